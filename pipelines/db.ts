@@ -1,0 +1,113 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
+import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
+import { StageError } from './errors.ts';
+
+export type Params = Record<string, DuckDBValue>;
+export type Row = Record<string, string | number | boolean | null>;
+
+export const SQL_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'sql');
+const sqlCache = new Map<string, string>();
+
+/** The text of `sql/<name>.sql`. Names are paths without the extension, e.g. `indicators/employment_rate`. */
+export function sqlFile(name: string): string {
+  let text = sqlCache.get(name);
+  if (text === undefined) {
+    text = readFileSync(join(SQL_DIR, `${name}.sql`), 'utf8');
+    sqlCache.set(name, text);
+  }
+  return text;
+}
+
+/**
+ * Opens the warehouse, hands a connection to `fn` and always closes both. One DuckDB file admits one process,
+ * so stages hold a connection only while they run.
+ */
+export async function withConnection<T>(path: string, fn: (conn: DuckDBConnection) => Promise<T>): Promise<T> {
+  const instance = await DuckDBInstance.create(path);
+  try {
+    const conn = await instance.connect();
+    try {
+      return await fn(conn);
+    } finally {
+      conn.closeSync();
+    }
+  } finally {
+    instance.closeSync();
+  }
+}
+
+/**
+ * BEGIN … COMMIT that rolls back on any thrown error. DuckDB does not abort a transaction on a parser error and
+ * silently rolls back at COMMIT after a runtime error; both would otherwise look like success.
+ */
+export async function inTransaction<T>(conn: DuckDBConnection, fn: () => Promise<T>): Promise<T> {
+  await conn.run('BEGIN TRANSACTION');
+  let result: T;
+  try {
+    result = await fn();
+  } catch (e) {
+    await conn.run('ROLLBACK');
+    throw e;
+  }
+  await conn.run('COMMIT');
+  return result;
+}
+
+/** Runs a statement (or, without params, a script of statements) and returns nothing. */
+export async function exec(conn: DuckDBConnection, sql: string, params?: Params): Promise<void> {
+  try {
+    await (params ? conn.run(sql, params) : conn.run(sql));
+  } catch (e) {
+    throw new StageError(`SQL failed: ${(e as Error).message}\n--- in ---\n${sql.slice(0, 400)}`, { cause: e });
+  }
+}
+
+/** Runs `sql/<name>.sql` with bound parameters. */
+export async function execFile(conn: DuckDBConnection, name: string, params?: Params): Promise<void> {
+  try {
+    await (params ? conn.run(sqlFile(name), params) : conn.run(sqlFile(name)));
+  } catch (e) {
+    throw new StageError(`sql/${name}.sql failed: ${(e as Error).message}`, { cause: e });
+  }
+}
+
+/**
+ * Rows as plain objects. BIGINT/HUGEINT become numbers (throwing if unsafe) because Vega and JSON silently
+ * mishandle BigInt; dates and timestamps become ISO strings.
+ */
+export async function query(conn: DuckDBConnection, sql: string, params?: Params): Promise<Row[]> {
+  let reader;
+  try {
+    reader = await (params ? conn.runAndReadAll(sql, params) : conn.runAndReadAll(sql));
+  } catch (e) {
+    throw new StageError(`SQL failed: ${(e as Error).message}\n--- in ---\n${sql.slice(0, 400)}`, { cause: e });
+  }
+  return reader.getRowObjectsJS().map((r) => {
+    const out: Row = {};
+    for (const [k, v] of Object.entries(r)) out[k] = toPlain(v, k);
+    return out;
+  });
+}
+
+export async function queryFile(conn: DuckDBConnection, name: string, params?: Params): Promise<Row[]> {
+  try {
+    return await query(conn, sqlFile(name), params);
+  } catch (e) {
+    throw new StageError(`sql/${name}.sql failed: ${(e as Error).message}`, { cause: e });
+  }
+}
+
+function toPlain(v: unknown, column: string): string | number | boolean | null {
+  if (v === null || v === undefined) return null;
+  if (typeof v === 'bigint') {
+    if (v > BigInt(Number.MAX_SAFE_INTEGER) || v < BigInt(Number.MIN_SAFE_INTEGER)) {
+      throw new StageError(`column ${column}: integer ${v} is too large for a JavaScript number`);
+    }
+    return Number(v);
+  }
+  if (v instanceof Date) return v.toISOString();
+  if (typeof v === 'number' || typeof v === 'string' || typeof v === 'boolean') return v;
+  return String(v);
+}

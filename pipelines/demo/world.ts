@@ -1,0 +1,89 @@
+/**
+ * The contract between the demo generator (generate-world.ts) and the emulator (emulator.ts).
+ * The generator builds a synthetic Sweden as true counts per DeSO and year (plus a few kommun-only sources);
+ * the emulator aggregates them to RegSO, kommun, län and riket, applies suppression and cell-key noise, and
+ * serves them as the cubes of data/sources.json.
+ */
+export type Level = 'riket' | 'lan' | 'kommun' | 'regso' | 'deso';
+
+/** Area versions. DeSO 2018 carries 2017–2023, DeSO 2025 carries 2024– (SOURCES.md §2.1). */
+export type AreaVersion = 'riket' | 'lan1998' | 'kommun2003' | 'RegSO2020' | 'RegSO2025' | 'DeSO2018' | 'DeSO2025';
+
+export interface AreaRecord {
+  /** Plain code without any `_DeSO2025` suffix; the suffix is a serving detail of mixed SCB tables. */
+  code: string;
+  level: Level;
+  version: AreaVersion;
+  name: string;
+  kommun_code: string | null;
+  lan_code: string | null;
+  regso_code: string | null;
+}
+
+export interface CrosswalkRecord {
+  from_code: string;
+  from_version: AreaVersion;
+  to_code: string;
+  to_version: AreaVersion;
+  /** Share of the from-area's population that lies in the to-area; weights of one from-area sum to 1. */
+  weight: number;
+}
+
+/** True (unprotected) counts for one DeSO and year. All are persons unless named dw_ (dwellings). */
+export interface DesoCounts {
+  pop: number;
+  bg_foreign: number;
+  bg_swedish: number;
+  /** Persons by national income quintile (economic standard); sums to pop. */
+  q1: number; q2: number; q3: number; q4: number; q5: number;
+  /** Persons (all ages) with low economic standard (< 60 % of national median). */
+  low_es: number;
+  pop_20_64: number;
+  emp_20_64: number;
+  unemp_20_64: number;
+  /** Unemployed more than 6 months. */
+  ltu_20_64: number;
+  /** Economic assistance at least 10 months. */
+  ea_20_64: number;
+  /** Economic assistance ≥10 months and/or unemployed >6 months (index V3 numerator). */
+  ea_or_ltu_20_64: number;
+  /** Pre-upper-secondary education, 20–64 (index V2 numerator). */
+  pre_20_64: number;
+  /** Education population: 25–64 up to 2023, 25–65 from 2024 (the source table changed its band). */
+  edu_pop: number;
+  edu_pre: number; edu_upper: number; edu_post_short: number; edu_post_long: number; edu_missing: number;
+  dw_rental: number; dw_condo: number; dw_owner: number; dw_unknown: number;
+  /** Kommunval voters; only in election years (2018, 2022), otherwise 0. */
+  voters_eligible: number;
+  voters_voted: number;
+}
+
+/** Sources that exist only per kommun (overcrowding, crime, school results). */
+export interface KommunCounts {
+  /** Population covered by the overcrowding statistics and those overcrowded by norm 2. */
+  crowd_pop: number;
+  crowd_norm2: number;
+  crowd_unknown: number;
+  crimes_reported: number;
+  pupils_9: number;
+  pupils_9_eligible: number;
+}
+
+export interface DemoWorld {
+  seed: number;
+  years: number[];
+  areas: AreaRecord[];
+  crosswalk: CrosswalkRecord[];
+  /** year → DeSO code (in the version valid that year) → counts. */
+  deso: Map<number, Map<string, DesoCounts>>;
+  /** year → kommun code → counts. */
+  kommun: Map<number, Map<string, KommunCounts>>;
+}
+
+export function desoVersionFor(year: number): AreaVersion {
+  return year >= 2024 ? 'DeSO2025' : 'DeSO2018';
+}
+
+export function regsoVersionFor(year: number): AreaVersion {
+  return year >= 2024 ? 'RegSO2025' : 'RegSO2020';
+}
