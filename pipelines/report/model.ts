@@ -23,7 +23,17 @@ export interface IndicatorBlock {
   series: Point[];
   latest_year: number | null;
   /** Latest value per kommun (for spread charts); name and code are official. */
-  by_kommun: { code: string; name: string; lan_code: string; value: number | null; status: string | null }[];
+  by_kommun: {
+    code: string;
+    name: string;
+    lan_code: string;
+    value: number | null;
+    status: string | null;
+    /** Optional: the kommun's value in `first_year`, so the report can say whether the spread widened. */
+    first_value?: number | null;
+  }[];
+  /** Optional: the year of `by_kommun[].first_value` (the first year of `series` when absent). */
+  first_year?: number | null;
   /** Latest value per län. */
   by_lan: { code: string; name: string; value: number | null; status: string | null }[];
 }
@@ -33,7 +43,14 @@ export interface SegregationBlock {
   groups: string; // e.g. 'utländsk bakgrund / svensk bakgrund'
   unit_level: 'deso' | 'regso';
   /** Population-weighted or national value per year, as computed for the report scope. */
-  series: { year: number; value: number | null; n_units: number; status: string }[];
+  series: {
+    year: number;
+    value: number | null;
+    n_units: number;
+    status: string;
+    /** Optional: the area version of the units (e.g. 'DeSO2018', 'DeSO2025'), so charts can mark the break. */
+    area_version?: string;
+  }[];
   /** Latest year per kommun with value and change since first year. */
   by_kommun: { code: string; name: string; value: number | null; first_value: number | null; n_units: number; status: string }[];
 }
