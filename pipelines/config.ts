@@ -1,5 +1,6 @@
 import { readFileSync, existsSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { UsageError } from './errors.ts';
 import type { LogFormat, LogLevel } from './log.ts';
 
@@ -23,6 +24,8 @@ export interface Config {
   outDir: string;
   scbBaseUrl: string;
   koladaBaseUrl: string;
+  /** Folder (path or http/file URL) holding deso-regso.csv and deso-crosswalk.csv (SCB's key files in the project's CSV layout). */
+  areaKeysUrl: string;
   logFormat: LogFormat;
   logLevel: LogLevel;
   /** Smallest number of persons a published value may rest on. */
@@ -44,6 +47,7 @@ export const DEFAULTS = {
   outDir: 'output',
   scbBaseUrl: 'https://statistikdatabasen.scb.se/api/v2',
   koladaBaseUrl: 'https://api.kolada.se/v3',
+  areaKeysUrl: 'data/keys',
   logFormat: 'text',
   logLevel: 'info',
   disclosureThreshold: 50,
@@ -55,6 +59,7 @@ export const DEFAULTS = {
 const ENV: Record<string, keyof Config> = {
   SEGFOLLOW_SCB_URL: 'scbBaseUrl',
   SEGFOLLOW_KOLADA_URL: 'koladaBaseUrl',
+  SEGFOLLOW_AREA_KEYS_URL: 'areaKeysUrl',
   SEGFOLLOW_WAREHOUSE: 'warehouse',
   SEGFOLLOW_OUT: 'outDir',
   SEGFOLLOW_RAW: 'rawDir',
@@ -141,6 +146,7 @@ function validate(m: Partial2, root: string): Config {
     outDir: resolve(root, String(m.outDir)),
     scbBaseUrl: url('scbBaseUrl'),
     koladaBaseUrl: url('koladaBaseUrl'),
+    areaKeysUrl: /^[a-z]+:\/\//.test(String(m.areaKeysUrl)) ? url('areaKeysUrl') : pathToFileURL(resolve(root, String(m.areaKeysUrl))).href,
     logFormat: oneOf('logFormat', ['text', 'json'] as const),
     logLevel: oneOf('logLevel', ['debug', 'info', 'warn', 'error'] as const),
     disclosureThreshold: int('disclosureThreshold', 0, 1_000_000),

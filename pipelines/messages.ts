@@ -23,6 +23,14 @@ export const MESSAGES = {
     en: 'Values resting on fewer persons than the disclosure threshold are suppressed (and marked).',
   },
   W205_LAGGED_YEAR: { sv: 'Senaste tillgängliga år är äldre än rapportåret.', en: 'Latest available year is older than the report year.' },
+  W207_EDUCATION_AGE_BAND: {
+    sv: 'Utbildningsnivån redovisas för 25–64 år till och med 2023 och för 25–65 år från 2024 (SCB bytte tabell); serien har ett brott mellan 2023 och 2024.',
+    en: 'Education level covers ages 25–64 up to 2023 and 25–65 from 2024 (SCB changed table); the series breaks between 2023 and 2024.',
+  },
+  W208_SUM_OF_PARTS: {
+    sv: 'Där källan inte publicerar en total används summan av publicerade delar; från 2025 kan den avvika något från en publicerad total på grund av cellnyckelmetoden.',
+    en: 'Where the source publishes no total, the sum of published parts is used; from 2025 it may differ slightly from a published total because of cell-key noise.',
+  },
   W206_SMALL_UNIT_BIAS: {
     sv: 'Segregationsindex över små områden blir högre även vid slumpmässig fördelning; förväntat värde vid slumpmässig fördelning redovisas bredvid.',
     en: 'Segregation indices over small units are inflated even under random allocation; the expected value is shown alongside.',

@@ -1,0 +1,86 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { UsageError } from './errors.ts';
+
+/** data/sources.json: the source tables and KPIs the pipeline fetches (the same for demo and real runs). */
+export interface PxSource {
+  id: string;
+  v1: string;
+  idVerified: boolean;
+  codesVerified: boolean;
+  title_sv: string;
+  levels: string[];
+  years: [number, number];
+  onlyYears?: number[];
+  variables: Record<string, Record<string, string>>;
+  cellKeyFrom?: number;
+}
+export interface KoladaSource {
+  id: string;
+  verified: boolean;
+  title: string;
+  years: [number, number];
+  onlyYears?: number[];
+  unit: string;
+}
+export interface SourceCatalogue {
+  pxweb: PxSource[];
+  kolada: KoladaSource[];
+}
+
+interface Part {
+  measure: string | string[];
+  breakdowns: string[];
+}
+export interface IndicatorDef {
+  id: string;
+  policy_area: string;
+  title_sv: string;
+  title_en: string;
+  definition: string;
+  population: string;
+  unit: string;
+  higher_is_better: boolean | null;
+  lag_years: number;
+  levels: string[];
+  years: [number, number];
+  source: string;
+  method:
+    | { sql: 'indicators/share_from_counts'; tables: string[]; numerator: Part; denominator: Part }
+    | { sql: 'indicators/share_from_percent'; tables: string[]; percent: Part; denominator: Part }
+    | { sql: 'indicators/kolada_value'; kpi: string; scale: number };
+  caveats: string[];
+}
+export interface IndicatorCatalogue {
+  disclosure: { threshold_default: number; rule: string };
+  indicators: IndicatorDef[];
+}
+
+function readJson<T>(file: string): T {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as T;
+  } catch (e) {
+    throw new UsageError(`${file}: cannot read the catalogue (${(e as Error).message})`);
+  }
+}
+
+export function yearsOf(s: { years: [number, number]; onlyYears?: number[] }): number[] {
+  if (s.onlyYears) return s.onlyYears;
+  const out: number[] = [];
+  for (let y = s.years[0]; y <= s.years[1]; y++) out.push(y);
+  return out;
+}
+
+export function loadSources(dataDir: string): SourceCatalogue {
+  return readJson<SourceCatalogue>(join(dataDir, 'sources.json'));
+}
+
+export function loadIndicators(dataDir: string): IndicatorCatalogue {
+  const cat = readJson<IndicatorCatalogue>(join(dataDir, 'indicators.json'));
+  const seen = new Set<string>();
+  for (const [i, ind] of cat.indicators.entries()) {
+    if (!ind.id || seen.has(ind.id)) throw new UsageError(`data/indicators.json: indicator #${i + 1} has a missing or duplicate id "${ind.id}"`);
+    seen.add(ind.id);
+  }
+  return cat;
+}

@@ -1,0 +1,191 @@
+import { parseArgs } from 'node:util';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadConfig, FIRST_YEAR, LAST_YEAR, type Config } from './config.ts';
+import { createLogger, type Logger } from './log.ts';
+import { exitCodeOf, SegfollowError, UsageError } from './errors.ts';
+import type { Context } from './context.ts';
+import { runStages, type StageName } from './run.ts';
+import { loadIndicators, loadSources, yearsOf } from './catalogue.ts';
+
+const COMMON = `Options:
+  --year YYYY          report year, ${FIRST_YEAR}–${LAST_YEAR} (default ${LAST_YEAR})
+  --demo               start the built-in PxWeb/Kolada emulator over synthetic data and use it as the source
+  --offline            use only the raw cache in data/raw (no network)
+  --reports LIST       report levels: riket,lan,kommun (default riket)
+  --areas CODES        only these län/kommun codes for lan/kommun reports, e.g. 0180,14
+  --lang sv|en         report language (default sv)
+  --out DIR            output folder (default output/)
+  --warehouse FILE     DuckDB warehouse (default data/warehouse.duckdb)
+  --log-format F       text (default) or json
+  --log-level L        debug, info (default), warn, error
+  -h, --help           this help
+
+Environment: SEGFOLLOW_SCB_URL, SEGFOLLOW_KOLADA_URL, SEGFOLLOW_AREA_KEYS_URL, SEGFOLLOW_WAREHOUSE,
+SEGFOLLOW_OUT, SEGFOLLOW_LOG_FORMAT, SEGFOLLOW_DISCLOSURE_THRESHOLD. A segfollow.config.json in the working
+folder sets the same keys (camelCase). Flags win over environment, environment over the file.
+Exit codes: 0 done, 1 a stage failed, 2 usage or bad input, 3 another run holds the lock.`;
+
+const HELP: Record<string, string> = {
+  main: `segfollow — annual follow-up of segregation in Sweden (reform programme 2017–2025)
+
+Usage: segfollow <command> [options]
+
+Commands:
+  run        every stage for a report year: areas, ingest, build, report
+  ingest     fetch the sources (SCB PxWeb, Kolada) into the warehouse
+  build      compute indicators, disclosure control and segregation measures
+  report     render PDF reports, data exports and manifest.json into output/<year>/
+  indices    segregation indices for your own count table (CSV or Parquet)
+  sources    list the indicator catalogue and the source tables it rests on
+  status     what the last run did, from its manifest
+
+Run "segfollow <command> --help" for the options of a command.`,
+  run: `segfollow run — every stage for a report year\n\nUsage: segfollow run [options]\n\n${COMMON}`,
+  ingest: `segfollow ingest — fetch every source table and KPI into the warehouse (and data/raw)\n\nUsage: segfollow ingest [options]\n\n${COMMON}`,
+  build: `segfollow build — indicators, disclosure control and segregation measures from the observations\n\nUsage: segfollow build [options]\n\n${COMMON}`,
+  report: `segfollow report — PDF reports, CSV exports and manifest.json into output/<year>/\n\nUsage: segfollow report [options]\n\n${COMMON}`,
+  sources: `segfollow sources — the indicator catalogue and source tables (tab-separated on stdout)\n\nUsage: segfollow sources`,
+  status: `segfollow status — what the last run for a year did, from output/<year>/manifest.json\n\nUsage: segfollow status [--year YYYY] [--out DIR] [--log-format json]`,
+};
+
+const STAGES: Record<string, StageName[]> = {
+  run: ['areas', 'ingest', 'build', 'report'],
+  ingest: ['areas', 'ingest'],
+  build: ['build'],
+  report: ['report'],
+};
+
+export async function main(argv: string[], io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream } = process): Promise<number> {
+  const [command, ...rest] = argv;
+  let log: Logger = createLogger({ format: 'text', level: 'info', stream: io.stderr });
+  try {
+    if (!command || command === '-h' || command === '--help' || command === 'help') {
+      io.stdout.write(HELP.main + '\n');
+      return command ? 0 : 2;
+    }
+    if (command === 'indices') {
+      const { runIndicesCommand } = await import('./measures/indices-command.ts');
+      return await runIndicesCommand(rest, io);
+    }
+    if (!(command in HELP)) throw new UsageError(`unknown command "${command}"; run "segfollow --help"`);
+    const { values } = parseFlags(rest);
+    if (values.help) {
+      io.stdout.write((HELP[command] ?? HELP.main) + '\n');
+      return 0;
+    }
+    const config = loadConfig({
+      year: values.year,
+      demo: values.demo,
+      offline: values.offline,
+      reports: values.reports,
+      areas: values.areas,
+      lang: values.lang,
+      outDir: values.out,
+      warehouse: values.warehouse,
+      logFormat: values['log-format'],
+      logLevel: values['log-level'],
+    });
+    log = createLogger({ format: config.logFormat, level: config.logLevel, stream: io.stderr });
+    if (command === 'status') return status(config, io.stdout);
+    if (command === 'sources') return sources(config, io.stdout);
+    const stages = STAGES[command] ?? [];
+    return await runCommand(command, stages, rest, config, log);
+  } catch (e) {
+    if (e instanceof SegfollowError) log.error(e.message, { exit: e.exitCode });
+    else log.error(`unexpected error: ${(e as Error).stack ?? String(e)}`);
+    return exitCodeOf(e);
+  }
+}
+
+function parseFlags(args: string[]): ReturnType<typeof parseFlagsRaw> {
+  try {
+    return parseFlagsRaw(args);
+  } catch (e) {
+    throw new UsageError(`${(e as Error).message}; run with --help for the options`);
+  }
+}
+
+function parseFlagsRaw(args: string[]) {
+  return parseArgs({
+    args,
+    allowPositionals: false,
+    options: {
+      year: { type: 'string' },
+      demo: { type: 'boolean' },
+      offline: { type: 'boolean' },
+      reports: { type: 'string' },
+      areas: { type: 'string' },
+      lang: { type: 'string' },
+      out: { type: 'string' },
+      warehouse: { type: 'string' },
+      'log-format': { type: 'string' },
+      'log-level': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+}
+
+async function runCommand(command: string, stages: StageName[], args: string[], config: Config, log: Logger): Promise<number> {
+  let emulator: { close(): Promise<void> } | undefined;
+  try {
+    if (config.demo && (stages.includes('ingest') || stages.includes('areas')) && !config.offline) {
+      const t0 = performance.now();
+      const { generateWorld } = await import('./demo/generate-world.ts');
+      const { startEmulator } = await import('./demo/emulator.ts');
+      const world = generateWorld();
+      const em = await startEmulator(world);
+      emulator = em;
+      config = { ...config, scbBaseUrl: em.scbBaseUrl, koladaBaseUrl: em.koladaBaseUrl, areaKeysUrl: `${em.url}/keys` };
+      log.info('demo: emulator started on 127.0.0.1 over synthetic data', { url: em.url, seconds: Math.round(performance.now() - t0) / 1000 });
+    }
+    const ctx: Context = { config, log, fetch: globalThis.fetch, now: () => new Date() };
+    const summary = await runStages(ctx, command, stages, args);
+    const total = summary.stages.reduce((s, r) => s + r.seconds, 0);
+    log.info(`${command} finished`, { run: summary.run_id, seconds: Math.round(total * 1000) / 1000, peak_rss_mb: summary.peak_rss_mb, ...(summary.outDir ? { output: summary.outDir } : {}) });
+    return 0;
+  } finally {
+    await emulator?.close();
+  }
+}
+
+function status(config: Config, stdout: NodeJS.WritableStream): number {
+  const file = join(config.outDir, String(config.year), 'manifest.json');
+  if (!existsSync(file)) {
+    const years = existsSync(config.outDir) ? readdirSync(config.outDir).filter((d) => /^\d{4}$/.test(d)) : [];
+    throw new UsageError(`no manifest at ${file}${years.length ? `; runs exist for ${years.join(', ')} (use --year)` : '; nothing has run yet'}`);
+  }
+  const m = JSON.parse(readFileSync(file, 'utf8')) as {
+    run_id: string; command: string; generated_at: string; demo: boolean; report_year: number; peak_rss_mb: number;
+    stages: { stage: string; seconds: number; outcome: string }[]; outputs: { name: string; bytes: number }[];
+  };
+  if (config.logFormat === 'json') {
+    stdout.write(JSON.stringify(m) + '\n');
+    return 0;
+  }
+  const lines = [
+    `run ${m.run_id} (${m.command}${m.demo ? ', demo data' : ''}) for ${m.report_year}, finished ${m.generated_at}`,
+    ...m.stages.map((s) => `  ${s.stage.padEnd(8)} ${s.outcome.padEnd(6)} ${s.seconds.toFixed(2).padStart(8)} s`),
+    `  peak memory ${m.peak_rss_mb} MB`,
+    `outputs in ${join(config.outDir, String(m.report_year))}:`,
+    ...m.outputs.map((o) => `  ${o.name} (${o.bytes} bytes)`),
+  ];
+  stdout.write(lines.join('\n') + '\n');
+  return 0;
+}
+
+function sources(config: Config, stdout: NodeJS.WritableStream): number {
+  const ind = loadIndicators(config.dataDir);
+  const src = loadSources(config.dataDir);
+  const years = new Map<string, number[]>();
+  for (const t of src.pxweb) years.set(t.id, yearsOf(t));
+  for (const k of src.kolada) years.set(k.id, yearsOf(k));
+  stdout.write(['indicator', 'policy_area', 'unit', 'source', 'years', 'title_sv'].join('\t') + '\n');
+  for (const i of ind.indicators) {
+    const ids = i.source.replace(/^(SCB|Kolada) /, '').split(/,\s*/);
+    const ys = ids.flatMap((id) => years.get(id) ?? []);
+    const span = ys.length ? `${Math.min(...ys)}–${Math.max(...ys)}` : '';
+    stdout.write([i.id, i.policy_area, i.unit, i.source, span, i.title_sv].join('\t') + '\n');
+  }
+  return 0;
+}

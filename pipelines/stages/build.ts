@@ -1,0 +1,119 @@
+import { listValue, type DuckDBConnection, type DuckDBListValue } from '@duckdb/node-api';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Context } from '../context.ts';
+import { execFile, inTransaction, queryFile, query, SQL_DIR, type Params } from '../db.ts';
+import { loadIndicators, loadSources, type IndicatorDef } from '../catalogue.ts';
+import { StageError } from '../errors.ts';
+
+export interface BuildResult {
+  indicators: Record<string, number>;
+  suppressed: number;
+  segregation_rows: number;
+}
+
+/** The two-group splits whose dissimilarity index the backbone computes. */
+export const SEGREGATION_SPLITS = [
+  {
+    groups: 'utländsk bakgrund / svensk bakgrund',
+    focal: 'utländsk bakgrund',
+    table: 'TAB6571',
+    measure: '000007Y4',
+    focal_breakdown: 'Kon=1+2;UtlBakgrund=1',
+    other_breakdown: 'Kon=1+2;UtlBakgrund=2',
+  },
+] as const;
+
+/**
+ * Observations → indicator values (catalogue-driven SQL), disclosure control, segregation measures, then the
+ * data-quality checks. All in one transaction: a failed build leaves the previous values whole.
+ */
+export async function build(ctx: Context, conn: DuckDBConnection): Promise<BuildResult> {
+  const cat = loadIndicators(ctx.config.dataDir);
+  const noiseFrom = noiseYears(ctx);
+  const result: BuildResult = { indicators: {}, suppressed: 0, segregation_rows: 0 };
+  await inTransaction(conn, async () => {
+    for (const ind of cat.indicators) {
+      await execFile(conn, 'staging/upsert_indicator', {
+        id: ind.id,
+        policy_area: ind.policy_area,
+        title_sv: ind.title_sv,
+        title_en: ind.title_en,
+        unit: ind.unit,
+        higher_is_better: ind.higher_is_better,
+        population: ind.population,
+        source: ind.source,
+        lag_years: ind.lag_years,
+        definition: ind.definition,
+        caveats: ind.caveats.join(','),
+      });
+      await execFile(conn, 'indicators/delete_indicator', { indicator_id: ind.id });
+      await execFile(conn, ind.method.sql, indicatorParams(ind, noiseFrom));
+      const [row] = await query(conn, 'SELECT count(*)::INTEGER AS n FROM indicator_value WHERE indicator_id = $id', { id: ind.id });
+      result.indicators[ind.id] = Number(row?.n ?? 0);
+    }
+    const [before] = await query(conn, "SELECT count(*)::INTEGER AS n FROM indicator_value WHERE status = 'suppressed'");
+    await execFile(conn, 'measures/apply_disclosure', { threshold: ctx.config.disclosureThreshold });
+    const [after] = await query(conn, "SELECT count(*)::INTEGER AS n FROM indicator_value WHERE status = 'suppressed'");
+    result.suppressed = Number(after?.n ?? 0) - Number(before?.n ?? 0);
+
+    for (const split of SEGREGATION_SPLITS) {
+      await execFile(conn, 'measures/delete_measure', { measure: 'D', groups: split.groups });
+      await execFile(conn, 'measures/dissimilarity', { ...split });
+    }
+    const [seg] = await query(conn, 'SELECT count(*)::INTEGER AS n FROM segregation_index');
+    result.segregation_rows = Number(seg?.n ?? 0);
+
+    await runChecks(conn);
+  });
+  ctx.log.info('built indicators and measures', { indicators: Object.keys(result.indicators).length, suppressed: result.suppressed, segregation_rows: result.segregation_rows });
+  return result;
+}
+
+function indicatorParams(ind: IndicatorDef, noiseFrom: Map<string, number>): Params {
+  const m = ind.method;
+  const list = (v: string | string[]): DuckDBListValue => listValue(Array.isArray(v) ? v : [v]);
+  if (m.sql === 'indicators/kolada_value') {
+    return { indicator_id: ind.id, source_label: ind.source, kpi: m.kpi, scale: m.scale };
+  }
+  const noise = Math.min(...m.tables.map((t) => noiseFrom.get(t) ?? 9999));
+  if (m.sql === 'indicators/share_from_counts') {
+    return {
+      indicator_id: ind.id,
+      source_label: ind.source,
+      tables: listValue(m.tables),
+      num_measures: list(m.numerator.measure),
+      num_breakdowns: list(m.numerator.breakdowns),
+      den_measures: list(m.denominator.measure),
+      den_breakdowns: list(m.denominator.breakdowns),
+      noise_from: noise,
+    };
+  }
+  return {
+    indicator_id: ind.id,
+    source_label: ind.source,
+    tables: listValue(m.tables),
+    pct_measure: list(m.percent.measure),
+    pct_breakdowns: list(m.percent.breakdowns),
+    den_measure: list(m.denominator.measure),
+    den_breakdowns: list(m.denominator.breakdowns),
+    noise_from: noise,
+  };
+}
+
+function noiseYears(ctx: Context): Map<string, number> {
+  const m = new Map<string, number>();
+  for (const t of loadSources(ctx.config.dataDir).pxweb) if (t.cellKeyFrom) m.set(t.id, t.cellKeyFrom);
+  return m;
+}
+
+/** Every file in sql/checks returns offending rows; any row fails the stage with the check's name. */
+async function runChecks(conn: DuckDBConnection): Promise<void> {
+  for (const f of readdirSync(join(SQL_DIR, 'checks')).filter((n) => n.endsWith('.sql')).sort()) {
+    const name = `checks/${f.replace(/\.sql$/, '')}`;
+    const rows = await queryFile(conn, name);
+    if (rows.length > 0) {
+      throw new StageError(`data-quality check sql/${name}.sql failed: ${rows.length} offending row(s), first: ${JSON.stringify(rows[0])}`);
+    }
+  }
+}

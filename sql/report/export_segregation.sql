@@ -1,0 +1,8 @@
+-- Purpose: the segregation export: every measure per scope and year up to the report year.
+-- Inputs:  segregation_index; $year.
+-- Output:  all columns of segregation_index.
+SELECT measure, groups, focal, scope_level, scope_code, unit_level, unit_version, year, value, expected,
+       ci_low, ci_high, n_units, total, status, source_table
+FROM segregation_index
+WHERE year <= $year
+ORDER BY measure, groups, scope_level, scope_code, year;

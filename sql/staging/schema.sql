@@ -1,0 +1,117 @@
+-- Purpose: create the warehouse tables of DESIGN.md §3 if they are missing (idempotent).
+-- Inputs:  none.
+-- Output:  empty tables; existing data is never touched.
+CREATE TABLE IF NOT EXISTS area (
+  code        VARCHAR NOT NULL,
+  level       VARCHAR NOT NULL CHECK (level IN ('riket', 'lan', 'kommun', 'regso', 'deso')),
+  version     VARCHAR NOT NULL,
+  name        VARCHAR NOT NULL,
+  kommun_code VARCHAR,
+  lan_code    VARCHAR,
+  regso_code  VARCHAR,
+  PRIMARY KEY (code, version)
+);
+CREATE TABLE IF NOT EXISTS area_crosswalk (
+  from_code    VARCHAR NOT NULL,
+  from_version VARCHAR NOT NULL,
+  to_code      VARCHAR NOT NULL,
+  to_version   VARCHAR NOT NULL,
+  weight       DOUBLE  NOT NULL CHECK (weight >= 0 AND weight <= 1),
+  PRIMARY KEY (from_code, from_version, to_code, to_version)
+);
+CREATE TABLE IF NOT EXISTS source_fetch (
+  fetch_id   VARCHAR PRIMARY KEY,
+  run_id     VARCHAR NOT NULL,
+  source     VARCHAR NOT NULL,
+  table_id   VARCHAR NOT NULL,
+  method     VARCHAR NOT NULL,
+  request    VARCHAR,
+  url        VARCHAR NOT NULL,
+  http_status INTEGER NOT NULL,
+  fetched_at TIMESTAMP NOT NULL,
+  sha256     VARCHAR NOT NULL,
+  bytes      BIGINT  NOT NULL
+);
+CREATE TABLE IF NOT EXISTS observation (
+  fetch_id     VARCHAR NOT NULL,
+  source       VARCHAR NOT NULL,
+  table_id     VARCHAR NOT NULL,
+  measure      VARCHAR NOT NULL,
+  area_code    VARCHAR NOT NULL,
+  area_version VARCHAR NOT NULL,
+  year         INTEGER NOT NULL,
+  breakdown    VARCHAR NOT NULL,
+  value        DOUBLE,
+  status       VARCHAR
+);
+CREATE TABLE IF NOT EXISTS indicator (
+  id               VARCHAR PRIMARY KEY,
+  policy_area      VARCHAR NOT NULL,
+  title_sv         VARCHAR NOT NULL,
+  title_en         VARCHAR NOT NULL,
+  unit             VARCHAR NOT NULL,
+  higher_is_better BOOLEAN,
+  population       VARCHAR NOT NULL,
+  source           VARCHAR NOT NULL,
+  lag_years        INTEGER NOT NULL,
+  definition       VARCHAR NOT NULL,
+  caveats          VARCHAR
+);
+CREATE TABLE IF NOT EXISTS indicator_value (
+  indicator_id VARCHAR NOT NULL,
+  area_code    VARCHAR NOT NULL,
+  area_version VARCHAR NOT NULL,
+  year         INTEGER NOT NULL,
+  value        DOUBLE,
+  numerator    DOUBLE,
+  denominator  DOUBLE,
+  status       VARCHAR NOT NULL,
+  source_table VARCHAR NOT NULL,
+  PRIMARY KEY (indicator_id, area_code, area_version, year)
+);
+CREATE TABLE IF NOT EXISTS area_type (
+  area_code    VARCHAR NOT NULL,
+  area_version VARCHAR NOT NULL,
+  year         INTEGER NOT NULL,
+  index_value  DOUBLE,
+  area_type    INTEGER CHECK (area_type BETWEEN 1 AND 5),
+  PRIMARY KEY (area_code, area_version, year)
+);
+CREATE TABLE IF NOT EXISTS segregation_index (
+  measure      VARCHAR NOT NULL,
+  groups       VARCHAR NOT NULL,
+  focal        VARCHAR,
+  scope_level  VARCHAR NOT NULL,
+  scope_code   VARCHAR NOT NULL,
+  unit_level   VARCHAR NOT NULL,
+  unit_version VARCHAR NOT NULL,
+  year         INTEGER NOT NULL,
+  value        DOUBLE,
+  expected     DOUBLE,
+  ci_low       DOUBLE,
+  ci_high      DOUBLE,
+  n_units      INTEGER NOT NULL,
+  total        DOUBLE,
+  status       VARCHAR NOT NULL,
+  source_table VARCHAR NOT NULL
+);
+CREATE TABLE IF NOT EXISTS run (
+  run_id      VARCHAR PRIMARY KEY,
+  started_at  TIMESTAMP NOT NULL,
+  finished_at TIMESTAMP,
+  command     VARCHAR NOT NULL,
+  args        VARCHAR NOT NULL,
+  report_year INTEGER,
+  versions    VARCHAR NOT NULL,
+  outcome     VARCHAR NOT NULL
+);
+CREATE TABLE IF NOT EXISTS stage_run (
+  run_id      VARCHAR NOT NULL,
+  stage       VARCHAR NOT NULL,
+  started_at  TIMESTAMP NOT NULL,
+  finished_at TIMESTAMP,
+  outcome     VARCHAR NOT NULL,
+  row_counts  VARCHAR,
+  message     VARCHAR,
+  PRIMARY KEY (run_id, stage)
+);
