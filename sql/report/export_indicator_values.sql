@@ -8,4 +8,4 @@ FROM indicator_value v
 JOIN indicator i ON i.id = v.indicator_id
 JOIN area a ON a.code = v.area_code AND a.version = v.area_version
 WHERE a.level IN ('riket', 'lan', 'kommun') AND v.year <= $year
-ORDER BY v.indicator_id, a.level, v.area_code, v.year;
+ORDER BY v.indicator_id, CASE a.level WHEN 'riket' THEN 0 WHEN 'lan' THEN 1 ELSE 2 END, v.area_code, v.year;

@@ -5,4 +5,4 @@ SELECT measure, groups, focal, scope_level, scope_code, unit_level, unit_version
        ci_low, ci_high, n_units, total, status, source_table
 FROM segregation_index
 WHERE year <= $year
-ORDER BY measure, groups, scope_level, scope_code, year;
+ORDER BY measure, groups, CASE scope_level WHEN 'riket' THEN 0 WHEN 'lan' THEN 1 ELSE 2 END, scope_code, year;

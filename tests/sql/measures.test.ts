@@ -1,0 +1,84 @@
+import { describe, it, expect, beforeEach, afterEach } from 'vitest';
+import { readFileSync } from 'node:fs';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { execFile, query } from '../../pipelines/db.ts';
+import { memoryWarehouse, insertObservations } from './helpers.ts';
+
+const REF = new URL('../../../shared/reference/', import.meta.url);
+const FB = 'Kon=1+2;UtlBakgrund=1';
+const SB = 'Kon=1+2;UtlBakgrund=2';
+const PARAMS = { table: 'TAB6571', measure: '000007Y4', focal_breakdown: FB, other_breakdown: SB, groups: 'fb/sb', focal: 'fb' };
+
+let wh: { conn: DuckDBConnection; close(): void };
+beforeEach(async () => {
+  wh = await memoryWarehouse();
+});
+afterEach(() => wh.close());
+
+/** Loads a reference two-group file as DeSO units of one kommun (codes 0180C0010, 0180C0020, …). */
+async function loadReference(name: string, kommun = '0180', year = 2020): Promise<void> {
+  const lines = readFileSync(new URL(`data/${name}.csv`, REF), 'utf8').trim().split('\n').slice(1);
+  const rows: Parameters<typeof insertObservations>[1] = [];
+  lines.forEach((line, i) => {
+    const [, g1, g2] = line.split(',');
+    const code = `${kommun}C${String((i + 1) * 10).padStart(4, '0')}`;
+    rows.push(['TAB6571', '000007Y4', code, 'DeSO2018', year, FB, Number(g1), null]);
+    rows.push(['TAB6571', '000007Y4', code, 'DeSO2018', year, SB, Number(g2), null]);
+  });
+  await insertObservations(wh.conn, rows);
+}
+
+function expectedD(name: string): number {
+  const exp = JSON.parse(readFileSync(new URL(`expected/${name}.json`, REF), 'utf8')) as { records: { index: string; library: string; value: unknown; status: string }[] };
+  const rec = exp.records.find((r) => r.index === 'D' && r.library === 'pysal' && r.status === 'ok');
+  if (!rec || typeof rec.value !== 'number') throw new Error(`no pysal D for ${name}`);
+  return rec.value;
+}
+
+const kommunD = async () => query(wh.conn, "SELECT value, n_units, total, status FROM segregation_index WHERE scope_level = 'kommun' AND scope_code = '0180'");
+
+describe('sql/measures/dissimilarity.sql', () => {
+  for (const name of ['hm_two_basic', 'hm_two_unequal', 'hm_two_zero_area']) {
+    it(`equals pysal/rseg on ${name} to 1e-12`, async () => {
+      await loadReference(name);
+      await execFile(wh.conn, 'measures/dissimilarity', PARAMS);
+      const [row] = await kommunD();
+      expect(row?.status).toBe('ok');
+      expect(Math.abs(Number(row?.value) - expectedD(name))).toBeLessThan(1e-12);
+    });
+  }
+
+  it('drops the empty unit from n_units (hm_two_zero_area: 6 areas, one empty)', async () => {
+    await loadReference('hm_two_zero_area');
+    await execFile(wh.conn, 'measures/dissimilarity', PARAMS);
+    expect((await kommunD())[0]).toMatchObject({ n_units: 5, total: 255 });
+  });
+
+  it('returns single_unit and single_group as NULL with the reason (METHODS §2.2)', async () => {
+    await loadReference('hm_two_single_area', '0180');
+    await loadReference('hm_two_group_absent', '0181');
+    await execFile(wh.conn, 'measures/dissimilarity', PARAMS);
+    const rows = await query(wh.conn, "SELECT scope_code, value, status FROM segregation_index WHERE scope_level = 'kommun' ORDER BY 1");
+    expect(rows).toEqual([
+      { scope_code: '0180', value: null, status: 'single_unit' },
+      { scope_code: '0181', value: null, status: 'single_group' },
+    ]);
+  });
+
+  it('computes län and riket scopes over all their DeSO, and leaves out units missing at source', async () => {
+    await loadReference('hm_two_basic', '0180');
+    await loadReference('hm_two_basic', '0181');
+    await insertObservations(wh.conn, [
+      ['TAB6571', '000007Y4', '0181C9990', 'DeSO2018', 2020, FB, null, '..'],
+      ['TAB6571', '000007Y4', '0181C9990', 'DeSO2018', 2020, SB, 500, null],
+    ]);
+    await execFile(wh.conn, 'measures/dissimilarity', PARAMS);
+    const rows = await query(wh.conn, 'SELECT scope_level, scope_code, value, n_units FROM segregation_index ORDER BY 1, 2');
+    expect(rows.map((r) => [r.scope_level, r.scope_code, r.n_units])).toEqual([
+      ['kommun', '0180', 4], ['kommun', '0181', 4], ['lan', '01', 8], ['riket', '00', 8],
+    ]);
+    for (const r of rows) expect(Math.abs(Number(r.value) - 0.6)).toBeLessThan(1e-12);
+    await execFile(wh.conn, 'measures/delete_measure', { measure: 'D', groups: 'fb/sb' });
+    expect(await query(wh.conn, 'SELECT * FROM segregation_index')).toEqual([]);
+  });
+});

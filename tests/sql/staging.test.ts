@@ -1,0 +1,85 @@
+import { describe, it, expect, beforeEach, afterEach } from 'vitest';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { exec, execFile, query, queryFile } from '../../pipelines/db.ts';
+import { memoryWarehouse, insertObservations } from './helpers.ts';
+
+let wh: { conn: DuckDBConnection; close(): void };
+beforeEach(async () => {
+  wh = await memoryWarehouse();
+});
+afterEach(() => wh.close());
+
+const fetchRow = (id: string, run: string, table: string, sha: string) => ({
+  fetch_id: id, run_id: run, source: 'SCB', table_id: table, method: 'POST', request: '{"selection":[]}',
+  url: `http://127.0.0.1/api/v2/tables/${table}/data`, http_status: 200, fetched_at: '2026-11-27T10:00:00.000Z', sha256: sha, bytes: 10,
+});
+
+describe('sql/staging/schema.sql', () => {
+  it('is idempotent and creates every warehouse table of DESIGN.md §3', async () => {
+    await execFile(wh.conn, 'staging/schema');
+    const tables = (await query(wh.conn, 'SELECT table_name FROM information_schema.tables ORDER BY 1')).map((r) => r.table_name);
+    expect(tables).toEqual(['area', 'area_crosswalk', 'area_type', 'indicator', 'indicator_value', 'observation', 'run', 'segregation_index', 'source_fetch', 'stage_run']);
+  });
+});
+
+describe('sql/staging/insert_fetch.sql + latest_fetches.sql', () => {
+  it('returns the responses of the latest run that fetched the table', async () => {
+    await execFile(wh.conn, 'staging/run_start', { run_id: 'r1', started_at: '2026-11-26T10:00:00Z', command: 'run', args: '[]', report_year: 2025, versions: '{}' });
+    await execFile(wh.conn, 'staging/run_start', { run_id: 'r2', started_at: '2026-11-27T10:00:00Z', command: 'run', args: '[]', report_year: 2025, versions: '{}' });
+    await execFile(wh.conn, 'staging/insert_fetch', fetchRow('r1-1', 'r1', 'TAB1', 'aaa'));
+    await execFile(wh.conn, 'staging/insert_fetch', fetchRow('r2-2', 'r2', 'TAB1', 'ccc'));
+    await execFile(wh.conn, 'staging/insert_fetch', fetchRow('r2-1', 'r2', 'TAB1', 'bbb'));
+    await execFile(wh.conn, 'staging/insert_fetch', fetchRow('r2-3', 'r2', 'TAB2', 'ddd'));
+    const rows = await queryFile(wh.conn, 'staging/latest_fetches', { table_id: 'TAB1' });
+    expect(rows.map((r) => [r.fetch_id, r.sha256])).toEqual([['r2-1', 'bbb'], ['r2-2', 'ccc']]);
+    expect(rows[0]?.fetched_at).toBe('2026-11-27T10:00:00.000Z');
+  });
+});
+
+describe('sql/staging/delete_observations.sql', () => {
+  it('clears one source table only', async () => {
+    await insertObservations(wh.conn, [
+      ['T1', 'm', '00', 'riket', 2020, '', 1, null],
+      ['T2', 'm', '00', 'riket', 2020, '', 2, null],
+    ]);
+    await insertObservations(wh.conn, [['T1', 'm', '00', 'riket', 2020, '', 3, null]], 'Kolada');
+    await execFile(wh.conn, 'staging/delete_observations', { source: 'SCB', table_id: 'T1' });
+    expect(await query(wh.conn, 'SELECT source, table_id, value FROM observation ORDER BY 1, 2')).toEqual([
+      { source: 'Kolada', table_id: 'T1', value: 3 },
+      { source: 'SCB', table_id: 'T2', value: 2 },
+    ]);
+  });
+});
+
+describe('sql/staging/upsert_indicator.sql', () => {
+  it('replaces an older definition', async () => {
+    const def = { id: 'x', policy_area: 'arbete', title_sv: 'X', title_en: 'X', unit: 'procent', higher_is_better: true, population: 'p', source: 'SCB', lag_years: 2, definition: 'd', caveats: '' };
+    await execFile(wh.conn, 'staging/upsert_indicator', def);
+    await execFile(wh.conn, 'staging/upsert_indicator', { ...def, title_sv: 'Ny titel', higher_is_better: null });
+    expect(await query(wh.conn, 'SELECT id, title_sv, higher_is_better FROM indicator')).toEqual([{ id: 'x', title_sv: 'Ny titel', higher_is_better: null }]);
+  });
+});
+
+describe('sql/staging/replace_areas.sql', () => {
+  it('replaces the register and crosswalk from the staged tables', async () => {
+    await exec(wh.conn, "INSERT INTO area VALUES ('9999', 'kommun', 'kommun2003', 'Gammal', '9999', '99', NULL)");
+    await exec(wh.conn, "CREATE TEMP TABLE area_stage AS SELECT * FROM area LIMIT 0; CREATE TEMP TABLE crosswalk_stage AS SELECT * FROM area_crosswalk LIMIT 0;");
+    await exec(wh.conn, "INSERT INTO area_stage VALUES ('0180', 'kommun', 'kommun2003', 'Stockholm', '0180', '01', NULL), ('0180R001', 'regso', 'RegSO2020', 'R1', '0180', '01', '0180R001'), ('0180R001', 'regso', 'RegSO2020', 'R1', '0180', '01', '0180R001')");
+    await exec(wh.conn, "INSERT INTO crosswalk_stage VALUES ('0180C1010', 'DeSO2018', '0180C1011', 'DeSO2025', 0.4), ('0180C1010', 'DeSO2018', '0180C1012', 'DeSO2025', 0.6)");
+    await execFile(wh.conn, 'staging/replace_areas');
+    expect((await query(wh.conn, 'SELECT code FROM area ORDER BY code')).map((r) => r.code)).toEqual(['0180', '0180R001']);
+    expect(await query(wh.conn, 'SELECT sum(weight) AS w FROM area_crosswalk')).toEqual([{ w: 1 }]);
+  });
+});
+
+describe('sql/staging/run_start.sql, run_end.sql, stage_end.sql', () => {
+  it('records a run and its stages, a retried stage replacing its record', async () => {
+    await execFile(wh.conn, 'staging/run_start', { run_id: 'r1', started_at: '2026-11-27T10:00:00Z', command: 'run', args: '["--demo"]', report_year: 2025, versions: '{}' });
+    const stage = { run_id: 'r1', stage: 'ingest', started_at: '2026-11-27T10:00:00Z', finished_at: '2026-11-27T10:00:05Z', outcome: 'failed', row_counts: null, message: 'boom' };
+    await execFile(wh.conn, 'staging/stage_end', stage);
+    await execFile(wh.conn, 'staging/stage_end', { ...stage, outcome: 'ok', row_counts: '{"n":3}', message: null });
+    await execFile(wh.conn, 'staging/run_end', { run_id: 'r1', finished_at: '2026-11-27T10:01:00Z', outcome: 'ok' });
+    expect(await query(wh.conn, 'SELECT outcome, finished_at FROM run')).toEqual([{ outcome: 'ok', finished_at: '2026-11-27T10:01:00.000Z' }]);
+    expect(await query(wh.conn, 'SELECT stage, outcome, row_counts FROM stage_run')).toEqual([{ stage: 'ingest', outcome: 'ok', row_counts: '{"n":3}' }]);
+  });
+});
