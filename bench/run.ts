@@ -1,0 +1,46 @@
+/**
+ * `npm run bench`: the demo end to end in a scratch folder, printing each stage's wall time and the peak memory,
+ * then the indices benchmarks. Figures are printed, never asserted.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const root = new URL('..', import.meta.url).pathname;
+const dir = mkdtempSync(join(tmpdir(), 'segfollow-bench-'));
+
+function demoRun(label: string, extra: string[]): void {
+  const t0 = performance.now();
+  const r = spawnSync(process.execPath, ['bin/segfollow.js', 'run', '--demo', '--year', '2025', '--warehouse', join(dir, 'w.duckdb'), '--out', join(dir, 'out'), '--log-level', 'warn', ...extra], {
+    cwd: root,
+    env: { ...process.env, SEGFOLLOW_RAW: join(dir, 'raw') },
+    encoding: 'utf8',
+  });
+  const wall = (performance.now() - t0) / 1000;
+  if (r.status !== 0) {
+    console.error(r.stderr);
+    throw new Error(`demo run exited ${r.status}`);
+  }
+  const m = JSON.parse(readFileSync(join(dir, 'out', '2025', 'manifest.json'), 'utf8')) as {
+    stages: { stage: string; seconds: number }[];
+    peak_rss_mb: number;
+    outputs: { name: string; bytes: number }[];
+  };
+  console.log(`\n${label}: whole process ${wall.toFixed(2)} s, peak RSS ${m.peak_rss_mb} MB (sampled in-process)`);
+  for (const s of m.stages) console.log(`  ${s.stage.padEnd(8)} ${s.seconds.toFixed(2).padStart(7)} s`);
+  const pdf = m.outputs.find((o) => o.name.endsWith('.pdf'));
+  if (pdf) console.log(`  report   ${pdf.name} ${(pdf.bytes / 1024).toFixed(0)} KB`);
+}
+
+try {
+  console.log('segfollow benchmarks — Node', process.version);
+  demoRun('demo, cold (empty warehouse and cache)', []);
+  demoRun('demo, warm (rerun over the same warehouse)', []);
+  if (existsSync(join(root, 'bench', 'indices.ts'))) {
+    const { benchIndices } = (await import('./indices.ts')) as { benchIndices: () => Promise<void> };
+    await benchIndices();
+  }
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}

@@ -1,0 +1,38 @@
+import { describe, it, expect } from 'vitest';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig, DEFAULTS } from '../pipelines/config.ts';
+import { UsageError } from '../pipelines/errors.ts';
+
+const root = () => mkdtempSync(join(tmpdir(), 'segfollow-config-'));
+
+describe('loadConfig', () => {
+  it('layers defaults < segfollow.config.json < environment < flags', () => {
+    const dir = root();
+    writeFileSync(join(dir, 'segfollow.config.json'), JSON.stringify({ year: 2022, scbBaseUrl: 'http://file.example/api/v2', disclosureThreshold: 20 }));
+    const env = { SEGFOLLOW_SCB_URL: 'http://env.example/api/v2/', SEGFOLLOW_DISCLOSURE_THRESHOLD: '30' };
+    const c = loadConfig({ disclosureThreshold: 40 }, { root: dir, env });
+    expect(c.year).toBe(2022);
+    expect(c.scbBaseUrl).toBe('http://env.example/api/v2');
+    expect(c.disclosureThreshold).toBe(40);
+    expect(c.koladaBaseUrl).toBe(DEFAULTS.koladaBaseUrl);
+    expect(c.warehouse).toBe(join(dir, 'data', 'warehouse.duckdb'));
+    expect(c.areaKeysUrl).toBe(`file://${join(dir, 'data', 'keys')}`);
+  });
+
+  it('rejects a year outside the programme, naming the valid years', () => {
+    expect(() => loadConfig({ year: '1999' }, { root: root(), env: {} })).toThrow(UsageError);
+    expect(() => loadConfig({ year: '1999' }, { root: root(), env: {} })).toThrow(/valid report years are 2017–2025/);
+  });
+
+  it('rejects bad values with the key and what was expected', () => {
+    const r = root();
+    expect(() => loadConfig({ logFormat: 'xml' }, { root: r, env: {} })).toThrow(/logFormat: expected one of text, json/);
+    expect(() => loadConfig({ reports: 'riket,stad' }, { root: r, env: {} })).toThrow(/unknown level "stad"/);
+    expect(() => loadConfig({ areas: '180' }, { root: r, env: {} })).toThrow(/"180" is not a län/);
+    expect(() => loadConfig({}, { root: r, env: { SEGFOLLOW_KOLADA_URL: 'not a url' } })).toThrow(/koladaBaseUrl: not a URL/);
+    writeFileSync(join(r, 'segfollow.config.json'), '{ nope');
+    expect(() => loadConfig({}, { root: r, env: {} })).toThrow(/segfollow.config.json: not valid JSON/);
+  });
+});
