@@ -1,0 +1,191 @@
+/**
+ * The Kolada API v3 half of the emulator: /kpi, /municipality and /data/kpi/{ids}/municipality/{ids}/year/{years}.
+ * Shapes follow SOURCES.md §3 and the reconstructed v3 files in examples/real-responses/kolada-v3:
+ * `{values, count, next_url?, previous_url?}` pages of at most 5000 items (`per_page` may lower it), `page=N`,
+ * absolute `next_url`; KPI objects with exactly the twelve v3 keys; data items
+ * `{kpi, municipality, period, values:[{gender, count, status, value}]}` with `value:null, status:"Missing"` for
+ * gaps. Assumptions: `count` is the number of items on the page; a period the KPI does not cover is simply absent
+ * (Kolada has no row for it), while a covered period without a value is "Missing"; errors are FastAPI-style
+ * `{"detail": …}` bodies (v3 publishes /v3/docs and /v3/openapi.json, which FastAPI serves).
+ */
+import type { Catalogue, CatalogueKpi, WorldIndex } from './cubes.ts';
+import { yearsOf } from './cubes.ts';
+import type { Reply } from './emulator-pxweb.ts';
+import { jsonReply } from './emulator-pxweb.ts';
+
+const MAX_PER_PAGE = 5000;
+
+interface KpiText {
+  description: string;
+  operating_area: string;
+  perspective: string;
+}
+
+const KPI_TEXT: Record<string, KpiText> = {
+  N05401: { description: 'Andel röstande i senaste valet till kommunfullmäktige av antal röstberättigade. Källa: Valmyndigheten.', operating_area: 'Demokrati', perspective: 'Resultat' },
+  N07540: { description: 'Antal anmälda brott totalt under året dividerat med antal invånare, gånger 100 000. Källa: Brå.', operating_area: 'Brott', perspective: 'Volymer' },
+  N15428: { description: 'Andel elever i årskurs 9 folkbokförda i kommunen som är behöriga till yrkesprogram. Källa: Skolverket.', operating_area: 'Grundskola', perspective: 'Resultat' },
+  N00914: { description: 'Antal förvärvsarbetande invånare 20-64 år dividerat med antal invånare 20-64 år. Källa: SCB.', operating_area: 'Arbetsmarknad', perspective: 'Resultat' },
+  N01951: { description: 'Antal invånare totalt den 31/12. Källa: SCB.', operating_area: 'Befolkning', perspective: 'Volymer' },
+};
+
+interface Municipality {
+  id: string;
+  title: string;
+  type: 'K' | 'L';
+  /** The code the PxWeb side uses for the same area: `00`, a län code or a kommun code. */
+  served: string;
+}
+
+export class KoladaApi {
+  private readonly municipalities: Municipality[];
+  private readonly kpis: CatalogueKpi[];
+
+  constructor(
+    private readonly index: WorldIndex,
+    catalogue: Catalogue,
+  ) {
+    this.kpis = catalogue.kolada;
+    // Kolada lists Riket as 0000 and each region as 00 + its län code (0001 Region Stockholm), then the kommuner.
+    this.municipalities = [
+      { id: '0000', title: 'Riket', type: 'L', served: '00' },
+      ...index.lan.map((l) => ({ id: `00${l.code}`, title: regionTitle(l.name), type: 'L' as const, served: l.code })),
+      ...index.kommuner.map((k) => ({ id: k.code, title: k.name, type: 'K' as const, served: k.code })),
+    ];
+  }
+
+  handle(method: string, path: string, query: URLSearchParams, origin: string): Reply {
+    if (method !== 'GET') return jsonReply(405, { detail: 'Method Not Allowed' });
+    const parts = path.split('/').filter(Boolean).map(decodeURIComponent);
+    const paging = pagingOf(query);
+    if (typeof paging === 'string') return jsonReply(400, { detail: paging });
+    const self = (page: number): string => {
+      const q = new URLSearchParams(query);
+      q.set('page', String(page));
+      q.set('per_page', String(paging.perPage));
+      return `${origin}/v3/${parts.map(encodeURIComponent).join('/').replaceAll('%2C', ',')}?${q.toString()}`;
+    };
+    const head = parts[0];
+    if (head === 'kpi' && parts.length <= 2) {
+      const ids = parts[1]?.split(',');
+      const title = query.get('title')?.toLowerCase();
+      const list = this.kpis
+        .filter((k) => !ids || ids.includes(k.id))
+        .filter((k) => !title || k.title.toLowerCase().includes(title))
+        .map((k) => this.kpiObject(k));
+      return page(list, paging, self);
+    }
+    if (head === 'municipality' && parts.length <= 2) {
+      const ids = parts[1]?.split(',');
+      const title = query.get('title')?.toLowerCase();
+      const type = query.get('type');
+      const list = this.municipalities
+        .filter((m) => !ids || ids.includes(m.id))
+        .filter((m) => !title || m.title.toLowerCase().includes(title))
+        .filter((m) => !type || m.type === type)
+        .map((m) => ({ id: m.id, title: m.title, type: m.type }));
+      return page(list, paging, self);
+    }
+    if (head === 'data') return this.data(parts.slice(1), paging, self);
+    return jsonReply(404, { detail: 'Not Found' });
+  }
+
+  private kpiObject(k: CatalogueKpi): Record<string, unknown> {
+    const text = KPI_TEXT[k.id] ?? { description: k.title, operating_area: 'Övrigt', perspective: 'Resultat' };
+    const last = yearsOf(k).at(-1) ?? k.years[1];
+    // The twelve keys v3 returns, in its order (kpi_first1800_reconstructed.json). We serve totals only, so no
+    // KPI is divided by gender here even where the real one is.
+    return {
+      id: k.id,
+      title: k.title,
+      description: text.description,
+      is_divided_by_gender: false,
+      municipality_type: 'A',
+      auspice: 'X',
+      operating_area: text.operating_area,
+      perspective: text.perspective,
+      prel_publication_date: null,
+      publication_date: `${last + 1}-04-01`,
+      publ_period: String(last),
+      has_ou_data: false,
+    };
+  }
+
+  private data(parts: string[], paging: Paging, self: (page: number) => string): Reply {
+    const sel: Record<string, string[]> = {};
+    for (let i = 0; i < parts.length; i += 2) {
+      const key = parts[i] ?? '';
+      const val = parts[i + 1];
+      if (!['kpi', 'municipality', 'year'].includes(key) || val === undefined || key in sel) return jsonReply(404, { detail: 'Not Found' });
+      sel[key] = val.split(',').map((s) => s.trim()).filter(Boolean);
+    }
+    if (!sel.kpi && !sel.municipality) return jsonReply(404, { detail: 'Not Found' });
+    const years = sel.year?.map(Number);
+    if (years?.some((y) => !Number.isInteger(y))) return jsonReply(400, { detail: `year: expected integers, got "${sel.year?.join(',')}"` });
+    const kpis = sel.kpi ? sel.kpi.map((id) => this.kpis.find((k) => k.id === id)).filter((k): k is CatalogueKpi => k !== undefined) : this.kpis;
+    const munis = sel.municipality
+      ? sel.municipality.map((id) => this.municipalities.find((m) => m.id === id)).filter((m): m is Municipality => m !== undefined)
+      : this.municipalities;
+    const items: Record<string, unknown>[] = [];
+    for (const k of kpis) {
+      const covered = yearsOf(k);
+      const periods = (years ?? covered).filter((y) => covered.includes(y));
+      for (const m of munis) {
+        for (const period of periods) {
+          const v = this.value(k.id, m, period);
+          items.push({
+            kpi: k.id,
+            municipality: m.id,
+            period,
+            values: [v === null ? { gender: 'T', count: 0, status: 'Missing', value: null } : { gender: 'T', count: 1, status: '', value: v }],
+          });
+        }
+      }
+    }
+    return page(items, paging, self);
+  }
+
+  /** The KPI value for one area and year from the world's true counts; null where Kolada would say Missing. */
+  private value(kpi: string, m: Municipality, year: number): number | null {
+    const c = this.index.counts(m.served, year);
+    if (!c) return null;
+    const share = (num: number, den: number, scale = 100): number | null => (den > 0 ? Math.round((num / den) * scale * 10) / 10 : null);
+    switch (kpi) {
+      case 'N05401': return share(c.voters_voted, c.voters_eligible);
+      case 'N07540': return share(c.crimes_reported, c.pop, 100_000);
+      // Skolverket does not publish results resting on fewer than 10 pupils.
+      case 'N15428': return c.pupils_9 < 10 ? null : share(c.pupils_9_eligible, c.pupils_9);
+      case 'N00914': return share(c.emp_20_64, c.pop_20_64);
+      case 'N01951': return c.pop > 0 ? c.pop : null;
+      default: return null;
+    }
+  }
+}
+
+interface Paging {
+  page: number;
+  perPage: number;
+}
+
+function pagingOf(query: URLSearchParams): Paging | string {
+  const page = Number(query.get('page') ?? 1);
+  const perPage = Number(query.get('per_page') ?? MAX_PER_PAGE);
+  if (!Number.isInteger(page) || page < 1) return `page: expected a positive integer, got "${query.get('page')}"`;
+  if (!Number.isInteger(perPage) || perPage < 1) return `per_page: expected a positive integer, got "${query.get('per_page')}"`;
+  return { page, perPage: Math.min(perPage, MAX_PER_PAGE) };
+}
+
+function page(items: unknown[], paging: Paging, self: (page: number) => string): Reply {
+  const start = (paging.page - 1) * paging.perPage;
+  const values = items.slice(start, start + paging.perPage);
+  const out: Record<string, unknown> = { values, count: values.length };
+  if (start + paging.perPage < items.length) out.next_url = self(paging.page + 1);
+  if (paging.page > 1) out.previous_url = self(paging.page - 1);
+  return jsonReply(200, out);
+}
+
+/** "Stockholms län" → "Region Stockholm": close to Kolada's titles without a list of the real ones. */
+function regionTitle(lanName: string): string {
+  const base = lanName.replace(/ län$/, '');
+  return `Region ${base.endsWith('s') && base !== lanName ? base.slice(0, -1) : base}`;
+}

@@ -1,0 +1,209 @@
+/**
+ * A local stand-in for SCB's PxWebApi 2.0 (under /api/v2) and Kolada's API v3 (under /v3) serving a DemoWorld,
+ * so that `--demo` and the tests run the real clients over real HTTP on 127.0.0.1. It keeps SCB's limits (cells
+ * per request, calls per time window → 429 with Retry-After) and can inject faults (error statuses, slow, cut-off
+ * or malformed bodies) to exercise the clients' retries and error messages.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import type { DemoWorld } from './world.ts';
+import { type Catalogue, loadCatalogue, WorldIndex } from './cubes.ts';
+import { KoladaApi } from './emulator-kolada.ts';
+import { problem, PxwebApi, type Reply } from './emulator-pxweb.ts';
+
+export type FaultRule =
+  | { path?: RegExp; method?: 'GET' | 'POST'; kind: 'status'; status: number; times?: number; retryAfter?: number }
+  | { path?: RegExp; method?: 'GET' | 'POST'; kind: 'slow'; ms: number; times?: number }
+  /** Sends the headers and half the body, then drops the connection. */
+  | { path?: RegExp; method?: 'GET' | 'POST'; kind: 'cut'; times?: number }
+  /** Sends a complete response whose body is not valid JSON. */
+  | { path?: RegExp; method?: 'GET' | 'POST'; kind: 'malformed'; times?: number };
+
+export interface EmulatorOptions {
+  /** 0 (default) picks a free port. */
+  port?: number;
+  host?: string;
+  limits?: {
+    /** Largest number of cells one data request may select (SCB: 150000). */
+    maxDataCells?: number;
+    /** Calls per client and time window before 429 (SCB: 30). */
+    maxCallsPerTimeWindow?: number;
+    /** Seconds (SCB: 10). */
+    timeWindow?: number;
+  };
+  /** Rules are tried in order; `times` (default unlimited) counts how often a rule may still fire. */
+  faults?: FaultRule[];
+  /** Defaults to data/sources.json. */
+  catalogue?: Catalogue;
+}
+
+export interface RunningEmulator {
+  url: string;
+  scbBaseUrl: string;
+  koladaBaseUrl: string;
+  /** Requests received so far (all paths, faults included). */
+  readonly requests: number;
+  /** Replaces the fault rules (tests switch faults on and off between cases). */
+  setFaults(faults: FaultRule[]): void;
+  close(): Promise<void>;
+}
+
+interface ActiveFault {
+  rule: FaultRule;
+  left: number;
+}
+
+/**
+ * SCB's PxWebApi limits calls per client IP with AspNetCoreRateLimit: a fixed window that starts at the client's
+ * first call, `GET /config` exempt, refused calls not counted, 429 with Retry-After and a plain-text message.
+ */
+class RateLimiter {
+  private readonly windows = new Map<string, { start: number; count: number }>();
+  constructor(
+    private readonly max: number,
+    private readonly windowMs: number,
+  ) {}
+
+  /** Seconds to wait, or 0 when the call may proceed (and is then counted). */
+  check(client: string, now: number): number {
+    let w = this.windows.get(client);
+    if (!w || now - w.start >= this.windowMs) {
+      w = { start: now, count: 0 };
+      this.windows.set(client, w);
+    }
+    if (w.count >= this.max) return Math.max(1, Math.ceil((w.start + this.windowMs - now) / 1000));
+    w.count++;
+    return 0;
+  }
+}
+
+export async function startEmulator(world: DemoWorld, opts: EmulatorOptions = {}): Promise<RunningEmulator> {
+  const limits = {
+    maxDataCells: opts.limits?.maxDataCells ?? 150_000,
+    maxCallsPerTimeWindow: opts.limits?.maxCallsPerTimeWindow ?? 30,
+    timeWindow: opts.limits?.timeWindow ?? 10,
+  };
+  const catalogue = opts.catalogue ?? loadCatalogue();
+  const index = new WorldIndex(world);
+  const pxweb = new PxwebApi(index, catalogue, limits);
+  const kolada = new KoladaApi(index, catalogue);
+  const limiter = new RateLimiter(limits.maxCallsPerTimeWindow, limits.timeWindow * 1000);
+  let faults: ActiveFault[] = (opts.faults ?? []).map((rule) => ({ rule, left: rule.times ?? Number.POSITIVE_INFINITY }));
+  let requests = 0;
+  const timers = new Set<NodeJS.Timeout>();
+  const sockets = new Set<Socket>();
+
+  const route = (req: IncomingMessage, body: string, url: URL): Reply => {
+    const origin = `http://${req.headers.host ?? url.host}`;
+    const method = req.method ?? 'GET';
+    if (url.pathname === '/api/v2' || url.pathname.startsWith('/api/v2/')) {
+      const path = url.pathname.slice('/api/v2'.length);
+      const isConfig = /^\/config\/?$/i.test(path) && method === 'GET';
+      if (!isConfig) {
+        const wait = limiter.check(req.socket.remoteAddress ?? 'unknown', Date.now());
+        if (wait > 0) {
+          return {
+            status: 429,
+            contentType: 'text/plain',
+            body: `API calls quota exceeded! maximum admitted ${limits.maxCallsPerTimeWindow} per ${limits.timeWindow}s.`,
+            headers: { 'Retry-After': String(wait) },
+          };
+        }
+      }
+      return pxweb.handle(method, path, url.searchParams, body, origin);
+    }
+    if (url.pathname === '/v3' || url.pathname.startsWith('/v3/')) {
+      return kolada.handle(method, url.pathname.slice('/v3'.length), url.searchParams, origin);
+    }
+    return problem(404, 'Not found');
+  };
+
+  const send = (res: ServerResponse, reply: Reply, fault: FaultRule | undefined): void => {
+    if (res.destroyed) return;
+    let body = Buffer.from(reply.body, 'utf8');
+    if (fault?.kind === 'malformed') {
+      // A body that stops mid-way but arrives complete: what a broken proxy or a crashed serializer sends.
+      body = Buffer.concat([body.subarray(0, Math.max(1, Math.floor(body.length * 0.6))), Buffer.from('<!-- upstream error -->')]);
+    }
+    res.writeHead(reply.status, { 'Content-Type': reply.contentType, 'Content-Length': String(body.length), ...(reply.headers ?? {}) });
+    if (fault?.kind === 'cut') {
+      res.write(body.subarray(0, Math.floor(body.length / 2)));
+      // Let the first half leave before the connection goes, so the client sees a short body, not a refused call.
+      const t = setTimeout(() => {
+        timers.delete(t);
+        res.socket?.destroy();
+      }, 20);
+      timers.add(t);
+      return;
+    }
+    res.end(body);
+  };
+
+  const server = createServer((req, res) => {
+    requests++;
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const url = new URL(req.url ?? '/', 'http://localhost');
+      const method = req.method ?? 'GET';
+      const active = faults.find((f) => f.left > 0 && (!f.rule.method || f.rule.method === method) && (!f.rule.path || f.rule.path.test(url.pathname + url.search)));
+      if (active) active.left--;
+      const fault = active?.rule;
+      const answer = (): void => {
+        let reply: Reply;
+        if (fault?.kind === 'status') {
+          reply = problem(fault.status, fault.status === 429 ? 'Too Many Requests' : fault.status >= 500 ? 'Internal Server Error' : 'Error');
+          if (fault.retryAfter !== undefined) reply.headers = { 'Retry-After': String(fault.retryAfter) };
+        } else {
+          try {
+            reply = route(req, Buffer.concat(chunks).toString('utf8'), url);
+          } catch (e) {
+            reply = problem(500, 'Internal Server Error', (e as Error).message);
+          }
+        }
+        send(res, reply, fault);
+      };
+      if (fault?.kind === 'slow') {
+        const t = setTimeout(() => {
+          timers.delete(t);
+          answer();
+        }, fault.ms);
+        timers.add(t);
+      } else {
+        answer();
+      }
+    });
+  });
+  server.on('connection', (s: Socket) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+  server.on('clientError', (_err, socket) => socket.destroy());
+
+  const host = opts.host ?? '127.0.0.1';
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, host, () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  const url = `http://${host}:${port}`;
+  return {
+    url,
+    scbBaseUrl: `${url}/api/v2`,
+    koladaBaseUrl: `${url}/v3`,
+    get requests() {
+      return requests;
+    },
+    setFaults(next: FaultRule[]) {
+      faults = next.map((rule) => ({ rule, left: rule.times ?? Number.POSITIVE_INFINITY }));
+    },
+    close() {
+      for (const t of timers) clearTimeout(t);
+      timers.clear();
+      return new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        for (const s of sockets) s.destroy();
+      });
+    },
+  };
+}
