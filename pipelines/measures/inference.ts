@@ -41,6 +41,8 @@ export interface InferenceResult {
   /** Simulated tables whose index was defined; a table where every member of a group drew the same unit is not. */
   readonly expectedDrawsUsed: number;
   readonly bootstrapDrawsUsed: number;
+  /** Why simulated tables were undefined, the more frequent reason; null when none was. */
+  readonly drawFailure: 'single_group' | 'single_unit' | null;
   /** D (two groups) or multigroup D. */
   readonly D: InferenceStat | null;
   /** Theil's H (two-group or multigroup; they coincide for K = 2). */
@@ -67,7 +69,7 @@ export function expectedAndBootstrap(counts: ArrayLike<number>, nGroups: number,
   if (!(confidence > 0 && confidence < 1)) throw new RangeError(`confidence must be in (0, 1), got ${confidence}`);
   const mg = margins(counts, nGroups);
   const base = { status: mg.status, nUnits: mg.nUnits, total: mg.total, draws, confidence };
-  if (mg.status !== 'ok') return { ...base, expectedDrawsUsed: 0, bootstrapDrawsUsed: 0, D: null, H: null, M: null };
+  if (mg.status !== 'ok') return { ...base, expectedDrawsUsed: 0, bootstrapDrawsUsed: 0, drawFailure: null, D: null, H: null, M: null };
   for (let c = 0; c < counts.length; c++) {
     if (!Number.isInteger(counts[c])) {
       throw new RangeError(`count ${counts[c]} at cell ${c} is not an integer; resampling needs whole people`);
@@ -93,11 +95,12 @@ export function expectedAndBootstrap(counts: ArrayLike<number>, nGroups: number,
 
   const scratch = new Scratch(m, K);
   const est = new Float64Array(3);
-  if (!dmh(table, m, K, scratch, est)) throw new Error('internal: observed table undefined although status is ok');
+  if (dmh(table, m, K, scratch, est) !== OK) throw new Error('internal: observed table undefined although status is ok');
 
   const rng = new Random(opts.seed);
   const sim = new Float64Array(m * K);
   const out = new Float64Array(3);
+  const failures = [0, 0, 0];
 
   const expD: number[] = [];
   const expH: number[] = [];
@@ -106,7 +109,9 @@ export function expectedAndBootstrap(counts: ArrayLike<number>, nGroups: number,
     const remaining = new Float64Array(K);
     for (let b = 0; b < draws; b++) {
       randomAllocation(rng, rowTotals, colTotals, m, K, mg.total, remaining, sim);
-      if (dmh(sim, m, K, scratch, out)) {
+      const code = dmh(sim, m, K, scratch, out);
+      failures[code] = (failures[code] as number) + 1;
+      if (code === OK) {
         expD.push(out[0] as number);
         expM.push(out[1] as number);
         expH.push(out[2] as number);
@@ -120,7 +125,9 @@ export function expectedAndBootstrap(counts: ArrayLike<number>, nGroups: number,
   if (opts.bootstrap !== false) {
     for (let b = 0; b < draws; b++) {
       multinomial(rng, table, mg.total, sim);
-      if (dmh(sim, m, K, scratch, out)) {
+      const code = dmh(sim, m, K, scratch, out);
+      failures[code] = (failures[code] as number) + 1;
+      if (code === OK) {
         bootD.push(out[0] as number);
         bootM.push(out[1] as number);
         bootH.push(out[2] as number);
@@ -132,6 +139,12 @@ export function expectedAndBootstrap(counts: ArrayLike<number>, nGroups: number,
     ...base,
     expectedDrawsUsed: expD.length,
     bootstrapDrawsUsed: bootD.length,
+    drawFailure:
+      (failures[SINGLE_GROUP] as number) + (failures[SINGLE_UNIT] as number) === 0
+        ? null
+        : (failures[SINGLE_GROUP] as number) >= (failures[SINGLE_UNIT] as number)
+          ? 'single_group'
+          : 'single_unit',
     D: summarise(est[0] as number, expD, bootD, confidence),
     M: summarise(est[1] as number, expM, bootM, confidence),
     H: summarise(est[2] as number, expH, bootH, confidence),
@@ -147,11 +160,15 @@ class Scratch {
   }
 }
 
+const OK = 0;
+const SINGLE_GROUP = 1;
+const SINGLE_UNIT = 2;
+
 /**
- * D, M and H of a compact table into out[0..2]; false when undefined (fewer than two groups or units left).
- * Empty rows and columns contribute nothing to any sum, so they need no special casing beyond the counts.
+ * D, M and H of a compact table into out[0..2]; returns OK, or why they are undefined. Empty rows and columns
+ * contribute nothing to any sum, so they need no special casing beyond the counts.
  */
-function dmh(table: Float64Array, m: number, K: number, s: Scratch, out: Float64Array): boolean {
+function dmh(table: Float64Array, m: number, K: number, s: Scratch, out: Float64Array): number {
   const rows = s.rows;
   const cols = s.cols;
   cols.fill(0);
@@ -179,7 +196,8 @@ function dmh(table: Float64Array, m: number, K: number, s: Scratch, out: Float64
       E -= (Nk / T) * Math.log(Nk / T);
     }
   }
-  if (groups < 2 || units < 2) return false;
+  if (groups < 2) return SINGLE_GROUP;
+  if (units < 2) return SINGLE_UNIT;
   let dNum = 0;
   let mSum = 0;
   for (let i = 0, c = 0; i < m; i++) {
@@ -199,7 +217,7 @@ function dmh(table: Float64Array, m: number, K: number, s: Scratch, out: Float64
   out[0] = dNum / (2 * pairDen);
   out[1] = M;
   out[2] = M / E;
-  return true;
+  return OK;
 }
 
 /** A table with the given margins under independence: each unit's people drawn without replacement from the pool. */

@@ -1,0 +1,402 @@
+import { writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { SegfollowError, UsageError } from '../errors.ts';
+import { decomposeMH } from './decomposition.ts';
+import {
+  DECOMPOSITION_IDS,
+  isAsymmetric,
+  MULTIGROUP_INDEX_IDS,
+  TWO_GROUP_INDEX_IDS,
+  type IndexStatus,
+  type InferenceSuffix,
+} from './index-ids.ts';
+import { expectedAndBootstrap, type InferenceResult, type InferenceStat } from './inference.ts';
+import { multigroupIndices } from './multigroup.ts';
+import { readTable, rowLabel } from './read-table.ts';
+import { twoGroupIndices } from './two-group.ts';
+import { validateCounts, validateKeys } from './validate-columns.ts';
+
+/** Where the command writes; process.stdout/stderr or any test double with write(). */
+export interface CommandIo {
+  readonly stdout: { write(chunk: string): unknown };
+  readonly stderr: { write(chunk: string): unknown };
+}
+
+export const INDICES_HELP = `segfollow indices — segregation indices for your own count table
+
+Usage: segfollow indices --input FILE --unit COL --groups COL,COL[,...] [options]
+
+  --input FILE        CSV (delimiter , ; tab or |, with a header) or Parquet; one row per sub-area
+  --unit COL          sub-area id (unique within each --by [and --within] combination)
+  --groups COLS       count columns, at least two; the total of a sub-area is their sum
+  --by COLS           compute separately for each combination of these columns (e.g. kommun,year)
+  --focal COL         focal group of the asymmetric two-group indices (default: the first of --groups)
+  --within COL        also decompose M and H into between and within this grouping of the sub-areas
+  --draws N           also the expected value under random allocation and a bootstrap interval for D and H,
+                      each from N simulated tables (default 0: off; 200 is a reasonable choice)
+  --seed N            seed for --draws (default 1); same seed and input, same numbers
+  --confidence P      level of the bootstrap interval (default 0.95)
+  --format csv|json   output format (default csv)
+  --out FILE          write there instead of stdout
+  -h, --help          this help
+
+Output: one row per --by combination and index, with the --by columns, then index, focal, value, status,
+n_units and total. With two groups: D, Gini, H_two_group, isolation_xPx, interaction_xPy, correlation_ratio_V,
+atkinson_b0.5 (focal is filled only for the asymmetric ones), then the multigroup indices multi_D, multi_Gini,
+multi_H_information_theory, multi_M_divergence (in nats), multi_normalized_exposure, multi_relative_diversity,
+multi_squared_coef_variation. With more groups: the multigroup indices, then D and H_two_group of each group
+against the rest (focal = that group; with --focal, every two-group index for that group). With --within:
+M_total, M_between, M_within, H_total, H_between, H_within. With --draws: <index>_expected_under_random,
+<index>_bootstrap_ci_low and <index>_bootstrap_ci_high for each D and H row (the interval is rseg's: quantiles of
+2·estimate − replicate, so it is centred on the bias-corrected estimate and may go below 0).
+
+status is ok, single_unit (fewer than two populated sub-areas), single_group (fewer than two groups present)
+or no_population; value is empty unless ok. Sub-areas with no population are left out and not counted in
+n_units; total is the population over the --groups columns. Values are full float64 precision.
+
+Bad input (missing column, empty, non-numeric, negative or fractional count, duplicate sub-area, empty or
+unreadable file) exits 2 with the file, row and column. Rows are numbered from 1 at the first data row.`;
+
+interface Options {
+  readonly input: string;
+  readonly unit: string;
+  readonly groups: readonly string[];
+  readonly by: readonly string[];
+  readonly focal: number;
+  /** --focal was given (with more than two groups it adds the full two-group set for that group). */
+  readonly focalGiven: boolean;
+  readonly within: string | null;
+  readonly format: 'csv' | 'json';
+  readonly out: string | null;
+  readonly draws: number;
+  readonly seed: number;
+  readonly confidence: number;
+}
+
+interface OutRow {
+  readonly by: readonly string[];
+  readonly index: string;
+  readonly focal: string;
+  readonly value: number | null;
+  readonly status: IndexStatus;
+  readonly nUnits: number;
+  readonly total: number;
+}
+
+const OUTPUT_COLUMNS = ['index', 'focal', 'value', 'status', 'n_units', 'total'] as const;
+
+/** `segfollow indices …` (argv without the command name). Returns the exit code: 0, 1 or 2 (bad usage or input). */
+export async function runIndicesCommand(argv: string[], io: CommandIo): Promise<number> {
+  try {
+    if (argv.includes('-h') || argv.includes('--help')) {
+      io.stdout.write(INDICES_HELP + '\n');
+      return 0;
+    }
+    const opts = parseOptions(argv);
+    const rows = await computeRows(opts);
+    const text = opts.format === 'json' ? toJson(rows, opts.by) : toCsv(rows, opts.by);
+    if (opts.out === null) io.stdout.write(text);
+    else {
+      try {
+        writeFileSync(opts.out, text);
+      } catch (e) {
+        throw new UsageError(`${opts.out}: cannot write the output (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+      }
+    }
+    return 0;
+  } catch (e) {
+    if (e instanceof SegfollowError) {
+      io.stderr.write(`segfollow indices: ${e.message}\n`);
+      return e.exitCode;
+    }
+    io.stderr.write(`segfollow indices: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    return 1;
+  }
+}
+
+function parseOptions(argv: string[]): Options {
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        input: { type: 'string' },
+        unit: { type: 'string' },
+        groups: { type: 'string' },
+        by: { type: 'string' },
+        focal: { type: 'string' },
+        within: { type: 'string' },
+        format: { type: 'string' },
+        out: { type: 'string' },
+        draws: { type: 'string' },
+        seed: { type: 'string' },
+        confidence: { type: 'string' },
+      },
+    }));
+  } catch (e) {
+    throw new UsageError(`${(e as Error).message}; run "segfollow indices --help"`);
+  }
+  const str = (k: string): string | undefined => {
+    const v = values[k];
+    return typeof v === 'string' ? v.trim() : undefined;
+  };
+  const input = str('input');
+  const unit = str('unit');
+  const groupsArg = str('groups');
+  if (!input) throw new UsageError('--input FILE is required');
+  if (!unit) throw new UsageError('--unit COL is required');
+  if (!groupsArg) throw new UsageError('--groups COL,COL[,...] is required');
+  const groups = list(groupsArg, '--groups');
+  if (groups.length < 2) throw new UsageError(`--groups needs at least two columns, got "${groupsArg}"`);
+  const by = str('by') ? list(str('by') as string, '--by') : [];
+  const within = str('within') || null;
+
+  const seen = new Map<string, string>();
+  const claim = (name: string, role: string): void => {
+    const prev = seen.get(name);
+    if (prev !== undefined) throw new UsageError(`column "${name}" is given both as ${prev} and as ${role}`);
+    seen.set(name, role);
+  };
+  for (const g of groups) claim(g, '--groups');
+  claim(unit, '--unit');
+  for (const b of by) claim(b, '--by');
+  if (within !== null) claim(within, '--within');
+  for (const b of by) {
+    if ((OUTPUT_COLUMNS as readonly string[]).includes(b)) {
+      throw new UsageError(`--by column "${b}" has the name of an output column (${OUTPUT_COLUMNS.join(', ')}); rename it`);
+    }
+  }
+
+  const focalName = str('focal');
+  let focal = 0;
+  if (focalName) {
+    focal = groups.indexOf(focalName);
+    if (focal < 0) throw new UsageError(`--focal "${focalName}" is not one of --groups (${groups.join(', ')})`);
+  }
+  const format = str('format') ?? 'csv';
+  if (format !== 'csv' && format !== 'json') throw new UsageError(`--format must be csv or json, got "${format}"`);
+  const draws = integerOption(str('draws'), '--draws', 0);
+  const seed = integerOption(str('seed'), '--seed', 1);
+  const confidence = str('confidence') === undefined ? 0.95 : Number(str('confidence'));
+  if (!(confidence > 0 && confidence < 1)) throw new UsageError(`--confidence must be between 0 and 1, got "${str('confidence')}"`);
+  return { input, unit, groups, by, focal, focalGiven: Boolean(focalName), within, format, out: str('out') || null, draws, seed, confidence };
+}
+
+function list(arg: string, flag: string): string[] {
+  const items = arg.split(',').map((s) => s.trim());
+  if (items.some((s) => s === '')) throw new UsageError(`${flag} has an empty column name: "${arg}"`);
+  const dup = items.find((s, i) => items.indexOf(s) !== i);
+  if (dup !== undefined) throw new UsageError(`${flag} names "${dup}" twice`);
+  return items;
+}
+
+function integerOption(v: string | undefined, flag: string, dflt: number): number {
+  if (v === undefined) return dflt;
+  if (!/^-?\d+$/.test(v) || !Number.isSafeInteger(Number(v))) throw new UsageError(`${flag} must be an integer, got "${v}"`);
+  const n = Number(v);
+  if (flag === '--draws' && n < 0) throw new UsageError(`--draws must be >= 0, got "${v}"`);
+  return n;
+}
+
+async function computeRows(opts: Options): Promise<OutRow[]> {
+  const wanted = [...opts.by, ...(opts.within === null ? [] : [opts.within]), opts.unit, ...opts.groups];
+  const table = await readTable(opts.input, wanted);
+  const K = opts.groups.length;
+  const counts = validateCounts(table, opts.groups);
+  const units = validateKeys(table, opts.unit);
+  const byValues = opts.by.map((c) => validateKeys(table, c));
+  const withinValues = opts.within === null ? null : validateKeys(table, opts.within);
+
+  // Group rows by their --by values; rows keep file order within a group.
+  const keyIndex = new Map<string, number>();
+  const groupKeys: string[][] = [];
+  const groupRows: number[][] = [];
+  for (let r = 0; r < table.nRows; r++) {
+    const parts = byValues.map((col) => col[r] as string);
+    const key = parts.join('\u0000');
+    let g = keyIndex.get(key);
+    if (g === undefined) {
+      g = groupKeys.length;
+      keyIndex.set(key, g);
+      groupKeys.push(parts);
+      groupRows.push([]);
+    }
+    (groupRows[g] as number[]).push(r);
+  }
+  const order = groupKeys.map((_, g) => g).sort((a, b) => compareKeys(groupKeys[a] as string[], groupKeys[b] as string[]));
+
+  const out: OutRow[] = [];
+  for (const g of order) {
+    const by = groupKeys[g] as string[];
+    const rows = groupRows[g] as number[];
+    const m = rows.length;
+    const set = new Float64Array(m * K);
+    const seen = new Map<string, number>();
+    const region = new Uint32Array(m);
+    const regionIds = new Map<string, number>();
+    rows.forEach((r, j) => {
+      const w = withinValues === null ? '' : (withinValues[r] as string);
+      const key = `${w}\u0000${units[r] as string}`;
+      const first = seen.get(key);
+      if (first !== undefined) {
+        const where = withinValues === null ? '' : ` in ${opts.within} "${w}"`;
+        const inBy = opts.by.length === 0 ? '' : ` for ${opts.by.map((c, i) => `${c} = "${by[i]}"`).join(', ')}`;
+        throw new UsageError(
+          `${table.file}: ${rowLabel(r)}, column "${opts.unit}": sub-area "${units[r]}" appears again${where}${inBy} (first at ${rowLabel(first)})`,
+        );
+      }
+      seen.set(key, r);
+      set.set(counts.subarray(r * K, r * K + K), j * K);
+      if (withinValues !== null) {
+        let id = regionIds.get(w);
+        if (id === undefined) {
+          id = regionIds.size;
+          regionIds.set(w, id);
+        }
+        region[j] = id;
+      }
+    });
+    unitSetRows(out, by, set, K, opts, withinValues === null ? null : { region, nRegions: regionIds.size });
+  }
+  return out;
+}
+
+/** The output rows for one --by combination. */
+function unitSetRows(
+  out: OutRow[],
+  by: readonly string[],
+  set: Float64Array,
+  K: number,
+  opts: Options,
+  within: { region: Uint32Array; nRegions: number } | null,
+): void {
+  const m = set.length / K;
+  const push = (index: string, focal: string, value: number | null, status: IndexStatus, nUnits: number, total: number): void => {
+    out.push({ by, index, focal, value: status === 'ok' ? value : null, status, nUnits, total });
+  };
+  const inference: Array<{ id: string; focal: string; stat: 'D' | 'H'; res: InferenceResult }> = [];
+  const infer = (pairs: Float64Array, nGroups: number, stream: string): InferenceResult =>
+    expectedAndBootstrap(pairs, nGroups, { draws: opts.draws, seed: [opts.seed, by.join('\u0000'), stream], confidence: opts.confidence });
+
+  const vsRest = (k: number): Float64Array => {
+    const pairs = new Float64Array(m * 2);
+    for (let i = 0; i < m; i++) {
+      let t = 0;
+      for (let j = 0; j < K; j++) t += set[i * K + j] as number;
+      const x = set[i * K + k] as number;
+      pairs[2 * i] = x;
+      pairs[2 * i + 1] = t - x;
+    }
+    return pairs;
+  };
+  const twoGroupRows = (k: number, all: boolean, focalAlways: boolean): Float64Array => {
+    const pairs = vsRest(k);
+    const x = new Float64Array(m);
+    const y = new Float64Array(m);
+    for (let i = 0; i < m; i++) {
+      x[i] = pairs[2 * i] as number;
+      y[i] = pairs[2 * i + 1] as number;
+    }
+    const res = twoGroupIndices(x, y);
+    const name = opts.groups[k] as string;
+    for (const id of TWO_GROUP_INDEX_IDS) {
+      if (!all && id !== 'D' && id !== 'H_two_group') continue;
+      push(id, focalAlways || isAsymmetric(id) ? name : '', res.values[id], res.status, res.nUnits, res.total);
+    }
+    return pairs;
+  };
+
+  if (K === 2) {
+    const pairs = twoGroupRows(opts.focal, true, false);
+    const multi = multigroupIndices(set, K);
+    for (const id of MULTIGROUP_INDEX_IDS) push(id, '', multi.values[id], multi.status, multi.nUnits, multi.total);
+    if (opts.draws > 0) {
+      // With two groups D, H and their multigroup forms are the same numbers, so one simulation serves all four.
+      const res = infer(pairs, 2, 'two-group');
+      inference.push({ id: 'D', focal: '', stat: 'D', res }, { id: 'H_two_group', focal: '', stat: 'H', res });
+      inference.push({ id: 'multi_D', focal: '', stat: 'D', res }, { id: 'multi_H_information_theory', focal: '', stat: 'H', res });
+    }
+  } else {
+    const multi = multigroupIndices(set, K);
+    for (const id of MULTIGROUP_INDEX_IDS) push(id, '', multi.values[id], multi.status, multi.nUnits, multi.total);
+    if (opts.draws > 0) {
+      const res = infer(set, K, 'multigroup');
+      inference.push({ id: 'multi_D', focal: '', stat: 'D', res }, { id: 'multi_H_information_theory', focal: '', stat: 'H', res });
+    }
+    for (let k = 0; k < K; k++) {
+      const pairs = twoGroupRows(k, opts.focalGiven && k === opts.focal, true);
+      if (opts.draws > 0) {
+        const name = opts.groups[k] as string;
+        const res = infer(pairs, 2, `group:${name}`);
+        inference.push({ id: 'D', focal: name, stat: 'D', res }, { id: 'H_two_group', focal: name, stat: 'H', res });
+      }
+    }
+  }
+
+  for (const { id, focal, stat, res } of inference) {
+    const s: InferenceStat | null = res[stat];
+    const rows: Array<[InferenceSuffix, number | null]> = [
+      ['_expected_under_random', s?.expected ?? null],
+      ['_bootstrap_ci_low', s?.ciLow ?? null],
+      ['_bootstrap_ci_high', s?.ciHigh ?? null],
+    ];
+    for (const [suffix, v] of rows) {
+      // A defined table whose every simulated table was undefined (a group of one person lost in each
+      // resample) reports why the simulations failed rather than "ok" with no value.
+      const status = res.status === 'ok' && v === null ? (res.drawFailure ?? 'single_group') : res.status;
+      push(id + suffix, focal, v, status, res.nUnits, res.total);
+    }
+  }
+
+  if (within !== null) {
+    const dec = decomposeMH(set, K, within.region, within.nRegions);
+    for (const id of DECOMPOSITION_IDS) push(id, '', dec.values[id], dec.status, dec.nUnits, dec.total);
+  }
+}
+
+/** Element-wise; numerically where both sides are integers (years, codes of equal length sort the same). */
+function compareKeys(a: readonly string[], b: readonly string[]): number {
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i] as string;
+    const y = b[i] as string;
+    if (x === y) continue;
+    if (INTEGER.test(x) && INTEGER.test(y)) {
+      const d = Number(x) - Number(y);
+      if (d !== 0) return d;
+    }
+    return x < y ? -1 : 1;
+  }
+  return 0;
+}
+const INTEGER = /^-?\d{1,15}$/;
+
+function toCsv(rows: readonly OutRow[], by: readonly string[]): string {
+  const lines: string[] = [[...by, ...OUTPUT_COLUMNS].map(csvField).join(',')];
+  for (const r of rows) {
+    lines.push(
+      [...r.by.map(csvField), r.index, csvField(r.focal), r.value === null ? '' : String(r.value), r.status, String(r.nUnits), String(r.total)].join(','),
+    );
+  }
+  return lines.join('\n') + '\n';
+}
+
+function csvField(s: string): string {
+  return /[",\n\r]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
+}
+
+function toJson(rows: readonly OutRow[], by: readonly string[]): string {
+  const parts = rows.map((r) => {
+    const o: Record<string, string | number | null> = {};
+    by.forEach((c, i) => (o[c] = r.by[i] as string));
+    o.index = r.index;
+    o.focal = r.focal === '' ? null : r.focal;
+    o.value = r.value;
+    o.status = r.status;
+    o.n_units = r.nUnits;
+    o.total = r.total;
+    return JSON.stringify(o);
+  });
+  return parts.length === 0 ? '[]\n' : `[\n${parts.join(',\n')}\n]\n`;
+}

@@ -1,0 +1,62 @@
+import { UsageError } from '../errors.ts';
+import { rowLabel, type TextTable } from './read-table.ts';
+
+/**
+ * The group columns of a text table as a row-major rows × columns Float64Array of counts. A count is a whole
+ * number >= 0 written in plain decimal notation ("12", "12.0", "1e3" and Parquet's "12.00" are fine). Anything else
+ * — empty, non-numeric, negative, fractional, beyond 2^53 — is a UsageError naming the file, row and column.
+ */
+export function validateCounts(table: TextTable, columns: readonly string[]): Float64Array {
+  const K = columns.length;
+  const out = new Float64Array(table.nRows * K);
+  columns.forEach((name, k) => {
+    const values = column(table, name);
+    for (let r = 0; r < table.nRows; r++) {
+      const raw = values[r] ?? null;
+      let v: number;
+      if (raw !== null && PLAIN_INTEGER.test(raw)) v = Number(raw);
+      else v = parseSlow(table, r, name, raw);
+      if (v > Number.MAX_SAFE_INTEGER) fail(table, r, name, raw, 'is too large to count exactly (above 2^53)');
+      out[r * K + k] = v;
+    }
+  });
+  return out;
+}
+
+/** A text column with every value present (after trimming). Used for unit ids and --by / --within keys. */
+export function validateKeys(table: TextTable, name: string): string[] {
+  const values = column(table, name);
+  const out = new Array<string>(table.nRows);
+  for (let r = 0; r < table.nRows; r++) {
+    const v = values[r]?.trim() ?? '';
+    if (v === '') throw new UsageError(`${table.file}: ${rowLabel(r)}, column "${name}": missing value`);
+    out[r] = v;
+  }
+  return out;
+}
+
+const PLAIN_INTEGER = /^\d{1,15}$/;
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
+function parseSlow(table: TextTable, r: number, name: string, raw: string | null): number {
+  const s = raw?.trim() ?? '';
+  if (s === '') throw new UsageError(`${table.file}: ${rowLabel(r)}, column "${name}": missing value (a count is required)`);
+  if (!DECIMAL.test(s)) fail(table, r, name, raw, 'is not a number');
+  const v = Number(s);
+  if (!Number.isFinite(v)) fail(table, r, name, raw, 'is not a finite number');
+  if (v < 0) fail(table, r, name, raw, 'is negative; counts must be >= 0');
+  if (!Number.isInteger(v)) fail(table, r, name, raw, 'is fractional; counts must be whole numbers');
+  // Number("-0") is -0; keep sums and output free of negative zero.
+  return v === 0 ? 0 : v;
+}
+
+function fail(table: TextTable, r: number, name: string, raw: string | null, problem: string): never {
+  const shown = raw === null ? 'empty value' : `value ${JSON.stringify(raw.length > 40 ? raw.slice(0, 40) + '…' : raw)}`;
+  throw new UsageError(`${table.file}: ${rowLabel(r)}, column "${name}": ${shown} ${problem}`);
+}
+
+function column(table: TextTable, name: string): readonly (string | null)[] {
+  const values = table.columns.get(name);
+  if (!values) throw new Error(`internal: column "${name}" was not read`);
+  return values;
+}
