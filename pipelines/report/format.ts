@@ -196,10 +196,22 @@ export function formatAreaVersion(version: string): string {
   return version.replace(/^([A-Za-zÅÄÖåäö]+)(\d{4})$/, '$1 $2');
 }
 
+type Tuple7 = [string, string, string, string, string, string, string];
+type Tuple12 = [string, string, string, string, string, string, string, string, string, string, string, string];
+
 /**
  * d3-format locale for Vega (decimal comma, no-break space thousands, U+2212), so axis labels read like the text.
+ * Shaped like Vega's `NumberLocale` without importing Vega here.
  */
-export const D3_NUMBER_LOCALE_SV = {
+export const D3_NUMBER_LOCALE_SV: {
+  decimal: string;
+  thousands: string;
+  grouping: number[];
+  currency: [string, string];
+  minus: string;
+  percent: string;
+  nan: string;
+} = {
   decimal: ',',
   thousands: NBSP,
   grouping: [3],
@@ -207,10 +219,19 @@ export const D3_NUMBER_LOCALE_SV = {
   minus: MINUS,
   percent: `${NBSP}%`,
   nan: MISSING,
-} as const;
+};
 
-/** d3-time-format locale for Vega (Swedish month and day names). */
-export const D3_TIME_LOCALE_SV = {
+/** d3-time-format locale for Vega (Swedish month and day names), shaped like Vega's `TimeLocale`. */
+export const D3_TIME_LOCALE_SV: {
+  dateTime: string;
+  date: string;
+  time: string;
+  periods: [string, string];
+  days: Tuple7;
+  shortDays: Tuple7;
+  months: Tuple12;
+  shortMonths: Tuple12;
+} = {
   dateTime: '%A %e %B %Y %X',
   date: '%Y-%m-%d',
   time: '%H:%M:%S',
@@ -219,7 +240,7 @@ export const D3_TIME_LOCALE_SV = {
   shortDays: ['sön', 'mån', 'tis', 'ons', 'tor', 'fre', 'lör'],
   months: ['januari', 'februari', 'mars', 'april', 'maj', 'juni', 'juli', 'augusti', 'september', 'oktober', 'november', 'december'],
   shortMonths: ['jan', 'feb', 'mars', 'apr', 'maj', 'juni', 'juli', 'aug', 'sep', 'okt', 'nov', 'dec'],
-} as const;
+};
 
 /** Swedish alphabetical order (å ä ö after z), for names of kommuner, län and sources. */
 export const swedishCollator = new Intl.Collator('sv', { sensitivity: 'base', numeric: true });

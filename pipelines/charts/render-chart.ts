@@ -1,0 +1,146 @@
+/**
+ * Vega-Lite spec + named datasets → SVG string, headless (`renderer: 'none'`), measured with the report font and
+ * formatted with the Swedish locale. A chart that would come out wrong fails here instead of printing: any error
+ * or warning from Vega-Lite or Vega, a BigInt or non-finite number in the data, or a chart with no data marks.
+ */
+import * as vega from 'vega';
+import { compile, type TopLevelSpec } from 'vega-lite';
+import { StageError } from '../errors.ts';
+import { D3_NUMBER_LOCALE_SV, D3_TIME_LOCALE_SV } from '../report/format.ts';
+import { useReportFonts } from './fonts.ts';
+
+export type ChartValue = string | number | boolean | null;
+export type ChartRow = Readonly<Record<string, ChartValue>>;
+/** Rows per dataset name the spec refers to (`data: {name: 'values'}`). */
+export type ChartData = Readonly<Record<string, readonly ChartRow[]>>;
+
+/**
+ * Messages that do not change what is drawn. Keep this list short and specific: anything not on it fails the
+ * chart. (Empty today; add a pattern with a comment saying why the warning is harmless.)
+ */
+const HARMLESS: readonly RegExp[] = [];
+
+/** Collects instead of printing, so the caller can fail with every message at once. */
+function collectingLogger(messages: string[]): vega.LoggerInterface {
+  let level = vega.Warn;
+  const text = (args: unknown[]): string =>
+    args.map((a) => (a instanceof Error ? a.message : typeof a === 'string' ? a : JSON.stringify(a))).join(' ');
+  const logger: vega.LoggerInterface = {
+    level(_?: number) {
+      if (_ === undefined) return level;
+      level = _;
+      return logger;
+    },
+    error(...args: unknown[]) {
+      messages.push(`error: ${text(args)}`);
+      return logger;
+    },
+    warn(...args: unknown[]) {
+      const m = text(args);
+      if (!HARMLESS.some((re) => re.test(m))) messages.push(`warning: ${m}`);
+      return logger;
+    },
+    info() {
+      return logger;
+    },
+    debug() {
+      return logger;
+    },
+  };
+  return logger;
+}
+
+/** BigInt (DuckDB BIGINT, COUNT(*)) must be converted where it leaves SQL; Vega would compare it wrongly or throw. */
+function checkData(data: ChartData): void {
+  for (const [name, rows] of Object.entries(data)) {
+    rows.forEach((row, i) => {
+      for (const [field, v] of Object.entries(row)) {
+        const t = typeof v;
+        if (t === 'bigint') throw new StageError(`chart data ${name}[${i}].${field} is a BigInt; convert it to number where it leaves SQL`);
+        if (t === 'number' && !Number.isFinite(v)) throw new StageError(`chart data ${name}[${i}].${field} is ${String(v)}; use null for a missing value`);
+        if (v !== null && t !== 'string' && t !== 'number' && t !== 'boolean') {
+          throw new StageError(`chart data ${name}[${i}].${field} has unsupported type ${t}`);
+        }
+      }
+    });
+  }
+}
+
+interface SceneMark {
+  marktype: string;
+  role?: string;
+  items: SceneItem[];
+}
+interface SceneItem {
+  items?: SceneMark[];
+}
+
+/** Items drawn by data marks (not axes, legends, titles or frames). */
+function countDataMarkItems(mark: SceneMark): number {
+  if (mark.marktype === 'group') {
+    let n = 0;
+    for (const item of mark.items) for (const child of item.items ?? []) n += countDataMarkItems(child);
+    return n;
+  }
+  return mark.role === 'mark' ? mark.items.length : 0;
+}
+
+function datasetNames(spec: unknown, out = new Set<string>()): Set<string> {
+  if (Array.isArray(spec)) {
+    for (const s of spec) datasetNames(s, out);
+  } else if (spec !== null && typeof spec === 'object') {
+    for (const [k, v] of Object.entries(spec)) {
+      if (k === 'data' && v !== null && typeof v === 'object' && 'name' in v && typeof v.name === 'string') out.add(v.name);
+      else datasetNames(v, out);
+    }
+  }
+  return out;
+}
+
+export interface RenderedChart {
+  svg: string;
+  /** Items drawn by data marks; > 0, or rendering would have failed. */
+  markItems: number;
+  width: number;
+  height: number;
+}
+
+/** Like `renderChartSvg`, with the mark count and size the tests and the PDF layout use. */
+export async function renderChart(spec: TopLevelSpec, data: ChartData): Promise<RenderedChart> {
+  useReportFonts();
+  checkData(data);
+  const names = datasetNames(spec);
+  const unknown = Object.keys(data).filter((n) => !names.has(n));
+  if (unknown.length) throw new StageError(`chart data has datasets the spec does not use: ${unknown.join(', ')}`);
+  const absent = [...names].filter((n) => !(n in data));
+  if (absent.length) throw new StageError(`chart spec uses datasets with no data given: ${absent.join(', ')}`);
+
+  const messages: string[] = [];
+  const logger = collectingLogger(messages);
+  const vg = compile(spec, { logger }).spec;
+  if (messages.length) throw new StageError(`Vega-Lite rejected the chart: ${messages.join('; ')}`);
+  // Per chart, not vega.formatLocale(): a process-wide default would change every other Vega user's output.
+  vg.config = { ...vg.config, locale: { number: D3_NUMBER_LOCALE_SV, time: D3_TIME_LOCALE_SV } };
+
+  const view = new vega.View(vega.parse(vg), { renderer: 'none', logger, logLevel: vega.Warn });
+  try {
+    for (const [name, rows] of Object.entries(data)) {
+      // Vega annotates the tuples it is given; hand it copies so the caller's rows stay untouched.
+      view.insert(name, rows.map((r) => ({ ...r })));
+    }
+    await view.runAsync();
+    const svg = await view.toSVG();
+    if (messages.length) throw new StageError(`Vega could not draw the chart: ${messages.join('; ')}`);
+    const root = (view.scenegraph() as unknown as { root: SceneMark }).root;
+    const markItems = countDataMarkItems(root);
+    if (markItems === 0) throw new StageError(`chart "${String((spec as { description?: string }).description ?? '')}" has no data marks (empty data?)`);
+    return { svg, markItems, width: view.width(), height: view.height() };
+  } finally {
+    view.finalize();
+  }
+}
+
+/** The SVG of a chart; throws instead of returning an empty or wrongly drawn one. */
+export async function renderChartSvg(spec: TopLevelSpec, data: ChartData): Promise<string> {
+  return (await renderChart(spec, data)).svg;
+}

@@ -1,0 +1,702 @@
+/**
+ * ReportModel → the follow-up report as PDF (pdfmake 0.3, charts as Vega SVG). Layout only: every number comes
+ * from the model, every sentence from summary.ts, every formatted value from format.ts.
+ *
+ * pdfmake is a module singleton; this file owns its fonts (Roboto from memory, via pdfmake's virtual file system)
+ * and denies it all file and URL access, since a report needs nothing from outside the model.
+ */
+import { rename, rm, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { basename, dirname, join } from 'node:path';
+import { renderChart } from '../charts/render-chart.ts';
+import { useReportFonts } from '../charts/fonts.ts';
+import { ACCENT, CHART_WIDTH, indicatorLineChart, kommunSpreadChart, segregationLineChart, type ChartDef } from '../charts/specs.ts';
+import { StageError } from '../errors.ts';
+import { MESSAGES, message } from '../messages.ts';
+import {
+  EN_DASH,
+  formatAreaVersion,
+  formatCell,
+  formatDate,
+  formatDateTime,
+  formatNumber,
+  formatSigned,
+  formatYearRange,
+  joinSwedish,
+  STATUS_LEGEND,
+  statusText,
+  swedishCollator,
+  unitStyle,
+} from './format.ts';
+import type { IndicatorBlock, ReportModel, SegregationBlock } from './model.ts';
+import { buildSummary, describeIndicator, describeSegregation, measureLabel, scopePhrase, unitLevelName } from './summary.ts';
+
+// ---- A minimal type for the part of pdfmake's document definition this file uses. ----
+
+type Margins = [number, number, number, number];
+type Alignment = 'left' | 'right' | 'center' | 'justify';
+
+interface Style {
+  font?: string;
+  fontSize?: number;
+  bold?: boolean;
+  italics?: boolean;
+  color?: string;
+  lineHeight?: number;
+  margin?: Margins;
+  alignment?: Alignment;
+  fillColor?: string;
+  characterSpacing?: number;
+}
+
+interface NodeBase extends Style {
+  style?: string | string[];
+  pageBreak?: 'before' | 'after';
+  unbreakable?: boolean;
+  width?: number | string;
+  /** Kept on the node for the later PDF/UA tagging pass (a chart's text alternative). */
+  alt?: string;
+}
+
+interface TextNode extends NodeBase {
+  text: string | Inline[];
+  link?: string;
+  tocItem?: boolean;
+  tocStyle?: string | Style;
+  tocMargin?: Margins;
+  headlineLevel?: number;
+  outline?: boolean;
+}
+type Inline = string | TextNode;
+
+interface StackNode extends NodeBase {
+  stack: Content[];
+}
+interface ColumnsNode extends NodeBase {
+  columns: Content[];
+  columnGap?: number;
+}
+interface UlNode extends NodeBase {
+  ul: Content[];
+}
+interface SvgNode extends NodeBase {
+  svg: string;
+  width: number;
+}
+interface TableLayout {
+  hLineWidth?: (i: number, node: { table: { body: unknown[][]; headerRows?: number } }) => number;
+  vLineWidth?: (i: number) => number;
+  hLineColor?: (i: number, node: { table: { body: unknown[][]; headerRows?: number } }) => string;
+  paddingLeft?: (i: number) => number;
+  paddingRight?: (i: number, node: { table: { widths: unknown[] } }) => number;
+  paddingTop?: (i: number) => number;
+  paddingBottom?: (i: number) => number;
+  fillColor?: (row: number) => string | null;
+}
+interface TableNode extends NodeBase {
+  table: { headerRows?: number; widths: (number | string)[]; body: Content[][]; dontBreakRows?: boolean; keepWithHeaderRows?: number };
+  layout?: TableLayout | 'noBorders';
+}
+interface TocNode extends NodeBase {
+  toc: { title?: Content; outlines?: boolean; textStyle?: Style; numberStyle?: Style; textMargin?: Margins };
+}
+type Content = string | TextNode | StackNode | ColumnsNode | UlNode | SvgNode | TableNode | TocNode;
+
+interface DocDefinition {
+  pageSize: 'A4';
+  pageMargins: Margins;
+  language: string;
+  info: { title: string; author: string; subject: string; keywords: string; creator: string; producer: string; creationDate: Date; modDate: Date };
+  displayTitle: boolean;
+  version: '1.7';
+  content: Content[];
+  header: (currentPage: number, pageCount: number) => Content | null;
+  footer: (currentPage: number, pageCount: number) => Content;
+  styles: Record<string, Style>;
+  defaultStyle: Style;
+}
+
+interface PdfMake {
+  setFonts(fonts: Record<string, { normal: string; bold: string; italics: string; bolditalics: string }>): void;
+  setUrlAccessPolicy(policy: (url: string) => boolean): void;
+  setLocalAccessPolicy(policy: (path: string) => boolean): void;
+  createPdf(dd: DocDefinition): { getBuffer(): Promise<Buffer> };
+}
+
+// ---- Constants of the page. ----
+
+export const REPORT_TITLE = 'Uppföljning av reformprogrammet för minskad segregation 2017–2025';
+const TEXT = '#1a1a1a';
+const GREY = '#595959';
+const RULE = '#bfbfbf';
+const PAGE_MARGINS: Margins = [57, 62, 57, 58];
+
+const require = createRequire(import.meta.url);
+let pdfmakeReady: PdfMake | undefined;
+
+function pdfmake(): PdfMake {
+  if (pdfmakeReady) return pdfmakeReady;
+  const pm = require('pdfmake') as PdfMake;
+  const { paths, family } = useReportFonts();
+  // By path, not through pdfmake's virtual file system: its SVG renderer passes the font path straight to pdfkit,
+  // which then reads the real file. Body text and chart text thus share one embedded subset per face.
+  pm.setFonts({ [family]: paths });
+  const allowed = new Set(Object.values(paths));
+  // Nothing else may be read or fetched: a report needs nothing outside the model.
+  pm.setUrlAccessPolicy(() => false);
+  pm.setLocalAccessPolicy((path) => allowed.has(path));
+  pdfmakeReady = pm;
+  return pm;
+}
+
+// ---- Small builders. ----
+
+interface Ctx {
+  model: ReportModel;
+  fit: (s: string) => string;
+  figure: number;
+  table: number;
+  /** Appendix entries, collected while the chapters are laid out so numbering follows the figures. */
+  appendix: Content[];
+}
+
+function para(ctx: Ctx, s: string, extra: Partial<TextNode> = {}): TextNode {
+  return { text: ctx.fit(s), style: 'body', ...extra };
+}
+
+const numberCell = (ctx: Ctx, s: string): TextNode => ({ text: ctx.fit(s), alignment: 'right', noWrap: true } as TextNode & { noWrap: boolean });
+
+function headerRow(ctx: Ctx, cells: string[], rightFrom: number): TextNode[] {
+  return cells.map((c, i) => ({ text: ctx.fit(c), style: 'th', alignment: i >= rightFrom ? 'right' : 'left' }));
+}
+
+/** Official-statistics look: rules above and below the header and at the end, hairlines between rows. */
+const TABLE_LAYOUT: TableLayout = {
+  hLineWidth: (i, node) => (i === 0 || i === node.table.body.length ? 0.8 : i === (node.table.headerRows ?? 0) ? 0.6 : 0.25),
+  vLineWidth: () => 0,
+  hLineColor: (i, node) => (i === 0 || i === node.table.body.length || i === (node.table.headerRows ?? 0) ? '#404040' : RULE),
+  paddingLeft: (i) => (i === 0 ? 0 : 6),
+  paddingRight: (i, node) => (i === node.table.widths.length - 1 ? 0 : 6),
+  paddingTop: () => 2.5,
+  paddingBottom: () => 2.5,
+};
+
+function table(ctx: Ctx, caption: string, widths: (number | string)[], header: TextNode[], rows: Content[][], note?: string): StackNode {
+  ctx.table++;
+  const stack: Content[] = [
+    { text: ctx.fit(`Tabell ${ctx.table}. ${caption}`), style: 'caption', margin: [0, 8, 0, 4] },
+    { table: { headerRows: 1, widths, body: [header, ...rows], dontBreakRows: true, keepWithHeaderRows: 1 }, layout: TABLE_LAYOUT, style: 'table' },
+  ];
+  if (note) stack.push({ text: ctx.fit(note), style: 'note', margin: [0, 3, 0, 0] });
+  return { stack, margin: [0, 0, 0, 8] };
+}
+
+/** Long lists (290 kommuner) side by side, so an appendix table takes pages, not dozens of them. */
+function balancedTables(ctx: Ctx, caption: string, widths: (number | string)[], header: TextNode[], rows: Content[][], note?: string): StackNode {
+  const parts = rows.length > 120 ? 3 : rows.length > 40 ? 2 : 1;
+  if (parts === 1) return table(ctx, caption, widths, header, rows, note);
+  ctx.table++;
+  const per = Math.ceil(rows.length / parts);
+  const columns: Content[] = [];
+  for (let p = 0; p < parts; p++) {
+    columns.push({
+      table: { headerRows: 1, widths, body: [header, ...rows.slice(p * per, (p + 1) * per)], dontBreakRows: true },
+      layout: TABLE_LAYOUT,
+      style: 'tableSmall',
+    });
+  }
+  const stack: Content[] = [
+    { text: ctx.fit(`Tabell ${ctx.table}. ${caption}`), style: 'caption', margin: [0, 8, 0, 4] },
+    { columns, columnGap: 14 },
+  ];
+  if (note) stack.push({ text: ctx.fit(note), style: 'note', margin: [0, 3, 0, 0] });
+  return { stack, margin: [0, 0, 0, 8] };
+}
+
+async function figure(ctx: Ctx, chart: ChartDef, caption: string, alt: string): Promise<StackNode> {
+  const rendered = await renderChart(chart.spec, chart.data);
+  ctx.figure++;
+  return {
+    unbreakable: true,
+    margin: [0, 6, 0, 10],
+    stack: [
+      { text: ctx.fit(`Figur ${ctx.figure}. ${caption}`), style: 'caption', margin: [0, 0, 0, 4] },
+      { svg: rendered.svg, width: CHART_WIDTH, alt: ctx.fit(alt) },
+    ],
+  };
+}
+
+function h1(ctx: Ctx, s: string, pageBreak = true): TextNode {
+  return { text: ctx.fit(s), style: 'h1', tocItem: true, outline: true, ...(pageBreak ? { pageBreak: 'before' as const } : {}) };
+}
+
+function h2(ctx: Ctx, s: string): TextNode {
+  return { text: ctx.fit(s), style: 'h2', tocItem: true, tocStyle: 'tocSub', tocMargin: [14, 1, 0, 1], outline: true, headlineLevel: 2 };
+}
+
+/** Caveats of a block may be ids or texts (the report stage passes texts); show each once, as text. */
+function caveatText(ctx: Ctx, c: string): string {
+  const fromModel = ctx.model.caveats.find((m) => m.id === c);
+  if (fromModel) return fromModel.text;
+  if (c in MESSAGES) return message(c as keyof typeof MESSAGES);
+  return c;
+}
+
+function lastValid<T extends { year: number; value: number | null }>(series: readonly T[]): (T & { value: number }) | undefined {
+  return [...series].sort((a, b) => a.year - b.year).filter((p): p is T & { value: number } => p.value !== null).pop();
+}
+
+function firstValid<T extends { year: number; value: number | null }>(series: readonly T[]): (T & { value: number }) | undefined {
+  return [...series].sort((a, b) => a.year - b.year).find((p): p is T & { value: number } => p.value !== null);
+}
+
+// ---- Parts of the report. ----
+
+function titlePage(ctx: Ctx): Content[] {
+  const m = ctx.model;
+  const scope = m.scope.level === 'riket' ? 'Riket' : m.scope.name;
+  const out: Content[] = [
+    { text: 'Nationell uppföljning', style: 'kicker', margin: [0, 90, 0, 8] },
+    { text: ctx.fit(REPORT_TITLE), style: 'title' },
+    { text: ctx.fit(`${scope} ${EN_DASH} rapportår ${m.year}`), style: 'subtitle', margin: [0, 14, 0, 0] },
+    { text: ctx.fit(`Sammanställd ${formatDate(m.generated_at)}`), style: 'body', color: GREY, margin: [0, 6, 0, 36] },
+  ];
+  if (m.demo) {
+    out.push({
+      table: {
+        widths: ['*'],
+        body: [
+          [
+            {
+              stack: [
+                { text: ctx.fit(message('W301_DEMO_DATA')), fontSize: 16, bold: true, color: ACCENT },
+                {
+                  text: ctx.fit(
+                    'Alla siffror i den här rapporten är syntetiska. De är framtagna för att visa och pröva verktyget och ' +
+                      'beskriver inte verkliga förhållanden i någon kommun, något län eller riket.',
+                  ),
+                  style: 'body',
+                  margin: [0, 4, 0, 0],
+                },
+              ],
+            },
+          ],
+        ],
+      },
+      layout: {
+        hLineWidth: () => 1.5,
+        vLineWidth: () => 1.5,
+        hLineColor: () => ACCENT,
+        paddingLeft: () => 12,
+        paddingRight: () => 12,
+        paddingTop: () => 10,
+        paddingBottom: () => 10,
+      },
+      margin: [0, 0, 0, 30],
+    });
+  }
+  out.push({
+    text: ctx.fit(
+      `Rapporten följer upp utvecklingen ${scopePhrase(m.scope)} inom reformprogrammets fem områden ${EN_DASH} boende, ` +
+        `utbildning, arbete, demokrati och civilsamhälle samt brottslighet ${EN_DASH} och redovisar hur boendesegregationen ` +
+        `har förändrats. Siffrorna kommer från SCB och Kolada; källor och förbehåll finns i kapitlet Metod och källor.`,
+    ),
+    style: 'body',
+    color: GREY,
+    pageBreak: 'after',
+  });
+  return out;
+}
+
+function tocPage(ctx: Ctx): Content[] {
+  return [
+    {
+      toc: {
+        title: { text: 'Innehåll', style: 'h1' },
+        outlines: true,
+        textStyle: { fontSize: 10.5, bold: true },
+        numberStyle: { fontSize: 10.5 },
+        textMargin: [0, 5, 0, 1],
+      },
+    },
+    { text: ctx.fit('Tabellerna använder SCB:s teckenförklaring, se kapitlet Metod och källor.'), style: 'note', margin: [0, 14, 0, 0] },
+  ];
+}
+
+function summaryChapter(ctx: Ctx, n: number): Content[] {
+  const s = buildSummary(ctx.model);
+  const out: Content[] = [h1(ctx, `${n} Sammanfattning`)];
+  for (const line of s.overview) out.push(para(ctx, line));
+  for (const area of s.areas) {
+    out.push({ text: ctx.fit(area.title), style: 'h3' });
+    out.push({ ul: area.sentences.map((x) => para(ctx, x, { margin: [0, 0, 0, 3] })), style: 'body' });
+  }
+  if (s.segregation.length) {
+    out.push({ text: 'Boendesegregation', style: 'h3' });
+    out.push({ ul: s.segregation.map((x) => para(ctx, x, { margin: [0, 0, 0, 3] })), style: 'body' });
+  }
+  return out;
+}
+
+function yearsOf(series: readonly { year: number }[]): string {
+  const ys = series.map((p) => p.year);
+  return ys.length ? formatYearRange(Math.min(...ys), Math.max(...ys)) : '';
+}
+
+function latestTable(ctx: Ctx, title: string, blocks: readonly IndicatorBlock[]): StackNode {
+  const scope = ctx.model.scope.level === 'riket' ? 'riket' : ctx.model.scope.name;
+  const rows = blocks.map((b) => {
+    const style = unitStyle(b.unit);
+    const first = firstValid(b.series);
+    const last = lastValid(b.series);
+    const change = first && last && first.year !== last.year ? formatSigned(last.value - first.value, style.decimals) : '..';
+    return [
+      { text: ctx.fit(`${b.title_sv} (${b.unit})`) },
+      numberCell(ctx, first ? String(first.year) : '..'),
+      numberCell(ctx, first ? formatCell(first.value, b.unit) : '..'),
+      numberCell(ctx, last ? String(last.year) : '..'),
+      numberCell(ctx, last ? formatCell(last.value, b.unit) : '..'),
+      numberCell(ctx, change),
+    ];
+  });
+  return table(
+    ctx,
+    `${title}: första och senaste år med värde, ${scope}`,
+    ['*', 'auto', 'auto', 'auto', 'auto', 'auto'],
+    headerRow(ctx, ['Indikator (enhet)', 'Första år', 'Värde', 'Senaste år', 'Värde', 'Förändring'], 1),
+    rows,
+    'Förändringen anges i indikatorns enhet; för andelar i procent är det procentenheter.',
+  );
+}
+
+function lineNumbersTable(ctx: Ctx, caption: string, block: IndicatorBlock): StackNode {
+  const rows = [...block.series]
+    .sort((a, b) => a.year - b.year)
+    .map((p) => [
+      String(p.year),
+      numberCell(ctx, formatCell(p.value, block.unit, p.status)),
+      { text: ctx.fit(p.value === null ? statusText(p.status) : p.status ? statusText(p.status) : '') },
+      { text: ctx.fit(formatAreaVersion(p.area_version)) },
+    ]);
+  return table(ctx, caption, [40, 60, '*', 90], headerRow(ctx, ['År', 'Värde', 'Anmärkning', 'Områdesindelning'], 1), rows);
+}
+
+function spreadNumbersTable(ctx: Ctx, caption: string, block: IndicatorBlock): StackNode {
+  const lanName = new Map(block.by_lan.map((l) => [l.code, l.name]));
+  const lanOrder = new Map(block.by_lan.map((l, i) => [l.code, i]));
+  const kommuner = [...block.by_kommun].sort(
+    (a, b) => (lanOrder.get(a.lan_code) ?? 99) - (lanOrder.get(b.lan_code) ?? 99) || swedishCollator.compare(a.name, b.name),
+  );
+  const lanRows = [...block.by_lan]
+    .sort((a, b) => swedishCollator.compare(a.name, b.name))
+    .map((l) => [{ text: ctx.fit(l.name) }, numberCell(ctx, formatCell(l.value, block.unit, l.status))]);
+  const out: Content[] = [];
+  if (lanRows.length) {
+    out.push(balancedTables(ctx, `${caption}: län`, ['*', 'auto'], headerRow(ctx, ['Län', 'Värde'], 1), lanRows));
+  }
+  const kRows = kommuner.map((k) => [
+    { text: ctx.fit(k.name) },
+    { text: ctx.fit((lanName.get(k.lan_code) ?? k.lan_code).replace(/ län$/, '')) },
+    numberCell(ctx, formatCell(k.value, block.unit, k.status)),
+  ]);
+  if (kRows.length) {
+    out.push(balancedTables(ctx, `${caption}: kommuner`, ['*', 'auto', 'auto'], headerRow(ctx, ['Kommun', 'Län', 'Värde'], 2), kRows));
+  }
+  return { stack: out };
+}
+
+async function indicatorSection(ctx: Ctx, num: string, block: IndicatorBlock): Promise<Content[]> {
+  const m = ctx.model;
+  const scopeName = m.scope.level === 'riket' ? 'Riket' : m.scope.name;
+  const unit = unitStyle(block.unit).label;
+  const out: Content[] = [];
+  const text = describeIndicator(block, { scopePhrase: scopePhrase(m.scope), reportYear: m.year });
+  const caveats = [...new Set(block.caveats.map((c) => caveatText(ctx, c)))];
+  out.push({
+    stack: [
+      h2(ctx, `${num} ${block.title_sv}`),
+      para(ctx, text.join(' ')),
+      ...caveats.map((c) => para(ctx, `Observera: ${c}`, { style: 'note', margin: [0, 2, 0, 0] })),
+      { text: ctx.fit(`Källa: ${block.source}.`), style: 'note', margin: [0, 2, 0, 0] },
+    ],
+    unbreakable: true,
+  });
+
+  const latest = lastValid(block.series);
+  if (latest) {
+    const caption = `${block.title_sv}, ${scopeName.toLowerCase() === 'riket' ? 'riket' : scopeName} ${yearsOf(block.series)}. ${unit}.`;
+    const alt =
+      `Linjediagram över ${block.title_sv.toLowerCase()} ${scopePhrase(m.scope)} ${yearsOf(block.series)}. ` +
+      `Senaste värde ${formatCell(latest.value, block.unit)} (${unit.toLowerCase()}) år ${latest.year}. Siffrorna finns i bilagan.`;
+    const fig = await figure(ctx, indicatorLineChart(block), caption, alt);
+    out.push(fig);
+    ctx.appendix.push(lineNumbersTable(ctx, `Siffrorna i figur ${ctx.figure}: ${block.title_sv}, ${yearsOf(block.series)}`, block));
+  } else {
+    out.push(para(ctx, 'Diagram saknas eftersom inga värden finns för något år.', { style: 'note' }));
+  }
+
+  const hasLan = block.by_lan.filter((l) => l.value !== null).length >= 2;
+  if (hasLan) {
+    const kYear = block.latest_year ?? latest?.year;
+    const ref = block.series.find((p) => p.year === kYear);
+    const chart = kommunSpreadChart(block, { name: scopeName, value: ref?.value ?? null });
+    const nK = block.by_kommun.filter((k) => k.value !== null).length;
+    const noLan = block.by_lan.filter((l) => l.value === null).map((l) => l.name);
+    const caption =
+      `${block.title_sv} per län och kommun ${kYear ?? ''}. ${unit}. Punkter: kommuner (${formatNumber(nK, 0)} med värde). ` +
+      `Svart streck: länet. Streckad linje: ${scopeName.toLowerCase() === 'riket' ? 'riket' : scopeName}.` +
+      (noLan.length ? ` Värde saknas för ${joinSwedish(noLan)}.` : '');
+    const alt =
+      `Punktdiagram över ${block.title_sv.toLowerCase()} ${kYear ?? ''} i kommuner, ordnade efter län. ` +
+      `Siffrorna per län och kommun finns i bilagan.`;
+    out.push(await figure(ctx, chart, caption, alt));
+    ctx.appendix.push(spreadNumbersTable(ctx, `Siffrorna i figur ${ctx.figure}: ${block.title_sv} ${kYear ?? ''}`, block));
+  }
+  return out;
+}
+
+async function policyChapter(ctx: Ctx, n: number, ch: ReportModel['chapters'][number]): Promise<Content[]> {
+  const out: Content[] = [h1(ctx, `${n} ${ch.title_sv}`)];
+  out.push(latestTable(ctx, ch.title_sv, ch.indicators));
+  for (const [i, block] of ch.indicators.entries()) out.push(...(await indicatorSection(ctx, `${n}.${i + 1}`, block)));
+  return out;
+}
+
+function segregationYearTable(ctx: Ctx, block: SegregationBlock, caption: string): StackNode {
+  const rows = [...block.series]
+    .sort((a, b) => a.year - b.year)
+    .map((p) => [
+      String(p.year),
+      numberCell(ctx, formatCell(p.value, 'index', p.value === null ? p.status : null)),
+      numberCell(ctx, formatNumber(p.n_units, 0)),
+      { text: ctx.fit(p.area_version ? formatAreaVersion(p.area_version) : unitLevelName(block.unit_level)) },
+      { text: ctx.fit(statusText(p.status) || (p.status === 'ok' ? '' : p.status)) },
+    ]);
+  return table(ctx, caption, [34, 50, 60, 80, '*'], headerRow(ctx, ['År', 'Index', 'Antal områden', 'Indelning', 'Status'], 1), rows);
+}
+
+function segregationKommunTable(ctx: Ctx, block: SegregationBlock, caption: string): StackNode {
+  const rows = [...block.by_kommun]
+    .sort((a, b) => swedishCollator.compare(a.name, b.name))
+    .map((k) => [
+      { text: ctx.fit(k.name) },
+      numberCell(ctx, formatCell(k.first_value, 'index')),
+      numberCell(ctx, formatCell(k.value, 'index', k.value === null ? k.status : null)),
+      numberCell(ctx, k.value !== null && k.first_value !== null ? formatSigned(k.value - k.first_value, 3) : '..'),
+      numberCell(ctx, formatNumber(k.n_units, 0)),
+    ]);
+  return balancedTables(
+    ctx,
+    caption,
+    ['*', 'auto', 'auto', 'auto', 'auto'],
+    headerRow(ctx, ['Kommun', 'Första år', 'Senaste år', 'Förändring', 'Områden'], 1),
+    rows,
+  );
+}
+
+async function segregationChapter(ctx: Ctx, n: number): Promise<Content[]> {
+  const out: Content[] = [h1(ctx, `${n} Segregation`)];
+  out.push(
+    para(
+      ctx,
+      'Kapitlet redovisar hur jämnt grupper är fördelade över bostadsområden (DeSO eller RegSO). Olikhetsindex D anger ' +
+        'hur stor andel av den ena gruppen som skulle behöva flytta för att fördelningen skulle bli densamma i alla områden; ' +
+        'entropiindex H mäter samma ojämnhet med informationsteori. För båda betyder högre värde mer segregation. ' +
+        'Exponeringsindex anger hur stor andel av grannarna som tillhör den andra gruppen; där betyder högre värde mindre segregation.',
+    ),
+  );
+  out.push(para(ctx, caveatText(ctx, 'W206_SMALL_UNIT_BIAS'), { style: 'note' }));
+  for (const [i, block] of ctx.model.segregation.entries()) {
+    const label = `${measureLabel(block.measure)}, ${block.groups}, ${unitLevelName(block.unit_level)}`;
+    out.push({ stack: [h2(ctx, `${n}.${i + 1} ${label}`), para(ctx, describeSegregation(block).join(' '))], unbreakable: true });
+    if (lastValid(block.series)) {
+      const nextTable = ctx.table + 1;
+      out.push(
+        await figure(
+          ctx,
+          segregationLineChart(block, label),
+          `${label}, ${yearsOf(block.series)}. Siffrorna finns i tabell ${nextTable}.`,
+          `Linjediagram över ${label} ${yearsOf(block.series)}. Siffrorna finns i tabell ${nextTable}.`,
+        ),
+      );
+    }
+    out.push(segregationYearTable(ctx, block, `${label}: värde, antal områden och status per år`));
+    if (block.by_kommun.length) {
+      ctx.appendix.push(segregationKommunTable(ctx, block, `${label}: kommunernas värden`));
+    }
+  }
+  return out;
+}
+
+function methodChapter(ctx: Ctx, n: number): Content[] {
+  const m = ctx.model;
+  const out: Content[] = [h1(ctx, `${n} Metod och källor`)];
+  out.push(
+    para(
+      ctx,
+      `Röjandekontroll: värden som vilar på färre än ${formatNumber(m.disclosure_threshold, 0)} personer redovisas inte ` +
+        'och markeras som skyddade. Saknade värden visas som saknade och räknas aldrig som noll.',
+    ),
+  );
+  out.push(
+    para(ctx, `Rapporten sammanställdes ${formatDateTime(m.generated_at)} av segfollow.${m.demo ? ` ${message('W301_DEMO_DATA')}.` : ''}`),
+  );
+  out.push(
+    table(
+      ctx,
+      'Teckenförklaring',
+      [40, '*'],
+      headerRow(ctx, ['Tecken', 'Betydelse'], 9),
+      STATUS_LEGEND.map((l) => [{ text: l.symbol, bold: true }, { text: ctx.fit(l.text) }]),
+    ),
+  );
+  out.push(h2(ctx, `${n}.1 Källor`));
+  const sources = [...m.sources].sort((a, b) => a.source.localeCompare(b.source, 'sv') || swedishCollator.compare(a.table_id, b.table_id));
+  out.push(
+    table(
+      ctx,
+      'Källtabeller och hämtningar',
+      [42, 70, '*', 78],
+      headerRow(ctx, ['Källa', 'Tabell/KPI', 'Titel och adress', 'Hämtad'], 9),
+      sources.map((s) => [
+        { text: s.source },
+        { text: ctx.fit(s.table_id), bold: true },
+        {
+          stack: [
+            { text: ctx.fit(s.title) },
+            { text: ctx.fit(s.url), link: s.url, color: ACCENT, fontSize: 7 },
+            { text: `SHA-256 ${s.sha256.slice(0, 16)}…`, fontSize: 7, color: GREY },
+          ],
+        },
+        { text: ctx.fit(formatDateTime(s.fetched_at)) },
+      ]),
+      'Varje siffra i rapporten kan spåras till hämtningen ovan via kontrollsumman i lagret (source_fetch).',
+    ),
+  );
+  out.push(h2(ctx, `${n}.2 Förbehåll`));
+  const caveats = [...m.caveats].sort((a, b) => a.id.localeCompare(b.id));
+  out.push(
+    table(
+      ctx,
+      'Förbehåll som gäller rapporten',
+      [120, '*'],
+      headerRow(ctx, ['Id', 'Förbehåll'], 9),
+      caveats.map((c) => [{ text: c.id, fontSize: 7.5 }, { text: ctx.fit(c.text) }]),
+    ),
+  );
+  return out;
+}
+
+function appendixChapter(ctx: Ctx): Content[] {
+  return [
+    h1(ctx, 'Bilaga: Diagrammens siffror'),
+    para(ctx, 'Siffrorna bakom varje diagram, som text. Tabellerna följer figurernas ordning.'),
+    ...ctx.appendix,
+  ];
+}
+
+function docDefinition(ctx: Ctx, content: Content[], pages: { count: number }): DocDefinition {
+  const m = ctx.model;
+  const scope = m.scope.level === 'riket' ? 'Riket' : m.scope.name;
+  const demo = m.demo ? ctx.fit(message('W301_DEMO_DATA')) : '';
+  const created = new Date(m.generated_at);
+  const when = Number.isNaN(created.getTime()) ? new Date(0) : created;
+  return {
+    pageSize: 'A4',
+    pageMargins: PAGE_MARGINS,
+    language: 'sv-SE',
+    displayTitle: true,
+    version: '1.7',
+    info: {
+      title: ctx.fit(`${REPORT_TITLE} – ${scope} ${m.year}`),
+      author: 'segfollow',
+      subject: ctx.fit(`Uppföljning av segregationen ${scopePhrase(m.scope)}, rapportår ${m.year}${m.demo ? ` (${message('W301_DEMO_DATA')})` : ''}`),
+      keywords: 'segregation, uppföljning, DeSO, RegSO, SCB, Kolada',
+      creator: 'segfollow',
+      producer: 'segfollow (pdfmake)',
+      // From the model, not the clock: the same model gives the same file.
+      creationDate: when,
+      modDate: when,
+    },
+    content,
+    header: (page) =>
+      page === 1
+        ? null
+        : {
+            columns: [
+              { text: ctx.fit(`${REPORT_TITLE} · ${scope} ${m.year}`), width: '*' },
+              ...(demo ? [{ text: demo, width: 'auto', bold: true, color: ACCENT }] : []),
+            ],
+            style: 'pageHeader',
+            margin: [PAGE_MARGINS[0], 26, PAGE_MARGINS[2], 0],
+          },
+    footer: (page, count) => {
+      pages.count = Math.max(pages.count, count);
+      return {
+        columns: [
+          demo ? { text: demo, bold: true, color: ACCENT, width: '*' } : { text: '', width: '*' },
+          { text: `Sida ${page} av ${count}`, width: 'auto', alignment: 'right' },
+        ],
+        style: 'pageFooter',
+        margin: [PAGE_MARGINS[0], 22, PAGE_MARGINS[2], 0],
+      };
+    },
+    defaultStyle: { font: useReportFonts().family, fontSize: 10, color: TEXT, lineHeight: 1.25 },
+    styles: {
+      body: { fontSize: 10, lineHeight: 1.3, margin: [0, 0, 0, 6] },
+      kicker: { fontSize: 11, color: GREY, characterSpacing: 0.5 },
+      title: { fontSize: 26, bold: true, color: ACCENT, lineHeight: 1.12 },
+      subtitle: { fontSize: 15, color: TEXT },
+      h1: { fontSize: 18, bold: true, color: ACCENT, margin: [0, 0, 0, 12], lineHeight: 1.15 },
+      h2: { fontSize: 12.5, bold: true, color: TEXT, margin: [0, 12, 0, 4], lineHeight: 1.15 },
+      h3: { fontSize: 10.5, bold: true, color: TEXT, margin: [0, 8, 0, 3] },
+      tocSub: { fontSize: 9.5 },
+      caption: { fontSize: 9, bold: true, color: TEXT, lineHeight: 1.2 },
+      note: { fontSize: 8.5, color: GREY, lineHeight: 1.25 },
+      table: { fontSize: 8.5, lineHeight: 1.15 },
+      tableSmall: { fontSize: 7.5, lineHeight: 1.1 },
+      th: { bold: true },
+      pageHeader: { fontSize: 7.5, color: GREY },
+      pageFooter: { fontSize: 8, color: GREY },
+    },
+  };
+}
+
+async function content(ctx: Ctx): Promise<Content[]> {
+  const out: Content[] = [...titlePage(ctx), ...tocPage(ctx)];
+  let n = 1;
+  out.push(...summaryChapter(ctx, n++));
+  const areas = [...ctx.model.chapters];
+  for (const ch of areas) out.push(...(await policyChapter(ctx, n++, ch)));
+  if (ctx.model.segregation.length) out.push(...(await segregationChapter(ctx, n++)));
+  out.push(...methodChapter(ctx, n++));
+  if (ctx.appendix.length) out.push(...appendixChapter(ctx));
+  return out;
+}
+
+/**
+ * Renders the report and writes it atomically (temporary file in the same folder, then rename), so a reader never
+ * sees half a PDF and a failed run leaves no file behind.
+ */
+export async function buildReportPdf(model: ReportModel, outFile: string): Promise<{ pages: number; bytes: number }> {
+  if (model.lang !== 'sv') throw new StageError(`the report renderer writes Swedish only (lang '${model.lang}' requested)`);
+  const fonts = useReportFonts();
+  const ctx: Ctx = { model, fit: fonts.fitText, figure: 0, table: 0, appendix: [] };
+  const pages = { count: 0 };
+  const dd = docDefinition(ctx, await content(ctx), pages);
+  let buffer: Buffer;
+  try {
+    buffer = await pdfmake().createPdf(dd).getBuffer();
+  } catch (err) {
+    throw new StageError(`pdf layout failed for ${basename(outFile)}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+  }
+  const tmp = join(dirname(outFile), `.${basename(outFile)}.${process.pid}.${Date.now()}.tmp`);
+  try {
+    await writeFile(tmp, buffer);
+    await rename(tmp, outFile);
+  } catch (err) {
+    await rm(tmp, { force: true });
+    throw err;
+  }
+  return { pages: pages.count, bytes: buffer.length };
+}
