@@ -96,11 +96,9 @@ export interface Cube {
 
 type Cell = { n: number } | { num: number; den: number } | null;
 type Codes = Record<string, string>;
-interface TableMap {
-  from: 'deso' | 'kommun';
-  percent?: string[];
-  cell(c: DesoCounts & KommunCounts, k: Codes): Cell;
-}
+type TableMap =
+  | { from: 'deso'; percent?: string[]; cell(c: DesoCounts, k: Codes): Cell }
+  | { from: 'kommun'; percent?: string[]; cell(c: KommunCounts, k: Codes): Cell };
 
 const n = (v: number): Cell => ({ n: v });
 const pct = (num: number, den: number): Cell => ({ num, den });
@@ -222,28 +220,39 @@ export interface ServedRegion {
   validTo: number | null;
 }
 
-type Counts = DesoCounts & KommunCounts;
+// Written out field by field: a loop over field names with dynamic keys is several times slower, and the
+// aggregation runs over every DeSO and year of a Sweden-sized world.
+function zeroDeso(): DesoCounts {
+  return {
+    pop: 0, bg_foreign: 0, bg_swedish: 0, q1: 0, q2: 0, q3: 0, q4: 0, q5: 0, low_es: 0, pop_20_64: 0, emp_20_64: 0,
+    unemp_20_64: 0, ltu_20_64: 0, ea_20_64: 0, ea_or_ltu_20_64: 0, pre_20_64: 0, edu_pop: 0, edu_pre: 0, edu_upper: 0,
+    edu_post_short: 0, edu_post_long: 0, edu_missing: 0, dw_rental: 0, dw_condo: 0, dw_owner: 0, dw_unknown: 0,
+    voters_eligible: 0, voters_voted: 0,
+  };
+}
 
-const DESO_FIELDS: (keyof DesoCounts)[] = [
-  'pop', 'bg_foreign', 'bg_swedish', 'q1', 'q2', 'q3', 'q4', 'q5', 'low_es', 'pop_20_64', 'emp_20_64', 'unemp_20_64',
-  'ltu_20_64', 'ea_20_64', 'ea_or_ltu_20_64', 'pre_20_64', 'edu_pop', 'edu_pre', 'edu_upper', 'edu_post_short',
-  'edu_post_long', 'edu_missing', 'dw_rental', 'dw_condo', 'dw_owner', 'dw_unknown', 'voters_eligible', 'voters_voted',
-];
-const KOMMUN_FIELDS: (keyof KommunCounts)[] = ['crowd_pop', 'crowd_norm2', 'crowd_unknown', 'crimes_reported', 'pupils_9', 'pupils_9_eligible'];
+function addDeso(t: DesoCounts, c: DesoCounts): void {
+  t.pop += c.pop; t.bg_foreign += c.bg_foreign; t.bg_swedish += c.bg_swedish;
+  t.q1 += c.q1; t.q2 += c.q2; t.q3 += c.q3; t.q4 += c.q4; t.q5 += c.q5; t.low_es += c.low_es;
+  t.pop_20_64 += c.pop_20_64; t.emp_20_64 += c.emp_20_64; t.unemp_20_64 += c.unemp_20_64; t.ltu_20_64 += c.ltu_20_64;
+  t.ea_20_64 += c.ea_20_64; t.ea_or_ltu_20_64 += c.ea_or_ltu_20_64; t.pre_20_64 += c.pre_20_64;
+  t.edu_pop += c.edu_pop; t.edu_pre += c.edu_pre; t.edu_upper += c.edu_upper; t.edu_post_short += c.edu_post_short;
+  t.edu_post_long += c.edu_post_long; t.edu_missing += c.edu_missing;
+  t.dw_rental += c.dw_rental; t.dw_condo += c.dw_condo; t.dw_owner += c.dw_owner; t.dw_unknown += c.dw_unknown;
+  t.voters_eligible += c.voters_eligible; t.voters_voted += c.voters_voted;
+}
 
-function zeroCounts(): Counts {
-  const c = {} as Record<string, number>;
-  for (const f of DESO_FIELDS) c[f] = 0;
-  for (const f of KOMMUN_FIELDS) c[f] = 0;
-  return c as unknown as Counts;
+function addKommun(t: KommunCounts, c: KommunCounts): void {
+  t.crowd_pop += c.crowd_pop; t.crowd_norm2 += c.crowd_norm2; t.crowd_unknown += c.crowd_unknown;
+  t.crimes_reported += c.crimes_reported; t.pupils_9 += c.pupils_9; t.pupils_9_eligible += c.pupils_9_eligible;
 }
 
 export class WorldIndex {
   readonly lan: AreaRecord[];
   readonly kommuner: AreaRecord[];
   private readonly byVersion = new Map<string, AreaRecord>();
-  private readonly perYear = new Map<number, Map<string, Counts>>();
-  private readonly perYearKommun = new Map<number, Map<string, Counts>>();
+  private readonly perYear = new Map<number, Map<string, DesoCounts>>();
+  private readonly perYearKommun = new Map<number, Map<string, KommunCounts>>();
 
   constructor(readonly world: DemoWorld) {
     for (const a of world.areas) this.byVersion.set(`${a.version}:${a.code}`, a);
@@ -257,18 +266,17 @@ export class WorldIndex {
   }
 
   /** DeSO-based counts for one year keyed by served code (all levels); undefined when the world lacks the year. */
-  desoAggregates(year: number): Map<string, Counts> | undefined {
+  desoAggregates(year: number): Map<string, DesoCounts> | undefined {
     const cached = this.perYear.get(year);
     if (cached) return cached;
     const src = this.world.deso.get(year);
     if (!src) return undefined;
     const dv = desoVersionFor(year);
-    const out = new Map<string, Counts>();
+    const out = new Map<string, DesoCounts>();
     const add = (key: string, c: DesoCounts): void => {
       let t = out.get(key);
-      if (!t) out.set(key, (t = zeroCounts()));
-      const tt = t as unknown as Record<string, number>;
-      for (const f of DESO_FIELDS) tt[f] = (tt[f] ?? 0) + c[f];
+      if (!t) out.set(key, (t = zeroDeso()));
+      addDeso(t, c);
     };
     for (const [code, c] of src) {
       const a = this.byVersion.get(`${dv}:${code}`);
@@ -284,17 +292,16 @@ export class WorldIndex {
   }
 
   /** Kommun-only sources for one year at kommun, län and riket, keyed by code. */
-  kommunAggregates(year: number): Map<string, Counts> | undefined {
+  kommunAggregates(year: number): Map<string, KommunCounts> | undefined {
     const cached = this.perYearKommun.get(year);
     if (cached) return cached;
     const src = this.world.kommun.get(year);
     if (!src) return undefined;
-    const out = new Map<string, Counts>();
+    const out = new Map<string, KommunCounts>();
     const add = (key: string, c: KommunCounts): void => {
       let t = out.get(key);
-      if (!t) out.set(key, (t = zeroCounts()));
-      const tt = t as unknown as Record<string, number>;
-      for (const f of KOMMUN_FIELDS) tt[f] = (tt[f] ?? 0) + c[f];
+      if (!t) out.set(key, (t = { crowd_pop: 0, crowd_norm2: 0, crowd_unknown: 0, crimes_reported: 0, pupils_9: 0, pupils_9_eligible: 0 }));
+      addKommun(t, c);
     };
     for (const [code, c] of src) {
       const a = this.byVersion.get(`kommun2003:${code}`);
@@ -306,13 +313,9 @@ export class WorldIndex {
     return out;
   }
 
-  /** Counts of any source for a served region and year: DeSO-based fields plus kommun-only fields. */
-  counts(served: string, year: number): Counts | undefined {
-    const d = this.desoAggregates(year)?.get(served);
-    const k = this.kommunAggregates(year)?.get(served);
-    if (!d) return k;
-    if (!k) return d;
-    return { ...d, ...Object.fromEntries(KOMMUN_FIELDS.map((f) => [f, k[f]])) } as Counts;
+  /** Both kinds of counts for a served region and year; either part is undefined where the world lacks it. */
+  counts(served: string, year: number): { deso: DesoCounts | undefined; kommun: KommunCounts | undefined } {
+    return { deso: this.desoAggregates(year)?.get(served), kommun: this.kommunAggregates(year)?.get(served) };
   }
 }
 
@@ -408,9 +411,10 @@ export function buildCube(index: WorldIndex, t: CatalogueTable): Cube {
       if ((region.validFrom !== null && year < region.validFrom) || (region.validTo !== null && year > region.validTo)) continue;
       const c = map.from === 'deso' ? index.desoAggregates(year)?.get(region.served) : index.kommunAggregates(year)?.get(region.served);
       if (!c) continue;
+      const cellOf = (k: Codes): Cell => (map.from === 'deso' ? map.cell(c as DesoCounts, k) : map.cell(c as KommunCounts, k));
       const small = region.level === 'deso' || region.level === 'regso';
       for (let m = 0; m < M; m++) {
-        const cell = map.cell(c, combos[m] ?? {});
+        const cell = cellOf(combos[m] ?? {});
         if (cell === null) continue;
         const idx = (r * M + m) * T + ti;
         if ('n' in cell) {

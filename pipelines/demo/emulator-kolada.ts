@@ -147,16 +147,15 @@ export class KoladaApi {
 
   /** The KPI value for one area and year from the world's true counts; null where Kolada would say Missing. */
   private value(kpi: string, m: Municipality, year: number): number | null {
-    const c = this.index.counts(m.served, year);
-    if (!c) return null;
+    const { deso: d, kommun: k } = this.index.counts(m.served, year);
     const share = (num: number, den: number, scale = 100): number | null => (den > 0 ? Math.round((num / den) * scale * 10) / 10 : null);
     switch (kpi) {
-      case 'N05401': return share(c.voters_voted, c.voters_eligible);
-      case 'N07540': return share(c.crimes_reported, c.pop, 100_000);
+      case 'N05401': return d ? share(d.voters_voted, d.voters_eligible) : null;
+      case 'N07540': return d && k ? share(k.crimes_reported, d.pop, 100_000) : null;
       // Skolverket does not publish results resting on fewer than 10 pupils.
-      case 'N15428': return c.pupils_9 < 10 ? null : share(c.pupils_9_eligible, c.pupils_9);
-      case 'N00914': return share(c.emp_20_64, c.pop_20_64);
-      case 'N01951': return c.pop > 0 ? c.pop : null;
+      case 'N15428': return !k || k.pupils_9 < 10 ? null : share(k.pupils_9_eligible, k.pupils_9);
+      case 'N00914': return d ? share(d.emp_20_64, d.pop_20_64) : null;
+      case 'N01951': return d && d.pop > 0 ? d.pop : null;
       default: return null;
     }
   }

@@ -27,7 +27,13 @@ export class Ordered {
   constructor(readonly entries: [string, unknown][]) {}
 }
 
+/** JSON text already written, spliced in as is (the status map of a large response). */
+class RawJson {
+  constructor(readonly text: string) {}
+}
+
 function serialize(v: unknown): string {
+  if (v instanceof RawJson) return v.text;
   if (v instanceof Ordered) return `{${v.entries.map(([k, x]) => `${JSON.stringify(k)}:${serialize(x)}`).join(',')}}`;
   if (Array.isArray(v)) {
     // The value array is the bulk of a data response; let the engine write it in one go.
@@ -227,6 +233,8 @@ export class PxwebApi {
       heading: ['ContentsCode', 'Tid'],
       stub: dims.map((d) => d.code).filter((c) => c !== 'ContentsCode' && c !== 'Tid'),
       matrix: t.id,
+      'subject-code': t.v1.split('/')[0] ?? '',
+      'subject-area': SUBJECTS[t.v1.split('/')[0] ?? ''] ?? '',
     };
   }
 
@@ -269,7 +277,8 @@ export class PxwebApi {
       id: dims.map((d) => d.code),
       size: dims.map((d) => d.values.length),
       dimension,
-      extension: { px: this.px(t, dims, lang), contact: CONTACT },
+      // The first note (cell-key method, or that the data are synthetic) must be shown with the table.
+      extension: { noteMandatory: { '0': true }, px: this.px(t, dims, lang), contact: CONTACT },
       value: [],
     });
   }
@@ -319,7 +328,8 @@ export class PxwebApi {
     });
     const total = kept.reduce((a, k) => a * k.sel.length, 1);
     const value: (number | null)[] = new Array<number | null>(total);
-    const status: Record<string, string> = {};
+    // Written straight to JSON text: a mixed-version table has a status entry for about half its cells.
+    const status: string[] = [];
     const counters = new Array<number>(kept.length).fill(0);
     let base = fixed;
     for (const k of kept) base += (k.sel[0] ?? 0) * k.stride;
@@ -337,7 +347,7 @@ export class PxwebApi {
       }
       if (st !== 0) {
         value[out] = null;
-        status[String(out)] = STATUS_TEXT[st] ?? '..';
+        status.push(`"${out}":"${STATUS_TEXT[st] ?? '..'}"`);
       } else {
         value[out] = v;
       }
@@ -371,13 +381,14 @@ export class PxwebApi {
       size: kept.map((k) => k.sel.length),
       dimension,
       extension: {
-        px: { ...this.px(t, keptDims, lang), 'subject-code': t.v1.split('/')[0] ?? '', 'subject-area': SUBJECTS[t.v1.split('/')[0] ?? ''] ?? '' },
+        noteMandatory: { '0': true },
+        px: this.px(t, keptDims, lang),
         discontinued: null,
         contact: CONTACT,
       },
       value,
     };
-    if (Object.keys(status).length > 0) out.status = status;
+    if (status.length > 0) out.status = new RawJson(`{${status.join(',')}}`);
     return jsonReply(200, out);
   }
 }
