@@ -1,0 +1,265 @@
+/**
+ * Client for SCB's PxWebApi 2.0. It reads /config once per server and run (limits), keeps every later call under
+ * the server's call rate, and splits a data selection into requests that each stay under maxDataCells (by Region
+ * chunks first, then by Tid). It returns raw responses: the ingest stage stores each under its hash before parsing.
+ */
+import type { Context } from '../context.ts';
+import { SourceError } from '../errors.ts';
+import { httpRequest, type RawResponse, Throttle } from './http.ts';
+import { jsonStatDimensions } from './jsonstat.ts';
+
+const SOURCE = 'SCB PxWeb';
+
+export interface PxConfig {
+  apiVersion: string;
+  defaultLanguage: string;
+  maxDataCells: number;
+  maxCallsPerTimeWindow: number;
+  /** Seconds. */
+  timeWindow: number;
+  dataFormats: string[];
+  raw: RawResponse;
+}
+
+export interface PxVariable {
+  code: string;
+  label: string;
+  values: string[];
+  valueLabels: string[];
+  /** May be left out of a selection (the server then eliminates it). */
+  elimination: boolean;
+  isTime: boolean;
+  isContents: boolean;
+}
+
+export interface PxMetadata {
+  tableId: string;
+  label: string;
+  updated: string | null;
+  variables: PxVariable[];
+  raw: RawResponse;
+}
+
+/** Variable code → value codes or selection expressions (`*`, `01*`, `TOP(3)`, `RANGE(2017,2020)` …). */
+export type PxSelection = Record<string, string[]>;
+
+export interface PxDataOptions {
+  lang?: string;
+  /** Passed to httpRequest; tests shorten it. */
+  backoffMs?: number;
+}
+
+interface Session {
+  config?: Promise<PxConfig>;
+  throttle?: Throttle;
+  metadata: Map<string, Promise<PxMetadata>>;
+}
+
+// One session per context and server: the config is read once and the throttle sees every call of the run.
+const sessions = new WeakMap<Context, Map<string, Session>>();
+
+function session(ctx: Context, base: string): Session {
+  let byBase = sessions.get(ctx);
+  if (!byBase) sessions.set(ctx, (byBase = new Map()));
+  let s = byBase.get(base);
+  if (!s) byBase.set(base, (s = { metadata: new Map() }));
+  return s;
+}
+
+function trimBase(base: string): string {
+  return base.replace(/\/+$/, '');
+}
+
+export function pxConfig(ctx: Context, base: string, opts: { backoffMs?: number } = {}): Promise<PxConfig> {
+  base = trimBase(base);
+  const s = session(ctx, base);
+  if (!s.config) {
+    s.config = (async () => {
+      const raw = await httpRequest(ctx, { url: `${base}/config`, method: 'GET' }, { source: SOURCE, backoffMs: opts.backoffMs });
+      const c = JSON.parse(raw.body.toString('utf8')) as Record<string, unknown>;
+      const int = (k: string, dflt: number): number => {
+        const v = c[k];
+        if (v === undefined) return dflt;
+        if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) throw new SourceError(`${SOURCE}: ${raw.url}: "${k}" is ${JSON.stringify(v)}, expected a positive integer`);
+        return v;
+      };
+      const cfg: PxConfig = {
+        apiVersion: String(c.apiVersion ?? ''),
+        defaultLanguage: String(c.defaultLanguage ?? 'sv'),
+        // Without a stated limit, assume SCB's published ones.
+        maxDataCells: int('maxDataCells', 150_000),
+        maxCallsPerTimeWindow: int('maxCallsPerTimeWindow', 30),
+        timeWindow: int('timeWindow', 10),
+        dataFormats: Array.isArray(c.dataFormats) ? c.dataFormats.map(String) : [],
+        raw,
+      };
+      s.throttle = new Throttle(cfg.maxCallsPerTimeWindow, cfg.timeWindow * 1000, () => ctx.now().getTime());
+      return cfg;
+    })();
+    // A failed read must not stick: the next caller tries again.
+    s.config.catch(() => {
+      s.config = undefined;
+    });
+  }
+  return s.config;
+}
+
+export function pxMetadata(ctx: Context, base: string, tableId: string, opts: PxDataOptions = {}): Promise<PxMetadata> {
+  base = trimBase(base);
+  const s = session(ctx, base);
+  const key = `${tableId}|${opts.lang ?? 'sv'}`;
+  let p = s.metadata.get(key);
+  if (!p) {
+    p = (async () => {
+      await pxConfig(ctx, base, opts);
+      const url = `${base}/tables/${encodeURIComponent(tableId)}/metadata?lang=${opts.lang ?? 'sv'}`;
+      const raw = await httpRequest(ctx, { url, method: 'GET' }, { source: SOURCE, tableId, throttle: s.throttle, backoffMs: opts.backoffMs });
+      return parseMetadata(raw, tableId);
+    })();
+    s.metadata.set(key, p);
+    p.catch(() => s.metadata.delete(key));
+  }
+  return p;
+}
+
+export function parseMetadata(raw: RawResponse, tableId: string): PxMetadata {
+  const where = { tableId, url: raw.url };
+  const ds = JSON.parse(raw.body.toString('utf8')) as Record<string, unknown>;
+  const dims = jsonStatDimensions(ds, where);
+  const role = (ds.role ?? {}) as { time?: string[]; metric?: string[] };
+  const dimension = ds.dimension as Record<string, { label?: string; category?: { label?: Record<string, string> }; extension?: { elimination?: boolean } }>;
+  const variables = dims.map((d): PxVariable => {
+    const j = dimension[d.id];
+    const labels = j?.category?.label ?? {};
+    return {
+      code: d.id,
+      label: j?.label ?? d.id,
+      values: d.codes,
+      valueLabels: d.codes.map((c) => labels[c] ?? c),
+      elimination: j?.extension?.elimination === true,
+      isTime: role.time?.includes(d.id) ?? d.id === 'Tid',
+      isContents: role.metric?.includes(d.id) ?? d.id === 'ContentsCode',
+    };
+  });
+  return { tableId, label: String(ds.label ?? tableId), updated: typeof ds.updated === 'string' ? ds.updated : null, variables, raw };
+}
+
+/**
+ * Fetches a selection from a table, in as many POSTs as the server's cell limit requires. Yields each raw
+ * response as it arrives so the caller can store it before the next one is fetched.
+ */
+export async function* pxData(ctx: Context, base: string, tableId: string, selection: PxSelection, opts: PxDataOptions = {}): AsyncGenerator<RawResponse> {
+  base = trimBase(base);
+  const cfg = await pxConfig(ctx, base, opts);
+  const s = session(ctx, base);
+  let explicit = selection;
+  if (Object.values(selection).some((codes) => codes.some(isExpression))) {
+    const meta = await pxMetadata(ctx, base, tableId, opts);
+    explicit = expandSelection(meta, selection);
+  }
+  const parts = planRequests(explicit, cfg.maxDataCells, tableId);
+  if (parts.length > 1) {
+    ctx.log.warn('W103_SPLIT_REQUEST', `${SOURCE}: ${tableId} selects ${cellCount(explicit)} cells, more than the server's ${cfg.maxDataCells}; fetching it in ${parts.length} requests`, {
+      table: tableId,
+      requests: parts.length,
+    });
+  }
+  const url = `${base}/tables/${encodeURIComponent(tableId)}/data?lang=${opts.lang ?? 'sv'}&outputFormat=json-stat2`;
+  // One request: send the selection as written (expressions and all) so the stored request is the one asked for.
+  const bodies = parts.length === 1 ? [selection] : parts;
+  for (const part of bodies) {
+    const body = JSON.stringify({ selection: Object.entries(part).map(([variableCode, valueCodes]) => ({ variableCode, valueCodes })) });
+    yield await httpRequest(ctx, { url, method: 'POST', body }, { source: SOURCE, tableId, throttle: s.throttle, backoffMs: opts.backoffMs });
+  }
+}
+
+function cellCount(sel: PxSelection): number {
+  // A variable left out or given no values is eliminated and counts as one.
+  return Object.values(sel).reduce((a, codes) => a * Math.max(1, codes.length), 1);
+}
+
+export function isExpression(code: string): boolean {
+  return code.includes('*') || code.includes('?') || /^(TOP|BOTTOM|RANGE|FROM|TO)\(.*\)$/i.test(code);
+}
+
+/** Splits a selection of explicit codes into parts of at most maxCells cells: Region first, then Tid, then the rest. */
+export function planRequests(sel: PxSelection, maxCells: number, tableId = ''): PxSelection[] {
+  const vars = Object.keys(sel);
+  const chunk: Record<string, number> = {};
+  for (const v of vars) chunk[v] = Math.max(1, sel[v]?.length ?? 0);
+  const product = (): number => vars.reduce((a, v) => a * (chunk[v] ?? 1), 1);
+  const order = [
+    ...vars.filter((v) => v === 'Region'),
+    ...vars.filter((v) => v === 'Tid'),
+    ...vars.filter((v) => v !== 'Region' && v !== 'Tid').sort((a, b) => (sel[b]?.length ?? 0) - (sel[a]?.length ?? 0)),
+  ];
+  for (const v of order) {
+    if (product() <= maxCells) break;
+    const others = product() / (chunk[v] ?? 1);
+    chunk[v] = Math.max(1, Math.floor(maxCells / others));
+  }
+  if (product() > maxCells) throw new SourceError(`${SOURCE}: cannot split the selection of ${tableId} under ${maxCells} cells per request`);
+  let parts: PxSelection[] = [{}];
+  for (const v of vars) {
+    const codes = sel[v] ?? [];
+    const size = chunk[v] ?? 1;
+    const pieces: string[][] = [];
+    if (codes.length === 0) pieces.push([]);
+    for (let i = 0; i < codes.length; i += size) pieces.push(codes.slice(i, i + size));
+    const next: PxSelection[] = [];
+    for (const p of parts) for (const piece of pieces) next.push({ ...p, [v]: piece });
+    parts = next;
+  }
+  return parts;
+}
+
+/** Resolves selection expressions against the table's values, as the server would, so the cells can be counted. */
+export function expandSelection(meta: PxMetadata, sel: PxSelection): PxSelection {
+  const out: PxSelection = {};
+  for (const [code, exprs] of Object.entries(sel)) {
+    const v = meta.variables.find((x) => x.code.toLowerCase() === code.toLowerCase());
+    if (!v) throw new SourceError(`${SOURCE}: table ${meta.tableId} has no variable "${code}" (it has ${meta.variables.map((x) => x.code).join(', ')})`);
+    const picked = new Set<number>();
+    for (const e of exprs) for (const i of expandOne(v, e, meta.tableId)) picked.add(i);
+    out[v.code] = [...picked].sort((a, b) => a - b).map((i) => v.values[i] ?? '');
+  }
+  return out;
+}
+
+function expandOne(v: PxVariable, expr: string, tableId: string): number[] {
+  const idx = (code: string): number => {
+    const i = v.values.findIndex((x) => x.toLowerCase() === code.trim().toLowerCase());
+    if (i < 0) throw new SourceError(`${SOURCE}: table ${tableId}, ${v.code}: no value "${code}"`);
+    return i;
+  };
+  const all = v.values.map((_, i) => i);
+  const direct = v.values.findIndex((x) => x.toLowerCase() === expr.toLowerCase());
+  if (direct >= 0) return [direct];
+  if (expr.includes('*') || expr.includes('?')) {
+    const re = new RegExp(`^${expr.split('').map((ch) => (ch === '*' ? '.*' : ch === '?' ? '.' : ch.replace(/[.+^${}()|[\]\\]/g, '\\$&'))).join('')}$`, 'i');
+    return all.filter((i) => re.test(v.values[i] ?? ''));
+  }
+  const m = /^(TOP|BOTTOM|RANGE|FROM|TO)\((.*)\)$/i.exec(expr);
+  const args = m?.[2]?.split(',').map((s) => s.trim()) ?? [];
+  switch (m?.[1]?.toUpperCase()) {
+    case 'TOP':
+    case 'BOTTOM': {
+      const count = Number(args[0]);
+      const offset = Number(args[1] ?? 0);
+      // The latest periods are the top ones for time; otherwise TOP means the first values.
+      const fromEnd = (m[1].toUpperCase() === 'TOP') === v.isTime;
+      return (fromEnd ? [...all].reverse() : all).slice(offset, offset + count);
+    }
+    case 'RANGE': {
+      const a = idx(args[0] ?? '');
+      const b = idx(args[1] ?? '');
+      return all.slice(Math.min(a, b), Math.max(a, b) + 1);
+    }
+    case 'FROM':
+      return all.slice(idx(args[0] ?? ''));
+    case 'TO':
+      return all.slice(0, idx(args[0] ?? '') + 1);
+    default:
+      throw new SourceError(`${SOURCE}: table ${tableId}, ${v.code}: no value "${expr}"`);
+  }
+}
