@@ -6,6 +6,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { areaKeyFiles } from './area-keys.ts';
 import type { DemoWorld } from './world.ts';
 import { type Catalogue, loadCatalogue, WorldIndex } from './cubes.ts';
 import { KoladaApi } from './emulator-kolada.ts';
@@ -87,6 +88,8 @@ export async function startEmulator(world: DemoWorld, opts: EmulatorOptions = {}
   const index = new WorldIndex(world);
   const pxweb = new PxwebApi(index, catalogue, limits);
   const kolada = new KoladaApi(index, catalogue);
+  let keys: Record<string, string> | undefined;
+  const keyFiles = (): Record<string, string> => (keys ??= areaKeyFiles(world));
   const limiter = new RateLimiter(limits.maxCallsPerTimeWindow, limits.timeWindow * 1000);
   let faults: ActiveFault[] = (opts.faults ?? []).map((rule) => ({ rule, left: rule.times ?? Number.POSITIVE_INFINITY }));
   let requests = 0;
@@ -115,6 +118,9 @@ export async function startEmulator(world: DemoWorld, opts: EmulatorOptions = {}
     if (url.pathname === '/v3' || url.pathname.startsWith('/v3/')) {
       return kolada.handle(method, url.pathname.slice('/v3'.length), url.searchParams, origin);
     }
+    // SCB publishes its area keys as files on scb.se, outside the API; the demo serves them beside it.
+    const key = url.pathname.startsWith('/keys/') ? keyFiles()[url.pathname.slice('/keys/'.length)] : undefined;
+    if (key !== undefined && method === 'GET') return { status: 200, contentType: 'text/csv; charset=utf-8', body: key };
     return problem(404, 'Not found');
   };
 

@@ -43,13 +43,13 @@ export async function buildAreas(ctx: Context, conn: DuckDBConnection, runId: st
 
   await inTransaction(conn, async () => {
     await exec(conn, 'CREATE OR REPLACE TEMP TABLE area_stage AS SELECT * FROM area LIMIT 0; CREATE OR REPLACE TEMP TABLE crosswalk_stage AS SELECT * FROM area_crosswalk LIMIT 0;');
-    const a = await conn.createAppender('area_stage', 'temp');
+    const a = await conn.createAppender('area_stage', 'main', 'temp');
     for (const row of areaRows) {
       for (const v of row) (v === null ? a.appendNull() : a.appendVarchar(v));
       a.endRow();
     }
     a.closeSync();
-    const c = await conn.createAppender('crosswalk_stage', 'temp');
+    const c = await conn.createAppender('crosswalk_stage', 'main', 'temp');
     for (const [i, r] of cw.entries()) {
       const w = Number(r[4]);
       if (!Number.isFinite(w) || w < 0 || w > 1) throw new SourceError(`${KEYS.crosswalk} row ${i + 2}: weight "${r[4]}" is not a number in 0–1`);
@@ -71,7 +71,7 @@ async function fetchKey(ctx: Context, conn: DuckDBConnection, runId: string, fil
     return readRaw(ctx.config.rawDir, String(row.sha256)).toString('utf8');
   }
   const url = `${ctx.config.areaKeysUrl}/${file}`;
-  const raw = url.startsWith('file:') ? readLocalKey(ctx, url) : await httpRequest(ctx, { url, method: 'GET' });
+  const raw = url.startsWith('file:') ? readLocalKey(ctx, url) : await httpRequest(ctx, { url, method: 'GET' }, { source: 'SCB area keys', tableId: file, expectJson: false });
   storeRaw(ctx.config.rawDir, raw.body);
   await execFile(conn, 'staging/insert_fetch', {
     fetch_id: `${runId}-key-${file}`,

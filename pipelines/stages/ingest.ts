@@ -3,7 +3,7 @@ import type { Context } from '../context.ts';
 import { execFile, inTransaction, queryFile, query } from '../db.ts';
 import { loadSources, yearsOf, type PxSource, type KoladaSource } from '../catalogue.ts';
 import { classifyAreaCode } from '../areas/classify-code.ts';
-import { pxData } from '../sources/pxweb.ts';
+import { pxData, type PxSelection } from '../sources/pxweb.ts';
 import { parseJsonStat } from '../sources/jsonstat.ts';
 import { koladaData, parseKoladaData } from '../sources/kolada.ts';
 import type { RawResponse } from '../sources/http.ts';
@@ -77,12 +77,11 @@ export async function ingest(ctx: Context, conn: DuckDBConnection, runId: string
   return result;
 }
 
-function pxSelection(t: PxSource): { variableCode: string; valueCodes: string[] }[] {
-  return [
-    { variableCode: 'Region', valueCodes: ['*'] },
-    ...Object.entries(t.variables).map(([code, values]) => ({ variableCode: code, valueCodes: Object.keys(values) })),
-    { variableCode: 'Tid', valueCodes: yearsOf(t).map(String) },
-  ];
+function pxSelection(t: PxSource): PxSelection {
+  const sel: PxSelection = { Region: ['*'] };
+  for (const [code, values] of Object.entries(t.variables)) sel[code] = Object.keys(values);
+  sel.Tid = yearsOf(t).map(String);
+  return sel;
 }
 
 /** Kolada ids for every kommun, region and riket in the warehouse's area table. */
@@ -139,7 +138,7 @@ function pxObservations(f: Fetched, table: PxSource): Obs[] {
 
 function koladaObservations(f: Fetched, kpi: KoladaSource): Obs[] {
   const out: Obs[] = [];
-  for (const cell of parseKoladaData(f.body, { kpi: kpi.id, url: f.url })) {
+  for (const cell of parseKoladaData(f.body, { kpis: kpi.id, url: f.url })) {
     const area = classifyAreaCode(cell.municipality, 'Kolada');
     if (!area) continue;
     out.push({
