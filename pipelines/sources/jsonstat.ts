@@ -56,7 +56,9 @@ export function jsonStatDimensions(ds: Record<string, unknown>, where: JsonStatW
     } else {
       return fail(`dimension "${id}" has no category index`);
     }
-    if (codes.length !== n || codes.some((c) => c === undefined)) fail(`dimension "${id}" has ${codes.filter((c) => c !== undefined).length} categories but size says ${n}`);
+    // filter, not some: `some` skips the holes an incomplete index leaves.
+    const present = codes.filter((c) => c !== undefined).length;
+    if (codes.length !== n || present !== n) fail(`dimension "${id}" has ${present} categories but size says ${n}`);
     return { id, codes };
   });
 }

@@ -198,6 +198,7 @@ export function planRequests(sel: PxSelection, maxCells: number, tableId = ''): 
     const others = product() / (chunk[v] ?? 1);
     chunk[v] = Math.max(1, Math.floor(maxCells / others));
   }
+  // Only reachable with a limit below one cell, which a sane server never states.
   if (product() > maxCells) throw new SourceError(`${SOURCE}: cannot split the selection of ${tableId} under ${maxCells} cells per request`);
   let parts: PxSelection[] = [{}];
   for (const v of vars) {
@@ -213,53 +214,63 @@ export function planRequests(sel: PxSelection, maxCells: number, tableId = ''): 
   return parts;
 }
 
-/** Resolves selection expressions against the table's values, as the server would, so the cells can be counted. */
+/**
+ * Resolves selection expressions against the table's values, as the server would, so the cells can be counted.
+ * What the metadata cannot resolve (an unknown variable or value, a malformed expression) is passed through as
+ * written: the server is the judge, and its problem title makes the better error message.
+ */
 export function expandSelection(meta: PxMetadata, sel: PxSelection): PxSelection {
   const out: PxSelection = {};
   for (const [code, exprs] of Object.entries(sel)) {
     const v = meta.variables.find((x) => x.code.toLowerCase() === code.toLowerCase());
-    if (!v) throw new SourceError(`${SOURCE}: table ${meta.tableId} has no variable "${code}" (it has ${meta.variables.map((x) => x.code).join(', ')})`);
+    if (!v) {
+      out[code] = exprs;
+      continue;
+    }
     const picked = new Set<number>();
-    for (const e of exprs) for (const i of expandOne(v, e, meta.tableId)) picked.add(i);
-    out[v.code] = [...picked].sort((a, b) => a - b).map((i) => v.values[i] ?? '');
+    const unresolved: string[] = [];
+    for (const e of exprs) {
+      const got = expandOne(v, e);
+      if (got === null) unresolved.push(e);
+      else for (const i of got) picked.add(i);
+    }
+    out[v.code] = [...[...picked].sort((a, b) => a - b).map((i) => v.values[i] ?? ''), ...unresolved];
   }
   return out;
 }
 
-function expandOne(v: PxVariable, expr: string, tableId: string): number[] {
-  const idx = (code: string): number => {
-    const i = v.values.findIndex((x) => x.toLowerCase() === code.trim().toLowerCase());
-    if (i < 0) throw new SourceError(`${SOURCE}: table ${tableId}, ${v.code}: no value "${code}"`);
-    return i;
-  };
+function expandOne(v: PxVariable, expr: string): number[] | null {
+  const idx = (code: string): number => v.values.findIndex((x) => x.toLowerCase() === code.trim().toLowerCase());
   const all = v.values.map((_, i) => i);
-  const direct = v.values.findIndex((x) => x.toLowerCase() === expr.toLowerCase());
+  const direct = idx(expr);
   if (direct >= 0) return [direct];
   if (expr.includes('*') || expr.includes('?')) {
+    // SCB allows a star only at the start and/or the end; anything else is left for the server to refuse.
+    const inner = expr.replace(/^\*/, '').replace(/\*$/, '');
+    if (inner.includes('*')) return null;
     const re = new RegExp(`^${expr.split('').map((ch) => (ch === '*' ? '.*' : ch === '?' ? '.' : ch.replace(/[.+^${}()|[\]\\]/g, '\\$&'))).join('')}$`, 'i');
     return all.filter((i) => re.test(v.values[i] ?? ''));
   }
   const m = /^(TOP|BOTTOM|RANGE|FROM|TO)\((.*)\)$/i.exec(expr);
+  const fn = m?.[1]?.toUpperCase();
   const args = m?.[2]?.split(',').map((s) => s.trim()) ?? [];
-  switch (m?.[1]?.toUpperCase()) {
-    case 'TOP':
-    case 'BOTTOM': {
-      const count = Number(args[0]);
-      const offset = Number(args[1] ?? 0);
-      // The latest periods are the top ones for time; otherwise TOP means the first values.
-      const fromEnd = (m[1].toUpperCase() === 'TOP') === v.isTime;
-      return (fromEnd ? [...all].reverse() : all).slice(offset, offset + count);
-    }
-    case 'RANGE': {
-      const a = idx(args[0] ?? '');
-      const b = idx(args[1] ?? '');
-      return all.slice(Math.min(a, b), Math.max(a, b) + 1);
-    }
-    case 'FROM':
-      return all.slice(idx(args[0] ?? ''));
-    case 'TO':
-      return all.slice(0, idx(args[0] ?? '') + 1);
-    default:
-      throw new SourceError(`${SOURCE}: table ${tableId}, ${v.code}: no value "${expr}"`);
+  if (fn === 'TOP' || fn === 'BOTTOM') {
+    const count = Number(args[0]);
+    const offset = Number(args[1] ?? 0);
+    if (!Number.isInteger(count) || count < 1 || !Number.isInteger(offset) || offset < 0) return null;
+    // The latest periods are the top ones for time; otherwise TOP means the first values.
+    const fromEnd = (fn === 'TOP') === v.isTime;
+    return (fromEnd ? [...all].reverse() : all).slice(offset, offset + count);
   }
+  if (fn === 'RANGE') {
+    const a = idx(args[0] ?? '');
+    const b = idx(args[1] ?? '');
+    return a < 0 || b < 0 ? null : all.slice(Math.min(a, b), Math.max(a, b) + 1);
+  }
+  if (fn === 'FROM' || fn === 'TO') {
+    const a = idx(args[0] ?? '');
+    if (a < 0) return null;
+    return fn === 'FROM' ? all.slice(a) : all.slice(0, a + 1);
+  }
+  return null;
 }
