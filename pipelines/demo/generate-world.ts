@@ -206,6 +206,9 @@ const TURNOUT_TILT: Readonly<Record<string, number>> = {
   '2583': -0.7, '0127': -0.25, '0181': -0.3, '1262': 0.35, '0643': 0.35, '1233': 0.35,
 };
 
+/** Reported crime beyond size and disadvantage: the capital's centre draws crime from the whole region [S66]. */
+const CRIME_TILT: Readonly<Record<string, number>> = { '0180': 0.1 };
+
 /** Kommuner that are wholly urban, so no rural (A) DeSO. */
 const ALL_URBAN = new Set(['0180', '0183', '0184']);
 
@@ -233,7 +236,7 @@ interface Kommun {
   /** Population per year index. */
   pop: number[];
   fbTarget: number;
-  /** Mean latent disadvantage of the kommun (before standardisation). */
+  /** Mean latent disadvantage of the kommun (raw until buildLatent standardises it with the DeSO values). */
   level: number;
   /** Within-kommun spread of the latent factor. */
   spread: number;
@@ -246,6 +249,8 @@ interface Kommun {
   urban: number;
   crimeFactor: number;
   schoolEffect: number;
+  /** Persistent kommun factor on the size of the year-9 cohort. */
+  cohort: number;
   crowdUnknown: number;
   desoCount: number;
   regsoCount: number;
@@ -289,13 +294,13 @@ export function generateWorld(seed = 20170101): DemoWorld {
 
   const deso = new Map<number, Map<string, DesoCounts>>();
   const kommun = new Map<number, Map<string, KommunCounts>>();
-  const crowdRng = createRng(seed, 'kommun-sources');
+  const kommunRng = createRng(seed, 'kommun-sources');
   for (let y = 0; y < NY; y++) {
     const year = YEARS[y]!;
     const active = y >= Y2024 ? units2025 : units;
     const { counts, crowdExpected } = desoYear(year, y, active, kommuner);
     deso.set(year, counts);
-    kommun.set(year, kommunYear(y, kommuner, active, counts, crowdExpected, crowdRng));
+    kommun.set(year, kommunYear(y, kommuner, active, counts, crowdExpected, kommunRng));
   }
 
   return {
@@ -391,6 +396,7 @@ function buildKommuner(official: OfficialAreas, seed: number): Kommun[] {
     const urban = Math.log(p17 / 15_000);
     const levelNoise = rng.normal(0, 0.22);
     const rentNoise = rng.normal(0, 0.2);
+    const crimeNoise = rng.normal(0, 0.1);
     return {
       code: k.code,
       name: k.name,
@@ -407,8 +413,9 @@ function buildKommuner(official: OfficialAreas, seed: number): Kommun[] {
       eduBoost: (EDU_BOOST[k.code] ?? 0) + 0.1 * urban + rng.normal(0, 0.12),
       rentTilt: RENT_TILT[k.code] ?? 0.35 - 0.1 * urban + rentNoise,
       urban,
-      crimeFactor: Math.exp(0.1 * urban + rng.normal(0, 0.12)),
+      crimeFactor: Math.exp(0.12 * urban + (CRIME_TILT[k.code] ?? 0) + crimeNoise),
       schoolEffect: rng.normal(0, 0.22),
+      cohort: Math.exp(rng.normal(0, 0.05)),
       crowdUnknown: rng.uniform(0.008, 0.03),
       desoCount: D,
       regsoCount: regsoCounts[i]!,
@@ -433,7 +440,7 @@ function allocateDesoCounts(official: OfficialAreas, pop2017: number[]): number[
     else hi = mid;
   }
   const result = counts(lo);
-  fixTotal(result, DESO_TOTAL, official.kommuner.map((k, i) => (DESO_COUNT[k.code] ? -1 : pop2017[i]!)), () => true);
+  fixTotal(result, DESO_TOTAL, official.kommuner.map((k, i) => (DESO_COUNT[k.code] ? -1 : pop2017[i]!)), (_, next) => next >= 2);
   return result;
 }
 
@@ -523,7 +530,7 @@ function buildGeography(kommuner: Kommun[], seed: number): { regsos: Regso[]; un
       for (let j = 0; j < sizes[r]!; j++) {
         let serial: number;
         if (letter === 'C') {
-          // Real C serials have gaps (retired or reserved numbers); the gaps also leave room for 2025 splits.
+          // Real C serials have gaps (numbers retired before publication); gaps keep codes from looking dense.
           cSerial += rng.next() < 0.12 ? 2 : 1;
           serial = cSerial;
         } else if (letter === 'A') {
@@ -536,7 +543,9 @@ function buildGeography(kommuner: Kommun[], seed: number): { regsos: Regso[]; un
         units.push(newUnit(`${k.code}${letter}${pad3(serial)}0`, ki, regsoIndex, letter));
       }
     });
-    if (cSerial > 999 || aSerial > 99) throw new Error(`demo world: serials overflow in kommun ${k.code}`);
+    if (cSerial > 999 || aSerial > 99 || [...bSerial.values()].some((v) => v > 99)) {
+      throw new Error(`demo world: serials overflow in kommun ${k.code}`);
+    }
   });
   return { regsos, units };
 }
@@ -896,8 +905,10 @@ function kommunYear(y: number, kommuner: Kommun[], units: Unit[], counts: Map<st
   const crowd = new Float64Array(kommuner.length);
   const zSum = new Float64Array(kommuner.length);
   const fbSum = new Float64Array(kommuner.length);
+  const childSum = new Float64Array(kommuner.length);
   units.forEach((u, i) => {
     const c = counts.get(u.code)!;
+    childSum[u.kommun]! += c.pop * (u.child - 0.0006 * y);
     pop[u.kommun]! += c.pop;
     crowd[u.kommun]! += crowdExpected[i]!;
     zSum[u.kommun]! += c.pop * u.z[y]!;
@@ -905,12 +916,14 @@ function kommunYear(y: number, kommuner: Kommun[], units: Unit[], counts: Map<st
   });
 
   // Crime: bigger and poorer kommuner report more per head [S66]; scaled so riket hits its rate.
-  const rawRate = kommuner.map((k, ki) => k.crimeFactor * Math.exp(0.12 * (zSum[ki]! / pop[ki]!) + rng.normal(0, 0.04)));
+  const rawRate = kommuner.map((k, ki) => k.crimeFactor * Math.exp(0.15 * (zSum[ki]! / pop[ki]!) + rng.normal(0, 0.04)));
   const totalPop = pop.reduce((a, b) => a + b, 0);
   const rateScale = (CRIME[y]! * totalPop) / rawRate.reduce((a, r, ki) => a + r * pop[ki]!, 0);
 
   // School: eligibility falls with kommun disadvantage and foreign background; intercept solved on pupils.
-  const pupils = kommuner.map((_, ki) => Math.round(pop[ki]! * (0.0107 + 0.0003 * y) * Math.exp(rng.normal(0, 0.06))));
+  // Year-9 pupils: one twentieth of the 0–19 population, times a national cohort trend (≈106k in 2017 to
+  // ≈125k in 2024, assumed) and a persistent kommun factor; cohorts move smoothly from year to year.
+  const pupils = kommuner.map((k, ki) => Math.round((childSum[ki]! / 20) * (0.915 + 0.02 * y) * k.cohort * Math.exp(rng.normal(0, 0.015))));
   const schoolX = Float64Array.from(kommuner, (k, ki) => -0.3 * (zSum[ki]! / pop[ki]!) - 1.2 * (fbSum[ki]! / pop[ki]! - 0.25) + k.schoolEffect + rng.normal(0, 0.12));
   const a = solveLogistic(Float64Array.from(pupils), schoolX, ELIGIBLE[y]!);
 
@@ -1010,15 +1023,34 @@ function solveLogistic(w: Float64Array, x: Float64Array, target: number): number
   return a;
 }
 
-/** c such that Σ w·Φ(c − mu) / Σ w = q. */
+/** c such that Σ w·Φ(c − mu) / Σ w = q (Newton on the mixture CDF, kept inside a shrinking bracket). */
 function solveMixture(w: Float64Array, mu: Float64Array, q: number): number {
   let total = 0;
-  for (let i = 0; i < w.length; i++) total += w[i]!;
-  return bisect(-10, 10, (c) => {
+  let mean = 0;
+  for (let i = 0; i < w.length; i++) {
+    total += w[i]!;
+    mean += w[i]! * mu[i]!;
+  }
+  let lo = -12;
+  let hi = 12;
+  let c = mean / total;
+  for (let it = 0; it < 60; it++) {
     let f = 0;
-    for (let i = 0; i < w.length; i++) f += w[i]! * normalCdf(c - mu[i]!);
-    return f / total - q;
-  }, 50);
+    let d = 0;
+    for (let i = 0; i < w.length; i++) {
+      const x = c - mu[i]!;
+      f += w[i]! * normalCdf(x);
+      d += w[i]! * Math.exp(-0.5 * x * x);
+    }
+    f = f / total - q;
+    if (Math.abs(f) < 1e-9) break;
+    if (f > 0) hi = c;
+    else lo = c;
+    d = d / (total * Math.sqrt(2 * Math.PI));
+    const next = d > 0 ? c - f / d : (lo + hi) / 2;
+    c = next > lo && next < hi ? next : (lo + hi) / 2;
+  }
+  return c;
 }
 
 /** Root of an increasing function on [lo, hi]. */
@@ -1050,13 +1082,35 @@ function largestRemainder(total: number, weights: readonly number[]): number[] {
   const n = weights.length;
   if (n === 0) return [];
   let sum = 0;
-  for (const w of weights) sum += Math.max(0, w);
-  if (sum <= 0) return weights.map((_, i) => (i === 0 ? total : 0));
-  const exact = weights.map((w) => (Math.max(0, w) / sum) * total);
-  const out = exact.map(Math.floor);
-  let rest = total - out.reduce((a, b) => a + b, 0);
-  const order = exact.map((e, i) => [e - Math.floor(e), i] as const).sort((a, b) => b[0] - a[0] || a[1] - b[1]);
-  for (let j = 0; rest > 0; j = (j + 1) % n, rest--) out[order[j]![1]]! += 1;
+  for (let i = 0; i < n; i++) sum += Math.max(0, weights[i]!);
+  const out = new Array<number>(n).fill(0);
+  if (sum <= 0) {
+    out[0] = total;
+    return out;
+  }
+  const frac = new Array<number>(n);
+  let rest = total;
+  for (let i = 0; i < n; i++) {
+    const exact = (Math.max(0, weights[i]!) / sum) * total;
+    const whole = Math.floor(exact);
+    out[i] = whole;
+    frac[i] = exact - whole;
+    rest -= whole;
+  }
+  if (rest <= 0) return out;
+  // Most calls split one DeSO into a handful of parts: picking the largest remainder `rest` times is cheaper
+  // there than sorting; the kommun-wide calls sort.
+  if (n <= 8) {
+    for (; rest > 0; rest--) {
+      let best = 0;
+      for (let i = 1; i < n; i++) if (frac[i]! > frac[best]!) best = i;
+      out[best]! += 1;
+      frac[best] = -1;
+    }
+    return out;
+  }
+  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => frac[b]! - frac[a]! || a - b);
+  for (let j = 0; rest > 0; j = (j + 1) % n, rest--) out[order[j]!]! += 1;
   return out;
 }
 
