@@ -130,10 +130,13 @@ export async function renderChart(spec: TopLevelSpec, data: ChartData): Promise<
     }
     await view.runAsync();
     const svg = await view.toSVG();
-    if (messages.length) throw new StageError(`Vega could not draw the chart: ${messages.join('; ')}`);
     const root = (view.scenegraph() as unknown as { root: SceneMark }).root;
     const markItems = countDataMarkItems(root);
-    if (markItems === 0) throw new StageError(`chart "${String((spec as { description?: string }).description ?? '')}" has no data marks (empty data?)`);
+    if (markItems === 0) {
+      const name = String((spec as { description?: string }).description ?? '');
+      throw new StageError(`chart "${name}" has no data marks (empty data?)${messages.length ? `; ${messages.join('; ')}` : ''}`);
+    }
+    if (messages.length) throw new StageError(`Vega could not draw the chart: ${messages.join('; ')}`);
     return { svg, markItems, width: view.width(), height: view.height() };
   } finally {
     view.finalize();

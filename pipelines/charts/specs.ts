@@ -184,7 +184,7 @@ export function indicatorLineChart(block: IndicatorBlock): ChartDef {
       years,
       values: validValues(block.series),
       unitLabel: fitText(style.label),
-      height: 130,
+      height: 110,
       description: fitText(`${block.title_sv}, per år`),
     }),
     data: {
@@ -199,7 +199,10 @@ export function segregationLineChart(block: SegregationBlock, label: string): Ch
   const { fitText } = useReportFonts();
   const years = block.series.map((p) => p.year);
   return {
-    id: `seg-${block.measure}-${block.unit_level}-${block.groups}`.replace(/[^A-Za-z0-9_-]+/g, '_'),
+    id: `seg-${block.measure}-${block.unit_level}-${block.groups}`
+      .normalize('NFD')
+      .replace(/[\u0300-\u036f]/g, '')
+      .replace(/[^A-Za-z0-9_-]+/g, '_'),
     spec: lineSpec({ years, values: validValues(block.series), unitLabel: 'Indexvärde', height: 120, description: fitText(label) }),
     data: {
       values: lineRows(block.series, (v) => formatNumber(v, 3)),
@@ -234,7 +237,7 @@ export function kommunSpreadChart(block: IndicatorBlock, reference: { name: stri
       : [{ value: reference.value, label: fitText(`${reference.name} ${formatValue(reference.value, block.unit)}`) }];
   const y = { field: 'lan', type: 'nominal' as const, title: null, scale: { domain: order }, axis: { ticks: false, domain: false, labelPadding: 4 } };
   const x = { field: 'value', type: 'quantitative' as const, title: null, scale: { zero: false, nice: true } };
-  const rowHeight = 12;
+  const rowHeight = 9.5;
   return {
     id: `spread-${block.id}`,
     spec: {

@@ -114,6 +114,7 @@ interface DocDefinition {
   footer: (currentPage: number, pageCount: number) => Content;
   styles: Record<string, Style>;
   defaultStyle: Style;
+  pageBreakBefore: (node: { headlineLevel?: number; startPosition?: { verticalRatio?: number } }) => boolean;
 }
 
 interface PdfMake {
@@ -130,6 +131,8 @@ const TEXT = '#1a1a1a';
 const GREY = '#595959';
 const RULE = '#bfbfbf';
 const PAGE_MARGINS: Margins = [57, 62, 57, 58];
+/** Tables up to this many rows (of one line each) are kept on one page with their caption. */
+const SHORT_TABLE = 12;
 
 const require = createRequire(import.meta.url);
 let pdfmakeReady: PdfMake | undefined;
@@ -156,8 +159,11 @@ interface Ctx {
   fit: (s: string) => string;
   figure: number;
   table: number;
-  /** Appendix entries, collected while the chapters are laid out so numbering follows the figures. */
-  appendix: Content[];
+  /**
+   * Appendix tables, built when the appendix is laid out (after the chapters) so that table numbers follow the
+   * order in which a reader meets them.
+   */
+  appendix: (() => Content)[];
 }
 
 function para(ctx: Ctx, s: string, extra: Partial<TextNode> = {}): TextNode {
@@ -166,8 +172,9 @@ function para(ctx: Ctx, s: string, extra: Partial<TextNode> = {}): TextNode {
 
 const numberCell = (ctx: Ctx, s: string): TextNode => ({ text: ctx.fit(s), alignment: 'right', noWrap: true } as TextNode & { noWrap: boolean });
 
-function headerRow(ctx: Ctx, cells: string[], rightFrom: number): TextNode[] {
-  return cells.map((c, i) => ({ text: ctx.fit(c), style: 'th', alignment: i >= rightFrom ? 'right' : 'left' }));
+/** Header cells; `right` lists the numeric columns, whose headers sit over right-aligned numbers. */
+function headerRow(ctx: Ctx, cells: string[], right: readonly number[] = []): TextNode[] {
+  return cells.map((c, i) => ({ text: ctx.fit(c), style: 'th', alignment: right.includes(i) ? 'right' : 'left' }));
 }
 
 /** Official-statistics look: rules above and below the header and at the end, hairlines between rows. */
@@ -181,19 +188,29 @@ const TABLE_LAYOUT: TableLayout = {
   paddingBottom: () => 2.5,
 };
 
-function table(ctx: Ctx, caption: string, widths: (number | string)[], header: TextNode[], rows: Content[][], note?: string): StackNode {
+function table(
+  ctx: Ctx,
+  caption: string,
+  widths: (number | string)[],
+  header: TextNode[],
+  rows: Content[][],
+  note?: string,
+  keepTogether = rows.length <= SHORT_TABLE,
+): StackNode {
   ctx.table++;
   const stack: Content[] = [
     { text: ctx.fit(`Tabell ${ctx.table}. ${caption}`), style: 'caption', margin: [0, 8, 0, 4] },
     { table: { headerRows: 1, widths, body: [header, ...rows], dontBreakRows: true, keepWithHeaderRows: 1 }, layout: TABLE_LAYOUT, style: 'table' },
   ];
   if (note) stack.push({ text: ctx.fit(note), style: 'note', margin: [0, 3, 0, 0] });
-  return { stack, margin: [0, 0, 0, 8] };
+  // A short table is kept whole with its caption; a long one may break, repeating its header row. (pdfmake drops
+  // what does not fit when an unbreakable block is taller than a page, so only short tables qualify.)
+  return { stack, margin: [0, 0, 0, 8], unbreakable: keepTogether };
 }
 
 /** Long lists (290 kommuner) side by side, so an appendix table takes pages, not dozens of them. */
 function balancedTables(ctx: Ctx, caption: string, widths: (number | string)[], header: TextNode[], rows: Content[][], note?: string): StackNode {
-  const parts = rows.length > 120 ? 3 : rows.length > 40 ? 2 : 1;
+  const parts = rows.length > 60 ? 3 : rows.length > 16 ? 2 : 1;
   if (parts === 1) return table(ctx, caption, widths, header, rows, note);
   ctx.table++;
   const per = Math.ceil(rows.length / parts);
@@ -210,7 +227,7 @@ function balancedTables(ctx: Ctx, caption: string, widths: (number | string)[], 
     { columns, columnGap: 14 },
   ];
   if (note) stack.push({ text: ctx.fit(note), style: 'note', margin: [0, 3, 0, 0] });
-  return { stack, margin: [0, 0, 0, 8] };
+  return { stack, margin: [0, 0, 0, 8], unbreakable: per <= SHORT_TABLE };
 }
 
 async function figure(ctx: Ctx, chart: ChartDef, caption: string, alt: string): Promise<StackNode> {
@@ -363,7 +380,7 @@ function latestTable(ctx: Ctx, title: string, blocks: readonly IndicatorBlock[])
     ctx,
     `${title}: första och senaste år med värde, ${scope}`,
     ['*', 'auto', 'auto', 'auto', 'auto', 'auto'],
-    headerRow(ctx, ['Indikator (enhet)', 'Första år', 'Värde', 'Senaste år', 'Värde', 'Förändring'], 1),
+    headerRow(ctx, ['Indikator (enhet)', 'Första år', 'Värde', 'Senaste år', 'Värde', 'Förändring'], [1, 2, 3, 4, 5]),
     rows,
     'Förändringen anges i indikatorns enhet; för andelar i procent är det procentenheter.',
   );
@@ -375,10 +392,10 @@ function lineNumbersTable(ctx: Ctx, caption: string, block: IndicatorBlock): Sta
     .map((p) => [
       String(p.year),
       numberCell(ctx, formatCell(p.value, block.unit, p.status)),
-      { text: ctx.fit(p.value === null ? statusText(p.status) : p.status ? statusText(p.status) : '') },
       { text: ctx.fit(formatAreaVersion(p.area_version)) },
+      { text: ctx.fit(statusText(p.status)) },
     ]);
-  return table(ctx, caption, [40, 60, '*', 90], headerRow(ctx, ['År', 'Värde', 'Anmärkning', 'Områdesindelning'], 1), rows);
+  return table(ctx, caption, [34, 50, 110, '*'], headerRow(ctx, ['År', 'Värde', 'Områdesindelning', 'Anmärkning'], [1]), rows);
 }
 
 function spreadNumbersTable(ctx: Ctx, caption: string, block: IndicatorBlock): StackNode {
@@ -392,15 +409,15 @@ function spreadNumbersTable(ctx: Ctx, caption: string, block: IndicatorBlock): S
     .map((l) => [{ text: ctx.fit(l.name) }, numberCell(ctx, formatCell(l.value, block.unit, l.status))]);
   const out: Content[] = [];
   if (lanRows.length) {
-    out.push(balancedTables(ctx, `${caption}: län`, ['*', 'auto'], headerRow(ctx, ['Län', 'Värde'], 1), lanRows));
+    out.push(balancedTables(ctx, `${caption}: län`, ['*', 'auto'], headerRow(ctx, ['Län', 'Värde'], [1]), lanRows));
   }
   const kRows = kommuner.map((k) => [
     { text: ctx.fit(k.name) },
-    { text: ctx.fit((lanName.get(k.lan_code) ?? k.lan_code).replace(/ län$/, '')) },
+    { text: ctx.fit(lanName.get(k.lan_code) ?? k.lan_code) },
     numberCell(ctx, formatCell(k.value, block.unit, k.status)),
   ]);
   if (kRows.length) {
-    out.push(balancedTables(ctx, `${caption}: kommuner`, ['*', 'auto', 'auto'], headerRow(ctx, ['Kommun', 'Län', 'Värde'], 2), kRows));
+    out.push(balancedTables(ctx, `${caption}: kommuner`, ['*', 'auto', 'auto'], headerRow(ctx, ['Kommun', 'Län', 'Värde'], [2]), kRows));
   }
   return { stack: out };
 }
@@ -428,9 +445,9 @@ async function indicatorSection(ctx: Ctx, num: string, block: IndicatorBlock): P
     const alt =
       `Linjediagram över ${block.title_sv.toLowerCase()} ${scopePhrase(m.scope)} ${yearsOf(block.series)}. ` +
       `Senaste värde ${formatCell(latest.value, block.unit)} (${unit.toLowerCase()}) år ${latest.year}. Siffrorna finns i bilagan.`;
-    const fig = await figure(ctx, indicatorLineChart(block), caption, alt);
-    out.push(fig);
-    ctx.appendix.push(lineNumbersTable(ctx, `Siffrorna i figur ${ctx.figure}: ${block.title_sv}, ${yearsOf(block.series)}`, block));
+    out.push(await figure(ctx, indicatorLineChart(block), caption, alt));
+    const fig = ctx.figure;
+    ctx.appendix.push(() => lineNumbersTable(ctx, `Siffrorna i figur ${fig}: ${block.title_sv}, ${yearsOf(block.series)}`, block));
   } else {
     out.push(para(ctx, 'Diagram saknas eftersom inga värden finns för något år.', { style: 'note' }));
   }
@@ -450,7 +467,8 @@ async function indicatorSection(ctx: Ctx, num: string, block: IndicatorBlock): P
       `Punktdiagram över ${block.title_sv.toLowerCase()} ${kYear ?? ''} i kommuner, ordnade efter län. ` +
       `Siffrorna per län och kommun finns i bilagan.`;
     out.push(await figure(ctx, chart, caption, alt));
-    ctx.appendix.push(spreadNumbersTable(ctx, `Siffrorna i figur ${ctx.figure}: ${block.title_sv} ${kYear ?? ''}`, block));
+    const fig = ctx.figure;
+    ctx.appendix.push(() => spreadNumbersTable(ctx, `Siffrorna i figur ${fig}: ${block.title_sv} ${kYear ?? ''}`, block));
   }
   return out;
 }
@@ -472,7 +490,7 @@ function segregationYearTable(ctx: Ctx, block: SegregationBlock, caption: string
       { text: ctx.fit(p.area_version ? formatAreaVersion(p.area_version) : unitLevelName(block.unit_level)) },
       { text: ctx.fit(statusText(p.status) || (p.status === 'ok' ? '' : p.status)) },
     ]);
-  return table(ctx, caption, [34, 50, 60, 80, '*'], headerRow(ctx, ['År', 'Index', 'Antal områden', 'Indelning', 'Status'], 1), rows);
+  return table(ctx, caption, [34, 50, 60, 80, '*'], headerRow(ctx, ['År', 'Index', 'Antal områden', 'Indelning', 'Status'], [1, 2]), rows);
 }
 
 function segregationKommunTable(ctx: Ctx, block: SegregationBlock, caption: string): StackNode {
@@ -489,7 +507,7 @@ function segregationKommunTable(ctx: Ctx, block: SegregationBlock, caption: stri
     ctx,
     caption,
     ['*', 'auto', 'auto', 'auto', 'auto'],
-    headerRow(ctx, ['Kommun', 'Första år', 'Senaste år', 'Förändring', 'Områden'], 1),
+    headerRow(ctx, ['Kommun', 'Första år', 'Senaste år', 'Förändring', 'Områden'], [1, 2, 3, 4]),
     rows,
   );
 }
@@ -522,7 +540,7 @@ async function segregationChapter(ctx: Ctx, n: number): Promise<Content[]> {
     }
     out.push(segregationYearTable(ctx, block, `${label}: värde, antal områden och status per år`));
     if (block.by_kommun.length) {
-      ctx.appendix.push(segregationKommunTable(ctx, block, `${label}: kommunernas värden`));
+      ctx.appendix.push(() => segregationKommunTable(ctx, block, `${label}: kommunernas värden`));
     }
   }
   return out;
@@ -546,7 +564,7 @@ function methodChapter(ctx: Ctx, n: number): Content[] {
       ctx,
       'Teckenförklaring',
       [40, '*'],
-      headerRow(ctx, ['Tecken', 'Betydelse'], 9),
+      headerRow(ctx, ['Tecken', 'Betydelse']),
       STATUS_LEGEND.map((l) => [{ text: l.symbol, bold: true }, { text: ctx.fit(l.text) }]),
     ),
   );
@@ -556,8 +574,8 @@ function methodChapter(ctx: Ctx, n: number): Content[] {
     table(
       ctx,
       'Källtabeller och hämtningar',
-      [42, 70, '*', 78],
-      headerRow(ctx, ['Källa', 'Tabell/KPI', 'Titel och adress', 'Hämtad'], 9),
+      [40, 70, '*', 96],
+      headerRow(ctx, ['Källa', 'Tabell/KPI', 'Titel och adress', 'Hämtad']),
       sources.map((s) => [
         { text: s.source },
         { text: ctx.fit(s.table_id), bold: true },
@@ -571,6 +589,7 @@ function methodChapter(ctx: Ctx, n: number): Content[] {
         { text: ctx.fit(formatDateTime(s.fetched_at)) },
       ]),
       'Varje siffra i rapporten kan spåras till hämtningen ovan via kontrollsumman i lagret (source_fetch).',
+      false, // rows of four lines: may break between rows rather than jump a page
     ),
   );
   out.push(h2(ctx, `${n}.2 Förbehåll`));
@@ -580,7 +599,7 @@ function methodChapter(ctx: Ctx, n: number): Content[] {
       ctx,
       'Förbehåll som gäller rapporten',
       [120, '*'],
-      headerRow(ctx, ['Id', 'Förbehåll'], 9),
+      headerRow(ctx, ['Id', 'Förbehåll']),
       caveats.map((c) => [{ text: c.id, fontSize: 7.5 }, { text: ctx.fit(c.text) }]),
     ),
   );
@@ -591,7 +610,7 @@ function appendixChapter(ctx: Ctx): Content[] {
   return [
     h1(ctx, 'Bilaga: Diagrammens siffror'),
     para(ctx, 'Siffrorna bakom varje diagram, som text. Tabellerna följer figurernas ordning.'),
-    ...ctx.appendix,
+    ...ctx.appendix.map((build) => build()),
   ];
 }
 
@@ -619,6 +638,8 @@ function docDefinition(ctx: Ctx, content: Content[], pages: { count: number }): 
       modDate: when,
     },
     content,
+    // A section heading never ends a page: it moves to the next one, with what it introduces.
+    pageBreakBefore: (node) => node.headlineLevel === 2 && (node.startPosition?.verticalRatio ?? 0) > 0.85,
     header: (page) =>
       page === 1
         ? null

@@ -1,0 +1,190 @@
+import * as vega from 'vega';
+import type { TopLevelSpec } from 'vega-lite';
+import { describe, expect, it } from 'vitest';
+import { useReportFonts } from '../../pipelines/charts/fonts.ts';
+import { renderChart, renderChartSvg } from '../../pipelines/charts/render-chart.ts';
+import { indicatorLineChart, kommunSpreadChart, segregationLineChart, valueDomain } from '../../pipelines/charts/specs.ts';
+import type { IndicatorBlock } from '../../pipelines/report/model.ts';
+import { measureLabel } from '../../pipelines/report/summary.ts';
+import { expectGolden } from '../fixtures/expect-golden.ts';
+import { reportModelFixture } from '../fixtures/report-model.ts';
+
+const NBSP = '\u00a0';
+
+/** The items drawn inside the first mark group whose class starts with `cls` (symbols, rules: no nested groups). */
+function markGroup(svg: string, cls: string): string {
+  const start = svg.indexOf(`class="${cls}`);
+  if (start < 0) return '';
+  return svg.slice(start, svg.indexOf('</g>', start));
+}
+
+function texts(svg: string): string[] {
+  return [...svg.matchAll(/<text[^>]*>([^<]*)<\/text>/g)].map((m) => m[1] ?? '');
+}
+
+/** Nine years, 2019 suppressed, area version DeSO 2018 until 2023 and DeSO 2025 after. */
+function knownBlock(): IndicatorBlock {
+  const values = [78.0, 78.4, null, 79.2, 79.6, 79.9, 80.1, 80.4, 80.6];
+  return {
+    id: 'known',
+    title_sv: 'Sysselsättningsgrad 20–64 år',
+    unit: 'procent',
+    higher_is_better: true,
+    source: 'SCB TAB6680',
+    caveats: [],
+    series: values.map((value, i) => ({
+      year: 2017 + i,
+      value,
+      status: value === null ? 'suppressed' : null,
+      area_version: 2017 + i <= 2023 ? 'DeSO2018' : 'DeSO2025',
+    })),
+    latest_year: 2025,
+    by_kommun: [
+      { code: '0180', name: 'Stockholm', lan_code: '01', value: 80.1, status: null },
+      { code: '0127', name: 'Botkyrka', lan_code: '01', value: 71.2, status: null },
+      { code: '1480', name: 'Göteborg', lan_code: '14', value: 77.2, status: null },
+      { code: '2321', name: 'Åre', lan_code: '23', value: null, status: 'suppressed' },
+    ],
+    by_lan: [
+      { code: '01', name: 'Stockholms län', value: 80.2, status: null },
+      { code: '14', name: 'Västra Götalands län', value: 78.0, status: null },
+      { code: '23', name: 'Jämtlands län', value: 82.5, status: null },
+      { code: '25', name: 'Norrbottens län', value: null, status: 'suppressed' },
+    ],
+  };
+}
+
+describe('renderChartSvg: a line over the years', () => {
+  it('draws one point per value, the year labels, the latest value and the area-version break', async () => {
+    const chart = indicatorLineChart(knownBlock());
+    const svg = await renderChartSvg(chart.spec, chart.data);
+    expect(svg.startsWith('<svg')).toBe(true);
+    expect(svg).toMatch(/width="481"/);
+    // 8 values (2019 is missing and gets no point).
+    expect(markGroup(svg, 'mark-symbol role-mark').match(/<path /g)).toHaveLength(8);
+    const t = texts(svg);
+    for (let y = 2017; y <= 2025; y++) expect(t).toContain(String(y));
+    expect(t).toContain(`80,6${NBSP}%`);
+    expect(t).toContain('Ny indelning: DeSO 2025');
+    expect(t).toContain('Procent');
+    // One dashed rule at the break, halfway between 2023 and 2024.
+    expect(markGroup(svg, 'mark-rule role-mark').match(/<line /g)).toHaveLength(1);
+    // The line breaks at the missing year: two subpaths.
+    const line = markGroup(svg, 'mark-line role-mark');
+    expect(line.match(/d="([^"]*)"/)?.[1]?.match(/M/g)).toHaveLength(2);
+  });
+
+  it('uses Swedish number format on the axis (decimal comma, U+2212, no-break space thousands)', async () => {
+    const spec: TopLevelSpec = {
+      data: { name: 'values' },
+      mark: 'point',
+      encoding: { x: { field: 'a', type: 'quantitative' }, y: { field: 'b', type: 'quantitative' } },
+      width: 300,
+      height: 100,
+    };
+    const svg = await renderChartSvg(spec, { values: [{ a: -2.5, b: 1200 }, { a: 1.5, b: 5400 }] });
+    const t = texts(svg);
+    expect(t).toContain('\u22122,0');
+    expect(t).toContain('0,5');
+    expect(t).toContain(`4${NBSP}000`);
+    expect(t.join(' ')).not.toMatch(/-\d|\d\.\d/);
+  });
+});
+
+describe('renderChart: kommun spread', () => {
+  it('keeps every län row, draws one dot per kommun with a value and one tick per län with a value', async () => {
+    const chart = kommunSpreadChart(knownBlock(), { name: 'Riket', value: 80.6 });
+    const r = await renderChart(chart.spec, chart.data);
+    const t = texts(r.svg);
+    for (const lan of ['Stockholms län', 'Västra Götalands län', 'Jämtlands län', 'Norrbottens län']) expect(t).toContain(lan);
+    expect(markGroup(r.svg, 'mark-symbol role-mark').match(/<path /g)).toHaveLength(3);
+    expect(markGroup(r.svg, 'mark-rect role-mark').match(/<path /g)).toHaveLength(3);
+    expect(t).toContain(`Riket 80,6${NBSP}%`);
+    // Ordered by the län value, highest first; the län without a value last.
+    const order = ['Jämtlands län', 'Stockholms län', 'Västra Götalands län', 'Norrbottens län'].map((n) => t.indexOf(n));
+    expect([...order].sort((a, b) => a - b)).toEqual(order);
+  });
+});
+
+describe('renderChart refuses charts that would come out wrong', () => {
+  const spec: TopLevelSpec = {
+    data: { name: 'values' },
+    mark: 'point',
+    encoding: { x: { field: 'year', type: 'quantitative' }, y: { field: 'value', type: 'quantitative' } },
+  };
+
+  it('fails on an empty chart instead of printing an empty frame', async () => {
+    await expect(renderChartSvg(spec, { values: [] })).rejects.toThrow(/no data marks/);
+  });
+
+  it('fails when a BigInt reaches the chart data', async () => {
+    const rows = [{ year: 2017, value: 1 }] as unknown as { year: number; value: number }[];
+    (rows[0] as unknown as Record<string, unknown>).value = 10n;
+    await expect(renderChartSvg(spec, { values: rows })).rejects.toThrow(/BigInt/);
+  });
+
+  it('fails on NaN, which must be null when a value is missing', async () => {
+    await expect(renderChartSvg(spec, { values: [{ year: 2017, value: Number.NaN }] })).rejects.toThrow(/use null/);
+  });
+
+  it('fails on a Vega-Lite warning', async () => {
+    const bad = { ...spec, encoding: { ...spec.encoding, color: { field: 'x', type: 'quantitative', aggregate: 'nonsense' } } } as unknown as TopLevelSpec;
+    await expect(renderChartSvg(bad, { values: [{ year: 2017, value: 1, x: 1 }] })).rejects.toThrow(/Vega-Lite rejected/);
+  });
+
+  it('fails when data and spec disagree on dataset names', async () => {
+    await expect(renderChartSvg(spec, { other: [{ year: 2017, value: 1 }] })).rejects.toThrow(/does not use: other/);
+  });
+});
+
+describe('fonts', () => {
+  it('makes Vega measure text with Roboto, not the 0.8 × size estimate', () => {
+    const fonts = useReportFonts();
+    const tm = (vega as unknown as { textMetrics: { width(item: object, text: string): number } }).textMetrics;
+    const w = tm.width({ fontSize: 10 }, 'Västra Götalands län');
+    expect(w).toBeCloseTo(fonts.measure('Västra Götalands län', 10), 6);
+    expect(w).not.toBe(Math.trunc(0.8 * 20 * 10));
+    expect(tm.width({ fontSize: 10, fontWeight: 'bold' }, 'Åre')).toBeGreaterThan(tm.width({ fontSize: 10 }, 'Åre'));
+  });
+
+  it('replaces the arrow Roboto lacks and refuses other missing glyphs', () => {
+    const { fitText } = useReportFonts();
+    expect(fitText('DeSO 2018 → DeSO 2025')).toBe('DeSO 2018 till DeSO 2025');
+    expect(fitText('Åre −2,0 %')).toBe('Åre −2,0 %');
+    expect(() => fitText('Kommun ☃')).toThrow(/U\+2603/);
+  });
+});
+
+describe('value axis', () => {
+  it('is at least a fifth of the values wide, so a small wobble does not fill the chart', () => {
+    // 20 % of 16.1 is 3.22, centred on the data: 15.5 − 1.31 and 16.1 + 1.31.
+    const [lo, hi] = valueDomain([15.5, 16.1]);
+    expect(lo).toBeCloseTo(14.19, 9);
+    expect(hi).toBeCloseTo(17.41, 9);
+    expect(valueDomain([10, 90])).toEqual([10, 90]);
+    expect(valueDomain([0.1, 0.12])[0]).toBeGreaterThanOrEqual(0);
+  });
+});
+
+describe('chart specs for the fixture (golden)', () => {
+  it('match the reviewed specs and data', () => {
+    const m = reportModelFixture();
+    const employment = m.chapters.find((c) => c.policy_area === 'arbete')?.indicators[0];
+    const seg = m.segregation[0];
+    if (!employment || !seg) throw new Error('fixture changed');
+    const charts = [
+      indicatorLineChart(employment),
+      kommunSpreadChart(employment, { name: 'Riket', value: 81.0 }),
+      segregationLineChart(seg, measureLabel(seg.measure)),
+    ];
+    for (const c of charts) expectGolden(`charts/${c.id}.vl.json`, JSON.stringify({ spec: c.spec, data: c.data }, null, 2) + '\n');
+  });
+
+  it('every fixture chart renders with marks', async () => {
+    const m = reportModelFixture();
+    for (const block of m.chapters.flatMap((c) => c.indicators)) {
+      const r = await renderChart(indicatorLineChart(block).spec, indicatorLineChart(block).data);
+      expect(r.markItems).toBeGreaterThan(0);
+    }
+  });
+});

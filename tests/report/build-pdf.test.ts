@@ -1,0 +1,182 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildReportPdf } from '../../pipelines/report/build-pdf.ts';
+import { reportModelFixture } from '../fixtures/report-model.ts';
+
+const DEMO = 'Demodata – syntetiska uppgifter';
+
+function pdfinfo(file: string): Record<string, string> {
+  const out = execFileSync('pdfinfo', [file], { encoding: 'utf8' });
+  return Object.fromEntries(
+    out
+      .split('\n')
+      .map((l) => /^([^:]+):\s*(.*)$/.exec(l))
+      .filter((m): m is RegExpExecArray => m !== null)
+      .map((m) => [m[1] ?? '', m[2] ?? '']),
+  );
+}
+
+function pdftext(file: string): string[] {
+  return execFileSync('pdftotext', ['-layout', '-enc', 'UTF-8', file, '-'], { encoding: 'utf8' }).split('\f');
+}
+
+describe('buildReportPdf on the fixture', () => {
+  let dir: string;
+  let file: string;
+  let result: { pages: number; bytes: number };
+  let pages: string[];
+  let ms: number;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'segfollow-pdf-'));
+    file = join(dir, 'riket-2025.pdf');
+    const t0 = performance.now();
+    result = await buildReportPdf(reportModelFixture(), file);
+    ms = performance.now() - t0;
+    pages = pdftext(file).filter((p, i, all) => i < all.length - 1 || p.trim() !== '');
+  });
+
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('writes the file atomically and reports its true size and page count', () => {
+    expect(readdirSync(dir)).toEqual(['riket-2025.pdf']);
+    expect(result.bytes).toBe(statSync(file).size);
+    const info = pdfinfo(file);
+    expect(Number(info.Pages)).toBe(result.pages);
+    expect(result.pages).toBeGreaterThanOrEqual(6);
+    expect(pages).toHaveLength(result.pages);
+    console.info(`fixture PDF: ${ms.toFixed(0)} ms, ${result.pages} pages, ${result.bytes} bytes`);
+  });
+
+  it('carries document metadata', () => {
+    const info = pdfinfo(file);
+    expect(info.Title).toBe('Uppföljning av reformprogrammet för minskad segregation 2017–2025 – Riket 2025');
+    expect(info.Author).toBe('segfollow');
+    expect(info.Creator).toBe('segfollow');
+    expect(info.Subject).toContain('rapportår 2025');
+    const catalog = readFileSync(file, 'latin1');
+    expect(catalog).toMatch(/\/Lang \(sv-SE\)/);
+  });
+
+  it('embeds its fonts (Roboto, subset) and nothing else', () => {
+    const fonts = execFileSync('pdffonts', [file], { encoding: 'utf8' }).split('\n').slice(2).filter((l) => l.trim());
+    expect(fonts.length).toBeGreaterThan(0);
+    for (const line of fonts) {
+      expect(line).toMatch(/\+Roboto-/);
+      expect(line).toMatch(/\byes\s+yes\s+yes\b/); // emb sub uni
+    }
+  });
+
+  it('marks every page as demo data and numbers it "Sida X av Y"', () => {
+    pages.forEach((text, i) => {
+      expect(text, `page ${i + 1}`).toContain(DEMO);
+      expect(text, `page ${i + 1}`).toContain(`Sida ${i + 1} av ${pages.length}`);
+    });
+  });
+
+  it('has the title page, contents, summary, chapters, segregation, sources and appendix in Swedish', () => {
+    const all = pages.join('\n');
+    expect(pages[0]).toContain('Uppföljning av reformprogrammet för');
+    expect(pages[0]).toContain('minskad segregation 2017–2025');
+    expect(pages[0]).toContain('Riket – rapportår 2025');
+    expect(pages[1]).toContain('Innehåll');
+    for (const heading of [
+      '1 Sammanfattning',
+      '2 Boende',
+      '3 Utbildning',
+      '4 Arbete',
+      '5 Demokrati och civilsamhälle',
+      '6 Brottslighet',
+      '7 Ekonomi',
+      '8 Befolkning',
+      '9 Segregation',
+      '10 Metod och källor',
+      '10.1 Källor',
+      '10.2 Förbehåll',
+      'Bilaga: Diagrammens siffror',
+    ]) {
+      expect(pages[1], heading).toContain(heading);
+      expect(pages.slice(2).join('\n'), heading).toContain(heading);
+    }
+    // Swedish letters and formatting survive into the text layer.
+    expect(all).toContain('Trångboddhet enligt norm 2');
+    expect(all).toContain('Östersund');
+    expect(all).toContain('Älmhult');
+    expect(all).toMatch(/15,5\s%/u);
+    expect(all).toMatch(/1\s000 invånare/u);
+    expect(all).toContain('\u22120,3'); // the overcrowding change in the chapter table
+    expect(all).toContain('ökat med 0,6 procentenheter'); // unemployment: a rise
+    expect(all).toContain('minskat med 3,6 procentenheter'); // turnout: a fall
+  });
+
+  it('lists every source with its id, URL and Swedish fetch date, and every caveat by id', () => {
+    const all = pages.join('\n');
+    const model = reportModelFixture();
+    for (const s of model.sources) expect(all).toContain(s.table_id);
+    expect(all).toContain('14 mars 2025 kl. 08:42');
+    expect(all).toContain('statistikdatabasen.scb.se/api/v2/tables/TAB6571');
+    for (const c of model.caveats) expect(all).toContain(c.id);
+    expect(all).toContain('färre än 50 personer');
+    expect(all).toContain('DeSO 2018 till DeSO 2025');
+  });
+
+  it('gives each chart a numbered figure and its numbers as a table', () => {
+    const all = pages.join('\n');
+    const figures = new Set([...all.matchAll(/Figur (\d+)\./g)].map((m) => Number(m[1])));
+    expect(figures.size).toBe(23); // 10 indicators × (line + spread) + 3 segregation lines
+    for (let n = 1; n <= 20; n++) expect(all).toContain(`Siffrorna i figur ${n}:`);
+    const appendix = all.slice(all.lastIndexOf('Bilaga: Diagrammens siffror'));
+    expect(appendix).toContain('Gotlands län');
+  });
+
+  it('is reproducible: the same model gives the same bytes', async () => {
+    const again = join(dir, 'again.pdf');
+    await buildReportPdf(reportModelFixture(), again);
+    expect(readFileSync(again).equals(readFileSync(file))).toBe(true);
+    rmSync(again);
+  });
+});
+
+describe('buildReportPdf variants', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'segfollow-pdf-'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('a real-data report carries no demo mark', async () => {
+    const file = join(dir, 'real.pdf');
+    const model = reportModelFixture({ demo: false });
+    model.caveats = model.caveats.filter((c) => c.id !== 'W301_DEMO_DATA');
+    const r = await buildReportPdf(model, file);
+    const text = pdftext(file).join('\n');
+    expect(text).not.toContain('Demodata');
+    expect(text).not.toContain('syntetisk');
+    expect(text).toContain(`Sida 1 av ${r.pages}`);
+  });
+
+  it('a failed build leaves no file behind', async () => {
+    const file = join(dir, 'english.pdf');
+    await expect(buildReportPdf(reportModelFixture({ lang: 'en' }), file)).rejects.toThrow(/Swedish only/);
+    expect(existsSync(file)).toBe(false);
+    expect(readdirSync(dir).filter((f) => f.includes('english'))).toEqual([]);
+  });
+
+  it('survives an indicator without any values and an empty segregation list', async () => {
+    const model = reportModelFixture({ segregation: [] });
+    const first = model.chapters[0]?.indicators[0];
+    if (!first) throw new Error('fixture changed');
+    first.series = first.series.map((p) => ({ ...p, value: null, status: '..' }));
+    first.by_kommun = first.by_kommun.map((k) => ({ ...k, value: null, status: '..' }));
+    first.by_lan = first.by_lan.map((l) => ({ ...l, value: null, status: '..' }));
+    const file = join(dir, 'sparse.pdf');
+    await buildReportPdf(model, file);
+    const text = pdftext(file).join('\n');
+    expect(text).toContain('Uppgifter saknas för alla år 2017–2025.');
+    expect(text).toContain('Diagram saknas eftersom inga värden finns för något år.');
+    expect(text).not.toContain('9 Segregation');
+  });
+});
