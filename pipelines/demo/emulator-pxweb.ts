@@ -122,6 +122,8 @@ export class PxwebApi {
 
   handle(method: string, path: string, query: URLSearchParams, body: string, origin: string): Reply {
     const base = `${origin}/api/v2`;
+    // Assumption: labels are Swedish whatever `lang` says (we have no English texts); the response still names the
+    // language asked for, and any other language falls back to SCB's default, sv.
     const lang = query.get('lang') === 'en' ? 'en' : 'sv';
     const parts = path.split('/').filter(Boolean);
     if (parts.length === 1 && parts[0]?.toLowerCase() === 'config' && method === 'GET') return jsonReply(200, this.config());

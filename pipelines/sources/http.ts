@@ -68,6 +68,8 @@ export class Throttle {
         if (wait <= 0) break;
         await sleep(wait);
         waited += wait;
+        // A clock that does not move (a test's fixed ctx.now) would hold us here for ever; the sleep was real.
+        if (this.now() === t) break;
       }
       this.sent.push(this.now());
       return waited;
@@ -103,7 +105,7 @@ export async function httpRequest(ctx: Context, req: HttpRequest, opts: HttpOpti
       const waited = await opts.throttle.acquire();
       if (waited > 0) ctx.log.debug(`${opts.source}: waited ${waited} ms to stay under the call rate`, { url: req.url });
     }
-    last = await once(ctx, req);
+    last = await once(ctx, req, opts.expectJson !== false);
     let retryAfterMs: number | null = null;
     if (last.kind === 'response') {
       const { res } = last;
@@ -144,14 +146,14 @@ export async function httpRequest(ctx: Context, req: HttpRequest, opts: HttpOpti
   throw new SourceError(`${opts.source}: ${req.method} ${req.url}${what} still answered ${last.res.status}${problemTitle(last.res.body)}${tries}`);
 }
 
-async function once(ctx: Context, req: HttpRequest): Promise<Attempt> {
+async function once(ctx: Context, req: HttpRequest, json: boolean): Promise<Attempt> {
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(new Timeout()), ctx.config.httpTimeoutMs);
   let headersSeen = false;
   try {
     const res = await ctx.fetch(req.url, {
       method: req.method,
-      headers: { Accept: 'application/json', ...(req.body !== undefined ? { 'Content-Type': 'application/json' } : {}), ...req.headers },
+      headers: { ...(json ? { Accept: 'application/json' } : {}), ...(req.body !== undefined ? { 'Content-Type': 'application/json' } : {}), ...req.headers },
       body: req.body,
       signal: controller.signal,
     });
