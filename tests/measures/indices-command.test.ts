@@ -290,7 +290,7 @@ describe('segfollow indices input and output forms', () => {
     }
     // Without --draws none of these rows appear.
     const plain = rowsOf((await inProcess(args.slice(0, -2))).stdout);
-    expect(plain.some((r) => r.index.includes('_bootstrap_'))).toBe(false);
+    expect(plain.some((r) => (r.index ?? '').includes('_bootstrap_'))).toBe(false);
   });
 
   it('--out writes the file and nothing to stdout', async () => {

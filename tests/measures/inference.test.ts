@@ -88,8 +88,9 @@ describe('Random', () => {
 
   it('binomial draws follow the exact distribution (small n) and have the right moments (large n)', () => {
     const r = new Random(11);
-    for (const [n, p] of [[12, 0.3], [40, 0.9], [7, 0.02]] as const) {
-      const draws = 60_000;
+    // The first three take the chop-down inversion (n·p < 10), the others BTRS (n·min(p, 1−p) >= 10).
+    for (const [n, p] of [[12, 0.3], [40, 0.9], [7, 0.02], [200, 0.3], [60, 0.5], [1000, 0.012], [150, 0.85]] as const) {
+      const draws = 200_000;
       const obs = new Array<number>(n + 1).fill(0);
       for (let i = 0; i < draws; i++) obs[r.binomial(n, p)]!++;
       const probs = obs.map((_, k) => Math.exp(lchoose(n, k) + k * Math.log(p) + (n - k) * Math.log(1 - p)));
@@ -110,8 +111,9 @@ describe('Random', () => {
 
   it('hypergeometric draws follow the exact distribution (small) and have the right moments (large)', () => {
     const r = new Random(12);
-    for (const [N, K, n] of [[50, 20, 10], [30, 25, 12], [200, 3, 150]] as const) {
-      const draws = 60_000;
+    // Variance < 9 takes the chop-down inversion, the rest HRUA (with each of its symmetry branches).
+    for (const [N, K, n] of [[50, 20, 10], [30, 25, 12], [200, 3, 150], [2000, 600, 150], [500, 400, 300], [1000, 200, 900], [400, 380, 60]] as const) {
+      const draws = 200_000;
       const obs = new Array<number>(Math.min(n, K) + 1).fill(0);
       for (let i = 0; i < draws; i++) obs[r.hypergeometric(N, K, n)]!++;
       const probs = obs.map((_, k) => (k < n - (N - K) ? 0 : Math.exp(lchoose(K, k) + lchoose(N - K, n - k) - lchoose(N, n))));

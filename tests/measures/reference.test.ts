@@ -72,7 +72,7 @@ function ours(dataset: string, data: CsvTable, rec: ReferenceRecord): Value | un
   if (dataset === 'rseg_testsuite_dissimilarity') {
     const mat = p.matrix as number[];
     const n = mat.length / 2;
-    return twoGroupIndices(mat.slice(0, n), mat.slice(n)).values.D;
+    return twoGroupIndices(mat.slice(0, n), mat.slice(n)).values.D ?? undefined;
   }
   if (id.endsWith('_supergroup') || id.endsWith('_u_by_g')) return supergroup(data, id);
   if (dataset === 'hm_nested' && /^(M|H)_(total|between|within|nested)_/.test(id)) return nested(data, id);
