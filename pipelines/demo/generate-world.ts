@@ -495,11 +495,11 @@ function buildGeography(kommuner: Kommun[], seed: number): { regsos: Regso[]; un
   kommuner.forEach((k, ki) => {
     const D = k.desoCount;
     const R = k.regsoCount;
-    // RegSO sizes: start at one DeSO each and hand out the rest with a Pólya urn (chance ∝ size), which gives
-    // the skew of the key: about half of all RegSO are single DeSO, a few hold 4–13 [S14].
+    // RegSO sizes: start at one DeSO each and hand out the rest with a Pólya-like urn (chance ∝ size + 1.5): it
+    // gives the skew of the key, about half of all RegSO single DeSO and a few with 4–13 [S14].
     const sizes = new Array<number>(R).fill(1);
     for (let extra = D - R; extra > 0; extra--) {
-      const w = sizes.map((s) => (s >= 13 ? 0 : s + 0.6));
+      const w = sizes.map((s) => (s >= 13 ? 0 : s + 1.5));
       sizes[rng.weighted(w)]! += 1;
     }
     rng.shuffle(sizes);
