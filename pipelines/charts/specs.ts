@@ -123,7 +123,15 @@ export function valueDomain(values: readonly number[]): [number, number] {
   return [lo, hi];
 }
 
-function lineSpec(opts: { years: number[]; values: number[]; unitLabel: string; height: number; description: string }): TopLevelSpec {
+function lineSpec(opts: {
+  years: number[];
+  values: number[];
+  unitLabel: string;
+  height: number;
+  description: string;
+  /** Draw the `expected` field (random allocation) as a dashed grey line. */
+  expected?: boolean;
+}): TopLevelSpec {
   const first = Math.min(...opts.years);
   const last = Math.max(...opts.years);
   // A quarter year of room at each end keeps the first and last points clear of the axis labels.
@@ -147,14 +155,28 @@ function lineSpec(opts: { years: number[]; values: number[]; unitLabel: string; 
     layer: [
       {
         data: { name: 'breaks' },
-        mark: { type: 'rule', strokeDash: [4, 3], color: MUTED, strokeWidth: 1 },
+        mark: { type: 'rule', strokeDash: [4, 3], color: MUTED, strokeWidth: 1, y: -10, y2: { expr: 'height' } },
         encoding: { x: { ...x, field: 'x' } },
       },
       {
         data: { name: 'breaks' },
-        mark: { type: 'text', align: 'left', baseline: 'top', dx: 4, y: 2, fontSize: 8, color: MUTED },
+        // Above the plot, where no data point can sit under it.
+        mark: { type: 'text', align: 'left', baseline: 'bottom', dx: 3, y: -3, fontSize: 8, color: MUTED },
         encoding: { x: { ...x, field: 'x' }, text: { field: 'label' } },
       },
+      ...(opts.expected
+        ? [
+            {
+              mark: { type: 'line' as const, color: MUTED, strokeWidth: 1.2, strokeDash: [5, 3], invalid: 'break-paths-show-domains' as const },
+              encoding: { x, y: { ...y, field: 'expected' } },
+            },
+            {
+              transform: [{ filter: 'datum.expected_first === true' }],
+              mark: { type: 'text' as const, align: 'left' as const, dy: -7, fontSize: 8, color: MUTED },
+              encoding: { x, y: { ...y, field: 'expected' }, text: { value: 'Förväntat vid slumpmässig fördelning' } },
+            },
+          ]
+        : []),
       {
         mark: { type: 'line', color: ACCENT, strokeWidth: 2, invalid: 'break-paths-show-domains' },
         encoding: { x, y },
@@ -166,7 +188,8 @@ function lineSpec(opts: { years: number[]; values: number[]; unitLabel: string; 
       },
       {
         transform: [{ filter: 'datum.last === true' }],
-        mark: { type: 'text', dy: -9, fontSize: 8.5, fontWeight: 'bold', color: ACCENT },
+        // Right of the last point: never on the line, the break label or the next year's point.
+        mark: { type: 'text', align: 'left', baseline: 'middle', dx: 6, fontSize: 8.5, fontWeight: 'bold', color: ACCENT },
         encoding: { x, y, text: { field: 'label' } },
       },
     ],
@@ -198,16 +221,29 @@ export function indicatorLineChart(block: IndicatorBlock): ChartDef {
 export function segregationLineChart(block: SegregationBlock, label: string): ChartDef {
   const { fitText } = useReportFonts();
   const years = block.series.map((p) => p.year);
+  const expected = block.series.flatMap((p) => (p.expected === undefined || p.expected === null ? [] : [p.expected]));
+  const firstExpected = [...block.series].sort((a, b) => a.year - b.year).find((p) => p.expected !== undefined && p.expected !== null);
+  const rows = lineRows(block.series, (v) => formatNumber(v, 3));
+  const values = expected.length
+    ? rows.map((r) => {
+        const p = block.series.find((q) => q.year === r.year);
+        return { ...r, expected: p?.expected ?? null, expected_first: p !== undefined && p === firstExpected };
+      })
+    : rows;
   return {
     id: `seg-${block.measure}-${block.unit_level}-${block.groups}`
       .normalize('NFD')
       .replace(/[\u0300-\u036f]/g, '')
       .replace(/[^A-Za-z0-9_-]+/g, '_'),
-    spec: lineSpec({ years, values: validValues(block.series), unitLabel: 'Indexvärde', height: 120, description: fitText(label) }),
-    data: {
-      values: lineRows(block.series, (v) => formatNumber(v, 3)),
-      breaks: breakRows(block.series),
-    },
+    spec: lineSpec({
+      years,
+      values: [...validValues(block.series), ...expected],
+      unitLabel: 'Indexvärde',
+      height: 120,
+      description: fitText(label),
+      expected: expected.length > 0,
+    }),
+    data: { values, breaks: breakRows(block.series) },
   };
 }
 

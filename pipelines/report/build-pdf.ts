@@ -217,7 +217,8 @@ function balancedTables(ctx: Ctx, caption: string, widths: (number | string)[], 
   const columns: Content[] = [];
   for (let p = 0; p < parts; p++) {
     columns.push({
-      table: { headerRows: 1, widths, body: [header, ...rows.slice(p * per, (p + 1) * per)], dontBreakRows: true },
+      // pdfmake annotates the nodes it lays out, so each part needs its own copy of the header row.
+      table: { headerRows: 1, widths, body: [structuredClone(header), ...rows.slice(p * per, (p + 1) * per)], dontBreakRows: true },
       layout: TABLE_LAYOUT,
       style: 'tableSmall',
     });
@@ -481,16 +482,22 @@ async function policyChapter(ctx: Ctx, n: number, ch: ReportModel['chapters'][nu
 }
 
 function segregationYearTable(ctx: Ctx, block: SegregationBlock, caption: string): StackNode {
+  const withExpected = block.series.some((p) => p.expected !== undefined && p.expected !== null);
   const rows = [...block.series]
     .sort((a, b) => a.year - b.year)
     .map((p) => [
       String(p.year),
       numberCell(ctx, formatCell(p.value, 'index', p.value === null ? p.status : null)),
+      ...(withExpected ? [numberCell(ctx, formatCell(p.expected ?? null, 'index'))] : []),
       numberCell(ctx, formatNumber(p.n_units, 0)),
       { text: ctx.fit(p.area_version ? formatAreaVersion(p.area_version) : unitLevelName(block.unit_level)) },
       { text: ctx.fit(statusText(p.status) || (p.status === 'ok' ? '' : p.status)) },
     ]);
-  return table(ctx, caption, [34, 50, 60, 80, '*'], headerRow(ctx, ['År', 'Index', 'Antal områden', 'Indelning', 'Status'], [1, 2]), rows);
+  const header = withExpected
+    ? headerRow(ctx, ['År', 'Index', 'Förväntat vid slump', 'Antal områden', 'Indelning', 'Status'], [1, 2, 3])
+    : headerRow(ctx, ['År', 'Index', 'Antal områden', 'Indelning', 'Status'], [1, 2]);
+  const widths = withExpected ? [34, 44, 70, 60, 70, '*'] : [34, 50, 60, 80, '*'];
+  return table(ctx, caption, widths, header, rows);
 }
 
 function segregationKommunTable(ctx: Ctx, block: SegregationBlock, caption: string): StackNode {

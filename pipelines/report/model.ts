@@ -50,6 +50,8 @@ export interface SegregationBlock {
     status: string;
     /** Optional: the area version of the units (e.g. 'DeSO2018', 'DeSO2025'), so charts can mark the break. */
     area_version?: string;
+    /** Optional: the index expected under random allocation (`segregation_index.expected`), shown beside the value. */
+    expected?: number | null;
   }[];
   /** Latest year per kommun with value and change since first year. */
   by_kommun: { code: string; name: string; value: number | null; first_value: number | null; n_units: number; status: string }[];

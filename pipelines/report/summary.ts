@@ -327,6 +327,10 @@ export function describeSegregation(block: SegregationBlock): string[] {
   const latestRow = series.find((p) => p.year === latest.year);
   const units = latestRow ? `, beräknat över ${formatNumber(latestRow.n_units, 0)} ${unitName}-områden,` : '';
   out.push(`${label} för ${block.groups}${units} var ${formatNumber(latest.value, SEG_DECIMALS)} år ${latest.year}.`);
+  const expected = latestRow?.expected;
+  if (expected !== undefined && expected !== null) {
+    out.push(`Vid slumpmässig fördelning över samma områden vore det förväntade värdet ${formatNumber(expected, SEG_DECIMALS)}.`);
+  }
   const trend = trendOf(points, SEG_DECIMALS);
   if (!trend) {
     out.push('Värden för tidigare år saknas, så ingen förändring kan anges.');
