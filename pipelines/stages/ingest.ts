@@ -3,7 +3,8 @@ import type { Context } from '../context.ts';
 import { execFile, inTransaction, queryFile, query } from '../db.ts';
 import { loadSources, yearsOf, type PxSource, type KoladaSource } from '../catalogue.ts';
 import { classifyAreaCode } from '../areas/classify-code.ts';
-import { pxData, type PxSelection } from '../sources/pxweb.ts';
+import { pxData, pxMetadata, type PxSelection } from '../sources/pxweb.ts';
+import { SourceError } from '../errors.ts';
 import { parseJsonStat } from '../sources/jsonstat.ts';
 import { koladaData, parseKoladaData } from '../sources/kolada.ts';
 import type { RawResponse } from '../sources/http.ts';
@@ -51,9 +52,9 @@ export async function ingest(ctx: Context, conn: DuckDBConnection, runId: string
   let done = 0;
 
   for (const table of cat.pxweb) {
-    const fetched = await fetchOrReplay(ctx, conn, runId, 'SCB', table.id, () => pxData(ctx, ctx.config.scbBaseUrl, table.id, pxSelection(table)), () => seq++);
+    const fetched = await fetchOrReplay(ctx, conn, runId, 'SCB', table.id, () => pxTable(ctx, table), () => seq++);
     const obs: Obs[] = [];
-    for (const f of fetched) obs.push(...pxObservations(f, table));
+    for (const f of fetched) for (const o of pxObservations(f, table)) obs.push(o);
     await load(conn, 'SCB', table.id, fetched, obs, runId);
     result.tables[table.id] = obs.length;
     result.observations += obs.length;
@@ -65,7 +66,7 @@ export async function ingest(ctx: Context, conn: DuckDBConnection, runId: string
   for (const kpi of cat.kolada) {
     const fetched = await fetchOrReplay(ctx, conn, runId, 'Kolada', kpi.id, () => koladaData(ctx, ctx.config.koladaBaseUrl, [kpi.id], municipalities, yearsOf(kpi)), () => seq++);
     const obs: Obs[] = [];
-    for (const f of fetched) obs.push(...koladaObservations(f, kpi));
+    for (const f of fetched) for (const o of koladaObservations(f, kpi)) obs.push(o);
     await load(conn, 'Kolada', kpi.id, fetched, obs, runId);
     result.tables[kpi.id] = obs.length;
     result.observations += obs.length;
@@ -77,12 +78,33 @@ export async function ingest(ctx: Context, conn: DuckDBConnection, runId: string
   return result;
 }
 
-function pxSelection(t: PxSource): PxSelection {
-  const sel: PxSelection = { Region: ['*'] };
-  for (const [code, values] of Object.entries(t.variables)) sel[code] = Object.keys(values);
-  sel.Tid = yearsOf(t).map(String);
-  return sel;
+/**
+ * Fetches a table in two selections split at the DeSO/RegSO revision: years before 2024 with the old area codes,
+ * later years with the `_DeSO2025`/`_RegSO2025` codes (kommun, län and riket in both). Asking for every code in
+ * every year would double the cells with structural `..` — and SCB has been seen to answer such cells with 0.
+ */
+async function* pxTable(ctx: Context, t: PxSource): AsyncGenerator<RawResponse> {
+  const meta = await pxMetadata(ctx, ctx.config.scbBaseUrl, t.id);
+  const region = meta.variables.find((v) => v.code === 'Region');
+  if (!region) throw new SourceError(`SCB PxWeb: table ${t.id} has no Region variable (variables: ${meta.variables.map((v) => v.code).join(', ')})`);
+  const isNew = (c: string): boolean => /_(DeSO|RegSO)2025$/.test(c);
+  const isOldSubArea = (c: string): boolean => !isNew(c) && /^\d{4}[ABCR]\d{3,4}$/.test(c);
+  const years = yearsOf(t);
+  const parts: [string[], number[]][] = [
+    [region.values.filter((c) => !isNew(c)), years.filter((y) => y < DESO_REVISION_YEAR)],
+    [region.values.filter((c) => !isOldSubArea(c)), years.filter((y) => y >= DESO_REVISION_YEAR)],
+  ];
+  for (const [codes, ys] of parts) {
+    if (codes.length === 0 || ys.length === 0) continue;
+    const sel: PxSelection = { Region: codes };
+    for (const [code, values] of Object.entries(t.variables)) sel[code] = Object.keys(values);
+    sel.Tid = ys.map(String);
+    yield* pxData(ctx, ctx.config.scbBaseUrl, t.id, sel);
+  }
 }
+
+/** SCB's mixed tables carry the old DeSO/RegSO codes up to 2023 and the 2025 vintage from 2024 (SOURCES.md §2.1). */
+const DESO_REVISION_YEAR = 2024;
 
 /** Kolada ids for every kommun, region and riket in the warehouse's area table. */
 async function koladaMunicipalities(conn: DuckDBConnection): Promise<string[]> {
