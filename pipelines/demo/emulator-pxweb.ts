@@ -525,9 +525,22 @@ const RE_RANGE = /^RANGE\(([^,()]+),([^,()]+)\)$/i;
 const RE_FROM = /^FROM\(([^,()]+)\)$/i;
 const RE_TO = /^TO\(([^,()]+)\)$/i;
 
+// Codes are matched case-insensitively; a per-dimension index keeps a selection of thousands of explicit codes
+// (a DeSO table asked region by region) linear instead of quadratic.
+const codeIndex = new WeakMap<Dim, Map<string, number>>();
+function indexOfCode(d: Dim, code: string): number {
+  let m = codeIndex.get(d);
+  if (!m) {
+    m = new Map();
+    for (let i = d.values.length - 1; i >= 0; i--) m.set((d.values[i] ?? '').toLowerCase(), i);
+    codeIndex.set(d, m);
+  }
+  return m.get(code.trim().toLowerCase()) ?? -1;
+}
+
 /** Value indices for one item of a selection, or the title of the problem it causes. */
 export function expandExpression(d: Dim, expr: string): number[] | string {
-  const find = (code: string): number => d.values.findIndex((v) => v.toLowerCase() === code.trim().toLowerCase());
+  const find = (code: string): number => indexOfCode(d, code);
   const exact = find(expr);
   if (exact >= 0) return [exact];
   const all = d.values.map((_, i) => i);
