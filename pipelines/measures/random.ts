@@ -206,20 +206,31 @@ export class Random {
 const HRUA_D1 = 1.7155277699214135;
 const HRUA_D2 = 0.8989161620588988;
 
-const LOG_FACTORIAL_TABLE_SIZE = 1024;
-const LOG_FACTORIAL = (() => {
-  const table = new Float64Array(LOG_FACTORIAL_TABLE_SIZE);
-  for (let k = 2; k < LOG_FACTORIAL_TABLE_SIZE; k++) table[k] = (table[k - 1] as number) + Math.log(k);
-  return table;
-})();
 const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
+const STIRLING_FROM = 1024;
+// 512 KB, filled on first use: kommun-sized populations then cost a lookup instead of a log (the samplers call
+// this 4–10 times per variate).
+const LOG_FACTORIAL_TABLE_SIZE = 1 << 16;
+let logFactorialTable: Float64Array | null = null;
 
-/** ln k! for integer k >= 0: a table below 1024, Stirling's series (error < 1e-17 there) above. */
-export function logFactorial(k: number): number {
-  if (k < LOG_FACTORIAL_TABLE_SIZE) return LOG_FACTORIAL[k] as number;
+function stirling(k: number): number {
   const r = 1 / k;
   const r2 = r * r;
   return (k + 0.5) * Math.log(k) - k + HALF_LOG_2PI + r * (1 / 12 - r2 * (1 / 360 - r2 / 1260));
+}
+
+function buildLogFactorialTable(): Float64Array {
+  const table = new Float64Array(LOG_FACTORIAL_TABLE_SIZE);
+  for (let k = 2; k < STIRLING_FROM; k++) table[k] = (table[k - 1] as number) + Math.log(k);
+  // Above 1024 each entry straight from Stirling's series (error < 1e-17), so no error accumulates.
+  for (let k = STIRLING_FROM; k < LOG_FACTORIAL_TABLE_SIZE; k++) table[k] = stirling(k);
+  return table;
+}
+
+/** ln k! for integer k >= 0: a table below 65,536, Stirling's series above. */
+export function logFactorial(k: number): number {
+  if (k < LOG_FACTORIAL_TABLE_SIZE) return (logFactorialTable ??= buildLogFactorialTable())[k] as number;
+  return stirling(k);
 }
 
 function splitmix32(a: number): number {

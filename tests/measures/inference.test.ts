@@ -77,13 +77,17 @@ describe('Random', () => {
     expect(Math.abs(m.variance - 1 / 12)).toBeLessThan(0.002);
   });
 
-  it('logFactorial is continuous where the table hands over to Stirling', () => {
+  it('logFactorial is exact and continuous where summed logs hand over to Stirling', () => {
     let exact = 0;
     for (let k = 2; k <= 5000; k++) {
       exact += Math.log(k);
       if (k >= 1000 && k % 500 === 0) expect(Math.abs(logFactorial(k) - exact) / exact).toBeLessThan(1e-13);
     }
-    expect(Math.abs(logFactorial(1024) - logFactorial(1023) - Math.log(1024))).toBeLessThan(1e-9);
+    for (const k of [1024, 65_536]) expect(Math.abs(logFactorial(k) - logFactorial(k - 1) - Math.log(k))).toBeLessThan(1e-9);
+    // Beyond the table, against the exact sum.
+    let big = exact;
+    for (let k = 5001; k <= 70_000; k++) big += Math.log(k);
+    expect(Math.abs(logFactorial(70_000) - big) / big).toBeLessThan(1e-12);
   });
 
   it('binomial draws follow the exact distribution (small n) and have the right moments (large n)', () => {
