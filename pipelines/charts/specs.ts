@@ -310,3 +310,56 @@ export function kommunSpreadChart(block: IndicatorBlock, reference: { name: stri
     data: { values: kommuner, lans: lanRows, reference: refRows },
   };
 }
+
+/**
+ * For a län (or any report without län rows): one row per kommun, ordered by value (highest first, missing
+ * last), with the report area's own value as a dashed rule.
+ */
+export function kommunRankChart(block: IndicatorBlock, reference: { name: string; value: number | null }): ChartDef {
+  const { fitText } = useReportFonts();
+  const style = unitStyle(block.unit);
+  const kommuner = [...block.by_kommun].sort((a, b) => {
+    if (a.value === null || b.value === null) return a.value === null ? (b.value === null ? swedishCollator.compare(a.name, b.name) : 1) : -1;
+    return b.value - a.value || swedishCollator.compare(a.name, b.name);
+  });
+  const order = kommuner.map((k) => fitText(k.name));
+  const rows: ChartRow[] = kommuner
+    .filter((k) => k.value !== null)
+    .map((k) => ({ kommun: fitText(k.name), value: k.value }));
+  const refRows: ChartRow[] =
+    reference.value === null
+      ? []
+      : [{ value: reference.value, label: fitText(`${reference.name} ${formatValue(reference.value, block.unit)}`) }];
+  const y = { field: 'kommun', type: 'nominal' as const, title: null, scale: { domain: order }, axis: { ticks: false, domain: false, labelPadding: 4 } };
+  const x = { field: 'value', type: 'quantitative' as const, title: null, scale: { zero: false, nice: true } };
+  return {
+    id: `rank-${block.id}`,
+    spec: {
+      $schema: SCHEMA,
+      description: fitText(`${block.title_sv}: kommuner`),
+      width: CHART_WIDTH,
+      height: Math.max(3, order.length) * 11,
+      autosize: { type: 'fit-x', contains: 'padding' },
+      config: { ...CHART_CONFIG, axisY: { grid: true, domain: false, ticks: false } },
+      title: { text: fitText(style.label) },
+      layer: [
+        {
+          data: { name: 'reference' },
+          mark: { type: 'rule', strokeDash: [4, 3], color: MUTED, strokeWidth: 1 },
+          encoding: { x: { field: 'value', type: 'quantitative' } },
+        },
+        {
+          data: { name: 'reference' },
+          mark: { type: 'text', align: 'left', baseline: 'bottom', dx: 3, y: -1, fontSize: 8, color: MUTED },
+          encoding: { x: { field: 'value', type: 'quantitative' }, text: { field: 'label' } },
+        },
+        {
+          data: { name: 'values' },
+          mark: { type: 'circle', color: ACCENT, opacity: 1, size: 30 },
+          encoding: { x, y },
+        },
+      ],
+    },
+    data: { values: rows, reference: refRows },
+  };
+}

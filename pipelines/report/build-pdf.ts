@@ -10,7 +10,15 @@ import { createRequire } from 'node:module';
 import { basename, dirname, join } from 'node:path';
 import { renderChart } from '../charts/render-chart.ts';
 import { useReportFonts } from '../charts/fonts.ts';
-import { ACCENT, CHART_WIDTH, indicatorLineChart, kommunSpreadChart, segregationLineChart, type ChartDef } from '../charts/specs.ts';
+import {
+  ACCENT,
+  CHART_WIDTH,
+  indicatorLineChart,
+  kommunRankChart,
+  kommunSpreadChart,
+  segregationLineChart,
+  type ChartDef,
+} from '../charts/specs.ts';
 import { StageError } from '../errors.ts';
 import { MESSAGES, message } from '../messages.ts';
 import {
@@ -412,13 +420,19 @@ function spreadNumbersTable(ctx: Ctx, caption: string, block: IndicatorBlock): S
   if (lanRows.length) {
     out.push(balancedTables(ctx, `${caption}: län`, ['*', 'auto'], headerRow(ctx, ['Län', 'Värde'], [1]), lanRows));
   }
-  const kRows = kommuner.map((k) => [
-    { text: ctx.fit(k.name) },
-    { text: ctx.fit(lanName.get(k.lan_code) ?? k.lan_code) },
-    numberCell(ctx, formatCell(k.value, block.unit, k.status)),
-  ]);
-  if (kRows.length) {
+  if (kommuner.length && lanRows.length) {
+    const kRows = kommuner.map((k) => [
+      { text: ctx.fit(k.name) },
+      { text: ctx.fit(lanName.get(k.lan_code) ?? k.lan_code) },
+      numberCell(ctx, formatCell(k.value, block.unit, k.status)),
+    ]);
     out.push(balancedTables(ctx, `${caption}: kommuner`, ['*', 'auto', 'auto'], headerRow(ctx, ['Kommun', 'Län', 'Värde'], [2]), kRows));
+  } else if (kommuner.length) {
+    // One län (a län report): the län column would repeat one name, so kommuner are listed alphabetically.
+    const kRows = [...kommuner]
+      .sort((a, b) => swedishCollator.compare(a.name, b.name))
+      .map((k) => [{ text: ctx.fit(k.name) }, numberCell(ctx, formatCell(k.value, block.unit, k.status))]);
+    out.push(balancedTables(ctx, `${caption}: kommuner`, ['*', 'auto'], headerRow(ctx, ['Kommun', 'Värde'], [1]), kRows));
   }
   return { stack: out };
 }
@@ -468,6 +482,18 @@ async function indicatorSection(ctx: Ctx, num: string, block: IndicatorBlock): P
       `Punktdiagram över ${block.title_sv.toLowerCase()} ${kYear ?? ''} i kommuner, ordnade efter län. ` +
       `Siffrorna per län och kommun finns i bilagan.`;
     out.push(await figure(ctx, chart, caption, alt));
+    const fig = ctx.figure;
+    ctx.appendix.push(() => spreadNumbersTable(ctx, `Siffrorna i figur ${fig}: ${block.title_sv} ${kYear ?? ''}`, block));
+  } else if (block.by_kommun.filter((k) => k.value !== null).length >= 2) {
+    // A län report has no län rows: rank its kommuner instead.
+    const kYear = block.latest_year ?? latest?.year;
+    const ref = block.series.find((p) => p.year === kYear);
+    const missing = block.by_kommun.filter((k) => k.value === null).map((k) => k.name);
+    const caption =
+      `${block.title_sv} per kommun ${kYear ?? ''}. ${unit}. Streckad linje: ${scopeName}.` +
+      (missing.length ? ` Värde saknas för ${joinSwedish(missing)}.` : '');
+    const alt = `Punktdiagram över ${block.title_sv.toLowerCase()} ${kYear ?? ''} per kommun, ordnade efter värde. Siffrorna finns i bilagan.`;
+    out.push(await figure(ctx, kommunRankChart(block, { name: scopeName, value: ref?.value ?? null }), caption, alt));
     const fig = ctx.figure;
     ctx.appendix.push(() => spreadNumbersTable(ctx, `Siffrorna i figur ${fig}: ${block.title_sv} ${kYear ?? ''}`, block));
   }

@@ -165,6 +165,24 @@ describe('buildReportPdf variants', () => {
     expect(readdirSync(dir).filter((f) => f.includes('english'))).toEqual([]);
   });
 
+  it('a län report ranks its kommuner instead of drawing län rows', async () => {
+    const model = reportModelFixture({ scope: { level: 'lan', code: '23', name: 'Jämtlands län' } });
+    for (const ch of model.chapters) {
+      for (const b of ch.indicators) {
+        b.by_lan = [];
+        b.by_kommun = b.by_kommun.filter((k) => k.lan_code === '23');
+      }
+    }
+    const file = join(dir, 'lan.pdf');
+    await buildReportPdf(model, file);
+    const text = pdftext(file).join('\n');
+    expect(pdfinfo(file).Title).toContain('Jämtlands län 2025');
+    expect(text).toContain('Jämtlands län – rapportår 2025');
+    expect(text).toMatch(/per kommun 2024\. Procent\. Streckad linje: Jämtlands län\./);
+    expect(text).toContain('i Jämtlands län');
+    expect(text).not.toContain('per län och kommun');
+  });
+
   it('survives an indicator without any values and an empty segregation list', async () => {
     const model = reportModelFixture({ segregation: [] });
     const first = model.chapters[0]?.indicators[0];
