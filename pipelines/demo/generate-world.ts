@@ -170,8 +170,8 @@ const AFFLUENCE: Readonly<Record<string, number>> = {
   '1281': -0.3, '0380': -0.2, '1402': -0.2, '1481': -0.3, '1401': -0.6, '1482': -0.3, '1441': -0.6,
   '0125': -0.7, '0120': -0.5, '0117': -0.5, '0115': -0.4, '1230': -0.6, '1261': -0.5, '1284': -0.3,
   '0128': -0.3, '0138': -0.4, '0305': -0.3, '0488': -0.3, '2480': -0.3, '0580': -0.25,
-  '1280': 0.5, '1782': 0.4, '1864': 0.3, '1863': 0.3, '1275': 0.3, '1260': 0.25, '1277': 0.2, '0484': 0.5,
-  '1282': 0.3, '2081': 0.6, '0581': 0.4, '1982': 0.5, '1060': 0.4, '1862': 0.3, '1447': 0.4, '0761': 0.4,
+  '1280': 0.6, '1782': 0.4, '1864': 0.3, '1863': 0.3, '1275': 0.3, '1260': 0.25, '1277': 0.2, '0484': 0.5,
+  '1282': 0.3, '2081': 0.6, '0581': 0.3, '1982': 0.5, '1060': 0.4, '1862': 0.3, '1447': 0.4, '0761': 0.4,
   '1315': 0.2, '1488': 0.3, '1983': 0.2, '0181': -0.3, '0127': -0.5, '2583': -0.35, '2518': -0.3, '2521': -0.3, '1231': 0.2, '1480': 0.15,
   '1283': 0.1, '1290': 0.1, '2180': 0.1, '1880': 0.1, '1081': 0.2, '0860': 0.2, '2161': 0.2, '2182': 0.3,
   '2104': 0.3, '1762': 0.3, '1760': 0.3, '1785': 0.2, '1783': 0.2, '2181': 0.2, '2085': 0.2, '2084': 0.3,
@@ -180,7 +180,7 @@ const AFFLUENCE: Readonly<Record<string, number>> = {
 
 /** Education boost (logit) for university towns and affluent suburbs; assumed from the 16–74 ranks in [S12]. */
 const EDU_BOOST: Readonly<Record<string, number>> = {
-  '1281': 0.8, '0380': 0.5, '2480': 0.45, '0580': 0.35, '0180': 0.45, '1480': 0.35, '1280': 0.2, '0184': 0.5,
+  '1281': 0.8, '0380': 0.5, '2480': 0.45, '0580': 0.35, '0180': 0.45, '1480': 0.45, '1280': 0.6, '0184': 0.5,
   '0162': 0.3, '0186': 0.3, '0182': 0.3, '0160': 0.3, '2580': 0.15, '0780': 0.15, '1880': 0.15, '1780': 0.1,
   '0183': 0.3, '1262': 0.35, '0330': 0.3,
 };
@@ -394,7 +394,8 @@ function buildKommuner(official: OfficialAreas, seed: number): Kommun[] {
     const D = desoCounts[i]!;
     const fb = fbTargets[i]!;
     const urban = Math.log(p17 / 15_000);
-    const levelNoise = rng.normal(0, 0.22);
+    // Truncated so that an unnamed kommun does not outdo the known extremes (Malmö, Filipstad, Danderyd).
+    const levelNoise = clamp(rng.normal(0, 0.22), -0.35, 0.35);
     const rentNoise = rng.normal(0, 0.2);
     const crimeNoise = rng.normal(0, 0.1);
     return {
@@ -420,7 +421,7 @@ function buildKommuner(official: OfficialAreas, seed: number): Kommun[] {
       desoCount: D,
       regsoCount: regsoCounts[i]!,
       fbOffset: 0,
-      fbTrend: rng.normal(0, 0.012),
+      fbTrend: rng.normal(0, 0.006),
       turnoutEffect: rng.normal(0, 0.08),
     };
   });
@@ -598,7 +599,9 @@ function buildLatent(kommuner: Kommun[], regsos: Regso[], units: Unit[], seed: n
     let prev = rng.normal();
     for (const { r, i } of list) {
       // AR(1) along RegSO order: neighbouring RegSO resemble each other.
-      prev = 0.55 * prev + Math.sqrt(1 - 0.55 * 0.55) * rng.normal();
+      // Clamped: extreme areas come from the explicit tail below, not from a chance 4-sigma draw that would turn
+      // a whole small kommun into an outlier.
+      prev = clamp(0.55 * prev + Math.sqrt(1 - 0.55 * 0.55) * rng.normal(), -2.5, 2.5);
       // A small town's estate is a small part of the town: no tail on RegSO that hold a large share of it.
       const small = (regsoSize[i] ?? 0) * 8 <= k.desoCount || (regsoSize[i] ?? 0) <= 2;
       const tailDraw = rng.next();
@@ -752,7 +755,10 @@ function calibrateForeignBackground(kommuner: Kommun[], units: Unit[]): void {
 /** Foreign background (logit) without the kommun offset and the national year shift. */
 function fbLinear(u: Unit, k: Kommun, y: number): number {
   const letter = u.letter === 'A' ? -0.5 : u.letter === 'B' ? -0.2 : 0;
-  return 0.95 * (u.z[y]! - k.level) + letter + u.eFb + k.fbTrend * (y - 1);
+  // Composition follows the 2018 pattern and only partly the later socio-economic change, so a kommun whose
+  // areas improve does not lose foreign background for that reason alone.
+  const z = u.z[1]! + 0.3 * (u.z[y]! - u.z[1]!);
+  return 0.95 * (z - k.level) + letter + u.eFb + k.fbTrend * (y - 1);
 }
 
 interface YearResult {
