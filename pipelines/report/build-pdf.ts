@@ -408,30 +408,18 @@ function lineNumbersTable(ctx: Ctx, caption: string, block: IndicatorBlock): Sta
 }
 
 function spreadNumbersTable(ctx: Ctx, caption: string, block: IndicatorBlock): StackNode {
-  const lanName = new Map(block.by_lan.map((l) => [l.code, l.name]));
-  const lanOrder = new Map(block.by_lan.map((l, i) => [l.code, i]));
-  const kommuner = [...block.by_kommun].sort(
-    (a, b) => (lanOrder.get(a.lan_code) ?? 99) - (lanOrder.get(b.lan_code) ?? 99) || swedishCollator.compare(a.name, b.name),
-  );
+  const out: Content[] = [];
   const lanRows = [...block.by_lan]
     .sort((a, b) => swedishCollator.compare(a.name, b.name))
     .map((l) => [{ text: ctx.fit(l.name) }, numberCell(ctx, formatCell(l.value, block.unit, l.status))]);
-  const out: Content[] = [];
   if (lanRows.length) {
     out.push(balancedTables(ctx, `${caption}: län`, ['*', 'auto'], headerRow(ctx, ['Län', 'Värde'], [1]), lanRows));
   }
-  if (kommuner.length && lanRows.length) {
-    const kRows = kommuner.map((k) => [
-      { text: ctx.fit(k.name) },
-      { text: ctx.fit(lanName.get(k.lan_code) ?? k.lan_code) },
-      numberCell(ctx, formatCell(k.value, block.unit, k.status)),
-    ]);
-    out.push(balancedTables(ctx, `${caption}: kommuner`, ['*', 'auto', 'auto'], headerRow(ctx, ['Kommun', 'Län', 'Värde'], [2]), kRows));
-  } else if (kommuner.length) {
-    // One län (a län report): the län column would repeat one name, so kommuner are listed alphabetically.
-    const kRows = [...kommuner]
-      .sort((a, b) => swedishCollator.compare(a.name, b.name))
-      .map((k) => [{ text: ctx.fit(k.name) }, numberCell(ctx, formatCell(k.value, block.unit, k.status))]);
+  // Kommun names are unique, so an alphabetical list is the quickest lookup; the chart already groups by län.
+  const kRows = [...block.by_kommun]
+    .sort((a, b) => swedishCollator.compare(a.name, b.name))
+    .map((k) => [{ text: ctx.fit(k.name) }, numberCell(ctx, formatCell(k.value, block.unit, k.status))]);
+  if (kRows.length) {
     out.push(balancedTables(ctx, `${caption}: kommuner`, ['*', 'auto'], headerRow(ctx, ['Kommun', 'Värde'], [1]), kRows));
   }
   return { stack: out };
