@@ -1,0 +1,19 @@
+/**
+ * A child process for tests that must kill a run midway: starts the tiny-world emulator (with the data of one
+ * table answered slowly, so the run is surely inside ingest when killed) and runs every stage.
+ * Usage: node --import tsx tests/helpers/tiny-run.ts <warehouse> <outDir> <rawDir> [slow-ms]
+ */
+import { tinyWorld } from '../fixtures/tiny-world.ts';
+import { startEmulator } from '../../pipelines/demo/emulator.ts';
+import { loadConfig } from '../../pipelines/config.ts';
+import { createLogger } from '../../pipelines/log.ts';
+import { runStages, ALL_STAGES } from '../../pipelines/run.ts';
+
+const [warehouse = '', outDir = '', rawDir = '', slow = '0'] = process.argv.slice(2);
+const em = await startEmulator(tinyWorld(), { faults: Number(slow) > 0 ? [{ path: /TAB6680\/data/, kind: 'slow', ms: Number(slow) }] : [] });
+const config = { ...loadConfig({ demo: true, warehouse, outDir, rawDir, httpTimeoutMs: 600_000 }), scbBaseUrl: em.scbBaseUrl, koladaBaseUrl: em.koladaBaseUrl, areaKeysUrl: `${em.url}/keys` };
+try {
+  await runStages({ config, log: createLogger({ format: 'text', level: 'info' }), fetch: globalThis.fetch, now: () => new Date() }, 'run', ALL_STAGES, ['--demo']);
+} finally {
+  await em.close();
+}

@@ -1,0 +1,169 @@
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { mkdtempSync, readFileSync, readdirSync, existsSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createHash } from 'node:crypto';
+import { tinyWorld } from './fixtures/tiny-world.ts';
+import { startEmulator, type RunningEmulator } from '../pipelines/demo/emulator.ts';
+import { loadConfig, type Config } from '../pipelines/config.ts';
+import { createLogger } from '../pipelines/log.ts';
+import { runStages, ALL_STAGES } from '../pipelines/run.ts';
+import { withConnection, query } from '../pipelines/db.ts';
+import { LockError, SourceError } from '../pipelines/errors.ts';
+import type { Context } from '../pipelines/context.ts';
+import type { DemoWorld } from '../pipelines/demo/world.ts';
+
+const ROOT = new URL('..', import.meta.url).pathname;
+let dir: string;
+let em: RunningEmulator;
+let world: DemoWorld;
+let config: Config;
+const logs: string[] = [];
+
+const ctxFor = (c: Config): Context => ({
+  config: c,
+  log: createLogger({ format: 'json', level: 'info', stream: Object.assign(new (require_stream())(), {}) }),
+  fetch: globalThis.fetch,
+  now: () => new Date(),
+});
+
+function require_stream() {
+  // A writable that keeps the JSON log lines so tests can assert on them.
+  return class extends (class {} as new () => object) {
+    write(s: string): boolean {
+      logs.push(s);
+      return true;
+    }
+  } as unknown as new () => NodeJS.WritableStream;
+}
+
+const snapshot = (c: Config) =>
+  withConnection(c.warehouse, (conn) => query(conn, 'SELECT indicator_id, area_code, area_version, year, value, numerator, denominator, status FROM indicator_value ORDER BY ALL'));
+const hashDir = (d: string) =>
+  Object.fromEntries(readdirSync(d).sort().map((f) => [f, createHash('sha256').update(readFileSync(join(d, f))).digest('hex')]));
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'segfollow-run-'));
+  world = tinyWorld();
+  em = await startEmulator(world);
+  config = {
+    ...loadConfig({ demo: true, warehouse: join(dir, 'w.duckdb'), outDir: join(dir, 'out'), rawDir: join(dir, 'raw') }, { root: ROOT, env: {} }),
+    scbBaseUrl: em.scbBaseUrl,
+    koladaBaseUrl: em.koladaBaseUrl,
+    areaKeysUrl: `${em.url}/keys`,
+  };
+});
+afterAll(async () => {
+  await em.close();
+});
+
+describe('a run over the emulator (tiny world)', () => {
+  it('runs every stage, publishes output/<year>/ with a manifest that traces every input', async () => {
+    const s = await runStages(ctxFor(config), 'run', ALL_STAGES, ['--demo']);
+    expect(s.outcome).toBe('ok');
+    expect(s.stages.map((r) => [r.stage, r.outcome])).toEqual([['areas', 'ok'], ['ingest', 'ok'], ['build', 'ok'], ['report', 'ok']]);
+    const out = join(config.outDir, '2025');
+    expect(readdirSync(out).sort()).toEqual(['indikatorer.csv', 'manifest.json', 'segfollow-riket-00-2025.pdf', 'segregation.csv']);
+    const m = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')) as {
+      arguments: string[]; packages: Record<string, string>; stages: { stage: string; seconds: number; rows: Record<string, unknown> }[];
+      inputs: { table_id: string; sha256: string }[]; outputs: { name: string; sha256: string }[];
+    };
+    expect(m.arguments).toEqual(['--demo']);
+    expect(m.packages['@duckdb/node-api']).toBe('1.5.6-r.1');
+    expect(m.stages.find((x) => x.stage === 'ingest')?.rows.observations).toBeGreaterThan(1000);
+    // Every input named in the manifest is in the raw cache under its hash.
+    expect(m.inputs.length).toBeGreaterThanOrEqual(18);
+    for (const i of m.inputs) expect(existsSync(join(config.rawDir, `${i.sha256}.raw`))).toBe(true);
+    const pdf = m.outputs.find((o) => o.name.endsWith('.pdf'));
+    expect(pdf?.sha256).toBe(createHash('sha256').update(readFileSync(join(out, pdf?.name ?? ''))).digest('hex'));
+  });
+
+  it('computes indicators equal to the true counts of the world (foreign background, riket 2017)', async () => {
+    let fb = 0;
+    let pop = 0;
+    for (const c of world.deso.get(2017)?.values() ?? []) {
+      fb += c.bg_foreign;
+      pop += c.pop;
+    }
+    const rows = await withConnection(config.warehouse, (conn) =>
+      query(conn, "SELECT value, numerator, denominator, status FROM indicator_value WHERE indicator_id = 'foreign_background_share' AND area_code = '00' AND year = 2017"));
+    expect(rows).toEqual([{ value: (100 * fb) / pop, numerator: fb, denominator: pop, status: 'ok' }]);
+  });
+
+  it('keeps values of tiny DeSO suppressed, as rows, never as 0', async () => {
+    // Counts under the threshold: our disclosure rule withholds value and counts. Percent cells: SCB's own '..'.
+    const rows = await withConnection(config.warehouse, (conn) =>
+      query(conn, "SELECT indicator_id, string_agg(DISTINCT status, ',') AS s, count(value)::INTEGER AS v, count(numerator)::INTEGER AS n FROM indicator_value WHERE area_code = '2584A0010' AND indicator_id IN ('employment_rate_20_64', 'low_economic_standard') GROUP BY 1 ORDER BY 1"));
+    expect(rows).toEqual([
+      { indicator_id: 'employment_rate_20_64', s: 'suppressed', v: 0, n: 0 },
+      { indicator_id: 'low_economic_standard', s: '..', v: 0, n: 0 },
+    ]);
+    const zero = await withConnection(config.warehouse, (conn) =>
+      query(conn, "SELECT count(*)::INTEGER AS n FROM indicator_value WHERE status NOT IN ('ok', 'noise') AND value IS NOT NULL"));
+    expect(zero).toEqual([{ n: 0 }]);
+  });
+
+  it('gives the same indicator values on a second run', async () => {
+    const before = await snapshot(config);
+    await runStages(ctxFor(config), 'run', ALL_STAGES, ['--demo']);
+    expect(await snapshot(config)).toEqual(before);
+  });
+
+  it('rebuilds the same values --offline from the raw cache, with the sources unreachable', async () => {
+    const before = await snapshot(config);
+    const offline = { ...config, offline: true, scbBaseUrl: 'http://127.0.0.1:1/api/v2', koladaBaseUrl: 'http://127.0.0.1:1/v3', areaKeysUrl: 'http://127.0.0.1:1/keys' };
+    await runStages(ctxFor(offline), 'run', ['areas', 'ingest', 'build'], ['--offline']);
+    expect(await snapshot(config)).toEqual(before);
+  });
+
+  it('fails with a SourceError naming the URL when a source is unreachable, leaving output and values whole', async () => {
+    const out = join(config.outDir, '2025');
+    const files = hashDir(out);
+    const before = await snapshot(config);
+    const closed = await startEmulator(world);
+    const deadUrl = closed.scbBaseUrl;
+    await closed.close();
+    const bad = { ...config, scbBaseUrl: deadUrl, httpRetries: 1 };
+    const err = await runStages(ctxFor(bad), 'run', ALL_STAGES, []).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(SourceError);
+    expect((err as Error).message).toContain(deadUrl);
+    expect(hashDir(out)).toEqual(files);
+    expect(await snapshot(config)).toEqual(before);
+    const runs = await withConnection(config.warehouse, (conn) => query(conn, 'SELECT outcome FROM run ORDER BY run_id DESC LIMIT 1'));
+    expect(runs).toEqual([{ outcome: 'failed' }]);
+  });
+
+  it('refuses to start while another live process holds the lock (exit code 3)', async () => {
+    writeFileSync(`${config.warehouse}.lock`, String(process.ppid));
+    const err = await runStages(ctxFor(config), 'build', ['build'], []).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(LockError);
+    expect((err as LockError).exitCode).toBe(3);
+    writeFileSync(`${config.warehouse}.lock`, '999999999');
+    // A stale lock (its process gone) is taken over.
+    await expect(runStages(ctxFor(config), 'build', ['build'], [])).resolves.toMatchObject({ outcome: 'ok' });
+  });
+
+  it('leaves the previous output and warehouse whole when a run is killed midway, and a rerun picks up', async () => {
+    const out = join(config.outDir, '2025');
+    const files = hashDir(out);
+    const before = await snapshot(config);
+    const child = spawn(process.execPath, ['--import', 'tsx', 'tests/helpers/tiny-run.ts', config.warehouse, config.outDir, config.rawDir, '30000'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+    await new Promise<void>((resolve, reject) => {
+      let err = '';
+      child.stderr.on('data', (d: Buffer) => {
+        err += d.toString();
+        if (err.includes('ingested SCB TAB6258') || err.includes('ingested SCB TAB6679')) resolve();
+      });
+      child.on('exit', () => reject(new Error(`child ended before it could be killed:\n${err}`)));
+    });
+    child.kill('SIGKILL');
+    await new Promise((r) => child.on('exit', r));
+    expect(hashDir(out)).toEqual(files);
+    expect(await snapshot(config)).toEqual(before);
+    const s = await runStages(ctxFor(config), 'run', ALL_STAGES, ['--demo']);
+    expect(s.outcome).toBe('ok');
+    expect(await snapshot(config)).toEqual(before);
+    expect(readdirSync(config.outDir).filter((f) => f.startsWith('.'))).toEqual([]);
+  });
+});
