@@ -69,6 +69,7 @@ interface NodeBase extends Style {
 interface TextNode extends NodeBase {
   text: string | Inline[];
   link?: string;
+  noWrap?: boolean;
   tocItem?: boolean;
   tocStyle?: string | Style;
   tocMargin?: Margins;
@@ -178,7 +179,7 @@ function para(ctx: Ctx, s: string, extra: Partial<TextNode> = {}): TextNode {
   return { text: ctx.fit(s), style: 'body', ...extra };
 }
 
-const numberCell = (ctx: Ctx, s: string): TextNode => ({ text: ctx.fit(s), alignment: 'right', noWrap: true } as TextNode & { noWrap: boolean });
+const numberCell = (ctx: Ctx, s: string): TextNode => ({ text: ctx.fit(s), alignment: 'right', noWrap: true });
 
 /** Header cells; `right` lists the numeric columns, whose headers sit over right-aligned numbers. */
 function headerRow(ctx: Ctx, cells: string[], right: readonly number[] = []): TextNode[] {
@@ -278,11 +279,17 @@ function firstValid<T extends { year: number; value: number | null }>(series: re
 
 // ---- Parts of the report. ----
 
+const KICKER: Record<ReportModel['scope']['level'], string> = {
+  riket: 'Nationell uppföljning',
+  lan: 'Uppföljning för länet',
+  kommun: 'Uppföljning för kommunen',
+};
+
 function titlePage(ctx: Ctx): Content[] {
   const m = ctx.model;
   const scope = m.scope.level === 'riket' ? 'Riket' : m.scope.name;
   const out: Content[] = [
-    { text: 'Nationell uppföljning', style: 'kicker', margin: [0, 90, 0, 8] },
+    { text: KICKER[m.scope.level], style: 'kicker', margin: [0, 90, 0, 8] },
     { text: ctx.fit(REPORT_TITLE), style: 'title' },
     { text: ctx.fit(`${scope} ${EN_DASH} rapportår ${m.year}`), style: 'subtitle', margin: [0, 14, 0, 0] },
     { text: ctx.fit(`Sammanställd ${formatDate(m.generated_at)}`), style: 'body', color: GREY, margin: [0, 6, 0, 36] },
