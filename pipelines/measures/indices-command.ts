@@ -280,6 +280,7 @@ function unitSetRows(
   const infer = (pairs: Float64Array, nGroups: number, stream: string): InferenceResult =>
     expectedAndBootstrap(pairs, nGroups, { draws: opts.draws, seed: [opts.seed, by.join('\u0000'), stream], confidence: opts.confidence });
 
+  /** Group k against the rest as interleaved [x_i, y_i] pairs, the shape expectedAndBootstrap takes. */
   const vsRest = (k: number): Float64Array => {
     const pairs = new Float64Array(m * 2);
     for (let i = 0; i < m; i++) {
@@ -291,8 +292,8 @@ function unitSetRows(
     }
     return pairs;
   };
-  const twoGroupRows = (k: number, all: boolean, focalAlways: boolean): Float64Array => {
-    const pairs = vsRest(k);
+  /** Two-group rows for group k against the rest: every index, or only D and H. */
+  const twoGroupRows = (pairs: Float64Array, k: number, all: boolean, focalAlways: boolean): void => {
     const x = new Float64Array(m);
     const y = new Float64Array(m);
     for (let i = 0; i < m; i++) {
@@ -305,16 +306,16 @@ function unitSetRows(
       if (!all && id !== 'D' && id !== 'H_two_group') continue;
       push(id, focalAlways || isAsymmetric(id) ? name : '', res.values[id], res.status, res.nUnits, res.total);
     }
-    return pairs;
   };
 
   if (K === 2) {
-    const pairs = twoGroupRows(opts.focal, true, false);
+    twoGroupRows(vsRest(opts.focal), opts.focal, true, false);
     const multi = multigroupIndices(set, K);
     for (const id of MULTIGROUP_INDEX_IDS) push(id, '', multi.values[id], multi.status, multi.nUnits, multi.total);
     if (opts.draws > 0) {
-      // With two groups D, H and their multigroup forms are the same numbers, so one simulation serves all four.
-      const res = infer(pairs, 2, 'two-group');
+      // D and H are symmetric and equal their multigroup forms here, so one simulation on the table in column
+      // order serves all four rows (and --focal does not change the random stream).
+      const res = infer(set, 2, 'two-group');
       inference.push({ id: 'D', focal: '', stat: 'D', res }, { id: 'H_two_group', focal: '', stat: 'H', res });
       inference.push({ id: 'multi_D', focal: '', stat: 'D', res }, { id: 'multi_H_information_theory', focal: '', stat: 'H', res });
     }
@@ -326,7 +327,8 @@ function unitSetRows(
       inference.push({ id: 'multi_D', focal: '', stat: 'D', res }, { id: 'multi_H_information_theory', focal: '', stat: 'H', res });
     }
     for (let k = 0; k < K; k++) {
-      const pairs = twoGroupRows(k, opts.focalGiven && k === opts.focal, true);
+      const pairs = vsRest(k);
+      twoGroupRows(pairs, k, opts.focalGiven && k === opts.focal, true);
       if (opts.draws > 0) {
         const name = opts.groups[k] as string;
         const res = infer(pairs, 2, `group:${name}`);

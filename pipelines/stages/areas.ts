@@ -45,7 +45,10 @@ export async function buildAreas(ctx: Context, conn: DuckDBConnection, runId: st
     await exec(conn, 'CREATE OR REPLACE TEMP TABLE area_stage AS SELECT * FROM area LIMIT 0; CREATE OR REPLACE TEMP TABLE crosswalk_stage AS SELECT * FROM area_crosswalk LIMIT 0;');
     const a = await conn.createAppender('area_stage', 'main', 'temp');
     for (const row of areaRows) {
-      for (const v of row) (v === null ? a.appendNull() : a.appendVarchar(v));
+      for (const v of row) {
+        if (v === null) a.appendNull();
+        else a.appendVarchar(v);
+      }
       a.endRow();
     }
     a.closeSync();

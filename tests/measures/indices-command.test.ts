@@ -288,6 +288,10 @@ describe('segfollow indices input and output forms', () => {
         expect(hi - lo).toBeLessThan(1);
       }
     }
+    // --focal changes which group the asymmetric rows describe, not the simulation.
+    const swapped = rowsOf((await inProcess([...args, '--focal', 'grpB'])).stdout);
+    const simRows = (rs: Row[]): Row[] => rs.filter((r) => /_expected_under_random|_bootstrap_/.test(r.index ?? ''));
+    expect(simRows(swapped)).toEqual(simRows(rows));
     // Without --draws none of these rows appear.
     const plain = rowsOf((await inProcess(args.slice(0, -2))).stdout);
     expect(plain.some((r) => (r.index ?? '').includes('_bootstrap_'))).toBe(false);

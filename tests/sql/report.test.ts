@@ -33,7 +33,7 @@ beforeAll(async () => {
   await execFile(c, 'staging/run_end', { run_id: 'r1', finished_at: '2026-11-27T10:01:00Z', outcome: 'ok' });
   await execFile(c, 'staging/run_start', { run_id: 'r2', started_at: '2026-11-27T11:00:00Z', command: 'build', args: '[]', report_year: 2025, versions: '{}' });
   await execFile(c, 'staging/run_end', { run_id: 'r2', finished_at: '2026-11-27T11:01:00Z', outcome: 'ok' });
-  for (const [id, table, sha] of [['r1-1', 'TAB6680', 'a1'], ['r1-2', 'TAB6680', 'a2'], ['r1-3', 'N07540', 'b1'], ['r1-key-deso-regso.csv', 'deso-regso.csv', 'k1'], ['r1-4', 'UNUSED', 'z']]) {
+  for (const [id, table, sha] of [['r1-1', 'TAB6680', 'a1'], ['r1-2', 'TAB6680', 'a2'], ['r1-3', 'N07540', 'b1'], ['r1-key-deso-regso.csv', 'deso-regso.csv', 'k1'], ['r1-4', 'UNUSED', 'z']] as const) {
     await execFile(c, 'staging/insert_fetch', { fetch_id: id, run_id: 'r1', source: table === 'N07540' ? 'Kolada' : 'SCB', table_id: table, method: 'GET', request: null, url: `http://x/${table}/${id}`, http_status: 200, fetched_at: '2026-11-27T10:00:00Z', sha256: sha, bytes: 1 });
   }
   await exec(c, "INSERT INTO observation VALUES ('r1-1','SCB','TAB6680','m','00','riket',2020,'',1,NULL), ('r1-2','SCB','TAB6680','m','01','lan1998',2020,'',1,NULL), ('r1-3','Kolada','N07540','N07540','00','riket',2020,'gender=T',1,NULL)");
