@@ -1,0 +1,71 @@
+import { describe, it, expect } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createServer } from 'node:net';
+
+const ROOT = new URL('..', import.meta.url).pathname;
+
+function cli(args: string[], env: Record<string, string> = {}) {
+  const r = spawnSync(process.execPath, ['bin/segfollow.js', ...args], { cwd: ROOT, env: { ...process.env, ...env }, encoding: 'utf8', timeout: 60_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+async function closedPort(): Promise<number> {
+  const srv = createServer();
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
+  const { port } = srv.address() as { port: number };
+  await new Promise((r) => srv.close(r));
+  return port;
+}
+
+describe('segfollow command line', () => {
+  it('exits 2 on a year outside the programme, saying which years are valid', () => {
+    const r = cli(['run', '--year', '1999']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--year 1999: valid report years are 2017–2025/);
+    expect(r.stdout).toBe('');
+  });
+
+  it('exits 2 on an unknown command or flag', () => {
+    expect(cli(['frobnicate']).code).toBe(2);
+    const r = cli(['run', '--colour']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--colour/);
+  });
+
+  it('prints help on stdout for every command', () => {
+    for (const c of ['run', 'ingest', 'build', 'report', 'status', 'sources']) {
+      const r = cli([c, '--help']);
+      expect(r.code, c).toBe(0);
+      expect(r.stdout, c).toMatch(new RegExp(`^segfollow ${c} — `));
+    }
+    expect(cli(['--help']).stdout).toMatch(/Commands:\n {2}run /);
+  });
+
+  it('exits 1 naming the URL when a source cannot be reached, logging JSON when asked', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'segfollow-cli-'));
+    const url = `http://127.0.0.1:${await closedPort()}/keys`;
+    const r = cli(['ingest', '--warehouse', join(dir, 'w.duckdb'), '--log-format', 'json'], { SEGFOLLOW_AREA_KEYS_URL: url, SEGFOLLOW_RAW: join(dir, 'raw') });
+    expect(r.code).toBe(1);
+    const last = JSON.parse(r.stderr.trim().split('\n').pop() ?? '{}') as { level: string; msg: string; exit: number };
+    expect(last).toMatchObject({ level: 'error', exit: 1 });
+    expect(last.msg).toContain(`${url}/deso-regso.csv`);
+  });
+
+  it('lists the catalogue with `sources` on stdout, tab-separated', () => {
+    const r = cli(['sources']);
+    expect(r.code).toBe(0);
+    const rows = r.stdout.trim().split('\n').map((l) => l.split('\t'));
+    expect(rows[0]).toEqual(['indicator', 'policy_area', 'unit', 'source', 'years', 'title_sv']);
+    expect(rows.find((x) => x[0] === 'employment_rate_20_64')).toEqual(['employment_rate_20_64', 'arbete', 'procent', 'SCB TAB6680', '2017–2024', 'Sysselsättningsgrad 20–64 år']);
+  });
+
+  it('status exits 2 with a clear message when nothing has run for that year', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'segfollow-cli-'));
+    const r = cli(['status', '--out', dir, '--year', '2019']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/no manifest at .*2019\/manifest.json; nothing has run yet/);
+  });
+});
