@@ -13,6 +13,7 @@ import { withConnection, query } from '../pipelines/db.ts';
 import { LockError, SourceError } from '../pipelines/errors.ts';
 import type { Context } from '../pipelines/context.ts';
 import type { DemoWorld } from '../pipelines/demo/world.ts';
+import { readPdfText } from './helpers/pdf-text.ts';
 
 const ROOT = new URL('..', import.meta.url).pathname;
 let dir: string;
@@ -77,6 +78,19 @@ describe('a run over the emulator (tiny world)', () => {
     for (const i of m.inputs) expect(existsSync(join(config.rawDir, `${i.sha256}.raw`))).toBe(true);
     const pdf = m.outputs.find((o) => o.name.endsWith('.pdf'));
     expect(pdf?.sha256).toBe(createHash('sha256').update(readFileSync(join(out, pdf?.name ?? ''))).digest('hex'));
+  });
+
+  it('writes a Swedish PDF whose text parses back: demo mark on every page, sources with fetch times, numbers in Swedish format', async () => {
+    const pdf = await readPdfText(join(config.outDir, '2025', 'segfollow-riket-00-2025.pdf'));
+    expect(pdf.pages.length).toBeGreaterThanOrEqual(6);
+    pdf.pages.forEach((p, i) => expect(p, `page ${i + 1}`).toContain('Demodata – syntetiska uppgifter'));
+    const all = pdf.pages.join('\n');
+    for (const heading of ['Sammanfattning', 'Boende', 'Utbildning', 'Arbete', 'Demokrati och civilsamhälle', 'Brottslighet', 'Källor']) expect(all).toContain(heading);
+    expect(all).toMatch(/\d,\d %/);
+    expect(all).not.toMatch(/\d\.\d %/);
+    const cat = JSON.parse(readFileSync(join(ROOT, 'data', 'sources.json'), 'utf8')) as { pxweb: { id: string }[]; kolada: { id: string }[] };
+    for (const id of [...cat.pxweb, ...cat.kolada].map((t) => t.id)) expect(all, id).toContain(id);
+    expect(pdf.info.Title).toMatch(/segregation/);
   });
 
   it('computes indicators equal to the true counts of the world (foreign background, riket 2017)', async () => {
