@@ -5,8 +5,7 @@ import { loadConfig, FIRST_YEAR, LAST_YEAR, type Config } from './config.ts';
 import { createLogger, type Logger } from './log.ts';
 import { exitCodeOf, SegfollowError, UsageError } from './errors.ts';
 import type { Context } from './context.ts';
-import { runStages, type StageName } from './run.ts';
-import { loadIndicators, loadSources, yearsOf } from './catalogue.ts';
+import type { StageName } from './run.ts';
 
 const COMMON = `Options:
   --year YYYY          report year, ${FIRST_YEAR}–${LAST_YEAR} (default ${LAST_YEAR})
@@ -88,7 +87,7 @@ export async function main(argv: string[], io: { stdout: NodeJS.WritableStream; 
     });
     log = createLogger({ format: config.logFormat, level: config.logLevel, stream: io.stderr });
     if (command === 'status') return status(config, io.stdout);
-    if (command === 'sources') return sources(config, io.stdout);
+    if (command === 'sources') return await sources(config, io.stdout);
     const stages = STAGES[command] ?? [];
     return await runCommand(command, stages, rest, config, log);
   } catch (e) {
@@ -140,6 +139,8 @@ async function runCommand(command: string, stages: StageName[], args: string[], 
       log.info('demo: emulator started on 127.0.0.1 over synthetic data', { url: em.url, seconds: Math.round(performance.now() - t0) / 1000 });
     }
     const ctx: Context = { config, log, fetch: globalThis.fetch, now: () => new Date() };
+    // Loaded here, not at the top: the stages pull in DuckDB, Vega and pdfmake, which `indices` or `--help` never need.
+    const { runStages } = await import('./run.ts');
     const summary = await runStages(ctx, command, stages, args);
     const total = summary.stages.reduce((s, r) => s + r.seconds, 0);
     log.info(`${command} finished`, { run: summary.run_id, seconds: Math.round(total * 1000) / 1000, peak_rss_mb: summary.peak_rss_mb, ...(summary.outDir ? { output: summary.outDir } : {}) });
@@ -174,7 +175,8 @@ function status(config: Config, stdout: NodeJS.WritableStream): number {
   return 0;
 }
 
-function sources(config: Config, stdout: NodeJS.WritableStream): number {
+async function sources(config: Config, stdout: NodeJS.WritableStream): Promise<number> {
+  const { loadIndicators, loadSources, yearsOf } = await import('./catalogue.ts');
   const ind = loadIndicators(config.dataDir);
   const src = loadSources(config.dataDir);
   const years = new Map<string, number[]>();
