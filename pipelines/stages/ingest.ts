@@ -1,4 +1,4 @@
-import type { DuckDBConnection } from '@duckdb/node-api';
+import type { DuckDBAppender, DuckDBConnection } from '@duckdb/node-api';
 import type { Context } from '../context.ts';
 import { execFile, inTransaction, queryFile, query } from '../db.ts';
 import { loadSources, yearsOf, type PxSource, type KoladaSource } from '../catalogue.ts';
@@ -8,7 +8,7 @@ import { SourceError } from '../errors.ts';
 import { parseJsonStat } from '../sources/jsonstat.ts';
 import { koladaData, parseKoladaData } from '../sources/kolada.ts';
 import type { RawResponse } from '../sources/http.ts';
-import { storeRaw, readRaw, sha256 } from './raw-cache.ts';
+import { storeRaw, readRaw } from './raw-cache.ts';
 
 export interface IngestResult {
   fetches: number;
@@ -41,7 +41,8 @@ const OWN_COLUMNS = new Set(['Region', 'Tid', 'ContentsCode']);
  * Fetches every source table and KPI of data/sources.json (or, with --offline, re-reads the responses the last
  * fetch stored), stores each response body under its hash with a source_fetch row, and loads the parsed
  * numbers into `observation`. Each table is replaced in one transaction, so a failure leaves the previous
- * observations of that table in place.
+ * observations of that table in place; responses are parsed and appended one at a time, so memory holds one
+ * response, not a table.
  */
 export async function ingest(ctx: Context, conn: DuckDBConnection, runId: string): Promise<IngestResult> {
   const cat = loadSources(ctx.config.dataDir);
@@ -50,30 +51,41 @@ export async function ingest(ctx: Context, conn: DuckDBConnection, runId: string
   let seq = 0;
   const total = cat.pxweb.length + cat.kolada.length;
   let done = 0;
-
-  for (const table of cat.pxweb) {
-    const fetched = await fetchOrReplay(ctx, conn, runId, 'SCB', table.id, () => pxTable(ctx, table), () => seq++);
-    const obs: Obs[] = [];
-    for (const f of fetched) for (const o of pxObservations(f, table)) obs.push(o);
-    await load(conn, 'SCB', table.id, fetched, obs, runId);
-    result.tables[table.id] = obs.length;
-    result.observations += obs.length;
-    result.fetches += fetched.length;
-    result.bytes += fetched.reduce((s, f) => s + f.body.length, 0);
+  const jobs = [
+    ...cat.pxweb.map((t) => ({ source: 'SCB' as const, id: t.id, fetchAll: () => pxTable(ctx, t), parse: (f: Fetched) => pxObservations(f, t) })),
+    ...cat.kolada.map((k) => ({
+      source: 'Kolada' as const,
+      id: k.id,
+      fetchAll: () => koladaData(ctx, ctx.config.koladaBaseUrl, [k.id], municipalities, yearsOf(k)),
+      parse: (f: Fetched) => koladaObservations(f, k),
+    })),
+  ];
+  for (const job of jobs) {
+    const counts = await inTransaction(conn, async () => {
+      await execFile(conn, 'staging/delete_observations', { source: job.source, table_id: job.id });
+      const app = await conn.createAppender('observation');
+      const c = { responses: 0, observations: 0, bytes: 0 };
+      try {
+        for await (const f of responses(ctx, conn, runId, job.source, job.id, job.fetchAll, () => seq++)) {
+          for (const o of job.parse(f)) appendObservation(app, job.source, job.id, o);
+          // Flushed per response: the appender's buffer stays small, and a bad row fails on the response it came in.
+          app.flushSync();
+          c.responses++;
+          c.bytes += f.body.length;
+        }
+      } finally {
+        app.closeSync();
+      }
+      const [row] = await query(conn, 'SELECT count(*)::INTEGER AS n FROM observation WHERE source = $s AND table_id = $t', { s: job.source, t: job.id });
+      c.observations = Number(row?.n ?? 0);
+      return c;
+    });
+    result.tables[job.id] = counts.observations;
+    result.observations += counts.observations;
+    result.fetches += counts.responses;
+    result.bytes += counts.bytes;
     ctx.log.progress('ingest', ++done, total);
-    ctx.log.info(`ingested SCB ${table.id}`, { responses: fetched.length, observations: obs.length });
-  }
-  for (const kpi of cat.kolada) {
-    const fetched = await fetchOrReplay(ctx, conn, runId, 'Kolada', kpi.id, () => koladaData(ctx, ctx.config.koladaBaseUrl, [kpi.id], municipalities, yearsOf(kpi)), () => seq++);
-    const obs: Obs[] = [];
-    for (const f of fetched) for (const o of koladaObservations(f, kpi)) obs.push(o);
-    await load(conn, 'Kolada', kpi.id, fetched, obs, runId);
-    result.tables[kpi.id] = obs.length;
-    result.observations += obs.length;
-    result.fetches += fetched.length;
-    result.bytes += fetched.reduce((s, f) => s + f.body.length, 0);
-    ctx.log.progress('ingest', ++done, total);
-    ctx.log.info(`ingested Kolada ${kpi.id}`, { responses: fetched.length, observations: obs.length });
+    ctx.log.info(`ingested ${job.source} ${job.id}`, counts);
   }
   return result;
 }
@@ -112,7 +124,11 @@ async function koladaMunicipalities(conn: DuckDBConnection): Promise<string[]> {
   return rows.map((r) => (r.level === 'riket' ? '0000' : r.level === 'lan' ? `00${String(r.code)}` : String(r.code)));
 }
 
-async function fetchOrReplay(
+/**
+ * Yields the responses of one table: fetched (each stored under its hash with a source_fetch row before anything
+ * parses it) or, with --offline, re-read from the cache as the latest fetch of the table left them.
+ */
+async function* responses(
   ctx: Context,
   conn: DuckDBConnection,
   runId: string,
@@ -120,18 +136,47 @@ async function fetchOrReplay(
   tableId: string,
   fetchAll: () => AsyncGenerator<RawResponse>,
   nextSeq: () => number,
-): Promise<(Fetched & { raw?: RawResponse })[]> {
+): AsyncGenerator<Fetched> {
   if (ctx.config.offline) {
     const rows = await queryFile(conn, 'staging/latest_fetches', { table_id: tableId });
     if (rows.length === 0) ctx.log.warn('W104_OFFLINE_CACHE', `no cached response for ${source} ${tableId}; it stays empty`, { table: tableId });
-    return rows.map((r) => ({ fetch_id: String(r.fetch_id), url: String(r.url), body: readRaw(ctx.config.rawDir, String(r.sha256)) }));
+    for (const r of rows) yield { fetch_id: String(r.fetch_id), url: String(r.url), body: readRaw(ctx.config.rawDir, String(r.sha256)) };
+    return;
   }
-  const out: (Fetched & { raw: RawResponse })[] = [];
   for await (const raw of fetchAll()) {
-    storeRaw(ctx.config.rawDir, raw.body);
-    out.push({ fetch_id: `${runId}-${String(nextSeq()).padStart(5, '0')}`, url: raw.url, body: raw.body, raw });
+    const hash = storeRaw(ctx.config.rawDir, raw.body);
+    const fetchId = `${runId}-${String(nextSeq()).padStart(5, '0')}`;
+    await execFile(conn, 'staging/insert_fetch', {
+      fetch_id: fetchId,
+      run_id: runId,
+      source,
+      table_id: tableId,
+      method: raw.method,
+      request: raw.requestBody,
+      url: raw.url,
+      http_status: raw.status,
+      fetched_at: raw.fetchedAt.toISOString(),
+      sha256: hash,
+      bytes: raw.body.length,
+    });
+    yield { fetch_id: fetchId, url: raw.url, body: raw.body };
   }
-  return out;
+}
+
+function appendObservation(app: DuckDBAppender, source: string, tableId: string, o: Obs): void {
+  app.appendVarchar(o.fetch_id);
+  app.appendVarchar(source);
+  app.appendVarchar(tableId);
+  app.appendVarchar(o.measure);
+  app.appendVarchar(o.area_code);
+  app.appendVarchar(o.area_version);
+  app.appendInteger(o.year);
+  app.appendVarchar(o.breakdown);
+  if (o.value === null) app.appendNull();
+  else app.appendDouble(o.value);
+  if (o.status === null) app.appendNull();
+  else app.appendVarchar(o.status);
+  app.endRow();
 }
 
 function pxObservations(f: Fetched, table: PxSource): Obs[] {
@@ -176,43 +221,3 @@ function koladaObservations(f: Fetched, kpi: KoladaSource): Obs[] {
   }
   return out;
 }
-
-async function load(conn: DuckDBConnection, source: string, tableId: string, fetched: (Fetched & { raw?: RawResponse })[], obs: Obs[], runId: string): Promise<void> {
-  await inTransaction(conn, async () => {
-    for (const f of fetched) {
-      if (!f.raw) continue; // replayed from cache: its source_fetch row already exists
-      await execFile(conn, 'staging/insert_fetch', {
-        fetch_id: f.fetch_id,
-        run_id: runId,
-        source,
-        table_id: tableId,
-        method: f.raw.method,
-        request: f.raw.requestBody,
-        url: f.raw.url,
-        http_status: f.raw.status,
-        fetched_at: f.raw.fetchedAt.toISOString(),
-        sha256: sha256(f.body),
-        bytes: f.body.length,
-      });
-    }
-    await execFile(conn, 'staging/delete_observations', { source, table_id: tableId });
-    const app = await conn.createAppender('observation');
-    for (const o of obs) {
-      app.appendVarchar(o.fetch_id);
-      app.appendVarchar(source);
-      app.appendVarchar(tableId);
-      app.appendVarchar(o.measure);
-      app.appendVarchar(o.area_code);
-      app.appendVarchar(o.area_version);
-      app.appendInteger(o.year);
-      app.appendVarchar(o.breakdown);
-      if (o.value === null) app.appendNull();
-      else app.appendDouble(o.value);
-      if (o.status === null) app.appendNull();
-      else app.appendVarchar(o.status);
-      app.endRow();
-    }
-    app.closeSync();
-  });
-}
-
