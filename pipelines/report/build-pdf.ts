@@ -123,7 +123,7 @@ interface DocDefinition {
   footer: (currentPage: number, pageCount: number) => Content;
   styles: Record<string, Style>;
   defaultStyle: Style;
-  pageBreakBefore: (node: { headlineLevel?: number; startPosition?: { verticalRatio?: number } }) => boolean;
+  pageBreakBefore?: (node: { headlineLevel?: number; startPosition?: { verticalRatio?: number } }) => boolean;
 }
 
 interface PdfMake {
@@ -667,7 +667,7 @@ function docDefinition(ctx: Ctx, content: Content[], pages: { count: number }): 
     },
     content,
     // A section heading never ends a page: it moves to the next one, with what it introduces.
-    pageBreakBefore: (node) => node.headlineLevel === 2 && (node.startPosition?.verticalRatio ?? 0) > 0.85,
+    // pageBreakBefore removed: with the heading inside an unbreakable stack it made pdfmake emit blank pages
     header: (page) =>
       page === 1
         ? null
