@@ -610,7 +610,9 @@ function methodChapter(ctx: Ctx, n: number): Content[] {
         {
           stack: [
             { text: ctx.fit(s.title) },
-            { text: ctx.fit(s.url), link: s.url, color: ACCENT, fontSize: 7 },
+            // A URL has no spaces to break at; long ones (Kolada lists 20 kommuner) are shortened on the page, linked
+            // in full, and recorded in full in manifest.json and source_fetch.
+            { text: ctx.fit(s.url.length > 80 ? `${s.url.slice(0, 79)}…` : s.url), link: s.url, color: ACCENT, fontSize: 7 },
             { text: `SHA-256 ${s.sha256.slice(0, 16)}…`, fontSize: 7, color: GREY },
           ],
         },
