@@ -92,6 +92,12 @@ async function reportModel(ctx: Context, conn: DuckDBConnection, scope: Scope, d
       const series = await queryFile(conn, 'report/indicator_series', { indicator_id: ind.id, area_code: scope.code, year });
       const inScope = (r: Row): boolean => scope.level === 'riket' || String(r.code).startsWith(scope.code);
       const byKommun = latest === null ? [] : (await queryFile(conn, 'report/indicator_by_area', { indicator_id: ind.id, level: 'kommun', year: latest })).filter(inScope);
+      // The first year with a value for the scope: the kommun spread then, to say whether it widened or narrowed.
+      const firstYear = series.find((r) => r.value !== null)?.year;
+      const firstByKommun = new Map<string, number | null>();
+      if (firstYear !== undefined && latest !== null && Number(firstYear) < latest) {
+        for (const r of await queryFile(conn, 'report/indicator_by_area', { indicator_id: ind.id, level: 'kommun', year: Number(firstYear) })) firstByKommun.set(String(r.code), num(r.value));
+      }
       const byLan = latest === null || scope.level !== 'riket' ? [] : await queryFile(conn, 'report/indicator_by_area', { indicator_id: ind.id, level: 'lan', year: latest });
       const caveats = ind.caveats.filter((c): c is MessageId => c in MESSAGES);
       caveats.forEach((c) => caveatIds.add(c));
@@ -104,7 +110,15 @@ async function reportModel(ctx: Context, conn: DuckDBConnection, scope: Scope, d
         caveats: caveats.map((c) => message(c)),
         series: series.map((r) => ({ year: Number(r.year), value: num(r.value), status: str(r.status), area_version: String(r.area_version) })),
         latest_year: latest,
-        by_kommun: byKommun.map((r) => ({ code: String(r.code), name: String(r.name), lan_code: String(r.lan_code), value: num(r.value), status: str(r.status) })),
+        by_kommun: byKommun.map((r) => ({
+          code: String(r.code),
+          name: String(r.name),
+          lan_code: String(r.lan_code),
+          value: num(r.value),
+          status: str(r.status),
+          first_value: firstByKommun.size > 0 ? (firstByKommun.get(String(r.code)) ?? null) : null,
+        })),
+        first_year: firstByKommun.size > 0 ? Number(firstYear) : null,
         by_lan: byLan.map((r) => ({ code: String(r.code), name: String(r.name), value: num(r.value), status: str(r.status) })),
       });
     }
