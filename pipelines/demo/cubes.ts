@@ -12,6 +12,9 @@
  *   (DeSO → RegSO → kommun → län → riket) and only then protect each cell on its own.
  * - SCB: percent contents are computed from unrounded counts and published with one decimal.
  * - SCB (income and integration tables): a share resting on fewer than 50 persons is not published (`..`).
+ *   Assumption: the same for a median (TAB6684), which SCB computes from microdata at each level; we compute it
+ *   from the world's persons by class of economic standard summed to the level (grouped median, world.ts esMedian),
+ *   published in tkr with one decimal. Medians are never summed, so elimination must never sum over them.
  *   Assumption: we apply this to DeSO and RegSO cells only; larger areas never fall under it in practice.
  * - Assumption: about 0.3 % of DeSO dwelling-by-tenure cells are `..` (SCB's housing register leaves some small
  *   cells unpublished); chosen by a hash so the same cells are missing on every run.
@@ -24,7 +27,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { AreaRecord, DemoWorld, DesoCounts, KommunCounts, Level } from './world.ts';
-import { desoVersionFor } from './world.ts';
+import { desoVersionFor, esMedian } from './world.ts';
 
 export interface CatalogueTable {
   id: string;
@@ -77,7 +80,7 @@ export interface Dim {
 }
 
 export interface Unit {
-  base: 'antal' | 'procent';
+  base: 'antal' | 'procent' | 'tkr';
   decimals: number;
 }
 
@@ -94,14 +97,19 @@ export interface Cube {
 // ---------------------------------------------------------------------------------------------------------------
 // What each table's cells mean in the world.
 
-type Cell = { n: number } | { num: number; den: number } | null;
+/**
+ * A count (`n`), a share of two counts (`num`/`den`, published as a percent) or a statistic that is neither (`v`,
+ * e.g. a median in tkr) resting on `persons`; shares and statistics fall under the 50-person rule at DeSO/RegSO.
+ */
+type Cell = { n: number } | { num: number; den: number } | { v: number; persons: number } | null;
 type Codes = Record<string, string>;
 type TableMap =
-  | { from: 'deso'; percent?: string[]; cell(c: DesoCounts, k: Codes): Cell }
-  | { from: 'kommun'; percent?: string[]; cell(c: KommunCounts, k: Codes): Cell };
+  | { from: 'deso'; percent?: string[]; tkr?: string[]; cell(c: DesoCounts, k: Codes): Cell }
+  | { from: 'kommun'; percent?: string[]; tkr?: string[]; cell(c: KommunCounts, k: Codes): Cell };
 
 const n = (v: number): Cell => ({ n: v });
 const pct = (num: number, den: number): Cell => ({ num, den });
+const stat = (v: number | null, persons: number): Cell => (v === null ? null : { v, persons });
 
 const EDU: Record<string, keyof DesoCounts> = { '21': 'edu_pre', '3+4': 'edu_upper', '5': 'edu_post_short', '6': 'edu_post_long', US: 'edu_missing' };
 const TENURE: Record<string, keyof DesoCounts> = { '1': 'dw_rental', '2': 'dw_condo', '3': 'dw_owner', 'ÖVRIGT': 'dw_unknown' };
@@ -123,6 +131,8 @@ const TABLES: Record<string, TableMap> = {
     cell: (c, k) => (k.ContentsCode === '000008AC' ? pct(c.low_es, c.pop) : n(c.pop)),
   },
   TAB6679: { from: 'deso', cell: (c, k) => field(QUINTILE, k.Inkomstkvintil, c) },
+  // SCB computes the median from microdata at each level; the world's class counts, summed to the level, stand in.
+  TAB6684: { from: 'deso', tkr: ['000008AB'], cell: (c) => stat(esMedian(c), c.pop) },
   TAB5956: { from: 'deso', cell: (c, k) => field(EDU, k.UtbildningsNiva, c) },
   TAB6534: { from: 'deso', cell: (c, k) => field(EDU, k.UtbildningsNiva, c) },
   TAB6680: {
@@ -227,7 +237,8 @@ function zeroDeso(): DesoCounts {
     pop: 0, bg_foreign: 0, bg_swedish: 0, q1: 0, q2: 0, q3: 0, q4: 0, q5: 0, low_es: 0, pop_20_64: 0, emp_20_64: 0,
     unemp_20_64: 0, ltu_20_64: 0, ea_20_64: 0, ea_or_ltu_20_64: 0, pre_20_64: 0, edu_pop: 0, edu_pre: 0, edu_upper: 0,
     edu_post_short: 0, edu_post_long: 0, edu_missing: 0, dw_rental: 0, dw_condo: 0, dw_owner: 0, dw_unknown: 0,
-    voters_eligible: 0, voters_voted: 0,
+    voters_eligible: 0, voters_voted: 0, es_lt100: 0, es_100_149: 0, es_150_199: 0, es_200_249: 0, es_250_299: 0,
+    es_300_349: 0, es_350_399: 0, es_400_499: 0, es_500_599: 0, es_600_799: 0, es_800plus: 0,
   };
 }
 
@@ -240,6 +251,9 @@ function addDeso(t: DesoCounts, c: DesoCounts): void {
   t.edu_post_long += c.edu_post_long; t.edu_missing += c.edu_missing;
   t.dw_rental += c.dw_rental; t.dw_condo += c.dw_condo; t.dw_owner += c.dw_owner; t.dw_unknown += c.dw_unknown;
   t.voters_eligible += c.voters_eligible; t.voters_voted += c.voters_voted;
+  t.es_lt100 += c.es_lt100; t.es_100_149 += c.es_100_149; t.es_150_199 += c.es_150_199; t.es_200_249 += c.es_200_249;
+  t.es_250_299 += c.es_250_299; t.es_300_349 += c.es_300_349; t.es_350_399 += c.es_350_399; t.es_400_499 += c.es_400_499;
+  t.es_500_599 += c.es_500_599; t.es_600_799 += c.es_600_799; t.es_800plus += c.es_800plus;
 }
 
 function addKommun(t: KommunCounts, c: KommunCounts): void {
@@ -371,7 +385,7 @@ export function unitsFor(t: CatalogueTable): Record<string, Unit> {
   const map = TABLES[t.id];
   const out: Record<string, Unit> = {};
   for (const c of Object.keys(t.variables.ContentsCode ?? {})) {
-    out[c] = map?.percent?.includes(c) ? { base: 'procent', decimals: 1 } : { base: 'antal', decimals: 0 };
+    out[c] = map?.percent?.includes(c) ? { base: 'procent', decimals: 1 } : map?.tkr?.includes(c) ? { base: 'tkr', decimals: 1 } : { base: 'antal', decimals: 0 };
   }
   return out;
 }
@@ -422,6 +436,10 @@ export function buildCube(index: WorldIndex, t: CatalogueTable): Cube {
           if (tenure && region.level === 'deso' && fnv1a(`${t.id}|${region.served}|${year}|${comboKeys[m]}|supp`) % 1000 < 3) continue;
           if (noisy && v > 0) v = Math.max(0, v + cellKeyNoise(`${t.id}|${region.served}|${year}|${comboKeys[m]}`));
           values[idx] = v;
+          status[idx] = 0;
+        } else if ('v' in cell) {
+          if (cell.persons <= 0 || (small && cell.persons < SHARE_MIN_PERSONS)) continue;
+          values[idx] = Math.round(cell.v * 10) / 10;
           status[idx] = 0;
         } else {
           if (cell.den <= 0 || (small && cell.den < SHARE_MIN_PERSONS)) continue;

@@ -2,7 +2,7 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadOfficialAreas, type OfficialAreas } from './areas.ts';
 import { createRng, type Rng } from './rng.ts';
-import type { AreaRecord, CrosswalkRecord, DemoWorld, DesoCounts, KommunCounts } from './world.ts';
+import { ES_CLASSES, type AreaRecord, type CrosswalkRecord, type DemoWorld, type DesoCounts, type KommunCounts } from './world.ts';
 
 /**
  * The deterministic synthetic Sweden behind `--demo`.
@@ -41,6 +41,12 @@ const RIKET_POP = [10_120_242, 10_230_185, 10_327_589, 10_379_295, 10_452_326, 1
 const FB = [0.241, 0.249, 0.255, 0.259, 0.263, 0.267, 0.271, 0.275, 0.278];
 /** Low economic standard, all ages [S33]–[S36]; 2024–2025 assumed flat. */
 const LOW_ES = [0.148, 0.144, 0.15, 0.147, 0.147, 0.136, 0.132, 0.133, 0.134];
+/**
+ * Median economic standard, riket, kronor: 2017 [S39], 2019 [S40], 2020 [S41]; 2022 and 2023 from the nominal
+ * changes +5 % and +7 % [S34], [S35] (2023 is back at the 2017 real level); 2018 and 2021 interpolated, 2024–2025
+ * assumed (+4 %, +3 %).
+ */
+const MEDIAN_ES = [248_400, 255_000, 261_800, 266_000, 277_000, 290_900, 311_200, 323_600, 333_300];
 /**
  * Register employment rate 20–64 (förvärvsfrekvens). Not found in the targets; assumed ≈80–82 % with the
  * COVID dip in 2020, following the AKU proxy [S13] about 2 pp above it because 20–64 excludes teenagers.
@@ -811,6 +817,11 @@ function desoYear(year: number, y: number, units: Unit[], kommuner: Kommun[]): Y
   const mu = Float64Array.from(units, (u, i) => -0.35 * z[i]! - (u.letter === 'A' ? 0.15 : u.letter === 'B' ? 0.08 : 0) - 1.0 * (u.old - 0.2) + u.eInc);
   const cuts = [0.2, 0.4, 0.6, 0.8].map((q) => solveMixture(pop, mu, q));
   const lowCut = solveMixture(pop, mu, LOW_ES[y]!);
+  // Kronor: economic standard = median × exp(s·(x − medianCut)), with s chosen so that 60 % of the median falls
+  // exactly on lowCut; the classes of ES_CLASSES are then cut points on the same latent scale. No random draws.
+  const medianCut = solveMixture(pop, mu, 0.5);
+  const spread = Math.log(1 / 0.6) / (medianCut - lowCut);
+  const esCuts = ES_CLASSES.slice(1).map(([, lo]) => medianCut + Math.log((lo * 1000) / MEDIAN_ES[y]!) / spread);
 
   // Tenure: the flat (non-owner) share depends on the kind of place; rental vs condo among flats on
   // disadvantage, kommun and a slow national shift towards condos.
@@ -848,6 +859,9 @@ function desoYear(year: number, y: number, units: Unit[], kommuner: Kommun[]): Y
     const quint = largestRemainder(P, [cdf[0]!, cdf[1]! - cdf[0]!, cdf[2]! - cdf[1]!, cdf[3]! - cdf[2]!, 1 - cdf[3]!]);
     const q1 = quint[0]!;
     const lowEs = Math.min(q1, Math.round(P * normalCdf(lowCut - m)));
+    // Persons per class: differences of the DeSO's normal CDF at the class cut points, rounded to sum to P.
+    const esCdf = [0, ...esCuts.map((c) => normalCdf(c - m)), 1];
+    const es = largestRemainder(P, esCdf.slice(1).map((v, k) => v - esCdf[k]!));
 
     const P2064 = Math.round(p2064[i]!);
     const empN = Math.min(P2064, Math.round(P2064 * emp[i]!));
@@ -897,6 +911,8 @@ function desoYear(year: number, y: number, units: Unit[], kommuner: Kommun[]): Y
       dw_rental: dw[0]!, dw_condo: dw[1]!, dw_owner: dw[2]!, dw_unknown: dw[3]!,
       voters_eligible: votersEligible,
       voters_voted: votersVoted,
+      es_lt100: es[0]!, es_100_149: es[1]!, es_150_199: es[2]!, es_200_249: es[3]!, es_250_299: es[4]!, es_300_349: es[5]!,
+      es_350_399: es[6]!, es_400_499: es[7]!, es_500_599: es[8]!, es_600_799: es[9]!, es_800plus: es[10]!,
     });
   });
   return { counts, crowdExpected };

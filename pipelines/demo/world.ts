@@ -56,6 +56,39 @@ export interface DesoCounts {
   /** Kommunval voters; only in election years (2018, 2022), otherwise 0. */
   voters_eligible: number;
   voters_voted: number;
+  /**
+   * Persons (all ages) by class of economic standard (disposable income per consumption unit, tkr per year, in the
+   * year's prices); the classes are ES_CLASSES and sum to pop. They carry the income distribution so that a median
+   * can be computed at any level from summed counts, as SCB computes it from microdata (see esMedian).
+   */
+  es_lt100: number; es_100_149: number; es_150_199: number; es_200_249: number; es_250_299: number;
+  es_300_349: number; es_350_399: number; es_400_499: number; es_500_599: number; es_600_799: number; es_800plus: number;
+}
+
+/** The classes of economic standard behind DesoCounts.es_* (tkr): [field, lower bound, upper bound]. The last is open. */
+export const ES_CLASSES: readonly (readonly [keyof DesoCounts, number, number])[] = [
+  ['es_lt100', 0, 100], ['es_100_149', 100, 150], ['es_150_199', 150, 200], ['es_200_249', 200, 250],
+  ['es_250_299', 250, 300], ['es_300_349', 300, 350], ['es_350_399', 350, 400], ['es_400_499', 400, 500],
+  ['es_500_599', 500, 600], ['es_600_799', 600, 800], ['es_800plus', 800, Number.POSITIVE_INFINITY],
+];
+
+/**
+ * Median economic standard (tkr) of the persons counted in `c`, interpolated linearly inside the class that holds
+ * the middle person (the grouped median). A median falling in the open top class is that class's lower bound.
+ * Null when there is nobody. This is what the emulator publishes, at every level, from the summed class counts.
+ */
+export function esMedian(c: DesoCounts): number | null {
+  let total = 0;
+  for (const [f] of ES_CLASSES) total += c[f];
+  if (total <= 0) return null;
+  const half = total / 2;
+  let below = 0;
+  for (const [f, lo, hi] of ES_CLASSES) {
+    const n = c[f];
+    if (n > 0 && below + n >= half) return Number.isFinite(hi) ? lo + ((half - below) / n) * (hi - lo) : lo;
+    below += n;
+  }
+  return null;
 }
 
 /** Sources that exist only per kommun (overcrowding, crime, school results). */
