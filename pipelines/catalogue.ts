@@ -28,7 +28,8 @@ export interface SourceCatalogue {
   kolada: KoladaSource[];
 }
 
-interface Part {
+/** Cells of one or more source tables: a ContentsCode (one per table vintage) and breakdowns as ingest writes them. */
+export interface Part {
   measure: string | string[];
   breakdowns: string[];
 }
@@ -44,11 +45,18 @@ export interface IndicatorDef {
   lag_years: number;
   levels: string[];
   years: [number, number];
+  /** Only these years inside `years` (election years), as in data/sources.json. */
+  onlyYears?: number[];
   source: string;
   method:
     | { sql: 'indicators/share_from_counts'; tables: string[]; numerator: Part; denominator: Part }
+    /** `denominator` may come from another of `tables` (a count of the same population beside a percent-only table). */
     | { sql: 'indicators/share_from_percent'; tables: string[]; percent: Part; denominator: Part }
-    | { sql: 'indicators/kolada_value'; kpi: string; scale: number };
+    | { sql: 'indicators/kolada_value'; kpi: string; scale: number }
+    /** A count (e.g. population): value = numerator = the published count, no denominator. */
+    | { sql: 'indicators/count_from_counts'; tables: string[]; count: Part }
+    /** A statistic that cannot be aggregated (a median): value × scale as published at each level, nothing else. */
+    | { sql: 'indicators/value_as_published'; tables: string[]; value: Part; scale: number };
   caveats: string[];
 }
 export interface IndicatorCatalogue {

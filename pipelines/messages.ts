@@ -35,6 +35,26 @@ export const MESSAGES = {
     sv: 'Segregationsindex över små områden blir högre även vid slumpmässig fördelning; förväntat värde vid slumpmässig fördelning redovisas bredvid.',
     en: 'Segregation indices over small units are inflated even under random allocation; the expected value is shown alongside.',
   },
+  W209_NUMERATOR_FROM_PERCENT: {
+    sv: 'SCB redovisar måttet bara som andel med en decimal. Antalet har räknats fram som andelen gånger det publicerade antalet personer i samma befolkning (ur en annan tabell) och är därför ungefärligt; populationerna kan skilja sig något mellan tabellerna.',
+    en: 'SCB publishes only a percent with one decimal; the count is recovered as percent × the published number of persons in the same population (from another table), so it is approximate, and the two tables\' populations may differ slightly.',
+  },
+  W210_MEDIAN_NOT_ADDITIVE: {
+    sv: 'En median kan inte läggas samman eller vägas ihop: varje nivå visar medianen så som SCB beräknar den för just det området, och högre nivåer räknas aldrig fram ur lägre.',
+    en: 'A median cannot be added up or averaged: each level shows the median as SCB computes it for that area, and higher levels are never derived from lower ones.',
+  },
+  W211_AREA_INDEX_COMPONENT: {
+    sv: 'Indikatorn är en av de tre delarna i SCB:s socioekonomiska index (V1–V3) och redovisas bara per RegSO. Befolkningen följer indexets definition (V1 alla åldrar, V2 och V3 20–64 år) och skiljer sig från närliggande indikatorer ur andra tabeller.',
+    en: 'One of the three components of SCB\'s socio-economic index (V1–V3), published per RegSO only; its population follows the index (V1 all ages, V2 and V3 ages 20–64) and differs from related indicators from other tables.',
+  },
+  W212_ASSISTANCE_DEFINITION: {
+    sv: 'Avser personer 20–64 år med ekonomiskt bistånd minst tio månader under året enligt SCB:s integrationsstatistik; det är inte samma mått som Socialstyrelsens statistik över biståndsmottagare eller hushåll.',
+    en: 'Persons aged 20–64 with economic assistance for at least ten months of the year, per SCB\'s integration statistics; not the same measure as Socialstyrelsen\'s statistics of recipients or households.',
+  },
+  W213_KOLADA_SECOND_SOURCE: {
+    sv: 'Samma mått som från SCB men hämtat ur Kolada (avrundat till en decimal); små skillnader mot SCB:s värde beror på avrundning och på olika underlag.',
+    en: 'The same measure as from SCB, taken from Kolada (rounded to one decimal); small differences from SCB\'s value come from rounding and different bases.',
+  },
   // Reports
   W301_DEMO_DATA: { sv: 'Demodata – syntetiska uppgifter', en: 'Demo data – synthetic figures' },
   W302_BACKGROUND_NOT_BIRTH: {

@@ -89,6 +89,18 @@ function indicatorParams(ind: IndicatorDef, noiseFrom: Map<string, number>): Par
       noise_from: noise,
     };
   }
+  if (m.sql === 'indicators/count_from_counts' || m.sql === 'indicators/value_as_published') {
+    const part = m.sql === 'indicators/count_from_counts' ? m.count : m.value;
+    return {
+      indicator_id: ind.id,
+      source_label: ind.source,
+      tables: listValue(m.tables),
+      measures: list(part.measure),
+      breakdowns: list(part.breakdowns),
+      ...(m.sql === 'indicators/value_as_published' ? { scale: m.scale } : {}),
+      noise_from: noise,
+    };
+  }
   return {
     indicator_id: ind.id,
     source_label: ind.source,
