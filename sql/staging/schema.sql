@@ -115,3 +115,82 @@ CREATE TABLE IF NOT EXISTS stage_run (
   message     VARCHAR,
   PRIMARY KEY (run_id, stage)
 );
+-- Area types (områdestyper, SOURCES.md §4.1; data/area-types.json). area_type above holds the type of every
+-- RegSO-year; the tables below hold why a RegSO has no type, what the cuts were, and the aggregates by type.
+CREATE TABLE IF NOT EXISTS area_type_detail (
+  area_code    VARCHAR NOT NULL,
+  area_version VARCHAR NOT NULL,
+  year         INTEGER NOT NULL,
+  v1           DOUBLE,
+  v2           DOUBLE,
+  v3           DOUBLE,
+  index_value  DOUBLE,
+  z_score      DOUBLE,
+  area_type    INTEGER CHECK (area_type BETWEEN 1 AND 5),
+  status       VARCHAR NOT NULL,
+  missing      VARCHAR,
+  PRIMARY KEY (area_code, area_version, year)
+);
+CREATE TABLE IF NOT EXISTS area_type_cut (
+  year           INTEGER NOT NULL,
+  area_version   VARCHAR NOT NULL,
+  n_areas        INTEGER NOT NULL,
+  n_unclassified INTEGER NOT NULL,
+  mean           DOUBLE,
+  sd             DOUBLE,
+  sd_kind        VARCHAR NOT NULL,
+  cut_type1      DOUBLE,
+  cut_type2      DOUBLE,
+  cut_type3      DOUBLE,
+  cut_type4      DOUBLE,
+  n_type1        INTEGER NOT NULL,
+  n_type2        INTEGER NOT NULL,
+  n_type3        INTEGER NOT NULL,
+  n_type4        INTEGER NOT NULL,
+  n_type5        INTEGER NOT NULL,
+  status         VARCHAR NOT NULL,
+  PRIMARY KEY (year, area_version)
+);
+CREATE TABLE IF NOT EXISTS area_type_population (
+  scope_level          VARCHAR NOT NULL,
+  scope_code           VARCHAR NOT NULL,
+  year                 INTEGER NOT NULL,
+  area_type            INTEGER CHECK (area_type BETWEEN 1 AND 5),
+  n_areas              INTEGER NOT NULL,
+  n_missing_population INTEGER NOT NULL,
+  population           DOUBLE,
+  share                DOUBLE,
+  status               VARCHAR NOT NULL,
+  source_table         VARCHAR NOT NULL
+);
+CREATE TABLE IF NOT EXISTS indicator_by_area_type (
+  indicator_id VARCHAR NOT NULL,
+  scope_level  VARCHAR NOT NULL,
+  scope_code   VARCHAR NOT NULL,
+  year         INTEGER NOT NULL,
+  area_type    INTEGER NOT NULL CHECK (area_type BETWEEN 1 AND 5),
+  value        DOUBLE,
+  numerator    DOUBLE,
+  denominator  DOUBLE,
+  n_areas      INTEGER NOT NULL,
+  n_missing    INTEGER NOT NULL,
+  status       VARCHAR NOT NULL,
+  PRIMARY KEY (indicator_id, scope_level, scope_code, year, area_type)
+);
+CREATE TABLE IF NOT EXISTS area_type_gap (
+  indicator_id  VARCHAR NOT NULL,
+  scope_level   VARCHAR NOT NULL,
+  scope_code    VARCHAR NOT NULL,
+  year          INTEGER NOT NULL,
+  value_type1   DOUBLE,
+  value_type5   DOUBLE,
+  gap           DOUBLE,
+  disadvantage  DOUBLE,
+  base_year     INTEGER,
+  gap_base      DOUBLE,
+  gap_change    DOUBLE,
+  narrowed      BOOLEAN,
+  status        VARCHAR NOT NULL,
+  change_status VARCHAR NOT NULL,
+  PRIMARY KEY (indicator_id, scope_level, scope_code, year)
+);

@@ -1,0 +1,173 @@
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DuckDBInstance, listValue, type DuckDBConnection } from '@duckdb/node-api';
+import { exec, execFile, query, type Params } from '../db.ts';
+import { UsageError } from '../errors.ts';
+
+export type SdKind = 'population' | 'sample';
+export type AreaTypeStatus = 'ok' | 'missing_component' | 'no_spread';
+
+interface CutDef {
+  type: number;
+  min_sd: number | null;
+  rule: string;
+  name_sv: string;
+  name_en: string;
+}
+
+/** data/area-types.json. */
+export interface AreaTypeCatalogue {
+  index: {
+    formula: string;
+    source_table: string;
+    breakdown: string;
+    components: Record<'V1' | 'V2' | 'V3', { measure: string; label_sv: string }>;
+  };
+  statistics: { mean: 'unweighted'; sd: SdKind; per: 'year'; choice: string; why: string[] };
+  cuts: CutDef[];
+  population: { table: string; measure: string; breakdown: string };
+  gap: { base_year: number; definition: string };
+  reference: { file: string; year: number; counts: Record<string, number> };
+}
+
+/** The shipped catalogue: the command classifies by the method as released, whatever a local config points at. */
+export const DEFAULT_DATA_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'data');
+
+/**
+ * Reads and checks data/area-types.json. The checks guard the one thing SQL cannot: that the multiples bound into
+ * cut.sql really describe five ordered bands, so a typo cannot silently merge or swap two types.
+ */
+export function loadAreaTypeCatalogue(dataDir: string = DEFAULT_DATA_DIR): AreaTypeCatalogue {
+  const file = join(dataDir, 'area-types.json');
+  let cat: AreaTypeCatalogue;
+  try {
+    cat = JSON.parse(readFileSync(file, 'utf8')) as AreaTypeCatalogue;
+  } catch (e) {
+    throw new UsageError(`${file}: cannot read the area-type catalogue (${(e as Error).message})`);
+  }
+  const bad = (why: string): never => {
+    throw new UsageError(`${file}: ${why}`);
+  };
+  if (!Array.isArray(cat.cuts) || cat.cuts.length !== 5) bad('"cuts" must list the five area types');
+  cat.cuts.forEach((c, i) => {
+    if (c.type !== i + 1) bad(`cuts[${i}] must be type ${i + 1}, got ${String(c.type)}`);
+    if (i < 4 && (typeof c.min_sd !== 'number' || !Number.isFinite(c.min_sd))) bad(`type ${i + 1} needs a numeric min_sd`);
+    if (i === 4 && c.min_sd !== null) bad('type 5 is "everything below type 4": its min_sd must be null');
+    if (i > 0 && i < 4 && !((c.min_sd as number) < (cat.cuts[i - 1]?.min_sd as number))) bad(`min_sd must fall from type 1 to type 4 (type ${i + 1})`);
+    if (!c.name_sv) bad(`type ${i + 1} has no Swedish name`);
+  });
+  if (cat.statistics?.sd !== 'population' && cat.statistics?.sd !== 'sample') bad('"statistics.sd" must be population or sample');
+  if (!Number.isInteger(cat.gap?.base_year)) bad('"gap.base_year" must be a year');
+  return cat;
+}
+
+/** The bound parameters of sql/area_types/cut.sql: the SD multiples of types 1–4 and the kind of SD. */
+export function cutParams(cat: AreaTypeCatalogue, sdKind: SdKind = cat.statistics.sd): Params {
+  return { cuts: listValue(cat.cuts.slice(0, 4).map((c) => c.min_sd as number)), sd_kind: sdKind };
+}
+
+/** One area to classify: either the index or all three components (percent), NULL where missing. */
+export interface IndexInput {
+  grp: string;
+  unit: string;
+  index: number | null;
+  v1: number | null;
+  v2: number | null;
+  v3: number | null;
+}
+
+export interface ClassifiedArea {
+  grp: string;
+  unit: string;
+  index: number | null;
+  zScore: number | null;
+  areaType: number | null;
+  status: AreaTypeStatus;
+}
+
+export interface GroupCut {
+  grp: string;
+  nRows: number;
+  nAreas: number;
+  mean: number | null;
+  sd: number | null;
+  /** Lower bounds of types 1–4. */
+  cuts: (number | null)[];
+  /** Areas of types 1–5. */
+  counts: number[];
+}
+
+export interface Classification {
+  areas: ClassifiedArea[];
+  groups: GroupCut[];
+}
+
+/**
+ * Classifies `rows` (in their order) through sql/area_types/cut.sql in an in-memory DuckDB, so a statistician's
+ * own table and the warehouse are cut by the very same SQL. Groups (`grp`) get their own mean and SD.
+ */
+export async function classifyAreaTypes(rows: readonly IndexInput[], opts: { catalogue: AreaTypeCatalogue; sdKind?: SdKind }): Promise<Classification> {
+  const instance = await DuckDBInstance.create(':memory:');
+  try {
+    const conn = await instance.connect();
+    try {
+      await load(conn, rows);
+      await execFile(conn, 'area_types/cut', cutParams(opts.catalogue, opts.sdKind));
+      const out = await query(conn, 'SELECT grp, unit, idx, z_score, area_type, status FROM area_type_result ORDER BY ord');
+      const stats = await query(
+        conn,
+        `SELECT grp, count(*)::INTEGER AS n_rows, any_value(n_areas)::INTEGER AS n_areas, any_value(mean) AS mean, any_value(sd) AS sd,
+                any_value(cut_type1) AS c1, any_value(cut_type2) AS c2, any_value(cut_type3) AS c3, any_value(cut_type4) AS c4,
+                count(*) FILTER (WHERE area_type = 1)::INTEGER AS n1, count(*) FILTER (WHERE area_type = 2)::INTEGER AS n2,
+                count(*) FILTER (WHERE area_type = 3)::INTEGER AS n3, count(*) FILTER (WHERE area_type = 4)::INTEGER AS n4,
+                count(*) FILTER (WHERE area_type = 5)::INTEGER AS n5, min(ord) AS first
+         FROM area_type_result GROUP BY grp ORDER BY first`,
+      );
+      return {
+        areas: out.map((r) => ({
+          grp: String(r.grp),
+          unit: String(r.unit),
+          index: num(r.idx),
+          zScore: num(r.z_score),
+          areaType: num(r.area_type),
+          status: r.status as AreaTypeStatus,
+        })),
+        groups: stats.map((s) => ({
+          grp: String(s.grp),
+          nRows: Number(s.n_rows),
+          nAreas: Number(s.n_areas),
+          mean: num(s.mean),
+          sd: num(s.sd),
+          cuts: [num(s.c1), num(s.c2), num(s.c3), num(s.c4)],
+          counts: [s.n1, s.n2, s.n3, s.n4, s.n5].map(Number),
+        })),
+      };
+    } finally {
+      conn.closeSync();
+    }
+  } finally {
+    instance.closeSync();
+  }
+}
+
+async function load(conn: DuckDBConnection, rows: readonly IndexInput[]): Promise<void> {
+  await exec(conn, 'CREATE TABLE area_type_input (ord INTEGER, grp VARCHAR, unit VARCHAR, v1 DOUBLE, v2 DOUBLE, v3 DOUBLE, index_value DOUBLE)');
+  const app = await conn.createAppender('area_type_input');
+  const dbl = (v: number | null): void => (v === null ? app.appendNull() : app.appendDouble(v));
+  rows.forEach((r, i) => {
+    app.appendInteger(i);
+    app.appendVarchar(r.grp);
+    app.appendVarchar(r.unit);
+    dbl(r.v1);
+    dbl(r.v2);
+    dbl(r.v3);
+    dbl(r.index);
+    app.endRow();
+  });
+  app.closeSync();
+}
+
+function num(v: unknown): number | null {
+  return v === null || v === undefined ? null : Number(v);
+}

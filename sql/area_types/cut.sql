@@ -1,0 +1,45 @@
+-- Purpose: THE area-type cut rule (SOURCES.md §4.1, data/area-types.json); the area-types stage and the
+--          area-types command both classify through this file and nowhere else. The index is (V1 + V2 + V3) / 3
+--          unless the input gives it directly. Per grp: mean and standard deviation over the rows with an index
+--          (each row counts once); type 1 if index ≥ mean + c1·SD, 2 if ≥ mean + c2·SD, 3 if ≥ mean + c3·SD,
+--          4 if ≥ mean + c4·SD, else 5 (c = 2, 1, 0, −1 from the catalogue). A row without an index (a component
+--          missing) gets no type and is left out of the mean and SD: 'missing_component'. A grp whose SD is not
+--          positive (fewer than two rows, or all equal) cannot be cut: 'no_spread', no type.
+-- Inputs:  temporary table area_type_input with at least grp VARCHAR, v1, v2, v3, index_value DOUBLE (NULL where
+--          not given); any further columns are carried through. $cuts DOUBLE[4] (the SD multiples c1–c4);
+--          $sd_kind 'population' (divisor n) or 'sample' (divisor n − 1).
+-- Output:  temporary table area_type_result: every input row with its columns, plus idx, n_areas, mean, sd,
+--          sd_kind, cut_type1–cut_type4 (the lower bounds of types 1–4), z_score, area_type and status.
+CREATE OR REPLACE TEMP TABLE area_type_result AS
+WITH indexed AS (
+  SELECT *, coalesce(index_value, (v1 + v2 + v3) / 3) AS idx
+  FROM area_type_input
+), stats AS (
+  SELECT grp,
+         count(idx) AS n_areas,
+         avg(idx) AS mean,
+         CASE $sd_kind WHEN 'population' THEN stddev_pop(idx) WHEN 'sample' THEN stddev_samp(idx)
+              ELSE error('cut.sql: $sd_kind must be population or sample, got ' || $sd_kind) END AS sd
+  FROM indexed
+  GROUP BY grp
+), cuts AS (
+  SELECT *,
+         $sd_kind::VARCHAR AS sd_kind,
+         mean + ($cuts::DOUBLE[])[1] * sd AS cut_type1,
+         mean + ($cuts::DOUBLE[])[2] * sd AS cut_type2,
+         mean + ($cuts::DOUBLE[])[3] * sd AS cut_type3,
+         mean + ($cuts::DOUBLE[])[4] * sd AS cut_type4
+  FROM stats
+)
+SELECT i.*, c.n_areas, c.mean, c.sd, c.sd_kind, c.cut_type1, c.cut_type2, c.cut_type3, c.cut_type4,
+       CASE WHEN i.idx IS NOT NULL AND c.sd > 0 THEN (i.idx - c.mean) / c.sd END AS z_score,
+       CASE WHEN i.idx IS NULL OR NOT coalesce(c.sd > 0, false) THEN NULL
+            WHEN i.idx >= c.cut_type1 THEN 1
+            WHEN i.idx >= c.cut_type2 THEN 2
+            WHEN i.idx >= c.cut_type3 THEN 3
+            WHEN i.idx >= c.cut_type4 THEN 4
+            ELSE 5 END::INTEGER AS area_type,
+       CASE WHEN i.idx IS NULL THEN 'missing_component'
+            WHEN NOT coalesce(c.sd > 0, false) THEN 'no_spread'
+            ELSE 'ok' END AS status
+FROM indexed i JOIN cuts c ON c.grp = i.grp;

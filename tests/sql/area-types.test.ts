@@ -1,0 +1,472 @@
+/**
+ * The area-type SQL (sql/area_types/*) against DuckDB with known input and exact output. The cut rule is also
+ * checked against an independent two-pass computation in plain TypeScript (oracle below), including the effect of
+ * choosing the population rather than the sample standard deviation.
+ */
+import { describe, it, expect, beforeEach, afterEach } from 'vitest';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { exec, execFile, query, queryFile } from '../../pipelines/db.ts';
+import { cutParams, loadAreaTypeCatalogue, type SdKind } from '../../pipelines/measures/classify-area-types.ts';
+import { memoryWarehouse, insertObservations } from './helpers.ts';
+
+let wh: { conn: DuckDBConnection; close(): void };
+beforeEach(async () => {
+  wh = await memoryWarehouse();
+});
+afterEach(() => wh.close());
+
+const CAT = loadAreaTypeCatalogue();
+const INDEX_PARAMS = { table_id: 'IntGr5Socio', breakdown: '', v1: '000005QU', v2: '000005QV', v3: '000005QW' };
+const cut = (sd: SdKind = 'population') => execFile(wh.conn, 'area_types/cut', cutParams(CAT, sd));
+
+/** area_type_input as the command builds it: one index (or three components) per unit and group. */
+async function input(rows: { grp: string; unit: string; index?: number | null; v?: [number | null, number | null, number | null] }[]): Promise<void> {
+  await exec(wh.conn, 'CREATE OR REPLACE TEMP TABLE area_type_input (ord INTEGER, grp VARCHAR, unit VARCHAR, v1 DOUBLE, v2 DOUBLE, v3 DOUBLE, index_value DOUBLE)');
+  const app = await wh.conn.createAppender('area_type_input', 'main', 'temp');
+  const dbl = (v: number | null | undefined): void => (v === null || v === undefined ? app.appendNull() : app.appendDouble(v));
+  rows.forEach((r, i) => {
+    app.appendInteger(i);
+    app.appendVarchar(r.grp);
+    app.appendVarchar(r.unit);
+    for (const v of r.v ?? [null, null, null]) dbl(v);
+    dbl(r.index);
+    app.endRow();
+  });
+  app.closeSync();
+}
+const result = () => query(wh.conn, 'SELECT unit, idx, area_type, status FROM area_type_result ORDER BY ord');
+const typesOf = async () => (await result()).map((r) => r.area_type);
+
+/** The rule written out independently: two-pass mean and SD, then the documented bands. */
+function oracle(xs: number[], sd: SdKind): { types: number[]; mean: number; sd: number; cuts: number[] } {
+  const n = xs.length;
+  const mean = xs.reduce((a, b) => a + b, 0) / n;
+  const ss = xs.reduce((a, b) => a + (b - mean) ** 2, 0);
+  const s = Math.sqrt(ss / (sd === 'population' ? n : n - 1));
+  const cuts = [2, 1, 0, -1].map((k) => mean + k * s);
+  return { types: xs.map((x) => (x >= (cuts[0] as number) ? 1 : x >= (cuts[1] as number) ? 2 : x >= (cuts[2] as number) ? 3 : x >= (cuts[3] as number) ? 4 : 5)), mean, sd: s, cuts };
+}
+
+/** A right-skewed index like the real one (a long tail of high values), reproducible. */
+function skewedIndex(n: number, seed: number): number[] {
+  let a = seed >>> 0;
+  const u = (): number => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(a ^ (a >>> 15), a | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  return Array.from({ length: n }, () => {
+    const z = Math.sqrt(-2 * Math.log(1 - u())) * Math.cos(2 * Math.PI * u());
+    return Math.min(95, 12 * Math.exp(0.55 * z));
+  });
+}
+
+describe('sql/area_types/index_input.sql', () => {
+  it('collects V1–V3 per RegSO and year, names missing components with their status, ignores other levels and tables', async () => {
+    await insertObservations(wh.conn, [
+      ['IntGr5Socio', '000005QU', '0180R001', 'RegSO2020', 2022, '', 10, null],
+      ['IntGr5Socio', '000005QV', '0180R001', 'RegSO2020', 2022, '', 20, null],
+      ['IntGr5Socio', '000005QW', '0180R001', 'RegSO2020', 2022, '', 30, null],
+      ['IntGr5Socio', '000005QU', '0180R002', 'RegSO2020', 2022, '', 11, null],
+      ['IntGr5Socio', '000005QV', '0180R002', 'RegSO2020', 2022, '', null, '..'],
+      ['IntGr5Socio', '000005QW', '0180R002', 'RegSO2020', 2022, '', 31, null],
+      ['IntGr5Socio', '000005QU', '0180R003', 'RegSO2025', 2024, '', 12, null],
+      ['IntGr5Socio', '000005QV', '0180R003', 'RegSO2025', 2024, '', 22, null],
+      ['IntGr5Socio', '000005QU', '0180', 'kommun2003', 2022, '', 9, null],
+      ['OtherTable', '000005QU', '0180R001', 'RegSO2020', 2022, '', 99, null],
+    ]);
+    await execFile(wh.conn, 'area_types/index_input', INDEX_PARAMS);
+    expect(await query(wh.conn, 'SELECT * FROM area_type_input ORDER BY unit')).toEqual([
+      { grp: '2022 RegSO2020', unit: '0180R001', year: 2022, area_version: 'RegSO2020', v1: 10, v2: 20, v3: 30, index_value: null, missing: null },
+      { grp: '2022 RegSO2020', unit: '0180R002', year: 2022, area_version: 'RegSO2020', v1: 11, v2: null, v3: 31, index_value: null, missing: 'V2 (..)' },
+      { grp: '2024 RegSO2025', unit: '0180R003', year: 2024, area_version: 'RegSO2025', v1: 12, v2: 22, v3: null, index_value: null, missing: 'V3 (absent)' },
+    ]);
+  });
+});
+
+describe('sql/area_types/cut.sql', () => {
+  it('puts a value exactly on a cut in the type above it (≥), for every cut', async () => {
+    // {0,0,0,0,5}: mean 1, population SD 2, so 5 = mean + 2 SD exactly; {0,2,4}: 2 = the mean exactly;
+    // {-1,-1,1,1}: mean 0, SD 1, so 1 = mean + 1 SD and -1 = mean - 1 SD exactly.
+    await input([
+      ...[0, 0, 0, 0, 5].map((x, i) => ({ grp: 'a', unit: `a${i}`, index: x })),
+      ...[0, 2, 4].map((x, i) => ({ grp: 'b', unit: `b${i}`, index: x })),
+      ...[-1, -1, 1, 1].map((x, i) => ({ grp: 'c', unit: `c${i}`, index: x })),
+    ]);
+    await cut();
+    expect(await typesOf()).toEqual([4, 4, 4, 4, 1, 5, 3, 2, 4, 4, 2, 2]);
+    expect(await query(wh.conn, "SELECT DISTINCT n_areas, mean, sd, cut_type1, cut_type2, cut_type3, cut_type4 FROM area_type_result WHERE grp = 'a'")).toEqual([
+      { n_areas: 5, mean: 1, sd: 2, cut_type1: 5, cut_type2: 3, cut_type3: 1, cut_type4: -1 },
+    ]);
+  });
+
+  it('with the sample SD instead (divisor n − 1) the same values fall in other types: the choice matters for small sets', async () => {
+    await input([
+      ...[0, 0, 0, 0, 5].map((x, i) => ({ grp: 'a', unit: `a${i}`, index: x })),
+      ...[-1, -1, 1, 1].map((x, i) => ({ grp: 'c', unit: `c${i}`, index: x })),
+    ]);
+    await cut('sample');
+    // a: SD √5 ≈ 2.236, so 5 < mean + 2 SD ≈ 5.47 → type 2; c: SD ≈ 1.155, so 1 < mean + 1 SD → type 3.
+    expect(await typesOf()).toEqual([4, 4, 4, 4, 2, 4, 4, 3, 3]);
+  });
+
+  it('computes the index as (V1 + V2 + V3) / 3, and a missing component gives no index, no type and no weight in the mean', async () => {
+    await input([
+      { grp: 'g', unit: 'r1', v: [10, 20, 30] },
+      { grp: 'g', unit: 'r2', v: [40, 50, 60] },
+      { grp: 'g', unit: 'r3', v: [70, null, 90] },
+      { grp: 'g', unit: 'r4', v: [1, 2, 3] },
+    ]);
+    await cut();
+    expect(await result()).toEqual([
+      { unit: 'r1', idx: 20, area_type: 4, status: 'ok' },
+      { unit: 'r2', idx: 50, area_type: 2, status: 'ok' },
+      { unit: 'r3', idx: null, area_type: null, status: 'missing_component' },
+      { unit: 'r4', idx: 2, area_type: 5, status: 'ok' },
+    ]);
+    // Mean over the three complete rows only: (20 + 50 + 2) / 3 = 24.
+    expect(await query(wh.conn, 'SELECT DISTINCT n_areas, mean FROM area_type_result')).toEqual([{ n_areas: 3, mean: 24 }]);
+  });
+
+  it('gives no type where a group cannot be cut (one area, or no spread), and cuts each group on its own', async () => {
+    await input([
+      { grp: 'one', unit: 'x', index: 30 },
+      { grp: 'flat', unit: 'y1', index: 5 },
+      { grp: 'flat', unit: 'y2', index: 5 },
+      { grp: 'two', unit: 'z1', index: 5 },
+      { grp: 'two', unit: 'z2', index: 7 },
+    ]);
+    await cut();
+    expect(await result()).toEqual([
+      { unit: 'x', idx: 30, area_type: null, status: 'no_spread' },
+      { unit: 'y1', idx: 5, area_type: null, status: 'no_spread' },
+      { unit: 'y2', idx: 5, area_type: null, status: 'no_spread' },
+      { unit: 'z1', idx: 5, area_type: 4, status: 'ok' },
+      { unit: 'z2', idx: 7, area_type: 2, status: 'ok' },
+    ]);
+  });
+
+  it('refuses an unknown kind of SD', async () => {
+    await input([{ grp: 'g', unit: 'a', index: 1 }]);
+    await expect(execFile(wh.conn, 'area_types/cut', { ...cutParams(CAT), sd_kind: 'weighted' })).rejects.toThrow(/population or sample/);
+  });
+
+  it('agrees with an independent two-pass computation on 8 years × 3,363 skewed index values', async () => {
+    const years = [2017, 2018, 2019, 2020, 2021, 2022, 2023, 2024];
+    const data = years.map((y) => skewedIndex(3363, y));
+    await input(data.flatMap((xs, yi) => xs.map((x, i) => ({ grp: String(years[yi]), unit: `R${i}`, index: x }))));
+    for (const sd of ['population', 'sample'] as const) {
+      await cut(sd);
+      const got = await typesOf();
+      const want = data.flatMap((xs) => oracle(xs, sd).types);
+      // Near a cut, the summation order of DuckDB's Welford SD and our two passes could differ in the last bit.
+      const nearCut = data.flatMap((xs) => {
+        const o = oracle(xs, sd);
+        return xs.map((x) => o.cuts.some((c) => Math.abs(x - c) < 1e-9));
+      });
+      expect(nearCut.filter(Boolean).length).toBe(0);
+      expect(got).toEqual(want);
+    }
+  });
+
+  it('over a national-size year, population vs sample SD changes only areas between the two sets of cuts', async () => {
+    const xs = skewedIndex(3363, 2022);
+    await input(xs.map((x, i) => ({ grp: '2022', unit: `R${i}`, index: x })));
+    await cut('population');
+    const pop = await typesOf();
+    await cut('sample');
+    const smp = await typesOf();
+    const op = oracle(xs, 'population');
+    const os = oracle(xs, 'sample');
+    expect(os.sd / op.sd).toBeCloseTo(Math.sqrt(3363 / 3362), 12);
+    const changed = xs.map((x, i) => (pop[i] !== smp[i] ? i : -1)).filter((i) => i >= 0);
+    const between = xs.map((x, i) => (op.cuts.some((c, k) => (x >= c) !== (x >= (os.cuts[k] as number))) ? i : -1)).filter((i) => i >= 0);
+    expect(changed).toEqual(between);
+    // The bands between the two sets of cuts are about 0.0003 SD wide: at most a handful of areas can move.
+    expect(changed.length).toBeLessThanOrEqual(3);
+  });
+});
+
+async function loadSocio(rows: [string, number, number | null, number | null, number | null][], version = 'RegSO2020'): Promise<void> {
+  const obs: Parameters<typeof insertObservations>[1] = [];
+  for (const [code, year, v1, v2, v3] of rows) {
+    obs.push(['IntGr5Socio', '000005QU', code, version, year, '', v1, v1 === null ? '..' : null]);
+    obs.push(['IntGr5Socio', '000005QV', code, version, year, '', v2, v2 === null ? '..' : null]);
+    obs.push(['IntGr5Socio', '000005QW', code, version, year, '', v3, v3 === null ? '..' : null]);
+  }
+  await insertObservations(wh.conn, obs);
+}
+
+async function classifyWarehouse(): Promise<void> {
+  await execFile(wh.conn, 'area_types/index_input', INDEX_PARAMS);
+  await cut();
+  await execFile(wh.conn, 'area_types/classify');
+}
+
+describe('sql/area_types/classify.sql', () => {
+  it('writes area_type, area_type_detail and area_type_cut for every year, and a rerun replaces rather than adds', async () => {
+    await loadSocio([
+      ['0180R001', 2022, 0, 0, 0],
+      ['0180R002', 2022, 0, 0, 0],
+      ['0180R003', 2022, 0, 0, 0],
+      ['0180R004', 2022, 0, 0, 0],
+      ['0180R005', 2022, 15, 0, 0],
+      ['0180R006', 2022, 3, null, 3],
+      ['0180R001', 2023, 3, 3, 3],
+      ['0180R002', 2023, 9, 9, 9],
+    ]);
+    for (let run = 0; run < 2; run++) {
+      await classifyWarehouse();
+      expect(await query(wh.conn, 'SELECT * FROM area_type ORDER BY year, area_code')).toEqual([
+        { area_code: '0180R001', area_version: 'RegSO2020', year: 2022, index_value: 0, area_type: 4 },
+        { area_code: '0180R002', area_version: 'RegSO2020', year: 2022, index_value: 0, area_type: 4 },
+        { area_code: '0180R003', area_version: 'RegSO2020', year: 2022, index_value: 0, area_type: 4 },
+        { area_code: '0180R004', area_version: 'RegSO2020', year: 2022, index_value: 0, area_type: 4 },
+        { area_code: '0180R005', area_version: 'RegSO2020', year: 2022, index_value: 5, area_type: 1 },
+        { area_code: '0180R006', area_version: 'RegSO2020', year: 2022, index_value: null, area_type: null },
+        { area_code: '0180R001', area_version: 'RegSO2020', year: 2023, index_value: 3, area_type: 4 },
+        { area_code: '0180R002', area_version: 'RegSO2020', year: 2023, index_value: 9, area_type: 2 },
+      ]);
+    }
+    expect(await query(wh.conn, "SELECT area_code, v1, v2, v3, index_value, z_score, area_type, status, missing FROM area_type_detail WHERE year = 2022 AND area_code IN ('0180R005', '0180R006') ORDER BY 1")).toEqual([
+      { area_code: '0180R005', v1: 15, v2: 0, v3: 0, index_value: 5, z_score: 2, area_type: 1, status: 'ok', missing: null },
+      { area_code: '0180R006', v1: 3, v2: null, v3: 3, index_value: null, z_score: null, area_type: null, status: 'missing_component', missing: 'V2 (..)' },
+    ]);
+    expect(await query(wh.conn, 'SELECT * FROM area_type_cut ORDER BY year')).toEqual([
+      {
+        year: 2022, area_version: 'RegSO2020', n_areas: 5, n_unclassified: 1, mean: 1, sd: 2, sd_kind: 'population',
+        cut_type1: 5, cut_type2: 3, cut_type3: 1, cut_type4: -1, n_type1: 1, n_type2: 0, n_type3: 0, n_type4: 4, n_type5: 0, status: 'ok',
+      },
+      {
+        year: 2023, area_version: 'RegSO2020', n_areas: 2, n_unclassified: 0, mean: 6, sd: 3, sd_kind: 'population',
+        cut_type1: 12, cut_type2: 9, cut_type3: 6, cut_type4: 3, n_type1: 0, n_type2: 1, n_type3: 0, n_type4: 1, n_type5: 0, status: 'ok',
+      },
+    ]);
+  });
+});
+
+const POP = 'Kon=1+2;UtlBakgrund=SA';
+
+async function setTypes(rows: [string, number, number | null][], version = 'RegSO2020'): Promise<void> {
+  for (const [code, year, t] of rows) {
+    await exec(wh.conn, 'INSERT INTO area_type VALUES ($c, $v, $y, NULL, $t)', { c: code, v: version, y: year, t });
+  }
+}
+
+describe('sql/area_types/population.sql', () => {
+  it('sums RegSO residents by type per kommun, län and riket; zero rows for absent types, a NULL-type row for unclassified RegSO', async () => {
+    await setTypes([
+      ['0180R001', 2022, 1],
+      ['0180R002', 2022, 5],
+      ['0180R003', 2022, null],
+      ['0114R001', 2022, 1],
+      ['2584R001', 2022, 3],
+      ['2584R002', 2022, 3],
+    ]);
+    await insertObservations(wh.conn, [
+      ['TAB6571', '000007Y4', '0180R001', 'RegSO2020', 2022, POP, 1000, null],
+      ['TAB6571', '000007Y4', '0180R002', 'RegSO2020', 2022, POP, 3000, null],
+      ['TAB6571', '000007Y4', '0180R003', 'RegSO2020', 2022, POP, 1000, null],
+      ['TAB6571', '000007Y4', '0114R001', 'RegSO2020', 2022, POP, 500, null],
+      ['TAB6571', '000007Y4', '2584R001', 'RegSO2020', 2022, POP, 200, null],
+      ['TAB6571', '000007Y4', '2584R002', 'RegSO2020', 2022, POP, null, '..'],
+      ['TAB6571', '000007Y4', '0180R001', 'RegSO2020', 2022, 'Kon=1+2;UtlBakgrund=1', 999, null],
+      ['TAB6571', '000007Y4', '0180R001', 'RegSO2025', 2022, POP, 77777, null],
+    ]);
+    await execFile(wh.conn, 'area_types/population', { table_id: 'TAB6571', measure: '000007Y4', breakdown: POP });
+    const rows = await query(wh.conn, 'SELECT scope_level, scope_code, year, area_type, n_areas, n_missing_population, population, share, status, source_table FROM area_type_population ORDER BY scope_level, scope_code, area_type NULLS LAST');
+    const r = (scope_level: string, scope_code: string, area_type: number | null, n_areas: number, n_missing_population: number, population: number | null, share: number | null, status: string) =>
+      ({ scope_level, scope_code, year: 2022, area_type, n_areas, n_missing_population, population, share, status, source_table: 'TAB6571' });
+    expect(rows).toEqual([
+      r('kommun', '0114', 1, 1, 0, 500, 100, 'ok'),
+      r('kommun', '0114', 2, 0, 0, 0, 0, 'ok'),
+      r('kommun', '0114', 3, 0, 0, 0, 0, 'ok'),
+      r('kommun', '0114', 4, 0, 0, 0, 0, 'ok'),
+      r('kommun', '0114', 5, 0, 0, 0, 0, 'ok'),
+      r('kommun', '0180', 1, 1, 0, 1000, 20, 'ok'),
+      r('kommun', '0180', 2, 0, 0, 0, 0, 'ok'),
+      r('kommun', '0180', 3, 0, 0, 0, 0, 'ok'),
+      r('kommun', '0180', 4, 0, 0, 0, 0, 'ok'),
+      r('kommun', '0180', 5, 1, 0, 3000, 60, 'ok'),
+      r('kommun', '0180', null, 1, 0, 1000, 20, 'ok'),
+      r('kommun', '2584', 1, 0, 0, 0, 0, 'ok'),
+      r('kommun', '2584', 2, 0, 0, 0, 0, 'ok'),
+      r('kommun', '2584', 3, 2, 1, 200, 100, 'partial'),
+      r('kommun', '2584', 4, 0, 0, 0, 0, 'ok'),
+      r('kommun', '2584', 5, 0, 0, 0, 0, 'ok'),
+      r('lan', '01', 1, 2, 0, 1500, (100 * 1500) / 5500, 'ok'),
+      r('lan', '01', 2, 0, 0, 0, 0, 'ok'),
+      r('lan', '01', 3, 0, 0, 0, 0, 'ok'),
+      r('lan', '01', 4, 0, 0, 0, 0, 'ok'),
+      r('lan', '01', 5, 1, 0, 3000, (100 * 3000) / 5500, 'ok'),
+      r('lan', '01', null, 1, 0, 1000, (100 * 1000) / 5500, 'ok'),
+      r('lan', '25', 1, 0, 0, 0, 0, 'ok'),
+      r('lan', '25', 2, 0, 0, 0, 0, 'ok'),
+      r('lan', '25', 3, 2, 1, 200, 100, 'partial'),
+      r('lan', '25', 4, 0, 0, 0, 0, 'ok'),
+      r('lan', '25', 5, 0, 0, 0, 0, 'ok'),
+      r('riket', '00', 1, 2, 0, 1500, (100 * 1500) / 5700, 'ok'),
+      r('riket', '00', 2, 0, 0, 0, 0, 'ok'),
+      r('riket', '00', 3, 2, 1, 200, (100 * 200) / 5700, 'partial'),
+      r('riket', '00', 4, 0, 0, 0, 0, 'ok'),
+      r('riket', '00', 5, 1, 0, 3000, (100 * 3000) / 5700, 'ok'),
+      r('riket', '00', null, 1, 0, 1000, (100 * 1000) / 5700, 'ok'),
+    ]);
+  });
+});
+
+async function indicator(id: string, unit: string, hib: boolean | null): Promise<void> {
+  await execFile(wh.conn, 'staging/upsert_indicator', {
+    id, policy_area: 'p', title_sv: id, title_en: id, unit, higher_is_better: hib, population: 'p', source: 's', lag_years: 0, definition: 'd', caveats: '',
+  });
+}
+
+async function value(id: string, code: string, year: number, num: number | null, den: number | null, status = 'ok', version = 'RegSO2020'): Promise<void> {
+  await exec(wh.conn, 'INSERT INTO indicator_value VALUES ($id, $c, $v, $y, $val, $n, $d, $s, $t)', {
+    id, c: code, v: version, y: year, val: num === null || den === null ? null : (100 * num) / den, n: num, d: den, s: status, t: 'SCB X',
+  });
+}
+
+describe('sql/area_types/indicator_by_type.sql + skipped_indicators.sql', () => {
+  it('divides summed numerators by summed denominators (never averages shares), with n_areas, n_missing, suppression and noise', async () => {
+    await setTypes([
+      ['0180R001', 2022, 1],
+      ['0180R002', 2022, 1],
+      ['0180R003', 2022, 1],
+      ['0180R004', 2022, 5],
+      ['0180R005', 2022, null],
+      ['2584R001', 2022, 5],
+      ['2584R002', 2022, 2],
+    ]);
+    await indicator('emp', 'procent', true);
+    await indicator('crime', 'per 1 000 invånare', false);
+    await indicator('kolada_only', 'procent', true);
+    await indicator('median_income', 'kronor', true);
+    // Shares 10 %, 40 %, — (suppressed at RegSO): averaging shares would give 25 %, the counts give 60/300 = 20 %.
+    await value('emp', '0180R001', 2022, 20, 200);
+    await value('emp', '0180R002', 2022, 40, 100, 'noise');
+    await value('emp', '0180R003', 2022, null, null, 'suppressed');
+    await value('emp', '0180R004', 2022, 900, 1000);
+    await value('emp', '0180R005', 2022, 1, 10);
+    await value('emp', '2584R001', 2022, 30, 40);
+    // 2584R002 (type 2) has no emp row at all: it counts as missing.
+    await value('emp', '0180', 2022, 5000, 6000, 'ok', 'kommun2003');
+    await value('kolada_only', '0180', 2022, 5, 10, 'ok', 'kommun2003');
+    await value('median_income', '0180R001', 2022, 250000, 1);
+    await execFile(wh.conn, 'area_types/indicator_by_type', { threshold: 50 });
+    const rows = await query(wh.conn, 'SELECT scope_level, scope_code, area_type, value, numerator, denominator, n_areas, n_missing, status FROM indicator_by_area_type WHERE indicator_id = \'emp\' AND year = 2022 ORDER BY 1, 2, 3');
+    const r = (scope_level: string, scope_code: string, area_type: number, value: number | null, numerator: number | null, denominator: number | null, n_areas: number, n_missing: number, status: string) =>
+      ({ scope_level, scope_code, area_type, value, numerator, denominator, n_areas, n_missing, status });
+    expect(rows).toEqual([
+      r('kommun', '0180', 1, 20, 60, 300, 2, 1, 'noise'),
+      r('kommun', '0180', 2, null, null, null, 0, 0, 'no_areas'),
+      r('kommun', '0180', 3, null, null, null, 0, 0, 'no_areas'),
+      r('kommun', '0180', 4, null, null, null, 0, 0, 'no_areas'),
+      r('kommun', '0180', 5, 90, 900, 1000, 1, 0, 'ok'),
+      r('kommun', '2584', 1, null, null, null, 0, 0, 'no_areas'),
+      r('kommun', '2584', 2, null, null, null, 0, 1, 'missing'),
+      r('kommun', '2584', 3, null, null, null, 0, 0, 'no_areas'),
+      r('kommun', '2584', 4, null, null, null, 0, 0, 'no_areas'),
+      r('kommun', '2584', 5, null, null, null, 1, 0, 'suppressed'),
+      r('lan', '01', 1, 20, 60, 300, 2, 1, 'noise'),
+      r('lan', '01', 2, null, null, null, 0, 0, 'no_areas'),
+      r('lan', '01', 3, null, null, null, 0, 0, 'no_areas'),
+      r('lan', '01', 4, null, null, null, 0, 0, 'no_areas'),
+      r('lan', '01', 5, 90, 900, 1000, 1, 0, 'ok'),
+      r('lan', '25', 1, null, null, null, 0, 0, 'no_areas'),
+      r('lan', '25', 2, null, null, null, 0, 1, 'missing'),
+      r('lan', '25', 3, null, null, null, 0, 0, 'no_areas'),
+      r('lan', '25', 4, null, null, null, 0, 0, 'no_areas'),
+      r('lan', '25', 5, null, null, null, 1, 0, 'suppressed'),
+      r('riket', '00', 1, 20, 60, 300, 2, 1, 'noise'),
+      r('riket', '00', 2, null, null, null, 0, 1, 'missing'),
+      r('riket', '00', 3, null, null, null, 0, 0, 'no_areas'),
+      r('riket', '00', 4, null, null, null, 0, 0, 'no_areas'),
+      r('riket', '00', 5, (100 * 930) / 1040, 930, 1040, 2, 0, 'ok'),
+    ]);
+    expect(await queryFile(wh.conn, 'area_types/skipped_indicators')).toEqual([
+      { indicator_id: 'crime', reason: 'no values at RegSO level' },
+      { indicator_id: 'kolada_only', reason: 'no values at RegSO level' },
+      { indicator_id: 'median_income', reason: 'unit is not procent' },
+    ]);
+  });
+
+  it('lists an indicator whose RegSO rows carry no numerator and denominator', async () => {
+    await setTypes([['0180R001', 2022, 1]]);
+    await indicator('pct_only', 'procent', true);
+    await exec(wh.conn, "INSERT INTO indicator_value VALUES ('pct_only', '0180R001', 'RegSO2020', 2022, 12.5, NULL, NULL, 'ok', 'SCB X')");
+    await execFile(wh.conn, 'area_types/indicator_by_type', { threshold: 50 });
+    expect(await queryFile(wh.conn, 'area_types/skipped_indicators')).toEqual([{ indicator_id: 'pct_only', reason: 'no numerator and denominator at RegSO level' }]);
+  });
+});
+
+describe('sql/area_types/gap.sql', () => {
+  async function byType(id: string, scope: string, year: number, t: number, value: number | null, status = 'ok'): Promise<void> {
+    await exec(wh.conn, 'INSERT INTO indicator_by_area_type VALUES ($id, $l, $c, $y, $t, $v, NULL, NULL, 1, 0, $s)', {
+      id, l: scope === '00' ? 'riket' : 'kommun', c: scope, y: year, t, v: value, s: status,
+    });
+  }
+
+  it('type 1 − type 5, oriented by higher_is_better, with change since the base year and why a gap is missing', async () => {
+    await indicator('emp', 'procent', true);
+    await indicator('unemp', 'procent', false);
+    await indicator('rent', 'procent', null);
+    await indicator('turnout', 'procent', true);
+    // Employment: type 1 far below type 5; the gap shrinks from −30 to −25: narrowed.
+    await byType('emp', '00', 2017, 1, 50); await byType('emp', '00', 2017, 5, 80);
+    await byType('emp', '00', 2022, 1, 60); await byType('emp', '00', 2022, 5, 85);
+    // Unemployment: type 1 above type 5; 10 → 12: widened.
+    await byType('unemp', '00', 2017, 1, 15); await byType('unemp', '00', 2017, 5, 5);
+    await byType('unemp', '00', 2022, 1, 17); await byType('unemp', '00', 2022, 5, 5);
+    // No direction: |gap| 40 → 30, narrowed.
+    await byType('rent', '00', 2017, 1, 90); await byType('rent', '00', 2017, 5, 50);
+    await byType('rent', '00', 2022, 1, 80); await byType('rent', '00', 2022, 5, 50);
+    // No 2017: the base is the first later year (turnout: 2018).
+    await byType('turnout', '00', 2018, 1, 60); await byType('turnout', '00', 2018, 5, 90);
+    await byType('turnout', '00', 2022, 1, 55); await byType('turnout', '00', 2022, 5, 90);
+    await byType('turnout', '0180', 2018, 1, null, 'suppressed'); await byType('turnout', '0180', 2018, 5, 91);
+    await byType('turnout', '0180', 2022, 1, 50); await byType('turnout', '0180', 2022, 5, 92);
+    await byType('turnout', '2584', 2022, 1, null, 'no_areas'); await byType('turnout', '2584', 2022, 5, 80);
+    await execFile(wh.conn, 'area_types/gap', { base_year: 2017 });
+    const rows = await query(wh.conn, 'SELECT indicator_id, scope_code, year, value_type1, value_type5, gap, disadvantage, base_year, gap_base, gap_change, narrowed, status, change_status FROM area_type_gap ORDER BY 1, 2, 3');
+    const r = (indicator_id: string, scope_code: string, year: number, value_type1: number | null, value_type5: number | null, gap: number | null, disadvantage: number | null, base_year: number, gap_base: number | null, gap_change: number | null, narrowed: boolean | null, status: string, change_status: string) =>
+      ({ indicator_id, scope_code, year, value_type1, value_type5, gap, disadvantage, base_year, gap_base, gap_change, narrowed, status, change_status });
+    expect(rows).toEqual([
+      r('emp', '00', 2017, 50, 80, -30, 30, 2017, -30, 0, null, 'ok', 'base_year'),
+      r('emp', '00', 2022, 60, 85, -25, 25, 2017, -30, 5, true, 'ok', 'ok'),
+      r('rent', '00', 2017, 90, 50, 40, null, 2017, 40, 0, null, 'ok', 'base_year'),
+      r('rent', '00', 2022, 80, 50, 30, null, 2017, 40, -10, true, 'ok', 'ok'),
+      r('turnout', '00', 2018, 60, 90, -30, 30, 2018, -30, 0, null, 'ok', 'base_year'),
+      r('turnout', '00', 2022, 55, 90, -35, 35, 2018, -30, -5, false, 'ok', 'ok'),
+      r('turnout', '0180', 2018, null, 91, null, null, 2018, null, null, null, 'suppressed', 'no_gap'),
+      r('turnout', '0180', 2022, 50, 92, -42, 42, 2018, null, null, null, 'ok', 'no_base'),
+      r('turnout', '2584', 2022, null, 80, null, null, 2018, null, null, null, 'no_type1', 'no_gap'),
+      r('unemp', '00', 2017, 15, 5, 10, 10, 2017, 10, 0, null, 'ok', 'base_year'),
+      r('unemp', '00', 2022, 17, 5, 12, 12, 2017, 10, 2, false, 'ok', 'ok'),
+    ]);
+  });
+
+  it('when type 1 overtakes type 5 the disadvantage has shrunk below zero: narrowed', async () => {
+    await indicator('emp', 'procent', true);
+    await byType('emp', '00', 2017, 1, 70); await byType('emp', '00', 2017, 5, 72);
+    await byType('emp', '00', 2018, 1, 75); await byType('emp', '00', 2018, 5, 72);
+    await execFile(wh.conn, 'area_types/gap', { base_year: 2017 });
+    expect(await query(wh.conn, 'SELECT year, gap, disadvantage, gap_change, narrowed FROM area_type_gap ORDER BY year')).toEqual([
+      { year: 2017, gap: -2, disadvantage: 2, gap_change: 0, narrowed: null },
+      { year: 2018, gap: 3, disadvantage: -3, gap_change: 5, narrowed: true },
+    ]);
+  });
+});
+
+describe('sql/area_types/delete_aggregates.sql', () => {
+  it('empties the three aggregate tables and leaves the types', async () => {
+    await setTypes([['0180R001', 2022, 1]]);
+    await exec(wh.conn, "INSERT INTO area_type_population VALUES ('riket', '00', 2022, 1, 1, 0, 10, 100, 'ok', 'TAB6571')");
+    await exec(wh.conn, "INSERT INTO indicator_by_area_type VALUES ('emp', 'riket', '00', 2022, 1, 1, 1, 1, 1, 0, 'ok')");
+    await exec(wh.conn, "INSERT INTO area_type_gap VALUES ('emp', 'riket', '00', 2022, 1, 1, 0, 0, 2022, 0, 0, NULL, 'ok', 'base_year')");
+    await execFile(wh.conn, 'area_types/delete_aggregates');
+    const [n] = await query(wh.conn, 'SELECT (SELECT count(*) FROM area_type_population) + (SELECT count(*) FROM indicator_by_area_type) + (SELECT count(*) FROM area_type_gap) AS n, (SELECT count(*) FROM area_type) AS types');
+    expect(n).toEqual({ n: 0, types: 1 });
+  });
+});
