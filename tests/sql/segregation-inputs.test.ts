@@ -132,7 +132,7 @@ describe("sql/measures/unit_counts_quintiles.sql ('measures/unit_counts_quintile
 
 describe("sql/measures/delete_segregation_groups.sql ('measures/delete_segregation_groups')", () => {
   it('removes every row of the listed groups labels and nothing else', async () => {
-    for (const [measure, groups] of [['D', 'a / b'], ['Gini', 'a / b'], ['multi_D', 'k1–k5'], ['D', 'c / d']]) {
+    for (const [measure, groups] of [['D', 'a / b'], ['Gini', 'a / b'], ['multi_D', 'k1–k5'], ['D', 'c / d']] as const) {
       await exec(wh.conn, "INSERT INTO segregation_index VALUES ($m, $g, NULL, 'riket', '00', 'deso', 'DeSO2018', 2020, 0.5, NULL, NULL, NULL, 10, 100, 'ok', 'T')", { m: measure, g: groups });
     }
     await execFile(wh.conn, 'measures/delete_segregation_groups', { groups: listValue(['a / b', 'k1–k5']) });

@@ -1,0 +1,242 @@
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { tinyWorld } from '../fixtures/tiny-world.ts';
+import { startEmulator, type RunningEmulator } from '../../pipelines/demo/emulator.ts';
+import { loadConfig, type Config } from '../../pipelines/config.ts';
+import { createLogger } from '../../pipelines/log.ts';
+import { runStages } from '../../pipelines/run.ts';
+import { withConnection, query, type Row } from '../../pipelines/db.ts';
+import type { Context } from '../../pipelines/context.ts';
+import { SEGREGATION_SPLITS } from '../../pipelines/stages/build.ts';
+import {
+  buildSegregation,
+  readUnitSets,
+  DECOMPOSITION_MEASURES,
+  SEGREGATION_SPLITS_ENGINE,
+  type SegregationResult,
+  type UnitSet,
+} from '../../pipelines/stages/segregation.ts';
+import { multigroupIndices } from '../../pipelines/measures/multigroup.ts';
+import { MULTIGROUP_INDEX_IDS, TWO_GROUP_INDEX_IDS } from '../../pipelines/measures/index-ids.ts';
+
+const ROOT = new URL('../..', import.meta.url).pathname;
+const DRAWS = 50;
+const FB = SEGREGATION_SPLITS_ENGINE.find((s) => s.key === 'foreign_background')!;
+const QUINTILES = SEGREGATION_SPLITS_ENGINE.find((s) => s.key === 'income_quintiles')!;
+const LOW_ES = SEGREGATION_SPLITS_ENGINE.find((s) => s.key === 'low_economic_standard')!;
+
+let em: RunningEmulator;
+let config: Config;
+const logs: string[] = [];
+let sqlD: Row[];
+let first: SegregationResult;
+let rows: Row[];
+
+const ctx = (): Context => ({
+  config,
+  log: createLogger({ format: 'json', level: 'info', stream: { write: (s: string) => logs.push(s) } as unknown as NodeJS.WritableStream }),
+  fetch: globalThis.fetch,
+  now: () => new Date(),
+});
+const ALL = 'SELECT * FROM segregation_index ORDER BY ALL';
+const key = (r: Row) => [r.measure, r.groups, r.scope_level, r.scope_code, r.unit_level, r.unit_version, r.year].join('|');
+const close = (a: unknown, b: unknown, tol = 1e-12) => Math.abs(Number(a) - Number(b)) <= tol * Math.max(1, Math.abs(Number(b)));
+
+beforeAll(async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'segfollow-seg-'));
+  em = await startEmulator(tinyWorld());
+  config = {
+    ...loadConfig({ demo: true, warehouse: join(dir, 'w.duckdb'), outDir: join(dir, 'out'), rawDir: join(dir, 'raw') }, { root: ROOT, env: {} }),
+    scbBaseUrl: em.scbBaseUrl,
+    koladaBaseUrl: em.koladaBaseUrl,
+    areaKeysUrl: `${em.url}/keys`,
+  };
+  const s = await runStages(ctx(), 'run', ['areas', 'ingest', 'build'], ['--demo']);
+  expect(s.outcome).toBe('ok');
+  sqlD = await withConnection(config.warehouse, (conn) => query(conn, "SELECT * FROM segregation_index WHERE measure = 'D' ORDER BY ALL"));
+  first = await withConnection(config.warehouse, (conn) => buildSegregation(ctx(), conn, { draws: DRAWS }));
+  rows = await withConnection(config.warehouse, (conn) => query(conn, ALL));
+}, 120_000);
+afterAll(async () => {
+  await em.close();
+});
+
+/** Per (unit level, version, year): the unit set of a split as the stage reads it. */
+async function unitSets(split: (typeof SEGREGATION_SPLITS_ENGINE)[number]): Promise<UnitSet[]> {
+  return withConnection(config.warehouse, (conn) => readUnitSets(conn, split));
+}
+
+/** Units [from, to) of each scope of a set, as the stage forms them. */
+function scopeRanges(set: UnitSet): { level: string; code: string; from: number; to: number }[] {
+  const s = set.kommunStart;
+  const out = set.kommuner.map((k, i) => ({ level: 'kommun', code: k, from: s[i] as number, to: s[i + 1] as number }));
+  for (const lan of [...new Set(set.kommuner.map((k) => k.slice(0, 2)))]) {
+    const idx = set.kommuner.map((k, i) => (k.startsWith(lan) ? i : -1)).filter((i) => i >= 0);
+    out.push({ level: 'lan', code: lan, from: s[idx[0] as number] as number, to: s[(idx.at(-1) as number) + 1] as number });
+  }
+  out.push({ level: 'riket', code: '00', from: 0, to: s[set.kommuner.length] as number });
+  return out;
+}
+
+function find(measure: string, groups: string, level: string, code: string, unitLevel: string, year: number): Row {
+  const r = rows.find((x) => x.measure === measure && x.groups === groups && x.scope_level === level && x.scope_code === code && x.unit_level === unitLevel && x.year === year);
+  if (!r) throw new Error(`no row ${measure} ${groups} ${level} ${code} ${unitLevel} ${year}`);
+  return r;
+}
+
+describe('segregation stage over the tiny world', () => {
+  it('writes every split, scope, unit level and year, one row per key', () => {
+    expect(first.rows).toBe(rows.length);
+    expect(new Set(rows.map(key)).size).toBe(rows.length);
+    const combos = new Set(rows.map((r) => `${r.groups}|${r.unit_level}|${r.unit_version}|${r.year}`));
+    // foreign background 2017–2025, low economic standard and quintiles 2017–2024, education 2017–2025; DeSO and RegSO.
+    expect(combos.size).toBe(2 * (9 + 8 + 9 + 8));
+    const versions = new Set(rows.map((r) => `${r.unit_level}|${Number(r.year) < 2024 ? 'old' : 'new'}|${r.unit_version}`));
+    expect([...versions].sort()).toEqual(['deso|new|DeSO2025', 'deso|old|DeSO2018', 'regso|new|RegSO2025', 'regso|old|RegSO2020']);
+    // 3 kommuner + 2 län + riket per set; two-group and multigroup sets have 7 indices each, plus 8 decomposition rows.
+    expect(rows.length).toBe(2 * (9 + 8 + 9 + 8) * (6 * 7 + 8));
+    expect(FB.groups).toBe(SEGREGATION_SPLITS[0].groups);
+    expect(FB.focal).toBe(SEGREGATION_SPLITS[0].focal);
+  });
+
+  it('engine D over DeSO equals the SQL D of the build stage to 1e-12, with the same n_units and total, and replaces it', () => {
+    const fb = sqlD.filter((r) => r.groups === FB.groups);
+    expect(fb.length).toBe(9 * 6);
+    for (const s of fb) {
+      const e = find('D', FB.groups, String(s.scope_level), String(s.scope_code), 'deso', Number(s.year));
+      expect(e.unit_version).toBe(s.unit_version);
+      expect(e.n_units).toBe(s.n_units);
+      expect(e.total).toBe(s.total);
+      expect(e.status).toBe(s.status);
+      if (s.value === null) expect(e.value).toBeNull();
+      else expect(Math.abs(Number(e.value) - Number(s.value))).toBeLessThan(1e-12);
+    }
+    // No second D row per key: the SQL rows were replaced, not duplicated.
+    expect(rows.filter((r) => r.measure === 'D' && r.groups === FB.groups && r.unit_level === 'deso').length).toBe(fb.length);
+  });
+
+  it('H·E = M for the income quintiles in every scope (E the entropy of the scope’s quintile totals)', async () => {
+    let checked = 0;
+    for (const set of await unitSets(QUINTILES)) {
+      for (const sc of scopeRanges(set)) {
+        const N = new Float64Array(5);
+        for (let i = sc.from; i < sc.to; i++) for (let k = 0; k < 5; k++) N[k] = (N[k] as number) + (set.counts[i * 5 + k] as number);
+        const T = N.reduce((a, b) => a + b, 0);
+        let E = 0;
+        for (const n of N) if (n > 0) E -= (n / T) * Math.log(n / T);
+        const H = find('multi_H_information_theory', QUINTILES.groups, sc.level, sc.code, set.unitLevel, set.year);
+        const M = find('multi_M_divergence', QUINTILES.groups, sc.level, sc.code, set.unitLevel, set.year);
+        if (H.status !== 'ok') continue;
+        expect(close(Number(H.value) * E, M.value)).toBe(true);
+        expect(H.total).toBe(T);
+        checked++;
+      }
+    }
+    // 16 sets × 6 scopes, less Kiruna and län 25 over RegSO (single_unit) in each of the 8 RegSO sets.
+    expect(checked).toBe(16 * 6 - 2 * 8);
+  });
+
+  it('decomposes riket M and H: total = between län + between kommuner within län + within kommuner, total = the riket index', () => {
+    const dec = rows.filter((r) => r.measure === 'M_total');
+    expect(dec.length).toBe(2 * (9 + 8 + 9 + 8));
+    for (const t of dec) {
+      const get = (m: string) => find(m, String(t.groups), 'riket', '00', String(t.unit_level), Number(t.year));
+      for (const p of ['M', 'H']) {
+        const total = Number(get(`${p}_total`).value);
+        const parts = ['between_lan', 'between_kommun_within_lan', 'within_kommun'].map((s) => Number(get(`${p}_${s}`).value));
+        for (const x of parts) expect(x).toBeGreaterThanOrEqual(0);
+        expect(close(parts[0]! + parts[1]! + parts[2]!, total)).toBe(true);
+      }
+      const multi = t.groups === QUINTILES.groups;
+      expect(close(get('H_total').value, get(multi ? 'multi_H_information_theory' : 'H_two_group').value)).toBe(true);
+      if (multi) expect(close(get('M_total').value, get('multi_M_divergence').value)).toBe(true);
+      expect(get('M_total').n_units).toBe(get(multi ? 'multi_D' : 'D').n_units);
+    }
+    expect(DECOMPOSITION_MEASURES.every((m) => rows.some((r) => r.measure === m))).toBe(true);
+  });
+
+  it('with K = 2 the multigroup indices equal D, Gini, H and V (normalized exposure and relative diversity)', async () => {
+    let checked = 0;
+    for (const set of await unitSets(FB)) {
+      for (const sc of scopeRanges(set)) {
+        const mg = multigroupIndices(set.counts.subarray(2 * sc.from, 2 * sc.to), 2);
+        const get = (m: string) => find(m, FB.groups, sc.level, sc.code, set.unitLevel, set.year);
+        expect(get('D').status).toBe(mg.status);
+        if (mg.status !== 'ok') continue;
+        expect(close(mg.values.multi_D, get('D').value)).toBe(true);
+        expect(close(mg.values.multi_Gini, get('Gini').value)).toBe(true);
+        expect(close(mg.values.multi_H_information_theory, get('H_two_group').value)).toBe(true);
+        expect(close(mg.values.multi_normalized_exposure, get('correlation_ratio_V').value)).toBe(true);
+        expect(close(mg.values.multi_relative_diversity, get('correlation_ratio_V').value)).toBe(true);
+        checked++;
+      }
+    }
+    expect(checked).toBe(18 * 6 - 2 * 9);
+  });
+
+  it('fills expected and a bootstrap interval for D and H (and M), containing the value in most scopes', () => {
+    const withInference = new Set(['D', 'H_two_group', 'multi_D', 'multi_H_information_theory', 'multi_M_divergence']);
+    let inside = 0;
+    let n = 0;
+    for (const r of rows) {
+      if (!withInference.has(String(r.measure)) || r.status !== 'ok') {
+        expect([r.expected, r.ci_low, r.ci_high]).toEqual([null, null, null]);
+        continue;
+      }
+      expect(r.expected).not.toBeNull();
+      expect(Number(r.ci_low)).toBeLessThanOrEqual(Number(r.ci_high));
+      n++;
+      if (Number(r.ci_low) <= Number(r.value) && Number(r.value) <= Number(r.ci_high)) inside++;
+    }
+    expect(n).toBeGreaterThan(500);
+    expect(inside / n).toBeGreaterThan(0.75);
+  });
+
+  it('marks a kommun with a single RegSO single_unit over RegSO (value NULL, n_units 1) but ok over DeSO', () => {
+    const indices = new Set<string>([...TWO_GROUP_INDEX_IDS, ...MULTIGROUP_INDEX_IDS]);
+    const kiruna = rows.filter((r) => r.scope_code === '2584' && indices.has(String(r.measure)));
+    const regso = kiruna.filter((r) => r.unit_level === 'regso');
+    expect(regso.length).toBe((9 + 8 + 9) * 7 + 8 * 7);
+    for (const r of regso) expect([r.status, r.value, r.n_units, r.expected]).toEqual(['single_unit', null, 1, null]);
+    // Län 25 has Kiruna only: one RegSO there too.
+    expect(find('D', FB.groups, 'lan', '25', 'regso', 2020).status).toBe('single_unit');
+    expect(find('D', FB.groups, 'kommun', '2584', 'deso', 2020)).toMatchObject({ status: 'ok', n_units: 3 });
+  });
+
+  it('leaves out units whose counts are protected at source (2584A0010 low economic standard) and logs how many', () => {
+    expect(first.left_out_units).toBeGreaterThan(0);
+    const r = find('D', LOW_ES.groups, 'kommun', '2584', 'deso', 2020);
+    expect(r).toMatchObject({ status: 'ok', n_units: 2 });
+    expect(logs.some((l) => l.includes('W201_MISSING_VALUES') && l.includes(LOW_ES.groups))).toBe(true);
+  });
+
+  it('is deterministic and idempotent: a rerun replaces its rows with identical ones', async () => {
+    const again = await withConnection(config.warehouse, (conn) => buildSegregation(ctx(), conn, { draws: DRAWS }));
+    expect(again.rows).toBe(first.rows);
+    expect(await withConnection(config.warehouse, (conn) => query(conn, ALL))).toEqual(rows);
+  });
+
+  it('joins an open transaction instead of nesting one: rolled back with it, the previous rows stay', async () => {
+    await withConnection(config.warehouse, async (conn) => {
+      await conn.run('BEGIN TRANSACTION');
+      await conn.run("DELETE FROM segregation_index WHERE measure = 'Gini'");
+      await buildSegregation(ctx(), conn, { draws: 0 });
+      const inside = await query(conn, "SELECT count(*)::INTEGER AS n FROM segregation_index WHERE expected IS NOT NULL");
+      expect(inside).toEqual([{ n: 0 }]);
+      await conn.run('ROLLBACK');
+      expect(await query(conn, ALL)).toEqual(rows);
+    });
+  });
+
+  it('uses codes that the source catalogue lists', () => {
+    const cat = readFileSync(join(ROOT, 'data', 'sources.json'), 'utf8');
+    for (const split of SEGREGATION_SPLITS_ENGINE) {
+      for (const v of Object.values(split.params())) {
+        const codes = typeof v === 'string' ? [v] : ((v as { items: unknown[] }).items as string[]);
+        for (const c of codes) for (const part of c.split(';')) expect(cat, `${split.key}: ${part}`).toContain(`"${part.split('=').at(-1)}"`);
+      }
+    }
+  });
+});
