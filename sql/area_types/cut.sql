@@ -1,11 +1,14 @@
 -- Purpose: THE area-type cut rule (SOURCES.md §4.1, data/area-types.json); the area-types stage and the
 --          area-types command both classify through this file and nowhere else. The index is (V1 + V2 + V3) / 3
---          unless the input gives it directly. Per grp: mean and standard deviation over the rows with an index
---          (each row counts once); type 1 if index ≥ mean + c1·SD, 2 if ≥ mean + c2·SD, 3 if ≥ mean + c3·SD,
---          4 if ≥ mean + c4·SD, else 5 (c = 2, 1, 0, −1 from the catalogue). A row without an index (a component
+--          unless the input gives it directly. Per grp: mean and standard deviation over the rows with an index,
+--          each row counting once; type 1 if index ≥ mean + c1·SD, 2 if ≥ mean + c2·SD, 3 if ≥ mean + c3·SD,
+--          4 if ≥ mean + c4·SD, else 5 (c = 2, 1, 0, −1 from the catalogue). Mean and SD are two-pass with
+--          compensated sums (fsum) taken in unit order: DuckDB's one-pass stddev_pop gives 1.9999999999999998
+--          for {0, 0, 5, 0, 0} but 2 for {0, 0, 0, 0, 5}, and an unordered sum changes in the last bit with the
+--          threads, either of which would let a type on the cut, or a rerun's figures, depend on chance. A row without an index (a component
 --          missing) gets no type and is left out of the mean and SD: 'missing_component'. A grp whose SD is not
 --          positive (fewer than two rows, or all equal) cannot be cut: 'no_spread', no type.
--- Inputs:  temporary table area_type_input with at least grp VARCHAR, v1, v2, v3, index_value DOUBLE (NULL where
+-- Inputs:  temporary table area_type_input with at least grp, unit VARCHAR, v1, v2, v3, index_value DOUBLE (NULL where
 --          not given); any further columns are carried through. $cuts DOUBLE[4] (the SD multiples c1–c4);
 --          $sd_kind 'population' (divisor n) or 'sample' (divisor n − 1).
 -- Output:  temporary table area_type_result: every input row with its columns, plus idx, n_areas, mean, sd,
@@ -14,14 +17,17 @@ CREATE OR REPLACE TEMP TABLE area_type_result AS
 WITH indexed AS (
   SELECT *, coalesce(index_value, (v1 + v2 + v3) / 3) AS idx
   FROM area_type_input
-), stats AS (
-  SELECT grp,
-         count(idx) AS n_areas,
-         avg(idx) AS mean,
-         CASE $sd_kind WHEN 'population' THEN stddev_pop(idx) WHEN 'sample' THEN stddev_samp(idx)
-              ELSE error('cut.sql: $sd_kind must be population or sample, got ' || $sd_kind) END AS sd
+), centre AS (
+  SELECT grp, count(idx) AS n_areas, fsum(idx ORDER BY unit, idx) / count(idx) AS mean
   FROM indexed
   GROUP BY grp
+), stats AS (
+  SELECT c.grp, c.n_areas, c.mean,
+         CASE $sd_kind WHEN 'population' THEN sqrt(fsum((i.idx - c.mean) * (i.idx - c.mean) ORDER BY i.unit, i.idx) / c.n_areas)
+                       WHEN 'sample' THEN CASE WHEN c.n_areas > 1 THEN sqrt(fsum((i.idx - c.mean) * (i.idx - c.mean) ORDER BY i.unit, i.idx) / (c.n_areas - 1)) END
+              ELSE error('cut.sql: $sd_kind must be population or sample, got ' || $sd_kind) END AS sd
+  FROM centre c JOIN indexed i ON i.grp = c.grp
+  GROUP BY c.grp, c.n_areas, c.mean
 ), cuts AS (
   SELECT *,
          $sd_kind::VARCHAR AS sd_kind,

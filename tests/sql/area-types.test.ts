@@ -101,6 +101,17 @@ describe('sql/area_types/cut.sql', () => {
     ]);
   });
 
+  it('does not let row order change the SD or a type on the cut (two-pass, compensated sums)', async () => {
+    // DuckDB's one-pass stddev_pop gives 1.9999999999999998 for this order, which would still happen to keep 5 in
+    // type 1 but only by rounding luck; the two-pass SD is exactly 2 in every order.
+    for (const order of [[0, 0, 5, 0, 0], [5, 0, 0, 0, 0], [0, 0, 0, 0, 5], [0, 5, 0, 0, 0]]) {
+      await input(order.map((x, i) => ({ grp: 'a', unit: `a${i}`, index: x })));
+      await cut();
+      expect(await query(wh.conn, 'SELECT DISTINCT mean, sd, cut_type1 FROM area_type_result')).toEqual([{ mean: 1, sd: 2, cut_type1: 5 }]);
+      expect(await typesOf()).toEqual(order.map((x) => (x === 5 ? 1 : 4)));
+    }
+  });
+
   it('with the sample SD instead (divisor n − 1) the same values fall in other types: the choice matters for small sets', async () => {
     await input([
       ...[0, 0, 0, 0, 5].map((x, i) => ({ grp: 'a', unit: `a${i}`, index: x })),

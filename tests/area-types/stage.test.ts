@@ -1,0 +1,196 @@
+/**
+ * The area-types stage over the tiny demo world (areas, ingest and build first, as tests/run.test.ts drives them):
+ * types agree with the command on the same V1–V3, residents add up to the RegSO totals, values by type are
+ * Σ numerators / Σ denominators of the RegSO of the type, gaps start in the right base year, suppression follows the
+ * threshold, and a rerun leaves every table identical.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tinyWorld } from '../fixtures/tiny-world.ts';
+import { startEmulator, type RunningEmulator } from '../../pipelines/demo/emulator.ts';
+import { loadConfig, type Config } from '../../pipelines/config.ts';
+import { createLogger } from '../../pipelines/log.ts';
+import { runStages } from '../../pipelines/run.ts';
+import { query, withConnection, type Row } from '../../pipelines/db.ts';
+import type { Context } from '../../pipelines/context.ts';
+import { buildAreaTypes, type AreaTypesResult } from '../../pipelines/stages/area-types.ts';
+import { runAreaTypesCommand } from '../../pipelines/area-types-command.ts';
+
+const ROOT = new URL('../..', import.meta.url).pathname;
+const TABLES = ['area_type', 'area_type_detail', 'area_type_cut', 'area_type_population', 'indicator_by_area_type', 'area_type_gap'];
+let dir = '';
+let em: RunningEmulator;
+let config: Config;
+let first: AreaTypesResult;
+const logs: string[] = [];
+
+const ctxFor = (c: Config): Context => ({
+  config: c,
+  log: createLogger({ format: 'json', level: 'info', stream: { write: (s: string) => logs.push(s) } as unknown as NodeJS.WritableStream }),
+  fetch: globalThis.fetch,
+  now: () => new Date(),
+});
+const sql = (text: string, params?: Record<string, string | number>): Promise<Row[]> => withConnection(config.warehouse, (conn) => query(conn, text, params));
+const snapshot = async (): Promise<Record<string, Row[]>> =>
+  Object.fromEntries(await Promise.all(TABLES.map(async (t) => [t, await sql(`SELECT * FROM ${t} ORDER BY ALL`)] as const)));
+const stage = (c: Config = config): Promise<AreaTypesResult> => withConnection(c.warehouse, (conn) => buildAreaTypes(ctxFor(c), conn));
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'segfollow-area-types-stage-'));
+  em = await startEmulator(tinyWorld());
+  config = {
+    ...loadConfig({ demo: true, warehouse: join(dir, 'w.duckdb'), outDir: join(dir, 'out'), rawDir: join(dir, 'raw') }, { root: ROOT, env: {} }),
+    scbBaseUrl: em.scbBaseUrl,
+    koladaBaseUrl: em.koladaBaseUrl,
+    areaKeysUrl: `${em.url}/keys`,
+  };
+  const s = await runStages(ctxFor(config), 'build', ['areas', 'ingest', 'build'], ['--demo']);
+  expect(s.outcome).toBe('ok');
+  first = await stage();
+}, 120_000);
+afterAll(async () => {
+  await em.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('the area-types stage over the tiny world', () => {
+  it('types every RegSO-year of IntGr5Socio (6 RegSO × 2017–2024), each year on its own', async () => {
+    const [n] = await sql("SELECT count(DISTINCT (area_code, area_version, year))::INTEGER AS n FROM observation WHERE table_id = 'IntGr5Socio'");
+    expect(first.area_types).toBe(48);
+    expect(n?.n).toBe(48);
+    expect(first.classified + first.unclassified).toBe(48);
+    expect(Object.keys(first.types_by_year)).toEqual(['2017', '2018', '2019', '2020', '2021', '2022', '2023', '2024']);
+    for (const counts of Object.values(first.types_by_year)) expect(counts.reduce((a, b) => a + b, 0)).toBe(6 - 0);
+    const versions = await sql('SELECT DISTINCT year, area_version FROM area_type ORDER BY 1');
+    expect(versions.map((r) => `${r.year} ${r.area_version}`)).toEqual([
+      '2017 RegSO2020', '2018 RegSO2020', '2019 RegSO2020', '2020 RegSO2020', '2021 RegSO2020', '2022 RegSO2020', '2023 RegSO2020', '2024 RegSO2025',
+    ]);
+  });
+
+  it('gives the same types as `segfollow area-types` on the same V1–V3 (one rule for both paths)', async () => {
+    const comps = await sql(
+      `SELECT year, area_code,
+              max(value) FILTER (WHERE measure = '000005QU') AS v1, max(value) FILTER (WHERE measure = '000005QV') AS v2,
+              max(value) FILTER (WHERE measure = '000005QW') AS v3
+       FROM observation WHERE table_id = 'IntGr5Socio' GROUP BY ALL ORDER BY year, area_code`,
+    );
+    const csv = join(dir, 'socio.csv');
+    writeFileSync(csv, 'year,regso,v1,v2,v3\n' + comps.map((r) => [r.year, r.area_code, r.v1 ?? '', r.v2 ?? '', r.v3 ?? ''].join(',')).join('\n') + '\n');
+    let out = '';
+    const code = await runAreaTypesCommand(['--input', csv, '--unit', 'regso', '--v1', 'v1', '--v2', 'v2', '--v3', 'v3', '--by', 'year'], {
+      stdout: { write: (s: string) => ((out += s), true) } as unknown as NodeJS.WritableStream,
+      stderr: { write: () => true } as unknown as NodeJS.WritableStream,
+    });
+    expect(code).toBe(0);
+    const fromCommand = out.trim().split('\n').slice(1).map((l) => l.split(','));
+    const fromStage = await sql('SELECT year, area_code, index_value, area_type FROM area_type ORDER BY year, area_code');
+    expect(fromCommand).toEqual(fromStage.map((r) => [String(r.year), String(r.area_code), r.index_value === null ? '' : String(r.index_value), r.area_type === null ? '' : String(r.area_type)]));
+  });
+
+  it('adds RegSO residents up to the RegSO total of each scope and year, across the types and the unclassified', async () => {
+    const rows = await sql(
+      `SELECT p.scope_level, p.scope_code, p.year, sum(p.population) AS by_type, any_value(t.total) AS total
+       FROM area_type_population p
+       JOIN (SELECT CASE WHEN grouping(k) = 1 AND grouping(l) = 1 THEN 'riket' WHEN grouping(k) = 1 THEN 'lan' ELSE 'kommun' END AS scope_level,
+                    coalesce(k, l, '00') AS scope_code, year, sum(value) AS total
+             FROM (SELECT substr(area_code, 1, 4) AS k, substr(area_code, 1, 2) AS l, year, value FROM observation
+                   WHERE table_id = 'TAB6571' AND breakdown = 'Kon=1+2;UtlBakgrund=SA' AND starts_with(area_version, 'RegSO') AND year <= 2024)
+             GROUP BY GROUPING SETS ((k, year), (l, year), (year))) t USING (scope_level, scope_code, year)
+       GROUP BY ALL ORDER BY ALL`,
+    );
+    expect(rows.length).toBe(8 * (1 + 2 + 3));
+    for (const r of rows) expect(r.by_type).toBe(r.total);
+    const shares = await sql('SELECT scope_level, scope_code, year, sum(share) AS s FROM area_type_population GROUP BY ALL');
+    for (const r of shares) expect(Math.abs(Number(r.s) - 100)).toBeLessThan(1e-9);
+  });
+
+  it('computes every indicator by type from RegSO numerators and denominators, and lists those without them', async () => {
+    const check = await sql(
+      `SELECT b.indicator_id, b.year, b.area_type, b.numerator, b.denominator, b.value, x.num, x.den
+       FROM indicator_by_area_type b
+       JOIN (SELECT v.indicator_id, v.year, t.area_type, sum(v.numerator) AS num, sum(v.denominator) AS den
+             FROM indicator_value v JOIN area_type t USING (area_code, area_version, year)
+             WHERE v.numerator IS NOT NULL AND t.area_type IS NOT NULL GROUP BY ALL) x USING (indicator_id, year, area_type)
+       WHERE b.scope_level = 'riket' AND b.status IN ('ok', 'noise')`,
+    );
+    expect(check.length).toBeGreaterThan(50);
+    for (const r of check) {
+      // The stage sums with compensation in RegSO order; a plain sum may differ in the last bits.
+      expect(Math.abs(Number(r.numerator) - Number(r.num))).toBeLessThanOrEqual(1e-9 * Math.abs(Number(r.num)));
+      expect(r.denominator).toBe(r.den);
+      expect(r.value).toBe((100 * Number(r.numerator)) / Number(r.denominator));
+    }
+    const ids = new Set((await sql('SELECT DISTINCT indicator_id FROM indicator_by_area_type')).map((r) => r.indicator_id));
+    for (const id of ['employment_rate_20_64', 'foreign_background_share', 'low_economic_standard', 'turnout_municipal']) expect(ids.has(id)).toBe(true);
+    const skipped = first.skipped_indicators.map((s) => s.indicator_id);
+    for (const id of ['eligible_upper_secondary', 'overcrowding_norm2', 'reported_crime_per_1000']) expect(skipped).toContain(id);
+    for (const s of first.skipped_indicators) expect(ids.has(s.indicator_id)).toBe(false);
+    const [counts] = await sql("SELECT count(*)::INTEGER AS n, count(*) FILTER (WHERE status = 'suppressed')::INTEGER AS s FROM indicator_by_area_type");
+    expect(first.indicator_rows).toBe(counts?.n);
+    expect(first.suppressed).toBe(counts?.s);
+  });
+
+  it('has no gap where a scope has no type-1 RegSO: six RegSO rarely reach mean + 2 SD, so the tiny world has none', async () => {
+    for (const counts of Object.values(first.types_by_year)) expect(counts[0]).toBe(0);
+    const statuses = await sql("SELECT DISTINCT status FROM area_type_gap WHERE scope_level = 'riket'");
+    expect(statuses).toEqual([{ status: 'no_type1' }]);
+    const bases = await sql('SELECT indicator_id, min(base_year) AS b, max(base_year) AS b2 FROM area_type_gap GROUP BY 1 ORDER BY 1');
+    for (const r of bases) expect(r.b).toBe(r.b2);
+    expect(bases.find((r) => r.indicator_id === 'employment_rate_20_64')?.b).toBe(2017);
+    expect(bases.find((r) => r.indicator_id === 'turnout_municipal')?.b).toBe(2018);
+    const [wrong] = await sql(
+      `SELECT count(*)::INTEGER AS n FROM area_type_gap g JOIN indicator_by_area_type b
+         ON b.indicator_id = g.indicator_id AND b.scope_level = g.scope_level AND b.scope_code = g.scope_code AND b.year = g.year AND b.area_type = 1
+       WHERE (b.status = 'no_areas') <> (g.status = 'no_type1')`,
+    );
+    expect(wrong?.n).toBe(0);
+    expect(first.gap_rows).toBe(Number((await sql('SELECT count(*)::INTEGER AS n FROM area_type_gap'))[0]?.n));
+  });
+
+  it('suppresses values by type whose denominator is under the threshold, and a rerun with the default restores them identically', async () => {
+    const before = await snapshot();
+    const strict = await stage({ ...config, disclosureThreshold: 1_000_000 });
+    expect(strict.suppressed).toBeGreaterThan(0);
+    const leaked = await sql("SELECT count(*)::INTEGER AS n FROM indicator_by_area_type WHERE value IS NOT NULL OR numerator IS NOT NULL OR denominator IS NOT NULL");
+    expect(leaked[0]?.n).toBe(0);
+    const again = await stage();
+    expect(again).toEqual(first);
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it('with the index set so that one RegSO is type 1 and another type 5 in 2017 and 2022, the riket gap and its change follow', async () => {
+    // Six index values at z ≈ 2.08, −1.07, −0.51, −0.51, 0, 0 (20 + 10·{2.05, −1.05, −0.5, −0.5, 0, 0}): types
+    // 1, 5, 4, 4, 3, 3. Six RegSO rarely spread like this by chance. Employment values are untouched, so the gap
+    // compares the world's real values by type.
+    const index: Record<string, number> = { '0114R001': 40.5, '2584R001': 9.5, '0114R002': 15, '0180R001': 15, '0180R002': 20, '0180R003': 20 };
+    await withConnection(config.warehouse, async (conn) => {
+      for (const [code, x] of Object.entries(index)) {
+        await query(conn, "UPDATE observation SET value = $x WHERE table_id = 'IntGr5Socio' AND area_code = $c AND year IN (2017, 2022) RETURNING 1", { x, c: code });
+      }
+    });
+    const res = await stage();
+    expect(res.types_by_year['2017']).toEqual([1, 0, 2, 2, 1]);
+    expect(res.types_by_year['2022']).toEqual([1, 0, 2, 2, 1]);
+    const types = await sql('SELECT area_code, area_type FROM area_type WHERE year = 2022 ORDER BY area_code');
+    expect(types.map((r) => [r.area_code, r.area_type])).toEqual([['0114R001', 1], ['0114R002', 4], ['0180R001', 4], ['0180R002', 3], ['0180R003', 3], ['2584R001', 5]]);
+    const v = async (type: number, year: number): Promise<number> => {
+      const [r] = await sql(
+        `SELECT 100 * sum(v.numerator) / sum(v.denominator) AS x FROM indicator_value v JOIN area_type t USING (area_code, area_version, year)
+         WHERE v.indicator_id = 'employment_rate_20_64' AND v.year = $y AND t.area_type = $t AND v.numerator IS NOT NULL`,
+        { y: year, t: type },
+      );
+      return Number(r?.x);
+    };
+    const [g] = await sql("SELECT * FROM area_type_gap WHERE indicator_id = 'employment_rate_20_64' AND scope_level = 'riket' AND year = 2022");
+    const gap22 = (await v(1, 2022)) - (await v(5, 2022));
+    const gap17 = (await v(1, 2017)) - (await v(5, 2017));
+    expect(g).toMatchObject({ status: 'ok', change_status: 'ok', base_year: 2017, gap: gap22, disadvantage: -gap22, gap_base: gap17, gap_change: gap22 - gap17 });
+    expect(g?.narrowed).toBe(-gap22 < -gap17);
+    const [k] = await sql("SELECT status FROM area_type_gap WHERE indicator_id = 'employment_rate_20_64' AND scope_level = 'kommun' AND scope_code = '0180' AND year = 2022");
+    expect(k?.status).toBe('no_type1');
+    const [y] = await sql("SELECT status FROM area_type_gap WHERE indicator_id = 'employment_rate_20_64' AND scope_level = 'riket' AND year = 2018");
+    expect(y?.status).toBe('no_type1');
+  });
+});
