@@ -65,8 +65,9 @@ describe('koladaData', () => {
     expect(res.length).toBeGreaterThan(10);
     for (const r of res) expect(r).toMatchObject({ method: 'GET', status: 200, requestBody: null });
     const cells = res.flatMap((r) => parseKoladaData(r.body, { url: r.url }));
-    // Per municipality: N05401 in 2018 and 2022, the four other KPIs in nine years.
-    expect(cells).toHaveLength(46 * (2 + 4 * 9));
+    // Per municipality: N05401 in 2018 and 2022, N00914 in 2017–2024 (the catalogue's publication lag), the
+    // three others in nine years.
+    expect(cells).toHaveLength(46 * (2 + 8 + 3 * 9));
     expect(new Set(cells.map((c) => `${c.kpi}|${c.municipality}|${c.period}`)).size).toBe(cells.length);
     const pop = cells.find((c) => c.kpi === 'N01951' && c.municipality === '0180' && c.period === 2023);
     let truth = 0;
