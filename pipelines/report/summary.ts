@@ -154,6 +154,8 @@ interface SpreadChange {
 
 /** Whether the gap between kommuner widened, compared on the kommuner that have both years. */
 function spreadChange(block: IndicatorBlock, firstYear: number | null, latestYear: number): SpreadChange | null {
+  // Counts differ between kommuner because kommuner differ in size; their spread says nothing about inequality.
+  if (block.unit === 'antal') return null;
   if (!block.by_kommun.some((k) => k.first_value !== undefined)) return null;
   const pairs = block.by_kommun.filter(
     (k): k is typeof k & { value: number; first_value: number } =>

@@ -85,7 +85,8 @@ async function reportModel(ctx: Context, conn: DuckDBConnection, scope: Scope, d
   const chapters: ReportModel['chapters'] = [];
   for (const ch of CHAPTERS) {
     const indicators: IndicatorBlock[] = [];
-    for (const ind of cat.indicators.filter((d) => d.policy_area === ch.area)) {
+    // An indicator that does not exist at the report's level (e.g. RegSO-only index components) is left out.
+    for (const ind of cat.indicators.filter((d) => d.policy_area === ch.area && d.levels.includes(scope.level))) {
       const [latestRow] = await queryFile(conn, 'report/latest_year', { indicator_id: ind.id, area_code: scope.code, year });
       const latest = latestRow?.latest === null || latestRow?.latest === undefined ? null : Number(latestRow.latest);
       if (latest !== null && latest < year) caveatIds.add('W205_LAGGED_YEAR');
