@@ -55,6 +55,18 @@ export const MESSAGES = {
     sv: 'Samma mått som från SCB men hämtat ur Kolada (avrundat till en decimal); små skillnader mot SCB:s värde beror på avrundning och på olika underlag.',
     en: 'The same measure as from SCB, taken from Kolada (rounded to one decimal); small differences from SCB\'s value come from rounding and different bases.',
   },
+  W214_AREA_TYPES_RELATIVE: {
+    sv: 'Områdestyperna är relativa: varje år delas RegSO in efter hur många standardavvikelser deras socioekonomiska index ligger från årets medelvärde. Ett område kan byta typ för att andra områden förändras, och antalet områden per typ visar inte i sig om segregationen har ökat. Från 2024 avser typerna RegSO 2025.',
+    en: 'Area types are relative: each year RegSO are classified by how many standard deviations their socio-economic index lies from that year\'s mean. An area can change type because others change, and the number of areas per type does not by itself show whether segregation has grown. From 2024 the types refer to RegSO 2025.',
+  },
+  W215_AREA_TYPE_UNCLASSIFIED: {
+    sv: 'RegSO där någon av indexets tre delar saknas eller är skyddad får ingen områdestyp och ingår inte i medelvärdet eller standardavvikelsen.',
+    en: 'RegSO with any of the three index components missing or protected get no area type and are left out of the mean and standard deviation.',
+  },
+  W216_BY_AREA_TYPE_SUMS: {
+    sv: 'Värden per områdestyp räknas fram ur summan av täljare och nämnare för typens RegSO, aldrig som medelvärde av andelar. RegSO vars värde saknas eller är skyddat ingår inte, och värden som vilar på färre personer än röjandegränsen redovisas inte.',
+    en: 'Values by area type are computed from the summed numerators and denominators of the type\'s RegSO, never as an average of shares. RegSO whose value is missing or protected are left out, and values resting on fewer persons than the disclosure threshold are suppressed.',
+  },
   // Reports
   W301_DEMO_DATA: { sv: 'Demodata – syntetiska uppgifter', en: 'Demo data – synthetic figures' },
   W302_BACKGROUND_NOT_BIRTH: {

@@ -48,7 +48,7 @@ export async function buildAreaTypes(ctx: Context, conn: DuckDBConnection): Prom
   if (result.area_types === 0) {
     ctx.log.warn('W201_MISSING_VALUES', `no ${cat.index.source_table} values at RegSO level: no area types`, { table: cat.index.source_table });
   } else if (result.unclassified > 0) {
-    ctx.log.warn('W201_MISSING_VALUES', 'RegSO without a complete socio-economic index get no area type', { unclassified: result.unclassified });
+    ctx.log.warn('W215_AREA_TYPE_UNCLASSIFIED', 'RegSO without a complete socio-economic index get no area type', { unclassified: result.unclassified });
   }
   ctx.log.info('built area types', {
     classified: result.classified,

@@ -193,4 +193,22 @@ describe('the area-types stage over the tiny world', () => {
     const [y] = await sql("SELECT status FROM area_type_gap WHERE indicator_id = 'employment_rate_20_64' AND scope_level = 'riket' AND year = 2018");
     expect(y?.status).toBe('no_type1');
   });
+
+  it('gives no type to a RegSO-year with a missing component, names it, and warns', async () => {
+    await withConnection(config.warehouse, (conn) =>
+      query(conn, "UPDATE observation SET value = NULL, status = '..' WHERE table_id = 'IntGr5Socio' AND measure = '000005QV' AND area_code = '0180R002' AND year = 2019 RETURNING 1"),
+    );
+    logs.length = 0;
+    const res = await stage();
+    expect(res.unclassified).toBe(1);
+    expect(res.types_by_year['2019']?.reduce((a, b) => a + b, 0)).toBe(5);
+    expect(await sql("SELECT area_type, status, missing FROM area_type_detail WHERE area_code = '0180R002' AND year = 2019")).toEqual([
+      { area_type: null, status: 'missing_component', missing: 'V2 (..)' },
+    ]);
+    expect(await sql("SELECT n_areas, n_unclassified FROM area_type_cut WHERE year = 2019")).toEqual([{ n_areas: 5, n_unclassified: 1 }]);
+    expect(logs.some((l) => l.includes('W215_AREA_TYPE_UNCLASSIFIED'))).toBe(true);
+    const [p] = await sql("SELECT n_areas, population FROM area_type_population WHERE scope_level = 'kommun' AND scope_code = '0180' AND year = 2019 AND area_type IS NULL");
+    expect(p?.n_areas).toBe(1);
+    expect(Number(p?.population)).toBeGreaterThan(0);
+  });
 });
