@@ -5,11 +5,12 @@
 --          4 if ≥ mean + c4·SD, else 5 (c = 2, 1, 0, −1 from the catalogue). Mean and SD are two-pass with
 --          compensated sums (fsum) taken in unit order: DuckDB's one-pass stddev_pop gives 1.9999999999999998
 --          for {0, 0, 5, 0, 0} but 2 for {0, 0, 0, 0, 5}, and an unordered sum changes in the last bit with the
---          threads, either of which would let a type on the cut, or a rerun's figures, depend on chance. A row without an index (a component
---          missing) gets no type and is left out of the mean and SD: 'missing_component'. A grp whose SD is not
---          positive (fewer than two rows, or all equal) cannot be cut: 'no_spread', no type.
--- Inputs:  temporary table area_type_input with at least grp, unit VARCHAR, v1, v2, v3, index_value DOUBLE (NULL where
---          not given); any further columns are carried through. $cuts DOUBLE[4] (the SD multiples c1–c4);
+--          threads, either of which would let a type on the cut, or a rerun's figures, depend on chance.
+--          A row without an index (a component missing) gets no type and is left out of the mean and SD:
+--          'missing_component'. A grp whose SD is not positive (fewer than two rows, or all equal) cannot be cut:
+--          'no_spread', no type.
+-- Inputs:  temporary table area_type_input with at least grp, unit VARCHAR, v1, v2, v3, index_value DOUBLE
+--          (NULL where not given); any further columns are carried through. $cuts DOUBLE[4] (the SD multiples c1–c4);
 --          $sd_kind 'population' (divisor n) or 'sample' (divisor n − 1).
 -- Output:  temporary table area_type_result: every input row with its columns, plus idx, n_areas, mean, sd,
 --          sd_kind, cut_type1–cut_type4 (the lower bounds of types 1–4), z_score, area_type and status.
