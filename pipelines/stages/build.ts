@@ -5,11 +5,13 @@ import type { Context } from '../context.ts';
 import { execFile, inTransaction, queryFile, query, SQL_DIR, type Params } from '../db.ts';
 import { loadIndicators, loadSources, type IndicatorDef } from '../catalogue.ts';
 import { StageError } from '../errors.ts';
+import { buildSegregation, type SegregationResult } from './segregation.ts';
 
 export interface BuildResult {
   indicators: Record<string, number>;
   suppressed: number;
   segregation_rows: number;
+  segregation: SegregationResult | null;
 }
 
 /** The two-group splits whose dissimilarity index the backbone computes. */
@@ -31,7 +33,7 @@ export const SEGREGATION_SPLITS = [
 export async function build(ctx: Context, conn: DuckDBConnection): Promise<BuildResult> {
   const cat = loadIndicators(ctx.config.dataDir);
   const noiseFrom = noiseYears(ctx);
-  const result: BuildResult = { indicators: {}, suppressed: 0, segregation_rows: 0 };
+  const result: BuildResult = { indicators: {}, suppressed: 0, segregation_rows: 0, segregation: null };
   await inTransaction(conn, async () => {
     for (const ind of cat.indicators) {
       await execFile(conn, 'staging/upsert_indicator', {
@@ -61,6 +63,9 @@ export async function build(ctx: Context, conn: DuckDBConnection): Promise<Build
       await execFile(conn, 'measures/delete_measure', { measure: 'D', groups: split.groups });
       await execFile(conn, 'measures/dissimilarity', { ...split });
     }
+    // The engine rewrites every split's rows, D included (equal to the SQL D above to 1e-15, which tests assert),
+    // adding the other indices, RegSO units, the M/H decomposition, expected values and intervals.
+    result.segregation = await buildSegregation(ctx, conn);
     const [seg] = await query(conn, 'SELECT count(*)::INTEGER AS n FROM segregation_index');
     result.segregation_rows = Number(seg?.n ?? 0);
 

@@ -8,7 +8,7 @@ import { MESSAGES, message, type MessageId } from '../messages.ts';
 import { FIRST_YEAR } from '../config.ts';
 import { buildReportPdf } from '../report/build-pdf.ts';
 import type { IndicatorBlock, PolicyArea, ReportModel, SegregationBlock, SourceRow } from '../report/model.ts';
-import { SEGREGATION_SPLITS } from './build.ts';
+import { SEGREGATION_SPLITS_ENGINE } from './segregation.ts';
 
 export interface ReportResult {
   files: { name: string; kind: string; pages?: number; bytes: number }[];
@@ -127,17 +127,31 @@ async function reportModel(ctx: Context, conn: DuckDBConnection, scope: Scope, d
   }
 
   const segregation: SegregationBlock[] = [];
-  for (const split of SEGREGATION_SPLITS) {
-    const series = await queryFile(conn, 'report/segregation_series', { measure: 'D', groups: split.groups, scope_level: scope.level, scope_code: scope.code, year });
-    const byKommun = (await queryFile(conn, 'report/segregation_by_kommun', { measure: 'D', groups: split.groups, first_year: FIRST_YEAR, year }))
+  for (const split of SEGREGATION_SPLITS_ENGINE) {
+    // Two-group splits by D (the measure readers know); income quintiles by Theil's H, the multigroup evenness
+    // index whose decomposition the warehouse also holds.
+    const measure = split.kind === 'two_group' ? 'D' : 'multi_H_information_theory';
+    const params = { measure, groups: split.groups, unit_level: 'deso' };
+    const series = await queryFile(conn, 'report/segregation_series', { ...params, scope_level: scope.level, scope_code: scope.code, year });
+    if (series.length === 0) continue;
+    const byKommun = (await queryFile(conn, 'report/segregation_by_kommun', { ...params, first_year: FIRST_YEAR, year }))
       .filter((r) => scope.level === 'riket' || String(r.code).startsWith(scope.code));
     segregation.push({
-      measure: 'D',
+      measure,
       groups: split.groups,
       unit_level: 'deso',
-      series: series.map((r) => ({ year: Number(r.year), value: num(r.value), n_units: Number(r.n_units), status: String(r.status) })),
+      series: series.map((r) => ({
+        year: Number(r.year),
+        value: num(r.value),
+        n_units: Number(r.n_units),
+        status: String(r.status),
+        expected: num(r.expected),
+        area_version: String(r.unit_version),
+      })),
       by_kommun: byKommun.map((r) => ({ code: String(r.code), name: String(r.name), value: num(r.value), first_value: num(r.first_value), n_units: Number(r.n_units), status: String(r.status) })),
     });
+  }
+  if (segregation.length > 0) {
     caveatIds.add('W206_SMALL_UNIT_BIAS');
     caveatIds.add('W302_BACKGROUND_NOT_BIRTH');
   }

@@ -25,7 +25,9 @@ beforeAll(async () => {
     ('emp','0180C1010','DeSO2018',2023,70,1,1,'ok','S')`);
   await exec(c, `INSERT INTO segregation_index VALUES
     ('D','fb/sb','fb','riket','00','deso','DeSO2018',2017,0.40,NULL,NULL,NULL,5984,10e6,'ok','TAB6571'),
-    ('D','fb/sb','fb','riket','00','deso','DeSO2025',2025,0.42,NULL,NULL,NULL,6160,10.6e6,'ok','TAB6571'),
+    ('D','fb/sb','fb','riket','00','deso','DeSO2025',2025,0.42,0.02,0.41,0.43,6160,10.6e6,'ok','TAB6571'),
+    ('D','fb/sb','fb','riket','00','regso','RegSO2025',2025,0.40,NULL,NULL,NULL,3363,10.6e6,'ok','TAB6571'),
+    ('D','fb/sb','fb','kommun','0180','regso','RegSO2025',2025,0.30,NULL,NULL,NULL,127,9.8e5,'ok','TAB6571'),
     ('D','fb/sb','fb','kommun','0180','deso','DeSO2018',2017,0.35,NULL,NULL,NULL,544,9e5,'ok','TAB6571'),
     ('D','fb/sb','fb','kommun','0180','deso','DeSO2025',2025,0.37,NULL,NULL,NULL,560,9.8e5,'ok','TAB6571'),
     ('D','fb/sb','fb','kommun','2521','deso','DeSO2025',2025,NULL,NULL,NULL,NULL,1,6e3,'single_unit','TAB6571')`);
@@ -67,9 +69,12 @@ describe('sql/report/*.sql', () => {
   });
 
   it('segregation_series and segregation_by_kommun', async () => {
-    const s = await queryFile(wh.conn, 'report/segregation_series', { measure: 'D', groups: 'fb/sb', scope_level: 'riket', scope_code: '00', year: 2025 });
-    expect(s).toEqual([{ year: 2017, value: 0.4, n_units: 5984, status: 'ok' }, { year: 2025, value: 0.42, n_units: 6160, status: 'ok' }]);
-    const k = await queryFile(wh.conn, 'report/segregation_by_kommun', { measure: 'D', groups: 'fb/sb', first_year: 2017, year: 2025 });
+    const s = await queryFile(wh.conn, 'report/segregation_series', { measure: 'D', groups: 'fb/sb', scope_level: 'riket', scope_code: '00', unit_level: 'deso', year: 2025 });
+    expect(s).toEqual([
+      { year: 2017, value: 0.4, expected: null, ci_low: null, ci_high: null, n_units: 5984, status: 'ok', unit_version: 'DeSO2018' },
+      { year: 2025, value: 0.42, expected: 0.02, ci_low: 0.41, ci_high: 0.43, n_units: 6160, status: 'ok', unit_version: 'DeSO2025' },
+    ]);
+    const k = await queryFile(wh.conn, 'report/segregation_by_kommun', { measure: 'D', groups: 'fb/sb', unit_level: 'deso', first_year: 2017, year: 2025 });
     expect(k.find((r) => r.code === '0180')).toEqual({ code: '0180', name: 'Stockholm', value: 0.37, first_value: 0.35, n_units: 560, status: 'ok' });
     expect(k.find((r) => r.code === '2521')).toMatchObject({ value: null, status: 'single_unit' });
     expect(k.find((r) => r.code === '0127')).toMatchObject({ value: null, n_units: 0, status: '..' });
