@@ -36,6 +36,7 @@ Commands:
   build      compute indicators, disclosure control and segregation measures
   report     render PDF reports, data exports and manifest.json into output/<year>/
   indices    segregation indices for your own count table (CSV or Parquet)
+  area-types socio-economic area types (områdestyper) for your own table (CSV or Parquet)
   sources    list the indicator catalogue and the source tables it rests on
   status     what the last run did, from its manifest
 
@@ -66,6 +67,10 @@ export async function main(argv: string[], io: { stdout: NodeJS.WritableStream; 
     if (command === 'indices') {
       const { runIndicesCommand } = await import('./measures/indices-command.ts');
       return await runIndicesCommand(rest, io);
+    }
+    if (command === 'area-types') {
+      const { runAreaTypesCommand } = await import('./area-types-command.ts');
+      return await runAreaTypesCommand(rest, io);
     }
     if (!(command in HELP)) throw new UsageError(`unknown command "${command}"; run "segfollow --help"`);
     const { values } = parseFlags(rest);

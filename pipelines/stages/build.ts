@@ -6,12 +6,14 @@ import { execFile, inTransaction, queryFile, query, SQL_DIR, type Params } from 
 import { loadIndicators, loadSources, type IndicatorDef } from '../catalogue.ts';
 import { StageError } from '../errors.ts';
 import { buildSegregation, type SegregationResult } from './segregation.ts';
+import { buildAreaTypes, type AreaTypesResult } from './area-types.ts';
 
 export interface BuildResult {
   indicators: Record<string, number>;
   suppressed: number;
   segregation_rows: number;
   segregation: SegregationResult | null;
+  area_types: AreaTypesResult | null;
 }
 
 /** The two-group splits whose dissimilarity index the backbone computes. */
@@ -33,7 +35,7 @@ export const SEGREGATION_SPLITS = [
 export async function build(ctx: Context, conn: DuckDBConnection): Promise<BuildResult> {
   const cat = loadIndicators(ctx.config.dataDir);
   const noiseFrom = noiseYears(ctx);
-  const result: BuildResult = { indicators: {}, suppressed: 0, segregation_rows: 0, segregation: null };
+  const result: BuildResult = { indicators: {}, suppressed: 0, segregation_rows: 0, segregation: null, area_types: null };
   await inTransaction(conn, async () => {
     for (const ind of cat.indicators) {
       await execFile(conn, 'staging/upsert_indicator', {
@@ -71,6 +73,8 @@ export async function build(ctx: Context, conn: DuckDBConnection): Promise<Build
 
     await runChecks(conn);
   });
+  // Its own transaction (DuckDB does not nest them): area types rest on the indicator values committed above.
+  result.area_types = await buildAreaTypes(ctx, conn);
   ctx.log.info('built indicators and measures', { indicators: Object.keys(result.indicators).length, suppressed: result.suppressed, segregation_rows: result.segregation_rows });
   return result;
 }
