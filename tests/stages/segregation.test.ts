@@ -7,7 +7,7 @@ import { startEmulator, type RunningEmulator } from '../../pipelines/demo/emulat
 import { loadConfig, type Config } from '../../pipelines/config.ts';
 import { createLogger } from '../../pipelines/log.ts';
 import { runStages } from '../../pipelines/run.ts';
-import { withConnection, query, type Row } from '../../pipelines/db.ts';
+import { withConnection, query, execFile, type Row } from '../../pipelines/db.ts';
 import type { Context } from '../../pipelines/context.ts';
 import { SEGREGATION_SPLITS } from '../../pipelines/stages/build.ts';
 import {
@@ -55,7 +55,12 @@ beforeAll(async () => {
   };
   const s = await runStages(ctx(), 'run', ['areas', 'ingest', 'build'], ['--demo']);
   expect(s.outcome).toBe('ok');
-  sqlD = await withConnection(config.warehouse, (conn) => query(conn, "SELECT * FROM segregation_index WHERE measure = 'D' ORDER BY ALL"));
+  // The build stage now runs the engine too; recompute the SQL D alone so the two can be compared.
+  sqlD = await withConnection(config.warehouse, async (conn) => {
+    await execFile(conn, 'measures/delete_measure', { measure: 'D', groups: SEGREGATION_SPLITS[0].groups });
+    await execFile(conn, 'measures/dissimilarity', { ...SEGREGATION_SPLITS[0] });
+    return query(conn, "SELECT * FROM segregation_index WHERE measure = 'D' AND groups = $g ORDER BY ALL", { g: SEGREGATION_SPLITS[0].groups });
+  });
   first = await withConnection(config.warehouse, (conn) => buildSegregation(ctx(), conn, { draws: DRAWS }));
   rows = await withConnection(config.warehouse, (conn) => query(conn, ALL));
 }, 120_000);
