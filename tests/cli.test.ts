@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer } from 'node:net';
@@ -60,6 +60,23 @@ describe('segfollow command line', () => {
     const rows = r.stdout.trim().split('\n').map((l) => l.split('\t'));
     expect(rows[0]).toEqual(['indicator', 'policy_area', 'unit', 'source', 'years', 'title_sv']);
     expect(rows.find((x) => x[0] === 'employment_rate_20_64')).toEqual(['employment_rate_20_64', 'arbete', 'procent', 'SCB TAB6680', '2017–2024', 'Sysselsättningsgrad 20–64 år']);
+  });
+
+  it('runs `indices` and `area-types` through the same entry point', () => {
+    const ind = cli(['indices', '--input', '../shared/reference/data/hm_two_basic.csv', '--unit', 'area_id', '--groups', 'g1,g2', '--format', 'csv']);
+    expect(ind.code).toBe(0);
+    const d = ind.stdout.split('\n').find((l) => l.startsWith('D,'));
+    expect(d?.split(',').slice(0, 3)).toEqual(['D', '', '0.6']);
+    const dir = mkdtempSync(join(tmpdir(), 'segfollow-cli-'));
+    const file = join(dir, 'idx.csv');
+    writeFileSync(file, 'regso,idx\nA,10\nB,20\nC,30\nD,40\nE,100\n');
+    const at = cli(['area-types', '--input', file, '--unit', 'regso', '--index', 'idx']);
+    expect(at.code).toBe(0);
+    const rows = at.stdout.trim().split('\n');
+    expect(rows[0]).toBe('unit,index,area_type');
+    // mean 40, population SD 31.62…: E (100) ≥ mean+1 SD → type 2; D (40) = mean → type 3; A (10) ≥ mean−SD (8.38) → 4.
+    expect(rows.slice(1).map((r) => r.split(',')[2])).toEqual(['4', '4', '4', '3', '2']);
+    expect(cli(['area-types', '--input', join(dir, 'missing.csv'), '--unit', 'regso', '--index', 'idx']).code).toBe(2);
   });
 
   it('status exits 2 with a clear message when nothing has run for that year', () => {
