@@ -114,7 +114,6 @@ function fmt(ms: number): string {
 function wholeProcess(label: string, goalMs: number, argsFor: (launcher: string[]) => string[], repeats: number): void {
   const launchers: Array<[string, string[]]> = [
     ['bin/segfollow.js indices', ['bin/segfollow.js', 'indices']],
-    ['pipelines/measures/indices-cli-entry.ts', ['--import', 'tsx', 'pipelines/measures/indices-cli-entry.ts']],
   ];
   for (const [name, launcher] of launchers) {
     const times: number[] = [];

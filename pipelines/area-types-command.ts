@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { SegfollowError, UsageError } from './errors.ts';
+import { UsageError } from './errors.ts';
+import type { TextSink } from './log.ts';
 import { readTable, rowLabel, type TextTable } from './measures/read-table.ts';
 import { validateKeys } from './measures/validate-columns.ts';
 import { classifyAreaTypes, loadAreaTypeCatalogue, type Classification, type IndexInput, type SdKind } from './measures/classify-area-types.ts';
@@ -50,37 +51,28 @@ interface Options {
 }
 
 /** `segfollow area-types …` (argv without the command name). Returns the exit code: 0, 1 or 2 (bad usage or input). */
-export async function runAreaTypesCommand(argv: string[], io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream }): Promise<number> {
-  try {
-    if (argv.includes('-h') || argv.includes('--help')) {
-      io.stdout.write(AREA_TYPES_HELP + '\n');
-      return 0;
-    }
-    const opts = parseOptions(argv);
-    const catalogue = loadAreaTypeCatalogue();
-    const wanted = [...(opts.by === null ? [] : [opts.by]), opts.unit, ...(opts.index === null ? (opts.components ?? []) : [opts.index])];
-    const table = await readTable(opts.input, wanted);
-    const rows = toInput(table, opts);
-    const result = await classifyAreaTypes(rows, { catalogue, sdKind: opts.sd });
-    const text = toCsv(result, opts.by);
-    if (opts.out === null) io.stdout.write(text);
-    else {
-      try {
-        writeFileSync(opts.out, text);
-      } catch (e) {
-        throw new UsageError(`${opts.out}: cannot write the output (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-      }
-    }
-    io.stderr.write(summary(result, opts));
+export async function runAreaTypesCommand(argv: string[], io: { stdout: TextSink; stderr: TextSink }): Promise<number> {
+  if (argv.includes('-h') || argv.includes('--help')) {
+    io.stdout.write(AREA_TYPES_HELP + '\n');
     return 0;
-  } catch (e) {
-    if (e instanceof SegfollowError) {
-      io.stderr.write(`segfollow area-types: ${e.message}\n`);
-      return e.exitCode;
-    }
-    io.stderr.write(`segfollow area-types: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
-    return 1;
   }
+  const opts = parseOptions(argv);
+  const catalogue = loadAreaTypeCatalogue();
+  const wanted = [...(opts.by === null ? [] : [opts.by]), opts.unit, ...(opts.index === null ? (opts.components ?? []) : [opts.index])];
+  const table = await readTable(opts.input, wanted);
+  const rows = toInput(table, opts);
+  const result = await classifyAreaTypes(rows, { catalogue, sdKind: opts.sd });
+  const text = toCsv(result, opts.by);
+  if (opts.out === null) io.stdout.write(text);
+  else {
+    try {
+      writeFileSync(opts.out, text);
+    } catch (e) {
+      throw new UsageError(`${opts.out}: cannot write the output (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    }
+  }
+  io.stderr.write(summary(result, opts));
+  return 0;
 }
 
 function parseOptions(argv: string[]): Options {

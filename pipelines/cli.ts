@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfig, FIRST_YEAR, LAST_YEAR, type Config } from './config.ts';
-import { createLogger, type Logger } from './log.ts';
+import { createLogger, type Logger, type TextSink } from './log.ts';
 import { exitCodeOf, SegfollowError, UsageError } from './errors.ts';
 import type { Context } from './context.ts';
 import type { StageName } from './run.ts';
@@ -56,7 +56,7 @@ const STAGES: Record<string, StageName[]> = {
   report: ['report'],
 };
 
-export async function main(argv: string[], io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream } = process): Promise<number> {
+export async function main(argv: string[], io: { stdout: TextSink; stderr: TextSink } = process): Promise<number> {
   const [command, ...rest] = argv;
   let log: Logger = createLogger({ format: 'text', level: 'info', stream: io.stderr });
   try {
@@ -155,7 +155,7 @@ async function runCommand(command: string, stages: StageName[], args: string[], 
   }
 }
 
-function status(config: Config, stdout: NodeJS.WritableStream): number {
+function status(config: Config, stdout: TextSink): number {
   const file = join(config.outDir, String(config.year), 'manifest.json');
   if (!existsSync(file)) {
     const years = existsSync(config.outDir) ? readdirSync(config.outDir).filter((d) => /^\d{4}$/.test(d)) : [];
@@ -180,7 +180,7 @@ function status(config: Config, stdout: NodeJS.WritableStream): number {
   return 0;
 }
 
-async function sources(config: Config, stdout: NodeJS.WritableStream): Promise<number> {
+async function sources(config: Config, stdout: TextSink): Promise<number> {
   const { loadIndicators, loadSources, yearsOf } = await import('./catalogue.ts');
   const ind = loadIndicators(config.dataDir);
   const src = loadSources(config.dataDir);

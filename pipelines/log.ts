@@ -14,10 +14,16 @@ export interface Logger {
   progress(label: string, done: number, total: number): void;
 }
 
+/** Where text goes: process.stderr, or anything with a write method (tests collect lines). */
+export interface TextSink {
+  write(s: string): unknown;
+  isTTY?: boolean;
+}
+
 export interface LoggerOptions {
   format: LogFormat;
   level: LogLevel;
-  stream?: NodeJS.WritableStream & { isTTY?: boolean };
+  stream?: TextSink;
   now?: () => Date;
 }
 

@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { SegfollowError, UsageError } from '../errors.ts';
+import { UsageError } from '../errors.ts';
 import { decomposeMH } from './decomposition.ts';
 import {
   DECOMPOSITION_IDS,
@@ -87,31 +87,22 @@ const OUTPUT_COLUMNS = ['index', 'focal', 'value', 'status', 'n_units', 'total']
 
 /** `segfollow indices …` (argv without the command name). Returns the exit code: 0, 1 or 2 (bad usage or input). */
 export async function runIndicesCommand(argv: string[], io: CommandIo): Promise<number> {
-  try {
-    if (argv.includes('-h') || argv.includes('--help')) {
-      io.stdout.write(INDICES_HELP + '\n');
-      return 0;
-    }
-    const opts = parseOptions(argv);
-    const rows = await computeRows(opts);
-    const text = opts.format === 'json' ? toJson(rows, opts.by) : toCsv(rows, opts.by);
-    if (opts.out === null) io.stdout.write(text);
-    else {
-      try {
-        writeFileSync(opts.out, text);
-      } catch (e) {
-        throw new UsageError(`${opts.out}: cannot write the output (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-      }
-    }
+  if (argv.includes('-h') || argv.includes('--help')) {
+    io.stdout.write(INDICES_HELP + '\n');
     return 0;
-  } catch (e) {
-    if (e instanceof SegfollowError) {
-      io.stderr.write(`segfollow indices: ${e.message}\n`);
-      return e.exitCode;
-    }
-    io.stderr.write(`segfollow indices: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
-    return 1;
   }
+  const opts = parseOptions(argv);
+  const rows = await computeRows(opts);
+  const text = opts.format === 'json' ? toJson(rows, opts.by) : toCsv(rows, opts.by);
+  if (opts.out === null) io.stdout.write(text);
+  else {
+    try {
+      writeFileSync(opts.out, text);
+    } catch (e) {
+      throw new UsageError(`${opts.out}: cannot write the output (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    }
+  }
+  return 0;
 }
 
 function parseOptions(argv: string[]): Options {

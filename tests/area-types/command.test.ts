@@ -22,7 +22,7 @@ interface Result {
 
 async function cli(args: string[]): Promise<Result> {
   try {
-    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', 'pipelines/area-types-cli-entry.ts', ...args], { cwd: ROOT, maxBuffer: 64 << 20 });
+    const { stdout, stderr } = await run(process.execPath, ['bin/segfollow.js', 'area-types', ...args], { cwd: ROOT, maxBuffer: 64 << 20 });
     return { code: 0, stdout, stderr };
   } catch (e) {
     const err = e as { code?: number; stdout?: string; stderr?: string };

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runIndicesCommand } from '../../pipelines/measures/indices-command.ts';
+import { main } from '../../pipelines/cli.ts';
 import {
   DATA_DIR,
   ESTABLISHED_LIBRARIES,
@@ -45,7 +45,8 @@ async function cli(args: string[]): Promise<Result> {
 async function inProcess(args: string[]): Promise<Result> {
   let stdout = '';
   let stderr = '';
-  const code = await runIndicesCommand(args, {
+  // Through the CLI's main, which catches errors once and maps them to exit codes, as in a real run.
+  const code = await main(['indices', ...args], {
     stdout: { write: (s: string) => (stdout += s) },
     stderr: { write: (s: string) => (stderr += s) },
   });
@@ -54,13 +55,7 @@ async function inProcess(args: string[]): Promise<Result> {
 
 beforeAll(async () => {
   tmp = mkdtempSync(join(tmpdir(), 'segfollow-indices-'));
-  // The lead's CLI may not load yet while other stages are being written; the entry file runs the same command.
   launcher = ['bin/segfollow.js', 'indices'];
-  const probe = await cli(['--help']);
-  if (probe.code !== 0 || !probe.stdout.includes('segfollow indices')) {
-    launcher = ['--import', 'tsx', 'pipelines/measures/indices-cli-entry.ts'];
-    console.log('bin/segfollow.js indices does not run yet; testing through pipelines/measures/indices-cli-entry.ts');
-  }
 });
 
 afterAll(() => {
