@@ -1,17 +1,11 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { mkdtempSync } from 'node:fs';
-import { Writable } from 'node:stream';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { tinyWorld } from './fixtures/tiny-world.ts';
-import { startEmulator, type RunningEmulator } from '../pipelines/demo/emulator.ts';
-import { loadConfig, type Config } from '../pipelines/config.ts';
-import { createLogger } from '../pipelines/log.ts';
+import type { Config } from '../pipelines/config.ts';
+import { startTinyPipeline, type TinyPipeline } from './helpers/tiny-pipeline.ts';
 import { runStages } from '../pipelines/run.ts';
 import { withConnection, query, type Row } from '../pipelines/db.ts';
 import { loadIndicators, yearsOf } from '../pipelines/catalogue.ts';
 import { desoVersionFor, esMedian, regsoVersionFor, type DemoWorld, type DesoCounts } from '../pipelines/demo/world.ts';
-import type { Context } from '../pipelines/context.ts';
 
 /**
  * The whole catalogue through areas → ingest → build over the tiny world: every indicator has values at every
@@ -21,29 +15,15 @@ import type { Context } from '../pipelines/context.ts';
 
 const ROOT = new URL('..', import.meta.url).pathname;
 const cat = loadIndicators(join(ROOT, 'data'));
-let em: RunningEmulator;
+let tiny: TinyPipeline;
 let world: DemoWorld;
 let config: Config;
 let rows: Row[];
 
-const ctxFor = (c: Config): Context => ({
-  config: c,
-  log: createLogger({ format: 'json', level: 'warn', stream: new Writable({ write: (_chunk, _enc, done) => done() }) }),
-  fetch: globalThis.fetch,
-  now: () => new Date(),
-});
-
 beforeAll(async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'segfollow-catalogue-'));
-  world = tinyWorld();
-  em = await startEmulator(world);
-  config = {
-    ...loadConfig({ demo: true, warehouse: join(dir, 'w.duckdb'), outDir: join(dir, 'out'), rawDir: join(dir, 'raw') }, { root: ROOT, env: {} }),
-    scbBaseUrl: em.scbBaseUrl,
-    koladaBaseUrl: em.koladaBaseUrl,
-    areaKeysUrl: `${em.url}/keys`,
-  };
-  const s = await runStages(ctxFor(config), 'run', ['areas', 'ingest', 'build'], ['--demo']);
+  tiny = await startTinyPipeline('catalogue');
+  ({ world, config } = tiny);
+  const s = await runStages(tiny.ctx(config, 'warn'), 'run', ['areas', 'ingest', 'build'], ['--demo']);
   expect(s.outcome).toBe('ok');
   rows = await withConnection(config.warehouse, (conn) =>
     query(conn, `SELECT v.indicator_id, a.level, v.area_code, v.area_version, v.year, v.value, v.numerator, v.denominator, v.status
@@ -51,7 +31,7 @@ beforeAll(async () => {
                  ORDER BY ALL`));
 }, 120_000);
 afterAll(async () => {
-  await em.close();
+  await tiny.emulator.close();
 });
 
 const valueOf = (id: string, code: string, year: number): Row | undefined =>

@@ -1,43 +1,23 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { mkdtempSync, readFileSync, readdirSync, existsSync, writeFileSync } from 'node:fs';
+import { readFileSync, readdirSync, existsSync, writeFileSync } from 'node:fs';
 import { spawn } from 'node:child_process';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
-import { tinyWorld } from './fixtures/tiny-world.ts';
-import { startEmulator, type RunningEmulator } from '../pipelines/demo/emulator.ts';
-import { loadConfig, type Config } from '../pipelines/config.ts';
-import { createLogger } from '../pipelines/log.ts';
+import { startEmulator } from '../pipelines/demo/emulator.ts';
+import type { Config } from '../pipelines/config.ts';
 import { runStages, ALL_STAGES } from '../pipelines/run.ts';
 import { withConnection, query } from '../pipelines/db.ts';
 import { LockError, SourceError } from '../pipelines/errors.ts';
 import type { Context } from '../pipelines/context.ts';
 import type { DemoWorld } from '../pipelines/demo/world.ts';
 import { readPdfText } from './helpers/pdf-text.ts';
+import { startTinyPipeline, type TinyPipeline } from './helpers/tiny-pipeline.ts';
 
 const ROOT = new URL('..', import.meta.url).pathname;
-let dir: string;
-let em: RunningEmulator;
+let tiny: TinyPipeline;
 let world: DemoWorld;
 let config: Config;
-const logs: string[] = [];
-
-const ctxFor = (c: Config): Context => ({
-  config: c,
-  log: createLogger({ format: 'json', level: 'info', stream: Object.assign(new (require_stream())(), {}) }),
-  fetch: globalThis.fetch,
-  now: () => new Date(),
-});
-
-function require_stream() {
-  // A writable that keeps the JSON log lines so tests can assert on them.
-  return class extends (class {} as new () => object) {
-    write(s: string): boolean {
-      logs.push(s);
-      return true;
-    }
-  } as unknown as new () => NodeJS.WritableStream;
-}
+const ctxFor = (c: Config): Context => tiny.ctx(c);
 
 const snapshot = (c: Config) =>
   withConnection(c.warehouse, (conn) => query(conn, 'SELECT indicator_id, area_code, area_version, year, value, numerator, denominator, status FROM indicator_value ORDER BY ALL'));
@@ -45,18 +25,11 @@ const hashDir = (d: string) =>
   Object.fromEntries(readdirSync(d).sort().map((f) => [f, createHash('sha256').update(readFileSync(join(d, f))).digest('hex')]));
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'segfollow-run-'));
-  world = tinyWorld();
-  em = await startEmulator(world);
-  config = {
-    ...loadConfig({ demo: true, warehouse: join(dir, 'w.duckdb'), outDir: join(dir, 'out'), rawDir: join(dir, 'raw') }, { root: ROOT, env: {} }),
-    scbBaseUrl: em.scbBaseUrl,
-    koladaBaseUrl: em.koladaBaseUrl,
-    areaKeysUrl: `${em.url}/keys`,
-  };
+  tiny = await startTinyPipeline('run');
+  ({ world, config } = tiny);
 });
 afterAll(async () => {
-  await em.close();
+  await tiny.emulator.close();
 });
 
 describe('a run over the emulator (tiny world)', () => {

@@ -4,54 +4,39 @@
  * Σ numerators / Σ denominators of the RegSO of the type, gaps start in the right base year, suppression follows the
  * threshold, and a rerun leaves every table identical.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tinyWorld } from '../fixtures/tiny-world.ts';
-import { startEmulator, type RunningEmulator } from '../../pipelines/demo/emulator.ts';
-import { loadConfig, type Config } from '../../pipelines/config.ts';
-import { createLogger } from '../../pipelines/log.ts';
+import type { Config } from '../../pipelines/config.ts';
+import { startTinyPipeline, type TinyPipeline } from '../helpers/tiny-pipeline.ts';
 import { runStages } from '../../pipelines/run.ts';
 import { query, withConnection, type Row } from '../../pipelines/db.ts';
 import type { Context } from '../../pipelines/context.ts';
 import { buildAreaTypes, type AreaTypesResult } from '../../pipelines/stages/area-types.ts';
 import { runAreaTypesCommand } from '../../pipelines/area-types-command.ts';
 
-const ROOT = new URL('../..', import.meta.url).pathname;
 const TABLES = ['area_type', 'area_type_detail', 'area_type_cut', 'area_type_population', 'indicator_by_area_type', 'area_type_gap'];
 let dir = '';
-let em: RunningEmulator;
+let tiny: TinyPipeline;
 let config: Config;
 let first: AreaTypesResult;
-const logs: string[] = [];
 
-const ctxFor = (c: Config): Context => ({
-  config: c,
-  log: createLogger({ format: 'json', level: 'info', stream: { write: (s: string) => logs.push(s) } as unknown as NodeJS.WritableStream }),
-  fetch: globalThis.fetch,
-  now: () => new Date(),
-});
+
+const ctxFor = (c: Config): Context => tiny.ctx(c);
 const sql = (text: string, params?: Record<string, string | number>): Promise<Row[]> => withConnection(config.warehouse, (conn) => query(conn, text, params));
 const snapshot = async (): Promise<Record<string, Row[]>> =>
   Object.fromEntries(await Promise.all(TABLES.map(async (t) => [t, await sql(`SELECT * FROM ${t} ORDER BY ALL`)] as const)));
 const stage = (c: Config = config): Promise<AreaTypesResult> => withConnection(c.warehouse, (conn) => buildAreaTypes(ctxFor(c), conn));
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'segfollow-area-types-stage-'));
-  em = await startEmulator(tinyWorld());
-  config = {
-    ...loadConfig({ demo: true, warehouse: join(dir, 'w.duckdb'), outDir: join(dir, 'out'), rawDir: join(dir, 'raw') }, { root: ROOT, env: {} }),
-    scbBaseUrl: em.scbBaseUrl,
-    koladaBaseUrl: em.koladaBaseUrl,
-    areaKeysUrl: `${em.url}/keys`,
-  };
+  tiny = await startTinyPipeline('area-types-stage');
+  ({ dir, config } = tiny);
   const s = await runStages(ctxFor(config), 'build', ['areas', 'ingest', 'build'], ['--demo']);
   expect(s.outcome).toBe('ok');
   first = await stage();
 }, 120_000);
 afterAll(async () => {
-  await em.close();
+  await tiny.emulator.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -198,7 +183,7 @@ describe('the area-types stage over the tiny world', () => {
     await withConnection(config.warehouse, (conn) =>
       query(conn, "UPDATE observation SET value = NULL, status = '..' WHERE table_id = 'IntGr5Socio' AND measure = '000005QV' AND area_code = '0180R002' AND year = 2019 RETURNING 1"),
     );
-    logs.length = 0;
+    tiny.logs.length = 0;
     const res = await stage();
     expect(res.unclassified).toBe(1);
     expect(res.types_by_year['2019']?.reduce((a, b) => a + b, 0)).toBe(5);
@@ -206,7 +191,7 @@ describe('the area-types stage over the tiny world', () => {
       { area_type: null, status: 'missing_component', missing: 'V2 (..)' },
     ]);
     expect(await sql("SELECT n_areas, n_unclassified FROM area_type_cut WHERE year = 2019")).toEqual([{ n_areas: 5, n_unclassified: 1 }]);
-    expect(logs.some((l) => l.includes('W215_AREA_TYPE_UNCLASSIFIED'))).toBe(true);
+    expect(tiny.logs.some((l) => l.includes('W215_AREA_TYPE_UNCLASSIFIED'))).toBe(true);
     const [p] = await sql("SELECT n_areas, population FROM area_type_population WHERE scope_level = 'kommun' AND scope_code = '0180' AND year = 2019 AND area_type IS NULL");
     expect(p?.n_areas).toBe(1);
     expect(Number(p?.population)).toBeGreaterThan(0);

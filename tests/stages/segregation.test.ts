@@ -1,11 +1,8 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { tinyWorld } from '../fixtures/tiny-world.ts';
-import { startEmulator, type RunningEmulator } from '../../pipelines/demo/emulator.ts';
-import { loadConfig, type Config } from '../../pipelines/config.ts';
-import { createLogger } from '../../pipelines/log.ts';
+import type { Config } from '../../pipelines/config.ts';
+import { startTinyPipeline, type TinyPipeline } from '../helpers/tiny-pipeline.ts';
 import { runStages } from '../../pipelines/run.ts';
 import { withConnection, query, execFile, type Row } from '../../pipelines/db.ts';
 import type { Context } from '../../pipelines/context.ts';
@@ -27,32 +24,21 @@ const FB = SEGREGATION_SPLITS_ENGINE.find((s) => s.key === 'foreign_background')
 const QUINTILES = SEGREGATION_SPLITS_ENGINE.find((s) => s.key === 'income_quintiles')!;
 const LOW_ES = SEGREGATION_SPLITS_ENGINE.find((s) => s.key === 'low_economic_standard')!;
 
-let em: RunningEmulator;
+let tiny: TinyPipeline;
 let config: Config;
-const logs: string[] = [];
+
 let sqlD: Row[];
 let first: SegregationResult;
 let rows: Row[];
 
-const ctx = (): Context => ({
-  config,
-  log: createLogger({ format: 'json', level: 'info', stream: { write: (s: string) => logs.push(s) } as unknown as NodeJS.WritableStream }),
-  fetch: globalThis.fetch,
-  now: () => new Date(),
-});
+const ctx = (): Context => tiny.ctx(config);
 const ALL = 'SELECT * FROM segregation_index ORDER BY ALL';
 const key = (r: Row) => [r.measure, r.groups, r.scope_level, r.scope_code, r.unit_level, r.unit_version, r.year].join('|');
 const close = (a: unknown, b: unknown, tol = 1e-12) => Math.abs(Number(a) - Number(b)) <= tol * Math.max(1, Math.abs(Number(b)));
 
 beforeAll(async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'segfollow-seg-'));
-  em = await startEmulator(tinyWorld());
-  config = {
-    ...loadConfig({ demo: true, warehouse: join(dir, 'w.duckdb'), outDir: join(dir, 'out'), rawDir: join(dir, 'raw') }, { root: ROOT, env: {} }),
-    scbBaseUrl: em.scbBaseUrl,
-    koladaBaseUrl: em.koladaBaseUrl,
-    areaKeysUrl: `${em.url}/keys`,
-  };
+  tiny = await startTinyPipeline('seg');
+  config = tiny.config;
   const s = await runStages(ctx(), 'run', ['areas', 'ingest', 'build'], ['--demo']);
   expect(s.outcome).toBe('ok');
   // The build stage now runs the engine too; recompute the SQL D alone so the two can be compared.
@@ -65,7 +51,7 @@ beforeAll(async () => {
   rows = await withConnection(config.warehouse, (conn) => query(conn, ALL));
 }, 120_000);
 afterAll(async () => {
-  await em.close();
+  await tiny.emulator.close();
 });
 
 /** Per (unit level, version, year): the unit set of a split as the stage reads it. */
@@ -214,7 +200,7 @@ describe('segregation stage over the tiny world', () => {
     expect(first.left_out_units).toBeGreaterThan(0);
     const r = find('D', LOW_ES.groups, 'kommun', '2584', 'deso', 2020);
     expect(r).toMatchObject({ status: 'ok', n_units: 2 });
-    expect(logs.some((l) => l.includes('W201_MISSING_VALUES') && l.includes(LOW_ES.groups))).toBe(true);
+    expect(tiny.logs.some((l) => l.includes('W201_MISSING_VALUES') && l.includes(LOW_ES.groups))).toBe(true);
   });
 
   it('is deterministic and idempotent: a rerun replaces its rows with identical ones', async () => {
