@@ -66,8 +66,9 @@ CREATE TABLE IF NOT EXISTS indicator_value (
   numerator    DOUBLE,
   denominator  DOUBLE,
   status       VARCHAR NOT NULL,
-  source_table VARCHAR NOT NULL,
-  PRIMARY KEY (indicator_id, area_code, area_version, year)
+  source_table VARCHAR NOT NULL
+  -- No PRIMARY KEY: DuckDB's index made the rebuild's delete-and-insert of millions of rows take 15 s;
+  -- uniqueness is checked by sql/checks/indicator_value_duplicates.sql instead.
 );
 CREATE TABLE IF NOT EXISTS area_type (
   area_code    VARCHAR NOT NULL,

@@ -36,3 +36,10 @@ describe('sql/checks/value_without_status.sql', () => {
     expect((await queryFile(wh.conn, 'checks/value_without_status')).map((r) => r.area_code)).toEqual(['01']);
   });
 });
+
+describe('sql/checks/indicator_value_duplicates.sql', () => {
+  it('flags a key that has two values', async () => {
+    await exec(wh.conn, "INSERT INTO indicator_value VALUES ('p','01','lan1998',2020,50,5,10,'ok','S'), ('p','01','lan1998',2020,51,5,10,'ok','S'), ('p','01','lan1998',2021,50,5,10,'ok','S')");
+    expect(await queryFile(wh.conn, 'checks/indicator_value_duplicates')).toEqual([{ indicator_id: 'p', area_code: '01', area_version: 'lan1998', year: 2020, n: 2 }]);
+  });
+});

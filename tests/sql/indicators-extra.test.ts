@@ -1,7 +1,7 @@
 import { describe, it, expect, beforeEach, afterEach } from 'vitest';
 import { listValue } from '@duckdb/node-api';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { execFile, query } from '../../pipelines/db.ts';
+import { execFile, queryFile, query } from '../../pipelines/db.ts';
 import { memoryWarehouse, insertObservations } from './helpers.ts';
 
 /** The indicator methods added with the full catalogue: counts, published medians, percents over another table's count. */
@@ -83,15 +83,16 @@ describe('sql/indicators/value_as_published.sql', () => {
     ]);
   });
 
-  it('refuses two cells for one area and year (the catalogue must name exactly one)', async () => {
+  it('two cells for one area and year are caught by the duplicate check (the catalogue must name exactly one)', async () => {
     await insertObservations(wh.conn, [
       ['TAB6684', '000008AB', '00', 'riket', 2017, 'Alder=tot', 248.5, null],
       ['TAB6684', '000008AB', '00', 'riket', 2017, 'Alder=20-64', 260.1, null],
     ]);
-    await expect(execFile(wh.conn, 'indicators/value_as_published', {
+    await execFile(wh.conn, 'indicators/value_as_published', {
       indicator_id: 'median', source_label: 'SCB TAB6684', tables: listValue(['TAB6684']),
       measures: listValue(['000008AB']), breakdowns: listValue(['Alder=tot', 'Alder=20-64']), scale: 1000, noise_from: 9999,
-    })).rejects.toThrow(/PRIMARY KEY|Constraint|Duplicate/i);
+    });
+    expect(await queryFile(wh.conn, 'checks/indicator_value_duplicates')).toEqual([{ indicator_id: 'median', area_code: '00', area_version: 'riket', year: 2017, n: 2 }]);
   });
 });
 
