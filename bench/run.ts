@@ -23,12 +23,12 @@ function demoRun(label: string, extra: string[]): void {
     throw new Error(`demo run exited ${r.status}`);
   }
   const m = JSON.parse(readFileSync(join(dir, 'out', '2025', 'manifest.json'), 'utf8')) as {
-    stages: { stage: string; seconds: number }[];
+    stages: { stage: string; seconds: number; peak_rss_mb: number }[];
     peak_rss_mb: number;
     outputs: { name: string; bytes: number }[];
   };
   console.log(`\n${label}: whole process ${wall.toFixed(2)} s, peak RSS ${m.peak_rss_mb} MB (sampled in-process)`);
-  for (const s of m.stages) console.log(`  ${s.stage.padEnd(8)} ${s.seconds.toFixed(2).padStart(7)} s`);
+  for (const s of m.stages) console.log(`  ${s.stage.padEnd(8)} ${s.seconds.toFixed(2).padStart(7)} s   peak RSS ${String(s.peak_rss_mb).padStart(5)} MB`);
   const pdf = m.outputs.find((o) => o.name.endsWith('.pdf'));
   if (pdf) console.log(`  report   ${pdf.name} ${(pdf.bytes / 1024).toFixed(0)} KB`);
 }

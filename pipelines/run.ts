@@ -21,6 +21,8 @@ export interface StageRecord {
   seconds: number;
   outcome: 'ok' | 'failed';
   rows: unknown;
+  /** Highest resident memory sampled while the stage ran (MB). */
+  peak_rss_mb: number;
   message?: string;
 }
 
@@ -46,7 +48,12 @@ export async function runStages(ctx: Context, command: string, stages: StageName
   const yearDir = join(config.outDir, String(config.year));
   const staging = join(config.outDir, `.${config.year}.staging-${runId}`);
   let peak = process.memoryUsage().rss;
-  const sample = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 50);
+  let stagePeak = peak;
+  const sample = setInterval(() => {
+    const rss = process.memoryUsage().rss;
+    peak = Math.max(peak, rss);
+    stagePeak = Math.max(stagePeak, rss);
+  }, 50);
   try {
     recoverInterruptedPublish(yearDir);
     await withConnection(config.warehouse, async (conn) => {
@@ -65,6 +72,7 @@ export async function runStages(ctx: Context, command: string, stages: StageName
     for (const stage of stages) {
       const started = ctx.now();
       const t0 = performance.now();
+      stagePeak = process.memoryUsage().rss;
       ctx.log.info(`stage ${stage} started`, { run: runId });
       let rows: unknown;
       let failure: unknown;
@@ -87,6 +95,7 @@ export async function runStages(ctx: Context, command: string, stages: StageName
         seconds: round3((performance.now() - t0) / 1000),
         outcome: failure ? 'failed' : 'ok',
         rows: rows ?? null,
+        peak_rss_mb: Math.round(Math.max(stagePeak, process.memoryUsage().rss) / 2 ** 20),
         ...(failure ? { message: (failure as Error).message } : {}),
       };
       records.push(rec);
@@ -102,7 +111,7 @@ export async function runStages(ctx: Context, command: string, stages: StageName
         }),
       );
       if (failure) throw failure;
-      ctx.log.info(`stage ${stage} done`, { seconds: rec.seconds });
+      ctx.log.info(`stage ${stage} done`, { seconds: rec.seconds, peak_rss_mb: rec.peak_rss_mb });
     }
 
     clearInterval(sample);
