@@ -32,6 +32,8 @@ export interface Config {
   disclosureThreshold: number;
   httpTimeoutMs: number;
   httpRetries: number;
+  /** Draws for expected values and bootstrap intervals of D and H; 0 turns them off. Default 200 (20 in a demo). */
+  bootstrapDraws: number;
 }
 
 export const DEFAULTS = {
@@ -53,6 +55,7 @@ export const DEFAULTS = {
   disclosureThreshold: 50,
   httpTimeoutMs: 30_000,
   httpRetries: 4,
+  bootstrapDraws: -1,
 } as const satisfies Omit<Config, 'root'>;
 
 /** Environment variables and the config keys they set. */
@@ -66,6 +69,7 @@ const ENV: Record<string, keyof Config> = {
   SEGFOLLOW_LOG_FORMAT: 'logFormat',
   SEGFOLLOW_LOG_LEVEL: 'logLevel',
   SEGFOLLOW_DISCLOSURE_THRESHOLD: 'disclosureThreshold',
+  SEGFOLLOW_BOOTSTRAP_DRAWS: 'bootstrapDraws',
 };
 
 type Partial2 = Partial<Record<keyof Config, unknown>>;
@@ -152,5 +156,10 @@ function validate(m: Partial2, root: string): Config {
     disclosureThreshold: int('disclosureThreshold', 0, 1_000_000),
     httpTimeoutMs: int('httpTimeoutMs', 100, 600_000),
     httpRetries: int('httpRetries', 0, 20),
+    // -1 (the default) means "not set": 200 draws, or 20 in a demo run where speed matters more than the interval.
+    bootstrapDraws: (() => {
+      const n = int('bootstrapDraws', -1, 100_000);
+      return n >= 0 ? n : bool('demo') ? 20 : 200;
+    })(),
   };
 }

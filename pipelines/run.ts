@@ -222,7 +222,7 @@ function writeManifest(ctx: Context, dir: string, command: string, args: string[
     generated_at: ctx.now().toISOString(),
     node: process.version,
     packages: packageVersions(),
-    config: { disclosureThreshold: ctx.config.disclosureThreshold, scbBaseUrl: ctx.config.scbBaseUrl, koladaBaseUrl: ctx.config.koladaBaseUrl, reports: ctx.config.reports },
+    config: { disclosureThreshold: ctx.config.disclosureThreshold, bootstrapDraws: ctx.config.bootstrapDraws, scbBaseUrl: ctx.config.scbBaseUrl, koladaBaseUrl: ctx.config.koladaBaseUrl, reports: ctx.config.reports },
     stages: summary.stages,
     peak_rss_mb: summary.peak_rss_mb,
     inputs,

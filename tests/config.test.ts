@@ -21,6 +21,12 @@ describe('loadConfig', () => {
     expect(c.areaKeysUrl).toBe(`file://${join(dir, 'data', 'keys')}`);
   });
 
+  it('draws 200 bootstrap samples by default, 20 in a demo, and what the environment says', () => {
+    expect(loadConfig({}, { root: root(), env: {} }).bootstrapDraws).toBe(200);
+    expect(loadConfig({ demo: true }, { root: root(), env: {} }).bootstrapDraws).toBe(20);
+    expect(loadConfig({ demo: true }, { root: root(), env: { SEGFOLLOW_BOOTSTRAP_DRAWS: '0' } }).bootstrapDraws).toBe(0);
+  });
+
   it('rejects a year outside the programme, naming the valid years', () => {
     expect(() => loadConfig({ year: '1999' }, { root: root(), env: {} })).toThrow(UsageError);
     expect(() => loadConfig({ year: '1999' }, { root: root(), env: {} })).toThrow(/valid report years are 2017–2025/);
