@@ -68,6 +68,7 @@ export async function build(ctx: Context, conn: DuckDBConnection): Promise<Build
     // The engine rewrites every split's rows, D included (equal to the SQL D above to 1e-15, which tests assert),
     // adding the other indices, RegSO units, the M/H decomposition, expected values and intervals.
     result.segregation = await buildSegregation(ctx, conn, { draws: ctx.config.bootstrapDraws });
+    await execFile(conn, 'measures/apply_disclosure_segregation', { threshold: ctx.config.disclosureThreshold });
     const [seg] = await query(conn, 'SELECT count(*)::INTEGER AS n FROM segregation_index');
     result.segregation_rows = Number(seg?.n ?? 0);
 

@@ -82,3 +82,18 @@ describe('sql/measures/dissimilarity.sql', () => {
     expect(await query(wh.conn, 'SELECT * FROM segregation_index')).toEqual([]);
   });
 });
+
+describe('sql/measures/apply_disclosure_segregation.sql', () => {
+  it('withholds indices over fewer persons than the threshold, keeping the row and its counts', async () => {
+    await query(wh.conn, `INSERT INTO segregation_index VALUES
+      ('D','g','f','kommun','2403','deso','DeSO2018',2020,0.2,0.05,0.1,0.3,2,40,'ok','T'),
+      ('D','g','f','kommun','0180','deso','DeSO2018',2020,0.3,0.01,0.29,0.31,544,9e5,'ok','T'),
+      ('D','g','f','kommun','2521','deso','DeSO2018',2020,NULL,NULL,NULL,NULL,1,30,'single_unit','T')`);
+    await execFile(wh.conn, 'measures/apply_disclosure_segregation', { threshold: 50 });
+    expect(await query(wh.conn, 'SELECT scope_code, value, expected, ci_low, n_units, total, status FROM segregation_index ORDER BY scope_code')).toEqual([
+      { scope_code: '0180', value: 0.3, expected: 0.01, ci_low: 0.29, n_units: 544, total: 9e5, status: 'ok' },
+      { scope_code: '2403', value: null, expected: null, ci_low: null, n_units: 2, total: 40, status: 'suppressed' },
+      { scope_code: '2521', value: null, expected: null, ci_low: null, n_units: 1, total: 30, status: 'single_unit' },
+    ]);
+  });
+});
