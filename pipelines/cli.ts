@@ -13,7 +13,7 @@ const COMMON = `Options:
   --offline            use only the raw cache in data/raw (no network)
   --reports LIST       report levels: riket,lan,kommun (default riket)
   --areas CODES        only these län/kommun codes for lan/kommun reports, e.g. 0180,14
-  --lang sv|en         report language (default sv)
+  --lang sv            report language (default sv; English texts are not written yet)
   --out DIR            output folder (default output/)
   --warehouse FILE     DuckDB warehouse (default data/warehouse.duckdb)
   --log-format F       text (default) or json

@@ -132,6 +132,8 @@ function validate(m: Partial2, root: string): Config {
     }
     return v.replace(/\/+$/, '');
   };
+  // The catalogue has English titles, but report texts exist only in Swedish so far; refuse rather than mix.
+  if (m.lang === 'en') throw new UsageError('--lang en: English reports are not available yet; only sv');
   const reports = list('reports');
   for (const r of reports) if (!['riket', 'lan', 'kommun'].includes(r)) throw new UsageError(`--reports: unknown level "${r}" (expected riket, lan, kommun)`);
   const areas = list('areas');
