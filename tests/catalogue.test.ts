@@ -149,3 +149,11 @@ describe('data/indicators.json: caveats follow the method', () => {
     for (const ind of cat.indicators.filter((i) => tablesOf(i).some((t) => t.id === 'TAB6534'))) expect(ind.caveats, ind.id).toContain('W207_EDUCATION_AGE_BAND');
   });
 });
+
+describe('disclosure threshold', () => {
+  it('the configuration default is the one the catalogue states', async () => {
+    const { DEFAULTS } = await import('../pipelines/config.ts');
+    const { loadIndicators } = await import('../pipelines/catalogue.ts');
+    expect(DEFAULTS.disclosureThreshold).toBe(loadIndicators(new URL('../data', import.meta.url).pathname).disclosure.threshold_default);
+  });
+});
