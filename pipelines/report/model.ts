@@ -38,23 +38,107 @@ export interface IndicatorBlock {
   by_lan: { code: string; name: string; value: number | null; status: string | null }[];
 }
 
+export interface SegregationPoint {
+  year: number;
+  value: number | null;
+  n_units: number;
+  status: string;
+  /** Optional: the area version of the units (e.g. 'DeSO2018', 'DeSO2025'), so charts can mark the break. */
+  area_version?: string;
+  /** Optional: the index expected under random allocation (`segregation_index.expected`), shown beside the value. */
+  expected?: number | null;
+  /**
+   * Optional: the bootstrap interval (`segregation_index.ci_low`/`ci_high`, nominal 95 %). It is bias-corrected
+   * (2·estimate − replicate), so it may lie wholly below the estimate; null where not computed.
+   */
+  ci_low?: number | null;
+  ci_high?: number | null;
+}
+
+/** One component of the riket decomposition of M (and H = M / national entropy), METHODS.md §5.3. */
+export type DecompositionComponent = 'between_lan' | 'between_kommun_within_lan' | 'within_kommun' | 'total';
+
+export interface DecompositionYear {
+  year: number;
+  unit_version: string;
+  /** One row per component, total last; M in nats. */
+  terms: { component: DecompositionComponent; M: number | null; H: number | null }[];
+}
+
 export interface SegregationBlock {
   measure: string; // METHODS.md §10 id, e.g. 'D'
   groups: string; // e.g. 'utländsk bakgrund / svensk bakgrund'
   unit_level: 'deso' | 'regso';
   /** Population-weighted or national value per year, as computed for the report scope. */
-  series: {
-    year: number;
-    value: number | null;
-    n_units: number;
-    status: string;
-    /** Optional: the area version of the units (e.g. 'DeSO2018', 'DeSO2025'), so charts can mark the break. */
-    area_version?: string;
-    /** Optional: the index expected under random allocation (`segregation_index.expected`), shown beside the value. */
-    expected?: number | null;
-  }[];
+  series: SegregationPoint[];
   /** Latest year per kommun with value and change since first year. */
   by_kommun: { code: string; name: string; value: number | null; first_value: number | null; n_units: number; status: string }[];
+  /**
+   * Optional: the same measure over the other unit level (RegSO beside DeSO), so readers see how the size of the
+   * units moves the index. Drawn as a second line and tabled separately.
+   */
+  other_unit_level?: { unit_level: 'deso' | 'regso'; series: SegregationPoint[] };
+  /** Optional (riket, multigroup): the decomposition of M and H in the first and latest year with values. */
+  decomposition?: { unit_level: 'deso' | 'regso'; years: DecompositionYear[] };
+}
+
+export type AreaTypeNumber = 1 | 2 | 3 | 4 | 5;
+
+/** Residents of one area type (null: RegSO without a type) in one year, for the report's scope. */
+export interface AreaTypePopulationRow {
+  year: number;
+  area_type: AreaTypeNumber | null;
+  n_areas: number;
+  /** RegSO of the row whose population is missing (their residents are absent from `population`). */
+  n_missing_population: number;
+  population: number | null;
+  /** Percent of the scope's residents. */
+  share: number | null;
+  status: string;
+}
+
+/** One indicator by area type: the type 1 − type 5 gap (sql/area_types/gap.sql) and all five types' values. */
+export interface AreaTypeIndicator {
+  id: string;
+  title_sv: string;
+  unit: string;
+  higher_is_better: boolean | null;
+  /** True for the index components V1–V3: they define the types, so their gap is large by construction. */
+  index_component: boolean;
+  /** The latest year up to the report year with a gap (or the latest year at all when none has one). */
+  year: number;
+  value_type1: number | null;
+  value_type5: number | null;
+  /** Type 1 − type 5 (percentage points); null when the scope lacks one of the types or a value is suppressed. */
+  gap: number | null;
+  base_year: number | null;
+  value_type1_base: number | null;
+  value_type5_base: number | null;
+  gap_base: number | null;
+  gap_change: number | null;
+  /** From the warehouse: type 1's disadvantage (or |gap| without a direction) is smaller than in the base year. */
+  narrowed: boolean | null;
+  /** 'ok' | 'noise' | 'no_type1' | 'no_type5' | 'suppressed' | 'missing'. */
+  status: string;
+  change_status: string;
+  /** Values of types 1–5 in `year` (a type absent from the scope has status 'no_areas'). */
+  by_type: { area_type: AreaTypeNumber; value: number | null; status: string; n_areas: number }[];
+}
+
+export interface AreaTypeBlock {
+  /** Official names of types 1–5 (data/area-types.json) and their lower bound in SD from the mean (null for 5). */
+  types: { area_type: AreaTypeNumber; name_sv: string; min_sd: number | null }[];
+  /** Labels of the three index components V1–V3. */
+  components: string[];
+  /** The national cut per year: mean and SD of the index over all RegSO, and RegSO per type. */
+  cuts: { year: number; area_version: string; n_areas: number; n_unclassified: number; mean: number | null; sd: number | null; n_by_type: number[] }[];
+  /** Residents per type and year in the report's scope. */
+  population: AreaTypePopulationRow[];
+  indicators: AreaTypeIndicator[];
+  /** Kommun reports: the kommun's RegSO and their types in the first and latest year. */
+  regso?: { code: string; name: string; first_type: AreaTypeNumber | null; latest_type: AreaTypeNumber | null; latest_index: number | null }[];
+  /** Years of `regso[].first_type` and `latest_type`. */
+  regso_years?: { first: number | null; latest: number | null };
 }
 
 export interface SourceRow {
@@ -74,6 +158,8 @@ export interface ReportModel {
   generated_at: string;
   chapters: { policy_area: PolicyArea; title_sv: string; indicators: IndicatorBlock[] }[];
   segregation: SegregationBlock[];
+  /** Optional: the Områdestyper chapter; absent when the warehouse has no area types. */
+  area_types?: AreaTypeBlock;
   sources: SourceRow[];
   caveats: { id: string; text: string }[];
   disclosure_threshold: number;

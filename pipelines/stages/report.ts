@@ -7,7 +7,20 @@ import { loadIndicators, loadSources } from '../catalogue.ts';
 import { MESSAGES, message, type MessageId } from '../messages.ts';
 import { FIRST_YEAR } from '../config.ts';
 import { buildReportPdf } from '../report/build-pdf.ts';
-import type { IndicatorBlock, PolicyArea, ReportModel, SegregationBlock, SourceRow } from '../report/model.ts';
+import type {
+  AreaTypeBlock,
+  AreaTypeIndicator,
+  AreaTypeNumber,
+  DecompositionComponent,
+  DecompositionYear,
+  IndicatorBlock,
+  PolicyArea,
+  ReportModel,
+  SegregationBlock,
+  SegregationPoint,
+  SourceRow,
+} from '../report/model.ts';
+import { loadAreaTypeCatalogue } from '../measures/classify-area-types.ts';
 import { SEGREGATION_SPLITS_ENGINE } from './segregation.ts';
 
 export interface ReportResult {
@@ -131,29 +144,59 @@ async function reportModel(ctx: Context, conn: DuckDBConnection, scope: Scope, d
     // Two-group splits by D (the measure readers know); income quintiles by Theil's H, the multigroup evenness
     // index whose decomposition the warehouse also holds.
     const measure = split.kind === 'two_group' ? 'D' : 'multi_H_information_theory';
-    const params = { measure, groups: split.groups, unit_level: 'deso' };
-    const series = await queryFile(conn, 'report/segregation_series', { ...params, scope_level: scope.level, scope_code: scope.code, year });
+    const seriesOf = async (unitLevel: 'deso' | 'regso'): Promise<SegregationPoint[]> =>
+      (await queryFile(conn, 'report/segregation_series', { measure, groups: split.groups, unit_level: unitLevel, scope_level: scope.level, scope_code: scope.code, year })).map(
+        (r) => ({
+          year: Number(r.year),
+          value: num(r.value),
+          n_units: Number(r.n_units),
+          status: String(r.status),
+          expected: num(r.expected),
+          ci_low: num(r.ci_low),
+          ci_high: num(r.ci_high),
+          area_version: String(r.unit_version),
+        }),
+      );
+    const series = await seriesOf('deso');
     if (series.length === 0) continue;
-    const byKommun = (await queryFile(conn, 'report/segregation_by_kommun', { ...params, first_year: FIRST_YEAR, year }))
+    // Kommun values in the split's own latest year (low economic standard ends a year before the report year),
+    // not the report year, where every kommun would read as missing.
+    const latestValid = [...series].reverse().find((p) => p.value !== null)?.year ?? year;
+    const byKommun = (await queryFile(conn, 'report/segregation_by_kommun', { measure, groups: split.groups, unit_level: 'deso', first_year: FIRST_YEAR, year: latestValid }))
       .filter((r) => scope.level === 'riket' || String(r.code).startsWith(scope.code));
-    segregation.push({
+    const block: SegregationBlock = {
       measure,
       groups: split.groups,
       unit_level: 'deso',
-      series: series.map((r) => ({
-        year: Number(r.year),
-        value: num(r.value),
-        n_units: Number(r.n_units),
-        status: String(r.status),
-        expected: num(r.expected),
-        area_version: String(r.unit_version),
-      })),
+      series,
       by_kommun: byKommun.map((r) => ({ code: String(r.code), name: String(r.name), value: num(r.value), first_value: num(r.first_value), n_units: Number(r.n_units), status: String(r.status) })),
-    });
+    };
+    // D over RegSO beside DeSO for the foreign-background split: the same people over larger units, so the reader
+    // sees how much of the index is unit size. Only when RegSO gives a value at all (a kommun of one RegSO does not).
+    if (split.key === 'foreign_background') {
+      const regso = await seriesOf('regso');
+      if (regso.some((p) => p.value !== null)) block.other_unit_level = { unit_level: 'regso', series: regso };
+    }
+    // The between/within decomposition exists for riket only (it partitions the country into län and kommuner).
+    if (split.kind === 'multigroup' && scope.level === 'riket') {
+      const years = decompositionYears(await queryFile(conn, 'report/segregation_decomposition', { groups: split.groups, unit_level: 'deso', year }));
+      if (years.length > 0) block.decomposition = { unit_level: 'deso', years };
+    }
+    segregation.push(block);
   }
   if (segregation.length > 0) {
     caveatIds.add('W206_SMALL_UNIT_BIAS');
     caveatIds.add('W302_BACKGROUND_NOT_BIRTH');
+  }
+
+  const areaTypes = await areaTypeBlock(ctx, conn, scope, cat.indicators);
+  if (areaTypes) {
+    caveatIds.add('W214_AREA_TYPES_RELATIVE');
+    caveatIds.add('W216_BY_AREA_TYPE_SUMS');
+    if (areaTypes.cuts.some((c) => c.n_unclassified > 0) || areaTypes.population.some((p) => p.area_type === null)) caveatIds.add('W215_AREA_TYPE_UNCLASSIFIED');
+    for (const ind of areaTypes.indicators) {
+      for (const c of cat.indicators.find((d) => d.id === ind.id)?.caveats ?? []) if (c in MESSAGES) caveatIds.add(c as MessageId);
+    }
   }
 
   const titles = new Map<string, string>();
@@ -179,10 +222,126 @@ async function reportModel(ctx: Context, conn: DuckDBConnection, scope: Scope, d
     generated_at: ctx.now().toISOString(),
     chapters,
     segregation,
+    ...(areaTypes ? { area_types: areaTypes } : {}),
     sources,
     caveats: [...caveatIds].sort().map((id) => ({ id, text: message(id) })),
     disclosure_threshold: ctx.config.disclosureThreshold,
   };
+}
+
+const DECOMPOSITION_ORDER: readonly DecompositionComponent[] = ['between_lan', 'between_kommun_within_lan', 'within_kommun', 'total'];
+
+/** Rows of report/segregation_decomposition → the first and the latest year whose total M has a value. */
+function decompositionYears(rows: Row[]): DecompositionYear[] {
+  const byYear = new Map<number, Row[]>();
+  for (const r of rows) byYear.set(Number(r.year), [...(byYear.get(Number(r.year)) ?? []), r]);
+  const valued = [...byYear.entries()]
+    .filter(([, rs]) => rs.some((r) => r.measure === 'M_total' && r.value !== null))
+    .sort((a, b) => a[0] - b[0]);
+  const picks = valued.length > 1 ? [valued[0], valued[valued.length - 1]] : valued.slice(0, 1);
+  return picks.flatMap((p) => {
+    if (!p) return [];
+    const [y, rs] = p;
+    const value = (m: string): number | null => num(rs.find((r) => r.measure === m)?.value);
+    return [
+      {
+        year: y,
+        unit_version: String(rs[0]?.unit_version ?? ''),
+        terms: DECOMPOSITION_ORDER.map((component) => ({ component, M: value(`M_${component}`), H: value(`H_${component}`) })),
+      },
+    ];
+  });
+}
+
+function areaTypeNumber(v: Row[string] | undefined): AreaTypeNumber | null {
+  const n = v === null || v === undefined ? null : Number(v);
+  return n === 1 || n === 2 || n === 3 || n === 4 || n === 5 ? n : null;
+}
+
+/**
+ * The Områdestyper chapter for one scope, or undefined when the warehouse holds no area types (a warehouse built
+ * before the area-types stage, or sources without RegSO values).
+ */
+async function areaTypeBlock(
+  ctx: Context,
+  conn: DuckDBConnection,
+  scope: Scope,
+  indicators: readonly { id: string; levels: readonly string[] }[],
+): Promise<AreaTypeBlock | undefined> {
+  const year = ctx.config.year;
+  const cutRows = await queryFile(conn, 'report/area_type_cuts', { year });
+  if (cutRows.length === 0) return undefined;
+  const cat = loadAreaTypeCatalogue(ctx.config.dataDir);
+  const scopeParams = { scope_level: scope.level, scope_code: scope.code, year };
+  const population = (await queryFile(conn, 'report/area_type_population', scopeParams)).map((r) => ({
+    year: Number(r.year),
+    area_type: areaTypeNumber(r.area_type),
+    n_areas: Number(r.n_areas),
+    n_missing_population: Number(r.n_missing_population),
+    population: num(r.population),
+    share: num(r.share),
+    status: String(r.status),
+  }));
+  const byType = await queryFile(conn, 'report/indicator_by_area_type', scopeParams);
+  const gaps = await queryFile(conn, 'report/area_type_gaps', scopeParams);
+  const regsoOnly = new Set(indicators.filter((d) => d.levels.length === 1 && d.levels[0] === 'regso').map((d) => d.id));
+  const rows: AreaTypeIndicator[] = gaps.map((g) => {
+    const id = String(g.indicator_id);
+    const y = Number(g.year);
+    return {
+      id,
+      title_sv: String(g.title_sv),
+      unit: String(g.unit),
+      higher_is_better: g.higher_is_better === null ? null : Boolean(g.higher_is_better),
+      // The index components exist at RegSO level only (data/indicators.json): they are what the types are cut on.
+      index_component: regsoOnly.has(id),
+      year: y,
+      value_type1: num(g.value_type1),
+      value_type5: num(g.value_type5),
+      gap: num(g.gap),
+      base_year: num(g.base_year),
+      value_type1_base: num(g.value_type1_base),
+      value_type5_base: num(g.value_type5_base),
+      gap_base: num(g.gap_base),
+      gap_change: num(g.gap_change),
+      narrowed: g.narrowed === null ? null : Boolean(g.narrowed),
+      status: String(g.status),
+      change_status: String(g.change_status),
+      by_type: byType
+        .filter((r) => r.indicator_id === id && Number(r.year) === y)
+        .flatMap((r) => {
+          const t = areaTypeNumber(r.area_type);
+          return t === null ? [] : [{ area_type: t, value: num(r.value), status: String(r.status), n_areas: Number(r.n_areas) }];
+        }),
+    };
+  });
+  const block: AreaTypeBlock = {
+    types: cat.cuts.map((c) => ({ area_type: c.type as AreaTypeNumber, name_sv: c.name_sv, min_sd: c.min_sd })),
+    components: (['V1', 'V2', 'V3'] as const).map((k) => cat.index.components[k].label_sv),
+    cuts: cutRows.map((r) => ({
+      year: Number(r.year),
+      area_version: String(r.area_version),
+      n_areas: Number(r.n_areas),
+      n_unclassified: Number(r.n_unclassified),
+      mean: num(r.mean),
+      sd: num(r.sd),
+      n_by_type: [r.n_type1, r.n_type2, r.n_type3, r.n_type4, r.n_type5].map(Number),
+    })),
+    population,
+    indicators: rows,
+  };
+  if (scope.level === 'kommun') {
+    const regso = await queryFile(conn, 'report/area_type_regso', { kommun_code: scope.code, first_year: FIRST_YEAR, year });
+    block.regso = regso.map((r) => ({
+      code: String(r.code),
+      name: String(r.name),
+      first_type: areaTypeNumber(r.first_type),
+      latest_type: areaTypeNumber(r.latest_type),
+      latest_index: num(r.latest_index),
+    }));
+    block.regso_years = { first: num(regso[0]?.first_year), latest: num(regso[0]?.latest_year) };
+  }
+  return block;
 }
 
 function num(v: Row[string] | undefined): number | null {

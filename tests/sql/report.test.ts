@@ -39,6 +39,45 @@ beforeAll(async () => {
     await execFile(c, 'staging/insert_fetch', { fetch_id: id, run_id: 'r1', source: table === 'N07540' ? 'Kolada' : 'SCB', table_id: table, method: 'GET', request: null, url: `http://x/${table}/${id}`, http_status: 200, fetched_at: '2026-11-27T10:00:00Z', sha256: sha, bytes: 1 });
   }
   await exec(c, "INSERT INTO observation VALUES ('r1-1','SCB','TAB6680','m','00','riket',2020,'',1,NULL), ('r1-2','SCB','TAB6680','m','01','lan1998',2020,'',1,NULL), ('r1-3','Kolada','N07540','N07540','00','riket',2020,'gender=T',1,NULL)");
+  // Area types: two RegSO in Stockholm (one new in 2024), one in Kiruna; the aggregates as the area-types stage
+  // writes them, so the report files are tested on their selection and ordering, not on recomputing.
+  await exec(c, `INSERT INTO area VALUES
+    ('0180R001','regso','RegSO2020','Stockholm RegSO 001','0180','01','0180R001'),
+    ('0180R001','regso','RegSO2025','Norra Stockholm','0180','01','0180R001'),
+    ('0180R002','regso','RegSO2025','Älvsjö','0180','01','0180R002'),
+    ('2584R001','regso','RegSO2025','Kiruna RegSO 001','2584','25','2584R001')`);
+  await exec(c, `INSERT INTO area_type VALUES
+    ('0180R001','RegSO2020',2016,9.0,3), ('0180R001','RegSO2020',2017,20.5,1), ('0180R001','RegSO2025',2024,21.0,1),
+    ('0180R002','RegSO2025',2024,2.5,5), ('2584R001','RegSO2025',2024,NULL,NULL)`);
+  await exec(c, `INSERT INTO area_type_cut VALUES
+    (2017,'RegSO2020',3363,0,9.79,5.94,'population',21.66,15.73,9.79,3.85,138,288,853,1851,233,'ok'),
+    (2024,'RegSO2025',3363,2,8.74,5.77,'population',20.27,14.50,8.74,2.97,140,258,861,1906,196,'ok'),
+    (2026,'RegSO2025',3363,0,8.00,5.00,'population',18.0,13.0,8.0,3.0,1,1,1,1,1,'ok')`);
+  await exec(c, `INSERT INTO area_type_population VALUES
+    ('kommun','0180',2024,NULL,1,1,NULL,NULL,'missing','TAB6571'),
+    ('kommun','0180',2024,5,1,0,300,30.0,'ok','TAB6571'),
+    ('kommun','0180',2024,1,1,0,700,70.0,'ok','TAB6571'),
+    ('kommun','0180',2017,1,1,0,650,100.0,'ok','TAB6571'),
+    ('kommun','0180',2026,1,1,0,1,100.0,'ok','TAB6571'),
+    ('lan','01',2024,1,1,0,700,70.0,'ok','TAB6571')`);
+  await exec(c, `INSERT INTO indicator VALUES
+    ('une', 'arbete', 'Arbetslöshet', 'Unemployment', 'procent', false, 'x', 'SCB TAB6680', 2, 'd', ''),
+    ('turn', 'demokrati', 'Valdeltagande', 'Turnout', 'procent', true, 'x', 'SCB', 0, 'd', '')`);
+  await exec(c, `INSERT INTO indicator_by_area_type VALUES
+    ('emp','kommun','0180',2024,5,90.0,90,100,1,0,'ok'),
+    ('emp','kommun','0180',2024,1,60.0,60,100,1,0,'ok'),
+    ('emp','kommun','0180',2017,1,62.0,62,100,1,0,'ok'),
+    ('emp','kommun','0180',2026,1,1.0,1,100,1,0,'ok'),
+    ('emp','lan','01',2024,1,60.0,60,100,1,0,'ok')`);
+  await exec(c, `INSERT INTO area_type_gap VALUES
+    ('emp','kommun','0180',2017,62.0,88.0,-26.0,26.0,2017,-26.0,0.0,NULL,'ok','base_year'),
+    ('emp','kommun','0180',2023,61.0,89.0,-28.0,28.0,2017,-26.0,-2.0,false,'ok','ok'),
+    ('emp','kommun','0180',2024,60.0,90.0,-30.0,30.0,2017,-26.0,-4.0,false,'ok','ok'),
+    ('emp','kommun','0180',2026,1.0,2.0,-1.0,1.0,2017,-26.0,25.0,true,'ok','ok'),
+    ('une','kommun','0180',2023,10.0,3.0,7.0,7.0,2017,9.0,-2.0,true,'ok','ok'),
+    ('une','kommun','0180',2024,NULL,3.0,NULL,NULL,2017,9.0,NULL,NULL,'suppressed','no_gap'),
+    ('turn','kommun','0180',2022,NULL,NULL,NULL,NULL,2018,NULL,NULL,NULL,'no_type5','no_gap'),
+    ('turn','kommun','0180',2018,NULL,NULL,NULL,NULL,2018,NULL,NULL,NULL,'no_type5','no_gap')`);
 });
 afterAll(() => wh.close());
 
@@ -78,6 +117,90 @@ describe('sql/report/*.sql', () => {
     expect(k.find((r) => r.code === '0180')).toEqual({ code: '0180', name: 'Stockholm', value: 0.37, first_value: 0.35, n_units: 560, status: 'ok' });
     expect(k.find((r) => r.code === '2521')).toMatchObject({ value: null, status: 'single_unit' });
     expect(k.find((r) => r.code === '0127')).toMatchObject({ value: null, n_units: 0, status: '..' });
+  });
+
+  it('area_type_population: the scope\'s residents per type and year up to the report year, untyped RegSO last', async () => {
+    const rows = await queryFile(wh.conn, 'report/area_type_population', { scope_level: 'kommun', scope_code: '0180', year: 2025 });
+    expect(rows).toEqual([
+      { year: 2017, area_type: 1, n_areas: 1, n_missing_population: 0, population: 650, share: 100, status: 'ok' },
+      { year: 2024, area_type: 1, n_areas: 1, n_missing_population: 0, population: 700, share: 70, status: 'ok' },
+      { year: 2024, area_type: 5, n_areas: 1, n_missing_population: 0, population: 300, share: 30, status: 'ok' },
+      { year: 2024, area_type: null, n_areas: 1, n_missing_population: 1, population: null, share: null, status: 'missing' },
+    ]);
+  });
+
+  it('area_type_gaps: per indicator the latest year with a gap (not a later suppressed one), base-year values beside it', async () => {
+    const rows = await queryFile(wh.conn, 'report/area_type_gaps', { scope_level: 'kommun', scope_code: '0180', year: 2025 });
+    expect(rows).toEqual([
+      {
+        indicator_id: 'emp', title_sv: 'Sysselsättning', unit: 'procent', higher_is_better: true, year: 2024,
+        value_type1: 60, value_type5: 90, gap: -30, disadvantage: 30, base_year: 2017, value_type1_base: 62, value_type5_base: 88,
+        gap_base: -26, gap_change: -4, narrowed: false, status: 'ok', change_status: 'ok',
+      },
+      {
+        // No gap in any year: the latest year is shown, with why.
+        indicator_id: 'turn', title_sv: 'Valdeltagande', unit: 'procent', higher_is_better: true, year: 2022,
+        value_type1: null, value_type5: null, gap: null, disadvantage: null, base_year: 2018, value_type1_base: null, value_type5_base: null,
+        gap_base: null, gap_change: null, narrowed: null, status: 'no_type5', change_status: 'no_gap',
+      },
+      {
+        // 2024 is suppressed in type 1: the row falls back to 2023, which has a gap; no base row exists.
+        indicator_id: 'une', title_sv: 'Arbetslöshet', unit: 'procent', higher_is_better: false, year: 2023,
+        value_type1: 10, value_type5: 3, gap: 7, disadvantage: 7, base_year: 2017, value_type1_base: null, value_type5_base: null,
+        gap_base: 9, gap_change: -2, narrowed: true, status: 'ok', change_status: 'ok',
+      },
+    ]);
+    expect(await queryFile(wh.conn, 'report/area_type_gaps', { scope_level: 'kommun', scope_code: '2584', year: 2025 })).toEqual([]);
+  });
+
+  it('indicator_by_area_type: one scope, up to the report year, ordered by indicator, year and type', async () => {
+    const rows = await queryFile(wh.conn, 'report/indicator_by_area_type', { scope_level: 'kommun', scope_code: '0180', year: 2025 });
+    expect(rows).toEqual([
+      { indicator_id: 'emp', year: 2017, area_type: 1, value: 62, status: 'ok', n_areas: 1, n_missing: 0 },
+      { indicator_id: 'emp', year: 2024, area_type: 1, value: 60, status: 'ok', n_areas: 1, n_missing: 0 },
+      { indicator_id: 'emp', year: 2024, area_type: 5, value: 90, status: 'ok', n_areas: 1, n_missing: 0 },
+    ]);
+  });
+
+  it('area_type_cuts: the national cut per year up to the report year', async () => {
+    const rows = await queryFile(wh.conn, 'report/area_type_cuts', { year: 2025 });
+    expect(rows).toEqual([
+      { year: 2017, area_version: 'RegSO2020', n_areas: 3363, n_unclassified: 0, mean: 9.79, sd: 5.94, n_type1: 138, n_type2: 288, n_type3: 853, n_type4: 1851, n_type5: 233, status: 'ok' },
+      { year: 2024, area_version: 'RegSO2025', n_areas: 3363, n_unclassified: 2, mean: 8.74, sd: 5.77, n_type1: 140, n_type2: 258, n_type3: 861, n_type4: 1906, n_type5: 196, status: 'ok' },
+    ]);
+  });
+
+  it('area_type_regso: the kommun\'s RegSO of the latest year with their type then and in the first year from 2017', async () => {
+    const rows = await queryFile(wh.conn, 'report/area_type_regso', { kommun_code: '0180', first_year: 2017, year: 2025 });
+    expect(rows).toEqual([
+      { code: '0180R001', name: 'Norra Stockholm', first_year: 2017, first_type: 1, latest_year: 2024, latest_type: 1, latest_index: 21 },
+      { code: '0180R002', name: 'Älvsjö', first_year: 2017, first_type: null, latest_year: 2024, latest_type: 5, latest_index: 2.5 },
+    ]);
+    expect(await queryFile(wh.conn, 'report/area_type_regso', { kommun_code: '2584', first_year: 2017, year: 2025 })).toEqual([
+      { code: '2584R001', name: 'Kiruna RegSO 001', first_year: 2017, first_type: null, latest_year: 2024, latest_type: null, latest_index: null },
+    ]);
+  });
+
+  it('segregation_decomposition: riket rows of the M and H terms for one split and unit level, up to the report year', async () => {
+    // Own rows, removed again so the export test below sees only the shared fixture.
+    const c = wh.conn;
+    await exec(c, `INSERT INTO segregation_index VALUES
+      ('M_total','q','',         'riket','00','deso','DeSO2018',2017,0.06,NULL,NULL,NULL,5984,1e7,'ok','TAB6679'),
+      ('M_between_lan','q','',   'riket','00','deso','DeSO2018',2017,0.003,NULL,NULL,NULL,5984,1e7,'ok','TAB6679'),
+      ('H_total','q','',         'riket','00','deso','DeSO2018',2017,0.04,NULL,NULL,NULL,5984,1e7,'ok','TAB6679'),
+      ('multi_M_divergence','q','','riket','00','deso','DeSO2018',2017,0.06,0.001,0.059,0.061,5984,1e7,'ok','TAB6679'),
+      ('M_total','q','',         'riket','00','regso','RegSO2020',2017,0.05,NULL,NULL,NULL,3363,1e7,'ok','TAB6679'),
+      ('M_total','q','',         'kommun','0180','deso','DeSO2018',2017,0.05,NULL,NULL,NULL,544,1e6,'ok','TAB6679'),
+      ('M_total','q','',         'riket','00','deso','DeSO2025',2024,0.07,NULL,NULL,NULL,6160,1e7,'ok','TAB6679'),
+      ('M_total','q','',         'riket','00','deso','DeSO2025',2026,0.08,NULL,NULL,NULL,6160,1e7,'ok','TAB6679')`);
+    const rows = await queryFile(wh.conn, 'report/segregation_decomposition', { groups: 'q', unit_level: 'deso', year: 2025 });
+    await exec(c, "DELETE FROM segregation_index WHERE groups = 'q'");
+    expect(rows).toEqual([
+      { year: 2017, unit_version: 'DeSO2018', measure: 'H_total', value: 0.04, status: 'ok', n_units: 5984 },
+      { year: 2017, unit_version: 'DeSO2018', measure: 'M_between_lan', value: 0.003, status: 'ok', n_units: 5984 },
+      { year: 2017, unit_version: 'DeSO2018', measure: 'M_total', value: 0.06, status: 'ok', n_units: 5984 },
+      { year: 2024, unit_version: 'DeSO2025', measure: 'M_total', value: 0.07, status: 'ok', n_units: 6160 },
+    ]);
   });
 
   it('sources_used: tables whose observations are in the warehouse, plus the area keys', async () => {
