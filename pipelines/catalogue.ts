@@ -72,10 +72,10 @@ function readJson<T>(file: string): T {
   }
 }
 
+/** The years a source holds: its range, restricted to `onlyYears` where given (election years). */
 export function yearsOf(s: { years: [number, number]; onlyYears?: number[] }): number[] {
-  if (s.onlyYears) return s.onlyYears;
   const out: number[] = [];
-  for (let y = s.years[0]; y <= s.years[1]; y++) out.push(y);
+  for (let y = s.years[0]; y <= s.years[1]; y++) if (!s.onlyYears || s.onlyYears.includes(y)) out.push(y);
   return out;
 }
 

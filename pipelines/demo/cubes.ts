@@ -25,42 +25,19 @@
  *   a total value (`SA`, `1+2`, `TOT`, `tot20-64`) is eliminated to that value (SCB's `eliminationValueCode`); Region
  *   to riket `00` where the table has it; other variables (quintiles, education levels, tenures) by summing.
  */
-import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { loadSources, yearsOf, type KoladaSource, type PxSource, type SourceCatalogue } from '../catalogue.ts';
 import type { AreaRecord, DemoWorld, DesoCounts, KommunCounts, Level } from './world.ts';
 import { desoVersionFor, esMedian } from './world.ts';
 
-export interface CatalogueTable {
-  id: string;
-  v1: string;
-  title_sv: string;
-  levels: string[];
-  years: [number, number];
-  onlyYears?: number[];
-  variables: Record<string, Record<string, string>>;
-  cellKeyFrom?: number;
-}
+// The emulator serves exactly the catalogue the pipeline fetches: one definition of its shape (catalogue.ts).
+export type CatalogueTable = PxSource;
+export type CatalogueKpi = KoladaSource;
+export type Catalogue = SourceCatalogue;
+export { yearsOf };
 
-export interface CatalogueKpi {
-  id: string;
-  title: string;
-  years: [number, number];
-  onlyYears?: number[];
-  unit: string;
-}
-
-export interface Catalogue {
-  pxweb: CatalogueTable[];
-  kolada: CatalogueKpi[];
-}
-
-export function loadCatalogue(file: URL | string = new URL('../../data/sources.json', import.meta.url)): Catalogue {
-  return JSON.parse(readFileSync(file, 'utf8')) as Catalogue;
-}
-
-export function yearsOf(s: { years: [number, number]; onlyYears?: number[] }): number[] {
-  const out: number[] = [];
-  for (let y = s.years[0]; y <= s.years[1]; y++) if (!s.onlyYears || s.onlyYears.includes(y)) out.push(y);
-  return out;
+export function loadCatalogue(dataDir: string = fileURLToPath(new URL('../../data', import.meta.url))): Catalogue {
+  return loadSources(dataDir);
 }
 
 /** Status codes stored per cell; 0 = published value. */
