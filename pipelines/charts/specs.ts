@@ -7,7 +7,7 @@
  * Sizes are in points: the PDF places the SVG at its own width, so 8.5 here is 8.5 pt on paper.
  */
 import type { Config, TopLevelSpec } from 'vega-lite';
-import type { IndicatorBlock, SegregationBlock } from '../report/model.ts';
+import type { AreaTypeBlock, AreaTypeIndicator, AreaTypeNumber, IndicatorBlock, SegregationBlock } from '../report/model.ts';
 import { formatAreaVersion, formatNumber, formatValue, swedishCollator, unitStyle } from '../report/format.ts';
 import { FONT_FAMILY, useReportFonts } from './fonts.ts';
 import type { ChartData, ChartRow } from './render-chart.ts';
@@ -30,6 +30,9 @@ export interface ChartDef {
 }
 
 const SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
+
+/** One layer of a layered spec, derived from the public TopLevelSpec (vega-lite exports no LayerSpec type). */
+type LayerItem = Extract<TopLevelSpec, { layer: unknown[] }>['layer'][number];
 
 export const CHART_CONFIG: Config = {
   font: FONT_FAMILY,
@@ -131,6 +134,12 @@ function lineSpec(opts: {
   description: string;
   /** Draw the `expected` field (random allocation) as a dashed grey line. */
   expected?: boolean;
+  /**
+   * A second series in the same rows (fields `other`, `other_expected`, `other_last`), e.g. the index over RegSO
+   * beside DeSO, in its own colour; `label`/`otherLabel` name the two lines, `otherAbove` puts the second line's
+   * labels above its points (the higher line's labels go above, the lower's below, so they never collide).
+   */
+  other?: { label: string; otherLabel: string; otherAbove: boolean; expected: boolean };
 }): TopLevelSpec {
   const first = Math.min(...opts.years);
   const last = Math.max(...opts.years);
@@ -177,6 +186,7 @@ function lineSpec(opts: {
             },
           ]
         : []),
+      ...(opts.other ? otherLayers(x, y, opts.other) : []),
       {
         mark: { type: 'line', color: ACCENT, strokeWidth: 2, invalid: 'break-paths-show-domains' },
         encoding: { x, y },
@@ -188,12 +198,71 @@ function lineSpec(opts: {
       },
       {
         transform: [{ filter: 'datum.last === true' }],
-        // Right of the last point: never on the line, the break label or the next year's point.
-        mark: { type: 'text', align: 'left', baseline: 'middle', dx: 6, fontSize: 8.5, fontWeight: 'bold', color: ACCENT },
+        // Right of the last point: never on the line, the break label or the next year's point. With a second
+        // line, on the side away from it.
+        mark: {
+          type: 'text',
+          align: 'left',
+          baseline: 'middle',
+          dx: 6,
+          dy: opts.other ? (opts.other.otherAbove ? 8 : -8) : 0,
+          fontSize: 8.5,
+          fontWeight: 'bold',
+          color: ACCENT,
+        },
         encoding: { x, y, text: { field: 'label' } },
       },
+      ...(opts.other
+        ? [
+            {
+              transform: [{ filter: 'datum.first === true' }],
+              mark: { type: 'text' as const, align: 'left' as const, baseline: 'middle' as const, dy: opts.other.otherAbove ? 9 : -9, fontSize: 8.5, color: ACCENT },
+              encoding: { x, y, text: { value: opts.other.label } },
+            },
+          ]
+        : []),
     ],
   };
+}
+
+/** A second colour for a second series on a line chart (contrast 5.3:1 on white; tells apart from the accent blue). */
+export const SECOND = '#b5530a';
+
+function otherLayers(
+  x: Record<string, unknown>,
+  y: Record<string, unknown>,
+  other: { label: string; otherLabel: string; otherAbove: boolean; expected: boolean },
+): LayerItem[] {
+  const dy = other.otherAbove ? -9 : 9;
+  return [
+    ...(other.expected
+      ? [
+          {
+            mark: { type: 'line' as const, color: SECOND, opacity: 0.7, strokeWidth: 1, strokeDash: [2, 2], invalid: 'break-paths-show-domains' as const },
+            encoding: { x, y: { ...y, field: 'other_expected' } },
+          },
+        ]
+      : []),
+    {
+      mark: { type: 'line' as const, color: SECOND, strokeWidth: 2, invalid: 'break-paths-show-domains' as const },
+      encoding: { x, y: { ...y, field: 'other' } },
+    },
+    {
+      transform: [{ filter: 'isValid(datum.other)' }],
+      mark: { type: 'point' as const, filled: true, color: SECOND, size: 24, opacity: 1, shape: 'square' },
+      encoding: { x, y: { ...y, field: 'other' } },
+    },
+    {
+      transform: [{ filter: 'datum.other_last === true' }],
+      mark: { type: 'text' as const, align: 'left' as const, baseline: 'middle' as const, dx: 6, dy: dy * 0.9, fontSize: 8.5, fontWeight: 'bold' as const, color: SECOND },
+      encoding: { x, y: { ...y, field: 'other' }, text: { field: 'other_label' } },
+    },
+    {
+      transform: [{ filter: 'datum.other_first === true' }],
+      mark: { type: 'text' as const, align: 'left' as const, baseline: 'middle' as const, dy, fontSize: 8.5, color: SECOND },
+      encoding: { x, y: { ...y, field: 'other' }, text: { value: other.otherLabel } },
+    },
+  ] as LayerItem[];
 }
 
 /** An indicator's own series (riket in the national report) over the years, with area-version breaks. */
@@ -217,34 +286,80 @@ export function indicatorLineChart(block: IndicatorBlock): ChartDef {
   };
 }
 
-/** A segregation index over the years (three decimals), with the DeSO/RegSO version break. */
+/**
+ * A segregation index over the years (three decimals), with the DeSO/RegSO version break; with the block's other
+ * unit level (RegSO beside DeSO) as a second line in its own colour, each line named at its first point.
+ */
 export function segregationLineChart(block: SegregationBlock, label: string): ChartDef {
   const { fitText } = useReportFonts();
-  const years = block.series.map((p) => p.year);
-  const expected = block.series.flatMap((p) => (p.expected === undefined || p.expected === null ? [] : [p.expected]));
+  const other = block.other_unit_level;
+  const years = [...new Set([...block.series.map((p) => p.year), ...(other?.series.map((p) => p.year) ?? [])])].sort((a, b) => a - b);
+  const expectedOf = (ps: readonly { expected?: number | null }[]): number[] =>
+    ps.flatMap((p) => (p.expected === undefined || p.expected === null ? [] : [p.expected]));
+  const expected = expectedOf(block.series);
   const firstExpected = [...block.series].sort((a, b) => a.year - b.year).find((p) => p.expected !== undefined && p.expected !== null);
   const rows = lineRows(block.series, (v) => formatNumber(v, 3));
-  const values = expected.length
-    ? rows.map((r) => {
-        const p = block.series.find((q) => q.year === r.year);
-        return { ...r, expected: p?.expected ?? null, expected_first: p !== undefined && p === firstExpected };
-      })
-    : rows;
+  const firstValid = rows.find((r) => r.value !== null);
+  const otherRows = other ? lineRows(other.series, (v) => formatNumber(v, 3)) : [];
+  const otherFirst = otherRows.find((r) => r.value !== null);
+  const byYear = new Map(rows.map((r) => [r.year, r]));
+  const otherByYear = new Map(otherRows.map((r) => [r.year, r]));
+  // With a second line every year of either series is a row, so both lines share one dataset.
+  const rowYears = other ? years : rows.map((r) => Number(r.year));
+  const values: ChartRow[] = rowYears.map((year) => {
+    const r = byYear.get(year) ?? { year, value: null, label: '', last: false };
+    const p = block.series.find((q) => q.year === year);
+    let row: Record<string, string | number | boolean | null> = { ...r };
+    if (expected.length) row = { ...row, expected: p?.expected ?? null, expected_first: p !== undefined && p === firstExpected };
+    if (other) {
+      const o = otherByYear.get(year);
+      const op = other.series.find((q) => q.year === year);
+      row = {
+        ...row,
+        first: r === firstValid,
+        other: o?.value ?? null,
+        other_label: o?.label ?? '',
+        other_last: o?.last ?? false,
+        other_first: o !== undefined && o === otherFirst,
+        other_expected: op?.expected ?? null,
+      };
+    }
+    return row;
+  });
+  const otherExpected = other ? expectedOf(other.series) : [];
+  const otherValues = other ? validValues(other.series) : [];
+  // The line that ends higher takes its labels above its points, the other below.
+  const ownLast = validValues(block.series).pop();
+  const otherLast = otherValues[otherValues.length - 1];
   return {
-    id: `seg-${block.measure}-${block.unit_level}-${block.groups}`
+    id: `seg-${block.measure}-${block.unit_level}-${block.groups}${other ? `-${other.unit_level}` : ''}`
       .normalize('NFD')
       .replace(/[\u0300-\u036f]/g, '')
       .replace(/[^A-Za-z0-9_-]+/g, '_'),
     spec: lineSpec({
       years,
-      values: [...validValues(block.series), ...expected],
+      values: [...validValues(block.series), ...expected, ...otherValues, ...otherExpected],
       unitLabel: 'Indexvärde',
       height: 120,
       description: fitText(label),
       expected: expected.length > 0,
+      ...(other
+        ? {
+            other: {
+              label: unitLevelLabel(block.unit_level),
+              otherLabel: unitLevelLabel(other.unit_level),
+              otherAbove: otherLast !== undefined && ownLast !== undefined && otherLast > ownLast,
+              expected: otherExpected.length > 0,
+            },
+          }
+        : {}),
     }),
     data: { values, breaks: breakRows(block.series) },
   };
+}
+
+function unitLevelLabel(level: 'deso' | 'regso'): string {
+  return level === 'deso' ? 'DeSO' : 'RegSO';
 }
 
 /**
@@ -361,5 +476,168 @@ export function kommunRankChart(block: IndicatorBlock, reference: { name: string
       ],
     },
     data: { values: rows, reference: refRows },
+  };
+}
+
+/**
+ * One colour per area type, diverging from orange (type 1, major challenges) through grey (3, mixed) to the accent
+ * blue (5, very good conditions): ordered, and told apart without red–green.
+ */
+export const AREA_TYPE_COLORS: readonly string[] = ['#a84f05', '#e08214', '#9e9e9e', '#6f93c8', ACCENT];
+const UNTYPED_COLOR = '#d9d9d9';
+const UNTYPED_LABEL = 'Utan|områdestyp';
+
+/**
+ * Legend of the area types in three columns, each label on two lines ('Typ 1' over its short name; the '|' in the
+ * label splits it), so the entries fit across the chart width (five columns would not).
+ */
+const TYPE_LEGEND = {
+  title: null,
+  orient: 'bottom' as const,
+  direction: 'horizontal' as const,
+  columns: 3,
+  labelFontSize: 8,
+  labelLimit: 0,
+  columnPadding: 10,
+  labelExpr: "split(datum.label, '|')",
+  labelBaseline: 'top' as const,
+  labelOffset: 4,
+};
+
+/**
+ * Residents by area type as one 100 % bar per year (types 1–5 left to right, RegSO without a type last), each
+ * segment labelled with its share where it is wide enough. Segment ends are computed here rather than by Vega's
+ * stack, so the label sits in the middle of exactly the segment it names.
+ */
+export function areaTypePopulationChart(block: AreaTypeBlock, typeLabel: (t: AreaTypeNumber) => string): ChartDef {
+  const { fitText } = useReportFonts();
+  const years = [...new Set(block.population.map((p) => p.year))].sort((a, b) => a - b);
+  const legend = [1, 2, 3, 4, 5].map((t) => fitText(typeLabel(t as AreaTypeNumber)));
+  const hasUntyped = block.population.some((p) => p.area_type === null && (p.share ?? 0) > 0);
+  const domain = hasUntyped ? [...legend, UNTYPED_LABEL] : legend;
+  const range = hasUntyped ? [...AREA_TYPE_COLORS, UNTYPED_COLOR] : [...AREA_TYPE_COLORS];
+  const rows: ChartRow[] = [];
+  for (const year of years) {
+    let x0 = 0;
+    const ordered = block.population
+      .filter((p) => p.year === year && p.share !== null && p.share > 0)
+      .sort((a, b) => (a.area_type ?? 9) - (b.area_type ?? 9));
+    for (const p of ordered) {
+      const share = p.share ?? 0;
+      rows.push({
+        year: String(year),
+        type: p.area_type === null ? UNTYPED_LABEL : (legend[p.area_type - 1] ?? ''),
+        x0,
+        x1: x0 + share,
+        mid: x0 + share / 2,
+        // Under 7 % a label would not fit inside its segment; the numbers are in the table and the appendix.
+        label: share >= 7 ? formatNumber(share, 0) : '',
+        // White on the dark ends of the scale, dark on the light middle.
+        dark: p.area_type === 1 || p.area_type === 5,
+      });
+      x0 += share;
+    }
+  }
+  const y = { field: 'year', type: 'ordinal' as const, title: null, sort: years.map(String), axis: { ticks: false, domain: false, labelPadding: 4 } };
+  const x = { field: 'x0', type: 'quantitative' as const, title: null, scale: { domain: [0, 100], nice: false }, axis: { values: [0, 20, 40, 60, 80, 100], format: 'd' } };
+  return {
+    id: 'area-type-population',
+    spec: {
+      $schema: SCHEMA,
+      description: fitText('Invånare per områdestyp och år'),
+      width: CHART_WIDTH,
+      height: Math.max(2, years.length) * 15,
+      autosize: { type: 'fit-x', contains: 'padding' },
+      config: { ...CHART_CONFIG, axisY: { grid: false, domain: false, ticks: false }, axisX: { grid: true, tickSize: 0, domain: false } },
+      title: { text: 'Procent av invånarna' },
+      data: { name: 'values' },
+      layer: [
+        {
+          mark: { type: 'bar', stroke: 'white', strokeWidth: 0.75, height: { band: 0.78 } },
+          encoding: {
+            y,
+            x,
+            x2: { field: 'x1' },
+            color: {
+              field: 'type',
+              type: 'nominal',
+              scale: { domain, range },
+              legend: { ...TYPE_LEGEND, symbolType: 'square', symbolSize: 70 },
+            },
+          },
+        },
+        {
+          mark: { type: 'text', fontSize: 7.5, baseline: 'middle', align: 'center' },
+          encoding: {
+            y,
+            x: { field: 'mid', type: 'quantitative', scale: { domain: [0, 100], nice: false } },
+            text: { field: 'label' },
+            color: { condition: { test: 'datum.dark', value: 'white' }, value: '#1a1a1a' },
+          },
+        },
+      ],
+    },
+    data: { values: rows },
+  };
+}
+
+/**
+ * Each indicator's value in every area type present in the scope, one row per indicator: a grey rule from type 1
+ * to type 5 (the gap the chapter follows) and a dot per type. Rows whose year differs from the most common one
+ * carry their year. Indicators with fewer than two type values are left out (nothing to compare); the caller
+ * must not ask for a chart when none is left.
+ */
+export function areaTypeGapChart(indicators: readonly AreaTypeIndicator[], typeLabel: (t: AreaTypeNumber) => string): ChartDef {
+  const { fitText } = useReportFonts();
+  const usable = indicators.filter((i) => i.by_type.filter((t) => t.value !== null).length >= 2);
+  const yearCount = new Map<number, number>();
+  for (const i of usable) yearCount.set(i.year, (yearCount.get(i.year) ?? 0) + 1);
+  const commonYear = [...yearCount.entries()].sort((a, b) => b[1] - a[1] || b[0] - a[0])[0]?.[0];
+  // One line per label: Vega does not centre a multi-line axis label on its row, and the titles fit beside a
+  // 0–100 axis at this width.
+  const rowLabel = (i: AreaTypeIndicator): string => fitText(i.year === commonYear ? i.title_sv : `${i.title_sv} (${i.year})`);
+  const order = usable.map(rowLabel);
+  const legend = [1, 2, 3, 4, 5].map((t) => fitText(typeLabel(t as AreaTypeNumber)));
+  const dots: ChartRow[] = usable.flatMap((i) =>
+    i.by_type.filter((t) => t.value !== null).map((t) => ({ row: rowLabel(i), type: legend[t.area_type - 1] ?? '', value: t.value })),
+  );
+  const rules: ChartRow[] = usable
+    .filter((i) => i.value_type1 !== null && i.value_type5 !== null)
+    .map((i) => ({ row: rowLabel(i), v1: i.value_type1, v5: i.value_type5 }));
+  const y = { field: 'row', type: 'nominal' as const, title: null, scale: { domain: order }, axis: { ticks: false, domain: false, labelPadding: 6, labelLimit: 0 } };
+  const x = { field: 'value', type: 'quantitative' as const, title: null, scale: { domain: [0, 100], nice: false }, axis: { values: [0, 20, 40, 60, 80, 100], format: 'd' } };
+  return {
+    id: 'area-type-gaps',
+    spec: {
+      $schema: SCHEMA,
+      description: fitText('Indikatorer per områdestyp'),
+      width: CHART_WIDTH,
+      height: Math.max(2, order.length) * 15,
+      autosize: { type: 'fit-x', contains: 'padding' },
+      config: { ...CHART_CONFIG, axisY: { grid: true, domain: false, ticks: false }, axisX: { grid: true, tickSize: 0, domain: false } },
+      title: { text: 'Procent' },
+      layer: [
+        {
+          data: { name: 'gaps' },
+          mark: { type: 'rule', color: '#8c8c8c', strokeWidth: 2 },
+          encoding: { y, x: { ...x, field: 'v1' }, x2: { field: 'v5' } },
+        },
+        {
+          data: { name: 'values' },
+          mark: { type: 'circle', size: 42, opacity: 1, stroke: 'white', strokeWidth: 0.6 },
+          encoding: {
+            y,
+            x,
+            color: {
+              field: 'type',
+              type: 'nominal',
+              scale: { domain: legend, range: [...AREA_TYPE_COLORS] },
+              legend: { ...TYPE_LEGEND, symbolSize: 60 },
+            },
+          },
+        },
+      ],
+    },
+    data: { values: dots, gaps: rules },
   };
 }

@@ -12,6 +12,8 @@ import { renderChart } from '../charts/render-chart.ts';
 import { useReportFonts } from '../charts/fonts.ts';
 import {
   ACCENT,
+  areaTypeGapChart,
+  areaTypePopulationChart,
   CHART_WIDTH,
   indicatorLineChart,
   kommunRankChart,
@@ -28,6 +30,7 @@ import {
   formatDate,
   formatDateTime,
   formatNumber,
+  formatPercent,
   formatSigned,
   formatYearRange,
   joinSwedish,
@@ -36,8 +39,26 @@ import {
   swedishCollator,
   unitStyle,
 } from './format.ts';
-import type { IndicatorBlock, ReportModel, SegregationBlock } from './model.ts';
-import { buildSummary, describeIndicator, describeSegregation, measureLabel, scopePhrase, unitLevelName } from './summary.ts';
+import type { AreaTypeBlock, AreaTypeIndicator, AreaTypeNumber, IndicatorBlock, ReportModel, SegregationBlock, SegregationPoint } from './model.ts';
+import {
+  areaTypeLegendName,
+  areaTypeShortName,
+  buildSummary,
+  componentLabel,
+  decompositionShares,
+  describeAreaTypeGaps,
+  describeAreaTypeMethod,
+  describeAreaTypePopulation,
+  describeIndicator,
+  describeSegregation,
+  gapIndicators,
+  gapVerdict,
+  gapVerdictWord,
+  intervalText,
+  measureLabel,
+  scopePhrase,
+  unitLevelName,
+} from './summary.ts';
 
 // ---- A minimal type for the part of pdfmake's document definition this file uses. ----
 
@@ -368,6 +389,10 @@ function summaryChapter(ctx: Ctx, n: number): Content[] {
     out.push({ text: 'Boendesegregation', style: 'h3' });
     out.push({ ul: s.segregation.map((x) => para(ctx, x, { margin: [0, 0, 0, 3] })), style: 'body' });
   }
+  if (s.area_types.length) {
+    out.push({ text: 'Områdestyper', style: 'h3' });
+    out.push({ ul: s.area_types.map((x) => para(ctx, x, { margin: [0, 0, 0, 3] })), style: 'body' });
+  }
   return out;
 }
 
@@ -502,23 +527,56 @@ async function policyChapter(ctx: Ctx, n: number, ch: ReportModel['chapters'][nu
   return out;
 }
 
-function segregationYearTable(ctx: Ctx, block: SegregationBlock, caption: string): StackNode {
-  const withExpected = block.series.some((p) => p.expected !== undefined && p.expected !== null);
-  const rows = [...block.series]
+function segregationYearTable(ctx: Ctx, series: readonly SegregationPoint[], unitLevel: SegregationBlock['unit_level'], caption: string): StackNode {
+  const withExpected = series.some((p) => p.expected !== undefined && p.expected !== null);
+  const withInterval = series.some((p) => intervalText(p) !== null);
+  const rows = [...series]
     .sort((a, b) => a.year - b.year)
     .map((p) => [
       String(p.year),
       numberCell(ctx, formatCell(p.value, 'index', p.value === null ? p.status : null)),
       ...(withExpected ? [numberCell(ctx, formatCell(p.expected ?? null, 'index'))] : []),
+      ...(withInterval ? [numberCell(ctx, intervalText(p) ?? '..')] : []),
       numberCell(ctx, formatNumber(p.n_units, 0)),
-      { text: ctx.fit(p.area_version ? formatAreaVersion(p.area_version) : unitLevelName(block.unit_level)) },
+      { text: ctx.fit(p.area_version ? formatAreaVersion(p.area_version) : unitLevelName(unitLevel)) },
       { text: ctx.fit(statusText(p.status) || (p.status === 'ok' ? '' : p.status)) },
     ]);
-  const header = withExpected
-    ? headerRow(ctx, ['År', 'Index', 'Förväntat vid slump', 'Antal områden', 'Indelning', 'Status'], [1, 2, 3])
-    : headerRow(ctx, ['År', 'Index', 'Antal områden', 'Indelning', 'Status'], [1, 2]);
-  const widths = withExpected ? [34, 44, 70, 60, 70, '*'] : [34, 50, 60, 80, '*'];
-  return table(ctx, caption, widths, header, rows);
+  const cells = ['År', 'Index', ...(withExpected ? ['Förväntat vid slump'] : []), ...(withInterval ? ['95 % intervall'] : []), 'Antal områden', 'Indelning', 'Status'];
+  const numeric = cells.map((_, i) => i).filter((i) => i > 0 && i < cells.length - 2);
+  const widths = [30, 40, ...(withExpected ? [58] : []), ...(withInterval ? [72] : []), 52, 58, '*'];
+  return table(ctx, caption, widths, headerRow(ctx, cells, numeric), rows);
+}
+
+/** The riket decomposition of M and H: parts and their shares of the total, first and latest year side by side. */
+function decompositionTable(ctx: Ctx, block: SegregationBlock): StackNode | null {
+  const dec = block.decomposition;
+  if (!dec || dec.years.length === 0) return null;
+  const years = [...dec.years].sort((a, b) => a.year - b.year);
+  const shares = years.map((y) => decompositionShares(y));
+  const components = years[0]?.terms.map((t) => t.component) ?? [];
+  const rows = components.map((c) => [
+    { text: ctx.fit(componentLabel(c)), bold: c === 'total' },
+    ...years.flatMap((y, i) => {
+      const t = y.terms.find((x) => x.component === c);
+      const share = shares[i]?.get(c) ?? null;
+      return [
+        numberCell(ctx, formatCell(t?.M ?? null, 'index', null, 4)),
+        numberCell(ctx, formatCell(t?.H ?? null, 'index', null, 4)),
+        numberCell(ctx, share === null ? '..' : formatPercent(share, 1)),
+      ];
+    }),
+  ]);
+  const header = ['Del', ...years.flatMap((y) => [`M ${y.year}`, `H ${y.year}`, `Andel ${y.year}`])];
+  return table(
+    ctx,
+    `${measureLabel(block.measure)}, ${block.groups}: uppdelning av segregationen i riket på län, kommuner och områden inom kommunerna (${unitLevelName(dec.unit_level)})`,
+    ['*', ...years.flatMap(() => [44, 44, 50])],
+    headerRow(ctx, header, header.map((_, i) => i).slice(1)),
+    rows,
+    'M är ömsesidig information (i nat) och H = M delat med entropin för hela landet; delarna summerar till totalen, så ' +
+      'andelarna är desamma för M och H. Mellan län: hur olika länen är; mellan kommuner i samma län: hur olika ' +
+      `kommunerna inom länen är; inom kommunerna: hur ojämnt grupperna fördelas över ${unitLevelName(dec.unit_level)} i varje kommun.`,
+  );
 }
 
 function segregationKommunTable(ctx: Ctx, block: SegregationBlock, caption: string): StackNode {
@@ -552,24 +610,273 @@ async function segregationChapter(ctx: Ctx, n: number): Promise<Content[]> {
     ),
   );
   out.push(para(ctx, caveatText(ctx, 'W206_SMALL_UNIT_BIAS'), { style: 'note' }));
+  if (ctx.model.segregation.some((b) => [...b.series, ...(b.other_unit_level?.series ?? [])].some((p) => intervalText(p) !== null))) {
+    out.push(
+      para(
+        ctx,
+        'Intervallen är bootstrapintervall (95 %) som rättar för att små områden drar upp indexet; de kan därför ligga ' +
+          'under det skattade värdet.',
+        { style: 'note' },
+      ),
+    );
+  }
   for (const [i, block] of ctx.model.segregation.entries()) {
-    const label = `${measureLabel(block.measure)}, ${block.groups}, ${unitLevelName(block.unit_level)}`;
+    const other = block.other_unit_level;
+    const levels = other ? `${unitLevelName(block.unit_level)} och ${unitLevelName(other.unit_level)}` : unitLevelName(block.unit_level);
+    const label = `${measureLabel(block.measure)}, ${block.groups}, ${levels}`;
     out.push({ stack: [h2(ctx, `${n}.${i + 1} ${label}`), para(ctx, describeSegregation(block).join(' '))], unbreakable: true });
     if (lastValid(block.series)) {
       const nextTable = ctx.table + 1;
+      const tables = other ? `tabell ${nextTable} och ${nextTable + 1}` : `tabell ${nextTable}`;
+      const key = other
+        ? ` Blå linje: ${unitLevelName(block.unit_level)}; orange linje: ${unitLevelName(other.unit_level)}; streckat: förväntat vid slumpmässig fördelning.`
+        : '';
       out.push(
         await figure(
           ctx,
           segregationLineChart(block, label),
-          `${label}, ${yearsOf(block.series)}. Siffrorna finns i tabell ${nextTable}.`,
-          `Linjediagram över ${label} ${yearsOf(block.series)}. Siffrorna finns i tabell ${nextTable}.`,
+          `${label}, ${yearsOf(block.series)}.${key} Siffrorna finns i ${tables}.`,
+          `Linjediagram över ${label} ${yearsOf(block.series)}. Siffrorna finns i ${tables}.`,
         ),
       );
     }
-    out.push(segregationYearTable(ctx, block, `${label}: värde, antal områden och status per år`));
-    if (block.by_kommun.length) {
-      ctx.appendix.push(() => segregationKommunTable(ctx, block, `${label}: kommunernas värden`));
+    const own = `${measureLabel(block.measure)}, ${block.groups}, ${unitLevelName(block.unit_level)}`;
+    out.push(segregationYearTable(ctx, block.series, block.unit_level, `${own}: värde, antal områden och status per år`));
+    if (other) {
+      const o = `${measureLabel(block.measure)}, ${block.groups}, ${unitLevelName(other.unit_level)}`;
+      out.push(segregationYearTable(ctx, other.series, other.unit_level, `${o}: värde, antal områden och status per år`));
     }
+    const dec = decompositionTable(ctx, block);
+    if (dec) out.push(dec);
+    // One kommun's own value is already in the table above; a list needs at least two.
+    if (block.by_kommun.length >= 2) {
+      ctx.appendix.push(() => segregationKommunTable(ctx, block, `${own}: kommunernas värden`));
+    }
+  }
+  return out;
+}
+
+// ---- Områdestyper. ----
+
+/** Official name of a type from the model, the short label when the model lacks it. */
+function typeName(block: AreaTypeBlock, t: AreaTypeNumber): string {
+  return block.types.find((x) => x.area_type === t)?.name_sv ?? areaTypeShortName(t);
+}
+
+function populationYears(block: AreaTypeBlock): number[] {
+  return [...new Set(block.population.map((p) => p.year))].sort((a, b) => a - b);
+}
+
+/** Residents per type in the first and latest year (RegSO, residents, share), with a total row. */
+function areaTypePopulationTable(ctx: Ctx, block: AreaTypeBlock, scopeName: string): StackNode | null {
+  const years = populationYears(block);
+  const first = years[0];
+  const latest = years[years.length - 1];
+  if (first === undefined || latest === undefined) return null;
+  const shown = first === latest ? [latest] : [first, latest];
+  const keys: (AreaTypeNumber | null)[] = [1, 2, 3, 4, 5];
+  if (block.population.some((p) => p.area_type === null && shown.includes(p.year))) keys.push(null);
+  const cell = (y: number, t: AreaTypeNumber | null): Content[] => {
+    const p = block.population.find((q) => q.year === y && q.area_type === t);
+    if (!p) return [numberCell(ctx, '..'), numberCell(ctx, '..'), numberCell(ctx, '..')];
+    return [
+      numberCell(ctx, formatNumber(p.n_areas, 0)),
+      numberCell(ctx, formatCell(p.population, 'antal', p.population === null ? '..' : null, 0)),
+      numberCell(ctx, formatCell(p.share, 'procent', p.share === null ? '..' : null)),
+    ];
+  };
+  const rows: Content[][] = keys.map((t) => [{ text: ctx.fit(t === null ? 'Utan områdestyp' : `${t} ${typeName(block, t)}`) }, ...shown.flatMap((y) => cell(y, t))]);
+  rows.push([
+    { text: 'Totalt', bold: true },
+    ...shown.flatMap((y) => {
+      const ps = block.population.filter((p) => p.year === y);
+      const pop = ps.reduce((a, p) => a + (p.population ?? 0), 0);
+      return [
+        numberCell(ctx, formatNumber(ps.reduce((a, p) => a + p.n_areas, 0), 0)),
+        numberCell(ctx, formatNumber(pop, 0)),
+        numberCell(ctx, formatNumber(100, 1)),
+      ];
+    }),
+  ]);
+  const header = ['Områdestyp', ...shown.flatMap((y) => [`RegSO ${y}`, `Invånare ${y}`, `Andel ${y}`])];
+  const partial = block.population.some((p) => shown.includes(p.year) && p.n_missing_population > 0);
+  return table(
+    ctx,
+    `Invånare per områdestyp, ${scopeName} ${shown.join(' och ')}`,
+    ['*', ...shown.flatMap(() => [36, 54, 42])],
+    headerRow(ctx, header, header.map((_, i) => i).slice(1)),
+    rows,
+    'Andel i procent av invånarna i områdets RegSO.' + (partial ? ' Folkmängd saknas för några RegSO; deras invånare ingår inte.' : ''),
+  );
+}
+
+function areaTypePopulationNumbers(ctx: Ctx, block: AreaTypeBlock, caption: string): StackNode {
+  const years = populationYears(block);
+  const untyped = block.population.some((p) => p.area_type === null);
+  const keys: (AreaTypeNumber | null)[] = [1, 2, 3, 4, 5, ...(untyped ? [null] : [])];
+  const rows = years.map((y) => [
+    String(y),
+    ...keys.map((t) => {
+      const p = block.population.find((q) => q.year === y && q.area_type === t);
+      return numberCell(ctx, p ? formatCell(p.share, 'procent', p.share === null ? '..' : null) : '..');
+    }),
+  ]);
+  const header = ['År', ...keys.map((t) => (t === null ? 'Utan typ' : `Typ ${t}`))];
+  return table(ctx, caption, [34, ...keys.map(() => '*')], headerRow(ctx, header, header.map((_, i) => i).slice(1)), rows, 'Procent av invånarna.');
+}
+
+const BY_TYPE_SYMBOL: Record<string, string | null> = { no_areas: '.', missing: '..', suppressed: ':' };
+
+/** An indicator's name with its year and base year where they differ from the table's own. */
+function gapRowName(ind: AreaTypeIndicator, year: number | undefined, base: number | null | undefined): string {
+  const notes = [
+    ...(ind.year !== year ? [String(ind.year)] : []),
+    // base null: the table has no base-year column, so the base year is not a note.
+    ...(base !== null && ind.base_year !== null && ind.base_year !== base ? [`basår ${ind.base_year}`] : []),
+  ];
+  return notes.length ? `${ind.title_sv} (${notes.join(', ')})` : ind.title_sv;
+}
+
+function mostCommon(values: readonly (number | null)[]): number | undefined {
+  const counts = new Map<number, number>();
+  for (const v of values) if (v !== null) counts.set(v, (counts.get(v) ?? 0) + 1);
+  return [...counts.entries()].sort((a, b) => b[1] - a[1] || b[0] - a[0])[0]?.[0];
+}
+
+/** Indicators in the order the chapter lists them: by name, the index components last. */
+function orderedIndicators(block: AreaTypeBlock): AreaTypeIndicator[] {
+  return [...block.indicators].sort((a, b) => Number(a.index_component) - Number(b.index_component) || swedishCollator.compare(a.title_sv, b.title_sv));
+}
+
+/** Type 1, type 5, the gap now and in the base year, its change and whether it narrowed. */
+function areaTypeGapTable(ctx: Ctx, block: AreaTypeBlock, scopeName: string): StackNode | null {
+  const inds = orderedIndicators(block).filter((i) => i.gap !== null);
+  if (inds.length === 0) return null;
+  const year = mostCommon(inds.map((i) => i.year));
+  const base = mostCommon(inds.map((i) => i.base_year));
+  const rows = inds.map((i) => {
+    const change = i.gap_change === null || i.year === i.base_year ? '..' : formatSigned(i.gap_change, 1);
+    return [
+      { text: ctx.fit(gapRowName(i, year, base)) },
+      numberCell(ctx, formatCell(i.value_type1, i.unit)),
+      numberCell(ctx, formatCell(i.value_type5, i.unit)),
+      numberCell(ctx, formatCell(i.gap, i.unit)),
+      numberCell(ctx, formatCell(i.gap_base, i.unit)),
+      numberCell(ctx, change),
+      { text: ctx.fit(gapVerdictWord(gapVerdict(i))) },
+    ];
+  });
+  const header = ['Indikator', 'Typ 1', 'Typ 5', 'Skillnad', `Skillnad ${base ?? 'basår'}`, 'Förändring', 'Skillnaden har'];
+  const components = inds.some((i) => i.index_component);
+  return table(
+    ctx,
+    `Skillnaden mellan områdestyp 1 och 5, ${scopeName} ${year ?? ''}, och dess förändring sedan ${base ?? 'basåret'}`,
+    ['*', 34, 34, 40, 48, 46, 50],
+    headerRow(ctx, header, [1, 2, 3, 4, 5]),
+    rows,
+    'Procent; skillnad = typ 1 − typ 5 i procentenheter. "Skillnaden har minskat" betyder att typ 1:s avstånd till typ 5 ' +
+      'har krympt (för indikatorer utan bestämd riktning: att skillnadens storlek har krympt).' +
+      (components ? ' Indikatorerna märkta "index V1–V3" är de andelar som typerna bestäms av; att de skiljer sig mellan typerna följer av definitionen.' : ''),
+  );
+}
+
+/** Every type's value per indicator (the gap chart's numbers), only the types the scope has. */
+function areaTypeValuesTable(ctx: Ctx, block: AreaTypeBlock, caption: string, inds: readonly AreaTypeIndicator[]): StackNode {
+  const types = ([1, 2, 3, 4, 5] as const).filter((t) => inds.some((i) => i.by_type.some((b) => b.area_type === t && b.status !== 'no_areas')));
+  const year = mostCommon(inds.map((i) => i.year));
+  const rows = inds.map((i) => [
+    { text: ctx.fit(gapRowName(i, year, null)) },
+    ...types.map((t) => {
+      const b = i.by_type.find((x) => x.area_type === t);
+      return numberCell(ctx, b ? formatCell(b.value, i.unit, b.value === null ? (BY_TYPE_SYMBOL[b.status] ?? b.status) : null) : '..');
+    }),
+  ]);
+  const header = ['Indikator', ...types.map((t) => `Typ ${t}`)];
+  return table(
+    ctx,
+    caption,
+    ['*', ...types.map(() => 40)],
+    headerRow(ctx, header, header.map((_, k) => k).slice(1)),
+    rows,
+    'Procent. "." betyder att området saknar RegSO av typen, ":" att värdet vilar på för få personer.',
+  );
+}
+
+function regsoTable(ctx: Ctx, block: AreaTypeBlock, scopeName: string): StackNode | null {
+  const regso = block.regso ?? [];
+  if (regso.length === 0) return null;
+  const first = block.regso_years?.first ?? null;
+  const latest = block.regso_years?.latest ?? null;
+  const rows = regso.map((r) => [
+    { text: ctx.fit(r.name) },
+    { text: r.code },
+    numberCell(ctx, r.first_type === null ? '..' : String(r.first_type)),
+    numberCell(ctx, r.latest_type === null ? '..' : String(r.latest_type)),
+    numberCell(ctx, formatCell(r.latest_index, 'procent')),
+  ]);
+  const header = ['RegSO', 'Kod', `Typ ${first ?? ''}`.trim(), `Typ ${latest ?? ''}`.trim(), `Index ${latest ?? ''}`.trim()];
+  return balancedTables(
+    ctx,
+    `Regionala statistikområden (RegSO) i ${scopeName} och deras områdestyp`,
+    ['*', 'auto', 'auto', 'auto', 'auto'],
+    headerRow(ctx, header, [2, 3, 4]),
+    rows,
+    'Index: det socioekonomiska indexet (medelvärdet av V1–V3, procent). ".." betyder att RegSO saknade typ eller inte fanns det året.',
+  );
+}
+
+async function areaTypesChapter(ctx: Ctx, n: number, block: AreaTypeBlock): Promise<Content[]> {
+  const m = ctx.model;
+  const scopeName = m.scope.level === 'riket' ? 'riket' : m.scope.name;
+  const sp = scopePhrase(m.scope);
+  const out: Content[] = [h1(ctx, `${n} Områdestyper`)];
+  for (const line of describeAreaTypeMethod(block)) out.push(para(ctx, line));
+  for (const id of ['W214_AREA_TYPES_RELATIVE', 'W215_AREA_TYPE_UNCLASSIFIED', 'W216_BY_AREA_TYPE_SUMS'] as const) {
+    if (m.caveats.some((c) => c.id === id)) out.push(para(ctx, caveatText(ctx, id), { style: 'note' }));
+  }
+
+  out.push({ stack: [h2(ctx, `${n}.1 Invånare per områdestyp`), para(ctx, describeAreaTypePopulation(block, sp).join(' '))], unbreakable: true });
+  const popTable = areaTypePopulationTable(ctx, block, scopeName);
+  if (popTable) out.push(popTable);
+  const years = populationYears(block);
+  if (block.population.some((p) => (p.share ?? 0) > 0)) {
+    const range = years.length ? formatYearRange(years[0] ?? 0, years[years.length - 1] ?? 0) : '';
+    out.push(
+      await figure(
+        ctx,
+        areaTypePopulationChart(block, areaTypeLegendName),
+        `Andel av invånarna per områdestyp, ${scopeName} ${range}. Procent; siffror under 7 % visas inte i stapeln.`,
+        `Staplat stapeldiagram över hur invånarna ${sp} fördelas på områdestyp 1–5 varje år ${range}. Siffrorna finns i bilagan.`,
+      ),
+    );
+    const fig = ctx.figure;
+    ctx.appendix.push(() => areaTypePopulationNumbers(ctx, block, `Siffrorna i figur ${fig}: andel av invånarna per områdestyp, ${scopeName} ${range}`));
+  }
+
+  out.push({ stack: [h2(ctx, `${n}.2 Skillnader mellan områdestyp 1 och 5`), para(ctx, describeAreaTypeGaps(block, sp).join(' ') || 'Inga indikatorer har värden per områdestyp.')], unbreakable: true });
+  const gapTable = areaTypeGapTable(ctx, block, scopeName);
+  if (gapTable) out.push(gapTable);
+  // The chart compares types, so it needs indicators with at least two types; a kommun with one type has none.
+  const charted = orderedIndicators({ ...block, indicators: gapIndicators(block) }).filter((i) => i.by_type.filter((t) => t.value !== null).length >= 2);
+  if (charted.length > 0) {
+    const year = mostCommon(charted.map((i) => i.year));
+    out.push(
+      await figure(
+        ctx,
+        areaTypeGapChart(charted, areaTypeLegendName),
+        `Indikatorer per områdestyp, ${scopeName} ${year ?? ''}. Procent. Grått streck: skillnaden mellan typ 1 och typ 5. ` +
+          'Indexdelarna V1–V3 visas inte.',
+        `Punktdiagram över ${formatNumber(charted.length, 0)} indikatorer med ett värde per områdestyp ${sp}. Siffrorna finns i bilagan.`,
+      ),
+    );
+    const fig = ctx.figure;
+    ctx.appendix.push(() => areaTypeValuesTable(ctx, block, `Siffrorna i figur ${fig}: indikatorer per områdestyp, ${scopeName} ${year ?? ''}`, charted));
+  }
+
+  const regso = regsoTable(ctx, block, m.scope.name);
+  if (regso) {
+    out.push(h2(ctx, `${n}.3 Kommunens RegSO`));
+    out.push(regso);
   }
   return out;
 }
@@ -720,6 +1027,7 @@ async function content(ctx: Ctx): Promise<Content[]> {
   const areas = [...ctx.model.chapters];
   for (const ch of areas) out.push(...(await policyChapter(ctx, n++, ch)));
   if (ctx.model.segregation.length) out.push(...(await segregationChapter(ctx, n++)));
+  if (ctx.model.area_types) out.push(...(await areaTypesChapter(ctx, n++, ctx.model.area_types)));
   out.push(...methodChapter(ctx, n++));
   if (ctx.appendix.length) out.push(...appendixChapter(ctx));
   return out;

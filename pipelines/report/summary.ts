@@ -4,7 +4,7 @@
  * missing and never counted as zero. A change that rounds to zero at the printed precision is "oförändrat", so
  * the text never claims a change the reader cannot see in the table.
  */
-import type { IndicatorBlock, ReportModel, SegregationBlock } from './model.ts';
+import type { AreaTypeBlock, AreaTypeIndicator, AreaTypeNumber, DecompositionComponent, IndicatorBlock, ReportModel, SegregationBlock } from './model.ts';
 import {
   formatAreaVersion,
   formatChangeMagnitude,
@@ -13,6 +13,8 @@ import {
   formatValue,
   formatYearList,
   formatYearRange,
+  EN_DASH,
+  formatPercent,
   joinSwedish,
   NBSP,
   roundsToZero,
@@ -31,6 +33,8 @@ export interface Summary {
   overview: string[];
   areas: SummaryArea[];
   segregation: string[];
+  /** Residents by area type and the type 1 − type 5 gaps; empty when the model has no area types. */
+  area_types: string[];
 }
 
 export interface TextContext {
@@ -333,6 +337,10 @@ export function describeSegregation(block: SegregationBlock): string[] {
   if (expected !== undefined && expected !== null) {
     out.push(`Vid slumpmässig fördelning över samma områden vore det förväntade värdet ${formatNumber(expected, SEG_DECIMALS)}.`);
   }
+  const interval = latestRow ? intervalText(latestRow) : null;
+  if (interval) out.push(`Bootstrapintervallet (95${NBSP}%) är ${interval}.`);
+  const other = otherLevelSentence(block, latest);
+  if (other) out.push(other);
   const trend = trendOf(points, SEG_DECIMALS);
   if (!trend) {
     out.push('Värden för tidigare år saknas, så ingen förändring kan anges.');
@@ -355,7 +363,8 @@ export function describeSegregation(block: SegregationBlock): string[] {
 
   const withValue = block.by_kommun.filter((k): k is typeof k & { value: number } => k.value !== null);
   const pairs = withValue.filter((k): k is typeof k & { first_value: number } => k.first_value !== null);
-  if (pairs.length > 0 && trend) {
+  // One kommun (a kommun's own report) is not a distribution: its own change is the sentence above.
+  if (pairs.length >= 2 && trend) {
     let up = 0;
     let down = 0;
     let flat = 0;
@@ -380,7 +389,95 @@ export function describeSegregation(block: SegregationBlock): string[] {
     out.push(`Högst värde ${latest.year} hade ${top.name} (${formatNumber(top.value, SEG_DECIMALS)}).`);
   }
   const missingK = block.by_kommun.length - withValue.length;
-  if (missingK > 0) out.push(`${plural(missingK, 'kommun', 'kommuner')} saknar värde.`);
+  if (missingK > 0 && block.by_kommun.length >= 2) out.push(`${plural(missingK, 'kommun', 'kommuner')} saknar värde.`);
+  if (block.decomposition) out.push(...describeDecomposition(block));
+  return out;
+}
+
+/** `0,374–0,375` from a point's bootstrap interval, or null when there is none. */
+export function intervalText(p: { ci_low?: number | null; ci_high?: number | null }): string | null {
+  if (p.ci_low === undefined || p.ci_low === null || p.ci_high === undefined || p.ci_high === null) return null;
+  // A narrow interval (riket, thousands of units) would print as 0,041–0,041: add decimals until its ends differ.
+  let d = SEG_DECIMALS;
+  while (d < 6 && formatNumber(p.ci_low, d) === formatNumber(p.ci_high, d)) d++;
+  return `${formatNumber(p.ci_low, d)}${EN_DASH}${formatNumber(p.ci_high, d)}`;
+}
+
+/**
+ * The same index over the other unit level in the same year: larger units (RegSO) average away part of the
+ * unevenness that smaller ones (DeSO) show, so the comparison tells the reader how much the unit size matters.
+ */
+function otherLevelSentence(block: SegregationBlock, latest: ValuePoint): string | null {
+  const other = block.other_unit_level;
+  if (!other) return null;
+  const same = other.series.find((p) => p.year === latest.year && p.value !== null);
+  const otherName = unitLevelName(other.unit_level);
+  const ownName = unitLevelName(block.unit_level);
+  if (!same || same.value === null) return `Över ${otherName} saknas värde för ${latest.year}.`;
+  const diff = same.value - latest.value;
+  const size = other.unit_level === 'regso' ? 'de större RegSO-områdena' : 'de mindre DeSO-områdena';
+  const exp = same.expected !== undefined && same.expected !== null ? ` (förväntat vid slumpmässig fördelning ${formatNumber(same.expected, SEG_DECIMALS)})` : '';
+  const m = movementOf(diff, SEG_DECIMALS);
+  const lead =
+    m === 'flat'
+      ? `Över ${size} var indexet i stort sett detsamma, ${formatNumber(same.value, SEG_DECIMALS)}${exp}`
+      : `Över ${size} var indexet ${m === 'down' ? 'lägre' : 'högre'}, ${formatNumber(same.value, SEG_DECIMALS)}${exp} mot ${formatNumber(latest.value, SEG_DECIMALS)} över ${ownName}`;
+  return `${lead} år ${latest.year}; områdenas storlek påverkar alltså måttet.`;
+}
+
+const COMPONENT_PHRASE: Record<DecompositionComponent, string> = {
+  between_lan: 'mellan län',
+  between_kommun_within_lan: 'mellan kommuner i samma län',
+  within_kommun: 'inom kommunerna',
+  total: 'totalt',
+};
+
+/** The Swedish name of a decomposition component, for table rows. */
+export function componentLabel(c: DecompositionComponent): string {
+  const label = COMPONENT_PHRASE[c];
+  return label.charAt(0).toUpperCase() + label.slice(1);
+}
+
+/** Share of the total M per component in one year (percent); null where a term or the total is missing. */
+export function decompositionShares(year: { terms: { component: DecompositionComponent; M: number | null }[] }): Map<DecompositionComponent, number | null> {
+  const total = year.terms.find((t) => t.component === 'total')?.M ?? null;
+  return new Map(year.terms.map((t) => [t.component, total === null || total === 0 || t.M === null ? null : (100 * t.M) / total]));
+}
+
+/**
+ * The decomposition of M in the latest year, parts in order of size (the data decide which comes first), and how
+ * the largest part's share moved since the first year.
+ */
+export function describeDecomposition(block: SegregationBlock): string[] {
+  const dec = block.decomposition;
+  const years = [...(dec?.years ?? [])].sort((a, b) => a.year - b.year);
+  const last = years[years.length - 1];
+  const first = years.length > 1 ? years[0] : undefined;
+  if (!dec || !last) return [];
+  const total = last.terms.find((t) => t.component === 'total')?.M ?? null;
+  const shares = decompositionShares(last);
+  const parts = last.terms
+    .filter((t) => t.component !== 'total')
+    .flatMap((t) => {
+      const share = shares.get(t.component);
+      return share === null || share === undefined ? [] : [{ component: t.component, share }];
+    })
+    .sort((a, b) => b.share - a.share);
+  const top = parts[0];
+  if (total === null || !top) return [`Uppdelningen av segregationen på län och kommuner saknas för ${last.year}.`];
+  const out: string[] = [
+    `Av den totala segregationen mellan ${block.groups} i riket (M${NBSP}=${NBSP}${formatNumber(total, 4)} år ${last.year}, över ${unitLevelName(dec.unit_level)}) ` +
+      `låg ${joinSwedish(parts.map((p) => `${formatPercent(p.share, 1)} ${COMPONENT_PHRASE[p.component]}`))}.`,
+  ];
+  const before = first ? decompositionShares(first).get(top.component) : null;
+  if (first && before !== null && before !== undefined) {
+    const m = movementOf(top.share - before, 1);
+    out.push(
+      m === 'flat'
+        ? `Andelen ${COMPONENT_PHRASE[top.component]} är i stort sett oförändrad sedan ${first.year} (${formatPercent(before, 1)}).`
+        : `Andelen ${COMPONENT_PHRASE[top.component]} har ${m === 'up' ? 'ökat' : 'minskat'} från ${formatPercent(before, 1)} år ${first.year}.`,
+    );
+  }
   return out;
 }
 
@@ -447,6 +544,249 @@ export function buildSummary(model: ReportModel): Summary {
       title: ch.title_sv,
       sentences: ch.indicators.map((b) => summarizeIndicator(b, ctx)),
     })),
-    segregation: model.segregation.map(summarizeSegregation),
+    segregation: model.segregation.flatMap((b) => [summarizeSegregation(b), ...describeDecomposition(b).slice(0, 1)]),
+    area_types: model.area_types ? summarizeAreaTypes(model.area_types, scopePhrase(model.scope)) : [],
   };
+}
+
+// ---- Area types (områdestyper). ----
+
+const TYPE_SHORT: Record<AreaTypeNumber, string> = {
+  1: 'stora utmaningar',
+  2: 'utmaningar',
+  3: 'blandade',
+  4: 'goda förutsättningar',
+  5: 'mycket goda förutsättningar',
+};
+
+/** `Typ 1: stora utmaningar` — short enough for a legend or a table header; the official name is in the text. */
+export function areaTypeShortName(t: AreaTypeNumber): string {
+  return `Typ ${t}: ${TYPE_SHORT[t]}`;
+}
+
+/** `Typ 1|stora utmaningar`: the short name as two legend lines (the charts split labels at '|'). */
+export function areaTypeLegendName(t: AreaTypeNumber): string {
+  return `Typ ${t}|${TYPE_SHORT[t]}`;
+}
+
+/** Gaps and changes of percentages are read at one decimal, as the table prints them. */
+const GAP_DECIMALS = 1;
+
+export type GapVerdict = 'narrowed' | 'widened' | 'flat' | 'reversed';
+
+/**
+ * Whether the type 1 − type 5 gap narrowed since the base year, as the warehouse defines it (area_types/gap.sql):
+ * type 1's disadvantage for indicators with a direction, the absolute gap for those without. A change that rounds
+ * to zero at the printed precision is 'flat'; a gap that changed sign (type 1 now ahead, or behind where it was
+ * ahead) is 'reversed', since "narrowed" would hide that. null when there is nothing to compare.
+ */
+export function gapVerdict(ind: AreaTypeIndicator): GapVerdict | null {
+  if (ind.gap === null || ind.gap_base === null || ind.base_year === null || ind.year <= ind.base_year) return null;
+  const oriented = (g: number): number => (ind.higher_is_better === null ? Math.abs(g) : ind.higher_is_better ? -g : g);
+  const now = oriented(ind.gap);
+  const then = oriented(ind.gap_base);
+  if (ind.higher_is_better !== null && !roundsToZero(now, GAP_DECIMALS) && !roundsToZero(then, GAP_DECIMALS) && now > 0 !== then > 0) return 'reversed';
+  if (roundsToZero(now - then, GAP_DECIMALS)) return 'flat';
+  // The warehouse's judgement where it has one (same definition); our own comparison otherwise.
+  const narrowed = ind.narrowed ?? now < then;
+  return narrowed ? 'narrowed' : 'widened';
+}
+
+/** `minskat`, `ökat`, `oförändrad`, `bytt tecken` for the table column "Skillnaden har …". */
+export function gapVerdictWord(v: GapVerdict | null): string {
+  if (v === null) return '..';
+  return { narrowed: 'minskat', widened: 'ökat', flat: 'oförändrad', reversed: 'bytt tecken' }[v];
+}
+
+function lowerFirst(s: string): string {
+  return /^[A-ZÅÄÖ][a-zåäö]/.test(s) ? s.charAt(0).toLowerCase() + s.slice(1) : s;
+}
+
+const GAP_REASON: Record<string, string> = {
+  no_type1: 'det saknas områden av typ 1',
+  no_type5: 'det saknas områden av typ 5',
+  suppressed: 'värdet för typ 1 eller typ 5 vilar på för få personer och redovisas inte',
+  missing: 'värden saknas för typ 1 eller typ 5',
+};
+
+/**
+ * One or two sentences on an indicator's gap: the two values and the gap in the latest year, then whether the gap
+ * narrowed, widened or stayed since the base year. Each outcome has its own sentence.
+ */
+export function describeAreaTypeGap(ind: AreaTypeIndicator): string {
+  const title = lowerFirst(ind.title_sv);
+  if (ind.gap === null || ind.value_type1 === null || ind.value_type5 === null) {
+    return `För ${title} kan skillnaden mellan typ 1 och typ 5 inte anges för ${ind.year}: ${GAP_REASON[ind.status] ?? 'värden saknas'}.`;
+  }
+  const dir = roundsToZero(ind.gap, GAP_DECIMALS) ? 'lika högt som' : `${formatChangeMagnitude(ind.gap, ind.unit)} ${ind.gap < 0 ? 'lägre' : 'högre'} än`;
+  const level =
+    `I områden av typ 1 var ${title} ${formatValue(ind.value_type1, ind.unit)} år ${ind.year}, ` +
+    `${dir} i typ 5 (${formatValue(ind.value_type5, ind.unit)}).`;
+  const v = gapVerdict(ind);
+  const base = ind.base_year;
+  if (v === null || base === null || ind.gap_base === null) {
+    if (base !== null && ind.year > base) return `${level} Jämförelse med ${base} saknas.`;
+    return level;
+  }
+  const then = formatChangeMagnitude(ind.gap_base, ind.unit);
+  const change = formatChangeMagnitude(Math.abs(ind.gap) - Math.abs(ind.gap_base), ind.unit);
+  switch (v) {
+    case 'flat':
+      return `${level} Skillnaden är i stort sett oförändrad sedan ${base} (${then}).`;
+    case 'narrowed':
+      return `${level} Skillnaden har minskat med ${change} sedan ${base}, från ${then}.`;
+    case 'widened':
+      return `${level} Skillnaden har ökat med ${change} sedan ${base}, från ${then}.`;
+    case 'reversed':
+      return `${level} År ${base} låg typ 1 ${ind.gap_base < 0 ? 'lägre' : 'högre'} än typ 5, med ${then}; skillnaden har alltså bytt tecken.`;
+  }
+}
+
+function typePhrase(block: AreaTypeBlock, t: AreaTypeNumber): string {
+  const name = block.types.find((x) => x.area_type === t)?.name_sv ?? areaTypeShortName(t);
+  return `${lowerFirst(name)} (typ ${t})`;
+}
+
+/** Latest and first year with population rows for the scope. */
+function populationYears(block: AreaTypeBlock): { first: number; latest: number } | null {
+  const years = [...new Set(block.population.filter((p) => p.share !== null).map((p) => p.year))].sort((a, b) => a - b);
+  const first = years[0];
+  const latest = years[years.length - 1];
+  return first === undefined || latest === undefined ? null : { first, latest };
+}
+
+/**
+ * Who lives in which type: the shares in types 1 and 5 now and in the first year (with their change), or, where
+ * the scope has neither, the type most residents live in.
+ */
+export function describeAreaTypePopulation(block: AreaTypeBlock, scope: string): string[] {
+  const ys = populationYears(block);
+  if (!ys) return [`Uppgift om invånare per områdestyp saknas ${scope}.`];
+  const row = (y: number, t: AreaTypeNumber | null) => block.population.find((p) => p.year === y && p.area_type === t);
+  const out: string[] = [];
+  const present = (t: AreaTypeNumber): boolean => [ys.first, ys.latest].some((y) => (row(y, t)?.n_areas ?? 0) > 0);
+  const shown = ([1, 5] as const).filter(present);
+  shown.forEach((t, k) => {
+    const now = row(ys.latest, t);
+    const then = row(ys.first, t);
+    const people = now?.population !== null && now?.population !== undefined ? ` (${formatNumber(now.population, 0)} personer)` : '';
+    const share = now?.share !== null && now?.share !== undefined ? formatPercent(now.share, 1) : 'en okänd andel';
+    let change = '';
+    if (ys.first < ys.latest && then?.share !== null && then?.share !== undefined && now?.share !== null && now?.share !== undefined) {
+      const m = movementOf(now.share - then.share, 1);
+      change = m === 'flat' ? `, i stort sett lika många som ${ys.first}` : `, mot ${formatPercent(then.share, 1)} år ${ys.first}`;
+    }
+    out.push(
+      k === 0
+        ? `År ${ys.latest} bodde ${share} av invånarna ${scope}${people} i ${typePhrase(block, t)}${change}.`
+        : `I ${typePhrase(block, t)} bodde ${share}${people}${change}.`,
+    );
+  });
+  if (shown.length === 1) {
+    out.push(`Områden av typ ${shown[0] === 1 ? 5 : 1} fanns inte ${scope} något av åren.`);
+  } else if (shown.length === 0) {
+    out.push(`${scope.charAt(0).toUpperCase()}${scope.slice(1)} fanns varken ${ys.first} eller ${ys.latest} några områden av typ 1 eller typ 5.`);
+  }
+  const latestRows = block.population.filter((p) => p.year === ys.latest && p.area_type !== null && p.share !== null);
+  const top = [...latestRows].sort((a, b) => (b.share ?? 0) - (a.share ?? 0))[0];
+  if (top && top.area_type !== null && top.share !== null && top.area_type !== 1 && top.area_type !== 5) {
+    out.push(
+      roundsToZero(100 - top.share, 1)
+        ? `Alla invånare bodde i ${typePhrase(block, top.area_type)}.`
+        : `Flest invånare, ${formatPercent(top.share, 1)}, bodde i ${typePhrase(block, top.area_type)}.`,
+    );
+  }
+  return out;
+}
+
+/** Indicators whose gap the summary and chart speak of: the index components define the types and are left out. */
+export function gapIndicators(block: AreaTypeBlock): AreaTypeIndicator[] {
+  return block.indicators.filter((i) => !i.index_component);
+}
+
+/** How many gaps narrowed, widened or stayed since the base year, with the indicators named. */
+export function describeAreaTypeGaps(block: AreaTypeBlock, scope: string): string[] {
+  const inds = gapIndicators(block);
+  if (inds.length === 0) return [];
+  const withGap = inds.filter((i) => i.gap !== null);
+  if (withGap.length === 0) {
+    const reasons = [...new Set(inds.map((i) => GAP_REASON[i.status] ?? 'värden saknas'))];
+    return [`Skillnaden mellan områdestyp 1 och 5 kan inte beräknas ${scope}, eftersom ${joinSwedish(reasons)}.`];
+  }
+  const judged = withGap.map((i) => ({ i, v: gapVerdict(i) })).filter((x): x is { i: AreaTypeIndicator; v: GapVerdict } => x.v !== null);
+  if (judged.length === 0) return [`Skillnaden mellan områdestyp 1 och 5 kan beräknas ${scope} men inte jämföras med ett tidigare år.`];
+  // The base year most indicators share names the sentence; one with another base year (turnout: the first
+  // election year) says so after its name.
+  const baseCount = new Map<number, number>();
+  for (const x of judged) if (x.i.base_year !== null) baseCount.set(x.i.base_year, (baseCount.get(x.i.base_year) ?? 0) + 1);
+  const base = [...baseCount.entries()].sort((a, b) => b[1] - a[1] || a[0] - b[0])[0]?.[0];
+  const name = (i: AreaTypeIndicator): string => `${lowerFirst(i.title_sv)}${i.base_year !== base && i.base_year !== null ? ` (sedan ${i.base_year})` : ''}`;
+  const groups: string[] = [];
+  for (const [v, word] of [
+    ['narrowed', 'minskat'],
+    ['widened', 'ökat'],
+    ['flat', 'varit i stort sett oförändrad'],
+    ['reversed', 'bytt tecken'],
+  ] as const) {
+    const n = judged.filter((x) => x.v === v).map((x) => name(x.i));
+    // Up to five are named; a longer list is in the table right below, and would drown the sentence.
+    if (n.length > 0) groups.push(`${word} för ${formatNumber(n.length, 0)}${n.length <= 5 ? ` (${joinSwedish(n)})` : ''}`);
+  }
+  const out = [
+    `Av ${plural(judged.length, 'indikator', 'indikatorer')} där skillnaden mellan områdestyp 1 och 5 ${scope} kan följas har den ` +
+      `sedan ${base ?? 'basåret'} ${joinSwedish(groups)}.`,
+  ];
+  // An indicator with its own base year in a group too long to name would otherwise seem to count from `base`.
+  const unnamed = judged.filter((x) => x.i.base_year !== base && x.i.base_year !== null && judged.filter((y) => y.v === x.v).length > 5);
+  for (const x of unnamed) out.push(`För ${lowerFirst(x.i.title_sv)} jämförs med ${x.i.base_year}.`);
+  // The largest move each way, in full, so the reader gets the numbers behind the count.
+  const moved = (v: GapVerdict) =>
+    judged
+      .filter((x) => x.v === v)
+      .sort((a, b) => Math.abs(Math.abs(b.i.gap ?? 0) - Math.abs(b.i.gap_base ?? 0)) - Math.abs(Math.abs(a.i.gap ?? 0) - Math.abs(a.i.gap_base ?? 0)))[0];
+  for (const v of ['widened', 'narrowed'] as const) {
+    const x = moved(v);
+    if (x) out.push(describeAreaTypeGap(x.i));
+  }
+  return out;
+}
+
+/** The summary's lines on area types: where people live, then how the gaps moved. */
+export function summarizeAreaTypes(block: AreaTypeBlock, scope: string): string[] {
+  return [...describeAreaTypePopulation(block, scope), ...describeAreaTypeGaps(block, scope)];
+}
+
+function sdPoint(x: number): string {
+  if (x === 0) return 'medelvärdet';
+  const n = Math.abs(x);
+  return `${formatNumber(n, Number.isInteger(n) ? 0 : 1)} ${n === 1 ? 'standardavvikelse' : 'standardavvikelser'} ${x > 0 ? 'över' : 'under'} medelvärdet`;
+}
+
+/**
+ * How the types are made, from the catalogue's cut multiples (so the text follows data/area-types.json) and the
+ * latest national cut.
+ */
+export function describeAreaTypeMethod(block: AreaTypeBlock): string[] {
+  const comps = block.components.map((c, i) => `V${i + 1} ${lowerFirst(c)}`);
+  const types = [...block.types].sort((a, b) => a.area_type - b.area_type);
+  const bands = types.map((t, i) => {
+    const upper = i > 0 ? types[i - 1]?.min_sd : undefined;
+    if (t.min_sd === null) return `typ ${t.area_type} lägre än ${upper === undefined || upper === null ? 'de andra' : sdPoint(upper)}`;
+    if (upper === undefined || upper === null) return `typ ${t.area_type} från ${sdPoint(t.min_sd)} och uppåt`;
+    return `typ ${t.area_type} från ${sdPoint(t.min_sd)} upp till ${sdPoint(upper)}`;
+  });
+  const out = [
+    `Varje RegSO får ett socioekonomiskt index, medelvärdet av tre andelar i procent: ${joinSwedish(comps)}. Högre index betyder sämre socioekonomiska förutsättningar. ` +
+      `Varje år delas alla RegSO i landet in i fem områdestyper efter hur många standardavvikelser indexet ligger från årets medelvärde: ${joinSwedish(bands)}.`,
+  ];
+  const cut = [...block.cuts].sort((a, b) => a.year - b.year).pop();
+  if (cut && cut.mean !== null && cut.sd !== null) {
+    const counts = cut.n_by_type.map((n, i) => `${formatNumber(n, 0)} av typ ${i + 1}`);
+    out.push(
+      `År ${cut.year} var medelvärdet ${formatNumber(cut.mean, 1)} och standardavvikelsen ${formatNumber(cut.sd, 1)}; av ${formatNumber(cut.n_areas, 0)} RegSO blev ${joinSwedish(counts)}` +
+        (cut.n_unclassified > 0 ? `, och ${formatNumber(cut.n_unclassified, 0)} fick ingen typ.` : '.'),
+    );
+  }
+  out.push('Typerna bestäms för hela landet: ett område jämförs alltid med alla RegSO i Sverige, också i läns- och kommunrapporter.');
+  return out;
 }
