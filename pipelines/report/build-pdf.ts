@@ -239,8 +239,17 @@ function table(
 }
 
 /** Long lists (290 kommuner) side by side, so an appendix table takes pages, not dozens of them. */
-function balancedTables(ctx: Ctx, caption: string, widths: (number | string)[], header: TextNode[], rows: Content[][], note?: string): StackNode {
-  const parts = rows.length > 60 ? 3 : rows.length > 16 ? 2 : 1;
+function balancedTables(
+  ctx: Ctx,
+  caption: string,
+  widths: (number | string)[],
+  header: TextNode[],
+  rows: Content[][],
+  note?: string,
+  /** Wider rows (more than two or three columns) fit only two parts across the page. */
+  maxParts = 3,
+): StackNode {
+  const parts = Math.min(maxParts, rows.length > 60 ? 3 : rows.length > 16 ? 2 : 1);
   if (parts === 1) return table(ctx, caption, widths, header, rows, note);
   ctx.table++;
   const per = Math.ceil(rows.length / parts);
@@ -807,7 +816,9 @@ function regsoTable(ctx: Ctx, block: AreaTypeBlock, scopeName: string): StackNod
   if (regso.length === 0) return null;
   const first = block.regso_years?.first ?? null;
   const latest = block.regso_years?.latest ?? null;
-  const rows = regso.map((r) => [
+  // By type (type 1 first) and then name: the reader looks for where the type 1 and 2 areas are.
+  const sorted = [...regso].sort((a, b) => (a.latest_type ?? 9) - (b.latest_type ?? 9) || swedishCollator.compare(a.name, b.name));
+  const rows = sorted.map((r) => [
     { text: ctx.fit(r.name) },
     { text: r.code },
     numberCell(ctx, r.first_type === null ? '..' : String(r.first_type)),
@@ -817,11 +828,12 @@ function regsoTable(ctx: Ctx, block: AreaTypeBlock, scopeName: string): StackNod
   const header = ['RegSO', 'Kod', `Typ ${first ?? ''}`.trim(), `Typ ${latest ?? ''}`.trim(), `Index ${latest ?? ''}`.trim()];
   return balancedTables(
     ctx,
-    `Regionala statistikområden (RegSO) i ${scopeName} och deras områdestyp`,
+    `Regionala statistikområden (RegSO) i ${scopeName} och deras områdestyp, efter typ ${latest ?? ''}`.trimEnd(),
     ['*', 'auto', 'auto', 'auto', 'auto'],
     headerRow(ctx, header, [2, 3, 4]),
     rows,
     'Index: det socioekonomiska indexet (medelvärdet av V1–V3, procent). ".." betyder att RegSO saknade typ eller inte fanns det året.',
+    2,
   );
 }
 

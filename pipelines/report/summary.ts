@@ -312,6 +312,8 @@ export function unitLevelName(level: SegregationBlock['unit_level']): string {
 }
 
 const SEG_DECIMALS = 3;
+/** Below this many units the text warns that the index rests on too few areas to say much. */
+const FEW_UNITS = 5;
 
 function segregationWord(movement: Movement, measure: string): string {
   const more = (movement === 'up') === higherMeansMoreSegregation(measure);
@@ -333,6 +335,10 @@ export function describeSegregation(block: SegregationBlock): string[] {
   const latestRow = series.find((p) => p.year === latest.year);
   const units = latestRow ? `, beräknat över ${formatNumber(latestRow.n_units, 0)} ${unitName}-områden,` : '';
   out.push(`${label} för ${block.groups}${units} var ${formatNumber(latest.value, SEG_DECIMALS)} år ${latest.year}.`);
+  // With a handful of units an index is mostly chance (one household moving shifts it); say so where it is read.
+  if (latestRow && latestRow.n_units < FEW_UNITS) {
+    out.push(`Indexet bygger på bara ${plural(latestRow.n_units, 'område', 'områden')} och ska därför tolkas med stor försiktighet.`);
+  }
   const expected = latestRow?.expected;
   if (expected !== undefined && expected !== null) {
     out.push(`Vid slumpmässig fördelning över samma områden vore det förväntade värdet ${formatNumber(expected, SEG_DECIMALS)}.`);
@@ -400,7 +406,9 @@ export function intervalText(p: { ci_low?: number | null; ci_high?: number | nul
   // A narrow interval (riket, thousands of units) would print as 0,041–0,041: add decimals until its ends differ.
   let d = SEG_DECIMALS;
   while (d < 6 && formatNumber(p.ci_low, d) === formatNumber(p.ci_high, d)) d++;
-  return `${formatNumber(p.ci_low, d)}${EN_DASH}${formatNumber(p.ci_high, d)}`;
+  // An en dash between signed numbers (−0,043–0,016) reads as a minus: then the ends are joined with "till".
+  const sep = p.ci_low < 0 || p.ci_high < 0 ? ' till ' : EN_DASH;
+  return `${formatNumber(p.ci_low, d)}${sep}${formatNumber(p.ci_high, d)}`;
 }
 
 /**
@@ -415,14 +423,20 @@ function otherLevelSentence(block: SegregationBlock, latest: ValuePoint): string
   const ownName = unitLevelName(block.unit_level);
   if (!same || same.value === null) return `Över ${otherName} saknas värde för ${latest.year}.`;
   const diff = same.value - latest.value;
-  const size = other.unit_level === 'regso' ? 'de större RegSO-områdena' : 'de mindre DeSO-områdena';
+  const own = block.series.find((p) => p.year === latest.year);
+  // Only fewer units are larger units: a small kommun may have as many RegSO as DeSO, and then the comparison
+  // says nothing about unit size.
+  const larger = own !== undefined && same.n_units < own.n_units;
+  const smaller = own !== undefined && same.n_units > own.n_units;
+  const where = larger ? `de större ${otherName}-områdena` : smaller ? `de mindre ${otherName}-områdena` : `${otherName}, som här är lika många som ${ownName}-områdena,`;
   const exp = same.expected !== undefined && same.expected !== null ? ` (förväntat vid slumpmässig fördelning ${formatNumber(same.expected, SEG_DECIMALS)})` : '';
   const m = movementOf(diff, SEG_DECIMALS);
   const lead =
     m === 'flat'
-      ? `Över ${size} var indexet i stort sett detsamma, ${formatNumber(same.value, SEG_DECIMALS)}${exp}`
-      : `Över ${size} var indexet ${m === 'down' ? 'lägre' : 'högre'}, ${formatNumber(same.value, SEG_DECIMALS)}${exp} mot ${formatNumber(latest.value, SEG_DECIMALS)} över ${ownName}`;
-  return `${lead} år ${latest.year}; områdenas storlek påverkar alltså måttet.`;
+      ? `Över ${where} var indexet i stort sett detsamma, ${formatNumber(same.value, SEG_DECIMALS)}${exp}, år ${latest.year}`
+      : `Över ${where} var indexet ${m === 'down' ? 'lägre' : 'högre'}, ${formatNumber(same.value, SEG_DECIMALS)}${exp} mot ${formatNumber(latest.value, SEG_DECIMALS)} över ${ownName} år ${latest.year}`;
+  if (!larger && !smaller) return `${lead}.`;
+  return m === 'flat' ? `${lead}; områdenas storlek påverkar knappt måttet här.` : `${lead}; områdenas storlek påverkar alltså måttet.`;
 }
 
 const COMPONENT_PHRASE: Record<DecompositionComponent, string> = {
@@ -710,7 +724,10 @@ export function describeAreaTypeGaps(block: AreaTypeBlock, scope: string): strin
   if (inds.length === 0) return [];
   const withGap = inds.filter((i) => i.gap !== null);
   if (withGap.length === 0) {
-    const reasons = [...new Set(inds.map((i) => GAP_REASON[i.status] ?? 'värden saknas'))];
+    // gap.sql names the first missing type only; where the scope lacks both, say both.
+    const bothMissing = (i: AreaTypeIndicator): boolean =>
+      (i.status === 'no_type1' || i.status === 'no_type5') && i.by_type.filter((t) => t.area_type === 1 || t.area_type === 5).every((t) => t.status === 'no_areas');
+    const reasons = [...new Set(inds.map((i) => (bothMissing(i) ? 'det saknas områden av både typ 1 och typ 5' : (GAP_REASON[i.status] ?? 'värden saknas'))))];
     return [`Skillnaden mellan områdestyp 1 och 5 kan inte beräknas ${scope}, eftersom ${joinSwedish(reasons)}.`];
   }
   const judged = withGap.map((i) => ({ i, v: gapVerdict(i) })).filter((x): x is { i: AreaTypeIndicator; v: GapVerdict } => x.v !== null);
