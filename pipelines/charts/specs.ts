@@ -205,7 +205,7 @@ function lineSpec(opts: {
           align: 'left',
           baseline: 'middle',
           dx: 6,
-          dy: opts.other ? (opts.other.otherAbove ? 8 : -8) : 0,
+          ...(opts.other ? { dy: opts.other.otherAbove ? 8 : -8 } : {}),
           fontSize: 8.5,
           fontWeight: 'bold',
           color: ACCENT,

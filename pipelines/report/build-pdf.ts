@@ -963,6 +963,48 @@ function appendixChapter(ctx: Ctx): Content[] {
   ];
 }
 
+const STYLES: Record<string, Style> = {
+    body: { fontSize: 10, lineHeight: 1.3, margin: [0, 0, 0, 6] },
+    kicker: { fontSize: 11, color: GREY, characterSpacing: 0.5 },
+    title: { fontSize: 26, bold: true, color: ACCENT, lineHeight: 1.12 },
+    subtitle: { fontSize: 15, color: TEXT },
+    h1: { fontSize: 18, bold: true, color: ACCENT, margin: [0, 0, 0, 12], lineHeight: 1.15 },
+    h2: { fontSize: 12.5, bold: true, color: TEXT, margin: [0, 12, 0, 4], lineHeight: 1.15 },
+    h3: { fontSize: 10.5, bold: true, color: TEXT, margin: [0, 8, 0, 3] },
+    tocSub: { fontSize: 9.5 },
+    caption: { fontSize: 9, bold: true, color: TEXT, lineHeight: 1.2 },
+    note: { fontSize: 8.5, color: GREY, lineHeight: 1.25 },
+    table: { fontSize: 8.5, lineHeight: 1.15 },
+    tableSmall: { fontSize: 7.5, lineHeight: 1.1 },
+    th: { bold: true },
+    pageHeader: { fontSize: 7.5, color: GREY },
+    pageFooter: { fontSize: 8, color: GREY },
+};
+
+/**
+ * The node without its bottom margin, down through the last child of stacks and lists. pdfmake moves to a new page
+ * when a block's bottom margin does not fit on the page it ends; when the next node is a chapter heading with
+ * `pageBreak: 'before'`, that gives a blank page. A margin before a page break is never seen, so it is dropped.
+ */
+function withoutBottomMargin(node: Content): Content {
+  if (typeof node === 'string') return node;
+  const styleMargin = typeof node.style === 'string' ? STYLES[node.style]?.margin : undefined;
+  const m = node.margin ?? styleMargin;
+  const out = m ? { ...node, margin: [m[0], m[1], m[2], 0] as Margins } : { ...node };
+  if ('stack' in out && out.stack.length > 0) {
+    out.stack = [...out.stack.slice(0, -1), withoutBottomMargin(out.stack[out.stack.length - 1] as Content)];
+  } else if ('ul' in out && out.ul.length > 0) {
+    out.ul = [...out.ul.slice(0, -1), withoutBottomMargin(out.ul[out.ul.length - 1] as Content)];
+  }
+  return out;
+}
+
+/** A chapter's nodes with the last one's bottom margin dropped (the next chapter starts on a new page). */
+function chapter(nodes: Content[]): Content[] {
+  const last = nodes[nodes.length - 1];
+  return last === undefined ? nodes : [...nodes.slice(0, -1), withoutBottomMargin(last)];
+}
+
 function docDefinition(ctx: Ctx, content: Content[], pages: { count: number }): DocDefinition {
   const m = ctx.model;
   const scope = m.scope.level === 'riket' ? 'Riket' : m.scope.name;
@@ -1012,35 +1054,19 @@ function docDefinition(ctx: Ctx, content: Content[], pages: { count: number }): 
       };
     },
     defaultStyle: { font: useReportFonts().family, fontSize: 10, color: TEXT, lineHeight: 1.25 },
-    styles: {
-      body: { fontSize: 10, lineHeight: 1.3, margin: [0, 0, 0, 6] },
-      kicker: { fontSize: 11, color: GREY, characterSpacing: 0.5 },
-      title: { fontSize: 26, bold: true, color: ACCENT, lineHeight: 1.12 },
-      subtitle: { fontSize: 15, color: TEXT },
-      h1: { fontSize: 18, bold: true, color: ACCENT, margin: [0, 0, 0, 12], lineHeight: 1.15 },
-      h2: { fontSize: 12.5, bold: true, color: TEXT, margin: [0, 12, 0, 4], lineHeight: 1.15 },
-      h3: { fontSize: 10.5, bold: true, color: TEXT, margin: [0, 8, 0, 3] },
-      tocSub: { fontSize: 9.5 },
-      caption: { fontSize: 9, bold: true, color: TEXT, lineHeight: 1.2 },
-      note: { fontSize: 8.5, color: GREY, lineHeight: 1.25 },
-      table: { fontSize: 8.5, lineHeight: 1.15 },
-      tableSmall: { fontSize: 7.5, lineHeight: 1.1 },
-      th: { bold: true },
-      pageHeader: { fontSize: 7.5, color: GREY },
-      pageFooter: { fontSize: 8, color: GREY },
-    },
+    styles: STYLES,
   };
 }
 
 async function content(ctx: Ctx): Promise<Content[]> {
   const out: Content[] = [...titlePage(ctx), ...tocPage(ctx)];
   let n = 1;
-  out.push(...summaryChapter(ctx, n++));
+  out.push(...chapter(summaryChapter(ctx, n++)));
   const areas = [...ctx.model.chapters];
-  for (const ch of areas) out.push(...(await policyChapter(ctx, n++, ch)));
-  if (ctx.model.segregation.length) out.push(...(await segregationChapter(ctx, n++)));
-  if (ctx.model.area_types) out.push(...(await areaTypesChapter(ctx, n++, ctx.model.area_types)));
-  out.push(...methodChapter(ctx, n++));
+  for (const ch of areas) out.push(...chapter(await policyChapter(ctx, n++, ch)));
+  if (ctx.model.segregation.length) out.push(...chapter(await segregationChapter(ctx, n++)));
+  if (ctx.model.area_types) out.push(...chapter(await areaTypesChapter(ctx, n++, ctx.model.area_types)));
+  out.push(...chapter(methodChapter(ctx, n++)));
   if (ctx.appendix.length) out.push(...appendixChapter(ctx));
   return out;
 }

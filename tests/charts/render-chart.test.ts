@@ -3,11 +3,18 @@ import type { TopLevelSpec } from 'vega-lite';
 import { describe, expect, it } from 'vitest';
 import { useReportFonts } from '../../pipelines/charts/fonts.ts';
 import { renderChart, renderChartSvg } from '../../pipelines/charts/render-chart.ts';
-import { indicatorLineChart, kommunSpreadChart, segregationLineChart, valueDomain } from '../../pipelines/charts/specs.ts';
+import {
+  areaTypeGapChart,
+  areaTypePopulationChart,
+  indicatorLineChart,
+  kommunSpreadChart,
+  segregationLineChart,
+  valueDomain,
+} from '../../pipelines/charts/specs.ts';
 import type { IndicatorBlock } from '../../pipelines/report/model.ts';
-import { measureLabel } from '../../pipelines/report/summary.ts';
+import { areaTypeLegendName, measureLabel } from '../../pipelines/report/summary.ts';
 import { expectGolden } from '../fixtures/expect-golden.ts';
-import { reportModelFixture } from '../fixtures/report-model.ts';
+import { areaTypeBlockFixture, reportModelFixture, segregationExtrasFixture } from '../fixtures/report-model.ts';
 
 const NBSP = '\u00a0';
 
@@ -186,5 +193,58 @@ describe('chart specs for the fixture (golden)', () => {
       const r = await renderChart(indicatorLineChart(block).spec, indicatorLineChart(block).data);
       expect(r.markItems).toBeGreaterThan(0);
     }
+  });
+});
+
+describe('area-type charts', () => {
+  it('population: one bar segment per type and year with residents, share labels only where they fit, the legend on two lines', async () => {
+    const block = areaTypeBlockFixture();
+    const chart = areaTypePopulationChart(block, areaTypeLegendName);
+    const r = await renderChart(chart.spec, chart.data);
+    // 8 years × 5 types, every share > 0.
+    expect(markGroup(r.svg, 'mark-rect role-mark').match(/<path /g)).toHaveLength(40);
+    const t = texts(r.svg);
+    expect(t.filter((x) => x === '56')).toHaveLength(5); // type 4 from 2020 (55,5–56,0)
+    expect(t).not.toContain('4'); // 4,4–4,5 % is too narrow for a label
+    expect(r.svg).toContain('<tspan>Typ 1</tspan>');
+    expect(r.svg).toContain('stora utmaningar');
+    expect(t).toContain('Procent av invånarna');
+  });
+
+  it('gaps: a dot per type value and a rule per indicator with both ends; empty input fails instead of printing a frame', async () => {
+    const inds = areaTypeBlockFixture().indicators.filter((i) => !i.index_component);
+    const chart = areaTypeGapChart(inds, areaTypeLegendName);
+    const r = await renderChart(chart.spec, chart.data);
+    const dots = inds.reduce((n, i) => n + i.by_type.filter((b) => b.value !== null).length, 0);
+    expect(markGroup(r.svg, 'mark-symbol role-mark').match(/<path /g)).toHaveLength(dots);
+    // Rental share has no type 1 value: dots, but no rule.
+    expect(markGroup(r.svg, 'mark-rule role-mark').match(/<line /g)).toHaveLength(inds.length - 1);
+    const t = texts(r.svg);
+    expect(t).toContain('Valdeltagande i val till kommunfullmäktige (2022)');
+    expect(t).toContain('Sysselsättningsgrad 20–64 år');
+    const single = inds.map((i) => ({ ...i, by_type: i.by_type.slice(0, 1) }));
+    const empty = areaTypeGapChart(single, areaTypeLegendName);
+    await expect(renderChart(empty.spec, empty.data)).rejects.toThrow(/no data marks/);
+  });
+
+  it('segregation with RegSO beside DeSO: two lines, each named, the higher labelled above', async () => {
+    const [d] = segregationExtrasFixture();
+    if (!d) throw new Error('fixture changed');
+    const chart = segregationLineChart(d, 'D');
+    const r = await renderChart(chart.spec, chart.data);
+    const lines = r.svg.match(/class="mark-line role-mark/g) ?? [];
+    expect(lines.length).toBe(4); // DeSO, RegSO, and their expected values
+    const t = texts(r.svg);
+    expect(t).toContain('DeSO');
+    expect(t).toContain('RegSO');
+    expect(t).toContain('0,471');
+    expect(t).toContain('0,457');
+    expect(chart.id).toBe('seg-D-deso-utlandsk_bakgrund_svensk_bakgrund-regso');
+  });
+
+  it('match the reviewed specs and data (golden)', () => {
+    const block = areaTypeBlockFixture();
+    const charts = [areaTypePopulationChart(block, areaTypeLegendName), areaTypeGapChart(block.indicators.filter((i) => !i.index_component), areaTypeLegendName)];
+    for (const c of charts) expectGolden(`charts/${c.id}.vl.json`, JSON.stringify({ spec: c.spec, data: c.data }, null, 2) + '\n');
   });
 });

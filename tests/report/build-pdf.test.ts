@@ -3,10 +3,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildReportPdf } from '../../pipelines/report/build-pdf.ts';
-import { reportModelFixture } from '../fixtures/report-model.ts';
+import { areaTypeBlockFixture, CAVEATS, reportModelFixture, segregationExtrasFixture } from '../fixtures/report-model.ts';
 import { readPdfText } from '../helpers/pdf-text.ts';
+import { message } from '../../pipelines/messages.ts';
 
 const DEMO = 'Demodata – syntetiska uppgifter';
+
+/** Page texts as one line: table cells and captions wrap, and a sentence may cross a line. */
+function flat(pages: string[]): string {
+  return pages.join(' ').replace(/\s+/gu, ' ');
+}
+
+/** The caveats the report stage adds with an area-types block. */
+const AREA_TYPE_CAVEATS = (['W214_AREA_TYPES_RELATIVE', 'W216_BY_AREA_TYPE_SUMS'] as const).map((id) => ({ id, text: message(id) }));
 
 // Parsed with pdf.js (tests/helpers/pdf-text.ts), so the tests need no system tools.
 async function pdfinfo(file: string): Promise<Record<string, string>> {
@@ -196,5 +205,104 @@ describe('buildReportPdf variants', () => {
     expect(text).toContain('Uppgifter saknas för alla år 2017–2025.');
     expect(text).toContain('Diagram saknas eftersom inga värden finns för något år.');
     expect(text).not.toContain('9 Segregation');
+  });
+});
+
+describe('buildReportPdf with area types, the decomposition and RegSO beside DeSO', () => {
+  let dir: string;
+  let file: string;
+  let result: { pages: number; bytes: number };
+  let pages: string[];
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'segfollow-pdf-'));
+    file = join(dir, 'riket-2025-area-types.pdf');
+    const t0 = performance.now();
+    result = await buildReportPdf(reportModelFixture({ area_types: areaTypeBlockFixture(), segregation: segregationExtrasFixture(), caveats: [...CAVEATS, ...AREA_TYPE_CAVEATS] }), file);
+    console.info(`fixture PDF with area types: ${(performance.now() - t0).toFixed(0)} ms, ${result.pages} pages, ${result.bytes} bytes`);
+    pages = await pdftext(file);
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('has every page numbered, marked as demo data and with content of its own (no blank pages)', () => {
+    expect(pages).toHaveLength(result.pages);
+    expect(result.pages).toBeGreaterThanOrEqual(40);
+    pages.forEach((text, i) => {
+      expect(text, `page ${i + 1}`).toContain(DEMO);
+      expect(text, `page ${i + 1}`).toContain(`Sida ${i + 1} av ${pages.length}`);
+      const body = text
+        .replaceAll(DEMO, '')
+        .replace(`Sida ${i + 1} av ${pages.length}`, '')
+        .replace(/Uppföljning av reformprogrammet för minskad segregation 2017–2025 · Riket 2025/, '');
+      expect(body.trim().length, `page ${i + 1} is blank`).toBeGreaterThan(40);
+    });
+  });
+
+  it('puts the Områdestyper chapter after Segregation, in the contents and in the text', () => {
+    for (const heading of ['9 Segregation', '10 Områdestyper', '10.1 Invånare per områdestyp', '10.2 Skillnader mellan områdestyp 1 och 5', '11 Metod och källor']) {
+      expect(pages[1] + (pages[2] ?? ''), heading).toContain(heading);
+      expect(pages.slice(3).join('\n'), heading).toContain(heading);
+    }
+    expect(pages.join('\n')).not.toContain('Kommunens RegSO');
+  });
+
+  it('shows residents, gaps and verdicts with Swedish number formats', () => {
+    const all = flat(pages);
+    expect(all).toMatch(/10\s587\s710/u); // residents 2024, total row
+    expect(all).toMatch(/Andel\s2024/u);
+    expect(all).toContain('Skillnaden mellan områdestyp 1 och 5, riket 2024, och dess förändring sedan 2017');
+    expect(all).toMatch(/−30,0\s+−28,7\s+−1,3\s+ökat/u); // employment: gap, base gap, change, verdict
+    expect(all).toMatch(/6,9\s+8,6\s+−1,7\s+minskat/u); // economic assistance
+    expect(all).toContain('oförändrad');
+    expect(all).toContain('Valdeltagande i val till kommunfullmäktige (2022, basår 2018)');
+    expect(all).toContain('Områdestyperna är relativa');
+    expect(all).toContain('Skillnaden har minskat med 1,7 procentenheter sedan 2017');
+  });
+
+  it('has the decomposition table, the RegSO table and intervals in the segregation chapter', () => {
+    const all = flat(pages);
+    expect(all).toContain('uppdelning av segregationen i riket på län, kommuner och områden inom kommunerna');
+    expect(all).toMatch(/Inom kommunerna\s+0,0463\s+0,0288\s+75,0\s%/u);
+    expect(all).toContain('Olikhetsindex D, utländsk bakgrund / svensk bakgrund, RegSO: värde, antal områden och status per år');
+    expect(all).toContain('95 % intervall');
+    expect(all).toContain('Blå linje: DeSO; orange linje: RegSO');
+  });
+
+  it('lists the new charts\' numbers in the appendix', () => {
+    const appendix = pages.join('\n').slice(pages.join('\n').lastIndexOf('Bilaga: Diagrammens siffror'));
+    expect(appendix).toMatch(/Siffrorna i figur \d+: andel av invånarna per områdestyp, riket 2017–2024/);
+    expect(appendix).toMatch(/Siffrorna i figur \d+: indikatorer per områdestyp, riket 2024/);
+  });
+
+  it('a kommun report lists its RegSO by type and says why there is no gap', async () => {
+    const block = areaTypeBlockFixture();
+    block.population = block.population.map((p) =>
+      p.area_type === 4 ? { ...p, n_areas: 2, population: 2400, share: 100 } : { ...p, n_areas: 0, population: 0, share: 0 },
+    );
+    block.indicators = block.indicators.map((i) => ({
+      ...i,
+      value_type1: null,
+      value_type5: null,
+      gap: null,
+      gap_change: null,
+      narrowed: null,
+      status: 'no_type1',
+      by_type: i.by_type.map((t) => (t.area_type === 4 ? t : { ...t, value: null, status: 'no_areas', n_areas: 0 })),
+    }));
+    block.regso = [
+      { code: '2403R002', name: 'Bjurholm RegSO 002', first_type: 4, latest_type: 4, latest_index: 5.7 },
+      { code: '2403R001', name: 'Bjurholm RegSO 001', first_type: 4, latest_type: 4, latest_index: 4.4 },
+    ];
+    block.regso_years = { first: 2017, latest: 2024 };
+    const model = reportModelFixture({ scope: { level: 'kommun', code: '2403', name: 'Bjurholm' }, area_types: block, segregation: [] });
+    const out = join(dir, 'kommun.pdf');
+    await buildReportPdf(model, out);
+    const text = flat(await pdftext(out));
+    expect(text).toContain('9 Områdestyper');
+    expect(text).toContain('9.3 Kommunens RegSO');
+    expect(text).toContain('I Bjurholm fanns varken 2017 eller 2024 några områden av typ 1 eller typ 5.');
+    expect(text).toContain('eftersom det saknas områden av både typ 1 och typ 5');
+    expect(text.indexOf('Bjurholm RegSO 001')).toBeLessThan(text.indexOf('Bjurholm RegSO 002'));
+    expect(text).not.toContain('Indikatorer per områdestyp'); // one type: nothing to chart
   });
 });
