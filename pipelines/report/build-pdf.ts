@@ -624,7 +624,10 @@ async function segregationChapter(ctx: Ctx, n: number): Promise<Content[]> {
       para(
         ctx,
         'Intervallen är bootstrapintervall (95 %) som rättar för att små områden drar upp indexet; de kan därför ligga ' +
-          'under det skattade värdet.',
+          'under det skattade värdet.' +
+          (ctx.model.bootstrap_draws !== undefined
+            ? ` De bygger på ${formatNumber(ctx.model.bootstrap_draws, 0)} dragningar${ctx.model.bootstrap_draws < 100 ? ', så gränserna är ungefärliga' : ''}.`
+            : ''),
         { style: 'note' },
       ),
     );

@@ -163,4 +163,6 @@ export interface ReportModel {
   sources: SourceRow[];
   caveats: { id: string; text: string }[];
   disclosure_threshold: number;
+  /** Draws behind expected values and intervals of segregation indices (few draws give rough intervals). */
+  bootstrap_draws?: number;
 }

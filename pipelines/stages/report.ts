@@ -91,6 +91,8 @@ async function reportScopes(ctx: Context, conn: DuckDBConnection): Promise<Scope
 async function reportModel(ctx: Context, conn: DuckDBConnection, scope: Scope, demo: boolean): Promise<ReportModel> {
   const year = ctx.config.year;
   const cat = loadIndicators(ctx.config.dataDir);
+  const [build] = await queryFile(conn, 'report/last_build');
+  const draws = (JSON.parse(String(build?.row_counts ?? '{}')) as { segregation?: { draws?: number } | null }).segregation?.draws;
   const caveatIds = new Set<MessageId>(['W201_MISSING_VALUES', 'W204_SUPPRESSED', 'W203_AREA_VERSION_BREAK', 'W208_SUM_OF_PARTS']);
   if (year >= 2025) caveatIds.add('W202_CELL_KEY_NOISE');
   if (demo) caveatIds.add('W301_DEMO_DATA');
@@ -226,6 +228,7 @@ async function reportModel(ctx: Context, conn: DuckDBConnection, scope: Scope, d
     sources,
     caveats: [...caveatIds].sort().map((id) => ({ id, text: message(id) })),
     disclosure_threshold: ctx.config.disclosureThreshold,
+    ...(draws !== undefined ? { bootstrap_draws: draws } : {}),
   };
 }
 

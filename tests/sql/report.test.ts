@@ -210,6 +210,12 @@ describe('sql/report/*.sql', () => {
     ]);
   });
 
+  it('last_build: the row counts of the latest successful build', async () => {
+    await execFile(wh.conn, 'staging/stage_end', { run_id: 'r1', stage: 'build', started_at: '2026-11-27T10:00:00Z', finished_at: '2026-11-27T10:00:10Z', outcome: 'ok', row_counts: '{"segregation":{"draws":20}}', message: null });
+    await execFile(wh.conn, 'staging/stage_end', { run_id: 'r2', stage: 'build', started_at: '2026-11-27T11:00:00Z', finished_at: '2026-11-27T11:00:10Z', outcome: 'failed', row_counts: null, message: 'x' });
+    expect(await queryFile(wh.conn, 'report/last_build')).toEqual([{ row_counts: '{"segregation":{"draws":20}}' }]);
+  });
+
   it('last_ingest: the args of the latest ingesting run', async () => {
     expect(await queryFile(wh.conn, 'report/last_ingest')).toEqual([{ args: '["--demo"]' }]);
   });
