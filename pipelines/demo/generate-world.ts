@@ -1,6 +1,6 @@
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadOfficialAreas, type OfficialAreas } from './areas.ts';
+import { loadOfficialAreas, type OfficialAreas } from '../areas/load-official-areas.ts';
 import { createRng, type Rng } from './rng.ts';
 import { ES_CLASSES, type AreaRecord, type CrosswalkRecord, type DemoWorld, type DesoCounts, type KommunCounts } from './world.ts';
 

@@ -1,7 +1,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Context } from '../context.ts';
 import { exec, execFile, inTransaction, queryFile } from '../db.ts';
-import { loadOfficialAreas } from '../demo/areas.ts';
+import { loadOfficialAreas } from '../areas/load-official-areas.ts';
 import { httpRequest, type RawResponse } from '../sources/http.ts';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type RunningEmulator } from '../../pipelines/demo/emulator.ts';
-import { loadOfficialAreas } from '../../pipelines/demo/areas.ts';
+import { loadOfficialAreas } from '../../pipelines/areas/load-official-areas.ts';
 import { parseJsonStat, type JsonStatCell } from '../../pipelines/sources/jsonstat.ts';
 import { syntheticWorld, tinyWorld } from '../fixtures/tiny-world.ts';
 

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Config } from '../../pipelines/config.ts';
 import { loadConfig } from '../../pipelines/config.ts';
 import type { Context } from '../../pipelines/context.ts';
-import { loadOfficialAreas } from '../../pipelines/demo/areas.ts';
+import { loadOfficialAreas } from '../../pipelines/areas/load-official-areas.ts';
 import { startEmulator, type RunningEmulator } from '../../pipelines/demo/emulator.ts';
 import { SourceError } from '../../pipelines/errors.ts';
 import { createLogger } from '../../pipelines/log.ts';

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadOfficialAreas } from '../../pipelines/demo/areas.ts';
+import { loadOfficialAreas } from '../../pipelines/areas/load-official-areas.ts';
 
 const repoRoot = resolve(import.meta.dirname, '../..');
 const examples = resolve(repoRoot, '../shared/examples');
