@@ -400,16 +400,7 @@ export function kommunSpreadChart(block: IndicatorBlock, reference: { name: stri
       config: { ...CHART_CONFIG, axisY: { grid: true, domain: false, ticks: false } },
       title: { text: fitText(style.label) },
       layer: [
-        {
-          data: { name: 'reference' },
-          mark: { type: 'rule', strokeDash: [4, 3], color: MUTED, strokeWidth: 1 },
-          encoding: { x: { field: 'value', type: 'quantitative' } },
-        },
-        {
-          data: { name: 'reference' },
-          mark: { type: 'text', align: 'left', baseline: 'bottom', dx: 3, y: -1, fontSize: 8, color: MUTED },
-          encoding: { x: { field: 'value', type: 'quantitative' }, text: { field: 'label' } },
-        },
+        ...referenceLayers(),
         {
           data: { name: 'values' },
           mark: { type: 'circle', color: ACCENT, opacity: 0.55, size: 26 },
@@ -424,6 +415,22 @@ export function kommunSpreadChart(block: IndicatorBlock, reference: { name: stri
     },
     data: { values: kommuner, lans: lanRows, reference: refRows },
   };
+}
+
+/** The report area's own value as a dashed vertical rule with its label, drawn under the points. */
+function referenceLayers() {
+  return [
+    {
+      data: { name: 'reference' },
+      mark: { type: 'rule' as const, strokeDash: [4, 3], color: MUTED, strokeWidth: 1 },
+      encoding: { x: { field: 'value', type: 'quantitative' as const } },
+    },
+    {
+      data: { name: 'reference' },
+      mark: { type: 'text' as const, align: 'left' as const, baseline: 'bottom' as const, dx: 3, y: -1, fontSize: 8, color: MUTED },
+      encoding: { x: { field: 'value', type: 'quantitative' as const }, text: { field: 'label' } },
+    },
+  ];
 }
 
 /**
@@ -458,16 +465,7 @@ export function kommunRankChart(block: IndicatorBlock, reference: { name: string
       config: { ...CHART_CONFIG, axisY: { grid: true, domain: false, ticks: false } },
       title: { text: fitText(style.label) },
       layer: [
-        {
-          data: { name: 'reference' },
-          mark: { type: 'rule', strokeDash: [4, 3], color: MUTED, strokeWidth: 1 },
-          encoding: { x: { field: 'value', type: 'quantitative' } },
-        },
-        {
-          data: { name: 'reference' },
-          mark: { type: 'text', align: 'left', baseline: 'bottom', dx: 3, y: -1, fontSize: 8, color: MUTED },
-          encoding: { x: { field: 'value', type: 'quantitative' }, text: { field: 'label' } },
-        },
+        ...referenceLayers(),
         {
           data: { name: 'values' },
           mark: { type: 'circle', color: ACCENT, opacity: 1, size: 30 },
