@@ -79,6 +79,17 @@ describe('segfollow command line', () => {
     expect(cli(['area-types', '--input', join(dir, 'missing.csv'), '--unit', 'regso', '--index', 'idx']).code).toBe(2);
   });
 
+  it('refuses to build or report from an empty warehouse (exit 1, saying what to run first)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'segfollow-cli-'));
+    const args = ['--warehouse', join(dir, 'w.duckdb'), '--out', join(dir, 'out')];
+    const b = cli(['build', ...args]);
+    expect(b.code).toBe(1);
+    expect(b.stderr).toMatch(/holds no observations: run "segfollow ingest"/);
+    const r = cli(['report', ...args]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/holds no indicator values up to 2025: run "segfollow build"/);
+  });
+
   it('status exits 2 with a clear message when nothing has run for that year', () => {
     const dir = mkdtempSync(join(tmpdir(), 'segfollow-cli-'));
     const r = cli(['status', '--out', dir, '--year', '2019']);

@@ -35,6 +35,8 @@ export const SEGREGATION_SPLITS = [
 export async function build(ctx: Context, conn: DuckDBConnection): Promise<BuildResult> {
   const cat = loadIndicators(ctx.config.dataDir);
   const noiseFrom = noiseYears(ctx);
+  const [obs] = await query(conn, 'SELECT count(*)::INTEGER AS n FROM observation');
+  if (Number(obs?.n ?? 0) === 0) throw new StageError(`the warehouse ${ctx.config.warehouse} holds no observations: run "segfollow ingest" (or "segfollow run") first`);
   const result: BuildResult = { indicators: {}, suppressed: 0, segregation_rows: 0, segregation: null, area_types: null };
   await inTransaction(conn, async () => {
     for (const ind of cat.indicators) {

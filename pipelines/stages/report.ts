@@ -2,7 +2,8 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Context } from '../context.ts';
-import { queryFile, type Row } from '../db.ts';
+import { query, queryFile, type Row } from '../db.ts';
+import { StageError } from '../errors.ts';
 import { loadIndicators, loadSources } from '../catalogue.ts';
 import { MESSAGES, message, type MessageId } from '../messages.ts';
 import { FIRST_YEAR } from '../config.ts';
@@ -44,6 +45,9 @@ const CHAPTERS: { area: PolicyArea; title: string }[] = [
  */
 export async function report(ctx: Context, conn: DuckDBConnection, stagingDir: string): Promise<ReportResult> {
   const result: ReportResult = { files: [], reports: 0 };
+  const [values] = await query(conn, 'SELECT count(*)::INTEGER AS n FROM indicator_value WHERE year <= $year', { year: ctx.config.year });
+  // A report without numbers would look like a report; refuse instead.
+  if (Number(values?.n ?? 0) === 0) throw new StageError(`the warehouse ${ctx.config.warehouse} holds no indicator values up to ${ctx.config.year}: run "segfollow build" (or "segfollow run") first`);
   const scopes = await reportScopes(ctx, conn);
   const [last] = await queryFile(conn, 'report/last_ingest');
   // A synthetic warehouse must never yield an unmarked report, even when `report` runs without --demo.
