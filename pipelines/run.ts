@@ -1,4 +1,4 @@
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, copyFileSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { createHash, randomBytes } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import type { Context } from './context.ts';
@@ -118,7 +118,8 @@ export async function runStages(ctx: Context, command: string, stages: StageName
     const summary: RunSummary = { run_id: runId, outcome: 'ok', stages: records, outDir: stages.includes('report') ? yearDir : null, peak_rss_mb: Math.round(peak / 2 ** 20) };
     if (stages.includes('report')) {
       const inputs = await withConnection(config.warehouse, (conn) => inputHashes(conn));
-      writeManifest(ctx, staging, command, args, summary, inputs);
+      const carried = carryOver(yearDir, staging);
+      writeManifest(ctx, staging, command, args, summary, inputs, carried);
       publish(staging, yearDir);
     }
     await endRun(config.warehouse, runId, ctx, 'ok');
@@ -203,13 +204,36 @@ async function inputHashes(conn: DuckDBConnection): Promise<{ source: string; ta
   }));
 }
 
-function writeManifest(ctx: Context, dir: string, command: string, args: string[], summary: RunSummary, inputs: unknown): void {
+/**
+ * Reports of other areas from earlier runs stay: a run that renders one kommun must not delete the riket report.
+ * Files this run did not write are copied into the staging folder (so the swap stays whole) and keep the run id of
+ * the run that made them. Returns name → that run id.
+ */
+function carryOver(yearDir: string, staging: string): Map<string, string> {
+  const carried = new Map<string, string>();
+  if (!existsSync(yearDir)) return carried;
+  let previous = new Map<string, string>();
+  try {
+    const m = JSON.parse(readFileSync(join(yearDir, 'manifest.json'), 'utf8')) as { run_id: string; outputs: { name: string; run_id?: string }[] };
+    previous = new Map(m.outputs.map((o) => [o.name, o.run_id ?? m.run_id]));
+  } catch {
+    // No readable manifest: the files are still kept, marked as from an unknown run.
+  }
+  for (const name of readdirSync(yearDir)) {
+    if (name === 'manifest.json' || existsSync(join(staging, name))) continue;
+    copyFileSync(join(yearDir, name), join(staging, name));
+    carried.set(name, previous.get(name) ?? 'unknown');
+  }
+  return carried;
+}
+
+function writeManifest(ctx: Context, dir: string, command: string, args: string[], summary: RunSummary, inputs: unknown, carried: Map<string, string>): void {
   const files = readdirSync(dir)
     .filter((f) => f !== 'manifest.json')
     .sort()
     .map((name) => {
       const body = readFileSync(join(dir, name));
-      return { name, bytes: body.length, sha256: createHash('sha256').update(body).digest('hex') };
+      return { name, bytes: body.length, sha256: createHash('sha256').update(body).digest('hex'), run_id: carried.get(name) ?? summary.run_id };
     });
   const manifest = {
     tool: 'segfollow',

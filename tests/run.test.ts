@@ -66,6 +66,23 @@ describe('a run over the emulator (tiny world)', () => {
     expect(pdf.info.Title).toMatch(/segregation/);
   });
 
+  it('keeps reports of other areas when a later run renders only one kommun, each file with the run that made it', async () => {
+    const out = join(config.outDir, '2025');
+    const before = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')) as { run_id: string };
+    const riketHash = hashDir(out)['segfollow-riket-00-2025.pdf'];
+    const s = await runStages(ctxFor({ ...config, reports: ['kommun'], areas: ['2584'] }), 'report', ['report'], ['--reports', 'kommun', '--areas', '2584']);
+    const m = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')) as { outputs: { name: string; run_id: string }[] };
+    expect(Object.fromEntries(m.outputs.map((o) => [o.name, o.run_id]))).toEqual({
+      'indikatorer.csv': s.run_id,
+      'segfollow-kommun-2584-2025.pdf': s.run_id,
+      'segfollow-riket-00-2025.pdf': before.run_id,
+      'segregation.csv': s.run_id,
+    });
+    expect(hashDir(out)['segfollow-riket-00-2025.pdf']).toBe(riketHash);
+    const pdf = await readPdfText(join(out, 'segfollow-kommun-2584-2025.pdf'));
+    expect(pdf.pages.join('\n')).toContain('Kiruna');
+  });
+
   it('computes indicators equal to the true counts of the world (foreign background, riket 2017)', async () => {
     let fb = 0;
     let pop = 0;

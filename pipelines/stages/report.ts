@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Context } from '../context.ts';
 import { query, queryFile, type Row } from '../db.ts';
-import { StageError } from '../errors.ts';
+import { StageError, UsageError } from '../errors.ts';
 import { loadIndicators, loadSources } from '../catalogue.ts';
 import { MESSAGES, message, type MessageId } from '../messages.ts';
 import { FIRST_YEAR } from '../config.ts';
@@ -88,6 +88,12 @@ async function reportScopes(ctx: Context, conn: DuckDBConnection): Promise<Scope
       const code = String(r.code);
       if (wanted.size === 0 || wanted.has(code) || wanted.has(code.slice(0, 2))) scopes.push({ level: level as 'lan' | 'kommun', code, name: String(r.name) });
     }
+  }
+  // A code that names no area is a typo, not a request for nothing.
+  const known = new Set(scopes.map((s) => s.code).flatMap((c) => [c, c.slice(0, 2)]));
+  const unknown = [...wanted].filter((c) => !known.has(c));
+  if (unknown.length > 0 && ctx.config.reports.some((l) => l !== 'riket')) {
+    throw new UsageError(`--areas ${unknown.join(',')}: no ${ctx.config.reports.filter((l) => l !== 'riket').join('/')} with that code in the area register`);
   }
   return scopes;
 }
