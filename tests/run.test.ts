@@ -7,7 +7,7 @@ import { startEmulator } from '../pipelines/demo/emulator.ts';
 import type { Config } from '../pipelines/config.ts';
 import { runStages, ALL_STAGES } from '../pipelines/run.ts';
 import { withConnection, query } from '../pipelines/db.ts';
-import { LockError, SourceError } from '../pipelines/errors.ts';
+import { LockError, SourceError, UsageError } from '../pipelines/errors.ts';
 import type { Context } from '../pipelines/context.ts';
 import type { DemoWorld } from '../pipelines/demo/world.ts';
 import { readPdfText } from './helpers/pdf-text.ts';
@@ -81,6 +81,15 @@ describe('a run over the emulator (tiny world)', () => {
     expect(hashDir(out)['segfollow-riket-00-2025.pdf']).toBe(riketHash);
     const pdf = await readPdfText(join(out, 'segfollow-kommun-2584-2025.pdf'));
     expect(pdf.pages.join('\n')).toContain('Kiruna');
+  });
+
+  it('exits 2 on an --areas code that names no kommun, writing nothing', async () => {
+    const out = join(config.outDir, '2025');
+    const files = hashDir(out);
+    const err = await runStages(ctxFor({ ...config, reports: ['kommun'], areas: ['9999'] }), 'report', ['report'], []).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(UsageError);
+    expect((err as Error).message).toBe('--areas 9999: no kommun with that code in the area register');
+    expect(hashDir(out)).toEqual(files);
   });
 
   it('computes indicators equal to the true counts of the world (foreign background, riket 2017)', async () => {
