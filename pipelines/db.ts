@@ -38,19 +38,28 @@ export async function withConnection<T>(path: string, fn: (conn: DuckDBConnectio
   }
 }
 
+/** Connections inside a transaction that inTransaction opened. */
+const openTransactions = new WeakSet<DuckDBConnection>();
+
 /**
  * BEGIN … COMMIT that rolls back on any thrown error. DuckDB does not abort a transaction on a parser error and
- * silently rolls back at COMMIT after a runtime error; both would otherwise look like success.
+ * silently rolls back at COMMIT after a runtime error; both would otherwise look like success. Called inside
+ * another inTransaction on the same connection it joins that transaction (DuckDB cannot nest them, and a second
+ * BEGIN would abort the first): the outermost call commits or rolls back everything.
  */
 export async function inTransaction<T>(conn: DuckDBConnection, fn: () => Promise<T>): Promise<T> {
+  if (openTransactions.has(conn)) return fn();
   await conn.run('BEGIN TRANSACTION');
+  openTransactions.add(conn);
   let result: T;
   try {
     result = await fn();
   } catch (e) {
+    openTransactions.delete(conn);
     await conn.run('ROLLBACK');
     throw e;
   }
+  openTransactions.delete(conn);
   await conn.run('COMMIT');
   return result;
 }

@@ -71,13 +71,13 @@ export async function build(ctx: Context, conn: DuckDBConnection): Promise<Build
     // adding the other indices, RegSO units, the M/H decomposition, expected values and intervals.
     result.segregation = await buildSegregation(ctx, conn, { draws: ctx.config.bootstrapDraws });
     await execFile(conn, 'measures/apply_disclosure_segregation', { threshold: ctx.config.disclosureThreshold });
+    // Area types rest on the indicator values above; inside the same transaction, so the build commits whole.
+    result.area_types = await buildAreaTypes(ctx, conn);
     const [seg] = await query(conn, 'SELECT count(*)::INTEGER AS n FROM segregation_index');
     result.segregation_rows = Number(seg?.n ?? 0);
 
     await runChecks(conn);
   });
-  // Its own transaction (DuckDB does not nest them): area types rest on the indicator values committed above.
-  result.area_types = await buildAreaTypes(ctx, conn);
   ctx.log.info('built indicators and measures', { indicators: Object.keys(result.indicators).length, suppressed: result.suppressed, segregation_rows: result.segregation_rows });
   return result;
 }

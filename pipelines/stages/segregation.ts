@@ -46,7 +46,7 @@
 import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
 import { listValue } from '@duckdb/node-api';
 import type { Context } from '../context.ts';
-import { execFile, inTransaction, query, sqlFile, type Params } from '../db.ts';
+import { execFile, inTransaction, sqlFile, type Params } from '../db.ts';
 import { StageError } from '../errors.ts';
 import { decomposeMH } from '../measures/decomposition.ts';
 import { MULTIGROUP_INDEX_IDS, TWO_GROUP_INDEX_IDS, type IndexStatus } from '../measures/index-ids.ts';
@@ -452,7 +452,7 @@ export async function buildSegregation(ctx: Context, conn: DuckDBConnection, opt
   }
 
   const t0 = performance.now();
-  await inOwnOrOpenTransaction(conn, async () => {
+  await inTransaction(conn, async () => {
     await execFile(conn, 'measures/delete_segregation_groups', { groups: listValue(SEGREGATION_SPLITS_ENGINE.map((s) => s.groups)) });
     await appendRows(conn, rows);
   });
@@ -492,15 +492,4 @@ async function appendRows(conn: DuckDBConnection, rows: Rows): Promise<void> {
   } finally {
     ap.closeSync();
   }
-}
-
-/**
- * DuckDB cannot nest transactions, and a failed BEGIN aborts the open one, so probe instead: txid_current() is
- * stable across statements only inside an explicit transaction.
- */
-async function inOwnOrOpenTransaction<T>(conn: DuckDBConnection, fn: () => Promise<T>): Promise<T> {
-  const [a] = await query(conn, 'SELECT txid_current()::VARCHAR AS t');
-  const [b] = await query(conn, 'SELECT txid_current()::VARCHAR AS t');
-  if (a?.t === b?.t) return fn();
-  return inTransaction(conn, fn);
 }

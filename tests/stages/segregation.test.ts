@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Config } from '../../pipelines/config.ts';
 import { startTinyPipeline, type TinyPipeline } from '../helpers/tiny-pipeline.ts';
 import { runStages } from '../../pipelines/run.ts';
-import { withConnection, query, execFile, type Row } from '../../pipelines/db.ts';
+import { withConnection, query, execFile, inTransaction, type Row } from '../../pipelines/db.ts';
 import type { Context } from '../../pipelines/context.ts';
 import { SEGREGATION_SPLITS } from '../../pipelines/stages/build.ts';
 import {
@@ -211,12 +211,14 @@ describe('segregation stage over the tiny world', () => {
 
   it('joins an open transaction instead of nesting one: rolled back with it, the previous rows stay', async () => {
     await withConnection(config.warehouse, async (conn) => {
-      await conn.run('BEGIN TRANSACTION');
-      await conn.run("DELETE FROM segregation_index WHERE measure = 'Gini'");
-      await buildSegregation(ctx(), conn, { draws: 0 });
-      const inside = await query(conn, "SELECT count(*)::INTEGER AS n FROM segregation_index WHERE expected IS NOT NULL");
-      expect(inside).toEqual([{ n: 0 }]);
-      await conn.run('ROLLBACK');
+      const outer = inTransaction(conn, async () => {
+        await conn.run("DELETE FROM segregation_index WHERE measure = 'Gini'");
+        await buildSegregation(ctx(), conn, { draws: 0 });
+        const inside = await query(conn, "SELECT count(*)::INTEGER AS n FROM segregation_index WHERE expected IS NOT NULL");
+        expect(inside).toEqual([{ n: 0 }]);
+        throw new Error('the outer transaction fails after the stage');
+      });
+      await expect(outer).rejects.toThrow('the outer transaction fails after the stage');
       expect(await query(conn, ALL)).toEqual(rows);
     });
   });
