@@ -36,6 +36,8 @@ export interface IndicatorBlock {
   first_year?: number | null;
   /** Latest value per län. */
   by_lan: { code: string; name: string; value: number | null; status: string | null }[];
+  /** Optional: the same indicator for the areas a län or kommun report compares itself with (its län, riket). */
+  comparisons?: { name: string; year: number; value: number | null }[];
 }
 
 export interface SegregationPoint {

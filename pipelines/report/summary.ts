@@ -210,6 +210,10 @@ export function describeIndicator(block: IndicatorBlock, ctx: TextContext): stri
     return out;
   }
   out.push(`År ${latest.year} var värdet ${formatValue(latest.value, block.unit)} ${ctx.scopePhrase}.`);
+  const compared = (block.comparisons ?? []).filter((c) => c.year === latest.year && c.value !== null);
+  if (compared.length > 0) {
+    out.push(`Som jämförelse: ${compared.map((c) => `${c.name} ${formatValue(c.value as number, block.unit)}`).join(', ')} samma år.`);
+  }
   // When later years are in the series as missing, the missing-years sentence below already says so.
   const lastYearInSeries = Math.max(...years);
   if (latest.year < ctx.reportYear && lastYearInSeries <= latest.year) {

@@ -107,6 +107,7 @@ async function reportModel(ctx: Context, conn: DuckDBConnection, scope: Scope, d
   if (year >= 2025) caveatIds.add('W202_CELL_KEY_NOISE');
   if (demo) caveatIds.add('W301_DEMO_DATA');
 
+  const lanNames = new Map((await queryFile(conn, 'report/areas_of_level', { level: 'lan' })).map((r) => [String(r.code), String(r.name)]));
   const chapters: ReportModel['chapters'] = [];
   for (const ch of CHAPTERS) {
     const indicators: IndicatorBlock[] = [];
@@ -125,6 +126,15 @@ async function reportModel(ctx: Context, conn: DuckDBConnection, scope: Scope, d
         for (const r of await queryFile(conn, 'report/indicator_by_area', { indicator_id: ind.id, level: 'kommun', year: Number(firstYear) })) firstByKommun.set(String(r.code), num(r.value));
       }
       const byLan = latest === null || scope.level !== 'riket' ? [] : await queryFile(conn, 'report/indicator_by_area', { indicator_id: ind.id, level: 'lan', year: latest });
+      // A län or kommun report sets its values beside its län's and riket's in the same year.
+      const comparisons: { name: string; year: number; value: number | null }[] = [];
+      if (latest !== null && scope.level !== 'riket') {
+        const others = scope.level === 'kommun' ? [{ code: scope.code.slice(0, 2), name: lanNames.get(scope.code.slice(0, 2)) ?? scope.code.slice(0, 2) }] : [];
+        for (const o of [...others, { code: '00', name: 'riket' }]) {
+          const row = (await queryFile(conn, 'report/indicator_series', { indicator_id: ind.id, area_code: o.code, year: latest })).find((r) => Number(r.year) === latest);
+          comparisons.push({ name: o.name, year: latest, value: num(row?.value) });
+        }
+      }
       const caveats = ind.caveats.filter((c): c is MessageId => c in MESSAGES);
       caveats.forEach((c) => caveatIds.add(c));
       indicators.push({
@@ -145,6 +155,7 @@ async function reportModel(ctx: Context, conn: DuckDBConnection, scope: Scope, d
           first_value: firstByKommun.size > 0 ? (firstByKommun.get(String(r.code)) ?? null) : null,
         })),
         first_year: firstByKommun.size > 0 ? Number(firstYear) : null,
+        ...(comparisons.length > 0 ? { comparisons } : {}),
         by_lan: byLan.map((r) => ({ code: String(r.code), name: String(r.name), value: num(r.value), status: str(r.status) })),
       });
     }

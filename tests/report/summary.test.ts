@@ -55,6 +55,20 @@ describe('describeIndicator: a rise and a fall read differently and correctly', 
     expect(text).not.toMatch(/ökat|förbättring/);
   });
 
+  it('a kommun report sets its latest value beside its län and riket, only for the same year and known values', () => {
+    const k = { scopePhrase: 'i Bjurholm', reportYear: 2025 };
+    const comparisons = [
+      { name: 'Västerbottens län', year: 2025, value: 81.25 },
+      { name: 'riket', year: 2025, value: 80.5 },
+      { name: 'gammalt', year: 2024, value: 1 },
+    ];
+    expect(describeIndicator(indicator(rising, { comparisons }), k).join(' ')).toContain(
+      `År 2025 var värdet 80,0${NBSP}% i Bjurholm. Som jämförelse: Västerbottens län 81,3${NBSP}%, riket 80,5${NBSP}% samma år.`,
+    );
+    const none = describeIndicator(indicator(rising, { comparisons: [{ name: 'riket', year: 2025, value: null }] }), k).join(' ');
+    expect(none).not.toContain('Som jämförelse');
+  });
+
   it('the same rise of a lower-is-better indicator is a deterioration', () => {
     const text = describeIndicator(indicator(rising, { title_sv: 'Arbetslöshet 20–64 år', higher_is_better: false }), ctx).join(' ');
     expect(text).toContain('har värdet ökat med 2,0 procentenheter');
