@@ -66,10 +66,17 @@ export async function build(ctx: Context, conn: DuckDBConnection): Promise<Build
     for (const split of SEGREGATION_SPLITS) {
       await execFile(conn, 'measures/delete_measure', { measure: 'D', groups: split.groups });
       await execFile(conn, 'measures/dissimilarity', { ...split });
+      await execFile(conn, 'measures/keep_sql_d', { groups: split.groups });
     }
-    // The engine rewrites every split's rows, D included (equal to the SQL D above to 1e-15, which tests assert),
-    // adding the other indices, RegSO units, the M/H decomposition, expected values and intervals.
+    // The engine rewrites every split's rows, D included, adding the other indices, RegSO units, the M/H
+    // decomposition, expected values and intervals; its D must equal the SQL D set aside above.
     result.segregation = await buildSegregation(ctx, conn, { draws: ctx.config.bootstrapDraws });
+    for (const split of SEGREGATION_SPLITS) {
+      const disagree = await queryFile(conn, 'measures/compare_d', { groups: split.groups });
+      if (disagree.length > 0) {
+        throw new StageError(`the engine's D and sql/measures/dissimilarity.sql disagree for ${split.groups}: ${disagree.length} row(s), first ${JSON.stringify(disagree[0])}`);
+      }
+    }
     await execFile(conn, 'measures/apply_disclosure_segregation', { threshold: ctx.config.disclosureThreshold });
     // Area types rest on the indicator values above; inside the same transaction, so the build commits whole.
     result.area_types = await buildAreaTypes(ctx, conn);

@@ -1,7 +1,7 @@
 import { describe, it, expect, beforeEach, afterEach } from 'vitest';
 import { readFileSync } from 'node:fs';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { execFile, query } from '../../pipelines/db.ts';
+import { execFile, query, queryFile } from '../../pipelines/db.ts';
 import { memoryWarehouse, insertObservations } from './helpers.ts';
 
 const REF = new URL('../../../shared/reference/', import.meta.url);
@@ -95,5 +95,22 @@ describe('sql/measures/apply_disclosure_segregation.sql', () => {
       { scope_code: '2403', value: null, expected: null, ci_low: null, n_units: 2, total: 40, status: 'suppressed' },
       { scope_code: '2521', value: null, expected: null, ci_low: null, n_units: 1, total: 30, status: 'single_unit' },
     ]);
+  });
+});
+
+describe('sql/measures/keep_sql_d.sql and sql/measures/compare_d.sql', () => {
+  it('set the SQL D aside and report where another D for the same scopes disagrees', async () => {
+    await loadReference('hm_two_basic');
+    await execFile(wh.conn, 'measures/dissimilarity', PARAMS);
+    await execFile(wh.conn, 'measures/keep_sql_d', { groups: 'fb/sb' });
+    expect(await queryFile(wh.conn, 'measures/compare_d', { groups: 'fb/sb' })).toEqual([]);
+    // Another implementation's rows: equal but for rounding noise, then one value off.
+    await query(wh.conn, "UPDATE segregation_index SET value = value + 1e-12 WHERE scope_level = 'lan'");
+    expect(await queryFile(wh.conn, 'measures/compare_d', { groups: 'fb/sb' })).toEqual([]);
+    await query(wh.conn, "UPDATE segregation_index SET value = 0.5 WHERE scope_level = 'kommun'");
+    const bad = await queryFile(wh.conn, 'measures/compare_d', { groups: 'fb/sb' });
+    expect(bad.map((r) => [r.scope_level, r.scope_code, r.sql_value, r.engine_value])).toEqual([['kommun', '0180', 0.6, 0.5]]);
+    await query(wh.conn, "DELETE FROM segregation_index WHERE scope_level = 'riket'");
+    expect((await queryFile(wh.conn, 'measures/compare_d', { groups: 'fb/sb' })).map((r) => r.scope_level)).toEqual(expect.arrayContaining(['kommun', 'riket']));
   });
 });
