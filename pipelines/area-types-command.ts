@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { writeOutput } from './write-output.ts';
 import { parseArgs } from 'node:util';
 import { UsageError } from './errors.ts';
 import type { TextSink } from './log.ts';
@@ -63,14 +63,7 @@ export async function runAreaTypesCommand(argv: string[], io: { stdout: TextSink
   const rows = toInput(table, opts);
   const result = await classifyAreaTypes(rows, { catalogue, sdKind: opts.sd });
   const text = toCsv(result, opts.by);
-  if (opts.out === null) io.stdout.write(text);
-  else {
-    try {
-      writeFileSync(opts.out, text);
-    } catch (e) {
-      throw new UsageError(`${opts.out}: cannot write the output (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-    }
-  }
+  writeOutput(text, opts.out, io.stdout);
   io.stderr.write(summary(result, opts));
   return 0;
 }

@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { writeOutput } from '../write-output.ts';
 import { parseArgs } from 'node:util';
 import { UsageError } from '../errors.ts';
 import { decomposeMH } from './decomposition.ts';
@@ -94,14 +94,7 @@ export async function runIndicesCommand(argv: string[], io: CommandIo): Promise<
   const opts = parseOptions(argv);
   const rows = await computeRows(opts);
   const text = opts.format === 'json' ? toJson(rows, opts.by) : toCsv(rows, opts.by);
-  if (opts.out === null) io.stdout.write(text);
-  else {
-    try {
-      writeFileSync(opts.out, text);
-    } catch (e) {
-      throw new UsageError(`${opts.out}: cannot write the output (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-    }
-  }
+  writeOutput(text, opts.out, io.stdout);
   return 0;
 }
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Context } from '../context.ts';
 import { query, queryFile, type Row } from '../db.ts';
 import { StageError, UsageError } from '../errors.ts';
-import { loadIndicators, loadSources } from '../catalogue.ts';
+import { loadIndicators, loadSources, type IndicatorCatalogue } from '../catalogue.ts';
 import { MESSAGES, message, type MessageId } from '../messages.ts';
 import { FIRST_YEAR } from '../config.ts';
 import { buildReportPdf } from '../report/build-pdf.ts';
@@ -52,8 +52,9 @@ export async function report(ctx: Context, conn: DuckDBConnection, stagingDir: s
   const [last] = await queryFile(conn, 'report/last_ingest');
   // A synthetic warehouse must never yield an unmarked report, even when `report` runs without --demo.
   const demo = ctx.config.demo || String(last?.args ?? '').includes('--demo');
+  const shared = await runShared(ctx, conn, demo);
   for (const [i, scope] of scopes.entries()) {
-    const model = await reportModel(ctx, conn, scope, demo);
+    const model = await reportModel(ctx, conn, scope, shared);
     const name = `segfollow-${scope.level}-${scope.code}-${ctx.config.year}.pdf`;
     const pdf = await buildReportPdf(model, join(stagingDir, name));
     result.files.push({ name, kind: 'report', pages: pdf.pages, bytes: pdf.bytes });
@@ -98,16 +99,43 @@ async function reportScopes(ctx: Context, conn: DuckDBConnection): Promise<Scope
   return scopes;
 }
 
-async function reportModel(ctx: Context, conn: DuckDBConnection, scope: Scope, demo: boolean): Promise<ReportModel> {
-  const year = ctx.config.year;
-  const cat = loadIndicators(ctx.config.dataDir);
+/** What every report of a run shares: read once, not once per report (312 reports in a full run). */
+interface RunShared {
+  demo: boolean;
+  cat: IndicatorCatalogue;
+  draws: number | undefined;
+  lanNames: Map<string, string>;
+  sources: SourceRow[];
+}
+
+async function runShared(ctx: Context, conn: DuckDBConnection, demo: boolean): Promise<RunShared> {
   const [build] = await queryFile(conn, 'report/last_build');
   const draws = (JSON.parse(String(build?.row_counts ?? '{}')) as { segregation?: { draws?: number } | null }).segregation?.draws;
+  const lanNames = new Map((await queryFile(conn, 'report/areas_of_level', { level: 'lan' })).map((r) => [String(r.code), String(r.name)]));
+  const titles = new Map<string, string>();
+  const src = loadSources(ctx.config.dataDir);
+  for (const t of src.pxweb) titles.set(t.id, t.title_sv);
+  for (const k of src.kolada) titles.set(k.id, k.title);
+  titles.set('deso-regso.csv', 'Nyckel DeSO–RegSO (SCB:s kopplingstabell)');
+  titles.set('deso-crosswalk.csv', 'DeSO 2018 → DeSO 2025, historiska förändringar (SCB)');
+  const sources: SourceRow[] = (await queryFile(conn, 'report/sources_used')).map((r) => ({
+    source: r.source === 'Kolada' ? 'Kolada' : 'SCB',
+    table_id: String(r.table_id),
+    title: titles.get(String(r.table_id)) ?? String(r.table_id),
+    url: String(r.url),
+    fetched_at: String(r.fetched_at),
+    sha256: String(r.sha256),
+  }));
+  return { demo, cat: loadIndicators(ctx.config.dataDir), draws, lanNames, sources };
+}
+
+async function reportModel(ctx: Context, conn: DuckDBConnection, scope: Scope, shared: RunShared): Promise<ReportModel> {
+  const year = ctx.config.year;
+  const { demo, cat, draws, lanNames, sources } = shared;
   const caveatIds = new Set<MessageId>(['W201_MISSING_VALUES', 'W204_SUPPRESSED', 'W203_AREA_VERSION_BREAK', 'W208_SUM_OF_PARTS']);
   if (year >= 2025) caveatIds.add('W202_CELL_KEY_NOISE');
   if (demo) caveatIds.add('W301_DEMO_DATA');
 
-  const lanNames = new Map((await queryFile(conn, 'report/areas_of_level', { level: 'lan' })).map((r) => [String(r.code), String(r.name)]));
   const chapters: ReportModel['chapters'] = [];
   for (const ch of CHAPTERS) {
     const indicators: IndicatorBlock[] = [];
@@ -221,21 +249,6 @@ async function reportModel(ctx: Context, conn: DuckDBConnection, scope: Scope, d
       for (const c of cat.indicators.find((d) => d.id === ind.id)?.caveats ?? []) if (c in MESSAGES) caveatIds.add(c as MessageId);
     }
   }
-
-  const titles = new Map<string, string>();
-  const cat2 = loadSources(ctx.config.dataDir);
-  for (const t of cat2.pxweb) titles.set(t.id, t.title_sv);
-  for (const k of cat2.kolada) titles.set(k.id, k.title);
-  titles.set('deso-regso.csv', 'Nyckel DeSO–RegSO (SCB:s kopplingstabell)');
-  titles.set('deso-crosswalk.csv', 'DeSO 2018 → DeSO 2025, historiska förändringar (SCB)');
-  const sources: SourceRow[] = (await queryFile(conn, 'report/sources_used')).map((r) => ({
-    source: r.source === 'Kolada' ? 'Kolada' : 'SCB',
-    table_id: String(r.table_id),
-    title: titles.get(String(r.table_id)) ?? String(r.table_id),
-    url: String(r.url),
-    fetched_at: String(r.fetched_at),
-    sha256: String(r.sha256),
-  }));
 
   return {
     demo,

@@ -1,34 +1,17 @@
 /**
- * `segfollow area-types` as a child process through its stand-alone entry (the CLI wiring comes later): output,
+ * `segfollow area-types` as a child process through bin/segfollow.js: output,
  * precision, groups, Parquet, --out, --sd, missing markers, and exit 2 with file, row and column on bad input.
  */
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli, type CliResult } from '../helpers/run-cli.ts';
 
-const ROOT = new URL('../..', import.meta.url).pathname;
-const run = promisify(execFile);
 let tmp = '';
 
-interface Result {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function cli(args: string[]): Promise<Result> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, ['bin/segfollow.js', 'area-types', ...args], { cwd: ROOT, maxBuffer: 64 << 20 });
-    return { code: 0, stdout, stderr };
-  } catch (e) {
-    const err = e as { code?: number; stdout?: string; stderr?: string };
-    return { code: typeof err.code === 'number' ? err.code : -1, stdout: err.stdout ?? '', stderr: err.stderr ?? '' };
-  }
-}
+const cli = (args: string[]): Promise<CliResult> => runCli(['area-types', ...args]);
 
 function file(name: string, text: string): string {
   const p = join(tmp, name);

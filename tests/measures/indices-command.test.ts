@@ -1,16 +1,15 @@
 /**
  * `segfollow indices` end to end. The reference comparisons run the command as a child process (through
- * bin/segfollow.js when the CLI loads, else the stand-alone entry) and check its printed values against the
+ * bin/segfollow.js) and check its printed values against the
  * pysal/rseg/OasisR records; error handling is checked in-process, which is faster and sees the same code.
  */
-import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../pipelines/cli.ts';
+import { runCli, type CliResult } from '../helpers/run-cli.ts';
 import {
   DATA_DIR,
   ESTABLISHED_LIBRARIES,
@@ -18,29 +17,13 @@ import {
   loadData,
   loadExpected,
   parseCsv,
-  REPO_ROOT,
   type CsvTable,
 } from './reference-data.ts';
 
-const run = promisify(execFile);
-let launcher: string[] = [];
 let tmp = '';
 
-interface Result {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function cli(args: string[]): Promise<Result> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [...launcher, ...args], { cwd: REPO_ROOT, maxBuffer: 64 << 20 });
-    return { code: 0, stdout, stderr };
-  } catch (e) {
-    const err = e as { code?: number; stdout?: string; stderr?: string };
-    return { code: typeof err.code === 'number' ? err.code : -1, stdout: err.stdout ?? '', stderr: err.stderr ?? '' };
-  }
-}
+type Result = CliResult;
+const cli = (args: string[]): Promise<Result> => runCli(['indices', ...args]);
 
 async function inProcess(args: string[]): Promise<Result> {
   let stdout = '';
@@ -55,7 +38,6 @@ async function inProcess(args: string[]): Promise<Result> {
 
 beforeAll(async () => {
   tmp = mkdtempSync(join(tmpdir(), 'segfollow-indices-'));
-  launcher = ['bin/segfollow.js', 'indices'];
 });
 
 afterAll(() => {

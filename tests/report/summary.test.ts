@@ -16,7 +16,7 @@ import {
   summarizeSegregation,
 } from '../../pipelines/report/summary.ts';
 import { expectGolden } from '../fixtures/expect-golden.ts';
-import { areaTypeBlockFixture, reportModelFixture, segregationExtrasFixture } from '../fixtures/report-model.ts';
+import { areaTypeBlockFixture, areaTypeBlockWithoutTypes, reportModelFixture, segregationExtrasFixture } from '../fixtures/report-model.ts';
 
 const NBSP = '\u00a0';
 const ctx = { scopePhrase: 'i riket', reportYear: 2025 };
@@ -275,17 +275,7 @@ describe('area types: the gap between type 1 and type 5', () => {
   });
 
   it('a kommun without type 1 and type 5 areas gets one sentence saying both are missing', () => {
-    const block = areaTypeBlockFixture();
-    block.indicators = block.indicators.map((i) => ({
-      ...i,
-      value_type1: null,
-      value_type5: null,
-      gap: null,
-      gap_change: null,
-      narrowed: null,
-      status: 'no_type1',
-      by_type: i.by_type.map((t) => (t.area_type === 1 || t.area_type === 5 ? { ...t, value: null, status: 'no_areas', n_areas: 0 } : t)),
-    }));
+    const block = areaTypeBlockWithoutTypes([1, 5]);
     expect(describeAreaTypeGaps(block, 'i Bjurholm')).toEqual([
       'Skillnaden mellan områdestyp 1 och 5 kan inte beräknas i Bjurholm, eftersom det saknas områden av både typ 1 och typ 5.',
     ]);
