@@ -1,4 +1,4 @@
-import type { AreaVersion, Level } from '../demo/world.ts';
+import type { AreaVersion, Level } from './levels.ts';
 
 export interface ClassifiedArea {
   code: string;

@@ -4,10 +4,10 @@
  * the emulator aggregates them to RegSO, kommun, län and riket, applies suppression and cell-key noise, and
  * serves them as the cubes of data/sources.json.
  */
-export type Level = 'riket' | 'lan' | 'kommun' | 'regso' | 'deso';
+import type { AreaVersion, Level } from '../areas/levels.ts';
 
-/** Area versions. DeSO 2018 carries 2017–2023, DeSO 2025 carries 2024– (SOURCES.md §2.1). */
-export type AreaVersion = 'riket' | 'lan1998' | 'kommun2003' | 'RegSO2020' | 'RegSO2025' | 'DeSO2018' | 'DeSO2025';
+export type { AreaVersion, Level };
+export { desoVersionFor, regsoVersionFor } from '../areas/levels.ts';
 
 export interface AreaRecord {
   /** Plain code without any `_DeSO2025` suffix; the suffix is a serving detail of mixed SCB tables. */
@@ -111,12 +111,4 @@ export interface DemoWorld {
   deso: Map<number, Map<string, DesoCounts>>;
   /** year → kommun code → counts. */
   kommun: Map<number, Map<string, KommunCounts>>;
-}
-
-export function desoVersionFor(year: number): AreaVersion {
-  return year >= 2024 ? 'DeSO2025' : 'DeSO2018';
-}
-
-export function regsoVersionFor(year: number): AreaVersion {
-  return year >= 2024 ? 'RegSO2025' : 'RegSO2020';
 }
