@@ -63,7 +63,7 @@ describe('segfollow command line', () => {
   });
 
   it('runs `indices` and `area-types` through the same entry point', () => {
-    const ind = cli(['indices', '--input', '../shared/reference/data/hm_two_basic.csv', '--unit', 'area_id', '--groups', 'g1,g2', '--format', 'csv']);
+    const ind = cli(['indices', '--input', 'tests/fixtures/reference/data/hm_two_basic.csv', '--unit', 'area_id', '--groups', 'g1,g2', '--format', 'csv']);
     expect(ind.code).toBe(0);
     const d = ind.stdout.split('\n').find((l) => l.startsWith('D,'));
     expect(d?.split(',').slice(0, 3)).toEqual(['D', '', '0.6']);

@@ -1,15 +1,15 @@
 /**
- * What SCB's real 2022 area types (../shared/examples/scb_IntGr5Socio_omradestyp_regso_2022.csv, read in place,
- * never copied) can and cannot tell about our cut rule. The file has the types but not the index, so the rule
+ * What SCB's real 2022 area types (tests/fixtures/examples/scb_IntGr5Socio_omradestyp_regso_2022.csv, origin in
+ * the README there) can and cannot tell about our cut rule. The file has the types but not the index, so the rule
  * cannot be replayed on it. What can be checked: the counts are the catalogue's; they respect the bounds any
  * "mean ± k SD" rule must obey; and a right-skewed index cut by our SQL reproduces their shape, while the same
  * rule on a symmetric index would not — so the counts are consistent with the rule and say the index is skewed.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { classifyAreaTypes, loadAreaTypeCatalogue } from '../../pipelines/measures/classify-area-types.ts';
 
-const FILE = new URL('../../../shared/examples/scb_IntGr5Socio_omradestyp_regso_2022.csv', import.meta.url);
+const FILE = new URL('../fixtures/examples/scb_IntGr5Socio_omradestyp_regso_2022.csv', import.meta.url);
 const CAT = loadAreaTypeCatalogue();
 
 /** RegSO rows are "Kommun (RegSO),typ"; the header, blank lines and footnotes are not. */
@@ -44,12 +44,13 @@ async function ourCounts(xs: number[]): Promise<number[]> {
 
 const share = (c: number[]): number[] => c.map((n) => (100 * n) / c.reduce((a, b) => a + b, 0));
 
-describe.skipIf(!existsSync(FILE))('SCB area types 2022 (reference file)', () => {
+describe('SCB area types 2022 (reference file)', () => {
   it('has 160/289/855/1,770/289 RegSO of types 1–5, every one of the 3,363 typed, as data/area-types.json says', () => {
     const counts = realCounts();
     expect(counts).toEqual([160, 289, 855, 1770, 289]);
     expect(counts.reduce((a, b) => a + b, 0)).toBe(3363);
     expect(counts).toEqual([1, 2, 3, 4, 5].map((t) => CAT.reference.counts[String(t)]));
+    expect(CAT.reference.file).toBe('tests/fixtures/examples/scb_IntGr5Socio_omradestyp_regso_2022.csv');
   });
 
   it('respects the bounds of any mean ± k SD rule (Cantelli): ≤ 20 % at +2 SD or more, ≤ 50 % at +1 SD or more, ≤ 50 % below −1 SD', () => {

@@ -4,8 +4,9 @@ import { generateWorld } from '../../pipelines/demo/generate-world.ts';
 import { desoVersionFor, type AreaRecord, type DemoWorld, type DesoCounts } from '../../pipelines/demo/world.ts';
 
 /**
- * Realism checks against shared/notes/realism-targets.md. Tolerances are what the generator is built to hit,
- * not what it happens to hit today: a published figure gets a band around it, an inferred one a wider band.
+ * Realism checks against the project's realism targets (a note kept outside the repository; each figure a test
+ * uses is stated in the test). Tolerances are what the generator is built to hit, not what it happens to hit
+ * today: a published figure gets a band around it, an inferred one a wider band.
  */
 
 let world: DemoWorld;

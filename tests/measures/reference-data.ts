@@ -1,11 +1,12 @@
 /**
- * Access to the shared reference sets (../shared/reference beside the repo, read at test time, never copied).
+ * Access to the reference sets in tests/fixtures/reference (inputs and the values pysal, rseg and OasisR computed on
+ * them; origin in its README).
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
-export const REFERENCE_DIR = fileURLToPath(new URL('../../../shared/reference/', import.meta.url));
+export const REFERENCE_DIR = fileURLToPath(new URL('../fixtures/reference/', import.meta.url));
 export const DATA_DIR = `${REFERENCE_DIR}data/`;
 export const EXPECTED_DIR = `${REFERENCE_DIR}expected/`;
 

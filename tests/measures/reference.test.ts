@@ -1,6 +1,6 @@
 /**
  * Every index the engine implements against every `status = "ok"` record of pysal, rseg or OasisR in
- * ../shared/reference/expected, to an absolute 1e-12 (METHODS.md §2.2 step 6).
+ * tests/fixtures/reference/expected, to an absolute 1e-12 (METHODS.md §2.2 step 6).
  *
  * The edge-case sets (a single unit, an absent focal group) are where the libraries disagree with each other and
  * with our policy; edge-cases.test.ts holds those to METHODS.md §2.2 instead.

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { SourceError } from '../../pipelines/errors.ts';
 import { parseJsonStat } from '../../pipelines/sources/jsonstat.ts';
 
-const REAL = new URL('../../../shared/examples/real-responses/scb-v2/', import.meta.url);
+const REAL = new URL('../fixtures/real-responses/scb-v2/', import.meta.url);
 
 function dataset(over: Record<string, unknown> = {}): Record<string, unknown> {
   return {

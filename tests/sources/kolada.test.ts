@@ -14,7 +14,7 @@ import type { RawResponse } from '../../pipelines/sources/http.ts';
 import { koladaData, koladaKpis, koladaMunicipalities, parseKoladaData } from '../../pipelines/sources/kolada.ts';
 import { syntheticWorld } from '../fixtures/tiny-world.ts';
 
-const REAL = new URL('../../../shared/examples/real-responses/kolada-v3/', import.meta.url);
+const REAL = new URL('../fixtures/real-responses/kolada-v3/', import.meta.url);
 const YEARS = [2017, 2018, 2019, 2020, 2021, 2022, 2023, 2024, 2025];
 const KPIS = ['N05401', 'N07540', 'N15428', 'N00914', 'N01951'];
 

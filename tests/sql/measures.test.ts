@@ -4,7 +4,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { execFile, query, queryFile } from '../../pipelines/db.ts';
 import { memoryWarehouse, insertObservations } from './helpers.ts';
 
-const REF = new URL('../../../shared/reference/', import.meta.url);
+const REF = new URL('../fixtures/reference/', import.meta.url);
 const FB = 'Kon=1+2;UtlBakgrund=1';
 const SB = 'Kon=1+2;UtlBakgrund=2';
 const PARAMS = { table: 'TAB6571', measure: '000007Y4', focal_breakdown: FB, other_breakdown: SB, groups: 'fb/sb', focal: 'fb' };
