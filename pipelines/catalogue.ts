@@ -1,19 +1,28 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Level } from './areas/levels.ts';
 import { UsageError } from './errors.ts';
 
 /** data/sources.json: the source tables and KPIs the pipeline fetches (the same for demo and real runs). */
 export interface PxSource {
+  /** SCB's PxWebApi 2.0 table id (TAB…). */
   id: string;
-  v1: string;
-  idVerified: boolean;
-  codesVerified: boolean;
+  /** False: no SCB response we hold confirms the id or its codes (data/metadata/scb/<id>.reconstructed.json). */
+  confirmed: boolean;
   title_sv: string;
-  levels: string[];
+  /** Levels requested from the table; it must publish them. */
+  levels: Level[];
+  /** Levels the pipeline sums from DeSO (only where SCB allows aggregation and does not publish the level). */
+  derive?: Level[];
+  /** The years the catalogue expects [first, last]; the ingest also takes later years the table publishes. */
   years: [number, number];
   onlyYears?: number[];
+  /** Variable → value code → our label. Region and Tid are not listed: every region code and year is requested. */
   variables: Record<string, Record<string, string>>;
+  /** First reference year with SCB's cell-key noise. */
   cellKeyFrom?: number;
+  /** Money in constant prices of the latest data year (re-based every year). */
+  prices?: 'constant' | 'current';
 }
 export interface KoladaSource {
   id: string;
