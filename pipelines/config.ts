@@ -24,7 +24,7 @@ export interface Config {
   outDir: string;
   scbBaseUrl: string;
   koladaBaseUrl: string;
-  /** Folder (path or http/file URL) holding deso-regso.csv and deso-crosswalk.csv (SCB's key files in the project's CSV layout). */
+  /** Folder (path or http/file URL) holding the area keys: deso-regso.csv + deso-crosswalk.csv, or SCB's three XLSX files (README "Area keys"). */
   areaKeysUrl: string;
   logFormat: LogFormat;
   logLevel: LogLevel;

@@ -2,8 +2,8 @@ import type { DemoWorld } from './world.ts';
 
 /**
  * The demo counterparts of SCB's key files (the DeSO→RegSO "kopplingstabell" and "DeSO historiska
- * förändringar"), as CSV: file name → text. SCB publishes these as XLSX on scb.se; the project reads its own
- * CSV layout so that real keys can be converted once and served from a mirror (see README).
+ * förändringar"), as CSV: file name → text. SCB publishes these as XLSX on scb.se; the pipeline reads either
+ * layout (README "Area keys"), and the demo serves the project's CSV one.
  */
 export function areaKeyFiles(world: DemoWorld): Record<string, string> {
   const regsoName = new Map<string, string>();

@@ -37,6 +37,8 @@ export interface HttpOptions {
   backoffMs?: number;
   /** Longest wait we accept from a Retry-After header (default 120 s); longer waits fail instead. */
   maxRetryAfterMs?: number;
+  /** Statuses handed back to the caller instead of thrown, e.g. 404 when probing for an optional file. */
+  passStatuses?: readonly number[];
 }
 
 /**
@@ -113,6 +115,7 @@ export async function httpRequest(ctx: Context, req: HttpRequest, opts: HttpOpti
         if (opts.expectJson !== false) checkJson(res, opts.source, what);
         return res;
       }
+      if (opts.passStatuses?.includes(res.status)) return res;
       if (res.status !== 429 && res.status < 500) {
         throw new SourceError(`${opts.source}: ${req.method} ${req.url}${what} answered ${res.status}${problemTitle(res.body)}`);
       }

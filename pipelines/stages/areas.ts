@@ -2,9 +2,13 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Context } from '../context.ts';
 import { exec, execFile, inTransaction, queryFile } from '../db.ts';
 import { loadOfficialAreas } from '../areas/load-official-areas.ts';
+import { CSV_KEY_FILES, XLSX_KEY_FILES, findDatedKeyFile, type AreaKeys, type DesoRegsoRecord, type KeyFile } from '../areas/area-keys.ts';
+import { readAreaKeysCsv } from '../areas/read-area-keys-csv.ts';
+import { readAreaKeysXlsx } from '../areas/read-area-keys-xlsx.ts';
 import { httpRequest, type RawResponse } from '../sources/http.ts';
-import { existsSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { SourceError } from '../errors.ts';
 import { storeRaw, readRaw, sha256 } from './raw-cache.ts';
 
@@ -13,8 +17,6 @@ export interface AreasResult {
   crosswalk: number;
 }
 
-const KEYS = { regso: 'deso-regso.csv', crosswalk: 'deso-crosswalk.csv' } as const;
-
 /**
  * Builds the area register: riket, the 21 län and 290 kommuner from the project's official lists, DeSO and
  * RegSO (both vintages) from the DeSO→RegSO key, and the DeSO 2018→2025 crosswalk. The keys come over HTTP
@@ -22,24 +24,24 @@ const KEYS = { regso: 'deso-regso.csv', crosswalk: 'deso-crosswalk.csv' } as con
  */
 export async function buildAreas(ctx: Context, conn: DuckDBConnection, runId: string): Promise<AreasResult> {
   const official = loadOfficialAreas(ctx.config.dataDir);
-  const keyText = await fetchKey(ctx, conn, runId, KEYS.regso);
-  const cwText = await fetchKey(ctx, conn, runId, KEYS.crosswalk);
+  const { keys, source } = await loadAreaKeys(ctx, conn, runId);
 
   const areaRows: (string | null)[][] = [['00', 'riket', 'riket', 'Riket', null, null, null]];
   for (const l of official.lan) areaRows.push([l.code, 'lan', 'lan1998', l.name, null, l.code, null]);
   for (const k of official.kommuner) areaRows.push([k.code, 'kommun', 'kommun2003', k.name, k.code, k.lan_code, null]);
   const kommunNames = new Map(official.kommuner.map((k) => [k.code, k.name]));
 
-  const key = parseCsv(keyText, KEYS.regso, ['deso_code', 'deso_version', 'regso_code', 'regso_version', 'regso_name', 'kommun_code']);
-  for (const [i, r] of key.entries()) {
-    const [deso = '', desoVersion = '', regso = '', regsoVersion = '', regsoName = '', kommun = ''] = r;
-    if (!kommunNames.has(kommun)) throw new SourceError(`${KEYS.regso} row ${i + 2}: unknown kommun code "${kommun}"`);
-    if (deso.slice(0, 4) !== kommun || regso.slice(0, 4) !== kommun) throw new SourceError(`${KEYS.regso} row ${i + 2}: DeSO ${deso} / RegSO ${regso} do not lie in kommun ${kommun}`);
-    const lan = kommun.slice(0, 2);
-    areaRows.push([deso, 'deso', desoVersion, deso, kommun, lan, regso]);
-    areaRows.push([regso, 'regso', regsoVersion, regsoName, kommun, lan, regso]);
+  for (const [i, r] of keys.regso.entries()) {
+    const where = source.where(i, r);
+    if (!kommunNames.has(r.kommun_code)) throw new SourceError(`${where}: unknown kommun code "${r.kommun_code}"`);
+    if (r.deso_code.slice(0, 4) !== r.kommun_code || r.regso_code.slice(0, 4) !== r.kommun_code) {
+      throw new SourceError(`${where}: DeSO ${r.deso_code} / RegSO ${r.regso_code} do not lie in kommun ${r.kommun_code}`);
+    }
+    const lan = r.kommun_code.slice(0, 2);
+    areaRows.push([r.deso_code, 'deso', r.deso_version, r.deso_code, r.kommun_code, lan, r.regso_code]);
+    areaRows.push([r.regso_code, 'regso', r.regso_version, r.regso_name, r.kommun_code, lan, r.regso_code]);
   }
-  const cw = parseCsv(cwText, KEYS.crosswalk, ['from_code', 'from_version', 'to_code', 'to_version', 'weight']);
+  const cw = keys.crosswalk;
 
   await inTransaction(conn, async () => {
     await exec(conn, 'CREATE OR REPLACE TEMP TABLE area_stage AS SELECT * FROM area LIMIT 0; CREATE OR REPLACE TEMP TABLE crosswalk_stage AS SELECT * FROM area_crosswalk LIMIT 0;');
@@ -53,66 +55,154 @@ export async function buildAreas(ctx: Context, conn: DuckDBConnection, runId: st
     }
     a.closeSync();
     const c = await conn.createAppender('crosswalk_stage', 'main', 'temp');
-    for (const [i, r] of cw.entries()) {
-      const w = Number(r[4]);
-      if (!Number.isFinite(w) || w < 0 || w > 1) throw new SourceError(`${KEYS.crosswalk} row ${i + 2}: weight "${r[4]}" is not a number in 0–1`);
-      for (const v of r.slice(0, 4)) c.appendVarchar(v);
-      c.appendDouble(w);
+    for (const r of cw) {
+      for (const v of [r.from_code, r.from_version, r.to_code, r.to_version]) c.appendVarchar(v);
+      c.appendDouble(r.weight);
       c.endRow();
     }
     c.closeSync();
     await execFile(conn, 'staging/replace_areas');
   });
-  ctx.log.info('area register built', { areas: areaRows.length, crosswalk: cw.length });
+  if (source.route === 'xlsx') {
+    const fromCodes = new Map<string, number>();
+    for (const r of cw) fromCodes.set(r.from_code, (fromCodes.get(r.from_code) ?? 0) + 1);
+    const split = [...fromCodes.values()].filter((n) => n > 1).length;
+    ctx.log.warn('W203_AREA_VERSION_BREAK', `DeSO 2018 → 2025 crosswalk from SCB's change log: ${split} DeSO 2018 areas divided in equal parts (SCB's log gives no population shares; README "Area keys")`, { split, from: fromCodes.size });
+  }
+  ctx.log.info('area register built', { areas: areaRows.length, crosswalk: cw.length, keys: source.files });
   return { areas: areaRows.length, crosswalk: cw.length };
 }
 
-async function fetchKey(ctx: Context, conn: DuckDBConnection, runId: string, file: string): Promise<string> {
-  if (ctx.config.offline) {
-    const [row] = await queryFile(conn, 'staging/latest_fetches', { table_id: file });
-    if (!row) throw new SourceError(`offline: no cached copy of the area key ${file}; run once online first`);
-    return readRaw(ctx.config.rawDir, String(row.sha256)).toString('utf8');
+interface KeySource {
+  route: 'csv' | 'xlsx';
+  /** Names DeSO→RegSO row i in errors: its file and row (CSV) or its file and DeSO code (XLSX). */
+  where(i: number, r: DesoRegsoRecord): string;
+  files: string[];
+}
+
+function csvSource(regso: string, files: string[]): KeySource {
+  return { route: 'csv', where: (i) => `${regso} row ${i + 2}`, files };
+}
+
+function xlsxSource(regso2018: string, regso2025: string, files: string[]): KeySource {
+  return { route: 'xlsx', where: (_, r) => `${r.deso_version === 'DeSO2025' ? regso2025 : regso2018} (DeSO ${r.deso_code})`, files };
+}
+
+/**
+ * The discovery rule of README "Area keys": in SEGFOLLOW_AREA_KEYS_URL, `deso-regso.csv` (with
+ * `deso-crosswalk.csv`) if it is there; otherwise SCB's three XLSX files (XLSX_KEY_FILES, and in a local folder
+ * also SCB's dated names). Offline, the route whose key was fetched last.
+ */
+async function loadAreaKeys(ctx: Context, conn: DuckDBConnection, runId: string): Promise<{ keys: AreaKeys; source: KeySource }> {
+  if (ctx.config.offline) return loadCachedKeys(ctx, conn);
+  const csv = await fetchKey(ctx, CSV_KEY_FILES.regso);
+  if (csv) {
+    const crosswalk = await fetchKey(ctx, CSV_KEY_FILES.crosswalk);
+    if (!crosswalk) throw new SourceError(`area keys: ${csv.url} is there but ${keyUrl(ctx, CSV_KEY_FILES.crosswalk)} is not; the CSV layout needs both (README "Area keys")`);
+    for (const f of [csv, crosswalk]) await recordFetch(ctx, conn, runId, f);
+    return { keys: readAreaKeysCsv(csv, crosswalk), source: csvSource(csv.name, [csv.url, crosswalk.url]) };
   }
-  const url = `${ctx.config.areaKeysUrl}/${file}`;
-  const raw = url.startsWith('file:') ? readLocalKey(ctx, url) : await httpRequest(ctx, { url, method: 'GET' }, { source: 'SCB area keys', tableId: file, expectJson: false });
-  storeRaw(ctx.config.rawDir, raw.body);
+  const regso2018 = await fetchKey(ctx, XLSX_KEY_FILES.regso2018);
+  const regso2025 = await fetchKey(ctx, XLSX_KEY_FILES.regso2025);
+  const changes = await fetchKey(ctx, XLSX_KEY_FILES.changes);
+  if (!regso2018 && !regso2025 && !changes) {
+    throw new SourceError(
+      `no area keys at ${ctx.config.areaKeysUrl}: expected ${CSV_KEY_FILES.regso} and ${CSV_KEY_FILES.crosswalk} (the project's CSV layout) or SCB's ` +
+        `${XLSX_KEY_FILES.regso2018}, ${XLSX_KEY_FILES.regso2025} and ${XLSX_KEY_FILES.changes} (a local folder may hold them under SCB's dated names); see README "Area keys"`,
+    );
+  }
+  if (!regso2018 || !regso2025 || !changes) {
+    const missing = Object.values(XLSX_KEY_FILES).filter((_, i) => ![regso2018, regso2025, changes][i]);
+    throw new SourceError(`area keys at ${ctx.config.areaKeysUrl}: SCB's XLSX route needs all three files; missing ${missing.join(', ')} (see README "Area keys")`);
+  }
+  for (const f of [regso2018, regso2025, changes]) await recordFetch(ctx, conn, runId, f);
+  const keys = await readAreaKeysXlsx({ regso2018: named(regso2018), regso2025: named(regso2025), changes: named(changes) });
+  return { keys, source: xlsxSource(regso2018.file, regso2025.file, [regso2018.url, regso2025.url, changes.url]) };
+}
+
+/** A fetched key: `name` is the table id it is recorded under (the canonical name), `file` what was read. */
+interface FetchedKey extends KeyFile {
+  url: string;
+  file: string;
+  raw: RawResponse;
+}
+
+/** Errors name the file as found (SCB's dated name, if that is what the folder holds). */
+function named(k: FetchedKey): KeyFile {
+  return { name: k.file, body: k.body };
+}
+
+function keyUrl(ctx: Context, file: string): string {
+  return `${ctx.config.areaKeysUrl}/${file}`;
+}
+
+/** One key file, or undefined when the folder does not have it (404 over HTTP, no such file locally). */
+async function fetchKey(ctx: Context, name: string): Promise<FetchedKey | undefined> {
+  const base = ctx.config.areaKeysUrl;
+  if (base.startsWith('file:')) {
+    const dir = fileURLToPath(base);
+    let file: string | undefined = name;
+    if (!existsSync(join(dir, name)) && name.endsWith('.xlsx')) file = existsSync(dir) ? findDatedKeyFile(readdirSync(dir), name) : undefined;
+    if (file === undefined || !existsSync(join(dir, file))) return undefined;
+    const url = pathToFileURL(join(dir, file)).href;
+    const body = readFileSync(join(dir, file));
+    const raw: RawResponse = { url, method: 'GET', requestBody: null, status: 200, contentType: contentTypeOf(file), body, fetchedAt: ctx.now() };
+    return { name, file, url, body, raw };
+  }
+  const url = keyUrl(ctx, name);
+  const raw = await httpRequest(ctx, { url, method: 'GET' }, { source: 'SCB area keys', tableId: name, expectJson: false, passStatuses: [404] });
+  if (raw.status === 404) return undefined;
+  return { name, file: name, url, body: raw.body, raw };
+}
+
+function contentTypeOf(file: string): string {
+  return file.endsWith('.xlsx') ? 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' : 'text/csv';
+}
+
+async function recordFetch(ctx: Context, conn: DuckDBConnection, runId: string, key: FetchedKey): Promise<void> {
+  storeRaw(ctx.config.rawDir, key.body);
   await execFile(conn, 'staging/insert_fetch', {
-    fetch_id: `${runId}-key-${file}`,
+    fetch_id: `${runId}-key-${key.name}`,
     run_id: runId,
     source: 'SCB',
-    table_id: file,
+    table_id: key.name,
     method: 'GET',
     request: null,
-    url,
-    http_status: raw.status,
-    fetched_at: raw.fetchedAt.toISOString(),
-    sha256: sha256(raw.body),
-    bytes: raw.body.length,
+    url: key.url,
+    http_status: key.raw.status,
+    fetched_at: key.raw.fetchedAt.toISOString(),
+    sha256: sha256(key.body),
+    bytes: key.body.length,
   });
-  return raw.body.toString('utf8');
 }
 
-function readLocalKey(ctx: Context, url: string): RawResponse {
-  const path = fileURLToPath(url);
-  if (!existsSync(path)) {
-    throw new SourceError(`area key file not found: ${path}. Convert SCB's DeSO→RegSO key and DeSO history to the layout of README "Area keys", or point SEGFOLLOW_AREA_KEYS_URL at a mirror`);
+async function loadCachedKeys(ctx: Context, conn: DuckDBConnection): Promise<{ keys: AreaKeys; source: KeySource }> {
+  const latest = async (name: string): Promise<{ body: Buffer; url: string; fetchedAt: string } | undefined> => {
+    const [row] = await queryFile(conn, 'staging/latest_fetches', { table_id: name });
+    return row ? { body: readRaw(ctx.config.rawDir, String(row.sha256)), url: String(row.url), fetchedAt: String(row.fetched_at) } : undefined;
+  };
+  const csv = await latest(CSV_KEY_FILES.regso);
+  const xlsx = await latest(XLSX_KEY_FILES.regso2018);
+  if (!csv && !xlsx) throw new SourceError(`offline: no cached copy of the area keys (${CSV_KEY_FILES.regso} or ${XLSX_KEY_FILES.regso2018}); run once online first`);
+  const need = async (name: string): Promise<KeyFile & { url: string }> => {
+    const k = await latest(name);
+    if (!k) throw new SourceError(`offline: no cached copy of the area key ${name}; run once online first`);
+    return { name: fileNameOf(k.url, name), body: k.body, url: k.url };
+  };
+  if (csv && (!xlsx || csv.fetchedAt >= xlsx.fetchedAt)) {
+    const regso = { name: CSV_KEY_FILES.regso, body: csv.body };
+    const crosswalk = await need(CSV_KEY_FILES.crosswalk);
+    return { keys: readAreaKeysCsv(regso, crosswalk), source: csvSource(regso.name, [csv.url, crosswalk.url]) };
   }
-  return { url, method: 'GET', requestBody: null, status: 200, contentType: 'text/csv', body: readFileSync(path), fetchedAt: ctx.now() };
+  const regso2018 = await need(XLSX_KEY_FILES.regso2018);
+  const regso2025 = await need(XLSX_KEY_FILES.regso2025);
+  const changes = await need(XLSX_KEY_FILES.changes);
+  const keys = await readAreaKeysXlsx({ regso2018, regso2025, changes });
+  return { keys, source: xlsxSource(regso2018.name, regso2025.name, [regso2018.url, regso2025.url, changes.url]) };
 }
 
-/** A strict reader for the key files' simple CSV (quoted fields allowed); names the file and row on errors. */
-function parseCsv(text: string, file: string, header: string[]): string[][] {
-  const lines = text.split(/\r?\n/).filter((l) => l.length > 0);
-  if (lines[0] !== header.join(',')) throw new SourceError(`${file}: expected header "${header.join(',')}", got "${lines[0] ?? ''}"`);
-  return lines.slice(1).map((line, i) => {
-    const fields: string[] = [];
-    const re = /(?:^|,)(?:"((?:[^"]|"")*)"|([^,]*))/g;
-    let m: RegExpExecArray | null;
-    while ((m = re.exec(line)) !== null) {
-      fields.push(m[1] !== undefined ? m[1].replace(/""/g, '"') : (m[2] ?? ''));
-      if (re.lastIndex >= line.length) break;
-    }
-    if (fields.length !== header.length) throw new SourceError(`${file} row ${i + 2}: expected ${header.length} fields, got ${fields.length}`);
-    return fields;
-  });
+/** The file name at the end of a recorded URL (SCB's dated name), for errors; the table id if there is none. */
+function fileNameOf(url: string, fallback: string): string {
+  const last = url.split('/').at(-1);
+  return last ? decodeURIComponent(last) : fallback;
 }
