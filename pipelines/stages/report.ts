@@ -23,6 +23,7 @@ import type {
 } from '../report/model.ts';
 import { loadAreaTypeCatalogue } from '../measures/classify-area-types.ts';
 import { SEGREGATION_SPLITS_ENGINE } from './segregation.ts';
+import { AREA_KEY_TITLES } from '../areas/area-keys.ts';
 
 export interface ReportResult {
   files: { name: string; kind: string; pages?: number; bytes: number }[];
@@ -116,8 +117,7 @@ async function runShared(ctx: Context, conn: DuckDBConnection, demo: boolean): P
   const src = loadSources(ctx.config.dataDir);
   for (const t of src.pxweb) titles.set(t.id, t.title_sv);
   for (const k of src.kolada) titles.set(k.id, k.title);
-  titles.set('deso-regso.csv', 'Nyckel DeSO–RegSO (SCB:s kopplingstabell)');
-  titles.set('deso-crosswalk.csv', 'DeSO 2018 → DeSO 2025, historiska förändringar (SCB)');
+  for (const [file, title] of Object.entries(AREA_KEY_TITLES)) titles.set(file, title);
   const sources: SourceRow[] = (await queryFile(conn, 'report/sources_used')).map((r) => ({
     source: r.source === 'Kolada' ? 'Kolada' : 'SCB',
     table_id: String(r.table_id),
