@@ -42,6 +42,22 @@ export interface Part {
   measure: string | string[];
   breakdowns: string[];
 }
+export type IndicatorMethod = { levels?: Level[] } & (
+  | { sql: 'indicators/share_from_counts'; tables: string[]; numerator: Part; denominator: Part }
+  /** `denominator` may come from another of `tables` (a count of the same population beside a percent-only table). */
+  | { sql: 'indicators/share_from_percent'; tables: string[]; percent: Part; denominator: Part }
+  | { sql: 'indicators/kolada_value'; kpi: string; scale: number }
+  /** A count (e.g. population): value = numerator = the published count, no denominator. */
+  | { sql: 'indicators/count_from_counts'; tables: string[]; count: Part }
+  /** A statistic that cannot be aggregated (a median, a published percent): value × scale as published at each level. */
+  | { sql: 'indicators/value_as_published'; tables: string[]; value: Part; scale: number }
+);
+
+/** Every method of an indicator, each with the levels it serves. */
+export function methodsOf(ind: IndicatorDef): (IndicatorMethod & { levels: Level[] })[] {
+  return [ind.method, ...(ind.also ?? [])].map((m) => ({ ...m, levels: m.levels ?? (ind.levels as Level[]) }));
+}
+
 export interface IndicatorDef {
   id: string;
   policy_area: string;
@@ -52,21 +68,21 @@ export interface IndicatorDef {
   unit: string;
   higher_is_better: boolean | null;
   lag_years: number;
-  levels: string[];
+  levels: Level[];
   years: [number, number];
   /** Only these years inside `years` (election years), as in data/sources.json. */
   onlyYears?: number[];
   source: string;
-  method:
-    | { sql: 'indicators/share_from_counts'; tables: string[]; numerator: Part; denominator: Part }
-    /** `denominator` may come from another of `tables` (a count of the same population beside a percent-only table). */
-    | { sql: 'indicators/share_from_percent'; tables: string[]; percent: Part; denominator: Part }
-    | { sql: 'indicators/kolada_value'; kpi: string; scale: number }
-    /** A count (e.g. population): value = numerator = the published count, no denominator. */
-    | { sql: 'indicators/count_from_counts'; tables: string[]; count: Part }
-    /** A statistic that cannot be aggregated (a median): value × scale as published at each level, nothing else. */
-    | { sql: 'indicators/value_as_published'; tables: string[]; value: Part; scale: number };
+  /** How the value is computed; `levels` in a method restricts it to those area levels (default: all of `levels`). */
+  method: IndicatorMethod;
+  /**
+   * Further methods for other levels, where one source does not publish every level: e.g. employment per DeSO and
+   * RegSO from SCB's register and per kommun, län and riket from Kolada. Each must name its `levels`.
+   */
+  also?: IndicatorMethod[];
   caveats: string[];
+  /** Series breaks: from `year` on the series is not fully comparable with earlier years (a caveat id says why). */
+  breaks?: { year: number; levels?: Level[]; caveat: string }[];
 }
 export interface IndicatorCatalogue {
   disclosure: { threshold_default: number; rule: string };

@@ -8,6 +8,13 @@ export const MESSAGES = {
   W102_THROTTLED: { sv: 'Källan begränsade anropstakten (429).', en: 'Source throttled the call rate (429).' },
   W103_SPLIT_REQUEST: { sv: 'Uttaget delades för att hålla cellgränsen.', en: 'Request split to stay under the cell limit.' },
   W104_OFFLINE_CACHE: { sv: 'Svar lästes från den lokala cachen (offline).', en: 'Response read from the local cache (offline).' },
+  W105_UNCONFIRMED_SOURCE: {
+    sv: 'Källans tabell-id eller koder är inte bekräftade mot något svar från SCB; kontrollera dem mot SCB:s API.',
+    en: 'The source\'s table id or codes are not confirmed by any response from SCB; check them against SCB\'s API.',
+  },
+  W106_NEWER_YEARS: { sv: 'Källan publicerar år som katalogen ännu inte väntar sig; de hämtas också.', en: 'The source publishes years the catalogue does not expect yet; they are fetched too.' },
+  W108_SOURCE_CHECK: { sv: 'Kontrollen av källkatalogen mot SCB:s metadata gav en varning.', en: 'The check of the source catalogue against SCB\'s metadata gave a warning.' },
+  W107_YEARS_NOT_PUBLISHED: { sv: 'Källan publicerar ännu inte alla år som katalogen väntar sig; de saknas.', en: 'The source does not yet publish every year the catalogue expects; those years are missing.' },
   // Data and statistics
   W201_MISSING_VALUES: { sv: 'Värden saknas eller är skyddade i källan och visas som saknade.', en: 'Values missing or protected at source are kept missing.' },
   W202_CELL_KEY_NOISE: {
@@ -66,6 +73,30 @@ export const MESSAGES = {
   W216_BY_AREA_TYPE_SUMS: {
     sv: 'Värden per områdestyp räknas fram ur summan av täljare och nämnare för typens RegSO, aldrig som medelvärde av andelar. RegSO vars värde saknas eller är skyddat ingår inte, och värden som vilar på färre personer än röjandegränsen redovisas inte.',
     en: 'Values by area type are computed from the summed numerators and denominators of the type\'s RegSO, never as an average of shares. RegSO whose value is missing or protected are left out, and values resting on fewer persons than the disclosure threshold are suppressed.',
+  },
+  W217_DERIVED_FROM_DESO: {
+    sv: 'SCB publicerar tabellen bara per DeSO och RegSO. Värden för kommun, län och riket är summor av kommunens DeSO (SCB tillåter summering); saknas en DeSO saknas summan. Från 2025 bär varje DeSO-värde cellnyckelbrus, så summan kan avvika något från en total SCB skulle publicera.',
+    en: 'SCB publishes the table per DeSO and RegSO only. Kommun, län and riket values are sums of their DeSO (SCB allows aggregation); one DeSO missing makes the sum missing. From 2025 each DeSO value carries cell-key noise, so the sum may differ slightly from a total SCB would publish.',
+  },
+  W218_SOURCE_BY_LEVEL: {
+    sv: 'Ingen källa publicerar måttet på alla nivåer: DeSO och RegSO kommer ur SCB:s registerstatistik, kommun, län och riket ur Kolada. Definitionerna är desamma men underlagen och avrundningen kan skilja något.',
+    en: 'No source publishes the measure at every level: DeSO and RegSO come from SCB\'s register statistics, kommun, län and riket from Kolada. The definitions agree but bases and rounding may differ slightly.',
+  },
+  W219_REGISTER_CHANGE_BAS: {
+    sv: 'SCB:s sysselsättningsstatistik bytte register från RAMS till BAS (referensår 2019–2020). Per DeSO och RegSO finns BAS från 2020; serien före och efter bytet är inte helt jämförbar.',
+    en: 'SCB\'s employment statistics moved from the RAMS to the BAS register (reference years 2019–2020). Per DeSO and RegSO BAS starts in 2020; the series before and after the change is not fully comparable.',
+  },
+  W220_NOT_PUBLISHED_HIGHER_LEVELS: {
+    sv: 'Måttet publiceras bara för små områden (DeSO/RegSO) och får inte summeras; katalogen har ingen källa för kommun, län och riket.',
+    en: 'The measure is published for small areas (DeSO/RegSO) only and may not be summed; the catalogue has no source for kommun, län and riket.',
+  },
+  W221_CONSTANT_PRICES: {
+    sv: 'Beloppen är i fasta priser för SCB:s senaste år (hela serien räknas om varje år när ett nytt år publiceras).',
+    en: 'Amounts are in constant prices of SCB\'s latest year (the whole series is recomputed each year when a new year is published).',
+  },
+  W222_WHOLE_PERCENT: {
+    sv: 'SCB publicerar andelen i hela procent; antal som räknas fram ur den är ungefärliga (upp till en halv procentenhet av befolkningen).',
+    en: 'SCB publishes the share in whole percent; counts recovered from it are approximate (up to half a percentage point of the population).',
   },
   // Reports
   W301_DEMO_DATA: { sv: 'Demodata – syntetiska uppgifter', en: 'Demo data – synthetic figures' },

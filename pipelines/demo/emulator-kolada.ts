@@ -8,26 +8,51 @@
  * (Kolada has no row for it), while a covered period without a value is "Missing"; errors are FastAPI-style
  * `{"detail": …}` bodies (v3 publishes /v3/docs and /v3/openapi.json, which FastAPI serves).
  */
-import type { Catalogue, CatalogueKpi, WorldIndex } from './cubes.ts';
-import { yearsOf } from './cubes.ts';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { WorldIndex } from './cubes.ts';
 import type { Reply } from './emulator-pxweb.ts';
 import { jsonReply } from './emulator-pxweb.ts';
 
 const MAX_PER_PAGE = 5000;
 
-interface KpiText {
+/**
+ * The KPIs the emulator serves: Kolada's real ids and titles, with the world's numbers. This is the emulator's own
+ * list, not the project's catalogue: a catalogue naming a KPI Kolada lacks gets no data here either. Where
+ * data/metadata/kolada/<id>.json holds the KPI as Kolada describes it, its fields are served (and its
+ * municipality_type decides whether regions and riket have values); `years` are the years Kolada publishes.
+ */
+interface EmulatedKpi {
+  id: string;
+  title: string;
   description: string;
   operating_area: string;
   perspective: string;
+  municipality_type: 'K' | 'L' | 'A';
+  years: number[];
 }
 
-const KPI_TEXT: Record<string, KpiText> = {
-  N05401: { description: 'Andel röstande i senaste valet till kommunfullmäktige av antal röstberättigade. Källa: Valmyndigheten.', operating_area: 'Demokrati', perspective: 'Resultat' },
-  N07540: { description: 'Antal anmälda brott totalt under året dividerat med antal invånare, gånger 100 000. Källa: Brå.', operating_area: 'Brott', perspective: 'Volymer' },
-  N15428: { description: 'Andel elever i årskurs 9 folkbokförda i kommunen som är behöriga till yrkesprogram. Källa: Skolverket.', operating_area: 'Grundskola', perspective: 'Resultat' },
-  N00914: { description: 'Antal förvärvsarbetande invånare 20-64 år dividerat med antal invånare 20-64 år. Källa: SCB.', operating_area: 'Arbetsmarknad', perspective: 'Resultat' },
-  N01951: { description: 'Antal invånare totalt den 31/12. Källa: SCB.', operating_area: 'Befolkning', perspective: 'Volymer' },
-};
+const range = (a: number, b: number): number[] => Array.from({ length: b - a + 1 }, (_, i) => a + i);
+
+const KPIS: EmulatedKpi[] = [
+  { id: 'N05401', title: 'Valdeltagande i senaste kommunalvalet, andel (%)', description: 'Andel röstande i senaste valet till kommunfullmäktige av antal röstberättigade. Källa: Valmyndigheten.', operating_area: 'Demokrati', perspective: 'Resultat', municipality_type: 'A', years: [2018, 2022] },
+  { id: 'N07540', title: 'Anmälda brott totalt, antal/100 000 inv', description: 'Antal anmälda brott totalt under året dividerat med antal invånare, gånger 100 000. Källa: Brå.', operating_area: 'Brott', perspective: 'Volymer', municipality_type: 'A', years: range(2017, 2025) },
+  { id: 'N15428', title: 'Elever i åk 9 som är behöriga till yrkesprogram, hemkommun, andel (%)', description: 'Andel elever i årskurs 9 folkbokförda i kommunen som är behöriga till yrkesprogram. Källa: Skolverket.', operating_area: 'Grundskola', perspective: 'Resultat', municipality_type: 'A', years: range(2017, 2025) },
+  { id: 'N00914', title: 'Förvärvsarbetande invånare 20-64 år, andel (%) (-2021)', description: 'Antal förvärvsarbetande invånare 20-64 år dividerat med antal invånare 20-64 år (RAMS). Källa: SCB.', operating_area: 'Arbetsmarknad', perspective: 'Resultat', municipality_type: 'A', years: range(2017, 2021) },
+  { id: 'N02267', title: 'Sysselsättningsgrad 20-64 år, andel (%)', description: 'Antal sysselsatta 20-64 år dividerat med antal invånare 20-64 år (BAS). Källa: SCB.', operating_area: 'Arbetsmarknad', perspective: 'Resultat', municipality_type: 'A', years: range(2020, 2025) },
+  { id: 'N02280', title: 'Arbetslöshet, 20-64 år, befolkningens arbetsmarknadsstatus (BAS), andel (%) (-2024)', description: 'Antal arbetslösa 20-64 år dividerat med arbetskraften 20-64 år (BAS). Källa: SCB.', operating_area: 'Arbetsmarknad', perspective: 'Resultat', municipality_type: 'A', years: range(2020, 2024) },
+  { id: 'N07907', title: 'Trångboddhet i flerbostadshus, enligt norm 2, andel (%)', description: 'Andel personer i flerbostadshus som bor trångt enligt norm 2. Källa: SCB.', operating_area: 'Boende', perspective: 'Resultat', municipality_type: 'A', years: range(2017, 2025) },
+  { id: 'N01951', title: 'Invånare totalt, antal', description: 'Antal invånare totalt den 31/12. Källa: SCB.', operating_area: 'Befolkning', perspective: 'Volymer', municipality_type: 'A', years: range(2017, 2025) },
+];
+
+/** Kolada's own description of a KPI where the project stores one (data/metadata/kolada). */
+function storedKpi(dataDir: string | undefined, id: string): Record<string, unknown> | undefined {
+  if (!dataDir) return undefined;
+  const file = join(dataDir, 'metadata', 'kolada', `${id}.json`);
+  if (!existsSync(file)) return undefined;
+  const o = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+  return Object.fromEntries(Object.entries(o).filter(([k]) => !k.startsWith('_')));
+}
 
 interface Municipality {
   id: string;
@@ -39,13 +64,20 @@ interface Municipality {
 
 export class KoladaApi {
   private readonly municipalities: Municipality[];
-  private readonly kpis: CatalogueKpi[];
+  private readonly kpis: EmulatedKpi[];
+  private readonly stored = new Map<string, Record<string, unknown>>();
 
   constructor(
     private readonly index: WorldIndex,
-    catalogue: Catalogue,
+    dataDir?: string,
   ) {
-    this.kpis = catalogue.kolada;
+    this.kpis = KPIS.map((k) => {
+      const s = storedKpi(dataDir, k.id);
+      if (!s) return k;
+      this.stored.set(k.id, s);
+      const type = s.municipality_type;
+      return { ...k, title: String(s.title ?? k.title), municipality_type: type === 'K' || type === 'L' ? type : 'A' };
+    });
     // Kolada lists Riket as 0000 and each region as 00 + its län code (0001 Region Stockholm), then the kommuner.
     this.municipalities = [
       { id: '0000', title: 'Riket', type: 'L', served: '00' },
@@ -90,20 +122,21 @@ export class KoladaApi {
     return jsonReply(404, { detail: 'Not Found' });
   }
 
-  private kpiObject(k: CatalogueKpi): Record<string, unknown> {
-    const text = KPI_TEXT[k.id] ?? { description: k.title, operating_area: 'Övrigt', perspective: 'Resultat' };
-    const last = yearsOf(k).at(-1) ?? k.years[1];
+  private kpiObject(k: EmulatedKpi): Record<string, unknown> {
+    const stored = this.stored.get(k.id);
+    if (stored) return stored;
+    const last = k.years.at(-1) ?? 0;
     // The twelve keys v3 returns, in its order (kpi_first1800_reconstructed.json). We serve totals only, so no
     // KPI is divided by gender here even where the real one is.
     return {
       id: k.id,
       title: k.title,
-      description: text.description,
+      description: k.description,
       is_divided_by_gender: false,
-      municipality_type: 'A',
+      municipality_type: k.municipality_type,
       auspice: 'X',
-      operating_area: text.operating_area,
-      perspective: text.perspective,
+      operating_area: k.operating_area,
+      perspective: k.perspective,
       prel_publication_date: null,
       publication_date: `${last + 1}-04-01`,
       publ_period: String(last),
@@ -122,15 +155,16 @@ export class KoladaApi {
     if (!sel.kpi && !sel.municipality) return jsonReply(404, { detail: 'Not Found' });
     const years = sel.year?.map(Number);
     if (years?.some((y) => !Number.isInteger(y))) return jsonReply(400, { detail: `year: expected integers, got "${sel.year?.join(',')}"` });
-    const kpis = sel.kpi ? sel.kpi.map((id) => this.kpis.find((k) => k.id === id)).filter((k): k is CatalogueKpi => k !== undefined) : this.kpis;
+    const kpis = sel.kpi ? sel.kpi.map((id) => this.kpis.find((k) => k.id === id)).filter((k): k is EmulatedKpi => k !== undefined) : this.kpis;
     const munis = sel.municipality
       ? sel.municipality.map((id) => this.municipalities.find((m) => m.id === id)).filter((m): m is Municipality => m !== undefined)
       : this.municipalities;
     const items: Record<string, unknown>[] = [];
     for (const k of kpis) {
-      const covered = yearsOf(k);
+      const covered = k.years;
       const periods = (years ?? covered).filter((y) => covered.includes(y));
-      for (const m of munis) {
+      // A kommun KPI (type K) has no values for regions and riket; a region KPI (L) none for kommuner.
+      for (const m of munis.filter((x) => k.municipality_type === 'A' || (k.municipality_type === 'K') === (x.type === 'K'))) {
         for (const period of periods) {
           const v = this.value(k.id, m, period);
           items.push({
@@ -154,7 +188,11 @@ export class KoladaApi {
       case 'N07540': return d && k ? share(k.crimes_reported, d.pop, 100_000) : null;
       // Skolverket does not publish results resting on fewer than 10 pupils.
       case 'N15428': return !k || k.pupils_9 < 10 ? null : share(k.pupils_9_eligible, k.pupils_9);
-      case 'N00914': return d ? share(d.emp_20_64, d.pop_20_64) : null;
+      // The world has one employment register; RAMS (N00914) and BAS (N02267) differ in reality by about 0.5 points.
+      case 'N00914':
+      case 'N02267': return d ? share(d.emp_20_64, d.pop_20_64) : null;
+      case 'N02280': return d ? share(d.unemp_20_64, d.emp_20_64 + d.unemp_20_64) : null;
+      case 'N07907': return k ? share(k.crowd_norm2, k.crowd_pop - k.crowd_unknown) : null;
       case 'N01951': return d && d.pop > 0 ? d.pop : null;
       default: return null;
     }

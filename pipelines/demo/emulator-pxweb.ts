@@ -1,11 +1,13 @@
 /**
  * The SCB PxWebApi 2.0 half of the emulator: /config, /tables, /tables/{id}, /tables/{id}/metadata and
- * /tables/{id}/data (GET and POST), modelled on the verbatim responses in examples/real-responses/scb-v2 and on
- * the reference implementation's behaviour (PxTools/PxWebApi: selection expressions, problem titles, the order
- * of checks). Where we had to guess, the comment says so.
+ * /tables/{id}/data (GET and POST). Its tables are SCB's real ones (scb-tables.ts over data/metadata/scb), its
+ * answers modelled on the verbatim responses in tests/fixtures/real-responses/scb-v2 and on the reference
+ * implementation (PxTools/PxWebApi: selection expressions, problem titles, the order of checks). Where we had to
+ * guess, the comment says so.
  */
-import type { Catalogue, CatalogueTable, Cube, Dim } from './cubes.ts';
-import { buildCube, dimsFor, isServedTable, STATUS_TEXT, unitsFor, WorldIndex, yearsOf } from './cubes.ts';
+import type { TableMetadata } from '../sources/table-metadata.ts';
+import type { WorldIndex } from './cubes.ts';
+import { codelistVersion, isCountUnit, serveTable, STATUS_TEXT, type Dim, type ServedTable } from './scb-tables.ts';
 
 export interface Reply {
   status: number;
@@ -66,82 +68,55 @@ interface Selection {
   codelist?: string;
 }
 
-const SUBJECTS: Record<string, string> = {
-  AA: 'Allmänt',
-  AM: 'Arbetsmarknad',
-  BE: 'Befolkning',
-  BO: 'Boende, byggande och bebyggelse',
-  HE: 'Hushållens ekonomi',
-  LE: 'Levnadsförhållanden',
-  UF: 'Utbildning och forskning',
-};
+type Json = Record<string, unknown>;
 
-/** SCB's own note on TAB6471 says this; we attach it to tables that carry cell-key noise. */
-const CKM_NOTE =
-  'Från och med referensåret 2025 och framåt är en liten kontrollerad slumpmässig osäkerhet införd i samtliga redovisade uppgifter. ' +
-  'Osäkerheten har tillförts för att skydda enskilda personer så att ingen riskerar att röjas i statistiken. ' +
-  'Till följd av detta så är inte alltid de redovisade totalerna lika med summan av deras redovisade delar.';
-const DEMO_NOTE = 'Demodata – syntetiska uppgifter från segfollow-emulatorn, inte SCB:s statistik.';
+/** The host SCB's stored responses were fetched from; links in them are rewritten to the emulator's own. */
+const STORED_HOSTS = /https:\/\/(?:api\.scb\.se\/OV0104\/v2beta|statistikdatabasen\.scb\.se)\/api\/v2/g;
 
-const CONTACT = [
-  { name: 'Statistikservice', organization: 'SCB', phone: '010-479 50 00', mail: 'information@scb.se', raw: ' Statistikservice, SCB# +46 010-479 50 00#information@scb.se' },
-];
+const DEMO_NOTE = 'Demo data – synthetic figures from the segfollow emulator, not Statistics Sweden\'s statistics.';
 
 export class PxwebApi {
-  private readonly cubes = new Map<string, Cube>();
-  private readonly dimsCache = new Map<string, Dim[]>();
-  private readonly tables: CatalogueTable[];
+  private readonly tables = new Map<string, ServedTable>();
+  private readonly order: string[] = [];
 
   constructor(
     private readonly index: WorldIndex,
-    catalogue: Catalogue,
+    metadata: TableMetadata[],
     private readonly limits: PxLimits,
   ) {
-    for (const t of catalogue.pxweb) if (!isServedTable(t.id)) throw new Error(`emulator: data/sources.json lists ${t.id}, which the emulator cannot serve`);
-    this.tables = catalogue.pxweb;
+    for (const m of metadata) {
+      this.tables.set(m.id.toLowerCase(), serveTable(index, m));
+      this.order.push(m.id);
+    }
   }
 
-  /** Cubes are built on first use and kept: the world does not change while the emulator runs. */
-  cube(t: CatalogueTable): Cube {
-    let c = this.cubes.get(t.id);
-    if (!c) {
-      c = buildCube(this.index, t);
-      this.cubes.set(t.id, c);
-    }
-    return c;
-  }
-
-  private dims(t: CatalogueTable): Dim[] {
-    let d = this.dimsCache.get(t.id);
-    if (!d) {
-      d = dimsFor(this.index, t).dims;
-      this.dimsCache.set(t.id, d);
-    }
-    return d;
+  /** The served table (tests read its regions and cells). */
+  table(id: string): ServedTable | undefined {
+    return this.tables.get(id.toLowerCase());
   }
 
   handle(method: string, path: string, query: URLSearchParams, body: string, origin: string): Reply {
     const base = `${origin}/api/v2`;
-    // Assumption: labels are Swedish whatever `lang` says (we have no English texts); the response still names the
-    // language asked for, and any other language falls back to SCB's default, sv.
+    // Assumption: texts are the stored English ones whatever `lang` says (we hold no Swedish copy); the response
+    // still names the language asked for, and any other language falls back to SCB's default, sv.
     const lang = query.get('lang') === 'en' ? 'en' : 'sv';
     const parts = path.split('/').filter(Boolean);
     if (parts.length === 1 && parts[0]?.toLowerCase() === 'config' && method === 'GET') return jsonReply(200, this.config());
     if (parts[0]?.toLowerCase() !== 'tables') return problem(404, 'Not found');
     if (parts.length === 1 && method === 'GET') return this.list(query, base, lang);
-    const t = this.tables.find((x) => x.id.toLowerCase() === (parts[1] ?? '').toLowerCase());
+    const t = this.tables.get((parts[1] ?? '').toLowerCase());
     if (!t) return problem(404, 'Non-existent table');
     if (parts.length === 2 && method === 'GET') return jsonReply(200, { language: lang, ...this.tableInfo(t, base, lang, true) });
-    if (parts.length === 3 && parts[2]?.toLowerCase() === 'metadata' && method === 'GET') return this.metadata(t, lang);
+    if (parts.length === 3 && parts[2]?.toLowerCase() === 'metadata' && method === 'GET') return this.metadata(t, base);
     if (parts.length === 3 && parts[2]?.toLowerCase() === 'data' && (method === 'GET' || method === 'POST')) {
-      return this.data(t, method, query, body, lang);
+      return this.data(t, method, query, body, base);
     }
     return problem(404, 'Not found');
   }
 
-  private config(): Record<string, unknown> {
+  private config(): Json {
     return {
-      apiVersion: '2.2.0',
+      apiVersion: '2.3.2',
       appVersion: 'segfollow-emulator',
       languages: [
         { id: 'en', label: 'English' },
@@ -169,7 +144,9 @@ export class PxwebApi {
     const pageNumber = positiveInt(query.get('pageNumber') ?? query.get('pagenumber'), 1);
     if (pageSize === null || pageNumber === null) return problem(400, 'Parameter error');
     const words = q.split(/\s+/).filter(Boolean);
-    const hits = this.tables.filter((t) => words.every((w) => `${t.id} ${t.title_sv}`.toLowerCase().includes(w)));
+    const hits = this.order
+      .map((id) => this.tables.get(id.toLowerCase()))
+      .filter((t): t is ServedTable => t !== undefined && words.every((w) => `${t.meta.id} ${t.meta.label}`.toLowerCase().includes(w)));
     const totalPages = Math.max(1, Math.ceil(hits.length / pageSize));
     if (pageNumber > totalPages) return problem(404, 'Non-existent page', 'Non-existent page');
     // SCB's own paging links have a trailing slash and a lower-case `pagesize` (see tables_lang-sv_page1.json).
@@ -186,106 +163,51 @@ export class PxwebApi {
     });
   }
 
-  private tableInfo(t: CatalogueTable, base: string, lang: string, withDiscontinued: boolean): Record<string, unknown> {
-    const dims = this.dims(t);
-    const years = yearsOf(t);
-    const segs = t.v1.split('/');
-    const pathIds = segs.slice(0, -1);
+  private tableInfo(t: ServedTable, base: string, lang: string, withDiscontinued: boolean): Json {
+    const px = pxOf(t.meta);
+    const years = t.meta.years;
+    const id = t.meta.id;
     return {
-      id: t.id,
-      label: t.title_sv,
+      id,
+      label: t.meta.label,
       description: '',
-      sortCode: String(this.tables.indexOf(t) + 1).padStart(2, '0'),
-      updated: updatedOf(t),
+      sortCode: String(this.order.indexOf(id) + 1).padStart(2, '0'),
+      updated: t.meta.updated,
       firstPeriod: String(years[0] ?? ''),
       lastPeriod: String(years.at(-1) ?? ''),
       category: 'public',
-      variableNames: dims.map((d) => d.label),
+      variableNames: t.dims.map((d) => d.label),
       // The listing omits `discontinued`; /tables/{id} has it (TableResponse in PxAPI-2.yml).
       ...(withDiscontinued ? { discontinued: false } : {}),
-      source: 'SCB',
-      subjectCode: segs[0] ?? '',
+      source: 'Statistics Sweden',
+      subjectCode: String(px['subject-code'] ?? ''),
       timeUnit: 'Annual',
-      paths: [pathIds.map((id, i) => ({ id, label: i === 0 ? (SUBJECTS[id] ?? id) : id, sortCode: String(i + 1).padStart(3, '0') }))],
+      paths: [[{ id: String(px['subject-code'] ?? ''), label: String(px['subject-area'] ?? ''), sortCode: '001' }, { id: String(px.infofile ?? ''), label: String(px.infofile ?? ''), sortCode: '002' }]],
       links: [
-        { rel: 'self', hreflang: lang, href: `${base}/tables/${t.id}?lang=${lang}` },
-        { rel: 'alternate', hreflang: lang === 'sv' ? 'en' : 'sv', href: `${base}/tables/${t.id}?lang=${lang === 'sv' ? 'en' : 'sv'}` },
-        { rel: 'metadata', hreflang: lang, href: `${base}/tables/${t.id}/metadata?lang=${lang}` },
-        { rel: 'data', hreflang: lang, href: `${base}/tables/${t.id}/data?lang=${lang}&outputFormat=json-stat2` },
+        { rel: 'self', hreflang: lang, href: `${base}/tables/${id}?lang=${lang}` },
+        { rel: 'alternate', hreflang: lang === 'sv' ? 'en' : 'sv', href: `${base}/tables/${id}?lang=${lang === 'sv' ? 'en' : 'sv'}` },
+        { rel: 'metadata', hreflang: lang, href: `${base}/tables/${id}/metadata?lang=${lang}` },
+        { rel: 'data', hreflang: lang, href: `${base}/tables/${id}/data?lang=${lang}&outputFormat=json-stat2` },
       ],
     };
   }
 
-  private notes(t: CatalogueTable): string[] {
-    return t.cellKeyFrom !== undefined ? [CKM_NOTE, DEMO_NOTE] : [DEMO_NOTE];
-  }
-
-  private px(t: CatalogueTable, dims: Dim[], lang: string): Record<string, unknown> {
-    const units = unitsFor(t);
-    return {
-      infofile: t.v1.split('/')[1] ?? '',
-      tableid: t.id,
-      decimals: Math.max(0, ...Object.values(units).map((u) => u.decimals)),
-      'official-statistics': true,
-      aggregallowed: false,
-      copyright: false,
-      language: lang,
-      contents: contentsOf(t),
-      descriptiondefault: false,
-      heading: ['ContentsCode', 'Tid'],
-      stub: dims.map((d) => d.code).filter((c) => c !== 'ContentsCode' && c !== 'Tid'),
-      matrix: t.id,
-      'subject-code': t.v1.split('/')[0] ?? '',
-      'subject-area': SUBJECTS[t.v1.split('/')[0] ?? ''] ?? '',
-    };
-  }
-
-  private dimensionJson(t: CatalogueTable, d: Dim, values: number[], forMetadata: boolean): Record<string, unknown> {
-    const index = new Ordered(values.map((vi, i) => [d.values[vi] ?? '', i]));
-    const label = new Ordered(values.map((vi) => [d.values[vi] ?? '', d.labels[vi] ?? d.values[vi] ?? '']));
-    const category: Record<string, unknown> = { index, label };
-    const ext: Record<string, unknown> = { elimination: d.elimination };
-    if (!forMetadata && d.eliminationValueCode !== undefined) ext.eliminationValueCode = d.eliminationValueCode;
-    if (d.isContents) {
-      const units = unitsFor(t);
-      const per = (f: (code: string) => unknown): Ordered => new Ordered(values.map((vi) => [d.values[vi] ?? '', f(d.values[vi] ?? '')]));
-      category.unit = per((c) => units[c] ?? { base: 'antal', decimals: 0 });
-      ext.refperiod = per(() => '31 december');
-      ext.show = 'value';
-      if (forMetadata) ext.codelists = [];
-      ext.measuringType = per(() => 'Stock');
-      ext.priceType = per(() => 'NotApplicable');
-      ext.adjustment = per(() => 'None');
-      ext.alternativeText = per((c) => d.labels[d.values.indexOf(c)] ?? c);
-    } else {
-      ext.show = d.code === 'Region' ? 'code_value' : d.isTime ? 'code' : 'value';
-      if (forMetadata) ext.codelists = [];
+  /** SCB's metadata as stored, with the Region category whole (the world's regions) and links on our host. */
+  private metadata(t: ServedTable, base: string): Reply {
+    const stored = t.meta.json;
+    const out: [string, unknown][] = [];
+    for (const [k, v] of Object.entries(stored)) {
+      if (k.startsWith('_')) continue;
+      if (k === 'size') out.push([k, t.dims.map((d) => d.values.length)]);
+      else if (k === 'note') out.push([k, notesOf(t)]);
+      else if (k === 'dimension') {
+        out.push([k, new Ordered(t.dims.map((d) => [d.code, dimensionJson(t, d, d.values.map((_, i) => i), true)]))]);
+      } else out.push([k, v]);
     }
-    return { label: d.label, category, extension: ext };
+    return relink(jsonReply(200, new Ordered(out)), base);
   }
 
-  private metadata(t: CatalogueTable, lang: string): Reply {
-    const dims = this.dims(t);
-    const dimension: Record<string, unknown> = {};
-    for (const d of dims) dimension[d.code] = this.dimensionJson(t, d, d.values.map((_, i) => i), true);
-    return jsonReply(200, {
-      version: '2.0',
-      class: 'dataset',
-      label: t.title_sv,
-      source: 'SCB',
-      updated: updatedOf(t),
-      note: this.notes(t),
-      role: { time: ['Tid'], metric: ['ContentsCode'] },
-      id: dims.map((d) => d.code),
-      size: dims.map((d) => d.values.length),
-      dimension,
-      // The first note (cell-key method, or that the data are synthetic) must be shown with the table.
-      extension: { noteMandatory: { '0': true }, px: this.px(t, dims, lang), contact: CONTACT },
-      value: [],
-    });
-  }
-
-  private data(t: CatalogueTable, method: string, query: URLSearchParams, body: string, lang: string): Reply {
+  private data(t: ServedTable, method: string, query: URLSearchParams, body: string, base: string): Reply {
     const format = query.get('outputFormat') ?? query.get('outputformat');
     if (format !== null && format.toLowerCase() !== 'json-stat2') return problem(400, 'Unsupported output format', 'Unsupported output format');
     let selection: Selection[];
@@ -296,103 +218,140 @@ export class PxwebApi {
     } else {
       selection = queryToSelection(query);
     }
-    const cube = this.cube(t);
-    if (selection.length === 0) selection = defaultSelection(cube.dims);
-    const resolved = resolveSelection(cube.dims, selection);
+    if (selection.length === 0) selection = defaultSelection(t.dims);
+    const resolved = resolveSelection(t, selection);
     if ('problem' in resolved) return resolved.problem;
     let cells = 1;
     for (const s of resolved.picked) if (s !== null) cells *= s.length;
     if (cells > this.limits.maxDataCells) return problem(400, 'Too many cells selected', 'Too many cells selected');
-    return this.dataset(t, cube, resolved.picked, lang);
+    return relink(this.dataset(t, resolved.picked), base);
   }
 
   /** Writes the JSON-stat 2.0 dataset for the picked value indices; null marks an eliminated variable. */
-  private dataset(t: CatalogueTable, cube: Cube, picked: (number[] | null)[], lang: string): Reply {
-    const dims = cube.dims;
-    const strides: number[] = new Array<number>(dims.length).fill(1);
-    for (let i = dims.length - 2; i >= 0; i--) strides[i] = (strides[i + 1] ?? 1) * (cube.size[i + 1] ?? 1);
-    let fixed = 0;
-    const kept: { dim: Dim; sel: number[]; stride: number }[] = [];
-    // Offsets of the cells summed into one output cell, over variables eliminated without a total value.
-    let sumOffsets = [0];
-    dims.forEach((d, i) => {
-      const stride = strides[i] ?? 1;
+  private dataset(t: ServedTable, picked: (number[] | null)[]): Reply {
+    const dims = t.dims;
+    const regionSel = picked[0] ?? [];
+    const timeSel = picked[dims.length - 1] ?? [];
+    const years = timeSel.map((i) => Number(dims[dims.length - 1]?.values[i]));
+    // The variables between Region and Tid: each output combination of the kept ones, with the code records whose
+    // cells it sums (one, unless a variable without a total value was eliminated).
+    let combos: { codes: Record<string, string>[]; contents: string }[] = [{ codes: [{}], contents: '' }];
+    for (let i = 1; i < dims.length - 1; i++) {
+      const d = dims[i] as Dim;
       const sel = picked[i];
-      if (sel) {
-        kept.push({ dim: d, sel, stride });
-      } else if (d.eliminationValueCode !== undefined) {
-        fixed += d.values.indexOf(d.eliminationValueCode) * stride;
-      } else {
-        const next: number[] = [];
-        for (const o of sumOffsets) for (let v = 0; v < d.values.length; v++) next.push(o + v * stride);
-        sumOffsets = next;
+      const options: string[][] = sel ? sel.map((v) => [d.values[v] ?? '']) : d.eliminationValueCode !== undefined ? [[d.eliminationValueCode]] : [d.values];
+      const next: typeof combos = [];
+      for (const c of combos) {
+        for (const opt of options) {
+          next.push({
+            codes: c.codes.flatMap((codes) => opt.map((v) => ({ ...codes, [d.code]: v }))),
+            contents: d.isContents ? (opt[0] ?? '') : c.contents,
+          });
+        }
       }
-    });
-    const total = kept.reduce((a, k) => a * k.sel.length, 1);
+      combos = next;
+    }
+    const total = regionSel.length * combos.length * years.length;
     const value: (number | null)[] = new Array<number | null>(total);
     // Written straight to JSON text: a mixed-version table has a status entry for about half its cells.
     const status: string[] = [];
-    const counters = new Array<number>(kept.length).fill(0);
-    let base = fixed;
-    for (const k of kept) base += (k.sel[0] ?? 0) * k.stride;
-    for (let out = 0; out < total; out++) {
-      let v = 0;
-      let st = 0;
-      for (const o of sumOffsets) {
-        const idx = base + o;
-        const s = cube.status[idx] ?? 1;
-        if (s !== 0) {
-          st = s;
-          break;
+    let out = 0;
+    for (const r of regionSel) {
+      for (const combo of combos) {
+        const summable = combo.codes.length === 1 || isCountUnit(t.units[combo.contents]);
+        for (const year of years) {
+          let v = 0;
+          let st = summable ? 0 : 1;
+          for (const codes of summable ? combo.codes : []) {
+            const c = t.cell(r, codes, year);
+            if ('status' in c) {
+              st = c.status;
+              break;
+            }
+            v += c.value;
+          }
+          if (st !== 0) {
+            value[out] = null;
+            status.push(`"${out}":"${STATUS_TEXT[st] ?? '..'}"`);
+          } else {
+            value[out] = v;
+          }
+          out++;
         }
-        v += cube.values[idx] ?? 0;
-      }
-      if (st !== 0) {
-        value[out] = null;
-        status.push(`"${out}":"${STATUS_TEXT[st] ?? '..'}"`);
-      } else {
-        value[out] = v;
-      }
-      // Odometer over the kept dimensions, last fastest, keeping `base` in step.
-      for (let j = kept.length - 1; j >= 0; j--) {
-        const k = kept[j];
-        if (!k) break;
-        const c = counters[j] ?? 0;
-        base -= (k.sel[c] ?? 0) * k.stride;
-        if (c + 1 < k.sel.length) {
-          counters[j] = c + 1;
-          base += (k.sel[c + 1] ?? 0) * k.stride;
-          break;
-        }
-        counters[j] = 0;
-        base += (k.sel[0] ?? 0) * k.stride;
       }
     }
-    const dimension: Record<string, unknown> = {};
-    for (const k of kept) dimension[k.dim.code] = this.dimensionJson(t, k.dim, k.sel, false);
-    const keptDims = kept.map((k) => k.dim);
-    const out: Record<string, unknown> = {
+    const kept = dims.map((d, i) => ({ d, sel: picked[i] })).filter((k): k is { d: Dim; sel: number[] } => k.sel !== null && k.sel !== undefined);
+    const stored = t.meta.json;
+    const px = { ...pxOf(t.meta), stub: kept.map((k) => k.d.code).filter((c) => c !== 'ContentsCode' && c !== 'Tid'), heading: ['ContentsCode', 'Tid'] };
+    const ext = (stored.extension ?? {}) as Json;
+    const result: Json = {
       version: '2.0',
       class: 'dataset',
-      label: `${contentsOf(t)} efter ${joinSv(keptDims.filter((d) => !d.isContents).map((d) => d.label))}`,
-      source: 'SCB',
-      updated: updatedOf(t),
-      note: this.notes(t),
-      role: { time: ['Tid'], metric: ['ContentsCode'] },
-      id: keptDims.map((d) => d.code),
+      label: stored.label,
+      source: stored.source,
+      updated: stored.updated,
+      note: notesOf(t),
+      role: stored.role,
+      id: kept.map((k) => k.d.code),
       size: kept.map((k) => k.sel.length),
-      dimension,
-      extension: {
-        noteMandatory: { '0': true },
-        px: this.px(t, keptDims, lang),
-        discontinued: null,
-        contact: CONTACT,
-      },
+      dimension: new Ordered(kept.map((k) => [k.d.code, dimensionJson(t, k.d, k.sel, false)])),
+      extension: { ...(ext.noteMandatory !== undefined ? { noteMandatory: ext.noteMandatory } : {}), px, discontinued: null, contact: ext.contact },
       value,
     };
-    if (status.length > 0) out.status = new RawJson(`{${status.join(',')}}`);
-    return jsonReply(200, out);
+    if (status.length > 0) result.status = new RawJson(`{${status.join(',')}}`);
+    return jsonReply(200, result);
   }
+}
+
+function pxOf(meta: TableMetadata): Json {
+  return (((meta.json.extension ?? {}) as Json).px ?? {}) as Json;
+}
+
+/** SCB's notes, and ours: the numbers are synthetic. */
+function notesOf(t: ServedTable): unknown[] {
+  const notes = Array.isArray(t.meta.json.note) ? (t.meta.json.note as unknown[]) : [];
+  return [...notes, DEMO_NOTE];
+}
+
+/** A dimension as SCB writes it, restricted to the picked values (units and per-value extensions too). */
+function dimensionJson(t: ServedTable, d: Dim, values: number[], forMetadata: boolean): Json {
+  const stored = ((t.meta.json.dimension ?? {}) as Record<string, Json>)[d.code] ?? {};
+  const cat = (stored.category ?? {}) as Json;
+  const codes = values.map((vi) => d.values[vi] ?? '');
+  const category: [string, unknown][] = [
+    ['index', new Ordered(codes.map((c, i) => [c, i]))],
+    ['label', new Ordered(values.map((vi, i) => [codes[i] ?? '', d.labels[vi] ?? codes[i] ?? '']))],
+  ];
+  for (const [k, v] of Object.entries(cat)) {
+    if (k === 'index' || k === 'label') continue;
+    category.push([k, restrict(v, codes, d.values)]);
+  }
+  const extension: [string, unknown][] = [];
+  for (const [k, v] of Object.entries((stored.extension ?? {}) as Json)) {
+    if (k === 'codelists' && !forMetadata) continue;
+    extension.push([k, restrict(v, codes, d.values)]);
+  }
+  const out: [string, unknown][] = [];
+  for (const [k, v] of Object.entries(stored)) {
+    if (k.startsWith('_')) continue;
+    if (k === 'category') out.push([k, new Ordered(category)]);
+    else if (k === 'extension') out.push([k, new Ordered(extension)]);
+    else out.push([k, v]);
+  }
+  return Object.fromEntries(out.map(([k, v]) => [k, v]));
+}
+
+/** A per-value map (units, refperiod, notes…) keeps only the picked codes; anything else is kept as is. */
+function restrict(v: unknown, codes: string[], all: string[]): unknown {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return v;
+  const o = v as Json;
+  const keys = Object.keys(o);
+  if (keys.length === 0 || !keys.every((k) => all.includes(k))) return v;
+  return new Ordered(codes.filter((c) => c in o).map((c) => [c, o[c]]));
+}
+
+function relink(r: Reply, base: string): Reply {
+  return { ...r, body: r.body.replace(STORED_HOSTS, base) };
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -480,14 +439,21 @@ function defaultSelection(dims: Dim[]): Selection[] {
 
 type Resolved = { picked: (number[] | null)[] } | { problem: Reply };
 
-/** The reference implementation's order of checks: variables exist, mandatory ones present, values, cell count. */
-function resolveSelection(dims: Dim[], selection: Selection[]): Resolved {
+/**
+ * The reference implementation's order of checks: variables exist, codelists exist, mandatory ones present,
+ * values, cell count. A codelist of the Region variable (vs_DeSO2025, …) limits the values to its area version.
+ */
+function resolveSelection(t: ServedTable, selection: Selection[]): Resolved {
+  const dims = t.dims;
   const byDim = new Map<number, Selection>();
   for (const s of selection) {
     const code = s.variableCode.toLowerCase() === 'time' ? 'Tid' : s.variableCode;
     const i = dims.findIndex((d) => d.code.toLowerCase() === code.toLowerCase());
     if (i < 0) return { problem: problem(400, 'Non-existent variable') };
-    if (s.codelist !== undefined && s.codelist !== '') return { problem: problem(400, 'Non-existent codelist') };
+    const d = dims[i] as Dim;
+    if (s.codelist !== undefined && s.codelist !== '' && !d.codelists.some((c) => c.toLowerCase() === s.codelist?.toLowerCase())) {
+      return { problem: problem(400, 'Non-existent codelist') };
+    }
     byDim.set(i, s);
   }
   for (let i = 0; i < dims.length; i++) {
@@ -502,11 +468,13 @@ function resolveSelection(dims: Dim[], selection: Selection[]): Resolved {
       picked.push(null);
       continue;
     }
+    const version = s.codelist && d.code === 'Region' ? codelistVersion(d.codelists.find((c) => c.toLowerCase() === s.codelist?.toLowerCase()) ?? '') : undefined;
+    const inList = (v: number): boolean => version === undefined || t.regions[v]?.version === version;
     const got = new Set<number>();
     for (const expr of s.valueCodes) {
       const r = expandExpression(d, expr);
       if (typeof r === 'string') return { problem: problem(400, r) };
-      for (const x of r) got.add(x);
+      for (const x of r) if (inList(x)) got.add(x);
     }
     if (got.size === 0) {
       if (!d.elimination) return { problem: problem(400, 'Missing selection for mandantory variable') };
@@ -601,16 +569,3 @@ function escapeRe(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-function contentsOf(t: CatalogueTable): string {
-  return t.title_sv.split(/ efter |\. År/)[0] ?? t.title_sv;
-}
-
-function joinSv(labels: string[]): string {
-  if (labels.length <= 1) return labels.join('');
-  return `${labels.slice(0, -1).join(', ')} och ${labels.at(-1)}`;
-}
-
-/** A fixed publication time per table so that responses are byte-identical across runs. */
-function updatedOf(t: CatalogueTable): string {
-  return `${t.years[1] + 1}-03-20T07:00:00Z`;
-}

@@ -8,7 +8,9 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo, Socket } from 'node:net';
 import { areaKeyFiles } from './area-keys.ts';
 import type { DemoWorld } from './world.ts';
-import { type Catalogue, loadCatalogue, WorldIndex } from './cubes.ts';
+import { fileURLToPath } from 'node:url';
+import { loadStoredMetadata, storedTableIds, type TableMetadata } from '../sources/table-metadata.ts';
+import { WorldIndex } from './cubes.ts';
 import { KoladaApi } from './emulator-kolada.ts';
 import { problem, PxwebApi, type Reply } from './emulator-pxweb.ts';
 
@@ -34,8 +36,13 @@ export interface EmulatorOptions {
   };
   /** Rules are tried in order; `times` (default unlimited) counts how often a rule may still fire. */
   faults?: FaultRule[];
-  /** Defaults to data/sources.json. */
-  catalogue?: Catalogue;
+  /**
+   * Folder holding metadata/scb (SCB's table metadata, which defines the tables served) and metadata/kolada.
+   * Defaults to the project's data/. The project's catalogue (sources.json) is never read.
+   */
+  dataDir?: string;
+  /** Tables to serve instead of those stored under dataDir (tests). */
+  tables?: TableMetadata[];
 }
 
 export interface RunningEmulator {
@@ -84,10 +91,11 @@ export async function startEmulator(world: DemoWorld, opts: EmulatorOptions = {}
     maxCallsPerTimeWindow: opts.limits?.maxCallsPerTimeWindow ?? 30,
     timeWindow: opts.limits?.timeWindow ?? 10,
   };
-  const catalogue = opts.catalogue ?? loadCatalogue();
+  const dataDir = opts.dataDir ?? fileURLToPath(new URL('../../data', import.meta.url));
+  const tables = opts.tables ?? storedTableIds(dataDir).map((id) => loadStoredMetadata(dataDir, id)).filter((m): m is TableMetadata => m !== undefined);
   const index = new WorldIndex(world);
-  const pxweb = new PxwebApi(index, catalogue, limits);
-  const kolada = new KoladaApi(index, catalogue);
+  const pxweb = new PxwebApi(index, tables, limits);
+  const kolada = new KoladaApi(index, dataDir);
   let keys: Record<string, string> | undefined;
   const keyFiles = (): Record<string, string> => (keys ??= areaKeyFiles(world));
   const limiter = new RateLimiter(limits.maxCallsPerTimeWindow, limits.timeWindow * 1000);

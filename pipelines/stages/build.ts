@@ -3,7 +3,8 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Context } from '../context.ts';
 import { execFile, inTransaction, queryFile, query, SQL_DIR, type Params } from '../db.ts';
-import { loadIndicators, loadSources, type IndicatorDef } from '../catalogue.ts';
+import { loadIndicators, loadSources, methodsOf, type IndicatorDef, type IndicatorMethod } from '../catalogue.ts';
+import type { Level } from '../areas/levels.ts';
 import { StageError } from '../errors.ts';
 import { buildSegregation, type SegregationResult } from './segregation.ts';
 import { buildAreaTypes, type AreaTypesResult } from './area-types.ts';
@@ -54,7 +55,7 @@ export async function build(ctx: Context, conn: DuckDBConnection): Promise<Build
         caveats: ind.caveats.join(','),
       });
       await execFile(conn, 'indicators/delete_indicator', { indicator_id: ind.id });
-      await execFile(conn, ind.method.sql, indicatorParams(ind, noiseFrom));
+      for (const m of methodsOf(ind)) await execFile(conn, m.sql, indicatorParams(ind, m, noiseFrom));
       const [row] = await query(conn, 'SELECT count(*)::INTEGER AS n FROM indicator_value WHERE indicator_id = $id', { id: ind.id });
       result.indicators[ind.id] = Number(row?.n ?? 0);
     }
@@ -89,17 +90,19 @@ export async function build(ctx: Context, conn: DuckDBConnection): Promise<Build
   return result;
 }
 
-function indicatorParams(ind: IndicatorDef, noiseFrom: Map<string, number>): Params {
-  const m = ind.method;
+function indicatorParams(ind: IndicatorDef, m: IndicatorMethod & { levels: Level[] }, noiseFrom: Map<string, number>): Params {
   const list = (v: string | string[]): DuckDBListValue => listValue(Array.isArray(v) ? v : [v]);
+  const levels = listValue(m.levels);
   if (m.sql === 'indicators/kolada_value') {
-    return { indicator_id: ind.id, source_label: ind.source, kpi: m.kpi, scale: m.scale };
+    return { indicator_id: ind.id, source_label: `Kolada ${m.kpi}`, kpi: m.kpi, scale: m.scale, levels };
   }
+  const label = `SCB ${m.tables.join(', ')}`;
   const noise = Math.min(...m.tables.map((t) => noiseFrom.get(t) ?? 9999));
   if (m.sql === 'indicators/share_from_counts') {
     return {
       indicator_id: ind.id,
-      source_label: ind.source,
+      source_label: label,
+      levels,
       tables: listValue(m.tables),
       num_measures: list(m.numerator.measure),
       num_breakdowns: list(m.numerator.breakdowns),
@@ -112,7 +115,8 @@ function indicatorParams(ind: IndicatorDef, noiseFrom: Map<string, number>): Par
     const part = m.sql === 'indicators/count_from_counts' ? m.count : m.value;
     return {
       indicator_id: ind.id,
-      source_label: ind.source,
+      source_label: label,
+      levels,
       tables: listValue(m.tables),
       measures: list(part.measure),
       breakdowns: list(part.breakdowns),
@@ -122,7 +126,8 @@ function indicatorParams(ind: IndicatorDef, noiseFrom: Map<string, number>): Par
   }
   return {
     indicator_id: ind.id,
-    source_label: ind.source,
+    source_label: label,
+    levels,
     tables: listValue(m.tables),
     pct_measure: list(m.percent.measure),
     pct_breakdowns: list(m.percent.breakdowns),

@@ -1,9 +1,12 @@
-import type { DuckDBAppender, DuckDBConnection } from '@duckdb/node-api';
+import { listValue, type DuckDBAppender, type DuckDBConnection } from '@duckdb/node-api';
 import type { Context } from '../context.ts';
 import { execFile, inTransaction, queryFile, query } from '../db.ts';
 import { loadSources, yearsOf, type PxSource, type KoladaSource } from '../catalogue.ts';
 import { classifyAreaCode } from '../areas/classify-code.ts';
+import { AREA_REVISION_YEAR } from '../areas/levels.ts';
 import { pxData, pxMetadata, type PxSelection } from '../sources/pxweb.ts';
+import { checkCatalogue } from '../sources/check-catalogue.ts';
+import { parseTableMetadata, type TableMetadata } from '../sources/table-metadata.ts';
 import { SourceError } from '../errors.ts';
 import { parseJsonStat } from '../sources/jsonstat.ts';
 import { koladaData, parseKoladaData } from '../sources/kolada.ts';
@@ -47,17 +50,26 @@ const OWN_COLUMNS = new Set(['Region', 'Tid', 'ContentsCode']);
 export async function ingest(ctx: Context, conn: DuckDBConnection, runId: string): Promise<IngestResult> {
   const cat = loadSources(ctx.config.dataDir);
   const result: IngestResult = { fetches: 0, observations: 0, bytes: 0, tables: {} };
+  // Every table's live metadata, checked against the catalogue before the first data request.
+  const { live, skipped } = ctx.config.offline ? { live: new Map<string, TableMetadata>(), skipped: new Set<string>() } : await preflight(ctx, cat.pxweb);
   const municipalities = await koladaMunicipalities(conn);
   let seq = 0;
-  const total = cat.pxweb.length + cat.kolada.length;
+  const total = cat.pxweb.length - skipped.size + cat.kolada.length;
   let done = 0;
   const jobs = [
-    ...cat.pxweb.map((t) => ({ source: 'SCB' as const, id: t.id, fetchAll: () => pxTable(ctx, t), parse: (f: Fetched) => pxObservations(f, t) })),
+    ...cat.pxweb.filter((t) => !skipped.has(t.id)).map((t) => ({
+      source: 'SCB' as const,
+      id: t.id,
+      fetchAll: () => pxTable(ctx, t, live.get(t.id)),
+      parse: (f: Fetched) => pxObservations(f, t),
+      after: t.derive?.length ? () => deriveLevels(conn, t) : undefined,
+    })),
     ...cat.kolada.map((k) => ({
       source: 'Kolada' as const,
       id: k.id,
       fetchAll: () => koladaData(ctx, ctx.config.koladaBaseUrl, [k.id], municipalities, yearsOf(k)),
       parse: (f: Fetched) => koladaObservations(f, k),
+      after: undefined,
     })),
   ];
   for (const job of jobs) {
@@ -76,6 +88,8 @@ export async function ingest(ctx: Context, conn: DuckDBConnection, runId: string
       } finally {
         app.closeSync();
       }
+      // Levels the pipeline sums from DeSO, in the same transaction as the table they come from.
+      if (job.after) await job.after();
       const [row] = await query(conn, 'SELECT count(*)::INTEGER AS n FROM observation WHERE source = $s AND table_id = $t', { s: job.source, t: job.id });
       c.observations = Number(row?.n ?? 0);
       return c;
@@ -91,20 +105,77 @@ export async function ingest(ctx: Context, conn: DuckDBConnection, runId: string
 }
 
 /**
- * Fetches a table in two selections split at the DeSO/RegSO revision: years before 2024 with the old area codes,
- * later years with the `_DeSO2025`/`_RegSO2025` codes (kommun, län and riket in both). Asking for every code in
- * every year would double the cells with structural `..` — and SCB has been seen to answer such cells with 0.
+ * The catalogue checked against every table's live metadata before any data request (GET metadata is not a data
+ * request): a table SCB does not have, a variable or code it lacks, a mandatory variable left out, a year or level
+ * it does not publish stops the run here with exit 1 and one line per problem, instead of at the first 400.
+ * Unconfirmed sources (`confirmed: false`) are named first; one that SCB refuses is skipped with a warning (its
+ * indicator values stay missing) rather than stopping a run whose confirmed sources are sound.
  */
-async function* pxTable(ctx: Context, t: PxSource): AsyncGenerator<RawResponse> {
-  const meta = await pxMetadata(ctx, ctx.config.scbBaseUrl, t.id);
-  const region = meta.variables.find((v) => v.code === 'Region');
-  if (!region) throw new SourceError(`SCB PxWeb: table ${t.id} has no Region variable (variables: ${meta.variables.map((v) => v.code).join(', ')})`);
+async function preflight(ctx: Context, tables: PxSource[]): Promise<{ live: Map<string, TableMetadata>; skipped: Set<string> }> {
+  for (const t of tables.filter((x) => !x.confirmed)) {
+    ctx.log.warn('W105_UNCONFIRMED_SOURCE', `SCB ${t.id}: not confirmed by any SCB response we hold (data/metadata/scb); asking SCB for its metadata before any data request`, { table: t.id });
+  }
+  const live = new Map<string, TableMetadata>();
+  const errors: { table: string; line: string }[] = [];
+  for (const t of tables) {
+    try {
+      const m = await pxMetadata(ctx, ctx.config.scbBaseUrl, t.id, { lang: 'en' });
+      live.set(t.id, parseTableMetadata(JSON.parse(m.raw.body.toString('utf8')), t.id, m.raw.url));
+    } catch (e) {
+      // A 4xx is SCB's answer about the table (404 Non-existent table): a catalogue problem, reported with the rest.
+      if (e instanceof SourceError && / answered 4\d\d/.test(e.message)) errors.push({ table: t.id, line: `ERROR ${t.id}: ${e.message}` });
+      else throw e;
+    }
+  }
+  const problems = checkCatalogue({ pxweb: tables.filter((t) => live.has(t.id)), kolada: [] }, (id) => live.get(id));
+  // Unconfirmed sources were named above.
+  for (const p of problems.filter((x) => x.severity === 'warning' && !x.message.startsWith('unconfirmed'))) {
+    ctx.log.warn('W108_SOURCE_CHECK', `SCB ${p.table}${p.variable ? ` ${p.variable}` : ''}: ${p.message}`, { table: p.table });
+  }
+  for (const p of problems.filter((x) => x.severity === 'error')) {
+    errors.push({ table: p.table, line: `ERROR ${p.table}${p.variable ? ` ${p.variable}` : ''}${p.code ? `=${p.code}` : ''}: ${p.message} [${p.origin ?? ''}]` });
+  }
+  const unconfirmed = new Set(tables.filter((t) => !t.confirmed).map((t) => t.id));
+  const skipped = new Set(errors.filter((e) => unconfirmed.has(e.table)).map((e) => e.table));
+  for (const id of skipped) {
+    const why = errors.filter((e) => e.table === id).map((e) => e.line).join('; ');
+    ctx.log.warn('W105_UNCONFIRMED_SOURCE', `SCB ${id}: unconfirmed source skipped, its values stay missing: ${why}`, { table: id });
+  }
+  const fatal = errors.filter((e) => !unconfirmed.has(e.table));
+  if (fatal.length > 0) {
+    throw new SourceError(`data/sources.json does not match SCB's tables (checked against ${ctx.config.scbBaseUrl} before any data request):\n${fatal.map((e) => `  ${e.line}`).join('\n')}`);
+  }
+  return { live, skipped };
+}
+
+/**
+ * Fetches a table in two selections split at the DeSO/RegSO revision: years before 2024 with the old area codes,
+ * later years with the `_DeSO2025`/`_RegSO2025` codes (kommun, län and riket in both), only the levels the
+ * catalogue asks for. Asking for every code in every year would double the cells with structural `..` — and SCB
+ * has been seen to answer such cells with 0. The years are the catalogue's, plus any later year SCB now publishes
+ * (the follow-up goes on after 2025), less any year SCB does not publish (yet).
+ */
+async function* pxTable(ctx: Context, t: PxSource, meta: TableMetadata | undefined): AsyncGenerator<RawResponse> {
+  const md = await pxMetadata(ctx, ctx.config.scbBaseUrl, t.id);
+  const region = md.variables.find((v) => v.code === 'Region');
+  if (!region) throw new SourceError(`SCB PxWeb: table ${t.id} has no Region variable (variables: ${md.variables.map((v) => v.code).join(', ')})`);
+  const levels = new Set<string>(t.levels);
+  const wanted = region.values.filter((c) => {
+    const a = classifyAreaCode(c, 'SCB');
+    return a !== null && levels.has(a.level);
+  });
   const isNew = (c: string): boolean => /_(DeSO|RegSO)2025$/.test(c);
   const isOldSubArea = (c: string): boolean => !isNew(c) && /^\d{4}[ABCR]\d{3,4}$/.test(c);
-  const years = yearsOf(t);
+  const published = meta?.years ?? md.variables.find((v) => v.isTime)?.values.filter((y) => /^\d{4}$/.test(y)).map(Number) ?? [];
+  const expected = yearsOf(t);
+  const later = t.onlyYears ? [] : published.filter((y) => y > t.years[1]);
+  const years = [...expected, ...later].filter((y) => published.includes(y));
+  if (later.length > 0) ctx.log.info(`SCB ${t.id}: also fetching ${later.join(', ')}, published after the catalogue's last year ${t.years[1]}`, { id: 'W106_NEWER_YEARS', table: t.id });
+  const notYet = expected.filter((y) => !published.includes(y));
+  if (notYet.length > 0) ctx.log.warn('W107_YEARS_NOT_PUBLISHED', `SCB ${t.id}: ${notYet.join(', ')} not published; those years stay missing`, { table: t.id });
   const parts: [string[], number[]][] = [
-    [region.values.filter((c) => !isNew(c)), years.filter((y) => y < DESO_REVISION_YEAR)],
-    [region.values.filter((c) => !isOldSubArea(c)), years.filter((y) => y >= DESO_REVISION_YEAR)],
+    [wanted.filter((c) => !isNew(c)), years.filter((y) => y < AREA_REVISION_YEAR)],
+    [wanted.filter((c) => !isOldSubArea(c)), years.filter((y) => y >= AREA_REVISION_YEAR)],
   ];
   for (const [codes, ys] of parts) {
     if (codes.length === 0 || ys.length === 0) continue;
@@ -115,8 +186,10 @@ async function* pxTable(ctx: Context, t: PxSource): AsyncGenerator<RawResponse> 
   }
 }
 
-/** SCB's mixed tables carry the old DeSO/RegSO codes up to 2023 and the 2025 vintage from 2024 (SOURCES.md §2.1). */
-const DESO_REVISION_YEAR = 2024;
+/** Kommun, län and riket rows summed from the table's DeSO rows (only where SCB allows aggregation: checked before). */
+async function deriveLevels(conn: DuckDBConnection, t: PxSource): Promise<void> {
+  await execFile(conn, 'staging/derive_levels', { table_id: t.id, levels: listValue(t.derive ?? []) });
+}
 
 /** Kolada ids for every kommun, region and riket in the warehouse's area table. */
 async function koladaMunicipalities(conn: DuckDBConnection): Promise<string[]> {
@@ -176,6 +249,8 @@ function appendObservation(app: DuckDBAppender, source: string, tableId: string,
   else app.appendDouble(o.value);
   if (o.status === null) app.appendNull();
   else app.appendVarchar(o.status);
+  // derived_from: what is fetched is as published.
+  app.appendNull();
   app.endRow();
 }
 

@@ -192,7 +192,7 @@ async function reportModel(ctx: Context, conn: DuckDBConnection, scope: Scope, s
 
   const segregation: SegregationBlock[] = [];
   for (const split of SEGREGATION_SPLITS_ENGINE) {
-    // Two-group splits by D (the measure readers know); income quintiles by Theil's H, the multigroup evenness
+    // Two-group splits by D (the measure readers know); income quartiles by Theil's H, the multigroup evenness
     // index whose decomposition the warehouse also holds.
     const measure = split.kind === 'two_group' ? 'D' : 'multi_H_information_theory';
     const seriesOf = async (unitLevel: 'deso' | 'regso'): Promise<SegregationPoint[]> =>

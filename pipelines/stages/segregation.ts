@@ -11,7 +11,8 @@
  *       (x = round(percent × total / 100), y = total − x; see sql/measures/unit_counts_percent.sql)
  *   'eftergymnasial utbildning / ej eftergymnasial utbildning' / 'eftergymnasial utbildning' / TAB5956 (25–64 år,
  *       to 2023) and TAB6534 (25–65 år, from 2024) / two-group (levels 5+6 vs 21+3+4+US)
- *   'nationella inkomstkvintiler K1–K5' / NULL / TAB6679 / multigroup (K1..K5)
+ *   'nationella inkomstkvartiler Q1–Q4' / NULL / TAB6684 / multigroup (Q1..Q4: persons × each quartile's
+ *       published whole percent, see sql/measures/unit_counts_quartiles.sql)
  *   Rows of a two-group split carry its focal label, decomposition rows included.
 
  *   two-group measures: D, Gini, H_two_group, isolation_xPx, interaction_xPy, correlation_ratio_V, atkinson_b0.5
@@ -139,23 +140,24 @@ export const SEGREGATION_SPLITS_ENGINE: readonly Split[] = [
     params: () => ({
       tables: list(['TAB5956', 'TAB6534']),
       measures: list(['000005MO', '000007Z6']),
-      focal_breakdowns: list(['Kon=1+2;UtbildningsNiva=5', 'Kon=1+2;UtbildningsNiva=6']),
-      other_breakdowns: list(['Kon=1+2;UtbildningsNiva=21', 'Kon=1+2;UtbildningsNiva=3+4', 'Kon=1+2;UtbildningsNiva=US']),
+      focal_breakdowns: list(['UtbildningsNiva=5', 'UtbildningsNiva=6']),
+      other_breakdowns: list(['UtbildningsNiva=21', 'UtbildningsNiva=3+4', 'UtbildningsNiva=US']),
     }),
     columns: ['x', 'y'],
   },
   {
-    key: 'income_quintiles',
+    // SCB publishes no income quintiles per DeSO; TAB6684 has the shares of persons in the national quartiles.
+    key: 'income_quartiles',
     kind: 'multigroup',
-    groups: 'nationella inkomstkvintiler K1–K5',
+    groups: 'nationella inkomstkvartiler Q1–Q4',
     focal: null,
-    sql: 'measures/unit_counts_quintiles',
+    sql: 'measures/unit_counts_quartiles',
     params: () => ({
-      table: 'TAB6679',
-      measure: '000008A9',
-      breakdowns: list(['Inkomstkvintil=K1', 'Inkomstkvintil=K2', 'Inkomstkvintil=K3', 'Inkomstkvintil=K4', 'Inkomstkvintil=K5']),
+      table: 'TAB6684',
+      persons_measure: '000008A5',
+      share_measures: list(['000008A6', '000008A7', '000008A8', '000008A9']),
     }),
-    columns: ['q1', 'q2', 'q3', 'q4', 'q5'],
+    columns: ['q1', 'q2', 'q3', 'q4'],
   },
 ];
 

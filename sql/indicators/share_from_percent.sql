@@ -3,7 +3,7 @@
 --          denominator is a published count of the same population, from the same table or another of $tables
 --          (e.g. the RegSO integration tables' percents over the population 20–64 of TAB6680).
 -- Inputs:  observation; $indicator_id, $source_label, $tables, $pct_measure, $pct_breakdowns, $den_measure,
---          $den_breakdowns (VARCHAR[] each), $noise_from.
+--          $den_breakdowns (VARCHAR[] each), $noise_from, $levels (VARCHAR[]: the area levels this method serves).
 -- Output:  indicator_value rows for $indicator_id, for the areas and years where the percent table has a cell
 --          (a denominator table that reaches further levels adds no rows); missing parts stay NULL with the
 --          source's status, never 0.
@@ -16,7 +16,7 @@ WITH agg AS (
          max(value) FILTER (WHERE list_contains($den_measure, measure) AND list_contains($den_breakdowns, breakdown)) AS den,
          max(status) FILTER (WHERE list_contains($den_measure, measure) AND list_contains($den_breakdowns, breakdown)) AS den_status
   FROM observation
-  WHERE list_contains($tables, table_id)
+  WHERE list_contains($tables, table_id) AND list_contains($levels, area_level(area_version))
   GROUP BY area_code, area_version, year
 )
 SELECT $indicator_id, area_code, area_version, year,

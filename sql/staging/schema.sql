@@ -42,8 +42,13 @@ CREATE TABLE IF NOT EXISTS observation (
   year         INTEGER NOT NULL,
   breakdown    VARCHAR NOT NULL,
   value        DOUBLE,
-  status       VARCHAR
+  status       VARCHAR,
+  -- NULL: as the source published it. Otherwise the area version summed into this row by the pipeline
+  -- (sql/staging/derive_levels.sql: kommun, län and riket from DeSO where SCB publishes only DeSO/RegSO).
+  derived_from VARCHAR
 );
+-- Warehouses made before derived rows existed get the column (idempotent).
+ALTER TABLE observation ADD COLUMN IF NOT EXISTS derived_from VARCHAR;
 CREATE TABLE IF NOT EXISTS indicator (
   id               VARCHAR PRIMARY KEY,
   policy_area      VARCHAR NOT NULL,
@@ -195,3 +200,7 @@ CREATE TABLE IF NOT EXISTS area_type_gap (
   change_status VARCHAR NOT NULL,
   PRIMARY KEY (indicator_id, scope_level, scope_code, year)
 );
+-- The level of an area version (DESIGN.md §2), for SQL that restricts a method to some levels.
+CREATE OR REPLACE MACRO area_level(v) AS
+  CASE WHEN v = 'riket' THEN 'riket' WHEN v LIKE 'lan%' THEN 'lan' WHEN v LIKE 'kommun%' THEN 'kommun'
+       WHEN v LIKE 'RegSO%' THEN 'regso' WHEN v LIKE 'DeSO%' THEN 'deso' END;
