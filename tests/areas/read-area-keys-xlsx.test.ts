@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { readAreaKeysXlsx } from '../../pipelines/areas/read-area-keys-xlsx.ts';
 import type { AreaKeys, CrosswalkRecord } from '../../pipelines/areas/area-keys.ts';
 import { SourceError } from '../../pipelines/errors.ts';
@@ -80,6 +82,17 @@ describe('readAreaKeysXlsx on workbooks laid out like SCB’s', () => {
     });
     expect(keys.regso.filter((r) => r.deso_version === 'DeSO2025')).toHaveLength(44);
     expect(keys.regso.find((r) => r.deso_code === '0114A0010' && r.deso_version === 'DeSO2018')?.kommun_code).toBe('0114');
+  });
+
+  it('reads the same keys from workbooks written by another program (openpyxl: inline strings, absent blank rows)', async () => {
+    const dir = resolve(import.meta.dirname, '../fixtures/area-keys/openpyxl-written');
+    const file = (name: string) => ({ name, body: readFileSync(resolve(dir, name)) });
+    const keys = await readAreaKeysXlsx({
+      regso2018: file('koppling-deso2018-regso2020_2026-03-25.xlsx'),
+      regso2025: file('koppling-deso2025-regso2025_2026-03-25.xlsx'),
+      changes: file('deso-historiska-forandringar-2025-09-19.xlsx'),
+    });
+    expect(keys).toEqual(await read());
   });
 
   it('accepts the 2021 edition’s headers (DeSO, RegSO, RegSOkod) for DeSO 2018', async () => {

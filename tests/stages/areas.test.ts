@@ -164,6 +164,15 @@ describe('areas stage on SCB’s XLSX files', () => {
     expect(got.fetches.map((f) => f.url)).toEqual([`${httpBase}/deso-historiska-forandringar.xlsx`, `${httpBase}/koppling-deso2018-regso2020.xlsx`, `${httpBase}/koppling-deso2025-regso2025.xlsx`]);
   }, 60_000);
 
+  it('reads the committed openpyxl-written workbooks under SCB’s dated names to the same register', async () => {
+    const url = pathToFileURL(join(ROOT, 'tests/fixtures/area-keys/openpyxl-written')).href;
+    const config = configFor('openpyxl', url);
+    expect((await runStages(ctxFor(config), 'run', ['areas'], [])).outcome).toBe('ok');
+    const got = await register(config);
+    expect(got.areas).toEqual(built.areas);
+    expect(got.crosswalk).toEqual(built.crosswalk);
+  }, 60_000);
+
   it('the CSV route still works, builds the same register, and wins when both layouts are present', async () => {
     const csv = await asCsv();
     const config = configFor('csv', folder('both', { 'deso-regso.csv': csv.regso, 'deso-crosswalk.csv': csv.crosswalk, [DATED.regso2018]: files.regso2018.body }));
