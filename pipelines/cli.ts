@@ -37,7 +37,7 @@ Commands:
   report     render PDF reports, data exports and manifest.json into output/<year>/
   indices    segregation indices for your own count table (CSV or Parquet)
   area-types socio-economic area types (områdestyper) for your own table (CSV or Parquet)
-  sources    list the indicator catalogue and the source tables it rests on
+  sources    list the indicator catalogue and the source tables it rests on (--check: against SCB's metadata)
   status     what the last run did, from its manifest
 
 Run "segfollow <command> --help" for the options of a command.`,
@@ -45,7 +45,18 @@ Run "segfollow <command> --help" for the options of a command.`,
   ingest: `segfollow ingest — fetch every source table and KPI into the warehouse (and data/raw)\n\nUsage: segfollow ingest [options]\n\n${COMMON}`,
   build: `segfollow build — indicators, disclosure control and segregation measures from the observations\n\nUsage: segfollow build [options]\n\n${COMMON}`,
   report: `segfollow report — PDF reports, CSV exports and manifest.json into output/<year>/\n\nUsage: segfollow report [options]\n\n${COMMON}`,
-  sources: `segfollow sources — the indicator catalogue and source tables (tab-separated on stdout)\n\nUsage: segfollow sources`,
+  sources: `segfollow sources — the indicator catalogue and source tables (tab-separated on stdout)
+
+Usage: segfollow sources
+       segfollow sources --check [--live [--update]] [--json]
+
+  --check       check data/sources.json (and data/indicators.json) against SCB's table metadata stored in
+                data/metadata/scb, offline: one line per problem (ERROR or WARNING, table, variable, what, [file]),
+                then a summary; exit 1 if any problem is an error, else 0
+  --live        check against SCB's live metadata instead ({SEGFOLLOW_SCB_URL}/tables/{id}/metadata?lang=en,
+                throttled and retried) and print what changed since the stored copies (CHANGED lines)
+  --update      with --live: rewrite data/metadata/scb/<id>.json with SCB's answer (Region cut as before)
+  --json        one JSON object on stdout instead of lines`,
   status: `segfollow status — what the last run for a year did, from output/<year>/manifest.json\n\nUsage: segfollow status [--year YYYY] [--out DIR] [--log-format json]`,
 };
 
@@ -78,6 +89,7 @@ export async function main(argv: string[], io: { stdout: TextSink; stderr: TextS
       io.stdout.write((HELP[command] ?? HELP.main) + '\n');
       return 0;
     }
+    checkSourcesFlags(command, values);
     const config = loadConfig({
       year: values.year,
       demo: values.demo,
@@ -92,6 +104,11 @@ export async function main(argv: string[], io: { stdout: TextSink; stderr: TextS
     });
     log = createLogger({ format: config.logFormat, level: config.logLevel, stream: io.stderr });
     if (command === 'status') return status(config, io.stdout);
+    if (command === 'sources' && values.check) {
+      const { runSourcesCheck } = await import('./sources/check-command.ts');
+      const ctx: Context = { config, log, fetch: globalThis.fetch, now: () => new Date() };
+      return await runSourcesCheck(ctx, { live: values.live === true, update: values.update === true, json: values.json === true }, io.stdout);
+    }
     if (command === 'sources') return await sources(config, io.stdout);
     const stages = STAGES[command] ?? [];
     return await runCommand(command, stages, rest, config, log);
@@ -110,6 +127,15 @@ function parseFlags(args: string[]): ReturnType<typeof parseFlagsRaw> {
   }
 }
 
+/** --check, --live, --update and --json belong to `sources --check`, and each needs the one before it. */
+function checkSourcesFlags(command: string, v: { check?: boolean; live?: boolean; update?: boolean; json?: boolean }): void {
+  const given = (['check', 'live', 'update', 'json'] as const).filter((k) => v[k]);
+  if (given.length === 0) return;
+  if (command !== 'sources') throw new UsageError(`--${given[0]} belongs to "segfollow sources --check", not to ${command}`);
+  if (!v.check) throw new UsageError(`--${given[0]} goes with --check: segfollow sources --check ${given.map((k) => `--${k}`).join(' ')}`);
+  if (v.update && !v.live) throw new UsageError('--update needs --live: it rewrites the stored metadata with SCB\'s live answer');
+}
+
 function parseFlagsRaw(args: string[]) {
   return parseArgs({
     args,
@@ -125,6 +151,10 @@ function parseFlagsRaw(args: string[]) {
       warehouse: { type: 'string' },
       'log-format': { type: 'string' },
       'log-level': { type: 'string' },
+      check: { type: 'boolean' },
+      live: { type: 'boolean' },
+      update: { type: 'boolean' },
+      json: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });

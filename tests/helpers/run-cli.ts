@@ -10,10 +10,21 @@ export interface CliResult {
   stderr: string;
 }
 
-/** `node bin/segfollow.js <args>` from the repository root, as a user runs it: exit code, stdout and stderr. */
-export async function runCli(args: string[]): Promise<CliResult> {
+export interface CliOptions {
+  /** Working folder (the config root: `data/`, `segfollow.config.json`); the repository root by default. */
+  cwd?: string;
+  /** Added to the environment. */
+  env?: Record<string, string>;
+}
+
+/** `node bin/segfollow.js <args>` as a user runs it: exit code, stdout and stderr. */
+export async function runCli(args: string[], opts: CliOptions = {}): Promise<CliResult> {
   try {
-    const { stdout, stderr } = await run(process.execPath, ['bin/segfollow.js', ...args], { cwd: ROOT, maxBuffer: 64 << 20 });
+    const { stdout, stderr } = await run(process.execPath, [`${ROOT}bin/segfollow.js`, ...args], {
+      cwd: opts.cwd ?? ROOT,
+      env: { ...process.env, ...opts.env },
+      maxBuffer: 64 << 20,
+    });
     return { code: 0, stdout, stderr };
   } catch (e) {
     const err = e as { code?: number; stdout?: string; stderr?: string };
