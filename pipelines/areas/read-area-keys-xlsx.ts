@@ -32,9 +32,13 @@ import type { AreaKeys, CrosswalkRecord, DesoRegsoRecord, KeyFile } from './area
  * A DeSO 2018 code that is not in the 2025 key and has no row, a row leading to a code the 2025 key lacks, or a
  * new 2025 code that no row leads to means that the three files are not of one edition: that is an error.
  */
-export async function readAreaKeysXlsx(files: { regso2018: KeyFile; regso2025: KeyFile; changes: KeyFile }): Promise<AreaKeys> {
-  const key2018 = await readKoppling(files.regso2018, '2018', '2020');
-  const key2025 = await readKoppling(files.regso2025, '2025', '2025');
+export async function readAreaKeysXlsx(
+  files: { regso2018: KeyFile; regso2025: KeyFile; changes: KeyFile },
+  /** The official kommun codes (data/areas/kommuner.csv); a Kommun cell outside them is an error. */
+  kommuner?: ReadonlySet<string>,
+): Promise<AreaKeys> {
+  const key2018 = await readKoppling(files.regso2018, '2018', '2020', kommuner);
+  const key2025 = await readKoppling(files.regso2025, '2025', '2025', kommuner);
   const log = await readTable(files.changes, [
     { key: 'from', names: ['Tidigare DeSO'] },
     { key: 'to', names: ['DeSO'] },
@@ -87,7 +91,7 @@ const REGSO_WHAT = 'a RegSO code like 0114R001';
 /** How far down a sheet the header row may be (SCB's files have it on row 3 or 4). */
 const HEADER_SEARCH_ROWS = 20;
 
-async function readKoppling(file: KeyFile, deso: '2018' | '2025', regso: '2020' | '2025'): Promise<DesoRegsoRecord[]> {
+async function readKoppling(file: KeyFile, deso: '2018' | '2025', regso: '2020' | '2025', kommuner: ReadonlySet<string> | undefined): Promise<DesoRegsoRecord[]> {
   const table = await readTable(file, [
     { key: 'kommun', names: ['Kommun'] },
     { key: 'deso', names: [`DeSO_${deso}`, 'DeSO'] },
@@ -99,6 +103,7 @@ async function readKoppling(file: KeyFile, deso: '2018' | '2025', regso: '2020' 
   const names = new Map<string, { name: string; row: number }>();
   for (const row of table.rows) {
     const kommun = row.kommun('kommun');
+    if (kommuner && !kommuner.has(kommun)) throw row.error('kommun', `kommun code ${kommun} is not in the official list (data/areas/kommuner.csv)`);
     const desoCode = row.code('deso', DESO, DESO_WHAT);
     const regsoCode = row.code('regso', REGSO, REGSO_WHAT);
     const regsoName = row.text('regsoName');

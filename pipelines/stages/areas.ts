@@ -24,7 +24,7 @@ export interface AreasResult {
  */
 export async function buildAreas(ctx: Context, conn: DuckDBConnection, runId: string): Promise<AreasResult> {
   const official = loadOfficialAreas(ctx.config.dataDir);
-  const { keys, source } = await loadAreaKeys(ctx, conn, runId);
+  const { keys, source } = await loadAreaKeys(ctx, conn, runId, new Set(official.kommuner.map((k) => k.code)));
 
   const areaRows: (string | null)[][] = [['00', 'riket', 'riket', 'Riket', null, null, null]];
   for (const l of official.lan) areaRows.push([l.code, 'lan', 'lan1998', l.name, null, l.code, null]);
@@ -93,8 +93,8 @@ function xlsxSource(regso2018: string, regso2025: string, files: string[]): KeyS
  * `deso-crosswalk.csv`) if it is there; otherwise SCB's three XLSX files (XLSX_KEY_FILES, and in a local folder
  * also SCB's dated names). Offline, the route whose key was fetched last.
  */
-async function loadAreaKeys(ctx: Context, conn: DuckDBConnection, runId: string): Promise<{ keys: AreaKeys; source: KeySource }> {
-  if (ctx.config.offline) return loadCachedKeys(ctx, conn);
+async function loadAreaKeys(ctx: Context, conn: DuckDBConnection, runId: string, kommuner: ReadonlySet<string>): Promise<{ keys: AreaKeys; source: KeySource }> {
+  if (ctx.config.offline) return loadCachedKeys(ctx, conn, kommuner);
   const csv = await fetchKey(ctx, CSV_KEY_FILES.regso);
   if (csv) {
     const crosswalk = await fetchKey(ctx, CSV_KEY_FILES.crosswalk);
@@ -116,7 +116,7 @@ async function loadAreaKeys(ctx: Context, conn: DuckDBConnection, runId: string)
     throw new SourceError(`area keys at ${ctx.config.areaKeysUrl}: SCB's XLSX route needs all three files; missing ${missing.join(', ')} (see README "Area keys")`);
   }
   for (const f of [regso2018, regso2025, changes]) await recordFetch(ctx, conn, runId, f);
-  const keys = await readAreaKeysXlsx({ regso2018: named(regso2018), regso2025: named(regso2025), changes: named(changes) });
+  const keys = await readAreaKeysXlsx({ regso2018: named(regso2018), regso2025: named(regso2025), changes: named(changes) }, kommuner);
   return { keys, source: xlsxSource(regso2018.file, regso2025.file, [regso2018.url, regso2025.url, changes.url]) };
 }
 
@@ -176,7 +176,7 @@ async function recordFetch(ctx: Context, conn: DuckDBConnection, runId: string, 
   });
 }
 
-async function loadCachedKeys(ctx: Context, conn: DuckDBConnection): Promise<{ keys: AreaKeys; source: KeySource }> {
+async function loadCachedKeys(ctx: Context, conn: DuckDBConnection, kommuner: ReadonlySet<string>): Promise<{ keys: AreaKeys; source: KeySource }> {
   const latest = async (name: string): Promise<{ body: Buffer; url: string; fetchedAt: string } | undefined> => {
     const [row] = await queryFile(conn, 'staging/latest_fetches', { table_id: name });
     return row ? { body: readRaw(ctx.config.rawDir, String(row.sha256)), url: String(row.url), fetchedAt: String(row.fetched_at) } : undefined;
@@ -197,7 +197,7 @@ async function loadCachedKeys(ctx: Context, conn: DuckDBConnection): Promise<{ k
   const regso2018 = await need(XLSX_KEY_FILES.regso2018);
   const regso2025 = await need(XLSX_KEY_FILES.regso2025);
   const changes = await need(XLSX_KEY_FILES.changes);
-  const keys = await readAreaKeysXlsx({ regso2018, regso2025, changes });
+  const keys = await readAreaKeysXlsx({ regso2018, regso2025, changes }, kommuner);
   return { keys, source: xlsxSource(regso2018.name, regso2025.name, [regso2018.url, regso2025.url, changes.url]) };
 }
 
