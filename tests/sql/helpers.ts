@@ -20,7 +20,7 @@ type Cell = string | number | null;
 /** Inserts observation rows: [table, measure, area, version, year, breakdown, value, status]. */
 export async function insertObservations(conn: DuckDBConnection, rows: [string, string, string, string, number, string, number | null, string | null][], source = 'SCB'): Promise<void> {
   for (const [t, m, a, v, y, b, val, st] of rows) {
-    await exec(conn, 'INSERT INTO observation VALUES ($f, $s, $t, $m, $a, $v, $y, $b, $val, $st)', { f: 'f1', s: source, t, m, a, v, y, b, val, st });
+    await exec(conn, 'INSERT INTO observation VALUES ($f, $s, $t, $m, $a, $v, $y, $b, $val, $st, NULL)', { f: 'f1', s: source, t, m, a, v, y, b, val, st });
   }
 }
 

@@ -38,7 +38,7 @@ beforeAll(async () => {
   for (const [id, table, sha] of [['r1-1', 'TAB6680', 'a1'], ['r1-2', 'TAB6680', 'a2'], ['r1-3', 'N07540', 'b1'], ['r1-key-deso-regso.csv', 'deso-regso.csv', 'k1'], ['r1-4', 'UNUSED', 'z']] as const) {
     await execFile(c, 'staging/insert_fetch', { fetch_id: id, run_id: 'r1', source: table === 'N07540' ? 'Kolada' : 'SCB', table_id: table, method: 'GET', request: null, url: `http://x/${table}/${id}`, http_status: 200, fetched_at: '2026-11-27T10:00:00Z', sha256: sha, bytes: 1 });
   }
-  await exec(c, "INSERT INTO observation VALUES ('r1-1','SCB','TAB6680','m','00','riket',2020,'',1,NULL), ('r1-2','SCB','TAB6680','m','01','lan1998',2020,'',1,NULL), ('r1-3','Kolada','N07540','N07540','00','riket',2020,'gender=T',1,NULL)");
+  await exec(c, "INSERT INTO observation VALUES ('r1-1','SCB','TAB6680','m','00','riket',2020,'',1,NULL,NULL), ('r1-2','SCB','TAB6680','m','01','lan1998',2020,'',1,NULL,NULL), ('r1-3','Kolada','N07540','N07540','00','riket',2020,'gender=T',1,NULL,NULL)");
   // Area types: two RegSO in Stockholm (one new in 2024), one in Kiruna; the aggregates as the area-types stage
   // writes them, so the report files are tested on their selection and ordering, not on recomputing.
   await exec(c, `INSERT INTO area VALUES
