@@ -1,14 +1,14 @@
 import { parseArgs } from 'node:util';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadConfig, FIRST_YEAR, LAST_YEAR, type Config } from './config.ts';
+import { loadConfig, FIRST_YEAR, LAST_YEAR, PROGRAMME_LAST_YEAR, type Config } from './config.ts';
 import { createLogger, type Logger, type TextSink } from './log.ts';
 import { exitCodeOf, SegfollowError, UsageError } from './errors.ts';
 import type { Context } from './context.ts';
 import type { StageName } from './run.ts';
 
 const COMMON = `Options:
-  --year YYYY          report year, ${FIRST_YEAR}–${LAST_YEAR} (default ${LAST_YEAR})
+  --year YYYY          report year, ${FIRST_YEAR}–${LAST_YEAR} (default ${PROGRAMME_LAST_YEAR}; the follow-up continues after the programme)
   --demo               start the built-in PxWeb/Kolada emulator over synthetic data and use it as the source
   --offline            use only the raw cache in data/raw (no network)
   --reports LIST       report levels: riket,lan,kommun (default riket)

@@ -4,9 +4,13 @@ import { pathToFileURL } from 'node:url';
 import { UsageError } from './errors.ts';
 import type { LogFormat, LogLevel } from './log.ts';
 
-/** The programme runs 2017–2025; a report year outside it has nothing to follow up. */
+/**
+ * The programme runs 2017–2025 (PROGRAMME_LAST_YEAR), but the delegation's follow-up goes on, and 2025 data arrive
+ * in 2026–2027: report years up to LAST_YEAR are accepted. Every series starts in FIRST_YEAR.
+ */
 export const FIRST_YEAR = 2017;
-export const LAST_YEAR = 2025;
+export const PROGRAMME_LAST_YEAR = 2025;
+export const LAST_YEAR = 2030;
 
 export interface Config {
   year: number;
@@ -37,7 +41,7 @@ export interface Config {
 }
 
 export const DEFAULTS = {
-  year: LAST_YEAR,
+  year: PROGRAMME_LAST_YEAR,
   demo: false,
   offline: false,
   lang: 'sv',
@@ -105,7 +109,7 @@ function validate(m: Partial2, root: string): Config {
     const v = Number(m[key]);
     if (!Number.isInteger(v) || v < min || v > max) {
       if (key === 'year') {
-        throw new UsageError(`--year ${String(m[key])}: valid report years are ${FIRST_YEAR}–${LAST_YEAR} (the reform programme's years)`);
+        throw new UsageError(`--year ${String(m[key])}: valid report years are ${FIRST_YEAR}–${LAST_YEAR} (the reform programme ${FIRST_YEAR}–${PROGRAMME_LAST_YEAR} and its follow-up)`);
       }
       throw new UsageError(`${key}: expected an integer in ${min}–${max}, got ${JSON.stringify(m[key])}`);
     }
@@ -139,7 +143,7 @@ function validate(m: Partial2, root: string): Config {
   const areas = list('areas');
   for (const a of areas) if (!/^\d{2}(\d{2})?$/.test(a)) throw new UsageError(`--areas: "${a}" is not a län (2 digits) or kommun (4 digits) code`);
   return {
-    year: int('year', 2017, 2025),
+    year: int('year', FIRST_YEAR, LAST_YEAR),
     demo: bool('demo'),
     offline: bool('offline'),
     lang: oneOf('lang', ['sv', 'en'] as const),

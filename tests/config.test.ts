@@ -29,7 +29,10 @@ describe('loadConfig', () => {
 
   it('rejects a year outside the programme, naming the valid years', () => {
     expect(() => loadConfig({ year: '1999' }, { root: root(), env: {} })).toThrow(UsageError);
-    expect(() => loadConfig({ year: '1999' }, { root: root(), env: {} })).toThrow(/valid report years are 2017–2025/);
+    expect(() => loadConfig({ year: '1999' }, { root: root(), env: {} })).toThrow(/valid report years are 2017–2030/);
+    expect(() => loadConfig({ year: '2031' }, { root: root(), env: {} })).toThrow(/valid report years are 2017–2030/);
+    // The follow-up continues after the programme: 2026–2030 are report years.
+    expect(loadConfig({ year: '2027' }, { root: root(), env: {} }).year).toBe(2027);
   });
 
   it('rejects bad values with the key and what was expected', () => {
