@@ -31,6 +31,8 @@ export interface KoladaSource {
   years: [number, number];
   onlyYears?: number[];
   unit: string;
+  /** The KPI that continues the series after `years[1]` (a register change): later years are not wanted here. */
+  replacedBy?: string;
 }
 export interface SourceCatalogue {
   pxweb: PxSource[];

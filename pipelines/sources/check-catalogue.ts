@@ -8,7 +8,7 @@
  * indicator catalogue (data/indicators.json) against the source catalogue.
  */
 import { desoVersionFor, regsoVersionFor, type AreaVersion, type Level } from '../areas/levels.ts';
-import { yearsOf, type IndicatorCatalogue, type IndicatorDef, type Part, type PxSource, type SourceCatalogue } from '../catalogue.ts';
+import { methodsOf, yearsOf, type IndicatorCatalogue, type IndicatorDef, type Part, type PxSource, type SourceCatalogue } from '../catalogue.ts';
 import type { TableMetadata } from './table-metadata.ts';
 
 export interface CatalogueProblem {
@@ -199,9 +199,9 @@ function checkKolada(cat: SourceCatalogue, kpiOf: (id: string) => StoredKpiMetad
     const type = kpi.municipality_type;
     const holds = type !== undefined ? KOLADA_LEVELS[type] : undefined;
     if (holds && indicators) {
-      const users = indicators.indicators.filter((i) => i.method.sql === 'indicators/kolada_value' && i.method.kpi === k.id);
-      const expected = [...new Set(users.flatMap((i) => i.levels))].filter((l) => ['riket', 'lan', 'kommun'].includes(l) && !holds.includes(l as Level));
-      const who = users.filter((i) => i.levels.some((l) => expected.includes(l))).map((i) => i.id);
+      const uses = indicators.indicators.flatMap((i) => methodsOf(i).filter((m) => m.sql === 'indicators/kolada_value' && m.kpi === k.id).map((m) => ({ id: i.id, levels: m.levels })));
+      const expected = [...new Set(uses.flatMap((u) => u.levels))].filter((l) => ['riket', 'lan', 'kommun'].includes(l) && !holds.includes(l));
+      const who = [...new Set(uses.filter((u) => u.levels.some((l) => expected.includes(l))).map((u) => u.id))];
       if (expected.length) {
         add({ severity: 'warning', message: `municipality_type ${type}: Kolada publishes it for ${holds.join(', ')}, but ${who.join(', ')} expect${who.length === 1 ? 's' : ''} ${expected.join(', ')} values` });
       }
@@ -213,7 +213,7 @@ function checkKolada(cat: SourceCatalogue, kpiOf: (id: string) => StoredKpiMetad
       add({ severity: 'warning', message: `Kolada's title is "${kpi.title}", the catalogue's "${k.title}"` });
     }
     const publ = Number(kpi.publ_period);
-    if (Number.isInteger(publ) && publ > k.years[1]) {
+    if (Number.isInteger(publ) && publ > k.years[1] && k.replacedBy === undefined) {
       add({ severity: 'warning', message: `newer data published: ${publ} (the catalogue's years end ${k.years[1]})` });
     }
   }
