@@ -18,10 +18,13 @@ import { ES_CLASSES, type AreaRecord, type CrosswalkRecord, type DemoWorld, type
  *
  * How values arise: each DeSO has a latent socio-economic disadvantage z (standardised, pop-weighted, 2017),
  * built from a kommun level, a RegSO effect smoothed along neighbouring RegSO, a DeSO effect smoothed along
- * neighbouring serials, and a right tail of concentrated disadvantage in larger kommuner. z drives foreign
- * background, income, employment, assistance, education, tenure and turnout together, each through a logistic
- * (or, for income, a normal mixture) whose national intercept is solved every year so that riket hits its
- * published level. Kommuner drift apart or together through a per-kommun slope on z.
+ * neighbouring serials, and RegSO set to the levels of concentrated disadvantage (area types 1–2) or affluence
+ * (type 5) in the towns that have them. z drives foreign background, income, employment, assistance, education,
+ * tenure and turnout together, each through a logistic (or, for income, a normal mixture) whose national intercept
+ * is solved every year so that riket hits its published level; rural areas and small kommuner are older, less
+ * educated and poorer on top of z. Over the years areas keep a trend (the extremes pull away, the middle sorts
+ * out) plus yearly noise, so area types polarise and ≈92 % of RegSO keep their type from one year to the next. Two
+ * mine areas are emptied (MINE_AREAS), giving the few cells under SCB's 50-person rule that real data have.
  */
 
 const DATA_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../data');
@@ -76,6 +79,14 @@ const CROWD = [0.1, 0.101, 0.1, 0.097, 0.094, 0.091, 0.09, 0.089, 0.089];
 const CRIME = [151, 152, 151, 151, 142, 138, 139, 136, 134];
 /** Year-9 pupils eligible for a vocational programme, spring term of the year [S72]–[S74]; 2017, 2025 assumed. */
 const ELIGIBLE = [0.825, 0.844, 0.843, 0.856, 0.862, 0.85, 0.852, 0.837, 0.84];
+/** Men, share of population; assumed (not in the targets): just over half, rising slowly with male-heavy immigration. */
+const MEN = [0.501, 0.5015, 0.502, 0.5022, 0.5024, 0.5027, 0.5029, 0.503, 0.503];
+/**
+ * Persons per dwelling by tenure, relative to the DeSO's mean: owner-occupied houses hold families, flats fewer
+ * people. Set so riket lands near ≈47–48 % of persons in äganderätt, ≈20–21 % in bostadsrätt, ≈29–30 % in
+ * hyresrätt in 2022 (derived from the 2022 dwellings [S54] and persons in owned småhus 50 % in 2014 [S58]).
+ */
+const PERSONS_PER_DWELLING = { owner: 1.38, condo: 0.82, rental: 0.74 } as const;
 
 /**
  * Approximate 31 Dec 2017 population per kommun, in thousands. The kommuner named in the targets are exact
@@ -176,9 +187,9 @@ const AFFLUENCE: Readonly<Record<string, number>> = {
   '1281': -0.3, '0380': -0.2, '1402': -0.2, '1481': -0.3, '1401': -0.6, '1482': -0.3, '1441': -0.6,
   '0125': -0.7, '0120': -0.5, '0117': -0.5, '0115': -0.4, '1230': -0.6, '1261': -0.5, '1284': -0.3,
   '0128': -0.3, '0138': -0.4, '0305': -0.3, '0488': -0.3, '2480': -0.3, '0580': -0.25,
-  '1280': 0.6, '1782': 0.4, '1864': 0.3, '1863': 0.3, '1275': 0.3, '1260': 0.25, '1277': 0.2, '0484': 0.5,
+  '1280': 0, '1782': 0.4, '1864': 0.3, '1863': 0.3, '1275': 0.3, '1260': 0.25, '1277': 0.2, '0484': 0.5,
   '1282': 0.3, '2081': 0.6, '0581': 0.3, '1982': 0.5, '1060': 0.4, '1862': 0.3, '1447': 0.4, '0761': 0.4,
-  '1315': 0.2, '1488': 0.3, '1983': 0.2, '0181': -0.3, '0127': -0.5, '2583': -0.35, '2518': -0.3, '2521': -0.3, '1231': 0.2, '1480': 0.15,
+  '1315': 0.2, '1488': 0.3, '1983': 0.2, '0181': -0.7, '0127': -0.9, '2583': -0.35, '2518': -0.3, '2521': -0.3, '1231': 0.2, '1480': -0.2,
   '1283': 0.1, '1290': 0.1, '2180': 0.1, '1880': 0.1, '1081': 0.2, '0860': 0.2, '2161': 0.2, '2182': 0.3,
   '2104': 0.3, '1762': 0.3, '1760': 0.3, '1785': 0.2, '1783': 0.2, '2181': 0.2, '2085': 0.2, '2084': 0.3,
   '2083': 0.2,
@@ -200,9 +211,9 @@ const RENT_TILT: Readonly<Record<string, number>> = {
 /**
  * Within-kommun spread of the latent factor where the size rule misfits: Stockholm's RegSO are large and the
  * city is affluent overall (3 type-1 but 23 type-5 RegSO [S77]); Botkyrka and Södertälje are split between
- * very poor and middle-class parts (Botkyrka 2/6/2/10/0).
+ * very poor and middle-class parts (Botkyrka 2/6/2/10/0), the poor parts coming from DISADVANTAGED_REGSO.
  */
-const SPREAD: Readonly<Record<string, number>> = { '0180': 0.8, '0127': 1.2, '0181': 1.1 };
+const SPREAD: Readonly<Record<string, number>> = { '0180': 0.8, '0127': 0.9, '0181': 0.9 };
 
 /**
  * Turnout beyond what the latent factor explains: Haparanda is lowest in every election (many Finnish
@@ -214,6 +225,58 @@ const TURNOUT_TILT: Readonly<Record<string, number>> = {
 
 /** Reported crime beyond size and disadvantage: the capital's centre draws crime from the whole region [S66]. */
 const CRIME_TILT: Readonly<Record<string, number>> = { '0180': 0.1 };
+
+/**
+ * Concentrated disadvantage and affluence: how many RegSO of a named kommun are set to the levels of area types 1
+ * and 2 ([type-1-like, type-2-like]) and to an affluent level. The counts are the kommun's published 2022 types
+ * [S77] (type 1 Malmö 21, Göteborg 15, Eskilstuna 8, Norrköping 5, Borlänge 5, Stockholm 3, Södertälje 3,
+ * Botkyrka 2; none in Danderyd, Pajala, Bjurholm, Vännäs) where the other parts of the model do not already give
+ * them: Stockholm (23 type 5) and Göteborg (21) get fewer affluent RegSO than published because the city's own level
+ * makes the rest. Other kommuner draw theirs (buildLatent).
+ */
+const DISADVANTAGED_REGSO: Readonly<Record<string, readonly [number, number]>> = {
+  '1280': [21, 9], '1480': [15, 19], '0484': [8, 2], '0581': [5, 3], '2081': [5, 2], '0180': [3, 7], '0181': [3, 5],
+  '0127': [2, 6], '0162': [0, 0], '2521': [0, 0], '2403': [0, 0], '2460': [0, 0],
+};
+const AFFLUENT_REGSO: Readonly<Record<string, number>> = {
+  '0180': 8, '1480': 12, '1280': 5, '0162': 2, '0181': 0, '0127': 0, '2521': 0, '2403': 0, '2460': 0,
+};
+
+/**
+ * Areas being emptied by the iron-ore mines: Malmberget in Gällivare (2523) and Kiruna's old centre (2584) are
+ * vacated as the LKAB mines grow, and their residents move elsewhere in the kommun. Share of the area's 2017
+ * population left, per year 2017–2025 (assumed path). They give DeSO and RegSO whose persons, persons 20–64 and
+ * dwellings fall under SCB's 50-person rule in the last years, as real small areas do: in 2024 Malmberget (a RegSO
+ * of one DeSO) has under 50 inhabitants, and Kiruna's centre DeSO under 50 persons aged 20–64 and under 50 dwellings.
+ */
+const MINE_AREAS: Readonly<Record<string, { regsoDesos: number; left: readonly number[] }>> = {
+  // Malmberget: the RegSO outside the centralort of the size nearest two DeSO (in this world, one), emptied over the decade.
+  '2523': { regsoDesos: 2, left: [1, 0.8, 0.6, 0.42, 0.27, 0.15, 0.075, 0.04, 0.025] },
+  // Kiruna: one DeSO of the centre, cleared 2019–2024.
+  '2584': { regsoDesos: 0, left: [1, 0.93, 0.78, 0.55, 0.33, 0.17, 0.08, 0.035, 0.015] },
+};
+
+/**
+ * Rural character (Unit.rural) on pre-upper-secondary education (logit) and on income (latent SD): small inland
+ * kommuner have less education [S12] and medians below riket's, more pensioners and lower earnings.
+ */
+const RURAL_PRE = 0.4;
+const RURAL_INCOME = 0.4;
+
+/**
+ * How areas move over time, in latent SD per year (calibrated together; see buildLatent). Areas of types 1–2 and 4–5
+ * grow while type 3 shrinks [S78], [S79]; ≈92 % of RegSO keep their type from one year to the next (89–95 % [S78]).
+ * - TREND_SD: spread of each RegSO's own trend (some areas improve, some decline).
+ * - TAIL_TREND: extra decline of the disadvantaged RegSO (DISADVANTAGED_REGSO and drawn ones).
+ * - AFFLUENT_PULL: affluent areas pull away: z falls by this times how far below the mean they start (urban areas).
+ * - MIDDLE_SORT: mixed areas (z near 0.8, type 3) sort out of the middle, most of them upwards in standing.
+ * - NOISE_SD: yearly noise of a 1,700-person DeSO (turnover of residents), larger in smaller areas.
+ */
+const TREND_SD = 0.01;
+const TAIL_TREND = 0.015;
+const AFFLUENT_PULL = 0.1;
+const MIDDLE_SORT = 0.04;
+const NOISE_SD = 0.1;
 
 /** Kommuner that are wholly urban, so no rural (A) DeSO. */
 const ALL_URBAN = new Set(['0180', '0183', '0184']);
@@ -284,9 +347,12 @@ interface Unit {
   z: number[];
   child: number;
   old: number;
+  /** Rural character, 0–1: more for a rural (A) DeSO or a small tätort (B), and the smaller the kommun. */
+  rural: number;
   personsPerDwelling: number;
   eFb: number; eInc: number; eEmp: number; eUnemp: number; eLtu: number; eEa: number; ePre: number;
   ePost: number; eLong: number; eFlat: number; eRent: number; eTurn: number; eMiss: number; eCrowd: number;
+  eMen: number; eMenForeign: number; eOther: number;
 }
 
 export function generateWorld(seed = 20170101): DemoWorld {
@@ -414,8 +480,8 @@ function buildKommuner(official: OfficialAreas, seed: number): Kommun[] {
       // share does not make a rural kommun affluent, so below 20 % the link is weak. AFFLUENCE separates e.g.
       // Stockholm (high foreign background, affluent) from Filipstad (lower, poorer).
       level: (fb > 0.2 ? 0.7 : 0.15) * (logit(fb) - logit(0.2)) + 0.08 * Math.max(0, -urban) + 1.3 * (AFFLUENCE[k.code] ?? levelNoise),
-      spread: SPREAD[k.code] ?? Math.min(1.0, 0.42 + 0.1 * Math.log(D)),
-      polarise: rng.normal(0.01, 0.012),
+      spread: SPREAD[k.code] ?? Math.min(1.0, 0.25 + 0.14 * Math.log(D)),
+      polarise: rng.normal(0, 0.008),
       drift: rng.normal(0, 0.012),
       eduBoost: (EDU_BOOST[k.code] ?? 0) + 0.1 * urban + rng.normal(0, 0.12),
       rentTilt: RENT_TILT[k.code] ?? 0.35 - 0.1 * urban + rentNoise,
@@ -561,9 +627,9 @@ function newUnit(code: string, kommun: number, regso: number, letter: Letter): U
   return {
     code, kommun, regso, letter,
     pop: new Array<number>(NY).fill(0), z: new Array<number>(NY).fill(0),
-    child: 0, old: 0, personsPerDwelling: 2,
+    child: 0, old: 0, rural: 0, personsPerDwelling: 2,
     eFb: 0, eInc: 0, eEmp: 0, eUnemp: 0, eLtu: 0, eEa: 0, ePre: 0, ePost: 0, eLong: 0, eFlat: 0, eRent: 0,
-    eTurn: 0, eMiss: 0, eCrowd: 0,
+    eTurn: 0, eMiss: 0, eCrowd: 0, eMen: 0, eMenForeign: 0, eOther: 0,
   };
 }
 
@@ -579,12 +645,30 @@ function distributePopulation(kommuner: Kommun[], units: Unit[], seed: number): 
     // differs by DeSO and a few see new building, which is what later forces the 2025 splits.
     const weight = list.map(() => Math.min(1.55, Math.max(0.5, 1 + rng.normal(0, 0.24))));
     const growth = list.map(() => rng.normal(0, 0.01) + (rng.next() < 0.07 ? rng.uniform(0.025, 0.07) : 0));
+    const mine = MINE_AREAS[k.code];
+    const emptied = mine ? mineUnits(list, mine.regsoDesos) : new Set<Unit>();
     for (let y = 0; y < NY; y++) {
-      const w = list.map((_, j) => weight[j]! * Math.exp(growth[j]! * y));
+      const w = list.map((u, j) => weight[j]! * Math.exp(growth[j]! * y) * (mine && emptied.has(u) ? mine.left[y]! : 1));
       const alloc = largestRemainder(k.pop[y]!, w);
       list.forEach((u, j) => (u.pop[y] = alloc[j]!));
     }
   });
+}
+
+/**
+ * The DeSO of a mine area (MINE_AREAS): with `regsoDesos` > 0 every DeSO of the RegSO outside the centralort whose size
+ * is nearest that (a tätort of its own); with 0 one DeSO of the centralort's largest RegSO (a part of the centre).
+ */
+function mineUnits(list: Unit[], regsoDesos: number): Set<Unit> {
+  const byRegso = groupBy(list, (u) => u.regso);
+  const regsos = [...byRegso.keys()].sort((a, b) => a - b);
+  if (regsoDesos > 0) {
+    const outside = regsos.slice(1);
+    const best = outside.reduce((a, b) => (Math.abs(byRegso.get(b)!.length - regsoDesos) < Math.abs(byRegso.get(a)!.length - regsoDesos) ? b : a));
+    return new Set(byRegso.get(best));
+  }
+  const centre = regsos.filter((r) => byRegso.get(r)![0]!.letter === 'C').sort((a, b) => byRegso.get(b)!.length - byRegso.get(a)!.length || a - b)[0]!;
+  return new Set([byRegso.get(centre)![0]!]);
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -593,27 +677,63 @@ function distributePopulation(kommuner: Kommun[], units: Unit[], seed: number): 
 function buildLatent(kommuner: Kommun[], regsos: Regso[], units: Unit[], seed: number): void {
   const rng = createRng(seed, 'latent');
   const regsoEffect = new Array<number>(regsos.length).fill(0);
+  /** Per-year trend of each RegSO: areas improve or decline slowly, the extremes drift further out. */
+  const regsoTrend = new Array<number>(regsos.length).fill(0);
   const regsoSize = new Array<number>(regsos.length).fill(0);
   for (const u of units) regsoSize[u.regso]! += 1;
   const byKommun = groupBy(regsos.map((r, i) => ({ r, i })), (x) => x.r.kommun);
   kommuner.forEach((k, ki) => {
     const list = byKommun.get(ki) ?? [];
-    // Concentrated disadvantage (the large estates of the 1960s–70s) occurs in bigger, poorer kommuner; it is
-    // what gives the index its right tail and the type-1 areas [S77].
-    // Almost every mid-sized town has its one estate; the big cities have many but also much else.
-    const pTail = k.desoCount < 8 ? 0 : Math.min(0.15, 0.05 + 0.03 * Math.max(0, k.level)) * (k.desoCount > 150 ? 0.5 : 1);
+    const R = list.length;
+    // Concentrated disadvantage (the large estates of the 1960s–70s): about a quarter of the kommuner have one or
+    // more (79 of 290 have a type-1 RegSO, 162 a type-1 or type-2 [S77]), mostly the poorer towns; the big cities
+    // have many. Concentrated affluence (villa suburbs, inner-city condos) is what makes type 5, mostly in the big
+    // cities and affluent kommuner (86 kommuner have a type-5 RegSO [S77]). Named kommuner take their counts from
+    // DISADVANTAGED_REGSO / AFFLUENT_REGSO. A kommun of a handful of DeSO has no estate large enough to make a RegSO
+    // of its own.
+    const townSized = k.desoCount >= 6 && R >= 3;
+    const pDis = !townSized ? 0 : sigmoid(-1.8 + 1.1 * k.level + 0.35 * Math.log(R / 5));
+    const drawnDis = (rng.next() < pDis ? 1 : 0) + (R >= 12 && rng.next() < pDis ? 1 : 0) + (R >= 30 && rng.next() < pDis ? 1 : 0);
+    const pChal = !townSized ? 0 : sigmoid(0.5 + 1.1 * k.level + 0.35 * Math.log(R / 5));
+    const drawnChal = (rng.next() < pChal ? 1 : 0) + (R >= 12 && rng.next() < pChal ? 1 : 0) + (R >= 30 && rng.next() < pChal ? 1 : 0);
+    const named = DISADVANTAGED_REGSO[k.code];
+    const nDis = Math.min(R - 1, named?.[0] ?? drawnDis);
+    const nChal = Math.min(R - 1 - nDis, named?.[1] ?? drawnChal);
+    const pAff = !townSized ? 0 : clamp(0.4 * Math.max(0, -k.level - 0.2) + 0.08 * Math.max(0, k.urban - 1), 0, 0.35);
+    let drawnAff = 0;
+    for (let r = 0; r < R; r++) if (rng.next() < pAff) drawnAff++;
+    const nAff = Math.min(R - 1 - nDis, AFFLUENT_REGSO[k.code] ?? drawnAff);
+    // Which RegSO: a random order, estates among the centralort's parts (C) that hold a small share of the town (a
+    // named kommun with more estates than such parts takes larger parts too).
+    const order = list.map((x) => ({ ...x, key: rng.next() })).sort((a, b) => a.key - b.key);
+    const small = (i: number): boolean => (regsoSize[i] ?? 0) * 8 <= k.desoCount || (regsoSize[i] ?? 0) <= 2;
+    const dis = new Set<number>();
+    const chal = new Set<number>();
+    for (const pass of [true, false]) {
+      for (const { r, i } of order) if (dis.size < nDis && r.letter === 'C' && (!pass || small(i)) && (pass || named !== undefined)) dis.add(i);
+    }
+    for (const pass of [true, false]) {
+      for (const { r, i } of order) if (chal.size < nChal && !dis.has(i) && r.letter === 'C' && (!pass || small(i)) && (pass || named !== undefined)) chal.add(i);
+    }
+    const aff = new Set<number>();
+    for (const { i } of order) if (aff.size < nAff && !dis.has(i) && !chal.has(i)) aff.add(i);
+
     let prev = rng.normal();
-    for (const { r, i } of list) {
+    for (const { i } of list) {
       // AR(1) along RegSO order: neighbouring RegSO resemble each other.
-      // Clamped: extreme areas come from the explicit tail below, not from a chance 4-sigma draw that would turn
-      // a whole small kommun into an outlier.
+      // Clamped: extreme areas come from the explicit tails, not from a chance 4-sigma draw that would turn a whole
+      // small kommun into an outlier.
       prev = clamp(0.55 * prev + Math.sqrt(1 - 0.55 * 0.55) * rng.normal(), -2.5, 2.5);
-      // A small town's estate is a small part of the town: no tail on RegSO that hold a large share of it.
-      const small = (regsoSize[i] ?? 0) * 8 <= k.desoCount || (regsoSize[i] ?? 0) <= 2;
-      const tailDraw = rng.next();
-      const tailSize = rng.uniform(1.5, 2.7);
-      const tail = r.letter === 'C' && small && tailDraw < pTail ? tailSize : 0;
-      regsoEffect[i] = k.spread * prev + tail;
+      // A tail sets the area's level wherever its kommun lies: an estate is poor in an affluent town too.
+      const disLevel = rng.uniform(3.2, 4.8);
+      const chalLevel = rng.uniform(1.6, 2.6);
+      const affLevel = -rng.uniform(1.4, 2.4);
+      const own = k.spread * prev;
+      regsoEffect[i] = dis.has(i) ? Math.max(own, disLevel - k.level)
+        : chal.has(i) ? Math.max(own, chalLevel - k.level)
+          : aff.has(i) ? Math.min(own, affLevel - k.level) : own;
+      // Polarisation [S78], [S79]: estates decline and affluent areas pull away a little more each year.
+      regsoTrend[i] = rng.normal(0, TREND_SD) + (dis.has(i) || chal.has(i) ? TAIL_TREND : aff.has(i) ? -TAIL_TREND : 0);
     }
   });
 
@@ -650,14 +770,26 @@ function buildLatent(kommuner: Kommun[], regsos: Regso[], units: Unit[], seed: n
   units.forEach((u, j) => {
     const k = kommuner[u.kommun]!;
     const z0 = (raw[j]! - mean) / sd;
+    // Year-to-year noise: a DeSO's residents change by about a tenth a year, so its shares wobble around the trend,
+    // more in small areas; with the shocks and trends it makes ≈92 % of RegSO keep their type from one year to the
+    // next (89–95 % [S78]).
+    const noiseSd = NOISE_SD * Math.sqrt(1700 / Math.max(300, u.pop[0]!));
+    // The pull of affluent areas is an urban thing (villa suburbs, inner cities): none in the smallest kommuner.
+    const urbanPull = clamp(0.5 + 0.25 * k.urban, 0, 1);
+    // Mixed areas (z0 within 0.8 of 0.8) leave the middle: below 0.9 they improve, above it they decline (less so).
+    const middle = Math.max(0, 1 - Math.abs(z0 - 0.8) / 0.8) * (z0 < 0.9 ? 1 : -0.7);
+    const trend = k.polarise * (z0 - k.level) + k.drift + regsoTrend[u.regso]! - AFFLUENT_PULL * urbanPull * Math.max(0, -z0) - MIDDLE_SORT * middle;
     let shock = 0;
     for (let y = 0; y < NY; y++) {
-      // Yearly shocks are small and persistent: area types stay put with ≈90–95 % probability [S78].
+      // Persistent shocks: a bad year for an area tends to be followed by another.
       shock = 0.7 * shock + rng.normal(0, 0.035);
-      u.z[y] = z0 + y * (k.polarise * (z0 - k.level) + k.drift) + shock;
+      u.z[y] = z0 + y * trend + shock + rng.normal(0, noiseSd);
     }
-    u.child = clamp(0.235 + 0.02 * z0 + (u.letter === 'C' && k.urban > 2 ? -0.03 : 0) + rng.normal(0, 0.03), 0.12, 0.36);
-    u.old = clamp(0.205 - 0.025 * z0 + (u.letter === 'A' ? 0.06 : u.letter === 'B' ? 0.02 : -0.01) - (k.urban > 2 ? 0.03 : 0) + rng.normal(0, 0.045), 0.04, 0.42);
+    // Small kommuner are older and have fewer children than riket; rural areas more so.
+    const small = Math.max(0, -k.urban);
+    u.rural = Math.min(1, (u.letter === 'A' ? 0.6 : u.letter === 'B' ? 0.3 : 0) + 0.25 * small);
+    u.child = clamp(0.235 + 0.02 * z0 - 0.012 * small + (u.letter === 'C' && k.urban > 2 ? -0.03 : 0) + rng.normal(0, 0.03), 0.12, 0.36);
+    u.old = clamp(0.2 - 0.025 * z0 + (u.letter === 'A' ? 0.05 : u.letter === 'B' ? 0.02 : -0.01) + 0.025 * small - (k.urban > 2 ? 0.03 : 0) + rng.normal(0, 0.045), 0.04, 0.42);
     u.personsPerDwelling = clamp(2.0 + 0.15 * z0 + (u.letter === 'A' ? 0.3 : u.letter === 'B' ? 0.2 : 0) - (u.letter === 'C' ? 0.06 * k.urban : 0) + rng.normal(0, 0.12), 1.4, 3.2);
     u.eFb = rng.normal(0, 0.3);
     u.eInc = rng.normal(0, 0.2);
@@ -673,6 +805,9 @@ function buildLatent(kommuner: Kommun[], regsos: Regso[], units: Unit[], seed: n
     u.eTurn = rng.normal(0, 0.15);
     u.eMiss = rng.normal(0, 0.3);
     u.eCrowd = rng.normal(0, 0.25);
+    u.eMen = rng.normal(0, 0.025);
+    u.eMenForeign = rng.normal(0, 0.06);
+    u.eOther = rng.normal(0, 0.4);
   });
 }
 
@@ -806,22 +941,31 @@ function desoYear(year: number, y: number, units: Unit[], kommuner: Kommun[]): Y
   const ltuShare = shareOf(unempPersons, (i) => 0.22 * z[i]! + units[i]!.eLtu, LTU_SHARE[y]!);
   const ea = shareOf(p2064, (i) => 0.85 * z[i]! + units[i]!.eEa, EA[y]!);
   const eduPop = Float64Array.from(pop, (p, i) => p * ageEdu[i]!);
-  const pre = shareOf(eduPop, (i) => 0.55 * z[i]! + 0.5 * fb[i]! + units[i]!.ePre, EDU_PRE[y]!);
+  // Rural areas and small kommuner have less education (Bjurholm, Pajala: few with a degree [S12]).
+  const pre = shareOf(eduPop, (i) => 0.55 * z[i]! + 0.5 * fb[i]! + RURAL_PRE * units[i]!.rural + units[i]!.ePre, EDU_PRE[y]!);
   const post = shareOf(eduPop, (i) => -0.5 * z[i]! + kommuner[units[i]!.kommun]!.eduBoost + units[i]!.ePost, EDU_POST[y]!);
   const postPersons = Float64Array.from(post, (p, i) => p * eduPop[i]!);
   const long = shareOf(postPersons, (i) => -0.25 * z[i]! + 0.5 * kommuner[units[i]!.kommun]!.eduBoost + units[i]!.eLong, EDU_LONG[y]!);
 
   // Income: persons' economic standard ~ N(mu, 1) within a DeSO; national cut points are solved on the
-  // mixture so quintiles are national quintiles and low standard is < 60 % of the national median.
-  // Pensioners and rural areas sit lower in the distribution, so small inland kommuner are not all well off.
-  const mu = Float64Array.from(units, (u, i) => -0.35 * z[i]! - (u.letter === 'A' ? 0.15 : u.letter === 'B' ? 0.08 : 0) - 1.0 * (u.old - 0.2) + u.eInc);
-  const cuts = [0.2, 0.4, 0.6, 0.8].map((q) => solveMixture(pop, mu, q));
+  // mixture so quartiles are national quartiles and low standard is < 60 % of the national median.
+  // Pensioners, rural areas and small kommuner sit lower in the distribution: small inland kommuner have medians
+  // below riket's.
+  const mu = Float64Array.from(units, (u, i) => -0.35 * z[i]! - RURAL_INCOME * u.rural - 1.0 * (u.old - 0.2) + u.eInc);
+  const quartileCuts = [0.25, 0.5, 0.75].map((q) => solveMixture(pop, mu, q));
   const lowCut = solveMixture(pop, mu, LOW_ES[y]!);
   // Kronor: economic standard = median × exp(s·(x − medianCut)), with s chosen so that 60 % of the median falls
   // exactly on lowCut; the classes of ES_CLASSES are then cut points on the same latent scale. No random draws.
-  const medianCut = solveMixture(pop, mu, 0.5);
+  const medianCut = quartileCuts[1]!;
   const spread = Math.log(1 / 0.6) / (medianCut - lowCut);
   const esCuts = ES_CLASSES.slice(1).map(([, lo]) => medianCut + Math.log((lo * 1000) / MEDIAN_ES[y]!) / spread);
+  // Every cut on one latent scale, in order, so each DeSO's persons are split once into intervals and the classes,
+  // quartiles and low standard are sums of the same integers: they nest exactly (low_es ≤ qt1, and so on).
+  const income = incomeIntervals(lowCut, quartileCuts, esCuts);
+
+  // Men: fewer where the old are many (women live longer), more in rural areas and where recent (male-heavy)
+  // immigration is large; calibrated to riket's share each year.
+  const men = shareOf(pop, (i) => -0.25 * (units[i]!.old - 0.2) + 0.02 * units[i]!.rural + 0.03 * fb[i]! + units[i]!.eMen, MEN[y]!);
 
   // Tenure: the flat (non-owner) share depends on the kind of place; rental vs condo among flats on
   // disadvantage, kommun and a slow national shift towards condos.
@@ -854,14 +998,23 @@ function desoYear(year: number, y: number, units: Unit[], kommuner: Kommun[]): Y
   units.forEach((u, i) => {
     const P = pop[i]!;
     const bgForeign = Math.round(P * fb[i]!);
-    const m = mu[i]!;
-    const cdf = cuts.map((c) => normalCdf(c - m));
-    const quint = largestRemainder(P, [cdf[0]!, cdf[1]! - cdf[0]!, cdf[2]! - cdf[1]!, cdf[3]! - cdf[2]!, 1 - cdf[3]!]);
-    const q1 = quint[0]!;
-    const lowEs = Math.min(q1, Math.round(P * normalCdf(lowCut - m)));
-    // Persons per class: differences of the DeSO's normal CDF at the class cut points, rounded to sum to P.
-    const esCdf = [0, ...esCuts.map((c) => normalCdf(c - m)), 1];
-    const es = largestRemainder(P, esCdf.slice(1).map((v, k) => v - esCdf[k]!));
+    const menN = Math.round(P * men[i]!);
+    // Among foreign background a little more men than among Swedish background; kept feasible for both parts.
+    const menShareForeign = sigmoid(logit(men[i]!) + 0.02 + u.eMenForeign);
+    const menForeign = clamp(Math.round(bgForeign * menShareForeign), Math.max(0, menN - (P - bgForeign)), Math.min(bgForeign, menN));
+    const inc = income.split(P, mu[i]!);
+
+    // Persons by tenure of their dwelling: dwellings times persons per dwelling by tenure; those in special housing
+    // or without a known dwelling (övrigt) are more where the old are many.
+    const Dw = Math.round(dwellings[i]!);
+    const unknownDw = 0.002 + 0.004 * (u.eRent > 1 ? 1 : 0);
+    const f = flat[i]! * (1 - unknownDw);
+    const dw = largestRemainder(Dw, [f * rental[i]!, f * (1 - rental[i]!), (1 - flat[i]!) * (1 - unknownDw), unknownDw]);
+    const otherShare = clamp((0.016 + 0.05 * Math.max(0, u.old - 0.2)) * Math.exp(u.eOther), 0.002, 0.08);
+    const ptOther = Math.min(P, Math.round(P * otherShare) + dw[3]!);
+    // Crowding in the rentals of disadvantaged areas: more persons per rented flat there.
+    const rentalSize = PERSONS_PER_DWELLING.rental * Math.exp(0.08 * clamp(z[i]!, -1.5, 3));
+    const pt = largestRemainder(P - ptOther, [dw[2]! * PERSONS_PER_DWELLING.owner, dw[1]! * PERSONS_PER_DWELLING.condo, dw[0]! * rentalSize]);
 
     const P2064 = Math.round(p2064[i]!);
     const empN = Math.min(P2064, Math.round(P2064 * emp[i]!));
@@ -881,11 +1034,6 @@ function desoYear(year: number, y: number, units: Unit[], kommuner: Kommun[]): Y
     const upper = Math.max(0.05, 1 - preShare - postShare - missing);
     const edu = largestRemainder(E, [preShare, upper, postShare * (1 - longShare), postShare * longShare, missing]);
 
-    const Dw = Math.round(dwellings[i]!);
-    const unknownDw = 0.002 + 0.004 * (u.eRent > 1 ? 1 : 0);
-    const f = flat[i]! * (1 - unknownDw);
-    const dw = largestRemainder(Dw, [f * rental[i]!, f * (1 - rental[i]!), (1 - flat[i]!) * (1 - unknownDw), unknownDw]);
-
     let votersEligible = 0;
     let votersVoted = 0;
     if (turnout) {
@@ -897,8 +1045,11 @@ function desoYear(year: number, y: number, units: Unit[], kommuner: Kommun[]): Y
       pop: P,
       bg_foreign: bgForeign,
       bg_swedish: P - bgForeign,
-      q1, q2: quint[1]!, q3: quint[2]!, q4: quint[3]!, q5: quint[4]!,
-      low_es: lowEs,
+      men: menN,
+      bg_foreign_men: menForeign,
+      bg_swedish_men: menN - menForeign,
+      qt1: inc.quartiles[0]!, qt2: inc.quartiles[1]!, qt3: inc.quartiles[2]!, qt4: inc.quartiles[3]!,
+      low_es: inc.low,
       pop_20_64: P2064,
       emp_20_64: empN,
       unemp_20_64: unempN,
@@ -909,13 +1060,67 @@ function desoYear(year: number, y: number, units: Unit[], kommuner: Kommun[]): Y
       edu_pop: E,
       edu_pre: edu[0]!, edu_upper: edu[1]!, edu_post_short: edu[2]!, edu_post_long: edu[3]!, edu_missing: edu[4]!,
       dw_rental: dw[0]!, dw_condo: dw[1]!, dw_owner: dw[2]!, dw_unknown: dw[3]!,
+      pt_owner: pt[0]!, pt_condo: pt[1]!, pt_rental: pt[2]!, pt_other: ptOther,
       voters_eligible: votersEligible,
       voters_voted: votersVoted,
-      es_lt100: es[0]!, es_100_149: es[1]!, es_150_199: es[2]!, es_200_249: es[3]!, es_250_299: es[4]!, es_300_349: es[5]!,
-      es_350_399: es[6]!, es_400_499: es[7]!, es_500_599: es[8]!, es_600_799: es[9]!, es_800plus: es[10]!,
+      es_lt100: inc.classes[0]!, es_100_149: inc.classes[1]!, es_150_199: inc.classes[2]!, es_200_249: inc.classes[3]!,
+      es_250_299: inc.classes[4]!, es_300_349: inc.classes[5]!, es_350_399: inc.classes[6]!, es_400_499: inc.classes[7]!,
+      es_500_599: inc.classes[8]!, es_600_799: inc.classes[9]!, es_800plus: inc.classes[10]!,
     });
   });
   return { counts, crowdExpected };
+}
+
+interface IncomeSplit {
+  low: number;
+  quartiles: number[];
+  classes: number[];
+}
+
+/**
+ * The income cut points of a year merged into one ordered list of intervals on the latent scale; `split` divides a
+ * DeSO's persons (latent mean mu, SD 1) over the intervals once (largest remainder) and sums them into low economic
+ * standard, the four quartiles and the eleven ES_CLASSES.
+ */
+function incomeIntervals(lowCut: number, quartileCuts: number[], esCuts: number[]): { split(P: number, mu: number): IncomeSplit } {
+  // Kinds: 0 = low-standard cut, 1 = quartile cut, 2 = class cut. Ties keep all (an empty interval is harmless).
+  const cuts = [[lowCut, 0] as const, ...quartileCuts.map((c) => [c, 1] as const), ...esCuts.map((c) => [c, 2] as const)].sort((a, b) => a[0] - b[0]);
+  // For each interval (n = cuts + 1): which quartile and class it is in, and whether it lies below the low cut.
+  const quartileOf: number[] = [];
+  const classOf: number[] = [];
+  const isLow: boolean[] = [];
+  let q = 0;
+  let c = 0;
+  let low = true;
+  for (let k = 0; k <= cuts.length; k++) {
+    quartileOf.push(q);
+    classOf.push(c);
+    isLow.push(low);
+    const kind = cuts[k]?.[1];
+    if (kind === 0) low = false;
+    else if (kind === 1) q++;
+    else if (kind === 2) c++;
+  }
+  const weights = new Array<number>(cuts.length + 1).fill(0);
+  return {
+    split(P: number, mu: number): IncomeSplit {
+      let before = 0;
+      for (let k = 0; k < cuts.length; k++) {
+        const at = normalCdf(cuts[k]![0] - mu);
+        weights[k] = at - before;
+        before = at;
+      }
+      weights[cuts.length] = 1 - before;
+      const n = largestRemainder(P, weights);
+      const out: IncomeSplit = { low: 0, quartiles: [0, 0, 0, 0], classes: new Array<number>(ES_CLASSES.length).fill(0) };
+      n.forEach((v, k) => {
+        if (isLow[k]) out.low += v;
+        out.quartiles[quartileOf[k]!]! += v;
+        out.classes[classOf[k]!]! += v;
+      });
+      return out;
+    },
+  };
 }
 
 function kommunOf(kommuner: Kommun[], u: Unit): Kommun {
@@ -1122,7 +1327,7 @@ function largestRemainder(total: number, weights: readonly number[]): number[] {
   if (rest <= 0) return out;
   // Most calls split one DeSO into a handful of parts: picking the largest remainder `rest` times is cheaper
   // there than sorting; the kommun-wide calls sort.
-  if (n <= 8) {
+  if (n <= 16) {
     for (; rest > 0; rest--) {
       let best = 0;
       for (let i = 1; i < n; i++) if (frac[i]! > frac[best]!) best = i;

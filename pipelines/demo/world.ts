@@ -34,8 +34,16 @@ export interface DesoCounts {
   pop: number;
   bg_foreign: number;
   bg_swedish: number;
-  /** Persons by national income quintile (economic standard); sums to pop. */
-  q1: number; q2: number; q3: number; q4: number; q5: number;
+  /** Men among pop, among bg_foreign and among bg_swedish; women are the rest. bg_foreign_men + bg_swedish_men = men. */
+  men: number;
+  bg_foreign_men: number;
+  bg_swedish_men: number;
+  /**
+   * Persons (all ages) by national quartile of economic standard (the year's cut points over all of riket, so riket
+   * has ≈25 % in each); sums to pop. Cut from the same distribution as es_* and low_es: low_es ≤ qt1, and qt1 + qt2
+   * are the persons below the national median (the median esMedian gives for riket, up to the grouping of es_*).
+   */
+  qt1: number; qt2: number; qt3: number; qt4: number;
   /** Persons (all ages) with low economic standard (< 60 % of national median). */
   low_es: number;
   pop_20_64: number;
@@ -53,13 +61,21 @@ export interface DesoCounts {
   edu_pop: number;
   edu_pre: number; edu_upper: number; edu_post_short: number; edu_post_long: number; edu_missing: number;
   dw_rental: number; dw_condo: number; dw_owner: number; dw_unknown: number;
+  /**
+   * Persons (all ages) by the tenure of the dwelling they are registered in: äganderätt (incl. ägarlägenhet),
+   * bostadsrätt, hyresrätt, and övrigt / uppgift saknas (special housing, no known dwelling, dw_unknown's
+   * residents); sums to pop. A tenure with no dwellings (dw_*) has no persons. Persons per dwelling differ by tenure:
+   * owner-occupied houses hold families (≈2.5 per dwelling in riket), flats fewer (≈1.6–1.8).
+   */
+  pt_owner: number; pt_condo: number; pt_rental: number; pt_other: number;
   /** Kommunval voters; only in election years (2018, 2022), otherwise 0. */
   voters_eligible: number;
   voters_voted: number;
   /**
    * Persons (all ages) by class of economic standard (disposable income per consumption unit, tkr per year, in the
    * year's prices); the classes are ES_CLASSES and sum to pop. They carry the income distribution so that a median
-   * can be computed at any level from summed counts, as SCB computes it from microdata (see esMedian).
+   * can be computed at any level from summed counts, as SCB computes it from microdata (see esMedian). For SCB's
+   * constant-price series (TAB6684) deflate with ES_PRICE_INDEX (see toConstantPrices).
    */
   es_lt100: number; es_100_149: number; es_150_199: number; es_200_249: number; es_250_299: number;
   es_300_349: number; es_350_399: number; es_400_499: number; es_500_599: number; es_600_799: number; es_800plus: number;
@@ -89,6 +105,31 @@ export function esMedian(c: DesoCounts): number | null {
     below += n;
   }
   return null;
+}
+
+/**
+ * Consumer price index (KPI, 1980 = 100, yearly averages) for the years of the world, to turn the economic standard
+ * (es_* classes and their median, in each year's prices) into constant prices as SCB publishes TAB6684. 2017–2023 are
+ * SCB's "KPI, fastställda tal" (scb.se …/konsumentprisindex-kpi/kpi-faststallda-tal-1980100/); 2024 is the mean of
+ * January–November 2024 (the stored copy ends there); 2025 is assumed (+0.9 %). They agree with the targets: deflated
+ * by this index the world's riket median falls 3.1 % in 2022 and 1.4 % in 2023 (SCB: −3.2 / −1.4 % [S34], [S35]) and
+ * 2023 is back at the 2017 level [S35]. 2017 → 2024 is +28.8 %.
+ */
+export const ES_PRICE_INDEX: Readonly<Record<number, number>> = {
+  2017: 322.11, 2018: 328.4, 2019: 334.26, 2020: 335.92, 2021: 343.19, 2022: 371.91, 2023: 403.7, 2024: 415.0, 2025: 418.7,
+};
+
+/**
+ * An amount of economic standard of `year` (in that year's prices) in the prices of `baseYear`:
+ * amount × KPI(baseYear) / KPI(year). SCB's TAB6684 is in the prices of its latest year, so its 2017 median is
+ * `toConstantPrices(esMedian(c2017), 2017, 2024)` for a 2024 release. A median and the class bounds deflate alike
+ * (a common factor moves every person's value the same), so the deflated median is the median of deflated values.
+ */
+export function toConstantPrices(amount: number, year: number, baseYear: number): number {
+  const from = ES_PRICE_INDEX[year];
+  const to = ES_PRICE_INDEX[baseYear];
+  if (from === undefined || to === undefined) throw new Error(`no price index for ${from === undefined ? year : baseYear}`);
+  return (amount * to) / from;
 }
 
 /** Sources that exist only per kommun (overcrowding, crime, school results). */
