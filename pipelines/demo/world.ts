@@ -65,7 +65,7 @@ export interface DesoCounts {
    * Persons (all ages) by the tenure of the dwelling they are registered in: äganderätt (incl. ägarlägenhet),
    * bostadsrätt, hyresrätt, and övrigt / uppgift saknas (special housing, no known dwelling, dw_unknown's
    * residents); sums to pop. A tenure with no dwellings (dw_*) has no persons. Persons per dwelling differ by tenure:
-   * owner-occupied houses hold families (≈2.5 per dwelling in riket), flats fewer (≈1.6–1.8).
+   * owner-occupied houses hold families (≈2.4–2.5 per dwelling in riket), flats fewer (≈1.5–1.6).
    */
   pt_owner: number; pt_condo: number; pt_rental: number; pt_other: number;
   /** Kommunval voters; only in election years (2018, 2022), otherwise 0. */
