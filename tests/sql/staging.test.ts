@@ -1,5 +1,5 @@
 import { describe, it, expect, beforeEach, afterEach } from 'vitest';
-import type { DuckDBConnection } from '@duckdb/node-api';
+import { listValue, type DuckDBConnection } from '@duckdb/node-api';
 import { exec, execFile, query, queryFile } from '../../pipelines/db.ts';
 import { memoryWarehouse, insertObservations } from './helpers.ts';
 
@@ -81,5 +81,76 @@ describe('sql/staging/run_start.sql, run_end.sql, stage_end.sql', () => {
     await execFile(wh.conn, 'staging/run_end', { run_id: 'r1', finished_at: '2026-11-27T10:01:00Z', outcome: 'ok' });
     expect(await query(wh.conn, 'SELECT outcome, finished_at FROM run')).toEqual([{ outcome: 'ok', finished_at: '2026-11-27T10:01:00.000Z' }]);
     expect(await query(wh.conn, 'SELECT stage, outcome, row_counts FROM stage_run')).toEqual([{ stage: 'ingest', outcome: 'ok', row_counts: '{"n":3}' }]);
+  });
+});
+
+describe("sql/staging/derive_levels.sql ('staging/derive_levels')", () => {
+  const derived = () =>
+    query(wh.conn, "SELECT fetch_id, source, table_id, measure, area_code, area_version, year, breakdown, value, status, derived_from FROM observation WHERE derived_from IS NOT NULL ORDER BY table_id, year, breakdown, area_version, area_code");
+  const row = (area_code: string, area_version: string, year: number, breakdown: string, value: number | null, derived_from = 'DeSO2018', table_id = 'TAB6258', measure = '000006OC') => ({
+    fetch_id: 'derived', source: 'SCB', table_id, measure, area_code, area_version, year, breakdown, value, status: value === null ? '..' : null, derived_from,
+  });
+  const hr = 'Upplatelseform=1';
+  const br = 'Upplatelseform=2';
+
+  it('sums kommun, län and riket from the DeSO rows; any missing or protected DeSO part gives NULL with "..", never a partial sum or 0', async () => {
+    await insertObservations(wh.conn, [
+      // 2023: kommun 0180 (län 01) has two DeSO, 0114 (län 01) one, 2584 (län 25) two.
+      ['TAB6258', '000006OC', '0180C1010', 'DeSO2018', 2023, hr, 100, null],
+      ['TAB6258', '000006OC', '0180C1020', 'DeSO2018', 2023, hr, 250, null],
+      ['TAB6258', '000006OC', '0114A0010', 'DeSO2018', 2023, hr, 40, null],
+      ['TAB6258', '000006OC', '2584A0010', 'DeSO2018', 2023, hr, 30, null],
+      ['TAB6258', '000006OC', '2584A0020', 'DeSO2018', 2023, hr, null, '..'],
+      ['TAB6258', '000006OC', '0180C1010', 'DeSO2018', 2023, br, 60, null],
+      ['TAB6258', '000006OC', '0180C1020', 'DeSO2018', 2023, br, 0, null],
+      ['TAB6258', '000006OC', '0114A0010', 'DeSO2018', 2023, br, 15, null],
+      ['TAB6258', '000006OC', '2584A0010', 'DeSO2018', 2023, br, 5, null],
+      ['TAB6258', '000006OC', '2584A0020', 'DeSO2018', 2023, br, 7, null],
+      // 2022: the row of 0180C1020 is absent altogether, so 0180, län 01 and riket lack a part.
+      ['TAB6258', '000006OC', '0180C1010', 'DeSO2018', 2022, hr, 90, null],
+      ['TAB6258', '000006OC', '0114A0010', 'DeSO2018', 2022, hr, 38, null],
+      ['TAB6258', '000006OC', '2584A0010', 'DeSO2018', 2022, hr, 31, null],
+      ['TAB6258', '000006OC', '2584A0020', 'DeSO2018', 2022, hr, 9, null],
+      // RegSO rows and other tables are not summed.
+      ['TAB6258', '000006OC', '0180R001', 'RegSO2020', 2023, hr, 99_999, null],
+      ['TAB6638', '00000864', '0180C1010', 'DeSO2025', 2024, hr, 120, null],
+    ]);
+    await execFile(wh.conn, 'staging/derive_levels', { table_id: 'TAB6258', levels: listValue(['riket', 'lan', 'kommun']) });
+    expect(await derived()).toEqual([
+      row('0114', 'kommun2003', 2022, hr, 38),
+      row('0180', 'kommun2003', 2022, hr, null),
+      row('2584', 'kommun2003', 2022, hr, 40),
+      row('01', 'lan1998', 2022, hr, null),
+      row('25', 'lan1998', 2022, hr, 40),
+      row('00', 'riket', 2022, hr, null),
+      row('0114', 'kommun2003', 2023, hr, 40),
+      row('0180', 'kommun2003', 2023, hr, 350),
+      row('2584', 'kommun2003', 2023, hr, null),
+      row('01', 'lan1998', 2023, hr, 390),
+      row('25', 'lan1998', 2023, hr, null),
+      row('00', 'riket', 2023, hr, null),
+      row('0114', 'kommun2003', 2023, br, 15),
+      row('0180', 'kommun2003', 2023, br, 60),
+      row('2584', 'kommun2003', 2023, br, 12),
+      row('01', 'lan1998', 2023, br, 75),
+      row('25', 'lan1998', 2023, br, 12),
+      row('00', 'riket', 2023, br, 87),
+    ]);
+    // The published rows are untouched and nothing arrived twice.
+    expect(await query(wh.conn, 'SELECT count(*)::INTEGER AS n FROM observation WHERE derived_from IS NULL')).toEqual([{ n: 16 }]);
+    expect(await queryFile(wh.conn, 'checks/observation_duplicates')).toEqual([]);
+    // Replacing the table's rows (as the ingest does before deriving again) removes the derived rows with them.
+    await execFile(wh.conn, 'staging/delete_observations', { source: 'SCB', table_id: 'TAB6258' });
+    expect(await query(wh.conn, 'SELECT DISTINCT table_id FROM observation')).toEqual([{ table_id: 'TAB6638' }]);
+  });
+
+  it('derives only the levels asked for, from the DeSO version of each year (derived_from)', async () => {
+    await insertObservations(wh.conn, [
+      ['TAB6638', '00000864', '0180C1010', 'DeSO2025', 2024, hr, 120, null],
+      ['TAB6638', '00000864', '0180C1030', 'DeSO2025', 2024, hr, 80, null],
+      ['TAB6638', '00000864', '0180R001', 'RegSO2025', 2024, hr, 200, null],
+    ]);
+    await execFile(wh.conn, 'staging/derive_levels', { table_id: 'TAB6638', levels: listValue(['kommun']) });
+    expect(await derived()).toEqual([row('0180', 'kommun2003', 2024, hr, 200, 'DeSO2025', 'TAB6638', '00000864')]);
   });
 });
