@@ -16,7 +16,8 @@ beforeEach(async () => {
 afterEach(() => wh.close());
 
 const CAT = loadAreaTypeCatalogue();
-const INDEX_PARAMS = { table_id: 'IntGr5Socio', breakdown: '', v1: '000005QU', v2: '000005QV', v3: '000005QW' };
+// The components as data/area-types.json names them (TAB6586, the v2 table of v1 IntGr5Socio: 000005QU/QV/QW there).
+const INDEX_PARAMS = { table_id: 'TAB6586', breakdown: '', v1: '000008IW', v2: '000008IV', v3: '000008IX' };
 const cut = (sd: SdKind = 'population') => execFile(wh.conn, 'area_types/cut', cutParams(CAT, sd));
 
 /** area_type_input as the command builds it: one index (or three components) per unit and group. */
@@ -63,18 +64,27 @@ function skewedIndex(n: number, seed: number): number[] {
 }
 
 describe('sql/area_types/index_input.sql', () => {
+  it('reads the components data/area-types.json names', () => {
+    const c = CAT.index.components;
+    expect({ table_id: CAT.index.source_table, breakdown: CAT.index.breakdown, v1: c.V1.measure, v2: c.V2.measure, v3: c.V3.measure }).toEqual(INDEX_PARAMS);
+  });
+
   it('collects V1–V3 per RegSO and year, names missing components with their status, ignores other levels and tables', async () => {
     await insertObservations(wh.conn, [
-      ['IntGr5Socio', '000005QU', '0180R001', 'RegSO2020', 2022, '', 10, null],
-      ['IntGr5Socio', '000005QV', '0180R001', 'RegSO2020', 2022, '', 20, null],
-      ['IntGr5Socio', '000005QW', '0180R001', 'RegSO2020', 2022, '', 30, null],
-      ['IntGr5Socio', '000005QU', '0180R002', 'RegSO2020', 2022, '', 11, null],
-      ['IntGr5Socio', '000005QV', '0180R002', 'RegSO2020', 2022, '', null, '..'],
-      ['IntGr5Socio', '000005QW', '0180R002', 'RegSO2020', 2022, '', 31, null],
-      ['IntGr5Socio', '000005QU', '0180R003', 'RegSO2025', 2024, '', 12, null],
-      ['IntGr5Socio', '000005QV', '0180R003', 'RegSO2025', 2024, '', 22, null],
-      ['IntGr5Socio', '000005QU', '0180', 'kommun2003', 2022, '', 9, null],
-      ['OtherTable', '000005QU', '0180R001', 'RegSO2020', 2022, '', 99, null],
+      ['TAB6586', '000008IW', '0180R001', 'RegSO2020', 2022, '', 10, null],
+      ['TAB6586', '000008IV', '0180R001', 'RegSO2020', 2022, '', 20, null],
+      ['TAB6586', '000008IX', '0180R001', 'RegSO2020', 2022, '', 30, null],
+      ['TAB6586', '000008IW', '0180R002', 'RegSO2020', 2022, '', 11, null],
+      ['TAB6586', '000008IV', '0180R002', 'RegSO2020', 2022, '', null, '..'],
+      ['TAB6586', '000008IX', '0180R002', 'RegSO2020', 2022, '', 31, null],
+      ['TAB6586', '000008IW', '0180R003', 'RegSO2025', 2024, '', 12, null],
+      ['TAB6586', '000008IV', '0180R003', 'RegSO2025', 2024, '', 22, null],
+      // SCB's own index and area type come in the same table: never read as a component.
+      ['TAB6586', '000008IT', '0180R001', 'RegSO2020', 2022, '', 20, null],
+      ['TAB6586', '000008IU', '0180R001', 'RegSO2020', 2022, '', 3, null],
+      ['TAB6586', '000008IT', '0180R003', 'RegSO2025', 2024, '', 17, null],
+      ['TAB6586', '000008IW', '0180', 'kommun2003', 2022, '', 9, null],
+      ['OtherTable', '000008IW', '0180R001', 'RegSO2020', 2022, '', 99, null],
     ]);
     await execFile(wh.conn, 'area_types/index_input', INDEX_PARAMS);
     expect(await query(wh.conn, 'SELECT * FROM area_type_input ORDER BY unit')).toEqual([
@@ -202,9 +212,9 @@ describe('sql/area_types/cut.sql', () => {
 async function loadSocio(rows: [string, number, number | null, number | null, number | null][], version = 'RegSO2020'): Promise<void> {
   const obs: Parameters<typeof insertObservations>[1] = [];
   for (const [code, year, v1, v2, v3] of rows) {
-    obs.push(['IntGr5Socio', '000005QU', code, version, year, '', v1, v1 === null ? '..' : null]);
-    obs.push(['IntGr5Socio', '000005QV', code, version, year, '', v2, v2 === null ? '..' : null]);
-    obs.push(['IntGr5Socio', '000005QW', code, version, year, '', v3, v3 === null ? '..' : null]);
+    obs.push(['TAB6586', '000008IW', code, version, year, '', v1, v1 === null ? '..' : null]);
+    obs.push(['TAB6586', '000008IV', code, version, year, '', v2, v2 === null ? '..' : null]);
+    obs.push(['TAB6586', '000008IX', code, version, year, '', v3, v3 === null ? '..' : null]);
   }
   await insertObservations(wh.conn, obs);
 }

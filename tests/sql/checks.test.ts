@@ -28,6 +28,15 @@ describe('sql/checks/observation_duplicates.sql', () => {
     const rows = await queryFile(wh.conn, 'checks/observation_duplicates');
     expect(rows).toEqual([{ source: 'SCB', table_id: 'T', measure: 'm', area_code: '00', area_version: 'riket', year: 2020, breakdown: 'a=1', n: 2 }]);
   });
+
+  it('counts a row summed from DeSO (derived_from) as the cell it stands for: beside a published one it is a duplicate', async () => {
+    await insertObservations(wh.conn, [
+      ['T', 'm', '0180C1010', 'DeSO2018', 2020, 'a=1', 1, null],
+      ['T', 'm', '0180', 'kommun2003', 2020, 'a=1', 5, null],
+    ]);
+    await exec(wh.conn, "INSERT INTO observation VALUES ('derived', 'SCB', 'T', 'm', '01', 'lan1998', 2020, 'a=1', 1, NULL, 'DeSO2018'), ('derived', 'SCB', 'T', 'm', '0180', 'kommun2003', 2020, 'a=1', 1, NULL, 'DeSO2018')");
+    expect(await queryFile(wh.conn, 'checks/observation_duplicates')).toEqual([{ source: 'SCB', table_id: 'T', measure: 'm', area_code: '0180', area_version: 'kommun2003', year: 2020, breakdown: 'a=1', n: 2 }]);
+  });
 });
 
 describe('sql/checks/value_without_status.sql', () => {

@@ -185,14 +185,14 @@ describe('sql/report/*.sql', () => {
     // Own rows, removed again so the export test below sees only the shared fixture.
     const c = wh.conn;
     await exec(c, `INSERT INTO segregation_index VALUES
-      ('M_total','q','',         'riket','00','deso','DeSO2018',2017,0.06,NULL,NULL,NULL,5984,1e7,'ok','TAB6679'),
-      ('M_between_lan','q','',   'riket','00','deso','DeSO2018',2017,0.003,NULL,NULL,NULL,5984,1e7,'ok','TAB6679'),
-      ('H_total','q','',         'riket','00','deso','DeSO2018',2017,0.04,NULL,NULL,NULL,5984,1e7,'ok','TAB6679'),
-      ('multi_M_divergence','q','','riket','00','deso','DeSO2018',2017,0.06,0.001,0.059,0.061,5984,1e7,'ok','TAB6679'),
-      ('M_total','q','',         'riket','00','regso','RegSO2020',2017,0.05,NULL,NULL,NULL,3363,1e7,'ok','TAB6679'),
-      ('M_total','q','',         'kommun','0180','deso','DeSO2018',2017,0.05,NULL,NULL,NULL,544,1e6,'ok','TAB6679'),
-      ('M_total','q','',         'riket','00','deso','DeSO2025',2024,0.07,NULL,NULL,NULL,6160,1e7,'ok','TAB6679'),
-      ('M_total','q','',         'riket','00','deso','DeSO2025',2026,0.08,NULL,NULL,NULL,6160,1e7,'ok','TAB6679')`);
+      ('M_total','q','',         'riket','00','deso','DeSO2018',2017,0.06,NULL,NULL,NULL,5984,1e7,'ok','TAB6684'),
+      ('M_between_lan','q','',   'riket','00','deso','DeSO2018',2017,0.003,NULL,NULL,NULL,5984,1e7,'ok','TAB6684'),
+      ('H_total','q','',         'riket','00','deso','DeSO2018',2017,0.04,NULL,NULL,NULL,5984,1e7,'ok','TAB6684'),
+      ('multi_M_divergence','q','','riket','00','deso','DeSO2018',2017,0.06,0.001,0.059,0.061,5984,1e7,'ok','TAB6684'),
+      ('M_total','q','',         'riket','00','regso','RegSO2020',2017,0.05,NULL,NULL,NULL,3363,1e7,'ok','TAB6684'),
+      ('M_total','q','',         'kommun','0180','deso','DeSO2018',2017,0.05,NULL,NULL,NULL,544,1e6,'ok','TAB6684'),
+      ('M_total','q','',         'riket','00','deso','DeSO2025',2024,0.07,NULL,NULL,NULL,6160,1e7,'ok','TAB6684'),
+      ('M_total','q','',         'riket','00','deso','DeSO2025',2026,0.08,NULL,NULL,NULL,6160,1e7,'ok','TAB6684')`);
     const rows = await queryFile(wh.conn, 'report/segregation_decomposition', { groups: 'q', unit_level: 'deso', year: 2025 });
     await exec(c, "DELETE FROM segregation_index WHERE groups = 'q'");
     expect(rows).toEqual([

@@ -9,7 +9,8 @@ beforeEach(async () => {
 });
 afterEach(() => wh.close());
 
-const EDU = (lvl: string) => `Kon=1+2;UtbildningsNiva=${lvl}`;
+// TAB5956 and TAB6534 have no Kon variable: the education level is the only breakdown.
+const EDU = (lvl: string) => `UtbildningsNiva=${lvl}`;
 const EDU_PARAMS = {
   tables: listValue(['TAB5956', 'TAB6534']),
   measures: listValue(['000005MO', '000007Z6']),
@@ -104,28 +105,62 @@ describe("sql/measures/unit_counts_percent.sql ('measures/unit_counts_percent')"
   });
 });
 
-describe("sql/measures/unit_counts_quintiles.sql ('measures/unit_counts_quintiles')", () => {
-  it('gives K1..K5 in order per unit, all NULL when any quintile is missing or protected', async () => {
-    const q = (k: number) => `Inkomstkvintil=K${k}`;
+describe("sql/measures/unit_counts_quartiles.sql ('measures/unit_counts_quartiles')", () => {
+  const PERSONS = '000008A5';
+  const SHARES = ['000008A6', '000008A7', '000008A8', '000008A9'];
+  const params = { table: 'TAB6684', persons_measure: PERSONS, share_measures: listValue(SHARES) };
+  /** One unit of TAB6684 (no breakdown variables): persons, then the whole-percent shares of quartiles 1..4; null = protected, undefined = absent. */
+  function unit(area: string, version: string, year: number, persons: number | null | undefined, shares: (number | null | undefined)[], table = 'TAB6684'): Obs {
     const rows: Obs = [];
-    const add = (area: string, version: string, year: number, v: (number | null | undefined)[]) =>
-      v.forEach((x, i) => {
-        if (x !== undefined) rows.push(['TAB6679', '000008A9', area, version, year, q(i + 1), x, x === null ? '..' : null]);
-      });
-    add('0180C1010', 'DeSO2018', 2020, [100, 200, 300, 400, 500]);
-    add('0180C1020', 'DeSO2018', 2020, [1, 2, null, 4, 5]);
-    add('0180C1030', 'DeSO2018', 2020, [1, 2, 3, 4, undefined]);
-    add('0180R001', 'RegSO2020', 2020, [10, 0, 30, 40, 50]);
-    rows.push(['TAB6679', '000008A9', '0180C1010', 'DeSO2018', 2020, 'Inkomstkvintil=TOT', 1500, null]);
-    await insertObservations(wh.conn, rows);
-    const out = await queryFile(wh.conn, 'measures/unit_counts_quintiles', {
-      table: 'TAB6679', measure: '000008A9', breakdowns: listValue([1, 2, 3, 4, 5].map(q)),
+    [persons, ...shares].forEach((v, i) => {
+      if (v !== undefined) rows.push([table, i === 0 ? PERSONS : (SHARES[i - 1] as string), area, version, year, '', v, v === null ? '..' : null]);
     });
-    expect(out.map((r) => [r.unit_level, r.unit_version, r.year, r.kommun_code, r.unit_code, r.q1, r.q2, r.q3, r.q4, r.q5])).toEqual([
-      ['deso', 'DeSO2018', 2020, '0180', '0180C1010', 100, 200, 300, 400, 500],
-      ['deso', 'DeSO2018', 2020, '0180', '0180C1020', null, null, null, null, null],
-      ['deso', 'DeSO2018', 2020, '0180', '0180C1030', null, null, null, null, null],
-      ['regso', 'RegSO2020', 2020, '0180', '0180R001', 10, 0, 30, 40, 50],
+    return rows;
+  }
+
+  it('turns persons × each quartile\'s whole percent into rounded counts per DeSO and RegSO, in order', async () => {
+    await insertObservations(wh.conn, [
+      // 1250 persons: 22 % → 275, 7 % → 87.5 → 88 (half away from zero), 35 % → 437.5 → 438, 36 % → 450.
+      // The rounded counts add up to 1251, not 1250: whole-percent shares do not reconcile exactly (W222).
+      ...unit('0180C1010', 'DeSO2018', 2020, 1250, [22, 7, 35, 36]),
+      ...unit('0114A0010', 'DeSO2018', 2020, 1810, [25, 25, 25, 25]),
+      // 2024 on the new DeSO; a share of 0 stays 0.
+      ...unit('0180C1010', 'DeSO2025', 2024, 999, [0, 13, 40, 47]),
+      // 813 persons: 26 % → 211.38 → 211, 27 % → 219.51 → 220, 24 % → 195.12 → 195, 23 % → 186.99 → 187.
+      ...unit('0180R001', 'RegSO2020', 2020, 813, [26, 27, 24, 23]),
+    ]);
+    const out = await queryFile(wh.conn, 'measures/unit_counts_quartiles', params);
+    expect(out).toEqual([
+      { unit_level: 'deso', unit_version: 'DeSO2018', year: 2020, source_table: 'TAB6684', kommun_code: '0114', unit_code: '0114A0010', q1: 453, q2: 453, q3: 453, q4: 453 },
+      { unit_level: 'deso', unit_version: 'DeSO2018', year: 2020, source_table: 'TAB6684', kommun_code: '0180', unit_code: '0180C1010', q1: 275, q2: 88, q3: 438, q4: 450 },
+      { unit_level: 'deso', unit_version: 'DeSO2025', year: 2024, source_table: 'TAB6684', kommun_code: '0180', unit_code: '0180C1010', q1: 0, q2: 130, q3: 400, q4: 470 },
+      { unit_level: 'regso', unit_version: 'RegSO2020', year: 2020, source_table: 'TAB6684', kommun_code: '0180', unit_code: '0180R001', q1: 211, q2: 220, q3: 195, q4: 187 },
+    ]);
+  });
+
+  it('gives all four NULL (never 0) when the persons or any share is protected or absent; other levels and tables are ignored', async () => {
+    await insertObservations(wh.conn, [
+      ...unit('0180C1010', 'DeSO2018', 2020, 1000, [25, 25, 25, 25]),
+      ...unit('0180C1020', 'DeSO2018', 2020, null, [25, 25, 25, 25]),
+      ...unit('0180C1030', 'DeSO2018', 2020, undefined, [25, 25, 25, 25]),
+      ...unit('0180C1040', 'DeSO2018', 2020, 1000, [25, 25, null, 25]),
+      ...unit('0180C1050', 'DeSO2018', 2020, 1000, [25, 25, 25, undefined]),
+      ...unit('0180R001', 'RegSO2020', 2020, 3000, [null, 30, 30, 30]),
+      // Not sub-areas, or another table: no rows.
+      ...unit('0180', 'kommun2003', 2020, 900_000, [20, 20, 30, 30]),
+      ...unit('00', 'riket', 2020, 10_000_000, [25, 25, 25, 25]),
+      ...unit('0180C1010', 'DeSO2018', 2020, 5, [100, 0, 0, 0], 'TAB9999'),
+      // The median of the same table is not a share.
+      ['TAB6684', '000008AB', '0180C1010', 'DeSO2018', 2020, '', 310.2, null],
+    ]);
+    const out = await queryFile(wh.conn, 'measures/unit_counts_quartiles', params);
+    expect(out.map((r) => [r.unit_level, r.unit_code, r.q1, r.q2, r.q3, r.q4])).toEqual([
+      ['deso', '0180C1010', 250, 250, 250, 250],
+      ['deso', '0180C1020', null, null, null, null],
+      ['deso', '0180C1030', null, null, null, null],
+      ['deso', '0180C1040', null, null, null, null],
+      ['deso', '0180C1050', null, null, null, null],
+      ['regso', '0180R001', null, null, null, null],
     ]);
   });
 });
