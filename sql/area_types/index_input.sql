@@ -1,5 +1,5 @@
 -- Purpose: the input of the area-type cut rule (cut.sql) from the warehouse: V1, V2 and V3 of the socio-economic
---          index per RegSO and year (SCB IntGr5Socio, SOURCES.md §4.1). A RegSO-year with a component absent,
+--          index per RegSO and year (SCB TAB6586, the v2 id of IntGr5Socio; SOURCES.md §4.1). A RegSO-year with a component absent,
 --          empty or protected at source keeps that component NULL and names it in `missing` with the source's
 --          status, e.g. 'V2 (..)' or 'V3 (absent)', so that cut.sql gives it no index and no type.
 -- Inputs:  observation; $table_id, $breakdown, $v1, $v2, $v3 (contents codes of the three components).
