@@ -60,6 +60,83 @@ export function methodsOf(ind: IndicatorDef): (IndicatorMethod & { levels: Level
   return [ind.method, ...(ind.also ?? [])].map((m) => ({ ...m, levels: m.levels ?? (ind.levels as Level[]) }));
 }
 
+/** The cells a PxWeb method reads, each with the role it plays (none for a Kolada method). */
+export function partsOfMethod(m: IndicatorMethod): [role: string, part: Part][] {
+  switch (m.sql) {
+    case 'indicators/share_from_counts':
+      return [['numerator', m.numerator], ['denominator', m.denominator]];
+    case 'indicators/share_from_percent':
+      return [['percent', m.percent], ['denominator', m.denominator]];
+    case 'indicators/count_from_counts':
+      return [['count', m.count]];
+    case 'indicators/value_as_published':
+      return [['value', m.value]];
+    case 'indicators/kolada_value':
+      return [];
+  }
+}
+
+/** The suffix of a source label whose level the pipeline summed from DeSO (sql/indicators/share_from_counts.sql). */
+export const DERIVED_LABEL = ' (summerat från DeSO)';
+
+/** One source of an indicator at some of its levels: the label the build writes and the years the source holds. */
+export interface LevelSource {
+  levels: Level[];
+  /** As in indicator_value.source_table: 'SCB TAB…, TAB…' (+ DERIVED_LABEL where summed from DeSO) or 'Kolada N…'. */
+  source: string;
+  /** Years the catalogue's sources hold for this method (every part present), ascending. */
+  years: number[];
+  derived: boolean;
+}
+
+/**
+ * Which source serves which levels of an indicator, in which years: one entry per method, split where the
+ * pipeline sums some of the method's levels from DeSO (data/sources.json `derive`). A part spread over table
+ * vintages (TAB5956 to 2023, TAB6534 from 2024) holds the union of their years; a method holds the years every
+ * part has. Levels in catalogue order (riket, län, kommun, RegSO, DeSO as the indicator lists them).
+ */
+export function sourcesByLevel(ind: IndicatorDef, src: SourceCatalogue): LevelSource[] {
+  const pxById = new Map(src.pxweb.map((t) => [t.id, t]));
+  const out: LevelSource[] = [];
+  const ordered = (ls: Level[]): Level[] => ind.levels.filter((l) => ls.includes(l));
+  for (const m of methodsOf(ind)) {
+    if (m.sql === 'indicators/kolada_value') {
+      const k = src.kolada.find((x) => x.id === m.kpi);
+      out.push({ levels: ordered(m.levels), source: `Kolada ${m.kpi}`, years: k ? yearsOf(k) : [], derived: false });
+      continue;
+    }
+    const tables = m.tables.map((t) => pxById.get(t)).filter((t): t is PxSource => t !== undefined);
+    let years: number[] | null = null;
+    for (const [, part] of partsOfMethod(m)) {
+      const codes = Array.isArray(part.measure) ? part.measure : [part.measure];
+      const carriers = tables.filter((t) => codes.some((c) => c in (t.variables.ContentsCode ?? {})));
+      const held = new Set(carriers.flatMap((t) => yearsOf(t)));
+      years = (years ?? [...held]).filter((y) => held.has(y));
+    }
+    const label = `SCB ${m.tables.join(', ')}`;
+    const isDerived = (l: Level): boolean => tables.some((t) => !t.levels.includes(l) && (t.derive ?? []).includes(l));
+    const sorted = [...(years ?? [])].sort((a, b) => a - b);
+    const published = ordered(m.levels.filter((l) => !isDerived(l)));
+    const derived = ordered(m.levels.filter(isDerived));
+    if (published.length) out.push({ levels: published, source: label, years: sorted, derived: false });
+    if (derived.length) out.push({ levels: derived, source: label + DERIVED_LABEL, years: sorted, derived: true });
+  }
+  return out;
+}
+
+/** Years as a reader wants them: runs of consecutive years as first–last, the rest listed ("2017–2019, 2022"). */
+export function formatYears(years: number[]): string {
+  const ys = [...new Set(years)].sort((a, b) => a - b);
+  const runs: string[] = [];
+  for (let i = 0; i < ys.length; ) {
+    let j = i;
+    while (j + 1 < ys.length && ys[j + 1] === (ys[j] as number) + 1) j++;
+    runs.push(j > i ? `${ys[i]}–${ys[j]}` : String(ys[i]));
+    i = j + 1;
+  }
+  return runs.join(', ');
+}
+
 export interface IndicatorDef {
   id: string;
   policy_area: string;

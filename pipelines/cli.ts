@@ -50,6 +50,10 @@ Run "segfollow <command> --help" for the options of a command.`,
 Usage: segfollow sources
        segfollow sources --check [--live [--update]] [--json]
 
+Without --check: one row per indicator and source (indicator, policy_area, unit, levels, source, years, title_sv):
+the levels each source serves, "(summerat från DeSO)" where the pipeline sums them from DeSO, and the years the
+catalogue's sources hold.
+
   --check       check data/sources.json (and data/indicators.json) against SCB's table metadata stored in
                 data/metadata/scb, offline: one line per problem (ERROR or WARNING, table, variable, what, [file]),
                 then a summary; exit 1 if any problem is an error, else 0
@@ -210,19 +214,20 @@ function status(config: Config, stdout: TextSink): number {
   return 0;
 }
 
+/**
+ * The catalogue, one row per indicator and source: the levels each source serves (a level summed from DeSO says
+ * so, as the values' source label does) and the years the catalogue's sources hold for it, e.g. employment from
+ * SCB TAB6680 per RegSO and DeSO 2020–2024 and from Kolada N00914 and N02267 per kommun, län and riket.
+ */
 async function sources(config: Config, stdout: TextSink): Promise<number> {
-  const { loadIndicators, loadSources, yearsOf } = await import('./catalogue.ts');
+  const { loadIndicators, loadSources, sourcesByLevel, formatYears } = await import('./catalogue.ts');
   const ind = loadIndicators(config.dataDir);
   const src = loadSources(config.dataDir);
-  const years = new Map<string, number[]>();
-  for (const t of src.pxweb) years.set(t.id, yearsOf(t));
-  for (const k of src.kolada) years.set(k.id, yearsOf(k));
-  stdout.write(['indicator', 'policy_area', 'unit', 'source', 'years', 'title_sv'].join('\t') + '\n');
+  stdout.write(['indicator', 'policy_area', 'unit', 'levels', 'source', 'years', 'title_sv'].join('\t') + '\n');
   for (const i of ind.indicators) {
-    const ids = i.source.replace(/^(SCB|Kolada) /, '').split(/,\s*/);
-    const ys = ids.flatMap((id) => years.get(id) ?? []);
-    const span = ys.length ? `${Math.min(...ys)}–${Math.max(...ys)}` : '';
-    stdout.write([i.id, i.policy_area, i.unit, i.source, span, i.title_sv].join('\t') + '\n');
+    for (const s of sourcesByLevel(i, src)) {
+      stdout.write([i.id, i.policy_area, i.unit, s.levels.join(','), s.source, formatYears(s.years), i.title_sv].join('\t') + '\n');
+    }
   }
   return 0;
 }

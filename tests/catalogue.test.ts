@@ -1,14 +1,19 @@
 import { describe, it, expect } from 'vitest';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadIndicators, loadSources, yearsOf, type IndicatorDef, type Part, type PxSource } from '../pipelines/catalogue.ts';
+import { loadIndicators, loadSources, methodsOf, partsOfMethod, sourcesByLevel, yearsOf, type IndicatorDef, type IndicatorMethod, type Part, type PxSource } from '../pipelines/catalogue.ts';
+import type { Level } from '../pipelines/areas/levels.ts';
+import { FIRST_YEAR, LAST_YEAR } from '../pipelines/config.ts';
 import { MESSAGES } from '../pipelines/messages.ts';
 import { SQL_DIR } from '../pipelines/db.ts';
 import { checkCatalogue } from '../pipelines/sources/check-catalogue.ts';
 
 /**
  * data/indicators.json against itself, data/sources.json, pipelines/messages.ts and sql/: a typo in a contents code,
- * a breakdown or a caveat id would otherwise surface only as an indicator that is silently empty.
+ * a breakdown or a caveat id would otherwise surface only as an indicator that is silently empty. An indicator may
+ * rest on several methods (`method` and `also`), each serving some of its levels: its levels are the levels its
+ * methods serve, each served by tables that publish it (or that the pipeline sums from DeSO) or by Kolada, and its
+ * years are the years those sources hold, one source per level and year.
  */
 
 const DATA = new URL('../data', import.meta.url).pathname;
@@ -19,29 +24,53 @@ const koladaById = new Map(src.kolada.map((k) => [k.id, k]));
 
 const POLICY_AREAS = ['boende', 'utbildning', 'arbete', 'demokrati', 'brottslighet', 'ekonomi', 'befolkning'];
 const LEVELS = ['riket', 'lan', 'kommun', 'regso', 'deso'];
+/** Kolada publishes kommuner, regions (län) and riket. */
+const KOLADA_LEVELS = ['riket', 'lan', 'kommun'];
 /** Units the report formats on purpose (pipelines/report/format.ts unitStyle). */
 const UNITS = ['procent', 'antal', 'kronor', 'per 1 000 invånare'];
 /** checkCatalogue's findings about data/indicators.json against data/sources.json (the tables' metadata is its own test). */
 const indicatorProblems = checkCatalogue(src, () => undefined, { indicators: cat }).filter((p) => p.origin === 'data/indicators.json');
 
 const measures = (p: Part): string[] => (Array.isArray(p.measure) ? p.measure : [p.measure]);
-const tablesOf = (ind: IndicatorDef): PxSource[] => ('tables' in ind.method ? ind.method.tables.map((t) => pxById.get(t)).filter((t): t is PxSource => t !== undefined) : []);
-const indicatorYears = (ind: IndicatorDef): number[] => yearsOf(ind);
+const tablesOfMethod = (m: IndicatorMethod): PxSource[] => ('tables' in m ? m.tables.map((t) => pxById.get(t)).filter((t): t is PxSource => t !== undefined) : []);
+/** Every table any method of the indicator reads. */
+const tablesOf = (ind: IndicatorDef): PxSource[] => [...new Set(methodsOf(ind).flatMap(tablesOfMethod))];
 
-/** The parts of a PxWeb method, each with the role it plays. */
-function partsOf(ind: IndicatorDef): [string, Part][] {
-  const m = ind.method;
-  switch (m.sql) {
-    case 'indicators/share_from_counts': return [['numerator', m.numerator], ['denominator', m.denominator]];
-    case 'indicators/share_from_percent': return [['percent', m.percent], ['denominator', m.denominator]];
-    case 'indicators/count_from_counts': return [['count', m.count]];
-    case 'indicators/value_as_published': return [['value', m.value]];
-    case 'indicators/kolada_value': return [];
+/** Tables among the method's that publish `measure` as a contents code. */
+const carriers = (m: IndicatorMethod, measure: string): PxSource[] => tablesOfMethod(m).filter((t) => measure in (t.variables.ContentsCode ?? {}));
+
+/**
+ * The years a method's sources hold, computed here from data/sources.json (not by sourcesByLevel, which is checked
+ * against it): a Kolada KPI's years; for SCB every part must be there, each part in any of its table vintages.
+ */
+function methodYears(m: IndicatorMethod): number[] {
+  if (m.sql === 'indicators/kolada_value') {
+    const k = koladaById.get(m.kpi);
+    return k ? yearsOf(k) : [];
   }
+  let years: number[] | null = null;
+  for (const [, part] of partsOfMethod(m)) {
+    const held = new Set(measures(part).flatMap((c) => carriers(m, c).flatMap((t) => yearsOf(t))));
+    years = (years ?? [...held].sort((a, b) => a - b)).filter((y) => held.has(y));
+  }
+  return years ?? [];
 }
 
-/** Tables among the indicator's that publish `measure` as a contents code. */
-const carriers = (ind: IndicatorDef, measure: string): PxSource[] => tablesOf(ind).filter((t) => measure in (t.variables.ContentsCode ?? {}));
+/** Level → year → the methods (by index) serving it. */
+function servedBy(ind: IndicatorDef): Map<Level, Map<number, number[]>> {
+  const out = new Map<Level, Map<number, number[]>>();
+  methodsOf(ind).forEach((m, i) => {
+    for (const l of m.levels) {
+      const byYear = out.get(l) ?? new Map<number, number[]>();
+      for (const y of methodYears(m)) byYear.set(y, [...(byYear.get(y) ?? []), i]);
+      out.set(l, byYear);
+    }
+  });
+  return out;
+}
+
+/** A level the pipeline sums from DeSO: the table does not publish it but may be summed (data/sources.json derive). */
+const derivedIn = (t: PxSource, l: Level): boolean => !t.levels.includes(l) && (t.derive ?? []).includes(l);
 
 describe('data/indicators.json: coverage', () => {
   it('has at least 20 indicators with unique snake_case ids', () => {
@@ -74,61 +103,104 @@ describe('data/indicators.json: every indicator is complete', () => {
       expect(ind.levels.length).toBeGreaterThan(0);
       for (const l of ind.levels) expect(LEVELS).toContain(l);
       expect(new Set(ind.levels).size).toBe(ind.levels.length);
+      // The programme runs 2017–2025, but the follow-up goes on (the 2026 election): years up to the last report year.
       const [first, last] = ind.years;
-      expect(first).toBeGreaterThanOrEqual(2017);
-      expect(last).toBeLessThanOrEqual(2025);
+      expect(first).toBeGreaterThanOrEqual(FIRST_YEAR);
+      expect(last).toBeLessThanOrEqual(LAST_YEAR);
       expect(first).toBeLessThanOrEqual(last);
       for (const y of ind.onlyYears ?? []) expect(y >= first && y <= last).toBe(true);
+      for (const b of ind.breaks ?? []) {
+        expect(b.year > first && b.year <= last, `break ${b.year}`).toBe(true);
+        expect(ind.caveats, `break ${b.year}`).toContain(b.caveat);
+        for (const l of b.levels ?? []) expect(ind.levels).toContain(l);
+      }
+    });
+
+    it(`${ind.id}: its levels are the levels its methods serve, each method naming its own where there are several`, () => {
+      const methods = methodsOf(ind);
+      for (const m of ind.also ?? []) expect(m.levels?.length, `${m.sql} in also`).toBeGreaterThan(0);
+      for (const m of methods) {
+        expect(m.levels.length).toBeGreaterThan(0);
+        for (const l of m.levels) expect(ind.levels, m.sql).toContain(l);
+      }
+      expect(new Set(methods.flatMap((m) => m.levels))).toEqual(new Set(ind.levels));
     });
 
     it(`${ind.id}: caveats are message ids, method SQL exists`, () => {
       for (const c of ind.caveats) expect(Object.keys(MESSAGES), c).toContain(c);
-      expect(existsSync(join(SQL_DIR, `${ind.method.sql}.sql`)), ind.method.sql).toBe(true);
+      for (const m of methodsOf(ind)) expect(existsSync(join(SQL_DIR, `${m.sql}.sql`)), m.sql).toBe(true);
     });
 
     it(`${ind.id}: its tables, measures and breakdowns are as data/sources.json lists them (checkCatalogue)`, () => {
       expect(indicatorProblems.filter((p) => p.message.startsWith(`indicator ${ind.id}: `))).toEqual([]);
     });
 
-    it(`${ind.id}: its sources carry its levels and years, and are named in its source label`, () => {
-      const m = ind.method;
-      if (m.sql === 'indicators/kolada_value') {
-        const kpi = koladaById.get(m.kpi);
-        expect(kpi, m.kpi).toBeDefined();
-        expect(ind.source).toBe(`Kolada ${m.kpi}`);
-        for (const l of ind.levels) expect(['riket', 'lan', 'kommun']).toContain(l);
-        for (const y of indicatorYears(ind)) expect(yearsOf(kpi!), `${m.kpi} ${y}`).toContain(y);
-        expect(m.scale).toBeGreaterThan(0);
-        return;
-      }
-      // That its tables exist and its measures and breakdowns are theirs: checkCatalogue, the test above.
-      for (const t of m.tables) expect(ind.source).toContain(t);
-      expect(ind.source).toMatch(/^SCB /);
-      for (const [role, part] of partsOf(ind)) {
-        expect(part.breakdowns.length, role).toBeGreaterThan(0);
-        const years = new Set<number>();
-        for (const code of measures(part)) {
-          for (const t of carriers(ind, code)) {
-            for (const y of yearsOf(t)) years.add(y);
-            // The indicator's levels are levels the table publishes (for a percent: the percent table's).
-            if (role !== 'denominator') for (const l of ind.levels) expect(t.levels, `${t.id} publishes ${l}`).toContain(l);
+    it(`${ind.id}: its sources publish (or the pipeline sums) the levels each method serves, and are named in its source label`, () => {
+      for (const m of methodsOf(ind)) {
+        if (m.sql === 'indicators/kolada_value') {
+          expect(koladaById.get(m.kpi), m.kpi).toBeDefined();
+          // Named after "Kolada" ("Kolada N00914 till 2019, N02267 från 2020").
+          expect(ind.source).toMatch(/(^|; )Kolada N/);
+          expect(ind.source.slice(ind.source.indexOf('Kolada'))).toContain(m.kpi);
+          for (const l of m.levels) expect(KOLADA_LEVELS, `${m.kpi} at ${l}`).toContain(l);
+          expect(m.scale).toBeGreaterThan(0);
+          continue;
+        }
+        // That its tables exist and its measures and breakdowns are theirs: checkCatalogue, the test above.
+        for (const t of m.tables) expect(ind.source).toContain(t);
+        expect(ind.source).toMatch(/(^|; )SCB /);
+        for (const [role, part] of partsOfMethod(m)) {
+          expect(part.breakdowns.length, role).toBeGreaterThan(0);
+          for (const code of measures(part)) {
+            for (const t of carriers(m, code)) {
+              // Every part is needed for a value, a percent's denominator too, so each table reaches every level.
+              for (const l of m.levels) expect([...t.levels, ...(t.derive ?? [])], `${t.id} (${role}) at ${l}`).toContain(l);
+              // Only counts are summed from DeSO, and only a method that marks the sum in its label.
+              if (m.levels.some((l) => derivedIn(t, l))) expect(m.sql, `${t.id} summed from DeSO`).toBe('indicators/share_from_counts');
+            }
           }
         }
-        for (const y of indicatorYears(ind)) expect([...years], `${role} of ${ind.id} has ${y}`).toContain(y);
+      }
+    });
+
+    it(`${ind.id}: one source per level and year, and its years are exactly the years its sources hold`, () => {
+      const served = servedBy(ind);
+      for (const [level, byYear] of served) {
+        for (const [y, ms] of byYear) expect(ms.length, `${level} ${y}: methods ${ms.join(', ')}`).toBe(1);
+        // No hole inside a level's years (beyond election years): a source ending before its successor starts.
+        const ys = [...byYear.keys()].filter((y) => !ind.onlyYears || ind.onlyYears.includes(y)).sort((a, b) => a - b);
+        expect(ys.length, level).toBeGreaterThan(0);
+        const span = yearsOf({ years: [ys[0] as number, ys.at(-1) as number], onlyYears: ind.onlyYears });
+        expect(ys, `${ind.id} at ${level}`).toEqual(span);
+      }
+      const all = [...new Set([...served.values()].flatMap((m) => [...m.keys()]))].sort((a, b) => a - b);
+      expect(all).toEqual(yearsOf(ind));
+    });
+
+    it(`${ind.id}: sourcesByLevel (the sources listing) agrees with the catalogue`, () => {
+      const rows = sourcesByLevel(ind, src);
+      expect(new Set(rows.flatMap((r) => r.levels))).toEqual(new Set(ind.levels));
+      const served = servedBy(ind);
+      for (const r of rows) {
+        for (const l of r.levels) expect([...(served.get(l)?.keys() ?? [])].sort((a, b) => a - b), `${r.source} at ${l}`).toEqual(expect.arrayContaining(r.years));
+        expect(r.source).toMatch(r.derived ? /^SCB .* \(summerat från DeSO\)$/ : /^(SCB TAB|SCB IntGr|Kolada N)/);
       }
     });
   }
 });
 
 describe('data/indicators.json: caveats follow the method', () => {
-  it('a numerator recovered from a percent says so (W209); a median says it cannot be added (W210)', () => {
+  it('a numerator recovered from another table\'s count says so (W209); a median says it cannot be added (W210)', () => {
     for (const ind of cat.indicators) {
-      if (ind.method.sql === 'indicators/share_from_percent') {
-        const pctTables = new Set(measures(ind.method.percent).flatMap((c) => carriers(ind, c).map((t) => t.id)));
-        const denTables = new Set(measures(ind.method.denominator).flatMap((c) => carriers(ind, c).map((t) => t.id)));
-        if ([...denTables].some((t) => !pctTables.has(t))) expect(ind.caveats, ind.id).toContain('W209_NUMERATOR_FROM_PERCENT');
+      for (const m of methodsOf(ind)) {
+        if (m.sql === 'indicators/share_from_percent') {
+          const pctTables = new Set(measures(m.percent).flatMap((c) => carriers(m, c).map((t) => t.id)));
+          const denTables = new Set(measures(m.denominator).flatMap((c) => carriers(m, c).map((t) => t.id)));
+          if ([...denTables].some((t) => !pctTables.has(t))) expect(ind.caveats, ind.id).toContain('W209_NUMERATOR_FROM_PERCENT');
+        }
+        // A statistic taken as published that is not a percent is a median (a published percent, e.g. turnout per RegSO, is not).
+        if (m.sql === 'indicators/value_as_published' && ind.unit !== 'procent') expect(ind.caveats, ind.id).toContain('W210_MEDIAN_NOT_ADDITIVE');
       }
-      if (ind.method.sql === 'indicators/value_as_published') expect(ind.caveats, ind.id).toContain('W210_MEDIAN_NOT_ADDITIVE');
     }
   });
 
@@ -141,6 +213,25 @@ describe('data/indicators.json: caveats follow the method', () => {
 
   it('the education indicators name the 25–64 → 25–65 break (W207)', () => {
     for (const ind of cat.indicators.filter((i) => tablesOf(i).some((t) => t.id === 'TAB6534'))) expect(ind.caveats, ind.id).toContain('W207_EDUCATION_AGE_BAND');
+  });
+
+  it('levels summed from DeSO say so (W217); SCB at some levels and Kolada at others say so (W218)', () => {
+    let derived = 0;
+    let mixed = 0;
+    for (const ind of cat.indicators) {
+      const methods = methodsOf(ind);
+      if (methods.some((m) => tablesOfMethod(m).some((t) => m.levels.some((l) => derivedIn(t, l))))) {
+        expect(ind.caveats, ind.id).toContain('W217_DERIVED_FROM_DESO');
+        derived++;
+      }
+      const kinds = new Set(methods.map((m) => (m.sql === 'indicators/kolada_value' ? 'Kolada' : 'SCB')));
+      if (kinds.size > 1) {
+        expect(ind.caveats, ind.id).toContain('W218_SOURCE_BY_LEVEL');
+        mixed++;
+      }
+    }
+    // The dwellings by tenure (three indicators); employment, unemployment and turnout.
+    expect([derived, mixed]).toEqual([3, 3]);
   });
 });
 

@@ -24,7 +24,8 @@ describe('segfollow command line', () => {
   it('exits 2 on a year outside the programme, saying which years are valid', () => {
     const r = cli(['run', '--year', '1999']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/--year 1999: valid report years are 2017–2025/);
+    // The programme runs 2017–2025; its follow-up goes on, so later report years are accepted (config LAST_YEAR).
+    expect(r.stderr).toMatch(/--year 1999: valid report years are 2017–2030 \(the reform programme 2017–2025 and its follow-up\)/);
     expect(r.stdout).toBe('');
   });
 
@@ -54,12 +55,33 @@ describe('segfollow command line', () => {
     expect(last.msg).toContain(`${url}/deso-regso.csv`);
   });
 
-  it('lists the catalogue with `sources` on stdout, tab-separated', () => {
+  it('lists the catalogue with `sources` on stdout, tab-separated: one row per indicator and source, with its levels and years', () => {
     const r = cli(['sources']);
     expect(r.code).toBe(0);
     const rows = r.stdout.trim().split('\n').map((l) => l.split('\t'));
-    expect(rows[0]).toEqual(['indicator', 'policy_area', 'unit', 'source', 'years', 'title_sv']);
-    expect(rows.find((x) => x[0] === 'employment_rate_20_64')).toEqual(['employment_rate_20_64', 'arbete', 'procent', 'SCB TAB6680', '2017–2024', 'Sysselsättningsgrad 20–64 år']);
+    expect(rows[0]).toEqual(['indicator', 'policy_area', 'unit', 'levels', 'source', 'years', 'title_sv']);
+    for (const x of rows) expect(x.length, x.join('|')).toBe(7);
+    const of = (id: string): string[][] => rows.filter((x) => x[0] === id).map((x) => x.slice(3, 6));
+    // Employment: SCB's BAS register per RegSO and DeSO from 2020, Kolada per kommun, län and riket (RAMS to 2019, then BAS).
+    expect(rows.find((x) => x[0] === 'employment_rate_20_64')?.slice(0, 3)).toEqual(['employment_rate_20_64', 'arbete', 'procent']);
+    expect(rows.find((x) => x[0] === 'employment_rate_20_64')?.[6]).toBe('Sysselsättningsgrad 20–64 år');
+    expect(of('employment_rate_20_64')).toEqual([
+      ['regso,deso', 'SCB TAB6680', '2020–2024'],
+      ['riket,lan,kommun', 'Kolada N00914', '2017–2019'],
+      ['riket,lan,kommun', 'Kolada N02267', '2020–2025'],
+    ]);
+    // Dwellings: published per RegSO and DeSO (two table vintages), summed from DeSO above, as the values' label says.
+    expect(of('rental_share')).toEqual([
+      ['regso,deso', 'SCB TAB6258, TAB6638', '2017–2025'],
+      ['riket,lan,kommun', 'SCB TAB6258, TAB6638 (summerat från DeSO)', '2017–2025'],
+    ]);
+    // Election years only, up to the 2026 election: Kolada above RegSO, SCB's integration table per RegSO.
+    expect(of('turnout_municipal')).toEqual([
+      ['riket,lan,kommun', 'Kolada N05401', '2018, 2022, 2026'],
+      ['regso', 'SCB IntGr11RegSO1', '2018, 2022'],
+    ]);
+    expect(of('reported_crime_per_1000')).toEqual([['kommun', 'Kolada N07540', '2017–2025']]);
+    expect(of('long_term_unemployment_20_64')).toEqual([['regso', 'SCB IntGr1RegSOBASN, TAB6685', '2024']]);
   });
 
   it('runs `indices` and `area-types` through the same entry point', () => {

@@ -8,7 +8,7 @@
  * indicator catalogue (data/indicators.json) against the source catalogue.
  */
 import { desoVersionFor, regsoVersionFor, type AreaVersion, type Level } from '../areas/levels.ts';
-import { methodsOf, yearsOf, type IndicatorCatalogue, type IndicatorDef, type Part, type PxSource, type SourceCatalogue } from '../catalogue.ts';
+import { methodsOf, partsOfMethod, yearsOf, type IndicatorCatalogue, type IndicatorMethod, type PxSource, type SourceCatalogue } from '../catalogue.ts';
 import type { TableMetadata } from './table-metadata.ts';
 
 export interface CatalogueProblem {
@@ -219,23 +219,6 @@ function checkKolada(cat: SourceCatalogue, kpiOf: (id: string) => StoredKpiMetad
   }
 }
 
-/** The parts of a PxWeb method, each with the role it plays. */
-function partsOf(ind: IndicatorDef): [string, Part][] {
-  const m = ind.method;
-  switch (m.sql) {
-    case 'indicators/share_from_counts':
-      return [['numerator', m.numerator], ['denominator', m.denominator]];
-    case 'indicators/share_from_percent':
-      return [['percent', m.percent], ['denominator', m.denominator]];
-    case 'indicators/count_from_counts':
-      return [['count', m.count]];
-    case 'indicators/value_as_published':
-      return [['value', m.value]];
-    case 'indicators/kolada_value':
-      return [];
-  }
-}
-
 function checkIndicators(ind: IndicatorCatalogue, cat: SourceCatalogue, out: CatalogueProblem[]): void {
   const pxById = new Map(cat.pxweb.map((t) => [t.id, t]));
   const kpis = new Set(cat.kolada.map((k) => k.id));
@@ -243,10 +226,14 @@ function checkIndicators(ind: IndicatorCatalogue, cat: SourceCatalogue, out: Cat
     const add = (p: Omit<CatalogueProblem, 'origin'>): void => {
       out.push({ ...p, message: `indicator ${i.id}: ${p.message}`, origin: INDICATORS_FILE });
     };
-    const m = i.method;
+    // Every method, `also` included: a typo in the method for some levels empties those levels just the same.
+    for (const m of methodsOf(i)) checkMethod(m, add);
+  }
+
+  function checkMethod(m: IndicatorMethod, add: (p: Omit<CatalogueProblem, 'origin'>) => void): void {
     if (m.sql === 'indicators/kolada_value') {
       if (!kpis.has(m.kpi)) add({ table: m.kpi, severity: 'error', message: `reads Kolada ${m.kpi}, which ${SOURCES_FILE} does not list` });
-      continue;
+      return;
     }
     const tables: PxSource[] = [];
     for (const t of m.tables) {
@@ -256,7 +243,7 @@ function checkIndicators(ind: IndicatorCatalogue, cat: SourceCatalogue, out: Cat
     }
     // One problem per table and fault, naming the breakdowns that share it (a wrong variable is in all of them).
     const faults = new Map<string, { p: Omit<CatalogueProblem, 'origin'>; where: string[] }>();
-    for (const [role, part] of partsOf(i)) {
+    for (const [role, part] of partsOfMethod(m)) {
       for (const measure of Array.isArray(part.measure) ? part.measure : [part.measure]) {
         const carriers = tables.filter((t) => measure in (t.variables.ContentsCode ?? {}));
         if (carriers.length === 0) {
