@@ -87,6 +87,8 @@ export interface LevelSource {
   /** Years the catalogue's sources hold for this method (every part present), ascending. */
   years: number[];
   derived: boolean;
+  /** The method's SQL (sql/indicators/*.sql). */
+  sql: IndicatorMethod['sql'];
 }
 
 /**
@@ -102,7 +104,7 @@ export function sourcesByLevel(ind: IndicatorDef, src: SourceCatalogue): LevelSo
   for (const m of methodsOf(ind)) {
     if (m.sql === 'indicators/kolada_value') {
       const k = src.kolada.find((x) => x.id === m.kpi);
-      out.push({ levels: ordered(m.levels), source: `Kolada ${m.kpi}`, years: k ? yearsOf(k) : [], derived: false });
+      out.push({ levels: ordered(m.levels), source: `Kolada ${m.kpi}`, years: k ? yearsOf(k) : [], derived: false, sql: m.sql });
       continue;
     }
     const tables = m.tables.map((t) => pxById.get(t)).filter((t): t is PxSource => t !== undefined);
@@ -118,8 +120,8 @@ export function sourcesByLevel(ind: IndicatorDef, src: SourceCatalogue): LevelSo
     const sorted = [...(years ?? [])].sort((a, b) => a - b);
     const published = ordered(m.levels.filter((l) => !isDerived(l)));
     const derived = ordered(m.levels.filter(isDerived));
-    if (published.length) out.push({ levels: published, source: label, years: sorted, derived: false });
-    if (derived.length) out.push({ levels: derived, source: label + DERIVED_LABEL, years: sorted, derived: true });
+    if (published.length) out.push({ levels: published, source: label, years: sorted, derived: false, sql: m.sql });
+    if (derived.length) out.push({ levels: derived, source: label + DERIVED_LABEL, years: sorted, derived: true, sql: m.sql });
   }
   return out;
 }
