@@ -21,7 +21,7 @@ import { MULTIGROUP_INDEX_IDS, TWO_GROUP_INDEX_IDS } from '../../pipelines/measu
 const ROOT = new URL('../..', import.meta.url).pathname;
 const DRAWS = 50;
 const FB = SEGREGATION_SPLITS_ENGINE.find((s) => s.key === 'foreign_background')!;
-const QUINTILES = SEGREGATION_SPLITS_ENGINE.find((s) => s.key === 'income_quintiles')!;
+const QUARTILES = SEGREGATION_SPLITS_ENGINE.find((s) => s.key === 'income_quartiles')!;
 const LOW_ES = SEGREGATION_SPLITS_ENGINE.find((s) => s.key === 'low_economic_standard')!;
 
 let tiny: TinyPipeline;
@@ -82,7 +82,7 @@ describe('segregation stage over the tiny world', () => {
     expect(first.rows).toBe(rows.length);
     expect(new Set(rows.map(key)).size).toBe(rows.length);
     const combos = new Set(rows.map((r) => `${r.groups}|${r.unit_level}|${r.unit_version}|${r.year}`));
-    // foreign background 2017–2025, low economic standard and quintiles 2017–2024, education 2017–2025; DeSO and RegSO.
+    // foreign background 2017–2025, low economic standard and income quartiles 2017–2024, education 2017–2025; DeSO and RegSO.
     expect(combos.size).toBe(2 * (9 + 8 + 9 + 8));
     const versions = new Set(rows.map((r) => `${r.unit_level}|${Number(r.year) < 2024 ? 'old' : 'new'}|${r.unit_version}`));
     expect([...versions].sort()).toEqual(['deso|new|DeSO2025', 'deso|old|DeSO2018', 'regso|new|RegSO2025', 'regso|old|RegSO2020']);
@@ -108,17 +108,36 @@ describe('segregation stage over the tiny world', () => {
     expect(rows.filter((r) => r.measure === 'D' && r.groups === FB.groups && r.unit_level === 'deso').length).toBe(fb.length);
   });
 
-  it('H·E = M for the income quintiles in every scope (E the entropy of the scope’s quintile totals)', async () => {
+  it('reads the income quartiles as persons × SCB\'s whole-percent share of each national quartile (TAB6684)', async () => {
+    const sets = await unitSets(QUARTILES);
+    expect(QUARTILES.groups).toBe('nationella inkomstkvartiler Q1–Q4');
+    expect(sets.map((x) => x.K)).toEqual(sets.map(() => 4));
+    expect(new Set(sets.map((x) => x.sourceTable))).toEqual(new Set(['TAB6684']));
+    // Stockholm's first DeSO in 2021 and a 2025-version DeSO in 2024, from the world's true counts.
+    for (const [year, unit] of [[2021, '0180C1010'], [2024, '0180C1070']] as const) {
+      const set = sets.find((x) => x.unitLevel === 'deso' && x.year === year);
+      const c = tiny.world.deso.get(year)?.get(unit);
+      if (!set || !c) throw new Error(`no DeSO set or counts for ${unit} ${year}`);
+      // Units of a kommun are in code order; 0180's DeSO come after 0114's three.
+      const k = set.kommuner.indexOf('0180');
+      const units = [...(tiny.world.deso.get(year)?.keys() ?? [])].filter((d) => d.startsWith('0180')).sort();
+      const i = (set.kommunStart[k] as number) + units.indexOf(unit);
+      const expected = [c.qt1, c.qt2, c.qt3, c.qt4].map((q) => Math.round((Math.round((100 * q) / c.pop) * c.pop) / 100));
+      expect([...set.counts.subarray(4 * i, 4 * i + 4)], `${unit} ${year}`).toEqual(expected);
+    }
+  });
+
+  it('H·E = M for the income quartiles in every scope (E the entropy of the scope’s quartile totals)', async () => {
     let checked = 0;
-    for (const set of await unitSets(QUINTILES)) {
+    for (const set of await unitSets(QUARTILES)) {
       for (const sc of scopeRanges(set)) {
-        const N = new Float64Array(5);
-        for (let i = sc.from; i < sc.to; i++) for (let k = 0; k < 5; k++) N[k] = (N[k] as number) + (set.counts[i * 5 + k] as number);
+        const N = new Float64Array(4);
+        for (let i = sc.from; i < sc.to; i++) for (let k = 0; k < 4; k++) N[k] = (N[k] as number) + (set.counts[i * 4 + k] as number);
         const T = N.reduce((a, b) => a + b, 0);
         let E = 0;
         for (const n of N) if (n > 0) E -= (n / T) * Math.log(n / T);
-        const H = find('multi_H_information_theory', QUINTILES.groups, sc.level, sc.code, set.unitLevel, set.year);
-        const M = find('multi_M_divergence', QUINTILES.groups, sc.level, sc.code, set.unitLevel, set.year);
+        const H = find('multi_H_information_theory', QUARTILES.groups, sc.level, sc.code, set.unitLevel, set.year);
+        const M = find('multi_M_divergence', QUARTILES.groups, sc.level, sc.code, set.unitLevel, set.year);
         if (H.status !== 'ok') continue;
         expect(close(Number(H.value) * E, M.value)).toBe(true);
         expect(H.total).toBe(T);
@@ -140,7 +159,7 @@ describe('segregation stage over the tiny world', () => {
         for (const x of parts) expect(x).toBeGreaterThanOrEqual(0);
         expect(close(parts[0]! + parts[1]! + parts[2]!, total)).toBe(true);
       }
-      const multi = t.groups === QUINTILES.groups;
+      const multi = t.groups === QUARTILES.groups;
       expect(close(get('H_total').value, get(multi ? 'multi_H_information_theory' : 'H_two_group').value)).toBe(true);
       if (multi) expect(close(get('M_total').value, get('multi_M_divergence').value)).toBe(true);
       expect(get('M_total').n_units).toBe(get(multi ? 'multi_D' : 'D').n_units);
