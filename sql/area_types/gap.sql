@@ -2,7 +2,7 @@
 --          gap = value in type 1 − value in type 5 (percentage points). disadvantage orients it so that positive
 --          means type 1 is worse off: −gap when higher is better, gap when lower is better, NULL when the
 --          catalogue names no direction. The base year is $base_year, or the indicator's first later year with
---          values by type (2018 for turnout); gap_change = gap − gap in the base year. narrowed: the
+--          values by type (2020 for employment, per RegSO from BAS); gap_change = gap − gap in the base year. narrowed: the
 --          disadvantage is smaller than in the base year (for indicators without a direction: |gap| is smaller).
 --          status: 'ok' / 'noise', or why there is no gap: 'no_type1' / 'no_type5' (no RegSO of that type in the
 --          scope), 'suppressed', 'missing'. change_status: 'base_year', 'ok', 'before_base', 'no_gap' (no gap this
