@@ -7,6 +7,9 @@ import { ES_CLASSES, type AreaRecord, type CrosswalkRecord, type DemoWorld, type
 /**
  * The deterministic synthetic Sweden behind `--demo`.
  *
+ * Years: 2016–2025. The world was calibrated on 2017–2025; 2016, the baseline year of the follow-up (SCB's tables have
+ * it), was added afterwards as an earlier year derived backwards from 2017 (see Y2017), leaving 2017–2025 unchanged.
+ *
  * Real: the 21 län and 290 kommuner (codes, names), riket population per year, the sizes of the kommuner named
  * in shared/notes/realism-targets.md, the number of DeSO/RegSO of the kommuner named there, and the national
  * levels every indicator is calibrated to. Synthetic: every DeSO and RegSO (codes follow SCB's patterns but
@@ -28,9 +31,18 @@ import { ES_CLASSES, type AreaRecord, type CrosswalkRecord, type DemoWorld, type
  */
 
 const DATA_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../data');
-const FIRST = 2017;
-const YEARS = [2017, 2018, 2019, 2020, 2021, 2022, 2023, 2024, 2025];
+const FIRST = 2016;
+const YEARS = [2016, 2017, 2018, 2019, 2020, 2021, 2022, 2023, 2024, 2025];
 const NY = YEARS.length;
+/**
+ * Index of 2017 in YEARS and in every per-year table: the calibration base. The world was calibrated on 2017–2025;
+ * 2016 (the baseline year SCB's tables also publish) was added afterwards as an earlier year, derived backwards from
+ * 2017: every trend runs on years since 2017 (−1 for 2016) and 2016's random draws come from streams of their own,
+ * so 2017–2025 are exactly what they were before 2016 existed.
+ */
+const Y2017 = 2017 - FIRST;
+/** Index of 2018: foreign background is calibrated per kommun on it. */
+const Y2018 = 2018 - FIRST;
 /** Index of 2024 in YEARS: the first year on DeSO2025. */
 const Y2024 = 2024 - FIRST;
 
@@ -38,49 +50,57 @@ const Y2024 = 2024 - FIRST;
 // Calibration targets (realism-targets.md; keys [Sx] there). Values marked "assumed" are not published there
 // and are set to plausible levels next to the sourced ones.
 
-/** Riket population 31 Dec [S1]–[S7], [S11]; 2018 is SCB's figure (targets derive ≈10.23 M); 2025 assumed. */
-const RIKET_POP = [10_120_242, 10_230_185, 10_327_589, 10_379_295, 10_452_326, 10_521_556, 10_551_707, 10_587_710, 10_610_000];
-/** Foreign background, share of population [S1]–[S4], [S7]; 2018, 2022, 2023 interpolated, 2025 assumed. */
-const FB = [0.241, 0.249, 0.255, 0.259, 0.263, 0.267, 0.271, 0.275, 0.278];
-/** Low economic standard, all ages [S33]–[S36]; 2024–2025 assumed flat. */
-const LOW_ES = [0.148, 0.144, 0.15, 0.147, 0.147, 0.136, 0.132, 0.133, 0.134];
+/**
+ * Riket population 31 Dec [S1]–[S7], [S11]; 2016 (9,995,153) and 2018 are SCB's figures (targets derive ≈10.23 M for
+ * 2018); 2025 assumed.
+ */
+const RIKET_POP = [9_995_153, 10_120_242, 10_230_185, 10_327_589, 10_379_295, 10_452_326, 10_521_556, 10_551_707, 10_587_710, 10_610_000];
+/** Foreign background, share of population [S1]–[S4], [S7]; 2016 ≈23.2 % (SCB); 2018, 2022, 2023 interpolated, 2025 assumed. */
+const FB = [0.232, 0.241, 0.249, 0.255, 0.259, 0.263, 0.267, 0.271, 0.275, 0.278];
+/** Low economic standard, all ages [S33]–[S36]; 2016 assumed a little below 2017 (the share rose slowly to 2019); 2024–2025 assumed flat. */
+const LOW_ES = [0.146, 0.148, 0.144, 0.15, 0.147, 0.147, 0.136, 0.132, 0.133, 0.134];
 /**
  * Median economic standard, riket, kronor: 2017 [S39], 2019 [S40], 2020 [S41]; 2022 and 2023 from the nominal
  * changes +5 % and +7 % [S34], [S35] (2023 is back at the 2017 real level); 2018 and 2021 interpolated, 2024–2025
- * assumed (+4 %, +3 %).
+ * assumed (+4 %, +3 %). 2016 assumed: +3.5 % nominal to 2017, ≈+1.7 % real with KPI's +1.8 % (world.ts ES_PRICE_INDEX),
+ * the pace of the years before.
  */
-const MEDIAN_ES = [248_400, 255_000, 261_800, 266_000, 277_000, 290_900, 311_200, 323_600, 333_300];
+const MEDIAN_ES = [240_000, 248_400, 255_000, 261_800, 266_000, 277_000, 290_900, 311_200, 323_600, 333_300];
 /**
  * Register employment rate 20–64 (förvärvsfrekvens). Not found in the targets; assumed ≈80–82 % with the
- * COVID dip in 2020, following the AKU proxy [S13] about 2 pp above it because 20–64 excludes teenagers.
+ * COVID dip in 2020, following the AKU proxy [S13] about 2 pp above it because 20–64 excludes teenagers. 2016
+ * continues the rise backwards (assumed).
  */
-const EMP = [0.803, 0.808, 0.81, 0.795, 0.801, 0.815, 0.818, 0.815, 0.813];
-/** Unemployed (BAS) as share of population 20–64; assumed, shaped like AKU [S13], [S21], [S24]. */
-const UNEMP = [0.052, 0.049, 0.051, 0.064, 0.06, 0.049, 0.05, 0.055, 0.057];
-/** Share of the unemployed who have been so > 6 months; assumed, up after COVID. */
-const LTU_SHARE = [0.42, 0.4, 0.4, 0.41, 0.5, 0.46, 0.41, 0.41, 0.43];
-/** Economic assistance ≥ 10 months, share of 20–64; assumed from the falling trend in [S42]–[S47]. */
-const EA = [0.016, 0.0155, 0.0155, 0.0155, 0.0145, 0.0125, 0.0115, 0.011, 0.011];
-/** Pre-upper-secondary only, 25–64 (25–65 from 2024) [S29], [S31]; later years assumed falling ≈0.2 pp/yr. */
-const EDU_PRE = [0.12, 0.118, 0.116, 0.114, 0.112, 0.11, 0.108, 0.107, 0.105];
-/** Post-secondary, 25–64 [S29] (2017: 43 %) to ≈47.5 % (2024) [S32]; interpolated. */
-const EDU_POST = [0.43, 0.436, 0.443, 0.449, 0.456, 0.462, 0.468, 0.475, 0.48];
+const EMP = [0.798, 0.803, 0.808, 0.81, 0.795, 0.801, 0.815, 0.818, 0.815, 0.813];
+/** Unemployed (BAS) as share of population 20–64; assumed, shaped like AKU [S13], [S21], [S24] (2016 a little above 2017). */
+const UNEMP = [0.054, 0.052, 0.049, 0.051, 0.064, 0.06, 0.049, 0.05, 0.055, 0.057];
+/** Share of the unemployed who have been so > 6 months; assumed, up after COVID (2016 like 2017, slightly higher). */
+const LTU_SHARE = [0.43, 0.42, 0.4, 0.4, 0.41, 0.5, 0.46, 0.41, 0.41, 0.43];
+/** Economic assistance ≥ 10 months, share of 20–64; assumed from the falling trend in [S42]–[S47] (2016 continues it). */
+const EA = [0.0165, 0.016, 0.0155, 0.0155, 0.0155, 0.0145, 0.0125, 0.0115, 0.011, 0.011];
+/** Pre-upper-secondary only, 25–64 (25–65 from 2024) [S29], [S31]; other years assumed falling ≈0.2 pp/yr (2016 too). */
+const EDU_PRE = [0.122, 0.12, 0.118, 0.116, 0.114, 0.112, 0.11, 0.108, 0.107, 0.105];
+/** Post-secondary, 25–64 [S29] (2017: 43 %) to ≈47.5 % (2024) [S32]; interpolated; 2016 continues the rise backwards. */
+const EDU_POST = [0.424, 0.43, 0.436, 0.443, 0.449, 0.456, 0.462, 0.468, 0.475, 0.48];
 /** Share of post-secondary with ≥ 3 years: 27/43 in 2017 [S29], rising slowly (assumed). */
-const EDU_LONG = [0.628, 0.633, 0.638, 0.643, 0.648, 0.653, 0.658, 0.663, 0.668];
-/** Rental share of dwellings that are not owner-occupied: 2022 38.6/(38.6+24.0) [S54]; drift from [S55], [S56]. */
-const RENTAL_OF_FLATS = [0.64, 0.636, 0.632, 0.628, 0.624, 0.617, 0.614, 0.611, 0.608];
-/** Owner-occupied (äganderätt) share of dwellings: 37.4 % in 2022 [S54]; assumed flat. */
-const OWNER = [0.377, 0.376, 0.375, 0.375, 0.374, 0.374, 0.373, 0.373, 0.372];
-/** Kommunval turnout [S59], [S60]. */
+const EDU_LONG = [0.623, 0.628, 0.633, 0.638, 0.643, 0.648, 0.653, 0.658, 0.663, 0.668];
+/** Rental share of dwellings that are not owner-occupied: 2022 38.6/(38.6+24.0) [S54]; drift from [S55], [S56] (2016 continues it). */
+const RENTAL_OF_FLATS = [0.644, 0.64, 0.636, 0.632, 0.628, 0.624, 0.617, 0.614, 0.611, 0.608];
+/** Owner-occupied (äganderätt) share of dwellings: 37.4 % in 2022 [S54]; assumed flat (falling a hair a year). */
+const OWNER = [0.378, 0.377, 0.376, 0.375, 0.375, 0.374, 0.374, 0.373, 0.373, 0.372];
+/** Kommunval turnout [S59], [S60]. No election in 2016 (the one before was 2014): no voters that year. */
 const TURNOUT: Readonly<Record<number, number>> = { 2018: 0.841, 2022: 0.805 };
 /** Persons overcrowded by norm 2; assumed ≈10 % (flerbostadshus 18.4 % [S51], småhus far lower), 2018 peak. */
-const CROWD = [0.1, 0.101, 0.1, 0.097, 0.094, 0.091, 0.09, 0.089, 0.089];
-/** Reported crimes per 1,000 [S66]; 2023–2025 assumed. */
-const CRIME = [151, 152, 151, 151, 142, 138, 139, 136, 134];
-/** Year-9 pupils eligible for a vocational programme, spring term of the year [S72]–[S74]; 2017, 2025 assumed. */
-const ELIGIBLE = [0.825, 0.844, 0.843, 0.856, 0.862, 0.85, 0.852, 0.837, 0.84];
+const CROWD = [0.099, 0.1, 0.101, 0.1, 0.097, 0.094, 0.091, 0.09, 0.089, 0.089];
+/** Reported crimes per 1,000 [S66]; 2023–2025 assumed; 2016 assumed like 2017 (Brå counted ≈1.5 M reported crimes in both years). */
+const CRIME = [152, 151, 152, 151, 151, 142, 138, 139, 136, 134];
+/**
+ * Year-9 pupils eligible for a vocational programme, spring term of the year [S72]–[S74]; 2017, 2025 assumed; 2016
+ * assumed ≈83 % (the share fell 2015–2017 with many newly arrived pupils).
+ */
+const ELIGIBLE = [0.831, 0.825, 0.844, 0.843, 0.856, 0.862, 0.85, 0.852, 0.837, 0.84];
 /** Men, share of population; assumed (not in the targets): just over half, rising slowly with male-heavy immigration. */
-const MEN = [0.501, 0.5015, 0.502, 0.5022, 0.5024, 0.5027, 0.5029, 0.503, 0.503];
+const MEN = [0.5005, 0.501, 0.5015, 0.502, 0.5022, 0.5024, 0.5027, 0.5029, 0.503, 0.503];
 /**
  * Persons per dwelling by tenure, relative to the DeSO's mean: owner-occupied houses hold families, flats fewer
  * people. Set so riket lands near ≈47–48 % of persons in äganderätt, ≈20–21 % in bostadsrätt, ≈29–30 % in
@@ -245,15 +265,16 @@ const AFFLUENT_REGSO: Readonly<Record<string, number>> = {
 /**
  * Areas being emptied by the iron-ore mines: Malmberget in Gällivare (2523) and Kiruna's old centre (2584) are
  * vacated as the LKAB mines grow, and their residents move elsewhere in the kommun. Share of the area's 2017
- * population left, per year 2017–2025 (assumed path). They give DeSO and RegSO whose persons, persons 20–64 and
- * dwellings fall under SCB's 50-person rule in the last years, as real small areas do: in 2024 Malmberget (a RegSO
- * of one DeSO) has under 50 inhabitants, and Kiruna's centre DeSO under 50 persons aged 20–64 and under 50 dwellings.
+ * population left, per year 2016–2025 (assumed path; Malmberget was already emptying before 2017). They give DeSO and
+ * RegSO whose persons, persons 20–64 and dwellings fall under SCB's 50-person rule in the last years, as real small
+ * areas do: in 2024 Malmberget (a RegSO of one DeSO) has under 50 inhabitants, and Kiruna's centre DeSO under 50
+ * persons aged 20–64 and under 50 dwellings.
  */
 const MINE_AREAS: Readonly<Record<string, { regsoDesos: number; left: readonly number[] }>> = {
   // Malmberget: the RegSO outside the centralort of the size nearest two DeSO (in this world, one), emptied over the decade.
-  '2523': { regsoDesos: 2, left: [1, 0.8, 0.6, 0.42, 0.27, 0.15, 0.075, 0.04, 0.025] },
+  '2523': { regsoDesos: 2, left: [1.15, 1, 0.8, 0.6, 0.42, 0.27, 0.15, 0.075, 0.04, 0.025] },
   // Kiruna: one DeSO of the centre, cleared 2019–2024.
-  '2584': { regsoDesos: 0, left: [1, 0.93, 0.78, 0.55, 0.33, 0.17, 0.08, 0.035, 0.015] },
+  '2584': { regsoDesos: 0, left: [1, 1, 0.93, 0.78, 0.55, 0.33, 0.17, 0.08, 0.035, 0.015] },
 };
 
 /**
@@ -367,12 +388,14 @@ export function generateWorld(seed = 20170101): DemoWorld {
   const deso = new Map<number, Map<string, DesoCounts>>();
   const kommun = new Map<number, Map<string, KommunCounts>>();
   const kommunRng = createRng(seed, 'kommun-sources');
+  // 2016 draws its kommun noise from a stream of its own, so the 2017–2025 draws are those of the calibrated world.
+  const kommunRng2016 = createRng(seed, 'kommun-sources-2016');
   for (let y = 0; y < NY; y++) {
     const year = YEARS[y]!;
     const active = y >= Y2024 ? units2025 : units;
     const { counts, crowdExpected } = desoYear(year, y, active, kommuner);
     deso.set(year, counts);
-    kommun.set(year, kommunYear(y, kommuner, active, counts, crowdExpected, kommunRng));
+    kommun.set(year, kommunYear(y, kommuner, active, counts, crowdExpected, y < Y2017 ? kommunRng2016 : kommunRng));
   }
 
   return {
@@ -403,17 +426,18 @@ function buildKommuner(official: OfficialAreas, seed: number): Kommun[] {
   });
 
   // Log share of riket per anchor year; kommuner without anchors grow relative to riket by a size/region rule
-  // (big and suburban grow, small and northern shrink), which is the pattern of 2017–2024 [S12], [S11].
+  // (big and suburban grow, small and northern shrink), which is the pattern of 2017–2024 [S12], [S11]. 2016 continues
+  // the same lines backwards (interpolate extrapolates the first segment).
   const logShare: number[][] = official.kommuner.map((k, i) => {
     const p17 = base[i]!;
     const anchors = ANCHORS[k.code] ?? {};
     const known = Object.keys(anchors).map(Number).sort((a, b) => a - b);
     const h = 0.0035 * Math.log(p17 / 15_000) - 0.002 + (LAN_GROWTH[k.lan_code] ?? 0) + rng.normal(0, 0.003);
-    return YEARS.map((year, y) => {
-      if (known.length === 0) return Math.log(p17 / RIKET_POP[0]!) + h * y;
+    return YEARS.map((year) => {
+      if (known.length === 0) return Math.log(p17 / RIKET_POP[Y2017]!) + h * (year - 2017);
       const at = (yr: number): number => Math.log((anchors[yr] ?? p17) / RIKET_POP[yr - FIRST]!);
       const pts: [number, number][] = known.map((yr) => [yr, at(yr)]);
-      if (!anchors[2017]) pts.unshift([2017, Math.log(p17 / RIKET_POP[0]!)]);
+      if (!anchors[2017]) pts.unshift([2017, Math.log(p17 / RIKET_POP[Y2017]!)]);
       return interpolate(pts, year, h);
     });
   });
@@ -447,14 +471,14 @@ function buildKommuner(official: OfficialAreas, seed: number): Kommun[] {
     const noise = rng.normal(0, 0.25);
     const known = FB_2018[k.code];
     if (known !== undefined) return { known: true, logit: logit(known) };
-    return { known: false, logit: logit(0.15) + 0.28 * Math.log(pops[i]![1]! / 15_000) + (LAN_FB[k.lan_code] ?? 0) + noise };
+    return { known: false, logit: logit(0.15) + 0.28 * Math.log(pops[i]![Y2018]! / 15_000) + (LAN_FB[k.lan_code] ?? 0) + noise };
   });
   // No kommun lies below ≈7.5 % [S18], so the model's small northern kommuner are floored there.
   const fbOf = (i: number, s: number): number => (rawFb[i]!.known ? sigmoid(rawFb[i]!.logit) : Math.max(0.075, sigmoid(rawFb[i]!.logit + s)));
   const shift = bisect(-3, 3, (s) => {
     let fb = 0;
-    for (let i = 0; i < n; i++) fb += pops[i]![1]! * fbOf(i, s);
-    return fb / RIKET_POP[1]! - FB[1]!;
+    for (let i = 0; i < n; i++) fb += pops[i]![Y2018]! * fbOf(i, s);
+    return fb / RIKET_POP[Y2018]! - FB[Y2018]!;
   });
   const fbTargets = rawFb.map((_, i) => fbOf(i, shift));
 
@@ -462,7 +486,7 @@ function buildKommuner(official: OfficialAreas, seed: number): Kommun[] {
   const regsoCounts = allocateRegsoCounts(official, desoCounts);
 
   return official.kommuner.map((k, i) => {
-    const p17 = pops[i]![0]!;
+    const p17 = pops[i]![Y2017]!;
     const D = desoCounts[i]!;
     const fb = fbTargets[i]!;
     const urban = Math.log(p17 / 15_000);
@@ -648,7 +672,8 @@ function distributePopulation(kommuner: Kommun[], units: Unit[], seed: number): 
     const mine = MINE_AREAS[k.code];
     const emptied = mine ? mineUnits(list, mine.regsoDesos) : new Set<Unit>();
     for (let y = 0; y < NY; y++) {
-      const w = list.map((u, j) => weight[j]! * Math.exp(growth[j]! * y) * (mine && emptied.has(u) ? mine.left[y]! : 1));
+      const t = y - Y2017;
+      const w = list.map((u, j) => weight[j]! * Math.exp(growth[j]! * t) * (mine && emptied.has(u) ? mine.left[y]! : 1));
       const alloc = largestRemainder(k.pop[y]!, w);
       list.forEach((u, j) => (u.pop[y] = alloc[j]!));
     }
@@ -757,7 +782,7 @@ function buildLatent(kommuner: Kommun[], regsos: Regso[], units: Unit[], seed: n
   let sx = 0;
   let sxx = 0;
   units.forEach((u, j) => {
-    const w = u.pop[0]!;
+    const w = u.pop[Y2017]!;
     sw += w;
     sx += w * raw[j]!;
     sxx += w * raw[j]! * raw[j]!;
@@ -767,24 +792,33 @@ function buildLatent(kommuner: Kommun[], regsos: Regso[], units: Unit[], seed: n
   const levels = kommuner.map((k) => (k.level - mean) / sd);
   kommuner.forEach((k, ki) => (k.level = levels[ki]!));
 
+  const z0s = new Float64Array(units.length);
+  const trends = new Float64Array(units.length);
+  const noiseSds = new Float64Array(units.length);
+  const shocks2017 = new Float64Array(units.length);
+
   units.forEach((u, j) => {
     const k = kommuner[u.kommun]!;
     const z0 = (raw[j]! - mean) / sd;
     // Year-to-year noise: a DeSO's residents change by about a tenth a year, so its shares wobble around the trend,
     // more in small areas; with the shocks and trends it makes ≈92 % of RegSO keep their type from one year to the
     // next (89–95 % [S78]).
-    const noiseSd = NOISE_SD * Math.sqrt(1700 / Math.max(300, u.pop[0]!));
+    const noiseSd = NOISE_SD * Math.sqrt(1700 / Math.max(300, u.pop[Y2017]!));
     // The pull of affluent areas is an urban thing (villa suburbs, inner cities): none in the smallest kommuner.
     const urbanPull = clamp(0.5 + 0.25 * k.urban, 0, 1);
     // Mixed areas (z0 within 0.8 of 0.8) leave the middle: below 0.9 they improve, above it they decline (less so).
     const middle = Math.max(0, 1 - Math.abs(z0 - 0.8) / 0.8) * (z0 < 0.9 ? 1 : -0.7);
     const trend = k.polarise * (z0 - k.level) + k.drift + regsoTrend[u.regso]! - AFFLUENT_PULL * urbanPull * Math.max(0, -z0) - MIDDLE_SORT * middle;
     let shock = 0;
-    for (let y = 0; y < NY; y++) {
+    for (let y = Y2017; y < NY; y++) {
       // Persistent shocks: a bad year for an area tends to be followed by another.
       shock = 0.7 * shock + rng.normal(0, 0.035);
-      u.z[y] = z0 + y * trend + shock + rng.normal(0, noiseSd);
+      u.z[y] = z0 + (y - Y2017) * trend + shock + rng.normal(0, noiseSd);
+      if (y === Y2017) shocks2017[j] = shock;
     }
+    trends[j] = trend;
+    noiseSds[j] = noiseSd;
+    z0s[j] = z0;
     // Small kommuner are older and have fewer children than riket; rural areas more so.
     const small = Math.max(0, -k.urban);
     u.rural = Math.min(1, (u.letter === 'A' ? 0.6 : u.letter === 'B' ? 0.3 : 0) + 0.25 * small);
@@ -809,6 +843,15 @@ function buildLatent(kommuner: Kommun[], regsos: Regso[], units: Unit[], seed: n
     u.eMenForeign = rng.normal(0, 0.06);
     u.eOther = rng.normal(0, 0.4);
   });
+
+  // 2016, the year before the calibration base: one step back along each area's trend, a shock that continues the
+  // 2017 one backwards (the AR(1) reversed) and the yearly noise, all from a stream of its own so that every draw
+  // above, and so every 2017–2025 number, is the same as before 2016 was added.
+  const rng2016 = createRng(seed, 'latent-2016');
+  units.forEach((u, j) => {
+    const shock = 0.7 * shocks2017[j]! + rng2016.normal(0, 0.035);
+    u.z[Y2017 - 1] = z0s[j]! - trends[j]! + shock + rng2016.normal(0, noiseSds[j]!);
+  });
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -816,7 +859,7 @@ function buildLatent(kommuner: Kommun[], regsos: Regso[], units: Unit[], seed: n
 
 function reviseDeso(kommuner: Kommun[], units: Unit[], seed: number): { units2025: Unit[]; crosswalk: CrosswalkRecord[] } {
   const rng = createRng(seed, 'deso2025');
-  const growing = kommuner.map((k) => k.pop[Y2024 - 1]! > k.pop[0]!);
+  const growing = kommuner.map((k) => k.pop[Y2024 - 1]! > k.pop[Y2017]!);
   // The areas that grew the most beyond the design range are the ones SCB splits [S16].
   const candidates = units
     .filter((u) => growing[u.kommun])
@@ -887,8 +930,8 @@ function calibrateForeignBackground(kommuner: Kommun[], units: Unit[]): void {
   const byKommun = groupBy(units, (u) => u.kommun);
   kommuner.forEach((k, ki) => {
     const list = byKommun.get(ki) ?? [];
-    const w = Float64Array.from(list, (u) => u.pop[1]!);
-    const x = Float64Array.from(list, (u) => fbLinear(u, k, 1));
+    const w = Float64Array.from(list, (u) => u.pop[Y2018]!);
+    const x = Float64Array.from(list, (u) => fbLinear(u, k, Y2018));
     k.fbOffset = solveLogistic(w, x, k.fbTarget);
   });
 }
@@ -898,8 +941,8 @@ function fbLinear(u: Unit, k: Kommun, y: number): number {
   const letter = u.letter === 'A' ? -0.5 : u.letter === 'B' ? -0.2 : 0;
   // Composition follows the 2018 pattern and only partly the later socio-economic change, so a kommun whose
   // areas improve does not lose foreign background for that reason alone.
-  const z = u.z[1]! + 0.3 * (u.z[y]! - u.z[1]!);
-  return 0.95 * (z - k.level) + letter + u.eFb + k.fbTrend * (y - 1);
+  const z = u.z[Y2018]! + 0.3 * (u.z[y]! - u.z[Y2018]!);
+  return 0.95 * (z - k.level) + letter + u.eFb + k.fbTrend * (y - Y2018);
 }
 
 interface YearResult {
@@ -915,10 +958,12 @@ function desoYear(year: number, y: number, units: Unit[], kommuner: Kommun[]): Y
   const age2064 = new Float64Array(n);
   const age18 = new Float64Array(n);
   const ageEdu = new Float64Array(n);
+  /** Years since 2017, the time of every trend (−1 for 2016). */
+  const t = y - Y2017;
   units.forEach((u, i) => {
     // Ageing: 65+ grows and children shrink slowly, so the 20–64 share drifts down as in riket.
-    const old = u.old + 0.0018 * y;
-    const child = u.child - 0.0006 * y;
+    const old = u.old + 0.0018 * t;
+    const child = u.child - 0.0006 * t;
     age2064[i] = 1 - old - child;
     age18[i] = 1 - 0.9 * child;
     // 25–64 is 20–64 less the 20–24 cohort (≈6 % of all); from 2024 the source band is 25–65 (+≈1.2 %).
@@ -969,7 +1014,7 @@ function desoYear(year: number, y: number, units: Unit[], kommuner: Kommun[]): Y
 
   // Tenure: the flat (non-owner) share depends on the kind of place; rental vs condo among flats on
   // disadvantage, kommun and a slow national shift towards condos.
-  const dwellings = Float64Array.from(units, (u, i) => pop[i]! / (u.personsPerDwelling * (1 - 0.004 * y)));
+  const dwellings = Float64Array.from(units, (u, i) => pop[i]! / (u.personsPerDwelling * (1 - 0.004 * t)));
   const flat = shareOf(dwellings, (i) => {
     const u = units[i]!;
     const k = kommunOf(kommuner, u);
@@ -1133,9 +1178,11 @@ function kommunYear(y: number, kommuner: Kommun[], units: Unit[], counts: Map<st
   const zSum = new Float64Array(kommuner.length);
   const fbSum = new Float64Array(kommuner.length);
   const childSum = new Float64Array(kommuner.length);
+  /** Years since 2017 (−1 for 2016). */
+  const t = y - Y2017;
   units.forEach((u, i) => {
     const c = counts.get(u.code)!;
-    childSum[u.kommun]! += c.pop * (u.child - 0.0006 * y);
+    childSum[u.kommun]! += c.pop * (u.child - 0.0006 * t);
     pop[u.kommun]! += c.pop;
     crowd[u.kommun]! += crowdExpected[i]!;
     zSum[u.kommun]! += c.pop * u.z[y]!;
@@ -1150,7 +1197,7 @@ function kommunYear(y: number, kommuner: Kommun[], units: Unit[], counts: Map<st
   // School: eligibility falls with kommun disadvantage and foreign background; intercept solved on pupils.
   // Year-9 pupils: one twentieth of the 0–19 population, times a national cohort trend (≈106k in 2017 to
   // ≈125k in 2024, assumed) and a persistent kommun factor; cohorts move smoothly from year to year.
-  const pupils = kommuner.map((k, ki) => Math.round((childSum[ki]! / 20) * (0.915 + 0.02 * y) * k.cohort * Math.exp(rng.normal(0, 0.015))));
+  const pupils = kommuner.map((k, ki) => Math.round((childSum[ki]! / 20) * (0.915 + 0.02 * t) * k.cohort * Math.exp(rng.normal(0, 0.015))));
   const schoolX = Float64Array.from(kommuner, (k, ki) => -0.3 * (zSum[ki]! / pop[ki]!) - 1.2 * (fbSum[ki]! / pop[ki]! - 0.25) + k.schoolEffect + rng.normal(0, 0.12));
   const a = solveLogistic(Float64Array.from(pupils), schoolX, ELIGIBLE[y]!);
 
@@ -1290,7 +1337,10 @@ function bisect(lo: number, hi: number, f: (x: number) => number, iterations = 6
   return (lo + hi) / 2;
 }
 
-/** Piecewise-linear through points; beyond the last point it continues with the last slope (or `slope`). */
+/**
+ * Piecewise-linear through points; beyond the last point it continues with the last slope (or `slope`), before the
+ * first with the first segment's (2016, before the 2017 anchors).
+ */
 function interpolate(points: [number, number][], x: number, slope: number): number {
   const first = points[0]!;
   if (points.length === 1) return first[1] + slope * (x - first[0]);

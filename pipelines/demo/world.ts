@@ -68,7 +68,7 @@ export interface DesoCounts {
    * owner-occupied houses hold families (≈2.4–2.5 per dwelling in riket), flats fewer (≈1.5–1.6).
    */
   pt_owner: number; pt_condo: number; pt_rental: number; pt_other: number;
-  /** Kommunval voters; only in election years (2018, 2022), otherwise 0. */
+  /** Kommunval voters; only in election years (2018, 2022), otherwise 0 (2016 too: the election before was 2014). */
   voters_eligible: number;
   voters_voted: number;
   /**
@@ -109,14 +109,14 @@ export function esMedian(c: DesoCounts): number | null {
 
 /**
  * Consumer price index (KPI, 1980 = 100, yearly averages) for the years of the world, to turn the economic standard
- * (es_* classes and their median, in each year's prices) into constant prices as SCB publishes TAB6684. 2017–2023 are
+ * (es_* classes and their median, in each year's prices) into constant prices as SCB publishes TAB6684. 2016–2023 are
  * SCB's "KPI, fastställda tal" (scb.se …/konsumentprisindex-kpi/kpi-faststallda-tal-1980100/); 2024 is the mean of
  * January–November 2024 (the stored copy ends there); 2025 is assumed (+0.9 %). They agree with the targets: deflated
  * by this index the world's riket median falls 3.1 % in 2022 and 1.4 % in 2023 (SCB: −3.2 / −1.4 % [S34], [S35]) and
  * 2023 is back at the 2017 level [S35]. 2017 → 2024 is +28.8 %.
  */
 export const ES_PRICE_INDEX: Readonly<Record<number, number>> = {
-  2017: 322.11, 2018: 328.4, 2019: 334.26, 2020: 335.92, 2021: 343.19, 2022: 371.91, 2023: 403.7, 2024: 415.0, 2025: 418.7,
+  2016: 316.43, 2017: 322.11, 2018: 328.4, 2019: 334.26, 2020: 335.92, 2021: 343.19, 2022: 371.91, 2023: 403.7, 2024: 415.0, 2025: 418.7,
 };
 
 /**

@@ -54,7 +54,9 @@ beforeAll(() => {
   seconds = (performance.now() - t0) / 1000;
 });
 
-const YEARS = [2017, 2018, 2019, 2020, 2021, 2022, 2023, 2024, 2025];
+/** 2016 is the follow-up's baseline year, added to the world after it was calibrated on 2017–2025. */
+const YEARS = [2016, 2017, 2018, 2019, 2020, 2021, 2022, 2023, 2024, 2025];
+const CALIBRATED = YEARS.filter((y) => y >= 2017);
 
 function areasOf(version: AreaRecord['version']): AreaRecord[] {
   return world.areas.filter((a) => a.version === version);
@@ -150,6 +152,17 @@ function digest(w: DemoWorld): string {
   return h.digest('hex');
 }
 
+/** A digest of the areas, the crosswalk and every DeSO and kommun count of the given years, year by year. */
+function yearsDigest(w: DemoWorld, years: number[]): string {
+  const h = createHash('sha256');
+  h.update(JSON.stringify({ seed: w.seed, areas: w.areas, crosswalk: w.crosswalk }));
+  for (const year of years) {
+    for (const [code, c] of w.deso.get(year)!) h.update(`${year}${code}${Object.values(c).join(',')}`);
+    for (const [code, c] of w.kommun.get(year)!) h.update(`${year}${code}${Object.values(c).join(',')}`);
+  }
+  return h.digest('hex').slice(0, 16);
+}
+
 describe('generateWorld: determinism and speed', () => {
   it('builds the whole world well under 3 s', () => {
     expect(seconds).toBeLessThan(3);
@@ -176,6 +189,21 @@ describe('generateWorld: determinism and speed', () => {
     ];
     expect(totals[0]).toBe(10_120_242);
     expect(createHash('sha256').update(totals.join(',')).digest('hex').slice(0, 16)).toBe(EXPECTED_CHECKSUM);
+    // 2016 (added after the calibration) has a checksum of its own, so the one above still pins 2017–2025.
+    const totals2016 = [
+      total(2016, (c) => c.pop),
+      total(2016, (c) => c.bg_foreign),
+      total(2016, (c) => c.emp_20_64),
+      total(2016, (c) => c.low_es),
+      [...world.kommun.get(2016)!.values()].reduce((s, k) => s + k.crimes_reported + k.pupils_9_eligible, 0),
+    ];
+    expect(totals2016[0]).toBe(9_995_153);
+    expect(createHash('sha256').update(totals2016.join(',')).digest('hex').slice(0, 16)).toBe(EXPECTED_CHECKSUM_2016);
+  });
+
+  it('keeps every 2017–2025 number of the calibrated world: 2016 was added without touching them', () => {
+    // Every count of 2017–2025, the areas and the crosswalk, as the world had them before 2016 existed (9cc484c).
+    expect(yearsDigest(world, CALIBRATED)).toBe(CALIBRATED_DIGEST);
   });
 
   it('gives different values for a different seed, on the same real frame', () => {
@@ -196,6 +224,9 @@ describe('generateWorld: determinism and speed', () => {
 
 /** Set from a run of the generator; a deliberate model change updates it (and says so in the commit). */
 const EXPECTED_CHECKSUM = '00d3d63f95435b8c';
+const EXPECTED_CHECKSUM_2016 = 'bbdb9b837afed330';
+/** yearsDigest of 2017–2025; equal before and after 2016 was added. A deliberate change of 2017–2025 updates it. */
+const CALIBRATED_DIGEST = '96e1d0d229ce1dfd';
 
 describe('generateWorld: areas and codes', () => {
   it('has riket, the 21 län and 290 kommuner', () => {
@@ -404,8 +435,8 @@ describe('generateWorld: counts are internally consistent', () => {
 });
 
 describe('generateWorld: population matches the published figures', () => {
-  it('has riket within 1 % of SCB every year (2017 10,120,242; 2024 10,587,710) and growing', () => {
-    const published: Record<number, number> = { 2017: 10_120_242, 2019: 10_327_589, 2020: 10_379_295, 2021: 10_452_326, 2022: 10_521_556, 2023: 10_551_707, 2024: 10_587_710 };
+  it('has riket within 1 % of SCB every year (2016 9,995,153; 2017 10,120,242; 2024 10,587,710) and growing', () => {
+    const published: Record<number, number> = { 2016: 9_995_153, 2017: 10_120_242, 2019: 10_327_589, 2020: 10_379_295, 2021: 10_452_326, 2022: 10_521_556, 2023: 10_551_707, 2024: 10_587_710 };
     for (const [year, p] of Object.entries(published)) expect(Math.abs(total(Number(year), (c) => c.pop) / p - 1)).toBeLessThan(0.01);
     for (let i = 1; i < YEARS.length; i++) expect(total(YEARS[i]!, (c) => c.pop)).toBeGreaterThan(total(YEARS[i - 1]!, (c) => c.pop));
   });
@@ -435,15 +466,69 @@ describe('generateWorld: population matches the published figures', () => {
   });
 });
 
+describe('generateWorld: 2016, the baseline year before the calibrated years', () => {
+  const share = (year: number, num: (c: DesoCounts) => number, den: (c: DesoCounts) => number): number => total(year, num) / total(year, den);
+
+  it('has 2016 first, on DeSO2018, with SCB\'s riket population and fewer people than 2017', () => {
+    expect(world.years[0]).toBe(2016);
+    expect([...world.deso.keys()][0]).toBe(2016);
+    expect(desoVersionFor(2016)).toBe('DeSO2018');
+    expect(world.deso.get(2016)!.size).toBe(areasOf('DeSO2018').length);
+    expect(total(2016, (c) => c.pop)).toBe(9_995_153);
+    expect(total(2016, (c) => c.pop)).toBeLessThan(total(2017, (c) => c.pop));
+    // Riket grew 1.25 % in 2017: most kommuner were smaller in 2016, and none is far from its 2017 size.
+    const k16 = kommunTotals(2016);
+    const k17 = kommunTotals(2017);
+    const grew = [...k17].filter(([code, c]) => c.pop > k16.get(code)!.pop).length;
+    expect(grew).toBeGreaterThan(200);
+    for (const [code, c] of k17) expect(Math.abs(k16.get(code)!.pop / c.pop - 1), code).toBeLessThan(0.04);
+  });
+
+  it('has no election in 2016: no voters', () => {
+    expect(total(2016, (c) => c.voters_eligible)).toBe(0);
+    expect(total(2016, (c) => c.voters_voted)).toBe(0);
+  });
+
+  it('continues the 2017 trends backwards', () => {
+    const realMedian = (year: number): number => toConstantPrices(esMedian(riketTotals(year))!, year, 2017);
+    expect(share(2016, (c) => c.bg_foreign, (c) => c.pop)).toBeLessThan(share(2017, (c) => c.bg_foreign, (c) => c.pop));
+    expect(share(2016, (c) => c.emp_20_64, (c) => c.pop_20_64)).toBeLessThan(share(2017, (c) => c.emp_20_64, (c) => c.pop_20_64));
+    expect(share(2016, (c) => c.edu_post_short + c.edu_post_long, (c) => c.edu_pop)).toBeLessThan(share(2017, (c) => c.edu_post_short + c.edu_post_long, (c) => c.edu_pop));
+    expect(share(2016, (c) => c.edu_pre, (c) => c.edu_pop)).toBeGreaterThan(share(2017, (c) => c.edu_pre, (c) => c.edu_pop));
+    // The median rose in real terms too (KPI 2016 316.43 → 2017 322.11).
+    expect(realMedian(2016)).toBeLessThan(realMedian(2017));
+    expect(realMedian(2016) / realMedian(2017)).toBeGreaterThan(0.97);
+    const low = share(2016, (c) => c.low_es, (c) => c.pop);
+    expect(low).toBeGreaterThan(0.14);
+    expect(low).toBeLessThan(0.155);
+    const k = [...world.kommun.get(2016)!.values()];
+    const crime = (1000 * k.reduce((s, x) => s + x.crimes_reported, 0)) / total(2016, (c) => c.pop);
+    expect(crime).toBeGreaterThan(145);
+    expect(crime).toBeLessThan(156);
+    const pupils16 = k.reduce((s, x) => s + x.pupils_9, 0);
+    const pupils17 = [...world.kommun.get(2017)!.values()].reduce((s, x) => s + x.pupils_9, 0);
+    expect(pupils16).toBeLessThan(pupils17);
+  });
+
+  it('has area types in 2016 much like 2017', () => {
+    const a = typeCounts(areaTypes(2016));
+    const b = typeCounts(areaTypes(2017));
+    expect(a.reduce((s, x) => s + x, 0)).toBeGreaterThan(3_300);
+    for (let t = 0; t < 5; t++) expect(Math.abs(a[t]! - b[t]!), `type ${t + 1}: ${a[t]} vs ${b[t]}`).toBeLessThanOrEqual(Math.max(15, 0.1 * b[t]!));
+  });
+});
+
 describe('generateWorld: indicator levels, spread and trends', () => {
   const share = (year: number, num: (c: DesoCounts) => number, den: (c: DesoCounts) => number): number => total(year, num) / total(year, den);
 
-  it('has foreign background ≈24 % in 2017 rising to ≈27.5 % in 2024, kommuner 8–60 %', () => {
+  it('has foreign background ≈23 % in 2016, ≈24 % in 2017 rising to ≈27.5 % in 2024, kommuner 8–60 %', () => {
     const fb = YEARS.map((y) => share(y, (c) => c.bg_foreign, (c) => c.pop));
-    expect(fb[0]).toBeGreaterThan(0.22);
-    expect(fb[0]).toBeLessThan(0.26);
-    expect(fb[7]).toBeGreaterThan(0.26);
-    expect(fb[7]).toBeLessThan(0.29);
+    const of = (year: number): number => fb[YEARS.indexOf(year)]!;
+    expect(of(2016)).toBeGreaterThan(0.22);
+    expect(of(2017)).toBeGreaterThan(0.22);
+    expect(of(2017)).toBeLessThan(0.26);
+    expect(of(2024)).toBeGreaterThan(0.26);
+    expect(of(2024)).toBeLessThan(0.29);
     for (let i = 1; i < fb.length; i++) expect(fb[i]!).toBeGreaterThan(fb[i - 1]!);
     const k = [...kommunTotals(2018).values()].map((c) => c.bg_foreign / c.pop);
     expect(Math.min(...k)).toBeLessThan(0.12);
@@ -459,12 +544,14 @@ describe('generateWorld: indicator levels, spread and trends', () => {
 
   it('has employment 20–64 ≈80–82 % with a 2020 dip, wide kommun and DeSO spread', () => {
     const emp = YEARS.map((y) => share(y, (c) => c.emp_20_64, (c) => c.pop_20_64));
+    const of = (year: number): number => emp[YEARS.indexOf(year)]!;
     for (const e of emp) {
       expect(e).toBeGreaterThan(0.78);
       expect(e).toBeLessThan(0.84);
     }
-    expect(emp[3]!).toBeLessThan(emp[2]! - 0.01);
-    expect(emp[6]!).toBeGreaterThan(emp[0]!);
+    expect(of(2020)).toBeLessThan(of(2019) - 0.01);
+    expect(of(2023)).toBeGreaterThan(of(2017));
+    expect(of(2017)).toBeGreaterThan(of(2016));
     const k = [...kommunTotals(2019).values()].map((c) => c.emp_20_64 / c.pop_20_64);
     expect(Math.min(...k)).toBeLessThan(0.75);
     expect(Math.max(...k)).toBeGreaterThan(0.87);
@@ -474,11 +561,12 @@ describe('generateWorld: indicator levels, spread and trends', () => {
 
   it('has low economic standard ≈14–15 % falling to ≈13 % in 2022–2023, inside quartile 1', () => {
     const low = YEARS.map((y) => share(y, (c) => c.low_es, (c) => c.pop));
-    for (const l of low.slice(0, 5)) {
+    for (const [i, l] of low.entries()) {
+      if (YEARS[i]! > 2021) continue;
       expect(l).toBeGreaterThan(0.14);
       expect(l).toBeLessThan(0.155);
     }
-    expect(low[6]).toBeLessThan(0.14);
+    expect(low[YEARS.indexOf(2023)]).toBeLessThan(0.14);
     const q1 = YEARS.map((y) => share(y, (c) => c.qt1, (c) => c.pop));
     for (const q of q1) expect(Math.abs(q - 0.25)).toBeLessThan(0.005);
     for (const c of world.deso.get(2019)!.values()) expect(c.low_es).toBeLessThanOrEqual(c.qt1);
@@ -526,7 +614,7 @@ describe('generateWorld: indicator levels, spread and trends', () => {
   });
 
   it('has kommun sources at riket levels: crime ≈130–155 per 1,000, eligibility ≈83–87 %', () => {
-    for (const [i, year] of YEARS.entries()) {
+    for (const year of YEARS) {
       const k = [...world.kommun.get(year)!.values()];
       const pop = total(year, (c) => c.pop);
       const crime = (1000 * k.reduce((s, x) => s + x.crimes_reported, 0)) / pop;
@@ -538,7 +626,7 @@ describe('generateWorld: indicator levels, spread and trends', () => {
       const crowd = k.reduce((s, x) => s + x.crowd_norm2, 0) / k.reduce((s, x) => s + x.crowd_pop, 0);
       expect(crowd).toBeGreaterThan(0.06);
       expect(crowd).toBeLessThan(0.13);
-      if (i === 0) {
+      if (year <= 2017) {
         const stockholm = world.kommun.get(year)!.get('0180')!;
         expect((1000 * stockholm.crimes_reported) / kommunTotals(year).get('0180')!.pop).toBeGreaterThan(crime);
       }
@@ -628,7 +716,8 @@ describe('generateWorld: sex, income quartiles, persons by tenure and prices fit
     expect(ES_PRICE_INDEX[2024]! / ES_PRICE_INDEX[2017]!).toBeGreaterThan(1.25);
     expect(toConstantPrices(250, 2021, 2021)).toBe(250);
     expect(toConstantPrices(ES_PRICE_INDEX[2017]!, 2017, 2024)).toBeCloseTo(ES_PRICE_INDEX[2024]!, 9);
-    expect(() => toConstantPrices(1, 2016, 2024)).toThrow(/2016/);
+    expect(ES_PRICE_INDEX[2016]).toBe(316.43);
+    expect(() => toConstantPrices(1, 2015, 2024)).toThrow(/2015/);
   });
 });
 
@@ -638,8 +727,10 @@ describe('generateWorld: compared with the real figures (tests/fixtures/realism-
   const realMedian = (year: number): number => toConstantPrices(median(year), year, 2017);
 
   it('matches riket: population, foreign background, low and median economic standard', () => {
+    expectNear('population_riket_2016', total(2016, (c) => c.pop));
     expectNear('population_riket_2017', total(2017, (c) => c.pop));
     expectNear('population_riket_2024', total(2024, (c) => c.pop));
+    expectNear('foreign_background_share_2016', share(2016, (c) => c.bg_foreign, (c) => c.pop));
     expectNear('foreign_background_share_2017', share(2017, (c) => c.bg_foreign, (c) => c.pop));
     expectNear('foreign_background_share_2024', share(2024, (c) => c.bg_foreign, (c) => c.pop));
     expectNear('low_es_share_2017', share(2017, (c) => c.low_es, (c) => c.pop));
@@ -727,8 +818,8 @@ describe('generateWorld: compared with the real figures (tests/fixtures/realism-
     expectNear('employment_gap_type5_minus_type1', emp(5) - emp(1));
   });
 
-  it('keeps ≈92 % of RegSO in their type from one year to the next, every year 2017–2024 (89–95 %)', () => {
-    for (let year = 2018; year <= 2024; year++) {
+  it('keeps ≈92 % of RegSO in their type from one year to the next, every year 2016–2024 (89–95 %)', () => {
+    for (let year = 2017; year <= 2024; year++) {
       const before = areaTypes(year - 1);
       const after = areaTypes(year);
       let same = 0;
