@@ -4,7 +4,7 @@
  */
 export type Level = 'riket' | 'lan' | 'kommun' | 'regso' | 'deso';
 
-/** Area versions. DeSO 2018 / RegSO 2020 carry 2017–2023, DeSO 2025 / RegSO 2025 carry 2024– (SOURCES.md §2.1). */
+/** Area versions. DeSO 2018 / RegSO 2020 carry the years up to 2023, DeSO 2025 / RegSO 2025 carry 2024– (SOURCES.md §2.1). */
 export type AreaVersion = 'riket' | 'lan1998' | 'kommun2003' | 'RegSO2020' | 'RegSO2025' | 'DeSO2018' | 'DeSO2025';
 
 /** The first year published on the 2025 DeSO/RegSO versions. */
