@@ -330,6 +330,9 @@ function dimensionJson(t: ServedTable, d: Dim, values: number[], forMetadata: bo
   for (const [k, v] of Object.entries((stored.extension ?? {}) as Json)) {
     if (k === 'codelists' && !forMetadata) continue;
     extension.push([k, restrict(v, codes, d.values)]);
+    // SCB's data responses (not its metadata) name the value that eliminating the variable selects, right after
+    // `elimination` (TAB6471: Kon {"elimination":true,"eliminationValueCode":"TotSa","show":"value"}).
+    if (k === 'elimination' && !forMetadata && d.eliminationValueCode !== undefined) extension.push(['eliminationValueCode', d.eliminationValueCode]);
   }
   const out: [string, unknown][] = [];
   for (const [k, v] of Object.entries(stored)) {
@@ -474,6 +477,9 @@ function resolveSelection(t: ServedTable, selection: Selection[]): Resolved {
     for (const expr of s.valueCodes) {
       const r = expandExpression(d, expr);
       if (typeof r === 'string') return { problem: problem(400, r) };
+      // With a codelist the variable holds the codelist's values only: a code outside it does not exist there.
+      const code = indexOfCode(d, expr);
+      if (code >= 0 && !inList(code)) return { problem: problem(400, 'Non-existent value') };
       for (const x of r) if (inList(x)) got.add(x);
     }
     if (got.size === 0) {

@@ -51,6 +51,8 @@ export interface RunningEmulator {
   koladaBaseUrl: string;
   /** Requests received so far (all paths, faults included). */
   readonly requests: number;
+  /** Every request received so far, as `METHOD /path?query` (tests check which calls a client made). */
+  readonly requestLog: readonly string[];
   /** Replaces the fault rules (tests switch faults on and off between cases). */
   setFaults(faults: FaultRule[]): void;
   close(): Promise<void>;
@@ -101,6 +103,7 @@ export async function startEmulator(world: DemoWorld, opts: EmulatorOptions = {}
   const limiter = new RateLimiter(limits.maxCallsPerTimeWindow, limits.timeWindow * 1000);
   let faults: ActiveFault[] = (opts.faults ?? []).map((rule) => ({ rule, left: rule.times ?? Number.POSITIVE_INFINITY }));
   let requests = 0;
+  const requestLog: string[] = [];
   const timers = new Set<NodeJS.Timeout>();
   const sockets = new Set<Socket>();
 
@@ -155,6 +158,7 @@ export async function startEmulator(world: DemoWorld, opts: EmulatorOptions = {}
 
   const server = createServer((req, res) => {
     requests++;
+    requestLog.push(`${req.method ?? 'GET'} ${req.url ?? '/'}`);
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
@@ -208,6 +212,7 @@ export async function startEmulator(world: DemoWorld, opts: EmulatorOptions = {}
     get requests() {
       return requests;
     },
+    requestLog,
     setFaults(next: FaultRule[]) {
       faults = next.map((rule) => ({ rule, left: rule.times ?? Number.POSITIVE_INFINITY }));
     },

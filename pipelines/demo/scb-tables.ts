@@ -9,7 +9,8 @@
  *   2020/2025), the 2025 versions with `_DeSO2025` / `_RegSO2025` suffixes. SCB's order: riket, then per län the
  *   län code and per kommun the kommun code, its DeSO, its RegSO (real metadata); plain and suffixed twins next
  *   to each other. Labels as in the real English metadata ("00 Sweden", "01 Stockholm county", "0114 Upplands
- *   Väsby", DeSO labels the bare code, RegSO 2020 the name only, RegSO 2025 "code name").
+ *   Väsby", DeSO labels the bare code, RegSO 2020 the name only, RegSO 2025 "code name"); a Swedish copy whose
+ *   labels carry no codes (the reconstructed TAB5089) gets the bare Swedish names ("Riket", "Stockholms län").
  * - Assumption: old-version codes carry data up to 2023 and `..` after, new ones `..` before 2024 (SCB's TAB6586
  *   answers `..`; some other tables answer 0, which the ingest's vintage split never asks for).
  * - SCB: values at every level are tabulated from the same microdata, so the true DeSO counts are summed upward
@@ -18,14 +19,14 @@
  *   integration tables). We apply it to every percent and statistic at DeSO/RegSO.
  * - SCB: numbers are published with the decimals of their unit in the metadata (e.g. TAB6684's quartile shares and
  *   TAB6685's at-risk-of-poverty rate are whole percents).
- * - SCB: tables whose notes announce the cell key method carry it from reference year 2025: counts get noise
- *   (assumption: −3…+3, keyed by a hash of table, region, year and codes; zeros stay zero), shares do not.
+ * - SCB: tables whose notes announce the cell key method carry it from the reference year they name (2025): counts
+ *   get noise (assumption: −3…+3, keyed by a hash of table, region, year and codes; zeros stay zero), shares do not.
  * - Assumption: cells the synthetic world does not model (ages other than the totals and 20–64, sex in the labour
- *   and income tables, the other background groups, house types, mean income…) are `..`. The world covers
- *   2017–2025; earlier years in a table's Tid are `..` too.
+ *   and income tables, the other background groups, house types…) are `..`. The world covers
+ *   2016–2025; earlier years in a table's Tid are `..` too.
  * - Assumption: elimination. SCB's metadata says only whether a variable may be left out. Left out, a variable
- *   with a total among its values (1+2, SA, tot, TOT, TOTALT, TOT2, totalt) gives that total; one without is summed
- *   over its values, for counts only (a summed percent would be meaningless: `..`).
+ *   with a total among its values (1+2, SA, tot, TOT, TOTALT, TOT2, totalt; Fodelseregion 200) gives that total; one
+ *   without is summed over its values, for counts only (a summed percent would be meaningless: `..`).
  */
 import type { AreaVersion, Level } from '../areas/levels.ts';
 import type { MetaVariable, TableMetadata } from '../sources/table-metadata.ts';
@@ -175,7 +176,8 @@ const CELLS: Record<string, (k: Codes, w: Where) => Cell> = {
   },
   // Reconstructed tables (data/metadata/scb/*.reconstructed.json): the world's kommun-level overcrowding counts.
   TAB5089: (k, { k: kc }) => {
-    if (!kc || !isTotal(k.Fodelseregion) || !isTotal(k.Alder) || !isTotal(k.Kon)) return null;
+    // 000004PS is everyone; the world has no overcrowding by age (000004SS 0–17, 000004ST 18+).
+    if (!kc || k.ContentsCode !== '000004PS' || !isTotal('Fodelseregion', k.Fodelseregion) || !isTotal('Alder', k.Alder) || !isTotal('Kon', k.Kon)) return null;
     const t = k.Trangboddhet ?? 'TOT';
     return t === 'TOT' ? n(kc.crowd_pop) : t === 'TRÅNGB N2' ? n(kc.crowd_norm2) : t === 'US' ? n(kc.crowd_unknown) : null;
   },
@@ -187,7 +189,7 @@ const CELLS: Record<string, (k: Codes, w: Where) => Cell> = {
         : k.ContentsCode === '000008B4' ? pct(d.ltu_20_64, d.pop_20_64) : null;
   },
   IntGr11RegSO1: (k, { d }) => {
-    if (!d || !isTotal(k.Kon) || !isTotal(k.Bakgrund) || k.ContentsCode !== '000004WW') return null;
+    if (!d || !isTotal('Kon', k.Kon) || !isTotal('Bakgrund', k.Bakgrund) || k.ContentsCode !== '000004WW') return null;
     return d.voters_eligible > 0 ? pct(d.voters_voted, d.voters_eligible) : null;
   },
 };
@@ -207,10 +209,16 @@ function esMean(c: DesoCounts): number | null {
 const LATEST_INCOME_YEAR = 2024;
 
 /** Codes SCB uses for a variable's total; eliminating such a variable selects it. */
-const TOTAL_CODES = new Set(['1+2', 'SA', 'tot', 'TOT', 'TOTALT', 'TOT2', 'totalt', '200']);
-function isTotal(code: string | undefined): boolean {
-  return code === undefined || TOTAL_CODES.has(code);
+const TOTAL_CODES = new Set(['1+2', 'SA', 'tot', 'TOT', 'TOTALT', 'TOT2', 'totalt']);
+/** Totals whose code means something else in another variable: TAB5089's Fodelseregion 200 is its total, Kon 200 men. */
+const TOTAL_OF: Record<string, string> = { Fodelseregion: '200' };
+function isTotal(variable: string, code: string | undefined): boolean {
+  return code === undefined || TOTAL_CODES.has(code) || TOTAL_OF[variable] === code;
 }
+
+/** SCB's notes announcing the cell-key method, and from which year (as pipelines/sources/check-catalogue.ts reads them). */
+const CELL_KEY_NOTE = /controlled random uncertainty|cell[- ]key/i;
+const CELL_KEY_YEAR = /from the reference year (\d{4})/i;
 
 /** Cells of the tables' ContentsCode that come from kommun-only sources in the world. */
 const FROM_KOMMUN = new Set(['TAB5089']);
@@ -267,9 +275,22 @@ function englishLan(name: string): string {
   return `${base !== name && base.endsWith('s') ? base.slice(0, -1) : base} county`;
 }
 
+/**
+ * Whether the stored copy labels riket, län and kommun with their codes, as SCB's English metadata does ("00 Sweden",
+ * "0114 Upplands Väsby"), or with the bare Swedish names of a Swedish copy (TAB5089: "Riket", "Stockholms län",
+ * "Upplands Väsby"). Read from the codes the cut copy keeps; coded when it keeps none.
+ */
+function codedLabels(meta: TableMetadata): boolean {
+  const region = (meta.json.dimension as Record<string, { category?: { label?: Record<string, string> } }> | undefined)?.Region;
+  const labels = region?.category?.label ?? {};
+  const upper = Object.entries(labels).find(([code]) => /^\d{2}(\d{2})?$/.test(code));
+  return upper === undefined || upper[1].startsWith(`${upper[0]} `);
+}
+
 /** Every region of the table's levels and versions, in SCB's order, from the world. */
 export function regionsOf(index: WorldIndex, meta: TableMetadata): ServedRegion[] {
   const want = new Set(meta.regions.map((r) => r.version));
+  const coded = codedLabels(meta);
   const out: ServedRegion[] = [];
   const sub = (version: AreaVersion): Map<string, { code: string; name: string }[]> => {
     const m = new Map<string, { code: string; name: string }[]>();
@@ -296,11 +317,11 @@ export function regionsOf(index: WorldIndex, meta: TableMetadata): ServedRegion[
     all.sort((p, q) => (p.x.code < q.x.code ? -1 : p.x.code > q.x.code ? 1 : Number(p.isNew) - Number(q.isNew)));
     return all.map(({ x, isNew }) => mk(x, isNew));
   };
-  if (want.has('riket')) out.push({ served: '00', level: 'riket', version: 'riket', label: '00 Sweden', validFrom: null, validTo: null });
+  if (want.has('riket')) out.push({ served: '00', level: 'riket', version: 'riket', label: coded ? '00 Sweden' : 'Riket', validFrom: null, validTo: null });
   for (const lan of index.lan) {
-    if (want.has('lan1998')) out.push({ served: lan.code, level: 'lan', version: 'lan1998', label: `${lan.code} ${englishLan(lan.name)}`, validFrom: null, validTo: null });
+    if (want.has('lan1998')) out.push({ served: lan.code, level: 'lan', version: 'lan1998', label: coded ? `${lan.code} ${englishLan(lan.name)}` : lan.name, validFrom: null, validTo: null });
     for (const kom of index.kommuner.filter((k) => k.lan_code === lan.code)) {
-      if (want.has('kommun2003')) out.push({ served: kom.code, level: 'kommun', version: 'kommun2003', label: `${kom.code} ${kom.name}`, validFrom: null, validTo: null });
+      if (want.has('kommun2003')) out.push({ served: kom.code, level: 'kommun', version: 'kommun2003', label: coded ? `${kom.code} ${kom.name}` : kom.name, validFrom: null, validTo: null });
       out.push(...twins(deso18.get(kom.code), deso25.get(kom.code), (x, isNew) => (isNew ? neu(x.code, 'deso', 'DeSO2025', 'DeSO2025', x.code) : old(x.code, 'deso', 'DeSO2018', x.code))));
       out.push(...twins(regso20.get(kom.code), regso25.get(kom.code), (x, isNew) => (isNew ? neu(x.code, 'regso', 'RegSO2025', 'RegSO2025', `${x.code} ${x.name}`) : old(x.code, 'regso', 'RegSO2020', x.name))));
     }
@@ -332,6 +353,12 @@ function unitsOf(v: MetaVariable | undefined, meta: TableMetadata): Record<strin
   return out;
 }
 
+/** Rounds to the unit's decimals. Module-level: a closure made per cell costs more than the cell (keepNames). */
+function roundTo(x: number, decimals: number): number {
+  const f = 10 ** decimals;
+  return Math.round(x * f) / f;
+}
+
 /** A unit of counted things (persons, dwellings): only those may be summed when a variable is eliminated. */
 export function isCountUnit(u: Unit | undefined): boolean {
   return u === undefined || /^number/.test(u.base);
@@ -341,7 +368,7 @@ export function serveTable(index: WorldIndex, meta: TableMetadata): ServedTable 
   const regions = regionsOf(index, meta);
   const dims: Dim[] = meta.variables.map((v) => {
     const isRegion = v.code === 'Region';
-    const total = v.values.find((c) => TOTAL_CODES.has(c));
+    const total = v.values.find((c) => isTotal(v.code, c));
     return {
       code: v.code,
       label: v.label,
@@ -356,7 +383,7 @@ export function serveTable(index: WorldIndex, meta: TableMetadata): ServedTable 
   });
   const units = unitsOf(meta.variables.find((v) => v.isContents), meta);
   const notes = Array.isArray(meta.json.note) ? (meta.json.note as unknown[]).map(String).join(' ') : '';
-  const noiseFrom = /controlled random uncertainty|cell key/i.test(notes) ? 2025 : null;
+  const noiseFrom = CELL_KEY_NOTE.test(notes) ? Number(CELL_KEY_YEAR.exec(notes)?.[1] ?? 2025) : null;
   const fn = CELLS[meta.id];
   const fromKommun = FROM_KOMMUN.has(meta.id);
   return {
@@ -375,7 +402,6 @@ export function serveTable(index: WorldIndex, meta: TableMetadata): ServedTable 
       if (c === null) return { status: 1 };
       const unit = units[codes.ContentsCode ?? ''];
       const decimals = unit?.decimals ?? 0;
-      const round = (x: number): number => Math.round(x * 10 ** decimals) / 10 ** decimals;
       const small = region.level === 'deso' || region.level === 'regso';
       if ('n' in c) {
         let v = c.n;
@@ -387,10 +413,10 @@ export function serveTable(index: WorldIndex, meta: TableMetadata): ServedTable 
       }
       if ('v' in c) {
         if (c.persons <= 0 || (small && c.persons < SHARE_MIN_PERSONS)) return { status: 1 };
-        return { value: round(c.v) };
+        return { value: roundTo(c.v, decimals) };
       }
       if (c.den <= 0 || (small && c.den < SHARE_MIN_PERSONS)) return { status: 1 };
-      return { value: round((100 * c.num) / c.den) };
+      return { value: roundTo((100 * c.num) / c.den, decimals) };
     },
   };
 }

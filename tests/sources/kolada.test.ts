@@ -65,9 +65,11 @@ describe('koladaData', () => {
     expect(res.length).toBeGreaterThan(10);
     for (const r of res) expect(r).toMatchObject({ method: 'GET', status: 200, requestBody: null });
     const cells = res.flatMap((r) => parseKoladaData(r.body, { url: r.url }));
-    // Per municipality: N05401 in 2018 and 2022, N00914 in 2017–2024 (the catalogue's publication lag), the
-    // three others in nine years.
-    expect(cells).toHaveLength(46 * (2 + 8 + 3 * 9));
+    // Per municipality: N05401 in 2018 and 2022, N00914 in 2017–2021 (Kolada ended it with RAMS), the three others
+    // in nine years; but N07540 is a kommun KPI (municipality_type K), without riket and the two regions.
+    expect(cells).toHaveLength(46 * (2 + 5 + 3 * 9) - 3 * 9);
+    expect(cells.filter((c) => c.kpi === 'N07540' && ['0000', '0001', '0003'].includes(c.municipality))).toEqual([]);
+    expect(cells.filter((c) => c.kpi === 'N00914').map((c) => c.period).sort().at(-1)).toBe(2021);
     expect(new Set(cells.map((c) => `${c.kpi}|${c.municipality}|${c.period}`)).size).toBe(cells.length);
     const pop = cells.find((c) => c.kpi === 'N01951' && c.municipality === '0180' && c.period === 2023);
     let truth = 0;

@@ -74,7 +74,7 @@ describe('pxConfig and pxMetadata', () => {
     const c = await pxConfig(ctx, emu.scbBaseUrl);
     await pxConfig(ctx, `${emu.scbBaseUrl}/`);
     expect(emu.requests - before).toBe(1);
-    expect(c).toMatchObject({ apiVersion: '2.2.0', maxDataCells: 300, maxCallsPerTimeWindow: 1000, timeWindow: 10 });
+    expect(c).toMatchObject({ apiVersion: '2.3.2', maxDataCells: 300, maxCallsPerTimeWindow: 1000, timeWindow: 10 });
     expect(c.raw).toMatchObject({ url: `${emu.scbBaseUrl}/config`, method: 'GET', requestBody: null, status: 200 });
     expect(c.raw.contentType).toContain('application/json');
     expect(c.raw.fetchedAt).toBeInstanceOf(Date);
@@ -82,16 +82,22 @@ describe('pxConfig and pxMetadata', () => {
 
   it('reads variables, values and elimination from the metadata', async () => {
     const { ctx } = makeCtx();
+    // SCB's TAB6680: Region and Alder cannot be eliminated, Kon can; DeSO and RegSO only.
     const m = await pxMetadata(ctx, emu.scbBaseUrl, 'TAB6680');
     expect(m.variables.map((v) => [v.code, v.elimination, v.isTime, v.isContents])).toEqual([
-      ['Region', true, false, false],
-      ['Alder', false, false, false],
+      ['Region', false, false, false],
       ['Kon', true, false, false],
+      ['Alder', false, false, false],
       ['ContentsCode', false, false, true],
       ['Tid', false, true, false],
     ]);
-    expect(m.variables[0]?.values.slice(0, 3)).toEqual(['00', '01', '25']);
-    expect(m.variables[0]?.valueLabels.slice(0, 2)).toEqual(['Riket', 'Stockholms län']);
+    expect(m.variables[0]?.values.slice(0, 3)).toEqual(['0114A0010', '0114A0010_DeSO2025', '0114C1010']);
+    expect(m.variables[2]?.values).toEqual(['15-74', '16-64', '16-65', '16-66', '20-64', '20-65', '20-66']);
+    expect(m.variables[4]?.values).toEqual(['2020', '2021', '2022', '2023', '2024']);
+    const pop = await pxMetadata(ctx, emu.scbBaseUrl, 'TAB6571');
+    expect(pop.variables[0]?.values.slice(0, 3)).toEqual(['00', '01', '0114']);
+    expect(pop.variables[0]?.valueLabels.slice(0, 3)).toEqual(['00 Sweden', '01 Stockholm county', '0114 Upplands Väsby']);
+    expect(pop.variables[1]?.values).toEqual(['2', '1', 'SA']);
   });
 
   it('an unknown table is a SourceError naming the URL, the status and SCB\'s title', async () => {
@@ -126,8 +132,8 @@ describe('pxData', () => {
     const { ctx, logs } = makeCtx();
     const sel = { Region: ['*'], UtlBakgrund: ['*'], ContentsCode: ['000007Y4'], Tid: ['*'] };
     const res = await all(pxData(ctx, emu.scbBaseUrl, 'TAB6571', sel, FAST));
-    // 43 regions × 3 × 9 = 1161 cells; 300 / 27 = 11 regions per request.
-    expect(res).toHaveLength(4);
+    // 43 regions × 3 × 16 years (SCB's Tid 2010–2025) = 2064 cells; 300 / 48 = 6 regions per request.
+    expect(res).toHaveLength(8);
     const parts = res.flatMap((r) => parseJsonStat(r.body, { tableId: 'TAB6571', url: r.url }));
     for (const r of res) expect(parseJsonStat(r.body, { tableId: 'TAB6571' }).length).toBeLessThanOrEqual(300);
     expect(logs().filter((l) => l.id === 'W103_SPLIT_REQUEST')).toHaveLength(1);
@@ -167,11 +173,12 @@ describe('call rate', () => {
     try {
       const { ctx, logs } = makeCtx();
       const t0 = Date.now();
-      // 0114* is 11 regions × 9 years = 99 cells, 6 regions a request: metadata + 2 data calls; then two more.
-      const sel = { Region: ['0114*'], ContentsCode: ['*'], Tid: ['*'] };
+      // 0114* is 11 regions × 9 years (2017–2025) = 99 cells, 6 regions a request: metadata + 2 data calls; then
+      // two more.
+      const sel = { Region: ['0114*'], ContentsCode: ['*'], Tid: ['FROM(2017)'] };
       await all(pxData(ctx, e.scbBaseUrl, 'TAB6571', sel, FAST));
-      await all(pxData(ctx, e.scbBaseUrl, 'TAB6571', { Region: ['00'], ContentsCode: ['*'], Tid: ['*'] }, FAST));
-      await all(pxData(ctx, e.scbBaseUrl, 'TAB6571', { Region: ['01'], ContentsCode: ['*'], Tid: ['*'] }, FAST));
+      await all(pxData(ctx, e.scbBaseUrl, 'TAB6571', { Region: ['00'], ContentsCode: ['*'], Tid: ['FROM(2017)'] }, FAST));
+      await all(pxData(ctx, e.scbBaseUrl, 'TAB6571', { Region: ['01'], ContentsCode: ['*'], Tid: ['FROM(2017)'] }, FAST));
       expect(Date.now() - t0).toBeGreaterThanOrEqual(1000);
       expect(logs().filter((l) => l.id === 'W102_THROTTLED')).toHaveLength(0);
       expect(logs().some((l) => l.level === 'debug' && l.msg.includes('stay under the call rate'))).toBe(true);
@@ -180,7 +187,7 @@ describe('call rate', () => {
       // and it waits as Retry-After says and gets through.
       const other = makeCtx();
       const res = await all(pxData(other.ctx, e.scbBaseUrl, 'TAB6571', sel, FAST));
-      res.push(...(await all(pxData(other.ctx, e.scbBaseUrl, 'TAB6571', { Region: ['00'], ContentsCode: ['*'], Tid: ['*'] }, FAST))));
+      res.push(...(await all(pxData(other.ctx, e.scbBaseUrl, 'TAB6571', { Region: ['00'], ContentsCode: ['*'], Tid: ['FROM(2017)'] }, FAST))));
       expect(res.map((r) => r.status)).toEqual([200, 200, 200]);
       expect(other.logs().filter((l) => l.id === 'W102_THROTTLED').length).toBeGreaterThan(0);
     } finally {
@@ -258,11 +265,11 @@ describe('faults', () => {
 
   it('a body cut off mid-way: an error naming the URL', async () => {
     const { ctx } = makeCtx({ httpRetries: 1 });
-    emu.setFaults([{ path: /TAB6679\/metadata/, kind: 'cut' }]);
+    emu.setFaults([{ path: /TAB6684\/metadata/, kind: 'cut' }]);
     try {
-      const e = await errorOf(pxMetadata(ctx, emu.scbBaseUrl, 'TAB6679', FAST));
+      const e = await errorOf(pxMetadata(ctx, emu.scbBaseUrl, 'TAB6684', FAST));
       expect(e).toBeInstanceOf(SourceError);
-      expect(e.message).toMatch(new RegExp(`^SCB PxWeb: the response from ${emu.scbBaseUrl}/tables/TAB6679/metadata\\?lang=sv \\(table TAB6679\\) was cut off \\(.+\\) \\(2 attempts\\)$`));
+      expect(e.message).toMatch(new RegExp(`^SCB PxWeb: the response from ${emu.scbBaseUrl}/tables/TAB6684/metadata\\?lang=sv \\(table TAB6684\\) was cut off \\(.+\\) \\(2 attempts\\)$`));
     } finally {
       emu.setFaults([]);
     }
@@ -272,7 +279,8 @@ describe('faults', () => {
     const { ctx } = makeCtx();
     emu.setFaults([{ path: /TAB6258\/data/, kind: 'malformed', times: 1 }]);
     try {
-      const e = await errorOf(all(pxData(ctx, emu.scbBaseUrl, 'TAB6258', { Region: ['00'], ContentsCode: ['*'], Tid: ['2020'] }, FAST)));
+      // TAB6258 holds DeSO and RegSO only: a DeSO, so that the request itself is sound.
+      const e = await errorOf(all(pxData(ctx, emu.scbBaseUrl, 'TAB6258', { Region: ['0180C1010'], ContentsCode: ['*'], Tid: ['2020'] }, FAST)));
       expect(e).toBeInstanceOf(SourceError);
       expect(e.message).toContain(`SCB PxWeb: ${emu.scbBaseUrl}/tables/TAB6258/data?lang=sv&outputFormat=json-stat2 (table TAB6258) sent a body that is not valid JSON`);
     } finally {
