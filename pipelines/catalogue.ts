@@ -49,6 +49,8 @@ export type IndicatorMethod = { levels?: Level[] } & (
   /** `denominator` may come from another of `tables` (a count of the same population beside a percent-only table). */
   | { sql: 'indicators/share_from_percent'; tables: string[]; percent: Part; denominator: Part }
   | { sql: 'indicators/kolada_value'; kpi: string; scale: number }
+  /** A kommun KPI's rate for län and riket, weighted by the kommuner's inhabitants (`weight_kpi`). */
+  | { sql: 'indicators/kolada_weighted'; kpi: string; weight_kpi: string; scale: number }
   /** A count (e.g. population): value = numerator = the published count, no denominator. */
   | { sql: 'indicators/count_from_counts'; tables: string[]; count: Part }
   /** A statistic that cannot be aggregated (a median, a published percent): value × scale as published at each level. */
@@ -72,8 +74,14 @@ export function partsOfMethod(m: IndicatorMethod): [role: string, part: Part][] 
     case 'indicators/value_as_published':
       return [['value', m.value]];
     case 'indicators/kolada_value':
+    case 'indicators/kolada_weighted':
       return [];
   }
+}
+
+/** The source label of a kommun KPI weighted up to län and riket (sql/indicators/kolada_weighted.sql). */
+export function koladaWeightedLabel(kpi: string, weightKpi: string): string {
+  return `Kolada ${kpi} (vägt ur kommunerna med ${weightKpi})`;
 }
 
 /** The suffix of a source label whose level the pipeline summed from DeSO (sql/indicators/share_from_counts.sql). */
@@ -105,6 +113,13 @@ export function sourcesByLevel(ind: IndicatorDef, src: SourceCatalogue): LevelSo
     if (m.sql === 'indicators/kolada_value') {
       const k = src.kolada.find((x) => x.id === m.kpi);
       out.push({ levels: ordered(m.levels), source: `Kolada ${m.kpi}`, years: k ? yearsOf(k) : [], derived: false, sql: m.sql });
+      continue;
+    }
+    if (m.sql === 'indicators/kolada_weighted') {
+      const k = src.kolada.find((x) => x.id === m.kpi);
+      const w = src.kolada.find((x) => x.id === m.weight_kpi);
+      const years = k && w ? yearsOf(k).filter((y) => yearsOf(w).includes(y)) : [];
+      out.push({ levels: ordered(m.levels), source: koladaWeightedLabel(m.kpi, m.weight_kpi), years, derived: false, sql: m.sql });
       continue;
     }
     const tables = m.tables.map((t) => pxById.get(t)).filter((t): t is PxSource => t !== undefined);

@@ -98,6 +98,10 @@ export const MESSAGES = {
     sv: 'SCB publicerar andelen i hela procent; antal som räknas fram ur den är ungefärliga (upp till en halv procentenhet av befolkningen).',
     en: 'SCB publishes the share in whole percent; counts recovered from it are approximate (up to half a percentage point of the population).',
   },
+  W223_WEIGHTED_FROM_KOMMUN: {
+    sv: 'Kolada publicerar måttet bara per kommun. Värdet för län och riket är kommunernas värden vägda med deras folkmängd (samma som måttet över alla invånare, bortsett från avrundningen av kommunvärdena); saknas en kommun saknas värdet.',
+    en: 'Kolada publishes the measure per kommun only. The län and riket values are the kommuner\'s values weighted by their population (the measure over all inhabitants, up to the rounding of the kommun values); one kommun missing makes the value missing.',
+  },
   // Reports
   W301_DEMO_DATA: { sv: 'Demodata – syntetiska uppgifter', en: 'Demo data – synthetic figures' },
   W302_BACKGROUND_NOT_BIRTH: {

@@ -97,6 +97,7 @@ describe('the full catalogue over the tiny world', () => {
             expect([r.numerator, r.denominator], at).toEqual([r.value, null]);
             break;
           case 'indicators/kolada_value':
+          case 'indicators/kolada_weighted':
           case 'indicators/value_as_published':
             expect([r.numerator, r.denominator], at).toEqual([null, null]);
             break;

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadIndicators, loadSources, methodsOf, partsOfMethod, sourcesByLevel, yearsOf, type IndicatorDef, type IndicatorMethod, type Part, type PxSource } from '../pipelines/catalogue.ts';
 import type { Level } from '../pipelines/areas/levels.ts';
-import { FIRST_YEAR, LAST_YEAR } from '../pipelines/config.ts';
+import { BASELINE_YEAR, FIRST_YEAR, LAST_YEAR } from '../pipelines/config.ts';
 import { MESSAGES } from '../pipelines/messages.ts';
 import { SQL_DIR } from '../pipelines/db.ts';
 import { checkCatalogue } from '../pipelines/sources/check-catalogue.ts';
@@ -47,6 +47,11 @@ function methodYears(m: IndicatorMethod): number[] {
   if (m.sql === 'indicators/kolada_value') {
     const k = koladaById.get(m.kpi);
     return k ? yearsOf(k) : [];
+  }
+  if (m.sql === 'indicators/kolada_weighted') {
+    const k = koladaById.get(m.kpi);
+    const w = koladaById.get(m.weight_kpi);
+    return k && w ? yearsOf(k).filter((y) => yearsOf(w).includes(y)) : [];
   }
   let years: number[] | null = null;
   for (const [, part] of partsOfMethod(m)) {
@@ -103,9 +108,11 @@ describe('data/indicators.json: every indicator is complete', () => {
       expect(ind.levels.length).toBeGreaterThan(0);
       for (const l of ind.levels) expect(LEVELS).toContain(l);
       expect(new Set(ind.levels).size).toBe(ind.levels.length);
-      // The programme runs 2017–2025, but the follow-up goes on (the 2026 election): years up to the last report year.
+      // The programme runs 2017–2025, but the follow-up goes on (the 2026 election): years up to the last report year,
+      // from the 2016 baseline where the sources have it, at the latest from 2017 unless no source reaches back.
       const [first, last] = ind.years;
-      expect(first).toBeGreaterThanOrEqual(FIRST_YEAR);
+      expect(first).toBeGreaterThanOrEqual(BASELINE_YEAR);
+      if (methodsOf(ind).every((m) => methodYears(m).includes(BASELINE_YEAR))) expect(first, 'the 2016 baseline').toBe(BASELINE_YEAR);
       expect(last).toBeLessThanOrEqual(LAST_YEAR);
       expect(first).toBeLessThanOrEqual(last);
       for (const y of ind.onlyYears ?? []) expect(y >= first && y <= last).toBe(true);
@@ -146,6 +153,15 @@ describe('data/indicators.json: every indicator is complete', () => {
           expect(m.scale).toBeGreaterThan(0);
           continue;
         }
+        if (m.sql === 'indicators/kolada_weighted') {
+          // A kommun KPI weighted up: only län and riket, the weights a count KPI, and the method said in a caveat.
+          expect(koladaById.get(m.kpi), m.kpi).toBeDefined();
+          expect(koladaById.get(m.weight_kpi)?.unit, m.weight_kpi).toBe('count');
+          for (const l of m.levels) expect(['riket', 'lan'], `${m.kpi} weighted at ${l}`).toContain(l);
+          expect(ind.source).toContain(m.kpi);
+          expect(ind.caveats, ind.id).toContain('W223_WEIGHTED_FROM_KOMMUN');
+          continue;
+        }
         // That its tables exist and its measures and breakdowns are theirs: checkCatalogue, the test above.
         for (const t of m.tables) expect(ind.source).toContain(t);
         expect(ind.source).toMatch(/(^|; )SCB /);
@@ -183,7 +199,7 @@ describe('data/indicators.json: every indicator is complete', () => {
       const served = servedBy(ind);
       for (const r of rows) {
         for (const l of r.levels) expect([...(served.get(l)?.keys() ?? [])].sort((a, b) => a - b), `${r.source} at ${l}`).toEqual(expect.arrayContaining(r.years));
-        expect(r.source).toMatch(r.derived ? /^SCB .* \(summerat från DeSO\)$/ : /^(SCB TAB|SCB IntGr|Kolada N)/);
+        expect(r.source).toMatch(r.derived ? /^SCB .* \(summerat från DeSO\)$/ : /^(SCB TAB|SCB IntGr|Kolada N\d+$|Kolada N\d+ \(vägt ur kommunerna med N\d+\)$)/);
       }
     });
   }
@@ -224,7 +240,7 @@ describe('data/indicators.json: caveats follow the method', () => {
         expect(ind.caveats, ind.id).toContain('W217_DERIVED_FROM_DESO');
         derived++;
       }
-      const kinds = new Set(methods.map((m) => (m.sql === 'indicators/kolada_value' ? 'Kolada' : 'SCB')));
+      const kinds = new Set(methods.map((m) => (m.sql === 'indicators/kolada_value' || m.sql === 'indicators/kolada_weighted' ? 'Kolada' : 'SCB')));
       if (kinds.size > 1) {
         expect(ind.caveats, ind.id).toContain('W218_SOURCE_BY_LEVEL');
         mixed++;

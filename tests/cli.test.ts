@@ -67,20 +67,24 @@ describe('segfollow command line', () => {
     expect(rows.find((x) => x[0] === 'employment_rate_20_64')?.[6]).toBe('Sysselsättningsgrad 20–64 år');
     expect(of('employment_rate_20_64')).toEqual([
       ['regso,deso', 'SCB TAB6680', '2020–2024'],
-      ['riket,lan,kommun', 'Kolada N00914', '2017–2019'],
+      ['riket,lan,kommun', 'Kolada N00914', '2016–2019'],
       ['riket,lan,kommun', 'Kolada N02267', '2020–2025'],
     ]);
     // Dwellings: published per RegSO and DeSO (two table vintages), summed from DeSO above, as the values' label says.
     expect(of('rental_share')).toEqual([
-      ['regso,deso', 'SCB TAB6258, TAB6638', '2017–2025'],
-      ['riket,lan,kommun', 'SCB TAB6258, TAB6638 (summerat från DeSO)', '2017–2025'],
+      ['regso,deso', 'SCB TAB6258, TAB6638', '2016–2025'],
+      ['riket,lan,kommun', 'SCB TAB6258, TAB6638 (summerat från DeSO)', '2016–2025'],
     ]);
     // Election years only, up to the 2026 election: Kolada above RegSO, SCB's integration table per RegSO.
     expect(of('turnout_municipal')).toEqual([
       ['riket,lan,kommun', 'Kolada N05401', '2018, 2022, 2026'],
       ['regso', 'SCB IntGr11RegSO1', '2018, 2022'],
     ]);
-    expect(of('reported_crime_per_1000')).toEqual([['kommun', 'Kolada N07540', '2017–2025']]);
+    // Kolada publishes crime per kommun only; län and riket weight the kommuner by their inhabitants.
+    expect(of('reported_crime_per_1000')).toEqual([
+      ['kommun', 'Kolada N07540', '2016–2025'],
+      ['riket,lan', 'Kolada N07540 (vägt ur kommunerna med N01951)', '2016–2025'],
+    ]);
     expect(of('long_term_unemployment_20_64')).toEqual([['regso', 'SCB IntGr1RegSOBASN, TAB6685', '2024']]);
   });
 

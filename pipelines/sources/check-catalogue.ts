@@ -231,8 +231,10 @@ function checkIndicators(ind: IndicatorCatalogue, cat: SourceCatalogue, out: Cat
   }
 
   function checkMethod(m: IndicatorMethod, add: (p: Omit<CatalogueProblem, 'origin'>) => void): void {
-    if (m.sql === 'indicators/kolada_value') {
-      if (!kpis.has(m.kpi)) add({ table: m.kpi, severity: 'error', message: `reads Kolada ${m.kpi}, which ${SOURCES_FILE} does not list` });
+    if (m.sql === 'indicators/kolada_value' || m.sql === 'indicators/kolada_weighted') {
+      for (const kpi of m.sql === 'indicators/kolada_value' ? [m.kpi] : [m.kpi, m.weight_kpi]) {
+        if (!kpis.has(kpi)) add({ table: kpi, severity: 'error', message: `reads Kolada ${kpi}, which ${SOURCES_FILE} does not list` });
+      }
       return;
     }
     const tables: PxSource[] = [];

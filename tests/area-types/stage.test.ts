@@ -47,17 +47,17 @@ afterAll(async () => {
 });
 
 describe('the area-types stage over the tiny world', () => {
-  it('types every RegSO-year of TAB6586 (6 RegSO × 2017–2024), each year on its own', async () => {
+  it('types every RegSO-year of TAB6586 (6 RegSO × 2016–2024), each year on its own', async () => {
     expect([SOCIO, V1.measure, V2.measure, V3.measure]).toEqual(['TAB6586', '000008IW', '000008IV', '000008IX']);
     const [n] = await sql('SELECT count(DISTINCT (area_code, area_version, year))::INTEGER AS n FROM observation WHERE table_id = $t', { t: SOCIO });
-    expect(first.area_types).toBe(48);
-    expect(n?.n).toBe(48);
-    expect(first.classified + first.unclassified).toBe(48);
-    expect(Object.keys(first.types_by_year)).toEqual(['2017', '2018', '2019', '2020', '2021', '2022', '2023', '2024']);
+    expect(first.area_types).toBe(54);
+    expect(n?.n).toBe(54);
+    expect(first.classified + first.unclassified).toBe(54);
+    expect(Object.keys(first.types_by_year)).toEqual(['2016', '2017', '2018', '2019', '2020', '2021', '2022', '2023', '2024']);
     for (const counts of Object.values(first.types_by_year)) expect(counts.reduce((a, b) => a + b, 0)).toBe(6 - 0);
     const versions = await sql('SELECT DISTINCT year, area_version FROM area_type ORDER BY 1');
     expect(versions.map((r) => `${r.year} ${r.area_version}`)).toEqual([
-      '2017 RegSO2020', '2018 RegSO2020', '2019 RegSO2020', '2020 RegSO2020', '2021 RegSO2020', '2022 RegSO2020', '2023 RegSO2020', '2024 RegSO2025',
+      '2016 RegSO2020', '2017 RegSO2020', '2018 RegSO2020', '2019 RegSO2020', '2020 RegSO2020', '2021 RegSO2020', '2022 RegSO2020', '2023 RegSO2020', '2024 RegSO2025',
     ]);
   });
 
@@ -93,7 +93,7 @@ describe('the area-types stage over the tiny world', () => {
              GROUP BY GROUPING SETS ((k, year), (l, year), (year))) t USING (scope_level, scope_code, year)
        GROUP BY ALL ORDER BY ALL`,
     );
-    expect(rows.length).toBe(8 * (1 + 2 + 3));
+    expect(rows.length).toBe(9 * (1 + 2 + 3)); // 2016–2024 × riket, 2 län, 3 kommuner
     for (const r of rows) expect(r.by_type).toBe(r.total);
     const shares = await sql('SELECT scope_level, scope_code, year, sum(share) AS s FROM area_type_population GROUP BY ALL');
     for (const r of shares) expect(Math.abs(Number(r.s) - 100)).toBeLessThan(1e-9);

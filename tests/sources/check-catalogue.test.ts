@@ -316,7 +316,7 @@ describe('checkCatalogue: Kolada KPIs against stored KPI metadata', () => {
   it('a newer published period, an ended KPI and a changed title are warnings', () => {
     expect(kolada(() => kpi('N07540', { publ_period: '2026' })).map((p) => p.message)).toEqual(["newer data published: 2026 (the catalogue's years end 2025)"]);
     expect(kolada(() => kpi('N07540', { title: 'Anmälda brott totalt, antal/100 000 inv (-2021)' })).map((p) => p.message)).toEqual([
-      'ended in Kolada: its title is "Anmälda brott totalt, antal/100 000 inv (-2021)" (no data after 2021); the catalogue expects 2017–2025',
+      'ended in Kolada: its title is "Anmälda brott totalt, antal/100 000 inv (-2021)" (no data after 2021); the catalogue expects 2016–2025',
     ]);
     expect(kolada(() => kpi('N07540', { title: 'Anmälda brott, antal/100 000 inv' })).map((p) => p.message)).toEqual([
       'Kolada\'s title is "Anmälda brott, antal/100 000 inv", the catalogue\'s "Anmälda brott totalt, antal/100 000 inv"',

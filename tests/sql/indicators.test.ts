@@ -113,6 +113,51 @@ describe('sql/indicators/kolada_value.sql', () => {
   });
 });
 
+describe('sql/indicators/kolada_weighted.sql', () => {
+  it('weights the kommuner\'s rates by their inhabitants for län and riket; a kommun without a value leaves its län and riket missing', async () => {
+    await insertObservations(
+      wh.conn,
+      [
+        ['N07540', 'N07540', '0180', 'kommun2003', 2021, 'gender=T', 14000, ''],
+        ['N07540', 'N07540', '0114', 'kommun2003', 2021, 'gender=T', 9000, ''],
+        ['N07540', 'N07540', '1280', 'kommun2003', 2021, 'gender=T', 16000, ''],
+        ['N01951', 'N01951', '0180', 'kommun2003', 2021, 'gender=T', 900, ''],
+        ['N01951', 'N01951', '0114', 'kommun2003', 2021, 'gender=T', 100, ''],
+        ['N01951', 'N01951', '1280', 'kommun2003', 2021, 'gender=T', 500, ''],
+        // 2022: Upplands Väsby's rate is missing, so län 01 and riket have no value (never a rate over part of them).
+        ['N07540', 'N07540', '0180', 'kommun2003', 2022, 'gender=T', 15000, ''],
+        ['N07540', 'N07540', '0114', 'kommun2003', 2022, 'gender=T', null, 'Missing'],
+        ['N07540', 'N07540', '1280', 'kommun2003', 2022, 'gender=T', 16000, ''],
+        ['N01951', 'N01951', '0180', 'kommun2003', 2022, 'gender=T', 910, ''],
+        ['N01951', 'N01951', '0114', 'kommun2003', 2022, 'gender=T', 100, ''],
+        ['N01951', 'N01951', '1280', 'kommun2003', 2022, 'gender=T', 510, ''],
+      ],
+      'Kolada',
+    );
+    await execFile(wh.conn, 'indicators/kolada_weighted', {
+      indicator_id: 'crime', source_label: 'Kolada N07540 (vägt ur kommunerna med N01951)', kpi: 'N07540', weight_kpi: 'N01951', scale: 0.01, levels: listValue(['riket', 'lan']),
+    });
+    const rows = await values(wh.conn);
+    // 2021: län 01 = (14000·900 + 9000·100)/1000 = 13500 per 100 000; riket adds Malmö: (13 500 000 + 8 000 000)/1500.
+    expect(rows).toEqual([
+      { area_code: '00', area_version: 'riket', year: 2021, value: ((14000 * 900 + 9000 * 100 + 16000 * 500) / 1500) * 0.01, numerator: null, denominator: null, status: 'ok' },
+      { area_code: '00', area_version: 'riket', year: 2022, value: null, numerator: null, denominator: null, status: '..' },
+      { area_code: '01', area_version: 'lan1998', year: 2021, value: 135, numerator: null, denominator: null, status: 'ok' },
+      { area_code: '01', area_version: 'lan1998', year: 2022, value: null, numerator: null, denominator: null, status: '..' },
+      { area_code: '12', area_version: 'lan1998', year: 2021, value: 160, numerator: null, denominator: null, status: 'ok' },
+      { area_code: '12', area_version: 'lan1998', year: 2022, value: 160, numerator: null, denominator: null, status: 'ok' },
+    ]);
+    const [label] = await query(wh.conn, 'SELECT DISTINCT source_table FROM indicator_value');
+    expect(label?.source_table).toBe('Kolada N07540 (vägt ur kommunerna med N01951)');
+  });
+
+  it('writes only the levels asked for', async () => {
+    await insertObservations(wh.conn, [['N07540', 'N07540', '0180', 'kommun2003', 2021, 'gender=T', 14000, ''], ['N01951', 'N01951', '0180', 'kommun2003', 2021, 'gender=T', 900, '']], 'Kolada');
+    await execFile(wh.conn, 'indicators/kolada_weighted', { indicator_id: 'crime', source_label: 'x', kpi: 'N07540', weight_kpi: 'N01951', scale: 0.01, levels: listValue(['lan']) });
+    expect((await values(wh.conn)).map((r) => r.area_code)).toEqual(['01']);
+  });
+});
+
 describe('sql/indicators/delete_indicator.sql and sql/measures/apply_disclosure.sql', () => {
   it('suppresses values resting on fewer persons than the threshold, keeping the row', async () => {
     await query(wh.conn, "INSERT INTO indicator_value VALUES ('a','0180C1010','DeSO2018',2020,10,4,40,'ok','S'), ('a','0180C1020','DeSO2018',2020,10,10,100,'ok','S'), ('b','00','riket',2020,5,5,100,'ok','S'), ('k','0180','kommun2003',2020,142,NULL,NULL,'ok','K')");

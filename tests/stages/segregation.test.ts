@@ -82,19 +82,19 @@ describe('segregation stage over the tiny world', () => {
     expect(first.rows).toBe(rows.length);
     expect(new Set(rows.map(key)).size).toBe(rows.length);
     const combos = new Set(rows.map((r) => `${r.groups}|${r.unit_level}|${r.unit_version}|${r.year}`));
-    // foreign background 2017–2025, low economic standard and income quartiles 2017–2024, education 2017–2025; DeSO and RegSO.
-    expect(combos.size).toBe(2 * (9 + 8 + 9 + 8));
+    // foreign background 2016–2025, low economic standard and income quartiles 2016–2024, education 2016–2025; DeSO and RegSO.
+    expect(combos.size).toBe(2 * (10 + 9 + 10 + 9));
     const versions = new Set(rows.map((r) => `${r.unit_level}|${Number(r.year) < 2024 ? 'old' : 'new'}|${r.unit_version}`));
     expect([...versions].sort()).toEqual(['deso|new|DeSO2025', 'deso|old|DeSO2018', 'regso|new|RegSO2025', 'regso|old|RegSO2020']);
     // 3 kommuner + 2 län + riket per set; two-group and multigroup sets have 7 indices each, plus 8 decomposition rows.
-    expect(rows.length).toBe(2 * (9 + 8 + 9 + 8) * (6 * 7 + 8));
+    expect(rows.length).toBe(2 * (10 + 9 + 10 + 9) * (6 * 7 + 8));
     expect(FB.groups).toBe(SEGREGATION_SPLITS[0].groups);
     expect(FB.focal).toBe(SEGREGATION_SPLITS[0].focal);
   });
 
   it('engine D over DeSO equals the SQL D of the build stage to 1e-12, with the same n_units and total, and replaces it', () => {
     const fb = sqlD.filter((r) => r.groups === FB.groups);
-    expect(fb.length).toBe(9 * 6);
+    expect(fb.length).toBe(10 * 6);
     for (const s of fb) {
       const e = find('D', FB.groups, String(s.scope_level), String(s.scope_code), 'deso', Number(s.year));
       expect(e.unit_version).toBe(s.unit_version);
@@ -145,12 +145,12 @@ describe('segregation stage over the tiny world', () => {
       }
     }
     // 16 sets × 6 scopes, less Kiruna and län 25 over RegSO (single_unit) in each of the 8 RegSO sets.
-    expect(checked).toBe(16 * 6 - 2 * 8);
+    expect(checked).toBe(18 * 6 - 2 * 9);
   });
 
   it('decomposes riket M and H: total = between län + between kommuner within län + within kommuner, total = the riket index', () => {
     const dec = rows.filter((r) => r.measure === 'M_total');
-    expect(dec.length).toBe(2 * (9 + 8 + 9 + 8));
+    expect(dec.length).toBe(2 * (10 + 9 + 10 + 9));
     for (const t of dec) {
       const get = (m: string) => find(m, String(t.groups), 'riket', '00', String(t.unit_level), Number(t.year));
       for (const p of ['M', 'H']) {
@@ -183,7 +183,7 @@ describe('segregation stage over the tiny world', () => {
         checked++;
       }
     }
-    expect(checked).toBe(18 * 6 - 2 * 9);
+    expect(checked).toBe(20 * 6 - 2 * 10);
   });
 
   it('fills expected and a bootstrap interval for D and H (and M), containing the value in most scopes', () => {
@@ -208,7 +208,7 @@ describe('segregation stage over the tiny world', () => {
     const indices = new Set<string>([...TWO_GROUP_INDEX_IDS, ...MULTIGROUP_INDEX_IDS]);
     const kiruna = rows.filter((r) => r.scope_code === '2584' && indices.has(String(r.measure)));
     const regso = kiruna.filter((r) => r.unit_level === 'regso');
-    expect(regso.length).toBe((9 + 8 + 9) * 7 + 8 * 7);
+    expect(regso.length).toBe((10 + 9 + 10) * 7 + 9 * 7);
     for (const r of regso) expect([r.status, r.value, r.n_units, r.expected]).toEqual(['single_unit', null, 1, null]);
     // Län 25 has Kiruna only: one RegSO there too.
     expect(find('D', FB.groups, 'lan', '25', 'regso', 2020).status).toBe('single_unit');
