@@ -102,6 +102,10 @@ export const MESSAGES = {
     sv: 'Kolada publicerar måttet bara per kommun. Värdet för län och riket är kommunernas värden vägda med deras folkmängd (samma som måttet över alla invånare, bortsett från avrundningen av kommunvärdena); saknas en kommun saknas värdet.',
     en: 'Kolada publishes the measure per kommun only. The län and riket values are the kommuner\'s values weighted by their population (the measure over all inhabitants, up to the rounding of the kommun values); one kommun missing makes the value missing.',
   },
+  W224_AREA_TYPES_DIFFER_FROM_SCB: {
+    sv: 'Områdestyperna skiljer sig från de typer SCB publicerar för fler än var tjugonde RegSO och år; kontrollera metoden mot SCB:s.',
+    en: 'The area types differ from the types SCB publishes for more than one RegSO-year in twenty; check the method against SCB\'s.',
+  },
   // Reports
   W301_DEMO_DATA: { sv: 'Demodata – syntetiska uppgifter', en: 'Demo data – synthetic figures' },
   W302_BACKGROUND_NOT_BIRTH: {

@@ -23,6 +23,8 @@ export interface AreaTypeCatalogue {
     source_table: string;
     breakdown: string;
     components: Record<'V1' | 'V2' | 'V3', { measure: string; label_sv: string }>;
+    /** SCB's own area type in the same table, compared with the pipeline's. */
+    published_type?: { measure: string; note: string };
   };
   statistics: { mean: 'unweighted'; sd: SdKind; per: 'year'; choice: string; why: string[] };
   cuts: CutDef[];

@@ -18,7 +18,12 @@ export interface AreaTypesResult {
   gap_rows: number;
   /** Indicators that have no values by type, and why (Kolada and kommun-only sources have no RegSO values). */
   skipped_indicators: { indicator_id: string; reason: string }[];
+  /** RegSO-years typed both by the pipeline and by SCB (TAB6586 000008IU), and how many of them agree. */
+  scb_agreement: { n_both: number; n_agree: number; by_year: Record<string, [number, number]> };
 }
+
+/** Below this share of agreeing RegSO-years the build warns that its types differ from SCB's. */
+const SCB_AGREEMENT_MIN = 0.95;
 
 /**
  * Area types per RegSO and year, then residents and every indicator by type per kommun, län and riket, and the
@@ -43,8 +48,15 @@ export async function buildAreaTypes(ctx: Context, conn: DuckDBConnection): Prom
     await execFile(conn, 'area_types/population', { table_id: cat.population.table, measure: cat.population.measure, breakdown: cat.population.breakdown });
     await execFile(conn, 'area_types/indicator_by_type', { threshold: ctx.config.disclosureThreshold });
     await execFile(conn, 'area_types/gap', { base_year: cat.gap.base_year });
-    return counts(conn);
+    return counts(conn, cat.index.source_table, cat.index.published_type?.measure);
   });
+  const agree = result.scb_agreement;
+  if (agree.n_both > 0) {
+    const share = agree.n_agree / agree.n_both;
+    const fields = { agree: agree.n_agree, both: agree.n_both, share: Math.round(share * 1000) / 10, by_year: agree.by_year };
+    if (share < SCB_AGREEMENT_MIN) ctx.log.warn('W224_AREA_TYPES_DIFFER_FROM_SCB', `area types agree with SCB's published types for ${agree.n_agree} of ${agree.n_both} RegSO-years`, fields);
+    else ctx.log.info(`area types agree with SCB's published types for ${agree.n_agree} of ${agree.n_both} RegSO-years`, fields);
+  }
   if (result.area_types === 0) {
     ctx.log.warn('W201_MISSING_VALUES', `no ${cat.index.source_table} values at RegSO level: no area types`, { table: cat.index.source_table });
   } else if (result.unclassified > 0) {
@@ -60,13 +72,14 @@ export async function buildAreaTypes(ctx: Context, conn: DuckDBConnection): Prom
   return result;
 }
 
-async function counts(conn: DuckDBConnection): Promise<AreaTypesResult> {
+async function counts(conn: DuckDBConnection, table: string, typeMeasure: string | undefined): Promise<AreaTypesResult> {
   const n = async (sql: string): Promise<number> => Number((await query(conn, sql))[0]?.n ?? 0);
   const byYear = await query(
     conn,
     'SELECT year, sum(n_type1)::INTEGER AS t1, sum(n_type2)::INTEGER AS t2, sum(n_type3)::INTEGER AS t3, sum(n_type4)::INTEGER AS t4, sum(n_type5)::INTEGER AS t5 FROM area_type_cut GROUP BY year ORDER BY year',
   );
   const skipped = await queryFile(conn, 'area_types/skipped_indicators');
+  const compared = typeMeasure ? await queryFile(conn, 'area_types/compare_scb', { table_id: table, type_measure: typeMeasure }) : [];
   return {
     area_types: await n('SELECT count(*)::INTEGER AS n FROM area_type'),
     classified: await n('SELECT count(*)::INTEGER AS n FROM area_type WHERE area_type IS NOT NULL'),
@@ -77,5 +90,10 @@ async function counts(conn: DuckDBConnection): Promise<AreaTypesResult> {
     suppressed: await n("SELECT count(*)::INTEGER AS n FROM indicator_by_area_type WHERE status = 'suppressed'"),
     gap_rows: await n('SELECT count(*)::INTEGER AS n FROM area_type_gap'),
     skipped_indicators: skipped.map((r) => ({ indicator_id: String(r.indicator_id), reason: String(r.reason) })),
+    scb_agreement: {
+      n_both: compared.reduce((a, r) => a + Number(r.n_both), 0),
+      n_agree: compared.reduce((a, r) => a + Number(r.n_agree), 0),
+      by_year: Object.fromEntries(compared.map((r) => [String(r.year), [Number(r.n_agree), Number(r.n_both)] as [number, number]])),
+    },
   };
 }

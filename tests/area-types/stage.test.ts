@@ -55,6 +55,9 @@ describe('the area-types stage over the tiny world', () => {
     expect(first.classified + first.unclassified).toBe(54);
     expect(Object.keys(first.types_by_year)).toEqual(['2016', '2017', '2018', '2019', '2020', '2021', '2022', '2023', '2024']);
     for (const counts of Object.values(first.types_by_year)) expect(counts.reduce((a, b) => a + b, 0)).toBe(6 - 0);
+    // SCB's own types in the same table (the emulator applies SCB's note to the same published shares) agree.
+    expect(first.scb_agreement.n_both).toBeGreaterThan(0);
+    expect(first.scb_agreement.n_agree).toBe(first.scb_agreement.n_both);
     const versions = await sql('SELECT DISTINCT year, area_version FROM area_type ORDER BY 1');
     expect(versions.map((r) => `${r.year} ${r.area_version}`)).toEqual([
       '2016 RegSO2020', '2017 RegSO2020', '2018 RegSO2020', '2019 RegSO2020', '2020 RegSO2020', '2021 RegSO2020', '2022 RegSO2020', '2023 RegSO2020', '2024 RegSO2025',

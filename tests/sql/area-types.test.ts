@@ -422,6 +422,24 @@ describe('sql/area_types/indicator_by_type.sql + skipped_indicators.sql', () => 
   });
 });
 
+describe('sql/area_types/compare_scb.sql', () => {
+  it('counts per year the RegSO-years both the pipeline and SCB type, and how many agree; untyped ones on either side are left out', async () => {
+    await query(wh.conn, `INSERT INTO area_type VALUES
+      ('0180R001', 'RegSO2020', 2022, 10, 1), ('0180R002', 'RegSO2020', 2022, 5, 3), ('0180R003', 'RegSO2020', 2022, NULL, NULL),
+      ('0180R004', 'RegSO2020', 2022, 4, 4), ('0180R001_x', 'RegSO2025', 2024, 2, 5)`);
+    await insertObservations(wh.conn, [
+      ['TAB6586', '000008IU', '0180R001', 'RegSO2020', 2022, '', 1, null],
+      ['TAB6586', '000008IU', '0180R002', 'RegSO2020', 2022, '', 2, null],
+      ['TAB6586', '000008IU', '0180R003', 'RegSO2020', 2022, '', 3, null],
+      ['TAB6586', '000008IU', '0180R004', 'RegSO2020', 2022, '', null, '..'],
+      // Another measure of the same table is not a type.
+      ['TAB6586', '000008IT', '0180R004', 'RegSO2020', 2022, '', 4, null],
+    ]);
+    const rows = await queryFile(wh.conn, 'area_types/compare_scb', { table_id: 'TAB6586', type_measure: '000008IU' });
+    expect(rows).toEqual([{ year: 2022, n_both: 2, n_agree: 1 }]);
+  });
+});
+
 describe('sql/area_types/gap.sql', () => {
   async function byType(id: string, scope: string, year: number, t: number, value: number | null, status = 'ok'): Promise<void> {
     await exec(wh.conn, 'INSERT INTO indicator_by_area_type VALUES ($id, $l, $c, $y, $t, $v, NULL, NULL, 1, 0, $s)', {
