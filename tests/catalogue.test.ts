@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadIndicators, loadSources, methodsOf, partsOfMethod, sourcesByLevel, yearsOf, type IndicatorDef, type IndicatorMethod, type Part, type PxSource } from '../pipelines/catalogue.ts';
 import type { Level } from '../pipelines/areas/levels.ts';
-import { BASELINE_YEAR, FIRST_YEAR, LAST_YEAR } from '../pipelines/config.ts';
+import { BASELINE_YEAR, LAST_YEAR } from '../pipelines/config.ts';
 import { MESSAGES } from '../pipelines/messages.ts';
 import { SQL_DIR } from '../pipelines/db.ts';
 import { checkCatalogue } from '../pipelines/sources/check-catalogue.ts';
