@@ -6,7 +6,7 @@ import { query, queryFile, type Row } from '../db.ts';
 import { StageError, UsageError } from '../errors.ts';
 import { loadIndicators, loadSources, type IndicatorCatalogue } from '../catalogue.ts';
 import { MESSAGES, message, type MessageId } from '../messages.ts';
-import { FIRST_YEAR } from '../config.ts';
+import { BASELINE_YEAR, FIRST_YEAR } from '../config.ts';
 import { buildReportPdf } from '../report/build-pdf.ts';
 import type {
   AreaTypeBlock,
@@ -213,7 +213,9 @@ async function reportModel(ctx: Context, conn: DuckDBConnection, scope: Scope, s
     // Kommun values in the split's own latest year (low economic standard ends a year before the report year),
     // not the report year, where every kommun would read as missing.
     const latestValid = [...series].reverse().find((p) => p.value !== null)?.year ?? year;
-    const byKommun = (await queryFile(conn, 'report/segregation_by_kommun', { measure, groups: split.groups, unit_level: 'deso', first_year: FIRST_YEAR, year: latestValid }))
+    // The kommuner's first values in the series' own first year (the 2016 baseline where the source has it).
+    const firstValid = series.find((p) => p.value !== null)?.year ?? FIRST_YEAR;
+    const byKommun = (await queryFile(conn, 'report/segregation_by_kommun', { measure, groups: split.groups, unit_level: 'deso', first_year: firstValid, year: latestValid }))
       .filter((r) => scope.level === 'riket' || String(r.code).startsWith(scope.code));
     const block: SegregationBlock = {
       measure,
@@ -368,7 +370,7 @@ async function areaTypeBlock(
     indicators: rows,
   };
   if (scope.level === 'kommun') {
-    const regso = await queryFile(conn, 'report/area_type_regso', { kommun_code: scope.code, first_year: FIRST_YEAR, year });
+    const regso = await queryFile(conn, 'report/area_type_regso', { kommun_code: scope.code, first_year: BASELINE_YEAR, year });
     block.regso = regso.map((r) => ({
       code: String(r.code),
       name: String(r.name),
