@@ -80,94 +80,196 @@ const ENV: Record<string, keyof Config> = {
 
 type Partial2 = Partial<Record<keyof Config, unknown>>;
 
+/** The keys segfollow.config.json may set: every Config key but `root` (the folder the file is in). */
+const FILE_KEYS = Object.keys(DEFAULTS) as (keyof typeof DEFAULTS)[];
+
+/** Flags of the CLI whose name differs from the key they set; other keys are flags of the same name or API options. */
+const FLAG_NAMES: Partial<Record<keyof Config, string>> = { outDir: 'out', logFormat: 'log-format', logLevel: 'log-level' };
+const CLI_FLAGS = new Set<keyof Config>(['year', 'demo', 'offline', 'reports', 'areas', 'lang', 'outDir', 'warehouse', 'logFormat', 'logLevel']);
+
+/** Where a value came from: the layer's kind and how to name it in a message (file path, variable name, flag). */
+interface Origin {
+  kind: 'default' | 'file' | 'env' | 'flag';
+  where: string;
+}
+
 /**
  * Defaults, then `segfollow.config.json` in the root, then the environment, then flags: each later layer wins.
- * Every value is validated here so that stages can trust the Config they get.
+ * Every value is validated here so that stages can trust the Config they get, and a bad value is refused with a
+ * UsageError (exit 2) naming the key, the layer it came from and what was expected — never coerced:
+ *
+ * - segfollow.config.json must be a JSON object of known keys (a misspelt key is refused, not ignored), with JSON
+ *   types: integers as JSON numbers, booleans as JSON booleans, lists as arrays of strings (or one comma-separated
+ *   string), everything else as non-empty strings.
+ * - The environment and flags are text: an integer is digits only. Surrounding whitespace is refused rather than
+ *   trimmed: " 50" or "50\r" comes from a quoting or CRLF mistake in whatever set the variable, and the same mistake
+ *   ("5 0") can change the number, so the operator is told instead of guessed for. A variable that is set but empty
+ *   is refused too (unset it to get the default): an empty template expansion must not pass for a setting.
+ *   A boolean given as text is exactly true/false/1/0.
+ * - A list given as text is comma-separated codes (spaces around commas allowed); an empty item (`--reports ,`,
+ *   `--areas ""`) is refused, and at least one report level is needed.
  */
 export function loadConfig(flags: Partial2, opts: { root?: string; env?: NodeJS.ProcessEnv } = {}): Config {
   const root = resolve(opts.root ?? process.cwd());
   const env = opts.env ?? process.env;
+  const merged: Partial2 = { ...DEFAULTS };
+  const origin: Partial<Record<keyof Config, Origin>> = {};
+  for (const key of FILE_KEYS) origin[key] = { kind: 'default', where: 'default' };
   const file = resolve(root, 'segfollow.config.json');
-  let fromFile: Partial2 = {};
   if (existsSync(file)) {
+    let parsed: unknown;
     try {
-      fromFile = JSON.parse(readFileSync(file, 'utf8')) as Partial2;
+      parsed = JSON.parse(readFileSync(file, 'utf8'));
     } catch (e) {
       throw new UsageError(`${file}: not valid JSON (${(e as Error).message})`);
     }
-  }
-  const fromEnv: Partial2 = {};
-  for (const [name, key] of Object.entries(ENV)) if (env[name] !== undefined && env[name] !== '') fromEnv[key] = env[name];
-  const merged: Partial2 = { ...DEFAULTS, ...fromFile, ...fromEnv, ...stripUndefined(flags) };
-  return validate(merged, root);
-}
-
-function stripUndefined(o: Partial2): Partial2 {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
-}
-
-function validate(m: Partial2, root: string): Config {
-  const int = (key: keyof Config, min: number, max: number): number => {
-    const v = Number(m[key]);
-    if (!Number.isInteger(v) || v < min || v > max) {
-      if (key === 'year') {
-        throw new UsageError(`--year ${String(m[key])}: valid report years are ${FIRST_YEAR}–${LAST_YEAR} (the reform programme ${FIRST_YEAR}–${PROGRAMME_LAST_YEAR} and its follow-up)`);
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+      throw new UsageError(`${file}: expected a JSON object of settings, got ${JSON.stringify(parsed)}`);
+    }
+    for (const [k, v] of Object.entries(parsed)) {
+      if (!(FILE_KEYS as string[]).includes(k)) {
+        const near = closest(k, FILE_KEYS);
+        throw new UsageError(`${file}: unknown key "${k}"${near ? ` (did you mean "${near}"?)` : ''}; known keys: ${FILE_KEYS.join(', ')}`);
       }
-      throw new UsageError(`${key}: expected an integer in ${min}–${max}, got ${JSON.stringify(m[key])}`);
+      merged[k as keyof Config] = v;
+      origin[k as keyof Config] = { kind: 'file', where: file };
+    }
+  }
+  for (const [name, key] of Object.entries(ENV)) {
+    const v = env[name];
+    if (v === undefined) continue;
+    if (v === '') throw new UsageError(`${name}: ${key}: set but empty; unset it for the default (${JSON.stringify(DEFAULTS[key as keyof typeof DEFAULTS])}) or give a value`);
+    merged[key] = v;
+    origin[key] = { kind: 'env', where: name };
+  }
+  for (const [k, v] of Object.entries(flags)) {
+    if (v === undefined) continue;
+    const key = k as keyof Config;
+    merged[key] = v;
+    origin[key] = { kind: 'flag', where: CLI_FLAGS.has(key) ? `--${FLAG_NAMES[key] ?? key}` : `option ${key}` };
+  }
+  return validate(merged, origin, root);
+}
+
+/** The known key nearest to a misspelt one (edit distance at most 3, case ignored), if any. */
+function closest(word: string, candidates: readonly string[]): string | undefined {
+  const dist = (a: string, b: string): number => {
+    let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+    for (let i = 1; i <= a.length; i++) {
+      const cur = [i];
+      for (let j = 1; j <= b.length; j++) cur[j] = Math.min((prev[j] ?? 0) + 1, (cur[j - 1] ?? 0) + 1, (prev[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = cur;
+    }
+    return prev[b.length] ?? Infinity;
+  };
+  let best: string | undefined;
+  let bestD = 4;
+  for (const c of candidates) {
+    const d = dist(word.toLowerCase(), c.toLowerCase());
+    if (d < bestD) [best, bestD] = [c, d];
+  }
+  return best;
+}
+
+function validate(m: Partial2, origin: Partial<Record<keyof Config, Origin>>, root: string): Config {
+  const from = (key: keyof Config): Origin => origin[key] ?? { kind: 'default', where: 'default' };
+  const bad = (key: keyof Config, expected: string): UsageError =>
+    new UsageError(`${from(key).where}: ${key}: expected ${expected}, got ${JSON.stringify(m[key])}`);
+  /** An integer: a JSON number that is one, or (environment, flags) a string of digits only; nothing is coerced. */
+  const asInt = (key: keyof Config): number | undefined => {
+    const v = m[key];
+    if (typeof v === 'number') return Number.isInteger(v) ? v : undefined;
+    if (typeof v === 'string' && from(key).kind !== 'file' && /^[0-9]+$/.test(v)) return Number(v);
+    return undefined;
+  };
+  const form = (key: keyof Config): string => (from(key).kind === 'file' ? 'a JSON number' : 'digits only, no spaces or signs');
+  const int = (key: keyof Config, min: number, max: number): number => {
+    const v = asInt(key);
+    if (v === undefined || v < min || v > max) {
+      if (key === 'year') {
+        const o = from(key);
+        const label = o.kind === 'flag' ? o.where : `${o.where}: year`;
+        const raw = m[key];
+        const shown = o.kind === 'flag' && typeof raw === 'string' && /^[0-9]+$/.test(raw) ? raw : JSON.stringify(raw);
+        const what = v === undefined ? `expected a year (${form(key)}); ` : '';
+        throw new UsageError(`${label} ${shown}: ${what}valid report years are ${FIRST_YEAR}–${LAST_YEAR} (the reform programme ${FIRST_YEAR}–${PROGRAMME_LAST_YEAR} and its follow-up)`);
+      }
+      throw bad(key, `an integer in ${min}–${max} (${form(key)})`);
     }
     return v;
   };
-  const bool = (key: keyof Config): boolean => m[key] === true || m[key] === 'true' || m[key] === '1';
-  const list = (key: keyof Config): string[] => {
+  /** A JSON boolean; as text (environment, flags) exactly true/false/1/0. */
+  const bool = (key: keyof Config): boolean => {
     const v = m[key];
-    if (Array.isArray(v)) return v.map(String);
-    if (typeof v === 'string') return v.split(',').map((s) => s.trim()).filter(Boolean);
-    return [];
+    if (typeof v === 'boolean') return v;
+    if (typeof v === 'string' && from(key).kind !== 'file') {
+      if (v === 'true' || v === '1') return true;
+      if (v === 'false' || v === '0') return false;
+    }
+    throw bad(key, from(key).kind === 'file' ? 'a JSON boolean (true or false)' : 'true, false, 1 or 0');
+  };
+  const str = (key: keyof Config): string => {
+    const v = m[key];
+    if (typeof v !== 'string' || v === '') throw bad(key, 'a non-empty string');
+    return v;
+  };
+  /** An array of strings, or one comma-separated string; no empty item. */
+  const list = (key: keyof Config, what: string): string[] => {
+    const v = m[key];
+    const items = Array.isArray(v) ? v : typeof v === 'string' ? v.split(',') : undefined;
+    if (items === undefined || !items.every((s): s is string => typeof s === 'string' && s.trim() !== '')) {
+      throw bad(key, `${what}, comma-separated or a JSON array of strings, without empty items`);
+    }
+    return items.map((s) => s.trim());
   };
   const oneOf = <T extends string>(key: keyof Config, allowed: readonly T[]): T => {
-    const v = String(m[key]);
-    if (!(allowed as readonly string[]).includes(v)) throw new UsageError(`${key}: expected one of ${allowed.join(', ')}, got "${v}"`);
+    const v = m[key];
+    if (typeof v !== 'string' || !(allowed as readonly string[]).includes(v)) throw bad(key, `one of ${allowed.join(', ')}`);
     return v as T;
   };
   const url = (key: keyof Config): string => {
-    const v = String(m[key]);
+    const v = str(key);
     try {
       new URL(v);
     } catch {
-      throw new UsageError(`${key}: not a URL: "${v}"`);
+      throw new UsageError(`${from(key).where}: ${key}: not a URL: "${v}"`);
     }
     return v.replace(/\/+$/, '');
   };
   // The catalogue has English titles, but report texts exist only in Swedish so far; refuse rather than mix.
   if (m.lang === 'en') throw new UsageError('--lang en: English reports are not available yet; only sv');
-  const reports = list('reports');
-  for (const r of reports) if (!['riket', 'lan', 'kommun'].includes(r)) throw new UsageError(`--reports: unknown level "${r}" (expected riket, lan, kommun)`);
-  const areas = list('areas');
-  for (const a of areas) if (!/^\d{2}(\d{2})?$/.test(a)) throw new UsageError(`--areas: "${a}" is not a län (2 digits) or kommun (4 digits) code`);
+  const reports = list('reports', 'report levels (riket, lan, kommun)');
+  if (reports.length === 0) throw bad('reports', 'at least one report level (riket, lan, kommun)');
+  for (const r of reports) if (!['riket', 'lan', 'kommun'].includes(r)) throw new UsageError(`${from('reports').where}: reports: unknown level "${r}" (expected riket, lan, kommun)`);
+  const areas = list('areas', 'län (2 digits) or kommun (4 digits) codes');
+  for (const a of areas) if (!/^\d{2}(\d{2})?$/.test(a)) throw new UsageError(`${from('areas').where}: areas: "${a}" is not a län (2 digits) or kommun (4 digits) code`);
+  const demo = bool('demo');
+  const areaKeys = str('areaKeysUrl');
   return {
     year: int('year', FIRST_YEAR, LAST_YEAR),
-    demo: bool('demo'),
+    demo,
     offline: bool('offline'),
     lang: oneOf('lang', ['sv', 'en'] as const),
     reports,
     areas,
     root,
-    dataDir: resolve(root, String(m.dataDir)),
-    rawDir: resolve(root, String(m.rawDir)),
-    warehouse: resolve(root, String(m.warehouse)),
-    outDir: resolve(root, String(m.outDir)),
+    dataDir: resolve(root, str('dataDir')),
+    rawDir: resolve(root, str('rawDir')),
+    warehouse: resolve(root, str('warehouse')),
+    outDir: resolve(root, str('outDir')),
     scbBaseUrl: url('scbBaseUrl'),
     koladaBaseUrl: url('koladaBaseUrl'),
-    areaKeysUrl: /^[a-z]+:\/\//.test(String(m.areaKeysUrl)) ? url('areaKeysUrl') : pathToFileURL(resolve(root, String(m.areaKeysUrl))).href,
+    areaKeysUrl: /^[a-z]+:\/\//.test(areaKeys) ? url('areaKeysUrl') : pathToFileURL(resolve(root, areaKeys)).href,
     logFormat: oneOf('logFormat', ['text', 'json'] as const),
     logLevel: oneOf('logLevel', ['debug', 'info', 'warn', 'error'] as const),
     disclosureThreshold: int('disclosureThreshold', 0, 1_000_000),
     httpTimeoutMs: int('httpTimeoutMs', 100, 600_000),
     httpRetries: int('httpRetries', 0, 20),
-    // -1 (the default) means "not set": 200 draws, or 20 in a demo run where speed matters more than the interval.
+    // -1 (the default, and only the default) means "not set": 200 draws, or 20 in a demo run where speed matters
+    // more than the interval.
     bootstrapDraws: (() => {
-      const n = int('bootstrapDraws', -1, 100_000);
-      return n >= 0 ? n : bool('demo') ? 20 : 200;
+      const n = int('bootstrapDraws', from('bootstrapDraws').kind === 'default' ? -1 : 0, 100_000);
+      return n >= 0 ? n : demo ? 20 : 200;
     })(),
   };
 }
