@@ -1,4 +1,4 @@
-import { writeOutput } from './write-output.ts';
+import { checkOutIsNotInput, writeOutput } from './write-output.ts';
 import { parseArgs } from 'node:util';
 import { UsageError } from './errors.ts';
 import type { TextSink } from './log.ts';
@@ -57,6 +57,7 @@ export async function runAreaTypesCommand(argv: string[], io: { stdout: TextSink
     return 0;
   }
   const opts = parseOptions(argv);
+  checkOutIsNotInput(opts.out, opts.input);
   const catalogue = loadAreaTypeCatalogue();
   const wanted = [...(opts.by === null ? [] : [opts.by]), opts.unit, ...(opts.index === null ? (opts.components ?? []) : [opts.index])];
   const table = await readTable(opts.input, wanted);

@@ -74,6 +74,7 @@ const STAGES: Record<string, StageName[]> = {
 export async function main(argv: string[], io: { stdout: TextSink; stderr: TextSink } = process): Promise<number> {
   const [command, ...rest] = argv;
   let log: Logger = createLogger({ format: 'text', level: 'info', stream: io.stderr });
+  if (io.stdout === process.stdout) endQuietlyOnBrokenPipe();
   try {
     if (!command || command === '-h' || command === '--help' || command === 'help') {
       io.stdout.write(HELP.main + '\n');
@@ -121,6 +122,25 @@ export async function main(argv: string[], io: { stdout: TextSink; stderr: TextS
     else log.error(`unexpected error: ${(e as Error).stack ?? String(e)}`);
     return exitCodeOf(e);
   }
+}
+
+let brokenPipeHandled = false;
+
+/**
+ * `segfollow sources | head`: when the reader closes the pipe, further writes to stdout fail with EPIPE, which
+ * Node raises as an 'error' event on the stream, not as an exception main could catch. The reader has all it
+ * wanted, so the command ends at once with status 0 and nothing on stderr, as cat or grep do. A broken stderr
+ * leaves nowhere to report to, so it is ignored and the command ends with its own status.
+ */
+function endQuietlyOnBrokenPipe(): void {
+  if (brokenPipeHandled) return;
+  brokenPipeHandled = true;
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(0);
+    process.stderr.write(`segfollow: cannot write to stdout (${e.code ?? e.message})\n`);
+    process.exit(1);
+  });
+  process.stderr.on('error', () => undefined);
 }
 
 function parseFlags(args: string[]): ReturnType<typeof parseFlagsRaw> {

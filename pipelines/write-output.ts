@@ -1,16 +1,82 @@
-import { writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { chmodSync, closeSync, fsyncSync, openSync, realpathSync, renameSync, rmSync, statSync, writeSync, type Stats } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import { UsageError } from './errors.ts';
 import type { TextSink } from './log.ts';
 
-/** What `indices` and `area-types` print: to stdout, or to `--out FILE` with an error that names the file. */
+/**
+ * `--out` must not name the `--input` file (the same path, or another name of the same file): the output would
+ * replace the data it is computed from. Checked before anything is read.
+ */
+export function checkOutIsNotInput(out: string | null, input: string): void {
+  if (out === null) return;
+  const a = statOrNull(out);
+  const b = statOrNull(input);
+  const sameInode = a !== null && b !== null && a.dev === b.dev && a.ino === b.ino && a.ino !== 0;
+  if (resolve(out) === resolve(input) || sameInode) {
+    throw new UsageError(`--out ${out} is the --input file; it would overwrite the data it is computed from, so write elsewhere`);
+  }
+}
+
+/**
+ * What `indices` and `area-types` print: to stdout, or to `--out FILE` with an error that names the file.
+ * A file is written atomically: a temporary file in the same folder, flushed, then renamed over FILE, so a reader
+ * never sees half an output and a failed run leaves the previous FILE as it was. A FILE that exists and is not a
+ * regular file (/dev/stdout, a FIFO) is written to directly; a folder is refused.
+ */
 export function writeOutput(text: string, out: string | null, stdout: TextSink): void {
   if (out === null) {
     stdout.write(text);
     return;
   }
+  const fail = (e: unknown): UsageError =>
+    new UsageError(`${out}: cannot write the output (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, { cause: e });
+  const st = statOrNull(out);
+  if (st?.isDirectory()) throw new UsageError(`${out}: is a directory; --out needs a file name`);
+  if (st !== null && !st.isFile()) {
+    let fd: number;
+    try {
+      fd = openSync(out, 'w');
+    } catch (e) {
+      throw fail(e);
+    }
+    try {
+      writeSync(fd, text);
+    } catch (e) {
+      throw fail(e);
+    } finally {
+      closeSync(fd);
+    }
+    return;
+  }
+  // An existing symlink keeps pointing where it did: the rename replaces its target, not the link.
+  let target: string;
   try {
-    writeFileSync(out, text);
+    target = st === null ? out : realpathSync(out);
   } catch (e) {
-    throw new UsageError(`${out}: cannot write the output (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    throw fail(e);
+  }
+  const tmp = join(dirname(target), `.${basename(target)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+  try {
+    const fd = openSync(tmp, 'wx', 0o666);
+    try {
+      writeSync(fd, text);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    if (st !== null) chmodSync(tmp, st.mode & 0o7777);
+    renameSync(tmp, target);
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    throw fail(e);
+  }
+}
+
+function statOrNull(path: string): Stats | null {
+  try {
+    return statSync(path);
+  } catch {
+    return null;
   }
 }

@@ -116,6 +116,42 @@ describe('segfollow command line', () => {
     expect(r.stderr).toMatch(/holds no indicator values up to 2025: run "segfollow build"/);
   });
 
+  describe('a reader that closes the pipe early (segfollow … | head -1) ends the command quietly with status 0', () => {
+    /** Runs `node bin/segfollow.js ARGS | READER` in bash; exits with segfollow's own status (PIPESTATUS[0]). */
+    function piped(args: string[], reader = 'head -1 >/dev/null') {
+      const script = `node bin/segfollow.js "$@" | ${reader}; exit "\${PIPESTATUS[0]}"`;
+      const r = spawnSync('bash', ['-c', script, 'segfollow', ...args], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
+      return { code: r.status, stderr: r.stderr };
+    }
+    // Far more than a pipe buffer (64 KiB), so the writer is still writing when head has gone.
+    const big = (name: string, header: string, row: (i: number) => string, n: number): string => {
+      const dir = mkdtempSync(join(tmpdir(), 'segfollow-pipe-'));
+      const f = join(dir, name);
+      writeFileSync(f, [header, ...Array.from({ length: n }, (_, i) => row(i))].join('\n') + '\n');
+      return f;
+    };
+
+    it('sources', () => {
+      expect(piped(['sources'])).toEqual({ code: 0, stderr: '' });
+      // Its output is small enough that head may read it all before closing; a reader that closes before the
+      // first line arrives (true reads nothing) breaks the pipe every time.
+      expect(piped(['sources'], 'true')).toEqual({ code: 0, stderr: '' });
+    });
+
+    it('indices', () => {
+      const f = big('counts.csv', 'k,u,x,y', (i) => `k${Math.floor(i / 2)},u${i % 2},${i % 7},${(i * 3) % 11}`, 20_000);
+      expect(piped(['indices', '--input', f, '--unit', 'u', '--groups', 'x,y', '--by', 'k'])).toEqual({ code: 0, stderr: '' });
+    });
+
+    it('area-types', () => {
+      const f = big('index.csv', 'regso,socio', (i) => `R${String(i).padStart(6, '0')},${(i * 37) % 101}`, 20_000);
+      const r = piped(['area-types', '--input', f, '--unit', 'regso', '--index', 'socio']);
+      expect(r.code).toBe(0);
+      // Its per-group summary goes to stderr as in every run, and nothing else: no EPIPE, no stack.
+      expect(r.stderr).toMatch(/^segfollow area-types: 20000 rows, 20000 with an index; [^\n]*\n$/);
+    });
+  });
+
   it('status exits 2 with a clear message when nothing has run for that year', () => {
     const dir = mkdtempSync(join(tmpdir(), 'segfollow-cli-'));
     const r = cli(['status', '--out', dir, '--year', '2019']);

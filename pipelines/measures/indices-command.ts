@@ -1,4 +1,4 @@
-import { writeOutput } from '../write-output.ts';
+import { checkOutIsNotInput, writeOutput } from '../write-output.ts';
 import { parseArgs } from 'node:util';
 import { UsageError } from '../errors.ts';
 import { decomposeMH } from './decomposition.ts';
@@ -92,6 +92,7 @@ export async function runIndicesCommand(argv: string[], io: CommandIo): Promise<
     return 0;
   }
   const opts = parseOptions(argv);
+  checkOutIsNotInput(opts.out, opts.input);
   const rows = await computeRows(opts);
   const text = opts.format === 'json' ? toJson(rows, opts.by) : toCsv(rows, opts.by);
   writeOutput(text, opts.out, io.stdout);

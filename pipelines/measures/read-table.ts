@@ -1,4 +1,5 @@
-import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { UsageError } from '../errors.ts';
 
@@ -51,14 +52,37 @@ export async function readTable(file: string, wanted: readonly string[]): Promis
   }
 }
 
+/** Only a regular file: a FIFO or device would hang the read or never end; a folder is not a table. */
+function checkRegularFile(file: string, st: { isFile(): boolean; isDirectory(): boolean }): void {
+  if (st.isDirectory()) throw new UsageError(`${file}: is a directory, not a CSV or Parquet file`);
+  if (!st.isFile()) throw new UsageError(`${file}: is not a regular file (a FIFO, device or socket); give a CSV or Parquet file`);
+}
+
+/**
+ * The path as DuckDB must see it to read exactly this file. DuckDB's read_csv and read_parquet take their path as a
+ * glob pattern ("counts[2024].csv" would read counts2.csv, "a*.csv" every match) and have no flag to turn that off;
+ * backslash escapes are not recognised either (DuckDB 1.5). A one-character class is: [[] matches "[", [*] "*".
+ * The path is made absolute first, so a relative name can never read as a URL (s3://, http://) or ~.
+ */
+export function literalDuckdbPath(file: string): string {
+  return resolve(file).replace(/[[\]*?]/g, (c) => `[${c}]`);
+}
+
 function peek(file: string): Buffer {
   let fd: number;
   try {
-    if (statSync(file).isDirectory()) throw new UsageError(`${file}: is a directory, not a CSV or Parquet file`);
-    fd = openSync(file, 'r');
+    checkRegularFile(file, statSync(file));
+    // O_NONBLOCK: a FIFO swapped in after the check must not block the open; the fstat below then refuses it.
+    fd = openSync(file, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
   } catch (e) {
     if (e instanceof UsageError) throw e;
     throw new UsageError(`${file}: cannot read the file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, { cause: e });
+  }
+  try {
+    checkRegularFile(file, fstatSync(fd));
+  } catch (e) {
+    closeSync(fd);
+    throw e;
   }
   try {
     const buf = Buffer.alloc(HEADER_PEEK_BYTES);
@@ -100,7 +124,7 @@ async function readCsv(conn: DuckDBConnection, file: string, head: Buffer, wante
 async function readParquet(conn: DuckDBConnection, file: string, wanted: readonly string[]): Promise<TextTable> {
   let names: string[];
   try {
-    const r = await conn.runAndReadAll('SELECT * FROM read_parquet($1) LIMIT 0', [file]);
+    const r = await conn.runAndReadAll('SELECT * FROM read_parquet($1) LIMIT 0', [literalDuckdbPath(file)]);
     names = r.columnNames();
   } catch (e) {
     throw new UsageError(`${file}: cannot read as Parquet: ${firstMessageLine(e)}`, { cause: e });
@@ -113,7 +137,7 @@ async function readParquet(conn: DuckDBConnection, file: string, wanted: readonl
 
 async function run(conn: DuckDBConnection, sql: string, file: string, kind: string): Promise<(string | null)[][]> {
   try {
-    const reader = await conn.runAndReadAll(sql, [file]);
+    const reader = await conn.runAndReadAll(sql, [literalDuckdbPath(file)]);
     // Without ORDER BY DuckDB still returns a plain scan in file order (preserve_insertion_order is on by default).
     return reader.getColumnsJS().map((col) => col.map((v) => (v === null || v === undefined ? null : typeof v === 'string' ? v : String(v))));
   } catch (e) {

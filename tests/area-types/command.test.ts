@@ -2,7 +2,8 @@
  * `segfollow area-types` as a child process through bin/segfollow.js: output,
  * precision, groups, Parquet, --out, --sd, missing markers, and exit 2 with file, row and column on bad input.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
@@ -98,6 +99,30 @@ describe('segfollow area-types', () => {
     expect(r.stdout).toContain('segfollow area-types');
     expect(r.stdout).toContain('mean + 2 SD');
   });
+
+  it('reads --input literally: regso[2024].csv is not the glob match regso2.csv', async () => {
+    const d = join(tmp, 'glob');
+    mkdirSync(d);
+    writeFileSync(join(d, 'regso[2024].csv'), 'regso,socio\na,0\nb,0\nc,5\nd,0\ne,0\n');
+    writeFileSync(join(d, 'regso2.csv'), 'regso,socio\nz,1\ny,2\n');
+    const r = await cli(['--input', join(d, 'regso[2024].csv'), '--unit', 'regso', '--index', 'socio']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe('unit,index,area_type\na,0,4\nb,0,4\nc,5,1\nd,0,4\ne,0,4\n');
+  });
+
+  it('refuses --out equal to --input and a FIFO as --input with exit 2', async () => {
+    const text = 'regso,socio\na,0\nb,5\n';
+    const input = file('self.csv', text);
+    const same = await cli(['--input', input, '--unit', 'regso', '--index', 'socio', '--out', input]);
+    expect(same.code).toBe(2);
+    expect(same.stderr).toContain(`--out ${input} is the --input file`);
+    expect(readFileSync(input, 'utf8')).toBe(text);
+    const fifo = join(tmp, 'pipe.csv');
+    execFileSync('mkfifo', [fifo]);
+    const f = await cli(['--input', fifo, '--unit', 'regso', '--index', 'socio']);
+    expect(f.code).toBe(2);
+    expect(f.stderr).toContain(`${fifo}: is not a regular file`);
+  }, 20_000);
 
   describe('bad input exits 2 and names the file, row and column', () => {
     const cases: [string, () => string[], RegExp[]][] = [

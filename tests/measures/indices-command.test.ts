@@ -3,7 +3,8 @@
  * bin/segfollow.js) and check its printed values against the
  * pysal/rseg/OasisR records; error handling is checked in-process, which is faster and sees the same code.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { linkSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
@@ -281,6 +282,110 @@ describe('segfollow indices input and output forms', () => {
     expect(res.stdout).toBe('');
     expect(readFileSync(out, 'utf8').startsWith('index,focal,value,status,n_units,total\nD,,0.6,ok,4,400\n')).toBe(true);
   });
+});
+
+describe('segfollow indices reads --input as a literal path and writes --out safely', () => {
+  const dirOf = (name: string): string => {
+    const d = join(tmp, name);
+    mkdirSync(d, { recursive: true });
+    return d;
+  };
+  const dOf = (csv: string): string | undefined => rowsOf(csv).find((r) => r.index === 'D')?.value;
+  const parquet = async (file: string, values: string): Promise<void> => {
+    const db = await DuckDBInstance.create(':memory:');
+    const conn = await db.connect();
+    // The path is a literal to COPY TO (no globbing on write).
+    await conn.run(`COPY (SELECT * FROM (VALUES ${values}) t(u, a, b)) TO '${file.replaceAll("'", "''")}' (FORMAT parquet)`);
+    conn.closeSync();
+    db.closeSync();
+  };
+
+  it('counts[2024].csv is that file, not the glob match counts2.csv (CSV and Parquet)', async () => {
+    const d = dirOf('glob-brackets');
+    // D = 1 for the literal file (complete separation), 5/12 for counts2.csv, which "[2024]" matches as a glob.
+    writeFileSync(join(d, 'counts[2024].csv'), 'u,a,b\nx,5,0\ny,0,5\n');
+    writeFileSync(join(d, 'counts2.csv'), 'u,a,b\nx,1,2\ny,3,1\n');
+    const lit = await inProcess(['--input', join(d, 'counts[2024].csv'), '--unit', 'u', '--groups', 'a,b']);
+    expect(lit.code).toBe(0);
+    expect(dOf(lit.stdout)).toBe('1');
+    expect(dOf((await inProcess(['--input', join(d, 'counts2.csv'), '--unit', 'u', '--groups', 'a,b'])).stdout)).toBe('0.4166666666666667');
+
+    await parquet(join(d, 'counts[2024].parquet'), "('x', 5, 0), ('y', 0, 5)");
+    await parquet(join(d, 'counts2.parquet'), "('x', 1, 2), ('y', 3, 1)");
+    const pq = await inProcess(['--input', join(d, 'counts[2024].parquet'), '--unit', 'u', '--groups', 'a,b']);
+    expect(pq.code).toBe(0);
+    expect(dOf(pq.stdout)).toBe('1');
+  });
+
+  it('* and ? in a file name match only themselves, also as a relative path (child process)', async () => {
+    const d = dirOf('glob-star');
+    writeFileSync(join(d, 'a*.csv'), 'u,a,b\nx,5,0\ny,0,5\n');
+    writeFileSync(join(d, 'ab.csv'), 'u,a,b\nz,1,2\nw,3,1\n');
+    writeFileSync(join(d, 'q?.csv'), 'u,a,b\nx,5,0\ny,0,5\n');
+    writeFileSync(join(d, 'qq.csv'), 'u,a,b\nz,1,2\nw,3,1\n');
+    for (const f of [join(d, 'a*.csv'), join(d, 'q?.csv')]) {
+      const r = await inProcess(['--input', f, '--unit', 'u', '--groups', 'a,b']);
+      expect(r.code, f).toBe(0);
+      // The glob would read both files: four sub-areas instead of two.
+      expect(rowsOf(r.stdout).find((x) => x.index === 'D'), f).toMatchObject({ value: '1', n_units: '2' });
+    }
+    const rel = await runCli(['indices', '--input', 'a*.csv', '--unit', 'u', '--groups', 'a,b'], { cwd: d });
+    expect(rel.code).toBe(0);
+    expect(rowsOf(rel.stdout).find((x) => x.index === 'D')).toMatchObject({ value: '1', n_units: '2' });
+  });
+
+  it('refuses --out equal to --input (same path, another spelling, a hard link) with exit 2 and leaves the input alone', async () => {
+    const d = dirOf('out-is-input');
+    const input = join(d, 'in.csv');
+    const text = 'u,a,b\nx,5,0\ny,0,5\n';
+    writeFileSync(input, text);
+    linkSync(input, join(d, 'hard.csv'));
+    for (const out of [input, join(d, '..', 'out-is-input', 'in.csv'), join(d, 'hard.csv')]) {
+      const r = await inProcess(['--input', input, '--unit', 'u', '--groups', 'a,b', '--out', out]);
+      expect(r.code, out).toBe(2);
+      expect(r.stderr).toMatch(/--out .* is the --input file/);
+      expect(readFileSync(input, 'utf8')).toBe(text);
+    }
+  });
+
+  it('writes --out through a temporary file renamed into place: a new file, no leftovers, a symlink kept', async () => {
+    const d = dirOf('atomic-out');
+    const out = join(d, 'result.csv');
+    writeFileSync(out, 'old contents\n');
+    const before = statSync(out).ino;
+    const args = ['--input', `${DATA_DIR}hm_two_basic.csv`, '--unit', 'area_id', '--groups', 'g1,g2'];
+    const r = await inProcess([...args, '--out', out]);
+    expect(r.code).toBe(0);
+    expect(readFileSync(out, 'utf8').startsWith('index,focal,value,status,n_units,total\nD,,0.6,ok,4,400\n')).toBe(true);
+    // Renamed over, not rewritten in place: another inode, and nothing else in the folder.
+    expect(statSync(out).ino).not.toBe(before);
+    expect(readdirSync(d)).toEqual(['result.csv']);
+
+    symlinkSync('result.csv', join(d, 'link.csv'));
+    expect((await inProcess([...args, '--format', 'json', '--out', join(d, 'link.csv')])).code).toBe(0);
+    expect(lstatSync(join(d, 'link.csv')).isSymbolicLink()).toBe(true);
+    expect(readFileSync(out, 'utf8').startsWith('[\n')).toBe(true);
+    expect(readdirSync(d).sort()).toEqual(['link.csv', 'result.csv']);
+
+    // A failed write (no such folder) names the file and leaves nothing behind.
+    const bad = await inProcess([...args, '--out', join(d, 'missing', 'x.csv')]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/missing\/x\.csv: cannot write the output \(ENOENT\)/);
+    expect(readdirSync(d).sort()).toEqual(['link.csv', 'result.csv']);
+  });
+
+  it('refuses a FIFO as --input with exit 2 naming it, instead of waiting for a writer', async () => {
+    const d = dirOf('fifo');
+    const fifo = join(d, 'counts.csv');
+    execFileSync('mkfifo', [fifo]);
+    const r = await inProcess(['--input', fifo, '--unit', 'u', '--groups', 'a,b']);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain(`${fifo}: is not a regular file (a FIFO, device or socket)`);
+    const child = await cli(['--input', fifo, '--unit', 'u', '--groups', 'a,b']);
+    expect(child.code).toBe(2);
+    expect(child.stderr).toContain(`${fifo}: is not a regular file`);
+  }, 20_000);
 });
 
 describe('segfollow indices rejects bad input with exit 2, naming file, row and column', () => {
