@@ -1,4 +1,5 @@
 import type { MessageId } from './messages.ts';
+import { redactText } from './sources/redact.ts';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 export type LogFormat = 'text' | 'json';
@@ -43,6 +44,9 @@ export function createLogger(opts: LoggerOptions): Logger {
 
   const emit = (level: LogLevel, msg: string, fields: Record<string, unknown> = {}, id?: string): void => {
     if (ORDER[level] < ORDER[opts.level]) return;
+    // Credentials in a source URL never reach a log line, whoever wrote the message (sources/redact.ts).
+    msg = redactText(msg);
+    fields = Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, typeof v === 'string' ? redactText(v) : v]));
     const t = now();
     if (opts.format === 'json') {
       stream.write(JSON.stringify({ time: t.toISOString(), level, ...(id ? { id } : {}), msg, ...fields }) + '\n');

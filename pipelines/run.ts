@@ -10,6 +10,7 @@ import { ingest } from './stages/ingest.ts';
 import { build } from './stages/build.ts';
 import { report } from './stages/report.ts';
 import { packageVersions } from './versions.ts';
+import { redactUrl } from './sources/redact.ts';
 
 export type StageName = 'areas' | 'ingest' | 'build' | 'report';
 export const ALL_STAGES: StageName[] = ['areas', 'ingest', 'build', 'report'];
@@ -198,7 +199,8 @@ async function inputHashes(conn: DuckDBConnection): Promise<{ source: string; ta
   return (await queryFile(conn, 'report/sources_used')).map((r) => ({
     source: String(r.source),
     table_id: String(r.table_id),
-    url: String(r.url),
+    // Redacted again here: rows stored by an older version may still hold a token (sources/redact.ts).
+    url: redactUrl(String(r.url)),
     sha256: String(r.sha256),
     fetched_at: String(r.fetched_at),
   }));
@@ -246,7 +248,7 @@ function writeManifest(ctx: Context, dir: string, command: string, args: string[
     generated_at: ctx.now().toISOString(),
     node: process.version,
     packages: packageVersions(),
-    config: { disclosureThreshold: ctx.config.disclosureThreshold, bootstrapDraws: ctx.config.bootstrapDraws, scbBaseUrl: ctx.config.scbBaseUrl, koladaBaseUrl: ctx.config.koladaBaseUrl, reports: ctx.config.reports },
+    config: { disclosureThreshold: ctx.config.disclosureThreshold, bootstrapDraws: ctx.config.bootstrapDraws, scbBaseUrl: redactUrl(ctx.config.scbBaseUrl), koladaBaseUrl: redactUrl(ctx.config.koladaBaseUrl), reports: ctx.config.reports },
     stages: summary.stages,
     peak_rss_mb: summary.peak_rss_mb,
     inputs,

@@ -20,7 +20,11 @@ export type FaultRule =
   /** Sends the headers and half the body, then drops the connection. */
   | { path?: RegExp; method?: 'GET' | 'POST'; kind: 'cut'; times?: number }
   /** Sends a complete response whose body is not valid JSON. */
-  | { path?: RegExp; method?: 'GET' | 'POST'; kind: 'malformed'; times?: number };
+  | { path?: RegExp; method?: 'GET' | 'POST'; kind: 'malformed'; times?: number }
+  /** A complete 2xx with no body at all (status defaults to 200). */
+  | { path?: RegExp; method?: 'GET' | 'POST'; kind: 'empty'; status?: number; times?: number }
+  /** An HTML maintenance page, as a proxy or the server sends it while down (status defaults to 503; 200 happens too). */
+  | { path?: RegExp; method?: 'GET' | 'POST'; kind: 'html'; status?: number; times?: number };
 
 export interface EmulatorOptions {
   /** 0 (default) picks a free port. */
@@ -43,6 +47,11 @@ export interface EmulatorOptions {
   dataDir?: string;
   /** Tables to serve instead of those stored under dataDir (tests). */
   tables?: TableMetadata[];
+  /**
+   * The scheme://host:port written into the links the emulator returns (Kolada's next_url, PxWeb's links) instead of
+   * the one the request came to: a server behind a proxy that names another host (tests of where clients follow).
+   */
+  publicUrl?: string;
 }
 
 export interface RunningEmulator {
@@ -108,7 +117,7 @@ export async function startEmulator(world: DemoWorld, opts: EmulatorOptions = {}
   const sockets = new Set<Socket>();
 
   const route = (req: IncomingMessage, body: string, url: URL): Reply => {
-    const origin = `http://${req.headers.host ?? url.host}`;
+    const origin = opts.publicUrl?.replace(/\/+$/, '') ?? `http://${req.headers.host ?? url.host}`;
     const method = req.method ?? 'GET';
     if (url.pathname === '/api/v2' || url.pathname.startsWith('/api/v2/')) {
       const path = url.pathname.slice('/api/v2'.length);
@@ -169,7 +178,15 @@ export async function startEmulator(world: DemoWorld, opts: EmulatorOptions = {}
       const fault = active?.rule;
       const answer = (): void => {
         let reply: Reply;
-        if (fault?.kind === 'status') {
+        if (fault?.kind === 'empty') {
+          reply = { status: fault.status ?? 200, contentType: 'application/json', body: '' };
+        } else if (fault?.kind === 'html') {
+          reply = {
+            status: fault.status ?? 503,
+            contentType: 'text/html; charset=utf-8',
+            body: '<!DOCTYPE html>\n<html><head><title>Underhåll</title></head><body><h1>Planerat underhåll</h1><p>Tjänsten är tillfälligt otillgänglig.</p></body></html>\n',
+          };
+        } else if (fault?.kind === 'status') {
           reply = problem(fault.status, fault.status === 429 ? 'Too Many Requests' : fault.status >= 500 ? 'Internal Server Error' : 'Error');
           if (fault.retryAfter !== undefined) reply.headers = { 'Retry-After': String(fault.retryAfter) };
         } else {

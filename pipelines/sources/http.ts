@@ -1,13 +1,22 @@
 /**
  * The one way the pipeline talks HTTP: through ctx.fetch and ctx.now (so tests can point it at the local emulator),
- * with a timeout per attempt, retries with exponential backoff and jitter on 429, 5xx and network failures,
- * Retry-After honoured, an optional client-side throttle, and SourceErrors that name the URL.
+ * with a timeout per attempt, retries with exponential backoff and jitter on transient failures, Retry-After
+ * honoured, an optional client-side throttle, and SourceErrors that name the URL (credentials redacted).
+ *
+ * Transient, retried with the same backoff: 429, 408, every 5xx, network failures and timeouts, and a 2xx whose
+ * body cannot be what was asked for — empty, an HTML page (a proxy's or the server's maintenance page) or, where
+ * JSON is expected, not JSON (a truncated or garbled body). 408 Request Timeout is the server saying it gave up
+ * waiting for our request (RFC 9110 §15.5.9: the client may repeat it), a property of the moment, not of the
+ * request. Every other 4xx is the server judging the request itself (bad value, unknown table, forbidden): sending
+ * it again cannot change the answer, so it fails at once, after exactly one attempt.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Context } from '../context.ts';
 import { SourceError } from '../errors.ts';
+import { assertNoUrlCredentials, redactUrl } from './redact.ts';
 
 export interface RawResponse {
+  /** The URL requested, with credentials redacted (redact.ts): this is what is stored in source_fetch and published. */
   url: string;
   method: 'GET' | 'POST';
   requestBody: string | null;
@@ -101,27 +110,33 @@ export async function httpRequest(ctx: Context, req: HttpRequest, opts: HttpOpti
   const backoff = opts.backoffMs ?? 500;
   const maxRetryAfter = opts.maxRetryAfterMs ?? 120_000;
   const what = opts.tableId ? ` (table ${opts.tableId})` : '';
+  assertNoUrlCredentials(req.url, opts.source);
+  const shown = redactUrl(req.url);
   let last: Attempt | undefined;
+  /** Why the last 2xx could not be used, when it could not. */
+  let badBody: string | null = null;
   for (let attempt = 1; attempt <= attempts; attempt++) {
     if (opts.throttle) {
       const waited = await opts.throttle.acquire();
-      if (waited > 0) ctx.log.debug(`${opts.source}: waited ${waited} ms to stay under the call rate`, { url: req.url });
+      if (waited > 0) ctx.log.debug(`${opts.source}: waited ${waited} ms to stay under the call rate`, { url: shown });
     }
-    last = await once(ctx, req, opts.expectJson !== false);
+    last = await once(ctx, req, opts.expectJson !== false, shown);
+    badBody = null;
     let retryAfterMs: number | null = null;
     if (last.kind === 'response') {
       const { res } = last;
       if (res.status >= 200 && res.status < 300) {
-        if (opts.expectJson !== false) checkJson(res, opts.source, what);
-        return res;
-      }
-      if (opts.passStatuses?.includes(res.status)) return res;
-      if (res.status !== 429 && res.status < 500) {
-        throw new SourceError(`${opts.source}: ${req.method} ${req.url}${what} answered ${res.status}${problemTitle(res.body)}`);
-      }
-      retryAfterMs = last.retryAfterMs;
-      if (retryAfterMs !== null && retryAfterMs > maxRetryAfter) {
-        throw new SourceError(`${opts.source}: ${req.url}${what} answered ${res.status} and asks to wait ${Math.round(retryAfterMs / 1000)} s, longer than we wait`);
+        badBody = unusableBody(res, opts.expectJson !== false);
+        if (badBody === null) return res;
+      } else {
+        if (opts.passStatuses?.includes(res.status)) return res;
+        if (!isTransientStatus(res.status)) {
+          throw new SourceError(`${opts.source}: ${req.method} ${shown}${what} answered ${res.status}${problemTitle(res)}`);
+        }
+        retryAfterMs = last.retryAfterMs;
+        if (retryAfterMs !== null && retryAfterMs > maxRetryAfter) {
+          throw new SourceError(`${opts.source}: ${shown}${what} answered ${res.status} and asks to wait ${Math.round(retryAfterMs / 1000)} s, longer than we wait`);
+        }
       }
       if (res.status === 429 && opts.throttle) opts.throttle.pause(retryAfterMs ?? backoff * 2 ** (attempt - 1));
     }
@@ -129,27 +144,43 @@ export async function httpRequest(ctx: Context, req: HttpRequest, opts: HttpOpti
     // Exponential backoff with up to 25 % jitter so that parallel clients do not retry in step.
     const step = backoff * 2 ** (attempt - 1);
     const delay = Math.round(Math.max(retryAfterMs ?? 0, step) + Math.random() * step * 0.25);
-    const fields = { url: req.url, attempt, of: attempts, waitMs: delay };
+    const fields = { url: shown, attempt, of: attempts, waitMs: delay };
     if (last.kind === 'response' && last.res.status === 429) {
       ctx.log.warn('W102_THROTTLED', `${opts.source}: 429 Too Many Requests; retrying in ${delay} ms`, fields);
     } else {
-      const why = last.kind === 'response' ? `HTTP ${last.res.status}` : last.kind === 'timeout' ? `no answer within ${ctx.config.httpTimeoutMs} ms` : last.reason;
+      const why =
+        last.kind === 'response'
+          ? badBody !== null
+            ? `HTTP ${last.res.status} with ${badBody}`
+            : `HTTP ${last.res.status}${isHtml(last.res) ? ' (an HTML page)' : ''}`
+          : last.kind === 'timeout'
+            ? `no answer within ${ctx.config.httpTimeoutMs} ms`
+            : last.reason;
       ctx.log.warn('W101_RETRY', `${opts.source}: ${why}; retrying in ${delay} ms`, fields);
     }
     await sleep(delay);
   }
   const tries = attempts === 1 ? '' : ` (${attempts} attempts)`;
   if (!last || last.kind === 'timeout') {
-    throw new SourceError(`${opts.source}: no answer from ${req.url}${what} within ${ctx.config.httpTimeoutMs} ms${tries}`);
+    throw new SourceError(`${opts.source}: no answer from ${shown}${what} within ${ctx.config.httpTimeoutMs} ms${tries}`);
   }
   if (last.kind === 'network') {
-    if (last.cut) throw new SourceError(`${opts.source}: the response from ${req.url}${what} was cut off (${last.reason})${tries}`);
-    throw new SourceError(`${opts.source}: cannot reach ${req.url} (${last.reason})${tries}`);
+    if (last.cut) throw new SourceError(`${opts.source}: the response from ${shown}${what} was cut off (${last.reason})${tries}`);
+    throw new SourceError(`${opts.source}: cannot reach ${shown} (${last.reason})${tries}`);
   }
-  throw new SourceError(`${opts.source}: ${req.method} ${req.url}${what} still answered ${last.res.status}${problemTitle(last.res.body)}${tries}`);
+  if (badBody !== null) {
+    const { res } = last;
+    throw new SourceError(`${opts.source}: ${shown}${what} sent ${badBody}; ${res.body.length} bytes, ${res.contentType || 'no content type'}${tries}`);
+  }
+  throw new SourceError(`${opts.source}: ${req.method} ${shown}${what} still answered ${last.res.status}${problemTitle(last.res)}${tries}`);
 }
 
-async function once(ctx: Context, req: HttpRequest, json: boolean): Promise<Attempt> {
+/** 429 and 408 (see the header) and every 5xx are worth another attempt; any other status is final. */
+export function isTransientStatus(status: number): boolean {
+  return status === 429 || status === 408 || status >= 500;
+}
+
+async function once(ctx: Context, req: HttpRequest, json: boolean, shown: string): Promise<Attempt> {
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(new Timeout()), ctx.config.httpTimeoutMs);
   let headersSeen = false;
@@ -166,7 +197,7 @@ async function once(ctx: Context, req: HttpRequest, json: boolean): Promise<Atte
     return {
       kind: 'response',
       res: {
-        url: req.url,
+        url: shown,
         method: req.method,
         requestBody: req.body ?? null,
         status: res.status,
@@ -207,7 +238,9 @@ function networkReason(e: unknown): string {
 }
 
 /** ` "Too many cells selected"` from a problem+json body (SCB) or a `{"detail": …}` body (Kolada); else nothing. */
-function problemTitle(body: Buffer): string {
+function problemTitle(res: RawResponse): string {
+  const { body } = res;
+  if (isHtml(res)) return ' (an HTML page)';
   try {
     const p = JSON.parse(body.toString('utf8')) as { title?: unknown; detail?: unknown };
     if (typeof p.title === 'string') return ` "${p.title}"`;
@@ -219,10 +252,23 @@ function problemTitle(body: Buffer): string {
   return text ? ` "${text}"` : '';
 }
 
-function checkJson(res: RawResponse, source: string, what: string): void {
+/** An HTML page: by its content type, or by how the body starts (a proxy may send one labelled as anything). */
+function isHtml(res: RawResponse): boolean {
+  if (/\btext\/html\b/i.test(res.contentType)) return true;
+  const head = res.body.subarray(0, 64).toString('utf8').trimStart().toLowerCase();
+  return head.startsWith('<!doctype html') || head.startsWith('<html');
+}
+
+/** Why a 2xx body cannot be the answer asked for (a transient failure, retried), or null when it can be used. */
+function unusableBody(res: RawResponse, json: boolean): string | null {
+  if (res.status === 204) return null;
+  if (res.body.length === 0) return 'an empty body';
+  if (isHtml(res)) return 'an HTML page instead of the data (a maintenance or error page?)';
+  if (!json) return null;
   try {
     JSON.parse(res.body.toString('utf8'));
+    return null;
   } catch (e) {
-    throw new SourceError(`${source}: ${res.url}${what} sent a body that is not valid JSON (${(e as Error).message}; ${res.body.length} bytes, ${res.contentType || 'no content type'})`);
+    return `a body that is not valid JSON (${(e as Error).message})`;
   }
 }

@@ -6,6 +6,7 @@
 import type { Context } from '../context.ts';
 import { SourceError } from '../errors.ts';
 import { httpRequest, type RawResponse } from './http.ts';
+import { redactUrl } from './redact.ts';
 
 const SOURCE = 'Kolada';
 /** Guards against a server whose next_url never ends. */
@@ -34,25 +35,46 @@ function chunks<T>(xs: T[], n: number): T[][] {
   return out;
 }
 
-/** Follows next_url from a first URL, yielding every page. */
-async function* pages(ctx: Context, first: string, what: string, opts: KoladaOptions): AsyncGenerator<RawResponse> {
+/**
+ * Follows next_url from a first URL, yielding every page. A next_url is followed only on the origin (scheme, host
+ * and port) of the configured base URL: a page must not send the client, with whatever the URL carries, to
+ * another server.
+ */
+async function* pages(ctx: Context, base: string, first: string, what: string, opts: KoladaOptions): AsyncGenerator<RawResponse> {
+  const origin = originOf(base);
   let url: string | null = first;
   const seen = new Set<string>();
   for (let n = 0; url !== null; n++) {
-    if (n >= MAX_PAGES || seen.has(url)) throw new SourceError(`${SOURCE}: paging of ${first} does not end (next_url ${url})`);
+    if (n >= MAX_PAGES || seen.has(url)) throw new SourceError(`${SOURCE}: paging of ${redactUrl(first)} does not end (next_url ${redactUrl(url)})`);
     seen.add(url);
     const raw = await httpRequest(ctx, { url, method: 'GET' }, { source: SOURCE, tableId: what, backoffMs: opts.backoffMs });
     yield raw;
     url = nextUrl(raw, url);
+    if (url !== null && originOf(url) !== origin) {
+      throw new SourceError(`${SOURCE}: ${raw.url} gives next_url ${redactUrl(url)}, on another server than the configured Kolada base URL ${redactUrl(base)}; not followed`);
+    }
+  }
+}
+
+/** `scheme://host:port` (default ports dropped), or the URL itself when it does not parse (never equal to a real origin). */
+function originOf(url: string): string {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return `unparsable:${url}`;
   }
 }
 
 function nextUrl(raw: RawResponse, current: string): string | null {
   const body = JSON.parse(raw.body.toString('utf8')) as { next_url?: unknown };
   if (body.next_url === undefined || body.next_url === null || body.next_url === '') return null;
-  if (typeof body.next_url !== 'string') throw new SourceError(`${SOURCE}: ${raw.url}: next_url is ${JSON.stringify(body.next_url)}, expected a URL`);
+  if (typeof body.next_url !== 'string') throw new SourceError(`${SOURCE}: ${raw.url}: next_url is ${redactUrl(JSON.stringify(body.next_url))}, expected a URL`);
   // v3 gives absolute URLs; resolve anyway so a relative one would still work.
-  return new URL(body.next_url, current).href;
+  try {
+    return new URL(body.next_url, current).href;
+  } catch {
+    throw new SourceError(`${SOURCE}: ${raw.url}: next_url ${redactUrl(JSON.stringify(body.next_url))} is not a URL`);
+  }
 }
 
 export async function* koladaData(
@@ -68,7 +90,7 @@ export async function* koladaData(
   for (const k of chunks(kpis, opts.kpisPerRequest ?? 10)) {
     for (const m of chunks(municipalities, opts.municipalitiesPerRequest ?? 20)) {
       const url = `${base}/data/kpi/${k.map(encodeURIComponent).join(',')}/municipality/${m.map(encodeURIComponent).join(',')}/year/${years.join(',')}`;
-      yield* pages(ctx, perPage === 5000 ? url : `${url}?per_page=${perPage}`, k.join(','), opts);
+      yield* pages(ctx, base, perPage === 5000 ? url : `${url}?per_page=${perPage}`, k.join(','), opts);
     }
   }
 }
@@ -83,7 +105,7 @@ export interface KoladaMunicipality {
 export async function koladaMunicipalities(ctx: Context, base: string, opts: KoladaOptions = {}): Promise<{ values: KoladaMunicipality[]; raw: RawResponse[] }> {
   const raw: RawResponse[] = [];
   const values: KoladaMunicipality[] = [];
-  for await (const r of pages(ctx, `${base.replace(/\/+$/, '')}/municipality`, 'municipality', opts)) {
+  for await (const r of pages(ctx, base, `${base.replace(/\/+$/, '')}/municipality`, 'municipality', opts)) {
     raw.push(r);
     for (const v of listValues(r)) values.push({ id: String(v.id), title: String(v.title), type: String(v.type) });
   }
@@ -95,7 +117,7 @@ export async function koladaKpis(ctx: Context, base: string, ids: string[], opts
   const raw: RawResponse[] = [];
   const values: Record<string, unknown>[] = [];
   for (const k of chunks(ids, opts.kpisPerRequest ?? 10)) {
-    for await (const r of pages(ctx, `${base.replace(/\/+$/, '')}/kpi/${k.join(',')}`, k.join(','), opts)) {
+    for await (const r of pages(ctx, base, `${base.replace(/\/+$/, '')}/kpi/${k.join(',')}`, k.join(','), opts)) {
       raw.push(r);
       values.push(...listValues(r));
     }

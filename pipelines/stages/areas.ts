@@ -6,6 +6,7 @@ import { CSV_KEY_FILES, XLSX_KEY_FILES, findDatedKeyFile, type AreaKeys, type De
 import { readAreaKeysCsv } from '../areas/read-area-keys-csv.ts';
 import { readAreaKeysXlsx } from '../areas/read-area-keys-xlsx.ts';
 import { httpRequest, type RawResponse } from '../sources/http.ts';
+import { redactUrl } from '../sources/redact.ts';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -168,7 +169,7 @@ async function recordFetch(ctx: Context, conn: DuckDBConnection, runId: string, 
     table_id: key.name,
     method: 'GET',
     request: null,
-    url: key.url,
+    url: redactUrl(key.url),
     http_status: key.raw.status,
     fetched_at: key.raw.fetchedAt.toISOString(),
     sha256: sha256(key.body),

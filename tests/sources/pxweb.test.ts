@@ -275,9 +275,10 @@ describe('faults', () => {
     }
   });
 
-  it('a malformed JSON body: a SourceError naming the URL and the table', async () => {
+  it('a JSON body malformed on every attempt: a SourceError naming the URL and the table', async () => {
     const { ctx } = makeCtx();
-    emu.setFaults([{ path: /TAB6258\/data/, kind: 'malformed', times: 1 }]);
+    // One malformed body is retried (tests/sources/http.test.ts); only one that stays malformed fails.
+    emu.setFaults([{ path: /TAB6258\/data/, kind: 'malformed' }]);
     try {
       // TAB6258 holds DeSO and RegSO only: a DeSO, so that the request itself is sound.
       const e = await errorOf(all(pxData(ctx, emu.scbBaseUrl, 'TAB6258', { Region: ['0180C1010'], ContentsCode: ['*'], Tid: ['2020'] }, FAST)));
