@@ -2,6 +2,7 @@ import { readFileSync, existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { UsageError } from './errors.ts';
+import { assertNoUrlCredentials, redactUrl } from './sources/redact.ts';
 import type { LogFormat, LogLevel } from './log.ts';
 
 /**
@@ -232,8 +233,10 @@ function validate(m: Partial2, origin: Partial<Record<keyof Config, Origin>>, ro
     try {
       new URL(v);
     } catch {
-      throw new UsageError(`${from(key).where}: ${key}: not a URL: "${v}"`);
+      throw new UsageError(`${from(key).where}: ${key}: not a URL: "${redactUrl(v)}"`);
     }
+    // Credentials in a source URL would reach logs and the published manifest: refused before anything runs.
+    assertNoUrlCredentials(v, `${from(key).where}: ${key}`);
     return v.replace(/\/+$/, '');
   };
   // The catalogue has English titles, but report texts exist only in Swedish so far; refuse rather than mix.

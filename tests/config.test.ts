@@ -152,4 +152,14 @@ describe('loadConfig', () => {
     expect(refusal({ scbBaseUrl: 5 }).message).toMatch(/scbBaseUrl: expected a non-empty string, got 5/);
     expect(refusal({ logLevel: 1 }).message).toMatch(/logLevel: expected one of debug, info, warn, error, got 1/);
   });
+  it('refuses a source URL with a user name or password before anything runs, without printing it', () => {
+    const env = { SEGFOLLOW_KOLADA_URL: 'https://user:s3cret@api.kolada.se/v3' };
+    expect(() => loadConfig({}, { root: root(), env })).toThrow(UsageError);
+    expect(() => loadConfig({}, { root: root(), env })).toThrow(/SEGFOLLOW_KOLADA_URL: koladaBaseUrl: .*user name or password/);
+    try {
+      loadConfig({}, { root: root(), env });
+    } catch (e) {
+      expect((e as Error).message).not.toContain('s3cret');
+    }
+  });
 });
