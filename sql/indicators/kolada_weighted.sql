@@ -26,7 +26,9 @@ WITH years AS (
   SELECT 'riket', '00', 'riket', year, rate, inhabitants FROM k
 ), agg AS (
   SELECT level, code, version, year,
-         sum(rate * inhabitants) AS weighted, sum(inhabitants) AS inhabitants,
+         -- Exact decimal sums: a floating sum depends on the order threads add rows in, and reruns must agree.
+         sum(rate::DECIMAL(18, 6) * inhabitants::DECIMAL(18, 0))::DOUBLE AS weighted,
+         sum(inhabitants::DECIMAL(18, 0))::DOUBLE AS inhabitants,
          count(*) FILTER (WHERE rate IS NULL OR inhabitants IS NULL) AS missing
   FROM up
   WHERE list_contains($levels, level)
