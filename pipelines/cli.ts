@@ -6,6 +6,7 @@ import { createLogger, type Logger, type TextSink } from './log.ts';
 import { exitCodeOf, SegfollowError, UsageError } from './errors.ts';
 import type { Context } from './context.ts';
 import type { StageName } from './run.ts';
+import { repairInterruptedPublish } from './publish.ts';
 
 const COMMON = `Options:
   --year YYYY          report year, ${FIRST_YEAR}–${LAST_YEAR} (default ${PROGRAMME_LAST_YEAR}; the follow-up continues after the programme)
@@ -38,7 +39,7 @@ Commands:
   indices    segregation indices for your own count table (CSV or Parquet)
   area-types socio-economic area types (områdestyper) for your own table (CSV or Parquet)
   sources    list the indicator catalogue and the source tables it rests on (--check: against SCB's metadata)
-  status     what the last run did, from its manifest
+  status     what the last run did, from its manifest (--history: past runs, from the warehouse)
 
 Run "segfollow <command> --help" for the options of a command.`,
   run: `segfollow run — every stage for a report year\n\nUsage: segfollow run [options]\n\n${COMMON}`,
@@ -61,7 +62,20 @@ catalogue's sources hold.
                 throttled and retried) and print what changed since the stored copies (CHANGED lines)
   --update      with --live: rewrite data/metadata/scb/<id>.json with SCB's answer (Region cut as before)
   --json        one JSON object on stdout instead of lines`,
-  status: `segfollow status — what the last run for a year did, from output/<year>/manifest.json\n\nUsage: segfollow status [--year YYYY] [--out DIR] [--log-format json]`,
+  status: `segfollow status — what the last run for a year did, from output/<year>/manifest.json
+
+Usage: segfollow status [--year YYYY] [--out DIR] [--json]
+       segfollow status --history [--limit N] [--warehouse FILE] [--json]
+
+Without --history: the manifest of the last published run for the year (--json or --log-format json: as JSON).
+
+  --history     past runs from the warehouse, newest first: start and end, command and arguments, outcome,
+                each stage's outcome and duration, responses fetched per source, reports written. The warehouse
+                is opened read-only and never created: no warehouse file (in an existing folder) prints
+                "no runs yet" and exits 0; a folder that does not exist or a file that is not a DuckDB
+                warehouse exits 2; a run holding the warehouse open exits 3 at once
+  --limit N     with --history: the N latest runs (default 20)
+  --json        one JSON object on stdout ({ warehouse, runs: [...] } with --history) instead of text`,
 };
 
 const STAGES: Record<string, StageName[]> = {
@@ -95,6 +109,7 @@ export async function main(argv: string[], io: { stdout: TextSink; stderr: TextS
       return 0;
     }
     checkSourcesFlags(command, values);
+    checkStatusFlags(command, values);
     const config = loadConfig({
       year: values.year,
       demo: values.demo,
@@ -108,7 +123,11 @@ export async function main(argv: string[], io: { stdout: TextSink; stderr: TextS
       logLevel: values['log-level'],
     });
     log = createLogger({ format: config.logFormat, level: config.logLevel, stream: io.stderr });
-    if (command === 'status') return status(config, io.stdout);
+    if (command === 'status' && values.history) {
+      const { statusHistory, parseLimit } = await import('./status-history.ts');
+      return await statusHistory(config.warehouse, { limit: parseLimit(values.limit), json: values.json === true }, io.stdout);
+    }
+    if (command === 'status') return status(config, io.stdout, values.json === true);
     if (command === 'sources' && values.check) {
       const { runSourcesCheck } = await import('./sources/check-command.ts');
       const ctx: Context = { config, log, fetch: globalThis.fetch, now: () => new Date() };
@@ -153,11 +172,22 @@ function parseFlags(args: string[]): ReturnType<typeof parseFlagsRaw> {
 
 /** --check, --live, --update and --json belong to `sources --check`, and each needs the one before it. */
 function checkSourcesFlags(command: string, v: { check?: boolean; live?: boolean; update?: boolean; json?: boolean }): void {
-  const given = (['check', 'live', 'update', 'json'] as const).filter((k) => v[k]);
+  // --json also belongs to status (checkStatusFlags).
+  const given = (['check', 'live', 'update', 'json'] as const).filter((k) => v[k] && !(k === 'json' && command === 'status'));
   if (given.length === 0) return;
   if (command !== 'sources') throw new UsageError(`--${given[0]} belongs to "segfollow sources --check", not to ${command}`);
   if (!v.check) throw new UsageError(`--${given[0]} goes with --check: segfollow sources --check ${given.map((k) => `--${k}`).join(' ')}`);
   if (v.update && !v.live) throw new UsageError('--update needs --live: it rewrites the stored metadata with SCB\'s live answer');
+}
+
+/** --history and --limit belong to status, and --limit needs --history. */
+function checkStatusFlags(command: string, v: { history?: boolean; limit?: string }): void {
+  if (command !== 'status') {
+    if (v.history) throw new UsageError(`--history belongs to "segfollow status --history", not to ${command}`);
+    if (v.limit !== undefined) throw new UsageError(`--limit belongs to "segfollow status --history", not to ${command}`);
+    return;
+  }
+  if (v.limit !== undefined && !v.history) throw new UsageError('--limit goes with --history: segfollow status --history --limit N');
 }
 
 function parseFlagsRaw(args: string[]) {
@@ -179,6 +209,8 @@ function parseFlagsRaw(args: string[]) {
       live: { type: 'boolean' },
       update: { type: 'boolean' },
       json: { type: 'boolean' },
+      history: { type: 'boolean' },
+      limit: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -209,7 +241,9 @@ async function runCommand(command: string, stages: StageName[], args: string[], 
   }
 }
 
-function status(config: Config, stdout: TextSink): number {
+function status(config: Config, stdout: TextSink, json: boolean): number {
+  // A run that died between the two renames of its publish left only <year>.old: put it back first (publish.ts).
+  repairInterruptedPublish(config.outDir, config.year);
   const file = join(config.outDir, String(config.year), 'manifest.json');
   if (!existsSync(file)) {
     const years = existsSync(config.outDir) ? readdirSync(config.outDir).filter((d) => /^\d{4}$/.test(d)) : [];
@@ -219,7 +253,7 @@ function status(config: Config, stdout: TextSink): number {
     run_id: string; command: string; generated_at: string; demo: boolean; report_year: number; peak_rss_mb: number;
     stages: { stage: string; seconds: number; outcome: string }[]; outputs: { name: string; bytes: number }[];
   };
-  if (config.logFormat === 'json') {
+  if (json || config.logFormat === 'json') {
     stdout.write(JSON.stringify(m) + '\n');
     return 0;
   }
