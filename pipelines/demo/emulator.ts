@@ -24,7 +24,12 @@ export type FaultRule =
   /** A complete 2xx with no body at all (status defaults to 200). */
   | { path?: RegExp; method?: 'GET' | 'POST'; kind: 'empty'; status?: number; times?: number }
   /** An HTML maintenance page, as a proxy or the server sends it while down (status defaults to 503; 200 happens too). */
-  | { path?: RegExp; method?: 'GET' | 'POST'; kind: 'html'; status?: number; times?: number };
+  | { path?: RegExp; method?: 'GET' | 'POST'; kind: 'html'; status?: number; times?: number }
+  /**
+   * A JSON-stat data response with one more Region category `code` (values copied from the first region), as if SCB
+   * served a code no area register has (tests of the ingest's area check). Other responses pass unchanged.
+   */
+  | { path?: RegExp; method?: 'GET' | 'POST'; kind: 'extraRegion'; code: string; times?: number };
 
 export interface EmulatorOptions {
   /** 0 (default) picks a free port. */
@@ -146,7 +151,7 @@ export async function startEmulator(world: DemoWorld, opts: EmulatorOptions = {}
 
   const send = (res: ServerResponse, reply: Reply, fault: FaultRule | undefined): void => {
     if (res.destroyed) return;
-    let body = Buffer.from(reply.body, 'utf8');
+    let body = Buffer.from(fault?.kind === 'extraRegion' && reply.status === 200 ? withExtraRegion(reply.body, fault.code) : reply.body, 'utf8');
     if (fault?.kind === 'malformed') {
       // A body that stops mid-way but arrives complete: what a broken proxy or a crashed serializer sends.
       body = Buffer.concat([body.subarray(0, Math.max(1, Math.floor(body.length * 0.6))), Buffer.from('<!-- upstream error -->')]);
@@ -242,4 +247,54 @@ export async function startEmulator(world: DemoWorld, opts: EmulatorOptions = {}
       });
     },
   };
+}
+
+/**
+ * A JSON-stat 2.0 dataset with one more category `code` appended to its Region dimension, each new cell a copy of
+ * the first region's (value and status). Text that is not such a dataset is returned as it was.
+ */
+export function withExtraRegion(text: string, code: string): string {
+  let ds: unknown;
+  try {
+    ds = JSON.parse(text);
+  } catch {
+    return text;
+  }
+  if (typeof ds !== 'object' || ds === null) return text;
+  const d = ds as { class?: unknown; id?: unknown; size?: unknown; dimension?: Record<string, { category?: { index?: unknown; label?: Record<string, string> } }>; value?: unknown; status?: unknown };
+  if (d.class !== 'dataset' || !Array.isArray(d.id) || !Array.isArray(d.size) || !Array.isArray(d.value)) return text;
+  const ids = d.id as string[];
+  const size = d.size as number[];
+  const r = ids.indexOf('Region');
+  const cat = d.dimension?.Region?.category;
+  if (r < 0 || !cat || (size[r] ?? 0) === 0) return text;
+  const n = size[r] ?? 0;
+  if (Array.isArray(cat.index)) cat.index.push(code);
+  else if (typeof cat.index === 'object' && cat.index !== null) (cat.index as Record<string, number>)[code] = n;
+  else return text;
+  if (cat.label) cat.label[code] = `Okänt område ${code}`;
+  // Row-major cells: `inner` cells per Region category, `outer` blocks of Region categories.
+  const inner = size.slice(r + 1).reduce((a, b) => a * b, 1);
+  const outer = size.slice(0, r).reduce((a, b) => a * b, 1);
+  const oldValue = d.value as unknown[];
+  const oldStatus = d.status;
+  const value: unknown[] = [];
+  const status: Record<string, unknown> = {};
+  const statusOf = (i: number): unknown =>
+    Array.isArray(oldStatus) ? oldStatus[i] : typeof oldStatus === 'object' && oldStatus !== null ? (oldStatus as Record<string, unknown>)[String(i)] : typeof oldStatus === 'string' ? oldStatus : undefined;
+  for (let o = 0; o < outer; o++) {
+    for (let k = 0; k <= n; k++) {
+      const from = k < n ? k : 0;
+      for (let j = 0; j < inner; j++) {
+        const old = (o * n + from) * inner + j;
+        const st = statusOf(old);
+        if (st !== undefined && st !== null) status[String(value.length)] = st;
+        value.push(oldValue[old] ?? null);
+      }
+    }
+  }
+  size[r] = n + 1;
+  d.value = value;
+  if (oldStatus !== undefined) d.status = status;
+  return JSON.stringify(d);
 }

@@ -21,11 +21,14 @@ export interface AreasResult {
 /**
  * Builds the area register: riket, the 21 län and 290 kommuner from the project's official lists, DeSO and
  * RegSO (both vintages) from the DeSO→RegSO key, and the DeSO 2018→2025 crosswalk. The keys come over HTTP
- * like every other source (stored under their hash with a source_fetch row), or from the cache with --offline.
+ * like every other source, or from the cache with --offline. A fetched key is stored under its hash with a
+ * source_fetch row only once every key parsed and passed the checks, in the transaction that replaces the
+ * register: a key that does not parse (an HTML page, a cut-off file) is never cited, and the last good fetch stays
+ * the one --offline reads.
  */
 export async function buildAreas(ctx: Context, conn: DuckDBConnection, runId: string): Promise<AreasResult> {
   const official = loadOfficialAreas(ctx.config.dataDir);
-  const { keys, source } = await loadAreaKeys(ctx, conn, runId, new Set(official.kommuner.map((k) => k.code)));
+  const { keys, source, fetched } = await loadAreaKeys(ctx, conn, new Set(official.kommuner.map((k) => k.code)));
 
   const areaRows: (string | null)[][] = [['00', 'riket', 'riket', 'Riket', null, null, null]];
   for (const l of official.lan) areaRows.push([l.code, 'lan', 'lan1998', l.name, null, l.code, null]);
@@ -45,6 +48,7 @@ export async function buildAreas(ctx: Context, conn: DuckDBConnection, runId: st
   const cw = keys.crosswalk;
 
   await inTransaction(conn, async () => {
+    for (const f of fetched) await recordFetch(ctx, conn, runId, f);
     await exec(conn, 'CREATE OR REPLACE TEMP TABLE area_stage AS SELECT * FROM area LIMIT 0; CREATE OR REPLACE TEMP TABLE crosswalk_stage AS SELECT * FROM area_crosswalk LIMIT 0;');
     const a = await conn.createAppender('area_stage', 'main', 'temp');
     for (const row of areaRows) {
@@ -92,16 +96,16 @@ function xlsxSource(regso2018: string, regso2025: string, files: string[]): KeyS
 /**
  * The discovery rule of README "Area keys": in SEGFOLLOW_AREA_KEYS_URL, `deso-regso.csv` (with
  * `deso-crosswalk.csv`) if it is there; otherwise SCB's three XLSX files (XLSX_KEY_FILES, and in a local folder
- * also SCB's dated names). Offline, the route whose key was fetched last.
+ * also SCB's dated names). Offline, the route whose key was fetched last. `fetched` are the files to record (none
+ * offline), for the caller to record after the keys parsed and passed its checks.
  */
-async function loadAreaKeys(ctx: Context, conn: DuckDBConnection, runId: string, kommuner: ReadonlySet<string>): Promise<{ keys: AreaKeys; source: KeySource }> {
-  if (ctx.config.offline) return loadCachedKeys(ctx, conn, kommuner);
+async function loadAreaKeys(ctx: Context, conn: DuckDBConnection, kommuner: ReadonlySet<string>): Promise<{ keys: AreaKeys; source: KeySource; fetched: FetchedKey[] }> {
+  if (ctx.config.offline) return { ...(await loadCachedKeys(ctx, conn, kommuner)), fetched: [] };
   const csv = await fetchKey(ctx, CSV_KEY_FILES.regso);
   if (csv) {
     const crosswalk = await fetchKey(ctx, CSV_KEY_FILES.crosswalk);
     if (!crosswalk) throw new SourceError(`area keys: ${csv.url} is there but ${keyUrl(ctx, CSV_KEY_FILES.crosswalk)} is not; the CSV layout needs both (README "Area keys")`);
-    for (const f of [csv, crosswalk]) await recordFetch(ctx, conn, runId, f);
-    return { keys: readAreaKeysCsv(csv, crosswalk), source: csvSource(csv.name, [csv.url, crosswalk.url]) };
+    return { keys: readAreaKeysCsv(csv, crosswalk), source: csvSource(csv.name, [csv.url, crosswalk.url]), fetched: [csv, crosswalk] };
   }
   const regso2018 = await fetchKey(ctx, XLSX_KEY_FILES.regso2018);
   const regso2025 = await fetchKey(ctx, XLSX_KEY_FILES.regso2025);
@@ -116,9 +120,8 @@ async function loadAreaKeys(ctx: Context, conn: DuckDBConnection, runId: string,
     const missing = Object.values(XLSX_KEY_FILES).filter((_, i) => ![regso2018, regso2025, changes][i]);
     throw new SourceError(`area keys at ${ctx.config.areaKeysUrl}: SCB's XLSX route needs all three files; missing ${missing.join(', ')} (see README "Area keys")`);
   }
-  for (const f of [regso2018, regso2025, changes]) await recordFetch(ctx, conn, runId, f);
   const keys = await readAreaKeysXlsx({ regso2018: named(regso2018), regso2025: named(regso2025), changes: named(changes) }, kommuner);
-  return { keys, source: xlsxSource(regso2018.file, regso2025.file, [regso2018.url, regso2025.url, changes.url]) };
+  return { keys, source: xlsxSource(regso2018.file, regso2025.file, [regso2018.url, regso2025.url, changes.url]), fetched: [regso2018, regso2025, changes] };
 }
 
 /** A fetched key: `name` is the table id it is recorded under (the canonical name), `file` what was read. */
@@ -160,6 +163,7 @@ function contentTypeOf(file: string): string {
   return file.endsWith('.xlsx') ? 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' : 'text/csv';
 }
 
+/** Stores a key under its hash and writes its source_fetch row: called inside the register's transaction. */
 async function recordFetch(ctx: Context, conn: DuckDBConnection, runId: string, key: FetchedKey): Promise<void> {
   storeRaw(ctx.config.rawDir, key.body);
   await execFile(conn, 'staging/insert_fetch', {

@@ -35,17 +35,28 @@ interface Fetched {
   fetch_id: string;
   body: Buffer;
   url: string;
+  /**
+   * Online: stores the body under its hash and writes its source_fetch row. Called only once the body parsed, inside
+   * the table's transaction, so a response that does not parse is never cited (its raw file may stay as a cache
+   * object, referenced by nothing). Offline the fetch is already recorded.
+   */
+  record?: () => Promise<void>;
 }
+
+/** area_version of a served region code whose shape no area level has: no area row has it, so the check names it. */
+const UNCLASSIFIED = 'unclassified';
 
 /** Variables that are not part of an observation's breakdown: they have columns of their own. */
 const OWN_COLUMNS = new Set(['Region', 'Tid', 'ContentsCode']);
 
 /**
  * Fetches every source table and KPI of data/sources.json (or, with --offline, re-reads the responses the last
- * fetch stored), stores each response body under its hash with a source_fetch row, and loads the parsed
- * numbers into `observation`. Each table is replaced in one transaction, so a failure leaves the previous
+ * fetch stored), stores each response body that parsed under its hash with a source_fetch row, and loads the
+ * parsed numbers into `observation`. Each table is replaced in one transaction, so a failure leaves the previous
  * observations of that table in place; responses are parsed and appended one at a time, so memory holds one
- * response, not a table.
+ * response, not a table. Every region code a table brings must be in the warehouse's area register (built by the
+ * areas stage): a code in none fails the table (SourceError naming code, table and URL) instead of becoming a
+ * phantom area.
  */
 export async function ingest(ctx: Context, conn: DuckDBConnection, runId: string): Promise<IngestResult> {
   const cat = loadSources(ctx.config.dataDir);
@@ -79,7 +90,10 @@ export async function ingest(ctx: Context, conn: DuckDBConnection, runId: string
       const c = { responses: 0, observations: 0, bytes: 0 };
       try {
         for await (const f of responses(ctx, conn, runId, job.source, job.id, job.fetchAll, () => seq++)) {
-          for (const o of job.parse(f)) appendObservation(app, job.source, job.id, o);
+          // Parsed before it is recorded: a body that does not parse throws here and leaves no source_fetch row.
+          const rows = job.parse(f);
+          if (f.record) await f.record();
+          for (const o of rows) appendObservation(app, job.source, job.id, o);
           // Flushed per response: the appender's buffer stays small, and a bad row fails on the response it came in.
           app.flushSync();
           c.responses++;
@@ -88,6 +102,7 @@ export async function ingest(ctx: Context, conn: DuckDBConnection, runId: string
       } finally {
         app.closeSync();
       }
+      await checkAreaCodes(conn, job.source, job.id);
       // Levels the pipeline sums from DeSO, in the same transaction as the table they come from.
       if (job.after) await job.after();
       const [row] = await query(conn, 'SELECT count(*)::INTEGER AS n FROM observation WHERE source = $s AND table_id = $t', { s: job.source, t: job.id });
@@ -186,6 +201,23 @@ async function* pxTable(ctx: Context, t: PxSource, meta: TableMetadata | undefin
   }
 }
 
+/**
+ * Fails the table (inside its transaction, so its previous observations stay) when it brought a region code that
+ * is in no area register: checked set-based over the rows just loaded (sql/staging/unknown_areas.sql), naming each
+ * code as the source served it, the table and the URL of a response that held it.
+ */
+async function checkAreaCodes(conn: DuckDBConnection, source: 'SCB' | 'Kolada', tableId: string): Promise<void> {
+  const rows = await queryFile(conn, 'staging/unknown_areas', { source, table_id: tableId });
+  if (rows.length === 0) return;
+  const total = Number(rows[0]?.n_codes ?? rows.length);
+  const lines = rows.map((r) => `  ${String(r.served)} (${r.area_version === UNCLASSIFIED ? 'no area level has this shape' : `${String(r.area_version)} code ${String(r.area_code)}`}; ${String(r.n_rows)} rows) in ${String(r.url)}`);
+  const more = total > rows.length ? `\n  … and ${total - rows.length} more` : '';
+  throw new SourceError(
+    `${source} ${tableId}: ${total} region code${total === 1 ? '' : 's'} in no area register (the warehouse's area table: riket, län, kommuner, DeSO and RegSO); ` +
+      `the table is not loaded and its previous observations stay:\n${lines.join('\n')}${more}`,
+  );
+}
+
 /** Kommun, län and riket rows summed from the table's DeSO rows (only where SCB allows aggregation: checked before). */
 async function deriveLevels(conn: DuckDBConnection, t: PxSource): Promise<void> {
   await execFile(conn, 'staging/derive_levels', { table_id: t.id, levels: listValue(t.derive ?? []) });
@@ -198,8 +230,9 @@ async function koladaMunicipalities(conn: DuckDBConnection): Promise<string[]> {
 }
 
 /**
- * Yields the responses of one table: fetched (each stored under its hash with a source_fetch row before anything
- * parses it) or, with --offline, re-read from the cache as the latest fetch of the table left them.
+ * Yields the responses of one table: fetched (each with a `record` that stores it under its hash with a
+ * source_fetch row, for the caller to call once the body parsed) or, with --offline, re-read from the cache as the
+ * latest fetch of the table left them.
  */
 async function* responses(
   ctx: Context,
@@ -217,22 +250,24 @@ async function* responses(
     return;
   }
   for await (const raw of fetchAll()) {
-    const hash = storeRaw(ctx.config.rawDir, raw.body);
     const fetchId = `${runId}-${String(nextSeq()).padStart(5, '0')}`;
-    await execFile(conn, 'staging/insert_fetch', {
-      fetch_id: fetchId,
-      run_id: runId,
-      source,
-      table_id: tableId,
-      method: raw.method,
-      request: raw.requestBody,
-      url: raw.url,
-      http_status: raw.status,
-      fetched_at: raw.fetchedAt.toISOString(),
-      sha256: hash,
-      bytes: raw.body.length,
-    });
-    yield { fetch_id: fetchId, url: raw.url, body: raw.body };
+    const record = async (): Promise<void> => {
+      const hash = storeRaw(ctx.config.rawDir, raw.body);
+      await execFile(conn, 'staging/insert_fetch', {
+        fetch_id: fetchId,
+        run_id: runId,
+        source,
+        table_id: tableId,
+        method: raw.method,
+        request: raw.requestBody,
+        url: raw.url,
+        http_status: raw.status,
+        fetched_at: raw.fetchedAt.toISOString(),
+        sha256: hash,
+        bytes: raw.body.length,
+      });
+    };
+    yield { fetch_id: fetchId, url: raw.url, body: raw.body, record };
   }
 }
 
@@ -257,8 +292,9 @@ function appendObservation(app: DuckDBAppender, source: string, tableId: string,
 function pxObservations(f: Fetched, table: PxSource): Obs[] {
   const out: Obs[] = [];
   for (const cell of parseJsonStat(f.body, { tableId: table.id, url: f.url })) {
-    const area = classifyAreaCode(cell.codes.Region ?? '', 'SCB');
-    if (!area) continue;
+    const served = cell.codes.Region ?? '';
+    // A code of no known shape is kept as served and named by checkAreaCodes, never dropped in silence.
+    const area = classifyAreaCode(served, 'SCB') ?? { code: served, version: UNCLASSIFIED };
     const breakdown = Object.keys(cell.codes)
       .filter((k) => !OWN_COLUMNS.has(k))
       .sort()
@@ -281,8 +317,7 @@ function pxObservations(f: Fetched, table: PxSource): Obs[] {
 function koladaObservations(f: Fetched, kpi: KoladaSource): Obs[] {
   const out: Obs[] = [];
   for (const cell of parseKoladaData(f.body, { kpis: kpi.id, url: f.url })) {
-    const area = classifyAreaCode(cell.municipality, 'Kolada');
-    if (!area) continue;
+    const area = classifyAreaCode(cell.municipality, 'Kolada') ?? { code: cell.municipality, version: UNCLASSIFIED };
     out.push({
       fetch_id: f.fetch_id,
       measure: cell.kpi,
