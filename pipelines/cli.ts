@@ -6,6 +6,7 @@ import { createLogger, type Logger, type TextSink } from './log.ts';
 import { exitCodeOf, SegfollowError, UsageError } from './errors.ts';
 import type { Context } from './context.ts';
 import type { StageName } from './run.ts';
+import { repairInterruptedPublish } from './publish.ts';
 
 const COMMON = `Options:
   --year YYYY          report year, ${FIRST_YEAR}–${LAST_YEAR} (default ${PROGRAMME_LAST_YEAR}; the follow-up continues after the programme)
@@ -241,6 +242,8 @@ async function runCommand(command: string, stages: StageName[], args: string[], 
 }
 
 function status(config: Config, stdout: TextSink, json: boolean): number {
+  // A run that died between the two renames of its publish left only <year>.old: put it back first (publish.ts).
+  repairInterruptedPublish(config.outDir, config.year);
   const file = join(config.outDir, String(config.year), 'manifest.json');
   if (!existsSync(file)) {
     const years = existsSync(config.outDir) ? readdirSync(config.outDir).filter((d) => /^\d{4}$/.test(d)) : [];

@@ -30,6 +30,15 @@ export class LockError extends SegfollowError {
   override readonly exitCode = 3;
 }
 
+/** SIGTERM or SIGINT ended a run: exit 128 + the signal number (143, 130), as a shell reports a killed command. */
+export class InterruptedError extends SegfollowError {
+  override readonly exitCode: number;
+  constructor(message: string, readonly signal: 'SIGTERM' | 'SIGINT') {
+    super(message);
+    this.exitCode = signal === 'SIGINT' ? 130 : 143;
+  }
+}
+
 export function exitCodeOf(err: unknown): number {
   return err instanceof SegfollowError ? err.exitCode : 1;
 }

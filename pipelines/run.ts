@@ -1,10 +1,12 @@
-import { closeSync, copyFileSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createHash, randomBytes } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import type { Context } from './context.ts';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { execFile, queryFile, withConnection } from './db.ts';
-import { LockError } from './errors.ts';
+import { InterruptedError } from './errors.ts';
+import { acquireLock } from './lock.ts';
+import { prepareOutput, publish, stagingDir } from './publish.ts';
 import { buildAreas } from './stages/areas.ts';
 import { ingest } from './stages/ingest.ts';
 import { build } from './stages/build.ts';
@@ -35,10 +37,19 @@ export interface RunSummary {
   peak_rss_mb: number;
 }
 
+/** How long a signalled run may take to unwind by itself before it is ended at once. */
+const SIGNAL_GRACE_MS = 2_000;
+
 /**
  * Runs stages in order under the warehouse lock, recording each in `run`/`stage_run`. The report stage writes
  * into a staging folder that replaces output/<year>/ whole only after every stage has succeeded, together with
  * manifest.json; a failed or killed run leaves the previous output and the warehouse's committed tables intact.
+ *
+ * SIGTERM and SIGINT end a run cleanly: pending HTTP requests are aborted and a running query interrupted, so the
+ * stage's transaction rolls back; the run is marked 'interrupted', its staging folder removed, the lock released and
+ * an InterruptedError thrown (exit 143 / 130). A stage that does not unwind within SIGNAL_GRACE_MS (e.g. waiting to
+ * retry a request), or a second signal, ends the process at once: staging folder and lock removed, one error line,
+ * the same exit code; its transaction is never committed, and the next run marks the run 'interrupted'.
  */
 export async function runStages(ctx: Context, command: string, stages: StageName[], args: string[]): Promise<RunSummary> {
   const { config } = ctx;
@@ -47,7 +58,7 @@ export async function runStages(ctx: Context, command: string, stages: StageName
   const runId = `${ctx.now().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${randomBytes(3).toString('hex')}`;
   const records: StageRecord[] = [];
   const yearDir = join(config.outDir, String(config.year));
-  const staging = join(config.outDir, `.${config.year}.staging-${runId}`);
+  const staging = stagingDir(config.outDir, config.year, runId);
   let peak = process.memoryUsage().rss;
   let stagePeak = peak;
   const sample = setInterval(() => {
@@ -55,10 +66,57 @@ export async function runStages(ctx: Context, command: string, stages: StageName
     peak = Math.max(peak, rss);
     stagePeak = Math.max(stagePeak, rss);
   }, 50);
+
+  // Signals: see the comment above.
+  let phase = 'start';
+  let interrupted: InterruptedError | null = null;
+  let activeConn: DuckDBConnection | null = null;
+  let forceTimer: NodeJS.Timeout | undefined;
+  const abort = new AbortController();
+  const removeStaging = () => {
+    if (existsSync(staging)) rmSync(staging, { recursive: true, force: true });
+  };
+  const endNow = (e: InterruptedError) => {
+    clearInterval(sample);
+    removeStaging();
+    release();
+    ctx.log.error(e.message, { exit: e.exitCode });
+    process.exit(e.exitCode);
+  };
+  const onSignal = (signal: 'SIGTERM' | 'SIGINT') => {
+    if (phase === 'published') return; // output and warehouse are final; the run ends in a moment anyway
+    if (interrupted) return endNow(interrupted);
+    const e = new InterruptedError(`interrupted by ${signal} during stage ${phase} of run ${runId}; the warehouse keeps its last committed state and ${yearDir} is unchanged`, signal);
+    interrupted = e;
+    abort.abort(new Error(`run stopping (${signal})`));
+    try {
+      activeConn?.interrupt();
+    } catch {
+      /* no query running */
+    }
+    forceTimer = setTimeout(() => endNow(e), SIGNAL_GRACE_MS);
+  };
+  const onTerm = () => onSignal('SIGTERM');
+  const onInt = () => onSignal('SIGINT');
+  process.on('SIGTERM', onTerm);
+  process.on('SIGINT', onInt);
+  const checkInterrupted = () => {
+    if (interrupted) throw interrupted;
+  };
+  const stageCtx: Context = {
+    ...ctx,
+    fetch: (input, init) => ctx.fetch(input, { ...init, signal: init?.signal ? AbortSignal.any([init.signal, abort.signal]) : abort.signal }),
+  };
+
   try {
-    recoverInterruptedPublish(yearDir);
+    const prepared = await prepareOutput(config.outDir, config.year);
+    if (prepared.repair === 'restored') ctx.log.info(`restored ${yearDir} from ${yearDir}.old: an earlier run died while publishing`);
+    for (const f of prepared.removed) ctx.log.info(`removed the staging folder ${f} of a run that is gone`);
+    checkInterrupted();
     await withConnection(config.warehouse, async (conn) => {
       await execFile(conn, 'staging/schema');
+      // We hold the lock, so a run still 'running' was killed; say so rather than leave it running for ever.
+      await execFile(conn, 'staging/run_orphans', { finished_at: ctx.now().toISOString() });
       await execFile(conn, 'staging/run_start', {
         run_id: runId,
         started_at: ctx.now().toISOString(),
@@ -71,6 +129,8 @@ export async function runStages(ctx: Context, command: string, stages: StageName
     if (stages.includes('report')) mkdirSync(staging, { recursive: true });
 
     for (const stage of stages) {
+      checkInterrupted();
+      phase = stage;
       const started = ctx.now();
       const t0 = performance.now();
       stagePeak = process.memoryUsage().rss;
@@ -79,16 +139,22 @@ export async function runStages(ctx: Context, command: string, stages: StageName
       let failure: unknown;
       try {
         rows = await withConnection(config.warehouse, async (conn) => {
-          switch (stage) {
-            case 'areas': return buildAreas(ctx, conn, runId);
-            case 'ingest': return ingest(ctx, conn, runId);
-            case 'build': return build(ctx, conn);
-            case 'report': return report(ctx, conn, staging);
+          activeConn = conn;
+          try {
+            switch (stage) {
+              case 'areas': return await buildAreas(stageCtx, conn, runId);
+              case 'ingest': return await ingest(stageCtx, conn, runId);
+              case 'build': return await build(stageCtx, conn);
+              case 'report': return await report(stageCtx, conn, staging);
+            }
+          } finally {
+            activeConn = null;
           }
         });
       } catch (e) {
         failure = e;
       }
+      if (interrupted) failure = interrupted;
       const rec: StageRecord = {
         stage,
         started_at: started.toISOString(),
@@ -118,81 +184,32 @@ export async function runStages(ctx: Context, command: string, stages: StageName
     clearInterval(sample);
     const summary: RunSummary = { run_id: runId, outcome: 'ok', stages: records, outDir: stages.includes('report') ? yearDir : null, peak_rss_mb: Math.round(peak / 2 ** 20) };
     if (stages.includes('report')) {
+      phase = 'publish';
       const inputs = await withConnection(config.warehouse, (conn) => inputHashes(conn));
+      checkInterrupted();
       const carried = carryOver(yearDir, staging);
       writeManifest(ctx, staging, command, args, summary, inputs, carried);
-      publish(staging, yearDir);
+      await publish(staging, yearDir);
     }
+    phase = 'published';
     await endRun(config.warehouse, runId, ctx, 'ok');
     return summary;
   } catch (e) {
-    await endRun(config.warehouse, runId, ctx, 'failed').catch(() => undefined);
-    if (existsSync(staging)) rmSync(staging, { recursive: true, force: true });
-    throw e;
+    const outcome = interrupted ? 'interrupted' : 'failed';
+    await endRun(config.warehouse, runId, ctx, outcome).catch(() => undefined);
+    removeStaging();
+    throw interrupted ?? e;
   } finally {
     clearInterval(sample);
+    clearTimeout(forceTimer);
+    process.off('SIGTERM', onTerm);
+    process.off('SIGINT', onInt);
     release();
   }
 }
 
-async function endRun(warehouse: string, runId: string, ctx: Context, outcome: 'ok' | 'failed'): Promise<void> {
+async function endRun(warehouse: string, runId: string, ctx: Context, outcome: 'ok' | 'failed' | 'interrupted'): Promise<void> {
   await withConnection(warehouse, (conn) => execFile(conn, 'staging/run_end', { run_id: runId, finished_at: ctx.now().toISOString(), outcome }));
-}
-
-/** O_EXCL lock file holding our pid; a lock whose process is gone is stale and taken over. */
-function acquireLock(file: string): () => void {
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      const fd = openSync(file, 'wx');
-      writeFileSync(fd, String(process.pid));
-      closeSync(fd);
-      return () => {
-        try {
-          unlinkSync(file);
-        } catch {
-          /* already gone */
-        }
-      };
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-      const pid = Number(readFileSync(file, 'utf8').trim());
-      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && isAlive(pid)) {
-        throw new LockError(`another run (pid ${pid}) holds the lock ${file}; wait for it or remove the file if that process is gone`);
-      }
-      unlinkSync(file);
-    }
-  }
-  throw new LockError(`could not take the lock ${file}`);
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-/**
- * Swaps the staging folder into place: old → .old, staging → year, delete .old. If a run dies between the two
- * renames, the next run finds .old without the year folder and puts it back (recoverInterruptedPublish).
- */
-function publish(staging: string, yearDir: string): void {
-  const old = `${yearDir}.old`;
-  if (existsSync(old)) rmSync(old, { recursive: true, force: true });
-  if (existsSync(yearDir)) renameSync(yearDir, old);
-  renameSync(staging, yearDir);
-  rmSync(old, { recursive: true, force: true });
-}
-
-function recoverInterruptedPublish(yearDir: string): void {
-  const old = `${yearDir}.old`;
-  if (existsSync(old) && !existsSync(yearDir)) renameSync(old, yearDir);
-  const parent = dirname(yearDir);
-  if (existsSync(parent)) {
-    for (const f of readdirSync(parent)) if (f.includes('.staging-')) rmSync(join(parent, f), { recursive: true, force: true });
-  }
 }
 
 async function inputHashes(conn: DuckDBConnection): Promise<{ source: string; table_id: string; url: string; sha256: string; fetched_at: string }[]> {

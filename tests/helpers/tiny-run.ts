@@ -8,12 +8,18 @@ import { startEmulator } from '../../pipelines/demo/emulator.ts';
 import { loadConfig } from '../../pipelines/config.ts';
 import { createLogger } from '../../pipelines/log.ts';
 import { runStages, ALL_STAGES } from '../../pipelines/run.ts';
+import { exitCodeOf } from '../../pipelines/errors.ts';
 
 const [warehouse = '', outDir = '', rawDir = '', slow = '0'] = process.argv.slice(2);
 const em = await startEmulator(tinyWorld(), { faults: Number(slow) > 0 ? [{ path: /TAB6680\/data/, kind: 'slow', ms: Number(slow) }] : [] });
 const config = { ...loadConfig({ demo: true, warehouse, outDir, rawDir, httpTimeoutMs: 600_000 }), scbBaseUrl: em.scbBaseUrl, koladaBaseUrl: em.koladaBaseUrl, areaKeysUrl: `${em.url}/keys` };
+const log = createLogger({ format: 'text', level: 'info' });
 try {
-  await runStages({ config, log: createLogger({ format: 'text', level: 'info' }), fetch: globalThis.fetch, now: () => new Date() }, 'run', ALL_STAGES, ['--demo']);
+  await runStages({ config, log, fetch: globalThis.fetch, now: () => new Date() }, 'run', ALL_STAGES, ['--demo']);
+} catch (e) {
+  // As the CLI does (cli.ts): one error line and the error's exit code (143 / 130 for SIGTERM / SIGINT).
+  log.error((e as Error).message, { exit: exitCodeOf(e) });
+  process.exitCode = exitCodeOf(e);
 } finally {
   await em.close();
 }
