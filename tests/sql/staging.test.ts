@@ -154,3 +154,22 @@ describe("sql/staging/derive_levels.sql ('staging/derive_levels')", () => {
     expect(await derived()).toEqual([row('0180', 'kommun2003', 2024, hr, 200, 'DeSO2025', 'TAB6638', '00000864')]);
   });
 });
+
+describe('sql/staging/run_orphans.sql', () => {
+  it('marks runs left running as interrupted, keeps an end time they have, and leaves finished runs alone', async () => {
+    await exec(
+      wh.conn,
+      `INSERT INTO run VALUES
+        ('r1', '2026-01-01 10:00:00', NULL, 'run', '[]', 2025, '{}', 'running'),
+        ('r2', '2026-01-02 10:00:00', '2026-01-02 10:05:00', 'run', '[]', 2025, '{}', 'running'),
+        ('r3', '2026-01-03 10:00:00', '2026-01-03 10:07:00', 'run', '[]', 2025, '{}', 'ok')`,
+    );
+    await execFile(wh.conn, 'staging/run_orphans', { finished_at: '2026-01-04 09:00:00' });
+    const rows = await query(wh.conn, 'SELECT run_id, outcome, finished_at::VARCHAR AS finished_at FROM run ORDER BY run_id');
+    expect(rows).toEqual([
+      { run_id: 'r1', outcome: 'interrupted', finished_at: '2026-01-04 09:00:00' },
+      { run_id: 'r2', outcome: 'interrupted', finished_at: '2026-01-02 10:05:00' },
+      { run_id: 'r3', outcome: 'ok', finished_at: '2026-01-03 10:07:00' },
+    ]);
+  });
+});
