@@ -13,6 +13,7 @@ import { build } from './stages/build.ts';
 import { report } from './stages/report.ts';
 import { packageVersions } from './versions.ts';
 import { redactUrl } from './sources/redact.ts';
+import { StopRequest } from './sources/http.ts';
 
 export type StageName = 'areas' | 'ingest' | 'build' | 'report';
 export const ALL_STAGES: StageName[] = ['areas', 'ingest', 'build', 'report'];
@@ -88,7 +89,7 @@ export async function runStages(ctx: Context, command: string, stages: StageName
     if (interrupted) return endNow(interrupted);
     const e = new InterruptedError(`interrupted by ${signal} during stage ${phase} of run ${runId}; the warehouse keeps its last committed state and ${yearDir} is unchanged`, signal);
     interrupted = e;
-    abort.abort(new Error(`run stopping (${signal})`));
+    abort.abort(new StopRequest(`run stopping (${signal})`));
     try {
       activeConn?.interrupt();
     } catch {

@@ -147,6 +147,8 @@ describe('runs sharing a warehouse or --out, interrupted and killed (tiny world)
     expect(Date.now() - t0).toBeLessThan(10_000);
     const lines = err.split('\n').filter((l) => /interrupted/.test(l));
     expect(lines).toHaveLength(1);
+    // An aborted request is not retried: the stop goes straight up through the ingest.
+    expect(err).not.toMatch(/W101_RETRY[^\n]*run stopping/);
     interruptedLine = lines[0] ?? '';
     expect(interruptedLine).toMatch(/SIGTERM during stage ingest of run \d{8}T\d{6}Z-[0-9a-f]{6}/);
     expect(existsSync(`${config.warehouse}.lock`)).toBe(false);

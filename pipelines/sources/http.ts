@@ -100,10 +100,14 @@ export class Throttle {
 
 class Timeout extends Error {}
 
+/** The reason a run aborts its requests with when it is told to stop (SIGTERM/SIGINT): never retried. */
+export class StopRequest extends Error {}
+
 type Attempt =
   | { kind: 'response'; res: RawResponse; retryAfterMs: number | null }
   | { kind: 'network'; reason: string; cut: boolean }
-  | { kind: 'timeout' };
+  | { kind: 'timeout' }
+  | { kind: 'stopped'; reason: StopRequest };
 
 export async function httpRequest(ctx: Context, req: HttpRequest, opts: HttpOptions): Promise<RawResponse> {
   const attempts = 1 + ctx.config.httpRetries;
@@ -121,6 +125,8 @@ export async function httpRequest(ctx: Context, req: HttpRequest, opts: HttpOpti
       if (waited > 0) ctx.log.debug(`${opts.source}: waited ${waited} ms to stay under the call rate`, { url: shown });
     }
     last = await once(ctx, req, opts.expectJson !== false, shown);
+    // A run told to stop unwinds at once instead of retrying.
+    if (last.kind === 'stopped') throw last.reason;
     badBody = null;
     let retryAfterMs: number | null = null;
     if (last.kind === 'response') {
@@ -168,6 +174,7 @@ export async function httpRequest(ctx: Context, req: HttpRequest, opts: HttpOpti
     if (last.cut) throw new SourceError(`${opts.source}: the response from ${shown}${what} was cut off (${last.reason})${tries}`);
     throw new SourceError(`${opts.source}: cannot reach ${shown} (${last.reason})${tries}`);
   }
+  if (last.kind === 'stopped') throw last.reason;
   if (badBody !== null) {
     const { res } = last;
     throw new SourceError(`${opts.source}: ${shown}${what} sent ${badBody}; ${res.body.length} bytes, ${res.contentType || 'no content type'}${tries}`);
@@ -209,6 +216,7 @@ async function once(ctx: Context, req: HttpRequest, json: boolean, shown: string
     };
   } catch (e) {
     if (controller.signal.aborted && controller.signal.reason instanceof Timeout) return { kind: 'timeout' };
+    if (e instanceof StopRequest) return { kind: 'stopped', reason: e };
     return { kind: 'network', reason: networkReason(e), cut: headersSeen };
   } finally {
     clearTimeout(timer);
