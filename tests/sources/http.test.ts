@@ -17,6 +17,7 @@ import { pxData, pxMetadata } from '../../pipelines/sources/pxweb.ts';
 import { redactText, redactUrl } from '../../pipelines/sources/redact.ts';
 import { tinyWorld } from '../fixtures/tiny-world.ts';
 import { startTinyPipeline } from '../helpers/tiny-pipeline.ts';
+import { all, errorOf } from '../helpers/async.ts';
 
 const world = tinyWorld();
 const FAST = { backoffMs: 10 };
@@ -44,20 +45,6 @@ function makeCtx(over: Partial<Record<keyof Config, unknown>> = {}): { ctx: Cont
   };
 }
 
-async function all(gen: AsyncGenerator<RawResponse>): Promise<RawResponse[]> {
-  const out: RawResponse[] = [];
-  for await (const r of gen) out.push(r);
-  return out;
-}
-
-async function errorOf(p: Promise<unknown>): Promise<Error> {
-  try {
-    await p;
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error('expected a rejection');
-}
 
 let emu: RunningEmulator;
 beforeAll(async () => {

@@ -10,9 +10,9 @@ import { loadOfficialAreas } from '../../pipelines/areas/load-official-areas.ts'
 import { startEmulator, type RunningEmulator } from '../../pipelines/demo/emulator.ts';
 import { SourceError } from '../../pipelines/errors.ts';
 import { createLogger } from '../../pipelines/log.ts';
-import type { RawResponse } from '../../pipelines/sources/http.ts';
 import { koladaData, koladaKpis, koladaMunicipalities, parseKoladaData } from '../../pipelines/sources/kolada.ts';
 import { syntheticWorld } from '../fixtures/tiny-world.ts';
+import { all } from '../helpers/async.ts';
 
 const REAL = new URL('../fixtures/real-responses/kolada-v3/', import.meta.url);
 const YEARS = [2017, 2018, 2019, 2020, 2021, 2022, 2023, 2024, 2025];
@@ -37,12 +37,6 @@ function makeCtx(over: Partial<Record<keyof Config, unknown>> = {}): { ctx: Cont
     ctx: { config, log: createLogger({ format: 'json', level: 'debug', stream }), fetch: globalThis.fetch, now: () => new Date() },
     logs: () => lines.join('').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { id?: string; msg: string }),
   };
-}
-
-async function all(gen: AsyncGenerator<RawResponse>): Promise<RawResponse[]> {
-  const out: RawResponse[] = [];
-  for await (const r of gen) out.push(r);
-  return out;
 }
 
 let emu: RunningEmulator;

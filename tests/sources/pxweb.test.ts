@@ -11,10 +11,11 @@ import type { Context } from '../../pipelines/context.ts';
 import { startEmulator, type RunningEmulator } from '../../pipelines/demo/emulator.ts';
 import { SourceError } from '../../pipelines/errors.ts';
 import { createLogger } from '../../pipelines/log.ts';
-import { httpRequest, parseRetryAfter, type RawResponse } from '../../pipelines/sources/http.ts';
+import { httpRequest, parseRetryAfter } from '../../pipelines/sources/http.ts';
 import { parseJsonStat, type JsonStatCell } from '../../pipelines/sources/jsonstat.ts';
 import { planRequests, pxConfig, pxData, pxMetadata } from '../../pipelines/sources/pxweb.ts';
 import { tinyWorld } from '../fixtures/tiny-world.ts';
+import { all, errorOf } from '../helpers/async.ts';
 
 const world = tinyWorld();
 const FAST = { backoffMs: 20 };
@@ -42,20 +43,6 @@ function makeCtx(over: Partial<Record<keyof Config, unknown>> = {}): TestCtx {
   };
 }
 
-async function all(gen: AsyncGenerator<RawResponse>): Promise<RawResponse[]> {
-  const out: RawResponse[] = [];
-  for await (const r of gen) out.push(r);
-  return out;
-}
-
-async function errorOf(p: Promise<unknown>): Promise<Error> {
-  try {
-    await p;
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error('expected a rejection');
-}
 
 const key = (c: JsonStatCell): string => JSON.stringify(Object.entries(c.codes).sort());
 
