@@ -1,4 +1,4 @@
-import { closeSync, fstatSync, linkSync, openSync, readFileSync, readSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, fstatSync, linkSync, openSync, readFileSync, readSync, unlinkSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { LockError } from './errors.ts';
@@ -110,17 +110,21 @@ export interface LockHooks {
 /**
  * Takes the lock `file` or throws LockError. The lock holds pid, process start time, host and a random token, and
  * comes into being whole: it is written to a private temporary name and hard-linked to `file`, which fails if `file`
- * exists. A lock whose holder is gone (or whose pid now names another process) is stale: it is renamed to a unique
- * name, and only if the renamed file is the very inode judged stale is it removed; otherwise a contender has taken
- * over in between, its fresh lock is linked back, and we lose. Two contenders for one stale lock: exactly one wins.
+ * exists. A lock whose holder is gone (or whose pid now names another process) is stale. Only one contender at a
+ * time may remove a stale lock: the one that creates `<file>.breaker` (again by link, so exclusively). Holding it,
+ * it reads the lock again and removes it only if it is still the very file judged stale; then every contender races
+ * for `file` by link() and exactly one wins. Nobody ever moves or removes a lock that is not the stale one, so two
+ * contenders cannot both hold the lock. A breaker left by a process that died in the microseconds it holds one is
+ * itself removed once its owner is gone.
  * Returns a release function that removes the lock only while it is still ours.
  */
 export function acquireLock(file: string, hooks: LockHooks = {}): () => void {
   const body: LockBody = { ...selfOwner(), token: randomBytes(8).toString('hex'), acquired_at: new Date().toISOString() };
   const tmp = `${file}.${process.pid}.${body.token}.tmp`;
+  const breaker = `${file}.breaker`;
   writeFileSync(tmp, JSON.stringify(body) + '\n');
   try {
-    for (let attempt = 0; attempt < 8; attempt++) {
+    for (let attempt = 0; attempt < 200; attempt++) {
       try {
         linkSync(tmp, file);
         held.add(body.token);
@@ -136,22 +140,28 @@ export function acquireLock(file: string, hooks: LockHooks = {}): () => void {
         throw new LockError(`another run (${who}) holds the lock ${file}; wait for it or remove the file if that process is gone`);
       }
       hooks.beforeTakeover?.();
-      const aside = `${file}.stale-${process.pid}-${randomBytes(4).toString('hex')}`;
       try {
-        renameSync(file, aside);
+        linkSync(tmp, breaker);
       } catch (e) {
-        if ((e as NodeJS.ErrnoException).code === 'ENOENT') continue; // someone else moved it first
-        throw e;
-      }
-      if (statSync(aside).ino !== seen.ino) {
-        // Not the lock we judged: a contender took over in between. Put its lock back and look again.
-        try {
-          linkSync(aside, file);
-        } catch {
-          // A third contender created a lock in the moment it was away; it holds now.
+        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+        // Another contender is removing the stale lock; a breaker whose owner died is cleared, then look again.
+        const other = readLock(breaker);
+        if (other !== null && !holderAlive(other.body)) {
+          try {
+            unlinkSync(breaker);
+          } catch {
+            /* its owner or another contender cleared it */
+          }
         }
+        spinFor(2);
+        continue;
       }
-      unlinkSync(aside);
+      try {
+        const again = readLock(file);
+        if (again !== null && again.ino === seen.ino && !holderAlive(again.body)) unlinkSync(file);
+      } finally {
+        unlinkSync(breaker);
+      }
     }
     throw new LockError(`could not take the lock ${file}: it kept changing hands`);
   } finally {
@@ -160,6 +170,14 @@ export function acquireLock(file: string, hooks: LockHooks = {}): () => void {
     } catch {
       /* already gone */
     }
+  }
+}
+
+/** Waits without yielding (the lock is taken synchronously); only while another contender clears a stale lock. */
+function spinFor(ms: number): void {
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    // busy wait: a few milliseconds at most, and only in a race for a stale lock
   }
 }
 
