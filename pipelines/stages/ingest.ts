@@ -171,9 +171,10 @@ async function preflight(ctx: Context, tables: PxSource[]): Promise<{ live: Map<
  * (the follow-up goes on after 2025), less any year SCB does not publish (yet).
  */
 async function* pxTable(ctx: Context, t: PxSource, meta: TableMetadata | undefined): AsyncGenerator<RawResponse> {
-  const md = await pxMetadata(ctx, ctx.config.scbBaseUrl, t.id);
-  const region = md.variables.find((v) => v.code === 'Region');
-  if (!region) throw new SourceError(`SCB PxWeb: table ${t.id} has no Region variable (variables: ${md.variables.map((v) => v.code).join(', ')})`);
+  // The live metadata the preflight read (and checked) for every table it did not skip: not asked for twice.
+  if (!meta) throw new SourceError(`SCB PxWeb: no metadata was read for ${t.id} before its data request`);
+  const region = meta.variables.find((v) => v.code === 'Region');
+  if (!region) throw new SourceError(`SCB PxWeb: table ${t.id} has no Region variable (variables: ${meta.variables.map((v) => v.code).join(', ')}) [${meta.origin}]`);
   const levels = new Set<string>(t.levels);
   const wanted = region.values.filter((c) => {
     const a = classifyAreaCode(c, 'SCB');
@@ -181,7 +182,7 @@ async function* pxTable(ctx: Context, t: PxSource, meta: TableMetadata | undefin
   });
   const isNew = (c: string): boolean => /_(DeSO|RegSO)2025$/.test(c);
   const isOldSubArea = (c: string): boolean => !isNew(c) && /^\d{4}[ABCR]\d{3,4}$/.test(c);
-  const published = meta?.years ?? md.variables.find((v) => v.isTime)?.values.filter((y) => /^\d{4}$/.test(y)).map(Number) ?? [];
+  const published = meta.years;
   const expected = yearsOf(t);
   const later = t.onlyYears ? [] : published.filter((y) => y > t.years[1]);
   const years = [...expected, ...later].filter((y) => published.includes(y));
