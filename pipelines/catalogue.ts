@@ -39,6 +39,9 @@ export interface SourceCatalogue {
   kolada: KoladaSource[];
 }
 
+/** Variables with columns of their own in `observation` (area, year, measure): never part of a breakdown. */
+export const OWN_COLUMNS: ReadonlySet<string> = new Set(['Region', 'Tid', 'ContentsCode']);
+
 /** Cells of one or more source tables: a ContentsCode (one per table vintage) and breakdowns as ingest writes them. */
 export interface Part {
   measure: string | string[];
@@ -79,9 +82,14 @@ export function partsOfMethod(m: IndicatorMethod): [role: string, part: Part][] 
   }
 }
 
-/** The source label of a kommun KPI weighted up to län and riket (sql/indicators/kolada_weighted.sql). */
-export function koladaWeightedLabel(kpi: string, weightKpi: string): string {
-  return `Kolada ${kpi} (vägt ur kommunerna med ${weightKpi})`;
+/**
+ * The source label the build writes into indicator_value.source_table for a method's values (share_from_counts adds
+ * DERIVED_LABEL where it summed DeSO): one definition for the build and the sources listing.
+ */
+export function methodSourceLabel(m: IndicatorMethod): string {
+  if (m.sql === 'indicators/kolada_value') return `Kolada ${m.kpi}`;
+  if (m.sql === 'indicators/kolada_weighted') return `Kolada ${m.kpi} (vägt ur kommunerna med ${m.weight_kpi})`;
+  return `SCB ${m.tables.join(', ')}`;
 }
 
 /** The suffix of a source label whose level the pipeline summed from DeSO (sql/indicators/share_from_counts.sql). */
@@ -112,14 +120,14 @@ export function sourcesByLevel(ind: IndicatorDef, src: SourceCatalogue): LevelSo
   for (const m of methodsOf(ind)) {
     if (m.sql === 'indicators/kolada_value') {
       const k = src.kolada.find((x) => x.id === m.kpi);
-      out.push({ levels: ordered(m.levels), source: `Kolada ${m.kpi}`, years: k ? yearsOf(k) : [], derived: false, sql: m.sql });
+      out.push({ levels: ordered(m.levels), source: methodSourceLabel(m), years: k ? yearsOf(k) : [], derived: false, sql: m.sql });
       continue;
     }
     if (m.sql === 'indicators/kolada_weighted') {
       const k = src.kolada.find((x) => x.id === m.kpi);
       const w = src.kolada.find((x) => x.id === m.weight_kpi);
       const years = k && w ? yearsOf(k).filter((y) => yearsOf(w).includes(y)) : [];
-      out.push({ levels: ordered(m.levels), source: koladaWeightedLabel(m.kpi, m.weight_kpi), years, derived: false, sql: m.sql });
+      out.push({ levels: ordered(m.levels), source: methodSourceLabel(m), years, derived: false, sql: m.sql });
       continue;
     }
     const tables = m.tables.map((t) => pxById.get(t)).filter((t): t is PxSource => t !== undefined);
@@ -130,7 +138,7 @@ export function sourcesByLevel(ind: IndicatorDef, src: SourceCatalogue): LevelSo
       const held = new Set(carriers.flatMap((t) => yearsOf(t)));
       years = (years ?? [...held]).filter((y) => held.has(y));
     }
-    const label = `SCB ${m.tables.join(', ')}`;
+    const label = methodSourceLabel(m);
     const isDerived = (l: Level): boolean => tables.some((t) => !t.levels.includes(l) && (t.derive ?? []).includes(l));
     const sorted = [...(years ?? [])].sort((a, b) => a - b);
     const published = ordered(m.levels.filter((l) => !isDerived(l)));

@@ -8,7 +8,7 @@
  * indicator catalogue (data/indicators.json) against the source catalogue.
  */
 import { desoVersionFor, regsoVersionFor, type AreaVersion, type Level } from '../areas/levels.ts';
-import { methodsOf, partsOfMethod, yearsOf, type IndicatorCatalogue, type IndicatorMethod, type PxSource, type SourceCatalogue } from '../catalogue.ts';
+import { methodsOf, OWN_COLUMNS, partsOfMethod, yearsOf, type IndicatorCatalogue, type IndicatorMethod, type PxSource, type SourceCatalogue } from '../catalogue.ts';
 import type { TableMetadata } from './table-metadata.ts';
 
 export interface CatalogueProblem {
@@ -48,8 +48,6 @@ const SOURCES_FILE = 'data/sources.json';
 const INDICATORS_FILE = 'data/indicators.json';
 /** Variables the ingest requests on its own: every Region code and every year. */
 const ALWAYS_REQUESTED = new Set(['Region', 'Tid']);
-/** Variables that are columns of their own in `observation`, never part of a breakdown (stages/ingest.ts). */
-const OWN_COLUMNS = new Set(['Region', 'Tid', 'ContentsCode']);
 const CELL_KEY_NOTE = /controlled random uncertainty|cell[- ]key/i;
 const CELL_KEY_YEAR = /from the reference year (\d{4})/i;
 /** Levels a Kolada municipality_type holds. */

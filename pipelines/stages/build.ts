@@ -3,7 +3,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Context } from '../context.ts';
 import { execFile, inTransaction, queryFile, query, SQL_DIR, type Params } from '../db.ts';
-import { koladaWeightedLabel, loadIndicators, loadSources, methodsOf, type IndicatorDef, type IndicatorMethod } from '../catalogue.ts';
+import { loadIndicators, methodSourceLabel, loadSources, methodsOf, type IndicatorDef, type IndicatorMethod } from '../catalogue.ts';
 import type { Level } from '../areas/levels.ts';
 import { StageError } from '../errors.ts';
 import { buildSegregation, type SegregationResult } from './segregation.ts';
@@ -94,12 +94,12 @@ function indicatorParams(ind: IndicatorDef, m: IndicatorMethod & { levels: Level
   const list = (v: string | string[]): DuckDBListValue => listValue(Array.isArray(v) ? v : [v]);
   const levels = listValue(m.levels);
   if (m.sql === 'indicators/kolada_value') {
-    return { indicator_id: ind.id, source_label: `Kolada ${m.kpi}`, kpi: m.kpi, scale: m.scale, levels };
+    return { indicator_id: ind.id, source_label: methodSourceLabel(m), kpi: m.kpi, scale: m.scale, levels };
   }
   if (m.sql === 'indicators/kolada_weighted') {
-    return { indicator_id: ind.id, source_label: koladaWeightedLabel(m.kpi, m.weight_kpi), kpi: m.kpi, weight_kpi: m.weight_kpi, scale: m.scale, levels };
+    return { indicator_id: ind.id, source_label: methodSourceLabel(m), kpi: m.kpi, weight_kpi: m.weight_kpi, scale: m.scale, levels };
   }
-  const label = `SCB ${m.tables.join(', ')}`;
+  const label = methodSourceLabel(m);
   const noise = Math.min(...m.tables.map((t) => noiseFrom.get(t) ?? 9999));
   if (m.sql === 'indicators/share_from_counts') {
     return {

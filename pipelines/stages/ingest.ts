@@ -1,7 +1,7 @@
 import { listValue, type DuckDBAppender, type DuckDBConnection } from '@duckdb/node-api';
 import type { Context } from '../context.ts';
 import { execFile, inTransaction, queryFile, query } from '../db.ts';
-import { loadSources, yearsOf, type PxSource, type KoladaSource } from '../catalogue.ts';
+import { loadSources, OWN_COLUMNS, yearsOf, type PxSource, type KoladaSource } from '../catalogue.ts';
 import { classifyAreaCode } from '../areas/classify-code.ts';
 import { AREA_REVISION_YEAR } from '../areas/levels.ts';
 import { pxData, pxMetadata, type PxSelection } from '../sources/pxweb.ts';
@@ -46,8 +46,6 @@ interface Fetched {
 /** area_version of a served region code whose shape no area level has: no area row has it, so the check names it. */
 const UNCLASSIFIED = 'unclassified';
 
-/** Variables that are not part of an observation's breakdown: they have columns of their own. */
-const OWN_COLUMNS = new Set(['Region', 'Tid', 'ContentsCode']);
 
 /**
  * Fetches every source table and KPI of data/sources.json (or, with --offline, re-reads the responses the last
