@@ -13,7 +13,9 @@ const COMMON = `Options:
   --demo               start the built-in PxWeb/Kolada emulator over synthetic data and use it as the source
   --offline            use only the raw cache in data/raw (no network)
   --reports LIST       report levels: riket,lan,kommun (default riket)
-  --areas CODES        only these län/kommun codes for lan/kommun reports, e.g. 0180,14
+  --areas CODES        exactly these reports, e.g. 0180,14: a län code (2 digits) gives that län's report
+                       (needs lan in --reports), a kommun code (4 digits) that kommun's (needs kommun); a län
+                       code does not bring its kommuner: for the kommun reports of a län, list their codes
   --lang sv            report language (default sv; English texts are not written yet)
   --out DIR            output folder (default output/)
   --warehouse FILE     DuckDB warehouse (default data/warehouse.duckdb)

@@ -255,13 +255,22 @@ function writeManifest(ctx: Context, dir: string, command: string, args: string[
       const body = readFileSync(join(dir, name));
       return { name, bytes: body.length, sha256: createHash('sha256').update(body).digest('hex'), run_id: carried.get(name) ?? summary.run_id };
     });
+  // What the report stage actually used, not what was configured: a report-only run over a demo warehouse writes
+  // demo reports, and the intervals rest on the draws of the build that computed them.
+  const used = summary.stages.find((s) => s.stage === 'report')?.rows as
+    | { demo?: boolean; bootstrap_draws?: number | null; files?: { name: string; kind: string }[] }
+    | null
+    | undefined;
   const manifest = {
     tool: 'segfollow',
     run_id: summary.run_id,
     command,
     arguments: args,
     report_year: ctx.config.year,
-    demo: ctx.config.demo,
+    demo: used?.demo ?? ctx.config.demo,
+    bootstrap_draws: used?.bootstrap_draws ?? null,
+    /** The reports this run wrote (others in `outputs` were kept from earlier runs, each with its run_id). */
+    reports_written: (used?.files ?? []).filter((f) => f.kind === 'report').map((f) => f.name),
     offline: ctx.config.offline,
     generated_at: ctx.now().toISOString(),
     node: process.version,

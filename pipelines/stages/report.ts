@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Context } from '../context.ts';
 import { query, queryFile, type Row } from '../db.ts';
-import { StageError, UsageError } from '../errors.ts';
+import { StageError } from '../errors.ts';
 import { loadIndicators, loadSources, type IndicatorCatalogue } from '../catalogue.ts';
 import { MESSAGES, message, type MessageId } from '../messages.ts';
 import { BASELINE_YEAR, FIRST_YEAR } from '../config.ts';
@@ -24,10 +24,15 @@ import type {
 import { loadAreaTypeCatalogue } from '../measures/classify-area-types.ts';
 import { SEGREGATION_SPLITS_ENGINE } from './segregation.ts';
 import { AREA_KEY_TITLES } from '../areas/area-keys.ts';
+import { selectScopes } from '../report/scopes.ts';
 
 export interface ReportResult {
   files: { name: string; kind: string; pages?: number; bytes: number }[];
   reports: number;
+  /** As used: a synthetic warehouse marks its reports as demo even when `report` runs without --demo. */
+  demo: boolean;
+  /** Bootstrap draws behind the intervals in these reports (from the build that computed them), null if none. */
+  bootstrap_draws: number | null;
 }
 
 const CHAPTERS: { area: PolicyArea; title: string }[] = [
@@ -45,7 +50,7 @@ const CHAPTERS: { area: PolicyArea; title: string }[] = [
  * all into `stagingDir` (the run moves the folder into place whole once everything has succeeded).
  */
 export async function report(ctx: Context, conn: DuckDBConnection, stagingDir: string): Promise<ReportResult> {
-  const result: ReportResult = { files: [], reports: 0 };
+  const result: ReportResult = { files: [], reports: 0, demo: false, bootstrap_draws: null };
   const [values] = await query(conn, 'SELECT count(*)::INTEGER AS n FROM indicator_value WHERE year <= $year', { year: ctx.config.year });
   // A report without numbers would look like a report; refuse instead.
   if (Number(values?.n ?? 0) === 0) throw new StageError(`the warehouse ${ctx.config.warehouse} holds no indicator values up to ${ctx.config.year}: run "segfollow build" (or "segfollow run") first`);
@@ -54,6 +59,8 @@ export async function report(ctx: Context, conn: DuckDBConnection, stagingDir: s
   // A synthetic warehouse must never yield an unmarked report, even when `report` runs without --demo.
   const demo = ctx.config.demo || String(last?.args ?? '').includes('--demo');
   const shared = await runShared(ctx, conn, demo);
+  result.demo = demo;
+  result.bootstrap_draws = shared.draws ?? null;
   for (const [i, scope] of scopes.entries()) {
     const model = await reportModel(ctx, conn, scope, shared);
     const name = `segfollow-${scope.level}-${scope.code}-${ctx.config.year}.pdf`;
@@ -78,26 +85,11 @@ export async function report(ctx: Context, conn: DuckDBConnection, stagingDir: s
 type Scope = ReportModel['scope'];
 
 async function reportScopes(ctx: Context, conn: DuckDBConnection): Promise<Scope[]> {
-  const scopes: Scope[] = [];
-  const wanted = new Set(ctx.config.areas);
-  for (const level of ctx.config.reports) {
-    if (level === 'riket') {
-      scopes.push({ level: 'riket', code: '00', name: 'Riket' });
-      continue;
-    }
-    const rows = await queryFile(conn, 'report/areas_of_level', { level });
-    for (const r of rows) {
-      const code = String(r.code);
-      if (wanted.size === 0 || wanted.has(code) || wanted.has(code.slice(0, 2))) scopes.push({ level: level as 'lan' | 'kommun', code, name: String(r.name) });
-    }
+  const areas = new Map<string, { code: string; name: string }[]>();
+  for (const level of ['lan', 'kommun'] as const) {
+    if (ctx.config.reports.includes(level)) areas.set(level, (await queryFile(conn, 'report/areas_of_level', { level })).map((r) => ({ code: String(r.code), name: String(r.name) })));
   }
-  // A code that names no area is a typo, not a request for nothing.
-  const known = new Set(scopes.map((s) => s.code).flatMap((c) => [c, c.slice(0, 2)]));
-  const unknown = [...wanted].filter((c) => !known.has(c));
-  if (unknown.length > 0 && ctx.config.reports.some((l) => l !== 'riket')) {
-    throw new UsageError(`--areas ${unknown.join(',')}: no ${ctx.config.reports.filter((l) => l !== 'riket').join('/')} with that code in the area register`);
-  }
-  return scopes;
+  return selectScopes(ctx.config.reports, ctx.config.areas, (level) => areas.get(level) ?? []);
 }
 
 /** What every report of a run shares: read once, not once per report (312 reports in a full run). */
