@@ -41,6 +41,12 @@ export interface Config {
   httpRetries: number;
   /** Draws for expected values and bootstrap intervals of D and H; 0 turns them off. Default 200 (20 in a demo). */
   bootstrapDraws: number;
+  /** Fetch every source, even those whose release has not changed since the last fetch. */
+  refresh: boolean;
+  /** Build and report only when a source has published new data since the last published report (else "inget nytt"). */
+  whenNew: boolean;
+  /** Indicators whose data may be older than their publication lag expects (the delay is known); the report says so. */
+  acceptStale: string[];
 }
 
 export const DEFAULTS = {
@@ -63,6 +69,9 @@ export const DEFAULTS = {
   httpTimeoutMs: 30_000,
   httpRetries: 4,
   bootstrapDraws: -1,
+  refresh: false,
+  whenNew: false,
+  acceptStale: [],
 } as const satisfies Omit<Config, 'root'>;
 
 /** Environment variables and the config keys they set. */
@@ -85,8 +94,8 @@ type Partial2 = Partial<Record<keyof Config, unknown>>;
 const FILE_KEYS = Object.keys(DEFAULTS) as (keyof typeof DEFAULTS)[];
 
 /** Flags of the CLI whose name differs from the key they set; other keys are flags of the same name or API options. */
-const FLAG_NAMES: Partial<Record<keyof Config, string>> = { outDir: 'out', logFormat: 'log-format', logLevel: 'log-level' };
-const CLI_FLAGS = new Set<keyof Config>(['year', 'demo', 'offline', 'reports', 'areas', 'lang', 'outDir', 'warehouse', 'logFormat', 'logLevel']);
+const FLAG_NAMES: Partial<Record<keyof Config, string>> = { outDir: 'out', logFormat: 'log-format', logLevel: 'log-level', whenNew: 'when-new', acceptStale: 'accept-stale' };
+const CLI_FLAGS = new Set<keyof Config>(['year', 'demo', 'offline', 'reports', 'areas', 'lang', 'outDir', 'warehouse', 'logFormat', 'logLevel', 'refresh', 'whenNew', 'acceptStale']);
 
 /** Where a value came from: the layer's kind and how to name it in a message (file path, variable name, flag). */
 interface Origin {
@@ -248,10 +257,16 @@ function validate(m: Partial2, origin: Partial<Record<keyof Config, Origin>>, ro
   for (const a of areas) if (!/^\d{2}(\d{2})?$/.test(a)) throw new UsageError(`${from('areas').where}: areas: "${a}" is not a län (2 digits) or kommun (4 digits) code`);
   const demo = bool('demo');
   const areaKeys = str('areaKeysUrl');
+  // An empty list is the default; given, every item must look like an indicator id (the run checks it names one).
+  const acceptStale = Array.isArray(m.acceptStale) && m.acceptStale.length === 0 ? [] : list('acceptStale', 'indicator ids');
+  for (const a of acceptStale) if (!/^[a-z][a-z0-9_]*$/.test(a)) throw new UsageError(`${from('acceptStale').where}: acceptStale: "${a}" is not an indicator id (lower case, digits and _, as in data/indicators.json)`);
+  const offline = bool('offline');
+  const whenNew = bool('whenNew');
+  if (whenNew && offline) throw new UsageError(`${from('whenNew').where}: whenNew asks the sources what is new; it cannot go with offline (${from('offline').where})`);
   return {
     year: int('year', FIRST_YEAR, LAST_YEAR),
     demo,
-    offline: bool('offline'),
+    offline,
     lang: oneOf('lang', ['sv', 'en'] as const),
     reports,
     areas,
@@ -274,5 +289,8 @@ function validate(m: Partial2, origin: Partial<Record<keyof Config, Origin>>, ro
       const n = int('bootstrapDraws', from('bootstrapDraws').kind === 'default' ? -1 : 0, 100_000);
       return n >= 0 ? n : demo ? 20 : 200;
     })(),
+    refresh: bool('refresh'),
+    whenNew,
+    acceptStale,
   };
 }

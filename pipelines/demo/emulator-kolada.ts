@@ -122,7 +122,22 @@ export class KoladaApi {
     return jsonReply(404, { detail: 'Not Found' });
   }
 
+  /** Publication fields moved on by a test, as Kolada changes them when it publishes (KPI id → fields). */
+  private readonly releaseOverride = new Map<string, { publication_date?: string; publ_period?: string; prel_publication_date?: string | null }>();
+
+  /** Sets a KPI's publication_date / publ_period / prel_publication_date as a new release of Kolada's would. */
+  setRelease(id: string, fields: { publication_date?: string; publ_period?: string; prel_publication_date?: string | null }): void {
+    if (!this.kpis.some((k) => k.id === id)) throw new Error(`emulator: no KPI ${id}`);
+    this.releaseOverride.set(id, { ...this.releaseOverride.get(id), ...fields });
+  }
+
   private kpiObject(k: EmulatedKpi): Record<string, unknown> {
+    const o = this.kpiObjectAsStored(k);
+    const moved = this.releaseOverride.get(k.id);
+    return moved ? { ...o, ...moved } : o;
+  }
+
+  private kpiObjectAsStored(k: EmulatedKpi): Record<string, unknown> {
     const stored = this.stored.get(k.id);
     if (stored) return stored;
     const last = k.years.at(-1) ?? 0;

@@ -95,6 +95,23 @@ export class PxwebApi {
     return this.tables.get(id.toLowerCase());
   }
 
+  /** `updated` moved on by a test, as SCB moves it when it publishes new figures: table id (lower case) → ISO time. */
+  private readonly updatedOverride = new Map<string, string>();
+
+  /** Moves a table's `updated` (in /tables, /tables/{id}, its metadata and its data), as a new release of SCB's would. */
+  setUpdated(id: string, updated: string): void {
+    if (!this.tables.has(id.toLowerCase())) throw new Error(`emulator: no table ${id}`);
+    this.updatedOverride.set(id.toLowerCase(), updated);
+  }
+
+  /**
+   * SCB states `updated` for every table (required in TableResponse). The reconstructed copies we hold for tables no
+   * SCB response confirms have none; for them we assume a fixed date, 1 February after the table's last year.
+   */
+  private updatedOf(t: ServedTable): string {
+    return this.updatedOverride.get(t.meta.id.toLowerCase()) ?? t.meta.updated ?? `${(t.meta.years.at(-1) ?? 2024) + 1}-02-01T07:00:00Z`;
+  }
+
   handle(method: string, path: string, query: URLSearchParams, body: string, origin: string): Reply {
     const base = `${origin}/api/v2`;
     // Assumption: texts are the stored English ones whatever `lang` says (we hold no Swedish copy); the response
@@ -172,7 +189,7 @@ export class PxwebApi {
       label: t.meta.label,
       description: '',
       sortCode: String(this.order.indexOf(id) + 1).padStart(2, '0'),
-      updated: t.meta.updated,
+      updated: this.updatedOf(t),
       firstPeriod: String(years[0] ?? ''),
       lastPeriod: String(years.at(-1) ?? ''),
       category: 'public',
@@ -202,7 +219,8 @@ export class PxwebApi {
       else if (k === 'note') out.push([k, notesOf(t)]);
       else if (k === 'dimension') {
         out.push([k, new Ordered(t.dims.map((d) => [d.code, dimensionJson(t, d, d.values.map((_, i) => i), true)]))]);
-      } else out.push([k, v]);
+      } else if (k === 'updated') out.push([k, this.updatedOf(t)]);
+      else out.push([k, v]);
     }
     return relink(jsonReply(200, new Ordered(out)), base);
   }
@@ -289,7 +307,7 @@ export class PxwebApi {
       class: 'dataset',
       label: stored.label,
       source: stored.source,
-      updated: stored.updated,
+      updated: this.updatedOf(t),
       note: notesOf(t),
       role: stored.role,
       id: kept.map((k) => k.d.code),

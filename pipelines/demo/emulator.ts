@@ -69,6 +69,10 @@ export interface RunningEmulator {
   readonly requestLog: readonly string[];
   /** Replaces the fault rules (tests switch faults on and off between cases). */
   setFaults(faults: FaultRule[]): void;
+  /** Moves an SCB table's `updated` (tests simulate a new release; see PxwebApi.setUpdated). */
+  setUpdated(tableId: string, updated: string): void;
+  /** Moves a Kolada KPI's publication fields (tests simulate a new release; see KoladaApi.setRelease). */
+  setKpiRelease(kpi: string, fields: { publication_date?: string; publ_period?: string; prel_publication_date?: string | null }): void;
   close(): Promise<void>;
 }
 
@@ -237,6 +241,12 @@ export async function startEmulator(world: DemoWorld, opts: EmulatorOptions = {}
     requestLog,
     setFaults(next: FaultRule[]) {
       faults = next.map((rule) => ({ rule, left: rule.times ?? Number.POSITIVE_INFINITY }));
+    },
+    setUpdated(tableId: string, updated: string) {
+      pxweb.setUpdated(tableId, updated);
+    },
+    setKpiRelease(kpi: string, fields: { publication_date?: string; publ_period?: string; prel_publication_date?: string | null }) {
+      kolada.setRelease(kpi, fields);
     },
     close() {
       for (const t of timers) clearTimeout(t);

@@ -122,6 +122,55 @@ export function pxMetadata(ctx: Context, base: string, tableId: string, opts: Px
   return p;
 }
 
+/** A table as `GET /tables/{id}` describes it (TableResponse in PxAPI-2.yml): no variables, a few hundred bytes. */
+export interface PxTableInfo {
+  id: string;
+  label: string;
+  /** When the figures in the table were last updated (UTC, ISO 8601, e.g. "2026-05-29T06:00:00Z"); null if not stated. */
+  updated: string | null;
+  firstPeriod: string;
+  lastPeriod: string;
+  /** SCB no longer updates the table with new figures (null or absent: not stated). */
+  discontinued: boolean | null;
+  raw: RawResponse;
+}
+
+/**
+ * `GET /tables/{id}`: what the release watch and the ingest's change check need (updated, lastPeriod) without
+ * the metadata, whose Region variable alone is several hundred kilobytes. Under the same throttle as every call.
+ */
+export async function pxTableInfo(ctx: Context, base: string, tableId: string, opts: PxDataOptions = {}): Promise<PxTableInfo> {
+  base = trimBase(base);
+  await pxConfig(ctx, base, opts);
+  const s = session(ctx, base);
+  const url = `${base}/tables/${encodeURIComponent(tableId)}?lang=${opts.lang ?? 'en'}`;
+  const raw = await httpRequest(ctx, { url, method: 'GET' }, { source: SOURCE, tableId, throttle: s.throttle, backoffMs: opts.backoffMs });
+  let t: Record<string, unknown>;
+  try {
+    t = JSON.parse(raw.body.toString('utf8')) as Record<string, unknown>;
+  } catch (e) {
+    throw new SourceError(`${SOURCE}: ${raw.url}: not valid JSON (${(e as Error).message})`);
+  }
+  const text = (k: string): string => {
+    const v = t[k];
+    if (typeof v !== 'string' || v === '') throw new SourceError(`${SOURCE}: ${raw.url}: "${k}" is ${JSON.stringify(v)}, expected a non-empty string (TableResponse)`);
+    return v;
+  };
+  // Required by the API, but a missing one only means "ask again and fetch": the caller decides.
+  const updated = typeof t.updated === 'string' && t.updated !== '' ? t.updated : null;
+  if (updated !== null && Number.isNaN(Date.parse(updated))) throw new SourceError(`${SOURCE}: ${raw.url}: "updated" is ${JSON.stringify(updated)}, expected a date and time`);
+  if (String(t.id ?? '').toLowerCase() !== tableId.toLowerCase()) throw new SourceError(`${SOURCE}: ${raw.url}: answered for table ${JSON.stringify(t.id)}, not ${tableId}`);
+  return {
+    id: String(t.id),
+    label: typeof t.label === 'string' ? t.label : tableId,
+    updated,
+    firstPeriod: text('firstPeriod'),
+    lastPeriod: text('lastPeriod'),
+    discontinued: typeof t.discontinued === 'boolean' ? t.discontinued : null,
+    raw,
+  };
+}
+
 export function parseMetadata(raw: RawResponse, tableId: string): PxMetadata {
   const where = { tableId, url: raw.url };
   const ds = JSON.parse(raw.body.toString('utf8')) as Record<string, unknown>;

@@ -11,13 +11,22 @@ import { SourceError } from '../errors.ts';
 import { parseJsonStat } from '../sources/jsonstat.ts';
 import { koladaData, parseKoladaData } from '../sources/kolada.ts';
 import type { RawResponse } from '../sources/http.ts';
-import { storeRaw, readRaw } from './raw-cache.ts';
+import { storeRaw, readRaw, sha256 } from './raw-cache.ts';
+import { scbReleases, koladaReleases } from '../sources/release.ts';
+import { redactUrl } from '../sources/redact.ts';
+import type { SourceCatalogue } from '../catalogue.ts';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 
 export interface IngestResult {
   fetches: number;
   observations: number;
   bytes: number;
   tables: Record<string, number>;
+  /** Tables and KPIs fetched in this run (every one with --refresh or --offline re-reads). */
+  fetched: string[];
+  /** Tables and KPIs not fetched: the source's release is the one the warehouse and data/raw already hold. */
+  unchanged: string[];
 }
 
 interface Obs {
@@ -57,11 +66,22 @@ const UNCLASSIFIED = 'unclassified';
  * phantom area.
  */
 export async function ingest(ctx: Context, conn: DuckDBConnection, runId: string): Promise<IngestResult> {
-  const cat = loadSources(ctx.config.dataDir);
-  const result: IngestResult = { fetches: 0, observations: 0, bytes: 0, tables: {} };
-  // Every table's live metadata, checked against the catalogue before the first data request.
-  const { live, skipped } = ctx.config.offline ? { live: new Map<string, TableMetadata>(), skipped: new Set<string>() } : await preflight(ctx, cat.pxweb);
+  const all = loadSources(ctx.config.dataDir);
+  const result: IngestResult = { fetches: 0, observations: 0, bytes: 0, tables: {}, fetched: [], unchanged: [] };
   const municipalities = await koladaMunicipalities(conn);
+  // Online, each source's release is asked first (no data request) and only what changed is fetched.
+  const due = ctx.config.offline ? null : await dueSources(ctx, conn, all, municipalities);
+  const cat = due ? { pxweb: all.pxweb.filter((t) => due.has(`SCB ${t.id}`)), kolada: all.kolada.filter((k) => due.has(`Kolada ${k.id}`)) } : all;
+  result.unchanged = [...all.pxweb.filter((t) => !cat.pxweb.includes(t)).map((t) => t.id), ...all.kolada.filter((k) => !cat.kolada.includes(k)).map((k) => k.id)];
+  if (due && due.size === 0) {
+    ctx.log.info(`ingest: no source has a new release since its last fetch (${result.unchanged.length} tables and KPIs unchanged); no data requests made (--refresh fetches everything)`, { id: 'I109_NOTHING_CHANGED', unchanged: result.unchanged.length });
+    return result;
+  }
+  if (due && result.unchanged.length > 0) {
+    ctx.log.info(`ingest: ${result.unchanged.length} tables and KPIs unchanged since their last fetch, not fetched; fetching ${due.size}: ${[...due.keys()].join(', ')}`, { unchanged: result.unchanged.length, fetching: due.size });
+  }
+  // Every fetched table's live metadata, checked against the catalogue before the first data request.
+  const { live, skipped } = ctx.config.offline ? { live: new Map<string, TableMetadata>(), skipped: new Set<string>() } : await preflight(ctx, cat.pxweb);
   let seq = 0;
   const total = cat.pxweb.length - skipped.size + cat.kolada.length;
   let done = 0;
@@ -72,6 +92,7 @@ export async function ingest(ctx: Context, conn: DuckDBConnection, runId: string
       fetchAll: () => pxTable(ctx, t, live.get(t.id)),
       parse: (f: Fetched) => pxObservations(f, t),
       after: t.derive?.length ? () => deriveLevels(conn, t) : undefined,
+      release: due?.get(`SCB ${t.id}`),
     })),
     ...cat.kolada.map((k) => ({
       source: 'Kolada' as const,
@@ -79,8 +100,14 @@ export async function ingest(ctx: Context, conn: DuckDBConnection, runId: string
       fetchAll: () => koladaData(ctx, ctx.config.koladaBaseUrl, [k.id], municipalities, yearsOf(k)),
       parse: (f: Fetched) => koladaObservations(f, k),
       after: undefined,
+      release: due?.get(`Kolada ${k.id}`),
     })),
   ];
+  if (jobs.length === 0) {
+    // Only sources SCB refuses were due (unconfirmed, skipped above): still nothing asked of the data endpoints.
+    ctx.log.info(`ingest: no source has a new release that can be fetched (${result.unchanged.length} unchanged, ${skipped.size} skipped); no data requests made`, { id: 'I109_NOTHING_CHANGED', unchanged: result.unchanged.length });
+    return result;
+  }
   for (const job of jobs) {
     const counts = await inTransaction(conn, async () => {
       await execFile(conn, 'staging/delete_observations', { source: job.source, table_id: job.id });
@@ -105,16 +132,83 @@ export async function ingest(ctx: Context, conn: DuckDBConnection, runId: string
       if (job.after) await job.after();
       const [row] = await query(conn, 'SELECT count(*)::INTEGER AS n FROM observation WHERE source = $s AND table_id = $t', { s: job.source, t: job.id });
       c.observations = Number(row?.n ?? 0);
+      // The release this fetch brought, in the same transaction: a failed table is asked again next time.
+      if (job.release) {
+        await execFile(conn, 'staging/upsert_release', {
+          source: job.source,
+          table_id: job.id,
+          released: job.release.released ?? 'unknown',
+          latest_period: job.release.latestPeriod,
+          request_key: job.release.requestKey,
+          origin: job.release.origin,
+          run_id: runId,
+          fetched_at: ctx.now().toISOString(),
+        });
+      }
       return c;
     });
     result.tables[job.id] = counts.observations;
     result.observations += counts.observations;
     result.fetches += counts.responses;
     result.bytes += counts.bytes;
+    result.fetched.push(job.id);
     ctx.log.progress('ingest', ++done, total);
     ctx.log.info(`ingested ${job.source} ${job.id}`, counts);
   }
   return result;
+}
+
+interface Due {
+  /** The release the source states now (null: it refused the question, e.g. 404; the fetch will say more). */
+  released: string | null;
+  latestPeriod: number | null;
+  requestKey: string;
+  origin: string;
+}
+
+/**
+ * The tables and KPIs to fetch ("SCB TAB6571", "Kolada N07540" → what to record once fetched): those whose release
+ * (SCB's `updated`, Kolada's publication) or request (catalogue entry, source, years, areas) differs from what the
+ * warehouse recorded at their last fetch, whose responses are missing from data/raw, that were never fetched, or
+ * every one with --refresh. Asking costs one small GET per SCB table and one per ten KPIs, no data request.
+ */
+async function dueSources(ctx: Context, conn: DuckDBConnection, cat: SourceCatalogue, municipalities: string[]): Promise<Map<string, Due>> {
+  const stored = new Map((await query(conn, 'SELECT source, table_id, released, request_key FROM source_release')).map((r) => [`${String(r.source)} ${String(r.table_id)}`, r]));
+  // The demo's emulator listens on a new port each run but serves the same synthetic world.
+  const originOf = (url: string): string => (ctx.config.demo ? 'demo' : redactUrl(url));
+  const scb = await scbReleases(ctx, cat.pxweb.map((t) => t.id));
+  const kolada = await koladaReleases(ctx, cat.kolada.map((k) => k.id));
+  const candidates = [
+    ...cat.pxweb.map((t) => ({ source: 'SCB' as const, id: t.id, release: scb.get(t.id), origin: originOf(ctx.config.scbBaseUrl), asked: t as unknown })),
+    ...cat.kolada.map((k) => ({ source: 'Kolada' as const, id: k.id, release: kolada.get(k.id), origin: originOf(ctx.config.koladaBaseUrl), asked: { k, municipalities, years: yearsOf(k) } as unknown })),
+  ];
+  const due = new Map<string, Due>();
+  for (const c of candidates) {
+    const key = `${c.source} ${c.id}`;
+    const rel = c.release && 'released' in c.release ? c.release : null;
+    const entry: Due = { released: rel?.released ?? null, latestPeriod: rel?.latestPeriod ?? null, requestKey: sha256(Buffer.from(JSON.stringify({ origin: c.origin, asked: c.asked }))), origin: c.origin };
+    const before = stored.get(key);
+    let why: string | null = null;
+    if (ctx.config.refresh) why = '--refresh';
+    else if (!rel) why = 'the source did not state its release';
+    else if (!before) why = 'never fetched into this warehouse';
+    else if (String(before.released) !== rel.released) why = `new release: ${rel.released} (was ${String(before.released)})`;
+    else if (String(before.request_key) !== entry.requestKey) why = 'the catalogue entry, source or areas asked for changed';
+    else if (!(await cached(ctx, conn, c.id))) why = `responses missing from ${ctx.config.rawDir}`;
+    if (why === null) {
+      ctx.log.debug(`${c.source} ${c.id}: unchanged (${rel?.released ?? ''}); not fetched`, { table: c.id });
+      continue;
+    }
+    ctx.log.info(`${c.source} ${c.id}: fetching (${why})`, { table: c.id });
+    due.set(key, entry);
+  }
+  return due;
+}
+
+/** Every response of the table's latest fetch is in data/raw under its hash (a cleared cache means fetch again). */
+async function cached(ctx: Context, conn: DuckDBConnection, tableId: string): Promise<boolean> {
+  const rows = await queryFile(conn, 'staging/latest_fetches', { table_id: tableId });
+  return rows.length > 0 && rows.every((r) => existsSync(join(ctx.config.rawDir, `${String(r.sha256)}.raw`)));
 }
 
 /**

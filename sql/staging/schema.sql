@@ -183,22 +183,70 @@ CREATE TABLE IF NOT EXISTS indicator_by_area_type (
   status       VARCHAR NOT NULL,
   PRIMARY KEY (indicator_id, scope_level, scope_code, year, area_type)
 );
+-- The comparison of each scope's most disadvantaged areas with the others (sql/area_types/gap.sql): comparison is
+-- 'type1_vs_type5', 'lowest_vs_rest', 'single_type' or 'no_types'; the focus group is types 1–focus_upto, the
+-- reference group types reference_from–5.
 CREATE TABLE IF NOT EXISTS area_type_gap (
-  indicator_id  VARCHAR NOT NULL,
-  scope_level   VARCHAR NOT NULL,
-  scope_code    VARCHAR NOT NULL,
-  year          INTEGER NOT NULL,
-  value_type1   DOUBLE,
-  value_type5   DOUBLE,
-  gap           DOUBLE,
-  disadvantage  DOUBLE,
-  base_year     INTEGER,
-  gap_base      DOUBLE,
-  gap_change    DOUBLE,
-  narrowed      BOOLEAN,
-  status        VARCHAR NOT NULL,
-  change_status VARCHAR NOT NULL,
+  indicator_id    VARCHAR NOT NULL,
+  scope_level     VARCHAR NOT NULL,
+  scope_code      VARCHAR NOT NULL,
+  year            INTEGER NOT NULL,
+  comparison      VARCHAR,
+  focus_upto      INTEGER,
+  reference_from  INTEGER,
+  value_focus     DOUBLE,
+  value_reference DOUBLE,
+  den_focus       DOUBLE,
+  den_reference   DOUBLE,
+  gap             DOUBLE,
+  disadvantage    DOUBLE,
+  se_gap          DOUBLE,
+  base_year       INTEGER,
+  gap_base        DOUBLE,
+  gap_change      DOUBLE,
+  se_change       DOUBLE,
+  narrowed        BOOLEAN,
+  change_verdict  VARCHAR,
+  status          VARCHAR NOT NULL,
+  change_status   VARCHAR NOT NULL,
   PRIMARY KEY (indicator_id, scope_level, scope_code, year)
+);
+-- Warehouses made before the comparison existed (type 1 vs type 5 only) get its columns; the table is rebuilt whole
+-- by every build, so the old type 1 / type 5 columns go (idempotent).
+ALTER TABLE area_type_gap ADD COLUMN IF NOT EXISTS comparison VARCHAR;
+ALTER TABLE area_type_gap ADD COLUMN IF NOT EXISTS focus_upto INTEGER;
+ALTER TABLE area_type_gap ADD COLUMN IF NOT EXISTS reference_from INTEGER;
+ALTER TABLE area_type_gap ADD COLUMN IF NOT EXISTS value_focus DOUBLE;
+ALTER TABLE area_type_gap ADD COLUMN IF NOT EXISTS value_reference DOUBLE;
+ALTER TABLE area_type_gap ADD COLUMN IF NOT EXISTS den_focus DOUBLE;
+ALTER TABLE area_type_gap ADD COLUMN IF NOT EXISTS den_reference DOUBLE;
+ALTER TABLE area_type_gap ADD COLUMN IF NOT EXISTS se_gap DOUBLE;
+ALTER TABLE area_type_gap ADD COLUMN IF NOT EXISTS se_change DOUBLE;
+ALTER TABLE area_type_gap ADD COLUMN IF NOT EXISTS change_verdict VARCHAR;
+ALTER TABLE area_type_gap DROP COLUMN IF EXISTS value_type1;
+ALTER TABLE area_type_gap DROP COLUMN IF EXISTS value_type5;
+-- What each source said about its release when the ingest last fetched it (pipelines/stages/freshness.ts): SCB's
+-- table `updated` (GET /tables/{id}) or Kolada's KPI publication_date/publ_period, and a hash of what was asked
+-- (catalogue entry, origin, years, areas). A later run re-fetches a table only when one of them has changed.
+CREATE TABLE IF NOT EXISTS source_release (
+  source        VARCHAR NOT NULL,
+  table_id      VARCHAR NOT NULL,
+  released      VARCHAR NOT NULL,
+  latest_period INTEGER,
+  request_key   VARCHAR NOT NULL,
+  origin        VARCHAR NOT NULL,
+  run_id        VARCHAR NOT NULL,
+  fetched_at    TIMESTAMP NOT NULL,
+  PRIMARY KEY (source, table_id)
+);
+-- The settings the last build applied, read by the report (it prints the threshold the build used, not the one
+-- in force when the report is written) and by a later build (a demo warehouse stays a demo).
+CREATE TABLE IF NOT EXISTS build_setting (
+  run_id               VARCHAR NOT NULL,
+  built_at             TIMESTAMP NOT NULL,
+  disclosure_threshold INTEGER NOT NULL,
+  bootstrap_draws      INTEGER NOT NULL,
+  demo                 BOOLEAN NOT NULL
 );
 -- The level of an area version (DESIGN.md §2), for SQL that restricts a method to some levels.
 CREATE OR REPLACE MACRO area_level(v) AS

@@ -1,0 +1,117 @@
+/**
+ * Fetch only what changed, over HTTP against the emulator (tiny world): the ingest asks each SCB table's `updated`
+ * (GET /tables/{id}) and each Kolada KPI's publication (GET /kpi/{ids}) and fetches only sources whose release, or
+ * whose request, changed since the warehouse recorded them, or whose responses are gone from data/raw.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Config } from '../../pipelines/config.ts';
+import { query, withConnection, type Row } from '../../pipelines/db.ts';
+import { runStages } from '../../pipelines/run.ts';
+import { loadSources } from '../../pipelines/catalogue.ts';
+import { tinyWorld } from '../fixtures/tiny-world.ts';
+import { startTinyPipeline, type TinyPipeline } from '../helpers/tiny-pipeline.ts';
+
+let tiny: TinyPipeline;
+let config: Config;
+const ROOT = new URL('../..', import.meta.url).pathname;
+const cat = loadSources(join(ROOT, 'data'));
+const ALL_IDS = [...cat.pxweb.map((t) => t.id), ...cat.kolada.map((k) => k.id)];
+
+const sql = (text: string, params?: Record<string, string>): Promise<Row[]> => withConnection(config.warehouse, (conn) => query(conn, text, params));
+
+/** Data requests (PxWeb POST …/data, Kolada GET /v3/data/…) among the emulator's requests since `from`. */
+function dataRequests(from: number): string[] {
+  return tiny.emulator.requestLog.slice(from).filter((r) => /\/api\/v2\/tables\/[^/]+\/data/.test(r) || r.includes(' /v3/data/'));
+}
+/** The table or KPI a data request is for. */
+const tableOf = (r: string): string => /\/tables\/([^/]+)\/data/.exec(r)?.[1] ?? /\/v3\/data\/kpi\/([^/]+)\//.exec(r)?.[1] ?? '?';
+
+async function ingest(c: Config = config): Promise<{ data: string[]; all: string[]; rows: Record<string, unknown> }> {
+  const from = tiny.emulator.requestLog.length;
+  const s = await runStages(tiny.ctx(c), 'ingest', ['areas', 'ingest'], []);
+  expect(s.outcome).toBe('ok');
+  const rows = s.stages.find((x) => x.stage === 'ingest')?.rows as Record<string, unknown>;
+  return { data: dataRequests(from), all: tiny.emulator.requestLog.slice(from), rows };
+}
+
+beforeAll(async () => {
+  tiny = await startTinyPipeline('ingest-changes', tinyWorld(), { limits: { maxCallsPerTimeWindow: 100_000 } });
+  config = tiny.config;
+}, 60_000);
+afterAll(async () => {
+  await tiny.emulator.close();
+});
+
+describe('ingest: fetch only what changed', () => {
+  let first: Awaited<ReturnType<typeof ingest>>;
+
+  it('a first run fetches every table and KPI and records each release', async () => {
+    first = await ingest();
+    const fetchedTables = new Set(first.data.map(tableOf));
+    // Every KPI and every table the emulator serves (the tiny world serves them all).
+    for (const k of cat.kolada) expect(fetchedTables.has(k.id)).toBe(true);
+    expect(first.data.length).toBeGreaterThan(20);
+    const rel = await sql("SELECT source, table_id, released, latest_period FROM source_release ORDER BY source, table_id");
+    const tab6571 = rel.find((r) => r.table_id === 'TAB6571');
+    expect(tab6571?.released).toBe('2026-03-24T07:00:00Z'); // SCB's `updated` as the stored metadata has it
+    expect(tab6571?.latest_period).toBe(2025);
+    const n07540 = rel.find((r) => r.table_id === 'N07540');
+    expect(n07540?.released).toBe('2025 published 2026-03-31'); // data/metadata/kolada/N07540.json
+  }, 120_000);
+
+  it('a second run on unchanged sources makes no data request, says so, and records it in the run history', async () => {
+    const before = (await sql('SELECT count(*)::INTEGER AS n FROM observation'))[0]?.n;
+    const logFrom = tiny.logs.length;
+    const second = await ingest();
+    expect(second.data).toEqual([]);
+    // Only the small release questions went to the APIs: one GET /tables/{id} per table, one GET /kpi per ten KPIs.
+    const api = second.all.filter((r) => r.includes('/api/v2/') || r.includes('/v3/'));
+    expect(api.every((r) => /^GET \/api\/v2\/(config|tables\/[^/?]+\?lang=en)$/.test(r) || /^GET \/v3\/kpi\//.test(r))).toBe(true);
+    expect(second.rows.fetched).toEqual([]);
+    expect([...(second.rows.unchanged as string[])].sort()).toEqual([...ALL_IDS].sort());
+    expect(second.rows.fetches).toBe(0);
+    const said = tiny.logs.slice(logFrom).map((l) => JSON.parse(l) as { msg: string; id?: string }).find((l) => l.id === 'I109_NOTHING_CHANGED');
+    expect(said?.msg).toContain('no data requests made');
+    expect((await sql('SELECT count(*)::INTEGER AS n FROM observation'))[0]?.n).toBe(before);
+    const history = await sql("SELECT row_counts FROM stage_run WHERE stage = 'ingest' ORDER BY started_at DESC LIMIT 1");
+    expect(JSON.parse(String(history[0]?.row_counts))).toMatchObject({ fetches: 0, fetched: [] });
+  }, 120_000);
+
+  it('moving one SCB table\'s `updated` forward re-fetches exactly that table', async () => {
+    tiny.emulator.setUpdated('TAB6685', '2027-01-20T07:00:00Z');
+    const run = await ingest();
+    expect(run.data.length).toBeGreaterThan(0);
+    expect(new Set(run.data.map(tableOf))).toEqual(new Set(['TAB6685']));
+    expect(run.rows.fetched).toEqual(['TAB6685']);
+    expect((await sql("SELECT released FROM source_release WHERE table_id = 'TAB6685'"))[0]?.released).toBe('2027-01-20T07:00:00Z');
+    // And the run after it fetches nothing again.
+    expect((await ingest()).data).toEqual([]);
+  }, 120_000);
+
+  it('a Kolada KPI whose publication date passes is re-fetched, alone', async () => {
+    const today = new Date().toISOString().slice(0, 10);
+    tiny.emulator.setKpiRelease('N07907', { publication_date: today, publ_period: '2025' });
+    const run = await ingest();
+    expect(new Set(run.data.map(tableOf))).toEqual(new Set(['N07907']));
+    // A publication still to come is not a release yet: the KPI's latest period is the one before.
+    tiny.emulator.setKpiRelease('N15428', { publication_date: '2999-01-01', publ_period: '2998' });
+    const planned = await ingest();
+    expect(new Set(planned.data.map(tableOf))).toEqual(new Set(['N15428']));
+    expect((await sql("SELECT released, latest_period FROM source_release WHERE table_id = 'N15428'"))[0]).toEqual({ released: '2997; 2998 due 2999-01-01', latest_period: 2997 });
+  }, 120_000);
+
+  it('a table whose responses are gone from data/raw is fetched again', async () => {
+    const [f] = await sql("SELECT sha256 FROM source_fetch WHERE table_id = 'TAB6253' ORDER BY fetch_id DESC LIMIT 1");
+    rmSync(join(config.rawDir, `${String(f?.sha256)}.raw`));
+    const run = await ingest();
+    expect(new Set(run.data.map(tableOf))).toEqual(new Set(['TAB6253']));
+  }, 120_000);
+
+  it('--refresh fetches everything', async () => {
+    const run = await ingest({ ...config, refresh: true });
+    expect(new Set(run.data.map(tableOf)).size).toBe(new Set(first.data.map(tableOf)).size);
+    expect(run.data.length).toBe(first.data.length);
+  }, 120_000);
+});
