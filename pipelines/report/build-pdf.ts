@@ -40,6 +40,7 @@ import {
   unitStyle,
 } from './format.ts';
 import type { AreaTypeBlock, AreaTypeIndicator, AreaTypeNumber, IndicatorBlock, ReportModel, SegregationBlock, SegregationPoint } from './model.ts';
+import { REFORM_CHAPTER_TITLE, reformChapter, type ReformProgramme } from './reforms.ts';
 import {
   areaTypeLegendName,
   areaTypeShortName,
@@ -1061,10 +1062,27 @@ function docDefinition(ctx: Ctx, content: Content[], pages: { count: number }): 
   };
 }
 
+/** The reform programme chapter (reforms.ts builds its content; this lays it out). */
+function reformsChapter(ctx: Ctx, n: number, programme: ReformProgramme): Content[] {
+  const out: Content[] = [h1(ctx, `${n} ${REFORM_CHAPTER_TITLE}`)];
+  for (const b of reformChapter(ctx.model, programme)) {
+    if (b.kind === 'h2') out.push(h2(ctx, b.text));
+    else if (b.kind === 'para') out.push(para(ctx, b.text));
+    else if (b.kind === 'list') out.push({ ul: b.items.map((x) => para(ctx, x, { margin: [0, 0, 0, 3] })), style: 'body' });
+    else {
+      const widths = b.header.map((_, i) => (i === 1 ? '*' : 'auto'));
+      const rows = b.rows.map((r) => r.map((c, i) => (b.numeric.includes(i) ? numberCell(ctx, c) : { text: ctx.fit(c) })));
+      out.push(table(ctx, b.caption, widths, headerRow(ctx, b.header, b.numeric), rows, b.note || undefined));
+    }
+  }
+  return out;
+}
+
 async function content(ctx: Ctx): Promise<Content[]> {
   const out: Content[] = [...titlePage(ctx), ...tocPage(ctx)];
   let n = 1;
   out.push(...chapter(summaryChapter(ctx, n++)));
+  if (ctx.model.reforms) out.push(...chapter(reformsChapter(ctx, n++, ctx.model.reforms)));
   const areas = [...ctx.model.chapters];
   for (const ch of areas) out.push(...chapter(await policyChapter(ctx, n++, ch)));
   if (ctx.model.segregation.length) out.push(...chapter(await segregationChapter(ctx, n++)));

@@ -2,6 +2,8 @@
  * What the report stage hands the renderer: every number already computed from the warehouse, every value with
  * its source, year and area version. The renderer formats and lays out; it computes nothing but text.
  */
+import type { ReformProgramme } from './reforms.ts';
+
 export type PolicyArea = 'boende' | 'utbildning' | 'arbete' | 'demokrati' | 'brottslighet' | 'ekonomi' | 'befolkning';
 
 export interface Point {
@@ -167,4 +169,6 @@ export interface ReportModel {
   disclosure_threshold: number;
   /** Draws behind expected values and intervals of segregation indices (few draws give rough intervals). */
   bootstrap_draws?: number;
+  /** Optional: the reform programme (data/reforms.json) for its chapter; the report stage always sets it. */
+  reforms?: ReformProgramme;
 }

@@ -25,6 +25,7 @@ import { loadAreaTypeCatalogue } from '../measures/classify-area-types.ts';
 import { SEGREGATION_SPLITS_ENGINE } from './segregation.ts';
 import { AREA_KEY_TITLES } from '../areas/area-keys.ts';
 import { selectScopes } from '../report/scopes.ts';
+import { loadReforms, type ReformProgramme } from '../report/reforms.ts';
 
 export interface ReportResult {
   files: { name: string; kind: string; pages?: number; bytes: number }[];
@@ -99,6 +100,7 @@ interface RunShared {
   draws: number | undefined;
   lanNames: Map<string, string>;
   sources: SourceRow[];
+  reforms: ReformProgramme;
 }
 
 async function runShared(ctx: Context, conn: DuckDBConnection, demo: boolean): Promise<RunShared> {
@@ -118,7 +120,9 @@ async function runShared(ctx: Context, conn: DuckDBConnection, demo: boolean): P
     fetched_at: String(r.fetched_at),
     sha256: String(r.sha256),
   }));
-  return { demo, cat: loadIndicators(ctx.config.dataDir), draws, lanNames, sources };
+  const cat = loadIndicators(ctx.config.dataDir);
+  const reforms = loadReforms(ctx.config.dataDir, cat.indicators);
+  return { demo, cat, draws, lanNames, sources, reforms };
 }
 
 async function reportModel(ctx: Context, conn: DuckDBConnection, scope: Scope, shared: RunShared): Promise<ReportModel> {
@@ -257,6 +261,7 @@ async function reportModel(ctx: Context, conn: DuckDBConnection, scope: Scope, s
     caveats: [...caveatIds].sort().map((id) => ({ id, text: message(id) })),
     disclosure_threshold: ctx.config.disclosureThreshold,
     ...(draws !== undefined ? { bootstrap_draws: draws } : {}),
+    reforms: shared.reforms,
   };
 }
 
