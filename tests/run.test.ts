@@ -38,7 +38,15 @@ describe('a run over the emulator (tiny world)', () => {
     expect(s.outcome).toBe('ok');
     expect(s.stages.map((r) => [r.stage, r.outcome])).toEqual([['areas', 'ok'], ['ingest', 'ok'], ['build', 'ok'], ['report', 'ok']]);
     const out = join(config.outDir, '2025');
-    expect(readdirSync(out).sort()).toEqual(['indikatorer.csv', 'manifest.json', 'segfollow-riket-00-2025.pdf', 'segregation.csv']);
+    expect(readdirSync(out).sort()).toEqual([
+      'indikatorer.csv',
+      'indikatorer.parquet',
+      'manifest.json',
+      'segfollow-riket-00-2025.pdf',
+      'segfollow-riket-00-2025.xlsx',
+      'segregation.csv',
+      'segregation.parquet',
+    ]);
     const m = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')) as {
       arguments: string[]; packages: Record<string, string>; stages: { stage: string; seconds: number; rows: Record<string, unknown> }[];
       inputs: { table_id: string; sha256: string }[]; outputs: { name: string; sha256: string }[];
@@ -76,9 +84,13 @@ describe('a run over the emulator (tiny world)', () => {
     const m = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')) as { outputs: { name: string; run_id: string }[] };
     expect(Object.fromEntries(m.outputs.map((o) => [o.name, o.run_id]))).toEqual({
       'indikatorer.csv': s.run_id,
+      'indikatorer.parquet': s.run_id,
       'segfollow-kommun-2584-2025.pdf': s.run_id,
+      'segfollow-kommun-2584-2025.xlsx': s.run_id,
       'segfollow-riket-00-2025.pdf': before.run_id,
+      'segfollow-riket-00-2025.xlsx': before.run_id,
       'segregation.csv': s.run_id,
+      'segregation.parquet': s.run_id,
     });
     expect(hashDir(out)['segfollow-riket-00-2025.pdf']).toBe(riketHash);
     const pdf = await readPdfText(join(out, 'segfollow-kommun-2584-2025.pdf'));

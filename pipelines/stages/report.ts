@@ -1,5 +1,4 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Context } from '../context.ts';
 import { query, queryFile, type Row } from '../db.ts';
@@ -26,6 +25,8 @@ import { SEGREGATION_SPLITS_ENGINE } from './segregation.ts';
 import { AREA_KEY_TITLES } from '../areas/area-keys.ts';
 import { selectScopes } from '../report/scopes.ts';
 import { loadReforms, type ReformProgramme } from '../report/reforms.ts';
+import { writeExports } from '../report/exports.ts';
+import { writeWorkbook } from '../report/workbook.ts';
 
 export interface ReportResult {
   files: { name: string; kind: string; pages?: number; bytes: number }[];
@@ -67,18 +68,14 @@ export async function report(ctx: Context, conn: DuckDBConnection, stagingDir: s
     const name = `segfollow-${scope.level}-${scope.code}-${ctx.config.year}.pdf`;
     const pdf = await buildReportPdf(model, join(stagingDir, name));
     result.files.push({ name, kind: 'report', pages: pdf.pages, bytes: pdf.bytes });
+    // The workbook beside the PDF: every table and chart's numbers of the same model (report/workbook.ts).
+    const xlsx = name.replace(/\.pdf$/, '.xlsx');
+    result.files.push({ name: xlsx, kind: 'workbook', bytes: (await writeWorkbook(model, shared.cat.indicators, join(stagingDir, xlsx))).bytes });
     result.reports++;
     ctx.log.progress('reports', i + 1, scopes.length);
   }
-  for (const [name, sql] of [
-    ['indikatorer.csv', 'report/export_indicator_values'],
-    ['segregation.csv', 'report/export_segregation'],
-  ] as const) {
-    const rows = await queryFile(conn, sql, { year: ctx.config.year });
-    const text = toCsv(rows);
-    writeFileSync(join(stagingDir, name), text);
-    result.files.push({ name, kind: 'export', bytes: Buffer.byteLength(text) });
-  }
+  // Swedish CSV and Parquet (report/exports.ts).
+  result.files.push(...(await writeExports(conn, stagingDir, ctx.config.year)));
   ctx.log.info('reports written', { reports: result.reports, files: result.files.length });
   return result;
 }
@@ -385,16 +382,4 @@ function num(v: Row[string] | undefined): number | null {
 }
 function str(v: Row[string] | undefined): string | null {
   return v === null || v === undefined ? null : String(v);
-}
-
-/** RFC 4180 CSV, UTF-8; numbers in full precision with a decimal point (machine-readable, not Swedish format). */
-export function toCsv(rows: Row[]): string {
-  if (rows.length === 0) return '';
-  const cols = Object.keys(rows[0] ?? {});
-  const cell = (v: Row[string] | undefined): string => {
-    if (v === null || v === undefined) return '';
-    const s = String(v);
-    return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-  };
-  return [cols.join(','), ...rows.map((r) => cols.map((c) => cell(r[c])).join(','))].join('\n') + '\n';
 }

@@ -1,0 +1,518 @@
+/**
+ * The Excel workbook beside each report PDF: every table of the report and the numbers behind every chart, one
+ * sheet per kind of table, from the same ReportModel the PDF is drawn from; plus a sheet of definitions and sources.
+ * Swedish headers; numbers are numbers, rounded to the decimals the report prints and shown with a number format of
+ * those decimals (Excel in Swedish shows them with decimal comma and space between thousands). A value missing or
+ * protected is SCB's symbol as text (`..`, `.`, `:`), as in SCB's own Excel files.
+ *
+ * Written with write-excel-file (MIT; writes .xlsx only, one small dependency, fflate). Tables are reshaped with
+ * arquero: the years of each indicator pivoted into columns.
+ */
+import * as aq from 'arquero';
+import { rename, rm, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import writeXlsxFile, { type Cell, type Sheet } from 'write-excel-file/node';
+import type { IndicatorDef } from '../catalogue.ts';
+import { formatAreaVersion, unitStyle } from './format.ts';
+import type { ReportModel } from './model.ts';
+import { reformIndicatorRows } from './reforms.ts';
+
+export type Value = string | number | null;
+export type ColumnKind = 'text' | 'year' | 'integer' | { decimals: number } | ((row: readonly Value[]) => number);
+
+export interface SheetSpec {
+  name: string;
+  /** One line above the table saying what it holds. */
+  title: string;
+  columns: { header: string; kind: ColumnKind; width?: number }[];
+  rows: Value[][];
+}
+
+/** SCB's symbols for a missing value (teckenförklaring): protected, cannot occur, missing. */
+function symbol(status: string | null | undefined): string {
+  if (status === 'suppressed' || status === 'confidential' || status === ':' || status === 'noise') return ':';
+  if (status === '.' || status === 'no_areas') return '.';
+  return '..';
+}
+
+function round(v: number, decimals: number): number {
+  const f = 10 ** decimals;
+  const r = Math.round(v * f) / f;
+  return Object.is(r, -0) ? 0 : r;
+}
+
+/** A value at its published precision, or the status symbol when missing. */
+function val(v: number | null | undefined, decimals: number, status?: string | null): Value {
+  return v === null || v === undefined ? symbol(status) : round(v, decimals);
+}
+
+const dec = (unit: string): number => unitStyle(unit).decimals;
+const INDEX = 3;
+const MULTI = 4;
+
+const LEVEL: Record<string, string> = { riket: 'Riket', lan: 'Län', kommun: 'Kommun', regso: 'RegSO', deso: 'DeSO' };
+const STATUS: Record<string, string> = {
+  ok: '',
+  suppressed: 'skyddad enligt röjandegränsen',
+  confidential: 'sekretess i källan',
+  ':': 'sekretess i källan',
+  '..': 'uppgift saknas',
+  '.': 'uppgift kan inte förekomma',
+  noise: 'skyddad med cellnyckelmetoden',
+  missing: 'uppgift saknas',
+  no_areas: 'inga områden av typen',
+};
+const statusWord = (s: string | null | undefined): string => (s === null || s === undefined ? '' : (STATUS[s] ?? s));
+
+/** The column of each indicator's unit (its decimals) in a sheet whose rows mix units. */
+const byUnitColumn = (unitIndex: number) => (row: readonly Value[]) => dec(String(row[unitIndex] ?? ''));
+
+/**
+ * Every sheet of one report's workbook. `catalogue` gives definitions and populations, which the model does not
+ * carry; everything else is the model's.
+ */
+export function workbookSheets(model: ReportModel, catalogue: readonly IndicatorDef[]): SheetSpec[] {
+  const scope = model.scope.level === 'riket' ? 'Riket' : model.scope.name;
+  const sheets: SheetSpec[] = [];
+  const indicators = model.chapters.flatMap((c) => c.indicators.map((b) => ({ chapter: c.title_sv, b })));
+
+  // Long form: one row per indicator and year, as the line charts draw them.
+  const long: Value[][] = indicators.flatMap(({ chapter, b }) =>
+    [...b.series]
+      .sort((x, y) => x.year - y.year)
+      .map((p) => [chapter, b.id, b.title_sv, b.unit, p.year, val(p.value, dec(b.unit), p.status), statusWord(p.status), formatAreaVersion(p.area_version), b.source]),
+  );
+  sheets.push({
+    name: 'Indikatorer',
+    title: `Indikatorerna för ${scope} per år (diagrammen i kapitlen om politikområdena)`,
+    columns: [
+      { header: 'Kapitel', kind: 'text', width: 22 },
+      { header: 'Indikator-id', kind: 'text', width: 24 },
+      { header: 'Indikator', kind: 'text', width: 48 },
+      { header: 'Enhet', kind: 'text', width: 14 },
+      { header: 'År', kind: 'year' },
+      { header: 'Värde', kind: byUnitColumn(3) },
+      { header: 'Status', kind: 'text', width: 26 },
+      { header: 'Områdesindelning', kind: 'text', width: 16 },
+      { header: 'Källa', kind: 'text', width: 40 },
+    ],
+    rows: long,
+  });
+
+  // Wide form: years as columns (arquero pivot), one row per indicator.
+  const points = indicators.flatMap(({ b }) =>
+    b.series.map((p) => ({ id: b.id, title: b.title_sv, unit: b.unit, year: String(p.year), cell: val(p.value, dec(b.unit), p.status) })),
+  );
+  if (points.length > 0) {
+    const wide = aq.from(points).groupby('id', 'title', 'unit').pivot('year', { cell: (d: { cell: Value }) => aq.op.any(d.cell) });
+    const years = wide.columnNames().filter((c) => /^\d{4}$/.test(c)).sort();
+    const order = new Map(indicators.map(({ b }, i) => [b.id, i]));
+    const rows = (wide.objects() as Record<string, Value>[])
+      .sort((a, b) => (order.get(String(a.id)) ?? 0) - (order.get(String(b.id)) ?? 0))
+      .map((r) => [r.title ?? '', r.unit ?? '', ...years.map((y) => r[y] ?? null)]);
+    sheets.push({
+      name: 'Indikatorer per år',
+      title: `Indikatorerna för ${scope}, ett år per kolumn`,
+      columns: [{ header: 'Indikator', kind: 'text', width: 48 }, { header: 'Enhet', kind: 'text', width: 14 }, ...years.map((y) => ({ header: y, kind: byUnitColumn(1) }))],
+      rows,
+    });
+  }
+
+  const comparisons = indicators.flatMap(({ b }) => {
+    const own = b.series.find((p) => p.year === b.comparisons?.[0]?.year);
+    return (b.comparisons ?? []).length === 0
+      ? []
+      : [
+          [b.title_sv, b.unit, scope, own?.year ?? b.latest_year, val(own?.value, dec(b.unit), own?.status)],
+          ...(b.comparisons ?? []).map((c) => [b.title_sv, b.unit, c.name, c.year, val(c.value, dec(b.unit))]),
+        ];
+  });
+  if (comparisons.length > 0) {
+    sheets.push({
+      name: 'Jämförelser',
+      title: `${scope} jämfört med län och riket, senaste år`,
+      columns: [
+        { header: 'Indikator', kind: 'text', width: 48 },
+        { header: 'Enhet', kind: 'text', width: 14 },
+        { header: 'Område', kind: 'text', width: 24 },
+        { header: 'År', kind: 'year' },
+        { header: 'Värde', kind: byUnitColumn(1) },
+      ],
+      rows: comparisons,
+    });
+  }
+
+  const kommuner = indicators.flatMap(({ b }) =>
+    b.by_kommun.map((k) => {
+      const d = dec(b.unit);
+      const change = k.value !== null && k.first_value !== null && k.first_value !== undefined ? round(k.value - k.first_value, d) : null;
+      return [b.title_sv, b.unit, k.code, k.name, k.lan_code, b.first_year ?? null, val(k.first_value, d), b.latest_year, val(k.value, d, k.status), change ?? '..', statusWord(k.status)];
+    }),
+  );
+  if (kommuner.length > 0) {
+    sheets.push({
+      name: 'Kommuner',
+      title: model.scope.level === 'riket' ? 'Alla kommuners värden, första och senaste år' : `Kommunernas värden i ${scope}, första och senaste år`,
+      columns: [
+        { header: 'Indikator', kind: 'text', width: 48 },
+        { header: 'Enhet', kind: 'text', width: 14 },
+        { header: 'Kommunkod', kind: 'text' },
+        { header: 'Kommun', kind: 'text', width: 20 },
+        { header: 'Länskod', kind: 'text' },
+        { header: 'Första år', kind: 'year' },
+        { header: 'Värde första år', kind: byUnitColumn(1) },
+        { header: 'Senaste år', kind: 'year' },
+        { header: 'Värde senaste år', kind: byUnitColumn(1) },
+        { header: 'Förändring', kind: byUnitColumn(1) },
+        { header: 'Status', kind: 'text', width: 26 },
+      ],
+      rows: kommuner,
+    });
+  }
+
+  const lan = indicators.flatMap(({ b }) => b.by_lan.map((l) => [b.title_sv, b.unit, l.code, l.name, b.latest_year, val(l.value, dec(b.unit), l.status), statusWord(l.status)]));
+  if (lan.length > 0) {
+    sheets.push({
+      name: 'Län',
+      title: 'Länens värden, senaste år',
+      columns: [
+        { header: 'Indikator', kind: 'text', width: 48 },
+        { header: 'Enhet', kind: 'text', width: 14 },
+        { header: 'Länskod', kind: 'text' },
+        { header: 'Län', kind: 'text', width: 22 },
+        { header: 'År', kind: 'year' },
+        { header: 'Värde', kind: byUnitColumn(1) },
+        { header: 'Status', kind: 'text', width: 26 },
+      ],
+      rows: lan,
+    });
+  }
+
+  const segRows: Value[][] = [];
+  for (const s of model.segregation) {
+    for (const [unit, series] of [[s.unit_level, s.series], ...(s.other_unit_level ? [[s.other_unit_level.unit_level, s.other_unit_level.series] as const] : [])] as const) {
+      for (const p of [...series].sort((a, b) => a.year - b.year)) {
+        segRows.push([
+          s.measure,
+          s.groups,
+          LEVEL[unit] ?? unit,
+          p.year,
+          val(p.value, INDEX, p.status),
+          val(p.expected, INDEX),
+          val(p.ci_low, INDEX),
+          val(p.ci_high, INDEX),
+          p.n_units,
+          statusWord(p.status),
+          p.area_version ? formatAreaVersion(p.area_version) : '',
+        ]);
+      }
+    }
+  }
+  if (segRows.length > 0) {
+    sheets.push({
+      name: 'Segregation',
+      title: `Segregationsindex för ${scope} per år (kapitlet Segregation)`,
+      columns: [
+        { header: 'Mått', kind: 'text', width: 28 },
+        { header: 'Grupper', kind: 'text', width: 44 },
+        { header: 'Delområden', kind: 'text' },
+        { header: 'År', kind: 'year' },
+        { header: 'Index', kind: { decimals: INDEX } },
+        { header: 'Förväntat vid slump', kind: { decimals: INDEX } },
+        { header: '95 % intervall, nedre', kind: { decimals: INDEX } },
+        { header: '95 % intervall, övre', kind: { decimals: INDEX } },
+        { header: 'Antal delområden', kind: 'integer' },
+        { header: 'Status', kind: 'text', width: 26 },
+        { header: 'Områdesindelning', kind: 'text', width: 16 },
+      ],
+      rows: segRows,
+    });
+  }
+  const segKommun = model.segregation.flatMap((s) =>
+    s.by_kommun.map((k) => [s.measure, s.groups, k.code, k.name, val(k.first_value, INDEX), val(k.value, INDEX, k.status), k.value !== null && k.first_value !== null ? round(k.value - k.first_value, INDEX) : '..', k.n_units]),
+  );
+  if (segKommun.length > 0) {
+    sheets.push({
+      name: 'Segregation per kommun',
+      title: 'Kommunernas segregationsindex, första och senaste år',
+      columns: [
+        { header: 'Mått', kind: 'text', width: 28 },
+        { header: 'Grupper', kind: 'text', width: 44 },
+        { header: 'Kommunkod', kind: 'text' },
+        { header: 'Kommun', kind: 'text', width: 20 },
+        { header: 'Första år', kind: { decimals: INDEX } },
+        { header: 'Senaste år', kind: { decimals: INDEX } },
+        { header: 'Förändring', kind: { decimals: INDEX } },
+        { header: 'Antal delområden', kind: 'integer' },
+      ],
+      rows: segKommun,
+    });
+  }
+  const decomposition = model.segregation.flatMap((s) =>
+    (s.decomposition?.years ?? []).flatMap((y) => y.terms.map((t) => [s.groups, y.year, formatAreaVersion(y.unit_version), t.component, val(t.M, MULTI), val(t.H, MULTI)])),
+  );
+  if (decomposition.length > 0) {
+    sheets.push({
+      name: 'Dekomposition',
+      title: 'Segregationen i riket uppdelad på län, kommuner och områden inom kommunerna (M i nat, H = M / entropin)',
+      columns: [
+        { header: 'Grupper', kind: 'text', width: 44 },
+        { header: 'År', kind: 'year' },
+        { header: 'Områdesindelning', kind: 'text', width: 16 },
+        { header: 'Del', kind: 'text', width: 28 },
+        { header: 'M', kind: { decimals: MULTI } },
+        { header: 'H', kind: { decimals: MULTI } },
+      ],
+      rows: decomposition,
+    });
+  }
+
+  const at = model.area_types;
+  if (at) {
+    sheets.push({
+      name: 'Områdestyper invånare',
+      title: `Invånare per områdestyp i ${scope} (andel i procent)`,
+      columns: [
+        { header: 'År', kind: 'year' },
+        { header: 'Områdestyp', kind: 'text', width: 44 },
+        { header: 'Antal RegSO', kind: 'integer' },
+        { header: 'Invånare', kind: 'integer' },
+        { header: 'Andel', kind: { decimals: 1 } },
+        { header: 'Status', kind: 'text', width: 26 },
+      ],
+      rows: [...at.population]
+        .sort((a, b) => a.year - b.year || (a.area_type ?? 9) - (b.area_type ?? 9))
+        .map((p) => [p.year, p.area_type === null ? 'Utan områdestyp' : `${p.area_type} ${at.types.find((t) => t.area_type === p.area_type)?.name_sv ?? ''}`, p.n_areas, val(p.population, 0), val(p.share, 1), statusWord(p.status)]),
+    });
+    sheets.push({
+      name: 'Områdestyper värden',
+      title: `Indikatorerna per områdestyp i ${scope}`,
+      columns: [
+        { header: 'Indikator', kind: 'text', width: 48 },
+        { header: 'Enhet', kind: 'text', width: 14 },
+        { header: 'År', kind: 'year' },
+        { header: 'Områdestyp', kind: 'integer' },
+        { header: 'Värde', kind: byUnitColumn(1) },
+        { header: 'Antal RegSO', kind: 'integer' },
+        { header: 'Status', kind: 'text', width: 26 },
+      ],
+      rows: at.indicators.flatMap((i) => i.by_type.map((t) => [i.title_sv, i.unit, i.year, t.area_type, val(t.value, dec(i.unit), t.status), t.n_areas, statusWord(t.status)])),
+    });
+    sheets.push({
+      name: 'Områdestyper skillnader',
+      title: 'Skillnaden mellan de mest och minst utsatta områdestyperna, basår och senaste år',
+      columns: [
+        { header: 'Indikator', kind: 'text', width: 48 },
+        { header: 'Enhet', kind: 'text', width: 14 },
+        { header: 'Basår', kind: 'year' },
+        { header: 'Skillnad basår', kind: byUnitColumn(1) },
+        { header: 'År', kind: 'year' },
+        { header: 'Skillnad', kind: byUnitColumn(1) },
+        { header: 'Förändring', kind: byUnitColumn(1) },
+        { header: 'Status', kind: 'text', width: 26 },
+      ],
+      rows: at.indicators.map((i) => [i.title_sv, i.unit, i.base_year, val(i.gap_base, dec(i.unit)), i.year, val(i.gap, dec(i.unit), i.status), val(i.gap_change, dec(i.unit)), statusWord(i.status)]),
+    });
+    sheets.push({
+      name: 'Indexgränser',
+      title: 'Det socioekonomiska indexet över alla RegSO per år: medelvärde, standardavvikelse och RegSO per typ',
+      columns: [
+        { header: 'År', kind: 'year' },
+        { header: 'Områdesindelning', kind: 'text', width: 16 },
+        { header: 'Antal RegSO', kind: 'integer' },
+        { header: 'Utan typ', kind: 'integer' },
+        { header: 'Medelvärde', kind: { decimals: 2 } },
+        { header: 'Standardavvikelse', kind: { decimals: 2 } },
+        ...[1, 2, 3, 4, 5].map((t) => ({ header: `Typ ${t}`, kind: 'integer' as const })),
+      ],
+      rows: at.cuts.map((c) => [c.year, formatAreaVersion(c.area_version), c.n_areas, c.n_unclassified, val(c.mean, 2), val(c.sd, 2), ...c.n_by_type]),
+    });
+    if (at.regso && at.regso.length > 0) {
+      sheets.push({
+        name: 'RegSO',
+        title: `RegSO i ${scope} och deras områdestyp första och senaste år (${at.regso_years?.first ?? '..'} och ${at.regso_years?.latest ?? '..'})`,
+        columns: [
+          { header: 'RegSO-kod', kind: 'text' },
+          { header: 'RegSO', kind: 'text', width: 36 },
+          { header: 'Typ första år', kind: 'integer' },
+          { header: 'Typ senaste år', kind: 'integer' },
+          { header: 'Index senaste år', kind: { decimals: 2 } },
+        ],
+        rows: at.regso.map((r) => [r.code, r.name, r.first_type ?? '..', r.latest_type ?? '..', val(r.latest_index, 2)]),
+      });
+    }
+  }
+
+  if (model.reforms) {
+    const rows = reformIndicatorRows(model, model.reforms);
+    const title = new Map(model.reforms.reforms.map((r) => [r.n, r.title_sv]));
+    sheets.push({
+      name: 'Reformprogrammet',
+      title: `Reformprogrammets reformer och indikatorerna som följer dem i ${scope}`,
+      columns: [
+        { header: 'Nr', kind: 'integer' },
+        { header: 'Reform', kind: 'text', width: 50 },
+        { header: 'Indikator', kind: 'text', width: 44 },
+        { header: 'Samband', kind: 'text' },
+        { header: 'Enhet', kind: 'text', width: 14 },
+        { header: 'Första år', kind: 'year' },
+        { header: 'Värde första år', kind: byUnitColumn(4) },
+        { header: 'Senaste år', kind: 'year' },
+        { header: 'Värde senaste år', kind: byUnitColumn(4) },
+        { header: 'Förändring', kind: byUnitColumn(4) },
+        { header: 'Anmärkning', kind: 'text', width: 60 },
+      ],
+      rows: [...model.reforms.reforms]
+        .sort((a, b) => a.n - b.n)
+        .flatMap((r) => {
+          const own = rows.filter((x) => x.reform_n === r.n);
+          if (own.length === 0) return [[r.n, r.title_sv, 'Inget öppet mått', '', '', null, null, null, null, null, r.no_indicator_sv ?? '']];
+          return own.map((x) => [
+            r.n,
+            title.get(r.n) ?? '',
+            x.title_sv,
+            x.relation === 'direct' ? 'direkt' : 'närliggande',
+            x.unit,
+            x.first_year,
+            val(x.first_value, dec(x.unit)),
+            x.latest_year,
+            val(x.latest_value, dec(x.unit)),
+            x.change ?? '..',
+            x.note_sv,
+          ]);
+        }),
+    });
+  }
+
+  const inReport = new Map(indicators.map(({ b }) => [b.id, b]));
+  for (const i of model.area_types?.indicators ?? []) if (!inReport.has(i.id)) inReport.set(i.id, { id: i.id, title_sv: i.title_sv, unit: i.unit, series: [], source: '' } as never);
+  sheets.push({
+    name: 'Definitioner',
+    title: 'Indikatorernas definitioner, population, enhet och källa',
+    columns: [
+      { header: 'Indikator-id', kind: 'text', width: 24 },
+      { header: 'Indikator', kind: 'text', width: 44 },
+      { header: 'Definition', kind: 'text', width: 80 },
+      { header: 'Population', kind: 'text', width: 30 },
+      { header: 'Enhet', kind: 'text', width: 14 },
+      { header: 'Decimaler', kind: 'integer' },
+      { header: 'Högre är bättre', kind: 'text' },
+      { header: 'Källa (tabell/KPI)', kind: 'text', width: 44 },
+      { header: 'År i rapporten', kind: 'text', width: 14 },
+      { header: 'Områdesindelning', kind: 'text', width: 24 },
+      { header: 'Eftersläpning, år', kind: 'integer' },
+    ],
+    rows: catalogue
+      .filter((d) => inReport.has(d.id))
+      .map((d) => {
+        const b = inReport.get(d.id);
+        const years = (b?.series ?? []).filter((p) => p.value !== null).map((p) => p.year);
+        const versions = [...new Set((b?.series ?? []).map((p) => formatAreaVersion(p.area_version)))];
+        return [
+          d.id,
+          d.title_sv,
+          d.definition,
+          d.population,
+          d.unit,
+          dec(d.unit),
+          d.higher_is_better === null ? 'ingen riktning' : d.higher_is_better ? 'ja' : 'nej',
+          d.source,
+          years.length > 0 ? `${Math.min(...years)}–${Math.max(...years)}` : '..',
+          versions.join(', '),
+          d.lag_years,
+        ];
+      }),
+  });
+  sheets.push({
+    name: 'Källor',
+    title: 'Tabeller och KPI:er som rapportens siffror hämtats från',
+    columns: [
+      { header: 'Källa', kind: 'text' },
+      { header: 'Tabell/KPI', kind: 'text', width: 18 },
+      { header: 'Titel', kind: 'text', width: 60 },
+      { header: 'Adress', kind: 'text', width: 60 },
+      { header: 'Hämtad', kind: 'text', width: 22 },
+      { header: 'SHA-256', kind: 'text', width: 66 },
+    ],
+    rows: model.sources.map((s) => [s.source, s.table_id, s.title, s.url, s.fetched_at, s.sha256]),
+  });
+  sheets.push({
+    name: 'Förbehåll',
+    title: 'Förbehåll som gäller rapportens siffror',
+    columns: [
+      { header: 'Id', kind: 'text', width: 28 },
+      { header: 'Förbehåll', kind: 'text', width: 120 },
+    ],
+    rows: model.caveats.map((c) => [c.id, c.text]),
+  });
+
+  const about: Value[][] = [
+    ['Rapport', 'Uppföljning av reformprogrammet för minskad segregation 2017–2025'],
+    ['Område', `${scope}${model.scope.level === 'riket' ? '' : ` (${model.scope.code})`}`],
+    ['Nivå', LEVEL[model.scope.level] ?? model.scope.level],
+    ['Rapportår', model.year],
+    ['Skapad', model.generated_at],
+    ['Demodata', model.demo ? 'Ja – syntetiska uppgifter, beskriver inte verkliga förhållanden' : 'Nej'],
+    ['Röjandegräns, personer', model.disclosure_threshold],
+    ['Bootstrapdragningar', model.bootstrap_draws ?? '..'],
+    ['Teckenförklaring', '.. uppgift saknas; . uppgift kan inte förekomma; : skyddad (sekretess i källan eller under röjandegränsen)'],
+    ['Avrundning', 'Talen är avrundade till det antal decimaler som rapporten visar (kolumnen Decimaler på bladet Definitioner).'],
+    ...sheets.map((s) => [`Blad: ${s.name}`, s.title]),
+  ];
+  return [
+    {
+      name: 'Om filen',
+      title: `${scope} ${model.year}`,
+      columns: [
+        { header: 'Uppgift', kind: 'text', width: 30 },
+        { header: 'Värde', kind: 'text', width: 100 },
+      ],
+      rows: about,
+    },
+    ...sheets,
+  ];
+}
+
+/** Excel number format for `decimals` decimals: `#,##0` or `#,##0.0…` (shown with the reader's own separators). */
+export function numberFormat(decimals: number): string {
+  return decimals === 0 ? '#,##0' : `#,##0.${'0'.repeat(decimals)}`;
+}
+
+function cellOf(v: Value, kind: ColumnKind, row: readonly Value[]): Cell {
+  if (v === null) return null;
+  if (typeof v === 'string') return { type: String, value: v };
+  if (kind === 'year') return { type: Number, value: v, format: '0' };
+  if (kind === 'integer') return { type: Number, value: v, format: '#,##0' };
+  if (kind === 'text') return { type: Number, value: v };
+  const d = typeof kind === 'function' ? kind(row) : kind.decimals;
+  return { type: Number, value: v, format: numberFormat(d) };
+}
+
+/** The sheets as write-excel-file sheets: a title line, a bold header row kept in view, then the rows. */
+export function toXlsxSheets(specs: readonly SheetSpec[]): Sheet<Buffer>[] {
+  return specs.map((s) => ({
+    sheet: s.name,
+    stickyRowsCount: 2,
+    columns: s.columns.map((c) => ({ width: c.width ?? Math.max(10, c.header.length + 2) })),
+    data: [
+      [{ type: String, value: s.title, fontWeight: 'bold' }],
+      s.columns.map((c) => ({ type: String, value: c.header, fontWeight: 'bold' as const, wrap: true })),
+      ...s.rows.map((r) => s.columns.map((c, i) => cellOf(r[i] ?? null, c.kind, r))),
+    ],
+  }));
+}
+
+/** Writes the workbook atomically (temporary file, then rename) and returns its size and sheet names. */
+export async function writeWorkbook(model: ReportModel, catalogue: readonly IndicatorDef[], outFile: string): Promise<{ bytes: number; sheets: string[] }> {
+  const specs = workbookSheets(model, catalogue);
+  const buffer = await writeXlsxFile(toXlsxSheets(specs)).toBuffer();
+  const tmp = join(dirname(outFile), `.${basename(outFile)}.${process.pid}.${Date.now()}.tmp`);
+  try {
+    await writeFile(tmp, buffer);
+    await rename(tmp, outFile);
+  } catch (err) {
+    await rm(tmp, { force: true });
+    throw err;
+  }
+  return { bytes: buffer.length, sheets: specs.map((s) => s.name) };
+}
