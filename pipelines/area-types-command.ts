@@ -160,6 +160,9 @@ function toInput(table: TextTable, opts: Options): IndexInput[] {
   return out;
 }
 
+/** Largest |value| accepted: its square (1e300) stays far from the double range's end (1.8e308). */
+const MAX_MAGNITUDE = 1e150;
+
 /** A decimal number, or null for SCB's missing markers; anything else names the file, row and column. */
 function numericColumn(table: TextTable, name: string): (number | null)[] {
   const values = table.columns.get(name);
@@ -175,6 +178,11 @@ function numericColumn(table: TextTable, name: string): (number | null)[] {
     }
     const v = Number(s);
     if (!Number.isFinite(v)) throw new UsageError(`${table.file}: ${rowLabel(r)}, column "${name}": value ${shown} is not a finite number`);
+    // The standard deviation squares the values: beyond this the square (and the SD) overflow double precision and
+    // the cuts become meaningless (±1e308 gave types while the summary said "no types").
+    if (Math.abs(v) > MAX_MAGNITUDE) {
+      throw new UsageError(`${table.file}: ${rowLabel(r)}, column "${name}": value ${shown} is too large in magnitude (over ${MAX_MAGNITUDE}) for the standard deviation in double precision; rescale the column`);
+    }
     return v === 0 ? 0 : v;
   });
 }

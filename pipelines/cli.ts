@@ -3,7 +3,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfig, FIRST_YEAR, LAST_YEAR, PROGRAMME_LAST_YEAR, type Config } from './config.ts';
 import { createLogger, type Logger, type TextSink } from './log.ts';
-import { exitCodeOf, SegfollowError, UsageError } from './errors.ts';
+import { EnvironmentError, environmentError, exitCodeOf, SegfollowError, UsageError } from './errors.ts';
 import type { Context } from './context.ts';
 import type { StageName } from './run.ts';
 import { repairInterruptedPublish } from './publish.ts';
@@ -21,6 +21,9 @@ const COMMON = `Options:
   --warehouse FILE     DuckDB warehouse (default data/warehouse.duckdb)
   --log-format F       text (default) or json
   --log-level L        debug, info (default), warn, error
+  --refresh            fetch every source (default: only those whose release changed since the last fetch)
+  --when-new           (run) build and report only if a source has new data; else "inget nytt", exit 0
+  --accept-stale IDS   (run, report) indicators whose data may be older than their lag expects (known delay)
   -h, --help           this help
 
 Environment: SEGFOLLOW_SCB_URL, SEGFOLLOW_KOLADA_URL, SEGFOLLOW_AREA_KEYS_URL, SEGFOLLOW_WAREHOUSE,
@@ -52,6 +55,7 @@ Run "segfollow <command> --help" for the options of a command.`,
 
 Usage: segfollow sources
        segfollow sources --check [--live [--update]] [--json]
+       segfollow sources --due [--year YYYY] [--offline] [--demo] [--json]
 
 Without --check: one row per indicator and source (indicator, policy_area, unit, levels, source, years, title_sv):
 the levels each source serves, "(summerat från DeSO)" where the pipeline sums them from DeSO, and the years the
@@ -63,7 +67,11 @@ catalogue's sources hold.
   --live        check against SCB's live metadata instead ({SEGFOLLOW_SCB_URL}/tables/{id}/metadata?lang=en,
                 throttled and retried) and print what changed since the stored copies (CHANGED lines)
   --update      with --live: rewrite data/metadata/scb/<id>.json with SCB's answer (Region cut as before)
-  --json        one JSON object on stdout instead of lines`,
+  --json        one JSON object on stdout instead of lines
+  --due         release watch, one row per indicator and source: the latest year in the warehouse, the latest
+                year the source publishes now (SCB's lastPeriod, Kolada's publ_period once published; "-" with
+                --offline), the year the report year expects from the indicator's lag, and the status (ok, stale,
+                known, accepted, optional). Exit 0; a stale required indicator is what stops "segfollow run"`,
   status: `segfollow status — what the last run for a year did, from output/<year>/manifest.json
 
 Usage: segfollow status [--year YYYY] [--out DIR] [--json]
@@ -111,6 +119,7 @@ export async function main(argv: string[], io: { stdout: TextSink; stderr: TextS
       return 0;
     }
     checkSourcesFlags(command, values);
+    checkReleaseFlags(command, values);
     checkStatusFlags(command, values);
     const config = loadConfig({
       year: values.year,
@@ -123,6 +132,9 @@ export async function main(argv: string[], io: { stdout: TextSink; stderr: TextS
       warehouse: values.warehouse,
       logFormat: values['log-format'],
       logLevel: values['log-level'],
+      refresh: values.refresh,
+      whenNew: values['when-new'],
+      acceptStale: values['accept-stale'],
     });
     log = createLogger({ format: config.logFormat, level: config.logLevel, stream: io.stderr });
     if (command === 'status' && values.history) {
@@ -135,13 +147,20 @@ export async function main(argv: string[], io: { stdout: TextSink; stderr: TextS
       const ctx: Context = { config, log, fetch: globalThis.fetch, now: () => new Date() };
       return await runSourcesCheck(ctx, { live: values.live === true, update: values.update === true, json: values.json === true }, io.stdout);
     }
+    if (command === 'sources' && values.due) {
+      const { runSourcesDue } = await import('./sources-due.ts');
+      return await runSourcesDue(config, log, { json: values.json === true }, io.stdout);
+    }
     if (command === 'sources') return await sources(config, io.stdout);
     const stages = STAGES[command] ?? [];
     return await runCommand(command, stages, rest, config, log);
   } catch (e) {
-    if (e instanceof SegfollowError) log.error(e.message, { exit: e.exitCode });
-    else log.error(`unexpected error: ${(e as Error).stack ?? String(e)}`);
-    return exitCodeOf(e);
+    // An operating-system or DuckDB I/O error (a full or read-only disk, a folder where a file belongs) is the
+    // machine's: one line naming the path, exit 2, no stack.
+    const err = environmentError(e) ?? e;
+    if (err instanceof SegfollowError) log.error(err.message, { exit: err.exitCode });
+    else log.error(`unexpected error: ${(err as Error).stack ?? String(err)}`);
+    return exitCodeOf(err);
   }
 }
 
@@ -173,13 +192,23 @@ function parseFlags(args: string[]): ReturnType<typeof parseFlagsRaw> {
 }
 
 /** --check, --live, --update and --json belong to `sources --check`, and each needs the one before it. */
-function checkSourcesFlags(command: string, v: { check?: boolean; live?: boolean; update?: boolean; json?: boolean }): void {
+function checkSourcesFlags(command: string, v: { check?: boolean; live?: boolean; update?: boolean; json?: boolean; due?: boolean }): void {
   // --json also belongs to status (checkStatusFlags).
-  const given = (['check', 'live', 'update', 'json'] as const).filter((k) => v[k] && !(k === 'json' && command === 'status'));
+  // --json also belongs to status and to sources --due.
+  const given = (['check', 'live', 'update', 'json'] as const).filter((k) => v[k] && !(k === 'json' && (command === 'status' || v.due)));
   if (given.length === 0) return;
   if (command !== 'sources') throw new UsageError(`--${given[0]} belongs to "segfollow sources --check", not to ${command}`);
   if (!v.check) throw new UsageError(`--${given[0]} goes with --check: segfollow sources --check ${given.map((k) => `--${k}`).join(' ')}`);
   if (v.update && !v.live) throw new UsageError('--update needs --live: it rewrites the stored metadata with SCB\'s live answer');
+}
+
+/** --due belongs to sources (not with --check); --when-new to run; --refresh to commands that fetch; --accept-stale to those that report. */
+function checkReleaseFlags(command: string, v: { due?: boolean; check?: boolean; 'when-new'?: boolean; refresh?: boolean; 'accept-stale'?: string }): void {
+  if (v.due && command !== 'sources') throw new UsageError(`--due belongs to "segfollow sources --due", not to ${command}`);
+  if (v.due && v.check) throw new UsageError('--due and --check are two listings: give one');
+  if (v['when-new'] && command !== 'run') throw new UsageError(`--when-new belongs to "segfollow run", not to ${command}`);
+  if (v.refresh && command !== 'run' && command !== 'ingest') throw new UsageError(`--refresh belongs to run and ingest (it forces a full fetch), not to ${command}`);
+  if (v['accept-stale'] !== undefined && command !== 'run' && command !== 'report' && command !== 'sources') throw new UsageError(`--accept-stale belongs to run and report, not to ${command}`);
 }
 
 /** --history and --limit belong to status, and --limit needs --history. */
@@ -213,6 +242,10 @@ function parseFlagsRaw(args: string[]) {
       json: { type: 'boolean' },
       history: { type: 'boolean' },
       limit: { type: 'string' },
+      refresh: { type: 'boolean' },
+      'when-new': { type: 'boolean' },
+      'accept-stale': { type: 'string' },
+      due: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -235,6 +268,10 @@ async function runCommand(command: string, stages: StageName[], args: string[], 
     // Loaded here, not at the top: the stages pull in DuckDB, Vega and pdfmake, which `indices` or `--help` never need.
     const { runStages } = await import('./run.ts');
     const summary = await runStages(ctx, command, stages, args);
+    if (summary.nothingNew) {
+      log.info(`${command} finished: inget nytt (no new data; nothing built or published)`, { run: summary.run_id });
+      return 0;
+    }
     const total = summary.stages.reduce((s, r) => s + r.seconds, 0);
     log.info(`${command} finished`, { run: summary.run_id, seconds: Math.round(total * 1000) / 1000, peak_rss_mb: summary.peak_rss_mb, ...(summary.outDir ? { output: summary.outDir } : {}) });
     return 0;
@@ -251,7 +288,13 @@ function status(config: Config, stdout: TextSink, json: boolean): number {
     const years = existsSync(config.outDir) ? readdirSync(config.outDir).filter((d) => /^\d{4}$/.test(d)) : [];
     throw new UsageError(`no manifest at ${file}${years.length ? `; runs exist for ${years.join(', ')} (use --year)` : '; nothing has run yet'}`);
   }
-  const m = JSON.parse(readFileSync(file, 'utf8')) as {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new EnvironmentError(`${file}: the manifest cannot be read (${(e as Error).message}); the run that wrote it did not finish it, or it was edited`);
+  }
+  const m = parsed as {
     run_id: string; command: string; generated_at: string; demo: boolean; report_year: number; peak_rss_mb: number;
     stages: { stage: string; seconds: number; outcome: string }[]; outputs: { name: string; bytes: number }[];
   };

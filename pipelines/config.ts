@@ -41,6 +41,8 @@ export interface Config {
   httpRetries: number;
   /** Draws for expected values and bootstrap intervals of D and H; 0 turns them off. Default 200 (20 in a demo). */
   bootstrapDraws: number;
+  /** bootstrapDraws was set (file, environment), not the default: a build on a demo warehouse keeps it. */
+  bootstrapDrawsExplicit: boolean;
   /** Fetch every source, even those whose release has not changed since the last fetch. */
   refresh: boolean;
   /** Build and report only when a source has published new data since the last published report (else "inget nytt"). */
@@ -72,7 +74,12 @@ export const DEFAULTS = {
   refresh: false,
   whenNew: false,
   acceptStale: [],
-} as const satisfies Omit<Config, 'root'>;
+} as const satisfies Omit<Config, 'root' | 'bootstrapDrawsExplicit'>;
+
+/** Bootstrap draws when none are set: fewer in a demo, where speed matters more than the interval. */
+export function defaultDraws(demo: boolean): number {
+  return demo ? 20 : 200;
+}
 
 /** Environment variables and the config keys they set. */
 const ENV: Record<string, keyof Config> = {
@@ -287,8 +294,9 @@ function validate(m: Partial2, origin: Partial<Record<keyof Config, Origin>>, ro
     // more than the interval.
     bootstrapDraws: (() => {
       const n = int('bootstrapDraws', from('bootstrapDraws').kind === 'default' ? -1 : 0, 100_000);
-      return n >= 0 ? n : demo ? 20 : 200;
+      return n >= 0 ? n : defaultDraws(demo);
     })(),
+    bootstrapDrawsExplicit: from('bootstrapDraws').kind !== 'default',
     refresh: bool('refresh'),
     whenNew,
     acceptStale,

@@ -1,8 +1,8 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
-import { StageError } from './errors.ts';
+import { EnvironmentError, environmentError, LockError, StageError, UsageError } from './errors.ts';
 
 export type Params = Record<string, DuckDBValue>;
 export type Row = Record<string, string | number | boolean | null>;
@@ -25,7 +25,45 @@ export function sqlFile(name: string): string {
  * so stages hold a connection only while they run.
  */
 export async function withConnection<T>(path: string, fn: (conn: DuckDBConnection) => Promise<T>): Promise<T> {
-  const instance = await DuckDBInstance.create(path);
+  let instance: DuckDBInstance;
+  try {
+    instance = await DuckDBInstance.create(path);
+  } catch (e) {
+    // A corrupt file, a folder at the path, a read-only or full disk: the machine's problem, named with the path.
+    throw new EnvironmentError(`--warehouse ${path}: cannot open it as a DuckDB warehouse (${(e as Error).message.split('\n')[0]})`, { cause: e });
+  }
+  try {
+    const conn = await instance.connect();
+    try {
+      return await fn(conn);
+    } finally {
+      conn.closeSync();
+    }
+  } finally {
+    instance.closeSync();
+  }
+}
+
+/**
+ * Opens an existing warehouse read-only (never creating one) for commands that only read it. `null` to `fn` when no
+ * file is there but its folder exists (nothing has run yet). A missing folder, a folder at the path or a file that
+ * is not a DuckDB database: UsageError (exit 2) naming the path; a run holding it open for writing: LockError (exit 3).
+ */
+export async function withReadOnlyConnection<T>(path: string, fn: (conn: DuckDBConnection | null) => Promise<T>): Promise<T> {
+  if (!existsSync(path)) {
+    const parent = dirname(path);
+    if (!existsSync(parent) || !statSync(parent).isDirectory()) throw new UsageError(`--warehouse ${path}: the folder ${parent} does not exist`);
+    return fn(null);
+  }
+  if (!statSync(path).isFile()) throw new UsageError(`--warehouse ${path}: not a file`);
+  let instance: DuckDBInstance;
+  try {
+    instance = await DuckDBInstance.create(path, { access_mode: 'READ_ONLY' });
+  } catch (e) {
+    const msg = (e as Error).message;
+    if (/lock/i.test(msg)) throw new LockError(`the warehouse ${path} is open in a running segfollow; try again when it ends (${msg})`, { cause: e });
+    throw new UsageError(`--warehouse ${path}: cannot open it as a DuckDB warehouse (${msg})`, { cause: e });
+  }
   try {
     const conn = await instance.connect();
     try {
@@ -69,7 +107,7 @@ export async function exec(conn: DuckDBConnection, sql: string, params?: Params)
   try {
     await (params ? conn.run(sql, params) : conn.run(sql));
   } catch (e) {
-    throw new StageError(`SQL failed: ${(e as Error).message}\n--- in ---\n${sql.slice(0, 400)}`, { cause: e });
+    throw environmentError(e, 'the warehouse') ?? new StageError(`SQL failed: ${(e as Error).message}\n--- in ---\n${sql.slice(0, 400)}`, { cause: e });
   }
 }
 
@@ -78,7 +116,7 @@ export async function execFile(conn: DuckDBConnection, name: string, params?: Pa
   try {
     await (params ? conn.run(sqlFile(name), params) : conn.run(sqlFile(name)));
   } catch (e) {
-    throw new StageError(`sql/${name}.sql failed: ${(e as Error).message}`, { cause: e });
+    throw environmentError(e, 'the warehouse') ?? new StageError(`sql/${name}.sql failed: ${(e as Error).message}`, { cause: e });
   }
 }
 
@@ -91,7 +129,7 @@ export async function query(conn: DuckDBConnection, sql: string, params?: Params
   try {
     reader = await (params ? conn.runAndReadAll(sql, params) : conn.runAndReadAll(sql));
   } catch (e) {
-    throw new StageError(`SQL failed: ${(e as Error).message}\n--- in ---\n${sql.slice(0, 400)}`, { cause: e });
+    throw environmentError(e, 'the warehouse') ?? new StageError(`SQL failed: ${(e as Error).message}\n--- in ---\n${sql.slice(0, 400)}`, { cause: e });
   }
   return reader.getRowObjectsJS().map((r) => {
     const out: Row = {};
@@ -104,6 +142,7 @@ export async function queryFile(conn: DuckDBConnection, name: string, params?: P
   try {
     return await query(conn, sqlFile(name), params);
   } catch (e) {
+    if (e instanceof EnvironmentError) throw e;
     throw new StageError(`sql/${name}.sql failed: ${(e as Error).message}`, { cause: e });
   }
 }

@@ -15,6 +15,46 @@ export class UsageError extends SegfollowError {
   override readonly exitCode = 2;
 }
 
+/**
+ * The machine, not the input or a source: a path that is a file where a folder is needed (or the reverse), a
+ * read-only or full disk, no permission, a corrupt warehouse or manifest. Names the path. Exit 2.
+ */
+export class EnvironmentError extends SegfollowError {
+  override readonly exitCode = 2;
+}
+
+const ENV_CODES: Record<string, string> = {
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  EROFS: 'read-only file system',
+  ENOSPC: 'no space left on the device',
+  EDQUOT: 'disk quota exceeded',
+  EISDIR: 'is a folder, expected a file',
+  ENOTDIR: 'a part of the path is a file, expected a folder',
+  EEXIST: 'already exists',
+  ENOENT: 'no such file or folder',
+  EMFILE: 'too many open files',
+  EIO: 'input/output error',
+};
+const DUCKDB_ENV = /IO Error|No space left on device|Read-only file system|Permission denied|not a valid DuckDB database|Disk full/i;
+
+/**
+ * The EnvironmentError an operating-system or DuckDB I/O error stands for (naming the path and what is wrong), or
+ * null when it is something else. Used where an error would otherwise reach the user as "unexpected error" with a
+ * stack.
+ */
+export function environmentError(e: unknown, what?: string): EnvironmentError | null {
+  if (e instanceof SegfollowError) return null;
+  const err = e as NodeJS.ErrnoException;
+  if (err && typeof err.code === 'string' && err.code in ENV_CODES) {
+    const path = err.path ?? what ?? '(unknown path)';
+    const dest = (err as NodeJS.ErrnoException & { dest?: string }).dest;
+    return new EnvironmentError(`${path}${dest ? ` → ${dest}` : ''}: ${ENV_CODES[err.code]} (${err.code}${err.syscall ? ` in ${err.syscall}` : ''})`, { cause: e });
+  }
+  if (err instanceof Error && DUCKDB_ENV.test(err.message)) return new EnvironmentError(`${what ? `${what}: ` : ''}${err.message.split('\n')[0]}`, { cause: e });
+  return null;
+}
+
 /** A source could not be reached or answered something we cannot use. Names the URL or table. Exit 1. */
 export class SourceError extends SegfollowError {
   override readonly exitCode = 1;

@@ -106,6 +106,10 @@ export const MESSAGES = {
     sv: 'Områdestyperna skiljer sig från de typer SCB publicerar för fler än var tjugonde RegSO och år; kontrollera metoden mot SCB:s.',
     en: 'The area types differ from the types SCB publishes for more than one RegSO-year in twenty; check the method against SCB\'s.',
   },
+  W225_STALE_ACCEPTED: {
+    sv: 'Några indikatorer har äldre uppgifter än publiceringsfördröjningen låter vänta; förseningen är känd och rapporten bygger på senaste tillgängliga år:',
+    en: 'Some indicators have older data than their publication lag leads one to expect; the delay is known and the report uses the latest year available:',
+  },
   // Reports
   W301_DEMO_DATA: { sv: 'Demodata – syntetiska uppgifter', en: 'Demo data – synthetic figures' },
   W302_BACKGROUND_NOT_BIRTH: {

@@ -1,10 +1,10 @@
-import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, copyFileSync, existsSync, statSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createHash, randomBytes } from 'node:crypto';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type { Context } from './context.ts';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { execFile, queryFile, withConnection } from './db.ts';
-import { InterruptedError } from './errors.ts';
+import { EnvironmentError, environmentError, InterruptedError, UsageError } from './errors.ts';
 import { acquireLock } from './lock.ts';
 import { prepareOutput, publish, stagingDir } from './publish.ts';
 import { buildAreas } from './stages/areas.ts';
@@ -12,6 +12,8 @@ import { ingest } from './stages/ingest.ts';
 import { build } from './stages/build.ts';
 import { report } from './stages/report.ts';
 import { packageVersions } from './versions.ts';
+import { checkStale } from './freshness.ts';
+import { defaultDraws } from './config.ts';
 import { redactUrl } from './sources/redact.ts';
 import { StopRequest } from './sources/http.ts';
 
@@ -36,6 +38,8 @@ export interface RunSummary {
   stages: StageRecord[];
   outDir: string | null;
   peak_rss_mb: number;
+  /** --when-new and no source has published anything since the last report: nothing built or published. */
+  nothingNew?: boolean;
 }
 
 /** How long a signalled run may take to unwind by itself before it is ended at once. */
@@ -54,8 +58,18 @@ const SIGNAL_GRACE_MS = 2_000;
  */
 export async function runStages(ctx: Context, command: string, stages: StageName[], args: string[]): Promise<RunSummary> {
   const { config } = ctx;
-  mkdirSync(dirname(config.warehouse), { recursive: true });
-  const release = acquireLock(`${config.warehouse}.lock`);
+  // Checked before anything is created: a mistyped --warehouse for build or report must not leave an empty
+  // database behind, and an --out that cannot become a folder must not fail only after the whole build.
+  if (!stages.includes('areas') && !stages.includes('ingest')) requireWarehouse(config.warehouse);
+  if (stages.includes('report')) checkOutDir(config.outDir);
+  const release = (() => {
+    try {
+      mkdirSync(dirname(config.warehouse), { recursive: true });
+      return acquireLock(`${config.warehouse}.lock`);
+    } catch (e) {
+      throw environmentError(e, `${config.warehouse}.lock`) ?? e;
+    }
+  })();
   const runId = `${ctx.now().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${randomBytes(3).toString('hex')}`;
   const records: StageRecord[] = [];
   const yearDir = join(config.outDir, String(config.year));
@@ -104,7 +118,7 @@ export async function runStages(ctx: Context, command: string, stages: StageName
   const checkInterrupted = () => {
     if (interrupted) throw interrupted;
   };
-  const stageCtx: Context = {
+  let stageCtx: Context = {
     ...ctx,
     fetch: (input, init) => ctx.fetch(input, { ...init, signal: init?.signal ? AbortSignal.any([init.signal, abort.signal]) : abort.signal }),
   };
@@ -128,6 +142,15 @@ export async function runStages(ctx: Context, command: string, stages: StageName
       });
     });
     if (stages.includes('report')) mkdirSync(staging, { recursive: true });
+    // A build or report on a warehouse the demo filled is a demo build: the same options as the demo run's.
+    if (!config.demo && !stages.includes('ingest')) {
+      const demo = await withConnection(config.warehouse, (conn) => demoWarehouse(conn));
+      if (demo) {
+        stageCtx = { ...stageCtx, config: { ...stageCtx.config, demo: true, bootstrapDraws: config.bootstrapDrawsExplicit ? config.bootstrapDraws : (demo.draws ?? defaultDraws(true)) } };
+        ctx.log.info('the warehouse holds demo data: building as the demo run does', { bootstrap_draws: stageCtx.config.bootstrapDraws });
+      }
+    }
+    let nothingNew = false;
 
     for (const stage of stages) {
       checkInterrupted();
@@ -145,8 +168,22 @@ export async function runStages(ctx: Context, command: string, stages: StageName
             switch (stage) {
               case 'areas': return await buildAreas(stageCtx, conn, runId);
               case 'ingest': return await ingest(stageCtx, conn, runId);
-              case 'build': return await build(stageCtx, conn);
-              case 'report': return await report(stageCtx, conn, staging);
+              case 'build': {
+                const built = await build(stageCtx, conn);
+                // What the build applied, for the report (it prints this threshold, not the one in force then).
+                await execFile(conn, 'staging/record_build', {
+                  run_id: runId,
+                  built_at: ctx.now().toISOString(),
+                  disclosure_threshold: stageCtx.config.disclosureThreshold,
+                  bootstrap_draws: stageCtx.config.bootstrapDraws,
+                  demo: stageCtx.config.demo,
+                });
+                return built;
+              }
+              case 'report':
+                // Stale data stops the line before anything is written (exit 1), unless the delay is known.
+                await checkStale(stageCtx, conn);
+                return await report(stageCtx, conn, staging);
             }
           } finally {
             activeConn = null;
@@ -180,6 +217,18 @@ export async function runStages(ctx: Context, command: string, stages: StageName
       );
       if (failure) throw failure;
       ctx.log.info(`stage ${stage} done`, { seconds: rec.seconds, peak_rss_mb: rec.peak_rss_mb });
+      if (stage === 'ingest' && config.whenNew && !(await withConnection(config.warehouse, (conn) => hasNewData(conn, rows, config.year, yearDir)))) {
+        nothingNew = true;
+        break;
+      }
+    }
+    if (nothingNew) {
+      clearInterval(sample);
+      removeStaging();
+      phase = 'published';
+      ctx.log.info(`inget nytt: no source has published new data since the last report for ${config.year}; nothing built or published (${yearDir} unchanged)`, { run: runId });
+      await endRun(config.warehouse, runId, ctx, 'nothing-new');
+      return { run_id: runId, outcome: 'ok', stages: records, outDir: null, peak_rss_mb: Math.round(peak / 2 ** 20), nothingNew: true };
     }
 
     clearInterval(sample);
@@ -209,7 +258,51 @@ export async function runStages(ctx: Context, command: string, stages: StageName
   }
 }
 
-async function endRun(warehouse: string, runId: string, ctx: Context, outcome: 'ok' | 'failed' | 'interrupted'): Promise<void> {
+/** build and report need the warehouse an ingest filled; a path with nothing there is a typo or a missing first run. */
+function requireWarehouse(warehouse: string): void {
+  if (!existsSync(warehouse)) throw new UsageError(`--warehouse ${warehouse}: no warehouse there; run "segfollow run" (or ingest) first, or check the path`);
+  if (!statSync(warehouse).isFile()) throw new EnvironmentError(`--warehouse ${warehouse}: is a folder, expected the warehouse file`);
+}
+
+/**
+ * --out must be a folder the run can write into, or a path where one can be made: a file there, a file in its
+ * path, or a read-only parent is refused now (exit 2, naming the path) rather than after the build.
+ */
+export function checkOutDir(outDir: string): void {
+  let p = resolve(outDir);
+  if (existsSync(p) && !statSync(p).isDirectory()) throw new EnvironmentError(`--out ${outDir}: is a file, expected a folder for the reports`);
+  while (!existsSync(p)) {
+    const parent = dirname(p);
+    if (parent === p) break;
+    p = parent;
+  }
+  if (!statSync(p).isDirectory()) throw new EnvironmentError(`--out ${outDir}: ${p} is a file, so the folder cannot be made`);
+  try {
+    accessSync(p, constants.W_OK);
+  } catch {
+    throw new EnvironmentError(`--out ${outDir}: cannot write in ${p} (read-only or no permission)`);
+  }
+}
+
+/** The demo filled this warehouse (its latest fetch came from the emulator), with the draws of its last build. */
+async function demoWarehouse(conn: DuckDBConnection): Promise<{ draws: number | null } | null> {
+  await execFile(conn, 'staging/schema');
+  const [r] = await queryFile(conn, 'staging/warehouse_demo');
+  return r?.demo === true ? { draws: r.draws === null || r.draws === undefined ? null : Number(r.draws) } : null;
+}
+
+/**
+ * --when-new: something to build and report when this ingest fetched a table or KPI, when a fetch of an earlier run
+ * was never followed by a published report for the year (that run failed later), or when output/<year>/ is gone.
+ */
+async function hasNewData(conn: DuckDBConnection, ingestRows: unknown, year: number, yearDir: string): Promise<boolean> {
+  if (((ingestRows as { fetched?: string[] } | undefined)?.fetched ?? []).length > 0) return true;
+  if (!existsSync(join(yearDir, 'manifest.json'))) return true;
+  const [r] = await queryFile(conn, 'staging/unreported_release', { year });
+  return r?.unreported === true;
+}
+
+async function endRun(warehouse: string, runId: string, ctx: Context, outcome: 'ok' | 'failed' | 'interrupted' | 'nothing-new'): Promise<void> {
   await withConnection(warehouse, (conn) => execFile(conn, 'staging/run_end', { run_id: runId, finished_at: ctx.now().toISOString(), outcome }));
 }
 

@@ -11,7 +11,7 @@ import { SourceError } from '../errors.ts';
 import { parseJsonStat } from '../sources/jsonstat.ts';
 import { koladaData, parseKoladaData } from '../sources/kolada.ts';
 import type { RawResponse } from '../sources/http.ts';
-import { storeRaw, readRaw, sha256 } from './raw-cache.ts';
+import { storeRaw, readRaw, sha256, removeStrayTemp } from './raw-cache.ts';
 import { scbReleases, koladaReleases } from '../sources/release.ts';
 import { redactUrl } from '../sources/redact.ts';
 import type { SourceCatalogue } from '../catalogue.ts';
@@ -68,10 +68,19 @@ const UNCLASSIFIED = 'unclassified';
 export async function ingest(ctx: Context, conn: DuckDBConnection, runId: string): Promise<IngestResult> {
   const all = loadSources(ctx.config.dataDir);
   const result: IngestResult = { fetches: 0, observations: 0, bytes: 0, tables: {}, fetched: [], unchanged: [] };
+  const stray = removeStrayTemp(ctx.config.rawDir);
+  if (stray.length > 0) ctx.log.info(`removed ${stray.length} half-written response file(s) that killed runs left in ${ctx.config.rawDir}`, { files: stray.length });
   const municipalities = await koladaMunicipalities(conn);
-  // Online, each source's release is asked first (no data request) and only what changed is fetched.
-  const due = ctx.config.offline ? null : await dueSources(ctx, conn, all, municipalities);
-  const cat = due ? { pxweb: all.pxweb.filter((t) => due.has(`SCB ${t.id}`)), kolada: all.kolada.filter((k) => due.has(`Kolada ${k.id}`)) } : all;
+  // Online, each source's release is asked first (no data request) and only what changed is fetched: SCB's tables,
+  // whose metadata is then checked against the catalogue (a refusal stops the run before Kolada is asked anything),
+  // then Kolada's KPIs.
+  const dueScb = ctx.config.offline ? null : await dueSources(ctx, conn, { pxweb: all.pxweb, kolada: [] }, municipalities);
+  const pxweb = dueScb ? all.pxweb.filter((t) => dueScb.has(`SCB ${t.id}`)) : all.pxweb;
+  // Every fetched table's live metadata, checked against the catalogue before the first data request.
+  const { live, skipped } = ctx.config.offline ? { live: new Map<string, TableMetadata>(), skipped: new Set<string>() } : await preflight(ctx, pxweb);
+  const dueKolada = ctx.config.offline ? null : await dueSources(ctx, conn, { pxweb: [], kolada: all.kolada }, municipalities);
+  const due = dueScb && dueKolada ? new Map([...dueScb, ...dueKolada]) : null;
+  const cat = { pxweb, kolada: dueKolada ? all.kolada.filter((k) => dueKolada.has(`Kolada ${k.id}`)) : all.kolada };
   result.unchanged = [...all.pxweb.filter((t) => !cat.pxweb.includes(t)).map((t) => t.id), ...all.kolada.filter((k) => !cat.kolada.includes(k)).map((k) => k.id)];
   if (due && due.size === 0) {
     ctx.log.info(`ingest: no source has a new release since its last fetch (${result.unchanged.length} tables and KPIs unchanged); no data requests made (--refresh fetches everything)`, { id: 'I109_NOTHING_CHANGED', unchanged: result.unchanged.length });
@@ -80,8 +89,6 @@ export async function ingest(ctx: Context, conn: DuckDBConnection, runId: string
   if (due && result.unchanged.length > 0) {
     ctx.log.info(`ingest: ${result.unchanged.length} tables and KPIs unchanged since their last fetch, not fetched; fetching ${due.size}: ${[...due.keys()].join(', ')}`, { unchanged: result.unchanged.length, fetching: due.size });
   }
-  // Every fetched table's live metadata, checked against the catalogue before the first data request.
-  const { live, skipped } = ctx.config.offline ? { live: new Map<string, TableMetadata>(), skipped: new Set<string>() } : await preflight(ctx, cat.pxweb);
   let seq = 0;
   const total = cat.pxweb.length - skipped.size + cat.kolada.length;
   let done = 0;

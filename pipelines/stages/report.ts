@@ -24,6 +24,7 @@ import { loadAreaTypeCatalogue } from '../measures/classify-area-types.ts';
 import { SEGREGATION_SPLITS_ENGINE } from './segregation.ts';
 import { AREA_KEY_TITLES } from '../areas/area-keys.ts';
 import { selectScopes } from '../report/scopes.ts';
+import { reportFacts } from '../freshness.ts';
 import { loadReforms, type ReformProgramme } from '../report/reforms.ts';
 import { writeExports } from '../report/exports.ts';
 import { writeWorkbook } from '../report/workbook.ts';
@@ -98,6 +99,8 @@ interface RunShared {
   lanNames: Map<string, string>;
   sources: SourceRow[];
   reforms: ReformProgramme;
+  /** The threshold the build applied and the caveat for accepted stale data (pipelines/freshness.ts). */
+  facts: Awaited<ReturnType<typeof reportFacts>>;
 }
 
 async function runShared(ctx: Context, conn: DuckDBConnection, demo: boolean): Promise<RunShared> {
@@ -119,7 +122,7 @@ async function runShared(ctx: Context, conn: DuckDBConnection, demo: boolean): P
   }));
   const cat = loadIndicators(ctx.config.dataDir);
   const reforms = loadReforms(ctx.config.dataDir, cat.indicators);
-  return { demo, cat, draws, lanNames, sources, reforms };
+  return { demo, cat, draws, lanNames, sources, reforms, facts: await reportFacts(ctx, conn) };
 }
 
 async function reportModel(ctx: Context, conn: DuckDBConnection, scope: Scope, shared: RunShared): Promise<ReportModel> {
@@ -255,8 +258,8 @@ async function reportModel(ctx: Context, conn: DuckDBConnection, scope: Scope, s
     segregation,
     ...(areaTypes ? { area_types: areaTypes } : {}),
     sources,
-    caveats: [...caveatIds].sort().map((id) => ({ id, text: message(id) })),
-    disclosure_threshold: ctx.config.disclosureThreshold,
+    caveats: [...[...caveatIds].sort().map((id) => ({ id, text: message(id) })), ...(shared.facts.staleCaveat ? [shared.facts.staleCaveat] : [])],
+    disclosure_threshold: shared.facts.threshold,
     ...(draws !== undefined ? { bootstrap_draws: draws } : {}),
     reforms: shared.reforms,
   };

@@ -32,7 +32,8 @@ beforeAll(async () => {
   // Many runs in a short while: no call limit to wait on.
   tiny = await startTinyPipeline('ingest-faults', tinyWorld(), { limits: { maxCallsPerTimeWindow: 100_000 } });
   // One retry, so a fault that outlasts the retries ends the run quickly.
-  config = { ...tiny.config, httpRetries: 1 };
+  // --refresh: each case fetches the table again to meet its fault (an unchanged table is otherwise not fetched).
+  config = { ...tiny.config, httpRetries: 1, refresh: true };
   const s = await runStages(tiny.ctx(config), 'run', ['areas', 'ingest'], []);
   expect(s.outcome).toBe('ok');
 }, 120_000);
