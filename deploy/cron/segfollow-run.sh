@@ -12,6 +12,7 @@
 #   SEGFOLLOW_HOME      install folder, the checkout holding package.json (default: two folders above this script)
 #   SEGFOLLOW_YEAR      report year (default: last calendar year; 2025 with --demo, the demo data's last year)
 #   SEGFOLLOW_DEMO      1 = as --demo
+#   SEGFOLLOW_WHEN_NEW  0 = build and publish every time (default 1: --when-new, only when a source has new data)
 #   SEGFOLLOW_LOG_FILE  file the JSON log lines are appended to (default: $SEGFOLLOW_HOME/output/logs/segfollow.jsonl);
 #                       "-" = leave them on stderr (systemd: the journal)
 #   SEGFOLLOW_NODE      node executable (default: node on PATH)
@@ -55,6 +56,11 @@ else
 fi
 
 cmd=("${SEGFOLLOW_NODE:-node}" bin/segfollow.js run --year "$year" --log-format json)
+# --when-new: a monthly schedule builds and publishes only when SCB or Kolada has released something since the last
+# report ("inget nytt" and exit 0 otherwise). Not with --offline (nothing is asked), nor with SEGFOLLOW_WHEN_NEW=0.
+when_new="${SEGFOLLOW_WHEN_NEW:-1}"
+for arg in "${extra[@]}"; do [[ "$arg" == --offline ]] && when_new=0; done
+[[ "$when_new" == 1 ]] && cmd+=(--when-new)
 [[ "$demo" == 1 ]] && cmd+=(--demo)
 cmd+=("${extra[@]}")
 

@@ -97,14 +97,14 @@ describe('deploy/github-actions/segfollow.yml', () => {
     expect(order((s) => /^npm ci\b/m.test(s.run ?? ''))).toBeLessThan(order((s) => s.id === 'run'));
   });
 
-  it('runs `npx segfollow run --year … --log-format json` on real sources, and --demo only for the demo input', () => {
+  it('runs `npx segfollow run --year … --log-format json --when-new` on real sources, and --demo only for the demo input', () => {
     expect(runStep?.run).toMatch(/npx segfollow run --year "\$YEAR" --log-format json/);
     const real = runWorkflowScript(runStep?.run ?? '', { MODE: 'real', YEAR: '2025', AREA_KEYS_URL: '' });
     expect(real.status).toBe(0);
-    expect(real.args).toBe('segfollow run --year 2025 --log-format json');
+    expect(real.args).toBe('segfollow run --year 2025 --log-format json --when-new');
     expect(real.output).toContain('exit_code=0');
     const demo = runWorkflowScript(runStep?.run ?? '', { MODE: 'demo', YEAR: '2025', AREA_KEYS_URL: '' });
-    expect(demo.args).toBe('segfollow run --year 2025 --log-format json --demo');
+    expect(demo.args).toBe('segfollow run --year 2025 --log-format json --when-new --demo');
     expect(jobs[0]?.env?.MODE).toMatch(/inputs\.demo/);
   });
 
@@ -297,19 +297,23 @@ describe('deploy/cron', () => {
     const log = join(tmp, 'dry', 'segfollow.jsonl');
     const r = wrapper(['--dry-run'], { SEGFOLLOW_LOG_FILE: log });
     expect(r.status).toBe(0);
-    expect(r.stdout).toBe(`cd ${ROOT} && node bin/segfollow.js run --year ${LAST_YEAR} --log-format json\nlog: ${log}\n`);
+    expect(r.stdout).toBe(`cd ${ROOT} && node bin/segfollow.js run --year ${LAST_YEAR} --log-format json --when-new\nlog: ${log}\n`);
     expect(existsSync(log)).toBe(false);
   });
 
   it('--dry-run: --demo (2025), SEGFOLLOW_YEAR, passed-through options, SEGFOLLOW_HOME, the default log file', () => {
     expect(wrapper(['--dry-run', '--demo']).stdout).toBe(
-      `cd ${ROOT} && node bin/segfollow.js run --year 2025 --log-format json --demo\nlog: ${ROOT}/output/logs/segfollow.jsonl\n`,
+      `cd ${ROOT} && node bin/segfollow.js run --year 2025 --log-format json --when-new --demo\nlog: ${ROOT}/output/logs/segfollow.jsonl\n`,
     );
     expect(wrapper(['--dry-run'], { SEGFOLLOW_DEMO: '1', SEGFOLLOW_YEAR: '2024', SEGFOLLOW_LOG_FILE: '-' }).stdout).toBe(
-      `cd ${ROOT} && node bin/segfollow.js run --year 2024 --log-format json --demo\nlog: stderr\n`,
+      `cd ${ROOT} && node bin/segfollow.js run --year 2024 --log-format json --when-new --demo\nlog: stderr\n`,
     );
     expect(wrapper(['--offline', '--dry-run', '--reports', 'riket,lan'], { SEGFOLLOW_HOME: ROOT }).stdout.split('\n')[0]).toBe(
       `cd ${ROOT} && node bin/segfollow.js run --year ${LAST_YEAR} --log-format json --offline --reports riket\\,lan`,
+    );
+    // --when-new by default; SEGFOLLOW_WHEN_NEW=0 publishes every time.
+    expect(wrapper(['--dry-run'], { SEGFOLLOW_WHEN_NEW: '0', SEGFOLLOW_YEAR: '2024', SEGFOLLOW_LOG_FILE: '-' }).stdout.split('\n')[0]).toBe(
+      `cd ${ROOT} && node bin/segfollow.js run --year 2024 --log-format json`,
     );
     const bad = wrapper(['--dry-run'], { SEGFOLLOW_HOME: tmp });
     expect(bad.status).toBe(2);
@@ -330,7 +334,7 @@ describe('deploy/cron', () => {
     }
     const logged = readFileSync(log, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { msg: string; exit?: number });
     expect(logged).toHaveLength(9);
-    expect(logged[1]?.msg).toBe('fake bin/segfollow.js run --year 2025 --log-format json');
+    expect(logged[1]?.msg).toBe('fake bin/segfollow.js run --year 2025 --log-format json --when-new');
     expect(logged.filter((l) => l.exit !== undefined).map((l) => l.exit)).toEqual([0, 1, 3]);
   });
 });
