@@ -1065,16 +1065,29 @@ function docDefinition(ctx: Ctx, content: Content[], pages: { count: number }): 
 /** The reform programme chapter (reforms.ts builds its content; this lays it out). */
 function reformsChapter(ctx: Ctx, n: number, programme: ReformProgramme): Content[] {
   const out: Content[] = [h1(ctx, `${n} ${REFORM_CHAPTER_TITLE}`)];
+  let heading: TextNode | null = null;
   for (const b of reformChapter(ctx.model, programme)) {
-    if (b.kind === 'h2') out.push(h2(ctx, b.text));
-    else if (b.kind === 'para') out.push(para(ctx, b.text));
-    else if (b.kind === 'list') out.push({ ul: b.items.map((x) => para(ctx, x, { margin: [0, 0, 0, 3] })), style: 'body' });
-    else {
-      const widths = b.header.map((_, i) => (i === 1 ? '*' : 'auto'));
-      const rows = b.rows.map((r) => r.map((c, i) => (b.numeric.includes(i) ? numberCell(ctx, c) : { text: ctx.fit(c) })));
-      out.push(table(ctx, b.caption, widths, headerRow(ctx, b.header, b.numeric), rows, b.note || undefined));
+    if (b.kind === 'h2') {
+      heading = h2(ctx, b.text);
+      continue;
     }
+    let node: Content;
+    let breakable = false;
+    if (b.kind === 'para') node = para(ctx, b.text);
+    else if (b.kind === 'list') node = { ul: b.items.map((x) => para(ctx, x, { margin: [0, 0, 0, 3] })), style: 'body' };
+    else {
+      const widths = b.header.map((_, i) => (i === b.wide ? '*' : 'auto'));
+      const rows = b.rows.map((r) => r.map((c, i) => (b.numeric.includes(i) ? numberCell(ctx, c) : { text: ctx.fit(c) })));
+      // Long tables of wrapped rows may break (header repeated) rather than leave half a page empty.
+      breakable = b.rows.length > 8;
+      node = table(ctx, b.caption, widths, headerRow(ctx, b.header, b.numeric), rows, b.note || undefined, !breakable);
+    }
+    // A heading stays with what it introduces.
+    if (heading && !breakable) out.push({ stack: [heading, node], unbreakable: true });
+    else out.push(...(heading ? [heading] : []), node);
+    heading = null;
   }
+  if (heading) out.push(heading);
   return out;
 }
 

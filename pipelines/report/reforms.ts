@@ -200,7 +200,8 @@ export type ChapterBlock =
   | { kind: 'h2'; text: string }
   | { kind: 'para'; text: string }
   | { kind: 'list'; items: string[] }
-  | { kind: 'table'; caption: string; header: string[]; numeric: number[]; rows: string[][]; note?: string };
+  /** `wide`: the column that takes the remaining width (the longest text). */
+  | { kind: 'table'; caption: string; header: string[]; numeric: number[]; wide: number; rows: string[][]; note?: string };
 
 export const REFORM_CHAPTER_TITLE = 'Reformprogrammet för minskad segregation';
 
@@ -245,6 +246,7 @@ export function reformChapter(model: ReportModel, programme: ReformProgramme): C
     caption: 'Reformerna i reformprogrammet och indikatorerna som följer dem',
     header: ['Nr', 'Reform', 'Område', 'Indikatorer i rapporten'],
     numeric: [0],
+    wide: 1,
     rows: [...programme.reforms]
       .sort((a, b) => a.n - b.n)
       .map((r) => [
@@ -281,6 +283,7 @@ export function reformChapter(model: ReportModel, programme: ReformProgramme): C
     caption: 'Belopp för reformprogrammet och åtgärder mot segregation, miljoner kronor',
     header: ['År', 'Miljoner kronor', 'Slag', 'Källa'],
     numeric: [1],
+    wide: 3,
     rows: budgetRows,
     note: programme.budget
       .map((b) => b.note_sv)
@@ -303,7 +306,7 @@ export function reformChapter(model: ReportModel, programme: ReformProgramme): C
       const cell = (v: number | null) => formatCell(v, r.unit);
       const change = r.change === null ? '..' : roundsToZero(r.change, u.decimals) ? formatNumber(0, u.decimals) : formatSigned(r.change, u.decimals);
       return [
-        `${r.title_sv} (${u.label.toLowerCase()})`,
+        r.title_sv.toLowerCase().includes(u.label.toLowerCase().replace(/\u00a0/g, ' ')) ? r.title_sv : `${r.title_sv} (${u.label.toLowerCase()})`,
         formatYearList(rs.map((x) => x.reform_n)),
         r.first_year === null ? '..' : `${cell(r.first_value)} (${r.first_year})`,
         r.latest_year === null ? '..' : `${cell(r.latest_value)} (${r.latest_year})`,
@@ -316,6 +319,7 @@ export function reformChapter(model: ReportModel, programme: ReformProgramme): C
       caption: `Reformernas indikatorer i ${scopeName(model)}: första och senaste år med värde`,
       header: ['Indikator', 'Reform', 'Första år', 'Senaste år', 'Förändring', ...(withGap ? ['Skillnad mellan områdestyper'] : [])],
       numeric: withGap ? [2, 3, 4, 5] : [2, 3, 4],
+      wide: 0,
       rows: tableRows,
       note:
         'Förändringen är skillnaden mellan senaste och första värdet i enhetens precision; om den är större än ' +
