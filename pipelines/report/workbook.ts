@@ -298,6 +298,26 @@ export function workbookSheets(model: ReportModel, catalogue: readonly Indicator
       ],
       rows: at.indicators.flatMap((i) => i.by_type.map((t) => [i.title_sv, i.unit, i.year, t.area_type, val(t.value, dec(i.unit), t.status), t.n_areas, statusWord(t.status)])),
     });
+    // The by-type trend charts (area-types chapter), where the model carries them.
+    type Trend = { trend?: { year: number; area_type: number; value: number | null; status: string }[] };
+    const trend = at.indicators.flatMap((i) =>
+      [...((i as Trend).trend ?? [])].sort((x, y) => x.year - y.year || x.area_type - y.area_type).map((t) => [i.title_sv, i.unit, t.year, t.area_type, val(t.value, dec(i.unit), t.status), statusWord(t.status)]),
+    );
+    if (trend.length > 0) {
+      sheets.push({
+        name: 'Områdestyper per år',
+        title: `Indikatorerna per områdestyp och år i ${scope} (diagrammen över utvecklingen per områdestyp)`,
+        columns: [
+          { header: 'Indikator', kind: 'text', width: 48 },
+          { header: 'Enhet', kind: 'text', width: 14 },
+          { header: 'År', kind: 'year' },
+          { header: 'Områdestyp', kind: 'integer' },
+          { header: 'Värde', kind: byUnitColumn(1) },
+          { header: 'Status', kind: 'text', width: 26 },
+        ],
+        rows: trend,
+      });
+    }
     sheets.push({
       name: 'Områdestyper skillnader',
       title: 'Skillnaden mellan de mest och minst utsatta områdestyperna, basår och senaste år',

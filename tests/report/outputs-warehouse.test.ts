@@ -12,6 +12,7 @@ import { UsageError } from '../../pipelines/errors.ts';
 import { ALL_STAGES, runStages } from '../../pipelines/run.ts';
 import { unitStyle } from '../../pipelines/report/format.ts';
 import { startTinyPipeline, type TinyPipeline } from '../helpers/tiny-pipeline.ts';
+import { readPdfText } from '../helpers/pdf-text.ts';
 
 let tiny: TinyPipeline;
 let out: string;
@@ -108,6 +109,15 @@ describe('a run with --reports riket,kommun --areas 0180', () => {
       query(conn, `SELECT (SELECT count(*) FROM read_parquet('${join(out, 'segregation.parquet')}'))::INTEGER AS p, (SELECT count(*) FROM segregation_index WHERE year <= 2025)::INTEGER AS w`),
     );
     expect(seg[0]?.p).toBe(seg[0]?.w);
+  });
+
+  it('the reform chapter is in every report written, riket and kommun', async () => {
+    for (const f of ['segfollow-riket-00-2025.pdf', 'segfollow-kommun-0180-2025.pdf']) {
+      const text = (await readPdfText(join(out, f))).pages.join(' ').replace(/\s+/gu, ' ');
+      expect(text, f).toContain('Reformprogrammet för minskad segregation');
+      expect(text, f).toContain('De tio reformerna');
+      expect(text, f).toContain('Inslussningsgrupper som ska förebygga återfall i brott');
+    }
   });
 
   it('--areas 01 with --reports kommun is refused (a län code gives no kommun reports) and writes nothing', async () => {

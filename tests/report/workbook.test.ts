@@ -59,6 +59,8 @@ describe('the workbook of a report, read back', () => {
       'Segregation per kommun',
       'Områdestyper invånare',
       'Områdestyper värden',
+      // The by-type trend, where the area-types block carries one.
+      ...(model.area_types?.indicators.some((i) => ((i as { trend?: unknown[] }).trend ?? []).length > 0) ? ['Områdestyper per år'] : []),
       'Områdestyper skillnader',
       'Indexgränser',
       'Reformprogrammet',
