@@ -1,5 +1,6 @@
 /**
- * Vega-Lite spec + named datasets → SVG string, headless (`renderer: 'none'`), measured with the report font and
+ * Vega-Lite spec + named datasets → a laid-out scenegraph (drawn onto the PDF page by draw-chart.ts) or an SVG
+ * string, headless (`renderer: 'none'`), measured with the report font and
  * formatted with the Swedish locale. A chart that would come out wrong fails here instead of printing: any error
  * or warning from Vega-Lite or Vega, a BigInt or non-finite number in the data, or a chart with no data marks.
  */
@@ -105,8 +106,33 @@ export interface RenderedChart {
   height: number;
 }
 
-/** Like `renderChartSvg`, with the mark count and size the tests and the PDF layout use. */
-export async function renderChart(spec: TopLevelSpec, data: ChartData): Promise<RenderedChart> {
+/**
+ * A chart laid out by Vega, ready to be drawn straight onto a PDF page (draw-chart.ts): the scenegraph and the size
+ * and origin Vega's own renderers would use (vega-view's render-size.js). The View is finalized; the scene is data.
+ */
+export interface ChartScene {
+  readonly root: unknown;
+  /** Whole chart including padding, in points. */
+  readonly width: number;
+  readonly height: number;
+  readonly origin: readonly [number, number];
+  readonly background: string | null;
+  /** Items drawn by data marks; > 0, or rendering would have failed. */
+  readonly markItems: number;
+}
+
+interface ViewInternals {
+  padding(): { left: number; right: number; top: number; bottom: number };
+  _viewWidth: number;
+  _viewHeight: number;
+  _origin: [number, number];
+}
+
+/**
+ * Compiles and runs the chart, checking data and messages; calls `use` with the finished View, then finalizes it.
+ * Every failure is a StageError naming what is wrong.
+ */
+async function withChartView<T>(spec: TopLevelSpec, data: ChartData, use: (view: vega.View, markItems: number) => Promise<T> | T): Promise<T> {
   useReportFonts();
   checkData(data);
   const names = datasetNames(spec);
@@ -129,7 +155,6 @@ export async function renderChart(spec: TopLevelSpec, data: ChartData): Promise<
       view.insert(name, rows.map((r) => ({ ...r })));
     }
     await view.runAsync();
-    const svg = await view.toSVG();
     const root = (view.scenegraph() as unknown as { root: SceneMark }).root;
     const markItems = countDataMarkItems(root);
     if (markItems === 0) {
@@ -137,10 +162,35 @@ export async function renderChart(spec: TopLevelSpec, data: ChartData): Promise<
       throw new StageError(`chart "${name}" has no data marks (empty data?)${messages.length ? `; ${messages.join('; ')}` : ''}`);
     }
     if (messages.length) throw new StageError(`Vega could not draw the chart: ${messages.join('; ')}`);
-    return { svg, markItems, width: view.width(), height: view.height() };
+    const result = await use(view, markItems);
+    if (messages.length) throw new StageError(`Vega could not draw the chart: ${messages.join('; ')}`);
+    return result;
   } finally {
     view.finalize();
   }
+}
+
+/** Like `renderChartSvg`, with the mark count and size the tests use. */
+export async function renderChart(spec: TopLevelSpec, data: ChartData): Promise<RenderedChart> {
+  return withChartView(spec, data, async (view, markItems) => ({ svg: await view.toSVG(), markItems, width: view.width(), height: view.height() }));
+}
+
+/** The chart's scenegraph for drawing onto a PDF page (draw-chart.ts); the same checks as `renderChart`. */
+export async function renderChartScene(spec: TopLevelSpec, data: ChartData): Promise<ChartScene> {
+  return withChartView(spec, data, (view, markItems) => {
+    const v = view as unknown as ViewInternals;
+    const p = v.padding();
+    const bg = view.background() as unknown;
+    return {
+      root: (view.scenegraph() as unknown as { root: unknown }).root,
+      // vega-view's render-size.js: what toSVG and toCanvas size their output by.
+      width: Math.max(0, v._viewWidth + p.left + p.right),
+      height: Math.max(0, v._viewHeight + p.top + p.bottom),
+      origin: [p.left + v._origin[0], p.top + v._origin[1]] as const,
+      background: typeof bg === 'string' ? bg : null,
+      markItems,
+    };
+  });
 }
 
 /** The SVG of a chart; throws instead of returning an empty or wrongly drawn one. */

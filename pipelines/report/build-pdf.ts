@@ -8,7 +8,8 @@
 import { rename, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { basename, dirname, join } from 'node:path';
-import { renderChart } from '../charts/render-chart.ts';
+import { renderChartScene } from '../charts/render-chart.ts';
+import { chartNode, installChartDrawing } from '../charts/draw-chart.ts';
 import { useReportFonts } from '../charts/fonts.ts';
 import {
   ACCENT,
@@ -172,8 +173,9 @@ function pdfmake(): PdfMake {
   if (pdfmakeReady) return pdfmakeReady;
   const pm = require('pdfmake') as PdfMake;
   const { paths, family } = useReportFonts();
-  // By path, not through pdfmake's virtual file system: its SVG renderer passes the font path straight to pdfkit,
-  // which then reads the real file. Body text and chart text thus share one embedded subset per face.
+  // Charts are drawn into the page by their own hook, in the document's fonts: body text and chart text share
+  // one embedded subset per face.
+  installChartDrawing((require('pdfmake/js/Renderer.js') as { default: { prototype: object } }).default, family);
   pm.setFonts({ [family]: paths });
   const allowed = new Set(Object.values(paths));
   // Nothing else may be read or fetched: a report needs nothing outside the model.
@@ -272,15 +274,14 @@ function balancedTables(
 }
 
 async function figure(ctx: Ctx, chart: ChartDef, caption: string, alt: string): Promise<StackNode> {
-  const rendered = await renderChart(chart.spec, chart.data);
+  // Drawn straight onto the page when pdfmake renders it (charts/draw-chart.ts), not through an SVG string.
+  const scene = await renderChartScene(chart.spec, chart.data);
   ctx.figure++;
+  const node: SvgNode = chartNode(scene, CHART_WIDTH, ctx.fit(alt));
   return {
     unbreakable: true,
     margin: [0, 6, 0, 10],
-    stack: [
-      { text: ctx.fit(`Figur ${ctx.figure}. ${caption}`), style: 'caption', margin: [0, 0, 0, 4] },
-      { svg: rendered.svg, width: CHART_WIDTH, alt: ctx.fit(alt) },
-    ],
+    stack: [{ text: ctx.fit(`Figur ${ctx.figure}. ${caption}`), style: 'caption', margin: [0, 0, 0, 4] }, node],
   };
 }
 
