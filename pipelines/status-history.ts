@@ -26,6 +26,8 @@ export interface RunHistory {
   stages: StageHistory[];
   /** Responses stored in source_fetch by this run, per source (e.g. { Kolada: 12, SCB: 30 }). */
   fetches: Record<string, number>;
+  /** Tables and KPIs the ingest did not fetch because their release had not changed (null: no ingest, or older runs). */
+  unchanged: number | null;
   /** Files the run's report stage wrote and published into output/<year>/ (empty when it wrote none). */
   reports: string[];
 }
@@ -95,6 +97,7 @@ export async function historyOf(conn: DuckDBConnection, limit: number): Promise<
         seconds: num(r.seconds),
         stages: [],
         fetches: {},
+        unchanged: null,
         reports: [],
       };
       runs.set(id, run);
@@ -110,6 +113,7 @@ export async function historyOf(conn: DuckDBConnection, limit: number): Promise<
       });
     }
     if (r.files !== null && r.files !== undefined) run.reports.push(...parseNames(r.files));
+    if (r.unchanged !== null && r.unchanged !== undefined) run.unchanged = Number(r.unchanged);
   }
   for (const f of fetchRows) {
     const run = runs.get(String(f.run_id));
@@ -129,7 +133,7 @@ export function formatHistory(h: History): string {
       `run ${r.run_id}: ${r.command}${args}${r.report_year === null ? '' : ` (report year ${r.report_year})`} — ${outcome}`,
       `  started ${r.started_at}, ${r.finished_at ? `finished ${r.finished_at} (${fmtSeconds(r.seconds)})` : 'not finished'}`,
       ...r.stages.map((s) => `  ${s.stage.padEnd(8)} ${s.outcome.padEnd(6)} ${fmtSeconds(s.seconds).padStart(10)}${s.message ? `  ${s.message.split('\n')[0] ?? ''}` : ''}`),
-      `  fetched: ${fetched || 'nothing'}`,
+      `  fetched: ${fetched || 'nothing'}${r.unchanged ? `; ${r.unchanged} tables and KPIs unchanged, not fetched` : ''}`,
       `  reports: ${r.reports.length ? r.reports.join(', ') : 'none'}`,
     ].join('\n');
   });

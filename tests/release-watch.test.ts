@@ -13,6 +13,8 @@ import { exitCodeOf, StageError, UsageError } from '../pipelines/errors.ts';
 import { runStages, ALL_STAGES } from '../pipelines/run.ts';
 import { runSourcesDue } from '../pipelines/sources-due.ts';
 import { createLogger } from '../pipelines/log.ts';
+import { loadSources } from '../pipelines/catalogue.ts';
+import { formatHistory, readHistory } from '../pipelines/status-history.ts';
 import { tinyWorld } from './fixtures/tiny-world.ts';
 import { startTinyPipeline, type TinyPipeline } from './helpers/tiny-pipeline.ts';
 import { readPdfText } from './helpers/pdf-text.ts';
@@ -53,6 +55,14 @@ describe('run --when-new', () => {
     expect(tiny.logs.slice(logFrom).some((l) => (JSON.parse(l) as { msg: string }).msg.startsWith('inget nytt'))).toBe(true);
     const [run] = await sql(`SELECT outcome FROM run WHERE run_id = '${s.run_id}'`);
     expect(run?.outcome).toBe('nothing-new');
+    // The run history says what happened: nothing fetched, every table and KPI unchanged.
+    const cat = loadSources(config.dataDir);
+    const n = cat.pxweb.length + cat.kolada.length;
+    const h = await readHistory(config.warehouse, 1);
+    // The areas stage still fetches SCB's two area-key files (not the statistics API): the only fetches of the run.
+    expect(h.runs[0]).toMatchObject({ run_id: s.run_id, outcome: 'nothing-new', fetches: { SCB: 2 }, unchanged: n, reports: [] });
+    expect(await sql(`SELECT table_id FROM source_fetch WHERE run_id = '${s.run_id}' ORDER BY table_id`)).toEqual([{ table_id: 'deso-crosswalk.csv' }, { table_id: 'deso-regso.csv' }]);
+    expect(formatHistory(h)).toContain(`  fetched: SCB 2; ${n} tables and KPIs unchanged, not fetched\n`);
   }, 300_000);
 
   it('a new release of one table is fetched alone, then built and published', async () => {
