@@ -34,8 +34,8 @@ export function selectScopes(
     const lan = wrongLevel.filter((c) => c.length === 2);
     const kommun = wrongLevel.filter((c) => c.length === 4);
     const parts = [
-      ...(lan.length > 0 ? [`${lan.join(',')} ${lan.length === 1 ? 'is a län code' : 'are län codes'} but --reports has no lan (a län code gives that län's report only; for the kommun reports of a län list their kommun codes)`] : []),
-      ...(kommun.length > 0 ? [`${kommun.join(',')} ${kommun.length === 1 ? 'is a kommun code' : 'are kommun codes'} but --reports has no kommun`] : []),
+      ...(lan.length > 0 ? [`${lan.join(',')} ${lan.length === 1 ? 'is a län code' : 'are län codes'} but --reports has no lan (add lan to --reports; a län code gives that län's report only, for the kommun reports of a län list their kommun codes)`] : []),
+      ...(kommun.length > 0 ? [`${kommun.join(',')} ${kommun.length === 1 ? 'is a kommun code' : 'are kommun codes'} but --reports has no kommun (add kommun to --reports)`] : []),
     ];
     throw new UsageError(`--areas ${wrongLevel.join(',')}: ${parts.join('; ')}`);
   }

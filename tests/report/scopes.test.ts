@@ -31,11 +31,11 @@ describe('selectScopes: --areas names exactly the reports written', () => {
   it('the reported bug: --areas 01,12 --reports kommun no longer makes every kommun of both län; it is refused', () => {
     const run = () => codes(['kommun'], ['01', '12']);
     expect(run).toThrow(UsageError);
-    expect(run).toThrow("--areas 01,12: 01,12 are län codes but --reports has no lan (a län code gives that län's report only; for the kommun reports of a län list their kommun codes)");
+    expect(run).toThrow("--areas 01,12: 01,12 are län codes but --reports has no lan (add lan to --reports; a län code gives that län's report only, for the kommun reports of a län list their kommun codes)");
   });
 
   it('a kommun code without kommun in --reports is refused, naming it', () => {
-    expect(() => codes(['lan'], ['01', '0180'])).toThrow('--areas 0180: 0180 is a kommun code but --reports has no kommun');
+    expect(() => codes(['lan'], ['01', '0180'])).toThrow('--areas 0180: 0180 is a kommun code but --reports has no kommun (add kommun to --reports)');
   });
 
   it('a code not in the register is refused, naming the level', () => {
