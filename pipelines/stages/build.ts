@@ -6,7 +6,7 @@ import { execFile, inTransaction, queryFile, query, SQL_DIR, type Params } from 
 import { loadIndicators, methodSourceLabel, loadSources, methodsOf, type IndicatorDef, type IndicatorMethod } from '../catalogue.ts';
 import type { Level } from '../areas/levels.ts';
 import { StageError } from '../errors.ts';
-import { buildSegregation, type SegregationResult } from './segregation.ts';
+import { buildSegregation, buildSegregationChange, type SegregationResult } from './segregation.ts';
 import { buildAreaTypes, type AreaTypesResult } from './area-types.ts';
 
 export interface BuildResult {
@@ -79,6 +79,8 @@ export async function build(ctx: Context, conn: DuckDBConnection): Promise<Build
       }
     }
     await execFile(conn, 'measures/apply_disclosure_segregation', { threshold: ctx.config.disclosureThreshold });
+    // Changes again, now that withheld values are gone: a change never rests on a value the report may not show.
+    await buildSegregationChange(conn);
     // Area types rest on the indicator values above; inside the same transaction, so the build commits whole.
     result.area_types = await buildAreaTypes(ctx, conn);
     const [seg] = await query(conn, 'SELECT count(*)::INTEGER AS n FROM segregation_index');

@@ -21,11 +21,13 @@
  *   scope_level 'kommun' | 'lan' | 'riket' (scope_code '00'); unit_level 'deso' | 'regso'; unit_version the
  *   vintage of the units as published (DeSO2018/RegSO2020 up to 2023, DeSO2025/RegSO2025 from 2024).
  *
- *   expected / ci_low / ci_high (METHODS.md §8) are filled for D, H_two_group, multi_D, multi_H_information_theory
- *   and multi_M_divergence: the mean under random allocation with the observed margins, and rseg's bootstrap
- *   interval (quantiles of 2·estimate − replicate, so it may extend below 0). One simulation per (split, unit
- *   level and version, scope, year) serves D, H and M; its seed is derived from exactly those keys, so reruns and
- *   any processing order give identical numbers.
+ *   expected / bias_corrected / bias / se / ci_low / ci_high / draws (METHODS.md §8) are filled for D, H_two_group,
+ *   multi_D, multi_H_information_theory and multi_M_divergence: the exact mean under random allocation with the
+ *   observed margins, and the bootstrap's bias-corrected estimate with its bias-aware interval, clamped to the
+ *   index's range (pipelines/measures/inference.ts `summarise` says which and why; the interval always holds both
+ *   value and bias_corrected). One set of draws per (split, unit level and version, source table, year) serves
+ *   every scope and D, H and M; its seed is derived from exactly those keys, so reruns and any processing order
+ *   give identical numbers.
  *
  *   Decomposition of M and H (METHODS.md §5.3), scope riket only, per split, unit level and year:
  *     M_total                      M of units × groups over the whole country (= multi_M_divergence of riket)
@@ -47,28 +49,25 @@
 import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
 import { listValue } from '@duckdb/node-api';
 import type { Context } from '../context.ts';
-import { execFile, inTransaction, sqlFile, type Params } from '../db.ts';
+import { execFile, inTransaction, queryFile, sqlFile, type Params } from '../db.ts';
+import { FIRST_YEAR } from '../config.ts';
 import { StageError } from '../errors.ts';
 import { decomposeMH } from '../measures/decomposition.ts';
 import { MULTIGROUP_INDEX_IDS, TWO_GROUP_INDEX_IDS, type IndexStatus } from '../measures/index-ids.ts';
-import { expectedAndBootstrap, type InferenceResult, type InferenceStat } from '../measures/inference.ts';
+import { inferScopes, normalQuantile, type InferenceStat, type ScopeInference } from '../measures/inference.ts';
 import { multigroupIndices } from '../measures/multigroup.ts';
 import { twoGroupIndices } from '../measures/two-group.ts';
 
 /**
- * Simulated tables per method (random allocation and bootstrap, each) behind every expected value and interval.
- * The cost is linear in draws; measured on the full demo world (290 kommuner, ~6,000 DeSO, 3,363 RegSO, 68 unit
- * sets, 149,056 rows) on one core: ≈ 2.2 s without draws (read 0.9, indices 0.6, write 0.6) plus ≈ 0.45 s per draw,
- * so 20 draws ≈ 11 s, 100 ≈ 46 s, 200 ≈ 98 s. 200 is for real runs, where fetching the sources takes far longer
- * and the interval should be near its nominal level; the demo uses 20, enough for the expected value (Monte Carlo
- * error ≈ 0.22 of its own SD; riket D expected 0.02252 at 20 draws against 0.02251 at 200) but only a rough
- * interval (type-7 quantiles of 20 replicates cover ≈ 86 % rather than 95 %). SegregationOptions.draws overrides.
+ * Bootstrap draws behind every interval: one set of draws per unit set serves all its scopes (inferScopes), and the
+ * expected values are exact, so the cost is one resample of the cells per draw. 200 draws give the interval's se to
+ * ±5 % and its bias to ±0.07 se; the coverage simulation (tests/measures/coverage.test.ts) finds 93–96 % at 200.
+ * Demo and real runs use the same default, so a demo's intervals are real ones. SegregationOptions.draws overrides.
  */
 export const DEFAULT_DRAWS = 200;
-export const DEMO_DRAWS = 20;
 
 export interface SegregationOptions {
-  /** Draws per method; 0 leaves expected and the interval NULL. Default DEFAULT_DRAWS, or DEMO_DRAWS in a demo run. */
+  /** Bootstrap draws; 0 leaves expected, bias-corrected value and interval NULL. Default DEFAULT_DRAWS. */
   readonly draws?: number;
   /** Level of the bootstrap interval. Default 0.95. */
   readonly confidence?: number;
@@ -184,6 +183,8 @@ export interface UnitSet {
   readonly K: number;
   /** Row-major units × groups, only units with every count published. */
   readonly counts: Float64Array;
+  /** The unit codes of those rows, in order. */
+  readonly units: string[];
   /** Kommun codes in order, and the start of each kommun's units in `counts` (length = kommuner + 1). */
   readonly kommuner: string[];
   readonly kommunStart: Uint32Array;
@@ -205,13 +206,14 @@ export async function readUnitSets(conn: DuckDBConnection, split: Split): Promis
     throw new StageError(`sql/${split.sql}.sql failed: ${(e as Error).message}`, { cause: e });
   }
   const cols = reader.getColumnsObjectJS() as Record<string, unknown[]>;
-  const need = ['unit_level', 'unit_version', 'year', 'source_table', 'kommun_code', ...split.columns];
+  const need = ['unit_level', 'unit_version', 'year', 'source_table', 'kommun_code', 'unit_code', ...split.columns];
   for (const c of need) if (!(c in cols)) throw new StageError(`sql/${split.sql}.sql: column ${c} missing from its output`);
   const level = cols.unit_level as string[];
   const version = cols.unit_version as string[];
   const year = cols.year as number[];
   const table = cols.source_table as string[];
   const kommun = cols.kommun_code as string[];
+  const unitCode = (cols.unit_code ?? []) as string[];
   const K = split.columns.length;
   const countCols = split.columns.map((c) => cols[c] as (number | null)[]);
   const n = level.length;
@@ -222,6 +224,7 @@ export async function readUnitSets(conn: DuckDBConnection, split: Split): Promis
     const end = blockEnd(r);
     const counts = new Float64Array((end - r) * K);
     const kommuner: string[] = [];
+    const units: string[] = [];
     const starts: number[] = [];
     let m = 0;
     let leftOut = 0;
@@ -246,6 +249,7 @@ export async function readUnitSets(conn: DuckDBConnection, split: Split): Promis
         if (!Number.isInteger(v)) integral = false;
         counts[m * K + g] = v;
       }
+      units.push(unitCode[i] as string);
       m++;
     }
     starts.push(m);
@@ -256,6 +260,7 @@ export async function readUnitSets(conn: DuckDBConnection, split: Split): Promis
       sourceTable: table[r] as string,
       K,
       counts: counts.subarray(0, m * K),
+      units,
       kommuner,
       kommunStart: Uint32Array.from(starts),
       leftOut,
@@ -290,6 +295,10 @@ class Rows {
   total: number[] = [];
   status: IndexStatus[] = [];
   sourceTable: string[] = [];
+  biasCorrected: (number | null)[] = [];
+  bias: (number | null)[] = [];
+  se: (number | null)[] = [];
+  draws: (number | null)[] = [];
 
   get length(): number {
     return this.measure.length;
@@ -302,29 +311,32 @@ interface Scope {
   /** Units [from, to) of the set. */
   readonly from: number;
   readonly to: number;
+  /** The same as kommuner [strataFrom, strataTo): the strata of the shared bootstrap. */
+  readonly strataFrom: number;
+  readonly strataTo: number;
 }
 
 /** Kommuner, then län (first two digits of the kommun code; kommuner of a län are contiguous), then riket. */
 function scopesOf(set: UnitSet): Scope[] {
   const out: Scope[] = [];
   const s = set.kommunStart;
-  set.kommuner.forEach((k, i) => out.push({ level: 'kommun', code: k, from: s[i] as number, to: s[i + 1] as number }));
+  set.kommuner.forEach((k, i) => out.push({ level: 'kommun', code: k, from: s[i] as number, to: s[i + 1] as number, strataFrom: i, strataTo: i + 1 }));
   let i = 0;
   while (i < set.kommuner.length) {
     const lan = (set.kommuner[i] as string).slice(0, 2);
     let j = i + 1;
     while (j < set.kommuner.length && (set.kommuner[j] as string).slice(0, 2) === lan) j++;
-    out.push({ level: 'lan', code: lan, from: s[i] as number, to: s[j] as number });
+    out.push({ level: 'lan', code: lan, from: s[i] as number, to: s[j] as number, strataFrom: i, strataTo: j });
     i = j;
   }
-  out.push({ level: 'riket', code: '00', from: 0, to: s[set.kommuner.length] as number });
+  out.push({ level: 'riket', code: '00', from: 0, to: s[set.kommuner.length] as number, strataFrom: 0, strataTo: set.kommuner.length });
   return out;
 }
 
 /** Every row of one unit set of one split. */
 function computeUnitSet(split: Split, set: UnitSet, rows: Rows, draws: number, confidence: number): void {
   const K = set.K;
-  const add = (measure: string, scope: { level: string; code: string }, value: number | null, status: IndexStatus, nUnits: number, total: number, stat: InferenceStat | null = null): void => {
+  const add = (measure: string, scope: { level: string; code: string }, value: number | null, status: IndexStatus, nUnits: number, total: number, stat: InferenceStat | null = null, used: number | null = null): void => {
     rows.measure.push(measure);
     rows.groups.push(split.groups);
     rows.focal.push(split.focal);
@@ -341,15 +353,18 @@ function computeUnitSet(split: Split, set: UnitSet, rows: Rows, draws: number, c
     rows.total.push(total);
     rows.status.push(status);
     rows.sourceTable.push(set.sourceTable);
+    rows.biasCorrected.push(stat?.biasCorrected ?? null);
+    rows.bias.push(stat?.bias ?? null);
+    rows.se.push(stat?.bootstrapSe ?? null);
+    rows.draws.push(stat?.ciLow === null || stat === null ? null : used);
   };
-  const infer = (cells: Float64Array, scope: Scope): InferenceResult | null =>
-    draws > 0 && set.integral
-      ? expectedAndBootstrap(cells, K, {
-          draws,
-          confidence,
-          seed: [SEED, split.key, set.unitLevel, set.unitVersion, scope.level, scope.code, set.year],
-        })
-      : null;
+  const scopes = scopesOf(set);
+  // One set of draws for every scope of the set (inferScopes explains why that is valid); the seed is derived
+  // from the set's keys only, so reruns and any processing order give identical numbers.
+  const inference: (ScopeInference | null)[] =
+    draws > 0 && set.integral && set.counts.length > 0
+      ? inferScopes(set.counts, K, set.kommunStart, scopes, { draws, confidence, seed: [SEED, split.key, set.unitLevel, set.unitVersion, set.sourceTable, set.year] })
+      : scopes.map(() => null);
 
   const c = set.counts;
   if (split.kind === 'two_group') {
@@ -360,25 +375,25 @@ function computeUnitSet(split: Split, set: UnitSet, rows: Rows, draws: number, c
       x[i] = c[2 * i] as number;
       y[i] = c[2 * i + 1] as number;
     }
-    for (const scope of scopesOf(set)) {
+    scopes.forEach((scope, j) => {
       const res = twoGroupIndices(x.subarray(scope.from, scope.to), y.subarray(scope.from, scope.to));
-      const inf = res.status === 'ok' ? infer(c.subarray(2 * scope.from, 2 * scope.to), scope) : null;
+      const inf = res.status === 'ok' ? (inference[j] ?? null) : null;
       for (const id of TWO_GROUP_INDEX_IDS) {
         const stat = id === 'D' ? (inf?.D ?? null) : id === 'H_two_group' ? (inf?.H ?? null) : null;
-        add(id, scope, res.values[id], res.status, res.nUnits, res.total, stat);
+        add(id, scope, res.values[id], res.status, res.nUnits, res.total, stat, inf?.drawsUsed ?? null);
       }
-    }
+    });
   } else {
-    for (const scope of scopesOf(set)) {
+    scopes.forEach((scope, j) => {
       const cells = c.subarray(K * scope.from, K * scope.to);
       const res = multigroupIndices(cells, K);
-      const inf = res.status === 'ok' ? infer(cells, scope) : null;
+      const inf = res.status === 'ok' ? (inference[j] ?? null) : null;
       for (const id of MULTIGROUP_INDEX_IDS) {
         const stat =
           id === 'multi_D' ? (inf?.D ?? null) : id === 'multi_H_information_theory' ? (inf?.H ?? null) : id === 'multi_M_divergence' ? (inf?.M ?? null) : null;
-        add(id, scope, res.values[id], res.status, res.nUnits, res.total, stat);
+        add(id, scope, res.values[id], res.status, res.nUnits, res.total, stat, inf?.drawsUsed ?? null);
       }
-    }
+    });
   }
 
   // Nested decomposition of the riket: units in kommuner in län.
@@ -424,11 +439,13 @@ function computeUnitSet(split: Split, set: UnitSet, rows: Rows, draws: number, c
  * the caller's when one is open (e.g. inside the build stage's), so either way a failure leaves the previous rows.
  */
 export async function buildSegregation(ctx: Context, conn: DuckDBConnection, opts: SegregationOptions = {}): Promise<SegregationResult> {
-  const draws = opts.draws ?? (ctx.config.demo ? DEMO_DRAWS : DEFAULT_DRAWS);
+  const draws = opts.draws ?? DEFAULT_DRAWS;
   const confidence = opts.confidence ?? 0.95;
   if (!Number.isInteger(draws) || draws < 0) throw new StageError(`segregation: draws must be a non-negative integer, got ${draws}`);
   const result: SegregationResult = { rows: 0, by_groups: {}, unit_sets: 0, left_out_units: 0, draws, seconds: { read: 0, compute: 0, write: 0 } };
   const rows = new Rows();
+  const crosswalk = await readCrosswalk(conn);
+  const bridge: BridgeRow[] = [];
 
   for (const split of SEGREGATION_SPLITS_ENGINE) {
     let t0 = performance.now();
@@ -444,6 +461,7 @@ export async function buildSegregation(ctx: Context, conn: DuckDBConnection, opt
         ctx.log.info('segregation: counts are not whole numbers, expected and interval left empty', { groups: split.groups, unit_level: set.unitLevel, year: set.year });
       }
     }
+    bridgeRows(split, sets, crosswalk, bridge);
     result.seconds.compute += (performance.now() - t0) / 1000;
     result.unit_sets += sets.length;
     result.left_out_units += leftOut;
@@ -457,6 +475,9 @@ export async function buildSegregation(ctx: Context, conn: DuckDBConnection, opt
   await inTransaction(conn, async () => {
     await execFile(conn, 'measures/delete_segregation_groups', { groups: listValue(SEGREGATION_SPLITS_ENGINE.map((s) => s.groups)) });
     await appendRows(conn, rows);
+    await execFile(conn, 'measures/delete_segregation_bridge');
+    await appendBridge(conn, bridge);
+    await buildSegregationChange(conn, confidence);
   });
   result.seconds.write = (performance.now() - t0) / 1000;
   result.rows = rows.length;
@@ -488,6 +509,200 @@ async function appendRows(conn: DuckDBConnection, rows: Rows): Promise<void> {
       ap.appendDouble(rows.total[i] as number);
       ap.appendVarchar(rows.status[i] as string);
       ap.appendVarchar(rows.sourceTable[i] as string);
+      dbl(rows.biasCorrected[i] ?? null);
+      dbl(rows.bias[i] ?? null);
+      dbl(rows.se[i] ?? null);
+      const d = rows.draws[i] ?? null;
+      if (d === null) ap.appendNull();
+      else ap.appendInteger(d);
+      ap.endRow();
+    }
+    ap.flushSync();
+  } finally {
+    ap.closeSync();
+  }
+}
+
+/**
+ * The change of every index with an interval between its first comparable year and its latest year, into
+ * segregation_change (sql/measures/segregation_change.sql says how). The build stage runs it again after
+ * disclosure control, so that a withheld value never enters a change.
+ */
+export async function buildSegregationChange(conn: DuckDBConnection, confidence = 0.95): Promise<void> {
+  await execFile(conn, 'measures/delete_segregation_change');
+  await execFile(conn, 'measures/segregation_change', { first_year: FIRST_YEAR, z: normalQuantile(1 - (1 - confidence) / 2) });
+}
+
+/** DeSO 2018 → DeSO 2025 population weights (area_crosswalk), per old code. */
+type Crosswalk = Map<string, { to: string; weight: number }[]>;
+
+async function readCrosswalk(conn: DuckDBConnection): Promise<Crosswalk> {
+  const rows = await queryFile(conn, 'measures/deso_crosswalk', { from_version: BRIDGE.from, to_version: BRIDGE.to });
+  const out: Crosswalk = new Map();
+  for (const r of rows) {
+    const from = String(r.from_code);
+    let list = out.get(from);
+    if (!list) out.set(from, (list = []));
+    list.push({ to: String(r.to_code), weight: Number(r.weight) });
+  }
+  return out;
+}
+
+/** The DeSO area-version break bridged: the years next to it, each computed on both versions. */
+const BRIDGE = { unitLevel: 'deso', from: 'DeSO2018', to: 'DeSO2025' } as const;
+
+interface BridgeRow {
+  measure: string;
+  groups: string;
+  focal: string | null;
+  scopeLevel: string;
+  scopeCode: string;
+  year: number;
+  valueFrom: number | null;
+  valueTo: number | null;
+  nFrom: number;
+  nTo: number;
+  status: string;
+}
+
+/**
+ * The size of the DeSO 2018 → 2025 break (issue 6 item 4). SCB publishes no year on both versions, so the two years
+ * next to the break are each moved onto the other version with the crosswalk's population weights and every index
+ * is computed on both versions of the same people:
+ * - the first DeSO 2025 year moved back onto DeSO 2018: each new area's counts go to the old areas it came from,
+ *   in proportion to weight × the old area's population in the last DeSO 2018 year. Exact for the common case, a
+ *   new area that lies inside one old area (a split: the parts are summed back), approximate where areas merged;
+ * - the last DeSO 2018 year moved forward onto DeSO 2025: each old area's counts split over its new areas by the
+ *   weights. Splitting an area into parts of the same composition leaves every evenness index unchanged, so this
+ *   direction shows only what merges do; it is kept as the second view of the break.
+ * value_to − value_from is then what the change of units alone does to the index in that year. Old or new areas
+ * without a crosswalk row are left out of the moved set (n_units_* say how many units each side has).
+ */
+function bridgeRows(split: Split, sets: readonly UnitSet[], crosswalk: Crosswalk, out: BridgeRow[]): void {
+  if (crosswalk.size === 0) return;
+  const level = sets.filter((x) => x.unitLevel === BRIDGE.unitLevel);
+  const old = level.filter((x) => x.unitVersion === BRIDGE.from);
+  const neu = level.filter((x) => x.unitVersion === BRIDGE.to);
+  if (old.length === 0 || neu.length === 0) return;
+  const lastOld = old.reduce((a, b) => (b.year > a.year ? b : a));
+  const firstNew = neu.reduce((a, b) => (b.year < a.year ? b : a));
+  const K = lastOld.K;
+  // Back-weights: a new area's people over its old areas, by weight × the old area's population.
+  const oldPop = new Map<string, number>();
+  lastOld.units.forEach((code, i) => {
+    let t = 0;
+    for (let k = 0; k < K; k++) t += lastOld.counts[i * K + k] as number;
+    oldPop.set(code, t);
+  });
+  const back: Crosswalk = new Map();
+  for (const [from, targets] of crosswalk) {
+    for (const { to, weight } of targets) {
+      let list = back.get(to);
+      if (!list) back.set(to, (list = []));
+      list.push({ to: from, weight: weight * (oldPop.get(from) ?? 0) });
+    }
+  }
+  for (const list of back.values()) {
+    const sum = list.reduce((a, x) => a + x.weight, 0);
+    for (const x of list) x.weight = sum > 0 ? x.weight / sum : 1 / list.length;
+  }
+  const pairs: [UnitSet, UnitSet][] = [
+    [moveSet(firstNew, back, BRIDGE.from), firstNew],
+    [lastOld, moveSet(lastOld, crosswalk, BRIDGE.to)],
+  ];
+  for (const [onOld, onNew] of pairs) {
+    const valuesFrom = scopeValues(split, onOld);
+    for (const [key, vTo] of scopeValues(split, onNew)) {
+      const vFrom = valuesFrom.get(key);
+      const [measure, scopeLevel, scopeCode] = key.split('|') as [string, string, string];
+      out.push({
+        measure,
+        groups: split.groups,
+        focal: split.focal,
+        scopeLevel,
+        scopeCode,
+        year: onOld.year,
+        valueFrom: vFrom?.value ?? null,
+        valueTo: vTo.value,
+        nFrom: vFrom?.nUnits ?? 0,
+        nTo: vTo.nUnits,
+        status: vFrom?.status === 'ok' ? vTo.status : (vFrom?.status ?? 'no_population'),
+      });
+    }
+  }
+}
+
+/** The set's counts moved onto another area version by a code → [{to, weight}] mapping, in kommun and code order. */
+function moveSet(set: UnitSet, mapping: Crosswalk, version: string): UnitSet {
+  const K = set.K;
+  const moved = new Map<string, Float64Array>();
+  set.units.forEach((code, i) => {
+    for (const { to, weight } of mapping.get(code) ?? []) {
+      let acc = moved.get(to);
+      if (!acc) moved.set(to, (acc = new Float64Array(K)));
+      for (let k = 0; k < K; k++) acc[k] = (acc[k] as number) + weight * (set.counts[i * K + k] as number);
+    }
+  });
+  const codes = [...moved.keys()].sort();
+  const counts = new Float64Array(codes.length * K);
+  const kommuner: string[] = [];
+  const starts: number[] = [];
+  codes.forEach((code, i) => {
+    const k = code.slice(0, 4);
+    if (kommuner.at(-1) !== k) {
+      kommuner.push(k);
+      starts.push(i);
+    }
+    counts.set(moved.get(code) as Float64Array, i * K);
+  });
+  starts.push(codes.length);
+  return { ...set, unitVersion: version, counts, units: codes, kommuner, kommunStart: Uint32Array.from(starts), leftOut: 0, integral: false };
+}
+
+/** Every index of every scope of a set, keyed 'measure|scope level|scope code' (no inference). */
+function scopeValues(split: Split, set: UnitSet): Map<string, { value: number | null; nUnits: number; status: IndexStatus }> {
+  const out = new Map<string, { value: number | null; nUnits: number; status: IndexStatus }>();
+  const K = set.K;
+  for (const scope of scopesOf(set)) {
+    const cells = set.counts.subarray(K * scope.from, K * scope.to);
+    if (split.kind === 'two_group') {
+      const n = scope.to - scope.from;
+      const x = new Float64Array(n);
+      const y = new Float64Array(n);
+      for (let i = 0; i < n; i++) {
+        x[i] = cells[2 * i] as number;
+        y[i] = cells[2 * i + 1] as number;
+      }
+      const res = twoGroupIndices(x, y);
+      for (const id of TWO_GROUP_INDEX_IDS) out.set(`${id}|${scope.level}|${scope.code}`, { value: res.values[id], nUnits: res.nUnits, status: res.status });
+    } else {
+      const res = multigroupIndices(cells, K);
+      for (const id of MULTIGROUP_INDEX_IDS) out.set(`${id}|${scope.level}|${scope.code}`, { value: res.values[id], nUnits: res.nUnits, status: res.status });
+    }
+  }
+  return out;
+}
+
+async function appendBridge(conn: DuckDBConnection, rows: readonly BridgeRow[]): Promise<void> {
+  const ap = await conn.createAppender('segregation_bridge');
+  try {
+    const dbl = (v: number | null): void => (v === null || !Number.isFinite(v) ? ap.appendNull() : ap.appendDouble(v));
+    for (const r of rows) {
+      ap.appendVarchar(r.measure);
+      ap.appendVarchar(r.groups);
+      if (r.focal === null) ap.appendNull();
+      else ap.appendVarchar(r.focal);
+      ap.appendVarchar(r.scopeLevel);
+      ap.appendVarchar(r.scopeCode);
+      ap.appendVarchar(BRIDGE.unitLevel);
+      ap.appendInteger(r.year);
+      ap.appendVarchar(BRIDGE.from);
+      ap.appendVarchar(BRIDGE.to);
+      dbl(r.status === 'ok' ? r.valueFrom : null);
+      dbl(r.status === 'ok' ? r.valueTo : null);
+      ap.appendInteger(r.nFrom);
+      ap.appendInteger(r.nTo);
+      ap.appendVarchar(r.status);
       ap.endRow();
     }
     ap.flushSync();

@@ -4,7 +4,8 @@
 --          Units whose counts are missing or protected at source are left out (n_units says how many remain).
 -- Inputs:  observation; $table, $measure, $focal_breakdown, $other_breakdown, $groups (label), $focal (label).
 -- Output:  segregation_index rows (measure 'D', unit_level 'deso').
-INSERT INTO segregation_index
+INSERT INTO segregation_index (measure, groups, focal, scope_level, scope_code, unit_level, unit_version, year, value,
+                               expected, ci_low, ci_high, n_units, total, status, source_table)
 WITH units AS (
   SELECT area_code, area_version, year,
          max(value) FILTER (WHERE breakdown = $focal_breakdown) AS x,

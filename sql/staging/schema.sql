@@ -99,7 +99,61 @@ CREATE TABLE IF NOT EXISTS segregation_index (
   n_units      INTEGER NOT NULL,
   total        DOUBLE,
   status       VARCHAR NOT NULL,
-  source_table VARCHAR NOT NULL
+  source_table VARCHAR NOT NULL,
+  -- The bootstrap (pipelines/measures/inference.ts summarise): bias-corrected estimate (clamped to the index's
+  -- range; the estimate published beside ci_low/ci_high), estimated bias, bootstrap se, and the draws used.
+  bias_corrected DOUBLE,
+  bias           DOUBLE,
+  se             DOUBLE,
+  draws          INTEGER
+);
+-- Warehouses made before the bias-aware interval get its columns (idempotent; appended in this order).
+ALTER TABLE segregation_index ADD COLUMN IF NOT EXISTS bias_corrected DOUBLE;
+ALTER TABLE segregation_index ADD COLUMN IF NOT EXISTS bias DOUBLE;
+ALTER TABLE segregation_index ADD COLUMN IF NOT EXISTS se DOUBLE;
+ALTER TABLE segregation_index ADD COLUMN IF NOT EXISTS draws INTEGER;
+-- Change of each index with an interval between two years (sql/measures/segregation_change.sql): span
+-- 'comparable' from the first year on the latest year's area version and source table (or since_first's years
+-- when that version has one year only), 'since_first' from the first year (2017) whatever lies between.
+CREATE TABLE IF NOT EXISTS segregation_change (
+  measure       VARCHAR NOT NULL,
+  groups        VARCHAR NOT NULL,
+  focal         VARCHAR,
+  scope_level   VARCHAR NOT NULL,
+  scope_code    VARCHAR NOT NULL,
+  unit_level    VARCHAR NOT NULL,
+  span          VARCHAR NOT NULL CHECK (span IN ('comparable', 'since_first')),
+  from_year     INTEGER NOT NULL,
+  to_year       INTEGER NOT NULL,
+  from_version  VARCHAR NOT NULL,
+  to_version    VARCHAR NOT NULL,
+  from_value    DOUBLE NOT NULL,
+  to_value      DOUBLE NOT NULL,
+  diff          DOUBLE NOT NULL,
+  ci_low        DOUBLE NOT NULL,
+  ci_high       DOUBLE NOT NULL,
+  verdict       VARCHAR NOT NULL CHECK (verdict IN ('increase', 'decrease', 'none')),
+  crosses_break BOOLEAN NOT NULL,
+  PRIMARY KEY (measure, groups, scope_level, scope_code, unit_level, span)
+);
+-- The DeSO 2018 → 2025 break measured in the last DeSO 2018 year: each index on the native units and on the
+-- same people moved onto DeSO 2025 by the crosswalk's population weights (pipelines/stages/segregation.ts).
+CREATE TABLE IF NOT EXISTS segregation_bridge (
+  measure      VARCHAR NOT NULL,
+  groups       VARCHAR NOT NULL,
+  focal        VARCHAR,
+  scope_level  VARCHAR NOT NULL,
+  scope_code   VARCHAR NOT NULL,
+  unit_level   VARCHAR NOT NULL,
+  year         INTEGER NOT NULL,
+  from_version VARCHAR NOT NULL,
+  to_version   VARCHAR NOT NULL,
+  value_from   DOUBLE,
+  value_to     DOUBLE,
+  n_units_from INTEGER NOT NULL,
+  n_units_to   INTEGER NOT NULL,
+  status       VARCHAR NOT NULL,
+  PRIMARY KEY (measure, groups, scope_level, scope_code, unit_level, year)
 );
 CREATE TABLE IF NOT EXISTS run (
   run_id      VARCHAR PRIMARY KEY,

@@ -5,7 +5,7 @@
  * Monte Carlo error. Everything is seeded, so the tests are deterministic.
  */
 import { describe, expect, it } from 'vitest';
-import { expectedAndBootstrap } from '../../pipelines/measures/inference.ts';
+import { expectedAndBootstrap, expectedUnderRandom, hypergeometricMoments, inferScopes, type ScopeInference } from '../../pipelines/measures/inference.ts';
 import { logFactorial, Random } from '../../pipelines/measures/random.ts';
 import { twoGroupIndices } from '../../pipelines/measures/two-group.ts';
 import { column, countTable, loadData, loadExpected } from './reference-data.ts';
@@ -189,6 +189,48 @@ function naiveBootstrapD(rng: Random): number {
   return twoGroupIndices(out.filter((_, c) => c % 2 === 0), out.filter((_, c) => c % 2 === 1)).values.D as number;
 }
 
+describe('expectedUnderRandom and hypergeometricMoments', () => {
+  it('the closed-form mean absolute deviation and the Taylor E[X ln X] equal the full sums over the support', () => {
+    const out = new Float64Array(2);
+    for (const [N, K, n] of [[100, 30, 20], [1000, 123, 77], [5000, 4000, 900], [50, 7, 3], [20_000, 600, 1000], [3000, 1000, 100], [200_000, 40_000, 1500]] as const) {
+      let mad = 0;
+      let xlx = 0;
+      const mu = (n * K) / N;
+      for (let v = Math.max(0, n - (N - K)); v <= Math.min(n, K); v++) {
+        const p = Math.exp(lchoose(K, v) + lchoose(N - K, n - v) - lchoose(N, n));
+        mad += p * Math.abs(v - mu);
+        xlx += v > 0 ? p * v * Math.log(v) : 0;
+      }
+      hypergeometricMoments(N, K, n, out);
+      expect(Math.abs((out[0] as number) - mad), `MAD ${N} ${K} ${n}`).toBeLessThan(1e-9 * Math.max(1, mad));
+      // Taylor from μ = 20 up: below 1e-4 absolute (μ ln μ is in the hundreds there).
+      expect(Math.abs((out[1] as number) - xlx), `E[X ln X] ${N} ${K} ${n}`).toBeLessThan(mu >= 20 ? 1e-4 : 1e-9 * Math.max(1, xlx));
+    }
+  });
+
+  it('equals the mean of shuffling individuals (D) and rseg dissimilarity_expected / mutual_total_expected', () => {
+    const exact = expectedUnderRandom(pairs, 2);
+    expect(exact).not.toBeNull();
+    const rng = new Random('naive allocation');
+    const draws = 4000;
+    const m = momentsOf(() => naiveRandomAllocationD(rng), draws);
+    expect(Math.abs(m.mean - (exact?.D as number))).toBeLessThan(4 * Math.sqrt(m.variance / draws));
+    const recs = loadExpected('hm_two_unequal').records;
+    const ref = (id: string): number => recs.find((r) => r.index === id && r.library === 'rseg')?.value as number;
+    // rseg averaged 200 simulated tables: its Monte Carlo error is sd/√200 (sd of D from the shuffles above).
+    expect(Math.abs((exact?.D as number) - ref('D_expected_under_random'))).toBeLessThan(4 * Math.sqrt(m.variance / 200));
+    // M under random allocation is ≈ χ²((m−1)(K−1)) / 2T, so its sd ≈ E[M]·√(2/df).
+    const df = x.length - 1;
+    const sdM = (exact?.M as number) * Math.sqrt(2 / df);
+    expect(Math.abs((exact?.M as number) - ref('M_expected_under_random'))).toBeLessThan(4 * sdM / Math.sqrt(200));
+    // ... and the same per cell of a multigroup table: expected values fall below the observed ones.
+    const t = countTable(loadData('hm_multi_basic'), ['grpA', 'grpB', 'grpC']);
+    const e3 = expectedUnderRandom(t, 3);
+    expect(e3?.D).toBeGreaterThan(0);
+    expect(e3?.H).toBeGreaterThan(0);
+  });
+});
+
 describe('expectedAndBootstrap', () => {
   const big = expectedAndBootstrap(pairs, 2, { draws: 2000, seed: 42 });
 
@@ -197,35 +239,24 @@ describe('expectedAndBootstrap', () => {
     const b = expectedAndBootstrap(pairs, 2, { draws: 50, seed: 5 });
     const c = expectedAndBootstrap(pairs, 2, { draws: 50, seed: 6 });
     expect(a).toEqual(b);
-    expect(a.D?.expected).not.toBe(c.D?.expected);
+    expect(a.D?.ciLow).not.toBe(c.D?.ciLow);
+    expect(a.D?.expected).toBe(c.D?.expected);
   });
 
   it('reports the point estimates of D, H and M exactly', () => {
     const two = twoGroupIndices(x, y);
     expect(big.status).toBe('ok');
     expect(Math.abs((big.D?.estimate as number) - (two.values.D as number))).toBeLessThan(1e-15);
-    expect(Math.abs((big.H?.estimate as number) - (two.values.H_two_group as number))).toBeLessThan(1e-15);
-    expect(big.expectedDrawsUsed).toBe(2000);
+    expect(Math.abs((big.H?.estimate as number) - (two.values.H_two_group as number))).toBeLessThan(1e-14);
     expect(big.bootstrapDrawsUsed).toBe(2000);
     expect(big.drawFailure).toBeNull();
   });
 
-  it('agrees with rseg dissimilarity_expected, mutual_total_expected and the debiased bootstrap M', () => {
+  it('agrees with rseg\'s debiased bootstrap M', () => {
     const recs = loadExpected('hm_two_unequal').records;
     const ref = (id: string): number => recs.find((r) => r.index === id && r.library === 'rseg')?.value as number;
-    // rseg used 200 draws: its Monte Carlo error is sd/sqrt(200); ours (2000 draws) adds a little more.
-    const tol = (sd: number | null): number => 4 * (sd as number) * Math.sqrt(1 / 200 + 1 / 2000);
-    expect(Math.abs((big.D?.expected as number) - ref('D_expected_under_random'))).toBeLessThan(tol(big.D?.expectedSd ?? null));
-    expect(Math.abs((big.M?.expected as number) - ref('M_expected_under_random'))).toBeLessThan(tol(big.M?.expectedSd ?? null));
-    expect(Math.abs((big.M?.debiased as number) - ref('M_bootstrap_debiased'))).toBeLessThan(tol(big.M?.bootstrapSe ?? null));
-  });
-
-  it('the hypergeometric random allocation matches shuffling individuals', () => {
-    const rng = new Random('naive allocation');
-    const m = momentsOf(() => naiveRandomAllocationD(rng), 2000);
-    const se = Math.sqrt(m.variance / 2000 + (big.D?.expectedSd as number) ** 2 / 2000);
-    expect(Math.abs(m.mean - (big.D?.expected as number))).toBeLessThan(4 * se);
-    expect(Math.abs(Math.sqrt(m.variance) / (big.D?.expectedSd as number) - 1)).toBeLessThan(0.1);
+    const tol = 4 * (big.M?.bootstrapSe as number) * Math.sqrt(1 / 200 + 1 / 2000);
+    expect(Math.abs((big.M?.debiased as number) - ref('M_bootstrap_debiased'))).toBeLessThan(tol);
   });
 
   it('the conditional-binomial bootstrap matches drawing people one at a time', () => {
@@ -236,20 +267,34 @@ describe('expectedAndBootstrap', () => {
     expect(Math.abs(Math.sqrt(m.variance) / (big.D?.bootstrapSe as number) - 1)).toBeLessThan(0.1);
   });
 
-  it('summarises as rseg: debiased = 2·est − mean(boot), interval around it, expected well below the estimate', () => {
+  it('summarises as bias-corrected estimate ± z·√(se² + bias²): holds both estimates, expected well below', () => {
     for (const s of [big.D, big.H, big.M]) {
       expect(s).not.toBeNull();
       const v = s as NonNullable<typeof s>;
+      const bias = (v.bootstrapMean as number) - v.estimate;
+      expect(Math.abs((v.bias as number) - bias)).toBeLessThan(1e-15);
       expect(Math.abs((v.debiased as number) - (2 * v.estimate - (v.bootstrapMean as number)))).toBeLessThan(1e-15);
-      expect(v.ciLow as number).toBeLessThan(v.debiased as number);
-      expect(v.ciHigh as number).toBeGreaterThan(v.debiased as number);
+      const half = 1.959963984540054 * Math.sqrt((v.bootstrapSe as number) ** 2 + bias * bias);
+      expect(Math.abs((v.ciLow as number) - Math.max(0, (v.debiased as number) - half))).toBeLessThan(1e-9);
+      expect(Math.abs((v.ciHigh as number) - ((v.debiased as number) + half))).toBeLessThan(1e-9);
+      expect(v.ciLow as number).toBeLessThanOrEqual(Math.min(v.estimate, v.biasCorrected as number));
+      expect(v.ciHigh as number).toBeGreaterThanOrEqual(Math.max(v.estimate, v.biasCorrected as number));
       expect(v.expected as number).toBeGreaterThan(0);
       expect(v.expected as number).toBeLessThan(v.estimate / 3);
     }
-    // A 95 % interval is about ±1.96 se wide.
-    const width = (big.D?.ciHigh as number) - (big.D?.ciLow as number);
-    expect(width / (2 * 1.96 * (big.D?.bootstrapSe as number))).toBeGreaterThan(0.85);
-    expect(width / (2 * 1.96 * (big.D?.bootstrapSe as number))).toBeLessThan(1.15);
+  });
+
+  it('clamps to the index range: a table with no segregation gets a lower bound of 0, never below', () => {
+    // Ten equal units of 30 + 270: D = 0, all of the bootstrap's D is bias, so debiased < 0.
+    const even = Float64Array.from(Array.from({ length: 20 }, (_, c) => (c % 2 === 0 ? 30 : 270)));
+    const r = expectedAndBootstrap(even, 2, { draws: 200, seed: 1 });
+    for (const s of [r.D, r.H, r.M]) {
+      expect(s?.debiased as number).toBeLessThan(0);
+      expect(s?.biasCorrected).toBe(0);
+      expect(s?.ciLow).toBe(0);
+      expect(s?.ciHigh as number).toBeGreaterThan(0);
+      expect(s?.estimate as number).toBeLessThanOrEqual(s?.ciHigh as number);
+    }
   });
 
   it('works for K > 2 (multigroup D and H) and skips either method on request', () => {
@@ -266,11 +311,10 @@ describe('expectedAndBootstrap', () => {
     expect(b.D?.ciLow).not.toBeNull();
   });
 
-  it('drops simulated tables that lose a group, and says why', () => {
+  it('drops bootstrap tables that lose a group, and says why', () => {
     // One person of the focal group: about e^-1 of resamples have nobody of that group.
     const r = expectedAndBootstrap(Float64Array.from([1, 50, 0, 60, 0, 40]), 2, { draws: 300, seed: 9 });
     expect(r.status).toBe('ok');
-    expect(r.expectedDrawsUsed).toBe(300);
     expect(r.bootstrapDrawsUsed).toBeLessThan(300);
     expect(r.bootstrapDrawsUsed).toBeGreaterThan(100);
     expect(r.drawFailure).toBe('single_group');
@@ -281,5 +325,28 @@ describe('expectedAndBootstrap', () => {
     expect(expectedAndBootstrap([30, 70], 2, { draws: 10, seed: 1 }).D).toBeNull();
     expect(() => expectedAndBootstrap(pairs, 2, { draws: -1, seed: 1 })).toThrow(RangeError);
     expect(() => expectedAndBootstrap(pairs, 2, { draws: 10, seed: 1, confidence: 1 })).toThrow(RangeError);
+  });
+});
+
+describe('inferScopes', () => {
+  it('a kommun scope of the shared draws is the multinomial bootstrap of its own table', () => {
+    // Two strata; scope 0 = stratum 0 alone, scope 1 = both. Stratum 0's replicates are exactly those of a
+    // bootstrap of its table alone only in distribution, so compare moments.
+    const a = Float64Array.from(pairs);
+    const b = Float64Array.from(pairs).reverse();
+    const both = new Float64Array(a.length + b.length);
+    both.set(a);
+    both.set(b, a.length);
+    const m = a.length / 2;
+    const r = inferScopes(both, 2, Uint32Array.from([0, m, 2 * m]), [{ strataFrom: 0, strataTo: 1 }, { strataFrom: 0, strataTo: 2 }], { draws: 2000, seed: 7 });
+    const alone = expectedAndBootstrap(a, 2, { draws: 2000, seed: 8 });
+    const s0 = r[0]?.D as NonNullable<ScopeInference['D']>;
+    expect(Math.abs((s0.estimate as number) - (alone.D?.estimate as number))).toBeLessThan(1e-14);
+    expect(s0.expected).toBeCloseTo(alone.D?.expected as number, 14);
+    expect(Math.abs((s0.bootstrapSe as number) / (alone.D?.bootstrapSe as number) - 1)).toBeLessThan(0.1);
+    const se = (alone.D?.bootstrapSe as number) * Math.sqrt(2 / 2000);
+    expect(Math.abs((s0.bootstrapMean as number) - (alone.D?.bootstrapMean as number))).toBeLessThan(4 * se);
+    expect(r[1]?.status).toBe('ok');
+    expect(r[1]?.D?.ciLow as number).toBeLessThanOrEqual(r[1]?.D?.estimate as number);
   });
 });

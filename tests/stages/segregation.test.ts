@@ -186,22 +186,68 @@ describe('segregation stage over the tiny world', () => {
     expect(checked).toBe(20 * 6 - 2 * 10);
   });
 
-  it('fills expected and a bootstrap interval for D and H (and M), containing the value in most scopes', () => {
+  it('fills expected, bias-corrected value and interval for D and H (and M): every interval holds both estimates, no bound outside the range', () => {
     const withInference = new Set(['D', 'H_two_group', 'multi_D', 'multi_H_information_theory', 'multi_M_divergence']);
-    let inside = 0;
     let n = 0;
     for (const r of rows) {
       if (!withInference.has(String(r.measure)) || r.status !== 'ok') {
-        expect([r.expected, r.ci_low, r.ci_high]).toEqual([null, null, null]);
+        expect([r.expected, r.ci_low, r.ci_high, r.bias_corrected, r.se, r.draws]).toEqual([null, null, null, null, null, null]);
         continue;
       }
-      expect(r.expected).not.toBeNull();
-      expect(Number(r.ci_low)).toBeLessThanOrEqual(Number(r.ci_high));
       n++;
-      if (Number(r.ci_low) <= Number(r.value) && Number(r.value) <= Number(r.ci_high)) inside++;
+      const [v, bc, lo, hi] = [r.value, r.bias_corrected, r.ci_low, r.ci_high].map(Number) as [number, number, number, number];
+      expect(r.expected).not.toBeNull();
+      expect(r.draws).toBe(DRAWS);
+      expect(lo, `${key(r)}`).toBeGreaterThanOrEqual(0);
+      if (r.measure !== 'multi_M_divergence') expect(hi).toBeLessThanOrEqual(1);
+      expect(lo <= v && v <= hi, `value ${v} outside [${lo}, ${hi}] in ${key(r)}`).toBe(true);
+      expect(lo <= bc && bc <= hi, `bias-corrected ${bc} outside [${lo}, ${hi}] in ${key(r)}`).toBe(true);
+      // The bias is the bootstrap's: bias_corrected = value − bias unless clamped at 0.
+      expect(Math.abs(bc - Math.max(0, v - Number(r.bias)))).toBeLessThan(1e-12);
+      expect(Number(r.expected)).toBeGreaterThanOrEqual(0);
     }
     expect(n).toBeGreaterThan(500);
-    expect(inside / n).toBeGreaterThan(0.75);
+  });
+
+  it('writes a change per index, scope and unit level: comparable span within one area version, since 2017 across the break', async () => {
+    const change = await withConnection(config.warehouse, (conn) => query(conn, 'SELECT * FROM segregation_change ORDER BY ALL'));
+    const idx = new Map(rows.map((r) => [key(r), r]));
+    const get = (c: Row, year: number): Row => idx.get([c.measure, c.groups, c.scope_level, c.scope_code, c.unit_level, year === c.from_year ? c.from_version : c.to_version, year].join('|')) as Row;
+    expect(change.length).toBeGreaterThan(100);
+    for (const c of change) {
+      const f = get(c, Number(c.from_year));
+      const t = get(c, Number(c.to_year));
+      expect(Number(c.from_value)).toBe(Number(f.bias_corrected));
+      expect(Number(c.to_value)).toBe(Number(t.bias_corrected));
+      expect(Math.abs(Number(c.diff) - (Number(t.bias_corrected) - Number(f.bias_corrected)))).toBeLessThan(1e-15);
+      const half = 1.959963984540054 * Math.hypot(Number(f.se), Number(t.se), Number(t.bias) - Number(f.bias));
+      expect(Math.abs(Number(c.ci_low) - (Number(c.diff) - half))).toBeLessThan(1e-9);
+      // 'none' exactly when the difference's interval holds 0.
+      const holdsZero = Number(c.ci_low) <= 0 && 0 <= Number(c.ci_high);
+      expect(c.verdict).toBe(holdsZero ? 'none' : Number(c.ci_low) > 0 ? 'increase' : 'decrease');
+      expect(c.crosses_break).toBe(f.unit_version !== t.unit_version || f.source_table !== t.source_table);
+    }
+    const fb = (span: string, level = 'deso') => change.find((c) => c.measure === 'D' && c.groups === FB.groups && c.scope_level === 'riket' && c.unit_level === level && c.span === span) as Row;
+    // Foreign background over DeSO: 2024–2025 on DeSO2025 is comparable; 2017–2025 crosses the 2018 → 2025 break.
+    expect(fb('comparable')).toMatchObject({ from_year: 2024, to_year: 2025, from_version: 'DeSO2025', to_version: 'DeSO2025', crosses_break: false });
+    expect(fb('since_first')).toMatchObject({ from_year: 2017, to_year: 2025, from_version: 'DeSO2018', to_version: 'DeSO2025', crosses_break: true });
+    expect(fb('since_first', 'regso')).toMatchObject({ from_year: 2017, from_version: 'RegSO2020', to_version: 'RegSO2025', crosses_break: true });
+    // Income quartiles have one DeSO2025 year (2024): no comparable pair, so the comparable span falls back to 2017.
+    const q = change.find((c) => c.measure === 'multi_H_information_theory' && c.groups === QUARTILES.groups && c.scope_level === 'riket' && c.unit_level === 'deso' && c.span === 'comparable');
+    expect(q).toMatchObject({ from_year: 2017, to_year: 2024, crosses_break: true });
+    expect(new Set(change.map((c) => c.verdict))).toContain('none');
+  });
+
+  it('measures the DeSO break in the years next to it on both area versions (segregation_bridge)', async () => {
+    const bridge = await withConnection(config.warehouse, (conn) => query(conn, "SELECT * FROM segregation_bridge WHERE measure = 'D' AND groups = $g ORDER BY ALL", { g: FB.groups }));
+    expect(new Set(bridge.map((b) => b.year))).toEqual(new Set([2023, 2024]));
+    for (const b of bridge.filter((x) => x.status === 'ok')) {
+      // The native side equals the index of that year and version.
+      const native = b.year === 2023 ? find('D', FB.groups, String(b.scope_level), String(b.scope_code), 'deso', 2023).value : find('D', FB.groups, String(b.scope_level), String(b.scope_code), 'deso', 2024).value;
+      expect(Math.abs(Number(b.year === 2023 ? b.value_from : b.value_to) - Number(native))).toBeLessThan(1e-12);
+      expect(b).toMatchObject({ from_version: 'DeSO2018', to_version: 'DeSO2025' });
+    }
+    expect(bridge.filter((x) => x.status === 'ok').length).toBeGreaterThan(0);
   });
 
   it('marks a kommun with a single RegSO single_unit over RegSO (value NULL, n_units 1) but ok over DeSO', () => {
