@@ -86,14 +86,14 @@ describe('sql/measures/dissimilarity.sql', () => {
 describe('sql/measures/apply_disclosure_segregation.sql', () => {
   it('withholds indices over fewer persons than the threshold, keeping the row and its counts', async () => {
     await query(wh.conn, `INSERT INTO segregation_index VALUES
-      ('D','g','f','kommun','2403','deso','DeSO2018',2020,0.2,0.05,0.1,0.3,2,40,'ok','T'),
-      ('D','g','f','kommun','0180','deso','DeSO2018',2020,0.3,0.01,0.29,0.31,544,9e5,'ok','T'),
-      ('D','g','f','kommun','2521','deso','DeSO2018',2020,NULL,NULL,NULL,NULL,1,30,'single_unit','T')`);
+      ('D','g','f','kommun','2403','deso','DeSO2018',2020,0.2,0.05,0.1,0.3,2,40,'ok','T',0.19,0.01,0.05,200),
+      ('D','g','f','kommun','0180','deso','DeSO2018',2020,0.3,0.01,0.29,0.31,544,9e5,'ok','T',0.299,0.001,0.004,200),
+      ('D','g','f','kommun','2521','deso','DeSO2018',2020,NULL,NULL,NULL,NULL,1,30,'single_unit','T',NULL,NULL,NULL,NULL)`);
     await execFile(wh.conn, 'measures/apply_disclosure_segregation', { threshold: 50 });
-    expect(await query(wh.conn, 'SELECT scope_code, value, expected, ci_low, n_units, total, status FROM segregation_index ORDER BY scope_code')).toEqual([
-      { scope_code: '0180', value: 0.3, expected: 0.01, ci_low: 0.29, n_units: 544, total: 9e5, status: 'ok' },
-      { scope_code: '2403', value: null, expected: null, ci_low: null, n_units: 2, total: 40, status: 'suppressed' },
-      { scope_code: '2521', value: null, expected: null, ci_low: null, n_units: 1, total: 30, status: 'single_unit' },
+    expect(await query(wh.conn, 'SELECT scope_code, value, expected, ci_low, bias_corrected, bias, se, n_units, total, status FROM segregation_index ORDER BY scope_code')).toEqual([
+      { scope_code: '0180', value: 0.3, expected: 0.01, ci_low: 0.29, bias_corrected: 0.299, bias: 0.001, se: 0.004, n_units: 544, total: 9e5, status: 'ok' },
+      { scope_code: '2403', value: null, expected: null, ci_low: null, bias_corrected: null, bias: null, se: null, n_units: 2, total: 40, status: 'suppressed' },
+      { scope_code: '2521', value: null, expected: null, ci_low: null, bias_corrected: null, bias: null, se: null, n_units: 1, total: 30, status: 'single_unit' },
     ]);
   });
 });
@@ -113,5 +113,61 @@ describe('sql/measures/keep_sql_d.sql and sql/measures/compare_d.sql', () => {
     expect(Math.abs(Number(bad[0]?.sql_value) - 0.6)).toBeLessThan(1e-12);
     await query(wh.conn, "DELETE FROM segregation_index WHERE scope_level = 'riket'");
     expect((await queryFile(wh.conn, 'measures/compare_d', { groups: 'fb/sb' })).map((r) => r.scope_level)).toEqual(expect.arrayContaining(['kommun', 'riket']));
+  });
+});
+
+describe('sql/measures/segregation_change.sql and sql/measures/delete_segregation_change.sql', () => {
+  /** A D row: year, version, source table, bias-corrected value, se, bias (value = bias-corrected + bias). */
+  const row = (scope: string, year: number, version: string, table: string, bc: number, se: number, bias: number, status = 'ok'): string =>
+    `('D','g','f','kommun','${scope}','deso','${version}',${year},${bc + bias},0.01,${bc - 0.05},${bc + 0.05},20,9e4,'${status}','${table}',${bc},${bias},${se},200)`;
+
+  it('per scope: the comparable span within the latest area version and the span since 2017; verdict from the difference\'s interval', async () => {
+    await query(wh.conn, `INSERT INTO segregation_index VALUES
+      ${row('0001', 2016, 'DeSO2018', 'T', 0.10, 0.002, 0.010)},
+      ${row('0001', 2017, 'DeSO2018', 'T', 0.20, 0.003, 0.010)},
+      ${row('0001', 2023, 'DeSO2018', 'T', 0.22, 0.004, 0.011)},
+      ${row('0001', 2024, 'DeSO2025', 'T', 0.23, 0.003, 0.010)},
+      ${row('0001', 2025, 'DeSO2025', 'T', 0.24, 0.004, 0.012)},
+      ${row('0002', 2017, 'DeSO2018', 'T', 0.30, 0.020, 0.010)},
+      ${row('0002', 2025, 'DeSO2018', 'T', 0.31, 0.020, 0.010)},
+      ${row('0003', 2017, 'DeSO2018', 'A', 0.30, 0.001, 0.001)},
+      ${row('0003', 2024, 'DeSO2025', 'B', 0.25, 0.001, 0.001)},
+      ${row('0003', 2025, 'DeSO2025', 'B', 0.20, 0.001, 0.001, 'suppressed')}`);
+    await query(wh.conn, "INSERT INTO segregation_change SELECT 'x','x',NULL,'x','x','x','comparable',1,2,'a','b',0,0,0,0,0,'none',false");
+    await execFile(wh.conn, 'measures/delete_segregation_change');
+    await execFile(wh.conn, 'measures/segregation_change', { first_year: 2017, z: 1.959963984540054 });
+    const rows = await query(wh.conn, 'SELECT scope_code, span, from_year, to_year, from_version, to_version, diff, ci_low, ci_high, verdict, crosses_break FROM segregation_change ORDER BY scope_code, span');
+    const z = 1.959963984540054;
+    const pick = (code: string, span: string) => rows.find((r) => r.scope_code === code && r.span === span) as Record<string, unknown>;
+    // 0001: 2024 → 2025 on DeSO2025 (0.01 ± z·√(0.003² + 0.004² + 0.002²) contains 0: none); 2017 → 2025 crosses the break.
+    expect(pick('0001', 'comparable')).toMatchObject({ from_year: 2024, to_year: 2025, from_version: 'DeSO2025', crosses_break: false, verdict: 'none' });
+    expect(Number(pick('0001', 'comparable').ci_low)).toBeCloseTo(0.01 - z * Math.hypot(0.003, 0.004, 0.002), 12);
+    expect(pick('0001', 'since_first')).toMatchObject({ from_year: 2017, to_year: 2025, from_version: 'DeSO2018', to_version: 'DeSO2025', crosses_break: true, verdict: 'increase' });
+    expect(Number(pick('0001', 'since_first').diff)).toBeCloseTo(0.04, 12);
+    // 0002: one version throughout, both spans 2017 → 2025, within the uncertainty.
+    expect(pick('0002', 'comparable')).toMatchObject({ from_year: 2017, to_year: 2025, crosses_break: false, verdict: 'none' });
+    expect(Number(pick('0002', 'comparable').ci_low)).toBeLessThan(0);
+    // 0003: the suppressed 2025 never enters; the latest version has one year only (2024), so the comparable span
+    // falls back to 2017 and crosses the break (version and source table both change) — a clear decrease in the
+    // numbers, flagged as crossing the break.
+    expect(pick('0003', 'comparable')).toMatchObject({ from_year: 2017, to_year: 2024, crosses_break: true, verdict: 'decrease' });
+    expect(rows.some((r) => r.scope_code === 'x')).toBe(false);
+    expect(rows).toHaveLength(6);
+  });
+});
+
+describe('sql/measures/deso_crosswalk.sql and sql/measures/delete_segregation_bridge.sql', () => {
+  it('reads the population weights of one version pair, and the bridge table empties', async () => {
+    await query(wh.conn, `INSERT INTO area_crosswalk VALUES ('0180C1010','DeSO2018','0180C1011','DeSO2025',0.4),
+      ('0180C1010','DeSO2018','0180C1012','DeSO2025',0.6), ('0180C1020','DeSO2018','0180C1020','DeSO2025',1),
+      ('0180C1030','DeSO2018','0180C1031','DeSO2025',0)`);
+    expect(await queryFile(wh.conn, 'measures/deso_crosswalk', { from_version: 'DeSO2018', to_version: 'DeSO2025' })).toEqual([
+      { from_code: '0180C1010', to_code: '0180C1011', weight: 0.4 },
+      { from_code: '0180C1010', to_code: '0180C1012', weight: 0.6 },
+      { from_code: '0180C1020', to_code: '0180C1020', weight: 1 },
+    ]);
+    await query(wh.conn, "INSERT INTO segregation_bridge VALUES ('D','g','f','riket','00','deso',2024,'DeSO2018','DeSO2025',0.3,0.31,10,12,'ok')");
+    await execFile(wh.conn, 'measures/delete_segregation_bridge');
+    expect(await query(wh.conn, 'SELECT count(*)::INTEGER AS n FROM segregation_bridge')).toEqual([{ n: 0 }]);
   });
 });
