@@ -40,7 +40,8 @@ export interface BudgetEntry {
   msek: number[];
   /** One year per amount; null where the source gives none. */
   years: (number | null)[];
-  kind: 'aviserat' | 'anslag' | 'utfall';
+  /** Announced at the launch, outcome, appropriated in the budget, proposed in a budget bill, estimated for later years. */
+  kind: 'aviserat' | 'utfall' | 'budget' | 'förslag' | 'beräknat';
   note_sv: string;
   sources: string[];
   verified: Verified;
@@ -102,6 +103,7 @@ export function checkReforms(p: ReformProgramme, indicatorIds: ReadonlySet<strin
     verified(where, r.verified);
   }
   for (const [i, b] of p.budget.entries()) {
+    if (!(b.kind in KIND_WORD)) problems.push(`budget #${i + 1}: kind "${String(b.kind)}" is not one of ${Object.keys(KIND_WORD).join(', ')}`);
     if (b.msek.length !== b.years.length) problems.push(`budget #${i + 1}: ${b.msek.length} amounts but ${b.years.length} years`);
     refs(`budget #${i + 1}`, b.sources);
     verified(`budget #${i + 1}`, b.verified);
@@ -219,7 +221,7 @@ const VERIFIED_WORD: Record<Verified, string> = {
   unverified: 'inte kontrollerad',
 };
 
-const KIND_WORD: Record<BudgetEntry['kind'], string> = { aviserat: 'Aviserat', anslag: 'Anslag', utfall: 'Utfall' };
+const KIND_WORD: Record<BudgetEntry['kind'], string> = { aviserat: 'Aviserat 2016', utfall: 'Utfall', budget: 'Budget', förslag: 'Förslag i budgetproposition', beräknat: 'Beräknat i budgetproposition' };
 
 function scopeName(model: ReportModel): string {
   return model.scope.level === 'riket' ? 'riket' : model.scope.name;
