@@ -147,6 +147,8 @@ export function describeStale(rows: IndicatorFreshness[]): string[] {
  */
 export async function checkStale(ctx: Context, conn: DuckDBConnection): Promise<IndicatorFreshness[]> {
   const rows = await indicatorFreshness(ctx, conn);
+  // Nothing built yet: the report stage says so ("run segfollow build first"), which is the better message.
+  if (rows.every((r) => r.warehouse_year === null)) return [];
   const stale = rows.filter((r) => r.status === 'stale');
   if (stale.length > 0) {
     throw new StageError(

@@ -1,6 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { execFile, withConnection } from '../pipelines/db.ts';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer } from 'node:net';
@@ -105,9 +106,14 @@ describe('segfollow command line', () => {
     expect(cli(['area-types', '--input', join(dir, 'missing.csv'), '--unit', 'regso', '--index', 'idx']).code).toBe(2);
   });
 
-  it('refuses to build or report from an empty warehouse (exit 1, saying what to run first)', () => {
+  it('refuses to build or report from an empty warehouse (exit 1, saying what to run first); a missing one is exit 2 and not created', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'segfollow-cli-'));
     const args = ['--warehouse', join(dir, 'w.duckdb'), '--out', join(dir, 'out')];
+    const missing = cli(['build', ...args]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain(`--warehouse ${join(dir, 'w.duckdb')}: no warehouse there`);
+    expect(existsSync(join(dir, 'w.duckdb'))).toBe(false);
+    await withConnection(join(dir, 'w.duckdb'), (conn) => execFile(conn, 'staging/schema'));
     const b = cli(['build', ...args]);
     expect(b.code).toBe(1);
     expect(b.stderr).toMatch(/holds no observations: run "segfollow ingest"/);
