@@ -185,12 +185,65 @@ export interface IndicatorDef {
    */
   also?: IndicatorMethod[];
   caveats: string[];
-  /** Series breaks: from `year` on the series is not fully comparable with earlier years (a caveat id says why). */
-  breaks?: { year: number; levels?: Level[]; caveat: string }[];
+  /** The smallest change the report calls a change (see Materiality); loadIndicators refuses an indicator without it. */
+  materiality?: Materiality;
+  /** Definition breaks: from `year` on the series is not fully comparable with earlier years. */
+  breaks?: DefinitionBreak[];
+  /** Amounts in kronor: the price basis, so the report can say what a change over time means. */
+  prices?: PriceBasis;
 }
+
+/**
+ * A change smaller than `value` (in the indicator's unit, or percent of the first value when `relative`) is no
+ * established change, whatever its sampling uncertainty; `reason` says why this size (shown in the method chapter).
+ */
+export interface Materiality {
+  value: number;
+  relative?: boolean;
+  reason: string;
+}
+
+/** A break in an indicator's definition: the first year on the new basis, what changed and what it does to the series. */
+export interface DefinitionBreak {
+  year: number;
+  levels?: Level[];
+  /** The caveat (messages.ts) the report shows for the break. */
+  caveat: string;
+  /** Lower-case clauses for running text: "åldersgruppen ändrades …", "nivån kan flytta sig …". */
+  what: string;
+  effect: string;
+  /** Short label drawn at the break on charts. */
+  label: string;
+  /** The title from `year` on, where the title names the changed definition (an age band). */
+  title_sv?: string;
+}
+
+/** A change of area version (DeSO 2018 → DeSO 2025): from `year` on, values are over the new areas. */
+export interface AreaVersionBreak {
+  year: number;
+  levels: Level[];
+  what: string;
+  effect: string;
+}
+
+/** `constant`: SCB's own fixed prices of the latest published year (`base_year: 'latest'`); `current`: löpande priser. */
+export interface PriceBasis {
+  basis: 'constant' | 'current';
+  base_year: 'latest' | number;
+  note: string;
+}
+
 export interface IndicatorCatalogue {
   disclosure: { threshold_default: number; rule: string };
+  area_version_breaks?: AreaVersionBreak[];
   indicators: IndicatorDef[];
+}
+
+/** The title that matches the definition in `year` (the latest break at or before it with a title of its own). */
+export function titleInYear(ind: Pick<IndicatorDef, 'title_sv' | 'breaks'>, year: number | null): string {
+  if (year === null) return ind.title_sv;
+  const b = [...(ind.breaks ?? [])].filter((x) => x.title_sv !== undefined && x.year <= year).sort((a, c) => c.year - a.year)[0];
+  return b?.title_sv ?? ind.title_sv;
 }
 
 function readJson<T>(file: string): T {
@@ -218,6 +271,67 @@ export function loadIndicators(dataDir: string): IndicatorCatalogue {
   for (const [i, ind] of cat.indicators.entries()) {
     if (!ind.id || seen.has(ind.id)) throw new UsageError(`data/indicators.json: indicator #${i + 1} has a missing or duplicate id "${ind.id}"`);
     seen.add(ind.id);
+    checkReportFields(ind);
+  }
+  for (const [k, b] of (cat.area_version_breaks ?? []).entries()) {
+    const where = `data/indicators.json: area_version_breaks[${k}]`;
+    if (!Number.isInteger(b.year)) throw new UsageError(`${where}.year: expected a whole year, got ${JSON.stringify(b.year)}`);
+    for (const f of ['what', 'effect'] as const) if (typeof b[f] !== 'string' || b[f].trim() === '') throw new UsageError(`${where}.${f}: expected a sentence, got ${JSON.stringify(b[f])}`);
   }
   return cat;
+}
+
+/** The fields the report's verdicts rest on: a wrong one would silently turn noise into a finding, so refuse it. */
+function checkReportFields(ind: IndicatorDef): void {
+  const where = `data/indicators.json: indicator "${ind.id}"`;
+  const m = ind.materiality as Materiality | undefined;
+  if (!m || typeof m.value !== 'number' || !Number.isFinite(m.value) || m.value <= 0) {
+    throw new UsageError(`${where}: materiality.value: expected a positive number in the indicator's unit, got ${JSON.stringify(m?.value)}`);
+  }
+  if (m.relative !== undefined && typeof m.relative !== 'boolean') throw new UsageError(`${where}: materiality.relative: expected true or false, got ${JSON.stringify(m.relative)}`);
+  if (typeof m.reason !== 'string' || m.reason.trim().length < 10) throw new UsageError(`${where}: materiality.reason: expected the reason for the threshold, got ${JSON.stringify(m.reason)}`);
+  for (const [k, b] of (ind.breaks ?? []).entries()) {
+    const at = `${where}: breaks[${k}]`;
+    if (!Number.isInteger(b.year) || b.year <= ind.years[0] || b.year > ind.years[1]) {
+      throw new UsageError(`${at}.year: expected the first year on the new basis, inside ${ind.years[0] + 1}–${ind.years[1]}, got ${JSON.stringify(b.year)}`);
+    }
+    for (const f of ['caveat', 'what', 'effect', 'label'] as const) {
+      if (typeof b[f] !== 'string' || b[f].trim() === '') throw new UsageError(`${at}.${f}: expected text, got ${JSON.stringify(b[f])}`);
+    }
+    if (b.title_sv !== undefined && (typeof b.title_sv !== 'string' || b.title_sv.trim() === '')) throw new UsageError(`${at}.title_sv: expected a title, got ${JSON.stringify(b.title_sv)}`);
+  }
+  if (ind.unit === 'kronor') {
+    const p = ind.prices;
+    if (!p || (p.basis !== 'constant' && p.basis !== 'current')) {
+      throw new UsageError(`${where}: prices.basis: an amount in kronor needs its price basis ('constant' or 'current'), got ${JSON.stringify(p?.basis)}`);
+    }
+    if (p.base_year !== 'latest' && !Number.isInteger(p.base_year)) throw new UsageError(`${where}: prices.base_year: expected 'latest' or a year, got ${JSON.stringify(p.base_year)}`);
+  }
+}
+
+/** The catalogue fields the report's verdicts need: materiality, definition breaks (with the title before each), price basis. */
+export function indicatorReportFields(
+  ind: IndicatorDef,
+  latest: number | null,
+): {
+  materiality?: Materiality;
+  breaks?: { year: number; what: string; effect: string; label: string; title_before?: string }[];
+  prices?: { basis: PriceBasis['basis']; base_year: number | null };
+} {
+  return {
+    ...(ind.materiality ? { materiality: ind.materiality } : {}),
+    ...(ind.breaks && ind.breaks.length > 0
+      ? {
+          breaks: ind.breaks.map((b) => ({
+            year: b.year,
+            what: b.what,
+            effect: b.effect,
+            label: b.label,
+            ...(b.title_sv !== undefined ? { title_before: titleInYear(ind, b.year - 1) } : {}),
+          })),
+        }
+      : {}),
+    // SCB's constant prices are those of the latest year it has published, the series' own latest year.
+    ...(ind.prices ? { prices: { basis: ind.prices.basis, base_year: ind.prices.base_year === 'latest' ? latest : ind.prices.base_year } } : {}),
+  };
 }

@@ -16,17 +16,20 @@ export const MESSAGES = {
   W108_SOURCE_CHECK: { sv: 'Kontrollen av källkatalogen mot SCB:s metadata gav en varning.', en: 'The check of the source catalogue against SCB\'s metadata gave a warning.' },
   W107_YEARS_NOT_PUBLISHED: { sv: 'Källan publicerar ännu inte alla år som katalogen väntar sig; de saknas.', en: 'The source does not yet publish every year the catalogue expects; those years are missing.' },
   // Data and statistics
-  W201_MISSING_VALUES: { sv: 'Värden saknas eller är skyddade i källan och visas som saknade.', en: 'Values missing or protected at source are kept missing.' },
+  W201_MISSING_VALUES: {
+    sv: 'Värden som saknas i källan, eller som källan inte publicerar av sekretesskäl, visas som saknade och räknas aldrig som noll.',
+    en: 'Values missing at source, or withheld by the source for confidentiality, are shown as missing and never counted as zero.',
+  },
   W202_CELL_KEY_NOISE: {
-    sv: 'Från referensår 2025 skyddar SCB befolkningsstatistiken med cellnyckelmetoden: små slumpmässiga avvikelser gör att delar inte behöver summera till totalen. Totaler återskapas därför aldrig ur delar.',
-    en: 'From reference year 2025 SCB protects population statistics with the cell-key method; parts need not sum to totals, so totals are never rebuilt from parts.',
+    sv: 'Från referensår 2025 publicerar SCB befolkningsstatistiken med cellnyckelmetoden: varje tal har fått en liten slumpmässig avvikelse, så delar behöver inte summera exakt till totalen. Där SCB publicerar en total används den. Där bara delar publiceras är värdet summan av delarna och kan avvika något från den total SCB skulle ha publicerat.',
+    en: 'From reference year 2025 SCB publishes population statistics with the cell-key method: every figure carries a small random deviation, so parts need not sum exactly to the total. Where SCB publishes a total it is used; where only parts are published the value is their sum and may differ slightly from the total SCB would have published.',
   },
   W203_AREA_VERSION_BREAK: {
-    sv: 'DeSO reviderades 2025 (DeSO 2018 → DeSO 2025). Jämförelser över brottet går via SCB:s nyckel med befolkningsvikter.',
-    en: 'DeSO was revised in 2025 (DeSO 2018 → DeSO 2025); comparisons across the break go through the crosswalk with population weights.',
+    sv: 'DeSO och RegSO reviderades 2025: till och med 2023 redovisas värdena över DeSO 2018 och RegSO 2020, från 2024 över DeSO 2025 och RegSO 2025. Värdena räknas inte om till en gemensam indelning, så en förändring över bytet kan delvis bero på den nya indelningen och bedöms bara med stöd av åren före bytet.',
+    en: 'DeSO and RegSO were revised in 2025: up to 2023 values are over DeSO 2018 and RegSO 2020, from 2024 over DeSO 2025 and RegSO 2025. Values are not recomputed to one common division, so a change across the break may partly come from the new areas and is judged only with support from the years before it.',
   },
   W204_SUPPRESSED: {
-    sv: 'Värden som vilar på färre personer än röjandegränsen redovisas inte (markeras som skyddade).',
+    sv: 'Värden som vilar på färre personer än röjandegränsen redovisas inte; de markeras som skyddade.',
     en: 'Values resting on fewer persons than the disclosure threshold are suppressed (and marked).',
   },
   W205_LAGGED_YEAR: { sv: 'Senaste tillgängliga år är äldre än rapportåret.', en: 'Latest available year is older than the report year.' },
@@ -35,7 +38,7 @@ export const MESSAGES = {
     en: 'Education level covers ages 25–64 up to 2023 and 25–65 from 2024 (SCB changed table); the series breaks between 2023 and 2024.',
   },
   W208_SUM_OF_PARTS: {
-    sv: 'Där källan inte publicerar en total används summan av publicerade delar; från 2025 kan den avvika något från en publicerad total på grund av cellnyckelmetoden.',
+    sv: 'Där källan inte publicerar en total används summan av de publicerade delarna. Från 2025 bär varje del en liten slumpmässig avvikelse (cellnyckelmetoden), så summan kan avvika något från en total.',
     en: 'Where the source publishes no total, the sum of published parts is used; from 2025 it may differ slightly from a published total because of cell-key noise.',
   },
   W206_SMALL_UNIT_BIAS: {

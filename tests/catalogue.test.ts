@@ -1,7 +1,8 @@
 import { describe, it, expect } from 'vitest';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadIndicators, loadSources, methodsOf, partsOfMethod, sourcesByLevel, yearsOf, type IndicatorDef, type IndicatorMethod, type Part, type PxSource } from '../pipelines/catalogue.ts';
+import { loadIndicators, loadSources, methodsOf, partsOfMethod, sourcesByLevel, titleInYear, yearsOf, type IndicatorDef, type IndicatorMethod, type Part, type PxSource } from '../pipelines/catalogue.ts';
 import type { Level } from '../pipelines/areas/levels.ts';
 import { BASELINE_YEAR, LAST_YEAR } from '../pipelines/config.ts';
 import { MESSAGES } from '../pipelines/messages.ts';
@@ -256,5 +257,42 @@ describe('disclosure threshold', () => {
     const { DEFAULTS } = await import('../pipelines/config.ts');
     const { loadIndicators } = await import('../pipelines/catalogue.ts');
     expect(DEFAULTS.disclosureThreshold).toBe(loadIndicators(new URL('../data', import.meta.url).pathname).disclosure.threshold_default);
+  });
+});
+
+describe('data/indicators.json: what the report judges changes by (issue 6)', () => {
+  it('every indicator has a materiality threshold with its reason; every kronor amount its price basis', () => {
+    for (const ind of cat.indicators) {
+      expect(ind.materiality?.value, ind.id).toBeGreaterThan(0);
+      expect(ind.materiality?.reason.length, ind.id).toBeGreaterThan(20);
+      if (ind.unit === 'kronor') expect(['constant', 'current'], ind.id).toContain(ind.prices?.basis);
+    }
+  });
+
+  it('breaks carry the year, what changed, its effect and a chart label; the education titles follow the age band', () => {
+    for (const ind of cat.indicators) for (const b of ind.breaks ?? []) for (const f of [b.what, b.effect, b.label]) expect(f.trim().length, ind.id).toBeGreaterThan(3);
+    const edu = cat.indicators.find((d) => d.id === 'post_secondary_25_64');
+    if (!edu) throw new Error('catalogue changed');
+    expect(edu.breaks?.map((b) => b.year)).toEqual([2024]);
+    expect(titleInYear(edu, 2023)).toBe('Andel med eftergymnasial utbildning 25–64 år');
+    expect(titleInYear(edu, 2024)).toBe('Andel med eftergymnasial utbildning 25–65 år');
+    expect(cat.area_version_breaks?.map((b) => b.year)).toEqual([2024]);
+  });
+
+  it('loadIndicators refuses an indicator without materiality, a break without its text, kronor without a price basis', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'segfollow-cat-'));
+    const write = (mutate: (c: { indicators: Record<string, unknown>[] }) => void): string => {
+      const c = JSON.parse(readFileSync(join(DATA, 'indicators.json'), 'utf8')) as { indicators: Record<string, unknown>[] };
+      mutate(c);
+      writeFileSync(join(dir, 'indicators.json'), JSON.stringify(c));
+      return dir;
+    };
+    const first = (c: { indicators: Record<string, unknown>[] }, id: string): Record<string, unknown> => c.indicators.find((i) => i.id === id) ?? {};
+    expect(() => loadIndicators(write((c) => delete first(c, 'population').materiality))).toThrow(/indicator "population": materiality.value/);
+    expect(() => loadIndicators(write((c) => ((first(c, 'population').materiality as { value: number }).value = 0)))).toThrow(/positive number/);
+    expect(() => loadIndicators(write((c) => ((first(c, 'post_secondary_25_64').breaks as { what: string }[])[0]!.what = '')))).toThrow(/breaks\[0\]\.what/);
+    expect(() => loadIndicators(write((c) => ((first(c, 'post_secondary_25_64').breaks as { year: number }[])[0]!.year = 2016)))).toThrow(/breaks\[0\]\.year/);
+    expect(() => loadIndicators(write((c) => delete first(c, 'median_economic_standard').prices))).toThrow(/prices\.basis/);
+    rmSync(dir, { recursive: true, force: true });
   });
 });

@@ -89,20 +89,48 @@ function validValues(points: readonly { value: number | null }[]): number[] {
   return points.flatMap((p) => (p.value === null ? [] : [p.value]));
 }
 
+/** Width of one character of a break label (8 pt Roboto, generous), to keep labels off each other and the title. */
+const BREAK_CHAR_PT = 4.6;
+/** Room the chart's title (the unit, top left) takes above the plot. */
+const TITLE_ROOM_PT = 70;
+
 /**
- * Where the area version changes between two consecutive years with values, a rule halfway between them. A
- * series that stops before the new version starts crosses no break, so none is drawn.
+ * Where the series crosses a break, a rule halfway between the last year before it and the first year after it
+ * that have values: area-version changes between consecutive years, and the definition breaks of the catalogue
+ * (`breaks`, with their own label). A series that stops before a break crosses none, so none is drawn. Each label
+ * sits above the plot, on the side of the rule with room (`side`), and a second label that would run into the
+ * first moves up a line (`row`), so no label covers the title, another label or the plot.
  */
-function breakRows(points: readonly LinePoint[]): ChartRow[] {
-  const sorted = [...points].filter((p) => p.area_version !== undefined && p.value !== null).sort((a, b) => a.year - b.year);
-  const out: ChartRow[] = [];
+export function breakRows(points: readonly LinePoint[], definitionBreaks: readonly { year: number; label: string }[] = []): ChartRow[] {
+  const sorted = [...points].filter((p) => p.value !== null).sort((a, b) => a.year - b.year);
+  const found: { x: number; label: string }[] = [];
   for (let i = 1; i < sorted.length; i++) {
     const prev = sorted[i - 1];
     const cur = sorted[i];
-    if (!prev || !cur || prev.area_version === cur.area_version) continue;
-    out.push({ x: (prev.year + cur.year) / 2, label: `Ny indelning: ${formatAreaVersion(cur.area_version ?? '')}` });
+    if (!prev || !cur) continue;
+    if (prev.area_version !== undefined && cur.area_version !== undefined && prev.area_version !== cur.area_version) {
+      found.push({ x: (prev.year + cur.year) / 2, label: `Ny indelning: ${formatAreaVersion(cur.area_version)}` });
+    }
+    for (const b of definitionBreaks) if (prev.year < b.year && b.year <= cur.year) found.push({ x: (prev.year + cur.year) / 2, label: b.label });
   }
-  return out;
+  const years = points.map((p) => p.year);
+  const lo = Math.min(...years) - 0.25;
+  const hi = Math.max(...years) + 0.25;
+  const placed: { from: number; to: number; row: number }[] = [];
+  return found
+    .sort((a, b) => a.x - b.x)
+    .map((f) => {
+      const at = ((f.x - lo) / (hi - lo || 1)) * CHART_WIDTH;
+      const width = f.label.length * BREAK_CHAR_PT + 3;
+      // Right of the rule where it fits; left of it near the right edge; never under the title at the top left.
+      const side = at + width <= CHART_WIDTH || at - width < TITLE_ROOM_PT ? 'right' : 'left';
+      const from = side === 'right' ? at : at - width;
+      const to = side === 'right' ? at + width : at;
+      let row = 0;
+      while (placed.some((p) => p.row === row && p.from < to && from < p.to)) row++;
+      placed.push({ from, to, row });
+      return { x: f.x, label: f.label, side, row };
+    });
 }
 
 /**
@@ -167,12 +195,24 @@ function lineSpec(opts: {
         mark: { type: 'rule', strokeDash: [4, 3], color: MUTED, strokeWidth: 1, y: -10, y2: { expr: 'height' } },
         encoding: { x: { ...x, field: 'x' } },
       },
-      {
-        data: { name: 'breaks' },
-        // Above the plot, where no data point can sit under it.
-        mark: { type: 'text', align: 'left', baseline: 'bottom', dx: 3, y: -3, fontSize: 8, color: MUTED },
-        encoding: { x: { ...x, field: 'x' }, text: { field: 'label' } },
-      },
+      // Above the plot, where no data point can sit under it: right of the rule, or left of it near the right edge;
+      // a label that would run into another goes one line up (breakRows decides).
+      ...[0, 1].flatMap((row) =>
+        (['right', 'left'] as const).map((side) => ({
+          data: { name: 'breaks' },
+          transform: [{ filter: `datum.side === '${side}' && datum.row === ${row}` }],
+          mark: {
+            type: 'text' as const,
+            align: side === 'right' ? ('left' as const) : ('right' as const),
+            baseline: 'bottom' as const,
+            dx: side === 'right' ? 3 : -3,
+            y: -3 - 10 * row,
+            fontSize: 8,
+            color: MUTED,
+          },
+          encoding: { x: { ...x, field: 'x' }, text: { field: 'label' } },
+        })),
+      ),
       ...(opts.expected
         ? [
             {
@@ -281,7 +321,7 @@ export function indicatorLineChart(block: IndicatorBlock): ChartDef {
     }),
     data: {
       values: lineRows(block.series, (v) => formatValue(v, block.unit)),
-      breaks: breakRows(block.series),
+      breaks: breakRows(block.series, block.breaks ?? []),
     },
   };
 }

@@ -28,13 +28,16 @@ import {
   EN_DASH,
   formatAreaVersion,
   formatCell,
+  formatChangeMagnitude,
   formatDate,
   formatDateTime,
   formatNumber,
   formatPercent,
   formatSigned,
   formatYearRange,
+  printedDiff,
   joinSwedish,
+  MINUS,
   STATUS_LEGEND,
   statusText,
   swedishCollator,
@@ -42,6 +45,7 @@ import {
 } from './format.ts';
 import type { AreaTypeBlock, AreaTypeIndicator, AreaTypeNumber, IndicatorBlock, ReportModel, SegregationBlock, SegregationPoint } from './model.ts';
 import { REFORM_CHAPTER_TITLE, reformChapter, type ReformProgramme } from './reforms.ts';
+import { indicatorTrend, kommunIndexVerdict, type Trend, type Verdict } from './verdict.ts';
 import {
   areaTypeLegendName,
   areaTypeShortName,
@@ -53,6 +57,7 @@ import {
   describeAreaTypePopulation,
   describeIndicator,
   describeSegregation,
+  FEW_UNITS,
   gapIndicators,
   gapVerdict,
   gapVerdictWord,
@@ -418,24 +423,38 @@ function latestTable(ctx: Ctx, title: string, blocks: readonly IndicatorBlock[])
     const style = unitStyle(b.unit);
     const first = firstValid(b.series);
     const last = lastValid(b.series);
-    const change = first && last && first.year !== last.year ? formatSigned(last.value - first.value, style.decimals) : '..';
+    // The difference of the printed values, so the row adds up for a reader with a pencil.
+    const change = first && last && first.year !== last.year ? formatSigned(printedDiff(first.value, last.value, style.decimals), style.decimals) : '..';
+    const trend = indicatorTrend(b);
+    const prices = b.prices ? (b.prices.basis === 'constant' ? `, fasta priser${b.prices.base_year !== null ? ` ${b.prices.base_year}` : ''}` : ', löpande priser') : '';
     return [
-      { text: ctx.fit(`${b.title_sv} (${b.unit})`) },
+      { text: ctx.fit(`${b.title_sv} (${b.unit}${prices})`) },
       numberCell(ctx, first ? String(first.year) : '..'),
       numberCell(ctx, first ? formatCell(first.value, b.unit) : '..'),
       numberCell(ctx, last ? String(last.year) : '..'),
       numberCell(ctx, last ? formatCell(last.value, b.unit) : '..'),
       numberCell(ctx, change),
+      { text: ctx.fit(trendWord(trend)) },
     ];
   });
   return table(
     ctx,
     `${title}: första och senaste år med värde, ${scope}`,
-    ['*', 'auto', 'auto', 'auto', 'auto', 'auto'],
-    headerRow(ctx, ['Indikator (enhet)', 'Första år', 'Värde', 'Senaste år', 'Värde', 'Förändring'], [1, 2, 3, 4, 5]),
+    ['*', 'auto', 'auto', 'auto', 'auto', 'auto', 62],
+    headerRow(ctx, ['Indikator (enhet)', 'Första år', 'Värde', 'Senaste år', 'Värde', 'Förändring', 'Bedömning'], [1, 2, 3, 4, 5]),
     rows,
-    'Förändringen anges i indikatorns enhet; för andelar i procent är det procentenheter.',
+    'Förändringen är skillnaden mellan de avrundade värdena i tabellen, i indikatorns enhet; för andelar i procent är det ' +
+      'procentenheter. Bedömning: en förändring är tydlig först när den är större än den minsta förändring som har betydelse ' +
+      'för indikatorn och än den slumpmässiga osäkerheten (se kapitlet Metod och källor). Vid brott i serien bedöms bara ' +
+      'åren med samma definition.',
   );
+}
+
+/** The verdict column of the first-and-latest tables: the comparable part's verdict across a break. */
+function trendWord(trend: Trend | null): string {
+  if (!trend) return '..';
+  const v = trend.verdict === 'increase' ? 'tydlig ökning' : trend.verdict === 'decrease' ? 'tydlig minskning' : 'ej säkerställd';
+  return trend.crossed ? `${v} (${formatYearRange(trend.comparable?.from.year ?? trend.whole.from.year, trend.comparable?.to.year ?? trend.whole.to.year)})` : v;
 }
 
 function lineNumbersTable(ctx: Ctx, caption: string, block: IndicatorBlock): StackNode {
@@ -590,6 +609,8 @@ function decompositionTable(ctx: Ctx, block: SegregationBlock): StackNode | null
   );
 }
 
+const KOMMUN_VERDICT: Record<Verdict, string> = { increase: '+', decrease: MINUS, none: '0' };
+
 function segregationKommunTable(ctx: Ctx, block: SegregationBlock, caption: string): StackNode {
   const rows = [...block.by_kommun]
     .sort((a, b) => swedishCollator.compare(a.name, b.name))
@@ -597,15 +618,20 @@ function segregationKommunTable(ctx: Ctx, block: SegregationBlock, caption: stri
       { text: ctx.fit(k.name) },
       numberCell(ctx, formatCell(k.first_value, 'index')),
       numberCell(ctx, formatCell(k.value, 'index', k.value === null ? k.status : null)),
-      numberCell(ctx, k.value !== null && k.first_value !== null ? formatSigned(k.value - k.first_value, 3) : '..'),
+      numberCell(ctx, k.value !== null && k.first_value !== null ? formatSigned(printedDiff(k.first_value, k.value, 3), 3) : '..'),
+      { text: k.value !== null && k.first_value !== null ? KOMMUN_VERDICT[kommunIndexVerdict({ ...k, value: k.value, first_value: k.first_value }, 3).verdict] : '..' },
       numberCell(ctx, formatNumber(k.n_units, 0)),
     ]);
   return balancedTables(
     ctx,
     caption,
-    ['*', 'auto', 'auto', 'auto', 'auto'],
-    headerRow(ctx, ['Kommun', 'Första år', 'Senaste år', 'Förändring', 'Områden'], [1, 2, 3, 4]),
+    ['*', 'auto', 'auto', 'auto', 'auto', 'auto'],
+    headerRow(ctx, ['Kommun', 'Första år', 'Senaste år', 'Förändring', 'Bedömning', 'Områden'], [1, 2, 3, 5]),
     rows,
+    'Förändringen är skillnaden mellan de avrundade värdena. Bedömning: + säkerställd ökning, − säkerställd minskning, ' +
+      '0 ingen säkerställd förändring (inom osäkerheten enligt bootstrapintervallen, eller bara efter bytet av områdesindelning). ' +
+      `Kommuner med färre än ${FEW_UNITS} områden har mycket osäkra index.`,
+    2,
   );
 }
 
@@ -935,29 +961,88 @@ function methodChapter(ctx: Ctx, n: number): Content[] {
           stack: [
             { text: ctx.fit(s.title) },
             // A URL has no spaces to break at; long ones (Kolada lists 20 kommuner) are shortened on the page, linked
-            // in full, and recorded in full in manifest.json and source_fetch.
+            // in full, and recorded in full in manifest.json and source_fetch. Checksums stay there, out of the text.
             { text: ctx.fit(s.url.length > 80 ? `${s.url.slice(0, 79)}…` : s.url), link: s.url, color: ACCENT, fontSize: 7 },
-            { text: `SHA-256 ${s.sha256.slice(0, 16)}…`, fontSize: 7, color: GREY },
           ],
         },
         { text: ctx.fit(formatDateTime(s.fetched_at)) },
       ]),
-      'Varje siffra i rapporten kan spåras till hämtningen ovan via kontrollsumman i lagret (source_fetch).',
+      'Varje siffra i rapporten kan spåras till hämtningen ovan genom manifestet och dataexporterna som följer med rapporten.',
       false, // rows of four lines: may break between rows rather than jump a page
     ),
   );
   out.push(h2(ctx, `${n}.2 Förbehåll`));
+  // Ordered by their stable ids, which stay in the manifest and the exports; the reader sees the text only.
   const caveats = [...m.caveats].sort((a, b) => a.id.localeCompare(b.id));
+  out.push({ ul: caveats.map((c) => para(ctx, c.text, { margin: [0, 0, 0, 3] })), style: 'body' });
+  out.push(...assessmentSection(ctx, `${n}.3`));
+  return out;
+}
+
+/** How changes are judged: each indicator's materiality threshold and why, and the breaks in the series. */
+function assessmentSection(ctx: Ctx, num: string): Content[] {
+  const m = ctx.model;
+  const blocks = m.chapters.flatMap((ch) => ch.indicators);
+  const out: Content[] = [h2(ctx, `${num} Bedömning av förändringar och brott i serierna`)];
   out.push(
-    table(
+    para(
       ctx,
-      'Förbehåll som gäller rapporten',
-      [120, '*'],
-      headerRow(ctx, ['Id', 'Förbehåll']),
-      caveats.map((c) => [{ text: c.id, fontSize: 7.5 }, { text: ctx.fit(c.text) }]),
+      'Varje förändring bedöms med tre utfall: tydlig ökning, tydlig minskning eller ingen säkerställd förändring. En förändring ' +
+        'är tydlig först när skillnaden mellan de avrundade värdena är större än den minsta förändring som har betydelse för ' +
+        'indikatorn (tabellen nedan) och, för andelar där antalet personer är känt, större än 1,96 gånger förändringens ' +
+        'standardfel enligt binomialfördelningen. Bara tydliga förändringar kallas förbättring eller försämring och räknas i ' +
+        'sammanfattningen. För segregationsindex gäller att förändringen ska vara större än osäkerheten som bootstrapintervallen ' +
+        'anger. En förändring över ett brott i serien bedöms aldrig för sig: då bedöms bara åren med samma definition eller indelning.',
     ),
   );
+  const judged = blocks.filter((b) => b.materiality);
+  if (judged.length > 0) {
+    out.push(
+      table(
+        ctx,
+        'Minsta förändring som räknas som tydlig, per indikator',
+        ['*', 70, '*'],
+        headerRow(ctx, ['Indikator', 'Gräns', 'Skäl']),
+        judged.map((b) => {
+          const mt = b.materiality as NonNullable<IndicatorBlock['materiality']>;
+          const limit = mt.relative ? `${formatNumber(mt.value, 1)} % av värdet` : formatChangeMagnitude(mt.value, b.unit).trim();
+          return [{ text: ctx.fit(b.title_sv) }, { text: ctx.fit(limit) }, { text: ctx.fit(mt.reason) }];
+        }),
+        undefined,
+        false,
+      ),
+    );
+  }
+  const breaks = blocks.flatMap((b) => (b.breaks ?? []).map((br) => ({ title: b.title_sv, ...br })));
+  const area = m.segregation.find((b) => b.area_break)?.area_break ?? null;
+  if (breaks.length > 0 || area) {
+    out.push(
+      table(
+        ctx,
+        'Brott i serierna',
+        ['*', 34, '*', '*'],
+        headerRow(ctx, ['Serie', 'Från år', 'Vad ändrades', 'Följd'], [1]),
+        [
+          ...breaks.map((b) => [
+            { text: ctx.fit(b.title_before ? `${b.title} (före ${b.year}: ${b.title_before})` : b.title) },
+            numberCell(ctx, String(b.year)),
+            { text: ctx.fit(capitalise(b.what)) },
+            { text: ctx.fit(capitalise(b.effect)) },
+          ]),
+          ...(area
+            ? [[{ text: 'Segregationsindex över DeSO och RegSO' }, numberCell(ctx, String(area.year)), { text: ctx.fit(capitalise(area.what)) }, { text: ctx.fit(capitalise(area.effect)) }]]
+            : []),
+        ],
+        'Brotten är markerade med en streckad linje i diagrammen.',
+        false,
+      ),
+    );
+  }
   return out;
+}
+
+function capitalise(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
 }
 
 function appendixChapter(ctx: Ctx): Content[] {

@@ -149,6 +149,28 @@ export function formatChangeMagnitude(diff: number, unit: string): string {
   return `${formatNumber(Math.abs(diff), s.decimals)}${s.changeSuffix}`;
 }
 
+/**
+ * A value in whole steps of the printed precision (12.35 at one decimal → 124), rounded exactly as `formatNumber`
+ * prints it: `toFixed` and Intl both round the exact binary value half away from zero.
+ */
+function printedUnits(value: number, decimals: number): number {
+  if (!Number.isFinite(value)) throw new RangeError(`cannot round non-finite number ${value}`);
+  return Number(value.toFixed(decimals).replace('.', ''));
+}
+
+/** The value as printed at `decimals` (so sums and differences of printed values can be formed exactly). */
+export function printedValue(value: number, decimals: number): number {
+  return printedUnits(value, decimals) / 10 ** decimals;
+}
+
+/**
+ * `to − from` as the reader computes it from the printed values (SCB's practice): both rounded first, then
+ * subtracted in whole steps, so 71,9 → 64,3 is always −7,6 and never −7,7.
+ */
+export function printedDiff(from: number, to: number, decimals: number): number {
+  return (printedUnits(to, decimals) - printedUnits(from, decimals)) / 10 ** decimals;
+}
+
 /** True when a difference would print as zero at the unit's precision: the text must then not claim a change. */
 export function roundsToZero(diff: number, decimals: number): boolean {
   return Math.abs(diff) < 0.5 * 10 ** -decimals;
@@ -168,8 +190,9 @@ const STATUS_TEXT: Record<string, string> = {
   '.': 'uppgift kan inte förekomma',
   ':': 'sekretess i källan',
   confidential: 'sekretess i källan',
-  suppressed: 'skyddad enligt röjandegränsen',
-  noise: 'skyddad med cellnyckelmetoden',
+  // "Skyddad" means one thing only: withheld. A cell-key value is published (with a small random deviation).
+  suppressed: 'skyddad: vilar på färre personer än röjandegränsen',
+  noise: 'publicerad med cellnyckelbrus',
 };
 
 /** A table cell: the number at the unit's precision, or the status symbol when the value is missing. */

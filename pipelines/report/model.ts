@@ -12,6 +12,21 @@ export interface Point {
   value: number | null;
   status: string | null;
   area_version: string;
+  /** Optional: the counts behind a share (persons), so a change can be set against its sampling uncertainty. */
+  numerator?: number | null;
+  denominator?: number | null;
+}
+
+/** A definition break (data/indicators.json `breaks`): from `year` on, the series is on a new basis. */
+export interface SeriesBreak {
+  year: number;
+  /** Lower-case clauses for running text. */
+  what: string;
+  effect: string;
+  /** Short label at the break on charts. */
+  label: string;
+  /** The title before the break, where the title follows the definition. */
+  title_before?: string;
 }
 
 export interface IndicatorBlock {
@@ -40,6 +55,12 @@ export interface IndicatorBlock {
   by_lan: { code: string; name: string; value: number | null; status: string | null }[];
   /** Optional: the same indicator for the areas a län or kommun report compares itself with (its län, riket). */
   comparisons?: { name: string; year: number; value: number | null }[];
+  /** Optional: the smallest change called a change (catalogue `materiality`; `relative`: percent of the first value). */
+  materiality?: { value: number; relative?: boolean; reason: string };
+  /** Optional: definition breaks inside the series. */
+  breaks?: SeriesBreak[];
+  /** Optional (kronor): the price basis; `base_year` is the year whose prices a constant-price series is in. */
+  prices?: { basis: 'constant' | 'current'; base_year: number | null };
 }
 
 export interface SegregationPoint {
@@ -75,8 +96,37 @@ export interface SegregationBlock {
   unit_level: 'deso' | 'regso';
   /** Population-weighted or national value per year, as computed for the report scope. */
   series: SegregationPoint[];
-  /** Latest year per kommun with value and change since first year. */
-  by_kommun: { code: string; name: string; value: number | null; first_value: number | null; n_units: number; status: string }[];
+  /**
+   * Latest year per kommun with value and change since first year. Optional extras for verdicts and rankings: the
+   * intervals of both years, the expected value under random allocation, the area versions of both years and the
+   * last value on the first year's version (`pre_*`, the comparable part of a change across an area-version break).
+   */
+  by_kommun: {
+    code: string;
+    name: string;
+    value: number | null;
+    first_value: number | null;
+    n_units: number;
+    status: string;
+    expected?: number | null;
+    ci_low?: number | null;
+    ci_high?: number | null;
+    first_ci_low?: number | null;
+    first_ci_high?: number | null;
+    unit_version?: string | null;
+    first_unit_version?: string | null;
+    pre_year?: number | null;
+    pre_value?: number | null;
+    pre_ci_low?: number | null;
+    pre_ci_high?: number | null;
+  }[];
+  /**
+   * The established change of the block's own index from the first to the latest year (measures stage); null or
+   * absent: no verdict computed, and the report then states no direction.
+   */
+  change?: SegregationChange | null;
+  /** Optional: what the area-version break of the units changed (catalogue `area_version_breaks`). */
+  area_break?: { year: number; what: string; effect: string } | null;
   /**
    * Optional: the same measure over the other unit level (RegSO beside DeSO), so readers see how the size of the
    * units moves the index. Drawn as a second line and tabled separately.
@@ -84,6 +134,17 @@ export interface SegregationBlock {
   other_unit_level?: { unit_level: 'deso' | 'regso'; series: SegregationPoint[] };
   /** Optional (riket, multigroup): the decomposition of M and H in the first and latest year with values. */
   decomposition?: { unit_level: 'deso' | 'regso'; years: DecompositionYear[] };
+}
+
+/** A change of a segregation index between two years with its interval and verdict (the measures stage's test). */
+export interface SegregationChange {
+  from_year: number;
+  to_year: number;
+  diff: number;
+  ci_low: number | null;
+  ci_high: number | null;
+  verdict: 'increase' | 'decrease' | 'none';
+  crosses_break: boolean;
 }
 
 export type AreaTypeNumber = 1 | 2 | 3 | 4 | 5;

@@ -4,7 +4,19 @@
  * missing and never counted as zero. A change that rounds to zero at the printed precision is "oförändrat", so
  * the text never claims a change the reader cannot see in the table.
  */
-import type { AreaTypeBlock, AreaTypeIndicator, AreaTypeNumber, DecompositionComponent, IndicatorBlock, ReportModel, SegregationBlock } from './model.ts';
+import type { AreaTypeBlock, AreaTypeIndicator, AreaTypeNumber, DecompositionComponent, IndicatorBlock, ReportModel, SegregationBlock, SeriesBreak } from './model.ts';
+import {
+  crossedBreak,
+  indicatorTrend,
+  intervalChange,
+  judgementOf,
+  kommunIndexVerdict,
+  thresholdOf,
+  validPoints,
+  type Change,
+  type Movement as VMovement,
+  type ValuePoint,
+} from './verdict.ts';
 import {
   formatAreaVersion,
   formatChangeMagnitude,
@@ -17,6 +29,8 @@ import {
   formatPercent,
   joinSwedish,
   NBSP,
+  printedDiff,
+  printedValue,
   roundsToZero,
   statusText,
   unitStyle,
@@ -43,44 +57,11 @@ export interface TextContext {
   reportYear: number;
 }
 
-type Movement = 'up' | 'down' | 'flat';
-
-interface ValuePoint {
-  year: number;
-  value: number;
-}
-
-interface Trend {
-  first: ValuePoint;
-  latest: ValuePoint;
-  diff: number;
-  movement: Movement;
-}
+type Movement = VMovement;
 
 function movementOf(diff: number, decimals: number): Movement {
   if (roundsToZero(diff, decimals)) return 'flat';
   return diff > 0 ? 'up' : 'down';
-}
-
-function validPoints(series: readonly { year: number; value: number | null }[]): ValuePoint[] {
-  return series
-    .filter((p): p is { year: number; value: number } => p.value !== null && Number.isFinite(p.value))
-    .map((p) => ({ year: p.year, value: p.value }))
-    .sort((a, b) => a.year - b.year);
-}
-
-function trendOf(points: readonly ValuePoint[], decimals: number): Trend | null {
-  const first = points[0];
-  const latest = points[points.length - 1];
-  if (!first || !latest || first.year === latest.year) return null;
-  const diff = latest.value - first.value;
-  return { first, latest, diff, movement: movementOf(diff, decimals) };
-}
-
-/** 'better' when the movement goes the way the catalogue calls good; null when it names no direction. */
-function judgement(movement: Movement, higherIsBetter: boolean | null): 'better' | 'worse' | null {
-  if (higherIsBetter === null || movement === 'flat') return null;
-  return (movement === 'up') === higherIsBetter ? 'better' : 'worse';
 }
 
 export function scopePhrase(scope: ReportModel['scope']): string {
@@ -108,22 +89,34 @@ function missingYearsSentence(series: readonly { year: number; value: number | n
   return `Värde saknas för ${joinSwedish(parts)}.`;
 }
 
-/** One sentence per change of area version between consecutive years that have values. */
-function breakSentences(series: readonly { year: number; value: number | null; area_version?: string | undefined }[]): string[] {
-  const withVersion = series
-    .filter((p) => p.value !== null && p.area_version !== undefined)
-    .sort((a, b) => a.year - b.year);
-  const out: string[] = [];
+/** The first change of area version between consecutive years with values, or null. */
+function versionChange(series: readonly { year: number; value: number | null; area_version?: string | undefined }[]): { before: { year: number; version: string }; after: { year: number; version: string } } | null {
+  const withVersion = series.filter((p) => p.value !== null && p.area_version !== undefined).sort((a, b) => a.year - b.year);
   for (let i = 1; i < withVersion.length; i++) {
     const prev = withVersion[i - 1];
     const cur = withVersion[i];
     if (!prev || !cur || prev.area_version === cur.area_version) continue;
-    out.push(
-      `Områdesindelningen byts mellan ${prev.year} och ${cur.year} (${formatAreaVersion(prev.area_version ?? '')} till ` +
-        `${formatAreaVersion(cur.area_version ?? '')}); jämförelser över brottet bör tolkas med försiktighet.`,
-    );
+    return { before: { year: prev.year, version: prev.area_version ?? '' }, after: { year: cur.year, version: cur.area_version ?? '' } };
   }
-  return out;
+  return null;
+}
+
+/**
+ * The area-version break in words: where it lies, what changed and what it does to the index (catalogue
+ * `area_version_breaks`, when the model carries it).
+ */
+function areaBreakSentence(
+  series: readonly { year: number; value: number | null; area_version?: string | undefined }[],
+  info?: { what: string; effect: string } | null,
+  noun = 'indexet',
+): string | null {
+  const c = versionChange(series);
+  if (!c) return null;
+  const where =
+    `Mellan ${c.before.year} och ${c.after.year} byts områdesindelningen (${formatAreaVersion(c.before.version)} till ` +
+    `${formatAreaVersion(c.after.version)})`;
+  if (info) return `${where}: ${info.what}. ${info.effect.charAt(0).toUpperCase()}${info.effect.slice(1)}.`;
+  return `${where}; ${noun} räknas inte om till en gemensam indelning, så en förändring över bytet kan delvis bero på den nya indelningen.`;
 }
 
 /** Linear-interpolated quantile (type 7, as R and numpy default). */
@@ -152,11 +145,16 @@ function spreadName(n: number): string {
 }
 
 interface SpreadChange {
+  /** 'flat' unless the spread moved by more than the indicator's materiality threshold. */
   movement: Movement;
   sentence: string;
 }
 
-/** Whether the gap between kommuner widened, compared on the kommuner that have both years. */
+/**
+ * Whether the gap between kommuner widened, compared on the kommuner that have both years. The spread is read at
+ * the printed precision and called wider or narrower only beyond the indicator's materiality threshold; across a
+ * definition break it is not judged.
+ */
 function spreadChange(block: IndicatorBlock, firstYear: number | null, latestYear: number): SpreadChange | null {
   // Counts differ between kommuner because kommuner differ in size; their spread says nothing about inequality.
   if (block.unit === 'antal') return null;
@@ -175,19 +173,33 @@ function spreadChange(block: IndicatorBlock, firstYear: number | null, latestYea
   const style = unitStyle(block.unit);
   const before = spreadOf(pairs.map((k) => k.first_value));
   const after = spreadOf(pairs.map((k) => k.value));
-  const movement = movementOf(after - before, style.decimals);
+  const diff = printedDiff(before, after, style.decimals);
+  const threshold = thresholdOf(block.materiality, before);
+  const crossed = crossedBreak(block.breaks, fy, latestYear);
+  const movement: Movement = crossed || roundsToZero(diff, style.decimals) || Math.abs(diff) <= threshold ? 'flat' : diff > 0 ? 'up' : 'down';
   const numbers = `${spreadName(pairs.length)} var ${formatChangeMagnitude(after, block.unit)} år ${latestYear} mot ${formatChangeMagnitude(before, block.unit)} år ${fy}`;
-  const lead =
-    movement === 'flat'
-      ? `Skillnaden mellan kommunerna är i stort sett oförändrad sedan ${fy}`
-      : `Skillnaden mellan kommunerna har ${movement === 'up' ? 'ökat' : 'minskat'} sedan ${fy}`;
+  let lead: string;
+  if (movement !== 'flat') lead = `Skillnaden mellan kommunerna har ${movement === 'up' ? 'ökat' : 'minskat'} tydligt sedan ${fy}`;
+  else if (crossed) lead = `Om skillnaden mellan kommunerna har ändrats sedan ${fy} bedöms inte, eftersom serien har ett brott ${crossed.year}`;
+  else if (roundsToZero(diff, style.decimals)) lead = `Skillnaden mellan kommunerna är i stort sett oförändrad sedan ${fy}`;
+  else lead = `Skillnaden mellan kommunerna har inte ändrats säkerställt sedan ${fy}`;
   const basis = pairs.length < block.by_kommun.length ? ` (${plural(pairs.length, 'kommun', 'kommuner')} med värden båda åren)` : '';
-  return { movement, sentence: `${lead}: ${numbers}${basis}.` };
+  return { movement, sentence: `${lead}: ${numbers}${basis}${pricePhrase(block)}.` };
 }
 
-function relativeChange(trend: Trend, unit: string): string {
-  if (!unitStyle(unit).relative || trend.first.value === 0) return '';
-  const pct = (trend.diff / Math.abs(trend.first.value)) * 100;
+/** `, i fasta priser (2024 års priser)` or `, i löpande priser` for kronor compared over time; empty otherwise. */
+function pricePhrase(block: IndicatorBlock): string {
+  if (unitStyle(block.unit).label !== 'Kronor' || !block.prices) return '';
+  if (block.prices.basis === 'current') return ', i löpande priser';
+  return block.prices.base_year !== null ? `, i fasta priser (${block.prices.base_year} års priser)` : ', i fasta priser';
+}
+
+/** The relative change, from the printed values as well, for money and counts. */
+function relativeChange(change: Change, unit: string): string {
+  const d = unitStyle(unit).decimals;
+  const from = printedValue(change.from.value, d);
+  if (!unitStyle(unit).relative || from === 0) return '';
+  const pct = (change.diff / Math.abs(from)) * 100;
   return ` (${formatSigned(pct, 1)}${NBSP}%)`;
 }
 
@@ -195,9 +207,53 @@ function latestYearOf(block: IndicatorBlock, points: readonly ValuePoint[]): num
   return block.latest_year ?? points[points.length - 1]?.year ?? null;
 }
 
+/** `2,0 procentenheter` as the smallest change called a change, for the "why not" clause. */
+function thresholdText(change: Change, unit: string): string {
+  const d = unitStyle(unit).decimals;
+  return formatChangeMagnitude(printedValue(change.threshold, d) || change.threshold, unit);
+}
+
+/** Why a change is not established, in plain words. */
+function whyNotClear(change: Change, unit: string): string {
+  if (change.reason === 'below_threshold') return `den är inte större än ${thresholdText(change, unit)}, den minsta förändring som räknas som tydlig för indikatorn`;
+  if (change.reason === 'uncertain' && change.margin !== null) {
+    return `den ryms inom den slumpmässiga osäkerheten för så här få personer (±${formatChangeMagnitude(change.margin, unit)})`;
+  }
+  return 'den är för liten';
+}
+
+/**
+ * One change in a sentence, from the printed values: a clear rise or fall (with the judgement where the catalogue
+ * names a good direction), "i stort sett oförändrat", or a change that is not established and why.
+ */
+function changeSentence(block: IndicatorBlock, change: Change, lead: string): string {
+  const from = formatValue(change.from.value, block.unit);
+  const to = formatValue(change.to.value, block.unit);
+  const prices = pricePhrase(block);
+  if (change.verdict !== 'none') {
+    const verb = change.verdict === 'increase' ? 'ökat' : 'minskat';
+    const j = judgementOf(change.verdict, block.higher_is_better);
+    const tail = j === 'better' ? ', en förbättring' : j === 'worse' ? ', en försämring' : '';
+    return (
+      `${lead} har värdet ${verb} tydligt med ${formatChangeMagnitude(change.diff, block.unit)}${relativeChange(change, block.unit)}, ` +
+      `från ${from} till ${to}${prices}${tail}.`
+    );
+  }
+  if (change.movement === 'flat') return `${lead} är värdet i stort sett oförändrat (${from} år ${change.from.year}).`;
+  const verb = change.movement === 'up' ? 'ökat' : 'minskat';
+  return (
+    `${lead} har värdet ${verb} från ${from} till ${to}${prices}, men det är ingen säkerställd förändring: ` +
+    `${whyNotClear(change, block.unit)}.`
+  );
+}
+
+/** The break a change crosses, in words: the year, what changed and its effect. */
+function definitionBreakSentence(b: SeriesBreak): string {
+  return `Serien har ett brott ${b.year}: ${b.what}; ${b.effect}.`;
+}
+
 /** The paragraph under an indicator's heading in its chapter. */
 export function describeIndicator(block: IndicatorBlock, ctx: TextContext): string[] {
-  const style = unitStyle(block.unit);
   const points = validPoints(block.series);
   const years = block.series.map((p) => p.year);
   const out: string[] = [];
@@ -220,23 +276,25 @@ export function describeIndicator(block: IndicatorBlock, ctx: TextContext): stri
     out.push(`Senare värden finns inte i källan; rapportåret är ${ctx.reportYear}.`);
   }
 
-  const trend = trendOf(points, style.decimals);
+  const trend = indicatorTrend(block);
   if (!trend) {
     out.push('Värden för tidigare år saknas, så ingen förändring kan anges.');
-  } else if (trend.movement === 'flat') {
-    out.push(`Värdet är i stort sett oförändrat sedan ${trend.first.year} (${formatValue(trend.first.value, block.unit)}).`);
+  } else if (!trend.crossed) {
+    out.push(changeSentence(block, trend.whole, `Sedan ${trend.whole.from.year}`));
   } else {
-    const verb = trend.movement === 'up' ? 'ökat' : 'minskat';
-    const j = judgement(trend.movement, block.higher_is_better);
-    const tail = j === 'better' ? ', vilket är en förbättring' : j === 'worse' ? ', vilket är en försämring' : '';
+    // Across a definition break the whole change is shown, never judged; the comparable part carries the verdict.
+    const w = trend.whole;
     out.push(
-      `Sedan ${trend.first.year} har värdet ${verb} med ${formatChangeMagnitude(trend.diff, block.unit)}` +
-        `${relativeChange(trend, block.unit)}, från ${formatValue(trend.first.value, block.unit)}${tail}.`,
+      `Från ${w.from.year} till ${w.to.year} gick värdet från ${formatValue(w.from.value, block.unit)} till ` +
+        `${formatValue(w.to.value, block.unit)}. ${definitionBreakSentence(trend.crossed)} Förändringen över hela perioden bedöms därför inte.`,
     );
+    const c = trend.comparable;
+    if (c) out.push(changeSentence(block, c, `Med samma definition, ${formatYearRange(c.from.year, c.to.year)},`));
   }
   const missing = missingYearsSentence(block.series);
   if (missing) out.push(missing);
-  out.push(...breakSentences(block.series));
+  const area = areaBreakSentence(block.series, null, 'värdena');
+  if (area) out.push(area);
 
   const kYear = latestYearOf(block, points) ?? latest.year;
   const withValue = block.by_kommun.filter((k): k is typeof k & { value: number } => k.value !== null);
@@ -247,9 +305,11 @@ export function describeIndicator(block: IndicatorBlock, ctx: TextContext): stri
     const lo = sorted[0];
     const hi = sorted[sorted.length - 1];
     if (lo && hi) {
+      const own = points.find((p) => p.year === kYear);
+      const ref = own ? `; värdet ${ctx.scopePhrase} var ${formatValue(own.value, block.unit)}` : '';
       out.push(
-        `Bland kommunerna låg värdet ${kYear} mellan ${formatValue(lo.value, block.unit)} (${lo.name}) och ` +
-          `${formatValue(hi.value, block.unit)} (${hi.name}).`,
+        `Bland de ${formatNumber(withValue.length, 0)} kommunerna med värde låg värdet ${kYear} mellan ${formatValue(lo.value, block.unit)} (${lo.name}) och ` +
+          `${formatValue(hi.value, block.unit)} (${hi.name})${ref}.`,
       );
     }
     const missingK = block.by_kommun.length - withValue.length;
@@ -260,28 +320,38 @@ export function describeIndicator(block: IndicatorBlock, ctx: TextContext): stri
   return out;
 }
 
-/** One line for the summary: level, change and its direction, and the spread between kommuner. */
+/** One line for the summary: level, change and its verdict, and the spread between kommuner where it moved clearly. */
 export function summarizeIndicator(block: IndicatorBlock, ctx: TextContext): string {
-  const style = unitStyle(block.unit);
   const points = validPoints(block.series);
   const latest = points[points.length - 1];
   if (!latest) return `${block.title_sv}: uppgifter saknas.`;
   const level = `${block.title_sv}: ${formatValue(latest.value, block.unit)} ${ctx.scopePhrase} år ${latest.year}`;
-  const trend = trendOf(points, style.decimals);
+  const trend = indicatorTrend(block);
+  const verdictPhrase = (c: Change): string => {
+    if (c.verdict === 'none') {
+      return c.movement === 'flat'
+        ? `i stort sett oförändrat sedan ${c.from.year}`
+        : `ingen säkerställd förändring sedan ${c.from.year} (${formatValue(c.from.value, block.unit)})`;
+    }
+    const j = judgementOf(c.verdict, block.higher_is_better);
+    const tail = j === 'better' ? ' – en förbättring' : j === 'worse' ? ' – en försämring' : '';
+    return `en tydlig ${c.verdict === 'increase' ? 'ökning' : 'minskning'} med ${formatChangeMagnitude(c.diff, block.unit)} sedan ${c.from.year}${pricePhrase(block)}${tail}`;
+  };
   let s: string;
   if (!trend) {
     s = `${level}; jämförelse med tidigare år saknas.`;
-  } else if (trend.movement === 'flat') {
-    s = `${level}, i stort sett oförändrat sedan ${trend.first.year}.`;
+  } else if (!trend.crossed) {
+    s = `${level}, ${verdictPhrase(trend.whole)}.`;
   } else {
-    const noun = trend.movement === 'up' ? 'en ökning' : 'en minskning';
-    const j = judgement(trend.movement, block.higher_is_better);
-    const tail = j === 'better' ? ' – en förbättring' : j === 'worse' ? ' – en försämring' : '';
-    s = `${level}, ${noun} med ${formatChangeMagnitude(trend.diff, block.unit)} sedan ${trend.first.year}${tail}.`;
+    const c = trend.comparable;
+    const part = c
+      ? `med samma definition ${formatYearRange(c.from.year, c.to.year)} ${verdictPhrase(c).replace(/ sedan \d{4}/, '')}`
+      : 'jämförbara år saknas';
+    s = `${level}; serien har ett brott ${trend.crossed.year} (${trend.crossed.what}), ${part}.`;
   }
   const spread = spreadChange(block, points[0]?.year ?? null, latestYearOf(block, points) ?? latest.year);
   if (spread && spread.movement !== 'flat') {
-    s += ` Skillnaden mellan kommunerna har ${spread.movement === 'up' ? 'ökat' : 'minskat'}.`;
+    s += ` Skillnaden mellan kommunerna har ${spread.movement === 'up' ? 'ökat' : 'minskat'} tydligt.`;
   }
   return s;
 }
@@ -316,12 +386,101 @@ export function unitLevelName(level: SegregationBlock['unit_level']): string {
 }
 
 const SEG_DECIMALS = 3;
-/** Below this many units the text warns that the index rests on too few areas to say much. */
-const FEW_UNITS = 5;
+/** Below this many units an index is mostly chance (one household moving shifts it): the text warns, and rankings leave it out. */
+export const FEW_UNITS = 10;
 
-function segregationWord(movement: Movement, measure: string): string {
-  const more = (movement === 'up') === higherMeansMoreSegregation(measure);
+function segregationWord(verdict: 'increase' | 'decrease', measure: string): string {
+  const more = (verdict === 'increase') === higherMeansMoreSegregation(measure);
   return more ? 'mer' : 'mindre';
+}
+
+/** `0,012–0,020` or `−0,004 till 0,016`: an interval for running text, or null without one. */
+function changeIntervalText(c: { ci_low: number | null; ci_high: number | null }): string | null {
+  return intervalText(c);
+}
+
+/**
+ * The sentence on how the block's own index changed, from the measures stage's verdict (`block.change`): a
+ * direction only with an established change; without a verdict, no direction at all. Values are the printed ones.
+ */
+function segregationChangeSentence(block: SegregationBlock, points: readonly ValuePoint[]): string {
+  const first = points[0];
+  const latest = points[points.length - 1];
+  if (!first || !latest || first.year === latest.year) return 'Värden för tidigare år saknas, så ingen förändring kan anges.';
+  const c = block.change ?? null;
+  const from = c ? (points.find((p) => p.year === c.from_year) ?? first) : first;
+  const to = c ? (points.find((p) => p.year === c.to_year) ?? latest) : latest;
+  const a = formatNumber(from.value, SEG_DECIMALS);
+  const b = formatNumber(to.value, SEG_DECIMALS);
+  const interval = c ? changeIntervalText(c) : null;
+  const ci = interval ? ` (95${NBSP}% intervall för förändringen ${interval})` : '';
+  if (!c) return `Indexet var ${a} år ${from.year} och ${b} år ${to.year}; ingen säkerställd förändring kan anges.`;
+  if (c.verdict === 'none') {
+    if (a === b) return `Indexet är i stort sett oförändrat sedan ${from.year} (${a}).`;
+    return `Indexet var ${a} år ${from.year} och ${b} år ${to.year}; förändringen är inte säkerställd${ci}.`;
+  }
+  const verb = c.verdict === 'increase' ? 'stigit' : 'sjunkit';
+  return (
+    `Sedan ${from.year} har indexet ${verb} från ${a} till ${b}${ci}, en säkerställd ${c.verdict === 'increase' ? 'ökning' : 'minskning'}; ` +
+    `enligt måttet är boendet ${segregationWord(c.verdict, block.measure)} segregerat.`
+  );
+}
+
+/** How the kommuner's indices moved: clear rises and falls counted, the rest not established. */
+function kommunChangeSentences(block: SegregationBlock, firstYear: number, latestYear: number): string[] {
+  const pairs = block.by_kommun.filter((k): k is typeof k & { value: number; first_value: number } => k.value !== null && k.first_value !== null);
+  // One kommun (a kommun's own report) is not a distribution: its own change is the sentence above.
+  if (pairs.length < 2) return [];
+  let up = 0;
+  let down = 0;
+  let open = 0;
+  let crossing = 0;
+  let untested = 0;
+  const hasInterval = (lo?: number | null, hi?: number | null): boolean => lo !== undefined && lo !== null && hi !== undefined && hi !== null;
+  for (const k of pairs) {
+    if (!hasInterval(k.ci_low, k.ci_high) || !hasInterval(k.first_ci_low, k.first_ci_high)) {
+      untested++;
+      continue;
+    }
+    const v = kommunIndexVerdict(k, SEG_DECIMALS);
+    if (v.crosses_break) crossing++;
+    if (v.verdict === 'increase') up++;
+    else if (v.verdict === 'decrease') down++;
+    else open++;
+  }
+  const lead = `Av ${plural(pairs.length, 'kommun', 'kommuner')} med värden både ${firstYear} och ${latestYear}`;
+  if (untested === pairs.length) return [`${lead} saknas intervall, så kommunernas förändringar kan inte prövas och ingen riktning anges.`];
+  const parts: string[] = [];
+  if (up > 0) parts.push(`steg indexet säkerställt i ${formatNumber(up, 0)}`);
+  if (down > 0) parts.push(`${up > 0 ? '' : 'indexet '}sjönk säkerställt i ${formatNumber(down, 0)}`.trim());
+  const out: string[] = [];
+  if (parts.length === 0) out.push(`${lead} är förändringen inte säkerställd i någon.`);
+  else out.push(`${lead} ${joinSwedish(parts)}${open > 0 ? `; i ${formatNumber(open, 0)} är förändringen inte säkerställd` : ''}.`);
+  if (untested > 0) out.push(`För ${plural(untested, 'kommun', 'kommuner')} saknas intervall, så förändringen kan inte prövas.`);
+  if (crossing > 0) {
+    out.push(
+      `För ${crossing === pairs.length ? 'alla' : formatNumber(crossing, 0)} spänner jämförelsen över bytet av områdesindelning; där räknas en förändring ` +
+        'bara om den syns redan med den gamla indelningen.',
+    );
+  }
+  return out;
+}
+
+/** The highest index among kommuner with at least FEW_UNITS areas, with the number of kommuner and the expected value. */
+function rankingSentences(block: SegregationBlock, year: number): string[] {
+  const withValue = block.by_kommun.filter((k): k is typeof k & { value: number } => k.value !== null);
+  if (withValue.length < 2) return [];
+  const ranked = withValue.filter((k) => k.n_units >= FEW_UNITS);
+  const few = withValue.length - ranked.length;
+  const fewText = few > 0 ? ` ${plural(few, 'kommun', 'kommuner')} har färre än ${FEW_UNITS} områden; deras index är mycket osäkra och ingår inte i jämförelsen.` : '';
+  const top = [...ranked].sort((a, b) => b.value - a.value)[0];
+  if (!top) return [`Ingen av de ${formatNumber(withValue.length, 0)} kommunerna med värde har minst ${FEW_UNITS} områden, så ingen rangordning görs.`];
+  const exp = top.expected !== undefined && top.expected !== null ? `; förväntat vid slumpmässig fördelning ${formatNumber(top.expected, SEG_DECIMALS)}` : '';
+  const all = ranked.length === withValue.length;
+  return [
+    `Bland ${all ? 'de ' : ''}${formatNumber(ranked.length, 0)} kommuner${all ? 'na' : ''} med minst ${FEW_UNITS} områden hade ${top.name} högst värde ${year}: ` +
+      `${formatNumber(top.value, SEG_DECIMALS)} över ${formatNumber(top.n_units, 0)} områden${exp}.${fewText}`,
+  ];
 }
 
 /** The paragraph under a segregation block in the Segregation chapter. */
@@ -339,9 +498,8 @@ export function describeSegregation(block: SegregationBlock): string[] {
   const latestRow = series.find((p) => p.year === latest.year);
   const units = latestRow ? `, beräknat över ${formatNumber(latestRow.n_units, 0)} ${unitName}-områden,` : '';
   out.push(`${label} för ${block.groups}${units} var ${formatNumber(latest.value, SEG_DECIMALS)} år ${latest.year}.`);
-  // With a handful of units an index is mostly chance (one household moving shifts it); say so where it is read.
   if (latestRow && latestRow.n_units < FEW_UNITS) {
-    out.push(`Indexet bygger på bara ${plural(latestRow.n_units, 'område', 'områden')} och ska därför tolkas med stor försiktighet.`);
+    out.push(`Indexet bygger på bara ${plural(latestRow.n_units, 'område', 'områden')}, färre än ${FEW_UNITS}, och är därför mycket osäkert.`);
   }
   const expected = latestRow?.expected;
   if (expected !== undefined && expected !== null) {
@@ -351,53 +509,20 @@ export function describeSegregation(block: SegregationBlock): string[] {
   if (interval) out.push(`Bootstrapintervallet (95${NBSP}%) är ${interval}.`);
   const other = otherLevelSentence(block, latest);
   if (other) out.push(other);
-  const trend = trendOf(points, SEG_DECIMALS);
-  if (!trend) {
-    out.push('Värden för tidigare år saknas, så ingen förändring kan anges.');
-  } else if (trend.movement === 'flat') {
-    out.push(`Indexet är i stort sett oförändrat sedan ${trend.first.year} (${formatNumber(trend.first.value, SEG_DECIMALS)}).`);
-  } else {
-    out.push(
-      `Sedan ${trend.first.year} har indexet ${trend.movement === 'up' ? 'stigit' : 'sjunkit'} med ` +
-        `${formatNumber(Math.abs(trend.diff), SEG_DECIMALS)}, från ${formatNumber(trend.first.value, SEG_DECIMALS)}; ` +
-        `enligt måttet är boendet ${segregationWord(trend.movement, block.measure)} segregerat.`,
-    );
-  }
+  out.push(segregationChangeSentence(block, points));
+  // The break is named right after the change it bears on.
+  const area = areaBreakSentence(series, block.area_break);
+  if (area) out.push(area);
   const missing = missingYearsSentence(series.map((p) => ({ ...p, status: p.value === null ? p.status : null })));
   if (missing) out.push(missing);
-  out.push(...breakSentences(series));
   if (latestRow && latestRow.value !== null) {
     const st = statusText(latestRow.status);
     if (st) out.push(`Värdet för ${latestRow.year} är markerat (${st}).`);
   }
-
-  const withValue = block.by_kommun.filter((k): k is typeof k & { value: number } => k.value !== null);
-  const pairs = withValue.filter((k): k is typeof k & { first_value: number } => k.first_value !== null);
-  // One kommun (a kommun's own report) is not a distribution: its own change is the sentence above.
-  if (pairs.length >= 2 && trend) {
-    let up = 0;
-    let down = 0;
-    let flat = 0;
-    for (const k of pairs) {
-      const m = movementOf(k.value - k.first_value, SEG_DECIMALS);
-      if (m === 'up') up++;
-      else if (m === 'down') down++;
-      else flat++;
-    }
-    const lead = `Av ${plural(pairs.length, 'kommun', 'kommuner')} med värden både ${trend.first.year} och ${latest.year}`;
-    const n = pairs.length;
-    if (up === n) out.push(`${lead} steg indexet i samtliga.`);
-    else if (down === n) out.push(`${lead} sjönk indexet i samtliga.`);
-    else if (flat === n) out.push(`${lead} var indexet i stort sett oförändrat i samtliga.`);
-    else {
-      const flatPart = flat > 0 ? `; i ${formatNumber(flat, 0)} var det i stort sett oförändrat` : '';
-      out.push(`${lead} steg indexet i ${formatNumber(up, 0)} och sjönk i ${formatNumber(down, 0)}${flatPart}.`);
-    }
-  }
-  const top = [...withValue].sort((a, b) => b.value - a.value)[0];
-  if (top && withValue.length >= 2) {
-    out.push(`Högst värde ${latest.year} hade ${top.name} (${formatNumber(top.value, SEG_DECIMALS)}).`);
-  }
+  const first = points[0];
+  if (first && first.year !== latest.year) out.push(...kommunChangeSentences(block, first.year, latest.year));
+  out.push(...rankingSentences(block, latest.year));
+  const withValue = block.by_kommun.filter((k) => k.value !== null);
   const missingK = block.by_kommun.length - withValue.length;
   if (missingK > 0 && block.by_kommun.length >= 2) out.push(`${plural(missingK, 'kommun', 'kommuner')} saknar värde.`);
   if (block.decomposition) out.push(...describeDecomposition(block));
@@ -417,7 +542,8 @@ export function intervalText(p: { ci_low?: number | null; ci_high?: number | nul
 
 /**
  * The same index over the other unit level in the same year: larger units (RegSO) average away part of the
- * unevenness that smaller ones (DeSO) show, so the comparison tells the reader how much the unit size matters.
+ * unevenness that smaller ones (DeSO) show. Only a difference beyond both intervals' uncertainty is read as the
+ * effect of the units' size.
  */
 function otherLevelSentence(block: SegregationBlock, latest: ValuePoint): string | null {
   const other = block.other_unit_level;
@@ -426,7 +552,6 @@ function otherLevelSentence(block: SegregationBlock, latest: ValuePoint): string
   const otherName = unitLevelName(other.unit_level);
   const ownName = unitLevelName(block.unit_level);
   if (!same || same.value === null) return `Över ${otherName} saknas värde för ${latest.year}.`;
-  const diff = same.value - latest.value;
   const own = block.series.find((p) => p.year === latest.year);
   // Only fewer units are larger units: a small kommun may have as many RegSO as DeSO, and then the comparison
   // says nothing about unit size.
@@ -434,13 +559,16 @@ function otherLevelSentence(block: SegregationBlock, latest: ValuePoint): string
   const smaller = own !== undefined && same.n_units > own.n_units;
   const where = larger ? `de större ${otherName}-områdena` : smaller ? `de mindre ${otherName}-områdena` : `${otherName}, som här är lika många som ${ownName}-områdena,`;
   const exp = same.expected !== undefined && same.expected !== null ? ` (förväntat vid slumpmässig fördelning ${formatNumber(same.expected, SEG_DECIMALS)})` : '';
-  const m = movementOf(diff, SEG_DECIMALS);
-  const lead =
-    m === 'flat'
-      ? `Över ${where} var indexet i stort sett detsamma, ${formatNumber(same.value, SEG_DECIMALS)}${exp}, år ${latest.year}`
-      : `Över ${where} var indexet ${m === 'down' ? 'lägre' : 'högre'}, ${formatNumber(same.value, SEG_DECIMALS)}${exp} mot ${formatNumber(latest.value, SEG_DECIMALS)} över ${ownName} år ${latest.year}`;
-  if (!larger && !smaller) return `${lead}.`;
-  return m === 'flat' ? `${lead}; områdenas storlek påverkar knappt måttet här.` : `${lead}; områdenas storlek påverkar alltså måttet.`;
+  const c = intervalChange({ value: latest.value, ci_low: own?.ci_low, ci_high: own?.ci_high }, { value: same.value, ci_low: same.ci_low, ci_high: same.ci_high }, SEG_DECIMALS);
+  if (c.movement === 'flat') {
+    const lead = `Över ${where} var indexet i stort sett detsamma, ${formatNumber(same.value, SEG_DECIMALS)}${exp}, år ${latest.year}`;
+    return larger || smaller ? `${lead}; områdenas storlek påverkar knappt måttet här.` : `${lead}.`;
+  }
+  const lead = `Över ${where} var indexet ${formatNumber(same.value, SEG_DECIMALS)}${exp} mot ${formatNumber(latest.value, SEG_DECIMALS)} över ${ownName} år ${latest.year}`;
+  if (c.verdict === 'none') return `${lead}; skillnaden ryms inom osäkerheten och är inte säkerställd.`;
+  const dir = c.verdict === 'decrease' ? 'lägre' : 'högre';
+  if (!larger && !smaller) return `${lead}, säkerställt ${dir}.`;
+  return `${lead}, säkerställt ${dir}; områdenas storlek påverkar alltså måttet.`;
 }
 
 const COMPONENT_PHRASE: Record<DecompositionComponent, string> = {
@@ -489,39 +617,48 @@ export function describeDecomposition(block: SegregationBlock): string[] {
   ];
   const before = first ? decompositionShares(first).get(top.component) : null;
   if (first && before !== null && before !== undefined) {
-    const m = movementOf(top.share - before, 1);
-    out.push(
-      m === 'flat'
-        ? `Andelen ${COMPONENT_PHRASE[top.component]} är i stort sett oförändrad sedan ${first.year} (${formatPercent(before, 1)}).`
-        : `Andelen ${COMPONENT_PHRASE[top.component]} har ${m === 'up' ? 'ökat' : 'minskat'} från ${formatPercent(before, 1)} år ${first.year}.`,
-    );
+    // The parts have no intervals, so their change is reported without a direction of its own.
+    out.push(`År ${first.year} var andelen ${COMPONENT_PHRASE[top.component]} ${formatPercent(before, 1)}.`);
   }
   return out;
 }
 
-/** One line for the summary per segregation block. */
+/** One line for the summary per segregation block: a direction only with an established change. */
 export function summarizeSegregation(block: SegregationBlock): string {
   const head = `${measureLabel(block.measure)} (${block.groups}, ${unitLevelName(block.unit_level)})`;
   const points = validPoints(block.series);
   const latest = points[points.length - 1];
   if (!latest) return `${head}: uppgifter saknas.`;
   const level = `${head}: ${formatNumber(latest.value, SEG_DECIMALS)} år ${latest.year}`;
-  const trend = trendOf(points, SEG_DECIMALS);
-  if (!trend) return `${level}; jämförelse med tidigare år saknas.`;
-  if (trend.movement === 'flat') return `${level}, i stort sett oförändrat sedan ${trend.first.year}.`;
-  const verb = trend.movement === 'up' ? 'en ökning' : 'en minskning';
+  const first = points[0];
+  if (!first || first.year === latest.year) return `${level}; jämförelse med tidigare år saknas.`;
+  const vc = versionChange(block.series);
+  const brk = vc ? ` Områdesindelningen byttes ${vc.after.year} (${formatAreaVersion(vc.after.version)}), vilket kan påverka jämförelsen.` : '';
+  const c = block.change ?? null;
+  const from = c ? (points.find((p) => p.year === c.from_year) ?? first) : first;
+  const was = `${formatNumber(from.value, SEG_DECIMALS)} år ${from.year}`;
+  if (!c || c.verdict === 'none') {
+    return formatNumber(from.value, SEG_DECIMALS) === formatNumber(latest.value, SEG_DECIMALS)
+      ? `${level}, i stort sett oförändrat sedan ${from.year}.${brk}`
+      : `${level} (${was}); ingen säkerställd förändring.${brk}`;
+  }
   return (
-    `${level}, ${verb} med ${formatNumber(Math.abs(trend.diff), SEG_DECIMALS)} sedan ${trend.first.year} – ` +
-    `${segregationWord(trend.movement, block.measure)} segregation enligt måttet.`
+    `${level} (${was}), en säkerställd ${c.verdict === 'increase' ? 'ökning' : 'minskning'} – ` +
+    `${segregationWord(c.verdict, block.measure)} segregation enligt måttet.${brk}`
   );
 }
 
+/**
+ * The headline tally: only clear changes count as better or worse; changes inside the threshold or the
+ * uncertainty are "ingen säkerställd förändring"; across a definition break only the comparable part is judged.
+ */
 function overview(model: ReportModel): string[] {
   let better = 0;
   let worse = 0;
-  let flat = 0;
+  let open = 0;
   let noData = 0;
   let directed = 0;
+  let crossed = 0;
   for (const ch of model.chapters) {
     for (const block of ch.indicators) {
       const points = validPoints(block.series);
@@ -530,22 +667,30 @@ function overview(model: ReportModel): string[] {
         continue;
       }
       if (block.higher_is_better === null) continue;
-      const trend = trendOf(points, unitStyle(block.unit).decimals);
+      const trend = indicatorTrend(block);
       if (!trend) continue;
       directed++;
-      const j = judgement(trend.movement, block.higher_is_better);
+      if (trend.crossed) crossed++;
+      const j = judgementOf(trend.verdict, block.higher_is_better);
       if (j === 'better') better++;
       else if (j === 'worse') worse++;
-      else flat++;
+      else open++;
     }
   }
   const out: string[] = [];
   if (directed > 0) {
-    const flatPart = flat > 0 ? `; ${formatNumber(flat, 0)} visar ingen tydlig förändring` : '';
+    const openPart = open > 0 ? `; för ${formatNumber(open, 0)} finns ingen säkerställd förändring` : '';
     out.push(
       `Av ${plural(directed, 'indikator', 'indikatorer')} med bestämd riktning och värden för minst två år har ` +
-        `${formatNumber(better, 0)} utvecklats i önskad riktning och ${formatNumber(worse, 0)} i motsatt riktning ` +
-        `sedan första året med data${flatPart}.`,
+        `${formatNumber(better, 0)} förbättrats tydligt och ${formatNumber(worse, 0)} försämrats tydligt ` +
+        `sedan första året med data${openPart}.`,
+    );
+    out.push(
+      'En förändring räknas som tydlig först när den är större än den minsta förändring som har betydelse för indikatorn ' +
+        'och större än den slumpmässiga osäkerheten, där antalet personer bakom andelen är känt.' +
+        (crossed > 0
+          ? ` För ${plural(crossed, 'indikator', 'indikatorer')} med brott i serien bedöms bara förändringen med samma definition.`
+          : ''),
     );
   }
   if (noData > 0) out.push(`${plural(noData, 'indikator', 'indikatorer')} saknar värden helt.`);

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Context } from '../context.ts';
 import { query, queryFile, type Row } from '../db.ts';
 import { StageError } from '../errors.ts';
-import { loadIndicators, loadSources, type IndicatorCatalogue } from '../catalogue.ts';
+import { indicatorReportFields, loadIndicators, loadSources, titleInYear, type IndicatorCatalogue } from '../catalogue.ts';
 import { MESSAGES, message, type MessageId } from '../messages.ts';
 import { BASELINE_YEAR, FIRST_YEAR } from '../config.ts';
 import { buildReportPdf } from '../report/build-pdf.ts';
@@ -163,12 +163,21 @@ async function reportModel(ctx: Context, conn: DuckDBConnection, scope: Scope, s
       caveats.forEach((c) => caveatIds.add(c));
       indicators.push({
         id: ind.id,
-        title_sv: ind.title_sv,
+        // The title follows the definition of the latest year (the age band of the education indicators).
+        title_sv: titleInYear(ind, latest),
         unit: ind.unit,
         higher_is_better: ind.higher_is_better,
         source: ind.source,
         caveats: caveats.map((c) => message(c)),
-        series: series.map((r) => ({ year: Number(r.year), value: num(r.value), status: str(r.status), area_version: String(r.area_version) })),
+        series: series.map((r) => ({
+          year: Number(r.year),
+          value: num(r.value),
+          status: str(r.status),
+          area_version: String(r.area_version),
+          numerator: num(r.numerator),
+          denominator: num(r.denominator),
+        })),
+        ...indicatorReportFields(ind, latest),
         latest_year: latest,
         by_kommun: byKommun.map((r) => ({
           code: String(r.code),
@@ -218,7 +227,26 @@ async function reportModel(ctx: Context, conn: DuckDBConnection, scope: Scope, s
       groups: split.groups,
       unit_level: 'deso',
       series,
-      by_kommun: byKommun.map((r) => ({ code: String(r.code), name: String(r.name), value: num(r.value), first_value: num(r.first_value), n_units: Number(r.n_units), status: String(r.status) })),
+      by_kommun: byKommun.map((r) => ({
+        code: String(r.code),
+        name: String(r.name),
+        value: num(r.value),
+        first_value: num(r.first_value),
+        n_units: Number(r.n_units),
+        status: String(r.status),
+        expected: num(r.expected),
+        ci_low: num(r.ci_low),
+        ci_high: num(r.ci_high),
+        first_ci_low: num(r.first_ci_low),
+        first_ci_high: num(r.first_ci_high),
+        unit_version: str(r.unit_version),
+        first_unit_version: str(r.first_unit_version),
+        pre_year: num(r.pre_year),
+        pre_value: num(r.pre_value),
+        pre_ci_low: num(r.pre_ci_low),
+        pre_ci_high: num(r.pre_ci_high),
+      })),
+      area_break: (cat.area_version_breaks ?? []).find((b) => b.levels.includes('deso')) ?? null,
     };
     // D over RegSO beside DeSO for the foreign-background split: the same people over larger units, so the reader
     // sees how much of the index is unit size. Only when RegSO gives a value at all (a kommun of one RegSO does not).

@@ -11,6 +11,8 @@ import {
   formatYear,
   formatYearList,
   formatYearRange,
+  printedDiff,
+  printedValue,
   roundsToZero,
   statusText,
   swedishCollator,
@@ -74,7 +76,41 @@ describe('units', () => {
     expect(formatCell(null, 'procent', 'suppressed')).toBe(':');
     expect(formatCell(null, 'procent', '.')).toBe('.');
     expect(formatCell(0, 'procent', null)).toBe('0,0');
-    expect(statusText('suppressed')).toBe('skyddad enligt röjandegränsen');
+    expect(statusText('suppressed')).toBe('skyddad: vilar på färre personer än röjandegränsen');
+  });
+
+  it('"skyddad" means withheld only: a cell-key value is published, not protected away', () => {
+    expect(statusText('noise')).not.toMatch(/skyddad/);
+    expect(statusText('noise')).toBe('publicerad med cellnyckelbrus');
+    for (const st of ['suppressed', ':', 'confidential']) expect(statusText(st)).toMatch(/skyddad|sekretess/);
+  });
+});
+
+describe('differences of printed values', () => {
+  /** Parses a Swedish printed number back (decimal comma, no-break space, U+2212). */
+  const parse = (s: string): number => Number(s.replace(/\u00a0/g, '').replace('\u2212', '-').replace(',', '.'));
+
+  it('rounds first, then subtracts: 71,94 → 64,26 is −7,6 (raw −7,68 would print −7,7)', () => {
+    expect(formatSigned(printedDiff(71.94, 64.26, 1), 1)).toBe(`${MINUS}7,6`);
+    expect(formatSigned(printedDiff(76.3, 69.24, 1), 1)).toBe(`${MINUS}7,1`);
+    expect(printedDiff(5.24, 5.16, 1)).toBe(0);
+    expect(printedValue(1234.5, 0)).toBe(1235);
+  });
+
+  it('equals the difference of the printed values for many values and precisions', () => {
+    let seed = 7;
+    const rnd = (): number => {
+      seed = (seed * 16807) % 2147483647;
+      return seed / 2147483647;
+    };
+    for (let i = 0; i < 5000; i++) {
+      const d = [0, 1, 3][i % 3] ?? 1;
+      const a = (rnd() - 0.3) * 10 ** (3 - d);
+      const b = (rnd() - 0.3) * 10 ** (3 - d);
+      const printed = parse(formatSigned(printedDiff(a, b, d), d));
+      const fromText = parse(formatNumber(b, d)) - parse(formatNumber(a, d));
+      expect(Math.abs(printed - fromText), `${a} → ${b} at ${d}`).toBeLessThan(10 ** -(d + 3));
+    }
   });
 });
 
