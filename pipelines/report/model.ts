@@ -125,6 +125,16 @@ export interface SegregationBlock {
    * absent: no verdict computed, and the report then states no direction.
    */
   change?: SegregationChange | null;
+  /**
+   * Optional: the change since the first year (2017) to the same latest year, whatever lies between; with
+   * crosses_break it includes the area-version break and is never a verdict by itself (read it with break_size).
+   */
+  change_since_first?: SegregationChange | null;
+  /**
+   * Optional: the DeSO 2018 → 2025 break measured in the years next to it, each computed on both area versions
+   * (segregation_bridge): value_to − value_from is what the new units alone do to the index that year.
+   */
+  break_size?: { year: number; from_version: string; to_version: string; value_from: number; value_to: number }[];
   /** Optional: what the area-version break of the units changed (catalogue `area_version_breaks`). */
   area_break?: { year: number; what: string; effect: string } | null;
   /**
@@ -145,6 +155,11 @@ export interface SegregationChange {
   ci_high: number | null;
   verdict: 'increase' | 'decrease' | 'none';
   crosses_break: boolean;
+  /** Optional: the bias-corrected values of both years and their area versions (segregation_index_change). */
+  from_value?: number;
+  to_value?: number;
+  from_version?: string;
+  to_version?: string;
 }
 
 export type AreaTypeNumber = 1 | 2 | 3 | 4 | 5;
@@ -230,6 +245,8 @@ export interface ReportModel {
   disclosure_threshold: number;
   /** Draws behind expected values and intervals of segregation indices (few draws give rough intervals). */
   bootstrap_draws?: number;
+  /** Optional: how the segregation estimates and intervals are made, for the method chapter (measures/inference.ts methodText). */
+  segregation_method?: string;
   /** Optional: the reform programme (data/reforms.json) for its chapter; the report stage always sets it. */
   reforms?: ReformProgramme;
 }

@@ -17,11 +17,13 @@ import type {
   PolicyArea,
   ReportModel,
   SegregationBlock,
+  SegregationChange,
   SegregationPoint,
   SourceRow,
 } from '../report/model.ts';
 import { loadAreaTypeCatalogue } from '../measures/classify-area-types.ts';
 import { SEGREGATION_SPLITS_ENGINE } from './segregation.ts';
+import { methodText } from '../measures/inference.ts';
 import { AREA_KEY_TITLES } from '../areas/area-keys.ts';
 import { selectScopes } from '../report/scopes.ts';
 import { reportFacts } from '../freshness.ts';
@@ -248,6 +250,33 @@ async function reportModel(ctx: Context, conn: DuckDBConnection, scope: Scope, s
       })),
       area_break: (cat.area_version_breaks ?? []).find((b) => b.levels.includes('deso')) ?? null,
     };
+    // The measures stage's changes (sql/measures/segregation_change.sql) up to the report year, and the DeSO break's size.
+    const keyOf = { measure, groups: split.groups, scope_level: scope.level, scope_code: scope.code, unit_level: 'deso' };
+    const changes = await queryFile(conn, 'report/segregation_change', { ...keyOf, year });
+    const changeOf = (span: string): SegregationChange | null => {
+      const c = changes.find((r) => r.span === span);
+      if (!c) return null;
+      const verdict = String(c.verdict);
+      return {
+        from_year: Number(c.from_year),
+        to_year: Number(c.to_year),
+        diff: Number(c.diff),
+        ci_low: num(c.ci_low),
+        ci_high: num(c.ci_high),
+        verdict: verdict === 'increase' || verdict === 'decrease' ? verdict : 'none',
+        crosses_break: c.crosses_break === true,
+        from_value: Number(c.from_value),
+        to_value: Number(c.to_value),
+        from_version: String(c.from_version),
+        to_version: String(c.to_version),
+      };
+    };
+    block.change = changeOf('comparable');
+    block.change_since_first = changeOf('since_first');
+    const bridge = await queryFile(conn, 'report/segregation_bridge', keyOf);
+    if (bridge.length > 0) {
+      block.break_size = bridge.map((r) => ({ year: Number(r.year), from_version: String(r.from_version), to_version: String(r.to_version), value_from: Number(r.value_from), value_to: Number(r.value_to) }));
+    }
     // D over RegSO beside DeSO for the foreign-background split: the same people over larger units, so the reader
     // sees how much of the index is unit size. Only when RegSO gives a value at all (a kommun of one RegSO does not).
     if (split.key === 'foreign_background') {
@@ -288,7 +317,7 @@ async function reportModel(ctx: Context, conn: DuckDBConnection, scope: Scope, s
     sources,
     caveats: [...[...caveatIds].sort().map((id) => ({ id, text: message(id) })), ...(shared.facts.staleCaveat ? [shared.facts.staleCaveat] : [])],
     disclosure_threshold: shared.facts.threshold,
-    ...(draws !== undefined ? { bootstrap_draws: draws } : {}),
+    ...(draws !== undefined ? { bootstrap_draws: draws, segregation_method: methodText(draws) } : {}),
     reforms: shared.reforms,
   };
 }

@@ -525,7 +525,7 @@ async function appendRows(conn: DuckDBConnection, rows: Rows): Promise<void> {
 
 /**
  * The change of every index with an interval between its first comparable year and its latest year, into
- * segregation_change (sql/measures/segregation_change.sql says how). The build stage runs it again after
+ * segregation_index_change (sql/measures/segregation_change.sql says how). The build stage runs it again after
  * disclosure control, so that a withheld value never enters a change.
  */
 export async function buildSegregationChange(conn: DuckDBConnection, confidence = 0.95): Promise<void> {

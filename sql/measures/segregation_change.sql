@@ -1,10 +1,11 @@
--- Purpose: the change of every segregation index that has an interval, from a first year to the latest year,
+-- Purpose: the change of every segregation index that has an interval, from a first year to each later year,
 --          with an interval for the difference and a three-way verdict (issue 6 item 1). Per (measure, groups,
---          scope, unit level) two spans:
---            'comparable'  from the first year >= $first_year on the latest year's area version and source table
---                          (2017, or the first year after a break) to the latest year; when that version has only
---                          the latest year, the since_first years instead (then crosses_break is true);
---            'since_first' from the first year >= $first_year to the latest year, whatever lies between.
+--          scope, unit level) and end year (to_year; a report reads the latest end year up to its own year), two
+--          spans:
+--            'comparable'  from the first year >= $first_year on the end year's area version and source table
+--                          (2017, or the first year after a break) to the end year; when that version has only
+--                          the end year, the since_first years instead (then crosses_break is true);
+--            'since_first' from the first year >= $first_year to the end year, whatever lies between.
 --          The values are the bias-corrected estimates (segregation_index.bias_corrected). Years are independent
 --          samples, so the bootstrap variances add; the bias corrections of two years err alike, so only the
 --          change in bias enters as the correction's uncertainty (as √(se² + bias²) does for one year):
@@ -14,25 +15,23 @@
 --          source table (education 25–64 → 25–65 år). Such a change includes the break and is never a verdict by
 --          itself: read it with segregation_bridge, which gives the break's size.
 -- Inputs:  segregation_index; $first_year (INTEGER, 2017), $z (DOUBLE, the normal quantile of the interval level).
--- Output:  rows inserted into segregation_change.
-INSERT INTO segregation_change
+-- Output:  rows inserted into segregation_index_change.
+INSERT INTO segregation_index_change
 WITH pts AS (
   SELECT measure, groups, focal, scope_level, scope_code, unit_level, unit_version, source_table, year,
          bias_corrected AS v, se, bias
   FROM segregation_index
   WHERE status = 'ok' AND bias_corrected IS NOT NULL AND se IS NOT NULL AND bias IS NOT NULL AND year >= $first_year
-), latest AS (
-  SELECT measure, groups, scope_level, scope_code, unit_level, max(year) AS to_year, min(year) AS first_year
-  FROM pts GROUP BY ALL
 ), ends AS (
-  SELECT l.*, t.unit_version AS to_version, t.source_table AS to_table,
-         (SELECT min(p.year) FROM pts p
-          WHERE p.measure = l.measure AND p.groups = l.groups AND p.scope_level = l.scope_level
-            AND p.scope_code = l.scope_code AND p.unit_level = l.unit_level
-            AND p.unit_version = t.unit_version AND p.source_table = t.source_table) AS comparable_year
-  FROM latest l
-  JOIN pts t USING (measure, groups, scope_level, scope_code, unit_level)
-  WHERE t.year = l.to_year
+  -- Every year with a value is an end year; its first year and first comparable year look only backwards.
+  SELECT t.measure, t.groups, t.scope_level, t.scope_code, t.unit_level, t.year AS to_year,
+         t.unit_version AS to_version, t.source_table AS to_table,
+         min(p.year) AS first_year,
+         min(p.year) FILTER (WHERE p.unit_version = t.unit_version AND p.source_table = t.source_table) AS comparable_year
+  FROM pts t
+  JOIN pts p USING (measure, groups, scope_level, scope_code, unit_level)
+  WHERE p.year <= t.year
+  GROUP BY ALL
 ), spans AS (
   SELECT *, 'comparable' AS span,
          CASE WHEN comparable_year < to_year THEN comparable_year ELSE first_year END AS from_year

@@ -112,10 +112,11 @@ ALTER TABLE segregation_index ADD COLUMN IF NOT EXISTS bias_corrected DOUBLE;
 ALTER TABLE segregation_index ADD COLUMN IF NOT EXISTS bias DOUBLE;
 ALTER TABLE segregation_index ADD COLUMN IF NOT EXISTS se DOUBLE;
 ALTER TABLE segregation_index ADD COLUMN IF NOT EXISTS draws INTEGER;
--- Change of each index with an interval between two years (sql/measures/segregation_change.sql): span
--- 'comparable' from the first year on the latest year's area version and source table (or since_first's years
--- when that version has one year only), 'since_first' from the first year (2017) whatever lies between.
-CREATE TABLE IF NOT EXISTS segregation_change (
+-- Change of each index with an interval from a first year to each later year (sql/measures/segregation_change.sql):
+-- span 'comparable' from the first year on the end year's area version and source table (or since_first's start
+-- when that version has one year only), 'since_first' from the first year (2017) whatever lies between. One row
+-- per end year, so a report for an earlier year reads the change up to its own year.
+CREATE TABLE IF NOT EXISTS segregation_index_change (
   measure       VARCHAR NOT NULL,
   groups        VARCHAR NOT NULL,
   focal         VARCHAR,
@@ -134,7 +135,7 @@ CREATE TABLE IF NOT EXISTS segregation_change (
   ci_high       DOUBLE NOT NULL,
   verdict       VARCHAR NOT NULL CHECK (verdict IN ('increase', 'decrease', 'none')),
   crosses_break BOOLEAN NOT NULL,
-  PRIMARY KEY (measure, groups, scope_level, scope_code, unit_level, span)
+  PRIMARY KEY (measure, groups, scope_level, scope_code, unit_level, span, to_year)
 );
 -- The DeSO 2018 → 2025 break measured in the last DeSO 2018 year: each index on the native units and on the
 -- same people moved onto DeSO 2025 by the crosswalk's population weights (pipelines/stages/segregation.ts).

@@ -133,11 +133,15 @@ describe('sql/measures/segregation_change.sql and sql/measures/delete_segregatio
       ${row('0003', 2017, 'DeSO2018', 'A', 0.30, 0.001, 0.001)},
       ${row('0003', 2024, 'DeSO2025', 'B', 0.25, 0.001, 0.001)},
       ${row('0003', 2025, 'DeSO2025', 'B', 0.20, 0.001, 0.001, 'suppressed')}`);
-    await query(wh.conn, "INSERT INTO segregation_change SELECT 'x','x',NULL,'x','x','x','comparable',1,2,'a','b',0,0,0,0,0,'none',false");
+    await query(wh.conn, "INSERT INTO segregation_index_change SELECT 'x','x',NULL,'x','x','x','comparable',1,2,'a','b',0,0,0,0,0,'none',false");
     await execFile(wh.conn, 'measures/delete_segregation_change');
     await execFile(wh.conn, 'measures/segregation_change', { first_year: 2017, z: 1.959963984540054 });
-    const rows = await query(wh.conn, 'SELECT scope_code, span, from_year, to_year, from_version, to_version, diff, ci_low, ci_high, verdict, crosses_break FROM segregation_change ORDER BY scope_code, span');
+    const all = await query(wh.conn, 'SELECT scope_code, span, from_year, to_year, from_version, to_version, diff, ci_low, ci_high, verdict, crosses_break FROM segregation_index_change ORDER BY scope_code, span, to_year');
     const z = 1.959963984540054;
+    // One row per end year: the latest end year per scope is what a report for the latest year reads.
+    const last = new Map<string, number>();
+    for (const r of all) last.set(String(r.scope_code), Math.max(last.get(String(r.scope_code)) ?? 0, Number(r.to_year)));
+    const rows = all.filter((r) => r.to_year === last.get(String(r.scope_code)));
     const pick = (code: string, span: string) => rows.find((r) => r.scope_code === code && r.span === span) as Record<string, unknown>;
     // 0001: 2024 → 2025 on DeSO2025 (0.01 ± z·√(0.003² + 0.004² + 0.002²) contains 0: none); 2017 → 2025 crosses the break.
     expect(pick('0001', 'comparable')).toMatchObject({ from_year: 2024, to_year: 2025, from_version: 'DeSO2025', crosses_break: false, verdict: 'none' });
@@ -153,10 +157,20 @@ describe('sql/measures/segregation_change.sql and sql/measures/delete_segregatio
     expect(pick('0003', 'comparable')).toMatchObject({ from_year: 2017, to_year: 2024, crosses_break: true, verdict: 'decrease' });
     expect(rows.some((r) => r.scope_code === 'x')).toBe(false);
     expect(rows).toHaveLength(6);
+    // An earlier end year looks only backwards: 0001 up to 2023 is on DeSO2018 throughout.
+    expect(all.find((r) => r.scope_code === '0001' && r.to_year === 2023 && r.span === 'comparable')).toMatchObject({ from_year: 2017, crosses_break: false });
+    // End years: 0001 has 2023, 2024, 2025 (2017 has nothing before it), 0002 2025, 0003 2024; two spans each.
+    expect(all).toHaveLength(2 * (3 + 1 + 1));
+    // The report reads the latest end year up to its own year.
+    const report = (year: number) =>
+      queryFile(wh.conn, 'report/segregation_change', { measure: 'D', groups: 'g', scope_level: 'kommun', scope_code: '0001', unit_level: 'deso', year });
+    expect((await report(2025)).map((r) => [r.span, r.from_year, r.to_year])).toEqual([['comparable', 2024, 2025], ['since_first', 2017, 2025]]);
+    expect((await report(2023)).map((r) => [r.span, r.from_year, r.to_year, r.crosses_break])).toEqual([['comparable', 2017, 2023, false], ['since_first', 2017, 2023, false]]);
+    expect(await report(2017)).toEqual([]);
   });
 });
 
-describe('sql/measures/deso_crosswalk.sql and sql/measures/delete_segregation_bridge.sql', () => {
+describe('sql/measures/deso_crosswalk.sql, sql/measures/delete_segregation_bridge.sql and sql/report/segregation_bridge.sql', () => {
   it('reads the population weights of one version pair, and the bridge table empties', async () => {
     await query(wh.conn, `INSERT INTO area_crosswalk VALUES ('0180C1010','DeSO2018','0180C1011','DeSO2025',0.4),
       ('0180C1010','DeSO2018','0180C1012','DeSO2025',0.6), ('0180C1020','DeSO2018','0180C1020','DeSO2025',1),
@@ -166,7 +180,13 @@ describe('sql/measures/deso_crosswalk.sql and sql/measures/delete_segregation_br
       { from_code: '0180C1010', to_code: '0180C1012', weight: 0.6 },
       { from_code: '0180C1020', to_code: '0180C1020', weight: 1 },
     ]);
-    await query(wh.conn, "INSERT INTO segregation_bridge VALUES ('D','g','f','riket','00','deso',2024,'DeSO2018','DeSO2025',0.3,0.31,10,12,'ok')");
+    await query(wh.conn, `INSERT INTO segregation_bridge VALUES ('D','g','f','riket','00','deso',2024,'DeSO2018','DeSO2025',0.3,0.31,10,12,'ok'),
+      ('D','g','f','riket','00','deso',2023,'DeSO2018','DeSO2025',0.29,0.29,10,12,'ok'), ('D','g','f','kommun','0180','deso',2024,'DeSO2018','DeSO2025',NULL,NULL,1,1,'single_unit')`);
+    expect(await queryFile(wh.conn, 'report/segregation_bridge', { measure: 'D', groups: 'g', scope_level: 'riket', scope_code: '00', unit_level: 'deso' })).toEqual([
+      { year: 2023, from_version: 'DeSO2018', to_version: 'DeSO2025', value_from: 0.29, value_to: 0.29 },
+      { year: 2024, from_version: 'DeSO2018', to_version: 'DeSO2025', value_from: 0.3, value_to: 0.31 },
+    ]);
+    expect(await queryFile(wh.conn, 'report/segregation_bridge', { measure: 'D', groups: 'g', scope_level: 'kommun', scope_code: '0180', unit_level: 'deso' })).toEqual([]);
     await execFile(wh.conn, 'measures/delete_segregation_bridge');
     expect(await query(wh.conn, 'SELECT count(*)::INTEGER AS n FROM segregation_bridge')).toEqual([{ n: 0 }]);
   });

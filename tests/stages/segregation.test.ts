@@ -210,7 +210,7 @@ describe('segregation stage over the tiny world', () => {
   });
 
   it('writes a change per index, scope and unit level: comparable span within one area version, since 2017 across the break', async () => {
-    const change = await withConnection(config.warehouse, (conn) => query(conn, 'SELECT * FROM segregation_change ORDER BY ALL'));
+    const change = await withConnection(config.warehouse, (conn) => query(conn, 'SELECT * FROM segregation_index_change ORDER BY ALL'));
     const idx = new Map(rows.map((r) => [key(r), r]));
     const get = (c: Row, year: number): Row => idx.get([c.measure, c.groups, c.scope_level, c.scope_code, c.unit_level, year === c.from_year ? c.from_version : c.to_version, year].join('|')) as Row;
     expect(change.length).toBeGreaterThan(100);
@@ -227,13 +227,13 @@ describe('segregation stage over the tiny world', () => {
       expect(c.verdict).toBe(holdsZero ? 'none' : Number(c.ci_low) > 0 ? 'increase' : 'decrease');
       expect(c.crosses_break).toBe(f.unit_version !== t.unit_version || f.source_table !== t.source_table);
     }
-    const fb = (span: string, level = 'deso') => change.find((c) => c.measure === 'D' && c.groups === FB.groups && c.scope_level === 'riket' && c.unit_level === level && c.span === span) as Row;
+    const fb = (span: string, level = 'deso') => change.find((c) => c.measure === 'D' && c.groups === FB.groups && c.scope_level === 'riket' && c.unit_level === level && c.span === span && c.to_year === 2025) as Row;
     // Foreign background over DeSO: 2024–2025 on DeSO2025 is comparable; 2017–2025 crosses the 2018 → 2025 break.
     expect(fb('comparable')).toMatchObject({ from_year: 2024, to_year: 2025, from_version: 'DeSO2025', to_version: 'DeSO2025', crosses_break: false });
     expect(fb('since_first')).toMatchObject({ from_year: 2017, to_year: 2025, from_version: 'DeSO2018', to_version: 'DeSO2025', crosses_break: true });
     expect(fb('since_first', 'regso')).toMatchObject({ from_year: 2017, from_version: 'RegSO2020', to_version: 'RegSO2025', crosses_break: true });
     // Income quartiles have one DeSO2025 year (2024): no comparable pair, so the comparable span falls back to 2017.
-    const q = change.find((c) => c.measure === 'multi_H_information_theory' && c.groups === QUARTILES.groups && c.scope_level === 'riket' && c.unit_level === 'deso' && c.span === 'comparable');
+    const q = change.find((c) => c.measure === 'multi_H_information_theory' && c.groups === QUARTILES.groups && c.scope_level === 'riket' && c.unit_level === 'deso' && c.span === 'comparable' && c.to_year === 2024);
     expect(q).toMatchObject({ from_year: 2017, to_year: 2024, crosses_break: true });
     expect(new Set(change.map((c) => c.verdict))).toContain('none');
   });
