@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from '../errors.ts';
-import { formatCell, formatNumber, formatSigned, formatYearList, joinSwedish, roundsToZero, unitStyle } from './format.ts';
+import { formatCell, formatNumber, formatSigned, formatYearList, joinSwedish, printedDiff, roundsToZero, unitStyle } from './format.ts';
 import type { ReportModel } from './model.ts';
 
 export type Verified = 'primary' | 'secondary' | 'unverified';
@@ -143,7 +143,7 @@ export interface ReformIndicatorRow {
   first_value: number | null;
   latest_year: number | null;
   latest_value: number | null;
-  /** Latest − first at the unit's published precision; null without both values. */
+  /** Latest − first as printed (both rounded to the unit's decimals first, as the rest of the report does); null without both. */
   change: number | null;
   area_version: string | null;
   /** The area-types chapter's gap (type 1 − type 5, or the scope's own focus − reference) in the base and the latest year. */
@@ -153,11 +153,6 @@ export interface ReformIndicatorRow {
   gap: number | null;
   /** False when the report's area has no value of the indicator at its level. */
   in_model: boolean;
-}
-
-function round(v: number, decimals: number): number {
-  const f = 10 ** decimals;
-  return Math.round(v * f) / f;
 }
 
 /** The rows of every linked indicator, from the model's series and area-type gaps; nothing is recomputed. */
@@ -185,7 +180,7 @@ export function reformIndicatorRows(model: ReportModel, programme: ReformProgram
         first_value: first?.value ?? null,
         latest_year: latest?.year ?? null,
         latest_value: latest?.value ?? null,
-        change: first?.value != null && latest?.value != null ? round(latest.value - first.value, decimals) : null,
+        change: first?.value != null && latest?.value != null ? printedDiff(first.value, latest.value, decimals) : null,
         area_version: latest?.area_version ?? first?.area_version ?? null,
         gap_base_year: gap?.base_year ?? null,
         gap_base: gap?.gap_base ?? null,

@@ -13,7 +13,7 @@ import { rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import writeXlsxFile, { type Cell, type Sheet } from 'write-excel-file/node';
 import type { IndicatorDef } from '../catalogue.ts';
-import { formatAreaVersion, unitStyle } from './format.ts';
+import { formatAreaVersion, printedDiff, unitStyle } from './format.ts';
 import type { ReportModel } from './model.ts';
 import { reformIndicatorRows } from './reforms.ts';
 
@@ -145,7 +145,7 @@ export function workbookSheets(model: ReportModel, catalogue: readonly Indicator
   const kommuner = indicators.flatMap(({ b }) =>
     b.by_kommun.map((k) => {
       const d = dec(b.unit);
-      const change = k.value !== null && k.first_value !== null && k.first_value !== undefined ? round(k.value - k.first_value, d) : null;
+      const change = k.value !== null && k.first_value !== null && k.first_value !== undefined ? printedDiff(k.first_value, k.value, d) : null;
       return [b.title_sv, b.unit, k.code, k.name, k.lan_code, b.first_year ?? null, val(k.first_value, d), b.latest_year, val(k.value, d, k.status), change ?? '..', statusWord(k.status)];
     }),
   );
@@ -229,7 +229,7 @@ export function workbookSheets(model: ReportModel, catalogue: readonly Indicator
     });
   }
   const segKommun = model.segregation.flatMap((s) =>
-    s.by_kommun.map((k) => [s.measure, s.groups, k.code, k.name, val(k.first_value, INDEX), val(k.value, INDEX, k.status), k.value !== null && k.first_value !== null ? round(k.value - k.first_value, INDEX) : '..', k.n_units]),
+    s.by_kommun.map((k) => [s.measure, s.groups, k.code, k.name, val(k.first_value, INDEX), val(k.value, INDEX, k.status), k.value !== null && k.first_value !== null ? printedDiff(k.first_value, k.value, INDEX) : '..', k.n_units]),
   );
   if (segKommun.length > 0) {
     sheets.push({
@@ -347,6 +347,25 @@ export function workbookSheets(model: ReportModel, catalogue: readonly Indicator
       ],
       rows: at.cuts.map((c) => [c.year, formatAreaVersion(c.area_version), c.n_areas, c.n_unclassified, val(c.mean, 2), val(c.sd, 2), ...c.n_by_type]),
     });
+    type Spread = { index_spread?: { year: number; n_regso: number; n_indexed: number; min: number | null; median: number | null; max: number | null; national_mean: number | null; national_sd: number | null }[] };
+    const spread = (at as Spread).index_spread ?? [];
+    if (spread.length > 0) {
+      sheets.push({
+        name: 'Indexspridning',
+        title: `Det socioekonomiska indexet över RegSO i ${scope}, med rikets medelvärde och standardavvikelse samma år`,
+        columns: [
+          { header: 'År', kind: 'year' },
+          { header: 'Antal RegSO', kind: 'integer' },
+          { header: 'Med index', kind: 'integer' },
+          { header: 'Lägsta', kind: { decimals: 2 } },
+          { header: 'Median', kind: { decimals: 2 } },
+          { header: 'Högsta', kind: { decimals: 2 } },
+          { header: 'Riket, medelvärde', kind: { decimals: 2 } },
+          { header: 'Riket, standardavvikelse', kind: { decimals: 2 } },
+        ],
+        rows: spread.map((x) => [x.year, x.n_regso, x.n_indexed, val(x.min, 2), val(x.median, 2), val(x.max, 2), val(x.national_mean, 2), val(x.national_sd, 2)]),
+      });
+    }
     if (at.regso && at.regso.length > 0) {
       sheets.push({
         name: 'RegSO',
