@@ -639,9 +639,12 @@ export function areaTypeGapChart(indicators: readonly AreaTypeIndicator[], typeL
   const dots: ChartRow[] = usable.flatMap((i) =>
     i.by_type.filter((t) => t.value !== null).map((t) => ({ row: rowLabel(i), type: legend[t.area_type - 1] ?? '', value: t.value })),
   );
+  // The rule runs from the focus group to the reference group: type 1 to type 5, or (where the scope lacks one of
+  // them) the lowest type to the rest of the scope, whose value is no type's dot and gets a black tick.
   const rules: ChartRow[] = usable
-    .filter((i) => i.value_type1 !== null && i.value_type5 !== null)
-    .map((i) => ({ row: rowLabel(i), v1: i.value_type1, v5: i.value_type5 }));
+    .filter((i) => i.value_focus !== null && i.value_reference !== null)
+    .map((i) => ({ row: rowLabel(i), v1: i.value_focus, v5: i.value_reference }));
+  const restTicks = usable.some((i) => i.comparison === 'lowest_vs_rest');
   const y = { field: 'row', type: 'nominal' as const, title: null, scale: { domain: order }, axis: { ticks: false, domain: false, labelPadding: 6, labelLimit: 0 } };
   const x = { field: 'value', type: 'quantitative' as const, title: null, scale: { domain: [0, 100], nice: false }, axis: { values: [0, 20, 40, 60, 80, 100], format: 'd' } };
   return {
@@ -660,6 +663,15 @@ export function areaTypeGapChart(indicators: readonly AreaTypeIndicator[], typeL
           mark: { type: 'rule', color: '#8c8c8c', strokeWidth: 2 },
           encoding: { y, x: { ...x, field: 'v1' }, x2: { field: 'v5' } },
         },
+        ...(restTicks
+          ? [
+              {
+                data: { name: 'gaps' },
+                mark: { type: 'tick' as const, color: '#1a1a1a', thickness: 1.5, size: 10 },
+                encoding: { y, x: { ...x, field: 'v5' } },
+              },
+            ]
+          : []),
         {
           data: { name: 'values' },
           mark: { type: 'circle', size: 42, opacity: 1, stroke: 'white', strokeWidth: 0.6 },
@@ -677,5 +689,90 @@ export function areaTypeGapChart(indicators: readonly AreaTypeIndicator[], typeL
       ],
     },
     data: { values: dots, gaps: rules },
+  };
+}
+
+/** Greedy word wrap into lines of at most `width` characters, joined by '|' for a label split in Vega. */
+function wrapLabel(text: string, width: number): string {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  if (line) lines.push(line);
+  return lines.join('|');
+}
+
+/** The indicators a trend chart by area type can draw: at least two types with values in at least two years each. */
+export function areaTypeTrendIndicators(indicators: readonly AreaTypeIndicator[]): AreaTypeIndicator[] {
+  return indicators.filter((i) => {
+    const years = new Map<number, number>();
+    for (const p of i.trend ?? []) if (p.value !== null) years.set(p.area_type, (years.get(p.area_type) ?? 0) + 1);
+    return [...years.values()].filter((n) => n >= 2).length >= 2;
+  });
+}
+
+/**
+ * Indicator trends by area type: one small panel per indicator (three across), one line per area type present in
+ * the scope, each panel with its own y scale (a share of 1 % and one of 80 % cannot share an axis). A missing or
+ * withheld value breaks its line. Indicators that `areaTypeTrendIndicators` leaves out are not drawn; the caller
+ * must not ask for a chart when none is left.
+ */
+export function areaTypeTrendChart(indicators: readonly AreaTypeIndicator[], typeLabel: (t: AreaTypeNumber) => string): ChartDef {
+  const { fitText } = useReportFonts();
+  const usable = areaTypeTrendIndicators(indicators);
+  const legend = [1, 2, 3, 4, 5].map((t) => fitText(typeLabel(t as AreaTypeNumber)));
+  const present = ([1, 2, 3, 4, 5] as const).filter((t) => usable.some((i) => (i.trend ?? []).some((p) => p.area_type === t && p.value !== null)));
+  const panel = (i: AreaTypeIndicator): string => wrapLabel(fitText(i.title_sv), 30);
+  const order = usable.map(panel);
+  const rows: ChartRow[] = usable.flatMap((i) =>
+    [...(i.trend ?? [])]
+      .filter((p) => present.includes(p.area_type) && p.status !== 'no_areas')
+      .sort((a, b) => a.area_type - b.area_type || a.year - b.year)
+      .map((p) => ({ panel: panel(i), year: p.year, type: legend[p.area_type - 1] ?? '', value: p.value })),
+  );
+  const years = [...new Set(rows.map((r) => Number(r.year)))].sort((a, b) => a - b);
+  const first = years[0] ?? 0;
+  const last = years[years.length - 1] ?? 0;
+  // First, last and a middle year label the x axis: a panel 130 pt wide has no room for eight years.
+  const ticks = [...new Set([first, Math.round((first + last) / 2), last])];
+  const x = { field: 'year', type: 'quantitative' as const, title: null, scale: { domain: [first - 0.3, last + 0.3], nice: false }, axis: { values: ticks, format: 'd', labelFlush: false, grid: false } };
+  const y = { field: 'value', type: 'quantitative' as const, title: null, scale: { zero: false, nice: true }, axis: { tickCount: 3, labelFontSize: 7.5 } };
+  const color = {
+    field: 'type',
+    type: 'nominal' as const,
+    scale: { domain: present.map((t) => legend[t - 1] ?? ''), range: present.map((t) => AREA_TYPE_COLORS[t - 1] ?? MUTED) },
+    legend: { ...TYPE_LEGEND, symbolType: 'stroke', symbolStrokeWidth: 2, symbolSize: 120 },
+  };
+  return {
+    id: 'area-type-trends',
+    spec: {
+      $schema: SCHEMA,
+      description: fitText('Indikatorer per områdestyp och år'),
+      config: CHART_CONFIG,
+      title: { text: 'Procent' },
+      data: { name: 'values' },
+      columns: 3,
+      spacing: { row: 10, column: 12 },
+      facet: {
+        field: 'panel',
+        type: 'nominal',
+        sort: order,
+        header: { title: null, labelFontSize: 8, labelAnchor: 'start', labelAlign: 'left', labelLimit: 0, labelPadding: 3, labelExpr: "split(datum.label, '|')" },
+      },
+      spec: {
+        width: 128,
+        height: 62,
+        layer: [
+          { mark: { type: 'line', strokeWidth: 1.6, invalid: 'break-paths-show-domains' }, encoding: { x, y, color } },
+          { transform: [{ filter: 'isValid(datum.value)' }], mark: { type: 'point', filled: true, size: 12, opacity: 1 }, encoding: { x, y, color } },
+        ],
+      },
+      resolve: { scale: { y: 'independent' } },
+    },
+    data: { values: rows },
   };
 }

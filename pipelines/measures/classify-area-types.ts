@@ -29,7 +29,12 @@ export interface AreaTypeCatalogue {
   statistics: { mean: 'unweighted'; sd: SdKind; per: 'year'; choice: string; why: string[] };
   cuts: CutDef[];
   population: { table: string; measure: string; breakdown: string };
-  gap: { base_year: number; definition: string };
+  gap: {
+    base_year: number;
+    definition: string;
+    /** When a change of a gap is a finding: beyond materiality_pp percentage points and z standard errors. */
+    change: { materiality_pp: number; z: number; rule: string };
+  };
   reference: { file: string; year: number; counts: Record<string, number> };
 }
 
@@ -61,7 +66,15 @@ export function loadAreaTypeCatalogue(dataDir: string = DEFAULT_DATA_DIR): AreaT
   });
   if (cat.statistics?.sd !== 'population' && cat.statistics?.sd !== 'sample') bad('"statistics.sd" must be population or sample');
   if (!Number.isInteger(cat.gap?.base_year)) bad('"gap.base_year" must be a year');
+  const change = cat.gap.change;
+  if (!(typeof change?.materiality_pp === 'number' && change.materiality_pp >= 0)) bad('"gap.change.materiality_pp" must be a number of percentage points ≥ 0');
+  if (!(typeof change?.z === 'number' && change.z > 0)) bad('"gap.change.z" must be a positive number of standard errors');
   return cat;
+}
+
+/** The bound parameters of sql/area_types/gap.sql. */
+export function gapParams(cat: AreaTypeCatalogue): Params {
+  return { base_year: cat.gap.base_year, materiality: cat.gap.change.materiality_pp, z: cat.gap.change.z };
 }
 
 /** The bound parameters of sql/area_types/cut.sql: the SD multiples of types 1–4 and the kind of SD. */

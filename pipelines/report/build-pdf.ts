@@ -15,6 +15,8 @@ import {
   ACCENT,
   areaTypeGapChart,
   areaTypePopulationChart,
+  areaTypeTrendChart,
+  areaTypeTrendIndicators,
   CHART_WIDTH,
   indicatorLineChart,
   kommunRankChart,
@@ -47,8 +49,14 @@ import type { AreaTypeBlock, AreaTypeIndicator, AreaTypeNumber, IndicatorBlock, 
 import { REFORM_CHAPTER_TITLE, reformChapter, type ReformProgramme } from './reforms.ts';
 import { indicatorTrend, kommunIndexVerdict, type Trend, type Verdict } from './verdict.ts';
 import {
+  areaTypeComparison,
+  areaTypeGroupHeaders,
   areaTypeLegendName,
   areaTypeShortName,
+  comparisonPhrase,
+  describeAreaTypeComparison,
+  singleAreaType,
+  type AreaTypeScopeLevel,
   buildSummary,
   componentLabel,
   decompositionShares,
@@ -788,34 +796,42 @@ function orderedIndicators(block: AreaTypeBlock): AreaTypeIndicator[] {
   return [...block.indicators].sort((a, b) => Number(a.index_component) - Number(b.index_component) || swedishCollator.compare(a.title_sv, b.title_sv));
 }
 
-/** Type 1, type 5, the gap now and in the base year, its change and whether it narrowed. */
-function areaTypeGapTable(ctx: Ctx, block: AreaTypeBlock, scopeName: string): StackNode | null {
+/** Focus group, reference group, the gap now and in the base year, its change and the verdict on it. */
+function areaTypeGapTable(ctx: Ctx, block: AreaTypeBlock, scopeName: string, level: AreaTypeScopeLevel): StackNode | null {
   const inds = orderedIndicators(block).filter((i) => i.gap !== null);
-  if (inds.length === 0) return null;
+  const first = inds[0];
+  if (!first) return null;
   const year = mostCommon(inds.map((i) => i.year));
   const base = mostCommon(inds.map((i) => i.base_year));
+  const [focus, reference] = areaTypeGroupHeaders(first);
   const rows = inds.map((i) => {
-    const change = i.gap_change === null || i.year === i.base_year ? '..' : formatSigned(i.gap_change, 1);
+    // From the gaps as printed, so that the column is the difference of the two columns before it.
+    const diff = i.gap === null || i.gap_base === null || i.year === i.base_year ? null : printedDiff(i.gap_base, i.gap, 1);
     return [
       { text: ctx.fit(gapRowName(i, year, base)) },
-      numberCell(ctx, formatCell(i.value_type1, i.unit)),
-      numberCell(ctx, formatCell(i.value_type5, i.unit)),
+      numberCell(ctx, formatCell(i.value_focus, i.unit)),
+      numberCell(ctx, formatCell(i.value_reference, i.unit)),
       numberCell(ctx, formatCell(i.gap, i.unit)),
       numberCell(ctx, formatCell(i.gap_base, i.unit)),
-      numberCell(ctx, change),
+      numberCell(ctx, diff === null ? '..' : formatSigned(diff, 1)),
       { text: ctx.fit(gapVerdictWord(gapVerdict(i))) },
     ];
   });
-  const header = ['Indikator', 'Typ 1', 'Typ 5', 'Skillnad', `Skillnad ${base ?? 'basår'}`, 'Förändring', 'Skillnaden har'];
+  const header = ['Indikator', focus, reference, 'Skillnad', `Skillnad ${base ?? 'basår'}`, 'Förändring', 'Bedömning'];
   const components = inds.some((i) => i.index_component);
+  const rule = block.change_rule;
   return table(
     ctx,
-    `Skillnaden mellan områdestyp 1 och 5, ${scopeName} ${year ?? ''}, och dess förändring sedan ${base ?? 'basåret'}`,
-    ['*', 34, 34, 40, 48, 46, 50],
+    `Skillnaden mellan ${comparisonPhrase(first, level)}, ${scopeName} ${year ?? ''}, och dess förändring sedan ${base ?? 'basåret'}`,
+    ['*', 34, 34, 40, 48, 46, 56],
     headerRow(ctx, header, [1, 2, 3, 4, 5]),
     rows,
-    'Procent; skillnad = typ 1 − typ 5 i procentenheter. "Skillnaden har minskat" betyder att typ 1:s avstånd till typ 5 ' +
-      'har krympt (för indikatorer utan bestämd riktning: att skillnadens storlek har krympt).' +
+    `Procent; skillnad = ${focus.toLowerCase()} − ${reference.toLowerCase()} i procentenheter, förändringen räknad på de avrundade skillnaderna. ` +
+      (first.comparison === 'type1_vs_type5' ? '' : `${reference} är resten av området: invånarna i typerna räknas samman. `) +
+      '"Minskat" betyder att avståndet till jämförelsegruppen har krympt (för indikatorer utan bestämd riktning: att skillnadens storlek har krympt)' +
+      (rule
+        ? `, och sägs bara när förändringen är större än ${formatNumber(rule.materiality_pp, 0)} procentenhet och större än ${formatNumber(rule.z, 2)} standardfel beräknade från antalen; annars "ingen säkerställd förändring".`
+        : '.') +
       (components ? ' Indikatorerna märkta "index V1–V3" är de andelar som typerna bestäms av; att de skiljer sig mellan typerna följer av definitionen.' : ''),
   );
 }
@@ -868,47 +884,91 @@ function regsoTable(ctx: Ctx, block: AreaTypeBlock, scopeName: string): StackNod
   );
 }
 
+/** Every type's value per indicator and year (the trend chart's numbers), only the types the scope has. */
+function areaTypeTrendNumbers(ctx: Ctx, caption: string, inds: readonly AreaTypeIndicator[]): StackNode {
+  const years = [...new Set(inds.flatMap((i) => (i.trend ?? []).map((p) => p.year)))].sort((a, b) => a - b);
+  const rows: Content[][] = [];
+  for (const i of inds) {
+    const types = ([1, 2, 3, 4, 5] as const).filter((t) => (i.trend ?? []).some((p) => p.area_type === t && p.value !== null));
+    types.forEach((t, k) => {
+      rows.push([
+        { text: k === 0 ? ctx.fit(i.title_sv) : '' },
+        numberCell(ctx, String(t)),
+        ...years.map((y) => {
+          const p = (i.trend ?? []).find((q) => q.year === y && q.area_type === t);
+          return numberCell(ctx, p ? formatCell(p.value, i.unit, p.value === null ? (BY_TYPE_SYMBOL[p.status] ?? p.status) : null) : '..');
+        }),
+      ]);
+    });
+  }
+  const header = ['Indikator', 'Typ', ...years.map(String)];
+  return table(
+    ctx,
+    caption,
+    ['*', 22, ...years.map(() => 30)],
+    headerRow(ctx, header, header.map((_, k) => k).slice(1)),
+    rows,
+    'Procent. "." betyder att området saknade RegSO av typen det året, ":" att värdet vilar på för få personer.',
+  );
+}
+
 async function areaTypesChapter(ctx: Ctx, n: number, block: AreaTypeBlock): Promise<Content[]> {
   const m = ctx.model;
   const scopeName = m.scope.level === 'riket' ? 'riket' : m.scope.name;
   const sp = scopePhrase(m.scope);
+  const level = m.scope.level;
   const out: Content[] = [h1(ctx, `${n} Områdestyper`)];
   for (const line of describeAreaTypeMethod(block)) out.push(para(ctx, line));
   for (const id of ['W214_AREA_TYPES_RELATIVE', 'W215_AREA_TYPE_UNCLASSIFIED', 'W216_BY_AREA_TYPE_SUMS'] as const) {
     if (m.caveats.some((c) => c.id === id)) out.push(para(ctx, caveatText(ctx, id), { style: 'note' }));
   }
 
-  out.push({ stack: [h2(ctx, `${n}.1 Invånare per områdestyp`), para(ctx, describeAreaTypePopulation(block, sp).join(' '))], unbreakable: true });
-  const popTable = areaTypePopulationTable(ctx, block, scopeName);
-  if (popTable) out.push(popTable);
-  const years = populationYears(block);
-  if (block.population.some((p) => (p.share ?? 0) > 0)) {
-    const range = years.length ? formatYearRange(years[0] ?? 0, years[years.length - 1] ?? 0) : '';
-    out.push(
-      await figure(
-        ctx,
-        areaTypePopulationChart(block, areaTypeLegendName),
-        `Andel av invånarna per områdestyp, ${scopeName} ${range}. Procent; siffror under 7 % visas inte i stapeln.`,
-        `Staplat stapeldiagram över hur invånarna ${sp} fördelas på områdestyp 1–5 varje år ${range}. Siffrorna finns i bilagan.`,
-      ),
-    );
-    const fig = ctx.figure;
-    ctx.appendix.push(() => areaTypePopulationNumbers(ctx, block, `Siffrorna i figur ${fig}: andel av invånarna per områdestyp, ${scopeName} ${range}`));
+  let sub = 1;
+  out.push({ stack: [h2(ctx, `${n}.${sub++} Invånare per områdestyp`), para(ctx, describeAreaTypePopulation(block, sp).join(' '))], unbreakable: true });
+  // Everyone in one type every year: the sentence says it all; a table of zeros and a bar per year at 100 % would not.
+  if (singleAreaType(block) === null) {
+    const popTable = areaTypePopulationTable(ctx, block, scopeName);
+    if (popTable) out.push(popTable);
+    const years = populationYears(block);
+    if (block.population.some((p) => (p.share ?? 0) > 0)) {
+      const range = years.length ? formatYearRange(years[0] ?? 0, years[years.length - 1] ?? 0) : '';
+      out.push(
+        await figure(
+          ctx,
+          areaTypePopulationChart(block, areaTypeLegendName),
+          `Andel av invånarna per områdestyp, ${scopeName} ${range}. Procent; siffror under 7 % visas inte i stapeln.`,
+          `Staplat stapeldiagram över hur invånarna ${sp} fördelas på områdestyp 1–5 varje år ${range}. Siffrorna finns i bilagan.`,
+        ),
+      );
+      const fig = ctx.figure;
+      ctx.appendix.push(() => areaTypePopulationNumbers(ctx, block, `Siffrorna i figur ${fig}: andel av invånarna per områdestyp, ${scopeName} ${range}`));
+    }
   }
 
-  out.push({ stack: [h2(ctx, `${n}.2 Skillnader mellan områdestyp 1 och 5`), para(ctx, describeAreaTypeGaps(block, sp).join(' ') || 'Inga indikatorer har värden per områdestyp.')], unbreakable: true });
-  const gapTable = areaTypeGapTable(ctx, block, scopeName);
+  const comparison = areaTypeComparison(block);
+  const heading =
+    comparison === null || comparison.comparison === 'type1_vs_type5'
+      ? 'Skillnader mellan områdestyp 1 och 5'
+      : comparison.comparison === 'lowest_vs_rest'
+        ? `Områdestyp ${comparison.focus_upto ?? ''} jämfört med resten av ${level === 'kommun' ? 'kommunen' : level === 'lan' ? 'länet' : 'riket'}`
+        : 'Jämförelse mellan områdestyper';
+  const intro = comparison && comparison.comparison !== 'type1_vs_type5' ? describeAreaTypeComparison(block, sp, level) : [];
+  const gapText = [...intro, ...describeAreaTypeGaps(block, sp, level)].join(' ') || 'Inga indikatorer har värden per områdestyp.';
+  out.push({ stack: [h2(ctx, `${n}.${sub++} ${heading}`), para(ctx, gapText)], unbreakable: true });
+  const gapTable = areaTypeGapTable(ctx, block, scopeName, level);
   if (gapTable) out.push(gapTable);
   // The chart compares types, so it needs indicators with at least two types; a kommun with one type has none.
   const charted = orderedIndicators({ ...block, indicators: gapIndicators(block) }).filter((i) => i.by_type.filter((t) => t.value !== null).length >= 2);
   if (charted.length > 0) {
     const year = mostCommon(charted.map((i) => i.year));
+    const rest = comparison?.comparison === 'lowest_vs_rest';
     out.push(
       await figure(
         ctx,
         areaTypeGapChart(charted, areaTypeLegendName),
-        `Indikatorer per områdestyp, ${scopeName} ${year ?? ''}. Procent. Grått streck: skillnaden mellan typ 1 och typ 5. ` +
-          'Indexdelarna V1–V3 visas inte.',
+        `Indikatorer per områdestyp, ${scopeName} ${year ?? ''}. Procent. Grått streck: skillnaden mellan ` +
+          (rest && comparison ? `typ ${comparison.focus_upto ?? ''} och resten av området (svart streck).` : 'typ 1 och typ 5.') +
+          ' Indexdelarna V1–V3 visas inte.',
         `Punktdiagram över ${formatNumber(charted.length, 0)} indikatorer med ett värde per områdestyp ${sp}. Siffrorna finns i bilagan.`,
       ),
     );
@@ -916,9 +976,37 @@ async function areaTypesChapter(ctx: Ctx, n: number, block: AreaTypeBlock): Prom
     ctx.appendix.push(() => areaTypeValuesTable(ctx, block, `Siffrorna i figur ${fig}: indikatorer per områdestyp, ${scopeName} ${year ?? ''}`, charted));
   }
 
+  // Trends by type, where the scope has at least two types with a series (a kommun with one type has nothing to add).
+  const trended = areaTypeTrendIndicators(orderedIndicators({ ...block, indicators: gapIndicators(block) }));
+  if (trended.length > 0) {
+    const years = [...new Set(trended.flatMap((i) => (i.trend ?? []).map((p) => p.year)))].sort((a, b) => a - b);
+    const range = formatYearRange(years[0] ?? 0, years[years.length - 1] ?? 0);
+    out.push({
+      stack: [
+        h2(ctx, `${n}.${sub++} Utveckling per områdestyp`),
+        para(
+          ctx,
+          `Figuren visar hur ${formatNumber(trended.length, 0)} indikatorer har utvecklats i varje områdestyp ${sp} ${range}. ` +
+            'Varje år jämförs områdena med hela landet det året, så ett område kan byta typ mellan åren; en linje följer typen, inte samma områden.',
+        ),
+      ],
+      unbreakable: true,
+    });
+    out.push(
+      await figure(
+        ctx,
+        areaTypeTrendChart(trended, areaTypeLegendName),
+        `Indikatorer per områdestyp och år, ${scopeName} ${range}. Procent; varje ruta har sin egen skala.`,
+        `Linjediagram, en ruta per indikator och en linje per områdestyp ${sp} ${range}. Siffrorna finns i bilagan.`,
+      ),
+    );
+    const fig = ctx.figure;
+    ctx.appendix.push(() => areaTypeTrendNumbers(ctx, `Siffrorna i figur ${fig}: indikatorer per områdestyp och år, ${scopeName} ${range}`, trended));
+  }
+
   const regso = regsoTable(ctx, block, m.scope.name);
   if (regso) {
-    out.push(h2(ctx, `${n}.3 Kommunens RegSO`));
+    out.push(h2(ctx, `${n}.${sub++} Kommunens RegSO`));
     out.push(regso);
   }
   return out;

@@ -177,7 +177,24 @@ export interface AreaTypePopulationRow {
   status: string;
 }
 
-/** One indicator by area type: the type 1 − type 5 gap (sql/area_types/gap.sql) and all five types' values. */
+/**
+ * Which comparison a scope gets (sql/area_types/gap.sql), chosen from the types of its RegSO in the latest year:
+ * type 1 against type 5 where both exist; otherwise the lowest type present against the rest of the scope; with one
+ * type only, none ('single_type'); 'no_types' when no RegSO of the scope has a type.
+ */
+export type AreaTypeComparison = 'type1_vs_type5' | 'lowest_vs_rest' | 'single_type' | 'no_types';
+
+/**
+ * The change of a gap since the base year, judged in the warehouse: a finding ('narrowed', 'widened', or 'reversed'
+ * when the focus group went from behind to ahead or back) only beyond the materiality and 1.96 standard errors of
+ * the counts; 'no_change' otherwise (no established change).
+ */
+export type GapChangeVerdict = 'narrowed' | 'widened' | 'no_change' | 'reversed';
+
+/**
+ * One indicator by area type: the gap between the scope's focus group (type 1, or types up to the lowest type
+ * present) and its reference group (type 5, or the rest of the scope), and all five types' values.
+ */
 export interface AreaTypeIndicator {
   id: string;
   title_sv: string;
@@ -187,22 +204,44 @@ export interface AreaTypeIndicator {
   index_component: boolean;
   /** The latest year up to the report year with a gap (or the latest year at all when none has one). */
   year: number;
-  value_type1: number | null;
-  value_type5: number | null;
-  /** Type 1 − type 5 (percentage points); null when the scope lacks one of the types or a value is suppressed. */
+  comparison: AreaTypeComparison;
+  /** The focus group is types 1–focus_upto, the reference group types reference_from–5 (null: no comparison). */
+  focus_upto: AreaTypeNumber | null;
+  reference_from: AreaTypeNumber | null;
+  value_focus: number | null;
+  value_reference: number | null;
+  /** Focus − reference (percentage points); null when the scope lacks a group or a value is suppressed. */
   gap: number | null;
   base_year: number | null;
-  value_type1_base: number | null;
-  value_type5_base: number | null;
+  value_focus_base: number | null;
+  value_reference_base: number | null;
   gap_base: number | null;
   gap_change: number | null;
-  /** From the warehouse: type 1's disadvantage (or |gap| without a direction) is smaller than in the base year. */
+  /** Standard error (points) of the change of the gap, from the groups' counts; null without two gaps. */
+  se_change: number | null;
+  /** From the warehouse: the focus group's disadvantage (or |gap| without a direction) is smaller than in the base year — the raw direction. */
   narrowed: boolean | null;
-  /** 'ok' | 'noise' | 'no_type1' | 'no_type5' | 'suppressed' | 'missing'. */
+  /** From the warehouse: whether that change is established (GapChangeVerdict); null when there is nothing to compare. */
+  change_verdict: GapChangeVerdict | null;
+  /** 'ok' | 'noise' | 'no_focus' | 'no_reference' | 'suppressed' | 'missing' | 'single_type' | 'no_types'. */
   status: string;
   change_status: string;
   /** Values of types 1–5 in `year` (a type absent from the scope has status 'no_areas'). */
   by_type: { area_type: AreaTypeNumber; value: number | null; status: string; n_areas: number }[];
+  /** Optional: values of types 1–5 every year up to the report year, for the trend chart and its table. */
+  trend?: { year: number; area_type: AreaTypeNumber; value: number | null; status: string }[];
+}
+
+/** The socio-economic index over the scope's RegSO in one year, with the national mean and SD of that year. */
+export interface AreaTypeIndexSpread {
+  year: number;
+  n_regso: number;
+  n_indexed: number;
+  min: number | null;
+  median: number | null;
+  max: number | null;
+  national_mean: number | null;
+  national_sd: number | null;
 }
 
 export interface AreaTypeBlock {
@@ -219,6 +258,10 @@ export interface AreaTypeBlock {
   regso?: { code: string; name: string; first_type: AreaTypeNumber | null; latest_type: AreaTypeNumber | null; latest_index: number | null }[];
   /** Years of `regso[].first_type` and `latest_type`. */
   regso_years?: { first: number | null; latest: number | null };
+  /** Optional: the index over the scope's RegSO in the first and the latest year (kommun reports). */
+  index_spread?: AreaTypeIndexSpread[];
+  /** Optional: when a change of a gap is a finding (data/area-types.json gap.change), for the method text. */
+  change_rule?: { materiality_pp: number; z: number };
 }
 
 export interface SourceRow {

@@ -708,7 +708,7 @@ export function buildSummary(model: ReportModel): Summary {
       sentences: ch.indicators.map((b) => summarizeIndicator(b, ctx)),
     })),
     segregation: model.segregation.flatMap((b) => [summarizeSegregation(b), ...describeDecomposition(b).slice(0, 1)]),
-    area_types: model.area_types ? summarizeAreaTypes(model.area_types, scopePhrase(model.scope)) : [],
+    area_types: model.area_types ? summarizeAreaTypes(model.area_types, scopePhrase(model.scope), model.scope.level) : [],
   };
 }
 
@@ -735,73 +735,149 @@ export function areaTypeLegendName(t: AreaTypeNumber): string {
 /** Gaps and changes of percentages are read at one decimal, as the table prints them. */
 const GAP_DECIMALS = 1;
 
+/** 'flat' is "no established change": inside the materiality threshold or the counts' uncertainty. */
 export type GapVerdict = 'narrowed' | 'widened' | 'flat' | 'reversed';
 
 /**
- * Whether the type 1 − type 5 gap narrowed since the base year, as the warehouse defines it (area_types/gap.sql):
- * type 1's disadvantage for indicators with a direction, the absolute gap for those without. A change that rounds
- * to zero at the printed precision is 'flat'; a gap that changed sign (type 1 now ahead, or behind where it was
- * ahead) is 'reversed', since "narrowed" would hide that. null when there is nothing to compare.
+ * The warehouse's verdict on the gap's change since the base year (sql/area_types/gap.sql): narrowed or widened only
+ * beyond the materiality threshold and 1.96 standard errors from the groups' counts, reversed when that clear change
+ * also took the focus group from behind to ahead (or back), otherwise 'flat' — no established change. Never from
+ * rounding: a change the counts cannot carry is no change whatever its printed size. null: nothing to compare.
  */
 export function gapVerdict(ind: AreaTypeIndicator): GapVerdict | null {
   if (ind.gap === null || ind.gap_base === null || ind.base_year === null || ind.year <= ind.base_year) return null;
-  const oriented = (g: number): number => (ind.higher_is_better === null ? Math.abs(g) : ind.higher_is_better ? -g : g);
-  const now = oriented(ind.gap);
-  const then = oriented(ind.gap_base);
-  if (ind.higher_is_better !== null && !roundsToZero(now, GAP_DECIMALS) && !roundsToZero(then, GAP_DECIMALS) && now > 0 !== then > 0) return 'reversed';
-  if (roundsToZero(now - then, GAP_DECIMALS)) return 'flat';
-  // The warehouse's judgement where it has one (same definition); our own comparison otherwise.
-  const narrowed = ind.narrowed ?? now < then;
-  return narrowed ? 'narrowed' : 'widened';
+  switch (ind.change_verdict) {
+    case null:
+      return null;
+    case 'no_change':
+      return 'flat';
+    default:
+      return ind.change_verdict;
+  }
 }
 
-/** `minskat`, `ökat`, `oförändrad`, `bytt tecken` for the table column "Skillnaden har …". */
+/** `minskat`, `ökat`, `ingen säkerställd förändring`, `bytt tecken` for the table column "Bedömning". */
 export function gapVerdictWord(v: GapVerdict | null): string {
   if (v === null) return '..';
-  return { narrowed: 'minskat', widened: 'ökat', flat: 'oförändrad', reversed: 'bytt tecken' }[v];
+  return { narrowed: 'minskat', widened: 'ökat', flat: 'ingen säkerställd förändring', reversed: 'bytt tecken' }[v];
 }
 
 function lowerFirst(s: string): string {
   return /^[A-ZÅÄÖ][a-zåäö]/.test(s) ? s.charAt(0).toLowerCase() + s.slice(1) : s;
 }
 
-const GAP_REASON: Record<string, string> = {
-  no_type1: 'det saknas områden av typ 1',
-  no_type5: 'det saknas områden av typ 5',
-  suppressed: 'värdet för typ 1 eller typ 5 vilar på för få personer och redovisas inte',
-  missing: 'värden saknas för typ 1 eller typ 5',
-};
+export type AreaTypeScopeLevel = 'riket' | 'lan' | 'kommun';
+
+const SCOPE_NOUN: Record<AreaTypeScopeLevel, string> = { riket: 'riket', lan: 'länet', kommun: 'kommunen' };
+
+/** The scope's comparison, the same for every indicator (chosen per scope by gap.sql); null without indicators. */
+export function areaTypeComparison(block: AreaTypeBlock): Pick<AreaTypeIndicator, 'comparison' | 'focus_upto' | 'reference_from'> | null {
+  const i = block.indicators[0];
+  return i ? { comparison: i.comparison, focus_upto: i.focus_upto, reference_from: i.reference_from } : null;
+}
+
+/** `typ 1`, `typ 2` — the focus group as the text names it. */
+function focusLabel(c: Pick<AreaTypeIndicator, 'focus_upto'>): string {
+  return `typ ${c.focus_upto ?? 1}`;
+}
+
+/** `4`, `2–4` or `2, 3 och 5`: a set of types as the text names it. */
+function typeList(types: readonly number[]): string {
+  const t = [...new Set(types)].sort((a, b) => a - b);
+  const first = t[0];
+  const last = t[t.length - 1];
+  if (first === undefined || last === undefined) return '';
+  if (t.length === 1) return String(first);
+  if (last - first === t.length - 1) return `${first}${EN_DASH}${last}`;
+  return joinSwedish(t.map(String));
+}
 
 /**
- * One or two sentences on an indicator's gap: the two values and the gap in the latest year, then whether the gap
- * narrowed, widened or stayed since the base year. Each outcome has its own sentence.
+ * The reference group's types the scope has: those from reference_from up with RegSO in `types` (the indicator's
+ * types in its year, or the block's latest year), so a kommun without type 5 reads "typ 4", not "typ 4–5".
  */
-export function describeAreaTypeGap(ind: AreaTypeIndicator): string {
+function referenceTypes(c: Pick<AreaTypeIndicator, 'reference_from'>, types: readonly number[]): number[] {
+  const from = c.reference_from ?? 2;
+  const own = types.filter((t) => t >= from);
+  return own.length > 0 ? own : [from, 5];
+}
+
+/** The types of an indicator's rows that have RegSO in its year. */
+function typesOf(ind: AreaTypeIndicator): number[] {
+  return ind.by_type.filter((t) => t.status !== 'no_areas').map((t) => t.area_type);
+}
+
+/** `typ 5` or `resten av kommunen (typ 2–4)`. */
+function referenceLabel(c: Pick<AreaTypeIndicator, 'comparison' | 'reference_from'>, level: AreaTypeScopeLevel, types: readonly number[]): string {
+  if (c.comparison === 'type1_vs_type5') return 'typ 5';
+  return `resten av ${SCOPE_NOUN[level]} (typ ${typeList(referenceTypes(c, types))})`;
+}
+
+/** Column headers for the two groups: `Typ 1` / `Typ 5`, or `Typ 1` / `Typ 2–4` (the reference types present). */
+export function areaTypeGroupHeaders(ind: AreaTypeIndicator): [string, string] {
+  if (ind.comparison === 'type1_vs_type5') return ['Typ 1', 'Typ 5'];
+  return [`Typ ${ind.focus_upto ?? 1}`, `Typ ${typeList(referenceTypes(ind, typesOf(ind)))}`];
+}
+
+/** `områdestyp 1 och 5`, `typ 1 och resten av kommunen`. */
+export function comparisonPhrase(c: Pick<AreaTypeIndicator, 'comparison' | 'focus_upto' | 'reference_from'>, level: AreaTypeScopeLevel): string {
+  return c.comparison === 'type1_vs_type5' ? 'områdestyp 1 och 5' : `${focusLabel(c)} och resten av ${SCOPE_NOUN[level]}`;
+}
+
+function gapReason(ind: AreaTypeIndicator, level: AreaTypeScopeLevel): string {
+  switch (ind.status) {
+    case 'no_focus':
+      return `det fanns inga områden av ${focusLabel(ind)} det året`;
+    case 'no_reference':
+      return ind.comparison === 'type1_vs_type5' ? 'det fanns inga områden av typ 5 det året' : `det fanns inga andra områdestyper i ${SCOPE_NOUN[level]} det året`;
+    case 'suppressed':
+      return 'ett av värdena vilar på för få personer och redovisas inte';
+    case 'single_type':
+      return `alla områden i ${SCOPE_NOUN[level]} är av samma typ`;
+    case 'no_types':
+      return 'inget område har någon områdestyp';
+    default:
+      return 'värden saknas';
+  }
+}
+
+/** The change of |gap| since the base year from the gaps as printed (SCB's practice: differences of printed values). */
+export function printedGapChange(ind: Pick<AreaTypeIndicator, 'gap' | 'gap_base'>): number | null {
+  if (ind.gap === null || ind.gap_base === null) return null;
+  return printedDiff(Math.abs(ind.gap_base), Math.abs(ind.gap), GAP_DECIMALS);
+}
+
+/**
+ * One or two sentences on an indicator's gap: the two groups' values and the gap in the latest year, then whether
+ * the gap narrowed, widened, changed sign or showed no established change since the base year.
+ */
+export function describeAreaTypeGap(ind: AreaTypeIndicator, level: AreaTypeScopeLevel = 'kommun'): string {
   const title = lowerFirst(ind.title_sv);
-  if (ind.gap === null || ind.value_type1 === null || ind.value_type5 === null) {
-    return `För ${title} kan skillnaden mellan typ 1 och typ 5 inte anges för ${ind.year}: ${GAP_REASON[ind.status] ?? 'värden saknas'}.`;
+  if (ind.gap === null || ind.value_focus === null || ind.value_reference === null) {
+    const pair = ind.comparison === 'single_type' || ind.comparison === 'no_types' ? 'områdestyperna' : comparisonPhrase(ind, level);
+    return `För ${title} kan skillnaden mellan ${pair} inte anges för ${ind.year}: ${gapReason(ind, level)}.`;
   }
   const dir = roundsToZero(ind.gap, GAP_DECIMALS) ? 'lika högt som' : `${formatChangeMagnitude(ind.gap, ind.unit)} ${ind.gap < 0 ? 'lägre' : 'högre'} än`;
-  const level =
-    `I områden av typ 1 var ${title} ${formatValue(ind.value_type1, ind.unit)} år ${ind.year}, ` +
-    `${dir} i typ 5 (${formatValue(ind.value_type5, ind.unit)}).`;
+  const level1 =
+    `I områden av ${focusLabel(ind)} var ${title} ${formatValue(ind.value_focus, ind.unit)} år ${ind.year}, ` +
+    `${dir} i ${referenceLabel(ind, level, typesOf(ind))} (${formatValue(ind.value_reference, ind.unit)}).`;
   const v = gapVerdict(ind);
   const base = ind.base_year;
   if (v === null || base === null || ind.gap_base === null) {
-    if (base !== null && ind.year > base) return `${level} Jämförelse med ${base} saknas.`;
-    return level;
+    if (base !== null && ind.year > base) return `${level1} Jämförelse med ${base} saknas.`;
+    return level1;
   }
   const then = formatChangeMagnitude(ind.gap_base, ind.unit);
-  const change = formatChangeMagnitude(Math.abs(ind.gap) - Math.abs(ind.gap_base), ind.unit);
+  const change = formatChangeMagnitude(printedGapChange(ind) ?? 0, ind.unit);
   switch (v) {
     case 'flat':
-      return `${level} Skillnaden är i stort sett oförändrad sedan ${base} (${then}).`;
+      return `${level1} Ingen säkerställd förändring av skillnaden sedan ${base} (då ${then}).`;
     case 'narrowed':
-      return `${level} Skillnaden har minskat med ${change} sedan ${base}, från ${then}.`;
+      return `${level1} Skillnaden har minskat med ${change} sedan ${base}, från ${then}.`;
     case 'widened':
-      return `${level} Skillnaden har ökat med ${change} sedan ${base}, från ${then}.`;
+      return `${level1} Skillnaden har ökat med ${change} sedan ${base}, från ${then}.`;
     case 'reversed':
-      return `${level} År ${base} låg typ 1 ${ind.gap_base < 0 ? 'lägre' : 'högre'} än typ 5, med ${then}; skillnaden har alltså bytt tecken.`;
+      return `${level1} År ${base} låg ${focusLabel(ind)} ${ind.gap_base < 0 ? 'lägre' : 'högre'} än ${referenceLabel(ind, level, typesOf(ind))}, med ${then}; skillnaden har alltså bytt tecken.`;
   }
 }
 
@@ -819,12 +895,34 @@ function populationYears(block: AreaTypeBlock): { first: number; latest: number 
 }
 
 /**
- * Who lives in which type: the shares in types 1 and 5 now and in the first year (with their change), or, where
- * the scope has neither, the type most residents live in.
+ * The one type every resident of the scope lived in, every year with population figures, or null. A block like
+ * that says one thing, so the chapter gives one sentence instead of a bar per year at 100 %.
+ */
+export function singleAreaType(block: AreaTypeBlock): AreaTypeNumber | null {
+  const years = [...new Set(block.population.map((p) => p.year))];
+  if (years.length === 0) return null;
+  let only: AreaTypeNumber | null = null;
+  for (const y of years) {
+    const rows = block.population.filter((p) => p.year === y && ((p.share ?? 0) > 0 || p.n_areas > 0));
+    const [row] = rows;
+    if (rows.length !== 1 || !row || row.area_type === null || (only !== null && row.area_type !== only)) return null;
+    only = row.area_type;
+  }
+  return only;
+}
+
+/**
+ * Who lives in which type: with one type only, one sentence; otherwise the shares in types 1 and 5 now and in the
+ * first year (with their change), and the type most residents live in.
  */
 export function describeAreaTypePopulation(block: AreaTypeBlock, scope: string): string[] {
   const ys = populationYears(block);
   if (!ys) return [`Uppgift om invånare per områdestyp saknas ${scope}.`];
+  const only = singleAreaType(block);
+  if (only !== null) {
+    const years = ys.first === ys.latest ? `år ${ys.latest}` : formatYearRange(ys.first, ys.latest);
+    return [`Alla invånare ${scope} bodde ${years} i ${typePhrase(block, only)}.`];
+  }
   const row = (y: number, t: AreaTypeNumber | null) => block.population.find((p) => p.year === y && p.area_type === t);
   const out: string[] = [];
   const present = (t: AreaTypeNumber): boolean => [ys.first, ys.latest].some((y) => (row(y, t)?.n_areas ?? 0) > 0);
@@ -855,11 +953,82 @@ export function describeAreaTypePopulation(block: AreaTypeBlock, scope: string):
   if (top && top.area_type !== null && top.share !== null && top.area_type !== 1 && top.area_type !== 5) {
     out.push(
       roundsToZero(100 - top.share, 1)
-        ? `Alla invånare bodde i ${typePhrase(block, top.area_type)}.`
+        ? `Alla invånare bodde år ${ys.latest} i ${typePhrase(block, top.area_type)}.`
         : `Flest invånare, ${formatPercent(top.share, 1)}, bodde i ${typePhrase(block, top.area_type)}.`,
     );
   }
   return out;
+}
+
+/**
+ * The spread of the socio-economic index over the scope's RegSO in the latest year (and the first, when it
+ * differs), beside the national mean and SD: how different the scope's areas are, where the types cannot show it.
+ */
+export function describeIndexSpread(block: AreaTypeBlock, level: AreaTypeScopeLevel = 'kommun'): string | null {
+  const spread = [...(block.index_spread ?? [])].sort((a, b) => a.year - b.year);
+  const latest = spread[spread.length - 1];
+  if (!latest || latest.n_indexed === 0 || latest.min === null || latest.max === null || latest.median === null) return null;
+  const own = { riket: 'landets', lan: 'länets', kommun: 'kommunens' }[level];
+  const x = (v: number): string => formatNumber(v, 1);
+  const national =
+    latest.national_mean !== null && latest.national_sd !== null
+      ? `; för alla RegSO i landet var medelvärdet ${x(latest.national_mean)} och standardavvikelsen ${x(latest.national_sd)}`
+      : '';
+  const missing = latest.n_regso > latest.n_indexed ? ` (${formatNumber(latest.n_regso - latest.n_indexed, 0)} RegSO saknar index)` : '';
+  let text =
+    latest.n_indexed === 1
+      ? `Det socioekonomiska indexet för ${own} enda RegSO med index var ${x(latest.median)} år ${latest.year}${missing}${national}.`
+      : `Det socioekonomiska indexet för ${own} ${formatNumber(latest.n_indexed, 0)} RegSO låg år ${latest.year} mellan ${x(latest.min)} och ${x(latest.max)} ` +
+        `(median ${x(latest.median)})${missing}${national}.`;
+  const first = spread[0];
+  if (first && first.year < latest.year && first.min !== null && first.max !== null && first.n_indexed > 1) {
+    text += ` År ${first.year} låg det mellan ${x(first.min)} och ${x(first.max)}.`;
+  }
+  return text;
+}
+
+/**
+ * Which comparison the chapter uses and why, in one or two sentences; for a scope with one type only, that sentence
+ * and the spread of the index take the place of the gaps.
+ */
+export function describeAreaTypeComparison(block: AreaTypeBlock, scope: string, level: AreaTypeScopeLevel = 'kommun'): string[] {
+  const c = areaTypeComparison(block);
+  const ys = populationYears(block);
+  const year = ys ? ` år ${ys.latest}` : '';
+  const Scope = `${scope.charAt(0).toUpperCase()}${scope.slice(1)}`;
+  const spread = describeIndexSpread(block, level);
+  if (!c || c.comparison === 'single_type' || c.comparison === 'no_types') {
+    const only = singleAreaType(block) ?? latestOnlyType(block);
+    if (c?.comparison === 'no_types' || only === null) {
+      return c ? [`${Scope} hade inget RegSO någon områdestyp${year}, så typerna kan inte jämföras.`] : [];
+    }
+    const n = block.population.find((p) => ys !== null && p.year === ys.latest && p.area_type === only)?.n_areas ?? 0;
+    const name = lowerFirst(block.types.find((x) => x.area_type === only)?.name_sv ?? areaTypeShortName(only));
+    const all = n === 1 ? `${Scope} fanns ett enda RegSO${year}, av typ ${only} (${name})` : `Alla ${formatNumber(n, 0)} RegSO ${scope} var${year} av typ ${only} (${name})`;
+    return [`${all}, så områdestyperna kan inte jämföras inom ${SCOPE_NOUN[level]}.`, ...(spread ? [spread] : [])];
+  }
+  if (c.comparison === 'type1_vs_type5') {
+    return [`${Scope} fanns${year} områden av både typ 1 och typ 5, så de jämförs med varandra.`];
+  }
+  const missing = c.focus_upto === 1 ? 'typ 5' : 'typ 1';
+  const k = c.focus_upto ?? 1;
+  const latestTypes = block.population.filter((p) => ys !== null && p.year === ys.latest && p.area_type !== null && p.n_areas > 0).map((p) => p.area_type as number);
+  // Only where it happened: a year with RegSO of a lower type than the focus type puts them in the focus group.
+  const lowerYears = [...new Set(block.population.filter((p) => p.area_type !== null && p.area_type < k && p.n_areas > 0).map((p) => p.year))].sort((a, b) => a - b);
+  const lower = lowerYears.length > 0 ? ` Områden av lägre typ (${formatYearList(lowerYears)}) räknas till samma grupp som typ ${k}.` : '';
+  return [
+    `${Scope} fanns inga områden av ${missing}${year}, så områdena av ${focusLabel(c)}, de med störst socioekonomiska utmaningar där, ` +
+      `jämförs med ${referenceLabel(c, level, latestTypes)}; invånarna i varje grupp räknas samman, värdena är inte medelvärden av områdenas andelar.${lower}`,
+    ...(spread ? [spread] : []),
+  ];
+}
+
+/** The only type of the scope's RegSO in the latest year (a scope whose earlier years had others), or null. */
+function latestOnlyType(block: AreaTypeBlock): AreaTypeNumber | null {
+  const ys = populationYears(block);
+  if (!ys) return null;
+  const rows = block.population.filter((p) => p.year === ys.latest && p.area_type !== null && p.n_areas > 0);
+  return rows.length === 1 ? (rows[0]?.area_type ?? null) : null;
 }
 
 /** Indicators whose gap the summary and chart speak of: the index components define the types and are left out. */
@@ -867,59 +1036,66 @@ export function gapIndicators(block: AreaTypeBlock): AreaTypeIndicator[] {
   return block.indicators.filter((i) => !i.index_component);
 }
 
-/** How many gaps narrowed, widened or stayed since the base year, with the indicators named. */
-export function describeAreaTypeGaps(block: AreaTypeBlock, scope: string): string[] {
+/** How many gaps clearly narrowed or widened since the base year, and for how many no change is established. */
+export function describeAreaTypeGaps(block: AreaTypeBlock, scope: string, level: AreaTypeScopeLevel = 'kommun'): string[] {
   const inds = gapIndicators(block);
   if (inds.length === 0) return [];
+  const c = areaTypeComparison(block);
+  if (c && (c.comparison === 'single_type' || c.comparison === 'no_types')) return [];
+  const pair = c ? comparisonPhrase(c, level) : 'områdestyperna';
   const withGap = inds.filter((i) => i.gap !== null);
   if (withGap.length === 0) {
-    // gap.sql names the first missing type only; where the scope lacks both, say both.
-    const bothMissing = (i: AreaTypeIndicator): boolean =>
-      (i.status === 'no_type1' || i.status === 'no_type5') && i.by_type.filter((t) => t.area_type === 1 || t.area_type === 5).every((t) => t.status === 'no_areas');
-    const reasons = [...new Set(inds.map((i) => (bothMissing(i) ? 'det saknas områden av både typ 1 och typ 5' : (GAP_REASON[i.status] ?? 'värden saknas'))))];
-    return [`Skillnaden mellan områdestyp 1 och 5 kan inte beräknas ${scope}, eftersom ${joinSwedish(reasons)}.`];
+    const reasons = [...new Set(inds.map((i) => gapReason(i, level)))];
+    return [`Skillnaden mellan ${pair} kan inte beräknas ${scope}, eftersom ${joinSwedish(reasons)}.`];
   }
   const judged = withGap.map((i) => ({ i, v: gapVerdict(i) })).filter((x): x is { i: AreaTypeIndicator; v: GapVerdict } => x.v !== null);
-  if (judged.length === 0) return [`Skillnaden mellan områdestyp 1 och 5 kan beräknas ${scope} men inte jämföras med ett tidigare år.`];
+  if (judged.length === 0) return [`Skillnaden mellan ${pair} kan beräknas ${scope} men inte jämföras med ett tidigare år.`];
   // The base year most indicators share names the sentence; one with another base year (turnout: the first
   // election year) says so after its name.
   const baseCount = new Map<number, number>();
   for (const x of judged) if (x.i.base_year !== null) baseCount.set(x.i.base_year, (baseCount.get(x.i.base_year) ?? 0) + 1);
   const base = [...baseCount.entries()].sort((a, b) => b[1] - a[1] || a[0] - b[0])[0]?.[0];
   const name = (i: AreaTypeIndicator): string => `${lowerFirst(i.title_sv)}${i.base_year !== base && i.base_year !== null ? ` (sedan ${i.base_year})` : ''}`;
-  const groups: string[] = [];
+  // Up to five are named; a longer list is in the table right below, and would drown the sentence.
+  const group = (v: GapVerdict): { n: number; names: string } => {
+    const n = judged.filter((x) => x.v === v).map((x) => name(x.i));
+    return { n: n.length, names: n.length > 0 && n.length <= 5 ? ` (${joinSwedish(n)})` : '' };
+  };
+  const clear: string[] = [];
   for (const [v, word] of [
     ['narrowed', 'minskat'],
     ['widened', 'ökat'],
-    ['flat', 'varit i stort sett oförändrad'],
     ['reversed', 'bytt tecken'],
   ] as const) {
-    const n = judged.filter((x) => x.v === v).map((x) => name(x.i));
-    // Up to five are named; a longer list is in the table right below, and would drown the sentence.
-    if (n.length > 0) groups.push(`${word} för ${formatNumber(n.length, 0)}${n.length <= 5 ? ` (${joinSwedish(n)})` : ''}`);
+    const g = group(v);
+    if (g.n > 0) clear.push(`${word} för ${formatNumber(g.n, 0)}${g.names}`);
   }
+  const flat = group('flat');
+  const head = `Av ${plural(judged.length, 'indikator', 'indikatorer')} där skillnaden mellan ${pair} ${scope} kan följas sedan ${base ?? 'basåret'}`;
   const out = [
-    `Av ${plural(judged.length, 'indikator', 'indikatorer')} där skillnaden mellan områdestyp 1 och 5 ${scope} kan följas har den ` +
-      `sedan ${base ?? 'basåret'} ${joinSwedish(groups)}.`,
+    clear.length === 0
+      ? `${head} är förändringen inte säkerställd för någon.`
+      : `${head} har den tydligt ${joinSwedish(clear)}` + (flat.n > 0 ? `; för ${formatNumber(flat.n, 0)}${flat.names} finns ingen säkerställd förändring.` : '.'),
   ];
   // An indicator with its own base year in a group too long to name would otherwise seem to count from `base`.
   const unnamed = judged.filter((x) => x.i.base_year !== base && x.i.base_year !== null && judged.filter((y) => y.v === x.v).length > 5);
   for (const x of unnamed) out.push(`För ${lowerFirst(x.i.title_sv)} jämförs med ${x.i.base_year}.`);
-  // The largest move each way, in full, so the reader gets the numbers behind the count.
+  // The largest clear move each way, in full, so the reader gets the numbers behind the count.
   const moved = (v: GapVerdict) =>
-    judged
-      .filter((x) => x.v === v)
-      .sort((a, b) => Math.abs(Math.abs(b.i.gap ?? 0) - Math.abs(b.i.gap_base ?? 0)) - Math.abs(Math.abs(a.i.gap ?? 0) - Math.abs(a.i.gap_base ?? 0)))[0];
+    judged.filter((x) => x.v === v).sort((a, b) => Math.abs(printedGapChange(b.i) ?? 0) - Math.abs(printedGapChange(a.i) ?? 0))[0];
   for (const v of ['widened', 'narrowed'] as const) {
     const x = moved(v);
-    if (x) out.push(describeAreaTypeGap(x.i));
+    if (x) out.push(describeAreaTypeGap(x.i, level));
   }
   return out;
 }
 
-/** The summary's lines on area types: where people live, then how the gaps moved. */
-export function summarizeAreaTypes(block: AreaTypeBlock, scope: string): string[] {
-  return [...describeAreaTypePopulation(block, scope), ...describeAreaTypeGaps(block, scope)];
+/** The summary's lines on area types: where people live, which comparison, then how the gaps moved. */
+export function summarizeAreaTypes(block: AreaTypeBlock, scope: string, level: AreaTypeScopeLevel = 'kommun'): string[] {
+  const c = areaTypeComparison(block);
+  // Type 1 against type 5 is the default reading; the other comparisons say what they compare.
+  const comparison = c && c.comparison !== 'type1_vs_type5' ? describeAreaTypeComparison(block, scope, level).slice(0, 1) : [];
+  return [...describeAreaTypePopulation(block, scope), ...comparison, ...describeAreaTypeGaps(block, scope, level)];
 }
 
 function sdPoint(x: number): string {
@@ -930,7 +1106,7 @@ function sdPoint(x: number): string {
 
 /**
  * How the types are made, from the catalogue's cut multiples (so the text follows data/area-types.json) and the
- * latest national cut.
+ * latest national cut; how a scope's comparison is chosen, and when a change of a gap counts.
  */
 export function describeAreaTypeMethod(block: AreaTypeBlock): string[] {
   const comps = block.components.map((c, i) => `V${i + 1} ${lowerFirst(c)}`);
@@ -954,5 +1130,17 @@ export function describeAreaTypeMethod(block: AreaTypeBlock): string[] {
     );
   }
   out.push('Typerna bestäms för hela landet: ett område jämförs alltid med alla RegSO i Sverige, också i läns- och kommunrapporter.');
+  out.push(
+    'Där det finns områden av både typ 1 och typ 5 jämförs de två; annars jämförs områdena av den lägsta typ som finns med resten av området, ' +
+      'och med en enda typ görs ingen jämförelse. Valet görs efter typerna det senaste året och gäller alla år.',
+  );
+  if (block.change_rule) {
+    const r = block.change_rule;
+    out.push(
+      `En förändring av en skillnad räknas som tydlig när den är större än ${formatNumber(r.materiality_pp, Number.isInteger(r.materiality_pp) ? 0 : 1)} ` +
+        `${r.materiality_pp === 1 ? 'procentenhet' : 'procentenheter'} och större än ` +
+        `${formatNumber(r.z, 2)} standardfel, beräknade från antalet personer i grupperna; annars är förändringen inte säkerställd.`,
+    );
+  }
   return out;
 }

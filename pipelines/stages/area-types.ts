@@ -1,7 +1,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Context } from '../context.ts';
 import { exec, execFile, inTransaction, query, queryFile } from '../db.ts';
-import { cutParams, loadAreaTypeCatalogue } from '../measures/classify-area-types.ts';
+import { cutParams, gapParams, loadAreaTypeCatalogue } from '../measures/classify-area-types.ts';
 
 export interface AreaTypesResult {
   /** RegSO-years in area_type, with and without a type. */
@@ -16,6 +16,12 @@ export interface AreaTypesResult {
   /** Values by type withheld because their summed denominator is below the disclosure threshold. */
   suppressed: number;
   gap_rows: number;
+  /**
+   * Scopes per level by the comparison they get (sql/area_types/gap.sql), e.g. kommun: { type1_vs_type5: 21,
+   * lowest_vs_rest: 240, single_type: 29 }, and per level how many have a gap for some indicator in the latest year.
+   */
+  comparisons: Record<string, Record<string, number>>;
+  scopes_with_gap: Record<string, number>;
   /** Indicators that have no values by type, and why (Kolada and kommun-only sources have no RegSO values). */
   skipped_indicators: { indicator_id: string; reason: string }[];
   /** RegSO-years typed both by the pipeline and by SCB (TAB6586 000008IU), and how many of them agree. */
@@ -47,7 +53,7 @@ export async function buildAreaTypes(ctx: Context, conn: DuckDBConnection): Prom
     await execFile(conn, 'area_types/delete_aggregates');
     await execFile(conn, 'area_types/population', { table_id: cat.population.table, measure: cat.population.measure, breakdown: cat.population.breakdown });
     await execFile(conn, 'area_types/indicator_by_type', { threshold: ctx.config.disclosureThreshold });
-    await execFile(conn, 'area_types/gap', { base_year: cat.gap.base_year });
+    await execFile(conn, 'area_types/gap', gapParams(cat));
     return counts(conn, cat.index.source_table, cat.index.published_type?.measure);
   });
   const agree = result.scb_agreement;
@@ -67,6 +73,7 @@ export async function buildAreaTypes(ctx: Context, conn: DuckDBConnection): Prom
     unclassified: result.unclassified,
     indicator_rows: result.indicator_rows,
     gap_rows: result.gap_rows,
+    comparisons: result.comparisons,
     skipped: result.skipped_indicators.map((s) => s.indicator_id),
   });
   return result;
@@ -89,6 +96,16 @@ async function counts(conn: DuckDBConnection, table: string, typeMeasure: string
     indicator_rows: await n('SELECT count(*)::INTEGER AS n FROM indicator_by_area_type'),
     suppressed: await n("SELECT count(*)::INTEGER AS n FROM indicator_by_area_type WHERE status = 'suppressed'"),
     gap_rows: await n('SELECT count(*)::INTEGER AS n FROM area_type_gap'),
+    comparisons: nested(await query(conn, 'SELECT scope_level, comparison, count(DISTINCT scope_code)::INTEGER AS n FROM area_type_gap GROUP BY ALL ORDER BY ALL')),
+    scopes_with_gap: Object.fromEntries(
+      (
+        await query(
+          conn,
+          `SELECT scope_level, count(DISTINCT scope_code)::INTEGER AS n FROM area_type_gap
+           WHERE gap IS NOT NULL AND year = (SELECT max(year) FROM area_type WHERE area_type IS NOT NULL) GROUP BY ALL ORDER BY ALL`,
+        )
+      ).map((r) => [String(r.scope_level), Number(r.n)]),
+    ),
     skipped_indicators: skipped.map((r) => ({ indicator_id: String(r.indicator_id), reason: String(r.reason) })),
     scb_agreement: {
       n_both: compared.reduce((a, r) => a + Number(r.n_both), 0),
@@ -96,4 +113,10 @@ async function counts(conn: DuckDBConnection, table: string, typeMeasure: string
       by_year: Object.fromEntries(compared.map((r) => [String(r.year), [Number(r.n_agree), Number(r.n_both)] as [number, number]])),
     },
   };
+}
+
+function nested(rows: readonly Record<string, unknown>[]): Record<string, Record<string, number>> {
+  const out: Record<string, Record<string, number>> = {};
+  for (const r of rows) (out[String(r.scope_level)] ??= {})[String(r.comparison)] = Number(r.n);
+  return out;
 }

@@ -9,8 +9,10 @@ import { BASELINE_YEAR, FIRST_YEAR } from '../config.ts';
 import { buildReportPdf } from '../report/build-pdf.ts';
 import type {
   AreaTypeBlock,
+  AreaTypeComparison,
   AreaTypeIndicator,
   AreaTypeNumber,
+  GapChangeVerdict,
   DecompositionComponent,
   DecompositionYear,
   IndicatorBlock,
@@ -346,6 +348,18 @@ function decompositionYears(rows: Row[]): DecompositionYear[] {
   });
 }
 
+const COMPARISONS: readonly AreaTypeComparison[] = ['type1_vs_type5', 'lowest_vs_rest', 'single_type', 'no_types'];
+function areaTypeComparison(v: Row[string] | undefined): AreaTypeComparison {
+  const c = COMPARISONS.find((k) => k === v);
+  if (!c) throw new StageError(`area_type_gap.comparison: expected one of ${COMPARISONS.join(', ')}, got ${String(v)} (rebuild the area types)`);
+  return c;
+}
+
+const VERDICTS: readonly GapChangeVerdict[] = ['narrowed', 'widened', 'no_change', 'reversed'];
+function gapChangeVerdict(v: Row[string] | undefined): GapChangeVerdict | null {
+  return VERDICTS.find((k) => k === v) ?? null;
+}
+
 function areaTypeNumber(v: Row[string] | undefined): AreaTypeNumber | null {
   const n = v === null || v === undefined ? null : Number(v);
   return n === 1 || n === 2 || n === 3 || n === 4 || n === 5 ? n : null;
@@ -389,15 +403,20 @@ async function areaTypeBlock(
       // The index components exist at RegSO level only (data/indicators.json): they are what the types are cut on.
       index_component: regsoOnly.has(id),
       year: y,
-      value_type1: num(g.value_type1),
-      value_type5: num(g.value_type5),
+      comparison: areaTypeComparison(g.comparison),
+      focus_upto: areaTypeNumber(g.focus_upto),
+      reference_from: areaTypeNumber(g.reference_from),
+      value_focus: num(g.value_focus),
+      value_reference: num(g.value_reference),
       gap: num(g.gap),
       base_year: num(g.base_year),
-      value_type1_base: num(g.value_type1_base),
-      value_type5_base: num(g.value_type5_base),
+      value_focus_base: num(g.value_focus_base),
+      value_reference_base: num(g.value_reference_base),
       gap_base: num(g.gap_base),
       gap_change: num(g.gap_change),
+      se_change: num(g.se_change),
       narrowed: g.narrowed === null ? null : Boolean(g.narrowed),
+      change_verdict: gapChangeVerdict(g.change_verdict),
       status: String(g.status),
       change_status: String(g.change_status),
       by_type: byType
@@ -405,6 +424,12 @@ async function areaTypeBlock(
         .flatMap((r) => {
           const t = areaTypeNumber(r.area_type);
           return t === null ? [] : [{ area_type: t, value: num(r.value), status: String(r.status), n_areas: Number(r.n_areas) }];
+        }),
+      trend: byType
+        .filter((r) => r.indicator_id === id)
+        .flatMap((r) => {
+          const t = areaTypeNumber(r.area_type);
+          return t === null ? [] : [{ year: Number(r.year), area_type: t, value: num(r.value), status: String(r.status) }];
         }),
     };
   });
@@ -422,6 +447,7 @@ async function areaTypeBlock(
     })),
     population,
     indicators: rows,
+    change_rule: { materiality_pp: cat.gap.change.materiality_pp, z: cat.gap.change.z },
   };
   if (scope.level === 'kommun') {
     const regso = await queryFile(conn, 'report/area_type_regso', { kommun_code: scope.code, first_year: BASELINE_YEAR, year });
@@ -433,6 +459,16 @@ async function areaTypeBlock(
       latest_index: num(r.latest_index),
     }));
     block.regso_years = { first: num(regso[0]?.first_year), latest: num(regso[0]?.latest_year) };
+    block.index_spread = (await queryFile(conn, 'report/area_type_index_spread', { ...scopeParams, first_year: BASELINE_YEAR })).map((r) => ({
+      year: Number(r.year),
+      n_regso: Number(r.n_regso),
+      n_indexed: Number(r.n_indexed),
+      min: num(r.min_index),
+      median: num(r.median_index),
+      max: num(r.max_index),
+      national_mean: num(r.national_mean),
+      national_sd: num(r.national_sd),
+    }));
   }
   return block;
 }

@@ -137,22 +137,54 @@ describe('the area-types stage over the tiny world', () => {
     expect(first.suppressed).toBe(counts?.s);
   });
 
-  it('has no gap where a scope has no type-1 RegSO: six RegSO rarely reach mean + 2 SD, so the tiny world has none', async () => {
+  it('gives every scope a comparison: six RegSO rarely reach mean + 2 SD, so riket compares its lowest type with the rest', async () => {
     for (const counts of Object.values(first.types_by_year)) expect(counts[0]).toBe(0);
-    const statuses = await sql("SELECT DISTINCT status FROM area_type_gap WHERE scope_level = 'riket'");
-    expect(statuses).toEqual([{ status: 'no_type1' }]);
+    // The comparison follows the types of the latest year, one per scope for all years and indicators.
+    const latest = await sql('SELECT area_code, area_type FROM area_type WHERE year = 2024 AND area_type IS NOT NULL ORDER BY 1');
+    const lowest = Math.min(...latest.map((r) => Number(r.area_type)));
+    const perScope = await sql('SELECT scope_level, scope_code, count(DISTINCT (comparison, focus_upto, reference_from))::INTEGER AS n, any_value(comparison) AS comparison, any_value(focus_upto) AS k FROM area_type_gap GROUP BY ALL ORDER BY ALL');
+    expect(perScope.every((r) => r.n === 1)).toBe(true);
+    expect(perScope.find((r) => r.scope_level === 'riket')).toMatchObject({ comparison: 'lowest_vs_rest', k: lowest });
+    // Each kommun: one type → single_type, several → lowest vs rest (no kommun has both 1 and 5).
+    const kommuner = [...new Set(latest.map((r) => String(r.area_code).slice(0, 4)))];
+    for (const k of kommuner) {
+      const types = new Set(latest.filter((r) => String(r.area_code).startsWith(k)).map((r) => Number(r.area_type)));
+      expect(perScope.find((r) => r.scope_code === k)?.comparison, k).toBe(types.size === 1 ? 'single_type' : 'lowest_vs_rest');
+    }
+    expect(first.comparisons.kommun).toEqual(
+      Object.fromEntries(
+        Object.entries(
+          kommuner.reduce<Record<string, number>>((acc, k) => {
+            const c = String(perScope.find((r) => r.scope_code === k)?.comparison);
+            acc[c] = (acc[c] ?? 0) + 1;
+            return acc;
+          }, {}),
+        ).sort(),
+      ),
+    );
+    // The riket values in 2024: summed numerators over summed denominators of the RegSO of each group.
+    const [g] = await sql("SELECT * FROM area_type_gap WHERE indicator_id = 'foreign_background_share' AND scope_level = 'riket' AND year = 2024");
+    const group = async (cond: string): Promise<number> => {
+      const [r] = await sql(
+        `SELECT 100 * sum(v.numerator) / sum(v.denominator) AS x FROM indicator_value v JOIN area_type t USING (area_code, area_version, year)
+         WHERE v.indicator_id = 'foreign_background_share' AND v.year = 2024 AND ${cond} AND v.numerator IS NOT NULL`,
+      );
+      return Number(r?.x);
+    };
+    expect(g?.value_focus).toBeCloseTo(await group(`t.area_type <= ${lowest}`), 10);
+    expect(g?.value_reference).toBeCloseTo(await group(`t.area_type > ${lowest}`), 10);
+    expect(g?.status).toBe('ok');
     const bases = await sql('SELECT indicator_id, min(base_year) AS b, max(base_year) AS b2 FROM area_type_gap GROUP BY 1 ORDER BY 1');
     for (const r of bases) expect(r.b).toBe(r.b2);
     // The base year is 2017, or the indicator's first year by type after it: employment per RegSO starts with BAS in 2020.
     expect(bases.find((r) => r.indicator_id === 'foreign_background_share')?.b).toBe(2017);
     expect(bases.find((r) => r.indicator_id === 'employment_rate_20_64')?.b).toBe(2020);
     expect(bases.find((r) => r.indicator_id === 'long_term_unemployment_20_64')?.b).toBe(2024);
-    const [wrong] = await sql(
-      `SELECT count(*)::INTEGER AS n FROM area_type_gap g JOIN indicator_by_area_type b
-         ON b.indicator_id = g.indicator_id AND b.scope_level = g.scope_level AND b.scope_code = g.scope_code AND b.year = g.year AND b.area_type = 1
-       WHERE (b.status = 'no_areas') <> (g.status = 'no_type1')`,
-    );
-    expect(wrong?.n).toBe(0);
+    // A verdict only where two gaps exist; three outcomes and the reversal, nothing else.
+    const verdicts = await sql('SELECT DISTINCT change_verdict AS v FROM area_type_gap WHERE change_verdict IS NOT NULL ORDER BY 1');
+    for (const r of verdicts) expect(['narrowed', 'no_change', 'reversed', 'widened']).toContain(r.v);
+    const [bad] = await sql("SELECT count(*)::INTEGER AS n FROM area_type_gap WHERE (change_verdict IS NULL) <> (change_status <> 'ok' OR year <= base_year)");
+    expect(bad?.n).toBe(0);
     expect(first.gap_rows).toBe(Number((await sql('SELECT count(*)::INTEGER AS n FROM area_type_gap'))[0]?.n));
   });
 
@@ -167,14 +199,14 @@ describe('the area-types stage over the tiny world', () => {
     expect(await snapshot()).toEqual(before);
   });
 
-  it('with the index set so that one RegSO is type 1 and another type 5 in 2020 and 2022, the riket gap and its change follow', async () => {
+  it('with the index set so that one RegSO is type 1 and another type 5 in 2020, 2022 and 2024, the riket compares type 1 with type 5', async () => {
     // Six index values at z ≈ 2.08, −1.07, −0.51, −0.51, 0, 0 (20 + 10·{2.05, −1.05, −0.5, −0.5, 0, 0}): types
     // 1, 5, 4, 4, 3, 3. Six RegSO rarely spread like this by chance. Employment values are untouched, so the gap
     // compares the world's real values by type.
     const index: Record<string, number> = { '0114R001': 40.5, '2584R001': 9.5, '0114R002': 15, '0180R001': 15, '0180R002': 20, '0180R003': 20 };
     await withConnection(config.warehouse, async (conn) => {
       for (const [code, x] of Object.entries(index)) {
-        await query(conn, 'UPDATE observation SET value = $x WHERE table_id = $t AND measure IN ($v1, $v2, $v3) AND area_code = $c AND year IN (2020, 2022) RETURNING 1', {
+        await query(conn, 'UPDATE observation SET value = $x WHERE table_id = $t AND measure IN ($v1, $v2, $v3) AND area_code = $c AND year IN (2020, 2022, 2024) RETURNING 1', {
           x, c: code, t: SOCIO, v1: V1.measure, v2: V2.measure, v3: V3.measure,
         });
       }
@@ -182,6 +214,8 @@ describe('the area-types stage over the tiny world', () => {
     const res = await stage();
     expect(res.types_by_year['2020']).toEqual([1, 0, 2, 2, 1]);
     expect(res.types_by_year['2022']).toEqual([1, 0, 2, 2, 1]);
+    expect(res.types_by_year['2024']).toEqual([1, 0, 2, 2, 1]);
+    expect(res.comparisons.riket).toEqual({ type1_vs_type5: 1 });
     const types = await sql('SELECT area_code, area_type FROM area_type WHERE year = 2022 ORDER BY area_code');
     expect(types.map((r) => [r.area_code, r.area_type])).toEqual([['0114R001', 1], ['0114R002', 4], ['0180R001', 4], ['0180R002', 3], ['0180R003', 3], ['2584R001', 5]]);
     const v = async (type: number, year: number): Promise<number> => {
@@ -197,14 +231,18 @@ describe('the area-types stage over the tiny world', () => {
     // Employment per RegSO starts in 2020 (TAB6680, BAS): its base year.
     const gap20 = (await v(1, 2020)) - (await v(5, 2020));
     expect(Number.isFinite(gap20) && Number.isFinite(gap22)).toBe(true);
-    expect(g).toMatchObject({ status: 'ok', change_status: 'ok', base_year: 2020, gap: gap22, disadvantage: -gap22, gap_base: gap20, gap_change: gap22 - gap20 });
+    expect(g).toMatchObject({ comparison: 'type1_vs_type5', focus_upto: 1, reference_from: 5, status: 'ok', change_status: 'ok', base_year: 2020 });
+    expect(g?.gap).toBeCloseTo(gap22, 10);
+    expect(g?.gap_base).toBeCloseTo(gap20, 10);
+    expect(g?.gap_change).toBeCloseTo(gap22 - gap20, 10);
     expect(g?.narrowed).toBe(-gap22 < -gap20);
     const [b] = await sql("SELECT status, change_status FROM area_type_gap WHERE indicator_id = 'employment_rate_20_64' AND scope_level = 'riket' AND year = 2020");
     expect(b).toEqual({ status: 'ok', change_status: 'base_year' });
-    const [k] = await sql("SELECT status FROM area_type_gap WHERE indicator_id = 'employment_rate_20_64' AND scope_level = 'kommun' AND scope_code = '0180' AND year = 2022");
-    expect(k?.status).toBe('no_type1');
+    // 0180 has types 3 and 4 (its own lowest against the rest); 2021 kept its own types, none of them 1.
+    const [k] = await sql("SELECT comparison, focus_upto, status FROM area_type_gap WHERE indicator_id = 'employment_rate_20_64' AND scope_level = 'kommun' AND scope_code = '0180' AND year = 2022");
+    expect(k).toEqual({ comparison: 'lowest_vs_rest', focus_upto: 3, status: 'ok' });
     const [y] = await sql("SELECT status FROM area_type_gap WHERE indicator_id = 'employment_rate_20_64' AND scope_level = 'riket' AND year = 2021");
-    expect(y?.status).toBe('no_type1');
+    expect(y?.status).toBe('no_focus');
   });
 
   it('gives no type to a RegSO-year with a missing component, names it, and warns', async () => {

@@ -441,18 +441,35 @@ describe('sql/area_types/compare_scb.sql', () => {
 });
 
 describe('sql/area_types/gap.sql', () => {
-  async function byType(id: string, scope: string, year: number, t: number, value: number | null, status = 'ok'): Promise<void> {
-    await exec(wh.conn, 'INSERT INTO indicator_by_area_type VALUES ($id, $l, $c, $y, $t, $v, NULL, NULL, 1, 0, $s)', {
-      id, l: scope === '00' ? 'riket' : 'kommun', c: scope, y: year, t, v: value, s: status,
+  const GAP = { base_year: 2017, materiality: 1, z: 1.96 };
+  /** One type's row in indicator_by_area_type: the value as numerator / denominator (big by default: the materiality decides). */
+  async function byType(id: string, scope: string, year: number, t: number, value: number | null, status = 'ok', den = 100_000): Promise<void> {
+    const level = scope === '00' ? 'riket' : scope.length === 2 ? 'lan' : 'kommun';
+    const has = value !== null && (status === 'ok' || status === 'noise');
+    await exec(wh.conn, 'INSERT INTO indicator_by_area_type VALUES ($id, $l, $c, $y, $t, $v, $n, $d, $k, 0, $s)', {
+      id, l: level, c: scope, y: year, t, v: has ? value : null, n: has ? ((value as number) * den) / 100 : null, d: has ? den : null, k: status === 'no_areas' ? 0 : 1, s: status,
     });
   }
+  /** All five types of one scope and year; null = no RegSO of the type, 'x' = suppressed. */
+  async function scope(id: string, code: string, year: number, values: (number | null | 'x')[], den: number | number[] = 100_000): Promise<void> {
+    for (const [i, v] of values.entries()) {
+      const d = Array.isArray(den) ? (den[i] ?? 0) : den;
+      await byType(id, code, year, i + 1, v === 'x' ? null : v, v === null ? 'no_areas' : v === 'x' ? 'suppressed' : 'ok', d);
+    }
+  }
+  const gapRows = (where = 'true') =>
+    query(wh.conn, `SELECT indicator_id, scope_code, year, comparison, focus_upto, reference_from, value_focus, value_reference, gap, disadvantage,
+                           base_year, gap_base, gap_change, narrowed, change_verdict, status, change_status
+                    FROM area_type_gap WHERE ${where} ORDER BY 1, 2, 3`);
 
-  it('type 1 − type 5, oriented by higher_is_better, with change since the base year and why a gap is missing', async () => {
+  it('type 1 − type 5 where the scope has both, oriented by higher_is_better, with change since the base year and why a gap is missing', async () => {
+    // The latest year's types decide the comparison: riket and 0180 have types 1 and 5.
+    await setTypes([['0180R001', 2022, 1], ['0180R002', 2022, 5], ['0180R003', 2022, 3]]);
     await indicator('emp', 'procent', true);
     await indicator('unemp', 'procent', false);
     await indicator('rent', 'procent', null);
     await indicator('turnout', 'procent', true);
-    // Employment: type 1 far below type 5; the gap shrinks from −30 to −25: narrowed.
+    // Employment: type 1 far below type 5; the disadvantage shrinks from 30 to 25: narrowed.
     await byType('emp', '00', 2017, 1, 50); await byType('emp', '00', 2017, 5, 80);
     await byType('emp', '00', 2022, 1, 60); await byType('emp', '00', 2022, 5, 85);
     // Unemployment: type 1 above type 5; 10 → 12: widened.
@@ -466,35 +483,99 @@ describe('sql/area_types/gap.sql', () => {
     await byType('turnout', '00', 2022, 1, 55); await byType('turnout', '00', 2022, 5, 90);
     await byType('turnout', '0180', 2018, 1, null, 'suppressed'); await byType('turnout', '0180', 2018, 5, 91);
     await byType('turnout', '0180', 2022, 1, 50); await byType('turnout', '0180', 2022, 5, 92);
-    await byType('turnout', '2584', 2022, 1, null, 'no_areas'); await byType('turnout', '2584', 2022, 5, 80);
-    await execFile(wh.conn, 'area_types/gap', { base_year: 2017 });
-    const rows = await query(wh.conn, 'SELECT indicator_id, scope_code, year, value_type1, value_type5, gap, disadvantage, base_year, gap_base, gap_change, narrowed, status, change_status FROM area_type_gap ORDER BY 1, 2, 3');
-    const r = (indicator_id: string, scope_code: string, year: number, value_type1: number | null, value_type5: number | null, gap: number | null, disadvantage: number | null, base_year: number, gap_base: number | null, gap_change: number | null, narrowed: boolean | null, status: string, change_status: string) =>
-      ({ indicator_id, scope_code, year, value_type1, value_type5, gap, disadvantage, base_year, gap_base, gap_change, narrowed, status, change_status });
-    expect(rows).toEqual([
-      r('emp', '00', 2017, 50, 80, -30, 30, 2017, -30, 0, null, 'ok', 'base_year'),
-      r('emp', '00', 2022, 60, 85, -25, 25, 2017, -30, 5, true, 'ok', 'ok'),
-      r('rent', '00', 2017, 90, 50, 40, null, 2017, 40, 0, null, 'ok', 'base_year'),
-      r('rent', '00', 2022, 80, 50, 30, null, 2017, 40, -10, true, 'ok', 'ok'),
-      r('turnout', '00', 2018, 60, 90, -30, 30, 2018, -30, 0, null, 'ok', 'base_year'),
-      r('turnout', '00', 2022, 55, 90, -35, 35, 2018, -30, -5, false, 'ok', 'ok'),
-      r('turnout', '0180', 2018, null, 91, null, null, 2018, null, null, null, 'suppressed', 'no_gap'),
-      r('turnout', '0180', 2022, 50, 92, -42, 42, 2018, null, null, null, 'ok', 'no_base'),
-      r('turnout', '2584', 2022, null, 80, null, null, 2018, null, null, null, 'no_type1', 'no_gap'),
-      r('unemp', '00', 2017, 15, 5, 10, 10, 2017, 10, 0, null, 'ok', 'base_year'),
-      r('unemp', '00', 2022, 17, 5, 12, 12, 2017, 10, 2, false, 'ok', 'ok'),
+    // 0180 had no type-1 RegSO in 2019: no focus group that year.
+    await byType('turnout', '0180', 2019, 1, null, 'no_areas'); await byType('turnout', '0180', 2019, 5, 80);
+    await execFile(wh.conn, 'area_types/gap', GAP);
+    const r = (indicator_id: string, scope_code: string, year: number, value_focus: number | null, value_reference: number | null, gap: number | null, disadvantage: number | null, base_year: number, gap_base: number | null, gap_change: number | null, narrowed: boolean | null, change_verdict: string | null, status: string, change_status: string) =>
+      ({ indicator_id, scope_code, year, comparison: 'type1_vs_type5', focus_upto: 1, reference_from: 5, value_focus, value_reference, gap, disadvantage, base_year, gap_base, gap_change, narrowed, change_verdict, status, change_status });
+    expect(await gapRows()).toEqual([
+      r('emp', '00', 2017, 50, 80, -30, 30, 2017, -30, 0, null, null, 'ok', 'base_year'),
+      r('emp', '00', 2022, 60, 85, -25, 25, 2017, -30, 5, true, 'narrowed', 'ok', 'ok'),
+      r('rent', '00', 2017, 90, 50, 40, null, 2017, 40, 0, null, null, 'ok', 'base_year'),
+      r('rent', '00', 2022, 80, 50, 30, null, 2017, 40, -10, true, 'narrowed', 'ok', 'ok'),
+      r('turnout', '00', 2018, 60, 90, -30, 30, 2018, -30, 0, null, null, 'ok', 'base_year'),
+      r('turnout', '00', 2022, 55, 90, -35, 35, 2018, -30, -5, false, 'widened', 'ok', 'ok'),
+      r('turnout', '0180', 2018, null, 91, null, null, 2018, null, null, null, null, 'suppressed', 'no_gap'),
+      r('turnout', '0180', 2019, null, 80, null, null, 2018, null, null, null, null, 'no_focus', 'no_gap'),
+      r('turnout', '0180', 2022, 50, 92, -42, 42, 2018, null, null, null, null, 'ok', 'no_base'),
+      r('unemp', '00', 2017, 15, 5, 10, 10, 2017, 10, 0, null, null, 'ok', 'base_year'),
+      r('unemp', '00', 2022, 17, 5, 12, 12, 2017, 10, 2, false, 'widened', 'ok', 'ok'),
     ]);
   });
 
-  it('when type 1 overtakes type 5 the disadvantage has shrunk below zero: narrowed', async () => {
+  it('a Malmö-like kommun (type 1 present, no type 5) compares type 1 with the rest of the kommun, from summed counts', async () => {
+    await setTypes([['1280R001', 2022, 1], ['1280R002', 2022, 2], ['1280R003', 2022, 3], ['1280R004', 2022, 4]]);
     await indicator('emp', 'procent', true);
-    await byType('emp', '00', 2017, 1, 70); await byType('emp', '00', 2017, 5, 72);
-    await byType('emp', '00', 2018, 1, 75); await byType('emp', '00', 2018, 5, 72);
-    await execFile(wh.conn, 'area_types/gap', { base_year: 2017 });
-    expect(await query(wh.conn, 'SELECT year, gap, disadvantage, gap_change, narrowed FROM area_type_gap ORDER BY year')).toEqual([
-      { year: 2017, gap: -2, disadvantage: 2, gap_change: 0, narrowed: null },
-      { year: 2018, gap: 3, disadvantage: -3, gap_change: 5, narrowed: true },
+    // Types 2–4 hold 1 000, 3 000 and 6 000 persons at 70, 80 and 90 %: the rest of the kommun is 8 500 / 10 000
+    // = 85 %, not the mean of the shares (80 %).
+    await scope('emp', '1280', 2017, [50, 70, 80, 90, null], [2000, 1000, 3000, 6000, 0]);
+    await scope('emp', '1280', 2022, [55, 70, 80, 90, null], [2000, 1000, 3000, 6000, 0]);
+    await execFile(wh.conn, 'area_types/gap', GAP);
+    const rows = await gapRows();
+    expect(rows.map((x) => [x.year, x.comparison, x.focus_upto, x.reference_from, x.value_focus, x.value_reference, x.status])).toEqual([
+      [2017, 'lowest_vs_rest', 1, 2, 50, 85, 'ok'],
+      [2022, 'lowest_vs_rest', 1, 2, 55, 85, 'ok'],
     ]);
+    expect(rows[1]?.gap).toBeCloseTo(-30, 12);
+    // 5 points narrower, beyond 1 point and beyond 1.96 standard errors of the change (about 1.3 points here).
+    expect(rows[1]?.change_verdict).toBe('narrowed');
+    const [se] = await query(wh.conn, "SELECT se_gap, se_change, den_focus, den_reference FROM area_type_gap WHERE year = 2022");
+    const seGap = 100 * Math.sqrt((0.55 * 0.45) / 2000 + (0.85 * 0.15) / 10000);
+    expect(se?.se_gap).toBeCloseTo(seGap, 12);
+    expect(se?.se_change).toBeCloseTo(Math.sqrt(seGap ** 2 + (100 * Math.sqrt((0.5 * 0.5) / 2000 + (0.85 * 0.15) / 10000)) ** 2), 12);
+    expect([se?.den_focus, se?.den_reference]).toEqual([2000, 10000]);
+  });
+
+  it('without type 1 the lowest type present leads: types ≤ it against the rest, also in a year that had a lower one', async () => {
+    await setTypes([['0114R001', 2022, 2], ['0114R002', 2022, 4], ['0114R003', 2017, 1], ['0114R001', 2017, 2]]);
+    await indicator('emp', 'procent', true);
+    await scope('emp', '0114', 2017, [40, 60, null, 80, null], [1000, 1000, 0, 2000, 0]);
+    await scope('emp', '0114', 2022, [null, 61, null, 81, null], [0, 1000, 0, 2000, 0]);
+    await execFile(wh.conn, 'area_types/gap', GAP);
+    expect((await gapRows()).map((x) => [x.year, x.comparison, x.focus_upto, x.reference_from, x.value_focus, x.value_reference])).toEqual([
+      [2017, 'lowest_vs_rest', 2, 3, 50, 80],
+      [2022, 'lowest_vs_rest', 2, 3, 61, 81],
+    ]);
+  });
+
+  it('a kommun with one type gets single_type and no gap; a group with a suppressed type is suppressed whole', async () => {
+    await setTypes([['2403R001', 2022, 4], ['2403R002', 2022, 4], ['0182R001', 2022, 2], ['0182R002', 2022, 3], ['0182R003', 2022, 4]]);
+    await indicator('emp', 'procent', true);
+    await scope('emp', '2403', 2022, [null, null, null, 80, null], 3000);
+    // 0182: type 3 withheld (under the threshold), type 4 published: the rest of the kommun would reveal type 3.
+    await scope('emp', '0182', 2022, [null, 60, 'x', 80, null], [0, 1000, 0, 2000, 0]);
+    await execFile(wh.conn, 'area_types/gap', GAP);
+    expect((await gapRows()).map((x) => [x.scope_code, x.comparison, x.value_focus, x.value_reference, x.gap, x.status])).toEqual([
+      ['0182', 'lowest_vs_rest', 60, null, null, 'suppressed'],
+      ['2403', 'single_type', null, null, null, 'single_type'],
+    ]);
+  });
+
+  it('a change is a finding only beyond the materiality and the counts\' uncertainty; a sign change beyond both is reversed', async () => {
+    await setTypes([['0180R001', 2022, 1], ['0180R002', 2022, 5]]);
+    await indicator('big', 'procent', true);
+    await indicator('small', 'procent', true);
+    await indicator('tiny_move', 'procent', true);
+    await indicator('flip', 'procent', true);
+    // The same 5-point widening: over 100 000 persons per group a finding, over 200 not (1.96 SE ≈ 11.9 points).
+    await scope('big', '00', 2017, [30, null, null, null, 80]); await scope('big', '00', 2022, [30, null, null, null, 85]);
+    await scope('small', '00', 2017, [30, null, null, null, 80], 200); await scope('small', '00', 2022, [30, null, null, null, 85], 200);
+    // 0,8 points over huge groups: inside the materiality.
+    await scope('tiny_move', '00', 2017, [30, null, null, null, 80]); await scope('tiny_move', '00', 2022, [30, null, null, null, 80.8]);
+    // Type 1 from 5 points behind to 5 points ahead.
+    await scope('flip', '00', 2017, [70, null, null, null, 75]); await scope('flip', '00', 2022, [80, null, null, null, 75]);
+    await execFile(wh.conn, 'area_types/gap', GAP);
+    const verdicts = await query(wh.conn, 'SELECT indicator_id, change_verdict, narrowed FROM area_type_gap WHERE year = 2022 ORDER BY 1');
+    expect(verdicts).toEqual([
+      { indicator_id: 'big', change_verdict: 'widened', narrowed: false },
+      { indicator_id: 'flip', change_verdict: 'reversed', narrowed: true },
+      { indicator_id: 'small', change_verdict: 'no_change', narrowed: false },
+      { indicator_id: 'tiny_move', change_verdict: 'no_change', narrowed: false },
+    ]);
+    // The materiality and z are parameters: with none the tiny move is a finding.
+    await exec(wh.conn, 'DELETE FROM area_type_gap');
+    await execFile(wh.conn, 'area_types/gap', { ...GAP, materiality: 0 });
+    expect((await query(wh.conn, "SELECT change_verdict FROM area_type_gap WHERE indicator_id = 'tiny_move' AND year = 2022"))[0]?.change_verdict).toBe('widened');
   });
 });
 
@@ -503,7 +584,7 @@ describe('sql/area_types/delete_aggregates.sql', () => {
     await setTypes([['0180R001', 2022, 1]]);
     await exec(wh.conn, "INSERT INTO area_type_population VALUES ('riket', '00', 2022, 1, 1, 0, 10, 100, 'ok', 'TAB6571')");
     await exec(wh.conn, "INSERT INTO indicator_by_area_type VALUES ('emp', 'riket', '00', 2022, 1, 1, 1, 1, 1, 0, 'ok')");
-    await exec(wh.conn, "INSERT INTO area_type_gap VALUES ('emp', 'riket', '00', 2022, 1, 1, 0, 0, 2022, 0, 0, NULL, 'ok', 'base_year')");
+    await exec(wh.conn, "INSERT INTO area_type_gap (indicator_id, scope_level, scope_code, year, comparison, status, change_status) VALUES ('emp', 'riket', '00', 2022, 'type1_vs_type5', 'ok', 'base_year')");
     await execFile(wh.conn, 'area_types/delete_aggregates');
     const [n] = await query(wh.conn, 'SELECT (SELECT count(*) FROM area_type_population) + (SELECT count(*) FROM indicator_by_area_type) + (SELECT count(*) FROM area_type_gap) AS n, (SELECT count(*) FROM area_type) AS types');
     expect(n).toEqual({ n: 0, types: 1 });

@@ -69,15 +69,16 @@ beforeAll(async () => {
     ('emp','kommun','0180',2017,1,62.0,62,100,1,0,'ok'),
     ('emp','kommun','0180',2026,1,1.0,1,100,1,0,'ok'),
     ('emp','lan','01',2024,1,60.0,60,100,1,0,'ok')`);
-  await exec(c, `INSERT INTO area_type_gap VALUES
-    ('emp','kommun','0180',2017,62.0,88.0,-26.0,26.0,2017,-26.0,0.0,NULL,'ok','base_year'),
-    ('emp','kommun','0180',2023,61.0,89.0,-28.0,28.0,2017,-26.0,-2.0,false,'ok','ok'),
-    ('emp','kommun','0180',2024,60.0,90.0,-30.0,30.0,2017,-26.0,-4.0,false,'ok','ok'),
-    ('emp','kommun','0180',2026,1.0,2.0,-1.0,1.0,2017,-26.0,25.0,true,'ok','ok'),
-    ('une','kommun','0180',2023,10.0,3.0,7.0,7.0,2017,9.0,-2.0,true,'ok','ok'),
-    ('une','kommun','0180',2024,NULL,3.0,NULL,NULL,2017,9.0,NULL,NULL,'suppressed','no_gap'),
-    ('turn','kommun','0180',2022,NULL,NULL,NULL,NULL,2018,NULL,NULL,NULL,'no_type5','no_gap'),
-    ('turn','kommun','0180',2018,NULL,NULL,NULL,NULL,2018,NULL,NULL,NULL,'no_type5','no_gap')`);
+  const gapCols = 'indicator_id, scope_level, scope_code, year, comparison, focus_upto, reference_from, value_focus, value_reference, gap, disadvantage, base_year, gap_base, gap_change, narrowed, change_verdict, status, change_status';
+  await exec(c, `INSERT INTO area_type_gap (${gapCols}) VALUES
+    ('emp','kommun','0180',2017,'type1_vs_type5',1,5,62.0,88.0,-26.0,26.0,2017,-26.0,0.0,NULL,NULL,'ok','base_year'),
+    ('emp','kommun','0180',2023,'type1_vs_type5',1,5,61.0,89.0,-28.0,28.0,2017,-26.0,-2.0,false,'widened','ok','ok'),
+    ('emp','kommun','0180',2024,'type1_vs_type5',1,5,60.0,90.0,-30.0,30.0,2017,-26.0,-4.0,false,'widened','ok','ok'),
+    ('emp','kommun','0180',2026,'type1_vs_type5',1,5,1.0,2.0,-1.0,1.0,2017,-26.0,25.0,true,'narrowed','ok','ok'),
+    ('une','kommun','0180',2023,'type1_vs_type5',1,5,10.0,3.0,7.0,7.0,2017,9.0,-2.0,true,'narrowed','ok','ok'),
+    ('une','kommun','0180',2024,'type1_vs_type5',1,5,NULL,3.0,NULL,NULL,2017,9.0,NULL,NULL,NULL,'suppressed','no_gap'),
+    ('turn','kommun','0180',2022,'type1_vs_type5',1,5,NULL,NULL,NULL,NULL,2018,NULL,NULL,NULL,NULL,'no_reference','no_gap'),
+    ('turn','kommun','0180',2018,'type1_vs_type5',1,5,NULL,NULL,NULL,NULL,2018,NULL,NULL,NULL,NULL,'no_reference','no_gap')`);
 });
 afterAll(() => wh.close());
 
@@ -134,20 +135,23 @@ describe('sql/report/*.sql', () => {
     expect(rows).toEqual([
       {
         indicator_id: 'emp', title_sv: 'Sysselsättning', unit: 'procent', higher_is_better: true, year: 2024,
-        value_type1: 60, value_type5: 90, gap: -30, disadvantage: 30, base_year: 2017, value_type1_base: 62, value_type5_base: 88,
-        gap_base: -26, gap_change: -4, narrowed: false, status: 'ok', change_status: 'ok',
+        comparison: 'type1_vs_type5', focus_upto: 1, reference_from: 5,
+        value_focus: 60, value_reference: 90, gap: -30, disadvantage: 30, se_gap: null, base_year: 2017, value_focus_base: 62, value_reference_base: 88,
+        gap_base: -26, gap_change: -4, se_change: null, narrowed: false, change_verdict: 'widened', status: 'ok', change_status: 'ok',
       },
       {
         // No gap in any year: the latest year is shown, with why.
         indicator_id: 'turn', title_sv: 'Valdeltagande', unit: 'procent', higher_is_better: true, year: 2022,
-        value_type1: null, value_type5: null, gap: null, disadvantage: null, base_year: 2018, value_type1_base: null, value_type5_base: null,
-        gap_base: null, gap_change: null, narrowed: null, status: 'no_type5', change_status: 'no_gap',
+        comparison: 'type1_vs_type5', focus_upto: 1, reference_from: 5,
+        value_focus: null, value_reference: null, gap: null, disadvantage: null, se_gap: null, base_year: 2018, value_focus_base: null, value_reference_base: null,
+        gap_base: null, gap_change: null, se_change: null, narrowed: null, change_verdict: null, status: 'no_reference', change_status: 'no_gap',
       },
       {
         // 2024 is suppressed in type 1: the row falls back to 2023, which has a gap; no base row exists.
         indicator_id: 'une', title_sv: 'Arbetslöshet', unit: 'procent', higher_is_better: false, year: 2023,
-        value_type1: 10, value_type5: 3, gap: 7, disadvantage: 7, base_year: 2017, value_type1_base: null, value_type5_base: null,
-        gap_base: 9, gap_change: -2, narrowed: true, status: 'ok', change_status: 'ok',
+        comparison: 'type1_vs_type5', focus_upto: 1, reference_from: 5,
+        value_focus: 10, value_reference: 3, gap: 7, disadvantage: 7, se_gap: null, base_year: 2017, value_focus_base: null, value_reference_base: null,
+        gap_base: 9, gap_change: -2, se_change: null, narrowed: true, change_verdict: 'narrowed', status: 'ok', change_status: 'ok',
       },
     ]);
     expect(await queryFile(wh.conn, 'report/area_type_gaps', { scope_level: 'kommun', scope_code: '2584', year: 2025 })).toEqual([]);
