@@ -308,7 +308,8 @@ export function reformChapter(model: ReportModel, programme: ReformProgramme): C
         r.first_year === null ? '..' : `${cell(r.first_value)} (${r.first_year})`,
         r.latest_year === null ? '..' : `${cell(r.latest_value)} (${r.latest_year})`,
         change,
-        ...(withGap ? [r.gap === null ? '..' : `${r.gap_base === null ? '..' : formatSigned(r.gap_base, u.decimals)} → ${formatSigned(r.gap, u.decimals)}`] : []),
+        // Without a base-year gap only the latest one, with its year (no arrow from nothing).
+        ...(withGap ? [r.gap === null ? '..' : r.gap_base === null ? `${formatSigned(r.gap, u.decimals)} (${r.gap_year ?? ''})` : `${formatSigned(r.gap_base, u.decimals)} → ${formatSigned(r.gap, u.decimals)}`] : []),
       ];
     });
     out.push({
