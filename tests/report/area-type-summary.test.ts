@@ -130,6 +130,12 @@ describe('area types: a comparison for every kommun', () => {
     expect(summary.some((s) => s.startsWith('I Malmö fanns inga områden av typ 5 år 2024'))).toBe(true);
   });
 
+  it('a län without type 5 compares with the rest of the län', () => {
+    const block = malmoLike();
+    expect(describeAreaTypeComparison(block, 'i Gotlands län', 'lan')[0]).toContain('jämförs med resten av länet (typ 2–4)');
+    expect(describeAreaTypeGaps(block, 'i Gotlands län', 'lan')[0]).toContain('skillnaden mellan typ 1 och resten av länet i Gotlands län');
+  });
+
   it('without type 1 the lowest type present is the focus, and earlier years with lower types join it', () => {
     const block = malmoLike();
     block.indicators = block.indicators.map((i) => ({ ...i, focus_upto: 2, reference_from: 3 }));
