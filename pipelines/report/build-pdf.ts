@@ -981,6 +981,7 @@ async function areaTypesChapter(ctx: Ctx, n: number, block: AreaTypeBlock): Prom
   if (trended.length > 0) {
     const years = [...new Set(trended.flatMap((i) => (i.trend ?? []).map((p) => p.year)))].sort((a, b) => a - b);
     const range = formatYearRange(years[0] ?? 0, years[years.length - 1] ?? 0);
+    // Heading, text and figure on one page: the heading must not end a page with its figure on the next.
     out.push({
       stack: [
         h2(ctx, `${n}.${sub++} Utveckling per områdestyp`),
@@ -989,17 +990,15 @@ async function areaTypesChapter(ctx: Ctx, n: number, block: AreaTypeBlock): Prom
           `Figuren visar hur ${formatNumber(trended.length, 0)} indikatorer har utvecklats i varje områdestyp ${sp} ${range}. ` +
             'Varje år jämförs områdena med hela landet det året, så ett område kan byta typ mellan åren; en linje följer typen, inte samma områden.',
         ),
+        await figure(
+          ctx,
+          areaTypeTrendChart(trended, areaTypeLegendName),
+          `Indikatorer per områdestyp och år, ${scopeName} ${range}. Procent; varje ruta har sin egen skala.`,
+          `Linjediagram, en ruta per indikator och en linje per områdestyp ${sp} ${range}. Siffrorna finns i bilagan.`,
+        ),
       ],
       unbreakable: true,
     });
-    out.push(
-      await figure(
-        ctx,
-        areaTypeTrendChart(trended, areaTypeLegendName),
-        `Indikatorer per områdestyp och år, ${scopeName} ${range}. Procent; varje ruta har sin egen skala.`,
-        `Linjediagram, en ruta per indikator och en linje per områdestyp ${sp} ${range}. Siffrorna finns i bilagan.`,
-      ),
-    );
     const fig = ctx.figure;
     ctx.appendix.push(() => areaTypeTrendNumbers(ctx, `Siffrorna i figur ${fig}: indikatorer per områdestyp och år, ${scopeName} ${range}`, trended));
   }

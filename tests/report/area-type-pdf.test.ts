@@ -89,8 +89,13 @@ describe('the Områdestyper chapter', () => {
   it('riket: trends by type for the indicators with series, and printed changes that equal the printed gaps\' difference', async () => {
     const out = join(dir, 'riket.pdf');
     await buildReportPdf(reportModelFixture({ area_types: areaTypeBlockFixture() }), out);
-    const text = flat((await readPdfText(out)).pages);
+    const { pages } = await readPdfText(out);
+    const text = flat(pages);
     const ch = chapter(text);
+    // The heading, its text and the figure share a page.
+    const trendPage = pages.find((p) => flat([p]).includes('Figuren visar hur 6 indikatorer'));
+    expect(flat([trendPage ?? ''])).toContain('10.3 Utveckling per områdestyp');
+    expect(flat([trendPage ?? ''])).toContain('Indikatorer per områdestyp och år, riket 2017–2024');
     // Rental share has no type 1 value (withheld) but types 2–5 have series: it is drawn too.
     expect(ch).toContain('10.3 Utveckling per områdestyp');
     expect(ch).toContain('Figuren visar hur 6 indikatorer har utvecklats i varje områdestyp i riket 2017–2024.');
