@@ -52,11 +52,18 @@ import type { Context } from '../context.ts';
 import { execFile, inTransaction, queryFile, sqlFile, type Params } from '../db.ts';
 import { FIRST_YEAR } from '../config.ts';
 import { StageError } from '../errors.ts';
-import { decomposeMH } from '../measures/decomposition.ts';
+import { createRequire } from 'node:module';
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import { MULTIGROUP_INDEX_IDS, TWO_GROUP_INDEX_IDS, type IndexStatus } from '../measures/index-ids.ts';
-import { inferScopes, normalQuantile, type InferenceStat, type ScopeInference } from '../measures/inference.ts';
+import { normalQuantile } from '../measures/inference.ts';
 import { multigroupIndices } from '../measures/multigroup.ts';
 import { twoGroupIndices } from '../measures/two-group.ts';
+import { computeUnitSet, Rows, scopesOf, type SplitInfo, type UnitSet } from './segregation-compute.ts';
+import type { Job } from './segregation-worker.ts';
+
+export { DECOMPOSITION_MEASURES, type UnitSet } from './segregation-compute.ts';
 
 /**
  * Bootstrap draws behind every interval: one set of draws per unit set serves all its scopes (inferScopes), and the
@@ -67,6 +74,11 @@ import { twoGroupIndices } from '../measures/two-group.ts';
 export const DEFAULT_DRAWS = 200;
 
 export interface SegregationOptions {
+  /**
+   * Worker threads for the computation (default: one per core, at most the number of unit sets; 0 or 1 computes in
+   * this thread). Results do not depend on it: every set has its own seed and rows are written in set order.
+   */
+  readonly workers?: number;
   /** Bootstrap draws; 0 leaves expected, bias-corrected value and interval NULL. Default DEFAULT_DRAWS. */
   readonly draws?: number;
   /** Level of the bootstrap interval. Default 0.95. */
@@ -86,14 +98,7 @@ export interface SegregationResult {
   seconds: { read: number; compute: number; write: number };
 }
 
-type Kind = 'two_group' | 'multigroup';
-
-export interface Split {
-  /** Stable key, part of every seed. */
-  readonly key: string;
-  readonly kind: Kind;
-  readonly groups: string;
-  readonly focal: string | null;
+export interface Split extends SplitInfo {
   readonly sql: string;
   readonly params: () => Params;
   /** Count columns in the SQL output, in order. */
@@ -159,40 +164,6 @@ export const SEGREGATION_SPLITS_ENGINE: readonly Split[] = [
     columns: ['q1', 'q2', 'q3', 'q4'],
   },
 ];
-
-export const DECOMPOSITION_MEASURES = [
-  'M_total',
-  'M_between_lan',
-  'M_between_kommun_within_lan',
-  'M_within_kommun',
-  'H_total',
-  'H_between_lan',
-  'H_between_kommun_within_lan',
-  'H_within_kommun',
-] as const;
-
-const SEED = 'segfollow segregation v1';
-
-/** One (unit level, version, year, source table) set of units of a split, sorted by kommun. */
-export interface UnitSet {
-  readonly unitLevel: string;
-  readonly unitVersion: string;
-  readonly year: number;
-  readonly sourceTable: string;
-  /** Groups per unit. */
-  readonly K: number;
-  /** Row-major units × groups, only units with every count published. */
-  readonly counts: Float64Array;
-  /** The unit codes of those rows, in order. */
-  readonly units: string[];
-  /** Kommun codes in order, and the start of each kommun's units in `counts` (length = kommuner + 1). */
-  readonly kommuner: string[];
-  readonly kommunStart: Uint32Array;
-  /** Units left out (a count missing or protected at source). */
-  readonly leftOut: number;
-  /** Every count is a whole number (the simulations need whole people). */
-  readonly integral: boolean;
-}
 
 /**
  * Runs a unit_counts SQL file and slices its rows into unit sets. The columns are read once as arrays; per-unit
@@ -277,163 +248,6 @@ export async function readUnitSets(conn: DuckDBConnection, split: Split): Promis
   }
 }
 
-/** Output rows, column-wise (segregation_index column order). */
-class Rows {
-  measure: string[] = [];
-  groups: string[] = [];
-  focal: (string | null)[] = [];
-  scopeLevel: string[] = [];
-  scopeCode: string[] = [];
-  unitLevel: string[] = [];
-  unitVersion: string[] = [];
-  year: number[] = [];
-  value: (number | null)[] = [];
-  expected: (number | null)[] = [];
-  ciLow: (number | null)[] = [];
-  ciHigh: (number | null)[] = [];
-  nUnits: number[] = [];
-  total: number[] = [];
-  status: IndexStatus[] = [];
-  sourceTable: string[] = [];
-  biasCorrected: (number | null)[] = [];
-  bias: (number | null)[] = [];
-  se: (number | null)[] = [];
-  draws: (number | null)[] = [];
-
-  get length(): number {
-    return this.measure.length;
-  }
-}
-
-interface Scope {
-  readonly level: 'kommun' | 'lan' | 'riket';
-  readonly code: string;
-  /** Units [from, to) of the set. */
-  readonly from: number;
-  readonly to: number;
-  /** The same as kommuner [strataFrom, strataTo): the strata of the shared bootstrap. */
-  readonly strataFrom: number;
-  readonly strataTo: number;
-}
-
-/** Kommuner, then län (first two digits of the kommun code; kommuner of a län are contiguous), then riket. */
-function scopesOf(set: UnitSet): Scope[] {
-  const out: Scope[] = [];
-  const s = set.kommunStart;
-  set.kommuner.forEach((k, i) => out.push({ level: 'kommun', code: k, from: s[i] as number, to: s[i + 1] as number, strataFrom: i, strataTo: i + 1 }));
-  let i = 0;
-  while (i < set.kommuner.length) {
-    const lan = (set.kommuner[i] as string).slice(0, 2);
-    let j = i + 1;
-    while (j < set.kommuner.length && (set.kommuner[j] as string).slice(0, 2) === lan) j++;
-    out.push({ level: 'lan', code: lan, from: s[i] as number, to: s[j] as number, strataFrom: i, strataTo: j });
-    i = j;
-  }
-  out.push({ level: 'riket', code: '00', from: 0, to: s[set.kommuner.length] as number, strataFrom: 0, strataTo: set.kommuner.length });
-  return out;
-}
-
-/** Every row of one unit set of one split. */
-function computeUnitSet(split: Split, set: UnitSet, rows: Rows, draws: number, confidence: number): void {
-  const K = set.K;
-  const add = (measure: string, scope: { level: string; code: string }, value: number | null, status: IndexStatus, nUnits: number, total: number, stat: InferenceStat | null = null, used: number | null = null): void => {
-    rows.measure.push(measure);
-    rows.groups.push(split.groups);
-    rows.focal.push(split.focal);
-    rows.scopeLevel.push(scope.level);
-    rows.scopeCode.push(scope.code);
-    rows.unitLevel.push(set.unitLevel);
-    rows.unitVersion.push(set.unitVersion);
-    rows.year.push(set.year);
-    rows.value.push(status === 'ok' ? value : null);
-    rows.expected.push(stat?.expected ?? null);
-    rows.ciLow.push(stat?.ciLow ?? null);
-    rows.ciHigh.push(stat?.ciHigh ?? null);
-    rows.nUnits.push(nUnits);
-    rows.total.push(total);
-    rows.status.push(status);
-    rows.sourceTable.push(set.sourceTable);
-    rows.biasCorrected.push(stat?.biasCorrected ?? null);
-    rows.bias.push(stat?.bias ?? null);
-    rows.se.push(stat?.bootstrapSe ?? null);
-    rows.draws.push(stat?.ciLow === null || stat === null ? null : used);
-  };
-  const scopes = scopesOf(set);
-  // One set of draws for every scope of the set (inferScopes explains why that is valid); the seed is derived
-  // from the set's keys only, so reruns and any processing order give identical numbers.
-  const inference: (ScopeInference | null)[] =
-    draws > 0 && set.integral && set.counts.length > 0
-      ? inferScopes(set.counts, K, set.kommunStart, scopes, { draws, confidence, seed: [SEED, split.key, set.unitLevel, set.unitVersion, set.sourceTable, set.year] })
-      : scopes.map(() => null);
-
-  const c = set.counts;
-  if (split.kind === 'two_group') {
-    const m = c.length / 2;
-    const x = new Float64Array(m);
-    const y = new Float64Array(m);
-    for (let i = 0; i < m; i++) {
-      x[i] = c[2 * i] as number;
-      y[i] = c[2 * i + 1] as number;
-    }
-    scopes.forEach((scope, j) => {
-      const res = twoGroupIndices(x.subarray(scope.from, scope.to), y.subarray(scope.from, scope.to));
-      const inf = res.status === 'ok' ? (inference[j] ?? null) : null;
-      for (const id of TWO_GROUP_INDEX_IDS) {
-        const stat = id === 'D' ? (inf?.D ?? null) : id === 'H_two_group' ? (inf?.H ?? null) : null;
-        add(id, scope, res.values[id], res.status, res.nUnits, res.total, stat, inf?.drawsUsed ?? null);
-      }
-    });
-  } else {
-    scopes.forEach((scope, j) => {
-      const cells = c.subarray(K * scope.from, K * scope.to);
-      const res = multigroupIndices(cells, K);
-      const inf = res.status === 'ok' ? (inference[j] ?? null) : null;
-      for (const id of MULTIGROUP_INDEX_IDS) {
-        const stat =
-          id === 'multi_D' ? (inf?.D ?? null) : id === 'multi_H_information_theory' ? (inf?.H ?? null) : id === 'multi_M_divergence' ? (inf?.M ?? null) : null;
-        add(id, scope, res.values[id], res.status, res.nUnits, res.total, stat, inf?.drawsUsed ?? null);
-      }
-    });
-  }
-
-  // Nested decomposition of the riket: units in kommuner in län.
-  const nK = set.kommuner.length;
-  const m = c.length / K;
-  const kommunOfUnit = new Uint32Array(m);
-  const kommunCounts = new Float64Array(nK * K);
-  const lanOfKommun = new Uint32Array(nK);
-  let lanIdx = -1;
-  let lastLan = '';
-  for (let k = 0; k < nK; k++) {
-    const lan = (set.kommuner[k] as string).slice(0, 2);
-    if (lan !== lastLan) {
-      lanIdx++;
-      lastLan = lan;
-    }
-    lanOfKommun[k] = lanIdx;
-    for (let i = set.kommunStart[k] as number; i < (set.kommunStart[k + 1] as number); i++) {
-      kommunOfUnit[i] = k;
-      for (let g = 0; g < K; g++) kommunCounts[k * K + g] = (kommunCounts[k * K + g] as number) + (c[i * K + g] as number);
-    }
-  }
-  const byKommun = decomposeMH(c, K, kommunOfUnit, nK);
-  const byLan = decomposeMH(kommunCounts, K, lanOfKommun, lanIdx + 1);
-  const riket = { level: 'riket', code: '00' };
-  const v = byKommun.values;
-  const w = byLan.values;
-  const terms: Record<(typeof DECOMPOSITION_MEASURES)[number], number | null> = {
-    M_total: v.M_total,
-    M_between_lan: w.M_between,
-    M_between_kommun_within_lan: w.M_within,
-    M_within_kommun: v.M_within,
-    H_total: v.H_total,
-    H_between_lan: w.H_between,
-    H_between_kommun_within_lan: w.H_within,
-    H_within_kommun: v.H_within,
-  };
-  for (const id of DECOMPOSITION_MEASURES) add(id, riket, terms[id], byKommun.status, byKommun.nUnits, byKommun.total);
-}
-
 /**
  * Fills segregation_index for the splits above, replacing this stage's rows. Runs in its own transaction, or inside
  * the caller's when one is open (e.g. inside the build stage's), so either way a failure leaves the previous rows.
@@ -447,15 +261,15 @@ export async function buildSegregation(ctx: Context, conn: DuckDBConnection, opt
   const crosswalk = await readCrosswalk(conn);
   const bridge: BridgeRow[] = [];
 
+  const jobs: { split: Split; set: UnitSet }[] = [];
   for (const split of SEGREGATION_SPLITS_ENGINE) {
     let t0 = performance.now();
     const sets = await readUnitSets(conn, split);
     result.seconds.read += (performance.now() - t0) / 1000;
     t0 = performance.now();
-    const before = rows.length;
     let leftOut = 0;
     for (const set of sets) {
-      computeUnitSet(split, set, rows, draws, confidence);
+      jobs.push({ split, set });
       leftOut += set.leftOut;
       if (!set.integral && draws > 0) {
         ctx.log.info('segregation: counts are not whole numbers, expected and interval left empty', { groups: split.groups, unit_level: set.unitLevel, year: set.year });
@@ -465,11 +279,18 @@ export async function buildSegregation(ctx: Context, conn: DuckDBConnection, opt
     result.seconds.compute += (performance.now() - t0) / 1000;
     result.unit_sets += sets.length;
     result.left_out_units += leftOut;
-    result.by_groups[split.groups] = rows.length - before;
     if (leftOut > 0) {
       ctx.log.warn('W201_MISSING_VALUES', 'segregation: units with counts missing or protected at source left out', { groups: split.groups, units: leftOut });
     }
   }
+  const tc = performance.now();
+  const parts = await runUnitSets(jobs, draws, confidence, opts.workers ?? availableParallelism());
+  parts.forEach((part, i) => {
+    const groups = (jobs[i] as { split: Split }).split.groups;
+    result.by_groups[groups] = (result.by_groups[groups] ?? 0) + part.length;
+    rows.append(part);
+  });
+  result.seconds.compute += (performance.now() - tc) / 1000;
 
   const t0 = performance.now();
   await inTransaction(conn, async () => {
@@ -709,4 +530,72 @@ async function appendBridge(conn: DuckDBConnection, rows: readonly BridgeRow[]):
   } finally {
     ap.closeSync();
   }
+}
+
+/**
+ * The rows of every (split, unit set), in job order. With more than one worker the sets go to worker threads,
+ * largest first, so the cores share the draws; each set's seed is its own, so the rows are the same either way.
+ */
+async function runUnitSets(jobs: readonly { split: Split; set: UnitSet }[], draws: number, confidence: number, workers: number): Promise<Rows[]> {
+  const info = (s: Split): SplitInfo => ({ key: s.key, kind: s.kind, groups: s.groups, focal: s.focal });
+  const n = Math.min(Math.max(1, Math.floor(workers)), jobs.length);
+  if (n <= 1 || draws === 0) {
+    return jobs.map(({ split, set }) => {
+      const rows = new Rows();
+      computeUnitSet(info(split), set, rows, draws, confidence);
+      return rows;
+    });
+  }
+  const out: Rows[] = new Array<Rows>(jobs.length);
+  const order = jobs.map((_, i) => i).sort((a, b) => (jobs[b] as { set: UnitSet }).set.counts.length - (jobs[a] as { set: UnitSet }).set.counts.length);
+  const pool = Array.from({ length: n }, () => newWorker());
+  try {
+    let next = 0;
+    await Promise.all(
+      pool.map(
+        (w) =>
+          new Promise<void>((resolve, reject) => {
+            const send = (): void => {
+              if (next >= order.length) {
+                resolve();
+                return;
+              }
+              const id = order[next++] as number;
+              const { split, set } = jobs[id] as { split: Split; set: UnitSet };
+              const job: Job = { id, split: info(split), set, draws, confidence };
+              w.postMessage(job);
+            };
+            w.on('message', (m: { id: number; rows?: Rows; error?: string }) => {
+              if (m.error !== undefined || !m.rows) {
+                reject(new StageError(`segregation: a worker failed on ${JSON.stringify(jobs[m.id]?.split.groups)}: ${m.error}`));
+                return;
+              }
+              out[m.id] = Object.assign(new Rows(), m.rows);
+              send();
+            });
+            w.on('error', (e) => reject(new StageError(`segregation: a worker failed: ${e.message}`, { cause: e })));
+            w.on('exit', (code) => {
+              if (next < order.length || code !== 0) reject(new StageError(`segregation: a worker stopped (exit ${code}) before its sets were done`));
+            });
+            send();
+          }),
+      ),
+    );
+  } finally {
+    await Promise.all(pool.map((w) => w.terminate()));
+  }
+  return out;
+}
+
+/**
+ * A worker on segregation-worker: the .js beside this file when running compiled; from source, a CommonJS
+ * bootstrap that registers tsx's require hook in the thread (the ESM loader hooks that bin/segfollow.js and
+ * `--import tsx` install do not reach worker threads on Node 20) and then loads the TypeScript worker.
+ */
+function newWorker(): Worker {
+  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./segregation-worker.js', import.meta.url));
+  const req = createRequire(import.meta.url);
+  const tsx = req.resolve('tsx/cjs/api');
+  const file = fileURLToPath(new URL('./segregation-worker.ts', import.meta.url));
+  return new Worker(`require(${JSON.stringify(tsx)}).register(); require(${JSON.stringify(file)});`, { eval: true });
 }

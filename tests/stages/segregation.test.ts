@@ -268,9 +268,12 @@ describe('segregation stage over the tiny world', () => {
     expect(tiny.logs.some((l) => l.includes('W201_MISSING_VALUES') && l.includes(LOW_ES.groups))).toBe(true);
   });
 
-  it('is deterministic and idempotent: a rerun replaces its rows with identical ones', async () => {
-    const again = await withConnection(config.warehouse, (conn) => buildSegregation(ctx(), conn, { draws: DRAWS }));
+  it('is deterministic and idempotent: a rerun replaces its rows with identical ones, in worker threads or not', async () => {
+    const again = await withConnection(config.warehouse, (conn) => buildSegregation(ctx(), conn, { draws: DRAWS, workers: 1 }));
     expect(again.rows).toBe(first.rows);
+    expect(await withConnection(config.warehouse, (conn) => query(conn, ALL))).toEqual(rows);
+    const threaded = await withConnection(config.warehouse, (conn) => buildSegregation(ctx(), conn, { draws: DRAWS, workers: 3 }));
+    expect(threaded.by_groups).toEqual(first.by_groups);
     expect(await withConnection(config.warehouse, (conn) => query(conn, ALL))).toEqual(rows);
   });
 
