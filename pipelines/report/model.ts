@@ -205,6 +205,8 @@ export interface AreaTypeIndicator {
   /** The latest year up to the report year with a gap (or the latest year at all when none has one). */
   year: number;
   comparison: AreaTypeComparison;
+  /** The year whose types chose the comparison (the latest year with area types; later than `year` in an older report). */
+  comparison_year: number | null;
   /** The focus group is types 1–focus_upto, the reference group types reference_from–5 (null: no comparison). */
   focus_upto: AreaTypeNumber | null;
   reference_from: AreaTypeNumber | null;

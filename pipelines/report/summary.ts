@@ -771,9 +771,9 @@ export type AreaTypeScopeLevel = 'riket' | 'lan' | 'kommun';
 const SCOPE_NOUN: Record<AreaTypeScopeLevel, string> = { riket: 'riket', lan: 'länet', kommun: 'kommunen' };
 
 /** The scope's comparison, the same for every indicator (chosen per scope by gap.sql); null without indicators. */
-export function areaTypeComparison(block: AreaTypeBlock): Pick<AreaTypeIndicator, 'comparison' | 'focus_upto' | 'reference_from'> | null {
+export function areaTypeComparison(block: AreaTypeBlock): Pick<AreaTypeIndicator, 'comparison' | 'comparison_year' | 'focus_upto' | 'reference_from'> | null {
   const i = block.indicators[0];
-  return i ? { comparison: i.comparison, focus_upto: i.focus_upto, reference_from: i.reference_from } : null;
+  return i ? { comparison: i.comparison, comparison_year: i.comparison_year, focus_upto: i.focus_upto, reference_from: i.reference_from } : null;
 }
 
 /** `typ 1`, `typ 2` — the focus group as the text names it. */
@@ -994,7 +994,9 @@ export function describeIndexSpread(block: AreaTypeBlock, level: AreaTypeScopeLe
 export function describeAreaTypeComparison(block: AreaTypeBlock, scope: string, level: AreaTypeScopeLevel = 'kommun'): string[] {
   const c = areaTypeComparison(block);
   const ys = populationYears(block);
-  const year = ys ? ` år ${ys.latest}` : '';
+  // The types of the year that chose the comparison: in a report for an earlier year, a later year than its own.
+  const typeYear = c?.comparison_year ?? ys?.latest ?? null;
+  const year = typeYear !== null ? ` år ${typeYear}` : '';
   const Scope = `${scope.charAt(0).toUpperCase()}${scope.slice(1)}`;
   const spread = describeIndexSpread(block, level);
   if (!c || c.comparison === 'single_type' || c.comparison === 'no_types') {
@@ -1002,7 +1004,7 @@ export function describeAreaTypeComparison(block: AreaTypeBlock, scope: string, 
     if (c?.comparison === 'no_types' || only === null) {
       return c ? [`${Scope} hade inget RegSO någon områdestyp${year}, så typerna kan inte jämföras.`] : [];
     }
-    const n = block.population.find((p) => ys !== null && p.year === ys.latest && p.area_type === only)?.n_areas ?? 0;
+    const n = block.population.find((p) => p.year === typeYear && p.area_type === only)?.n_areas ?? 0;
     const name = lowerFirst(block.types.find((x) => x.area_type === only)?.name_sv ?? areaTypeShortName(only));
     const all = n === 1 ? `${Scope} fanns ett enda RegSO${year}, av typ ${only} (${name})` : `Alla ${formatNumber(n, 0)} RegSO ${scope} var${year} av typ ${only} (${name})`;
     return [`${all}, så områdestyperna kan inte jämföras inom ${SCOPE_NOUN[level]}.`, ...(spread ? [spread] : [])];
@@ -1012,7 +1014,7 @@ export function describeAreaTypeComparison(block: AreaTypeBlock, scope: string, 
   }
   const missing = c.focus_upto === 1 ? 'typ 5' : 'typ 1';
   const k = c.focus_upto ?? 1;
-  const latestTypes = block.population.filter((p) => ys !== null && p.year === ys.latest && p.area_type !== null && p.n_areas > 0).map((p) => p.area_type as number);
+  const latestTypes = block.population.filter((p) => p.year === typeYear && p.area_type !== null && p.n_areas > 0).map((p) => p.area_type as number);
   // Only where it happened: a year with RegSO of a lower type than the focus type puts them in the focus group.
   const lowerYears = [...new Set(block.population.filter((p) => p.area_type !== null && p.area_type < k && p.n_areas > 0).map((p) => p.year))].sort((a, b) => a - b);
   const lower = lowerYears.length > 0 ? ` Områden av lägre typ (${formatYearList(lowerYears)}) räknas till samma grupp som typ ${k}.` : '';

@@ -451,6 +451,7 @@ async function areaTypeBlock(
   };
   if (scope.level === 'kommun') {
     const regso = await queryFile(conn, 'report/area_type_regso', { kommun_code: scope.code, first_year: BASELINE_YEAR, year });
+      comparison_year: num(g.comparison_year),
     block.regso = regso.map((r) => ({
       code: String(r.code),
       name: String(r.name),

@@ -9,6 +9,7 @@
 --                              (focus_upto k, reference_from k + 1); e.g. Malmö with types 1–4: type 1 vs 2–5;
 --            'single_type'     every typed RegSO of the scope is of one type: nothing to compare;
 --            'no_types'        no RegSO of the scope has a type in the latest year.
+--          comparison_year is that latest year (a report for an earlier year names it).
 --          A group's value is 100 × Σ numerators / Σ denominators over its types' rows in indicator_by_area_type
 --          (each already held to the disclosure threshold), never an average of shares. A group with a type
 --          'suppressed' is suppressed whole: its published types subtracted from it would give the withheld value.
@@ -28,7 +29,7 @@
 --          'before_base', 'no_gap' (no gap this year), 'no_base' (no gap in the base year).
 -- Inputs:  indicator_by_area_type; area_type; indicator; $base_year, $materiality (percentage points), $z.
 -- Output:  area_type_gap rows, one per (indicator, scope, year) in indicator_by_area_type.
-INSERT INTO area_type_gap (indicator_id, scope_level, scope_code, year, comparison, focus_upto, reference_from,
+INSERT INTO area_type_gap (indicator_id, scope_level, scope_code, year, comparison, comparison_year, focus_upto, reference_from,
                            value_focus, value_reference, den_focus, den_reference, gap, disadvantage, se_gap,
                            base_year, gap_base, gap_change, se_change, narrowed, change_verdict, status, change_status)
 WITH latest AS (
@@ -43,7 +44,7 @@ WITH latest AS (
         UNION ALL SELECT 'kommun', substr(area_code, 1, 4), area_type FROM typed)
   GROUP BY ALL
 ), choice AS (
-  SELECT scope_level, scope_code,
+  SELECT scope_level, scope_code, (SELECT year FROM latest) AS comparison_year,
          CASE WHEN has1 AND has5 THEN 'type1_vs_type5'
               WHEN lowest < highest THEN 'lowest_vs_rest'
               ELSE 'single_type' END AS comparison,
@@ -51,12 +52,12 @@ WITH latest AS (
          CASE WHEN has1 AND has5 THEN 5 WHEN lowest < highest THEN lowest + 1 END AS reference_from
   FROM present
 ), rows AS (
-  SELECT b.*, coalesce(c.comparison, 'no_types') AS comparison, c.focus_upto, c.reference_from,
+  SELECT b.*, coalesce(c.comparison, 'no_types') AS comparison, (SELECT year FROM latest) AS comparison_year, c.focus_upto, c.reference_from,
          CASE WHEN b.area_type <= c.focus_upto THEN 'focus' WHEN b.area_type >= c.reference_from THEN 'reference' END AS grp
   FROM indicator_by_area_type b
   LEFT JOIN choice c ON c.scope_level = b.scope_level AND c.scope_code = b.scope_code
 ), grouped AS (
-  SELECT indicator_id, scope_level, scope_code, year, comparison, focus_upto, reference_from, grp,
+  SELECT indicator_id, scope_level, scope_code, year, comparison, comparison_year, focus_upto, reference_from, grp,
          bool_and(status = 'no_areas') AS no_areas,
          bool_or(status = 'suppressed') AS suppressed,
          bool_or(status = 'noise') AS noisy,
@@ -77,7 +78,7 @@ WITH latest AS (
   FROM grouped
 ), pair AS (
   SELECT k.indicator_id, k.scope_level, k.scope_code, k.year,
-         any_value(k.comparison) AS comparison, any_value(k.focus_upto) AS focus_upto, any_value(k.reference_from) AS reference_from,
+         any_value(k.comparison) AS comparison, any_value(k.comparison_year) AS comparison_year, any_value(k.focus_upto) AS focus_upto, any_value(k.reference_from) AS reference_from,
          max(v) FILTER (WHERE grp = 'focus') AS v_focus,
          max(v) FILTER (WHERE grp = 'reference') AS v_ref,
          max(den) FILTER (WHERE grp = 'focus' AND p IS NOT NULL) AS n_focus,
@@ -113,7 +114,7 @@ WITH latest AS (
               ELSE disadvantage - disadvantage_base END AS d_change
   FROM joined
 )
-SELECT indicator_id, scope_level, scope_code, year, comparison, focus_upto, reference_from,
+SELECT indicator_id, scope_level, scope_code, year, comparison, comparison_year, focus_upto, reference_from,
        v_focus, v_ref, n_focus, n_ref, gap, disadvantage, se_gap,
        base_year, gap_base,
        CASE WHEN year >= base_year THEN gap - gap_base END,

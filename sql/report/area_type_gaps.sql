@@ -3,7 +3,7 @@
 --          area type, in the latest year up to the report year that has a gap (or, when no year has one, the latest
 --          year, so the report can say why), with the two groups' values in that year and in the base year.
 -- Inputs:  area_type_gap, indicator; $scope_level, $scope_code, $year.
--- Output:  indicator_id, title_sv, unit, higher_is_better, year, comparison, focus_upto, reference_from,
+-- Output:  indicator_id, title_sv, unit, higher_is_better, year, comparison, comparison_year, focus_upto, reference_from,
 --          value_focus, value_reference, gap, disadvantage, se_gap, base_year, value_focus_base,
 --          value_reference_base, gap_base, gap_change, se_change, narrowed, change_verdict, status, change_status —
 --          one row per indicator, ordered by indicator id.
@@ -13,7 +13,7 @@ WITH ranked AS (
   WHERE g.scope_level = $scope_level AND g.scope_code = $scope_code AND g.year <= $year
 )
 SELECT r.indicator_id, i.title_sv, i.unit, i.higher_is_better, r.year,
-       r.comparison, r.focus_upto, r.reference_from,
+       r.comparison, r.comparison_year, r.focus_upto, r.reference_from,
        r.value_focus, r.value_reference, r.gap, r.disadvantage, r.se_gap,
        r.base_year, b.value_focus AS value_focus_base, b.value_reference AS value_reference_base,
        r.gap_base, r.gap_change, r.se_change, r.narrowed, r.change_verdict, r.status, r.change_status

@@ -240,13 +240,14 @@ CREATE TABLE IF NOT EXISTS indicator_by_area_type (
 );
 -- The comparison of each scope's most disadvantaged areas with the others (sql/area_types/gap.sql): comparison is
 -- 'type1_vs_type5', 'lowest_vs_rest', 'single_type' or 'no_types'; the focus group is types 1–focus_upto, the
--- reference group types reference_from–5.
+-- reference group types reference_from–5; comparison_year is the year whose types chose it.
 CREATE TABLE IF NOT EXISTS area_type_gap (
   indicator_id    VARCHAR NOT NULL,
   scope_level     VARCHAR NOT NULL,
   scope_code      VARCHAR NOT NULL,
   year            INTEGER NOT NULL,
   comparison      VARCHAR,
+  comparison_year INTEGER,
   focus_upto      INTEGER,
   reference_from  INTEGER,
   value_focus     DOUBLE,
@@ -269,6 +270,7 @@ CREATE TABLE IF NOT EXISTS area_type_gap (
 -- Warehouses made before the comparison existed (type 1 vs type 5 only) get its columns; the table is rebuilt whole
 -- by every build, so the old type 1 / type 5 columns go (idempotent).
 ALTER TABLE area_type_gap ADD COLUMN IF NOT EXISTS comparison VARCHAR;
+ALTER TABLE area_type_gap ADD COLUMN IF NOT EXISTS comparison_year INTEGER;
 ALTER TABLE area_type_gap ADD COLUMN IF NOT EXISTS focus_upto INTEGER;
 ALTER TABLE area_type_gap ADD COLUMN IF NOT EXISTS reference_from INTEGER;
 ALTER TABLE area_type_gap ADD COLUMN IF NOT EXISTS value_focus DOUBLE;

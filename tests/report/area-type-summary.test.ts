@@ -130,6 +130,12 @@ describe('area types: a comparison for every kommun', () => {
     expect(summary.some((s) => s.startsWith('I Malmö fanns inga områden av typ 5 år 2024'))).toBe(true);
   });
 
+  it('a report for an earlier year names the year whose types chose the comparison', () => {
+    const block = malmoLike();
+    block.population = block.population.filter((p) => p.year === 2017);
+    expect(describeAreaTypeComparison(block, 'i Malmö', 'kommun')[0]).toContain('I Malmö fanns inga områden av typ 5 år 2024, så');
+  });
+
   it('a län without type 5 compares with the rest of the län', () => {
     const block = malmoLike();
     expect(describeAreaTypeComparison(block, 'i Gotlands län', 'lan')[0]).toContain('jämförs med resten av länet (typ 2–4)');

@@ -524,6 +524,8 @@ describe('sql/area_types/gap.sql', () => {
     expect(se?.se_gap).toBeCloseTo(seGap, 12);
     expect(se?.se_change).toBeCloseTo(Math.sqrt(seGap ** 2 + (100 * Math.sqrt((0.5 * 0.5) / 2000 + (0.85 * 0.15) / 10000)) ** 2), 12);
     expect([se?.den_focus, se?.den_reference]).toEqual([2000, 10000]);
+    // Chosen from 2022's types, the latest year with any.
+    expect((await query(wh.conn, 'SELECT DISTINCT comparison_year FROM area_type_gap'))).toEqual([{ comparison_year: 2022 }]);
   });
 
   it('without type 1 the lowest type present leads: types ≤ it against the rest, also in a year that had a lower one', async () => {
