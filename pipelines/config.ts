@@ -39,7 +39,7 @@ export interface Config {
   disclosureThreshold: number;
   httpTimeoutMs: number;
   httpRetries: number;
-  /** Draws for expected values and bootstrap intervals of D and H; 0 turns them off. Default 200 (20 in a demo). */
+  /** Bootstrap draws behind the bias-corrected values and intervals of D, H and M; 0 turns them off. Default 200, demo too. */
   bootstrapDraws: number;
   /** bootstrapDraws was set (file, environment), not the default: a build on a demo warehouse keeps it. */
   bootstrapDrawsExplicit: boolean;
@@ -76,9 +76,13 @@ export const DEFAULTS = {
   acceptStale: [],
 } as const satisfies Omit<Config, 'root' | 'bootstrapDrawsExplicit'>;
 
-/** Bootstrap draws when none are set: fewer in a demo, where speed matters more than the interval. */
-export function defaultDraws(demo: boolean): number {
-  return demo ? 20 : 200;
+/**
+ * Bootstrap draws when none are set, the same in a demo as in a real run: the segregation stage shares one set of
+ * draws over all scopes and runs in worker threads, so 200 draws cost the demo country about 25 s of CPU, and the
+ * coverage simulation (tests/measures/coverage.test.ts) wants about that many. A demo's intervals are real ones.
+ */
+export function defaultDraws(_demo?: boolean): number {
+  return 200;
 }
 
 /** Environment variables and the config keys they set. */
@@ -290,8 +294,7 @@ function validate(m: Partial2, origin: Partial<Record<keyof Config, Origin>>, ro
     disclosureThreshold: int('disclosureThreshold', 0, 1_000_000),
     httpTimeoutMs: int('httpTimeoutMs', 100, 600_000),
     httpRetries: int('httpRetries', 0, 20),
-    // -1 (the default, and only the default) means "not set": 200 draws, or 20 in a demo run where speed matters
-    // more than the interval.
+    // -1 (the default, and only the default) means "not set": defaultDraws().
     bootstrapDraws: (() => {
       const n = int('bootstrapDraws', from('bootstrapDraws').kind === 'default' ? -1 : 0, 100_000);
       return n >= 0 ? n : defaultDraws(demo);

@@ -21,9 +21,9 @@ describe('loadConfig', () => {
     expect(c.areaKeysUrl).toBe(`file://${join(dir, 'data', 'keys')}`);
   });
 
-  it('draws 200 bootstrap samples by default, 20 in a demo, and what the environment says', () => {
+  it('draws 200 bootstrap samples by default, in a demo too, and what the environment says', () => {
     expect(loadConfig({}, { root: root(), env: {} }).bootstrapDraws).toBe(200);
-    expect(loadConfig({ demo: true }, { root: root(), env: {} }).bootstrapDraws).toBe(20);
+    expect(loadConfig({ demo: true }, { root: root(), env: {} }).bootstrapDraws).toBe(200);
     expect(loadConfig({ demo: true }, { root: root(), env: { SEGFOLLOW_BOOTSTRAP_DRAWS: '0' } }).bootstrapDraws).toBe(0);
   });
 
@@ -144,7 +144,7 @@ describe('loadConfig', () => {
     expect(loadConfig({ demo: 'false', offline: '1' }, { root: root(), env: {} })).toMatchObject({ demo: false, offline: true });
     const d = root();
     writeFileSync(join(d, 'segfollow.config.json'), JSON.stringify({ demo: true }));
-    expect(loadConfig({}, { root: d, env: {} })).toMatchObject({ demo: true, bootstrapDraws: 20 });
+    expect(loadConfig({}, { root: d, env: {} })).toMatchObject({ demo: true, bootstrapDraws: 200 });
   });
 
   it('refuses non-string paths and URLs in the file', () => {
