@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: the demo end to end in a scratch folder, printing each stage's wall time and the peak memory,
- * then the indices benchmarks. Figures are printed, never asserted.
+ * then the segregation stage at 20 and 200 draws, then the indices benchmarks. Figures are printed, never asserted.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
@@ -37,6 +37,9 @@ try {
   console.log('segfollow benchmarks — Node', process.version);
   demoRun('demo, cold (empty warehouse and cache)', []);
   demoRun('demo, warm (rerun over the same warehouse)', []);
+  // Issue 10 goal 2: the segregation stage alone at 20 and 200 draws on the demo warehouse just built.
+  const { benchSegregation } = await import('./segregation.ts');
+  benchSegregation(join(dir, 'w.duckdb'));
   if (existsSync(join(root, 'bench', 'indices.ts'))) {
     const { benchIndices } = (await import('./indices.ts')) as { benchIndices: () => Promise<void> };
     await benchIndices();
