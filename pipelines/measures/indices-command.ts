@@ -32,8 +32,8 @@ Usage: segfollow indices --input FILE --unit COL --groups COL,COL[,...] [options
   --by COLS           compute separately for each combination of these columns (e.g. kommun,year)
   --focal COL         focal group of the asymmetric two-group indices (default: the first of --groups)
   --within COL        also decompose M and H into between and within this grouping of the sub-areas
-  --draws N           also the expected value under random allocation and a bootstrap interval for D and H,
-                      each from N simulated tables (default 0: off; 200 is a reasonable choice)
+  --draws N           also the expected value under random allocation (exact) and a bootstrap interval for D
+                      and H from N resampled tables (default 0: off; 200 is what the pipeline uses)
   --seed N            seed for --draws (default 1); same seed and input, same numbers
   --confidence P      level of the bootstrap interval (default 0.95)
   --format csv|json   output format (default csv)
@@ -47,8 +47,9 @@ multi_H_information_theory, multi_M_divergence (in nats), multi_normalized_expos
 multi_squared_coef_variation. With more groups: the multigroup indices, then D and H_two_group of each group
 against the rest (focal = that group; with --focal, every two-group index for that group). With --within:
 M_total, M_between, M_within, H_total, H_between, H_within. With --draws: <index>_expected_under_random,
-<index>_bootstrap_ci_low and <index>_bootstrap_ci_high for each D and H row (the interval is rseg's: quantiles of
-2·estimate − replicate, so it is centred on the bias-corrected estimate and may go below 0).
+<index>_bootstrap_ci_low and <index>_bootstrap_ci_high for each D and H row: the bias-corrected estimate
+(2·estimate − mean of the replicates) ± z·√(se² + bias²), clamped to [0, 1], so it holds both the estimate and the
+bias-corrected estimate and never goes below 0.
 
 status is ok, single_unit (fewer than two populated sub-areas), single_group (fewer than two groups present)
 or no_population; value is empty unless ok. Sub-areas with no population are left out and not counted in
