@@ -3,7 +3,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { dirname, join, resolve } from 'node:path';
 import type { Context } from './context.ts';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { execFile, queryFile, withConnection } from './db.ts';
+import { execFile, queryFile, withConnection, type Row } from './db.ts';
 import { EnvironmentError, environmentError, InterruptedError, UsageError } from './errors.ts';
 import { acquireLock } from './lock.ts';
 import { prepareOutput, publish, stagingDir } from './publish.ts';
@@ -236,9 +236,11 @@ export async function runStages(ctx: Context, command: string, stages: StageName
     if (stages.includes('report')) {
       phase = 'publish';
       const inputs = await withConnection(config.warehouse, (conn) => inputHashes(conn));
+      // The settings the build applied (its threshold is what the report printed), not those in force now.
+      const [built] = await withConnection(config.warehouse, (conn) => queryFile(conn, 'report/build_setting'));
       checkInterrupted();
       const carried = carryOver(yearDir, staging);
-      writeManifest(ctx, staging, command, args, summary, inputs, carried);
+      writeManifest(ctx, staging, command, args, summary, inputs, carried, built);
       await publish(staging, yearDir);
     }
     phase = 'published';
@@ -340,7 +342,7 @@ function carryOver(yearDir: string, staging: string): Map<string, string> {
   return carried;
 }
 
-function writeManifest(ctx: Context, dir: string, command: string, args: string[], summary: RunSummary, inputs: unknown, carried: Map<string, string>): void {
+function writeManifest(ctx: Context, dir: string, command: string, args: string[], summary: RunSummary, inputs: unknown, carried: Map<string, string>, built: Row | undefined): void {
   const files = readdirSync(dir)
     .filter((f) => f !== 'manifest.json')
     .sort()
@@ -368,7 +370,9 @@ function writeManifest(ctx: Context, dir: string, command: string, args: string[
     generated_at: ctx.now().toISOString(),
     node: process.version,
     packages: packageVersions(),
-    config: { disclosureThreshold: ctx.config.disclosureThreshold, bootstrapDraws: ctx.config.bootstrapDraws, scbBaseUrl: redactUrl(ctx.config.scbBaseUrl), koladaBaseUrl: redactUrl(ctx.config.koladaBaseUrl), reports: ctx.config.reports },
+    config: { disclosureThreshold: built ? Number(built.disclosure_threshold) : ctx.config.disclosureThreshold, bootstrapDraws: ctx.config.bootstrapDraws, scbBaseUrl: redactUrl(ctx.config.scbBaseUrl), koladaBaseUrl: redactUrl(ctx.config.koladaBaseUrl), reports: ctx.config.reports },
+    /** The build behind these numbers: when, by which run, with which threshold and draws. */
+    build: built ? { run_id: String(built.run_id), built_at: String(built.built_at), disclosure_threshold: Number(built.disclosure_threshold), bootstrap_draws: Number(built.bootstrap_draws), demo: built.demo === true } : null,
     stages: summary.stages,
     peak_rss_mb: summary.peak_rss_mb,
     inputs,

@@ -140,6 +140,9 @@ describe('what the build applied is what the report says', () => {
     const text = (await pdfText(built)).replace(/\s+/g, ' ');
     expect(text).toContain('färre än 60 personer');
     expect(text).not.toContain('färre än 7 personer');
+    const m = JSON.parse(readFileSync(join(built.outDir, String(built.year), 'manifest.json'), 'utf8')) as { config: { disclosureThreshold: number }; build: { disclosure_threshold: number } };
+    expect(m.config.disclosureThreshold).toBe(60);
+    expect(m.build.disclosure_threshold).toBe(60);
   }, 300_000);
 
   it('build alone on a demo warehouse knows it is a demo: it records demo and keeps the demo run\'s draws', async () => {

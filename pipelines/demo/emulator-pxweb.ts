@@ -106,7 +106,8 @@ export class PxwebApi {
 
   /**
    * SCB states `updated` for every table (required in TableResponse). The reconstructed copies we hold for tables no
-   * SCB response confirms have none; for them we assume a fixed date, 1 February after the table's last year.
+   * SCB response confirms have none; for them /tables/{id} and data answers assume a fixed date, 1 February after the
+   * table's last year, while their metadata stays as stored (no `updated`) unless a test moves it.
    */
   private updatedOf(t: ServedTable): string {
     return this.updatedOverride.get(t.meta.id.toLowerCase()) ?? t.meta.updated ?? `${(t.meta.years.at(-1) ?? 2024) + 1}-02-01T07:00:00Z`;
@@ -219,7 +220,7 @@ export class PxwebApi {
       else if (k === 'note') out.push([k, notesOf(t)]);
       else if (k === 'dimension') {
         out.push([k, new Ordered(t.dims.map((d) => [d.code, dimensionJson(t, d, d.values.map((_, i) => i), true)]))]);
-      } else if (k === 'updated') out.push([k, this.updatedOf(t)]);
+      } else if (k === 'updated') out.push([k, this.updatedOverride.get(t.meta.id.toLowerCase()) ?? v]);
       else out.push([k, v]);
     }
     return relink(jsonReply(200, new Ordered(out)), base);
