@@ -1,12 +1,12 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { join } from 'node:path';
 import type { Context } from '../context.ts';
-import { query, queryFile, type Row } from '../db.ts';
+import { query, queryFile, type Params, type Row } from '../db.ts';
 import { StageError } from '../errors.ts';
 import { indicatorReportFields, loadIndicators, loadSources, titleInYear, type IndicatorCatalogue } from '../catalogue.ts';
 import { MESSAGES, message, type MessageId } from '../messages.ts';
 import { BASELINE_YEAR, FIRST_YEAR } from '../config.ts';
-import { buildReportPdf } from '../report/build-pdf.ts';
+import { poolSize, startRenderPool } from './report-pool.ts';
 import type {
   AreaTypeBlock,
   AreaTypeComparison,
@@ -31,7 +31,6 @@ import { selectScopes } from '../report/scopes.ts';
 import { reportFacts } from '../freshness.ts';
 import { loadReforms, type ReformProgramme } from '../report/reforms.ts';
 import { writeExports } from '../report/exports.ts';
-import { writeWorkbook } from '../report/workbook.ts';
 
 export interface ReportResult {
   files: { name: string; kind: string; pages?: number; bytes: number }[];
@@ -57,6 +56,35 @@ const CHAPTERS: { area: PolicyArea; title: string }[] = [
  * all into `stagingDir` (the run moves the folder into place whole once everything has succeeded).
  */
 export async function report(ctx: Context, conn: DuckDBConnection, stagingDir: string): Promise<ReportResult> {
+  runQueries.set(conn, new Map());
+  try {
+    return await writeReports(ctx, conn, stagingDir);
+  } finally {
+    runQueries.delete(conn);
+  }
+}
+
+/**
+ * Answers of queries that do not depend on the report's own area (every kommun's values in a year, the run's
+ * area-type cuts, a län's or riket's comparison series), asked once per report stage instead of once per report:
+ * 312 reports ask the same few hundred questions thousands of times. Scoped to one stage call, so a later call
+ * (after a rebuild) never sees old answers.
+ */
+const runQueries = new WeakMap<DuckDBConnection, Map<string, Promise<Row[]>>>();
+
+function queryOnce(conn: DuckDBConnection, name: string, params: Params): Promise<Row[]> {
+  const memo = runQueries.get(conn);
+  if (!memo) return queryFile(conn, name, params);
+  const key = `${name}\u0000${JSON.stringify(params)}`;
+  let rows = memo.get(key);
+  if (!rows) {
+    rows = queryFile(conn, name, params);
+    memo.set(key, rows);
+  }
+  return rows;
+}
+
+async function writeReports(ctx: Context, conn: DuckDBConnection, stagingDir: string): Promise<ReportResult> {
   const result: ReportResult = { files: [], reports: 0, demo: false, bootstrap_draws: null };
   const [values] = await query(conn, 'SELECT count(*)::INTEGER AS n FROM indicator_value WHERE year <= $year', { year: ctx.config.year });
   // A report without numbers would look like a report; refuse instead.
@@ -68,17 +96,36 @@ export async function report(ctx: Context, conn: DuckDBConnection, stagingDir: s
   const shared = await runShared(ctx, conn, demo);
   result.demo = demo;
   result.bootstrap_draws = shared.draws ?? null;
-  for (const [i, scope] of scopes.entries()) {
-    const model = await reportModel(ctx, conn, scope, shared);
-    const name = `segfollow-${scope.level}-${scope.code}-${ctx.config.year}.pdf`;
-    const pdf = await buildReportPdf(model, join(stagingDir, name));
-    result.files.push({ name, kind: 'report', pages: pdf.pages, bytes: pdf.bytes });
-    // The workbook beside the PDF: every table and chart's numbers of the same model (report/workbook.ts).
-    const xlsx = name.replace(/\.pdf$/, '.xlsx');
-    result.files.push({ name: xlsx, kind: 'workbook', bytes: (await writeWorkbook(model, shared.cat.indicators, join(stagingDir, xlsx))).bytes });
-    result.reports++;
-    ctx.log.progress('reports', i + 1, scopes.length);
+  // Models are read here, one after another (DuckDB); PDFs and workbooks are written on worker threads, one per
+  // core, while the next model is read (report-pool.ts).
+  const pool = startRenderPool(poolSize(scopes.length));
+  const files: ReportResult['files'][] = [];
+  const pending: Promise<void>[] = [];
+  let done = 0;
+  try {
+    for (const [i, scope] of scopes.entries()) {
+      await pool.ready();
+      const model = await reportModel(ctx, conn, scope, shared);
+      const name = `segfollow-${scope.level}-${scope.code}-${ctx.config.year}.pdf`;
+      // The workbook beside the PDF: every table and chart's numbers of the same model (report/workbook.ts).
+      const xlsx = name.replace(/\.pdf$/, '.xlsx');
+      const job = pool.render({ model, catalogue: shared.cat.indicators, pdfFile: join(stagingDir, name), xlsxFile: join(stagingDir, xlsx) }).then((r) => {
+        files[i] = [
+          { name, kind: 'report', pages: r.pages, bytes: r.pdfBytes },
+          { name: xlsx, kind: 'workbook', bytes: r.xlsxBytes },
+        ];
+        ctx.log.progress('reports', ++done, scopes.length);
+      });
+      // Handled here too, so a failure before the loop ends is not an unhandled rejection; Promise.all reports it.
+      job.catch(() => undefined);
+      pending.push(job);
+    }
+    await Promise.all(pending);
+  } finally {
+    await pool.close();
   }
+  for (const f of files) result.files.push(...f);
+  result.reports = files.length;
   // Swedish CSV and Parquet (report/exports.ts).
   result.files.push(...(await writeExports(conn, stagingDir, ctx.config.year)));
   ctx.log.info('reports written', { reports: result.reports, files: result.files.length });
@@ -146,20 +193,20 @@ async function reportModel(ctx: Context, conn: DuckDBConnection, scope: Scope, s
       if (latest !== null && latest < year) caveatIds.add('W205_LAGGED_YEAR');
       const series = await queryFile(conn, 'report/indicator_series', { indicator_id: ind.id, area_code: scope.code, year });
       const inScope = (r: Row): boolean => scope.level === 'riket' || String(r.code).startsWith(scope.code);
-      const byKommun = latest === null ? [] : (await queryFile(conn, 'report/indicator_by_area', { indicator_id: ind.id, level: 'kommun', year: latest })).filter(inScope);
+      const byKommun = latest === null ? [] : (await queryOnce(conn, 'report/indicator_by_area', { indicator_id: ind.id, level: 'kommun', year: latest })).filter(inScope);
       // The first year with a value for the scope: the kommun spread then, to say whether it widened or narrowed.
       const firstYear = series.find((r) => r.value !== null)?.year;
       const firstByKommun = new Map<string, number | null>();
       if (firstYear !== undefined && latest !== null && Number(firstYear) < latest) {
-        for (const r of await queryFile(conn, 'report/indicator_by_area', { indicator_id: ind.id, level: 'kommun', year: Number(firstYear) })) firstByKommun.set(String(r.code), num(r.value));
+        for (const r of await queryOnce(conn, 'report/indicator_by_area', { indicator_id: ind.id, level: 'kommun', year: Number(firstYear) })) firstByKommun.set(String(r.code), num(r.value));
       }
-      const byLan = latest === null || scope.level !== 'riket' ? [] : await queryFile(conn, 'report/indicator_by_area', { indicator_id: ind.id, level: 'lan', year: latest });
+      const byLan = latest === null || scope.level !== 'riket' ? [] : await queryOnce(conn, 'report/indicator_by_area', { indicator_id: ind.id, level: 'lan', year: latest });
       // A län or kommun report sets its values beside its län's and riket's in the same year.
       const comparisons: { name: string; year: number; value: number | null }[] = [];
       if (latest !== null && scope.level !== 'riket') {
         const others = scope.level === 'kommun' ? [{ code: scope.code.slice(0, 2), name: lanNames.get(scope.code.slice(0, 2)) ?? scope.code.slice(0, 2) }] : [];
         for (const o of [...others, { code: '00', name: 'riket' }]) {
-          const row = (await queryFile(conn, 'report/indicator_series', { indicator_id: ind.id, area_code: o.code, year: latest })).find((r) => Number(r.year) === latest);
+          const row = (await queryOnce(conn, 'report/indicator_series', { indicator_id: ind.id, area_code: o.code, year: latest })).find((r) => Number(r.year) === latest);
           comparisons.push({ name: o.name, year: latest, value: num(row?.value) });
         }
       }
@@ -224,7 +271,7 @@ async function reportModel(ctx: Context, conn: DuckDBConnection, scope: Scope, s
     const latestValid = [...series].reverse().find((p) => p.value !== null)?.year ?? year;
     // The kommuner's first values in the series' own first year (the 2016 baseline where the source has it).
     const firstValid = series.find((p) => p.value !== null)?.year ?? FIRST_YEAR;
-    const byKommun = (await queryFile(conn, 'report/segregation_by_kommun', { measure, groups: split.groups, unit_level: 'deso', first_year: firstValid, year: latestValid }))
+    const byKommun = (await queryOnce(conn, 'report/segregation_by_kommun', { measure, groups: split.groups, unit_level: 'deso', first_year: firstValid, year: latestValid }))
       .filter((r) => scope.level === 'riket' || String(r.code).startsWith(scope.code));
     const block: SegregationBlock = {
       measure,
@@ -287,7 +334,7 @@ async function reportModel(ctx: Context, conn: DuckDBConnection, scope: Scope, s
     }
     // The between/within decomposition exists for riket only (it partitions the country into län and kommuner).
     if (split.kind === 'multigroup' && scope.level === 'riket') {
-      const years = decompositionYears(await queryFile(conn, 'report/segregation_decomposition', { groups: split.groups, unit_level: 'deso', year }));
+      const years = decompositionYears(await queryOnce(conn, 'report/segregation_decomposition', { groups: split.groups, unit_level: 'deso', year }));
       if (years.length > 0) block.decomposition = { unit_level: 'deso', years };
     }
     segregation.push(block);
@@ -376,7 +423,7 @@ async function areaTypeBlock(
   indicators: readonly { id: string; levels: readonly string[] }[],
 ): Promise<AreaTypeBlock | undefined> {
   const year = ctx.config.year;
-  const cutRows = await queryFile(conn, 'report/area_type_cuts', { year });
+  const cutRows = await queryOnce(conn, 'report/area_type_cuts', { year });
   if (cutRows.length === 0) return undefined;
   const cat = loadAreaTypeCatalogue(ctx.config.dataDir);
   const scopeParams = { scope_level: scope.level, scope_code: scope.code, year };

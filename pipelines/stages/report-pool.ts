@@ -1,0 +1,110 @@
+/**
+ * Report rendering on worker threads, one per core: the main thread reads the next report's model from DuckDB while
+ * the workers lay out and write PDFs and workbooks (pdfmake and Vega are single-threaded and CPU-bound, so one
+ * process would use one core of the box).
+ *
+ * Jobs are handed out as workers free up; at most two wait per worker, so models are not all held in memory at
+ * once. The first failure rejects and stops the pool (the stage fails and the run publishes nothing).
+ */
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { StageError } from '../errors.ts';
+import { renderJob, type RenderJob, type RenderReply } from './report-worker.ts';
+
+export type RenderResult = { pages: number; pdfBytes: number; xlsxBytes: number };
+
+export interface RenderPool {
+  /** Resolves when the report's files are written. */
+  render(job: Omit<RenderJob, 'id'>): Promise<RenderResult>;
+  /** Waits until fewer than two jobs per worker are queued (call before building the next model). */
+  ready(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Threads for `reports` reports: none for one report (starting a thread costs more than it saves), else one per core. */
+export function poolSize(reports: number): number {
+  const env = process.env.SEGFOLLOW_REPORT_THREADS;
+  const cores = env !== undefined && /^\d+$/.test(env) ? Number(env) : availableParallelism();
+  return reports <= 1 ? 0 : Math.max(0, Math.min(cores, reports));
+}
+
+/** A pool of `size` threads, or an in-process renderer when size is 0. */
+export function startRenderPool(size: number): RenderPool {
+  if (size === 0) {
+    return { render: (job) => renderJob({ ...job, id: 0 }), ready: async () => undefined, close: async () => undefined };
+  }
+  // Compiled (dist/*.js) the worker is plain JavaScript. From the TypeScript sources (tests, tsx) the thread first
+  // registers tsx and then imports the worker: Node 20 does not run a worker's entry file through loader hooks
+  // given as `--import` in its execArgv.
+  const compiled = import.meta.url.endsWith('.js');
+  const entry = new URL(compiled ? './report-worker.js' : './report-worker.ts', import.meta.url);
+  const boot = compiled
+    ? entry
+    : `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry.href)}); });`;
+  const waiting = new Map<number, { resolve(r: RenderResult): void; reject(e: Error): void }>();
+  const queue: RenderJob[] = [];
+  const idle: Worker[] = [];
+  const busy = new Map<Worker, number>();
+  let nextId = 0;
+  let failed: Error | null = null;
+  let wake: (() => void) | null = null;
+  let closing = false;
+
+  const fail = (e: Error): void => {
+    failed ??= e;
+    for (const w of waiting.values()) w.reject(failed);
+    waiting.clear();
+    queue.length = 0;
+    wake?.();
+  };
+  const dispatch = (): void => {
+    while (idle.length > 0 && queue.length > 0) {
+      const w = idle.pop() as Worker;
+      const job = queue.shift() as RenderJob;
+      busy.set(w, job.id);
+      w.postMessage(job);
+    }
+    if (queue.length < 2 * size) wake?.();
+  };
+
+  const workers = Array.from({ length: size }, () => {
+    const w = typeof boot === 'string' ? new Worker(boot, { eval: true }) : new Worker(boot);
+    w.on('message', (reply: RenderReply) => {
+      busy.delete(w);
+      idle.push(w);
+      const p = waiting.get(reply.id);
+      waiting.delete(reply.id);
+      if (reply.ok) p?.resolve({ pages: reply.pages, pdfBytes: reply.pdfBytes, xlsxBytes: reply.xlsxBytes });
+      else fail(new StageError(reply.message));
+      dispatch();
+    });
+    w.on('error', (e) => fail(e instanceof StageError ? e : new StageError(`report thread failed: ${e.message}`, { cause: e })));
+    w.on('exit', (code) => {
+      if (code !== 0 && !closing) fail(new StageError(`report thread exited with status ${code}`));
+    });
+    idle.push(w);
+    return w;
+  });
+
+  return {
+    render(job) {
+      if (failed) return Promise.reject(failed);
+      const id = nextId++;
+      return new Promise<RenderResult>((resolve, reject) => {
+        waiting.set(id, { resolve, reject });
+        // Structured clone copies the model into the thread; nothing is shared.
+        queue.push({ ...job, id });
+        dispatch();
+      });
+    },
+    async ready() {
+      while (!failed && queue.length >= 2 * size) await new Promise<void>((r) => (wake = r));
+      wake = null;
+      if (failed) throw failed;
+    },
+    async close() {
+      closing = true;
+      await Promise.all(workers.map((w) => w.terminate()));
+    },
+  };
+}
