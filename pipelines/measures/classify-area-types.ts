@@ -72,9 +72,21 @@ export function loadAreaTypeCatalogue(dataDir: string = DEFAULT_DATA_DIR): AreaT
   return cat;
 }
 
-/** The bound parameters of sql/area_types/gap.sql. */
-export function gapParams(cat: AreaTypeCatalogue): Params {
-  return { base_year: cat.gap.base_year, materiality: cat.gap.change.materiality_pp, z: cat.gap.change.z };
+/**
+ * The bound parameters of sql/area_types/gap.sql. `materiality` gives an indicator's own threshold for a clear
+ * change (data/indicators.json `materiality`, in the indicator's unit: percentage points for the shares by type);
+ * indicators without one, or with a relative one, use the catalogue's gap.change.materiality_pp.
+ */
+export function gapParams(cat: AreaTypeCatalogue, materiality: ReadonlyMap<string, number> = new Map()): Params {
+  const ids = [...materiality.keys()].sort();
+  return {
+    base_year: cat.gap.base_year,
+    materiality: cat.gap.change.materiality_pp,
+    z: cat.gap.change.z,
+    // Comma-separated text: a bound list needs one element type and at least one element, and these may be empty.
+    materiality_ids: ids.join(','),
+    materiality_values: ids.map((id) => String(materiality.get(id))).join(','),
+  };
 }
 
 /** The bound parameters of sql/area_types/cut.sql: the SD multiples of types 1–4 and the kind of SD. */

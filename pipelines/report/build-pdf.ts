@@ -55,6 +55,7 @@ import {
   areaTypeShortName,
   comparisonPhrase,
   describeAreaTypeComparison,
+  gapMaterialityPhrase,
   singleAreaType,
   type AreaTypeScopeLevel,
   buildSummary,
@@ -830,7 +831,7 @@ function areaTypeGapTable(ctx: Ctx, block: AreaTypeBlock, scopeName: string, lev
       (first.comparison === 'type1_vs_type5' ? '' : `${reference} är resten av området: invånarna i typerna räknas samman. `) +
       '"Minskat" betyder att avståndet till jämförelsegruppen har krympt (för indikatorer utan bestämd riktning: att skillnadens storlek har krympt)' +
       (rule
-        ? `, och sägs bara när förändringen är större än ${formatNumber(rule.materiality_pp, 0)} procentenhet och större än ${formatNumber(rule.z, 2)} standardfel beräknade från antalen; annars "ingen säkerställd förändring".`
+        ? `, och sägs bara när förändringen är större än ${gapMaterialityPhrase(block)} och större än ${formatNumber(rule.z, 2)} standardfel beräknade från antalen; annars "ingen säkerställd förändring".`
         : '.') +
       (components ? ' Indikatorerna märkta "index V1–V3" är de andelar som typerna bestäms av; att de skiljer sig mellan typerna följer av definitionen.' : ''),
   );

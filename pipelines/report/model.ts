@@ -221,6 +221,8 @@ export interface AreaTypeIndicator {
   gap_change: number | null;
   /** Standard error (points) of the change of the gap, from the groups' counts; null without two gaps. */
   se_change: number | null;
+  /** The smallest change of the gap called a change (the indicator's threshold, percentage points); null if unknown. */
+  materiality: number | null;
   /** From the warehouse: the focus group's disadvantage (or |gap| without a direction) is smaller than in the base year — the raw direction. */
   narrowed: boolean | null;
   /** From the warehouse: whether that change is established (GapChangeVerdict); null when there is nothing to compare. */

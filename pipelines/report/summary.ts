@@ -1100,6 +1100,23 @@ export function summarizeAreaTypes(block: AreaTypeBlock, scope: string, level: A
   return [...describeAreaTypePopulation(block, scope), ...comparison, ...describeAreaTypeGaps(block, scope, level)];
 }
 
+function points(x: number): string {
+  return `${formatNumber(x, Number.isInteger(x) ? 0 : 1)} ${x === 1 ? 'procentenhet' : 'procentenheter'}`;
+}
+
+/**
+ * The thresholds for a clear change of a gap: `1 procentenhet` where every indicator shown has the same, else the
+ * range with "indikatorns gräns" (each indicator's own threshold from data/indicators.json).
+ */
+export function gapMaterialityPhrase(block: AreaTypeBlock): string {
+  const values = [...new Set(block.indicators.map((i) => i.materiality ?? block.change_rule?.materiality_pp ?? null).filter((v): v is number => v !== null))].sort((a, b) => a - b);
+  const lo = values[0];
+  const hi = values[values.length - 1];
+  if (lo === undefined || hi === undefined) return 'den minsta förändring som räknas för indikatorn';
+  if (lo === hi) return points(lo);
+  return `indikatorns gräns för en tydlig förändring (${formatNumber(lo, Number.isInteger(lo) ? 0 : 1)}${EN_DASH}${points(hi)})`;
+}
+
 function sdPoint(x: number): string {
   if (x === 0) return 'medelvärdet';
   const n = Math.abs(x);
@@ -1137,11 +1154,9 @@ export function describeAreaTypeMethod(block: AreaTypeBlock): string[] {
       'och med en enda typ görs ingen jämförelse. Valet görs efter typerna det senaste året och gäller alla år.',
   );
   if (block.change_rule) {
-    const r = block.change_rule;
     out.push(
-      `En förändring av en skillnad räknas som tydlig när den är större än ${formatNumber(r.materiality_pp, Number.isInteger(r.materiality_pp) ? 0 : 1)} ` +
-        `${r.materiality_pp === 1 ? 'procentenhet' : 'procentenheter'} och större än ` +
-        `${formatNumber(r.z, 2)} standardfel, beräknade från antalet personer i grupperna; annars är förändringen inte säkerställd.`,
+      `En förändring av en skillnad räknas som tydlig när den är större än ${gapMaterialityPhrase(block)} och större än ` +
+        `${formatNumber(block.change_rule.z, 2)} standardfel, beräknade från antalet personer i grupperna; annars är förändringen inte säkerställd.`,
     );
   }
   return out;

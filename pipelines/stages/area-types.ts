@@ -2,6 +2,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Context } from '../context.ts';
 import { exec, execFile, inTransaction, query, queryFile } from '../db.ts';
 import { cutParams, gapParams, loadAreaTypeCatalogue } from '../measures/classify-area-types.ts';
+import { loadIndicators } from '../catalogue.ts';
 
 export interface AreaTypesResult {
   /** RegSO-years in area_type, with and without a type. */
@@ -39,6 +40,10 @@ const SCB_AGREEMENT_MIN = 0.95;
 export async function buildAreaTypes(ctx: Context, conn: DuckDBConnection): Promise<AreaTypesResult> {
   const cat = loadAreaTypeCatalogue(ctx.config.dataDir);
   const c = cat.index.components;
+  // Each indicator's own threshold for a clear change, as the rest of the report judges its changes.
+  const materiality = new Map(
+    loadIndicators(ctx.config.dataDir).indicators.flatMap((d) => (d.materiality && !d.materiality.relative ? [[d.id, d.materiality.value] as const] : [])),
+  );
   const result = await inTransaction(conn, async () => {
     await execFile(conn, 'area_types/index_input', {
       table_id: cat.index.source_table,
@@ -53,7 +58,7 @@ export async function buildAreaTypes(ctx: Context, conn: DuckDBConnection): Prom
     await execFile(conn, 'area_types/delete_aggregates');
     await execFile(conn, 'area_types/population', { table_id: cat.population.table, measure: cat.population.measure, breakdown: cat.population.breakdown });
     await execFile(conn, 'area_types/indicator_by_type', { threshold: ctx.config.disclosureThreshold });
-    await execFile(conn, 'area_types/gap', gapParams(cat));
+    await execFile(conn, 'area_types/gap', gapParams(cat, materiality));
     return counts(conn, cat.index.source_table, cat.index.published_type?.measure);
   });
   const agree = result.scb_agreement;

@@ -21,17 +21,21 @@
 --          Uncertainty from the counts: a group's share p over its denominator n has the binomial standard error
 --          √(p(1 − p)/n); se_gap = √(se_focus² + se_reference²), se_change = √(se_gap² + se_gap_base²) (points).
 --          change_verdict: 'narrowed' or 'widened' only when the change of the disadvantage (of |gap| without a
---          direction) exceeds both $materiality percentage points and $z · se_change; 'reversed' when that clear
---          change also turned a disadvantage into an advantage or back, both beyond max($materiality, $z · se_gap);
---          'no_change' (no established change) otherwise; NULL when there are not two gaps to compare.
+--          direction) exceeds both the materiality (the indicator's own threshold in $materiality_ids /
+--          $materiality_values, percentage points; otherwise $materiality) and $z · se_change; 'reversed' when that
+--          clear change also turned a disadvantage into an advantage or back, both beyond max(materiality, $z · se_gap);
+--          'no_change' (no established change) otherwise; NULL when there are not two gaps to compare. materiality
+--          holds the threshold used.
 --          status: 'ok' / 'noise', or why there is no gap: 'no_focus' / 'no_reference' (no RegSO of the group's
 --          types that year), 'suppressed', 'missing', 'single_type', 'no_types'. change_status: 'base_year', 'ok',
 --          'before_base', 'no_gap' (no gap this year), 'no_base' (no gap in the base year).
--- Inputs:  indicator_by_area_type; area_type; indicator; $base_year, $materiality (percentage points), $z.
+-- Inputs:  indicator_by_area_type; area_type; indicator; $base_year, $materiality (percentage points), $z,
+--          $materiality_ids and $materiality_values (per-indicator thresholds: comma-separated ids and numbers in the same
+--          order, both '' for none).
 -- Output:  area_type_gap rows, one per (indicator, scope, year) in indicator_by_area_type.
 INSERT INTO area_type_gap (indicator_id, scope_level, scope_code, year, comparison, comparison_year, focus_upto, reference_from,
                            value_focus, value_reference, den_focus, den_reference, gap, disadvantage, se_gap,
-                           base_year, gap_base, gap_change, se_change, narrowed, change_verdict, status, change_status)
+                           base_year, gap_base, gap_change, se_change, materiality, narrowed, change_verdict, status, change_status)
 WITH latest AS (
   SELECT max(year) AS year FROM area_type WHERE area_type IS NOT NULL
 ), typed AS (
@@ -90,7 +94,8 @@ WITH latest AS (
   FROM judged k
   GROUP BY ALL
 ), g AS (
-  SELECT p.*, i.higher_is_better AS hib, v_focus - v_ref AS gap, sqrt(se_focus * se_focus + se_ref * se_ref) AS se_gap
+  SELECT p.*, i.higher_is_better AS hib, v_focus - v_ref AS gap, sqrt(se_focus * se_focus + se_ref * se_ref) AS se_gap,
+         coalesce(string_split($materiality_values, ',')[list_position(string_split($materiality_ids, ','), p.indicator_id)]::DOUBLE, $materiality) AS mat
   FROM pair p JOIN indicator i ON i.id = p.indicator_id
 ), base AS (
   SELECT indicator_id, min(year) AS base_year
@@ -118,14 +123,14 @@ SELECT indicator_id, scope_level, scope_code, year, comparison, comparison_year,
        v_focus, v_ref, n_focus, n_ref, gap, disadvantage, se_gap,
        base_year, gap_base,
        CASE WHEN year >= base_year THEN gap - gap_base END,
-       se_change,
+       se_change, mat,
        CASE WHEN d_change IS NULL THEN NULL ELSE d_change < 0 END,
        CASE WHEN d_change IS NULL THEN NULL
-            WHEN abs(d_change) <= $materiality OR abs(d_change) <= $z * se_change THEN 'no_change'
+            WHEN abs(d_change) <= mat OR abs(d_change) <= $z * se_change THEN 'no_change'
             WHEN hib IS NOT NULL
              AND sign(disadvantage) <> sign(disadvantage_base)
-             AND abs(disadvantage) > greatest($materiality, $z * se_gap)
-             AND abs(disadvantage_base) > greatest($materiality, $z * se_gap_base) THEN 'reversed'
+             AND abs(disadvantage) > greatest(mat, $z * se_gap)
+             AND abs(disadvantage_base) > greatest(mat, $z * se_gap_base) THEN 'reversed'
             WHEN d_change < 0 THEN 'narrowed'
             ELSE 'widened' END,
        CASE WHEN comparison IN ('single_type', 'no_types') THEN comparison

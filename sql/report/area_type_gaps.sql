@@ -5,7 +5,7 @@
 -- Inputs:  area_type_gap, indicator; $scope_level, $scope_code, $year.
 -- Output:  indicator_id, title_sv, unit, higher_is_better, year, comparison, comparison_year, focus_upto, reference_from,
 --          value_focus, value_reference, gap, disadvantage, se_gap, base_year, value_focus_base,
---          value_reference_base, gap_base, gap_change, se_change, narrowed, change_verdict, status, change_status —
+--          value_reference_base, gap_base, gap_change, se_change, materiality, narrowed, change_verdict, status, change_status —
 --          one row per indicator, ordered by indicator id.
 WITH ranked AS (
   SELECT g.*, row_number() OVER (PARTITION BY g.indicator_id ORDER BY (g.gap IS NOT NULL) DESC, g.year DESC) AS rn
@@ -16,7 +16,7 @@ SELECT r.indicator_id, i.title_sv, i.unit, i.higher_is_better, r.year,
        r.comparison, r.comparison_year, r.focus_upto, r.reference_from,
        r.value_focus, r.value_reference, r.gap, r.disadvantage, r.se_gap,
        r.base_year, b.value_focus AS value_focus_base, b.value_reference AS value_reference_base,
-       r.gap_base, r.gap_change, r.se_change, r.narrowed, r.change_verdict, r.status, r.change_status
+       r.gap_base, r.gap_change, r.se_change, r.materiality, r.narrowed, r.change_verdict, r.status, r.change_status
 FROM ranked r
 JOIN indicator i ON i.id = r.indicator_id
 LEFT JOIN area_type_gap b

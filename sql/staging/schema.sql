@@ -261,6 +261,7 @@ CREATE TABLE IF NOT EXISTS area_type_gap (
   gap_base        DOUBLE,
   gap_change      DOUBLE,
   se_change       DOUBLE,
+  materiality     DOUBLE,
   narrowed        BOOLEAN,
   change_verdict  VARCHAR,
   status          VARCHAR NOT NULL,
@@ -279,6 +280,7 @@ ALTER TABLE area_type_gap ADD COLUMN IF NOT EXISTS den_focus DOUBLE;
 ALTER TABLE area_type_gap ADD COLUMN IF NOT EXISTS den_reference DOUBLE;
 ALTER TABLE area_type_gap ADD COLUMN IF NOT EXISTS se_gap DOUBLE;
 ALTER TABLE area_type_gap ADD COLUMN IF NOT EXISTS se_change DOUBLE;
+ALTER TABLE area_type_gap ADD COLUMN IF NOT EXISTS materiality DOUBLE;
 ALTER TABLE area_type_gap ADD COLUMN IF NOT EXISTS change_verdict VARCHAR;
 ALTER TABLE area_type_gap DROP COLUMN IF EXISTS value_type1;
 ALTER TABLE area_type_gap DROP COLUMN IF EXISTS value_type5;

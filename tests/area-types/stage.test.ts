@@ -15,6 +15,7 @@ import type { Context } from '../../pipelines/context.ts';
 import { buildAreaTypes, type AreaTypesResult } from '../../pipelines/stages/area-types.ts';
 import { runAreaTypesCommand } from '../../pipelines/area-types-command.ts';
 import { loadAreaTypeCatalogue } from '../../pipelines/measures/classify-area-types.ts';
+import { loadIndicators } from '../../pipelines/catalogue.ts';
 
 /** SCB's socio-economic index per RegSO (TAB6586) and its components V1–V3, as data/area-types.json names them. */
 const AREA_TYPES = loadAreaTypeCatalogue(new URL('../../data', import.meta.url).pathname);
@@ -180,6 +181,13 @@ describe('the area-types stage over the tiny world', () => {
     expect(bases.find((r) => r.indicator_id === 'foreign_background_share')?.b).toBe(2017);
     expect(bases.find((r) => r.indicator_id === 'employment_rate_20_64')?.b).toBe(2020);
     expect(bases.find((r) => r.indicator_id === 'long_term_unemployment_20_64')?.b).toBe(2024);
+    // Each indicator's own threshold for a clear change (data/indicators.json), as the rest of the report uses.
+    const own = new Map(loadIndicators(new URL('../../data', import.meta.url).pathname).indicators.map((d) => [d.id, d.materiality]));
+    for (const r of await sql('SELECT DISTINCT indicator_id, materiality FROM area_type_gap ORDER BY 1')) {
+      const m = own.get(String(r.indicator_id));
+      expect(r.materiality, String(r.indicator_id)).toBe(m && !m.relative ? m.value : AREA_TYPES.gap.change.materiality_pp);
+    }
+    expect((await sql("SELECT DISTINCT materiality FROM area_type_gap WHERE indicator_id = 'unemployment_rate_20_64'"))[0]?.materiality).toBe(0.5);
     // A verdict only where two gaps exist; three outcomes and the reversal, nothing else.
     const verdicts = await sql('SELECT DISTINCT change_verdict AS v FROM area_type_gap WHERE change_verdict IS NOT NULL ORDER BY 1');
     for (const r of verdicts) expect(['narrowed', 'no_change', 'reversed', 'widened']).toContain(r.v);

@@ -222,7 +222,9 @@ describe('area types: residents and method', () => {
     expect(text).toContain('typ 5 lägre än 1 standardavvikelse under medelvärdet');
     expect(text).toContain(`År 2024 var medelvärdet 8,7 och standardavvikelsen 5,8; av 3${NBSP}363 RegSO blev 140 av typ 1`);
     expect(text).toContain('annars jämförs områdena av den lägsta typ som finns med resten av området');
-    expect(text).toContain('En förändring av en skillnad räknas som tydlig när den är större än 1 procentenhet och större än 1,96 standardfel');
+    // Each indicator's own threshold: unemployment 0,5, the others 1 point.
+    expect(text).toContain('En förändring av en skillnad räknas som tydlig när den är större än indikatorns gräns för en tydlig förändring (0,5–1 procentenhet) och större än 1,96 standardfel');
+    expect(describeAreaTypeMethod(malmoLike()).join(' ')).toContain('större än 1 procentenhet och större än 1,96 standardfel');
   });
 
   it('the summary carries area-type lines only when the model has the block', () => {

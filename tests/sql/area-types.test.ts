@@ -6,7 +6,7 @@
 import { describe, it, expect, beforeEach, afterEach } from 'vitest';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { exec, execFile, query, queryFile } from '../../pipelines/db.ts';
-import { cutParams, loadAreaTypeCatalogue, type SdKind } from '../../pipelines/measures/classify-area-types.ts';
+import { cutParams, gapParams, loadAreaTypeCatalogue, type SdKind } from '../../pipelines/measures/classify-area-types.ts';
 import { memoryWarehouse, insertObservations } from './helpers.ts';
 
 let wh: { conn: DuckDBConnection; close(): void };
@@ -441,7 +441,8 @@ describe('sql/area_types/compare_scb.sql', () => {
 });
 
 describe('sql/area_types/gap.sql', () => {
-  const GAP = { base_year: 2017, materiality: 1, z: 1.96 };
+  // The catalogue's rule: base year 2017, 1 percentage point, 1.96 standard errors.
+  const GAP = gapParams(CAT);
   /** One type's row in indicator_by_area_type: the value as numerator / denominator (big by default: the materiality decides). */
   async function byType(id: string, scope: string, year: number, t: number, value: number | null, status = 'ok', den = 100_000): Promise<void> {
     const level = scope === '00' ? 'riket' : scope.length === 2 ? 'lan' : 'kommun';
@@ -574,10 +575,16 @@ describe('sql/area_types/gap.sql', () => {
       { indicator_id: 'small', change_verdict: 'no_change', narrowed: false },
       { indicator_id: 'tiny_move', change_verdict: 'no_change', narrowed: false },
     ]);
-    // The materiality and z are parameters: with none the tiny move is a finding.
+    // An indicator's own threshold (data/indicators.json materiality) replaces the default: at 0,5 points the
+    // 0,8-point move is a finding; the others keep 1 point.
     await exec(wh.conn, 'DELETE FROM area_type_gap');
-    await execFile(wh.conn, 'area_types/gap', { ...GAP, materiality: 0 });
-    expect((await query(wh.conn, "SELECT change_verdict FROM area_type_gap WHERE indicator_id = 'tiny_move' AND year = 2022"))[0]?.change_verdict).toBe('widened');
+    await execFile(wh.conn, 'area_types/gap', gapParams(CAT, new Map([['tiny_move', 0.5]])));
+    expect(await query(wh.conn, 'SELECT indicator_id, materiality, change_verdict FROM area_type_gap WHERE year = 2022 ORDER BY 1')).toEqual([
+      { indicator_id: 'big', materiality: 1, change_verdict: 'widened' },
+      { indicator_id: 'flip', materiality: 1, change_verdict: 'reversed' },
+      { indicator_id: 'small', materiality: 1, change_verdict: 'no_change' },
+      { indicator_id: 'tiny_move', materiality: 0.5, change_verdict: 'widened' },
+    ]);
   });
 });
 
