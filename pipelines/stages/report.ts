@@ -451,6 +451,7 @@ async function areaTypeBlock(
       index_component: regsoOnly.has(id),
       year: y,
       comparison: areaTypeComparison(g.comparison),
+      comparison_year: num(g.comparison_year),
       focus_upto: areaTypeNumber(g.focus_upto),
       reference_from: areaTypeNumber(g.reference_from),
       value_focus: num(g.value_focus),
@@ -462,6 +463,7 @@ async function areaTypeBlock(
       gap_base: num(g.gap_base),
       gap_change: num(g.gap_change),
       se_change: num(g.se_change),
+      materiality: num(g.materiality),
       narrowed: g.narrowed === null ? null : Boolean(g.narrowed),
       change_verdict: gapChangeVerdict(g.change_verdict),
       status: String(g.status),
@@ -498,7 +500,6 @@ async function areaTypeBlock(
   };
   if (scope.level === 'kommun') {
     const regso = await queryFile(conn, 'report/area_type_regso', { kommun_code: scope.code, first_year: BASELINE_YEAR, year });
-      comparison_year: num(g.comparison_year),
     block.regso = regso.map((r) => ({
       code: String(r.code),
       name: String(r.name),
