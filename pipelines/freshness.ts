@@ -110,7 +110,15 @@ export async function indicatorFreshness(ctx: Context, conn: DuckDBConnection, l
       const m = methods.find((x) => label === methodSourceLabel(x)) ?? methods.find((x) => label.startsWith(methodSourceLabel(x)));
       const parts = m ? partsTables(m, src) : [];
       const partYears = parts.map((p) => {
-        const ys = p.map((t) => live?.get(t)).map((r) => (r && 'latestPeriod' in r ? r.latestPeriod : null)).filter((y): y is number => y !== null);
+        const ys = p
+          .map((t) => {
+            const r = live?.get(t);
+            const y = r && 'latestPeriod' in r ? r.latestPeriod : null;
+            // A KPI the catalogue replaces after its last year (N00914 → N02267) is wanted only up to that year.
+            const k = src.kolada.find((x) => x.id === t);
+            return y !== null && k?.replacedBy ? Math.min(y, k.years[1]) : y;
+          })
+          .filter((y): y is number => y !== null);
         return ys.length ? Math.max(...ys) : null;
       });
       out.push({

@@ -139,7 +139,7 @@ export class KoladaApi {
 
   private kpiObjectAsStored(k: EmulatedKpi): Record<string, unknown> {
     const stored = this.stored.get(k.id);
-    if (stored) return stored;
+    if (stored) return { ...stored, ...publicationFor(k, stored) };
     const last = k.years.at(-1) ?? 0;
     // The twelve keys v3 returns, in its order (kpi_first1800_reconstructed.json). We serve totals only, so no
     // KPI is divided by gender here even where the real one is.
@@ -212,6 +212,25 @@ export class KoladaApi {
       default: return null;
     }
   }
+}
+
+/**
+ * Kolada's publication fields as they fit the data served: the stored description is real Kolada's (publ_period 2026
+ * for a KPI whose 2026 values are out), but the world holds fewer years. publ_period becomes the last year served and
+ * the stored dates move back by as many years (N15428: 2026 published 2026-09-25 → 2025 published 2025-09-25); a
+ * description without them gets 1 April after the last year, as a KPI the project stores nothing for.
+ */
+function publicationFor(k: EmulatedKpi, stored: Record<string, unknown>): Record<string, unknown> {
+  const last = k.years.at(-1) ?? 0;
+  const period = Number(stored.publ_period);
+  const shift = (d: unknown, years: number): unknown =>
+    typeof d === 'string' && /^\d{4}-/.test(d) ? `${Number(d.slice(0, 4)) - years}${d.slice(4)}` : d;
+  if (typeof stored.publ_period !== 'string' || !/^\d{4}$/.test(stored.publ_period) || typeof stored.publication_date !== 'string') {
+    return { publ_period: String(last), publication_date: `${last + 1}-04-01`, prel_publication_date: null };
+  }
+  const back = period - last;
+  if (back <= 0) return {};
+  return { publ_period: String(last), publication_date: shift(stored.publication_date, back), prel_publication_date: shift(stored.prel_publication_date, back) };
 }
 
 interface Paging {

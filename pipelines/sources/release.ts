@@ -70,9 +70,11 @@ const DATE = /^\d{4}-\d{2}-\d{2}/;
  * come means that period is not out yet, so the latest period Kolada has now is the one before it. `released` changes
  * exactly when a date passes or Kolada changes the fields, which is when the data can have changed.
  */
-export function koladaRelease(id: string, k: Record<string, unknown>, today: string, url: string): Release {
+export function koladaRelease(id: string, k: Record<string, unknown>, today: string, url: string): Release | ReleaseRefused {
+  // Kolada leaves publ_period and the dates null for some KPIs: then it says nothing, and the KPI is fetched each time.
+  if (k.publ_period === null || k.publ_period === undefined || k.publ_period === '') return { source: 'Kolada', id, refused: `Kolada: ${url}: KPI ${id} states no publ_period` };
+  if (typeof k.publ_period !== 'string' || !/^\d{4}$/.test(k.publ_period)) throw new SourceError(`Kolada: ${url}: KPI ${id}: publ_period ${JSON.stringify(k.publ_period)} is not a year`);
   const period = Number(k.publ_period);
-  if (!Number.isInteger(period)) throw new SourceError(`Kolada: ${url}: KPI ${id}: publ_period ${JSON.stringify(k.publ_period)} is not a year`);
   const date = (key: string): string | null => {
     const v = k[key];
     if (v === null || v === undefined || v === '') return null;
