@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'output/', 'data/raw/', 'coverage/', '.scratch/'] },
+  { ignores: ['node_modules/', 'dist/', 'output/', 'data/raw/', 'coverage/', '.scratch/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -144,6 +144,12 @@ describe('segfollow command line', () => {
       expect(piped(['sources'], 'true')).toEqual({ code: 0, stderr: '' });
     });
 
+    it('--help, sources --check, sources --due --offline: every command shares the same handler', () => {
+      for (const args of [['--help'], ['indices', '--help'], ['sources', '--check'], ['sources', '--due', '--offline']]) {
+        expect(piped(args, 'true')).toEqual({ code: 0, stderr: '' });
+      }
+    });
+
     it('indices', () => {
       const f = big('counts.csv', 'k,u,x,y', (i) => `k${Math.floor(i / 2)},u${i % 2},${i % 7},${(i * 3) % 11}`, 20_000);
       expect(piped(['indices', '--input', f, '--unit', 'u', '--groups', 'x,y', '--by', 'k'])).toEqual({ code: 0, stderr: '' });
