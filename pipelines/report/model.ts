@@ -131,6 +131,11 @@ export interface SegregationBlock {
    */
   change_since_first?: SegregationChange | null;
   /**
+   * Optional, when change_since_first crosses a break: the comparable change from the first year to the last year
+   * before the break (on the old area version), so the text can give both sides of the break and its size.
+   */
+  change_before_break?: SegregationChange | null;
+  /**
    * Optional: the DeSO 2018 → 2025 break measured in the years next to it, each computed on both area versions
    * (segregation_bridge): value_to − value_from is what the new units alone do to the index that year.
    */

@@ -302,8 +302,8 @@ async function reportModel(ctx: Context, conn: DuckDBConnection, scope: Scope, s
     // The measures stage's changes (sql/measures/segregation_change.sql) up to the report year, and the DeSO break's size.
     const keyOf = { measure, groups: split.groups, scope_level: scope.level, scope_code: scope.code, unit_level: 'deso' };
     const changes = await queryFile(conn, 'report/segregation_change', { ...keyOf, year });
-    const changeOf = (span: string): SegregationChange | null => {
-      const c = changes.find((r) => r.span === span);
+    const changeOf = (span: string, row?: Row): SegregationChange | null => {
+      const c = row ?? changes.find((r) => r.span === span);
       if (!c) return null;
       const verdict = String(c.verdict);
       return {
@@ -322,6 +322,13 @@ async function reportModel(ctx: Context, conn: DuckDBConnection, scope: Scope, s
     };
     block.change = changeOf('comparable');
     block.change_since_first = changeOf('since_first');
+    if (block.change && block.change_since_first?.crosses_break) {
+      // The last year before the break: the year before the latest area version's first year.
+      const before = (block.change.crosses_break ? block.change.to_year : block.change.from_year) - 1;
+      const pre = await queryFile(conn, 'report/segregation_change', { ...keyOf, year: before });
+      const c = pre.find((r) => r.span === 'comparable' && r.crosses_break === false);
+      block.change_before_break = c ? changeOf('comparable', c) : null;
+    }
     const bridge = await queryFile(conn, 'report/segregation_bridge', keyOf);
     if (bridge.length > 0) {
       block.break_size = bridge.map((r) => ({ year: Number(r.year), from_version: String(r.from_version), to_version: String(r.to_version), value_from: Number(r.value_from), value_to: Number(r.value_to) }));
