@@ -87,8 +87,9 @@ WITH latest AS (
          max(v) FILTER (WHERE grp = 'reference') AS v_ref,
          max(den) FILTER (WHERE grp = 'focus' AND p IS NOT NULL) AS n_focus,
          max(den) FILTER (WHERE grp = 'reference' AND p IS NOT NULL) AS n_ref,
-         max(100 * sqrt(p * (1 - p) / den)) FILTER (WHERE grp = 'focus') AS se_focus,
-         max(100 * sqrt(p * (1 - p) / den)) FILTER (WHERE grp = 'reference') AS se_ref,
+         -- greatest(…, 0): cell-key noise can put a numerator above its denominator.
+         max(100 * sqrt(greatest(p * (1 - p), 0) / den)) FILTER (WHERE grp = 'focus') AS se_focus,
+         max(100 * sqrt(greatest(p * (1 - p), 0) / den)) FILTER (WHERE grp = 'reference') AS se_ref,
          coalesce(max(g_status) FILTER (WHERE grp = 'focus'), 'no_areas') AS s_focus,
          coalesce(max(g_status) FILTER (WHERE grp = 'reference'), 'no_areas') AS s_ref
   FROM judged k

@@ -554,6 +554,17 @@ describe('sql/area_types/gap.sql', () => {
     ]);
   });
 
+  it('takes a noisy share above 100 % (cell-key noise) without failing: its standard error is 0, not the root of a negative', async () => {
+    await setTypes([['0180R001', 2022, 1], ['0180R002', 2022, 5]]);
+    await indicator('emp', 'procent', true);
+    await byType('emp', '00', 2022, 1, 60, 'ok', 1000);
+    await byType('emp', '00', 2022, 5, 100.4, 'noise', 1000);
+    await execFile(wh.conn, 'area_types/gap', GAP);
+    const [g] = await query(wh.conn, 'SELECT value_reference, status, se_gap FROM area_type_gap');
+    expect(g?.status).toBe('noise');
+    expect(g?.se_gap).toBeCloseTo(100 * Math.sqrt((0.6 * 0.4) / 1000), 12);
+  });
+
   it('a change is a finding only beyond the materiality and the counts\' uncertainty; a sign change beyond both is reversed', async () => {
     await setTypes([['0180R001', 2022, 1], ['0180R002', 2022, 5]]);
     await indicator('big', 'procent', true);
