@@ -45,6 +45,10 @@
  *
  * The build stage's SQL D (sql/measures/dissimilarity.sql, same groups label) is replaced: this stage deletes every
  * row of its four groups labels and writes D again from the engine, over DeSO and RegSO, with expected and interval.
+ *
+ * Also written: segregation_index_change, the change of every index with an interval since 2017 and within the
+ * latest area version, with a verdict (buildSegregationChange), and segregation_bridge, the DeSO 2018 → 2025 break
+ * measured in the years next to it on both versions (bridgeRows). The unit sets are computed in worker threads.
  */
 import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
 import { listValue } from '@duckdb/node-api';
