@@ -23,7 +23,7 @@ beforeAll(async () => {
     ('emp','0180','kommun2003',2023,82,1,1,'ok','S'), ('emp','2584','kommun2003',2023,NULL,NULL,NULL,'suppressed','S'),
     ('emp','01','lan1998',2023,81,1,1,'ok','S'),
     ('emp','0180C1010','DeSO2018',2023,70,1,1,'ok','S')`);
-  await exec(c, `INSERT INTO segregation_index VALUES
+  await exec(c, `INSERT INTO segregation_index (measure, groups, focal, scope_level, scope_code, unit_level, unit_version, year, value, expected, ci_low, ci_high, n_units, total, status, source_table) VALUES
     ('D','fb/sb','fb','riket','00','deso','DeSO2018',2017,0.40,NULL,NULL,NULL,5984,10e6,'ok','TAB6571'),
     ('D','fb/sb','fb','riket','00','deso','DeSO2025',2025,0.42,0.02,0.41,0.43,6160,10.6e6,'ok','TAB6571'),
     ('D','fb/sb','fb','riket','00','regso','RegSO2025',2025,0.40,NULL,NULL,NULL,3363,10.6e6,'ok','TAB6571'),
@@ -188,7 +188,7 @@ describe('sql/report/*.sql', () => {
   it('segregation_decomposition: riket rows of the M and H terms for one split and unit level, up to the report year', async () => {
     // Own rows, removed again so the export test below sees only the shared fixture.
     const c = wh.conn;
-    await exec(c, `INSERT INTO segregation_index VALUES
+    await exec(c, `INSERT INTO segregation_index (measure, groups, focal, scope_level, scope_code, unit_level, unit_version, year, value, expected, ci_low, ci_high, n_units, total, status, source_table) VALUES
       ('M_total','q','',         'riket','00','deso','DeSO2018',2017,0.06,NULL,NULL,NULL,5984,1e7,'ok','TAB6684'),
       ('M_between_lan','q','',   'riket','00','deso','DeSO2018',2017,0.003,NULL,NULL,NULL,5984,1e7,'ok','TAB6684'),
       ('H_total','q','',         'riket','00','deso','DeSO2018',2017,0.04,NULL,NULL,NULL,5984,1e7,'ok','TAB6684'),

@@ -168,7 +168,7 @@ describe("sql/measures/unit_counts_quartiles.sql ('measures/unit_counts_quartile
 describe("sql/measures/delete_segregation_groups.sql ('measures/delete_segregation_groups')", () => {
   it('removes every row of the listed groups labels and nothing else', async () => {
     for (const [measure, groups] of [['D', 'a / b'], ['Gini', 'a / b'], ['multi_D', 'k1–k5'], ['D', 'c / d']] as const) {
-      await exec(wh.conn, "INSERT INTO segregation_index VALUES ($m, $g, NULL, 'riket', '00', 'deso', 'DeSO2018', 2020, 0.5, NULL, NULL, NULL, 10, 100, 'ok', 'T')", { m: measure, g: groups });
+      await exec(wh.conn, "INSERT INTO segregation_index (measure, groups, focal, scope_level, scope_code, unit_level, unit_version, year, value, expected, ci_low, ci_high, n_units, total, status, source_table) VALUES ($m, $g, NULL, 'riket', '00', 'deso', 'DeSO2018', 2020, 0.5, NULL, NULL, NULL, 10, 100, 'ok', 'T')", { m: measure, g: groups });
     }
     await execFile(wh.conn, 'measures/delete_segregation_groups', { groups: listValue(['a / b', 'k1–k5']) });
     expect(await query(wh.conn, 'SELECT measure, groups FROM segregation_index')).toEqual([{ measure: 'D', groups: 'c / d' }]);
