@@ -1,0 +1,727 @@
+/**
+ * The tagging layer: makes pdfmake (0.3, pinned) write a tagged PDF (PDF/UA-1) with a complete structure tree,
+ * without changing a single drawn operator. pdfmake has no public hook for this, so the layer wraps a few internal
+ * methods (guarded by tests/report/tagging/hooks.test.ts, which fails on any pdfmake or pdfkit version change):
+ *
+ * Phase 1, layout (LayoutBuilder, ElementWriter): `processNode` is pdfmake's one recursive entry for every node.
+ * Around it the layer keeps a stack of frames and builds a shadow structure tree in document order (headings from
+ * styles or `role`, P, L/LI/Lbl/LBody, Table/THead/TBody/TR/TH/TD, Figure with /Alt, TOC/TOCI/Reference). The
+ * writer's add* methods stamp each page item (line, vector, svg, image) with its tag: a shadow node or an artifact.
+ * pdfmake copies items with own-property copies (Line.clone, pack), so the stamp survives unbreakable blocks.
+ * Repeated table header rows, page headers, footers and backgrounds are stamped as artifacts.
+ *
+ * Phase 2, rendering (Renderer): a pre-pass keeps the shadow nodes that own a rendered item and creates pdfkit
+ * structure elements for them in document order; then every item is drawn inside `BDC … EMC` of its element
+ * (pdfkit's markStructureContent keeps the ParentTree) or inside an /Artifact sequence. Inline links get their own
+ * Link element with the annotation's OBJR. No marked-content sequence straddles q/Q (clips, vertical alignment).
+ *
+ * The wrappers are inert for documents that did not ask for tagging (no symbol on the content): those come out
+ * byte-identical to plain pdfmake output.
+ */
+import { createRequire } from 'node:module';
+import type { TaggingIssue } from './errors.ts';
+
+/** On the document definition's content array: the tagging options of this document. */
+export const TAGGING = Symbol.for('segfollow.tagging.options');
+const STATE = Symbol.for('segfollow.tagging.state');
+const INSTALLED = Symbol.for('segfollow.tagging.installed');
+/** The chart hook (charts/draw-chart.ts) marks pdfmake's Renderer with this; tagging must wrap around it. */
+const CHART_HOOK = Symbol.for('segfollow.chartDrawing');
+
+export type HeadingRole = 'H1' | 'H2' | 'H3' | 'H4' | 'H5' | 'H6';
+
+export interface LayerOptions {
+  /** Style name → heading level. */
+  headingStyles: Readonly<Record<string, HeadingRole>>;
+  /** Appended to the XMP packet before pdfkit closes it (PDF/UA identification beside PDF/A, dates). */
+  xmp: readonly string[];
+  /** Called with what was found, once layout and rendering are done (or throws, in strict mode). */
+  onIssues: (issues: readonly TaggingIssue[]) => void;
+}
+
+/** Standard structure types the layer accepts as an explicit `role` on a node. */
+const ROLES = new Set([
+  'Document', 'Part', 'Art', 'Sect', 'Div', 'BlockQuote', 'Caption', 'TOC', 'TOCI', 'Index', 'NonStruct', 'Private',
+  'P', 'H1', 'H2', 'H3', 'H4', 'H5', 'H6', 'L', 'LI', 'Lbl', 'LBody', 'Table', 'TR', 'TH', 'TD', 'THead', 'TBody',
+  'TFoot', 'Span', 'Quote', 'Note', 'Reference', 'BibEntry', 'Code', 'Link', 'Annot', 'Ruby', 'Warichu', 'Figure',
+  'Formula', 'Form', 'Artifact',
+]);
+
+// ---- The slice of pdfmake and pdfkit the layer touches. ----
+
+/** A pdfmake document node after preprocessing (only the fields read here). */
+interface PmNode {
+  text?: unknown;
+  style?: string | string[];
+  role?: string;
+  alt?: string;
+  decorative?: boolean;
+  lang?: string;
+  stack?: unknown[];
+  columns?: unknown[];
+  ul?: PmNode[];
+  ol?: PmNode[];
+  table?: { body: PmNode[][]; headerRows?: number };
+  toc?: { _table?: PmNode };
+  svg?: unknown;
+  image?: unknown;
+  canvas?: unknown;
+  qr?: unknown;
+  colSpan?: number;
+  rowSpan?: number;
+  listMarker?: { _inlines?: unknown[] };
+  _span?: boolean;
+}
+
+interface PmInline {
+  text: string;
+  link?: string | null;
+  linkToDestination?: string | null;
+  linkToPage?: number | null;
+}
+
+interface PmLine {
+  inlines: PmInline[];
+  _tag?: Tag;
+}
+
+interface PmItem {
+  _tag?: Tag;
+  x?: number;
+  y?: number;
+  _width?: number;
+  _height?: number;
+}
+
+interface PmPage {
+  items: { type: string; item: PmItem & PmLine }[];
+  pageSize: { height: number };
+}
+
+interface PdfStructElement {
+  add(child: unknown): PdfStructElement;
+  end(): void;
+  dictionary: { data: Record<string, unknown> };
+}
+
+/** pdfkit's PDFDocument, tagging API (0.19). */
+interface PdfDoc {
+  page: object | null;
+  struct(type: string, options?: { alt?: string; lang?: string }): PdfStructElement;
+  addStructure(el: PdfStructElement): unknown;
+  markContent(tag: string, options?: Record<string, unknown>): unknown;
+  markStructureContent(tag: string): unknown;
+  endMarkedContent(): unknown;
+  appendXML(xml: string): void;
+  text: (...args: unknown[]) => unknown;
+  annotate: (x: number, y: number, w: number, h: number, options: Record<string, unknown>) => unknown;
+  [STATE]?: Tagger;
+}
+
+// ---- Tags. ----
+
+interface StructNode {
+  role: string;
+  readonly parent: StructNode | null;
+  readonly children: StructNode[];
+  alt?: string;
+  lang?: string;
+  scope?: 'Column' | 'Row';
+  colSpan?: number;
+  rowSpan?: number;
+  listNumbering?: string;
+  bbox?: [number, number, number, number];
+  /** A TOC entry's title: the /Contents of its page-number link. */
+  title?: string;
+  used: boolean;
+  el?: PdfStructElement;
+}
+
+interface ArtifactTag {
+  readonly artifact: 'Pagination' | 'Layout' | 'Page' | 'Background';
+  readonly attached?: 'Top' | 'Bottom';
+}
+
+type Tag = StructNode | ArtifactTag;
+
+const LAYOUT: ArtifactTag = { artifact: 'Layout' };
+const REPEATED: ArtifactTag = { artifact: 'Pagination' };
+const HEADER: ArtifactTag = { artifact: 'Pagination', attached: 'Top' };
+const FOOTER: ArtifactTag = { artifact: 'Pagination', attached: 'Bottom' };
+const BACKGROUND: ArtifactTag = { artifact: 'Background' };
+const WATERMARK: ArtifactTag = { artifact: 'Pagination' };
+
+function isArtifact(t: Tag): t is ArtifactTag {
+  return 'artifact' in t;
+}
+
+interface TableInfo {
+  readonly cells: Map<PmNode, { row: number; col: number }>;
+  readonly body: PmNode[][];
+  readonly headerRows: number;
+  readonly toc: boolean;
+  readonly table: StructNode;
+  head?: StructNode;
+  tbody?: StructNode;
+  readonly rows: Map<number, StructNode>;
+}
+
+interface ListInfo {
+  readonly items: Set<PmNode>;
+  readonly list: StructNode;
+  /** The ordered-list marker waiting for its line, and the Lbl it belongs to. */
+  marker?: { inline: unknown; lbl: StructNode };
+}
+
+interface Frame {
+  readonly artifact?: ArtifactTag;
+  /** New elements of this node's children attach here. */
+  readonly container: StructNode | null;
+  /** Text lines of this node go here. */
+  readonly owner?: StructNode;
+  /** Vectors, SVGs and images of this node go here. */
+  readonly figure?: StructNode;
+  readonly table?: TableInfo;
+  readonly list?: ListInfo;
+  readonly tocTable?: PmNode;
+}
+
+function textOf(node: PmNode | undefined): string {
+  const t = node?.text;
+  if (typeof t === 'string') return t;
+  if (Array.isArray(t)) return t.map((x) => (typeof x === 'string' ? x : textOf(x as PmNode))).join('');
+  return '';
+}
+
+function describe(role: string, node: PmNode | undefined, near: string): string {
+  const own = textOf(node).trim();
+  const text = own || near;
+  return `${role}${text ? ` "${text.length > 60 ? `${text.slice(0, 59)}…` : text}"` : ''}`;
+}
+
+/** The per-document state: shadow tree during layout, marked-content state during rendering. */
+class Tagger {
+  root: StructNode = Tagger.node('Document', null);
+  stack: Frame[] = [];
+  issues: TaggingIssue[] = [];
+  /** The text of the last text node seen: names a figure or table in a message ("after …"). */
+  lastText = '';
+  private open: Tag | null = null;
+  private page: object | null = null;
+
+  constructor(readonly options: LayerOptions) {
+    this.reset();
+  }
+
+  static node(role: string, parent: StructNode | null): StructNode {
+    const n: StructNode = { role, parent, children: [], used: false };
+    parent?.children.push(n);
+    return n;
+  }
+
+  reset(): void {
+    this.root = Tagger.node('Document', null);
+    this.stack = [{ container: this.root }];
+    this.issues = this.issues.filter((i) => i.kind === 'no-title' || i.kind === 'no-language');
+    this.lastText = '';
+  }
+
+  top(): Frame {
+    const f = this.stack[this.stack.length - 1];
+    if (!f) throw new Error('tagging: frame stack empty (pdfmake internals changed?)');
+    return f;
+  }
+
+  // ---- Phase 1: layout. ----
+
+  enter(node: PmNode): Frame {
+    const parent = this.top();
+    if (parent.artifact) return { artifact: parent.artifact, container: null };
+    let container = parent.container;
+    let slot: StructNode | undefined;
+    if (parent.table?.cells.has(node)) slot = this.cell(parent.table, node);
+    else if (parent.list?.items.has(node)) slot = this.item(parent.list, node);
+    if (slot) container = slot;
+    const role = node.role && ROLES.has(node.role) && !(slot && (node.role === 'TH' || node.role === 'TD')) ? node.role : undefined;
+    if (role === 'Artifact') return { artifact: LAYOUT, container: null };
+    const add = (r: string): StructNode => {
+      const n = Tagger.node(r, container);
+      if (node.lang) n.lang = node.lang;
+      return n;
+    };
+
+    if (parent.tocTable === node && node.table) return { container: null, table: this.tableInfo(node, add('TOC'), true) };
+    if (node.toc) return { container, ...(node.toc._table ? { tocTable: node.toc._table } : {}) };
+    if (node.table) {
+      // A table used for layout (a framed box): its cells are plain containers.
+      if (role && role !== 'Table') return { container: add(role) };
+      if (!((node.table.headerRows ?? 0) > 0)) this.issues.push({ kind: 'table-without-header', node: describe('Table', undefined, `after "${this.lastText.slice(0, 50)}"`) });
+      return { container: null, table: this.tableInfo(node, add('Table'), false) };
+    }
+    if (node.ul || node.ol) {
+      const list = add(role ?? 'L');
+      list.listNumbering = node.ol ? 'Decimal' : 'Disc';
+      return { container: list, list: { items: new Set(node.ul ?? node.ol), list } };
+    }
+    if (node.text !== undefined) {
+      const t = textOf(node);
+      if (t.trim()) this.lastText = t;
+      const owner = slot && !role ? slot : add(role ?? this.heading(node) ?? 'P');
+      return { container: owner, owner };
+    }
+    if (node.svg !== undefined || node.image !== undefined || node.canvas !== undefined || node.qr !== undefined) {
+      if (typeof node.alt === 'string' && node.alt.trim()) {
+        const figure = add(role ?? 'Figure');
+        figure.alt = node.alt.trim();
+        return { container: figure, figure };
+      }
+      if (!node.decorative) this.issues.push({ kind: 'figure-without-alt', node: describe('Figure', undefined, `after "${this.lastText.slice(0, 50)}"`) });
+      return { artifact: LAYOUT, container: null };
+    }
+    // stack, columns, section: transparent unless given a role.
+    return { container: role ? add(role) : container };
+  }
+
+  private heading(node: PmNode): string | undefined {
+    const styles = Array.isArray(node.style) ? node.style : node.style ? [node.style] : [];
+    let found: string | undefined;
+    for (const s of styles) found = this.options.headingStyles[s] ?? found;
+    return found;
+  }
+
+  private tableInfo(node: PmNode, table: StructNode, toc: boolean): TableInfo {
+    const body = node.table?.body ?? [];
+    const cells = new Map<PmNode, { row: number; col: number }>();
+    body.forEach((r, row) => r.forEach((c, col) => cells.set(c, { row, col })));
+    return { cells, body, headerRows: toc ? 0 : (node.table?.headerRows ?? 0), toc, table, rows: new Map() };
+  }
+
+  private cell(info: TableInfo, node: PmNode): StructNode {
+    const pos = info.cells.get(node);
+    if (!pos) throw new Error('tagging: table cell not in its table');
+    let tr = info.rows.get(pos.row);
+    if (info.toc) {
+      if (!tr) {
+        tr = Tagger.node('TOCI', info.table);
+        const ref = Tagger.node('Reference', tr);
+        ref.title = textOf(info.body[pos.row]?.[0]).trim();
+        info.rows.set(pos.row, tr);
+      }
+      const ref = tr.children[0];
+      if (!ref) throw new Error('tagging: TOC entry without reference');
+      return ref;
+    }
+    const header = pos.row < info.headerRows;
+    if (!tr) {
+      const group = header ? (info.head ??= Tagger.node('THead', info.table)) : (info.tbody ??= Tagger.node('TBody', info.table));
+      tr = Tagger.node('TR', group);
+      info.rows.set(pos.row, tr);
+    }
+    const th = header || node.role === 'TH';
+    const c = Tagger.node(th ? 'TH' : 'TD', tr);
+    if (th) c.scope = header ? 'Column' : 'Row';
+    if ((node.colSpan ?? 1) > 1) c.colSpan = node.colSpan;
+    if ((node.rowSpan ?? 1) > 1) c.rowSpan = node.rowSpan;
+    return c;
+  }
+
+  private item(info: ListInfo, node: PmNode): StructNode {
+    const li = Tagger.node('LI', info.list);
+    const marker = node.listMarker?._inlines?.[0];
+    if (marker !== undefined) info.marker = { inline: marker, lbl: Tagger.node('Lbl', li) };
+    return Tagger.node('LBody', li);
+  }
+
+  lineTag(line: PmLine): Tag | undefined {
+    const top = this.top();
+    if (top.artifact) return top.artifact;
+    for (let i = this.stack.length - 1; i >= 0; i--) {
+      const list = this.stack[i]?.list;
+      if (!list) continue;
+      if (list.marker && line.inlines[0] === list.marker.inline) {
+        const { lbl } = list.marker;
+        list.marker = undefined;
+        return lbl;
+      }
+      break;
+    }
+    return top.owner;
+  }
+
+  graphicTag(): Tag {
+    const top = this.top();
+    return top.artifact ?? top.figure ?? LAYOUT;
+  }
+
+  // ---- Phase 2: rendering. ----
+
+  prepare(doc: PdfDoc, pages: PmPage[]): void {
+    let untagged = 0;
+    for (const page of pages) {
+      for (const { type, item } of page.items) {
+        if (type !== 'line' && type !== 'vector' && type !== 'svg' && type !== 'image') continue;
+        const tag = item._tag;
+        if (!tag) {
+          untagged++;
+          continue;
+        }
+        if (isArtifact(tag)) continue;
+        for (let n: StructNode | null = tag; n && !n.used; n = n.parent) n.used = true;
+        if ((type === 'svg' || type === 'image') && tag.role === 'Figure' && !tag.bbox) {
+          const x = item.x ?? 0;
+          const y = item.y ?? 0;
+          const h = page.pageSize.height;
+          tag.bbox = [x, h - y - (item._height ?? 0), x + (item._width ?? 0), h - y];
+        }
+      }
+    }
+    if (untagged > 0) this.issues.push({ kind: 'untagged-item', node: `${untagged} page item(s)` });
+    this.root.used = true;
+    this.levelHeadings(this.root, { last: 0 });
+    this.create(doc, this.root, null);
+    doc.addStructure(this.root.el as PdfStructElement);
+  }
+
+  /**
+   * Numbered headings never skip a level going down (PDF/UA-1, Matterhorn 14-003): a heading deeper than one below
+   * the previous one is lifted (an h3-styled heading straight after an H1 is an H2 in the tree).
+   */
+  private levelHeadings(n: StructNode, state: { last: number }): void {
+    const m = /^H([1-6])$/.exec(n.role);
+    if (m && n.used) {
+      const level = Math.min(Number(m[1]), state.last + 1);
+      n.role = `H${level}`;
+      state.last = level;
+    }
+    for (const c of n.children) this.levelHeadings(c, state);
+  }
+
+  private create(doc: PdfDoc, n: StructNode, parent: PdfStructElement | null): void {
+    // A table row keeps all its cells, so that the table stays regular even where a cell is empty.
+    if (n.role === 'TR' && n.used) for (const c of n.children) c.used = true;
+    const el = doc.struct(n.role, { ...(n.alt ? { alt: n.alt } : {}), ...(n.lang ? { lang: n.lang } : {}) });
+    const data = el.dictionary.data;
+    if (n.scope || n.colSpan || n.rowSpan) {
+      data.A = { O: 'Table', ...(n.scope ? { Scope: n.scope } : {}), ...(n.colSpan ? { ColSpan: n.colSpan } : {}), ...(n.rowSpan ? { RowSpan: n.rowSpan } : {}) };
+    } else if (n.bbox) {
+      data.A = { O: 'Layout', Placement: 'Block', BBox: n.bbox.map((v) => Math.round(v * 100) / 100) };
+    } else if (n.listNumbering) {
+      data.A = { O: 'List', ListNumbering: n.listNumbering };
+    }
+    n.el = el;
+    parent?.add(el);
+    for (const c of n.children) if (c.used || (n.role === 'TR' && n.used)) this.create(doc, c, el);
+  }
+
+  /** Puts what is drawn next into the sequence of `tag` (continuing the open one where it is the same). */
+  ensure(doc: PdfDoc, tag: Tag): void {
+    if (doc.page !== this.page) {
+      // pdfkit ends a page's open sequences itself (endPageMarkings) when the next page starts.
+      this.page = doc.page;
+      this.open = null;
+    }
+    if (this.open === tag) return;
+    if (this.open) doc.endMarkedContent();
+    if (isArtifact(tag)) {
+      doc.markContent('Artifact', { type: tag.artifact, ...(tag.attached ? { attached: [tag.attached] } : {}) });
+    } else {
+      if (!tag.el) throw new Error(`tagging: ${tag.role} has no structure element (pre-pass missed it)`);
+      tag.el.add(doc.markStructureContent(tag.role));
+    }
+    this.open = tag;
+  }
+
+  close(doc: PdfDoc): void {
+    if (doc.page !== this.page) {
+      this.page = doc.page;
+      this.open = null;
+    }
+    if (this.open) doc.endMarkedContent();
+    this.open = null;
+  }
+
+  /**
+   * Draws a line whose inlines carry links: each run of inlines with the same target becomes a Link element in the
+   * line's element, holding its marked text and an OBJR for every annotation pdfmake makes for it (one per word).
+   */
+  renderLinkedLine(doc: PdfDoc, line: PmLine, owner: StructNode, draw: () => void): void {
+    const key = (i: PmInline): string | null =>
+      // pdfmake sets absent targets to null.
+      i.link != null ? `u:${i.link}` : i.linkToDestination != null ? `d:${i.linkToDestination}` : i.linkToPage != null ? `p:${i.linkToPage}` : null;
+    const runOf: number[] = [];
+    let run = -1;
+    line.inlines.forEach((inl, i) => {
+      const k = key(inl);
+      const prev = i > 0 ? key(line.inlines[i - 1] as PmInline) : null;
+      if (k !== null && k !== prev) run++;
+      runOf.push(k === null ? -1 : run);
+    });
+    let index = 0;
+    let current = -1;
+    let link: PdfStructElement | null = null;
+    const ownerEl = owner.el as PdfStructElement;
+    const endRun = (): void => {
+      if (!link) return;
+      doc.endMarkedContent();
+      this.open = null;
+      // Ended at once, so that pdfkit writes its OBJR with this page.
+      link.end();
+      link = null;
+      current = -1;
+    };
+    const contents = (r: number): string => {
+      const text = line.inlines
+        .filter((_, i) => runOf[i] === r)
+        .map((i) => i.text)
+        .join('')
+        .trim();
+      return /^\d+$/.test(text) && owner.title ? `${owner.title} (sida ${text})` : text;
+    };
+    const text = doc.text;
+    const annotate = doc.annotate;
+    doc.text = (...args: unknown[]): unknown => {
+      const r = runOf[index++] ?? -1;
+      if (r !== current) {
+        endRun();
+        if (r >= 0) {
+          this.close(doc);
+          link = doc.struct('Link');
+          ownerEl.add(link);
+          link.add(doc.markStructureContent('Link'));
+          current = r;
+        } else {
+          this.ensure(doc, owner);
+        }
+      }
+      return text.apply(doc, args);
+    };
+    doc.annotate = (x, y, w, h, options): unknown => {
+      if (link && current >= 0) {
+        options.structParent = link;
+        if (options.Contents === undefined) options.Contents = new String(contents(current));
+      }
+      return annotate.call(doc, x, y, w, h, options);
+    };
+    try {
+      draw();
+      endRun();
+    } finally {
+      delete (doc as Partial<PdfDoc>).text;
+      delete (doc as Partial<PdfDoc>).annotate;
+    }
+  }
+
+  finish(doc: PdfDoc): void {
+    this.close(doc);
+    this.root.el?.end();
+    for (const xml of this.options.xmp) doc.appendXML(xml);
+    this.options.onIssues(this.issues);
+  }
+}
+
+// ---- Installation. ----
+
+type Method = (this: unknown, ...args: unknown[]) => unknown;
+type Proto = Record<string | symbol, unknown>;
+
+function wrap(proto: Proto, name: string, make: (original: Method) => Method): void {
+  const original = proto[name];
+  if (typeof original !== 'function') throw new Error(`tagging: pdfmake has no ${name} to hook (pdfmake upgraded? see tests/report/tagging/hooks.test.ts)`);
+  proto[name] = make(original as Method);
+}
+
+/** The tagger of the layout now running (pdfmake lays a document out synchronously, so one at a time). */
+let active: Tagger | null = null;
+
+interface PdfmakeClasses {
+  LayoutBuilder: { prototype: object };
+  ElementWriter: { prototype: object };
+  Renderer: { prototype: object };
+}
+
+const require = createRequire(import.meta.url);
+
+/** pdfmake's internal classes the layer hooks (the paths are pdfmake 0.3's `js/` build). */
+export function pdfmakeClasses(): PdfmakeClasses {
+  const load = (p: string): { prototype: object } => (require(p) as { default: { prototype: object } }).default;
+  return {
+    LayoutBuilder: load('pdfmake/js/LayoutBuilder.js'),
+    ElementWriter: load('pdfmake/js/ElementWriter.js'),
+    Renderer: load('pdfmake/js/Renderer.js'),
+  };
+}
+
+/** The internal methods the layer wraps; a guard test asserts each exists with the expected arity. */
+export const HOOKS = {
+  LayoutBuilder: ['layoutDocument', 'tryLayoutDocument', 'processNode', 'addBackground', 'addDynamicRepeatable'],
+  ElementWriter: ['addLine', 'addVector', 'addSVG', 'addImage', 'addFragment'],
+  Renderer: ['renderPages', 'renderLine', 'renderVector', 'renderSVG', 'renderImage', 'renderAttachment', 'renderWatermark', 'beginClip', 'endClip', 'beginVerticalAlignment', 'endVerticalAlignment'],
+} as const;
+
+/**
+ * Installs the wrappers once per process (per worker thread). Must run after the chart hook, so that a chart's
+ * drawing happens inside its Figure's marked content.
+ */
+export function installTagging(classes: PdfmakeClasses = pdfmakeClasses()): void {
+  const L = classes.LayoutBuilder.prototype as Proto;
+  const W = classes.ElementWriter.prototype as Proto;
+  const R = classes.Renderer.prototype as Proto;
+  if (L[INSTALLED]) return;
+  if (!R[CHART_HOOK]) throw new Error('tagging: install the chart drawing hook first, so that charts are drawn inside their Figure');
+
+  wrap(L, 'layoutDocument', (original) =>
+    function layoutDocument(this: unknown, ...args: unknown[]): unknown {
+      const content = args[0] as unknown as Record<symbol, LayerOptions | undefined>;
+      const pdfDocument = args[1] as unknown as PdfDoc;
+      const options = content?.[TAGGING];
+      if (!options) return original.apply(this, args);
+      const tagger = new Tagger(options);
+      (this as Proto)[STATE] = tagger;
+      pdfDocument[STATE] = tagger;
+      const previous = active;
+      active = tagger;
+      try {
+        return original.apply(this, args);
+      } finally {
+        active = previous;
+      }
+    },
+  );
+  wrap(L, 'tryLayoutDocument', (original) =>
+    function tryLayoutDocument(this: unknown, ...args: unknown[]): unknown {
+      // A re-run (pageBreakBefore) lays everything out again: start the tree again.
+      ((this as Proto)[STATE] as Tagger | undefined)?.reset();
+      return original.apply(this, args);
+    },
+  );
+  wrap(L, 'processNode', (original) =>
+    function processNode(this: unknown, ...args: unknown[]): unknown {
+      const t = (this as Proto)[STATE] as Tagger | undefined;
+      if (!t) return original.apply(this, args);
+      t.stack.push(t.enter(args[0] as unknown as PmNode));
+      try {
+        return original.apply(this, args);
+      } finally {
+        t.stack.pop();
+      }
+    },
+  );
+  const inArtifact = (name: string, tag: (args: unknown[]) => ArtifactTag): void =>
+    wrap(L, name, (original) =>
+      function artifactBlock(this: unknown, ...args: unknown[]): unknown {
+        const t = (this as Proto)[STATE] as Tagger | undefined;
+        if (!t) return original.apply(this, args);
+        t.stack.push({ artifact: tag(args), container: null });
+        try {
+          return original.apply(this, args);
+        } finally {
+          t.stack.pop();
+        }
+      },
+    );
+  inArtifact('addBackground', () => BACKGROUND);
+  inArtifact('addDynamicRepeatable', (args) => ((args[2] as unknown as string) === 'footer' ? FOOTER : HEADER));
+
+  wrap(W, 'addLine', (original) =>
+    function addLine(this: unknown, ...args: unknown[]): unknown {
+      const line = args[0] as unknown as PmLine;
+      if (active && !line._tag) {
+        const tag = active.lineTag(line);
+        if (tag) line._tag = tag;
+      }
+      return original.apply(this, args);
+    },
+  );
+  for (const name of ['addVector', 'addSVG', 'addImage']) {
+    wrap(W, name, (original) =>
+      function addGraphic(this: unknown, ...args: unknown[]): unknown {
+        const item = args[0] as unknown as PmItem;
+        if (active && !item._tag) item._tag = active.graphicTag();
+        return original.apply(this, args);
+      },
+    );
+  }
+  wrap(W, 'addFragment', (original) =>
+    function addFragment(this: unknown, ...args: unknown[]): unknown {
+      const block = args[0] as unknown as { insertedOnPages?: unknown };
+      if (!active || block.insertedOnPages === undefined) return original.apply(this, args);
+      // A repeatable (a broken table's header rows): its copies on later pages are artifacts, so that the table's
+      // header is in the tree once.
+      const page = (this as { context(): { getCurrentPage(): PmPage | null } }).context().getCurrentPage();
+      const before = new Set(page?.items.map((i) => i.item));
+      const result = original.apply(this, args);
+      for (const i of page?.items ?? []) if (!before.has(i.item)) i.item._tag = REPEATED;
+      return result;
+    },
+  );
+
+  const docOf = (r: unknown): PdfDoc => (r as { pdfDocument: PdfDoc }).pdfDocument;
+  wrap(R, 'renderPages', (original) =>
+    function renderPages(this: unknown, ...args: unknown[]): unknown {
+      const doc = docOf(this);
+      const t = doc[STATE];
+      if (!t) return original.apply(this, args);
+      t.prepare(doc, args[0] as unknown as PmPage[]);
+      const result = original.apply(this, args);
+      t.finish(doc);
+      return result;
+    },
+  );
+  wrap(R, 'renderLine', (original) =>
+    function renderLine(this: unknown, ...args: unknown[]): unknown {
+      const doc = docOf(this);
+      const t = doc[STATE];
+      if (!t) return original.apply(this, args);
+      const line = args[0] as unknown as PmLine;
+      const tag = line._tag ?? LAYOUT;
+      const linked = !isArtifact(tag) && line.inlines.some((i) => i.link != null || i.linkToDestination != null || i.linkToPage != null);
+      // A linked line's text goes into Link and owner sequences opened per inline; what pdfmake paints before the
+      // first inline (its colour-setting `f` without a path, a text background) is layout.
+      t.ensure(doc, linked ? LAYOUT : tag);
+      if (!linked) return original.apply(this, args);
+      let result: unknown;
+      t.renderLinkedLine(doc, line, tag, () => {
+        result = original.apply(this, args);
+      });
+      return result;
+    },
+  );
+  for (const name of ['renderVector', 'renderSVG', 'renderImage']) {
+    wrap(R, name, (original) =>
+      function renderGraphic(this: unknown, ...args: unknown[]): unknown {
+        const doc = docOf(this);
+        const t = doc[STATE];
+        if (t) t.ensure(doc, (args[0] as unknown as PmItem)._tag ?? LAYOUT);
+        return original.apply(this, args);
+      },
+    );
+  }
+  wrap(R, 'renderAttachment', (original) =>
+    function renderAttachment(this: unknown, ...args: unknown[]): unknown {
+      const doc = docOf(this);
+      doc[STATE]?.ensure(doc, LAYOUT);
+      return original.apply(this, args);
+    },
+  );
+  wrap(R, 'renderWatermark', (original) =>
+    function renderWatermark(this: unknown, ...args: unknown[]): unknown {
+      const doc = docOf(this);
+      const t = doc[STATE];
+      t?.ensure(doc, WATERMARK);
+      const result = original.apply(this, args);
+      t?.close(doc);
+      return result;
+    },
+  );
+  // q/Q pairs: no marked-content sequence may begin inside one and end outside it.
+  for (const name of ['beginClip', 'endClip', 'beginVerticalAlignment', 'endVerticalAlignment']) {
+    wrap(R, name, (original) =>
+      function boundary(this: unknown, ...args: unknown[]): unknown {
+        const doc = docOf(this);
+        doc[STATE]?.close(doc);
+        return original.apply(this, args);
+      },
+    );
+  }
+  L[INSTALLED] = true;
+}
