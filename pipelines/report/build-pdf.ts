@@ -1006,8 +1006,10 @@ async function areaTypesChapter(ctx: Ctx, n: number, block: AreaTypeBlock): Prom
 
   const regso = regsoTable(ctx, block, m.scope.name);
   if (regso) {
-    out.push(h2(ctx, `${n}.${sub++} Kommunens RegSO`));
-    out.push(regso);
+    const heading = h2(ctx, `${n}.${sub++} Kommunens RegSO`);
+    // A short table goes with its heading (Pajala's heading ended a page, its two-row table on the next); a long one
+    // may break anyway, and pdfmake drops what does not fit of an unbreakable block taller than a page.
+    out.push(...(regso.unbreakable ? [{ stack: [heading, regso], unbreakable: true }] : [heading, regso]));
   }
   return out;
 }

@@ -25,11 +25,14 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+const pagesOf: Record<string, string[]> = {};
+
 async function kommunPdf(name: string, code: string, block: AreaTypeBlock): Promise<string> {
   const model = reportModelFixture({ scope: { level: 'kommun', code, name }, area_types: block, segregation: [] });
   const out = join(dir, `${code}.pdf`);
   await buildReportPdf(model, out);
-  return flat((await readPdfText(out)).pages);
+  pagesOf[code] = (await readPdfText(out)).pages.map((p) => flat([p]));
+  return flat(pagesOf[code] ?? []);
 }
 
 /** The text of the Områdestyper chapter (from its heading in the text, not the contents, to the next chapter). */
@@ -60,6 +63,9 @@ describe('the Områdestyper chapter', () => {
     expect(text).not.toContain('Indikatorer per områdestyp');
     expect(ch).toContain('9.3 Kommunens RegSO');
     expect(ch.indexOf('Bjurholm RegSO 001')).toBeLessThan(ch.indexOf('Bjurholm RegSO 002'));
+    // The short RegSO table is on the page of its heading.
+    const tablePage = (pagesOf['2403'] ?? []).find((p) => p.includes('Regionala statistikområden (RegSO) i Bjurholm'));
+    expect(tablePage).toContain('9.3 Kommunens RegSO');
   });
 
   it('a Malmö-like kommun: type 1 against the rest of the kommun, in the heading, the text, the table and the trends', async () => {
