@@ -10,6 +10,10 @@ import { createRequire } from 'node:module';
 import { basename, dirname, join } from 'node:path';
 import { renderChartScene } from '../charts/render-chart.ts';
 import { chartNode, installChartDrawing } from '../charts/draw-chart.ts';
+import { AccessibilityError } from './tagging/errors.ts';
+import { compactPdf } from './tagging/compact.ts';
+import { accessibleDefinition } from './tagging/document.ts';
+import { installTagging } from './tagging/layer.ts';
 import { useReportFonts } from '../charts/fonts.ts';
 import {
   ACCENT,
@@ -99,8 +103,10 @@ interface NodeBase extends Style {
   pageBreak?: 'before' | 'after';
   unbreakable?: boolean;
   width?: number | string;
-  /** Kept on the node for the later PDF/UA tagging pass (a chart's text alternative). */
+  /** A chart's text alternative: its Figure's /Alt in the tagged PDF (report/tagging/). */
   alt?: string;
+  /** Structure type where the node's own would be wrong (report/tagging/layer.ts), e.g. 'Div' for a framed box. */
+  role?: string;
 }
 
 interface TextNode extends NodeBase {
@@ -190,6 +196,8 @@ function pdfmake(): PdfMake {
   // Charts are drawn into the page by their own hook, in the document's fonts: body text and chart text share
   // one embedded subset per face.
   installChartDrawing((require('pdfmake/js/Renderer.js') as { default: { prototype: object } }).default, family);
+  // After the chart hook: the tagging layer wraps it, so a chart is drawn inside its Figure (PDF/UA).
+  installTagging();
   pm.setFonts({ [family]: paths });
   const allowed = new Set(Object.values(paths));
   // Nothing else may be read or fetched: a report needs nothing outside the model.
@@ -342,6 +350,8 @@ function titlePage(ctx: Ctx): Content[] {
   ];
   if (m.demo) {
     out.push({
+      // A framed box, not a data table: tagged as a Div of paragraphs.
+      role: 'Div',
       table: {
         widths: ['*'],
         body: [
@@ -1282,10 +1292,21 @@ async function content(ctx: Ctx): Promise<Content[]> {
 }
 
 /**
+ * How the PDF is written. Tagged PDF/UA-1 always (`tagged: false` only for the comparison builds of tests and
+ * benchmarks); PDF/A-2a as well unless `archive` is false; `strict` (default on) fails the report on a figure without
+ * alt text, a table without header rows, or no title or language (report/tagging/).
+ */
+export interface PdfOptions {
+  tagged?: boolean;
+  archive?: boolean;
+  strict?: boolean;
+}
+
+/**
  * Renders the report and writes it atomically (temporary file in the same folder, then rename), so a reader never
  * sees half a PDF and a failed run leaves no file behind.
  */
-export async function buildReportPdf(model: ReportModel, outFile: string): Promise<{ pages: number; bytes: number }> {
+export async function buildReportPdf(model: ReportModel, outFile: string, options: PdfOptions = {}): Promise<{ pages: number; bytes: number }> {
   if (model.lang !== 'sv') throw new StageError(`the report renderer writes Swedish only (lang '${model.lang}' requested)`);
   const fonts = useReportFonts();
   const ctx: Ctx = { model, fit: fonts.fitText, figure: 0, table: 0, appendix: [] };
@@ -1293,8 +1314,15 @@ export async function buildReportPdf(model: ReportModel, outFile: string): Promi
   const dd = docDefinition(ctx, await content(ctx), pages);
   let buffer: Buffer;
   try {
-    buffer = await pdfmake().createPdf(dd).getBuffer();
+    const pm = pdfmake();
+    const report = basename(outFile);
+    const strict = options.strict ?? true;
+    const archive = options.archive ?? true;
+    if (options.tagged === false) buffer = await pm.createPdf(dd).getBuffer();
+    // Thousands of small structure elements: packed into object streams the tagged file is smaller than the untagged.
+    else buffer = compactPdf(await pm.createPdf(accessibleDefinition(dd, { report, strict, archive })).getBuffer());
   } catch (err) {
+    if (err instanceof AccessibilityError) throw err;
     throw new StageError(`pdf layout failed for ${basename(outFile)}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
   }
   const tmp = join(dirname(outFile), `.${basename(outFile)}.${process.pid}.${Date.now()}.tmp`);
