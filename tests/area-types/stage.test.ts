@@ -163,6 +163,13 @@ describe('the area-types stage over the tiny world', () => {
         ).sort(),
       ),
     );
+    // Every kommun has an answer: a gap in the latest year for some indicator, or the single-type sentence.
+    const unanswered = await sql(
+      `SELECT scope_code FROM area_type_gap WHERE scope_level = 'kommun' GROUP BY 1
+       HAVING NOT bool_or(gap IS NOT NULL AND year = 2024) AND any_value(comparison) <> 'single_type'`,
+    );
+    expect(unanswered).toEqual([]);
+    expect(first.scopes_with_gap.kommun).toBe(kommuner.length - (first.comparisons.kommun?.single_type ?? 0));
     // The riket values in 2024: summed numerators over summed denominators of the RegSO of each group.
     const [g] = await sql("SELECT * FROM area_type_gap WHERE indicator_id = 'foreign_background_share' AND scope_level = 'riket' AND year = 2024");
     const group = async (cond: string): Promise<number> => {
