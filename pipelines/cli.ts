@@ -27,7 +27,8 @@ const COMMON = `Options:
   -h, --help           this help
 
 Environment: SEGFOLLOW_SCB_URL, SEGFOLLOW_KOLADA_URL, SEGFOLLOW_AREA_KEYS_URL, SEGFOLLOW_WAREHOUSE,
-SEGFOLLOW_OUT, SEGFOLLOW_LOG_FORMAT, SEGFOLLOW_DISCLOSURE_THRESHOLD. A segfollow.config.json in the working
+SEGFOLLOW_OUT, SEGFOLLOW_LOG_FORMAT, SEGFOLLOW_DISCLOSURE_THRESHOLD, SEGFOLLOW_MEMORY_LIMIT (DuckDB memory_limit,
+e.g. 500MB; DuckDB spills to <warehouse>.tmp beyond it). A segfollow.config.json in the working
 folder sets the same keys (camelCase). Flags win over environment, environment over the file.
 Exit codes: 0 done, 1 a stage failed, 2 usage or bad input, 3 another run holds the lock.`;
 
@@ -267,6 +268,7 @@ async function runCommand(command: string, stages: StageName[], args: string[], 
     const ctx: Context = { config, log, fetch: globalThis.fetch, now: () => new Date() };
     // Loaded here, not at the top: the stages pull in DuckDB, Vega and pdfmake, which `indices` or `--help` never need.
     const { runStages } = await import('./run.ts');
+    (await import('./db.ts')).configureWarehouse(config);
     const summary = await runStages(ctx, command, stages, args);
     if (summary.nothingNew) {
       log.info(`${command} finished: inget nytt (no new data; nothing built or published)`, { run: summary.run_id });

@@ -49,6 +49,8 @@ export interface Config {
   whenNew: boolean;
   /** Indicators whose data may be older than their publication lag expects (the delay is known); the report says so. */
   acceptStale: string[];
+  /** DuckDB's memory_limit for the warehouse (e.g. "500MB"); beyond it DuckDB spills to <warehouse>.tmp. null: DuckDB's default. */
+  memoryLimit: string | null;
 }
 
 export const DEFAULTS = {
@@ -74,6 +76,7 @@ export const DEFAULTS = {
   refresh: false,
   whenNew: false,
   acceptStale: [],
+  memoryLimit: null,
 } as const satisfies Omit<Config, 'root' | 'bootstrapDrawsExplicit'>;
 
 /**
@@ -97,6 +100,7 @@ const ENV: Record<string, keyof Config> = {
   SEGFOLLOW_LOG_LEVEL: 'logLevel',
   SEGFOLLOW_DISCLOSURE_THRESHOLD: 'disclosureThreshold',
   SEGFOLLOW_BOOTSTRAP_DRAWS: 'bootstrapDraws',
+  SEGFOLLOW_MEMORY_LIMIT: 'memoryLimit',
 };
 
 type Partial2 = Partial<Record<keyof Config, unknown>>;
@@ -303,5 +307,12 @@ function validate(m: Partial2, origin: Partial<Record<keyof Config, Origin>>, ro
     refresh: bool('refresh'),
     whenNew,
     acceptStale,
+    memoryLimit: (() => {
+      if (m.memoryLimit === null) return null;
+      const v = str('memoryLimit');
+      // DuckDB's own units; a bare number or a typo would be refused by DuckDB only once the warehouse opens.
+      if (!/^\d+(\.\d+)?\s?(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i.test(v)) throw bad('memoryLimit', 'a size such as 500MB or 2GB (KB, MB, GB, TB, KiB, MiB, GiB, TiB)');
+      return v;
+    })(),
   };
 }

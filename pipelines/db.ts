@@ -20,6 +20,17 @@ export function sqlFile(name: string): string {
   return text;
 }
 
+/** Settings every warehouse instance of this process opens with (configureWarehouse). */
+let warehouseOptions: Record<string, string> = {};
+
+/**
+ * DuckDB settings for every warehouse this process opens: `memoryLimit` (config key, SEGFOLLOW_MEMORY_LIMIT) caps
+ * DuckDB's buffer memory; above it DuckDB spills to its temporary folder (<warehouse>.tmp) instead of growing.
+ */
+export function configureWarehouse(opts: { memoryLimit: string | null }): void {
+  warehouseOptions = opts.memoryLimit === null ? {} : { memory_limit: opts.memoryLimit };
+}
+
 /**
  * Opens the warehouse, hands a connection to `fn` and always closes both. One DuckDB file admits one process,
  * so stages hold a connection only while they run.
@@ -27,7 +38,7 @@ export function sqlFile(name: string): string {
 export async function withConnection<T>(path: string, fn: (conn: DuckDBConnection) => Promise<T>): Promise<T> {
   let instance: DuckDBInstance;
   try {
-    instance = await DuckDBInstance.create(path);
+    instance = await DuckDBInstance.create(path, warehouseOptions);
   } catch (e) {
     // A corrupt file, a folder at the path, a read-only or full disk: the machine's problem, named with the path.
     throw new EnvironmentError(`--warehouse ${path}: cannot open it as a DuckDB warehouse (${(e as Error).message.split('\n')[0]})`, { cause: e });
@@ -58,7 +69,7 @@ export async function withReadOnlyConnection<T>(path: string, fn: (conn: DuckDBC
   if (!statSync(path).isFile()) throw new UsageError(`--warehouse ${path}: not a file`);
   let instance: DuckDBInstance;
   try {
-    instance = await DuckDBInstance.create(path, { access_mode: 'READ_ONLY' });
+    instance = await DuckDBInstance.create(path, { ...warehouseOptions, access_mode: 'READ_ONLY' });
   } catch (e) {
     const msg = (e as Error).message;
     if (/lock/i.test(msg)) throw new LockError(`the warehouse ${path} is open in a running segfollow; try again when it ends (${msg})`, { cause: e });

@@ -12,9 +12,9 @@ import {
 } from './index-ids.ts';
 import { expectedAndBootstrap, type InferenceResult, type InferenceStat } from './inference.ts';
 import { multigroupIndices } from './multigroup.ts';
-import { readTable, rowLabel } from './read-table.ts';
+import { readCountSets, sortedSetOrder } from './read-table.ts';
 import { twoGroupIndices } from './two-group.ts';
-import { validateCounts, validateKeys } from './validate-columns.ts';
+import { parseCount } from './validate-columns.ts';
 
 /** Where the command writes; process.stdout/stderr or any test double with write(). */
 export interface CommandIo {
@@ -187,64 +187,15 @@ function integerOption(v: string | undefined, flag: string, dflt: number): numbe
 }
 
 async function computeRows(opts: Options): Promise<OutRow[]> {
-  const wanted = [...opts.by, ...(opts.within === null ? [] : [opts.within]), opts.unit, ...opts.groups];
-  const table = await readTable(opts.input, wanted);
+  // Validated, grouped and typed in DuckDB (read-table.ts): no cell crosses into JavaScript as text.
+  const { sets } = await readCountSets(opts.input, { unit: opts.unit, groups: opts.groups, by: opts.by, within: opts.within }, (raw, row, column) =>
+    parseCount(opts.input, raw, row, column),
+  );
   const K = opts.groups.length;
-  const counts = validateCounts(table, opts.groups);
-  const units = validateKeys(table, opts.unit);
-  const byValues = opts.by.map((c) => validateKeys(table, c));
-  const withinValues = opts.within === null ? null : validateKeys(table, opts.within);
-
-  // Group rows by their --by values; rows keep file order within a group.
-  const keyIndex = new Map<string, number>();
-  const groupKeys: string[][] = [];
-  const groupRows: number[][] = [];
-  for (let r = 0; r < table.nRows; r++) {
-    const parts = byValues.map((col) => col[r] as string);
-    const key = parts.join('\u0000');
-    let g = keyIndex.get(key);
-    if (g === undefined) {
-      g = groupKeys.length;
-      keyIndex.set(key, g);
-      groupKeys.push(parts);
-      groupRows.push([]);
-    }
-    (groupRows[g] as number[]).push(r);
-  }
-  const order = groupKeys.map((_, g) => g).sort((a, b) => compareKeys(groupKeys[a] as string[], groupKeys[b] as string[]));
-
   const out: OutRow[] = [];
-  for (const g of order) {
-    const by = groupKeys[g] as string[];
-    const rows = groupRows[g] as number[];
-    const m = rows.length;
-    const set = new Float64Array(m * K);
-    const seen = new Map<string, number>();
-    const region = new Uint32Array(m);
-    const regionIds = new Map<string, number>();
-    rows.forEach((r, j) => {
-      const w = withinValues === null ? '' : (withinValues[r] as string);
-      const key = `${w}\u0000${units[r] as string}`;
-      const first = seen.get(key);
-      if (first !== undefined) {
-        const where = withinValues === null ? '' : ` in ${opts.within} "${w}"`;
-        const inBy = opts.by.length === 0 ? '' : ` for ${opts.by.map((c, i) => `${c} = "${by[i]}"`).join(', ')}`;
-        throw new UsageError(
-          `${table.file}: ${rowLabel(r)}, column "${opts.unit}": sub-area "${units[r]}" appears again${where}${inBy} (first at ${rowLabel(first)})`,
-        );
-      }
-      seen.set(key, r);
-      set.set(counts.subarray(r * K, r * K + K), j * K);
-      if (withinValues !== null) {
-        let id = regionIds.get(w);
-        if (id === undefined) {
-          id = regionIds.size;
-          regionIds.set(w, id);
-        }
-        region[j] = id;
-      }
-    });
-    unitSetRows(out, by, set, K, opts, withinValues === null ? null : { region, nRegions: regionIds.size });
+  for (const g of sortedSetOrder(sets.map((s) => s.by))) {
+    const set = sets[g] as (typeof sets)[number];
+    unitSetRows(out, set.by, set.counts, K, opts, set.region === null ? null : { region: set.region, nRegions: set.nRegions });
   }
   return out;
 }
@@ -343,22 +294,6 @@ function unitSetRows(
     for (const id of DECOMPOSITION_IDS) push(id, '', dec.values[id], dec.status, dec.nUnits, dec.total);
   }
 }
-
-/** Element-wise; numerically where both sides are integers (years, codes of equal length sort the same). */
-function compareKeys(a: readonly string[], b: readonly string[]): number {
-  for (let i = 0; i < a.length; i++) {
-    const x = a[i] as string;
-    const y = b[i] as string;
-    if (x === y) continue;
-    if (INTEGER.test(x) && INTEGER.test(y)) {
-      const d = Number(x) - Number(y);
-      if (d !== 0) return d;
-    }
-    return x < y ? -1 : 1;
-  }
-  return 0;
-}
-const INTEGER = /^-?\d{1,15}$/;
 
 function toCsv(rows: readonly OutRow[], by: readonly string[]): string {
   const lines: string[] = [[...by, ...OUTPUT_COLUMNS].map(csvField).join(',')];

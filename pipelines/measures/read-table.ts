@@ -96,6 +96,13 @@ function peek(file: string): Buffer {
 }
 
 async function readCsv(conn: DuckDBConnection, file: string, head: Buffer, wanted: readonly string[]): Promise<TextTable> {
+  const { names, from } = csvSource(file, head, wanted);
+  const columns = await run(conn, `SELECT ${wanted.map(sqlIdent).join(', ')} FROM ${from}`, file, 'CSV');
+  return finish(file, 'csv', names, wanted, columns);
+}
+
+/** The CSV's header names and a FROM item reading its body as text ($1 = the file), after checking `wanted`. */
+function csvSource(file: string, head: Buffer, wanted: readonly string[]): { names: string[]; from: string } {
   let text = head.toString('utf8');
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   if (text.trim() === '') throw new UsageError(`${file}: the file is empty`);
@@ -113,15 +120,20 @@ async function readCsv(conn: DuckDBConnection, file: string, head: Buffer, wante
     return unique;
   });
   const columnsLiteral = `{${declared.map((n) => `${sqlString(n)}: 'VARCHAR'`).join(', ')}}`;
-  const select = wanted.map(sqlIdent).join(', ');
-  const sql =
-    `SELECT ${select} FROM read_csv($1, columns = ${columnsLiteral}, header = true, auto_detect = false, ` +
+  const from =
+    `read_csv($1, columns = ${columnsLiteral}, header = true, auto_detect = false, ` +
     `delim = ${sqlString(delim)}, quote = '"', escape = '"', strict_mode = true, null_padding = false)`;
-  const columns = await run(conn, sql, file, 'CSV');
-  return finish(file, 'csv', names, wanted, columns);
+  return { names, from };
 }
 
 async function readParquet(conn: DuckDBConnection, file: string, wanted: readonly string[]): Promise<TextTable> {
+  const names = await parquetNames(conn, file, wanted);
+  const select = wanted.map((c) => `CAST(${sqlIdent(c)} AS VARCHAR) AS ${sqlIdent(c)}`).join(', ');
+  const columns = await run(conn, `SELECT ${select} FROM read_parquet($1)`, file, 'Parquet');
+  return finish(file, 'parquet', names, wanted, columns);
+}
+
+async function parquetNames(conn: DuckDBConnection, file: string, wanted: readonly string[]): Promise<string[]> {
   let names: string[];
   try {
     const r = await conn.runAndReadAll('SELECT * FROM read_parquet($1) LIMIT 0', [literalDuckdbPath(file)]);
@@ -130,9 +142,7 @@ async function readParquet(conn: DuckDBConnection, file: string, wanted: readonl
     throw new UsageError(`${file}: cannot read as Parquet: ${firstMessageLine(e)}`, { cause: e });
   }
   checkColumns(file, names, wanted);
-  const select = wanted.map((c) => `CAST(${sqlIdent(c)} AS VARCHAR) AS ${sqlIdent(c)}`).join(', ');
-  const columns = await run(conn, `SELECT ${select} FROM read_parquet($1)`, file, 'Parquet');
-  return finish(file, 'parquet', names, wanted, columns);
+  return names;
 }
 
 async function run(conn: DuckDBConnection, sql: string, file: string, kind: string): Promise<(string | null)[][]> {
@@ -245,3 +255,183 @@ function sqlString(s: string): string {
 function sqlIdent(s: string): string {
   return `"${s.replaceAll('"', '""')}"`;
 }
+
+/** What `readCountSets` reads: count columns, the sub-area id, and optional set and region keys. */
+export interface CountSpec {
+  readonly unit: string;
+  readonly groups: readonly string[];
+  readonly by: readonly string[];
+  readonly within: string | null;
+}
+
+/** One --by combination's sub-areas, in file order. */
+export interface CountSet {
+  readonly by: readonly string[];
+  /** Row-major sub-areas × groups. */
+  readonly counts: Float64Array;
+  /** Region (--within) of each sub-area, 0-based within the set; null without --within. */
+  readonly region: Uint32Array | null;
+  readonly nRegions: number;
+}
+
+/** A text cell that is a plain whole number (up to 15 digits: exact as a double); anything else goes through `parseCount`. */
+const PLAIN_COUNT_SQL = (col: string): string => `regexp_full_match(${col}, '[0-9]{1,15}')`;
+
+/**
+ * The table as count sets, validated and grouped inside DuckDB: only typed numbers cross into JavaScript, never a
+ * cell as text, so a 5-million-row file costs seconds and a few hundred MB instead of minutes and gigabytes.
+ * The checks and their messages are those of validateCounts/validateKeys (file, row, column, value), in the same
+ * order: each count column in turn, then the unit, --by and --within columns, then duplicate sub-areas.
+ * `parseCount` decides every count that is not a plain integer ("12.0", "1e3", " 7", "-1", "many"), so the rules
+ * live in one place.
+ */
+export async function readCountSets(
+  file: string,
+  spec: CountSpec,
+  parseCount: (raw: string | null, row: number, column: string) => number,
+): Promise<{ file: string; sets: CountSet[] }> {
+  const head = peek(file);
+  if (head.length === 0) throw new UsageError(`${file}: the file is empty`);
+  const isParquet = head.length >= 4 && head.toString('latin1', 0, 4) === 'PAR1';
+  const keys = [...spec.by, ...(spec.within === null ? [] : [spec.within]), spec.unit];
+  const wanted = [...keys, ...spec.groups];
+  const instance = await DuckDBInstance.create(':memory:');
+  try {
+    const conn = await instance.connect();
+    try {
+      let from: string;
+      if (isParquet) {
+        await parquetNames(conn, file, wanted);
+        from = 'read_parquet($1)';
+      } else {
+        from = csvSource(file, head, wanted).from;
+      }
+      // k0… trimmed keys, g0… counts as written; rowid of the table is the row's place in the file (a plain scan
+      // keeps insertion order).
+      const cols = [
+        ...keys.map((c, i) => `trim(CAST(${sqlIdent(c)} AS VARCHAR)) AS k${i}`),
+        ...spec.groups.map((c, i) => `CAST(${sqlIdent(c)} AS VARCHAR) AS g${i}`),
+      ];
+      try {
+        await conn.run(`CREATE TEMP TABLE t AS SELECT ${cols.join(', ')} FROM ${from}`, [literalDuckdbPath(file)]);
+      } catch (e) {
+        throw csvError(file, e, isParquet ? 'Parquet' : 'CSV');
+      }
+      const one = async (sql: string): Promise<Record<string, unknown>[]> => (await conn.runAndReadAll(sql)).getRowObjectsJS();
+      const [{ n } = { n: 0 }] = await one('SELECT count(*)::DOUBLE AS n FROM t');
+      if (Number(n) === 0) throw new UsageError(`${file}: no data rows below the header`);
+
+      // Counts that are not plain integers: few in any real file; each is judged (and a bad one refused) in JS.
+      const fixes: Map<number, number>[] = [];
+      for (const [i, name] of spec.groups.entries()) {
+        const odd = await one(`SELECT rowid::DOUBLE AS r, g${i} AS v FROM t WHERE g${i} IS NULL OR NOT ${PLAIN_COUNT_SQL(`g${i}`)} ORDER BY rowid`);
+        const fix = new Map<number, number>();
+        for (const o of odd) fix.set(Number(o.r), parseCount(o.v === null ? null : String(o.v), Number(o.r), name));
+        fixes.push(fix);
+      }
+      const keyOrder = [spec.unit, ...spec.by, ...(spec.within === null ? [] : [spec.within])];
+      for (const name of keyOrder) {
+        const k = `k${keys.indexOf(name)}`;
+        const [miss] = await one(`SELECT min(rowid)::DOUBLE AS r FROM t WHERE ${k} IS NULL OR ${k} = ''`);
+        if (miss?.r !== null && miss?.r !== undefined) throw new UsageError(`${file}: ${rowLabel(Number(miss.r))}, column "${name}": missing value`);
+      }
+
+      const byCols = spec.by.map((_, i) => `k${i}`);
+      const withinCol = spec.within === null ? null : `k${spec.by.length}`;
+      const unitCol = `k${keys.length - 1}`;
+
+      await conn.run(
+        `CREATE TEMP TABLE s AS SELECT ${byCols.length === 0 ? '' : `${byCols.join(', ')}, `}(row_number() OVER (ORDER BY ${byCols.length === 0 ? '1' : byCols.join(', ')}) - 1)::INTEGER AS gid ` +
+          `FROM (SELECT DISTINCT ${byCols.length === 0 ? '1 AS one' : byCols.join(', ')} FROM t)`,
+      );
+      const setRows = await one(`SELECT * FROM s ORDER BY gid`);
+      const setBy = setRows.map((r) => byCols.map((c) => String(r[c])));
+      const join = byCols.length === 0 ? 't CROSS JOIN s' : `t JOIN s USING (${byCols.join(', ')})`;
+
+      // A sub-area twice in one set (and region): reported as the line-by-line reading would meet it.
+      const dups = await one(
+        `SELECT gid, ${withinCol ?? "''"} AS w, ${unitCol} AS u, min(t.rowid)::DOUBLE AS first, list_sort(list(t.rowid))[2]::DOUBLE AS again ` +
+          `FROM ${join} GROUP BY gid, w, u HAVING count(*) > 1`,
+      );
+
+      if (dups.length > 0) {
+        const order = sortedSetOrder(setBy);
+        const rank = new Map(order.map((g, i) => [g, i]));
+        dups.sort((a, b) => (rank.get(Number(a.gid)) ?? 0) - (rank.get(Number(b.gid)) ?? 0) || Number(a.again) - Number(b.again));
+        const d = dups[0] as Record<string, unknown>;
+        const by = setBy[Number(d.gid)] ?? [];
+        const where = spec.within === null ? '' : ` in ${spec.within} "${String(d.w)}"`;
+        const inBy = spec.by.length === 0 ? '' : ` for ${spec.by.map((c, i) => `${c} = "${by[i]}"`).join(', ')}`;
+        throw new UsageError(
+          `${file}: ${rowLabel(Number(d.again))}, column "${spec.unit}": sub-area "${String(d.u)}" appears again${where}${inBy} (first at ${rowLabel(Number(d.first))})`,
+        );
+      }
+
+      const K = spec.groups.length;
+      const needRow = fixes.some((f) => f.size > 0);
+      const select = [
+        'gid',
+        ...(needRow ? ['t.rowid::DOUBLE AS r'] : []),
+        ...(withinCol === null ? [] : [`(dense_rank() OVER (PARTITION BY gid ORDER BY ${withinCol}) - 1)::INTEGER AS region`]),
+        ...spec.groups.map((_, i) => `CASE WHEN ${PLAIN_COUNT_SQL(`g${i}`)} THEN CAST(g${i} AS DOUBLE) END AS c${i}`),
+      ];
+      const reader = await conn.runAndReadAll(`SELECT ${select.join(', ')} FROM ${join} ORDER BY gid, t.rowid`);
+      const columns = reader.getColumnsJS() as unknown as (number | null)[][];
+      let c = 0;
+      const gid = columns[c++] as number[];
+      const rowIds = needRow ? (columns[c++] as number[]) : null;
+      const region = withinCol === null ? null : (columns[c++] as number[]);
+      const counts = columns.slice(c) as (number | null)[][];
+      const sets: CountSet[] = [];
+      let start = 0;
+      while (start < gid.length) {
+        const g = gid[start] as number;
+        let end = start;
+        while (end < gid.length && gid[end] === g) end++;
+        const m = end - start;
+        const table = new Float64Array(m * K);
+        for (let k = 0; k < K; k++) {
+          const col = counts[k] as (number | null)[];
+          const fix = fixes[k] as Map<number, number>;
+          for (let j = 0; j < m; j++) {
+            const v = col[start + j];
+            table[j * K + k] = v === null || v === undefined ? (fix.get((rowIds as number[])[start + j] as number) as number) : v;
+          }
+        }
+        let reg: Uint32Array | null = null;
+        let nRegions = 0;
+        if (region !== null) {
+          reg = Uint32Array.from(region.slice(start, end));
+          for (const r of reg) nRegions = Math.max(nRegions, r + 1);
+        }
+        sets.push({ by: setBy[g] ?? [], counts: table, region: reg, nRegions });
+        start = end;
+      }
+      return { file, sets };
+    } finally {
+      conn.closeSync();
+    }
+  } finally {
+    instance.closeSync();
+  }
+}
+
+/** Set indices in output order: element-wise, numerically where both sides are integers (years, codes). */
+export function sortedSetOrder(keys: readonly (readonly string[])[]): number[] {
+  return keys.map((_, i) => i).sort((a, b) => compareKeys(keys[a] as readonly string[], keys[b] as readonly string[]));
+}
+
+export function compareKeys(a: readonly string[], b: readonly string[]): number {
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i] as string;
+    const y = b[i] as string;
+    if (x === y) continue;
+    if (INTEGER.test(x) && INTEGER.test(y)) {
+      const d = Number(x) - Number(y);
+      if (d !== 0) return d;
+    }
+    return x < y ? -1 : 1;
+  }
+  return 0;
+}
+const INTEGER = /^-?\d{1,15}$/;

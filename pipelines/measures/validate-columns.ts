@@ -11,16 +11,16 @@ export function validateCounts(table: TextTable, columns: readonly string[]): Fl
   const out = new Float64Array(table.nRows * K);
   columns.forEach((name, k) => {
     const values = column(table, name);
-    for (let r = 0; r < table.nRows; r++) {
-      const raw = values[r] ?? null;
-      let v: number;
-      if (raw !== null && PLAIN_INTEGER.test(raw)) v = Number(raw);
-      else v = parseSlow(table, r, name, raw);
-      if (v > Number.MAX_SAFE_INTEGER) fail(table, r, name, raw, 'is too large to count exactly (above 2^53)');
-      out[r * K + k] = v;
-    }
+    for (let r = 0; r < table.nRows; r++) out[r * K + k] = parseCount(table.file, values[r] ?? null, r, name);
   });
   return out;
+}
+
+/** One count cell (row `r`, 0-based, of `file`): its value, or a UsageError naming file, row, column and value. */
+export function parseCount(file: string, raw: string | null, r: number, name: string): number {
+  const v = raw !== null && PLAIN_INTEGER.test(raw) ? Number(raw) : parseSlow(file, r, name, raw);
+  if (v > Number.MAX_SAFE_INTEGER) fail(file, r, name, raw, 'is too large to count exactly (above 2^53)');
+  return v;
 }
 
 /** A text column with every value present (after trimming). Used for unit ids and --by / --within keys. */
@@ -38,21 +38,21 @@ export function validateKeys(table: TextTable, name: string): string[] {
 const PLAIN_INTEGER = /^\d{1,15}$/;
 const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
-function parseSlow(table: TextTable, r: number, name: string, raw: string | null): number {
+function parseSlow(file: string, r: number, name: string, raw: string | null): number {
   const s = raw?.trim() ?? '';
-  if (s === '') throw new UsageError(`${table.file}: ${rowLabel(r)}, column "${name}": missing value (a count is required)`);
-  if (!DECIMAL.test(s)) fail(table, r, name, raw, 'is not a number');
+  if (s === '') throw new UsageError(`${file}: ${rowLabel(r)}, column "${name}": missing value (a count is required)`);
+  if (!DECIMAL.test(s)) fail(file, r, name, raw, 'is not a number');
   const v = Number(s);
-  if (!Number.isFinite(v)) fail(table, r, name, raw, 'is not a finite number');
-  if (v < 0) fail(table, r, name, raw, 'is negative; counts must be >= 0');
-  if (!Number.isInteger(v)) fail(table, r, name, raw, 'is fractional; counts must be whole numbers');
+  if (!Number.isFinite(v)) fail(file, r, name, raw, 'is not a finite number');
+  if (v < 0) fail(file, r, name, raw, 'is negative; counts must be >= 0');
+  if (!Number.isInteger(v)) fail(file, r, name, raw, 'is fractional; counts must be whole numbers');
   // Number("-0") is -0; keep sums and output free of negative zero.
   return v === 0 ? 0 : v;
 }
 
-function fail(table: TextTable, r: number, name: string, raw: string | null, problem: string): never {
+function fail(file: string, r: number, name: string, raw: string | null, problem: string): never {
   const shown = raw === null ? 'empty value' : `value ${JSON.stringify(raw.length > 40 ? raw.slice(0, 40) + '…' : raw)}`;
-  throw new UsageError(`${table.file}: ${rowLabel(r)}, column "${name}": ${shown} ${problem}`);
+  throw new UsageError(`${file}: ${rowLabel(r)}, column "${name}": ${shown} ${problem}`);
 }
 
 function column(table: TextTable, name: string): readonly (string | null)[] {

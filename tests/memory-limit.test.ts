@@ -1,0 +1,34 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../pipelines/config.ts';
+import { configureWarehouse, query, withConnection } from '../pipelines/db.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'segfollow-memory-'));
+afterAll(() => {
+  configureWarehouse({ memoryLimit: null });
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('memoryLimit (SEGFOLLOW_MEMORY_LIMIT): DuckDB memory_limit of the warehouse', () => {
+  it('comes from the environment or the config file, and is null (DuckDB default) otherwise', () => {
+    expect(loadConfig({}, { root: dir, env: {} }).memoryLimit).toBeNull();
+    expect(loadConfig({}, { root: dir, env: { SEGFOLLOW_MEMORY_LIMIT: '500MB' } }).memoryLimit).toBe('500MB');
+  });
+
+  it('refuses a size without a unit or with a unit DuckDB does not know, naming the variable', () => {
+    expect(() => loadConfig({}, { root: dir, env: { SEGFOLLOW_MEMORY_LIMIT: '500' } })).toThrow(/SEGFOLLOW_MEMORY_LIMIT: memoryLimit: expected a size such as 500MB/);
+    expect(() => loadConfig({}, { root: dir, env: { SEGFOLLOW_MEMORY_LIMIT: '1 parsec' } })).toThrow(/expected a size/);
+  });
+
+  it('every warehouse the process opens gets it', async () => {
+    configureWarehouse({ memoryLimit: '300MB' });
+    const [row] = await withConnection(join(dir, 'w.duckdb'), (conn) => query(conn, "SELECT current_setting('memory_limit') AS v"));
+    // DuckDB reports it in its own units (300MB = 286.1 MiB).
+    expect(String(row?.v)).toMatch(/^286\.\d MiB$/);
+    configureWarehouse({ memoryLimit: null });
+    const [free] = await withConnection(join(dir, 'w.duckdb'), (conn) => query(conn, "SELECT current_setting('memory_limit') AS v"));
+    expect(String(free?.v)).not.toMatch(/^286\./);
+  });
+});
