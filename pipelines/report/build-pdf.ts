@@ -60,6 +60,7 @@ import {
   comparisonPhrase,
   describeAreaTypeComparison,
   gapMaterialityPhrase,
+  printedGap,
   singleAreaType,
   type AreaTypeScopeLevel,
   buildSummary,
@@ -816,14 +817,17 @@ function areaTypeGapTable(ctx: Ctx, block: AreaTypeBlock, scopeName: string, lev
   const base = mostCommon(inds.map((i) => i.base_year));
   const [focus, reference] = areaTypeGroupHeaders(first);
   const rows = inds.map((i) => {
-    // From the gaps as printed, so that the column is the difference of the two columns before it.
-    const diff = i.gap === null || i.gap_base === null || i.year === i.base_year ? null : printedDiff(i.gap_base, i.gap, 1);
+    // Every difference from the values as printed: the gap is the difference of the two value columns, the change
+    // the difference of the two gap columns.
+    const gapNow = printedGap(i, 'latest');
+    const gapThen = printedGap(i, 'base');
+    const diff = gapNow === null || gapThen === null || i.year === i.base_year ? null : printedDiff(gapThen, gapNow, 1);
     return [
       { text: ctx.fit(gapRowName(i, year, base)) },
       numberCell(ctx, formatCell(i.value_focus, i.unit)),
       numberCell(ctx, formatCell(i.value_reference, i.unit)),
-      numberCell(ctx, formatCell(i.gap, i.unit)),
-      numberCell(ctx, formatCell(i.gap_base, i.unit)),
+      numberCell(ctx, formatCell(gapNow, i.unit)),
+      numberCell(ctx, formatCell(gapThen, i.unit)),
       numberCell(ctx, diff === null ? '..' : formatSigned(diff, 1)),
       { text: ctx.fit(gapVerdictWord(gapVerdict(i))) },
     ];
@@ -837,7 +841,7 @@ function areaTypeGapTable(ctx: Ctx, block: AreaTypeBlock, scopeName: string, lev
     ['*', 34, 34, 40, 48, 46, 56],
     headerRow(ctx, header, [1, 2, 3, 4, 5]),
     rows,
-    `Procent; skillnad = ${focus.toLowerCase()} − ${reference.toLowerCase()} i procentenheter, förändringen räknad på de avrundade skillnaderna. ` +
+    `Procent; skillnad = ${focus.toLowerCase()} − ${reference.toLowerCase()} i procentenheter; skillnader och förändringar är räknade på de avrundade värdena. ` +
       (first.comparison === 'type1_vs_type5' ? '' : `${reference} är resten av området: invånarna i typerna räknas samman. `) +
       '"Minskat" betyder att avståndet till jämförelsegruppen har krympt (för indikatorer utan bestämd riktning: att skillnadens storlek har krympt)' +
       (rule

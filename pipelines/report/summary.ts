@@ -751,6 +751,13 @@ export function gapVerdict(ind: AreaTypeIndicator): GapVerdict | null {
       return null;
     case 'no_change':
       return 'flat';
+    case 'narrowed':
+    case 'widened': {
+      // The reader checks the threshold against the printed change; rounding may bring a change just over the
+      // threshold down to it, and then the page must not call it a change.
+      const printedChange = printedGapChange(ind);
+      return ind.materiality !== null && printedChange !== null && Math.abs(printedChange) <= ind.materiality ? 'flat' : ind.change_verdict;
+    }
     default:
       return ind.change_verdict;
   }
@@ -842,9 +849,23 @@ function gapReason(ind: AreaTypeIndicator, level: AreaTypeScopeLevel): string {
 }
 
 /** The change of |gap| since the base year from the gaps as printed (SCB's practice: differences of printed values). */
-export function printedGapChange(ind: Pick<AreaTypeIndicator, 'gap' | 'gap_base'>): number | null {
-  if (ind.gap === null || ind.gap_base === null) return null;
-  return printedDiff(Math.abs(ind.gap_base), Math.abs(ind.gap), GAP_DECIMALS);
+export function printedGapChange(ind: GapValues): number | null {
+  const now = printedGap(ind, 'latest');
+  const then = printedGap(ind, 'base');
+  if (now === null || then === null) return null;
+  return printedDiff(Math.abs(then), Math.abs(now), GAP_DECIMALS);
+}
+
+type GapValues = Pick<AreaTypeIndicator, 'gap' | 'gap_base' | 'value_focus' | 'value_reference' | 'value_focus_base' | 'value_reference_base'>;
+
+/**
+ * The gap as the page prints it: the difference of the two values as printed (34,4 beside 36,8 and 2,4, never the
+ * 34,5 of the unrounded values), or the stored gap where a value is not at hand (a base year without its values).
+ */
+export function printedGap(ind: GapValues, which: 'latest' | 'base'): number | null {
+  const [focus, reference, gap] = which === 'latest' ? [ind.value_focus, ind.value_reference, ind.gap] : [ind.value_focus_base, ind.value_reference_base, ind.gap_base];
+  if (focus !== null && reference !== null) return printedDiff(reference, focus, GAP_DECIMALS);
+  return gap === null ? null : printedValue(gap, GAP_DECIMALS);
 }
 
 /**
@@ -857,7 +878,8 @@ export function describeAreaTypeGap(ind: AreaTypeIndicator, level: AreaTypeScope
     const pair = ind.comparison === 'single_type' || ind.comparison === 'no_types' ? 'områdestyperna' : comparisonPhrase(ind, level);
     return `För ${title} kan skillnaden mellan ${pair} inte anges för ${ind.year}: ${gapReason(ind, level)}.`;
   }
-  const dir = roundsToZero(ind.gap, GAP_DECIMALS) ? 'lika högt som' : `${formatChangeMagnitude(ind.gap, ind.unit)} ${ind.gap < 0 ? 'lägre' : 'högre'} än`;
+  const gapNow = printedGap(ind, 'latest') ?? ind.gap;
+  const dir = roundsToZero(gapNow, GAP_DECIMALS) ? 'lika högt som' : `${formatChangeMagnitude(gapNow, ind.unit)} ${gapNow < 0 ? 'lägre' : 'högre'} än`;
   const level1 =
     `I områden av ${focusLabel(ind)} var ${title} ${formatValue(ind.value_focus, ind.unit)} år ${ind.year}, ` +
     `${dir} i ${referenceLabel(ind, level, typesOf(ind))} (${formatValue(ind.value_reference, ind.unit)}).`;
@@ -867,7 +889,7 @@ export function describeAreaTypeGap(ind: AreaTypeIndicator, level: AreaTypeScope
     if (base !== null && ind.year > base) return `${level1} Jämförelse med ${base} saknas.`;
     return level1;
   }
-  const then = formatChangeMagnitude(ind.gap_base, ind.unit);
+  const then = formatChangeMagnitude(printedGap(ind, 'base') ?? ind.gap_base, ind.unit);
   const change = formatChangeMagnitude(printedGapChange(ind) ?? 0, ind.unit);
   switch (v) {
     case 'flat':

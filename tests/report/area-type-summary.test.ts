@@ -66,9 +66,21 @@ describe('area types: the gap between type 1 and type 5', () => {
     expect(gapVerdict(owner)).toBe('flat');
   });
 
+  it('prints gaps and changes as differences of the printed values, and a clear change that prints at or under the threshold is none', () => {
+    const base = fixtureIndicator('economic_assistance_20_64');
+    // 36,84 − 2,45 = 34,39 unrounded, but the page shows 36,8 and 2,5: the gap reads 34,3.
+    const ind = { ...base, value_focus: 36.84, value_reference: 2.45, gap: 34.39, value_focus_base: 35.26, value_reference_base: 2.04, gap_base: 33.22, change_verdict: 'widened' as const, materiality: 1 };
+    expect(describeAreaTypeGap(ind, 'riket')).toContain('var långvarigt ekonomiskt bistånd 20–64 år 36,8\u00a0% år 2024, 34,3 procentenheter högre än i typ 5 (2,5\u00a0%)');
+    // Printed gaps 34,3 and 33,3 (35,3 − 2,0): a change of 1,0, not above the 1-point threshold although 1,17 unrounded.
+    expect(printedGapChange(ind)).toBe(1);
+    expect(gapVerdict(ind)).toBe('flat');
+    expect(describeAreaTypeGap(ind, 'riket')).toContain('Ingen säkerställd förändring av skillnaden sedan 2017 (då 33,3 procentenheter).');
+    expect(gapVerdict({ ...ind, value_focus: 36.94 })).toBe('widened');
+  });
+
   it('a gap that changed sign beyond the uncertainty is called so, not "narrowed"', () => {
     const base = fixtureIndicator('economic_assistance_20_64');
-    const flipped = { ...base, value_focus: 0.1, value_reference: 3.1, gap: -3.0, gap_base: 2.5, change_verdict: 'reversed' as const };
+    const flipped = { ...base, value_focus: 0.1, value_reference: 3.1, gap: -3.0, value_focus_base: 2.7, value_reference_base: 0.2, gap_base: 2.5, change_verdict: 'reversed' as const };
     expect(gapVerdict(flipped)).toBe('reversed');
     expect(describeAreaTypeGap(flipped, 'riket')).toContain('År 2017 låg typ 1 högre än typ 5, med 2,5 procentenheter; skillnaden har alltså bytt tecken.');
   });
