@@ -513,8 +513,8 @@ export function methodText(draws: number, confidence = 0.95): string {
   return (
     `Segregationsindex är uppåt snedvridna när områdena är små: även en helt slumpmässig fördelning ger ett värde över noll. ` +
     `Därför redovisas, bredvid det observerade värdet, ett biaskorrigerat värde och ett ${pct}-procentigt osäkerhetsintervall ` +
-    `från ${draws} bootstrapdragningar (befolkningen i varje område omfördelas slumpmässigt efter de observerade andelarna, ` +
-    `kommun för kommun). Det biaskorrigerade värdet är det observerade minus den skattade snedvridningen. Intervallet tar med ` +
+    `från ${draws} bootstrapdragningar (varje kommuns invånare lottas om på kommunens områden och grupper i de observerade ` +
+    `proportionerna). Det biaskorrigerade värdet är det observerade minus den skattade snedvridningen. Intervallet tar med ` +
     `både slumpvariationen och osäkerheten i själva korrigeringen och begränsas till indexets möjliga värden, så det innehåller ` +
     `alltid både det observerade och det korrigerade värdet. Förväntat värde vid slumpmässig fördelning är exakt beräknat. ` +
     `En förändring mellan två år räknas som en ökning eller minskning bara när hela intervallet för skillnaden ligger på samma ` +

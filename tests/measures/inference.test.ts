@@ -5,7 +5,7 @@
  * Monte Carlo error. Everything is seeded, so the tests are deterministic.
  */
 import { describe, expect, it } from 'vitest';
-import { expectedAndBootstrap, expectedUnderRandom, hypergeometricMoments, inferScopes, type ScopeInference } from '../../pipelines/measures/inference.ts';
+import { expectedAndBootstrap, expectedUnderRandom, hypergeometricMoments, inferScopes, methodText, type ScopeInference } from '../../pipelines/measures/inference.ts';
 import { logFactorial, Random } from '../../pipelines/measures/random.ts';
 import { twoGroupIndices } from '../../pipelines/measures/two-group.ts';
 import { column, countTable, loadData, loadExpected } from './reference-data.ts';
@@ -348,5 +348,17 @@ describe('inferScopes', () => {
     expect(Math.abs((s0.bootstrapMean as number) - (alone.D?.bootstrapMean as number))).toBeLessThan(4 * se);
     expect(r[1]?.status).toBe('ok');
     expect(r[1]?.D?.ciLow as number).toBeLessThanOrEqual(r[1]?.D?.estimate as number);
+  });
+});
+
+describe('methodText', () => {
+  it('names the draws and the level and says what the interval holds, in Swedish', () => {
+    const t = methodText(200);
+    expect(t).toContain('200 bootstrapdragningar');
+    expect(t).toContain('95-procentigt');
+    expect(t).toContain('innehåller alltid både det observerade och det korrigerade värdet');
+    expect(t).toContain('aldrig ensam ett belägg');
+    expect(methodText(500, 0.9)).toContain('500 bootstrapdragningar');
+    expect(methodText(500, 0.9)).toContain('90-procentigt');
   });
 });
