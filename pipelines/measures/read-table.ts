@@ -348,8 +348,11 @@ export async function readCountSets(
       const setBy = setRows.map((r) => byCols.map((c) => String(r[c])));
       const join = byCols.length === 0 ? 't CROSS JOIN s' : `t JOIN s USING (${byCols.join(', ')})`;
 
-      // A sub-area twice in one set (and region): reported as the line-by-line reading would meet it.
-      const dups = await one(
+      // A sub-area twice in one set (and region): reported as the line-by-line reading would meet it. The cheap
+      // test first (no lists kept per sub-area); the details only for a file that has duplicates.
+      const keyCols = [...byCols, ...(withinCol === null ? [] : [withinCol]), unitCol].join(', ');
+      const [dupCount] = await one(`SELECT count(*)::DOUBLE AS n FROM (SELECT 1 FROM t GROUP BY ${keyCols} HAVING count(*) > 1)`);
+      const dups = Number(dupCount?.n ?? 0) === 0 ? [] : await one(
         `SELECT gid, ${withinCol ?? "''"} AS w, ${unitCol} AS u, min(t.rowid)::DOUBLE AS first, list_sort(list(t.rowid))[2]::DOUBLE AS again ` +
           `FROM ${join} GROUP BY gid, w, u HAVING count(*) > 1`,
       );
