@@ -150,7 +150,18 @@ export async function main(argv: string[], io: { stdout: TextSink; stderr: TextS
     }
     if (command === 'sources' && values.due) {
       const { runSourcesDue } = await import('./sources-due.ts');
-      return await runSourcesDue(config, log, { json: values.json === true }, io.stdout);
+      // --demo: the release watch asks the emulator, as a demo run would (only the CLI starts it).
+      let em: { scbBaseUrl: string; koladaBaseUrl: string; close(): Promise<void> } | undefined;
+      if (config.demo && !config.offline) {
+        const { generateWorld } = await import('./demo/generate-world.ts');
+        const { startEmulator } = await import('./demo/emulator.ts');
+        em = await startEmulator(generateWorld());
+      }
+      try {
+        return await runSourcesDue(em ? { ...config, scbBaseUrl: em.scbBaseUrl, koladaBaseUrl: em.koladaBaseUrl } : config, log, { json: values.json === true }, io.stdout);
+      } finally {
+        await em?.close();
+      }
     }
     if (command === 'sources') return await sources(config, io.stdout);
     const stages = STAGES[command] ?? [];

@@ -2,7 +2,8 @@
  * `segfollow sources --due`: the release watch. Per indicator and source, the latest year the warehouse holds, the
  * latest year the source publishes now (asked live: SCB's GET /tables/{id}, Kolada's GET /kpi; none with --offline)
  * and the year the report year expects from the indicator's publication lag, with the status the run's stale check
- * would give (pipelines/freshness.ts). The warehouse is opened read-only and never created.
+ * would give (pipelines/freshness.ts). The warehouse is opened read-only and never created. With --demo the CLI
+ * starts the emulator and passes its URLs in the config.
  */
 import type { Config } from './config.ts';
 import type { Logger, TextSink } from './log.ts';
@@ -14,40 +15,28 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import type { Release, ReleaseRefused } from './sources/release.ts';
 
 export async function runSourcesDue(config: Config, log: Logger, opts: { json: boolean }, stdout: TextSink): Promise<number> {
-  let emulator: { close(): Promise<void> } | undefined;
-  try {
-    if (config.demo && !config.offline) {
-      const { generateWorld } = await import('./demo/generate-world.ts');
-      const { startEmulator } = await import('./demo/emulator.ts');
-      const em = await startEmulator(generateWorld());
-      emulator = em;
-      config = { ...config, scbBaseUrl: em.scbBaseUrl, koladaBaseUrl: em.koladaBaseUrl };
-    }
-    const ctx: Context = { config, log, fetch: globalThis.fetch, now: () => new Date() };
-    let live: Map<string, Release | ReleaseRefused> | undefined;
-    if (!config.offline) {
-      const { scbReleases, koladaReleases } = await import('./sources/release.ts');
-      const cat = loadSources(config.dataDir);
-      live = new Map([...(await scbReleases(ctx, cat.pxweb.map((t) => t.id))), ...(await koladaReleases(ctx, cat.kolada.map((k) => k.id)))]);
-    }
-    const rows = await withReadOnlyConnection(config.warehouse, async (conn) => {
-      if (conn) return indicatorFreshness(ctx, conn, live);
-      // No warehouse yet: every warehouse year is missing (an empty in-memory warehouse gives exactly that).
-      const mem = await DuckDBInstance.create(':memory:');
-      const c = await mem.connect();
-      try {
-        await execFile(c, 'staging/schema');
-        return await indicatorFreshness(ctx, c, live);
-      } finally {
-        c.closeSync();
-        mem.closeSync();
-      }
-    });
-    write(rows, config, opts.json, stdout);
-    return 0;
-  } finally {
-    await emulator?.close();
+  const ctx: Context = { config, log, fetch: globalThis.fetch, now: () => new Date() };
+  let live: Map<string, Release | ReleaseRefused> | undefined;
+  if (!config.offline) {
+    const { scbReleases, koladaReleases } = await import('./sources/release.ts');
+    const cat = loadSources(config.dataDir);
+    live = new Map([...(await scbReleases(ctx, cat.pxweb.map((t) => t.id))), ...(await koladaReleases(ctx, cat.kolada.map((k) => k.id)))]);
   }
+  const rows = await withReadOnlyConnection(config.warehouse, async (conn) => {
+    if (conn) return indicatorFreshness(ctx, conn, live);
+    // No warehouse yet: every warehouse year is missing (an empty in-memory warehouse gives exactly that).
+    const mem = await DuckDBInstance.create(':memory:');
+    const c = await mem.connect();
+    try {
+      await execFile(c, 'staging/schema');
+      return await indicatorFreshness(ctx, c, live);
+    } finally {
+      c.closeSync();
+      mem.closeSync();
+    }
+  });
+  write(rows, config, opts.json, stdout);
+  return 0;
 }
 
 function write(rows: IndicatorFreshness[], config: Config, json: boolean, stdout: TextSink): void {
