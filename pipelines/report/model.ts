@@ -119,6 +119,10 @@ export interface SegregationBlock {
     pre_value?: number | null;
     pre_ci_low?: number | null;
     pre_ci_high?: number | null;
+    /** Optional: the kommun's own changes (segregation_index_change), as SegregationBlock.change and its siblings. */
+    change?: SegregationChange | null;
+    change_since_first?: SegregationChange | null;
+    change_before_break?: SegregationChange | null;
   }[];
   /**
    * The established change of the block's own index from the first to the latest year (measures stage); null or

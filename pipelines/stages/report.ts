@@ -302,8 +302,7 @@ async function reportModel(ctx: Context, conn: DuckDBConnection, scope: Scope, s
     // The measures stage's changes (sql/measures/segregation_change.sql) up to the report year, and the DeSO break's size.
     const keyOf = { measure, groups: split.groups, scope_level: scope.level, scope_code: scope.code, unit_level: 'deso' };
     const changes = await queryFile(conn, 'report/segregation_change', { ...keyOf, year });
-    const changeOf = (span: string, row?: Row): SegregationChange | null => {
-      const c = row ?? changes.find((r) => r.span === span);
+    const toChange = (c: Row | undefined): SegregationChange | null => {
       if (!c) return null;
       const verdict = String(c.verdict);
       return {
@@ -320,14 +319,31 @@ async function reportModel(ctx: Context, conn: DuckDBConnection, scope: Scope, s
         to_version: String(c.to_version),
       };
     };
-    block.change = changeOf('comparable');
-    block.change_since_first = changeOf('since_first');
-    if (block.change && block.change_since_first?.crosses_break) {
-      // The last year before the break: the year before the latest area version's first year.
-      const before = (block.change.crosses_break ? block.change.to_year : block.change.from_year) - 1;
+    block.change = toChange(changes.find((r) => r.span === 'comparable'));
+    block.change_since_first = toChange(changes.find((r) => r.span === 'since_first'));
+    // The last year before the break: the year before the latest area version's first year.
+    const before = block.change && block.change_since_first?.crosses_break ? (block.change.crosses_break ? block.change.to_year : block.change.from_year) - 1 : null;
+    if (before !== null) {
       const pre = await queryFile(conn, 'report/segregation_change', { ...keyOf, year: before });
-      const c = pre.find((r) => r.span === 'comparable' && r.crosses_break === false);
-      block.change_before_break = c ? changeOf('comparable', c) : null;
+      block.change_before_break = toChange(pre.find((r) => r.span === 'comparable' && r.crosses_break === false));
+    }
+    // Every kommun's changes from the same table: the kommun tallies and lists rest on the test of the difference.
+    const kommunChanges = async (y: number): Promise<Map<string, Row[]>> => {
+      const m = new Map<string, Row[]>();
+      for (const r of await queryFile(conn, 'report/segregation_change_by_kommun', { measure, groups: split.groups, unit_level: 'deso', year: y })) {
+        const list = m.get(String(r.code));
+        if (list) list.push(r);
+        else m.set(String(r.code), [r]);
+      }
+      return m;
+    };
+    const kNow = await kommunChanges(year);
+    const kBefore = before !== null ? await kommunChanges(before) : null;
+    for (const k of block.by_kommun) {
+      const rows = kNow.get(k.code) ?? [];
+      k.change = toChange(rows.find((r) => r.span === 'comparable'));
+      k.change_since_first = toChange(rows.find((r) => r.span === 'since_first'));
+      if (kBefore && k.change_since_first?.crosses_break) k.change_before_break = toChange(kBefore.get(k.code)?.find((r) => r.span === 'comparable' && r.crosses_break === false));
     }
     const bridge = await queryFile(conn, 'report/segregation_bridge', keyOf);
     if (bridge.length > 0) {

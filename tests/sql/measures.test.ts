@@ -167,6 +167,18 @@ describe('sql/measures/segregation_change.sql and sql/measures/delete_segregatio
     expect((await report(2025)).map((r) => [r.span, r.from_year, r.to_year])).toEqual([['comparable', 2024, 2025], ['since_first', 2017, 2025]]);
     expect((await report(2023)).map((r) => [r.span, r.from_year, r.to_year, r.crosses_break])).toEqual([['comparable', 2017, 2023, false], ['since_first', 2017, 2023, false]]);
     expect(await report(2017)).toEqual([]);
+    // Every kommun at once, each at its own latest end year up to the report year.
+    const byKommun = await queryFile(wh.conn, 'report/segregation_change_by_kommun', { measure: 'D', groups: 'g', unit_level: 'deso', year: 2025 });
+    expect(byKommun.map((r) => [r.code, r.span, r.from_year, r.to_year, r.verdict, r.crosses_break])).toEqual([
+      ['0001', 'comparable', 2024, 2025, 'none', false],
+      ['0001', 'since_first', 2017, 2025, 'increase', true],
+      ['0002', 'comparable', 2017, 2025, 'none', false],
+      ['0002', 'since_first', 2017, 2025, 'none', false],
+      ['0003', 'comparable', 2017, 2024, 'decrease', true],
+      ['0003', 'since_first', 2017, 2024, 'decrease', true],
+    ]);
+    const before = await queryFile(wh.conn, 'report/segregation_change_by_kommun', { measure: 'D', groups: 'g', unit_level: 'deso', year: 2023 });
+    expect(before.map((r) => [r.code, r.span, r.to_year])).toEqual([['0001', 'comparable', 2023], ['0001', 'since_first', 2023]]);
   });
 });
 
