@@ -249,9 +249,12 @@ export async function benchIndices(opts: { keep?: boolean; skipMicro?: boolean }
     // 1. All two-group (and multigroup) indices for every kommun-year, as a whole process.
     const out = join(dir, 'indices.csv');
     const base = ['--input', panel.file, '--unit', 'deso', '--groups', 'foreign,swedish', '--by', 'kommun,year', '--out', out];
-    wholeProcess('all indices, whole process', 1000, (l) => [...l, ...base], 5);
+    wholeProcess('all indices, whole process', 350, (l) => [...l, ...base], 5);
     const outRows = readFileSync(out, 'utf8').trimEnd().split('\n').length - 1;
     console.log(`    (${outRows} output rows)`);
+    // Issue 10 goal 3: beside what a statistician writes with pandas/numpy (skipped, and said, without them).
+    const { benchPanelAgainstPandas } = await import('./goals.ts');
+    benchPanelAgainstPandas(panel.file, dir);
 
     // 2. Expected value and bootstrap interval for D and H, 200 draws each, all kommun-years.
     const inproc = time(() => {

@@ -1,0 +1,151 @@
+/**
+ * The figures of issue 10 ("Speed"), each printed with its goal: all reports in the demo, peak memory, the demo under
+ * a 500 MB DuckDB memory limit, CLI start-up, `segfollow indices` on the 49,257-row panel beside a pandas/numpy
+ * script, and a 5-million-unit table through `indices` and `area-types`. Printed, never asserted: the numbers depend
+ * on the machine and its load (the load average is printed with them).
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { join } from 'node:path';
+
+const ROOT = new URL('..', import.meta.url).pathname;
+const TIME = '/usr/bin/time';
+
+export interface Measured {
+  wallS: number;
+  /** Peak resident memory of the whole process tree's largest process (GNU time's %M), MB; null without GNU time. */
+  peakMb: number | null;
+  status: number | null;
+  stderr: string;
+}
+
+/** Runs `node args…` (or any command) as a whole process, with its wall time and peak RSS. */
+export function measure(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): Measured {
+  const gnuTime = existsSync(TIME);
+  const t0 = performance.now();
+  const r = spawnSync(gnuTime ? TIME : cmd, gnuTime ? ['-f', 'segfollow-bench-peak-kb %M', cmd, ...args] : args, {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    encoding: 'utf8',
+    maxBuffer: 256 << 20,
+  });
+  const wallS = (performance.now() - t0) / 1000;
+  const m = /segfollow-bench-peak-kb (\d+)/.exec(r.stderr ?? '');
+  return { wallS, peakMb: m ? Number(m[1]) / 1024 : null, status: r.status, stderr: (r.stderr ?? '').replace(/segfollow-bench-peak-kb \d+\n?/, '') };
+}
+
+export function line(label: string, value: string, goal: string): void {
+  console.log(`  ${label.padEnd(58)} ${value.padStart(14)}   goal ${goal}`);
+}
+
+const s = (x: number): string => `${x.toFixed(2)} s`;
+const mb = (x: number | null): string => (x === null ? 'n/a' : `${x.toFixed(0)} MB`);
+
+function median(v: number[]): number {
+  const sorted = [...v].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] as number;
+}
+
+/** Goal 1 and 5: the demo with every report (riket + 21 län + 290 kommuner), then the same under a 500 MB limit. */
+export function benchAllReports(dir: string): void {
+  console.log(`\nissue 10 goals 1 and 5: the demo with every report (load average ${loadavg()[0]?.toFixed(1)})`);
+  const run = (label: string, sub: string, env: NodeJS.ProcessEnv): void => {
+    const d = join(dir, sub);
+    mkdirSync(d, { recursive: true });
+    const r = measure(
+      process.execPath,
+      ['bin/segfollow.js', 'run', '--demo', '--year', '2025', '--reports', 'riket,lan,kommun', '--warehouse', join(d, 'w.duckdb'), '--out', join(d, 'out'), '--log-level', 'warn'],
+      { SEGFOLLOW_RAW: join(d, 'raw'), ...env },
+    );
+    if (r.status !== 0) {
+      line(label, `exit ${r.status}`, 'completes');
+      console.log(`    ${r.stderr.trim().split('\n').slice(-2).join('\n    ')}`);
+      return;
+    }
+    const m = JSON.parse(readFileSync(join(d, 'out', '2025', 'manifest.json'), 'utf8')) as {
+      stages: { stage: string; seconds: number; peak_rss_mb: number }[];
+      outputs: { name: string }[];
+    };
+    const reports = m.outputs.filter((o) => o.name.endsWith('.pdf')).length;
+    const reportStage = m.stages.find((x) => x.stage === 'report');
+    line(`${label}: whole process (${reports} reports)`, s(r.wallS), '≤ 60 s');
+    line(`${label}: peak memory (GNU time, whole process)`, mb(r.peakMb), '< 1024 MB');
+    if (reportStage) line(`${label}: report stage, reports per second`, `${(reports / reportStage.seconds).toFixed(2)}/s`, `≥ ${(312 / 30).toFixed(1)}/s`);
+    for (const x of m.stages) console.log(`    ${x.stage.padEnd(8)} ${x.seconds.toFixed(2).padStart(7)} s   peak RSS ${String(x.peak_rss_mb).padStart(5)} MB`);
+  };
+  run('demo, all reports', 'all', {});
+  run('demo, all reports, SEGFOLLOW_MEMORY_LIMIT=500MB', 'limited', { SEGFOLLOW_MEMORY_LIMIT: '500MB' });
+}
+
+/** Goal 3: `--help` as a whole process, next to a bare `node -e 0` (what no program can go below). */
+export function benchStartup(): void {
+  console.log(`\nissue 10 goal 3: CLI start-up (load average ${loadavg()[0]?.toFixed(1)})`);
+  const times = (args: string[], n = 7): number => median(Array.from({ length: n }, () => measure(process.execPath, args).wallS));
+  const bare = times(['-e', '0']);
+  const help = times(['bin/segfollow.js', '--help']);
+  line('node -e 0 (the floor on this machine)', s(bare), '-');
+  line('segfollow --help, whole process, median of 7', s(help), '≤ 0.15 s');
+  line('segfollow --help from the TypeScript sources (tsx)', s(median(Array.from({ length: 3 }, () => measure(process.execPath, ['bin/segfollow.js', '--help'], { SEGFOLLOW_FROM_SOURCE: '1' }).wallS))), '-');
+}
+
+/** Goal 3, second half: `segfollow indices` on the panel, and the pandas/numpy script on the same file. */
+export function benchPanelAgainstPandas(panel: string, dir: string): void {
+  const args = ['bin/segfollow.js', 'indices', '--input', panel, '--unit', 'deso', '--groups', 'foreign,swedish', '--by', 'kommun,year', '--out', join(dir, 'segfollow.csv')];
+  const ours = median(Array.from({ length: 5 }, () => measure(process.execPath, args).wallS));
+  line('segfollow indices, 49,257-row panel, all indices, median of 5', s(ours), '≤ 0.35 s');
+  const hasPandas = spawnSync('python3', ['-c', 'import pandas, numpy'], { encoding: 'utf8' }).status === 0;
+  if (!hasPandas) {
+    console.log('  pandas/numpy comparison skipped: python3 with pandas and numpy is not installed (Debian: apt-get install python3-pandas)');
+    return;
+  }
+  const py = join(ROOT, 'bench', 'indices_pandas.py');
+  const theirs = median(Array.from({ length: 5 }, () => measure('python3', [py, panel, join(dir, 'pandas.csv')]).wallS));
+  line('pandas/numpy script (D and H only), same panel, median of 5', s(theirs), 'slower than ours');
+  // The same numbers, or the comparison would be of different work.
+  const read = (f: string): Map<string, number> => {
+    const out = new Map<string, number>();
+    const [head, ...rows] = readFileSync(f, 'utf8').trimEnd().split('\n');
+    const cols = (head ?? '').split(',');
+    for (const r of rows) {
+      const c = r.split(',');
+      const at = (n: string): string => c[cols.indexOf(n)] ?? '';
+      if (cols.includes('index')) {
+        if (at('index') === 'D' || at('index') === 'H_two_group') out.set(`${at('kommun')},${at('year')},${at('index') === 'D' ? 'D' : 'H'}`, Number(at('value')));
+      } else {
+        out.set(`${at('kommun')},${at('year')},D`, Number(at('D')));
+        out.set(`${at('kommun')},${at('year')},H`, Number(at('H')));
+      }
+    }
+    return out;
+  };
+  const a = read(join(dir, 'segfollow.csv'));
+  const b = read(join(dir, 'pandas.csv'));
+  let worst = 0;
+  for (const [k, v] of a) worst = Math.max(worst, Math.abs(v - (b.get(k) ?? Number.NaN)));
+  console.log(`    ${a.size} D and H values; largest difference to pandas ${worst.toExponential(1)}`);
+}
+
+/** Goal 4: a 5-million-unit two-group table (290 --by sets) through `indices`, and its index column through `area-types`. */
+export async function benchLargeInput(dir: string): Promise<void> {
+  console.log(`\nissue 10 goal 4: 5,000,000 units (load average ${loadavg()[0]?.toFixed(1)})`);
+  const { DuckDBInstance } = await import('@duckdb/node-api');
+  const file = join(dir, 'units5m.csv');
+  const instance = await DuckDBInstance.create(':memory:');
+  const conn = await instance.connect();
+  // hash() rather than random(): the same file on every run.
+  await conn.run(
+    `COPY (SELECT lpad(((r % 290) + 100)::VARCHAR, 4, '0') AS kommun, 'U' || r AS unit, (hash(r, 1) % 500)::INTEGER AS foreign, ` +
+      `(hash(r, 2) % 1500)::INTEGER AS swedish, ((hash(r, 3) % 2000000) / 1000000.0 - 1)::DOUBLE AS socio FROM range(5000000) t(r)) ` +
+      `TO '${file.replaceAll("'", "''")}' (HEADER, DELIMITER ',')`,
+  );
+  conn.closeSync();
+  instance.closeSync();
+  const ind = measure(process.execPath, ['bin/segfollow.js', 'indices', '--input', file, '--unit', 'unit', '--groups', 'foreign,swedish', '--by', 'kommun', '--out', join(dir, 'idx5m.csv')]);
+  line(`segfollow indices, 5M units${ind.status === 0 ? '' : ` (exit ${ind.status})`}`, s(ind.wallS), '≤ 5 s');
+  line('  peak memory', mb(ind.peakMb), '< 1024 MB');
+  const at = measure(process.execPath, ['bin/segfollow.js', 'area-types', '--input', file, '--unit', 'unit', '--index', 'socio', '--out', join(dir, 'types5m.csv')]);
+  line(`segfollow area-types, 5M units${at.status === 0 ? '' : ` (exit ${at.status})`}`, s(at.wallS), '≤ 5 s');
+  line('  peak memory', mb(at.peakMb), '< 1024 MB');
+  writeFileSync(join(dir, '.done'), '');
+}
