@@ -89,10 +89,12 @@ function validValues(points: readonly { value: number | null }[]): number[] {
   return points.flatMap((p) => (p.value === null ? [] : [p.value]));
 }
 
-/** Width of one character of a break label (8 pt Roboto, generous), to keep labels off each other and the title. */
-const BREAK_CHAR_PT = 4.6;
+/** Size of a break label; its width is measured in the report font, to keep labels off each other and the title. */
+const BREAK_LABEL_PT = 8;
 /** Room the chart's title (the unit, top left) takes above the plot. */
-const TITLE_ROOM_PT = 70;
+const TITLE_ROOM_PT = 60;
+/** The plot is narrower than the chart by the y axis and its labels (up to `10,0`-wide numbers). */
+const Y_AXIS_PT = 45;
 
 /**
  * Where the series crosses a break, a rule halfway between the last year before it and the first year after it
@@ -116,14 +118,16 @@ export function breakRows(points: readonly LinePoint[], definitionBreaks: readon
   const years = points.map((p) => p.year);
   const lo = Math.min(...years) - 0.25;
   const hi = Math.max(...years) + 0.25;
+  const plot = CHART_WIDTH - Y_AXIS_PT;
+  const { measure } = useReportFonts();
   const placed: { from: number; to: number; row: number }[] = [];
   return found
     .sort((a, b) => a.x - b.x)
     .map((f) => {
-      const at = ((f.x - lo) / (hi - lo || 1)) * CHART_WIDTH;
-      const width = f.label.length * BREAK_CHAR_PT + 3;
+      const at = ((f.x - lo) / (hi - lo || 1)) * plot;
+      const width = measure(f.label, BREAK_LABEL_PT) + 6;
       // Right of the rule where it fits; left of it near the right edge; never under the title at the top left.
-      const side = at + width <= CHART_WIDTH || at - width < TITLE_ROOM_PT ? 'right' : 'left';
+      const side = at + width <= plot || at - width < TITLE_ROOM_PT ? 'right' : 'left';
       const from = side === 'right' ? at : at - width;
       const to = side === 'right' ? at + width : at;
       let row = 0;
@@ -207,7 +211,7 @@ function lineSpec(opts: {
             baseline: 'bottom' as const,
             dx: side === 'right' ? 3 : -3,
             y: -3 - 10 * row,
-            fontSize: 8,
+            fontSize: BREAK_LABEL_PT,
             color: MUTED,
           },
           encoding: { x: { ...x, field: 'x' }, text: { field: 'label' } },

@@ -671,11 +671,13 @@ async function segregationChapter(ctx: Ctx, n: number): Promise<Content[]> {
     out.push(
       para(
         ctx,
-        'Intervallen är bootstrapintervall (95 %) som rättar för att små områden drar upp indexet; de kan därför ligga ' +
-          'under det skattade värdet.' +
-          (ctx.model.bootstrap_draws !== undefined
-            ? ` De bygger på ${formatNumber(ctx.model.bootstrap_draws, 0)} dragningar${ctx.model.bootstrap_draws < 100 ? ', så gränserna är ungefärliga' : ''}.`
-            : ''),
+        // The measures stage's own account of its intervals (methodText, which names the draws), so the text says
+        // what the code does.
+        ctx.model.segregation_method ??
+          'Intervallen är bootstrapintervall (95 %).' +
+            (ctx.model.bootstrap_draws !== undefined
+              ? ` De bygger på ${formatNumber(ctx.model.bootstrap_draws, 0)} dragningar${ctx.model.bootstrap_draws < 100 ? ', så gränserna är ungefärliga' : ''}.`
+              : ''),
         { style: 'note' },
       ),
     );
@@ -1095,8 +1097,10 @@ function assessmentSection(ctx: Ctx, num: string): Content[] {
         'är tydlig först när skillnaden mellan de avrundade värdena är större än den minsta förändring som har betydelse för ' +
         'indikatorn (tabellen nedan) och, för andelar där antalet personer är känt, större än 1,96 gånger förändringens ' +
         'standardfel enligt binomialfördelningen. Bara tydliga förändringar kallas förbättring eller försämring och räknas i ' +
-        'sammanfattningen. För segregationsindex gäller att förändringen ska vara större än osäkerheten som bootstrapintervallen ' +
-        'anger. En förändring över ett brott i serien bedöms aldrig för sig: då bedöms bara åren med samma definition eller indelning.',
+        'sammanfattningen. Ett segregationsindex har ökat eller minskat bara när hela intervallet för skillnaden ligger på samma ' +
+        'sida om noll. För kommunernas index prövas skillnaden mot den osäkerhet som de två årens intervall anger, och över bytet ' +
+        'av områdesindelning räknas den bara om den syns redan med den gamla indelningen. En förändring över ett brott i serien ' +
+        'bedöms aldrig för sig: då bedöms bara åren med samma definition eller indelning.',
     ),
   );
   const judged = blocks.filter((b) => b.materiality);

@@ -4,7 +4,7 @@
  * missing and never counted as zero. A change that rounds to zero at the printed precision is "oförändrat", so
  * the text never claims a change the reader cannot see in the table.
  */
-import type { AreaTypeBlock, AreaTypeIndicator, AreaTypeNumber, DecompositionComponent, IndicatorBlock, ReportModel, SegregationBlock, SeriesBreak } from './model.ts';
+import type { AreaTypeBlock, AreaTypeIndicator, AreaTypeNumber, DecompositionComponent, IndicatorBlock, ReportModel, SegregationBlock, SegregationChange, SeriesBreak } from './model.ts';
 import {
   crossedBreak,
   indicatorTrend,
@@ -394,36 +394,95 @@ function segregationWord(verdict: 'increase' | 'decrease', measure: string): str
   return more ? 'mer' : 'mindre';
 }
 
-/** `0,012–0,020` or `−0,004 till 0,016`: an interval for running text, or null without one. */
+/**
+ * `0,012–0,020` or `−0,004 till 0,016` for the interval of a change: decimals are added until neither end prints
+ * as zero, so an interval that excludes zero never reads as `0,000–0,002`. Null without an interval.
+ */
 function changeIntervalText(c: { ci_low: number | null; ci_high: number | null }): string | null {
-  return intervalText(c);
+  if (c.ci_low === null || c.ci_high === null) return null;
+  let d = SEG_DECIMALS;
+  while (d < 6 && (roundsToZero(c.ci_low, d) || roundsToZero(c.ci_high, d) || formatNumber(c.ci_low, d) === formatNumber(c.ci_high, d))) d++;
+  const sep = c.ci_low < 0 || c.ci_high < 0 ? ' till ' : EN_DASH;
+  return `${formatNumber(c.ci_low, d)}${sep}${formatNumber(c.ci_high, d)}`;
+}
+
+/** A change's verdict is usable only when it does not rest on a break: a change across one is never judged on its own. */
+function judged(c: SegregationChange | null | undefined): SegregationChange | null {
+  return c && !c.crosses_break ? c : null;
+}
+
+/** ` (95 % intervall för förändringen 0,001–0,004)`, or empty without an interval. */
+function changeInterval(c: SegregationChange): string {
+  const interval = changeIntervalText(c);
+  return interval ? ` (95${NBSP}% intervall för förändringen ${interval})` : '';
+}
+
+/** The version a series has in `year`, for "med samma områdesindelning (DeSO 2025)". */
+function versionIn(block: SegregationBlock, year: number): string | null {
+  const v = block.series.find((p) => p.year === year)?.area_version;
+  return v ? formatAreaVersion(v) : null;
 }
 
 /**
- * The sentence on how the block's own index changed, from the measures stage's verdict (`block.change`): a
- * direction only with an established change; without a verdict, no direction at all. Values are the printed ones.
+ * The sentences on how the block's own index changed, from the measures stage's verdicts: the comparable span
+ * (`change`, on one area version) gives a direction only when established; the span since the first year
+ * (`change_since_first`) is stated with its numbers but, across the area-version break, never judged on its own;
+ * the break's own size (`break_size`) follows where the warehouse measured it. Without a verdict, no direction.
  */
-function segregationChangeSentence(block: SegregationBlock, points: readonly ValuePoint[]): string {
+function segregationChangeSentences(block: SegregationBlock, points: readonly ValuePoint[]): string[] {
   const first = points[0];
   const latest = points[points.length - 1];
-  if (!first || !latest || first.year === latest.year) return 'Värden för tidigare år saknas, så ingen förändring kan anges.';
-  const c = block.change ?? null;
-  const from = c ? (points.find((p) => p.year === c.from_year) ?? first) : first;
-  const to = c ? (points.find((p) => p.year === c.to_year) ?? latest) : latest;
-  const a = formatNumber(from.value, SEG_DECIMALS);
-  const b = formatNumber(to.value, SEG_DECIMALS);
-  const interval = c ? changeIntervalText(c) : null;
-  const ci = interval ? ` (95${NBSP}% intervall för förändringen ${interval})` : '';
-  if (!c) return `Indexet var ${a} år ${from.year} och ${b} år ${to.year}; ingen säkerställd förändring kan anges.`;
-  if (c.verdict === 'none') {
-    if (a === b) return `Indexet är i stort sett oförändrat sedan ${from.year} (${a}).`;
-    return `Indexet var ${a} år ${from.year} och ${b} år ${to.year}; förändringen är inte säkerställd${ci}.`;
+  if (!first || !latest || first.year === latest.year) return ['Värden för tidigare år saknas, så ingen förändring kan anges.'];
+  const at = (y: number): ValuePoint | undefined => points.find((p) => p.year === y);
+  const text = (p: ValuePoint): string => formatNumber(p.value, SEG_DECIMALS);
+  const out: string[] = [];
+  const c = judged(block.change);
+  const from = c ? at(c.from_year) : undefined;
+  const to = c ? at(c.to_year) : undefined;
+  if (c && from && to && from.year !== to.year) {
+    const span = from.year === first.year ? `Sedan ${from.year}` : `Med samma områdesindelning (${versionIn(block, to.year) ?? 'samma'}), från ${from.year} till ${to.year},`;
+    if (c.verdict === 'none') {
+      out.push(
+        text(from) === text(to)
+          ? `${span} är indexet i stort sett oförändrat (${text(from)}).`
+          : `${span} gick indexet från ${text(from)} till ${text(to)}; förändringen är inte säkerställd${changeInterval(c)}.`,
+      );
+    } else {
+      out.push(
+        `${span} har indexet ${c.verdict === 'increase' ? 'stigit' : 'sjunkit'} från ${text(from)} till ${text(to)}${changeInterval(c)}, ` +
+          `en säkerställd ${c.verdict === 'increase' ? 'ökning' : 'minskning'}; enligt måttet är boendet ${segregationWord(c.verdict, block.measure)} segregerat.`,
+      );
+    }
   }
-  const verb = c.verdict === 'increase' ? 'stigit' : 'sjunkit';
-  return (
-    `Sedan ${from.year} har indexet ${verb} från ${a} till ${b}${ci}, en säkerställd ${c.verdict === 'increase' ? 'ökning' : 'minskning'}; ` +
-    `enligt måttet är boendet ${segregationWord(c.verdict, block.measure)} segregerat.`
+  // The whole period: stated, judged only when it is on one area version.
+  const covered = c !== null && from?.year === first.year && to?.year === latest.year;
+  if (!covered) {
+    const whole = block.change_since_first ?? null;
+    const wj = judged(whole);
+    const crosses = versionChange(block.series) !== null || (whole?.crosses_break ?? false);
+    if (wj && !crosses && wj.verdict !== 'none') {
+      out.push(
+        `Sedan ${first.year} har indexet ${wj.verdict === 'increase' ? 'stigit' : 'sjunkit'} från ${text(first)} till ${text(latest)}${changeInterval(wj)}, ` +
+          `en säkerställd ${wj.verdict === 'increase' ? 'ökning' : 'minskning'}; enligt måttet är boendet ${segregationWord(wj.verdict, block.measure)} segregerat.`,
+      );
+    } else if (crosses) {
+      out.push(`Från ${first.year} till ${latest.year} gick indexet från ${text(first)} till ${text(latest)}; jämförelsen spänner över bytet av områdesindelning och bedöms därför inte för sig.`);
+    } else if (c === null) {
+      out.push(`Indexet var ${text(first)} år ${first.year} och ${text(latest)} år ${latest.year}; ingen säkerställd förändring kan anges.`);
+    }
+  }
+  return out;
+}
+
+/** What the new areas alone did to the index in the years next to the break (both divisions computed). */
+function breakSizeSentence(block: SegregationBlock): string | null {
+  const sizes = (block.break_size ?? []).filter((b) => Number.isFinite(b.value_from) && Number.isFinite(b.value_to));
+  if (sizes.length === 0) return null;
+  const parts = sizes.map(
+    (b) =>
+      `${b.year} ${formatNumber(b.value_from, SEG_DECIMALS)} över ${formatAreaVersion(b.from_version)} och ${formatNumber(b.value_to, SEG_DECIMALS)} över ${formatAreaVersion(b.to_version)}`,
   );
+  return `Brottets storlek syns när samma år beräknas över båda indelningarna: ${joinSwedish(parts)}.`;
 }
 
 /** How the kommuner's indices moved: clear rises and falls counted, the rest not established. */
@@ -509,10 +568,12 @@ export function describeSegregation(block: SegregationBlock): string[] {
   if (interval) out.push(`Bootstrapintervallet (95${NBSP}%) är ${interval}.`);
   const other = otherLevelSentence(block, latest);
   if (other) out.push(other);
-  out.push(segregationChangeSentence(block, points));
-  // The break is named right after the change it bears on.
+  out.push(...segregationChangeSentences(block, points));
+  // The break is named right after the change it bears on, with its size where the warehouse measured it.
   const area = areaBreakSentence(series, block.area_break);
   if (area) out.push(area);
+  const size = area ? breakSizeSentence(block) : null;
+  if (size) out.push(size);
   const missing = missingYearsSentence(series.map((p) => ({ ...p, status: p.value === null ? p.status : null })));
   if (missing) out.push(missing);
   if (latestRow && latestRow.value !== null) {
@@ -565,6 +626,8 @@ function otherLevelSentence(block: SegregationBlock, latest: ValuePoint): string
     return larger || smaller ? `${lead}; områdenas storlek påverkar knappt måttet här.` : `${lead}.`;
   }
   const lead = `Över ${where} var indexet ${formatNumber(same.value, SEG_DECIMALS)}${exp} mot ${formatNumber(latest.value, SEG_DECIMALS)} över ${ownName} år ${latest.year}`;
+  const tested = [own?.ci_low, own?.ci_high, same.ci_low, same.ci_high].every((x) => x !== undefined && x !== null);
+  if (!tested) return `${lead}; om skillnaden beror på områdenas storlek kan inte prövas, eftersom intervall saknas.`;
   if (c.verdict === 'none') return `${lead}; skillnaden ryms inom osäkerheten och är inte säkerställd.`;
   const dir = c.verdict === 'decrease' ? 'lägre' : 'högre';
   if (!larger && !smaller) return `${lead}, säkerställt ${dir}.`;
@@ -623,7 +686,10 @@ export function describeDecomposition(block: SegregationBlock): string[] {
   return out;
 }
 
-/** One line for the summary per segregation block: a direction only with an established change. */
+/**
+ * One line for the summary per segregation block: a direction only with an established change on one area
+ * version; a comparison across the area-version break is named and left unjudged.
+ */
 export function summarizeSegregation(block: SegregationBlock): string {
   const head = `${measureLabel(block.measure)} (${block.groups}, ${unitLevelName(block.unit_level)})`;
   const points = validPoints(block.series);
@@ -633,18 +699,21 @@ export function summarizeSegregation(block: SegregationBlock): string {
   const first = points[0];
   if (!first || first.year === latest.year) return `${level}; jämförelse med tidigare år saknas.`;
   const vc = versionChange(block.series);
-  const brk = vc ? ` Områdesindelningen byttes ${vc.after.year} (${formatAreaVersion(vc.after.version)}), vilket kan påverka jämförelsen.` : '';
-  const c = block.change ?? null;
-  const from = c ? (points.find((p) => p.year === c.from_year) ?? first) : first;
-  const was = `${formatNumber(from.value, SEG_DECIMALS)} år ${from.year}`;
-  if (!c || c.verdict === 'none') {
-    return formatNumber(from.value, SEG_DECIMALS) === formatNumber(latest.value, SEG_DECIMALS)
-      ? `${level}, i stort sett oförändrat sedan ${from.year}.${brk}`
-      : `${level} (${was}); ingen säkerställd förändring.${brk}`;
+  const c = judged(block.change);
+  const from = c ? points.find((p) => p.year === c.from_year) : undefined;
+  const firstText = `${formatNumber(first.value, SEG_DECIMALS)} år ${first.year}`;
+  const brk = vc
+    ? ` Jämförelsen med ${firstText} spänner över bytet av områdesindelning ${vc.after.year} och bedöms inte för sig.`
+    : '';
+  if (!c || !from || c.verdict === 'none') {
+    if (!vc && formatNumber(first.value, SEG_DECIMALS) === formatNumber(latest.value, SEG_DECIMALS)) return `${level}, i stort sett oförändrat sedan ${first.year}.`;
+    return vc ? `${level}; ingen säkerställd förändring med samma områdesindelning.${brk}` : `${level} (${firstText}); ingen säkerställd förändring.`;
   }
+  const span = from.year === first.year ? `sedan ${from.year}` : `med samma områdesindelning ${formatYearRange(from.year, c.to_year)}`;
+  const since = from.year === first.year ? '' : brk;
   return (
-    `${level} (${was}), en säkerställd ${c.verdict === 'increase' ? 'ökning' : 'minskning'} – ` +
-    `${segregationWord(c.verdict, block.measure)} segregation enligt måttet.${brk}`
+    `${level}, ${span} en säkerställd ${c.verdict === 'increase' ? 'ökning' : 'minskning'} från ${formatNumber(from.value, SEG_DECIMALS)} – ` +
+    `${segregationWord(c.verdict, block.measure)} segregation enligt måttet.${since}`
   );
 }
 

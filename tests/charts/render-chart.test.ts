@@ -6,6 +6,7 @@ import { renderChart, renderChartSvg } from '../../pipelines/charts/render-chart
 import {
   areaTypeGapChart,
   areaTypePopulationChart,
+  CHART_WIDTH,
   indicatorLineChart,
   kommunSpreadChart,
   segregationLineChart,
@@ -246,5 +247,71 @@ describe('area-type charts', () => {
     const block = areaTypeBlockFixture();
     const charts = [areaTypePopulationChart(block, areaTypeLegendName), areaTypeGapChart(block.indicators.filter((i) => !i.index_component), areaTypeLegendName)];
     for (const c of charts) expectGolden(`charts/${c.id}.vl.json`, JSON.stringify({ spec: c.spec, data: c.data }, null, 2) + '\n');
+  });
+});
+
+describe('breaks are drawn on every chart they cross, clear of other labels (issue 6)', () => {
+  /** Text items with their box in the report font (width measured, height the font size), from Vega's SVG. */
+  function textBoxes(svg: string): { text: string; x0: number; x1: number; y0: number; y1: number }[] {
+    const { measure } = useReportFonts();
+    return [...svg.matchAll(/<text([^>]*)>([^<]*)<\/text>/g)].flatMap((m) => {
+      const attrs = m[1] ?? '';
+      const t = m[2] ?? '';
+      const tr = /translate\(([-\d.]+),([-\d.]+)\)/.exec(attrs);
+      if (!tr || t === '') return [];
+      const x = Number(tr[1]);
+      const y = Number(tr[2]);
+      const size = Number(/font-size="([\d.]+)px"/.exec(attrs)?.[1] ?? 8.5);
+      const w = measure(t, size);
+      const anchor = /text-anchor="(\w+)"/.exec(attrs)?.[1] ?? 'start';
+      const x0 = anchor === 'end' ? x - w : anchor === 'middle' ? x - w / 2 : x;
+      return [{ text: t, x0, x1: x0 + w, y0: y - size, y1: y + 0.25 * size }];
+    });
+  }
+  const overlaps = (a: { x0: number; x1: number; y0: number; y1: number }, b: typeof a): boolean => a.x0 < b.x1 && b.x0 < a.x1 && a.y0 < b.y1 && b.y0 < a.y1;
+
+  const education = (breakYear: number, label: string): IndicatorBlock => ({
+    id: 'edu',
+    title_sv: 'Andel med eftergymnasial utbildning 25–65 år',
+    unit: 'procent',
+    higher_is_better: true,
+    source: 'SCB TAB5956, TAB6534',
+    caveats: [],
+    series: [42.4, 43.1, 43.8, 44.5, 45.2, 45.9, 46.7, 47.4, 48.0].map((value, i) => ({ year: 2017 + i, value, status: null, area_version: 'riket' })),
+    latest_year: 2025,
+    by_kommun: [],
+    by_lan: [],
+    breaks: [{ year: breakYear, what: 'ny åldersgrupp', effect: 'nivån kan flytta sig', label }],
+  });
+
+  it('a definition break gets a rule between the years and its label; a series that ends before it gets none', async () => {
+    const chart = indicatorLineChart(education(2024, 'Ny definition: 25–65 år'));
+    expect(chart.data.breaks).toMatchObject([{ x: 2023.5, label: 'Ny definition: 25–65 år', row: 0 }]);
+    const r = await renderChart(chart.spec, chart.data);
+    expect(texts(r.svg)).toContain('Ny definition: 25–65 år');
+    expect(markGroup(r.svg, 'mark-rule role-mark').match(/<line /g)).toHaveLength(1);
+    const early = education(2024, 'x');
+    early.series = early.series.filter((p) => p.year <= 2023);
+    expect(indicatorLineChart(early).data.breaks).toEqual([]);
+  });
+
+  it('labels never cover the title, another break label, or run off the chart, wherever the break falls', async () => {
+    for (const year of [2018, 2020, 2022, 2024, 2025]) {
+      const block = education(year, 'Ny definition: 25–65 år');
+      block.series = block.series.map((p) => ({ ...p, area_version: p.year >= 2024 ? 'DeSO2025' : 'DeSO2018' }));
+      const chart = indicatorLineChart(block);
+      const r = await renderChart(chart.spec, chart.data);
+      const boxes = textBoxes(r.svg);
+      const labels = boxes.filter((b) => b.text.startsWith('Ny '));
+      expect(labels.length, String(year)).toBe(2);
+      const title = boxes.find((b) => b.text === 'Procent');
+      if (!title) throw new Error('no title');
+      for (const l of labels) {
+        expect(overlaps(l, title), `${year}: ${l.text} over the title`).toBe(false);
+        expect(l.x0, `${year}: ${l.text}`).toBeGreaterThanOrEqual(-2);
+        expect(l.x1, `${year}: ${l.text}`).toBeLessThanOrEqual(CHART_WIDTH + 8);
+      }
+      if (labels[0] && labels[1]) expect(overlaps(labels[0], labels[1]), `${year}: the two labels`).toBe(false);
+    }
   });
 });

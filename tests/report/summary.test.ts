@@ -214,7 +214,7 @@ describe('segregation: a direction only with an established change', () => {
   it('a clear rise of D is more segregation', () => {
     const b = seg('D', [0.45, 0.46, 0.47], change('increase', 0.02));
     expect(describeSegregation(b).join(' ')).toContain(`Sedan 2017 har indexet stigit från 0,450 till 0,470 (95${NBSP}% intervall för förändringen 0,015–0,025), en säkerställd ökning; enligt måttet är boendet mer segregerat.`);
-    expect(summarizeSegregation(b)).toBe('Olikhetsindex D (utländsk bakgrund / svensk bakgrund, DeSO): 0,470 år 2019 (0,450 år 2017), en säkerställd ökning – mer segregation enligt måttet.');
+    expect(summarizeSegregation(b)).toBe('Olikhetsindex D (utländsk bakgrund / svensk bakgrund, DeSO): 0,470 år 2019, sedan 2017 en säkerställd ökning från 0,450 – mer segregation enligt måttet.');
   });
 
   it('a clear fall of D is less segregation; a clear rise of exposure is less segregation', () => {
@@ -226,19 +226,35 @@ describe('segregation: a direction only with an established change', () => {
     for (const c of [change('none', 0.007, 2018), null]) {
       const b = seg('D', [0.117, 0.124], c);
       const text = describeSegregation(b).join(' ');
-      expect(text).toMatch(/Indexet var 0,117 år 2017 och 0,124 år 2018; (förändringen är inte säkerställd|ingen säkerställd förändring kan anges)/);
+      expect(text).toMatch(/(Sedan 2017 gick indexet från 0,117 till 0,124; förändringen är inte säkerställd|Indexet var 0,117 år 2017 och 0,124 år 2018; ingen säkerställd förändring kan anges)/);
       expect(text).not.toMatch(/stigit|sjunkit|mer segreg|mindre segreg/);
       expect(summarizeSegregation(b)).toBe('Olikhetsindex D (utländsk bakgrund / svensk bakgrund, DeSO): 0,124 år 2018 (0,117 år 2017); ingen säkerställd förändring.');
     }
   });
 
-  it('names the DeSO break in the sentences on change since the first year', () => {
-    const b = seg('D', [0.45, 0.46, 0.47], change('none', 0.02));
-    b.series = b.series.map((p) => ({ ...p, area_version: p.year >= 2019 ? 'DeSO2025' : 'DeSO2018' }));
+  it('across the DeSO break: the comparable years carry the verdict, the whole period is named and not judged', () => {
+    const b = seg('D', [0.4, 0.401, 0.402, 0.404, 0.405, 0.407, 0.409, 0.41, 0.412, 0.413]);
+    b.series = b.series.map((p, i) => ({ ...p, year: 2016 + i, area_version: 2016 + i >= 2024 ? 'DeSO2025' : 'DeSO2018' }));
+    b.change = { from_year: 2024, to_year: 2025, diff: 0.001, ci_low: 0.0004, ci_high: 0.0016, verdict: 'increase', crosses_break: false };
+    b.change_since_first = { from_year: 2016, to_year: 2025, diff: 0.013, ci_low: 0.012, ci_high: 0.014, verdict: 'increase', crosses_break: true };
+    b.break_size = [{ year: 2023, from_version: 'DeSO2018', to_version: 'DeSO2025', value_from: 0.41, value_to: 0.411 }];
     b.area_break = { year: 2024, what: 'SCB reviderade DeSO', effect: 'en förändring över bytet kan delvis bero på den nya indelningen' };
     const text = describeSegregation(b).join(' ');
-    expect(text).toContain('Mellan 2018 och 2019 byts områdesindelningen (DeSO 2018 till DeSO 2025): SCB reviderade DeSO. En förändring över bytet kan delvis bero på den nya indelningen.');
-    expect(summarizeSegregation(b)).toContain('Områdesindelningen byttes 2019 (DeSO 2025), vilket kan påverka jämförelsen.');
+    expect(text).toContain(`Med samma områdesindelning (DeSO 2025), från 2024 till 2025, har indexet stigit från 0,412 till 0,413 (95${NBSP}% intervall för förändringen 0,0004–0,0016), en säkerställd ökning`);
+    expect(text).toContain('Från 2016 till 2025 gick indexet från 0,400 till 0,413; jämförelsen spänner över bytet av områdesindelning och bedöms därför inte för sig.');
+    expect(text).toContain('Mellan 2023 och 2024 byts områdesindelningen (DeSO 2018 till DeSO 2025): SCB reviderade DeSO. En förändring över bytet kan delvis bero på den nya indelningen.');
+    expect(text).toContain('Brottets storlek syns när samma år beräknas över båda indelningarna: 2023 0,410 över DeSO 2018 och 0,411 över DeSO 2025.');
+    expect(text).not.toMatch(/Sedan 2016 har indexet stigit/);
+    expect(summarizeSegregation(b)).toBe(
+      'Olikhetsindex D (utländsk bakgrund / svensk bakgrund, DeSO): 0,413 år 2025, med samma områdesindelning 2024–2025 en säkerställd ökning från 0,412 – mer segregation enligt måttet. ' +
+        'Jämförelsen med 0,400 år 2016 spänner över bytet av områdesindelning 2024 och bedöms inte för sig.',
+    );
+    // A change_since_first across the break with a verdict is still never stated as a direction on its own.
+    const only = { ...b, change: null };
+    expect(describeSegregation(only).join(' ')).not.toMatch(/stigit|sjunkit|mer segreg|mindre segreg/);
+    expect(summarizeSegregation(only)).toBe(
+      'Olikhetsindex D (utländsk bakgrund / svensk bakgrund, DeSO): 0,413 år 2025; ingen säkerställd förändring med samma områdesindelning. Jämförelsen med 0,400 år 2016 spänner över bytet av områdesindelning 2024 och bedöms inte för sig.',
+    );
   });
 
   it('counts kommuner only with a change beyond their intervals, and across the break only when the old division agrees', () => {
@@ -325,7 +341,7 @@ describe('segregation: decomposition, RegSO beside DeSO, intervals', () => {
   it('reads a DeSO–RegSO difference as the units\u2019 size only when it is beyond both intervals', () => {
     // The fixture's RegSO series has no interval: no claim about unit size.
     const text = describeSegregation(d).join(' ');
-    expect(text).toContain('Över de större RegSO-områdena var indexet 0,457 (förväntat vid slumpmässig fördelning 0,045) mot 0,471 över DeSO år 2025; skillnaden ryms inom osäkerheten och är inte säkerställd.');
+    expect(text).toContain('Över de större RegSO-områdena var indexet 0,457 (förväntat vid slumpmässig fördelning 0,045) mot 0,471 över DeSO år 2025; om skillnaden beror på områdenas storlek kan inte prövas, eftersom intervall saknas.');
     expect(text).not.toContain('påverkar alltså');
     expect(text).toContain(`Bootstrapintervallet (95${NBSP}%) är 0,470–0,471.`);
     // 0,155 vs 0,154 with intervals ±0,01: not clear. 0,40 vs 0,46 with ±0,001: clear.
@@ -335,7 +351,7 @@ describe('segregation: decomposition, RegSO beside DeSO, intervals', () => {
     if (!ownLast || !otherLast) throw new Error('fixture changed');
     Object.assign(ownLast, { value: 0.154, ci_low: 0.144, ci_high: 0.164 });
     Object.assign(otherLast, { value: 0.155, ci_low: 0.145, ci_high: 0.165 });
-    expect(describeSegregation(close).join(' ')).not.toContain('påverkar alltså');
+    expect(describeSegregation(close).join(' ')).toContain('0,155 (förväntat vid slumpmässig fördelning 0,045) mot 0,154 över DeSO år 2025; skillnaden ryms inom osäkerheten och är inte säkerställd.');
     Object.assign(ownLast, { value: 0.46, ci_low: 0.459, ci_high: 0.461 });
     Object.assign(otherLast, { value: 0.4, ci_low: 0.399, ci_high: 0.401 });
     expect(describeSegregation(close).join(' ')).toContain('säkerställt lägre; områdenas storlek påverkar alltså måttet.');
