@@ -9,6 +9,7 @@ import { acquireLock } from './lock.ts';
 import { prepareOutput, publish, stagingDir } from './publish.ts';
 import { buildAreas } from './stages/areas.ts';
 import { ingest } from './stages/ingest.ts';
+import { ingestReference } from './sources/reference.ts';
 import { build } from './stages/build.ts';
 import { report } from './stages/report.ts';
 import { packageVersions } from './versions.ts';
@@ -167,7 +168,12 @@ export async function runStages(ctx: Context, command: string, stages: StageName
           try {
             switch (stage) {
               case 'areas': return await buildAreas(stageCtx, conn, runId);
-              case 'ingest': return await ingest(stageCtx, conn, runId);
+              case 'ingest': {
+                const fetched = await ingest(stageCtx, conn, runId);
+                // Municipality groups and DeSO/RegSO outlines (sources/reference.ts), fetched only when missing.
+                await ingestReference(stageCtx, conn, runId);
+                return fetched;
+              }
               case 'build': {
                 const built = await build(stageCtx, conn);
                 // What the build applied, for the report (it prints this threshold, not the one in force then).
@@ -190,7 +196,9 @@ export async function runStages(ctx: Context, command: string, stages: StageName
           }
         });
       } catch (e) {
-        failure = e;
+        // A write that fails for want of space has no path of its own: name where the stage was writing.
+        const where = stage === 'report' ? `writing ${staging}` : stage === 'ingest' || stage === 'areas' ? `writing ${config.rawDir} or ${config.warehouse}` : `writing ${config.warehouse}`;
+        failure = environmentError(e, where) ?? e;
       }
       if (interrupted) failure = interrupted;
       const rec: StageRecord = {

@@ -41,7 +41,7 @@ export function writeOutput(text: string, out: string | null, stdout: TextSink):
       throw fail(e);
     }
     try {
-      writeSync(fd, text);
+      writeAll(fd, text);
     } catch (e) {
       throw fail(e);
     } finally {
@@ -60,7 +60,7 @@ export function writeOutput(text: string, out: string | null, stdout: TextSink):
   try {
     const fd = openSync(tmp, 'wx', 0o666);
     try {
-      writeSync(fd, text);
+      writeAll(fd, text);
       fsyncSync(fd);
     } finally {
       closeSync(fd);
@@ -70,6 +70,19 @@ export function writeOutput(text: string, out: string | null, stdout: TextSink):
   } catch (e) {
     rmSync(tmp, { force: true });
     throw fail(e);
+  }
+}
+
+/**
+ * The whole text, or an error: writeSync may write only part of a buffer (a disk that fills up mid-way gives a short
+ * write before it gives ENOSPC), and a short write taken for success published a truncated file with exit 0.
+ */
+function writeAll(fd: number, text: string): void {
+  const buf = Buffer.from(text, 'utf8');
+  for (let off = 0; off < buf.length; ) {
+    const n = writeSync(fd, buf, off, buf.length - off);
+    if (n <= 0) throw Object.assign(new Error(`wrote ${off} of ${buf.length} bytes`), { code: 'EIO' });
+    off += n;
   }
 }
 

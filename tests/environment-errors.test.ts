@@ -3,7 +3,8 @@
  * (no "unexpected error", no stack); a mistyped --warehouse creates nothing; killed runs' temp files are cleaned up;
  * area-types refuses values whose square overflows.
  */
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -133,5 +134,51 @@ describe('area-types with values whose square overflows', () => {
     expect(await runAreaTypesCommand(['--input', file, '--unit', 'unit', '--index', 'index'], { stdout: { write: (s: string) => out2.push(s) }, stderr: { write: (s: string) => err2.push(s) } })).toBe(0);
     expect(out2.join('')).toBe('unit,index,area_type\nA,1e+149,2\nB,-1e+149,5\nC,0,3\n');
     expect(err2.join('')).toContain('areas of types 1–5: 0/1/1/0/1');
+  });
+});
+
+/**
+ * A real small disk: a 256 KiB tmpfs, filled, then remounted read-only. Needs root (mount); this machine kind and its
+ * CI run as root, elsewhere the cases are skipped (the errno mapping above is still tested).
+ */
+const disk = (() => {
+  const dir = tmp('disk');
+  try {
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=256k', 'tmpfs', dir], { stdio: 'ignore' });
+    return dir;
+  } catch {
+    return null;
+  }
+})();
+afterAll(() => {
+  if (disk) execFileSync('umount', [disk], { stdio: 'ignore' });
+});
+
+describe.skipIf(disk === null)('on a full, then read-only disk (tmpfs)', () => {
+  const d = disk ?? '';
+  it('a full disk: exit 2 naming the file being written, no stack, nothing half-written left (a short write is not success)', async () => {
+    const input = join(tmp('full-in'), 'in.csv');
+    writeFileSync(input, 'unit,index\n' + Array.from({ length: 4000 }, (_, i) => `R${i},${(i % 97) / 7}`).join('\n') + '\n');
+    writeFileSync(join(d, 'filler'), Buffer.alloc(250 * 1024));
+    const out = join(d, 'types.csv');
+    const r = await cli(['area-types', '--input', input, '--unit', 'unit', '--index', 'index', '--out', out]);
+    expectEnvironmentRefusal(r, d);
+    expect(r.err).toContain(`${out}: cannot write the output (ENOSPC)`);
+    expect(readdirSync(d)).toEqual(['filler']);
+  });
+
+  it('a read-only disk: --out refused up front, a warehouse on it refused when opened (exit 2, naming the path)', async () => {
+    const w = await emptyWarehouse(tmp('ro-w'));
+    execFileSync('rm', ['-f', join(d, 'filler')]);
+    // Any file: the run stops at its lock file, before DuckDB opens it.
+    writeFileSync(join(d, 'w.duckdb'), 'a warehouse on a disk mounted read-only');
+    execFileSync('mount', ['-o', 'remount,ro', d], { stdio: 'ignore' });
+    const out = await cli(['report', '--warehouse', w, '--out', join(d, 'out')]);
+    expectEnvironmentRefusal(out, join(d, 'out'));
+    expect(out.err).toContain('read-only or no permission');
+    const build = await cli(['build', '--warehouse', join(d, 'w.duckdb')]);
+    expectEnvironmentRefusal(build, join(d, 'w.duckdb'));
+    expect(build.err).toContain(`${join(d, 'w.duckdb')}.lock`);
+    expect(build.err).toMatch(/read-only file system/i);
   });
 });
