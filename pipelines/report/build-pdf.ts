@@ -51,7 +51,7 @@ import {
 } from './format.ts';
 import type { AreaTypeBlock, AreaTypeIndicator, AreaTypeNumber, IndicatorBlock, ReportModel, SegregationBlock, SegregationPoint } from './model.ts';
 import { REFORM_CHAPTER_TITLE, reformChapter, type ReformProgramme } from './reforms.ts';
-import { indicatorTrend, kommunIndexVerdict, type Trend, type Verdict } from './verdict.ts';
+import { indicatorTrend, kommunChangeVerdict, type Trend, type Verdict } from './verdict.ts';
 import {
   areaTypeComparison,
   areaTypeGroupHeaders,
@@ -639,7 +639,7 @@ function segregationKommunTable(ctx: Ctx, block: SegregationBlock, caption: stri
       numberCell(ctx, formatCell(k.first_value, 'index')),
       numberCell(ctx, formatCell(k.value, 'index', k.value === null ? k.status : null)),
       numberCell(ctx, k.value !== null && k.first_value !== null ? formatSigned(printedDiff(k.first_value, k.value, 3), 3) : '..'),
-      { text: k.value !== null && k.first_value !== null ? KOMMUN_VERDICT[kommunIndexVerdict({ ...k, value: k.value, first_value: k.first_value }, 3).verdict] : '..' },
+      { text: k.value !== null && k.first_value !== null ? KOMMUN_VERDICT[kommunChangeVerdict({ ...k, value: k.value, first_value: k.first_value }, 3).verdict] : '..' },
       numberCell(ctx, formatNumber(k.n_units, 0)),
     ]);
   return balancedTables(

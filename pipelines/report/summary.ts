@@ -10,7 +10,7 @@ import {
   indicatorTrend,
   intervalChange,
   judgementOf,
-  kommunIndexVerdict,
+  kommunChangeVerdict,
   thresholdOf,
   validPoints,
   type Change,
@@ -454,6 +454,20 @@ function segregationChangeSentences(block: SegregationBlock, points: readonly Va
       );
     }
   }
+  // The years before the break, on the old area version: judged on their own (they cross nothing).
+  const bb = judged(block.change_before_break);
+  const bFrom = bb ? at(bb.from_year) : undefined;
+  const bTo = bb ? at(bb.to_year) : undefined;
+  if (bb && bFrom && bTo && bFrom.year !== bTo.year) {
+    const span = `Med den tidigare områdesindelningen (${versionIn(block, bTo.year) ?? 'samma'}), från ${bFrom.year} till ${bTo.year},`;
+    // First: the years before the break come first in time.
+    out.unshift(
+      bb.verdict === 'none'
+        ? `${span} gick indexet från ${text(bFrom)} till ${text(bTo)}; förändringen är inte säkerställd${changeInterval(bb)}.`
+        : `${span} ${bb.verdict === 'increase' ? 'steg' : 'sjönk'} indexet från ${text(bFrom)} till ${text(bTo)}${changeInterval(bb)}, ` +
+            `en säkerställd ${bb.verdict === 'increase' ? 'ökning' : 'minskning'}; enligt måttet blev boendet ${segregationWord(bb.verdict, block.measure)} segregerat.`,
+    );
+  }
   // The whole period: stated, judged only when it is on one area version.
   const covered = c !== null && from?.year === first.year && to?.year === latest.year;
   if (!covered) {
@@ -495,13 +509,12 @@ function kommunChangeSentences(block: SegregationBlock, firstYear: number, lates
   let open = 0;
   let crossing = 0;
   let untested = 0;
-  const hasInterval = (lo?: number | null, hi?: number | null): boolean => lo !== undefined && lo !== null && hi !== undefined && hi !== null;
   for (const k of pairs) {
-    if (!hasInterval(k.ci_low, k.ci_high) || !hasInterval(k.first_ci_low, k.first_ci_high)) {
+    const v = kommunChangeVerdict(k, SEG_DECIMALS);
+    if (!v.tested) {
       untested++;
       continue;
     }
-    const v = kommunIndexVerdict(k, SEG_DECIMALS);
     if (v.crosses_break) crossing++;
     if (v.verdict === 'increase') up++;
     else if (v.verdict === 'decrease') down++;
@@ -702,8 +715,13 @@ export function summarizeSegregation(block: SegregationBlock): string {
   const c = judged(block.change);
   const from = c ? points.find((p) => p.year === c.from_year) : undefined;
   const firstText = `${formatNumber(first.value, SEG_DECIMALS)} år ${first.year}`;
+  const bb = judged(block.change_before_break);
+  const before =
+    bb && bb.verdict !== 'none'
+      ? ` Med den tidigare indelningen, ${formatYearRange(bb.from_year, bb.to_year)}, en säkerställd ${bb.verdict === 'increase' ? 'ökning' : 'minskning'} – ${segregationWord(bb.verdict, block.measure)} segregation enligt måttet.`
+      : '';
   const brk = vc
-    ? ` Jämförelsen med ${firstText} spänner över bytet av områdesindelning ${vc.after.year} och bedöms inte för sig.`
+    ? `${before} Jämförelsen med ${firstText} spänner över bytet av områdesindelning ${vc.after.year} och bedöms inte för sig.`
     : '';
   if (!c || !from || c.verdict === 'none') {
     if (!vc && formatNumber(first.value, SEG_DECIMALS) === formatNumber(latest.value, SEG_DECIMALS)) return `${level}, i stort sett oförändrat sedan ${first.year}.`;

@@ -189,3 +189,33 @@ export function kommunIndexVerdict(
   const part = intervalChange(first, { value: k.pre_value, ci_low: k.pre_ci_low, ci_high: k.pre_ci_high }, decimals);
   return { ...whole, verdict: part.verdict === whole.verdict ? whole.verdict : 'none', crosses_break: true };
 }
+
+/** A change as the measures stage tests it (SegregationChange), in the shape this file needs. */
+interface TestedChange {
+  verdict: Verdict;
+  crosses_break: boolean;
+}
+
+/**
+ * A kommun's index change from its first to its latest year. Where the measures stage tested it
+ * (`change_since_first`, `change_before_break`), its test of the difference decides: a span on one area version
+ * gives its verdict; a span across the break counts only when the years before the break show the same clear
+ * change. Without those, the intervals decide (kommunIndexVerdict). A change that prints as zero is never clear.
+ */
+export function kommunChangeVerdict(
+  k: Parameters<typeof kommunIndexVerdict>[0] & { change_since_first?: TestedChange | null; change_before_break?: TestedChange | null },
+  decimals: number,
+): { verdict: Verdict; crosses_break: boolean; tested: boolean } {
+  const sf = k.change_since_first;
+  if (sf) {
+    const flat = roundsToZero(printedDiff(k.first_value, k.value, decimals), decimals);
+    if (!sf.crosses_break) return { verdict: flat ? 'none' : sf.verdict, crosses_break: false, tested: true };
+    const bb = k.change_before_break;
+    const agrees = bb !== null && bb !== undefined && !bb.crosses_break && bb.verdict !== 'none' && bb.verdict === sf.verdict;
+    return { verdict: agrees && !flat ? sf.verdict : 'none', crosses_break: true, tested: true };
+  }
+  const has = (lo?: number | null, hi?: number | null): boolean => lo !== undefined && lo !== null && hi !== undefined && hi !== null;
+  if (!has(k.ci_low, k.ci_high) || !has(k.first_ci_low, k.first_ci_high)) return { verdict: 'none', crosses_break: false, tested: false };
+  const v = kommunIndexVerdict(k, decimals);
+  return { verdict: v.verdict, crosses_break: v.crosses_break, tested: true };
+}

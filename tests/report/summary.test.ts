@@ -249,6 +249,12 @@ describe('segregation: a direction only with an established change', () => {
       'Olikhetsindex D (utländsk bakgrund / svensk bakgrund, DeSO): 0,413 år 2025, med samma områdesindelning 2024–2025 en säkerställd ökning från 0,412 – mer segregation enligt måttet. ' +
         'Jämförelsen med 0,400 år 2016 spänner över bytet av områdesindelning 2024 och bedöms inte för sig.',
     );
+    // The years before the break, tested on the old division, carry their own verdict, first in the text.
+    const withBefore = { ...b, change_before_break: { from_year: 2016, to_year: 2023, diff: 0.01, ci_low: 0.008, ci_high: 0.012, verdict: 'increase' as const, crosses_break: false } };
+    const tb = describeSegregation(withBefore).join(' ');
+    expect(tb).toContain(`Med den tidigare områdesindelningen (DeSO 2018), från 2016 till 2023, steg indexet från 0,400 till 0,410 (95${NBSP}% intervall för förändringen 0,008–0,012), en säkerställd ökning`);
+    expect(tb.indexOf('tidigare områdesindelningen')).toBeLessThan(tb.indexOf('Med samma områdesindelning'));
+    expect(summarizeSegregation(withBefore)).toContain('Med den tidigare indelningen, 2016–2023, en säkerställd ökning – mer segregation enligt måttet. Jämförelsen med 0,400 år 2016');
     // A change_since_first across the break with a verdict is still never stated as a direction on its own.
     const only = { ...b, change: null };
     expect(describeSegregation(only).join(' ')).not.toMatch(/stigit|sjunkit|mer segreg|mindre segreg/);
@@ -287,6 +293,21 @@ describe('segregation: a direction only with an established change', () => {
     const text = describeSegregation(b).join(' ');
     expect(text).toContain('Av 4 kommuner med värden både 2017 och 2018 steg indexet säkerställt i 1 och sjönk säkerställt i 1; i 2 är förändringen inte säkerställd.');
     expect(text).toContain('För alla spänner jämförelsen över bytet av områdesindelning');
+  });
+
+  it('counts kommuner by the measures\u2019 test of the difference where it exists; across the break only with the years before it agreeing', () => {
+    const tested = (verdict: SegregationChange['verdict'], crosses: boolean): SegregationChange => ({ from_year: 2017, to_year: 2025, diff: 0.05, ci_low: 0.01, ci_high: 0.09, verdict, crosses_break: crosses });
+    const k = (code: string, since: SegregationChange, before: SegregationChange | null) => ({
+      code, name: `K${code}`, value: 0.3, first_value: 0.25, n_units: 40, status: 'ok', change_since_first: since, change_before_break: before,
+    });
+    const b = seg('D', [0.3, 0.31], change('none', 0.01, 2018));
+    b.by_kommun = [
+      k('1', tested('increase', false), null), // one area version: its own verdict
+      k('2', tested('increase', true), tested('increase', false)), // across the break, the old division agrees
+      k('3', tested('increase', true), tested('none', false)), // across the break, not seen before it
+      k('4', tested('increase', true), null), // across the break, nothing before it
+    ];
+    expect(describeSegregation(b).join(' ')).toContain('Av 4 kommuner med värden både 2017 och 2018 steg indexet säkerställt i 2; i 2 är förändringen inte säkerställd.');
   });
 
   it('ranks only kommuner with at least ten areas and gives their number and the expected value', () => {
