@@ -38,6 +38,8 @@ export interface CheckStats {
   paints: number;
   links: number;
   fonts: number;
+  /** Rows under THead: with one header row per table, equal to the tables (a repeated header is an artifact). */
+  headRows: number;
   archive: boolean;
 }
 
@@ -138,7 +140,7 @@ export function checkTaggedPdf(pdf: PdfFile): CheckResult {
   const err = (s: string): void => {
     if (errors.length < 200) errors.push(s);
   };
-  const stats: CheckStats = { pages: 0, elements: 0, roles: {}, mcids: 0, artifacts: 0, paints: 0, links: 0, fonts: 0, archive: false };
+  const stats: CheckStats = { pages: 0, elements: 0, roles: {}, mcids: 0, artifacts: 0, paints: 0, links: 0, fonts: 0, headRows: 0, archive: false };
   const root = dictOf(pdf, pdf.trailer.get('Root'));
   if (!root) return { errors: ['no document catalogue (trailer /Root)'], stats };
 
@@ -204,6 +206,7 @@ export function checkTaggedPdf(pdf: PdfFile): CheckResult {
       const role = isName(s) ? s.name : '?';
       elements.set(ref.num, { num: ref.num, role, parent });
       stats.roles[role] = (stats.roles[role] ?? 0) + 1;
+      if (role === 'TR' && parentRole === 'THead') stats.headRows++;
       const p = d.get('P');
       if (!isRef(p) || p.num !== parent) err(`structure: ${role} ${ref.num} has /P ${isRef(p) ? p.num : 'missing'}, its parent is ${parent}`);
       if (!STANDARD.has(role)) err(`structure: ${role} ${ref.num} is not a standard structure type (no RoleMap)`);

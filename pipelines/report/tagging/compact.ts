@@ -6,10 +6,27 @@
  * unchanged: this is a container change, not a re-encoding. Works on what pdfkit writes (one definition per object
  * number, direct /Length, a classic trailer), which tests/report/tagging/ checks through the structural checker.
  */
-import { deflateSync } from 'node:zlib';
+import { deflateSync, inflateSync } from 'node:zlib';
 
 const OBJ = /(\d+) (\d+) obj\s/g;
 const LENGTH = /\/Length (\d+)(?!\s+\d+\s+R)/;
+/**
+ * Objects per object stream: one stream holds them all in a report (a few thousand small dictionaries), which
+ * compresses best; readers find an object through the xref stream's index, so the size costs them nothing.
+ */
+const PER = 5000;
+/** The dictionaries repeat a few keys; level 9 packs them a tenth tighter than zlib's default, for ~10 ms. */
+const LEVEL = 9;
+
+/**
+ * A page's content stream (a dictionary of /Length and /Filter only) deflated again at level 9: the marked-content
+ * operators the tagging adds repeat, and the tighter level more than pays for them. Same decoded bytes.
+ */
+function recompressed(num: number, dict: string, raw: string): string | null {
+  if (!/^<<\s*\/Length \d+\s*\/Filter \/FlateDecode\s*>>\s*$/.test(dict.trim())) return null;
+  const data = deflateSync(inflateSync(Buffer.from(raw, 'latin1')), { level: LEVEL }).toString('latin1');
+  return `${num} 0 obj\n<< /Length ${data.length} /Filter /FlateDecode >>\nstream\n${data}\nendstream\nendobj`;
+}
 
 export function compactPdf(input: Buffer): Buffer {
   const s = input.toString('latin1');
@@ -45,7 +62,7 @@ export function compactPdf(input: Buffer): Buffer {
       if (s[dataAt] === '\r') dataAt++;
       if (s[dataAt] === '\n') dataAt++;
       const end = s.indexOf('endobj', dataAt + Number(len[1]));
-      streams.push({ num, text: s.slice(m.index, end + 6) });
+      streams.push({ num, text: recompressed(num, dict, s.slice(dataAt, dataAt + Number(len[1]))) ?? s.slice(m.index, end + 6) });
       pos = end + 6;
     } else {
       plain.push({ num, text: s.slice(bodyStart, endobj).trim() });
@@ -68,7 +85,6 @@ export function compactPdf(input: Buffer): Buffer {
     put(`${o.text}\n`);
   }
   let next = max + 1;
-  const PER = 250;
   for (let i = 0; i < plain.length; i += PER) {
     const group = plain.slice(i, i + PER);
     const stm = next++;
@@ -80,7 +96,7 @@ export function compactPdf(input: Buffer): Buffer {
       xref.set(o.num, [2, stm, k]);
     });
     const head = `${index.join(' ')}\n`;
-    const data = deflateSync(Buffer.from(head + group.map((o) => o.text).join('\n'), 'latin1'));
+    const data = deflateSync(Buffer.from(head + group.map((o) => o.text).join('\n'), 'latin1'), { level: LEVEL });
     xref.set(stm, [1, offset, 0]);
     put(`${stm} 0 obj\n<< /Type /ObjStm /N ${group.length} /First ${head.length} /Filter /FlateDecode /Length ${data.length} >>\nstream\n`);
     put(data);

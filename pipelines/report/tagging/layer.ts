@@ -109,7 +109,7 @@ interface PdfDoc {
   page: object | null;
   struct(type: string, options?: { alt?: string; lang?: string }): PdfStructElement;
   addStructure(el: PdfStructElement): unknown;
-  markContent(tag: string, options?: Record<string, unknown>): unknown;
+  markContent(tag: string, options?: Record<string, unknown> | null): unknown;
   markStructureContent(tag: string): unknown;
   endMarkedContent(): unknown;
   appendXML(xml: string): void;
@@ -423,7 +423,10 @@ class Tagger {
     if (this.open === tag) return;
     if (this.open) doc.endMarkedContent();
     if (isArtifact(tag)) {
-      doc.markContent('Artifact', { type: tag.artifact, ...(tag.attached ? { attached: [tag.attached] } : {}) });
+      // Layout artifacts (rules, fills, bullets) are the most numerous: the short form `/Artifact BMC` (a /Type is
+      // optional; without one a reader treats it as layout) keeps the pages small.
+      if (tag === LAYOUT) doc.markContent('Artifact');
+      else doc.markContent('Artifact', { type: tag.artifact, ...(tag.attached ? { attached: [tag.attached] } : {}) });
     } else {
       if (!tag.el) throw new Error(`tagging: ${tag.role} has no structure element (pre-pass missed it)`);
       tag.el.add(doc.markStructureContent(tag.role));

@@ -1,0 +1,167 @@
+/**
+ * Every report kind as a tagged PDF, checked by the project's structural checker (pipelines/report/tagging/check.ts)
+ * and by poppler: a complete, well-formed structure tree; every MCID mapped through the ParentTree; no painting
+ * outside marked content or artifacts; tagged links; embedded fonts with ToUnicode; PDF/UA-1 and PDF/A-2a
+ * identification; reading order without page headers and footers; pages pixel-identical to the untagged build.
+ * Needs poppler-utils (pdfinfo, pdftoppm, pdftotext) for the reading-order and pixel tests.
+ */
+import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checkTaggedPdf, type CheckResult } from '../../../pipelines/report/tagging/check.ts';
+import { dictOf, isStream, readPdf, resolve, textString, type PdfValue } from '../../../pipelines/report/tagging/pdf-objects.ts';
+import { REPORT_TITLE } from '../../../pipelines/report/build-pdf.ts';
+import { buildAll, hasPoppler, KINDS, type Built, type Kind } from './reports.ts';
+
+let built: Built;
+const results = new Map<string, CheckResult>();
+
+beforeAll(async () => {
+  // PDF/UA-1 alone (no archiving) differs only at document level: built for one kind.
+  built = await buildAll(KINDS, ['a2a', 'untagged'], { kommun: ['ua'] });
+  for (const kind of KINDS) results.set(`${kind}-a2a`, checkTaggedPdf(readPdf(built.bytes(kind, 'a2a'))));
+  results.set('kommun-ua', checkTaggedPdf(readPdf(built.bytes('kommun', 'ua'))));
+}, 600_000);
+afterAll(() => rmSync(built.dir, { recursive: true, force: true }));
+
+/** Structure elements and their text in tree order, as poppler's own structure reader sees them. */
+function structText(file: string): { role: string; depth: number; text: string }[] {
+  const out: { role: string; depth: number; text: string }[] = [];
+  let current = { role: '', depth: 0 };
+  for (const line of execFileSync('pdfinfo', ['-struct-text', file], { encoding: 'utf8', maxBuffer: 64 << 20 }).split('\n')) {
+    const depth = line.length - line.trimStart().length;
+    const t = line.trim();
+    if (!t) continue;
+    const q = /^"(.*)"$/.exec(t);
+    if (q) out.push({ ...current, text: q[1] ?? '' });
+    else current = { role: t.split(/[\s(]/)[0] ?? '', depth };
+  }
+  return out;
+}
+
+function figuresIn(file: string): number {
+  const text = execFileSync('pdftotext', ['-layout', file, '-'], { encoding: 'utf8', maxBuffer: 64 << 20 });
+  return new Set([...text.matchAll(/Figur (\d+)\./g)].map((m) => m[1])).size;
+}
+
+describe.each(KINDS)('the %s report', (kind: Kind) => {
+  it('passes the structural checker (PDF/UA-1 + PDF/A-2a)', () => {
+    const a2a = results.get(`${kind}-a2a`) as CheckResult;
+    expect(a2a.errors).toEqual([]);
+    expect(a2a.stats.archive).toBe(true);
+    const { roles, headRows } = a2a.stats;
+    expect(roles.Document).toBe(1);
+    expect(roles.H1).toBeGreaterThanOrEqual(6);
+    expect(roles.TOC).toBe(1);
+    // One TOCI per contents entry, each with a Reference holding the title link and the page-number link.
+    expect(roles.TOCI).toBe(roles.Reference);
+    expect(roles.Link).toBeGreaterThanOrEqual(2 * (roles.TOCI ?? 0));
+    // Every table has its header row in the tree once, with TH cells that carry a scope.
+    expect(roles.THead).toBe(roles.Table);
+    expect(headRows).toBe(roles.Table);
+    expect(roles.TH).toBeGreaterThanOrEqual(2 * (roles.Table ?? 0));
+    expect(roles.L).toBeGreaterThan(0);
+    expect(roles.LI).toBe(roles.LBody);
+    expect(a2a.stats.mcids).toBeGreaterThan(500);
+    expect(a2a.stats.links).toBeGreaterThan(0);
+    expect(a2a.stats.fonts).toBeGreaterThanOrEqual(2);
+  });
+
+  it('writes Lang sv-SE, the title in Info and XMP, PDF/UA-1 identification, and PDF/A-2a with an sRGB output intent', () => {
+    const pdf = readPdf(built.bytes(kind, 'a2a'));
+    const root = dictOf(pdf, pdf.trailer.get('Root'));
+    const info = dictOf(pdf, pdf.trailer.get('Info'));
+    expect(textString(resolve(pdf, root?.get('Lang')) as PdfValue)).toBe('sv-SE');
+    const title = textString(resolve(pdf, info?.get('Title')) as PdfValue) ?? '';
+    expect(title.startsWith(`${REPORT_TITLE} – `)).toBe(true);
+    const meta = resolve(pdf, root?.get('Metadata'));
+    const xmp = isStream(meta) ? Buffer.from(meta.data, 'latin1').toString('utf8') : '';
+    expect(xmp).toContain(`<rdf:li xml:lang="x-default">${title}</rdf:li>`);
+    expect(xmp).toContain('<pdfuaid:part>1</pdfuaid:part>');
+    expect(xmp).toContain('<pdfaid:part>2</pdfaid:part>');
+    expect(xmp).toContain('<pdfaid:conformance>A</pdfaid:conformance>');
+    expect(xmp).toMatch(/<xmp:ModifyDate>\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ<\/xmp:ModifyDate>/);
+    expect(root?.has('OutputIntents')).toBe(true);
+  });
+
+  it('gives every chart one Figure with a text alternative', () => {
+    if (!hasPoppler) return;
+    const file = built.file(kind, 'a2a');
+    const figures = figuresIn(built.file(kind, 'untagged'));
+    expect(figures).toBeGreaterThan(0);
+    expect(results.get(`${kind}-a2a`)?.stats.roles.Figure).toBe(figures);
+    const tree = execFileSync('pdfinfo', ['-struct', file], { encoding: 'utf8', maxBuffer: 64 << 20 });
+    const alts = [...tree.matchAll(/Figure[^\n]*\n(?:\s+\/[^\n]*\n)*/g)].length;
+    expect(alts).toBe(figures);
+  });
+
+  it.skipIf(!hasPoppler)('reads in document order, without page headers, footers or repeated table headers', () => {
+    const items = structText(built.file(kind, 'a2a'));
+    const texts = items.map((i) => i.text);
+    const all = texts.join('\n');
+    // Page furniture is not in the tree: no "Sida n av m", no running header.
+    expect(all).not.toMatch(/Sida \d+ av \d+/);
+    expect(all).not.toContain(`${REPORT_TITLE} · `);
+    // The demo notice is printed in the header and footer of every page, but is content only where the body says it
+    // (the title page's box, the caveats).
+    const notice = 'Demodata – syntetiska uppgifter';
+    const printed = execFileSync('pdftotext', [built.file(kind, 'a2a'), '-'], { encoding: 'utf8', maxBuffer: 64 << 20 }).split(notice).length - 1;
+    const pages = Number(/Pages:\s+(\d+)/.exec(execFileSync('pdfinfo', [built.file(kind, 'a2a')], { encoding: 'utf8' }))?.[1]);
+    expect(printed).toBeGreaterThanOrEqual(2 * (pages - 1));
+    expect(texts.filter((t) => t.includes(notice)).length).toBeLessThanOrEqual(3);
+    expect(texts.filter((t) => t.includes(notice)).length).toBeGreaterThanOrEqual(1);
+    // The chapter headings in the tree come in the order of the table of contents.
+    const toc = items.filter((i) => i.role === 'Link' && /^\d+(\.\d+)? \S/.test(i.text)).map((i) => i.text);
+    const headings = items.filter((i) => /^H[12]$/.test(i.role) && /^\d+(\.\d+)? \S/.test(i.text)).map((i) => i.text);
+    expect(toc.length).toBeGreaterThan(5);
+    expect(headings).toEqual(toc);
+    // The title page first, then the contents, then chapter 1.
+    const at = (s: string): number => texts.findIndex((t) => t.includes(s));
+    expect(at(REPORT_TITLE)).toBeLessThan(at('Innehåll'));
+    expect(at('Innehåll')).toBeLessThan(texts.indexOf(headings[0] ?? '?'));
+  });
+
+  it.skipIf(!hasPoppler)('renders pixel-identical to the untagged build, page by page', () => {
+    const dir = built.dir;
+    const variants = kind === 'kommun' ? (['a2a', 'ua'] as const) : (['a2a'] as const);
+    for (const v of ['untagged', ...variants]) execFileSync('pdftoppm', ['-r', '50', built.file(kind, v), join(dir, `${kind}-${v}-px`)]);
+    const pages = (v: string): string[] => readdirSync(dir).filter((f) => f.startsWith(`${kind}-${v}-px`)).sort();
+    const base = pages('untagged');
+    expect(base.length).toBeGreaterThan(5);
+    for (const v of variants) {
+      expect(pages(v)).toHaveLength(base.length);
+      const differing = base.filter((f) => !readFileSync(join(dir, f)).equals(readFileSync(join(dir, f.replace('untagged', v)))));
+      expect(differing).toEqual([]);
+    }
+    // And the same text at the same places.
+    const bbox = (v: 'untagged' | 'a2a'): string => execFileSync('pdftotext', ['-bbox', built.file(kind, v), '-'], { encoding: 'utf8', maxBuffer: 64 << 20 }).replace(/<title>[^<]*<\/title>|<meta[^>]*>/g, '');
+    expect(bbox('a2a')).toBe(bbox('untagged'));
+  });
+
+  it('is no larger than the untagged file', () => {
+    expect(built.bytes(kind, 'a2a').length).toBeLessThanOrEqual(built.bytes(kind, 'untagged').length);
+  });
+});
+
+it('writes PDF/UA-1 alone when archiving is off: the same tree, no PDF/A identification or output intent', () => {
+  const ua = results.get('kommun-ua') as CheckResult;
+  const a2a = results.get('kommun-a2a') as CheckResult;
+  expect(ua.errors).toEqual([]);
+  expect(ua.stats.archive).toBe(false);
+  expect(ua.stats.roles).toEqual(a2a.stats.roles);
+  const pdf = readPdf(built.bytes('kommun', 'ua'));
+  const root = dictOf(pdf, pdf.trailer.get('Root'));
+  expect(root?.has('OutputIntents')).toBe(false);
+  const meta = resolve(pdf, root?.get('Metadata'));
+  const xmp = isStream(meta) ? Buffer.from(meta.data, 'latin1').toString('utf8') : '';
+  expect(xmp).toContain('<pdfuaid:part>1</pdfuaid:part>');
+  expect(xmp).not.toContain('pdfaid:part');
+});
+
+it('leaves the untagged comparison build untagged', () => {
+  const r = checkTaggedPdf(readPdf(built.bytes('riket', 'untagged')));
+  expect(r.stats.elements).toBe(0);
+  expect(r.stats.mcids).toBe(0);
+  expect(r.errors).toContain('catalogue: no /StructTreeRoot');
+});
