@@ -359,7 +359,7 @@ export async function buildSegregationChange(conn: DuckDBConnection, confidence 
 }
 
 /** DeSO 2018 → DeSO 2025 population weights (area_crosswalk), per old code. */
-type Crosswalk = Map<string, { to: string; weight: number }[]>;
+export type Crosswalk = Map<string, { to: string; weight: number }[]>;
 
 async function readCrosswalk(conn: DuckDBConnection): Promise<Crosswalk> {
   const rows = await queryFile(conn, 'measures/deso_crosswalk', { from_version: BRIDGE.from, to_version: BRIDGE.to });
@@ -376,7 +376,7 @@ async function readCrosswalk(conn: DuckDBConnection): Promise<Crosswalk> {
 /** The DeSO area-version break bridged: the years next to it, each computed on both versions. */
 const BRIDGE = { unitLevel: 'deso', from: 'DeSO2018', to: 'DeSO2025' } as const;
 
-interface BridgeRow {
+export interface BridgeRow {
   measure: string;
   groups: string;
   focal: string | null;
@@ -403,7 +403,7 @@ interface BridgeRow {
  * value_to − value_from is then what the change of units alone does to the index in that year. Old or new areas
  * without a crosswalk row are left out of the moved set (n_units_* say how many units each side has).
  */
-function bridgeRows(split: Split, sets: readonly UnitSet[], crosswalk: Crosswalk, out: BridgeRow[]): void {
+export function bridgeRows(split: SplitInfo, sets: readonly UnitSet[], crosswalk: Crosswalk, out: BridgeRow[]): void {
   if (crosswalk.size === 0) return;
   const level = sets.filter((x) => x.unitLevel === BRIDGE.unitLevel);
   const old = level.filter((x) => x.unitVersion === BRIDGE.from);
@@ -485,7 +485,7 @@ function moveSet(set: UnitSet, mapping: Crosswalk, version: string): UnitSet {
 }
 
 /** Every index of every scope of a set, keyed 'measure|scope level|scope code' (no inference). */
-function scopeValues(split: Split, set: UnitSet): Map<string, { value: number | null; nUnits: number; status: IndexStatus }> {
+function scopeValues(split: SplitInfo, set: UnitSet): Map<string, { value: number | null; nUnits: number; status: IndexStatus }> {
   const out = new Map<string, { value: number | null; nUnits: number; status: IndexStatus }>();
   const K = set.K;
   for (const scope of scopesOf(set)) {
