@@ -1109,7 +1109,7 @@ function assessmentSection(ctx: Ctx, num: string): Content[] {
       table(
         ctx,
         'Minsta förändring som räknas som tydlig, per indikator',
-        ['*', 70, '*'],
+        ['*', 86, '*'],
         headerRow(ctx, ['Indikator', 'Gräns', 'Skäl']),
         judged.map((b) => {
           const mt = b.materiality as NonNullable<IndicatorBlock['materiality']>;

@@ -344,8 +344,10 @@ export function summarizeIndicator(block: IndicatorBlock, ctx: TextContext): str
     s = `${level}, ${verdictPhrase(trend.whole)}.`;
   } else {
     const c = trend.comparable;
+    // The comparable years' own values, so "ingen säkerställd förändring" says between what.
+    const values = c && c.verdict === 'none' && c.movement !== 'flat' ? ` (${formatValue(c.from.value, block.unit)} till ${formatValue(c.to.value, block.unit)})` : '';
     const part = c
-      ? `med samma definition ${formatYearRange(c.from.year, c.to.year)} ${verdictPhrase(c).replace(/ sedan \d{4}/, '')}`
+      ? `med samma definition ${formatYearRange(c.from.year, c.to.year)} ${verdictPhrase(c).replace(/ sedan \d{4}/, '').replace(/ \([^)]*\)$/, '')}${values}`
       : 'jämförbara år saknas';
     s = `${level}; serien har ett brott ${trend.crossed.year} (${trend.crossed.what}), ${part}.`;
   }
@@ -494,9 +496,9 @@ function breakSizeSentence(block: SegregationBlock): string | null {
   if (sizes.length === 0) return null;
   const parts = sizes.map(
     (b) =>
-      `${b.year} ${formatNumber(b.value_from, SEG_DECIMALS)} över ${formatAreaVersion(b.from_version)} och ${formatNumber(b.value_to, SEG_DECIMALS)} över ${formatAreaVersion(b.to_version)}`,
+      `år ${b.year} var indexet ${formatNumber(b.value_from, SEG_DECIMALS)} över ${formatAreaVersion(b.from_version)} mot ${formatNumber(b.value_to, SEG_DECIMALS)} över ${formatAreaVersion(b.to_version)}`,
   );
-  return `Brottets storlek syns när samma år beräknas över båda indelningarna: ${joinSwedish(parts)}.`;
+  return `Brottets storlek syns när samma år beräknas över båda indelningarna: ${parts.join('; ')}.`;
 }
 
 /** How the kommuner's indices moved: clear rises and falls counted, the rest not established. */
@@ -520,7 +522,12 @@ function kommunChangeSentences(block: SegregationBlock, firstYear: number, lates
     else if (v.verdict === 'decrease') down++;
     else open++;
   }
-  const lead = `Av ${plural(pairs.length, 'kommun', 'kommuner')} med värden både ${firstYear} och ${latestYear}`;
+  // The years the tests compare (the measures' first year may be later than the series' first, 2017 after a 2016 baseline).
+  const tested = pairs.map((k) => k.change_since_first).filter((c): c is SegregationChange => c !== null && c !== undefined);
+  const mode = (xs: number[]): number | undefined => [...new Set(xs)].sort((a, b) => xs.filter((x) => x === b).length - xs.filter((x) => x === a).length)[0];
+  const fromYear = mode(tested.map((c) => c.from_year)) ?? firstYear;
+  const toYear = mode(tested.map((c) => c.to_year)) ?? latestYear;
+  const lead = `Av ${plural(pairs.length, 'kommun', 'kommuner')} med värden både ${fromYear} och ${toYear}`;
   if (untested === pairs.length) return [`${lead} saknas intervall, så kommunernas förändringar kan inte prövas och ingen riktning anges.`];
   const parts: string[] = [];
   if (up > 0) parts.push(`steg indexet säkerställt i ${formatNumber(up, 0)}`);
@@ -725,7 +732,10 @@ export function summarizeSegregation(block: SegregationBlock): string {
     : '';
   if (!c || !from || c.verdict === 'none') {
     if (!vc && formatNumber(first.value, SEG_DECIMALS) === formatNumber(latest.value, SEG_DECIMALS)) return `${level}, i stort sett oförändrat sedan ${first.year}.`;
-    return vc ? `${level}; ingen säkerställd förändring med samma områdesindelning.${brk}` : `${level} (${firstText}); ingen säkerställd förändring.`;
+    if (!vc) return `${level} (${firstText}); ingen säkerställd förändring.`;
+    // With one year on the new division there is nothing to compare on it.
+    const onNew = block.series.filter((p) => p.value !== null && p.area_version === vc.after.version).length;
+    return onNew < 2 ? `${level}, det första året med den nya områdesindelningen.${brk}` : `${level}; ingen säkerställd förändring med samma områdesindelning.${brk}`;
   }
   const span = from.year === first.year ? `sedan ${from.year}` : `med samma områdesindelning ${formatYearRange(from.year, c.to_year)}`;
   const since = from.year === first.year ? '' : brk;

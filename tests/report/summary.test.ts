@@ -243,7 +243,7 @@ describe('segregation: a direction only with an established change', () => {
     expect(text).toContain(`Med samma områdesindelning (DeSO 2025), från 2024 till 2025, har indexet stigit från 0,412 till 0,413 (95${NBSP}% intervall för förändringen 0,0004–0,0016), en säkerställd ökning`);
     expect(text).toContain('Från 2016 till 2025 gick indexet från 0,400 till 0,413; jämförelsen spänner över bytet av områdesindelning och bedöms därför inte för sig.');
     expect(text).toContain('Mellan 2023 och 2024 byts områdesindelningen (DeSO 2018 till DeSO 2025): SCB reviderade DeSO. En förändring över bytet kan delvis bero på den nya indelningen.');
-    expect(text).toContain('Brottets storlek syns när samma år beräknas över båda indelningarna: 2023 0,410 över DeSO 2018 och 0,411 över DeSO 2025.');
+    expect(text).toContain('Brottets storlek syns när samma år beräknas över båda indelningarna: år 2023 var indexet 0,410 över DeSO 2018 mot 0,411 över DeSO 2025.');
     expect(text).not.toMatch(/Sedan 2016 har indexet stigit/);
     expect(summarizeSegregation(b)).toBe(
       'Olikhetsindex D (utländsk bakgrund / svensk bakgrund, DeSO): 0,413 år 2025, med samma områdesindelning 2024–2025 en säkerställd ökning från 0,412 – mer segregation enligt måttet. ' +
@@ -307,7 +307,8 @@ describe('segregation: a direction only with an established change', () => {
       k('3', tested('increase', true), tested('none', false)), // across the break, not seen before it
       k('4', tested('increase', true), null), // across the break, nothing before it
     ];
-    expect(describeSegregation(b).join(' ')).toContain('Av 4 kommuner med värden både 2017 och 2018 steg indexet säkerställt i 2; i 2 är förändringen inte säkerställd.');
+    // The years named are those the tests compared (2017–2025), not the block's own.
+    expect(describeSegregation(b).join(' ')).toContain('Av 4 kommuner med värden både 2017 och 2025 steg indexet säkerställt i 2; i 2 är förändringen inte säkerställd.');
   });
 
   it('ranks only kommuner with at least ten areas and gives their number and the expected value', () => {
