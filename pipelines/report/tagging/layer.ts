@@ -193,10 +193,12 @@ function textOf(node: PmNode | undefined): string {
   return '';
 }
 
-function describe(role: string, node: PmNode | undefined, near: string): string {
+/** A node as a person finds it in the report: its role and text, or where it stands (after which text). */
+function describe(role: string, node: PmNode | undefined, after: string): string {
+  const cut = (t: string): string => (t.length > 60 ? `${t.slice(0, 59)}…` : t);
   const own = textOf(node).trim();
-  const text = own || near;
-  return `${role}${text ? ` "${text.length > 60 ? `${text.slice(0, 59)}…` : text}"` : ''}`;
+  if (own) return `${role} "${cut(own)}"`;
+  return after ? `${role} after "${cut(after)}"` : `${role} at the start of the document`;
 }
 
 /** The per-document state: shadow tree during layout, marked-content state during rendering. */
@@ -255,7 +257,7 @@ class Tagger {
     if (node.table) {
       // A table used for layout (a framed box): its cells are plain containers.
       if (role && role !== 'Table') return { container: add(role) };
-      if (!((node.table.headerRows ?? 0) > 0)) this.issues.push({ kind: 'table-without-header', node: describe('Table', undefined, `after "${this.lastText.slice(0, 50)}"`) });
+      if (!((node.table.headerRows ?? 0) > 0)) this.issues.push({ kind: 'table-without-header', node: describe('Table', undefined, this.lastText.trim()) });
       return { container: null, table: this.tableInfo(node, add('Table'), false) };
     }
     if (node.ul || node.ol) {
@@ -275,7 +277,7 @@ class Tagger {
         figure.alt = node.alt.trim();
         return { container: figure, figure };
       }
-      if (!node.decorative) this.issues.push({ kind: 'figure-without-alt', node: describe('Figure', undefined, `after "${this.lastText.slice(0, 50)}"`) });
+      if (!node.decorative) this.issues.push({ kind: 'figure-without-alt', node: describe('Figure', undefined, this.lastText.trim()) });
       return { artifact: LAYOUT, container: null };
     }
     // stack, columns, section: transparent unless given a role.
@@ -460,7 +462,8 @@ class Tagger {
       runOf.push(k === null ? -1 : run);
     });
     let index = 0;
-    let current = -1;
+    /** The run being drawn: a link run's number, -1 for text outside links, -2 before the first inline. */
+    let current = -2;
     let link: PdfStructElement | null = null;
     const ownerEl = owner.el as PdfStructElement;
     const endRun = (): void => {

@@ -125,7 +125,7 @@ describe.each(KINDS)('the %s report', (kind: Kind) => {
   it.skipIf(!hasPoppler)('renders pixel-identical to the untagged build, page by page', () => {
     const dir = built.dir;
     const variants = kind === 'kommun' ? (['a2a', 'ua'] as const) : (['a2a'] as const);
-    for (const v of ['untagged', ...variants]) execFileSync('pdftoppm', ['-r', '50', built.file(kind, v), join(dir, `${kind}-${v}-px`)]);
+    for (const v of ['untagged', ...variants] as const) execFileSync('pdftoppm', ['-r', '50', built.file(kind, v), join(dir, `${kind}-${v}-px`)]);
     const pages = (v: string): string[] => readdirSync(dir).filter((f) => f.startsWith(`${kind}-${v}-px`)).sort();
     const base = pages('untagged');
     expect(base.length).toBeGreaterThan(5);

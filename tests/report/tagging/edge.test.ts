@@ -1,0 +1,98 @@
+/**
+ * The tagging layer on the constructs the reports use and a few more (ordered and nested lists, a paragraph with a
+ * link, columns, row headers, a column span, a 70-row table whose header row repeats on the next page, a figure),
+ * checked structurally and against the untagged rendering; concurrent documents; and the layer inert for documents
+ * that do not ask for tagging.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { checkTaggedPdf } from '../../../pipelines/report/tagging/check.ts';
+import { readPdf } from '../../../pipelines/report/tagging/pdf-objects.ts';
+import { hasPoppler } from './reports.ts';
+import { definition, edgeContent, tagged, untagged } from './synthetic.ts';
+
+const SVG = '<svg xmlns="http://www.w3.org/2000/svg" width="100" height="50" viewBox="0 0 100 50"><rect x="0" y="0" width="100" height="50" fill="#1f4e79"/></svg>';
+const content = (): unknown[] => [...edgeContent(), { svg: SVG, width: 100, alt: 'Ett blått fält.' }];
+
+let dir: string;
+let taggedPdf: Buffer;
+let plainPdf: Buffer;
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'segfollow-tagging-edge-'));
+  taggedPdf = await tagged(definition(content()));
+  plainPdf = await untagged(definition(content()));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+it('tags every construct, passing the structural checker', () => {
+  const r = checkTaggedPdf(readPdf(taggedPdf));
+  expect(r.errors).toEqual([]);
+  const roles = r.stats.roles;
+  expect(roles.L).toBe(2);
+  expect(roles.LI).toBe(5);
+  // The ordered list's numbers are labels; the bullets are artifacts.
+  expect(roles.Lbl).toBe(3);
+  // The second bullet holds two paragraphs in its LBody.
+  expect(roles.LBody).toBe(5);
+  expect(roles.Table).toBe(1);
+  // 70 rows + the sum row in TBody, one header row in THead although it is printed on two pages.
+  expect(roles.TR).toBe(72);
+  expect(r.stats.headRows).toBe(1);
+  // 3 column headers and 70 row headers.
+  expect(roles.TH).toBe(73);
+  expect(roles.Figure).toBe(1);
+  expect(roles.TOCI).toBe(2);
+  expect(r.stats.pages).toBe(3);
+});
+
+it.skipIf(!hasPoppler)('puts the column span, the row scopes and the paragraph link into the tree', () => {
+  const file = join(dir, 'edge.pdf');
+  writeFileSync(file, taggedPdf);
+  const tree = execFileSync('pdfinfo', ['-struct-text', file], { encoding: 'utf8' });
+  expect(tree).toMatch(/TD:\s*\n\s*\/ColSpan 2\s*\n\s*"Summa"/);
+  expect(tree).toMatch(/TH:\s*\n\s*\/Scope \/Row\s*\n\s*"Rad 1"/);
+  expect(tree).toMatch(/TH:\s*\n\s*\/Scope \/Column\s*\n\s*"Område"/);
+  expect(tree).toMatch(/P \(block\)\s*\n\s*"En mening med "\s*\n\s*Link \(inline\)\s*\n\s*"en länk"\s*\n(\s*Object \d+ 0\s*\n)+\s*" och mer text efter länken."/);
+  expect(tree).toMatch(/Lbl \(block\)\s*\n\s*"1\. "/);
+  // "Område" is printed on pages 2 and 3 (repeated header) but is in the tree once.
+  expect(tree.split('"Område"').length - 1).toBe(1);
+  expect(execFileSync('pdftotext', [file, '-'], { encoding: 'utf8' }).split('Område').length - 1).toBe(2);
+});
+
+it.skipIf(!hasPoppler)('renders pixel-identical to the untagged document', () => {
+  writeFileSync(join(dir, 't.pdf'), taggedPdf);
+  writeFileSync(join(dir, 'u.pdf'), plainPdf);
+  execFileSync('pdftoppm', ['-r', '72', join(dir, 't.pdf'), join(dir, 'pt')]);
+  execFileSync('pdftoppm', ['-r', '72', join(dir, 'u.pdf'), join(dir, 'pu')]);
+  const pages = readdirSync(dir).filter((f) => f.startsWith('pu')).sort();
+  expect(pages).toHaveLength(3);
+  for (const p of pages) expect(readFileSync(join(dir, p)).equals(readFileSync(join(dir, p.replace('pu', 'pt'))))).toBe(true);
+});
+
+it('tags documents laid out concurrently independently', async () => {
+  const [a, b] = await Promise.all([tagged(definition(content())), tagged(definition([{ text: 'Kort', style: 'h1' }, 'Ett stycke.']))]);
+  const ra = checkTaggedPdf(readPdf(a));
+  const rb = checkTaggedPdf(readPdf(b));
+  expect(ra.errors).toEqual([]);
+  expect(rb.errors).toEqual([]);
+  expect(ra.stats.roles).toEqual(checkTaggedPdf(readPdf(taggedPdf)).stats.roles);
+  expect(rb.stats.roles).toEqual({ Document: 1, H1: 1, P: 1 });
+});
+
+it('is inert for documents that do not ask for tagging: byte-identical to pdfmake without the layer', () => {
+  // The same definition rendered in a process that never installs the layer.
+  const script = `
+    import { definition, edgeContent, pdfmake } from ${JSON.stringify(fileURLToPath(new URL('./synthetic.ts', import.meta.url)))};
+    const svg = ${JSON.stringify(SVG)};
+    const pdf = await pdfmake(false).createPdf(definition([...edgeContent(), { svg, width: 100, alt: 'Ett blått fält.' }])).getBuffer();
+    process.stdout.write(pdf.toString('base64'));`;
+  const out = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8', maxBuffer: 64 << 20 });
+  expect(out.stderr).toBe('');
+  const elsewhere = Buffer.from(out.stdout, 'base64');
+  expect(elsewhere.length).toBeGreaterThan(10_000);
+  expect(plainPdf.equals(elsewhere)).toBe(true);
+});
