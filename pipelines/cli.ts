@@ -273,7 +273,7 @@ async function runCommand(command: string, stages: StageName[], args: string[], 
       const world = generateWorld();
       const em = await startEmulator(world);
       emulator = em;
-      config = { ...config, scbBaseUrl: em.scbBaseUrl, koladaBaseUrl: em.koladaBaseUrl, areaKeysUrl: `${em.url}/keys` };
+      config = { ...config, scbBaseUrl: em.scbBaseUrl, koladaBaseUrl: em.koladaBaseUrl, geoBaseUrl: em.geoBaseUrl, areaKeysUrl: `${em.url}/keys` };
       log.info('demo: emulator started on 127.0.0.1 over synthetic data', { url: em.url, seconds: Math.round(performance.now() - t0) / 1000 });
     }
     const ctx: Context = { config, log, fetch: globalThis.fetch, now: () => new Date() };

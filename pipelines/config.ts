@@ -33,6 +33,8 @@ export interface Config {
   koladaBaseUrl: string;
   /** Folder (path or http/file URL) holding the area keys: deso-regso.csv + deso-crosswalk.csv, or SCB's three XLSX files (README "Area keys"). */
   areaKeysUrl: string;
+  /** SCB's WFS for DeSO/RegSO outlines (the kommun reports' maps). */
+  geoBaseUrl: string;
   logFormat: LogFormat;
   logLevel: LogLevel;
   /** Smallest number of persons a published value may rest on. */
@@ -67,6 +69,7 @@ export const DEFAULTS = {
   scbBaseUrl: 'https://statistikdatabasen.scb.se/api/v2',
   koladaBaseUrl: 'https://api.kolada.se/v3',
   areaKeysUrl: 'data/keys',
+  geoBaseUrl: 'https://geodata.scb.se/geoserver/stat/wfs',
   logFormat: 'text',
   logLevel: 'info',
   disclosureThreshold: 50,
@@ -93,6 +96,7 @@ const ENV: Record<string, keyof Config> = {
   SEGFOLLOW_SCB_URL: 'scbBaseUrl',
   SEGFOLLOW_KOLADA_URL: 'koladaBaseUrl',
   SEGFOLLOW_AREA_KEYS_URL: 'areaKeysUrl',
+  SEGFOLLOW_GEO_URL: 'geoBaseUrl',
   SEGFOLLOW_WAREHOUSE: 'warehouse',
   SEGFOLLOW_OUT: 'outDir',
   SEGFOLLOW_RAW: 'rawDir',
@@ -292,6 +296,7 @@ function validate(m: Partial2, origin: Partial<Record<keyof Config, Origin>>, ro
     outDir: resolve(root, str('outDir')),
     scbBaseUrl: url('scbBaseUrl'),
     koladaBaseUrl: url('koladaBaseUrl'),
+    geoBaseUrl: url('geoBaseUrl'),
     areaKeysUrl: /^[a-z]+:\/\//.test(areaKeys) ? url('areaKeysUrl') : pathToFileURL(resolve(root, areaKeys)).href,
     logFormat: oneOf('logFormat', ['text', 'json'] as const),
     logLevel: oneOf('logLevel', ['debug', 'info', 'warn', 'error'] as const),

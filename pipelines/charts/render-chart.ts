@@ -10,10 +10,14 @@ import { StageError } from '../errors.ts';
 import { D3_NUMBER_LOCALE_SV, D3_TIME_LOCALE_SV } from '../report/format.ts';
 import { useReportFonts } from './fonts.ts';
 
+/** A map's outline (GeoJSON geometry, WGS84) for a geoshape mark; its coordinates are checked like numbers. */
+export type ChartGeometry = { readonly type: 'Polygon'; readonly coordinates: readonly (readonly (readonly number[])[])[] } | { readonly type: 'MultiPolygon'; readonly coordinates: readonly (readonly (readonly (readonly number[])[])[])[] };
 export type ChartValue = string | number | boolean | null;
 export type ChartRow = Readonly<Record<string, ChartValue>>;
+/** A row of a map's dataset: values and the area's outline. */
+export type ChartGeoRow = Readonly<Record<string, ChartValue | ChartGeometry>>;
 /** Rows per dataset name the spec refers to (`data: {name: 'values'}`). */
-export type ChartData = Readonly<Record<string, readonly ChartRow[]>>;
+export type ChartData = Readonly<Record<string, readonly (ChartRow | ChartGeoRow)[]>>;
 
 /**
  * Messages that do not change what is drawn. Keep this list short and specific: anything not on it fails the
@@ -59,12 +63,21 @@ function checkData(data: ChartData): void {
         const t = typeof v;
         if (t === 'bigint') throw new StageError(`chart data ${name}[${i}].${field} is a BigInt; convert it to number where it leaves SQL`);
         if (t === 'number' && !Number.isFinite(v)) throw new StageError(`chart data ${name}[${i}].${field} is ${String(v)}; use null for a missing value`);
+        if (t === 'object' && v !== null && isGeometry(v)) continue;
         if (v !== null && t !== 'string' && t !== 'number' && t !== 'boolean') {
           throw new StageError(`chart data ${name}[${i}].${field} has unsupported type ${t}`);
         }
       }
     });
   }
+}
+
+/** A Polygon or MultiPolygon whose every coordinate is a finite number (a NaN would draw nothing, silently). */
+function isGeometry(v: unknown): boolean {
+  const g = v as { type?: unknown; coordinates?: unknown };
+  const finite = (c: unknown, depth: number): boolean =>
+    Array.isArray(c) && (depth === 0 ? c.length >= 2 && c.every((x) => typeof x === 'number' && Number.isFinite(x)) : c.every((x) => finite(x, depth - 1)));
+  return (g.type === 'Polygon' && finite(g.coordinates, 2)) || (g.type === 'MultiPolygon' && finite(g.coordinates, 3));
 }
 
 interface SceneMark {

@@ -7,10 +7,11 @@
  * Sizes are in points: the PDF places the SVG at its own width, so 8.5 here is 8.5 pt on paper.
  */
 import type { Config, TopLevelSpec } from 'vega-lite';
-import type { AreaTypeBlock, AreaTypeIndicator, AreaTypeNumber, IndicatorBlock, SegregationBlock } from '../report/model.ts';
+import type { AreaTypeBlock, AreaTypeIndicator, AreaTypeNumber, IndicatorBlock, MapArea, MapBlock, SegregationBlock } from '../report/model.ts';
+import { classOf, mapClasses, MISSING_LABEL } from '../report/maps.ts';
 import { formatAreaVersion, formatNumber, formatValue, swedishCollator, unitStyle } from '../report/format.ts';
 import { FONT_FAMILY, useReportFonts } from './fonts.ts';
-import type { ChartData, ChartRow } from './render-chart.ts';
+import type { ChartData, ChartGeoRow, ChartRow } from './render-chart.ts';
 
 /**
  * A4 with 57 pt side margins leaves 481 pt of text width; charts fill it. Heights are the plot's own
@@ -309,25 +310,111 @@ function otherLayers(
   ] as LayerItem[];
 }
 
-/** An indicator's own series (riket in the national report) over the years, with area-version breaks. */
+/**
+ * An indicator's own series (riket in the national report) over the years, with area-version breaks; in kommun and
+ * län reports with the län's and riket's series as thinner lines (a legend under the plot names them) and, for a
+ * kommun, its similar kommuner as a grey band from their lowest to their highest value.
+ */
 export function indicatorLineChart(block: IndicatorBlock): ChartDef {
   const { fitText } = useReportFonts();
   const style = unitStyle(block.unit);
   const years = block.series.map((p) => p.year);
+  const cmp = comparisonRows(block, years);
+  const spec = lineSpec({
+    years,
+    values: [...validValues(block.series), ...cmp.values],
+    unitLabel: fitText(style.label),
+    height: 110,
+    description: fitText(`${block.title_sv}, per år`),
+  });
   return {
     id: `line-${block.id}`,
-    spec: lineSpec({
-      years,
-      values: validValues(block.series),
-      unitLabel: fitText(style.label),
-      height: 110,
-      description: fitText(`${block.title_sv}, per år`),
-    }),
+    spec: cmp.names.length || cmp.band.length ? withComparisons(spec, cmp) : spec,
     data: {
       values: lineRows(block.series, (v) => formatValue(v, block.unit)),
       breaks: breakRows(block.series, block.breaks ?? []),
+      ...(cmp.names.length ? { comparisons: cmp.rows } : {}),
+      ...(cmp.band.length ? { band: cmp.band } : {}),
     },
   };
+}
+
+/** Colours of the comparison lines: the län orange (5.3:1 on white), riket dark grey and dashed. */
+const COMPARISON_STYLE: Record<'lan' | 'riket', { color: string; dash: number[] }> = { lan: { color: SECOND, dash: [] }, riket: { color: '#4d4d4d', dash: [4, 2] } };
+const BAND_FILL = '#d4d4d4';
+
+interface ComparisonRows {
+  names: { name: string; level: 'lan' | 'riket' }[];
+  rows: ChartRow[];
+  band: ChartRow[];
+  values: number[];
+}
+
+/** The comparison series and the similar-kommun band inside the years of the area's own series. */
+function comparisonRows(block: IndicatorBlock, years: readonly number[]): ComparisonRows {
+  const { fitText } = useReportFonts();
+  const inYears = (y: number): boolean => years.includes(y);
+  const out: ComparisonRows = { names: [], rows: [], band: [], values: [] };
+  for (const c of block.comparison_series ?? []) {
+    const pts = c.series.filter((p) => inYears(p.year) && !(p.value === null && p.status === '.'));
+    if (!pts.some((p) => p.value !== null)) continue;
+    const name = fitText(c.level === 'riket' ? 'Riket' : c.name);
+    out.names.push({ name, level: c.level });
+    for (const p of pts) out.rows.push({ year: p.year, series: name, value: p.value });
+    out.values.push(...validValues(pts));
+  }
+  for (const b of block.similar?.band ?? []) {
+    if (!inYears(b.year) || b.min === null || b.max === null) continue;
+    out.band.push({ year: b.year, lo: b.min, hi: b.max });
+    out.values.push(b.min, b.max);
+  }
+  return out;
+}
+
+/** The line spec with the band and comparison lines drawn under the area's own line, and their legend below. */
+function withComparisons(spec: TopLevelSpec, cmp: ComparisonRows): TopLevelSpec {
+  const layered = spec as Extract<TopLevelSpec, { layer: unknown[] }>;
+  // The own line's encodings, so the comparisons share its scales.
+  const first = (layered.layer as { mark?: { type?: string; color?: string }; encoding?: { x?: Record<string, unknown>; y?: Record<string, unknown> } }[]).find(
+    (l) => l.mark?.type === 'line' && l.mark.color === ACCENT,
+  );
+  const x = first?.encoding?.x ?? {};
+  const y = first?.encoding?.y ?? {};
+  const extra: LayerItem[] = [];
+  if (cmp.band.length) {
+    extra.push({
+      data: { name: 'band' },
+      mark: { type: 'area', color: BAND_FILL, opacity: 0.7 },
+      encoding: { x, y: { ...y, field: 'lo' }, y2: { field: 'hi' } },
+    } as LayerItem);
+  }
+  if (cmp.names.length) {
+    const legend = { title: null, orient: 'bottom', direction: 'horizontal', labelFontSize: 8, symbolType: 'stroke', symbolStrokeWidth: 1.5, symbolSize: 140 };
+    extra.push({
+      data: { name: 'comparisons' },
+      mark: { type: 'line', strokeWidth: 1.3, invalid: 'break-paths-show-domains' },
+      encoding: {
+        x,
+        y,
+        color: {
+          field: 'series',
+          type: 'nominal',
+          scale: { domain: cmp.names.map((n) => n.name), range: cmp.names.map((n) => COMPARISON_STYLE[n.level].color) },
+          legend,
+        },
+        // The same legend for colour and dash, so Vega-Lite merges them into one with dashed symbols.
+        strokeDash: {
+          field: 'series',
+          type: 'nominal',
+          scale: { domain: cmp.names.map((n) => n.name), range: cmp.names.map((n) => COMPARISON_STYLE[n.level].dash) },
+          legend,
+        },
+      },
+    } as LayerItem);
+  }
+  // After the break rules and labels (the first five layers), before the own line.
+  const at = Math.min(5, layered.layer.length);
+  return { ...layered, layer: [...layered.layer.slice(0, at), ...extra, ...layered.layer.slice(at)] } as TopLevelSpec;
 }
 
 /**
@@ -778,5 +865,154 @@ export function areaTypeTrendChart(indicators: readonly AreaTypeIndicator[], typ
       resolve: { scale: { y: 'independent' } },
     },
     data: { values: rows },
+  };
+}
+
+// ---- Maps (report/maps.ts builds the blocks). ----
+
+/** Outline of every area: mid-grey (3.4:1 on white), so the lightest class and missing areas stay bounded. */
+const AREA_STROKE = '#8c8c8c';
+const MISSING_FILL = '#ffffff';
+
+/** Width over height of the areas' outlines as drawn (transverse Mercator about 15° E: near equirectangular scaled by cos φ). */
+export function mapAspect(geometries: readonly MapArea['geometry'][]): number {
+  let minX = Infinity;
+  let maxX = -Infinity;
+  let minY = Infinity;
+  let maxY = -Infinity;
+  const visit = (ring: readonly number[][]): void => {
+    for (const [x, y] of ring) {
+      if (x === undefined || y === undefined) continue;
+      minX = Math.min(minX, x);
+      maxX = Math.max(maxX, x);
+      minY = Math.min(minY, y);
+      maxY = Math.max(maxY, y);
+    }
+  };
+  for (const g of geometries) {
+    if (g.type === 'Polygon') g.coordinates.forEach(visit);
+    else g.coordinates.forEach((p) => p.forEach(visit));
+  }
+  if (!Number.isFinite(minX) || maxY <= minY) return 1;
+  const width = (maxX - minX) * Math.cos((((minY + maxY) / 2) * Math.PI) / 180);
+  return width / (maxY - minY);
+}
+
+/** A map's legend entries: the colour classes (or area types) with their counts, and the missing entry if any area lacks a value. */
+export function mapLegend(block: MapBlock, typeLabel: (t: AreaTypeNumber) => string): { rows: ChartGeoRow[]; domain: string[]; range: string[] } {
+  const { fitText } = useReportFonts();
+  const missing = block.areas.filter((a) => (block.variable === 'area_type' ? (a.area_type ?? null) === null : a.value === null)).length;
+  const rows: ChartGeoRow[] = [];
+  const domain: string[] = [];
+  const range: string[] = [];
+  if (block.variable === 'area_type') {
+    for (const t of [1, 2, 3, 4, 5] as const) {
+      const n = block.areas.filter((a) => a.area_type === t).length;
+      if (n === 0) continue;
+      const label = fitText(`${typeLabel(t).replace('|', ': ')} (${n})`);
+      domain.push(label);
+      range.push(AREA_TYPE_COLORS[t - 1] ?? MUTED);
+      for (const a of block.areas.filter((x) => x.area_type === t)) rows.push({ type: 'Feature', code: a.code, name: fitText(a.name), cls: label, geometry: a.geometry });
+    }
+  } else {
+    const classes = mapClasses(block.areas.flatMap((a) => (a.value === null ? [] : [a.value])), block.decimals);
+    const labels = new Map(classes.map((c) => [c, fitText(`${c.label} (${c.n})`)]));
+    for (const c of classes) {
+      domain.push(labels.get(c) ?? c.label);
+      range.push(c.color);
+    }
+    for (const a of block.areas) {
+      const c = classOf(classes, a.value, block.decimals);
+      if (c) rows.push({ type: 'Feature', code: a.code, name: fitText(a.name), cls: labels.get(c) ?? c.label, geometry: a.geometry });
+    }
+  }
+  if (missing > 0) {
+    const label = fitText(`${MISSING_LABEL} (${missing})`);
+    domain.push(label);
+    range.push(MISSING_FILL);
+    for (const a of block.areas.filter((x) => (block.variable === 'area_type' ? (x.area_type ?? null) === null : x.value === null))) {
+      rows.push({ type: 'Feature', code: a.code, name: fitText(a.name), cls: label, geometry: a.geometry });
+    }
+  }
+  return { rows, domain, range };
+}
+
+/** The legend title of a map: the unit, and the year the colours are from. */
+function mapLegendTitle(block: MapBlock): string {
+  if (block.variable === 'area_type') return `Områdestyp ${block.year}`;
+  if (block.unit === 'index') return `Index (0–1) ${block.year}`;
+  return `${unitStyle(block.unit).label} ${block.year}`;
+}
+
+/**
+ * One to two maps side by side (Vega-Lite geoshape, transverse Mercator about 15° E as SWEREF 99 TM): each area
+ * filled by its class (or area type), missing values white, every outline mid-grey, län borders dark over a riket
+ * map; a legend under each map names the unit and year and counts the areas per class. Each row is a GeoJSON
+ * Feature (Vega fits the projection to Features, not to a geometry field) with the class beside it; the outlines are
+ * data (`areas0`, `outline0`, …), so the golden spec shows the shape and not the coordinates.
+ */
+export function mapChart(blocks: readonly MapBlock[], typeLabel: (t: AreaTypeNumber) => string): ChartDef {
+  const { fitText } = useReportFonts();
+  if (blocks.length === 0 || blocks.length > 2) throw new RangeError(`mapChart draws one or two maps, got ${blocks.length}`);
+  const width = blocks.length === 2 ? Math.floor((CHART_WIDTH - 24) / 2) : Math.round(CHART_WIDTH * 0.6);
+  const aspect = Math.min(...blocks.map((b) => mapAspect(b.areas.map((a) => a.geometry))));
+  // Tall shapes (Sweden, a long kommun) are capped so the figure with its legend fits a page.
+  const height = Math.round(Math.min(470, Math.max(140, width / aspect)));
+  const data: Record<string, ChartGeoRow[]> = {};
+  const panels = blocks.map((b, i) => {
+    const legend = mapLegend(b, typeLabel);
+    data[`areas${i}`] = legend.rows;
+    if (b.outlines?.length) data[`outline${i}`] = b.outlines.map((g) => ({ type: 'Feature', geometry: g }));
+    return {
+      width,
+      height,
+      title: { text: fitText(b.title_sv), fontSize: 8.5, limit: width },
+      projection: { type: 'transverseMercator' as const, rotate: [-15, 0, 0] as [number, number, number] },
+      layer: [
+        {
+          data: { name: `areas${i}` },
+          mark: { type: 'geoshape' as const, stroke: AREA_STROKE, strokeWidth: b.unit_level === 'kommun' ? 0.2 : 0.4 },
+          encoding: {
+            color: {
+              field: 'cls',
+              type: 'nominal' as const,
+              scale: { domain: legend.domain, range: legend.range },
+              legend: {
+                title: fitText(mapLegendTitle(b)),
+                orient: 'bottom' as const,
+                direction: 'vertical' as const,
+                symbolType: 'square',
+                symbolSize: 70,
+                symbolStrokeColor: AREA_STROKE,
+                symbolStrokeWidth: 0.6,
+                labelFontSize: 8,
+                titleFontSize: 8,
+                labelLimit: 0,
+              },
+            },
+          },
+        },
+        ...(b.outlines?.length
+          ? [
+              {
+                data: { name: `outline${i}` },
+                mark: { type: 'geoshape' as const, filled: false, stroke: '#333333', strokeWidth: 0.6 },
+              },
+            ]
+          : []),
+      ],
+    };
+  });
+  return {
+    id: `map-${blocks.map((b) => b.id.replace(/^map-/, '')).join('+')}`,
+    spec: {
+      $schema: SCHEMA,
+      description: fitText(`Karta: ${blocks.map((b) => b.title_sv).join(' och ')}`),
+      config: { ...CHART_CONFIG, legend: { titleFontWeight: 'normal', titleColor: '#333333', labelColor: '#333333' } },
+      spacing: 24,
+      hconcat: panels,
+      resolve: { scale: { color: 'independent' }, legend: { color: 'independent' } },
+    } as TopLevelSpec,
+    data,
   };
 }

@@ -1,5 +1,6 @@
 /**
- * The Kolada API v3 half of the emulator: /kpi, /municipality and /data/kpi/{ids}/municipality/{ids}/year/{years}.
+ * The Kolada API v3 half of the emulator: /kpi, /municipality, /municipality_groups and
+ * /data/kpi/{ids}/municipality/{ids}/year/{years}.
  * Shapes follow SOURCES.md §3 and the reconstructed v3 files in examples/real-responses/kolada-v3:
  * `{values, count, next_url?, previous_url?}` pages of at most 5000 items (`per_page` may lower it), `page=N`,
  * absolute `next_url`; KPI objects with exactly the twelve v3 keys; data items
@@ -52,6 +53,12 @@ function storedKpi(dataDir: string | undefined, id: string): Record<string, unkn
   if (!existsSync(file)) return undefined;
   const o = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
   return Object.fromEntries(Object.entries(o).filter(([k]) => !k.startsWith('_')));
+}
+
+interface MunicipalityGroup {
+  id: string;
+  title: string;
+  members: { member_id: string; member_title: string }[];
 }
 
 interface Municipality {
@@ -118,8 +125,61 @@ export class KoladaApi {
         .map((m) => ({ id: m.id, title: m.title, type: m.type }));
       return page(list, paging, self);
     }
+    if (head === 'municipality_groups' && parts.length <= 2) {
+      const ids = parts[1]?.split(',');
+      const title = query.get('title')?.toLowerCase();
+      const list = this.groups()
+        .filter((g) => !ids || ids.includes(g.id))
+        .filter((g) => !title || g.title.toLowerCase().includes(title));
+      return page(list, paging, self);
+    }
     if (head === 'data') return this.data(parts.slice(1), paging, self);
     return jsonReply(404, { detail: 'Not Found' });
+  }
+
+  private groupList: MunicipalityGroup[] | undefined;
+
+  /**
+   * Municipality groups as Kolada's v3 `/municipality_groups` lists them ({id, title, members:[{member_id,
+   * member_title}]}, municipality_groups_first20_reconstructed.json): for every kommun "Liknande kommuner,
+   * övergripande, <kommun>, <year>" (Kolada's title form, seen for Höör 2025) with its seven nearest kommuner in
+   * the demo world (population, foreign background and low economic standard, standardised), for 2024 and 2025,
+   * and a few groups of other kinds (the riket's metropolitan regions) that a client must not take for them.
+   */
+  private groups(): MunicipalityGroup[] {
+    if (this.groupList) return this.groupList;
+    const year = this.index.world.deso.has(2023) ? 2023 : Math.max(...this.index.world.deso.keys());
+    const agg = this.index.desoAggregates(year);
+    const feats = this.index.kommuner.flatMap((k) => {
+      const c = agg?.get(k.code);
+      return c && c.pop > 0 ? [{ code: k.code, name: k.name, f: [Math.log(c.pop), c.bg_foreign / c.pop, c.low_es / c.pop] }] : [];
+    });
+    const dims = [0, 1, 2].map((d) => {
+      const xs = feats.map((x) => x.f[d] ?? 0);
+      const mean = xs.reduce((a, b) => a + b, 0) / (xs.length || 1);
+      const sd = Math.sqrt(xs.reduce((a, b) => a + (b - mean) ** 2, 0) / (xs.length || 1)) || 1;
+      return { mean, sd };
+    });
+    const z = (x: (typeof feats)[number]): number[] => x.f.map((v, d) => (v - (dims[d]?.mean ?? 0)) / (dims[d]?.sd ?? 1));
+    const out: MunicipalityGroup[] = [];
+    let seq = 37000;
+    for (const gYear of [2024, 2025]) {
+      for (const k of feats) {
+        const zk = z(k);
+        const nearest = feats
+          .filter((o) => o.code !== k.code)
+          .map((o) => ({ o, d: z(o).reduce((a, v, i) => a + (v - (zk[i] ?? 0)) ** 2, 0) }))
+          .sort((a, b) => a.d - b.d || (a.o.code < b.o.code ? -1 : 1))
+          .slice(0, 7)
+          .map(({ o }) => ({ member_id: o.code, member_title: o.name }));
+        out.push({ id: `G${seq++}`, title: `Liknande kommuner, övergripande, ${k.name}, ${gYear}`, members: nearest });
+      }
+    }
+    for (const [lan, title] of [['01', 'Stor-Stockholm (ovägt medel)'], ['12', 'Stor-Malmö (ovägt medel)'], ['14', 'Stor-Göteborg (ovägt medel)']] as const) {
+      out.push({ id: `G${seq++}`, title, members: this.index.kommuner.filter((k) => k.lan_code === lan).map((k) => ({ member_id: k.code, member_title: k.name })) });
+    }
+    this.groupList = out;
+    return out;
   }
 
   /** Publication fields moved on by a test, as Kolada changes them when it publishes (KPI id → fields). */

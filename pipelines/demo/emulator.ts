@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { loadStoredMetadata, storedTableIds, type TableMetadata } from '../sources/table-metadata.ts';
 import { WorldIndex } from './cubes.ts';
 import { KoladaApi } from './emulator-kolada.ts';
+import { WfsApi } from './emulator-wfs.ts';
 import { problem, PxwebApi, type Reply } from './emulator-pxweb.ts';
 
 export type FaultRule =
@@ -63,6 +64,8 @@ export interface RunningEmulator {
   url: string;
   scbBaseUrl: string;
   koladaBaseUrl: string;
+  /** SCB WFS stand-in (DeSO/RegSO outlines). */
+  geoBaseUrl: string;
   /** Requests received so far (all paths, faults included). */
   readonly requests: number;
   /** Every request received so far, as `METHOD /path?query` (tests check which calls a client made). */
@@ -116,6 +119,7 @@ export async function startEmulator(world: DemoWorld, opts: EmulatorOptions = {}
   const index = new WorldIndex(world);
   const pxweb = new PxwebApi(index, tables, limits);
   const kolada = new KoladaApi(index, dataDir);
+  const wfs = new WfsApi(index, dataDir);
   let keys: Record<string, string> | undefined;
   const keyFiles = (): Record<string, string> => (keys ??= areaKeyFiles(world));
   const limiter = new RateLimiter(limits.maxCallsPerTimeWindow, limits.timeWindow * 1000);
@@ -147,6 +151,8 @@ export async function startEmulator(world: DemoWorld, opts: EmulatorOptions = {}
     if (url.pathname === '/v3' || url.pathname.startsWith('/v3/')) {
       return kolada.handle(method, url.pathname.slice('/v3'.length), url.searchParams, origin);
     }
+    // SCB's WFS for DeSO/RegSO outlines (emulator-wfs.ts: synthetic polygons inside each kommun).
+    if (url.pathname === '/geoserver/stat/wfs') return wfs.handle(method, url.searchParams);
     // SCB publishes its area keys as files on scb.se, outside the API; the demo serves them beside it.
     const key = url.pathname.startsWith('/keys/') ? keyFiles()[url.pathname.slice('/keys/'.length)] : undefined;
     if (key !== undefined && method === 'GET') return { status: 200, contentType: 'text/csv; charset=utf-8', body: key };
@@ -235,6 +241,7 @@ export async function startEmulator(world: DemoWorld, opts: EmulatorOptions = {}
     url,
     scbBaseUrl: `${url}/api/v2`,
     koladaBaseUrl: `${url}/v3`,
+    geoBaseUrl: `${url}/geoserver/stat/wfs`,
     get requests() {
       return requests;
     },

@@ -25,6 +25,7 @@ import {
   indicatorLineChart,
   kommunRankChart,
   kommunSpreadChart,
+  mapChart,
   segregationLineChart,
   type ChartDef,
 } from '../charts/specs.ts';
@@ -49,8 +50,10 @@ import {
   swedishCollator,
   unitStyle,
 } from './format.ts';
-import type { AreaTypeBlock, AreaTypeIndicator, AreaTypeNumber, IndicatorBlock, ReportModel, SegregationBlock, SegregationPoint } from './model.ts';
+import type { AreaTypeBlock, AreaTypeIndicator, AreaTypeNumber, IndicatorBlock, MapBlock, ReportModel, SegregationBlock, SegregationPoint } from './model.ts';
 import { REFORM_CHAPTER_TITLE, reformChapter, type ReformProgramme } from './reforms.ts';
+import { mapIntro, mapTexts } from './maps.ts';
+import { comparisonCaption } from './comparisons.ts';
 import { indicatorTrend, kommunChangeVerdict, type Trend, type Verdict } from './verdict.ts';
 import {
   areaTypeComparison,
@@ -526,7 +529,7 @@ async function indicatorSection(ctx: Ctx, num: string, block: IndicatorBlock): P
 
   const latest = lastValid(block.series);
   if (latest) {
-    const caption = `${block.title_sv}, ${scopeName.toLowerCase() === 'riket' ? 'riket' : scopeName} ${yearsOf(block.series)}. ${unit}.`;
+    const caption = `${block.title_sv}, ${scopeName.toLowerCase() === 'riket' ? 'riket' : scopeName} ${yearsOf(block.series)}. ${unit}.${comparisonCaption(block, scopeName)}`;
     const alt =
       `Linjediagram över ${block.title_sv.toLowerCase()} ${scopePhrase(m.scope)} ${yearsOf(block.series)}. ` +
       `Senaste värde ${formatCell(latest.value, block.unit)} (${unit.toLowerCase()}) år ${latest.year}. Siffrorna finns i bilagan.`;
@@ -1285,6 +1288,20 @@ function reformsChapter(ctx: Ctx, n: number, programme: ReformProgramme): Conten
   return out;
 }
 
+/** The maps of report/maps.ts: one figure (two maps side by side) and the table of its colour classes. */
+async function mapsChapter(ctx: Ctx, n: number, maps: readonly MapBlock[]): Promise<Content[]> {
+  const m = ctx.model;
+  const scopeName = m.scope.level === 'riket' ? 'Sverige' : m.scope.name;
+  const types = m.area_types;
+  const t = mapTexts(maps, scopeName, (x) => (types ? typeName(types, x) : areaTypeShortName(x)));
+  const out: Content[] = [h1(ctx, `${n} Kartor`)];
+  out.push(para(ctx, mapIntro(maps, scopeName)));
+  out.push(await figure(ctx, mapChart(maps, areaTypeLegendName), t.caption, t.alt));
+  const rows = t.classRows.map((r) => [{ text: ctx.fit(r.map) }, { text: ctx.fit(r.cls) }, numberCell(ctx, formatNumber(r.n, 0))]);
+  out.push(table(ctx, `Färgklasserna i figur ${ctx.figure}`, ['*', 'auto', 'auto'], headerRow(ctx, ['Karta', 'Klass', 'Antal områden'], [2]), rows, t.note));
+  return out;
+}
+
 async function content(ctx: Ctx): Promise<Content[]> {
   const out: Content[] = [...titlePage(ctx), ...tocPage(ctx)];
   let n = 1;
@@ -1294,6 +1311,7 @@ async function content(ctx: Ctx): Promise<Content[]> {
   for (const ch of areas) out.push(...chapter(await policyChapter(ctx, n++, ch)));
   if (ctx.model.segregation.length) out.push(...chapter(await segregationChapter(ctx, n++)));
   if (ctx.model.area_types) out.push(...chapter(await areaTypesChapter(ctx, n++, ctx.model.area_types)));
+  if (ctx.model.maps?.length) out.push(...chapter(await mapsChapter(ctx, n++, ctx.model.maps)));
   out.push(...chapter(methodChapter(ctx, n++)));
   if (ctx.appendix.length) out.push(...appendixChapter(ctx));
   return out;

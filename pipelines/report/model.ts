@@ -59,6 +59,12 @@ export interface IndicatorBlock {
   materiality?: { value: number; relative?: boolean; reason: string };
   /** Optional: definition breaks inside the series. */
   breaks?: SeriesBreak[];
+  /** Optional (kommun and län reports): the län's and riket's series over the same years, drawn beside the area's own. */
+  comparison_series?: { name: string; level: 'lan' | 'riket'; series: Point[] }[];
+  /** Optional (kommun reports): the kommun's similar kommuner as a band. */
+  similar?: SimilarKommuner;
+  /** Optional (kommun reports): the rank among all kommuner and within the län in the latest year. */
+  rank?: IndicatorRank;
   /** Optional (kronor): the price basis; `base_year` is the year whose prices a constant-price series is in. */
   prices?: { basis: 'constant' | 'current'; base_year: number | null };
 }
@@ -277,6 +283,67 @@ export interface AreaTypeBlock {
   change_rule?: { materiality_pp: number; z: number };
 }
 
+/** A polygon or multipolygon in WGS84 (GeoJSON geometry), for the report's maps. */
+export type GeoGeometry = { type: 'Polygon'; coordinates: number[][][] } | { type: 'MultiPolygon'; coordinates: number[][][][] };
+
+/** One area of a map with the value it is coloured by (the map's `variable`) and its outline. */
+export interface MapArea {
+  code: string;
+  name: string;
+  value: number | null;
+  status: string | null;
+  /** Maps by area type: the area's type (null: no type). */
+  area_type?: AreaTypeNumber | null;
+  geometry: GeoGeometry;
+}
+
+/**
+ * A map of the report's areas (report/maps.ts): kommuner for riket and län reports, RegSO for kommun reports,
+ * coloured by an indicator, a segregation index or the area type. `missing_geometry` names areas with a value but no
+ * outline (not drawn; said in the caption).
+ */
+export interface MapBlock {
+  id: string;
+  variable: 'indicator' | 'segregation' | 'area_type';
+  title_sv: string;
+  /** Unit of the colour ('procent', 'index', 'områdestyp'); the legend's title. */
+  unit: string;
+  decimals: number;
+  year: number;
+  unit_level: 'kommun' | 'regso';
+  /** The area version of the areas (e.g. 'kommun2003', 'RegSO2025'). */
+  area_version: string;
+  areas: MapArea[];
+  /** Borders drawn over the areas (the län in a riket map). */
+  outlines?: GeoGeometry[];
+  /** Where the values come from (indicator source, or the segregation measure). */
+  source: string;
+  /** Where the outlines come from (data/geo/README.md, SCB's WFS, or the demo's synthetic polygons). */
+  geometry_source: string;
+  missing_geometry: string[];
+}
+
+/** A kommun's rank among all kommuner and within its län for one indicator (1 = highest value). */
+export interface IndicatorRank {
+  year: number;
+  /** Rank with ties sharing the best rank (competition ranking: 1, 2, 2, 4); null when the kommun has no value. */
+  rank_riket: number | null;
+  n_riket: number;
+  ties_riket: number;
+  rank_lan: number | null;
+  n_lan: number;
+  ties_lan: number;
+}
+
+/** The kommun's similar kommuner (Kolada's municipality group) and their values over the years. */
+export interface SimilarKommuner {
+  group_id: string;
+  group_title: string;
+  members: { code: string; name: string }[];
+  /** Per year: the members' lowest, median and highest value and how many members had one. */
+  band: { year: number; min: number | null; median: number | null; max: number | null; n: number }[];
+}
+
 export interface SourceRow {
   source: 'SCB' | 'Kolada';
   table_id: string;
@@ -305,4 +372,6 @@ export interface ReportModel {
   segregation_method?: string;
   /** Optional: the reform programme (data/reforms.json) for its chapter; the report stage always sets it. */
   reforms?: ReformProgramme;
+  /** Optional: maps of the report's kommuner or RegSO (report/maps.ts); absent when no outlines are at hand. */
+  maps?: MapBlock[];
 }

@@ -382,6 +382,9 @@ export function workbookSheets(model: ReportModel, catalogue: readonly Indicator
     }
   }
 
+  // Trends beside the län, riket and similar kommuner, ranks, and the maps' numbers (comparisons.ts, maps.ts).
+  sheets.push(...comparisonAndMapSheets(model, scope));
+
   if (model.reforms) {
     const rows = reformIndicatorRows(model, model.reforms);
     const title = new Map(model.reforms.reforms.map((r) => [r.n, r.title_sv]));
@@ -554,4 +557,83 @@ export async function writeWorkbook(model: ReportModel, catalogue: readonly Indi
     throw err;
   }
   return { bytes: buffer.length, sheets: specs.map((s) => s.name) };
+}
+
+/** The sheets behind the comparison lines and bands of the trend charts, the kommun's ranks and the maps. */
+function comparisonAndMapSheets(model: ReportModel, scope: string): SheetSpec[] {
+  const out: SheetSpec[] = [];
+  const blocks = model.chapters.flatMap((c) => c.indicators);
+  const trend: Value[][] = [];
+  for (const b of blocks) {
+    const d = dec(b.unit);
+    const years = new Set(b.series.map((p) => p.year));
+    const lines = [{ name: scope, series: b.series }, ...(b.comparison_series ?? []).map((c) => ({ name: c.level === 'riket' ? 'Riket' : c.name, series: c.series }))];
+    if (lines.length < 2 && !b.similar) continue;
+    for (const l of lines) for (const p of [...l.series].sort((x, y) => x.year - y.year)) if (years.has(p.year)) trend.push([b.title_sv, b.unit, l.name, p.year, val(p.value, d, p.status), null]);
+    for (const x of b.similar?.band ?? []) {
+      if (!years.has(x.year)) continue;
+      trend.push([b.title_sv, b.unit, 'Liknande kommuner, lägsta', x.year, val(x.min, d), x.n]);
+      trend.push([b.title_sv, b.unit, 'Liknande kommuner, median', x.year, val(x.median, d), x.n]);
+      trend.push([b.title_sv, b.unit, 'Liknande kommuner, högsta', x.year, val(x.max, d), x.n]);
+    }
+  }
+  if (trend.length > 0) {
+    const group = blocks.find((b) => b.similar)?.similar;
+    out.push({
+      name: 'Jämförelser per år',
+      title:
+        `${scope} per år bredvid länet och riket` +
+        (group ? `, och liknande kommuner enligt Kolada (${group.group_title}: ${group.members.map((m) => m.name).join(', ')})` : ''),
+      columns: [
+        { header: 'Indikator', kind: 'text', width: 48 },
+        { header: 'Enhet', kind: 'text', width: 14 },
+        { header: 'Område', kind: 'text', width: 30 },
+        { header: 'År', kind: 'year' },
+        { header: 'Värde', kind: byUnitColumn(1) },
+        { header: 'Antal kommuner med värde', kind: 'integer' },
+      ],
+      rows: trend,
+    });
+  }
+  const ranks = blocks.flatMap((b) =>
+    b.rank ? [[b.title_sv, b.unit, b.rank.year, b.rank.rank_riket ?? '..', b.rank.n_riket, b.rank.ties_riket, b.rank.rank_lan ?? '..', b.rank.n_lan, b.rank.ties_lan]] : [],
+  );
+  if (ranks.length > 0) {
+    out.push({
+      name: 'Placering',
+      title: `Platsen för ${scope} bland kommunerna i riket och i länet (1 = högst värde; lika avrundade värden delar plats)`,
+      columns: [
+        { header: 'Indikator', kind: 'text', width: 48 },
+        { header: 'Enhet', kind: 'text', width: 14 },
+        { header: 'År', kind: 'year' },
+        { header: 'Plats i riket', kind: 'integer' },
+        { header: 'Kommuner med värde i riket', kind: 'integer' },
+        { header: 'Delar plats med (riket)', kind: 'integer' },
+        { header: 'Plats i länet', kind: 'integer' },
+        { header: 'Kommuner med värde i länet', kind: 'integer' },
+        { header: 'Delar plats med (länet)', kind: 'integer' },
+      ],
+      rows: ranks,
+    });
+  }
+  const maps = model.maps ?? [];
+  if (maps.length > 0) {
+    out.push({
+      name: 'Kartor',
+      title: `Värdena i kartorna över ${scope} (gränser: ${[...new Set(maps.map((m) => m.geometry_source))].join('; ')})`,
+      columns: [
+        { header: 'Karta', kind: 'text', width: 44 },
+        { header: 'Enhet', kind: 'text', width: 14 },
+        { header: 'År', kind: 'year' },
+        { header: 'Kod', kind: 'text', width: 12 },
+        { header: 'Område', kind: 'text', width: 30 },
+        { header: 'Värde', kind: (row) => (row[1] === 'index' ? INDEX : row[1] === 'områdestyp' ? 0 : 1) },
+        { header: 'Områdesindelning', kind: 'text', width: 16 },
+      ],
+      rows: maps.flatMap((m) =>
+        m.areas.map((a) => [m.title_sv, m.unit, m.year, a.code, a.name, m.variable === 'area_type' ? (a.area_type ?? '..') : val(a.value, m.decimals, a.status), formatAreaVersion(m.area_version)]),
+      ),
+    });
+  }
+  return out;
 }

@@ -163,3 +163,46 @@ export function parseKoladaData(body: string | Buffer, where: { url?: string; kp
   });
   return out;
 }
+
+export interface KoladaMunicipalityGroup {
+  id: string;
+  title: string;
+  members: { id: string; title: string }[];
+}
+
+/**
+ * Every municipality group (`/municipality_groups`, {id, title, members:[{member_id, member_title}]}), with the raw
+ * pages for the cache. A group without an id, title or members array fails, naming the page and the group.
+ */
+export async function koladaMunicipalityGroups(ctx: Context, base: string, opts: KoladaOptions = {}): Promise<{ values: KoladaMunicipalityGroup[]; raw: RawResponse[] }> {
+  const raw: RawResponse[] = [];
+  const values: KoladaMunicipalityGroup[] = [];
+  for await (const r of pages(ctx, base, `${base.replace(/\/+$/, '')}/municipality_groups`, 'municipality_groups', opts)) {
+    raw.push(r);
+    values.push(...parseMunicipalityGroups(r.body, r.url));
+  }
+  return { values, raw };
+}
+
+export function parseMunicipalityGroups(body: Buffer | string, url: string): KoladaMunicipalityGroup[] {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(typeof body === 'string' ? body : body.toString('utf8'));
+  } catch (e) {
+    throw new SourceError(`${SOURCE} ${url}: not valid JSON (${(e as Error).message})`);
+  }
+  const list = (doc as { values?: unknown } | null)?.values;
+  if (!Array.isArray(list)) throw new SourceError(`${SOURCE} ${url}: expected an object with a "values" array`);
+  return list.map((g: unknown, i) => {
+    const o = g as { id?: unknown; title?: unknown; members?: unknown };
+    if (typeof o?.id !== 'string' || typeof o.title !== 'string' || !Array.isArray(o.members)) {
+      throw new SourceError(`${SOURCE} ${url}: values[${i}]: expected a group {id, title, members[]}, got ${JSON.stringify(g).slice(0, 120)}`);
+    }
+    const members = (o.members as unknown[]).map((m, j) => {
+      const mm = m as { member_id?: unknown; member_title?: unknown };
+      if (typeof mm?.member_id !== 'string') throw new SourceError(`${SOURCE} ${url}: values[${i}] (${o.id as string}) members[${j}]: expected a member_id string`);
+      return { id: mm.member_id, title: typeof mm.member_title === 'string' ? mm.member_title : mm.member_id };
+    });
+    return { id: o.id, title: o.title, members };
+  });
+}

@@ -31,6 +31,9 @@ import { selectScopes } from '../report/scopes.ts';
 import { reportFacts } from '../freshness.ts';
 import { loadReforms, type ReformProgramme } from '../report/reforms.ts';
 import { writeExports } from '../report/exports.ts';
+import { kommunMaps, loadBoundaries, MAP_INDICATOR, regsoMaps, type Boundaries, type RegsoMapRow } from '../report/maps.ts';
+import { indicatorRank, similarBand, similarGroup, type GroupRow } from '../report/comparisons.ts';
+import { unitStyle } from '../report/format.ts';
 
 export interface ReportResult {
   files: { name: string; kind: string; pages?: number; bytes: number }[];
@@ -152,6 +155,10 @@ interface RunShared {
   reforms: ReformProgramme;
   /** The threshold the build applied and the caveat for accepted stale data (pipelines/freshness.ts). */
   facts: Awaited<ReturnType<typeof reportFacts>>;
+  /** Kommun and län outlines (data/geo) for the maps. */
+  boundaries: Boundaries;
+  /** Kolada's groups of similar kommuner, every kommun's (report/comparisons.ts picks one per kommun). */
+  groups: GroupRow[];
 }
 
 async function runShared(ctx: Context, conn: DuckDBConnection, demo: boolean): Promise<RunShared> {
@@ -173,7 +180,8 @@ async function runShared(ctx: Context, conn: DuckDBConnection, demo: boolean): P
   }));
   const cat = loadIndicators(ctx.config.dataDir);
   const reforms = loadReforms(ctx.config.dataDir, cat.indicators);
-  return { demo, cat, draws, lanNames, sources, reforms, facts: await reportFacts(ctx, conn) };
+  const groups = (await queryFile(conn, 'report/similar_kommuner')).map((r) => ({ group_id: String(r.group_id), title: String(r.title), member_code: String(r.member_code), member_name: String(r.member_name) }));
+  return { demo, cat, draws, lanNames, sources, reforms, facts: await reportFacts(ctx, conn), boundaries: loadBoundaries(ctx.config.dataDir), groups };
 }
 
 async function reportModel(ctx: Context, conn: DuckDBConnection, scope: Scope, shared: RunShared): Promise<ReportModel> {
@@ -193,7 +201,8 @@ async function reportModel(ctx: Context, conn: DuckDBConnection, scope: Scope, s
       if (latest !== null && latest < year) caveatIds.add('W205_LAGGED_YEAR');
       const series = await queryFile(conn, 'report/indicator_series', { indicator_id: ind.id, area_code: scope.code, year });
       const inScope = (r: Row): boolean => scope.level === 'riket' || String(r.code).startsWith(scope.code);
-      const byKommun = latest === null ? [] : (await queryOnce(conn, 'report/indicator_by_area', { indicator_id: ind.id, level: 'kommun', year: latest })).filter(inScope);
+      const allKommuner = latest === null ? [] : await queryOnce(conn, 'report/indicator_by_area', { indicator_id: ind.id, level: 'kommun', year: latest });
+      const byKommun = allKommuner.filter(inScope);
       // The first year with a value for the scope: the kommun spread then, to say whether it widened or narrowed.
       const firstYear = series.find((r) => r.value !== null)?.year;
       const firstByKommun = new Map<string, number | null>();
@@ -212,6 +221,30 @@ async function reportModel(ctx: Context, conn: DuckDBConnection, scope: Scope, s
       }
       const caveats = ind.caveats.filter((c): c is MessageId => c in MESSAGES);
       caveats.forEach((c) => caveatIds.add(c));
+      // Kommun and län reports: the län's and riket's whole series beside the area's own; kommun reports also their
+      // similar kommuner (a band) and their rank (report/comparisons.ts).
+      const comparisonSeries: NonNullable<IndicatorBlock['comparison_series']> = [];
+      if (scope.level !== 'riket') {
+        const others = scope.level === 'kommun' ? [{ code: scope.code.slice(0, 2), name: lanNames.get(scope.code.slice(0, 2)) ?? scope.code.slice(0, 2), level: 'lan' as const }] : [];
+        for (const o of [...others, { code: '00', name: 'riket', level: 'riket' as const }]) {
+          const rows = await queryOnce(conn, 'report/indicator_series', { indicator_id: ind.id, area_code: o.code, year });
+          if (rows.some((r) => r.value !== null)) {
+            comparisonSeries.push({ name: o.name, level: o.level, series: rows.map((r) => ({ year: Number(r.year), value: num(r.value), status: str(r.status), area_version: String(r.area_version) })) });
+          }
+        }
+      }
+      let similar: IndicatorBlock['similar'];
+      let rank: IndicatorBlock['rank'];
+      if (scope.level === 'kommun') {
+        const group = similarGroup(shared.groups, scope, year);
+        if (group) {
+          const band = similarBand(group, (await queryOnce(conn, 'report/indicator_kommun_years', { indicator_id: ind.id, year })).map((r) => ({ code: String(r.code), year: Number(r.year), value: num(r.value) })));
+          if (band.band.length > 0) similar = band;
+        }
+        if (latest !== null) {
+          rank = indicatorRank(allKommuner.map((r) => ({ code: String(r.code), lan_code: String(r.lan_code), value: num(r.value) })), scope.code, latest, unitStyle(ind.unit).decimals);
+        }
+      }
       indicators.push({
         id: ind.id,
         // The title follows the definition of the latest year (the age band of the education indicators).
@@ -240,6 +273,9 @@ async function reportModel(ctx: Context, conn: DuckDBConnection, scope: Scope, s
         })),
         first_year: firstByKommun.size > 0 ? Number(firstYear) : null,
         ...(comparisons.length > 0 ? { comparisons } : {}),
+        ...(comparisonSeries.length > 0 ? { comparison_series: comparisonSeries } : {}),
+        ...(similar ? { similar } : {}),
+        ...(rank ? { rank } : {}),
         by_lan: byLan.map((r) => ({ code: String(r.code), name: String(r.name), value: num(r.value), status: str(r.status) })),
       });
     }
@@ -368,6 +404,29 @@ async function reportModel(ctx: Context, conn: DuckDBConnection, scope: Scope, s
   }
 
   const areaTypes = await areaTypeBlock(ctx, conn, scope, cat.indicators);
+  // Maps (report/maps.ts): kommuner for riket and län, the kommun's RegSO for a kommun report.
+  const mapInd = cat.indicators.find((d) => d.id === MAP_INDICATOR);
+  const maps =
+    scope.level === 'kommun'
+      ? regsoMaps(
+          (await queryFile(conn, 'report/map_regso', { kommun_code: scope.code, indicator_id: MAP_INDICATOR, year })).map(
+            (r): RegsoMapRow => ({
+              code: String(r.code),
+              name: String(r.name),
+              area_version: String(r.area_version),
+              area_type: num(r.area_type),
+              type_year: num(r.type_year),
+              value: num(r.value),
+              status: str(r.status),
+              value_year: num(r.value_year),
+              geometry: str(r.geometry),
+              geometry_source: str(r.geometry_source),
+            }),
+          ),
+          mapInd ? { title_sv: titleInYear(mapInd, year), unit: mapInd.unit, source: mapInd.source } : undefined,
+          demo,
+        )
+      : kommunMaps(scope, chapters, segregation, shared.boundaries);
   if (areaTypes) {
     caveatIds.add('W214_AREA_TYPES_RELATIVE');
     caveatIds.add('W216_BY_AREA_TYPE_SUMS');
@@ -391,6 +450,7 @@ async function reportModel(ctx: Context, conn: DuckDBConnection, scope: Scope, s
     disclosure_threshold: shared.facts.threshold,
     ...(draws !== undefined ? { bootstrap_draws: draws, segregation_method: methodText(draws) } : {}),
     reforms: shared.reforms,
+    ...(maps.length > 0 ? { maps } : {}),
   };
 }
 

@@ -307,6 +307,26 @@ CREATE TABLE IF NOT EXISTS build_setting (
   bootstrap_draws      INTEGER NOT NULL,
   demo                 BOOLEAN NOT NULL
 );
+-- Outlines of DeSO and RegSO for the kommun reports' maps: SCB's WFS (simplified on ingest) or, in the demo, the
+-- emulator's synthetic polygons. GeoJSON Polygon/MultiPolygon text in WGS84; `source` names the layer.
+CREATE TABLE IF NOT EXISTS area_geometry (
+  code        VARCHAR NOT NULL,
+  version     VARCHAR NOT NULL,
+  kommun_code VARCHAR NOT NULL,
+  geometry    VARCHAR NOT NULL,
+  source      VARCHAR NOT NULL,
+  fetch_id    VARCHAR NOT NULL,
+  PRIMARY KEY (code, version)
+);
+-- Kolada's municipality groups (e.g. "Liknande kommuner, övergripande, Höör, 2025"), one row per member.
+CREATE TABLE IF NOT EXISTS municipality_group (
+  group_id     VARCHAR NOT NULL,
+  title        VARCHAR NOT NULL,
+  member_code  VARCHAR NOT NULL,
+  member_title VARCHAR,
+  fetch_id     VARCHAR NOT NULL,
+  PRIMARY KEY (group_id, member_code)
+);
 -- The level of an area version (DESIGN.md §2), for SQL that restricts a method to some levels.
 CREATE OR REPLACE MACRO area_level(v) AS
   CASE WHEN v = 'riket' THEN 'riket' WHEN v LIKE 'lan%' THEN 'lan' WHEN v LIKE 'kommun%' THEN 'kommun'

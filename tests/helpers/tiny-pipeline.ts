@@ -32,6 +32,7 @@ export async function startTinyPipeline(prefix: string, world: DemoWorld = tinyW
     ...loadConfig({ demo: true, warehouse: join(dir, 'w.duckdb'), outDir: join(dir, 'out'), rawDir: join(dir, 'raw') }, { root: ROOT, env: {} }),
     scbBaseUrl: emulator.scbBaseUrl,
     koladaBaseUrl: emulator.koladaBaseUrl,
+    geoBaseUrl: emulator.geoBaseUrl,
     areaKeysUrl: `${emulator.url}/keys`,
   };
   const logs: string[] = [];

@@ -13,7 +13,7 @@ import { exitCodeOf } from '../../pipelines/errors.ts';
 const [warehouse = '', outDir = '', rawDir = '', slow = '0'] = process.argv.slice(2);
 const em = await startEmulator(tinyWorld(), { faults: Number(slow) > 0 ? [{ path: /TAB6680\/data/, kind: 'slow', ms: Number(slow) }] : [] });
 // refresh: the run must fetch (and be killed inside the slow table) even when an earlier run fetched everything.
-const config = { ...loadConfig({ demo: true, warehouse, outDir, rawDir, httpTimeoutMs: 600_000, refresh: true }), scbBaseUrl: em.scbBaseUrl, koladaBaseUrl: em.koladaBaseUrl, areaKeysUrl: `${em.url}/keys` };
+const config = { ...loadConfig({ demo: true, warehouse, outDir, rawDir, httpTimeoutMs: 600_000, refresh: true }), scbBaseUrl: em.scbBaseUrl, koladaBaseUrl: em.koladaBaseUrl, geoBaseUrl: em.geoBaseUrl, areaKeysUrl: `${em.url}/keys` };
 const log = createLogger({ format: 'text', level: 'info' });
 try {
   await runStages({ config, log, fetch: globalThis.fetch, now: () => new Date() }, 'run', ALL_STAGES, ['--demo']);

@@ -1,0 +1,114 @@
+/**
+ * A kommun set beside others: its rank among all kommuner and within its län, and its similar kommuner (Kolada's
+ * municipality groups "Liknande kommuner, övergripande, <kommun>, <year>") as a band of their values per year.
+ * Everything here works on rows the report stage read once per stage; nothing queries.
+ */
+import type { IndicatorRank, SimilarKommuner } from './model.ts';
+
+/**
+ * Competition ranking (1, 2, 2, 4) by value, highest first, over the values as printed (`decimals`): kommuner
+ * whose printed values are equal share a rank, and `ties` counts the others sharing it. Kommuner without a value
+ * are not ranked and not counted in n. Null rank when the kommun itself has no value.
+ */
+export function rankAmong(rows: readonly { code: string; value: number | null }[], code: string, decimals: number): { rank: number | null; n: number; ties: number } {
+  const printed = (v: number): number => Number(v.toFixed(decimals));
+  const valued = rows.flatMap((r) => (r.value === null ? [] : [printed(r.value)]));
+  const own = rows.find((r) => r.code === code)?.value;
+  if (own === null || own === undefined) return { rank: null, n: valued.length, ties: 0 };
+  const mine = printed(own);
+  return { rank: valued.filter((v) => v > mine).length + 1, n: valued.length, ties: valued.filter((v) => v === mine).length - 1 };
+}
+
+/** The kommun's rank among all kommuner and among those of its län (the first two digits of the code). */
+export function indicatorRank(rows: readonly { code: string; lan_code: string; value: number | null }[], code: string, year: number, decimals: number): IndicatorRank {
+  const riket = rankAmong(rows, code, decimals);
+  const lan = rankAmong(
+    rows.filter((r) => r.lan_code === code.slice(0, 2)),
+    code,
+    decimals,
+  );
+  return { year, rank_riket: riket.rank, n_riket: riket.n, ties_riket: riket.ties, rank_lan: lan.rank, n_lan: lan.n, ties_lan: lan.ties };
+}
+
+export interface GroupRow {
+  group_id: string;
+  title: string;
+  member_code: string;
+  member_name: string;
+}
+
+/**
+ * The kommun's group of similar kommuner: Kolada's "Liknande kommuner, övergripande, <name>, <year>" with the latest
+ * year up to the report year (the latest of all when none is that old), else the older "Liknande kommuner
+ * socioekonomi, <name>, <year>". The kommun itself is left out of the members. Undefined when Kolada has none.
+ */
+export function similarGroup(rows: readonly GroupRow[], kommun: { code: string; name: string }, year: number): { group_id: string; title: string; members: { code: string; name: string }[] } | undefined {
+  const escaped = kommun.name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const patterns = [new RegExp(`^Liknande kommuner,? övergripande, ${escaped}, (\\d{4})$`), new RegExp(`^Liknande kommuner,? socioekonomi, ${escaped}, (\\d{4})$`)];
+  for (const re of patterns) {
+    const groups = new Map<string, { title: string; year: number }>();
+    for (const r of rows) {
+      const m = re.exec(r.title);
+      if (m) groups.set(r.group_id, { title: r.title, year: Number(m[1]) });
+    }
+    if (groups.size === 0) continue;
+    const sorted = [...groups.entries()].sort((a, b) => b[1].year - a[1].year);
+    const pick = sorted.find(([, g]) => g.year <= year) ?? sorted[sorted.length - 1];
+    if (!pick) continue;
+    const [id, g] = pick;
+    const members = rows.filter((r) => r.group_id === id && r.member_code !== kommun.code).map((r) => ({ code: r.member_code, name: r.member_name }));
+    if (members.length > 0) return { group_id: id, title: g.title, members };
+  }
+  return undefined;
+}
+
+/** Per year, the members' lowest, median and highest value and how many members had one (years with none are left out). */
+export function similarBand(group: { group_id: string; title: string; members: { code: string; name: string }[] }, values: readonly { code: string; year: number; value: number | null }[]): SimilarKommuner {
+  const members = new Set(group.members.map((m) => m.code));
+  const byYear = new Map<number, number[]>();
+  for (const v of values) {
+    if (!members.has(v.code) || v.value === null) continue;
+    byYear.set(v.year, [...(byYear.get(v.year) ?? []), v.value]);
+  }
+  const band = [...byYear.entries()]
+    .sort((a, b) => a[0] - b[0])
+    .map(([year, vs]) => {
+      const s = [...vs].sort((a, b) => a - b);
+      const mid = Math.floor(s.length / 2);
+      const median = s.length % 2 ? (s[mid] ?? null) : ((s[mid - 1] ?? 0) + (s[mid] ?? 0)) / 2;
+      return { year, min: s[0] ?? null, median, max: s[s.length - 1] ?? null, n: s.length };
+    });
+  return { group_id: group.group_id, group_title: group.title, members: group.members, band };
+}
+
+/** "3:e av 290 (delad med 1 annan)" for running text and tables. */
+export function rankText(rank: number | null, n: number, ties: number): string {
+  if (rank === null) return `ingen plats (värde saknas; ${n} med värde)`;
+  const tie = ties > 0 ? ` (delad med ${ties} ${ties === 1 ? 'annan' : 'andra'})` : '';
+  return `${rank} av ${n}${tie}`;
+}
+
+/**
+ * What a trend chart's comparison lines are, and the kommun's rank, for the figure caption: empty when the block has
+ * neither. Ranks count kommuner with a value in the latest year, 1 for the highest value (whether high is good or
+ * bad depends on the indicator), ties sharing a rank.
+ */
+export function comparisonCaption(block: { comparison_series?: { name: string; level: 'lan' | 'riket' }[]; similar?: SimilarKommuner; rank?: IndicatorRank }, scopeName: string, lanName?: string): string {
+  const parts: string[] = [];
+  const lines = block.comparison_series ?? [];
+  if (lines.length || block.similar) {
+    const keys = [`blå linje: ${scopeName}`];
+    for (const l of lines) keys.push(l.level === 'lan' ? `orange linje: ${l.name}` : 'grå streckad linje: riket');
+    if (block.similar) {
+      const n = block.similar.members.length;
+      keys.push(`grått fält: lägsta till högsta värde bland ${n} liknande kommuner (Kolada, ${block.similar.group_title})`);
+    }
+    parts.push(` ${keys.join('; ').replace(/^./, (c) => c.toUpperCase())}. Jämförelsernas värden finns i Excelfilen (bladet Jämförelser per år).`);
+  }
+  const r = block.rank;
+  if (r) {
+    const lan = lanName ?? lines.find((l) => l.level === 'lan')?.name ?? 'länet';
+    parts.push(` Plats ${r.year} (1 = högst värde): bland kommunerna i riket ${rankText(r.rank_riket, r.n_riket, r.ties_riket)}, i ${lan} ${rankText(r.rank_lan, r.n_lan, r.ties_lan)}.`);
+  }
+  return parts.join('');
+}
