@@ -28,6 +28,8 @@ export interface RunHistory {
   fetches: Record<string, number>;
   /** Tables and KPIs the ingest did not fetch because their release had not changed (null: no ingest, or older runs). */
   unchanged: number | null;
+  /** Area key files the server answered 304 Not Modified, so not downloaded (null: no areas stage, or older runs). */
+  keys_unchanged: number | null;
   /** Files the run's report stage wrote and published into output/<year>/ (empty when it wrote none). */
   reports: string[];
 }
@@ -98,6 +100,7 @@ export async function historyOf(conn: DuckDBConnection, limit: number): Promise<
         stages: [],
         fetches: {},
         unchanged: null,
+        keys_unchanged: null,
         reports: [],
       };
       runs.set(id, run);
@@ -114,6 +117,7 @@ export async function historyOf(conn: DuckDBConnection, limit: number): Promise<
     }
     if (r.files !== null && r.files !== undefined) run.reports.push(...parseNames(r.files));
     if (r.unchanged !== null && r.unchanged !== undefined) run.unchanged = Number(r.unchanged);
+    if (r.keys_unchanged !== null && r.keys_unchanged !== undefined) run.keys_unchanged = Number(r.keys_unchanged);
   }
   for (const f of fetchRows) {
     const run = runs.get(String(f.run_id));
@@ -133,7 +137,7 @@ export function formatHistory(h: History): string {
       `run ${r.run_id}: ${r.command}${args}${r.report_year === null ? '' : ` (report year ${r.report_year})`} — ${outcome}`,
       `  started ${r.started_at}, ${r.finished_at ? `finished ${r.finished_at} (${fmtSeconds(r.seconds)})` : 'not finished'}`,
       ...r.stages.map((s) => `  ${s.stage.padEnd(8)} ${s.outcome.padEnd(6)} ${fmtSeconds(s.seconds).padStart(10)}${s.message ? `  ${s.message.split('\n')[0] ?? ''}` : ''}`),
-      `  fetched: ${fetched || 'nothing'}${r.unchanged ? `; ${r.unchanged} tables and KPIs unchanged, not fetched` : ''}`,
+      `  fetched: ${fetched || 'nothing'}${r.unchanged ? `; ${r.unchanged} tables and KPIs unchanged, not fetched` : ''}${r.keys_unchanged ? `; ${r.keys_unchanged} area key files unchanged (304), not downloaded` : ''}`,
       `  reports: ${r.reports.length ? r.reports.join(', ') : 'none'}`,
     ].join('\n');
   });

@@ -6,7 +6,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { areaKeyFiles } from './area-keys.ts';
+import { StaticKeyFiles } from './area-keys.ts';
 import type { DemoWorld } from './world.ts';
 import { fileURLToPath } from 'node:url';
 import { loadStoredMetadata, storedTableIds, type TableMetadata } from '../sources/table-metadata.ts';
@@ -70,6 +70,10 @@ export interface RunningEmulator {
   readonly requests: number;
   /** Every request received so far, as `METHOD /path?query` (tests check which calls a client made). */
   readonly requestLog: readonly string[];
+  /** Every response sent so far, as `STATUS METHOD /path?query` (tests tell a 304 from a body sent). */
+  readonly responseLog: readonly string[];
+  /** Replaces (or adds) an area key file under /keys/: new body, new ETag, later Last-Modified (a new SCB key). */
+  setKeyFile(name: string, body: string): void;
   /** Replaces the fault rules (tests switch faults on and off between cases). */
   setFaults(faults: FaultRule[]): void;
   /** Moves an SCB table's `updated` (tests simulate a new release; see PxwebApi.setUpdated). */
@@ -120,12 +124,12 @@ export async function startEmulator(world: DemoWorld, opts: EmulatorOptions = {}
   const pxweb = new PxwebApi(index, tables, limits);
   const kolada = new KoladaApi(index, dataDir);
   const wfs = new WfsApi(index, dataDir);
-  let keys: Record<string, string> | undefined;
-  const keyFiles = (): Record<string, string> => (keys ??= areaKeyFiles(world));
+  const keyFiles = new StaticKeyFiles(world);
   const limiter = new RateLimiter(limits.maxCallsPerTimeWindow, limits.timeWindow * 1000);
   let faults: ActiveFault[] = (opts.faults ?? []).map((rule) => ({ rule, left: rule.times ?? Number.POSITIVE_INFINITY }));
   let requests = 0;
   const requestLog: string[] = [];
+  const responseLog: string[] = [];
   const timers = new Set<NodeJS.Timeout>();
   const sockets = new Set<Socket>();
 
@@ -153,14 +157,16 @@ export async function startEmulator(world: DemoWorld, opts: EmulatorOptions = {}
     }
     // SCB's WFS for DeSO/RegSO outlines (emulator-wfs.ts: synthetic polygons inside each kommun).
     if (url.pathname === '/geoserver/stat/wfs') return wfs.handle(method, url.searchParams);
-    // SCB publishes its area keys as files on scb.se, outside the API; the demo serves them beside it.
-    const key = url.pathname.startsWith('/keys/') ? keyFiles()[url.pathname.slice('/keys/'.length)] : undefined;
-    if (key !== undefined && method === 'GET') return { status: 200, contentType: 'text/csv; charset=utf-8', body: key };
+    // SCB publishes its area keys as files on scb.se, outside the API; the demo serves them beside it, with the
+    // ETag/Last-Modified and 304 answers of a static file server.
+    const key = url.pathname.startsWith('/keys/') ? keyFiles.serve(url.pathname.slice('/keys/'.length), method, req.headers) : undefined;
+    if (key !== undefined) return key;
     return problem(404, 'Not found');
   };
 
   const send = (res: ServerResponse, reply: Reply, fault: FaultRule | undefined): void => {
     if (res.destroyed) return;
+    responseLog.push(`${reply.status} ${res.req.method ?? 'GET'} ${res.req.url ?? '/'}`);
     let body = Buffer.from(fault?.kind === 'extraRegion' && reply.status === 200 ? withExtraRegion(reply.body, fault.code) : reply.body, 'utf8');
     if (fault?.kind === 'malformed') {
       // A body that stops mid-way but arrives complete: what a broken proxy or a crashed serializer sends.
@@ -246,6 +252,10 @@ export async function startEmulator(world: DemoWorld, opts: EmulatorOptions = {}
       return requests;
     },
     requestLog,
+    responseLog,
+    setKeyFile(name: string, body: string) {
+      keyFiles.set(name, body);
+    },
     setFaults(next: FaultRule[]) {
       faults = next.map((rule) => ({ rule, left: rule.times ?? Number.POSITIVE_INFINITY }));
     },

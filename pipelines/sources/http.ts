@@ -24,6 +24,9 @@ export interface RawResponse {
   contentType: string;
   body: Buffer;
   fetchedAt: Date;
+  /** The response's validators (RFC 9110 §8.8), when it sent them: what a later conditional request sends back. */
+  etag?: string;
+  lastModified?: string;
 }
 
 export interface HttpRequest {
@@ -46,7 +49,10 @@ export interface HttpOptions {
   backoffMs?: number;
   /** Longest wait we accept from a Retry-After header (default 120 s); longer waits fail instead. */
   maxRetryAfterMs?: number;
-  /** Statuses handed back to the caller instead of thrown, e.g. 404 when probing for an optional file. */
+  /**
+   * Statuses handed back to the caller instead of thrown, e.g. 404 when probing for an optional file, or 304 Not
+   * Modified answering a conditional request (the caller sent If-None-Match / If-Modified-Since in `headers`).
+   */
   passStatuses?: readonly number[];
 }
 
@@ -211,6 +217,7 @@ async function once(ctx: Context, req: HttpRequest, json: boolean, shown: string
         contentType: res.headers.get('content-type') ?? '',
         body,
         fetchedAt: ctx.now(),
+        ...validators(res.headers),
       },
       retryAfterMs: parseRetryAfter(res.headers.get('retry-after'), ctx.now()),
     };
@@ -221,6 +228,12 @@ async function once(ctx: Context, req: HttpRequest, json: boolean, shown: string
   } finally {
     clearTimeout(timer);
   }
+}
+
+function validators(h: Headers): { etag?: string; lastModified?: string } {
+  const etag = h.get('etag');
+  const lastModified = h.get('last-modified');
+  return { ...(etag ? { etag } : {}), ...(lastModified ? { lastModified } : {}) };
 }
 
 /** Seconds or an HTTP date (RFC 9110 §10.2.3). */

@@ -16,6 +16,10 @@ import { storeRaw, readRaw, sha256 } from './raw-cache.ts';
 export interface AreasResult {
   areas: number;
   crosswalk: number;
+  /** Key files downloaded (a body received and recorded) by this run. */
+  fetched: string[];
+  /** Key files the server answered 304 Not Modified: read from the cache, the last good fetch still the one cited. */
+  unchanged: string[];
 }
 
 /**
@@ -24,11 +28,15 @@ export interface AreasResult {
  * like every other source, or from the cache with --offline. A fetched key is stored under its hash with a
  * source_fetch row only once every key parsed and passed the checks, in the transaction that replaces the
  * register: a key that does not parse (an HTML page, a cut-off file) is never cited, and the last good fetch stays
- * the one --offline reads.
+ * the one --offline reads. A key fetched before is asked for again with the validators its fetch recorded
+ * (If-None-Match / If-Modified-Since; none with --refresh): on 304 Not Modified the cached body is used and nothing
+ * new is recorded, so a run on unchanged keys downloads nothing.
  */
 export async function buildAreas(ctx: Context, conn: DuckDBConnection, runId: string): Promise<AreasResult> {
   const official = loadOfficialAreas(ctx.config.dataDir);
-  const { keys, source, fetched } = await loadAreaKeys(ctx, conn, new Set(official.kommuner.map((k) => k.code)));
+  const { keys, source, fetched: got } = await loadAreaKeys(ctx, conn, new Set(official.kommuner.map((k) => k.code)));
+  const fetched = got.filter((k) => !k.unchanged);
+  const unchanged = got.filter((k) => k.unchanged).map((k) => k.name);
 
   const areaRows: (string | null)[][] = [['00', 'riket', 'riket', 'Riket', null, null, null]];
   for (const l of official.lan) areaRows.push([l.code, 'lan', 'lan1998', l.name, null, l.code, null]);
@@ -74,8 +82,15 @@ export async function buildAreas(ctx: Context, conn: DuckDBConnection, runId: st
     const split = [...fromCodes.values()].filter((n) => n > 1).length;
     ctx.log.warn('W203_AREA_VERSION_BREAK', `DeSO 2018 → 2025 crosswalk from SCB's change log: ${split} DeSO 2018 areas divided in equal parts (SCB's log gives no population shares; README "Area keys")`, { split, from: fromCodes.size });
   }
+  if (unchanged.length > 0) {
+    const all = fetched.length === 0;
+    ctx.log.info(
+      `areas: ${unchanged.join(', ')} unchanged since the last fetch (304 Not Modified); the cached copy used${all ? ', no key downloaded' : `; downloaded ${fetched.map((k) => k.name).join(', ')}`} (--refresh downloads them)`,
+      { id: 'I110_AREA_KEYS_UNCHANGED', unchanged, fetched: fetched.map((k) => k.name) },
+    );
+  }
   ctx.log.info('area register built', { areas: areaRows.length, crosswalk: cw.length, keys: source.files });
-  return { areas: areaRows.length, crosswalk: cw.length };
+  return { areas: areaRows.length, crosswalk: cw.length, fetched: fetched.map((k) => k.name), unchanged };
 }
 
 interface KeySource {
@@ -101,15 +116,15 @@ function xlsxSource(regso2018: string, regso2025: string, files: string[]): KeyS
  */
 async function loadAreaKeys(ctx: Context, conn: DuckDBConnection, kommuner: ReadonlySet<string>): Promise<{ keys: AreaKeys; source: KeySource; fetched: FetchedKey[] }> {
   if (ctx.config.offline) return { ...(await loadCachedKeys(ctx, conn, kommuner)), fetched: [] };
-  const csv = await fetchKey(ctx, CSV_KEY_FILES.regso);
+  const csv = await fetchKey(ctx, conn, CSV_KEY_FILES.regso);
   if (csv) {
-    const crosswalk = await fetchKey(ctx, CSV_KEY_FILES.crosswalk);
+    const crosswalk = await fetchKey(ctx, conn, CSV_KEY_FILES.crosswalk);
     if (!crosswalk) throw new SourceError(`area keys: ${csv.url} is there but ${keyUrl(ctx, CSV_KEY_FILES.crosswalk)} is not; the CSV layout needs both (README "Area keys")`);
     return { keys: readAreaKeysCsv(csv, crosswalk), source: csvSource(csv.name, [csv.url, crosswalk.url]), fetched: [csv, crosswalk] };
   }
-  const regso2018 = await fetchKey(ctx, XLSX_KEY_FILES.regso2018);
-  const regso2025 = await fetchKey(ctx, XLSX_KEY_FILES.regso2025);
-  const changes = await fetchKey(ctx, XLSX_KEY_FILES.changes);
+  const regso2018 = await fetchKey(ctx, conn, XLSX_KEY_FILES.regso2018);
+  const regso2025 = await fetchKey(ctx, conn, XLSX_KEY_FILES.regso2025);
+  const changes = await fetchKey(ctx, conn, XLSX_KEY_FILES.changes);
   if (!regso2018 && !regso2025 && !changes) {
     throw new SourceError(
       `no area keys at ${ctx.config.areaKeysUrl}: expected ${CSV_KEY_FILES.regso} and ${CSV_KEY_FILES.crosswalk} (the project's CSV layout) or SCB's ` +
@@ -129,6 +144,8 @@ interface FetchedKey extends KeyFile {
   url: string;
   file: string;
   raw: RawResponse;
+  /** The server said 304 Not Modified: `body` is the cached copy of the last recorded fetch, not to be recorded again. */
+  unchanged: boolean;
 }
 
 /** Errors name the file as found (SCB's dated name, if that is what the folder holds). */
@@ -140,8 +157,12 @@ function keyUrl(ctx: Context, file: string): string {
   return `${ctx.config.areaKeysUrl}/${file}`;
 }
 
-/** One key file, or undefined when the folder does not have it (404 over HTTP, no such file locally). */
-async function fetchKey(ctx: Context, name: string): Promise<FetchedKey | undefined> {
+/**
+ * One key file, or undefined when the folder does not have it (404 over HTTP, no such file locally). Over HTTP a key
+ * whose last fetch from the same URL recorded validators, and whose body is still in the cache, is asked for
+ * conditionally; a 304 gives back the cached body, marked `unchanged`.
+ */
+async function fetchKey(ctx: Context, conn: DuckDBConnection, name: string): Promise<FetchedKey | undefined> {
   const base = ctx.config.areaKeysUrl;
   if (base.startsWith('file:')) {
     const dir = fileURLToPath(base);
@@ -151,12 +172,41 @@ async function fetchKey(ctx: Context, name: string): Promise<FetchedKey | undefi
     const url = pathToFileURL(join(dir, file)).href;
     const body = readFileSync(join(dir, file));
     const raw: RawResponse = { url, method: 'GET', requestBody: null, status: 200, contentType: contentTypeOf(file), body, fetchedAt: ctx.now() };
-    return { name, file, url, body, raw };
+    return { name, file, url, body, raw, unchanged: false };
   }
   const url = keyUrl(ctx, name);
-  const raw = await httpRequest(ctx, { url, method: 'GET' }, { source: 'SCB area keys', tableId: name, expectJson: false, passStatuses: [404] });
+  const cached = ctx.config.refresh ? undefined : await cachedKey(ctx, conn, name, url);
+  const headers: Record<string, string> = {};
+  if (cached?.etag) headers['If-None-Match'] = cached.etag;
+  if (cached?.lastModified) headers['If-Modified-Since'] = cached.lastModified;
+  const raw = await httpRequest(ctx, { url, method: 'GET', headers }, { source: 'SCB area keys', tableId: name, expectJson: false, passStatuses: [404, 304] });
   if (raw.status === 404) return undefined;
-  return { name, file: name, url, body: raw.body, raw };
+  if (raw.status === 304) {
+    if (!cached) throw new SourceError(`SCB area keys: ${redactUrl(url)} answered 304 Not Modified to a request that was not conditional`);
+    return { name, file: name, url, body: cached.body, raw, unchanged: true };
+  }
+  return { name, file: name, url, body: raw.body, raw, unchanged: false };
+}
+
+/**
+ * The last recorded fetch of key `name` from this very URL, with the validators it came with and its body from the
+ * cache; undefined when there is none, it has no validators, or its body is gone from data/raw (then the key is
+ * downloaded whole, as the ingest re-fetches a table whose responses are gone).
+ */
+async function cachedKey(ctx: Context, conn: DuckDBConnection, name: string, url: string): Promise<{ body: Buffer; etag: string | null; lastModified: string | null } | undefined> {
+  const [row] = (await queryFile(conn, 'staging/latest_fetches', { table_id: name })).slice(-1);
+  if (!row || String(row.url) !== redactUrl(url)) return undefined;
+  const etag = row.etag === null || row.etag === undefined ? null : String(row.etag);
+  const lastModified = row.last_modified === null || row.last_modified === undefined ? null : String(row.last_modified);
+  if (etag === null && lastModified === null) return undefined;
+  const hash = String(row.sha256);
+  if (!existsSync(join(ctx.config.rawDir, `${hash}.raw`))) return undefined;
+  try {
+    return { body: readRaw(ctx.config.rawDir, hash), etag, lastModified };
+  } catch {
+    // A corrupt cached copy (hash mismatch): download the key whole instead of trusting it.
+    return undefined;
+  }
 }
 
 function contentTypeOf(file: string): string {
@@ -179,6 +229,9 @@ async function recordFetch(ctx: Context, conn: DuckDBConnection, runId: string, 
     sha256: sha256(key.body),
     bytes: key.body.length,
   });
+  if (key.raw.etag !== undefined || key.raw.lastModified !== undefined) {
+    await execFile(conn, 'staging/set_fetch_validators', { fetch_id: `${runId}-key-${key.name}`, etag: key.raw.etag ?? null, last_modified: key.raw.lastModified ?? null });
+  }
 }
 
 async function loadCachedKeys(ctx: Context, conn: DuckDBConnection, kommuner: ReadonlySet<string>): Promise<{ keys: AreaKeys; source: KeySource }> {

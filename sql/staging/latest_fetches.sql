@@ -1,7 +1,7 @@
 -- Purpose: the responses that the most recent successful fetch of one table brought, for `--offline` rebuilds.
 -- Inputs:  source_fetch, run; $table_id.
--- Output:  fetch rows (fetch_id, url, sha256, fetched_at) in fetch order.
-SELECT f.fetch_id, f.url, f.sha256, f.method, f.request, f.fetched_at
+-- Output:  fetch rows (fetch_id, url, sha256, fetched_at, etag, last_modified) in fetch order.
+SELECT f.fetch_id, f.url, f.sha256, f.method, f.request, f.fetched_at, f.etag, f.last_modified
 FROM source_fetch f
 WHERE f.table_id = $table_id
   AND f.run_id = (SELECT max(f2.run_id) FROM source_fetch f2 JOIN run r USING (run_id)

@@ -32,6 +32,11 @@ CREATE TABLE IF NOT EXISTS source_fetch (
   sha256     VARCHAR NOT NULL,
   bytes      BIGINT  NOT NULL
 );
+-- The response's validators (ETag, Last-Modified) where the server sent them: the areas stage asks for a key file
+-- again with If-None-Match / If-Modified-Since and, on 304, reads this fetch's body from the cache. Added to older
+-- warehouses (idempotent).
+ALTER TABLE source_fetch ADD COLUMN IF NOT EXISTS etag VARCHAR;
+ALTER TABLE source_fetch ADD COLUMN IF NOT EXISTS last_modified VARCHAR;
 CREATE TABLE IF NOT EXISTS observation (
   fetch_id     VARCHAR NOT NULL,
   source       VARCHAR NOT NULL,
