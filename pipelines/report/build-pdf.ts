@@ -52,6 +52,8 @@ import {
 } from './format.ts';
 import type { AreaTypeBlock, AreaTypeIndicator, AreaTypeNumber, IndicatorBlock, MapBlock, ReportModel, SegregationBlock, SegregationPoint } from './model.ts';
 import { REFORM_CHAPTER_TITLE, reformChapter, type ReformProgramme } from './reforms.ts';
+import { keyFindings } from './key-findings.ts';
+import { howToRead, readingAids } from './reading-aids.ts';
 import { mapIntro, mapTexts } from './maps.ts';
 import { comparisonCaption } from './comparisons.ts';
 import { indicatorTrend, kommunChangeVerdict, type Trend, type Verdict } from './verdict.ts';
@@ -700,7 +702,7 @@ async function segregationChapter(ctx: Ctx, n: number): Promise<Content[]> {
         await figure(
           ctx,
           segregationLineChart(block, label),
-          `${label}, ${yearsOf(block.series)}.${key} Siffrorna finns i ${tables}.`,
+          `${label}, ${yearsOf(block.series)}.${key} Siffrorna finns i ${tables}.${howToRead(block)}`,
           `Linjediagram över ${label} ${yearsOf(block.series)}. Siffrorna finns i ${tables}.`,
         ),
       );
@@ -1085,6 +1087,8 @@ function methodChapter(ctx: Ctx, n: number): Content[] {
   const caveats = [...m.caveats].sort((a, b) => a.id.localeCompare(b.id));
   out.push({ ul: caveats.map((c) => para(ctx, c.text, { margin: [0, 0, 0, 3] })), style: 'body' });
   out.push(...assessmentSection(ctx, `${n}.3`));
+  // Reading aids (reading-aids.ts): the data lags and the scale for D, laid out like the reform chapter's blocks.
+  for (const b of readingAids(m, `${n}.4`)) out.push(b.kind === 'h2' ? h2(ctx, b.text) : b.kind === 'para' ? para(ctx, b.text) : b.kind === 'list' ? { ul: b.items.map((x) => para(ctx, x)), style: 'body' } : table(ctx, b.caption, b.header.map((_, i) => (i === b.wide ? '*' : 'auto')), headerRow(ctx, b.header, b.numeric), b.rows.map((r) => r.map((c, i) => (b.numeric.includes(i) ? numberCell(ctx, c) : { text: ctx.fit(c) }))), b.note, b.rows.length <= SHORT_TABLE));
   return out;
 }
 
@@ -1305,6 +1309,7 @@ async function mapsChapter(ctx: Ctx, n: number, maps: readonly MapBlock[]): Prom
 async function content(ctx: Ctx): Promise<Content[]> {
   const out: Content[] = [...titlePage(ctx), ...tocPage(ctx)];
   let n = 1;
+  const kf = keyFindings(ctx.model); out.push(...chapter([h1(ctx, kf.title), ...kf.findings.map((f, i) => para(ctx, `${i + 1}. ${f.text}`)), para(ctx, kf.method, { style: 'note' })]));
   out.push(...chapter(summaryChapter(ctx, n++)));
   if (ctx.model.reforms) out.push(...chapter(reformsChapter(ctx, n++, ctx.model.reforms)));
   const areas = [...ctx.model.chapters];
