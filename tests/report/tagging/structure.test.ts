@@ -9,7 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkTaggedPdf, type CheckResult } from '../../../pipelines/report/tagging/check.ts';
+import { checkTaggedPdf, structureText, type CheckResult } from '../../../pipelines/report/tagging/check.ts';
 import { dictOf, isStream, readPdf, resolve, textString, type PdfValue } from '../../../pipelines/report/tagging/pdf-objects.ts';
 import { REPORT_TITLE } from '../../../pipelines/report/build-pdf.ts';
 import { buildAll, hasPoppler, KINDS, type Built, type Kind } from './reports.ts';
@@ -26,16 +26,25 @@ beforeAll(async () => {
 afterAll(() => rmSync(built.dir, { recursive: true, force: true }));
 
 /** Structure elements and their text in tree order, as poppler's own structure reader sees them. */
-function structText(file: string): { role: string; depth: number; text: string }[] {
-  const out: { role: string; depth: number; text: string }[] = [];
+function structText(file: string): { role: string; depth: number; text: string; continues: boolean }[] {
+  const out: { role: string; depth: number; text: string; continues: boolean }[] = [];
   let current = { role: '', depth: 0 };
+  let continues = false;
   for (const line of execFileSync('pdfinfo', ['-struct-text', file], { encoding: 'utf8', maxBuffer: 64 << 20 }).split('\n')) {
     const depth = line.length - line.trimStart().length;
     const t = line.trim();
     if (!t) continue;
-    const q = /^"(.*)"$/.exec(t);
-    if (q) out.push({ ...current, text: q[1] ?? '' });
-    else current = { role: t.split(/[\s(]/)[0] ?? '', depth };
+    const q = /^"([\s\S]*)"$/.exec(t);
+    if (q) {
+      out.push({ ...current, text: q[1] ?? '', continues });
+      continues = true;
+    } else {
+      // Attribute lines (/Scope …) and annotation lines (Object n 0) belong to the element above.
+      if (!t.startsWith('/') && !t.startsWith('Object ')) {
+        current = { role: t.split(/[\s(:]/)[0] ?? '', depth };
+        continues = false;
+      }
+    }
   }
   return out;
 }
@@ -96,8 +105,8 @@ describe.each(KINDS)('the %s report', (kind: Kind) => {
     expect(alts).toBe(figures);
   });
 
-  it.skipIf(!hasPoppler)('reads in document order, without page headers, footers or repeated table headers', () => {
-    const items = structText(built.file(kind, 'a2a'));
+  it('reads in document order, without page headers, footers or repeated table headers', () => {
+    const items = structureText(readPdf(built.bytes(kind, 'a2a')));
     const texts = items.map((i) => i.text);
     const all = texts.join('\n');
     // Page furniture is not in the tree: no "Sida n av m", no running header.
@@ -106,11 +115,8 @@ describe.each(KINDS)('the %s report', (kind: Kind) => {
     // The demo notice is printed in the header and footer of every page, but is content only where the body says it
     // (the title page's box, the caveats).
     const notice = 'Demodata – syntetiska uppgifter';
-    const printed = execFileSync('pdftotext', [built.file(kind, 'a2a'), '-'], { encoding: 'utf8', maxBuffer: 64 << 20 }).split(notice).length - 1;
-    const pages = Number(/Pages:\s+(\d+)/.exec(execFileSync('pdfinfo', [built.file(kind, 'a2a')], { encoding: 'utf8' }))?.[1]);
-    expect(printed).toBeGreaterThanOrEqual(2 * (pages - 1));
-    expect(texts.filter((t) => t.includes(notice)).length).toBeLessThanOrEqual(3);
     expect(texts.filter((t) => t.includes(notice)).length).toBeGreaterThanOrEqual(1);
+    expect(texts.filter((t) => t.includes(notice)).length).toBeLessThanOrEqual(3);
     // The chapter headings in the tree come in the order of the table of contents.
     const toc = items.filter((i) => i.role === 'Link' && /^\d+(\.\d+)? \S/.test(i.text)).map((i) => i.text);
     const headings = items.filter((i) => /^H[12]$/.test(i.role) && /^\d+(\.\d+)? \S/.test(i.text)).map((i) => i.text);
@@ -118,9 +124,33 @@ describe.each(KINDS)('the %s report', (kind: Kind) => {
     expect(headings).toEqual(toc);
     // The title page first, then the contents, then chapter 1.
     const at = (s: string): number => texts.findIndex((t) => t.includes(s));
+    expect(at(REPORT_TITLE)).toBe(1);
     expect(at(REPORT_TITLE)).toBeLessThan(at('Innehåll'));
     expect(at('Innehåll')).toBeLessThan(texts.indexOf(headings[0] ?? '?'));
+    if (hasPoppler && kind === 'kommun') {
+      const file = built.file(kind, 'a2a');
+      const printed = execFileSync('pdftotext', [file, '-'], { encoding: 'utf8', maxBuffer: 64 << 20 }).split(notice).length - 1;
+      const pages = Number(/Pages:\s+(\d+)/.exec(execFileSync('pdfinfo', [file], { encoding: 'utf8' }))?.[1]);
+      expect(printed).toBeGreaterThanOrEqual(2 * (pages - 1));
+    }
   });
+
+  // poppler's own structure reader (pdfinfo -struct-text) reads the same text in the same order. It takes a minute
+  // on a report of thousands of elements, so it runs for the smallest report kind only.
+  it.skipIf(!hasPoppler || kind !== 'kommun')('reads the same with poppler (pdfinfo -struct-text)', () => {
+    const poppler = structText(built.file(kind, 'a2a'));
+    const merged: { role: string; text: string }[] = [];
+    let last = '';
+    for (const p of poppler) {
+      const key = `${p.role}@${p.depth}`;
+      const prev = merged[merged.length - 1];
+      if (prev && key === last && p.continues) prev.text += p.text;
+      else merged.push({ role: p.role, text: p.text });
+      last = key;
+    }
+    const norm = (xs: { role: string; text: string }[]): string[] => xs.map((x) => `${x.role}: ${x.text.replace(/\s+/g, ' ').trim()}`).filter((x) => !x.endsWith(': '));
+    expect(norm(merged)).toEqual(norm(structureText(readPdf(built.bytes(kind, 'a2a')))));
+  }, 600_000);
 
   it.skipIf(!hasPoppler)('renders pixel-identical to the untagged build, page by page', () => {
     const dir = built.dir;
