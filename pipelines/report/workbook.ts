@@ -14,7 +14,8 @@ import { basename, dirname, join } from 'node:path';
 import writeXlsxFile, { type Cell, type Sheet } from 'write-excel-file/node';
 import type { IndicatorDef } from '../catalogue.ts';
 import { formatAreaVersion, printedDiff, unitStyle } from './format.ts';
-import type { ReportModel } from './model.ts';
+import type { AreaTypeIndicator, ReportModel } from './model.ts';
+import { comparisonPhrase, gapVerdict, gapVerdictWord, printedGap, type AreaTypeScopeLevel } from './summary.ts';
 import { reformIndicatorRows } from './reforms.ts';
 
 export type Value = string | number | null;
@@ -318,20 +319,32 @@ export function workbookSheets(model: ReportModel, catalogue: readonly Indicator
         rows: trend,
       });
     }
+    // As the report's table prints them: the comparison the scope gets, gaps as differences of the printed values,
+    // the change as the difference of the printed gaps, and the warehouse's verdict on it (summary.ts).
+    const level: AreaTypeScopeLevel = model.scope.level === 'riket' || model.scope.level === 'lan' ? model.scope.level : 'kommun';
+    const comparisonText = (i: AreaTypeIndicator): string =>
+      i.comparison === 'single_type' ? 'ingen: en enda områdestyp' : i.comparison === 'no_types' ? 'ingen: inga områdestyper' : comparisonPhrase(i, level);
     sheets.push({
       name: 'Områdestyper skillnader',
-      title: 'Skillnaden mellan de mest och minst utsatta områdestyperna, basår och senaste år',
+      title: 'Skillnaden mellan områdestyperna i jämförelsen, basår och senaste år, räknad på de avrundade värdena, och bedömningen av förändringen',
       columns: [
         { header: 'Indikator', kind: 'text', width: 48 },
         { header: 'Enhet', kind: 'text', width: 14 },
+        { header: 'Jämförelse', kind: 'text', width: 36 },
         { header: 'Basår', kind: 'year' },
-        { header: 'Skillnad basår', kind: byUnitColumn(1) },
+        { header: 'Skillnad basår', kind: { decimals: 1 } },
         { header: 'År', kind: 'year' },
-        { header: 'Skillnad', kind: byUnitColumn(1) },
-        { header: 'Förändring', kind: byUnitColumn(1) },
+        { header: 'Skillnad', kind: { decimals: 1 } },
+        { header: 'Förändring', kind: { decimals: 1 } },
+        { header: 'Bedömning', kind: 'text', width: 28 },
         { header: 'Status', kind: 'text', width: 26 },
       ],
-      rows: at.indicators.map((i) => [i.title_sv, i.unit, i.base_year, val(i.gap_base, dec(i.unit)), i.year, val(i.gap, dec(i.unit), i.status), val(i.gap_change, dec(i.unit)), statusWord(i.status)]),
+      rows: at.indicators.map((i) => {
+        const now = printedGap(i, 'latest');
+        const then = printedGap(i, 'base');
+        const change = now === null || then === null || i.year === i.base_year ? null : printedDiff(then, now, 1);
+        return [i.title_sv, i.unit, comparisonText(i), i.base_year, val(then, 1), i.year, val(now, 1, i.status), val(change, 1), gapVerdictWord(gapVerdict(i)), statusWord(i.status)];
+      }),
     });
     sheets.push({
       name: 'Indexgränser',

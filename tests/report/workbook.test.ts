@@ -124,6 +124,53 @@ describe('the workbook of a report, read back', () => {
     expect(sheet2).toMatch(/<c r="F\d+" s="\d+"><v>80\.6<\/v><\/c>/);
   });
 
+  it('area-type gaps: the comparison used, the gaps and their change as printed (from rounded values), the verdict', () => {
+    const gaps = table(sheets, 'Områdestyper skillnader');
+    expect((sheets.get('Områdestyper skillnader') ?? [])[1]).toEqual(['Indikator', 'Enhet', 'Jämförelse', 'Basår', 'Skillnad basår', 'År', 'Skillnad', 'Förändring', 'Bedömning', 'Status']);
+    // Employment: type 1 61,0 against type 5 91,0 in 2024 (−30,0), 60,0 against 88,7 in 2017 (−28,7); type 1 fell
+    // 1,3 points further behind, beyond the 1-point threshold: widened.
+    expect(gaps.find((r) => r['Indikator'] === 'Sysselsättningsgrad 20–64 år')).toMatchObject({
+      Jämförelse: 'områdestyp 1 och 5',
+      Basår: 2017,
+      'Skillnad basår': -28.7,
+      År: 2024,
+      Skillnad: -30,
+      Förändring: -1.3,
+      Bedömning: 'ökat',
+    });
+    // Unemployment 20,8 − 2,1 = 18,7 against 18,9 − 2,2 = 16,7: |gap| up 2,0, beyond 1 point.
+    expect(gaps.find((r) => r['Indikator'] === 'Arbetslöshet 20–64 år')).toMatchObject({ Skillnad: 18.7, 'Skillnad basår': 16.7, Förändring: 2, Bedömning: 'ökat' });
+    // Type 1's value protected: the gap is SCB's symbol for it, and there is no change or verdict.
+    expect(gaps.find((r) => r['Indikator'] === 'Andel hyresrätter av lägenheterna')).toMatchObject({ Skillnad: ':', Förändring: '..', Bedömning: '..' });
+  });
+
+  it('area-type gaps are differences of the printed values, not rounded unrounded gaps; a kommun names its comparison', () => {
+    const block = areaTypeBlockFixture();
+    const [first] = block.indicators;
+    if (!first) throw new Error('fixture has no area-type indicator');
+    // 34,44 and 36,86 print as 34,4 and 36,9: the gap printed beside them is −2,5 (the unrounded −2,42 would give −2,4);
+    // 30,04 and 36,96 print as 30,0 and 37,0: −7,0 (not −6,9). Inside the counts' uncertainty: no established change.
+    const ind = {
+      ...first,
+      comparison: 'lowest_vs_rest' as const,
+      focus_upto: 1 as const,
+      reference_from: 2 as const,
+      value_focus: 34.44,
+      value_reference: 36.86,
+      gap: 34.44 - 36.86,
+      value_focus_base: 30.04,
+      value_reference_base: 36.96,
+      gap_base: 30.04 - 36.96,
+      gap_change: 34.44 - 36.86 - (30.04 - 36.96),
+      change_verdict: 'no_change' as const,
+    };
+    const k = workbookSheets({ ...reportModelFixture({ scope: { level: 'kommun', code: '0180', name: 'Stockholm' } }), area_types: { ...block, indicators: [ind] } }, cat.indicators);
+    const sheet = k.find((x) => x.name === 'Områdestyper skillnader');
+    const header = sheet?.columns.map((c) => c.header) ?? [];
+    const row = Object.fromEntries(header.map((h, i) => [h, sheet?.rows[0]?.[i]]));
+    expect(row).toMatchObject({ Jämförelse: 'typ 1 och resten av kommunen', 'Skillnad basår': -7, Skillnad: -2.5, Förändring: 4.5, Bedömning: 'ingen säkerställd förändring' });
+  });
+
   it('a kommun report adds the sheet of its RegSO and their types', () => {
     const k = workbookSheets(
       { ...reportModelFixture({ scope: { level: 'kommun', code: '0180', name: 'Stockholm' } }), area_types: { ...areaTypeBlockFixture(), regso: [{ code: '0180R001', name: 'Rinkeby', first_type: 1, latest_type: 1, latest_index: 2.31 }], regso_years: { first: 2016, latest: 2024 } } },
