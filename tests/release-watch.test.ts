@@ -45,6 +45,7 @@ describe('run --when-new', () => {
   it('a second run on unchanged sources makes no data request, builds nothing, keeps the output and says "inget nytt"', async () => {
     const before = manifest().run_id;
     const from = tiny.emulator.requestLog.length;
+    const responsesFrom = tiny.emulator.responseLog.length;
     const logFrom = tiny.logs.length;
     const s = await runStages(tiny.ctx(config), 'run', ALL_STAGES, ['--when-new']);
     expect(s.nothingNew).toBe(true);
@@ -59,10 +60,13 @@ describe('run --when-new', () => {
     const cat = loadSources(config.dataDir);
     const n = cat.pxweb.length + cat.kolada.length;
     const h = await readHistory(config.warehouse, 1);
-    // The areas stage still fetches SCB's two area-key files (not the statistics API): the only fetches of the run.
-    expect(h.runs[0]).toMatchObject({ run_id: s.run_id, outcome: 'nothing-new', fetches: { SCB: 2 }, unchanged: n, reports: [] });
-    expect(await sql(`SELECT table_id FROM source_fetch WHERE run_id = '${s.run_id}' ORDER BY table_id`)).toEqual([{ table_id: 'deso-crosswalk.csv' }, { table_id: 'deso-regso.csv' }]);
-    expect(formatHistory(h)).toContain(`  fetched: SCB 2; ${n} tables and KPIs unchanged, not fetched\n`);
+    // SCB's two area-key files were asked for conditionally and answered 304 Not Modified: nothing downloaded, nothing
+    // recorded (the last good fetch stays the one cited).
+    const keys = tiny.emulator.responseLog.slice(responsesFrom).filter((r) => r.includes(' /keys/'));
+    expect(keys.sort()).toEqual(['304 GET /keys/deso-crosswalk.csv', '304 GET /keys/deso-regso.csv']);
+    expect(h.runs[0]).toMatchObject({ run_id: s.run_id, outcome: 'nothing-new', fetches: {}, unchanged: n, keys_unchanged: 2, reports: [] });
+    expect(await sql(`SELECT table_id FROM source_fetch WHERE run_id = '${s.run_id}' ORDER BY table_id`)).toEqual([]);
+    expect(formatHistory(h)).toContain(`  fetched: nothing; ${n} tables and KPIs unchanged, not fetched; 2 area key files unchanged (304), not downloaded\n`);
   }, 300_000);
 
   it('a new release of one table is fetched alone, then built and published', async () => {
