@@ -72,6 +72,10 @@ export const EXPORTS: readonly ExportSpec[] = [
       { column: 'expected', header: 'Förväntat vid slump', decimals: segregationDecimals },
       { column: 'ci_low', header: 'Intervall, nedre', decimals: segregationDecimals },
       { column: 'ci_high', header: 'Intervall, övre', decimals: segregationDecimals },
+      // The bootstrap's small-number bias correction (2·value − mean of the draws) and standard error; empty where
+      // the index has no bootstrap.
+      { column: 'bias_corrected', header: 'Biaskorrigerat värde', decimals: segregationDecimals },
+      { column: 'se', header: 'Standardfel', decimals: segregationDecimals },
       { column: 'n_units', header: 'Antal delområden', decimals: 0 },
       { column: 'total', header: 'Antal personer', decimals: 0 },
       { column: 'status', header: 'Status' },

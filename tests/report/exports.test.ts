@@ -1,8 +1,14 @@
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { EXPORTS, segregationDecimals, swedishNumber, toSwedishCsv } from '../../pipelines/report/exports.ts';
+import { exec, execFile, query, withConnection } from '../../pipelines/db.ts';
+import { EXPORTS, segregationDecimals, swedishNumber, toSwedishCsv, writeExports } from '../../pipelines/report/exports.ts';
 
 const indicatorSpec = EXPORTS.find((e) => e.name === 'indikatorer');
 if (!indicatorSpec) throw new Error('no indikatorer export');
+const segregationSpec = EXPORTS.find((e) => e.name === 'segregation');
+if (!segregationSpec) throw new Error('no segregation export');
 
 describe('swedishNumber', () => {
   it('rounds to the published decimals with a decimal comma and no grouping', () => {
@@ -54,5 +60,44 @@ describe('toSwedishCsv', () => {
     expect(segregationDecimals({ measure: 'M_total' })).toBe(4);
     expect(segregationDecimals({ measure: 'multi_H_information_theory' })).toBe(4);
     expect(segregationDecimals({ measure: 'D' })).toBe(3);
+  });
+});
+
+describe('the segregation export over a warehouse', () => {
+  it('publishes the bias-corrected estimate and the standard error beside the interval, at the index decimals', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'segfollow-exports-'));
+    try {
+      const { csv, parquet } = await withConnection(join(dir, 'w.duckdb'), async (conn) => {
+        await execFile(conn, 'staging/schema');
+        await exec(
+          conn,
+          `INSERT INTO segregation_index (measure, groups, focal, scope_level, scope_code, unit_level, unit_version, year, value, expected,
+             ci_low, ci_high, n_units, total, status, source_table, bias_corrected, bias, se, draws)
+           VALUES ('D', 'utlandsk_bakgrund/svensk_bakgrund', NULL, 'riket', '00', 'deso', 'DeSO2025', 2024, 0.41249, 0.0213, 0.39712, 0.41893,
+             6160, 10551494, 'ok', 'SCB TAB6574', 0.40851, 0.00398, 0.00547, 200),
+                  ('M_total', 'inkomstkvartil', NULL, 'riket', '00', 'deso', 'DeSO2025', 2024, 0.05121, NULL, NULL, NULL,
+             6160, 8000000, 'ok', 'SCB TAB6672', NULL, NULL, NULL, NULL)`,
+        );
+        const out = join(dir, 'out');
+        mkdirSync(out);
+        await writeExports(conn, out, 2025);
+        const p = await query(conn, `SELECT measure, bias_corrected, se FROM read_parquet('${join(out, 'segregation.parquet')}') ORDER BY measure`);
+        return { csv: readFileSync(join(out, 'segregation.csv'), 'utf8'), parquet: p };
+      });
+      const [header, d, m] = csv.replace(/^\uFEFF/, '').split('\r\n').map((l) => l.split(';'));
+      expect(header).toEqual(segregationSpec.columns.map((c) => c.header));
+      const col = (row: string[] | undefined, h: string): string | undefined => row?.[header?.indexOf(h) ?? -1];
+      expect(header?.slice(header.indexOf('Intervall, nedre'), header.indexOf('Antal delområden'))).toEqual(['Intervall, nedre', 'Intervall, övre', 'Biaskorrigerat värde', 'Standardfel']);
+      expect([col(d, 'Värde'), col(d, 'Intervall, nedre'), col(d, 'Intervall, övre'), col(d, 'Biaskorrigerat värde'), col(d, 'Standardfel')]).toEqual(['0,412', '0,397', '0,419', '0,409', '0,005']);
+      // A multigroup index at four decimals; without a bootstrap the cells are empty, never 0.
+      expect([col(m, 'Värde'), col(m, 'Biaskorrigerat värde'), col(m, 'Standardfel')]).toEqual(['0,0512', '', '']);
+      // The Parquet carries the same columns at full precision.
+      expect(parquet).toEqual([
+        { measure: 'D', bias_corrected: 0.40851, se: 0.00547 },
+        { measure: 'M_total', bias_corrected: null, se: null },
+      ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
