@@ -53,6 +53,8 @@ export interface Config {
   acceptStale: string[];
   /** DuckDB's memory_limit for the warehouse (e.g. "500MB"); beyond it DuckDB spills to <warehouse>.tmp. null: DuckDB's default. */
   memoryLimit: string | null;
+  /** Report PDFs as PDF/A-2a besides PDF/UA-1 (archiving; default on); false: PDF/UA-1 only (report/tagging/). */
+  pdfArchive: boolean;
 }
 
 export const DEFAULTS = {
@@ -80,6 +82,7 @@ export const DEFAULTS = {
   whenNew: false,
   acceptStale: [],
   memoryLimit: null,
+  pdfArchive: true,
 } as const satisfies Omit<Config, 'root' | 'bootstrapDrawsExplicit'>;
 
 /**
@@ -105,6 +108,7 @@ const ENV: Record<string, keyof Config> = {
   SEGFOLLOW_DISCLOSURE_THRESHOLD: 'disclosureThreshold',
   SEGFOLLOW_BOOTSTRAP_DRAWS: 'bootstrapDraws',
   SEGFOLLOW_MEMORY_LIMIT: 'memoryLimit',
+  SEGFOLLOW_PDF_ARCHIVE: 'pdfArchive',
 };
 
 type Partial2 = Partial<Record<keyof Config, unknown>>;
@@ -319,5 +323,6 @@ function validate(m: Partial2, origin: Partial<Record<keyof Config, Origin>>, ro
       if (!/^\d+(\.\d+)?\s?(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i.test(v)) throw bad('memoryLimit', 'a size such as 500MB or 2GB (KB, MB, GB, TB, KiB, MiB, GiB, TiB)');
       return v;
     })(),
+    pdfArchive: bool('pdfArchive'),
   };
 }

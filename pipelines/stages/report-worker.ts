@@ -5,7 +5,7 @@
  */
 import { parentPort } from 'node:worker_threads';
 import type { IndicatorDef } from '../catalogue.ts';
-import { buildReportPdf } from '../report/build-pdf.ts';
+import { buildReportPdf, type PdfOptions } from '../report/build-pdf.ts';
 import type { ReportModel } from '../report/model.ts';
 import { writeWorkbook } from '../report/workbook.ts';
 
@@ -15,6 +15,8 @@ export interface RenderJob {
   readonly catalogue: readonly IndicatorDef[];
   readonly pdfFile: string;
   readonly xlsxFile: string;
+  /** How the PDF is written (PDF/A-2a or PDF/UA-1 only; build-pdf.ts PdfOptions). */
+  readonly pdf?: PdfOptions;
 }
 
 export type RenderReply =
@@ -23,7 +25,7 @@ export type RenderReply =
 
 /** The work of one job; also what the stage runs in-process when a pool is not worth starting. */
 export async function renderJob(job: RenderJob): Promise<{ pages: number; pdfBytes: number; xlsxBytes: number }> {
-  const pdf = await buildReportPdf(job.model, job.pdfFile);
+  const pdf = await buildReportPdf(job.model, job.pdfFile, job.pdf);
   // The workbook beside the PDF: every table and chart's numbers of the same model (report/workbook.ts).
   const xlsx = await writeWorkbook(job.model, job.catalogue, job.xlsxFile);
   return { pages: pdf.pages, pdfBytes: pdf.bytes, xlsxBytes: xlsx.bytes };
