@@ -170,7 +170,10 @@ async function runShared(ctx: Context, conn: DuckDBConnection, demo: boolean): P
   for (const t of src.pxweb) titles.set(t.id, t.title_sv);
   for (const k of src.kolada) titles.set(k.id, k.title);
   for (const [file, title] of Object.entries(AREA_KEY_TITLES)) titles.set(file, title);
-  const sources: SourceRow[] = (await queryFile(conn, 'report/sources_used')).map((r) => ({
+  // The reference data (WFS outlines, municipality groups) are sources of the maps and bands (data/sources.json).
+  for (const r of (src as { reference?: { id: string; title_sv: string }[] }).reference ?? []) titles.set(r.id, r.title_sv);
+  const usedRows = [...(await queryFile(conn, 'report/sources_used')), ...(await queryFile(conn, 'report/reference_sources'))];
+  const sources: SourceRow[] = usedRows.map((r) => ({
     source: r.source === 'Kolada' ? 'Kolada' : 'SCB',
     table_id: String(r.table_id),
     title: titles.get(String(r.table_id)) ?? String(r.table_id),
@@ -179,7 +182,8 @@ async function runShared(ctx: Context, conn: DuckDBConnection, demo: boolean): P
     sha256: String(r.sha256),
   }));
   const cat = loadIndicators(ctx.config.dataDir);
-  const reforms = loadReforms(ctx.config.dataDir, cat.indicators);
+  // Titles of the report year's definitions (the education age band), as the chapters name them.
+  const reforms = loadReforms(ctx.config.dataDir, cat.indicators.map((d) => ({ ...d, title_sv: titleInYear(d, ctx.config.year) })));
   const groups = (await queryFile(conn, 'report/similar_kommuner')).map((r) => ({ group_id: String(r.group_id), title: String(r.title), member_code: String(r.member_code), member_name: String(r.member_name) }));
   return { demo, cat, draws, lanNames, sources, reforms, facts: await reportFacts(ctx, conn), boundaries: loadBoundaries(ctx.config.dataDir), groups };
 }
