@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Context } from '../context.ts';
 import { query, queryFile, type Params, type Row } from '../db.ts';
 import { StageError } from '../errors.ts';
-import { indicatorReportFields, loadIndicators, loadSources, titleInYear, type IndicatorCatalogue } from '../catalogue.ts';
+import { indicatorReportFields, loadIndicators, loadSources, titleInYear, type IndicatorCatalogue, type IndicatorDef } from '../catalogue.ts';
 import { MESSAGES, message, type MessageId } from '../messages.ts';
 import { BASELINE_YEAR, FIRST_YEAR } from '../config.ts';
 import { poolSize, startRenderPool } from './report-pool.ts';
@@ -507,7 +507,7 @@ async function areaTypeBlock(
   ctx: Context,
   conn: DuckDBConnection,
   scope: Scope,
-  indicators: readonly { id: string; levels: readonly string[] }[],
+  indicators: readonly { id: string; levels: readonly string[]; title_sv: string; breaks?: IndicatorDef['breaks'] }[],
 ): Promise<AreaTypeBlock | undefined> {
   const year = ctx.config.year;
   const cutRows = await queryOnce(conn, 'report/area_type_cuts', { year });
@@ -531,7 +531,8 @@ async function areaTypeBlock(
     const y = Number(g.year);
     return {
       id,
-      title_sv: String(g.title_sv),
+      // The title of the year's definition (the education age band), as in the indicator chapters.
+      title_sv: titleInYear(indicators.find((d) => d.id === id) ?? { title_sv: String(g.title_sv) }, y),
       unit: String(g.unit),
       higher_is_better: g.higher_is_better === null ? null : Boolean(g.higher_is_better),
       // The index components exist at RegSO level only (data/indicators.json): they are what the types are cut on.

@@ -111,6 +111,16 @@ describe('the demo reports (tiny world, every level)', () => {
     }
   });
 
+  it('titles the education indicators by the age band of their latest year everywhere, the old band only as history', () => {
+    for (const [file, text] of reports) {
+      const flat = text.replace(/\s+/g, ' ');
+      expect(flat, file).toContain('utbildning 25–65 år');
+      for (const m of flat.matchAll(/utbildning 25–64 år/g)) {
+        expect(flat.slice(Math.max(0, (m.index ?? 0) - 60), m.index), `${file}: 25–64 år outside the history of the break`).toMatch(/före 2024|från 25–64|till och med 2023/);
+      }
+    }
+  });
+
   it('keeps warning ids and checksums out of the reader\u2019s text', () => {
     for (const [file, text] of reports) {
       expect(text, file).not.toMatch(/\bW\d{3}_[A-Z_]+/);
