@@ -20,8 +20,11 @@ export const WFS_LAYERS = [
   { layer: 'stat:RegSO_2025', version: 'RegSO2025', code: 'regsokod' },
 ] as const;
 const GROUPS_TABLE = 'municipality_groups';
-/** Features per WFS page (GeoServer pages with WFS 2.0 `count` and `startIndex`). */
-const PAGE = 1000;
+/**
+ * Features per WFS page (GeoServer pages with WFS 2.0 `count` and `startIndex`). SCB's outlines come unsimplified
+ * (their size per page was not measured from here), so pages are kept small to stay inside the HTTP timeout.
+ */
+const PAGE = 250;
 /** Douglas–Peucker tolerance in degrees (≈30 m north–south): a RegSO map is at most a page wide. */
 const TOLERANCE = 0.0003;
 
