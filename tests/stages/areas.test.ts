@@ -29,6 +29,10 @@ let server: Server;
 let httpBase = '';
 /** Bodies the HTTP server serves under /keys/<name>; anything else is 404. */
 const served = new Map<string, Buffer>();
+/** Last-Modified dates the server sends (and judges If-Modified-Since by), as a server without ETags does. */
+const modified = new Map<string, Date>();
+/** `STATUS name [If-Modified-Since]` for every key request the server answered. */
+const answered: string[] = [];
 
 function configFor(name: string, areaKeysUrl: string, extra: Partial<Config> = {}): Config {
   const base = join(dir, name);
@@ -86,12 +90,22 @@ async function asCsv(): Promise<{ regso: string; crosswalk: string }> {
 beforeAll(async () => {
   files = await scbKeyFiles();
   server = createServer((req, res) => {
-    const body = req.url?.startsWith('/keys/') ? served.get(decodeURIComponent(req.url.slice('/keys/'.length))) : undefined;
+    const name = req.url?.startsWith('/keys/') ? decodeURIComponent(req.url.slice('/keys/'.length)) : '';
+    const body = served.get(name);
+    const ims = req.headers['if-modified-since'];
     if (body === undefined) {
+      answered.push(`404 ${name}`);
       res.writeHead(404, { 'Content-Type': 'text/plain' }).end('Not found');
       return;
     }
-    res.writeHead(200, { 'Content-Type': 'application/octet-stream', 'Content-Length': String(body.length) }).end(body);
+    const lm = modified.get(name);
+    if (lm && ims !== undefined && lm.getTime() <= Date.parse(ims)) {
+      answered.push(`304 ${name} ${ims}`);
+      res.writeHead(304, { 'Last-Modified': lm.toUTCString() }).end();
+      return;
+    }
+    answered.push(`200 ${name}${ims === undefined ? '' : ` ${ims}`}`);
+    res.writeHead(200, { 'Content-Type': 'application/octet-stream', 'Content-Length': String(body.length), ...(lm ? { 'Last-Modified': lm.toUTCString() } : {}) }).end(body);
   });
   await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
   httpBase = `http://127.0.0.1:${(server.address() as AddressInfo).port}/keys`;
@@ -162,6 +176,33 @@ describe('areas stage on SCB’s XLSX files', () => {
     expect(got.areas).toEqual(built.areas);
     expect(got.crosswalk).toEqual(built.crosswalk);
     expect(got.fetches.map((f) => f.url)).toEqual([`${httpBase}/deso-historiska-forandringar.xlsx`, `${httpBase}/koppling-deso2018-regso2020.xlsx`, `${httpBase}/koppling-deso2025-regso2025.xlsx`]);
+  }, 60_000);
+
+  it('asks a server that sends only Last-Modified with If-Modified-Since: 304 uses the cached copy, a newer file is downloaded', async () => {
+    const march = new Date('2026-03-25T07:00:00Z');
+    for (const name of served.keys()) modified.set(name, march);
+    const config = configFor('http-last-modified', httpBase);
+    const run = async (): Promise<{ answers: string[]; unchanged: unknown }> => {
+      const from = answered.length;
+      const s = await runStages(ctxFor(config), 'run', ['areas'], []);
+      expect(s.outcome).toBe('ok');
+      return { answers: answered.slice(from).sort(), unchanged: (s.stages[0]?.rows as { unchanged?: unknown }).unchanged };
+    };
+    const names = ['deso-historiska-forandringar.xlsx', 'koppling-deso2018-regso2020.xlsx', 'koppling-deso2025-regso2025.xlsx'];
+    // First run: no validators yet, so no condition; the CSV probe is a 404 as before.
+    expect((await run()).answers).toEqual(['200 deso-historiska-forandringar.xlsx', '200 koppling-deso2018-regso2020.xlsx', '200 koppling-deso2025-regso2025.xlsx', '404 deso-regso.csv']);
+    const cited = (await register(config)).fetches;
+    const second = await run();
+    expect(second.answers).toEqual([...names.map((n) => `304 ${n} ${march.toUTCString()}`), '404 deso-regso.csv']);
+    expect(second.unchanged).toEqual(['koppling-deso2018-regso2020.xlsx', 'koppling-deso2025-regso2025.xlsx', 'deso-historiska-forandringar.xlsx']);
+    const after = await register(config);
+    expect(after.fetches).toEqual(cited);
+    expect(after.areas).toEqual(built.areas);
+    expect(after.crosswalk).toEqual(built.crosswalk);
+    // SCB saves a new change log: only it comes whole.
+    modified.set('deso-historiska-forandringar.xlsx', new Date('2026-09-19T07:00:00Z'));
+    expect((await run()).answers).toEqual([`200 deso-historiska-forandringar.xlsx ${march.toUTCString()}`, ...names.slice(1).map((n) => `304 ${n} ${march.toUTCString()}`), '404 deso-regso.csv']);
+    modified.clear();
   }, 60_000);
 
   it('reads the committed openpyxl-written workbooks under SCB’s dated names to the same register', async () => {
