@@ -283,7 +283,8 @@ function otherLayers(
     ...(other.expected
       ? [
           {
-            mark: { type: 'line' as const, color: SECOND, opacity: 0.7, strokeWidth: 1, strokeDash: [2, 2], invalid: 'break-paths-show-domains' as const },
+            // 0.8: 3.4:1 on white as drawn (WCAG 1.4.11; tests/charts/contrast.test.ts).
+            mark: { type: 'line' as const, color: SECOND, opacity: 0.8, strokeWidth: 1, strokeDash: [2, 2], invalid: 'break-paths-show-domains' as const },
             encoding: { x, y: { ...y, field: 'other_expected' } },
           },
         ]
@@ -534,7 +535,8 @@ export function kommunSpreadChart(block: IndicatorBlock, reference: { name: stri
         ...referenceLayers(),
         {
           data: { name: 'values' },
-          mark: { type: 'circle', color: ACCENT, opacity: 0.55, size: 26 },
+          // Translucent for overlapping kommuner, yet 3.5:1 on white as drawn (WCAG 1.4.11; tests/charts/contrast.test.ts).
+          mark: { type: 'circle', color: ACCENT, opacity: 0.65, size: 26 },
           encoding: { x, y },
         },
         {
@@ -610,9 +612,10 @@ export function kommunRankChart(block: IndicatorBlock, reference: { name: string
 
 /**
  * One colour per area type, diverging from orange (type 1, major challenges) through grey (3, mixed) to the accent
- * blue (5, very good conditions): ordered, and told apart without red–green.
+ * blue (5, very good conditions): ordered, and told apart without red–green. Each at least 3:1 on white (WCAG
+ * 1.4.11: 6.0, 3.4, 3.4, 3.1, 8.6) and the dark label text on types 2–4 at least 4.5:1 (tests/charts/contrast.test.ts).
  */
-export const AREA_TYPE_COLORS: readonly string[] = ['#a84f05', '#e08214', '#9e9e9e', '#6f93c8', ACCENT];
+export const AREA_TYPE_COLORS: readonly string[] = ['#a84f05', '#d07412', '#8c8c8c', '#6f93c8', ACCENT];
 const UNTYPED_COLOR = '#d9d9d9';
 const UNTYPED_LABEL = 'Utan|områdestyp';
 
