@@ -55,6 +55,11 @@ export interface Config {
   memoryLimit: string | null;
   /** Report PDFs as PDF/A-2a besides PDF/UA-1 (archiving; default on); false: PDF/UA-1 only (report/tagging/). */
   pdfArchive: boolean;
+  /**
+   * Report PDFs tagged (PDF/UA-1; default on). false only to measure what tagging costs (bench/tagging.ts): an
+   * untagged report is not accessible and must not be published.
+   */
+  pdfTagged: boolean;
 }
 
 export const DEFAULTS = {
@@ -83,6 +88,7 @@ export const DEFAULTS = {
   acceptStale: [],
   memoryLimit: null,
   pdfArchive: true,
+  pdfTagged: true,
 } as const satisfies Omit<Config, 'root' | 'bootstrapDrawsExplicit'>;
 
 /**
@@ -109,6 +115,7 @@ const ENV: Record<string, keyof Config> = {
   SEGFOLLOW_BOOTSTRAP_DRAWS: 'bootstrapDraws',
   SEGFOLLOW_MEMORY_LIMIT: 'memoryLimit',
   SEGFOLLOW_PDF_ARCHIVE: 'pdfArchive',
+  SEGFOLLOW_PDF_TAGGED: 'pdfTagged',
 };
 
 type Partial2 = Partial<Record<keyof Config, unknown>>;
@@ -324,5 +331,6 @@ function validate(m: Partial2, origin: Partial<Record<keyof Config, Origin>>, ro
       return v;
     })(),
     pdfArchive: bool('pdfArchive'),
+    pdfTagged: bool('pdfTagged'),
   };
 }

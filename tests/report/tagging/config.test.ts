@@ -1,4 +1,7 @@
-/** The archiving switch: PDF/A-2a besides PDF/UA-1 unless `pdfArchive` (config file) or SEGFOLLOW_PDF_ARCHIVE says no. */
+/**
+ * The archiving switch (PDF/A-2a besides PDF/UA-1 unless `pdfArchive` or SEGFOLLOW_PDF_ARCHIVE says no) and the
+ * benchmark's switch for untagged reports (`pdfTagged`, SEGFOLLOW_PDF_TAGGED).
+ */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -26,4 +29,10 @@ it('refuses a value that is not a boolean, naming where it came from', () => {
   expect(() => loadConfig({}, { root: root(), env: { SEGFOLLOW_PDF_ARCHIVE: 'nej' } })).toThrow(UsageError);
   expect(() => loadConfig({}, { root: root(), env: { SEGFOLLOW_PDF_ARCHIVE: 'nej' } })).toThrow(/SEGFOLLOW_PDF_ARCHIVE/);
   expect(() => loadConfig({}, { root: root({ pdfArchive: 'no' }), env: {} })).toThrow(/segfollow\.config\.json/);
+});
+
+it('tags by default; SEGFOLLOW_PDF_TAGGED=false (for the benchmark) turns it off', () => {
+  expect(loadConfig({}, { root: root(), env: {} }).pdfTagged).toBe(true);
+  expect(loadConfig({}, { root: root(), env: { SEGFOLLOW_PDF_TAGGED: 'false' } }).pdfTagged).toBe(false);
+  expect(() => loadConfig({}, { root: root(), env: { SEGFOLLOW_PDF_TAGGED: '' } })).toThrow(UsageError);
 });

@@ -1,0 +1,63 @@
+/**
+ * What tagging costs (issue 8): the demo's reports rendered tagged (PDF/UA-1 + PDF/A-2a, the default) and untagged
+ * (SEGFOLLOW_PDF_TAGGED=false, which exists for this comparison only), alternating, over one demo warehouse; then the
+ * files' sizes, and the untagged files packed into object streams the way tagged ones are (report/tagging/compact.ts).
+ * Printed, never asserted. `node --import tsx bench/tagging.ts [reports] [rounds]`, reports default riket,lan,kommun
+ * (all 312), rounds default 1.
+ */
+import { readdirSync, readFileSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { compactPdf } from '../pipelines/report/tagging/compact.ts';
+import { checkTaggedPdf } from '../pipelines/report/tagging/check.ts';
+import { readPdf } from '../pipelines/report/tagging/pdf-objects.ts';
+import { measure } from './goals.ts';
+
+const reports = process.argv[2] ?? 'riket,lan,kommun';
+const rounds = Number(process.argv[3] ?? 1);
+const dir = mkdtempSync(join(tmpdir(), 'segfollow-bench-tagging-'));
+const base = { SEGFOLLOW_RAW: join(dir, 'raw') };
+const cli = (args: string[]): string[] => ['bin/segfollow.js', ...args, '--year', '2025', '--warehouse', join(dir, 'w.duckdb'), '--log-level', 'warn'];
+
+function pdfs(out: string): string[] {
+  const d = join(out, '2025');
+  return readdirSync(d).filter((f) => f.endsWith('.pdf')).map((f) => join(d, f));
+}
+
+try {
+  console.log(`tagging benchmark — Node ${process.version}, reports ${reports}, ${rounds} round(s), load average ${loadavg()[0]?.toFixed(1)}`);
+  const warm = measure(process.execPath, cli(['run', '--demo', '--out', join(dir, 'warm')]), base);
+  if (warm.status !== 0) throw new Error(`demo run failed: ${warm.stderr}`);
+  console.log(`  demo run (riket report, warehouse built)            ${warm.wallS.toFixed(2)} s`);
+  const times: Record<'tagged' | 'untagged', number[]> = { tagged: [], untagged: [] };
+  for (let r = 0; r < rounds; r++) {
+    for (const v of r % 2 === 0 ? (['tagged', 'untagged'] as const) : (['untagged', 'tagged'] as const)) {
+      const m = measure(process.execPath, cli(['report', '--reports', reports, '--out', join(dir, v)]), { ...base, SEGFOLLOW_PDF_TAGGED: v === 'tagged' ? 'true' : 'false' });
+      if (m.status !== 0) throw new Error(`report (${v}) failed: ${m.stderr}`);
+      times[v].push(m.wallS);
+      console.log(`  round ${r + 1}: report ${v.padEnd(8)} ${m.wallS.toFixed(2).padStart(8)} s   peak RSS ${m.peakMb === null ? 'n/a' : `${m.peakMb.toFixed(0)} MB`}`);
+    }
+  }
+  const sum = (v: number[]): number => v.reduce((a, b) => a + b, 0);
+  const t = sum(times.tagged) / rounds;
+  const u = sum(times.untagged) / rounds;
+  console.log(`  report stage, mean: tagged ${t.toFixed(2)} s, untagged ${u.toFixed(2)} s: ${(((t - u) / u) * 100).toFixed(1)} % (goal ≤ 5 %)`);
+  const whole = warm.wallS;
+  console.log(`  whole demo run (run + these reports), estimated: tagged ${(whole + t).toFixed(2)} s, untagged ${(whole + u).toFixed(2)} s: ${(((t - u) / (whole + u)) * 100).toFixed(1)} %`);
+
+  const tagged = pdfs(join(dir, 'tagged'));
+  const untagged = pdfs(join(dir, 'untagged'));
+  const bytes = (fs: string[]): number => sum(fs.map((f) => statSync(f).size));
+  const tb = bytes(tagged);
+  const ub = bytes(untagged);
+  const uc = sum(untagged.map((f) => compactPdf(readFileSync(f)).length));
+  console.log(`  files: ${tagged.length} tagged ${(tb / 1024).toFixed(0)} KB, ${untagged.length} untagged ${(ub / 1024).toFixed(0)} KB (${(((tb - ub) / ub) * 100).toFixed(1)} %); untagged packed into object streams too: ${(uc / 1024).toFixed(0)} KB (tagged ${(((tb - uc) / uc) * 100).toFixed(1)} % against it)`);
+  const larger = tagged.filter((f, i) => statSync(f).size > statSync(untagged[i] ?? f).size).length;
+  console.log(`  tagged files larger than their untagged twin: ${larger} of ${tagged.length}`);
+  // Every tagged report of the run through the structural checker.
+  let errors = 0;
+  for (const f of tagged) errors += checkTaggedPdf(readPdf(readFileSync(f))).errors.length;
+  console.log(`  structural checker over the ${tagged.length} tagged reports: ${errors} errors`);
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
