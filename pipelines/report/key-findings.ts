@@ -5,9 +5,10 @@
  *
  *   1. clear changes — an established change of a segregation index (the measures stage's verdict on one area
  *      version), then a clearly narrowed, widened or reversed gap between area types (the warehouse's gap verdict),
- *      then indicators with a clear change, largest first counted in their materiality threshold;
- *   2. levels against riket (kommun and län reports), where the printed difference is larger than the indicator's
- *      threshold, largest first counted in the same threshold;
+ *      then indicators with a clear change, largest first counted in their materiality threshold (those without a
+ *      good direction — population, background — after those with one);
+ *   2. levels against riket (kommun and län reports; not for counts), where the printed difference is larger than
+ *      the indicator's threshold, largest first counted in the same threshold;
  *   3. segregation and area types without an established change (one sentence each, always present when the
  *      model has them, so the page always says whether segregation changed);
  *   4. old data: indicators whose latest year is before the report year, always last.
@@ -39,7 +40,8 @@ export const MAX_FINDINGS = 7;
 /** Indicator slots kept for clear changes when differences from riket compete for the rest. */
 export const CHANGE_SLOTS = 3;
 
-export type FindingKind = 'segregation' | 'area_types' | 'indicator_change' | 'indicator_level' | 'old_data';
+/** context_change: a clear change of an indicator without a good direction (population, background), after the others. */
+export type FindingKind = 'segregation' | 'area_types' | 'indicator_change' | 'context_change' | 'indicator_level' | 'old_data';
 
 export interface Finding {
   kind: FindingKind;
@@ -100,6 +102,8 @@ function areaTypeFinding(model: ReportModel): Finding | null {
 /** The printed difference from riket in units of the indicator's threshold, with the sentence naming both. */
 function levelAgainstRiket(block: IndicatorBlock): { score: number; clause: string } | null {
   const latest = [...block.series].filter((p) => p.value !== null && p.year === block.latest_year)[0];
+  // A count (residents) sets a kommun against the whole country's total: no comparison of levels.
+  if (unitStyle(block.unit).label === 'Antal') return null;
   const riket = block.comparisons?.find((c) => c.name === 'riket');
   if (!latest || latest.value === null || !riket || riket.value === null || riket.year !== latest.year) return null;
   const decimals = unitStyle(block.unit).decimals;
@@ -124,7 +128,7 @@ function indicatorFindings(model: ReportModel): Finding[] {
     if (trend && trend.verdict !== 'none') {
       const change = trend.crossed ? trend.comparable : trend.whole;
       const score = change && change.threshold > 0 ? Math.abs(change.diff) / change.threshold : 0;
-      out.push({ kind: 'indicator_change', tier: 1, score, text: withLevel });
+      out.push({ kind: block.higher_is_better === null ? 'context_change' : 'indicator_change', tier: 1, score, text: withLevel });
     } else if (level && level.score > 1) {
       // Only a difference larger than the smallest change that matters for the indicator is a finding.
       out.push({ kind: 'indicator_level', tier: 2, score: level.score, text: withLevel });
@@ -151,7 +155,7 @@ function oldDataFinding(model: ReportModel): Finding | null {
   return { kind: 'old_data', tier: 4, score: 0, text: parts.join(' ') };
 }
 
-const ORDER: Record<FindingKind, number> = { segregation: 0, area_types: 1, indicator_change: 2, indicator_level: 3, old_data: 4 };
+const ORDER: Record<FindingKind, number> = { segregation: 0, area_types: 1, indicator_change: 2, context_change: 3, indicator_level: 4, old_data: 5 };
 
 /** The ranked sentences of the key-findings page, chosen and ordered as the header of this file says. */
 export function keyFindings(model: ReportModel): KeyFindings {
@@ -172,7 +176,8 @@ export function keyFindings(model: ReportModel): KeyFindings {
     `Punkterna är valda och ordnade ur rapportens siffror${span}, utan handskrivna tal. Först kommer tydliga förändringar: ` +
     'segregationsindex med en säkerställd förändring med samma områdesindelning, skillnader mellan områdestyper som tydligt ' +
     'har minskat eller ökat, och indikatorer med en tydlig förändring, ordnade efter hur många gånger förändringen är större ' +
-    'än den minsta förändring som räknas som tydlig för indikatorn (indikatorer utan en sådan gräns sist). ' +
+    'än den minsta förändring som räknas som tydlig för indikatorn (indikatorer utan en sådan gräns sist, och indikatorer utan ' +
+    'önskad riktning, som folkmängd, efter dem med). ' +
     (model.scope.level === 'riket'
       ? ''
       : `Sedan kommer nivåer som skiljer sig från riket med mer än den gränsen, ordnade på samma sätt; tydliga förändringar tar högst ${CHANGE_SLOTS} av indikatorernas platser när sådana skillnader finns. `) +

@@ -122,6 +122,30 @@ describe('keyFindings (kommun)', () => {
     expect(k.findings).toHaveLength(MAX_FINDINGS);
   });
 
+  it('sets no count against riket, and ranks a clear change without a good direction after those with one', () => {
+    const m = kommunModel();
+    const pop: IndicatorBlock = {
+      ...indicator(m, 'foreign_background_share'),
+      id: 'population',
+      title_sv: 'Folkmängd',
+      unit: 'antal',
+      materiality: { value: 1, relative: true, reason: 'test' },
+      series: indicator(m, 'foreign_background_share').series.map((p, i) => ({ ...p, value: 90_000 + 1_000 * i })),
+      latest_year: 2025,
+      comparisons: [{ name: 'riket', year: 2025, value: 10_610_003 }],
+    };
+    // Two indicators only, so both clear changes have a place and their order shows.
+    const k = keyFindings({ ...m, chapters: [{ policy_area: 'befolkning', title_sv: 'Befolkning', indicators: [pop, indicator(m, 'eligible_upper_secondary')] }] });
+    const all = k.findings.map((f) => f.text);
+    const p = k.findings.find((f) => f.text.startsWith('Folkmängd'));
+    // 90 000 → 98 000 is a clear rise (8,9 % against a 1 % threshold), but it is context: after the directed changes.
+    expect(p?.kind).toBe('context_change');
+    expect(p?.text).not.toContain('i riket');
+    const kinds = k.findings.map((f) => f.kind);
+    expect(kinds.indexOf('context_change')).toBeGreaterThan(kinds.lastIndexOf('indicator_change'));
+    expect(all.length).toBeLessThanOrEqual(MAX_FINDINGS);
+  });
+
   it('leaves out a difference from riket that is within the threshold', () => {
     const m = kommunModel();
     const un = indicator(m, 'unemployment_rate_20_64');
