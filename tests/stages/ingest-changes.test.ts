@@ -12,6 +12,7 @@ import type { Config } from '../../pipelines/config.ts';
 import { query, withConnection, type Row } from '../../pipelines/db.ts';
 import { runStages } from '../../pipelines/run.ts';
 import { loadSources } from '../../pipelines/catalogue.ts';
+import { startEmulator } from '../../pipelines/demo/emulator.ts';
 import { tinyWorld } from '../fixtures/tiny-world.ts';
 import { startTinyPipeline, type TinyPipeline } from '../helpers/tiny-pipeline.ts';
 
@@ -154,6 +155,27 @@ describe('ingest: fetch only what changed', () => {
     rmSync(join(config.rawDir, `${String(f?.sha256)}.raw`));
     const run = await ingest();
     expect(new Set(run.data.map(tableOf))).toEqual(new Set(['TAB6253']));
+  }, 120_000);
+
+  it('a demo run\'s emulator on another port still answers 304 (the demo is one origin); outside the demo a key at another URL is downloaded whole', async () => {
+    const other = await startEmulator(tiny.world, { limits: { maxCallsPerTimeWindow: 100_000 } });
+    try {
+      const keysOf = async (c: Config, server = other): Promise<string[]> => {
+        const from = server.responseLog.length;
+        expect((await runStages(tiny.ctx(c), 'ingest', ['areas'], [])).outcome).toBe('ok');
+        return server.responseLog.slice(from).filter((r) => r.includes(' /keys/')).sort();
+      };
+      const [ok304, ok200] = ['304', '200'].map((status) => KEYS.map((k) => `${status} GET /keys/${k}`));
+      expect(await keysOf({ ...config, areaKeysUrl: `${other.url}/keys` })).toEqual(ok304);
+      // Not the demo (a warehouse of its own that the demo never filled): validators from one URL are not sent to another.
+      const own = join(tiny.dir, 'not-demo');
+      const real: Config = { ...config, demo: false, warehouse: join(own, 'w.duckdb'), rawDir: join(own, 'raw') };
+      expect(await keysOf({ ...real, areaKeysUrl: config.areaKeysUrl }, tiny.emulator)).toEqual(ok200);
+      expect(await keysOf({ ...real, areaKeysUrl: `${other.url}/keys` })).toEqual(ok200);
+      expect(await keysOf({ ...real, areaKeysUrl: `${other.url}/keys` })).toEqual(ok304);
+    } finally {
+      await other.close();
+    }
   }, 120_000);
 
   it('a changed key file (new ETag and Last-Modified) is downloaded again, alone, and becomes the one cited', async () => {
