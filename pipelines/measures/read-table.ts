@@ -392,6 +392,8 @@ export async function readCountSets(
         ...spec.groups.map((_, i) => `CASE WHEN ${PLAIN_COUNT_SQL(`g${i}`)} THEN CAST(g${i} AS DOUBLE) END AS c${i}`),
       ];
       const reader = await conn.runAndReadAll(`SELECT ${select.join(', ')} FROM ${join} ORDER BY gid, t.rowid`);
+      // The text copy of the file is no longer needed: free it before the numbers are copied into JavaScript.
+      await conn.run('DROP TABLE t');
       const columns = reader.getColumnsJS() as unknown as (number | null)[][];
       let c = 0;
       const gid = columns[c++] as number[];
