@@ -144,7 +144,7 @@ export function readingAids(model: ReportModel, num: string): ChapterBlock[] {
     out.push({
       kind: 'table',
       caption: `Uppgifternas ålder, rapportår ${model.year}`,
-      header: ['Indikator', 'Senaste år', 'År efter rapportåret', 'Källa', 'Nästa år med data'],
+      header: ['Indikator', 'Senaste år', 'År före rapportåret', 'Källa', 'Nästa år med data'],
       numeric: [1, 2, 4],
       wide: 0,
       rows: lags.map((r) => [
@@ -154,7 +154,7 @@ export function readingAids(model: ReportModel, num: string): ChapterBlock[] {
         r.source,
         r.next_year === null ? '..' : String(r.next_year),
       ]),
-      note: 'År efter rapportåret: hur många år det senaste värdet ligger före rapportåret (0: data för rapportåret finns).',
+      note: 'År före rapportåret: hur många år det senaste värdet ligger före rapportåret (0: data för rapportåret finns).',
     });
   }
   if (model.segregation.some((b) => b.measure === 'D')) {
