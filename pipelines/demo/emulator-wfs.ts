@@ -113,7 +113,7 @@ function exception(status: number, code: string, text: string): Reply {
 // ---- Geometry: a Voronoi partition of a polygon. ----
 
 /**
- * `n` polygons tiling `outline`: seeds drawn inside it (60 % near one centre, the rest anywhere), their Voronoi
+ * `n` polygons tiling `outline`: seeds drawn inside it (half near one centre, the rest anywhere), their Voronoi
  * cells (convex) intersected with the outline by Sutherland–Hodgman clipping. Works in a local plane (longitude
  * scaled by cos of the mean latitude) so cells are not stretched; coordinates are rounded to 5 decimals (≈1 m).
  */
@@ -138,12 +138,12 @@ export function partition(outline: GeoGeometry, n: number, rng: Rng): GeoGeometr
     throw new Error('emulator WFS: no point found inside an outline');
   };
   const centre = randomInside();
-  const radius = 0.15 * Math.hypot(maxX - minX, maxY - minY);
+  const radius = 0.22 * Math.hypot(maxX - minX, maxY - minY);
   const seeds: Pt[] = [];
   const seen = new Set<string>();
   while (seeds.length < n) {
     let pt: Pt | undefined;
-    if (rng.next() < 0.6) {
+    if (rng.next() < 0.5) {
       for (let t = 0; t < 200 && !pt; t++) {
         const r = radius * Math.sqrt(rng.next());
         const a = rng.uniform(0, 2 * Math.PI);
@@ -157,6 +157,11 @@ export function partition(outline: GeoGeometry, n: number, rng: Rng): GeoGeometr
     seen.add(key);
     seeds.push(pt);
   }
+  // Snake order (rows north to south, alternating direction): areas next in code order lie next to each other, as
+  // the world's RegSO effects are smoothed along the code order, so the demo's area types cluster as real ones do.
+  const rows = Math.max(1, Math.round(Math.sqrt(n)));
+  const rowOf = (p: Pt): number => Math.min(rows - 1, Math.floor(((maxY - p[1]) / (maxY - minY || 1)) * rows));
+  seeds.sort((a, b) => rowOf(a) - rowOf(b) || (rowOf(a) % 2 === 0 ? a[0] - b[0] : b[0] - a[0]));
   const pad = Math.max(maxX - minX, maxY - minY);
   const voronoi = Delaunay.from(seeds).voronoi([minX - pad, minY - pad, maxX + pad, maxY + pad]);
   return seeds.map((_, i) => {
