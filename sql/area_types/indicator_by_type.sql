@@ -7,7 +7,8 @@
 --            'no_areas'   the scope has no RegSO of the type that year;
 --            'missing'    it has, but none with a value (missing or suppressed at RegSO level);
 --            'suppressed' the summed denominator is below $threshold: value, numerator and denominator NULL.
---          Sums are compensated and taken in RegSO order so that a rerun gives the same last bit.
+--          Sums are exact decimal sums (counts to 9 decimals), so a rerun gives the same last bit in any order and
+--          the aggregate can spill to disk under a memory limit (an ordered fsum cannot).
 --          n_areas counts the contributing RegSO, n_missing the RegSO of the type without a usable value (their
 --          people are then absent from the sums, so the value describes the others).
 -- Inputs:  area_type; indicator; indicator_value; $threshold (persons).
@@ -33,8 +34,8 @@ WITH usable AS (
   UNION ALL SELECT 'kommun', substr(area_code, 1, 4), * FROM rows
 ), agg AS (
   SELECT indicator_id, scope_level, scope_code, year, area_type,
-         fsum(numerator ORDER BY area_code) FILTER (WHERE has_value) AS num,
-         fsum(denominator ORDER BY area_code) FILTER (WHERE has_value) AS den,
+         sum(numerator::DECIMAL(38, 9)) FILTER (WHERE has_value)::DOUBLE AS num,
+         sum(denominator::DECIMAL(38, 9)) FILTER (WHERE has_value)::DOUBLE AS den,
          count(*) FILTER (WHERE has_value) AS n_areas,
          count(*) FILTER (WHERE NOT has_value) AS n_missing,
          coalesce(bool_or(status = 'noise') FILTER (WHERE has_value), false) AS noisy

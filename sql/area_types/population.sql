@@ -22,11 +22,11 @@ WITH typed AS (
   SELECT scope_level, scope_code, year, area_type,
          count(*) AS n_areas,
          count(*) FILTER (WHERE pop IS NULL) AS n_missing,
-         fsum(pop ORDER BY area_code) AS pop
+         sum(pop::DECIMAL(38, 9))::DOUBLE AS pop
   FROM scoped
   GROUP BY ALL
 ), total AS (
-  SELECT scope_level, scope_code, year, fsum(pop ORDER BY area_code) AS pop FROM scoped GROUP BY ALL
+  SELECT scope_level, scope_code, year, sum(pop::DECIMAL(38, 9))::DOUBLE AS pop FROM scoped GROUP BY ALL
 ), grid AS (
   SELECT t.scope_level, t.scope_code, t.year, k.area_type
   FROM total t CROSS JOIN (SELECT unnest([1, 2, 3, 4, 5]) AS area_type) k
