@@ -164,9 +164,10 @@ export async function startEmulator(world: DemoWorld, opts: EmulatorOptions = {}
     return problem(404, 'Not found');
   };
 
-  const send = (res: ServerResponse, reply: Reply, fault: FaultRule | undefined): void => {
+  /** `request` is the request as requestLog has it, for responseLog. */
+  const send = (res: ServerResponse, reply: Reply, fault: FaultRule | undefined, request: string): void => {
     if (res.destroyed) return;
-    responseLog.push(`${reply.status} ${res.req.method ?? 'GET'} ${res.req.url ?? '/'}`);
+    responseLog.push(`${reply.status} ${request}`);
     let body = Buffer.from(fault?.kind === 'extraRegion' && reply.status === 200 ? withExtraRegion(reply.body, fault.code) : reply.body, 'utf8');
     if (fault?.kind === 'malformed') {
       // A body that stops mid-way but arrives complete: what a broken proxy or a crashed serializer sends.
@@ -217,7 +218,7 @@ export async function startEmulator(world: DemoWorld, opts: EmulatorOptions = {}
             reply = problem(500, 'Internal Server Error', (e as Error).message);
           }
         }
-        send(res, reply, fault);
+        send(res, reply, fault, `${method} ${req.url ?? '/'}`);
       };
       if (fault?.kind === 'slow') {
         const t = setTimeout(() => {
