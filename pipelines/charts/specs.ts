@@ -815,7 +815,11 @@ export function areaTypeTrendIndicators(indicators: readonly AreaTypeIndicator[]
  * withheld value breaks its line. Indicators that `areaTypeTrendIndicators` leaves out are not drawn; the caller
  * must not ask for a chart when none is left.
  */
-export function areaTypeTrendChart(indicators: readonly AreaTypeIndicator[], typeLabel: (t: AreaTypeNumber) => string): ChartDef {
+export function areaTypeTrendChart(
+  indicators: readonly AreaTypeIndicator[],
+  typeLabel: (t: AreaTypeNumber) => string,
+  versionBreaks: readonly number[] = [],
+): ChartDef {
   const { fitText } = useReportFonts();
   const usable = areaTypeTrendIndicators(indicators);
   const legend = [1, 2, 3, 4, 5].map((t) => fitText(typeLabel(t as AreaTypeNumber)));
@@ -831,6 +835,10 @@ export function areaTypeTrendChart(indicators: readonly AreaTypeIndicator[], typ
   const years = [...new Set(rows.map((r) => Number(r.year)))].sort((a, b) => a - b);
   const first = years[0] ?? 0;
   const last = years[years.length - 1] ?? 0;
+  // A new RegSO division is drawn in every panel the series crosses it (a dashed rule halfway between the years):
+  // the lines join types cut on different areas there. Rule rows share the facet data, so they carry only panel and x.
+  const crossed = versionBreaks.filter((b) => b > first && b <= last);
+  for (const p of order) for (const b of crossed) rows.push({ panel: p, break_x: b - 0.5 });
   // First, last and a middle year label the x axis: a panel 130 pt wide has no room for eight years.
   const ticks = [...new Set([first, Math.round((first + last) / 2), last])];
   const x = { field: 'year', type: 'quantitative' as const, title: null, scale: { domain: [first - 0.3, last + 0.3], nice: false }, axis: { values: ticks, format: 'd', labelFlush: false, grid: false } };
@@ -861,7 +869,16 @@ export function areaTypeTrendChart(indicators: readonly AreaTypeIndicator[], typ
         width: 128,
         height: 62,
         layer: [
-          { mark: { type: 'line', strokeWidth: 1.6, invalid: 'break-paths-show-domains' }, encoding: { x, y, color } },
+          {
+            transform: [{ filter: 'isValid(datum.break_x)' }],
+            mark: { type: 'rule', color: MUTED, strokeWidth: 0.8, strokeDash: [4, 3] },
+            encoding: { x: { ...x, field: 'break_x' } },
+          },
+          {
+            transform: [{ filter: 'isValid(datum.type)' }],
+            mark: { type: 'line', strokeWidth: 1.6, invalid: 'break-paths-show-domains' },
+            encoding: { x, y, color },
+          },
           { transform: [{ filter: 'isValid(datum.value)' }], mark: { type: 'point', filled: true, size: 12, opacity: 1 }, encoding: { x, y, color } },
         ],
       },

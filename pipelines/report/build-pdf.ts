@@ -1003,6 +1003,12 @@ async function areaTypesChapter(ctx: Ctx, n: number, block: AreaTypeBlock): Prom
   if (trended.length > 0) {
     const years = [...new Set(trended.flatMap((i) => (i.trend ?? []).map((p) => p.year)))].sort((a, b) => a - b);
     const range = formatYearRange(years[0] ?? 0, years[years.length - 1] ?? 0);
+    // Years whose national cut is on another RegSO division than the year before (block.cuts carries the version).
+    const cuts = [...block.cuts].sort((a, b) => a.year - b.year);
+    const versionBreaks = cuts.filter((c, i) => i > 0 && c.area_version !== cuts[i - 1]?.area_version && c.year > (years[0] ?? 0) && c.year <= (years[years.length - 1] ?? 0));
+    const breakText = versionBreaks
+      .map((c) => ` Från ${c.year} är typerna skurna på ${c.area_version.replace(/^(RegSO|DeSO)(\d{4})$/, '$1 $2')} (streckad linje), så en förändring över bytet kan delvis bero på den nya indelningen och bedöms inte för sig.`)
+      .join('');
     // Heading, text and figure on one page: the heading must not end a page with its figure on the next.
     out.push({
       stack: [
@@ -1010,12 +1016,14 @@ async function areaTypesChapter(ctx: Ctx, n: number, block: AreaTypeBlock): Prom
         para(
           ctx,
           `Figuren visar hur ${formatNumber(trended.length, 0)} indikatorer har utvecklats i varje områdestyp ${sp} ${range}. ` +
-            'Varje år jämförs områdena med hela landet det året, så ett område kan byta typ mellan åren; en linje följer typen, inte samma områden.',
+            'Varje år jämförs områdena med hela landet det året, så ett område kan byta typ mellan åren; en linje följer typen, inte samma områden.' +
+            breakText,
         ),
         await figure(
           ctx,
-          areaTypeTrendChart(trended, areaTypeLegendName),
-          `Indikatorer per områdestyp och år, ${scopeName} ${range}. Procent; varje ruta har sin egen skala.`,
+          areaTypeTrendChart(trended, areaTypeLegendName, versionBreaks.map((c) => c.year)),
+          `Indikatorer per områdestyp och år, ${scopeName} ${range}. Procent; varje ruta har sin egen skala.` +
+            (versionBreaks.length > 0 ? ` Streckad linje: ny RegSO-indelning från ${versionBreaks.map((c) => c.year).join(' och ')}.` : ''),
           `Linjediagram, en ruta per indikator och en linje per områdestyp ${sp} ${range}. Siffrorna finns i bilagan.`,
         ),
       ],

@@ -43,6 +43,26 @@ describe('areaTypeTrendChart', () => {
     expect(t.join(' ')).not.toMatch(/mycket goda/);
   });
 
+  it('draws a dashed rule in every panel where the series crosses a new RegSO division, and none where it does not', async () => {
+    const block = malmoLike();
+    const years = [...new Set(block.indicators.flatMap((i) => (i.trend ?? []).map((p) => p.year)))].sort((a, b) => a - b);
+    const inside = years[years.length - 1] ?? 0;
+    const chart = areaTypeTrendChart(block.indicators, areaTypeLegendName, [inside, (years[0] ?? 0) - 3]);
+    const rules = (chart.data.values ?? []).filter((r) => r.break_x !== undefined);
+    // One rule per panel (two indicators), halfway before the first year on the new division; the break before the
+    // series is not drawn.
+    expect(rules.map((r) => r.break_x)).toEqual([inside - 0.5, inside - 0.5]);
+    expect(new Set(rules.map((r) => r.panel)).size).toBe(2);
+    const r = await renderChart(chart.spec, chart.data);
+    const ruleMarks = markGroups(r.svg, 'mark-rule role-mark').reduce((n, g) => n + (g.match(/<line /g)?.length ?? g.match(/<path /g)?.length ?? 0), 0);
+    expect(ruleMarks).toBe(2);
+    // The lines are still one per type and panel: rule rows never become a line of their own.
+    const lines = markGroups(r.svg, 'mark-line role-mark').reduce((n, g) => n + (g.match(/<path /g)?.length ?? 0), 0);
+    expect(lines).toBe(2 * 4);
+    const none = areaTypeTrendChart(block.indicators, areaTypeLegendName);
+    expect((none.data.values ?? []).some((row) => row.break_x !== undefined)).toBe(false);
+  });
+
   it('leaves out indicators without two types of two years each, and a withheld value breaks its line instead of being drawn as 0', async () => {
     const block = areaTypeBlockFixture();
     const inds = block.indicators.filter((i) => !i.index_component);
