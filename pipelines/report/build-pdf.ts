@@ -301,6 +301,23 @@ function balancedTables(
   return { stack, margin: [0, 0, 0, 8], unbreakable: per <= SHORT_TABLE };
 }
 
+/** For a chart's alt text (its Figure's /Alt): the lowest and highest kommun, from the chart's own numbers. */
+function rangeAlt(rows: readonly { name: string; value: number | null }[], unit: IndicatorBlock['unit']): string {
+  const valid = rows.filter((r): r is { name: string; value: number } => r.value !== null).sort((a, b) => a.value - b.value);
+  const lo = valid[0];
+  const hi = valid[valid.length - 1];
+  if (!lo || !hi || valid.length < 2) return '';
+  return ` Lägst ${lo.name} (${formatCell(lo.value, unit)}), högst ${hi.name} (${formatCell(hi.value, unit)}), ${formatNumber(valid.length, 0)} kommuner med värde.`;
+}
+
+/** For a line chart's alt text: the first and the latest value with their years. */
+function seriesAlt(series: readonly { year: number; value: number | null }[], unit: IndicatorBlock['unit']): string {
+  const first = firstValid(series);
+  const last = lastValid(series);
+  if (!first || !last || first.year === last.year) return '';
+  return ` Värdet ${formatCell(first.value, unit)} år ${first.year} och ${formatCell(last.value, unit)} år ${last.year}.`;
+}
+
 async function figure(ctx: Ctx, chart: ChartDef, caption: string, alt: string): Promise<StackNode> {
   // Drawn straight onto the page when pdfmake renders it (charts/draw-chart.ts), not through an SVG string.
   const scene = await renderChartScene(chart.spec, chart.data);
@@ -554,7 +571,7 @@ async function indicatorSection(ctx: Ctx, num: string, block: IndicatorBlock): P
       `Svart streck: länet. Streckad linje: ${scopeName.toLowerCase() === 'riket' ? 'riket' : scopeName}.` +
       (noLan.length ? ` Värde saknas för ${joinSwedish(noLan)}.` : '');
     const alt =
-      `Punktdiagram över ${block.title_sv.toLowerCase()} ${kYear ?? ''} i kommuner, ordnade efter län. ` +
+      `Punktdiagram över ${block.title_sv.toLowerCase()} ${kYear ?? ''} i kommuner, ordnade efter län.${rangeAlt(block.by_kommun, block.unit)} ` +
       `Siffrorna per län och kommun finns i bilagan.`;
     out.push(await figure(ctx, chart, caption, alt));
     const fig = ctx.figure;
@@ -567,7 +584,7 @@ async function indicatorSection(ctx: Ctx, num: string, block: IndicatorBlock): P
     const caption =
       `${block.title_sv} per kommun ${kYear ?? ''}. ${unit}. Streckad linje: ${scopeName}.` +
       (missing.length ? ` Värde saknas för ${joinSwedish(missing)}.` : '');
-    const alt = `Punktdiagram över ${block.title_sv.toLowerCase()} ${kYear ?? ''} per kommun, ordnade efter värde. Siffrorna finns i bilagan.`;
+    const alt = `Punktdiagram över ${block.title_sv.toLowerCase()} ${kYear ?? ''} per kommun, ordnade efter värde.${rangeAlt(block.by_kommun, block.unit)} Siffrorna finns i bilagan.`;
     out.push(await figure(ctx, kommunRankChart(block, { name: scopeName, value: ref?.value ?? null }), caption, alt));
     const fig = ctx.figure;
     ctx.appendix.push(() => spreadNumbersTable(ctx, `Siffrorna i figur ${fig}: ${block.title_sv} ${kYear ?? ''}`, block));
@@ -703,7 +720,7 @@ async function segregationChapter(ctx: Ctx, n: number): Promise<Content[]> {
           ctx,
           segregationLineChart(block, label),
           `${label}, ${yearsOf(block.series)}.${key} Siffrorna finns i ${tables}.${howToRead(block)}`,
-          `Linjediagram över ${label} ${yearsOf(block.series)}. Siffrorna finns i ${tables}.`,
+          `Linjediagram över ${label} ${yearsOf(block.series)}.${seriesAlt(block.series, 'index')} Siffrorna finns i ${tables}.`,
         ),
       );
     }
