@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { checkTaggedPdf } from '../../../pipelines/report/tagging/check.ts';
+import { checkTaggedPdf, structureText } from '../../../pipelines/report/tagging/check.ts';
 import { readPdf } from '../../../pipelines/report/tagging/pdf-objects.ts';
 import { hasPoppler } from './reports.ts';
 import { definition, edgeContent, tagged, untagged } from './synthetic.ts';
@@ -27,6 +27,33 @@ beforeAll(async () => {
   plainPdf = await untagged(definition(content()));
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+it('makes page headers, footers, backgrounds and a watermark artifacts', async () => {
+  const furniture = {
+    header: (page: number) => (page === 1 ? null : { text: 'Sidhuvud för provet', margin: [40, 15, 40, 0] }),
+    footer: (page: number, count: number) => ({ text: `Sida ${page} av ${count}`, alignment: 'right', margin: [40, 10, 40, 0] }),
+    background: () => ({ canvas: [{ type: 'rect', x: 0, y: 0, w: 595, h: 20, color: '#eeeeee' }] }),
+    watermark: { text: 'UTKAST', opacity: 0.1 },
+  };
+  const pdf = await tagged(definition(content(), furniture));
+  const r = checkTaggedPdf(readPdf(pdf));
+  expect(r.errors).toEqual([]);
+  expect(r.stats.roles).toEqual(checkTaggedPdf(readPdf(taggedPdf)).stats.roles);
+  const text = structureText(readPdf(pdf)).map((e) => e.text).join('\n');
+  expect(text).toContain('Rubrik ett');
+  expect(text).not.toMatch(/Sidhuvud|Sida \d|UTKAST/);
+  if (hasPoppler) {
+    writeFileSync(join(dir, 'furniture-t.pdf'), pdf);
+    writeFileSync(join(dir, 'furniture-u.pdf'), await untagged(definition(content(), furniture)));
+    // Printed on the pages all the same.
+    expect(execFileSync('pdftotext', [join(dir, 'furniture-t.pdf'), '-'], { encoding: 'utf8' })).toContain('Sida 3 av 3');
+    execFileSync('pdftoppm', ['-r', '40', join(dir, 'furniture-t.pdf'), join(dir, 'px-ft')]);
+    execFileSync('pdftoppm', ['-r', '40', join(dir, 'furniture-u.pdf'), join(dir, 'px-fu')]);
+    const pages = readdirSync(dir).filter((f) => f.startsWith('px-fu'));
+    expect(pages).toHaveLength(3);
+    for (const p of pages) expect(readFileSync(join(dir, p)).equals(readFileSync(join(dir, p.replace('px-fu', 'px-ft'))))).toBe(true);
+  }
+});
 
 it('tags every construct, passing the structural checker', () => {
   const r = checkTaggedPdf(readPdf(taggedPdf));

@@ -10,7 +10,7 @@ import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkTaggedPdf, structureText, type CheckResult } from '../../../pipelines/report/tagging/check.ts';
-import { dictOf, isStream, readPdf, resolve, textString, type PdfValue } from '../../../pipelines/report/tagging/pdf-objects.ts';
+import { dictOf, isDict, isName, isStream, readPdf, resolve, textString, type PdfValue } from '../../../pipelines/report/tagging/pdf-objects.ts';
 import { REPORT_TITLE } from '../../../pipelines/report/build-pdf.ts';
 import { buildAll, hasPoppler, KINDS, type Built, type Kind } from './reports.ts';
 
@@ -103,6 +103,13 @@ describe.each(KINDS)('the %s report', (kind: Kind) => {
     const tree = execFileSync('pdfinfo', ['-struct', file], { encoding: 'utf8', maxBuffer: 64 << 20 });
     const alts = [...tree.matchAll(/Figure[^\n]*\n(?:\s+\/[^\n]*\n)*/g)].length;
     expect(alts).toBe(figures);
+    // Each alt text says what the chart shows from its numbers and where the numbers are.
+    const pdf = readPdf(built.bytes(kind, 'a2a'));
+    const texts = [...pdf.objects.values()].flatMap((o) => (isDict(o.value) && isName(o.value.dict.get('S'), 'Figure') ? [textString(o.value.dict.get('Alt')) ?? ''] : []));
+    expect(texts).toHaveLength(figures);
+    for (const t of texts) expect(t).toMatch(/(Siffrorna|Värdena) (per län och kommun )?finns i/);
+    for (const t of texts.filter((x) => x.startsWith('Linjediagram över') && !x.includes('områdestyp'))) expect(t).toMatch(/(Senaste värde|Värdet) [\d−-][\d ,]* .*år \d{4}/);
+    for (const t of texts.filter((x) => x.startsWith('Punktdiagram över') && x.includes('kommun'))) expect(t).toMatch(/Lägst [^(]+ \([\d,]+\), högst [^(]+ \([\d,]+\), \d+ kommuner med värde\./);
   });
 
   it('reads in document order, without page headers, footers or repeated table headers', () => {
