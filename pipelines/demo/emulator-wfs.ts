@@ -168,10 +168,10 @@ export function partition(outline: GeoGeometry, n: number, rng: Rng): GeoGeometr
     const cell = voronoi.cellPolygon(i) ?? [];
     const parts: Poly[] = [];
     for (const p of local) {
-      const rings = p.map((r) => clipRing(r, cell)).filter((r) => r.length >= 3);
-      const first = rings[0];
-      // The outer ring first; a hole that is cut away leaves nothing to keep.
-      if (first && clipRing(p[0] ?? [], cell).length >= 3) parts.push(rings.map((r) => closeRing(r.map(([x, y]) => [round5(x / k), round5(y)] as Pt))));
+      const rings = p.map((r) => clipRing(r, cell));
+      // A part whose outer ring the cell misses is not in this cell; holes cut away entirely are dropped.
+      if ((rings[0]?.length ?? 0) < 3) continue;
+      parts.push(rings.filter((r) => r.length >= 3).map((r) => closeRing(r.map(([x, y]) => [round5(x / k), round5(y)] as Pt))));
     }
     const coords = parts.map((p) => p.map((r) => r.map((c) => [c[0], c[1]])));
     return coords.length === 1 ? { type: 'Polygon' as const, coordinates: coords[0] ?? [] } : { type: 'MultiPolygon' as const, coordinates: coords };

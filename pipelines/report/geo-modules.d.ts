@@ -4,12 +4,11 @@ declare module 'topojson-client' {
 }
 
 declare module 'd3-delaunay' {
-  export class Delaunay<P = [number, number]> {
+  export class Delaunay {
     static from(points: ArrayLike<readonly [number, number]>): Delaunay;
-    voronoi(bounds?: [number, number, number, number]): Voronoi<P>;
+    voronoi(bounds?: [number, number, number, number]): Voronoi;
   }
-  export class Voronoi<P> {
+  export class Voronoi {
     cellPolygon(i: number): [number, number][] | null;
-    readonly _p?: P;
   }
 }

@@ -7,7 +7,7 @@
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Context } from '../context.ts';
-import { execFile, inTransaction, query, queryFile } from '../db.ts';
+import { execFile, inTransaction, queryFile } from '../db.ts';
 import { SourceError } from '../errors.ts';
 import { readRaw, sha256, storeRaw } from '../stages/raw-cache.ts';
 import { httpRequest, type RawResponse } from './http.ts';
@@ -40,24 +40,27 @@ export async function ingestReference(ctx: Context, conn: DuckDBConnection, runI
     (await queryFile(conn, 'staging/latest_fetches', { table_id: table })).map((r) => ({ sha256: String(r.sha256), url: String(r.url), fetch_id: String(r.fetch_id) }));
 
   // Municipality groups.
-  const [have] = await query(conn, 'SELECT count(*)::INTEGER AS n FROM municipality_group');
+  const [have] = await queryFile(conn, 'staging/municipality_group_count');
   if (ctx.config.offline) {
     const rows = await cached(GROUPS_TABLE);
     if (rows.length === 0) result.skipped.push(GROUPS_TABLE);
     else result.groups = await storeGroups(conn, rows.flatMap((r) => parseMunicipalityGroups(readRaw(ctx.config.rawDir, r.sha256), r.url).map((g) => ({ g, fetch: r.fetch_id }))));
   } else if (ctx.config.refresh || Number(have?.n ?? 0) === 0 || (await cached(GROUPS_TABLE)).length === 0) {
-    const { values, raw } = await koladaMunicipalityGroups(ctx, ctx.config.koladaBaseUrl);
+    const { raw } = await koladaMunicipalityGroups(ctx, ctx.config.koladaBaseUrl);
     result.groups = await inTransaction(conn, async () => {
-      const ids: string[] = [];
-      for (const [i, r] of raw.entries()) ids.push(await record(ctx, conn, runId, 'Kolada', GROUPS_TABLE, i, r));
-      // Each group is cited by the first page (all pages are one listing).
-      return storeGroups(conn, values.map((g) => ({ g, fetch: ids[0] ?? '' })), true);
+      const groups: { g: KoladaMunicipalityGroup; fetch: string }[] = [];
+      // Each group is cited by the page that brought it.
+      for (const [i, r] of raw.entries()) {
+        const fetch = await record(ctx, conn, runId, 'Kolada', GROUPS_TABLE, i, r);
+        groups.push(...parseMunicipalityGroups(r.body, r.url).map((g) => ({ g, fetch })));
+      }
+      return storeGroups(conn, groups, true);
     });
   }
 
   // DeSO/RegSO outlines.
   for (const l of WFS_LAYERS) {
-    const [n] = await query(conn, 'SELECT count(*)::INTEGER AS n FROM area_geometry WHERE version = $v', { v: l.version });
+    const [n] = await queryFile(conn, 'staging/area_geometry_count', { version: l.version });
     const source = `SCB WFS ${l.layer}`;
     if (ctx.config.offline) {
       const rows = await cached(l.layer);
@@ -141,7 +144,7 @@ async function storeGroups(conn: DuckDBConnection, groups: { g: KoladaMunicipali
 }
 
 async function storeOutlines(conn: DuckDBConnection, version: string, source: string, features: (WfsFeature & { fetch: string })[]): Promise<number> {
-  const known = new Set((await query(conn, "SELECT code FROM area WHERE version = $v", { v: version })).map((r) => String(r.code)));
+  const known = new Set((await queryFile(conn, 'staging/area_codes_of_version', { version })).map((r) => String(r.code)));
   const unknown = features.filter((f) => !known.has(f.code)).map((f) => f.code);
   if (unknown.length) {
     throw new SourceError(`SCB WFS (${source}): ${unknown.length} ${version} code(s) not in the area register, e.g. ${unknown.slice(0, 3).join(', ')}; the WFS layer and the area keys disagree`);
