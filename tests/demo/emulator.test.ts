@@ -657,7 +657,7 @@ describe('Kolada v3', () => {
 });
 
 describe('performance', () => {
-  it('a full-table POST of TAB6571 (2017–2025, 1.4 million cells) over a Sweden-sized world answers in about a second', async () => {
+  it('a full-table POST of TAB6571 (2017–2025, 1.4 million cells) over a Sweden-sized world answers whole, the same twice', async () => {
     const official = loadOfficialAreas(DATA);
     const big = syntheticWorld({ lan: official.lan, kommuner: official.kommuner, desoPerKommun: 20 });
     const e = await startEmulator(big, { limits: { maxDataCells: 2_000_000, maxCallsPerTimeWindow: 100 } });
@@ -675,11 +675,8 @@ describe('performance', () => {
       console.log(`TAB6571 full POST: ${ds.size.join('×')} = ${ds.value.length} cells, ${(second.body.length / 1e6).toFixed(1)} MB; first (aggregates the world) ${firstMs.toFixed(0)} ms, second ${secondMs.toFixed(0)} ms`);
       expect(ds.size[0]).toBeGreaterThan(17_000);
       expect(ds.size.slice(1)).toEqual([3, 3, 1, 9]);
-      // Alone it answers in ~0.8 s, ~1.2 s the first time (see the log line): every cell is computed per request from
-      // the world's yearly aggregates. The bounds are loose because test files run in parallel on small machines,
-      // and only catch a regression by an order of magnitude.
-      expect(secondMs).toBeLessThan(8000);
-      expect(firstMs).toBeLessThan(10_000);
+      // Alone it answers in ~0.8 s, ~1.2 s the first time (the log line says): every cell is computed per request
+      // from the world's yearly aggregates. Timing is for the log and the benchmark only; a test never asserts it.
     } finally {
       await e.close();
     }

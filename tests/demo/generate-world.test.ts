@@ -46,12 +46,11 @@ function expectDirection(id: string, before: number, after: number): void {
 }
 
 let world: DemoWorld;
-let seconds = 0;
 
+// How long the world takes to build is the benchmark's business (npm run bench), never a test's: a loaded CI
+// machine made a timed test fail on nothing but load.
 beforeAll(() => {
-  const t0 = performance.now();
   world = generateWorld();
-  seconds = (performance.now() - t0) / 1000;
 });
 
 /** 2016 is the follow-up's baseline year, added to the world after it was calibrated on 2017–2025. */
@@ -163,11 +162,7 @@ function yearsDigest(w: DemoWorld, years: number[]): string {
   return h.digest('hex').slice(0, 16);
 }
 
-describe('generateWorld: determinism and speed', () => {
-  it('builds the whole world well under 3 s', () => {
-    expect(seconds).toBeLessThan(3);
-  });
-
+describe('generateWorld: determinism', () => {
   it('gives an identical world for the same seed', () => {
     const again = generateWorld();
     expect(again.areas).toEqual(world.areas);

@@ -142,21 +142,21 @@ describe('sql/report/*.sql', () => {
         indicator_id: 'emp', title_sv: 'Sysselsättning', unit: 'procent', higher_is_better: true, year: 2024,
         comparison: 'type1_vs_type5', comparison_year: null, focus_upto: 1, reference_from: 5,
         value_focus: 60, value_reference: 90, gap: -30, disadvantage: 30, se_gap: null, base_year: 2017, value_focus_base: 62, value_reference_base: 88,
-        gap_base: -26, gap_change: -4, se_change: null, narrowed: false, change_verdict: 'widened', status: 'ok', change_status: 'ok',
+        gap_base: -26, gap_change: -4, se_change: null, materiality: null, narrowed: false, change_verdict: 'widened', status: 'ok', change_status: 'ok',
       },
       {
         // No gap in any year: the latest year is shown, with why.
         indicator_id: 'turn', title_sv: 'Valdeltagande', unit: 'procent', higher_is_better: true, year: 2022,
         comparison: 'type1_vs_type5', comparison_year: null, focus_upto: 1, reference_from: 5,
         value_focus: null, value_reference: null, gap: null, disadvantage: null, se_gap: null, base_year: 2018, value_focus_base: null, value_reference_base: null,
-        gap_base: null, gap_change: null, se_change: null, narrowed: null, change_verdict: null, status: 'no_reference', change_status: 'no_gap',
+        gap_base: null, gap_change: null, se_change: null, materiality: null, narrowed: null, change_verdict: null, status: 'no_reference', change_status: 'no_gap',
       },
       {
         // 2024 is suppressed in type 1: the row falls back to 2023, which has a gap; no base row exists.
         indicator_id: 'une', title_sv: 'Arbetslöshet', unit: 'procent', higher_is_better: false, year: 2023,
         comparison: 'type1_vs_type5', comparison_year: null, focus_upto: 1, reference_from: 5,
         value_focus: 10, value_reference: 3, gap: 7, disadvantage: 7, se_gap: null, base_year: 2017, value_focus_base: null, value_reference_base: null,
-        gap_base: 9, gap_change: -2, se_change: null, narrowed: true, change_verdict: 'narrowed', status: 'ok', change_status: 'ok',
+        gap_base: 9, gap_change: -2, se_change: null, materiality: null, narrowed: true, change_verdict: 'narrowed', status: 'ok', change_status: 'ok',
       },
     ]);
     expect(await queryFile(wh.conn, 'report/area_type_gaps', { scope_level: 'kommun', scope_code: '2584', year: 2025 })).toEqual([]);
