@@ -53,7 +53,7 @@ import {
 import type { AreaTypeBlock, AreaTypeIndicator, AreaTypeNumber, IndicatorBlock, MapBlock, ReportModel, SegregationBlock, SegregationPoint } from './model.ts';
 import { REFORM_CHAPTER_TITLE, reformChapter, type ReformProgramme } from './reforms.ts';
 import { keyFindings } from './key-findings.ts';
-import { howToRead, readingAids } from './reading-aids.ts';
+import { definitionLine, howToRead, readingAids } from './reading-aids.ts';
 import { mapIntro, mapTexts } from './maps.ts';
 import { comparisonCaption } from './comparisons.ts';
 import { indicatorTrend, kommunChangeVerdict, type Trend, type Verdict } from './verdict.ts';
@@ -541,6 +541,7 @@ async function indicatorSection(ctx: Ctx, num: string, block: IndicatorBlock): P
       h2(ctx, `${num} ${block.title_sv}`),
       para(ctx, text.join(' ')),
       ...caveats.map((c) => para(ctx, `Observera: ${c}`, { style: 'note', margin: [0, 2, 0, 0] })),
+      { text: ctx.fit(definitionLine(block)), style: 'note', margin: [0, 2, 0, 0] },
       { text: ctx.fit(`Källa: ${block.source}.`), style: 'note', margin: [0, 2, 0, 0] },
     ],
     unbreakable: true,

@@ -35,6 +35,9 @@ export interface IndicatorBlock {
   unit: string; // 'procent' | 'per 1 000 invånare' | 'kronor' | 'andel' …
   higher_is_better: boolean | null;
   source: string; // e.g. "SCB TAB6680" or "Kolada N07540"
+  /** Optional: the catalogue's definition and population (data/indicators.json), printed under the indicator's heading. */
+  definition?: string;
+  population?: string;
   caveats: string[];
   /** The report area's own series 2017–Y (riket for the national report). */
   series: Point[];

@@ -5,9 +5,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { StageError } from '../errors.ts';
-import type { ReportModel, SegregationBlock } from './model.ts';
+import type { IndicatorBlock, ReportModel, SegregationBlock } from './model.ts';
 import type { ChapterBlock } from './reforms.ts';
-import { EN_DASH, formatNumber } from './format.ts';
+import { EN_DASH, formatNumber, unitStyle } from './format.ts';
 import { measureLabel } from './summary.ts';
 
 export interface ScaleBand {
@@ -173,4 +173,23 @@ export function readingAids(model: ReportModel, num: string): ChapterBlock[] {
     });
   }
   return out;
+}
+
+/**
+ * The line under an indicator's heading: its definition, population and unit (catalogue fields the model carries),
+ * so the reader sees what is measured where the number is shown. Empty parts are left out.
+ */
+export function definitionLine(block: Pick<IndicatorBlock, 'definition' | 'population' | 'unit' | 'prices'>): string {
+  const sentence = (s: string): string => {
+    const t = s.trim();
+    return /[.!?]$/.test(t) ? t : `${t}.`;
+  };
+  const parts: string[] = [];
+  if (block.definition?.trim()) parts.push(`Definition: ${sentence(block.definition)}`);
+  if (block.population?.trim()) parts.push(`Population: ${sentence(block.population)}`);
+  const label = unitStyle(block.unit).label;
+  const unit = label === 'Procent' ? 'procent (procentenheter för förändringar)' : block.unit.trim();
+  const prices = block.prices ? (block.prices.basis === 'constant' ? `, fasta priser${block.prices.base_year !== null ? ` (${block.prices.base_year})` : ''}` : ', löpande priser') : '';
+  parts.push(`Enhet: ${unit}${prices}.`);
+  return parts.join(' ');
 }

@@ -256,6 +256,8 @@ async function reportModel(ctx: Context, conn: DuckDBConnection, scope: Scope, s
         unit: ind.unit,
         higher_is_better: ind.higher_is_better,
         source: ind.source,
+        definition: ind.definition,
+        population: ind.population,
         caveats: caveats.map((c) => message(c)),
         series: series.map((r) => ({
           year: Number(r.year),

@@ -2,7 +2,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { dataLags, howToRead, nextDataYear, readingAids, scaleBand, segregationScale } from '../../pipelines/report/reading-aids.ts';
+import { loadIndicators } from '../../pipelines/catalogue.ts';
+import { dataLags, definitionLine, howToRead, nextDataYear, readingAids, scaleBand, segregationScale } from '../../pipelines/report/reading-aids.ts';
 import { reportModelFixture } from '../fixtures/report-model.ts';
 
 describe('the D scale (data/segregation-scale.json)', () => {
@@ -68,5 +69,26 @@ describe('data lags', () => {
     const intro = blocks.find((b) => b.kind === 'para');
     expect(intro && intro.kind === 'para' ? intro.text : '').toContain('För 8 av 10 indikatorer ligger det senaste året före rapportåret 2025.');
     expect(blocks.some((b) => b.kind === 'table' && b.caption === 'Skala för olikhetsindex D (Massey och Denton 1993)')).toBe(true);
+  });
+});
+
+describe('definitionLine', () => {
+  it('prints the definition, population and unit where the indicator is shown', () => {
+    const s = definitionLine({ definition: 'Folkbokförda 20–64 år som är sysselsatta, i procent av alla folkbokförda 20–64 år', population: 'folkbokförda 20–64 år', unit: 'procent' });
+    expect(s).toBe(
+      'Definition: Folkbokförda 20–64 år som är sysselsatta, i procent av alla folkbokförda 20–64 år. Population: folkbokförda 20–64 år. ' +
+        'Enhet: procent (procentenheter för förändringar).',
+    );
+  });
+
+  it('gives the unit and price basis alone when the model has no definition', () => {
+    expect(definitionLine({ unit: 'kronor', prices: { basis: 'constant', base_year: 2024 } })).toBe('Enhet: kronor, fasta priser (2024).');
+  });
+
+  it('has a definition and population for every catalogue indicator', () => {
+    for (const ind of loadIndicators('data').indicators) {
+      const s = definitionLine({ definition: ind.definition, population: ind.population, unit: ind.unit });
+      expect(s, ind.id).toMatch(/^Definition: .+\. Population: .+\. Enhet: .+\.$/);
+    }
   });
 });
