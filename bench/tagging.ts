@@ -3,7 +3,7 @@
  * (SEGFOLLOW_PDF_TAGGED=false, which exists for this comparison only), alternating, over one demo warehouse; then the
  * files' sizes, and the untagged files packed into object streams the way tagged ones are (report/tagging/compact.ts).
  * Printed, never asserted. `node --import tsx bench/tagging.ts [reports] [rounds]`, reports default riket,lan,kommun
- * (all 312), rounds default 1.
+ * (all 312), rounds default 1; `node --import tsx bench/tagging.ts --paired [rounds]` for the in-process comparison.
  */
 import { readdirSync, readFileSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -22,6 +22,43 @@ const cli = (args: string[]): string[] => ['bin/segfollow.js', ...args, '--year'
 function pdfs(out: string): string[] {
   const d = join(out, '2025');
   return readdirSync(d).filter((f) => f.endsWith('.pdf')).map((f) => join(d, f));
+}
+
+/**
+ * In one process, interleaved: the fixture's riket, län and kommun reports (tests/fixtures), tagged and untagged,
+ * `rounds` times each, so that the machine's load hits both alike; the paired difference is the tagging's own cost.
+ */
+async function paired(rounds: number): Promise<void> {
+  const { buildReportPdf } = await import('../pipelines/report/build-pdf.ts');
+  const { model, KINDS } = await import('../tests/report/tagging/reports.ts');
+  const d = mkdtempSync(join(tmpdir(), 'segfollow-bench-paired-'));
+  try {
+    const ms: Record<'tagged' | 'untagged', number[]> = { tagged: [], untagged: [] };
+    for (const kind of KINDS) await buildReportPdf(model(kind), join(d, 'warm.pdf'), { tagged: false });
+    for (let r = 0; r < rounds; r++) {
+      for (const kind of KINDS) {
+        for (const v of r % 2 === 0 ? (['tagged', 'untagged'] as const) : (['untagged', 'tagged'] as const)) {
+          const t0 = performance.now();
+          await buildReportPdf(model(kind), join(d, `${kind}-${v}.pdf`), { tagged: v === 'tagged' });
+          ms[v].push(performance.now() - t0);
+        }
+      }
+    }
+    const total = (v: number[]): number => v.reduce((a, b) => a + b, 0);
+    const diffs = ms.tagged.map((t, i) => t - (ms.untagged[i] ?? t)).sort((a, b) => a - b);
+    console.log(
+      `  in-process, ${rounds} × 3 fixture reports interleaved: tagged ${(total(ms.tagged) / ms.tagged.length).toFixed(0)} ms, untagged ${(total(ms.untagged) / ms.untagged.length).toFixed(0)} ms per report; ` +
+        `total ${(((total(ms.tagged) - total(ms.untagged)) / total(ms.untagged)) * 100).toFixed(1)} %, paired median Δ ${(diffs[Math.floor(diffs.length / 2)] ?? 0).toFixed(0)} ms`,
+    );
+  } finally {
+    rmSync(d, { recursive: true, force: true });
+  }
+}
+
+if (process.argv.includes('--paired')) {
+  await paired(Number(process.argv[process.argv.indexOf('--paired') + 1] ?? 5));
+  rmSync(dir, { recursive: true, force: true });
+  process.exit(0);
 }
 
 try {
