@@ -110,7 +110,10 @@ function levelAgainstRiket(block: IndicatorBlock): { score: number; clause: stri
   const diff = printedDiff(riket.value, latest.value, decimals);
   const threshold = thresholdOf(block.materiality, riket.value);
   const others = (block.comparisons ?? []).filter((c) => c.name !== 'riket' && c.value !== null && c.year === latest.year);
-  const parts = [`${formatValue(riket.value, block.unit)} i riket`, ...others.map((o) => `${formatValue(o.value as number, block.unit)} i ${o.name}`)];
+  // Kolada's similar kommuner (kommun reports): their median the same year, with how many had a value.
+  const band = block.similar?.band.find((b) => b.year === latest.year && b.median !== null && b.n > 0);
+  const similar = band && band.median !== null ? [`median ${formatValue(band.median, block.unit)} bland ${band.n} liknande kommuner`] : [];
+  const parts = [`${formatValue(riket.value, block.unit)} i riket`, ...others.map((o) => `${formatValue(o.value as number, block.unit)} i ${o.name}`), ...similar];
   const side = diff === 0 ? 'lika med riket' : `${formatChangeMagnitude(diff, block.unit).trim()} ${diff > 0 ? 'högre' : 'lägre'} än i riket`;
   const clause = `Det är ${side} (${joinSwedish(parts)} år ${latest.year}).`;
   // Without a threshold there is no yardstick: the difference is stated only beside a clear change.

@@ -146,6 +146,21 @@ describe('keyFindings (kommun)', () => {
     expect(all.length).toBeLessThanOrEqual(MAX_FINDINGS);
   });
 
+  it('names the similar kommuner’s median the same year where the model has the band', () => {
+    const m = kommunModel();
+    indicator(m, 'employment_rate_20_64').similar = {
+      group_id: 'G1',
+      group_title: 'Liknande kommuner, övergripande',
+      members: [],
+      band: [
+        { year: 2022, min: 70, median: 75.5, max: 80, n: 7 },
+        { year: 2023, min: 70.1, median: 76.4, max: 81.2, n: 7 },
+      ],
+    };
+    const s = keyFindings(m).findings.find((f) => f.text.startsWith('Sysselsättningsgrad'));
+    expect(s?.text).toContain('(81,0\u00a0% i riket, 80,4\u00a0% i Stockholms län och median 76,4\u00a0% bland 7 liknande kommuner år 2023)');
+  });
+
   it('leaves out a difference from riket that is within the threshold', () => {
     const m = kommunModel();
     const un = indicator(m, 'unemployment_rate_20_64');
