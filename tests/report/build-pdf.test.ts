@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildReportPdf } from '../../pipelines/report/build-pdf.ts';
 import { areaTypeBlockFixture, CAVEATS, reportModelFixture, segregationExtrasFixture } from '../fixtures/report-model.ts';
 import { readPdfText } from '../helpers/pdf-text.ts';
+import { dictOf, isDict, isName, isRef, readPdf, resolve, textString, type PdfValue } from '../../pipelines/report/tagging/pdf-objects.ts';
 import { message } from '../../pipelines/messages.ts';
 
 const DEMO = 'Demodata – syntetiska uppgifter';
@@ -27,11 +28,16 @@ async function pdftext(file: string): Promise<string[]> {
   return (await readPdfText(file)).pages;
 }
 
-/** Font dictionaries as pdfkit writes them: every font a subset (ABCDEF+Name) with an embedded FontFile2. */
+/**
+ * Font dictionaries as pdfkit writes them: every font a subset (ABCDEF+Name) with an embedded FontFile2. Read with the
+ * project's PDF object reader: a tagged report keeps its dictionaries in object streams (report/tagging/compact.ts).
+ */
 function pdffonts(file: string): { names: string[]; embedded: number } {
-  const raw = readFileSync(file, 'latin1');
-  const names = [...raw.matchAll(/\/BaseFont \/([^\s/>]+)/g)].map((m) => m[1] ?? '');
-  return { names: [...new Set(names)], embedded: new Set([...raw.matchAll(/\/FontFile2 (\d+) 0 R/g)].map((m) => m[1])).size };
+  const pdf = readPdf(readFileSync(file));
+  const dicts = [...pdf.objects.values()].flatMap((o) => (isDict(o.value) ? [o.value.dict] : []));
+  const names = dicts.flatMap((d) => (isName(d.get('BaseFont')) ? [(d.get('BaseFont') as { name: string }).name] : []));
+  const files = dicts.flatMap((d) => (isRef(d.get('FontFile2')) ? [(d.get('FontFile2') as { num: number }).num] : []));
+  return { names: [...new Set(names)], embedded: new Set(files).size };
 }
 
 describe('buildReportPdf on the fixture', () => {
@@ -68,8 +74,8 @@ describe('buildReportPdf on the fixture', () => {
     expect(info.Author).toBe('segfollow');
     expect(info.Creator).toBe('segfollow');
     expect(info.Subject).toContain('rapportår 2025');
-    const catalog = readFileSync(file, 'latin1');
-    expect(catalog).toMatch(/\/Lang \(sv-SE\)/);
+    const pdf = readPdf(readFileSync(file));
+    expect(textString(resolve(pdf, dictOf(pdf, pdf.trailer.get('Root'))?.get('Lang')) as PdfValue)).toBe('sv-SE');
   });
 
   it('embeds its fonts (Roboto, subset) and nothing else', () => {

@@ -19,13 +19,16 @@ const PER = 5000;
 const LEVEL = 9;
 
 /**
- * A page's content stream (a dictionary of /Length and /Filter only) deflated again at level 9: the marked-content
- * operators the tagging adds repeat, and the tighter level more than pays for them. Same decoded bytes.
+ * A Flate stream deflated again at level 9 (pdfkit uses zlib's default): page contents, whose marked-content
+ * operators repeat, and font programs. Same decoded bytes, same dictionary but for /Length. Streams with decode
+ * parameters (predictors) or other filters are left as they are.
  */
 function recompressed(num: number, dict: string, raw: string): string | null {
-  if (!/^<<\s*\/Length \d+\s*\/Filter \/FlateDecode\s*>>\s*$/.test(dict.trim())) return null;
-  const data = deflateSync(inflateSync(Buffer.from(raw, 'latin1')), { level: LEVEL }).toString('latin1');
-  return `${num} 0 obj\n<< /Length ${data.length} /Filter /FlateDecode >>\nstream\n${data}\nendstream\nendobj`;
+  if (!/\/Filter\s*\/FlateDecode\b/.test(dict) || /\/DecodeParms|\/Filter\s*\[/.test(dict)) return null;
+  const data = deflateSync(inflateSync(Buffer.from(raw, 'latin1')), { level: LEVEL });
+  if (data.length >= raw.length) return null;
+  const head = dict.replace(/\/Length \d+(?!\s+\d+\s+R)/, `/Length ${data.length}`);
+  return `${num} 0 obj\n${head.trim()}\nstream\n${data.toString('latin1')}\nendstream\nendobj`;
 }
 
 export function compactPdf(input: Buffer): Buffer {
