@@ -50,6 +50,7 @@ async function ingestWith(mutate: (cat: SourceCatalogue) => void): Promise<Run> 
     env: {
       SEGFOLLOW_SCB_URL: emu.scbBaseUrl,
       SEGFOLLOW_KOLADA_URL: emu.koladaBaseUrl,
+      SEGFOLLOW_GEO_URL: emu.geoBaseUrl,
       SEGFOLLOW_AREA_KEYS_URL: `${emu.url}/keys`,
       SEGFOLLOW_WAREHOUSE: join(dir, 'w.duckdb'),
       SEGFOLLOW_RAW: join(dir, 'raw'),
