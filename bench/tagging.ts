@@ -89,8 +89,11 @@ try {
   const ub = bytes(untagged);
   const uc = sum(untagged.map((f) => compactPdf(readFileSync(f)).length));
   console.log(`  files: ${tagged.length} tagged ${(tb / 1024).toFixed(0)} KB, ${untagged.length} untagged ${(ub / 1024).toFixed(0)} KB (${(((tb - ub) / ub) * 100).toFixed(1)} %); untagged packed into object streams too: ${(uc / 1024).toFixed(0)} KB (tagged ${(((tb - uc) / uc) * 100).toFixed(1)} % against it)`);
-  const larger = tagged.filter((f, i) => statSync(f).size > statSync(untagged[i] ?? f).size).length;
-  console.log(`  tagged files larger than their untagged twin: ${larger} of ${tagged.length}`);
+  const larger = tagged.flatMap((f, i) => {
+    const [t1, u1] = [statSync(f).size, statSync(untagged[i] ?? f).size];
+    return t1 > u1 ? [`${f.split('/').pop()} ${(t1 / 1024).toFixed(0)} KB vs ${(u1 / 1024).toFixed(0)} KB`] : [];
+  });
+  console.log(`  tagged files larger than their untagged twin: ${larger.length} of ${tagged.length}${larger.length ? `: ${larger.join('; ')}` : ''}`);
   // Every tagged report of the run through the structural checker.
   let errors = 0;
   for (const f of tagged) errors += checkTaggedPdf(readPdf(readFileSync(f))).errors.length;
