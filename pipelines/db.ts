@@ -43,6 +43,11 @@ export async function withConnection<T>(path: string, fn: (conn: DuckDBConnectio
     // A corrupt file, a folder at the path, a read-only or full disk: the machine's problem, named with the path.
     throw new EnvironmentError(`--warehouse ${path}: cannot open it as a DuckDB warehouse (${(e as Error).message.split('\n')[0]})`, { cause: e });
   }
+  return withInstance(instance, fn);
+}
+
+/** Runs `fn` on a connection to an opened instance, closing both whatever happens. */
+async function withInstance<T>(instance: DuckDBInstance, fn: (conn: DuckDBConnection) => Promise<T>): Promise<T> {
   try {
     const conn = await instance.connect();
     try {
@@ -75,16 +80,7 @@ export async function withReadOnlyConnection<T>(path: string, fn: (conn: DuckDBC
     if (/lock/i.test(msg)) throw new LockError(`the warehouse ${path} is open in a running segfollow; try again when it ends (${msg})`, { cause: e });
     throw new UsageError(`--warehouse ${path}: cannot open it as a DuckDB warehouse (${msg})`, { cause: e });
   }
-  try {
-    const conn = await instance.connect();
-    try {
-      return await fn(conn);
-    } finally {
-      conn.closeSync();
-    }
-  } finally {
-    instance.closeSync();
-  }
+  return withInstance(instance, fn);
 }
 
 /** Connections inside a transaction that inTransaction opened. */
