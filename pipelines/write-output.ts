@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, closeSync, fsyncSync, openSync, realpathSync, renameSync, rmSync, statSync, writeSync, type Stats } from 'node:fs';
+import { rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { UsageError } from './errors.ts';
 import type { TextSink } from './log.ts';
@@ -91,5 +92,20 @@ function statOrNull(path: string): Stats | null {
     return statSync(path);
   } catch {
     return null;
+  }
+}
+
+/**
+ * Writes a report file whole or not at all: into a temporary file beside it, then renamed over it, so a reader or a
+ * killed run never sees half a PDF or workbook (the staging folder is published as a whole later).
+ */
+export async function replaceFile(file: string, data: Uint8Array): Promise<void> {
+  const tmp = join(dirname(file), `.${basename(file)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+  try {
+    await writeFile(tmp, data);
+    await rename(tmp, file);
+  } catch (err) {
+    await rm(tmp, { force: true });
+    throw err;
   }
 }

@@ -5,9 +5,9 @@
  * pdfmake is a module singleton; this file owns its fonts (Roboto from memory, via pdfmake's virtual file system)
  * and denies it all file and URL access, since a report needs nothing from outside the model.
  */
-import { rename, rm, writeFile } from 'node:fs/promises';
+import { replaceFile } from '../write-output.ts';
 import { createRequire } from 'node:module';
-import { basename, dirname, join } from 'node:path';
+import { basename } from 'node:path';
 import { renderChartScene } from '../charts/render-chart.ts';
 import { chartNode, installChartDrawing } from '../charts/draw-chart.ts';
 import { AccessibilityError } from './tagging/errors.ts';
@@ -1382,13 +1382,6 @@ export async function buildReportPdf(model: ReportModel, outFile: string, option
     if (err instanceof AccessibilityError) throw err;
     throw new StageError(`pdf layout failed for ${basename(outFile)}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
   }
-  const tmp = join(dirname(outFile), `.${basename(outFile)}.${process.pid}.${Date.now()}.tmp`);
-  try {
-    await writeFile(tmp, buffer);
-    await rename(tmp, outFile);
-  } catch (err) {
-    await rm(tmp, { force: true });
-    throw err;
-  }
+  await replaceFile(outFile, buffer);
   return { pages: pages.count, bytes: buffer.length };
 }

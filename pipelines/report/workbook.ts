@@ -9,8 +9,7 @@
  * arquero: the years of each indicator pivoted into columns.
  */
 import * as aq from 'arquero';
-import { rename, rm, writeFile } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { replaceFile } from '../write-output.ts';
 import writeXlsxFile, { type Cell, type Sheet } from 'write-excel-file/node';
 import type { IndicatorDef } from '../catalogue.ts';
 import { formatAreaVersion, printedDiff, unitStyle } from './format.ts';
@@ -561,14 +560,7 @@ export function toXlsxSheets(specs: readonly SheetSpec[]): Sheet<Buffer>[] {
 export async function writeWorkbook(model: ReportModel, catalogue: readonly IndicatorDef[], outFile: string): Promise<{ bytes: number; sheets: string[] }> {
   const specs = workbookSheets(model, catalogue);
   const buffer = await writeXlsxFile(toXlsxSheets(specs)).toBuffer();
-  const tmp = join(dirname(outFile), `.${basename(outFile)}.${process.pid}.${Date.now()}.tmp`);
-  try {
-    await writeFile(tmp, buffer);
-    await rename(tmp, outFile);
-  } catch (err) {
-    await rm(tmp, { force: true });
-    throw err;
-  }
+  await replaceFile(outFile, buffer);
   return { bytes: buffer.length, sheets: specs.map((s) => s.name) };
 }
 
