@@ -6,7 +6,7 @@
  * area-version break is never judged on its own: only the comparable part of the series can give a verdict.
  * Every difference here is the difference of the values as printed, so the text and the tables agree.
  */
-import type { IndicatorBlock, Point, SeriesBreak } from './model.ts';
+import type { IndicatorBlock, Point, SegregationBlock, SeriesBreak } from './model.ts';
 import { printedDiff, roundsToZero, unitStyle } from './format.ts';
 
 export type Verdict = 'increase' | 'decrease' | 'none';
@@ -166,19 +166,10 @@ export function intervalChange(a: IntervalPoint, b: IntervalPoint, decimals: num
 
 /** A kommun's index change: across an area-version break only when its part on the first version agrees. */
 export function kommunIndexVerdict(
-  k: {
-    value: number;
-    first_value: number;
-    ci_low?: number | null;
-    ci_high?: number | null;
-    first_ci_low?: number | null;
-    first_ci_high?: number | null;
-    unit_version?: string | null;
-    first_unit_version?: string | null;
-    pre_value?: number | null;
-    pre_ci_low?: number | null;
-    pre_ci_high?: number | null;
-  },
+  k: Pick<
+    SegregationBlock['by_kommun'][number],
+    'ci_low' | 'ci_high' | 'first_ci_low' | 'first_ci_high' | 'unit_version' | 'first_unit_version' | 'pre_value' | 'pre_ci_low' | 'pre_ci_high'
+  > & { value: number; first_value: number },
   decimals: number,
 ): { diff: number; movement: Movement; verdict: Verdict; crosses_break: boolean } {
   const first = { value: k.first_value, ci_low: k.first_ci_low, ci_high: k.first_ci_high };
