@@ -91,7 +91,7 @@ import {
 type Margins = [number, number, number, number];
 type Alignment = 'left' | 'right' | 'center' | 'justify';
 
-interface Style {
+export interface Style {
   font?: string;
   fontSize?: number;
   bold?: boolean;
@@ -104,7 +104,7 @@ interface Style {
   characterSpacing?: number;
 }
 
-interface NodeBase extends Style {
+export interface NodeBase extends Style {
   style?: string | string[];
   pageBreak?: 'before' | 'after';
   unbreakable?: boolean;
@@ -115,7 +115,7 @@ interface NodeBase extends Style {
   role?: string;
 }
 
-interface TextNode extends NodeBase {
+export interface TextNode extends NodeBase {
   text: string | Inline[];
   link?: string;
   noWrap?: boolean;
@@ -125,19 +125,19 @@ interface TextNode extends NodeBase {
   headlineLevel?: number;
   outline?: boolean;
 }
-type Inline = string | TextNode;
+export type Inline = string | TextNode;
 
-interface StackNode extends NodeBase {
+export interface StackNode extends NodeBase {
   stack: Content[];
 }
-interface ColumnsNode extends NodeBase {
+export interface ColumnsNode extends NodeBase {
   columns: Content[];
   columnGap?: number;
 }
-interface UlNode extends NodeBase {
+export interface UlNode extends NodeBase {
   ul: Content[];
 }
-interface SvgNode extends NodeBase {
+export interface SvgNode extends NodeBase {
   svg: string;
   width: number;
 }
@@ -151,16 +151,16 @@ interface TableLayout {
   paddingBottom?: (i: number) => number;
   fillColor?: (row: number) => string | null;
 }
-interface TableNode extends NodeBase {
+export interface TableNode extends NodeBase {
   table: { headerRows?: number; widths: (number | string)[]; body: Content[][]; dontBreakRows?: boolean; keepWithHeaderRows?: number };
   layout?: TableLayout | 'noBorders';
 }
-interface TocNode extends NodeBase {
+export interface TocNode extends NodeBase {
   toc: { title?: Content; outlines?: boolean; textStyle?: Style; numberStyle?: Style; textMargin?: Margins };
 }
-type Content = string | TextNode | StackNode | ColumnsNode | UlNode | SvgNode | TableNode | TocNode;
+export type Content = string | TextNode | StackNode | ColumnsNode | UlNode | SvgNode | TableNode | TocNode;
 
-interface DocDefinition {
+export interface DocDefinition {
   pageSize: 'A4';
   pageMargins: Margins;
   language: string;
@@ -1349,6 +1349,16 @@ async function content(ctx: Ctx): Promise<Content[]> {
 }
 
 /**
+ * The report as a pdfmake document definition: the one content tree both the PDF and its HTML twin (build-html.ts)
+ * are written from, so the two cannot say different things. `pages.count` is filled in when pdfmake lays it out.
+ */
+export async function reportDefinition(model: ReportModel, pages: { count: number } = { count: 0 }): Promise<DocDefinition> {
+  const fonts = useReportFonts();
+  const ctx: Ctx = { model, fit: fonts.fitText, figure: 0, table: 0, appendix: [] };
+  return docDefinition(ctx, await content(ctx), pages);
+}
+
+/**
  * How the PDF is written. Tagged PDF/UA-1 always (`tagged: false` only for the comparison builds of tests and
  * benchmarks); PDF/A-2a as well unless `archive` is false; `strict` (default on) fails the report on a figure without
  * alt text, a table without header rows, or no title or language (report/tagging/).
@@ -1365,10 +1375,8 @@ export interface PdfOptions {
  */
 export async function buildReportPdf(model: ReportModel, outFile: string, options: PdfOptions = {}): Promise<{ pages: number; bytes: number }> {
   if (model.lang !== 'sv') throw new StageError(`the report renderer writes Swedish only (lang '${model.lang}' requested)`);
-  const fonts = useReportFonts();
-  const ctx: Ctx = { model, fit: fonts.fitText, figure: 0, table: 0, appendix: [] };
   const pages = { count: 0 };
-  const dd = docDefinition(ctx, await content(ctx), pages);
+  const dd = await reportDefinition(model, pages);
   let buffer: Buffer;
   try {
     const pm = pdfmake();
