@@ -103,7 +103,7 @@ function areaTypeFinding(model: ReportModel): Finding | null {
 function levelAgainstRiket(block: IndicatorBlock): { score: number; clause: string } | null {
   const latest = [...block.series].filter((p) => p.value !== null && p.year === block.latest_year)[0];
   // A count (residents) sets a kommun against the whole country's total: no comparison of levels.
-  if (unitStyle(block.unit).label === 'Antal') return null;
+  if (unitStyle(block.unit).kind === 'count') return null;
   const riket = block.comparisons?.find((c) => c.name === 'riket');
   if (!latest || latest.value === null || !riket || riket.value === null || riket.year !== latest.year) return null;
   const decimals = unitStyle(block.unit).decimals;
