@@ -47,10 +47,18 @@ export function plainText(node: unknown): string {
   if (!isObj(node)) return '';
   if ('text' in node) return plainText(node.text);
   const parts: string[] = [];
-  for (const key of ['stack', 'columns', 'ul', 'ol']) if (Array.isArray(node[key])) parts.push(...(node[key] as unknown[]).map(plainText));
+  for (const key of CONTAINERS) if (Array.isArray(node[key])) parts.push(...(node[key] as unknown[]).map(plainText));
   if (isObj(node.table) && Array.isArray(node.table.body)) for (const row of node.table.body as unknown[]) if (Array.isArray(row)) parts.push(...row.map(plainText));
+  // A kind of node not known here: whatever text its other fields hold (layout values are numbers or style names).
+  if (parts.length === 0 && !('svg' in node)) {
+    for (const [key, v] of Object.entries(node)) if (!NOT_TEXT.has(key) && (Array.isArray(v) || isObj(v))) parts.push(plainText(v));
+  }
   return parts.filter((p) => p.trim()).join(' ');
 }
+
+/** Fields of a node that hold its children, in pdfmake's node kinds (`section` is pdfmake 0.3's page section). */
+const CONTAINERS = ['stack', 'columns', 'ul', 'ol', 'section'] as const;
+const NOT_TEXT = new Set(['style', 'margin', 'widths', 'heights', 'layout', 'chart', 'toc', 'tocStyle', 'tocMargin', 'pageSize', 'pageMargins']);
 
 function slug(s: string): string {
   const base = s
@@ -60,7 +68,8 @@ function slug(s: string): string {
     .normalize('NFKD')
     .replace(/[^a-z0-9]+/gu, '-')
     .replace(/^-+|-+$/gu, '');
-  return base || 'avsnitt';
+  // An id that starts with a digit ("3-boende") is valid HTML but no CSS selector.
+  return /^[a-z]/u.test(base) ? base : `avsnitt-${base}`;
 }
 
 interface Heading {
@@ -79,7 +88,7 @@ interface Plan {
 
 function children(node: Obj): unknown[] {
   const out: unknown[] = [];
-  for (const key of ['stack', 'columns', 'ul', 'ol']) if (Array.isArray(node[key])) out.push(...(node[key] as unknown[]));
+  for (const key of CONTAINERS) if (Array.isArray(node[key])) out.push(...(node[key] as unknown[]));
   if (isObj(node.table) && Array.isArray(node.table.body)) for (const row of node.table.body as unknown[]) if (Array.isArray(row)) out.push(...row);
   if (Array.isArray(node.text)) out.push(...(node.text as unknown[]));
   return out;
@@ -165,6 +174,7 @@ class Writer {
     if ('toc' in node) return this.toc(node);
     if ('text' in node) return this.text(node as TextNode & Obj);
     if ('stack' in node && Array.isArray(node.stack)) return this.stack(node.stack as Content[]);
+    if ('section' in node && Array.isArray(node.section)) return this.stack(node.section as Content[]);
     if ('columns' in node && Array.isArray(node.columns)) return this.columns(node.columns as Content[]);
     if ('ul' in node && Array.isArray(node.ul)) return this.list('ul', node.ul as Content[]);
     if ('ol' in node && Array.isArray(node.ol)) return this.list('ol', node.ol as Content[]);
@@ -459,6 +469,8 @@ export function reportHtml(dd: DocDefinition): string {
     '<head>',
     '<meta charset="utf-8">',
     '<meta name="viewport" content="width=device-width, initial-scale=1">',
+    // No icon to fetch: a browser would otherwise ask the server for /favicon.ico.
+    '<link rel="icon" href="data:,">',
     `<title>${escapeHtml(dd.info.title)}</title>`,
     `<meta name="description" content="${escapeHtml(dd.info.subject)}">`,
     `<meta name="author" content="${escapeHtml(dd.info.author)}">`,
