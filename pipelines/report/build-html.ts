@@ -25,11 +25,16 @@ const NAMES_FIGURE = /\bi figur (\d+)\b/u;
 /** …or a figure names the tables that hold its numbers ("Siffrorna finns i tabell 11 och 12"). */
 const NAMES_TABLES = /\btabell (\d+)(?: och (\d+))?/gu;
 
+/** Fields of a node that hold its children, in pdfmake's node kinds (`section` is pdfmake 0.3's page section). */
+const CONTAINERS = ['stack', 'columns', 'ul', 'ol', 'section'] as const;
+/** Fields of a node of unknown kind that hold layout, not text. */
+const NOT_TEXT = new Set(['style', 'margin', 'widths', 'heights', 'layout', 'chart', 'toc', 'tocStyle', 'tocMargin', 'pageSize', 'pageMargins']);
+
 type Obj = Record<string, unknown>;
 
 const isObj = (x: unknown): x is Obj => typeof x === 'object' && x !== null && !Array.isArray(x);
 
-export function escapeHtml(s: string): string {
+function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/gu, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
 }
 
@@ -55,10 +60,6 @@ export function plainText(node: unknown): string {
   }
   return parts.filter((p) => p.trim()).join(' ');
 }
-
-/** Fields of a node that hold its children, in pdfmake's node kinds (`section` is pdfmake 0.3's page section). */
-const CONTAINERS = ['stack', 'columns', 'ul', 'ol', 'section'] as const;
-const NOT_TEXT = new Set(['style', 'margin', 'widths', 'heights', 'layout', 'chart', 'toc', 'tocStyle', 'tocMargin', 'pageSize', 'pageMargins']);
 
 function slug(s: string): string {
   const base = s
