@@ -16,6 +16,7 @@ import { formatAreaVersion, printedDiff, unitStyle } from './format.ts';
 import type { AreaTypeIndicator, ReportModel } from './model.ts';
 import { comparisonPhrase, gapVerdict, gapVerdictWord, printedGap, type AreaTypeScopeLevel } from './summary.ts';
 import { reformIndicatorRows } from './reforms.ts';
+import { kommunChangeVerdict } from './verdict.ts';
 
 export type Value = string | number | null;
 export type ColumnKind = 'text' | 'year' | 'integer' | { decimals: number } | ((row: readonly Value[]) => number);
@@ -228,8 +229,20 @@ export function workbookSheets(model: ReportModel, catalogue: readonly Indicator
       rows: segRows,
     });
   }
+  const SEG_VERDICT = { increase: 'säkerställd ökning', decrease: 'säkerställd minskning', none: 'ingen säkerställd förändring' } as const;
   const segKommun = model.segregation.flatMap((s) =>
-    s.by_kommun.map((k) => [s.measure, s.groups, k.code, k.name, val(k.first_value, INDEX), val(k.value, INDEX, k.status), k.value !== null && k.first_value !== null ? printedDiff(k.first_value, k.value, INDEX) : '..', k.n_units]),
+    s.by_kommun.map((k) => [
+      s.measure,
+      s.groups,
+      k.code,
+      k.name,
+      val(k.first_value, INDEX),
+      val(k.value, INDEX, k.status),
+      k.value !== null && k.first_value !== null ? printedDiff(k.first_value, k.value, INDEX) : '..',
+      // The verdict the PDF's kommun table printed before the table moved here (riket report, 290 rows).
+      k.value !== null && k.first_value !== null ? SEG_VERDICT[kommunChangeVerdict({ ...k, value: k.value, first_value: k.first_value }, INDEX).verdict] : '..',
+      k.n_units,
+    ]),
   );
   if (segKommun.length > 0) {
     sheets.push({
@@ -243,6 +256,7 @@ export function workbookSheets(model: ReportModel, catalogue: readonly Indicator
         { header: 'Första år', kind: { decimals: INDEX } },
         { header: 'Senaste år', kind: { decimals: INDEX } },
         { header: 'Förändring', kind: { decimals: INDEX } },
+        { header: 'Bedömning', kind: 'text', width: 30 },
         { header: 'Antal delområden', kind: 'integer' },
       ],
       rows: segKommun,
