@@ -5,7 +5,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../pipelines/errors.ts';
-import { catalogueText } from '../../pipelines/report/catalogue-text.ts';
+import { catalogueText, caveatText } from '../../pipelines/report/catalogue-text.ts';
+import { message } from '../../pipelines/messages.ts';
 import { formatNumber, formatPercent, formatValue, statusText, unitStyle } from '../../pipelines/report/format.ts';
 import { keyFindings } from '../../pipelines/report/key-findings.ts';
 import type { ReportModel } from '../../pipelines/report/model.ts';
@@ -206,5 +207,19 @@ describe('catalogueText', () => {
   it('stops an English report on an indicator the catalogue does not have, naming the file and the id', () => {
     expect(() => catalogueText('en').title({ id: 'no_such_indicator', title_sv: 'x' })).toThrow('data/indicators.json: indicator "no_such_indicator" of the report is not in the catalogue');
     expect(catalogueText('sv').title({ id: 'no_such_indicator', title_sv: 'x' })).toBe('x');
+  });
+});
+
+describe('caveatText', () => {
+  it('gives the English text of a report caveat, by id or by its Swedish text', () => {
+    expect(caveatText({ id: 'W204_SUPPRESSED', text: message('W204_SUPPRESSED') }, 'en')).toBe(message('W204_SUPPRESSED', 'en'));
+    expect(caveatText(message('W202_CELL_KEY_NOISE'), 'en')).toBe(message('W202_CELL_KEY_NOISE', 'en'));
+    expect(caveatText(message('W202_CELL_KEY_NOISE'), 'sv')).toBe(message('W202_CELL_KEY_NOISE'));
+  });
+
+  it('stops an English report on a caveat whose own text is Swedish only (W225 with its list of late indicators)', () => {
+    const stale = { id: 'W225_STALE_ACCEPTED', text: `${message('W225_STALE_ACCEPTED')} Valdeltagande (Kolada N05401): senaste år 2022, väntat 2026.` };
+    expect(() => caveatText(stale, 'en')).toThrow(/report caveat W225_STALE_ACCEPTED: its text goes beyond the message \(Valdeltagande/);
+    expect(caveatText(stale, 'sv')).toBe(stale.text);
   });
 });
