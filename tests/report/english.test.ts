@@ -7,6 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../pipelines/errors.ts';
 import { catalogueText, caveatText } from '../../pipelines/report/catalogue-text.ts';
 import { message } from '../../pipelines/messages.ts';
+import { loadIndicators } from '../../pipelines/catalogue.ts';
+import { workbookSheets } from '../../pipelines/report/workbook.ts';
 import { formatNumber, formatPercent, formatValue, statusText, unitStyle } from '../../pipelines/report/format.ts';
 import { keyFindings } from '../../pipelines/report/key-findings.ts';
 import type { ReportModel } from '../../pipelines/report/model.ts';
@@ -221,5 +223,23 @@ describe('caveatText', () => {
     const stale = { id: 'W225_STALE_ACCEPTED', text: `${message('W225_STALE_ACCEPTED')} Valdeltagande (Kolada N05401): senaste år 2022, väntat 2026.` };
     expect(() => caveatText(stale, 'en')).toThrow(/report caveat W225_STALE_ACCEPTED: its text goes beyond the message \(Valdeltagande/);
     expect(caveatText(stale, 'sv')).toBe(stale.text);
+  });
+});
+
+describe('the workbook in English', () => {
+  it('writes the Definitioner sheet in English: title, headers, titles, definitions, populations, units', () => {
+    const cat = loadIndicators(DATA).indicators;
+    const sheet = (lang: 'sv' | 'en') => workbookSheets({ ...withCatalogue(reportModelFixture()), lang }, cat).find((x) => x.name === 'Definitioner');
+    const en = sheet('en');
+    const sv = sheet('sv');
+    expect(en?.title).toBe("The indicators' definitions, population, unit and source");
+    expect(en?.columns.map((c) => c.header)).toEqual(['Indicator id', 'Indicator', 'Definition', 'Population', 'Unit', 'Decimals', 'Higher is better', 'Source (table/KPI)', 'Years in the report', 'Area division', 'Lag, years']);
+    expect(en?.rows).toHaveLength(sv?.rows.length ?? -1);
+    const employment = en?.rows.find((r) => r[0] === 'employment_rate_20_64');
+    expect(employment?.slice(1, 5)).toEqual(['Employment rate, ages 20–64', expect.stringMatching(/^Employed persons aged 20–64/), 'registered residents aged 20–64', 'Percent']);
+    // Every text cell but the source ids, years and area versions (the same in both languages) is English.
+    expectEnglish((en?.rows ?? []).flatMap((r) => [String(r[1]), String(r[2]), String(r[3]), String(r[6])]).map((t) => t.replace(/\d,\d{3}/g, '')));
+    // The numbers are the same cells in both languages.
+    expect(en?.rows.map((r) => [r[0], r[5], r[7], r[8], r[9], r[10]])).toEqual(sv?.rows.map((r) => [r[0], r[5], r[7], r[8], r[9], r[10]]));
   });
 });
