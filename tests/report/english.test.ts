@@ -74,6 +74,16 @@ describe('English summary from the same model', () => {
     expectGolden('report/summary.en.txt', text);
   });
 
+  it('describes every indicator and segregation block of the fixture in English as the chapters do (golden)', () => {
+    const ctx = { scopePhrase: scopePhrase(model.scope, 'en'), reportYear: model.year, lang: 'en' as const };
+    const text = [
+      ...model.chapters.flatMap((ch) => ch.indicators.flatMap((b) => [`## ${b.id}`, describeIndicator(b, ctx).join(' ')])),
+      ...model.segregation.flatMap((b) => [`## ${b.measure} ${b.groups}`, describeSegregation(b, 'en').join(' ')]),
+      '',
+    ].join('\n');
+    expectGolden('report/chapters.en.txt', text);
+  });
+
   it('writes every summary and chapter sentence in English, with a decimal point', () => {
     const s = buildSummary(model);
     const ctx = { scopePhrase: scopePhrase(model.scope, 'en'), reportYear: model.year, lang: 'en' as const };
