@@ -605,7 +605,7 @@ async function spreadFigure(ctx: Ctx, block: IndicatorBlock): Promise<Content[]>
   const ref = block.series.find((p) => p.year === kYear);
   // The riket report's 290 kommun rows are in the workbook; a län report's few stay in bilaga C.
   const kommunRows = m.scope.level !== 'riket';
-  const where = kommunRows ? 'Siffrorna finns i bilaga C.' : 'Länens siffror finns i bilaga C, kommunernas i Excelfilen (bladet Kommuner).';
+  const where = kommunRows ? 'Siffrorna finns i bilaga C.' : 'Siffrorna finns i bilaga C (länen) och i Excelfilen (bladet Kommuner, kommunerna).';
   if (block.by_lan.filter((l) => l.value !== null).length >= 2) {
     const nK = block.by_kommun.filter((k) => k.value !== null).length;
     const noLan = block.by_lan.filter((l) => l.value === null).map((l) => l.name);
