@@ -142,6 +142,12 @@ function inline(x: Inline | unknown): string {
   return html;
 }
 
+/** A caption with its label ("Figur 3.", "Tabell 12.") in bold and the long rest in the body weight. */
+function captionHtml(node: TextNode): string {
+  const m = typeof node.text === 'string' ? /^((?:Figur|Tabell) \d+\.)(.*)$/su.exec(node.text) : null;
+  return m ? `<strong>${escapeHtml(m[1] as string)}</strong>${inline(m[2])}` : inline(node);
+}
+
 function link(href: string, html: string): string {
   // Only web links leave the file; anything else (a local path, javascript:) is shown as text.
   return /^https?:\/\//u.test(href) ? `<a href="${escapeHtml(href)}">${html}</a>` : html;
@@ -269,7 +275,7 @@ class Writer {
     const capId = id ? `${id}-rubrik` : null;
     this.push(`<div class="table-box" role="region" tabindex="0"${capId ? ` aria-labelledby="${capId}"` : ' aria-label="Tabell"'}>\n`);
     this.push(`<table${id ? ` id="${id}"` : ''}>\n`);
-    if (caption) this.push(`<caption${capId ? ` id="${capId}"` : ''}>${inline(caption)}</caption>\n`);
+    if (caption) this.push(`<caption${capId ? ` id="${capId}"` : ''}>${captionHtml(caption)}</caption>\n`);
     if (header.length) {
       this.push('<thead>\n');
       for (const r of header) this.push(`<tr>${r.map((c) => `<th scope="col"${cellClass(c)}>${cellHtml(this.p, c)}</th>`).join('')}</tr>\n`);
@@ -293,7 +299,7 @@ class Writer {
     const id = num ? `figur-${num}` : `bild-${this.out.length}`;
     const svg = isObj(node.chart) ? sceneSvg(node.chart as unknown as ChartScene) : typeof node.svg === 'string' ? node.svg : '';
     this.push(`<figure id="${id}">\n`);
-    if (caption) this.push(`<figcaption>${inline(caption)}</figcaption>\n`);
+    if (caption) this.push(`<figcaption>${captionHtml(caption)}</figcaption>\n`);
     this.push(`${accessibleSvg(svg, id, alt, node.decorative === true)}\n`);
     const tables = num ? this.p.figureTables.get(num) ?? [] : [];
     if (tables.length) {
@@ -422,14 +428,14 @@ nav ol ol{padding-left:1.25rem;font-size:.95rem}
 .columns>div{flex:1 1 12rem;min-width:0}
 a{color:var(--accent)}
 figure{margin:1.5rem 0;max-width:100%}
-figcaption{font-weight:600;font-size:.95rem;margin-bottom:.4rem}
-svg.chart{display:block;max-width:100%;height:auto}
+figcaption{font-size:.95rem;margin-bottom:.4rem}
+svg.chart{display:block;width:100%;max-width:40rem;height:auto;max-height:85vh}
 svg.chart text{font-family:Roboto,"Segoe UI",Arial,sans-serif}
 .numbers{font-size:.9rem}
 .table-box{overflow-x:auto;max-width:100%;margin:1rem 0 .3rem}
 .table-box:focus{outline:2px solid var(--accent)}
 table{border-collapse:collapse;font-size:.9rem;min-width:50%}
-caption{text-align:left;font-weight:bold;padding-bottom:.4rem;caption-side:top;position:sticky;left:0;max-width:calc(100vw - 2rem)}
+caption{text-align:left;padding-bottom:.4rem;caption-side:top;position:sticky;left:0;max-width:calc(100vw - 2rem)}
 th,td{padding:.25rem .5rem;text-align:left;vertical-align:top;border-bottom:1px solid var(--rule)}
 thead th{border-bottom:2px solid #404040;vertical-align:bottom}
 tbody th{font-weight:normal}
