@@ -97,7 +97,8 @@ function children(node: Obj): unknown[] {
 
 function plan(content: readonly Content[]): Plan {
   const p: Plan = { headingIds: new Map(), toc: [], figureTables: new Map() };
-  const used = new Set<string>();
+  // The contents' own heading has this id (Writer.toc).
+  const used = new Set<string>(['innehall']);
   const visit = (node: unknown): void => {
     if (Array.isArray(node)) return node.forEach(visit);
     if (!isObj(node)) return;
