@@ -383,7 +383,7 @@ function sceneSvg(scene: ChartScene): string {
 
 /**
  * The chart's root <svg> made an image with an accessible name (its alt text, as <title> and aria-labelledby), and
- * its ids (clip paths, gradients) prefixed with the figure's, since every chart of the page shares one id space.
+ * its ids (clip paths, gradients) made the figure's own, since every chart of the page shares one id space.
  */
 function accessibleSvg(svg: string, id: string, alt: string, decorative: boolean): string {
   const open = /^\s*<svg\b[^>]*>/u.exec(svg);
@@ -392,11 +392,14 @@ function accessibleSvg(svg: string, id: string, alt: string, decorative: boolean
   const width = attr('width');
   const height = attr('height');
   const viewBox = attr('viewBox') ?? (width && height ? `0 0 ${width} ${height}` : null);
-  const body = svg
-    .slice(open[0].length)
-    .replace(/\sid="([^"]+)"/gu, (_, x: string) => ` id="${id}-${x}"`)
-    .replace(/url\(#([^)]+)\)/gu, (_, x: string) => `url(#${id}-${x})`)
-    .replace(/href="#([^"]+)"/gu, (_, x: string) => `href="#${id}-${x}"`);
+  // Vega numbers clip paths and gradients process-wide ("clip37"): renumbered per figure, so the same model gives
+  // the same file.
+  const local = new Map<string, string>();
+  const body = svg.slice(open[0].length).replace(/(\sid="|url\(#|href="#)([^")]+)/gu, (_, ref: string, x: string) => {
+    let v = local.get(x);
+    if (v === undefined) local.set(x, (v = `${id}-${local.size + 1}`));
+    return `${ref}${v}`;
+  });
   const size = `${width ? ` width="${width}"` : ''}${height ? ` height="${height}"` : ''}${viewBox ? ` viewBox="${viewBox}"` : ''}`;
   const a11y = decorative || !alt ? ' aria-hidden="true"' : ` role="img" aria-labelledby="${id}-alt"`;
   const title = decorative || !alt ? '' : `<title id="${id}-alt">${escapeHtml(alt)}</title>`;
