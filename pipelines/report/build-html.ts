@@ -447,19 +447,16 @@ tbody th{font-weight:normal}
 .unknown{white-space:pre-wrap}
 `.trim();
 
-/** The text parts of the page header or footer as inline HTML, without page numbers ("Sida 3 av 40"). */
-function furniture(make: () => Content | null): string[] {
-  const node = make();
-  if (node === null) return [];
+/** The text parts of a page header or footer as inline HTML. */
+function furnitureParts(node: Content | null): string[] {
   const parts: string[] = [];
   const visit = (n: unknown): void => {
     if (typeof n === 'string') {
       if (n.trim()) parts.push(inline(n));
     } else if (Array.isArray(n)) n.forEach(visit);
     else if (isObj(n)) {
-      const text = plainText(n).trim();
       if ('text' in n) {
-        if (text && !/^Sida \d+ av \d+$/u.test(text)) parts.push(inline(n));
+        if (plainText(n).trim()) parts.push(inline(n));
       } else children(n).forEach(visit);
     }
   };
@@ -467,14 +464,23 @@ function furniture(make: () => Content | null): string[] {
   return parts;
 }
 
+/**
+ * What a page header or footer says on every page, once: the parts that are the same on pages 2 and 3 (the page
+ * number, "Sida 2 av 9", is not). Page 1, the title page, has no header.
+ */
+function furniture(make: (page: number, count: number) => Content | null): string[] {
+  const a = furnitureParts(make(2, 9));
+  const b = furnitureParts(make(3, 9));
+  return a.filter((x, i) => x === b[i]);
+}
+
 /** The whole HTML document for a report's document definition. */
 export function reportHtml(dd: DocDefinition): string {
   const p = plan(dd.content);
   const w = new Writer(p);
   w.block(dd.content);
-  // Page 2's header: page 1 (the title page) has none. Only what it says, once.
-  const header = furniture(() => dd.header(2, 2));
-  const footer = furniture(() => dd.footer(2, 2));
+  const header = furniture(dd.header);
+  const footer = furniture(dd.footer);
   const lang = dd.language.split('-')[0] || 'sv';
   return [
     '<!DOCTYPE html>',

@@ -233,6 +233,8 @@ describe.each([0, 1])('report %i in Chromium', (index) => {
     expect(r.dd.info.title).toMatch(/^Uppföljning av reformprogrammet för minskad segregation 2017–2025 – (Riket|Stockholm) 2025$/u);
     expect(norm(await page.locator('header.banner').innerText())).toContain('Demodata – syntetiska uppgifter');
     expect(await page.locator('header.banner').count()).toBe(1);
+    // The page footer once, without its page number.
+    expect(norm(await page.locator('footer.page-footer').innerText())).toBe('Demodata – syntetiska uppgifter');
     const h1 = (await page.locator('main h1:not(.title)').allTextContents()).map(norm);
     expect(h1).toEqual(chapterHeadings(r.dd));
     expect(h1.filter((h) => /^Bilaga\b.*Diagrammens siffror$/u.test(h))).toHaveLength(1);
