@@ -395,11 +395,16 @@ function accessibleSvg(svg: string, id: string, alt: string, decorative: boolean
   // Vega numbers clip paths and gradients process-wide ("clip37"): renumbered per figure, so the same model gives
   // the same file.
   const local = new Map<string, string>();
-  const body = svg.slice(open[0].length).replace(/(\sid="|url\(#|href="#)([^")]+)/gu, (_, ref: string, x: string) => {
-    let v = local.get(x);
-    if (v === undefined) local.set(x, (v = `${id}-${local.size + 1}`));
-    return `${ref}${v}`;
-  });
+  const body = svg
+    .slice(open[0].length)
+    .replace(/(\sid="|url\(#|href="#)([^")]+)/gu, (_, ref: string, x: string) => {
+      let v = local.get(x);
+      if (v === undefined) local.set(x, (v = `${id}-${local.size + 1}`));
+      return `${ref}${v}`;
+    })
+    // Vega's own roles and English labels per mark ("X-axis for a linear scale…", "value: 8,9"): inside an img they
+    // are never read (its name is the alt text, its numbers are in the tables), and they are a quarter of the bytes.
+    .replace(/<[^>]+>/gu, (tag) => tag.replace(/\s(?:aria-[a-z]+|role)="[^"]*"/gu, ''));
   const size = `${width ? ` width="${width}"` : ''}${height ? ` height="${height}"` : ''}${viewBox ? ` viewBox="${viewBox}"` : ''}`;
   const a11y = decorative || !alt ? ' aria-hidden="true"' : ` role="img" aria-labelledby="${id}-alt"`;
   const title = decorative || !alt ? '' : `<title id="${id}-alt">${escapeHtml(alt)}</title>`;
