@@ -18,7 +18,9 @@ import { getDocument, OPS } from 'pdfjs-dist/legacy/build/pdf.mjs';
  *
  * Not checked: text over large filled shapes (bars, bands, map polygons, table shading — labels inside a bar are
  * deliberate), text over light grid lines, a repeated table header row alone at a page's end (no caption above it),
- * a heading followed by a single line of its block, and widows inside paragraphs.
+ * a heading followed by a single line of its block, and widows inside paragraphs. Blind spot: pdf.js joins text drawn
+ * on the same baseline in the same font when the second piece starts less than 0.2 em before the first ends (tight
+ * tracking), so two labels side by side that overlap by less than that (about 1.6 pt at 8 pt) are read as one.
  * Coordinates are PDF points from the page's top-left corner (as in a `pdftoppm` image at 72 dpi).
  */
 
