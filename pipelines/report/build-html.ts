@@ -25,11 +25,16 @@ const NAMES_FIGURE = /\bi figur (\d+)\b/u;
 /** …or a figure names the tables that hold its numbers ("Siffrorna finns i tabell 11 och 12"). */
 const NAMES_TABLES = /\btabell (\d+)(?: och (\d+))?/gu;
 
+/** Fields of a node that hold its children, in pdfmake's node kinds (`section` is pdfmake 0.3's page section). */
+const CONTAINERS = ['stack', 'columns', 'ul', 'ol', 'section'] as const;
+/** Fields of a node of unknown kind that hold layout, not text. */
+const NOT_TEXT = new Set(['style', 'margin', 'widths', 'heights', 'layout', 'chart', 'toc', 'tocStyle', 'tocMargin', 'pageSize', 'pageMargins']);
+
 type Obj = Record<string, unknown>;
 
 const isObj = (x: unknown): x is Obj => typeof x === 'object' && x !== null && !Array.isArray(x);
 
-export function escapeHtml(s: string): string {
+function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/gu, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
 }
 
@@ -55,10 +60,6 @@ export function plainText(node: unknown): string {
   }
   return parts.filter((p) => p.trim()).join(' ');
 }
-
-/** Fields of a node that hold its children, in pdfmake's node kinds (`section` is pdfmake 0.3's page section). */
-const CONTAINERS = ['stack', 'columns', 'ul', 'ol', 'section'] as const;
-const NOT_TEXT = new Set(['style', 'margin', 'widths', 'heights', 'layout', 'chart', 'toc', 'tocStyle', 'tocMargin', 'pageSize', 'pageMargins']);
 
 function slug(s: string): string {
   const base = s
@@ -261,8 +262,10 @@ class Writer {
     const head = Math.max(0, node.table.headerRows ?? 0);
     const header = node.table.body.slice(0, head);
     const rows = [node.table.body.slice(head), ...parts.map((t) => (t as TableNode).table.body.slice(Math.max(0, (t as TableNode).table.headerRows ?? 0)))].flat();
-    // The first column labels its row (indicator, year, kommun) unless it holds right-aligned numbers.
-    const labelColumn = rows.length > 0 && rows.every((r) => r[0] !== undefined && !isNumberCell(r[0]));
+    // The leading columns that label their row, as the tree says (`rowHeaderColumns`); a tree that does not say: the
+    // first column, unless it holds right-aligned numbers.
+    const given = (node as TableNode & { rowHeaderColumns?: unknown }).rowHeaderColumns;
+    const rowHeaders = typeof given === 'number' ? given : rows.length > 0 && rows.every((r) => r[0] !== undefined && !isNumberCell(r[0])) ? 1 : 0;
     const capId = id ? `${id}-rubrik` : null;
     this.push(`<div class="table-box" role="region" tabindex="0"${capId ? ` aria-labelledby="${capId}"` : ' aria-label="Tabell"'}>\n`);
     this.push(`<table${id ? ` id="${id}"` : ''}>\n`);
@@ -275,7 +278,7 @@ class Writer {
     this.push('<tbody>\n');
     for (const r of rows) {
       const cells = r.map((c, i) => {
-        const th = (i === 0 && labelColumn) || (isObj(c) && (c.role === 'TH' || styles(c).includes('th')));
+        const th = i < rowHeaders || (isObj(c) && (c.role === 'TH' || styles(c).includes('th')));
         return th ? `<th scope="row"${cellClass(c)}>${cellHtml(this.p, c)}</th>` : `<td${cellClass(c)}>${cellHtml(this.p, c)}</td>`;
       });
       this.push(`<tr>${cells.join('')}</tr>\n`);
