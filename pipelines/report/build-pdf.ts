@@ -154,6 +154,8 @@ interface TableLayout {
 export interface TableNode extends NodeBase {
   table: { headerRows?: number; widths: (number | string)[]; body: Content[][]; dontBreakRows?: boolean; keepWithHeaderRows?: number };
   layout?: TableLayout | 'noBorders';
+  /** How many leading body columns are row headers: tagged TH /Scope /Row (report/tagging/layer.ts). */
+  rowHeaderColumns?: number;
 }
 export interface TocNode extends NodeBase {
   toc: { title?: Content; outlines?: boolean; textStyle?: Style; numberStyle?: Style; textMargin?: Margins };
