@@ -7,7 +7,8 @@ import { getDocument, OPS } from 'pdfjs-dist/legacy/build/pdf.mjs';
  *
  * Rules:
  * - `heading-at-page-end`: the lowest content line of a page is a heading (h1–h3) or a figure/table caption, with no
- *   figure below it: the heading is separated from the block it introduces.
+ *   figure below it, or a table caption is followed only by the table's header row (all bold at a table's size): the
+ *   heading is separated from the block it introduces.
  * - `page-under-filled`: content ends above 60 % of the usable height on a page that is not the cover, not the last
  *   page and not followed by a chapter start (an h1 line; every h1 starts a page).
  * - `label-over-label`: two text boxes (trimmed to the glyphs' core, see TEXT_BOX) overlap by at least OVERLAP_PT in
@@ -16,7 +17,10 @@ import { getDocument, OPS } from 'pdfjs-dist/legacy/build/pdf.mjs';
  *   OVERLAP_PT inside the box), or covers a small filled mark (a point or symbol, both sides at most MARK_PT).
  *
  * Not checked: text over large filled shapes (bars, bands, map polygons, table shading — labels inside a bar are
- * deliberate), text over light grid lines, a table's header row alone at a page's end, and widows inside paragraphs.
+ * deliberate), text over light grid lines, a repeated table header row alone at a page's end (no caption above it),
+ * a heading followed by a single line of its block, and widows inside paragraphs. Blind spot: pdf.js joins text drawn
+ * on the same baseline in the same font when the second piece starts less than 0.2 em before the first ends (tight
+ * tracking), so two labels side by side that overlap by less than that (about 1.6 pt at 8 pt) are read as one.
  * Coordinates are PDF points from the page's top-left corner (as in a `pdftoppm` image at 72 dpi).
  */
 
@@ -61,12 +65,15 @@ export interface LayoutOptions {
   /** Page margins [left, top, right, bottom] in points (PAGE_MARGINS in build-pdf.ts). */
   margins?: readonly [number, number, number, number];
   headings?: HeadingSizes;
+  /** Font sizes of table text (styles table and tableSmall); a line all bold at one of them is a header row. */
+  tableSizes?: readonly number[];
   /** Smallest share of the usable height a page (other than a chapter's last) must be filled to. */
   minFill?: number;
 }
 
 export const REPORT_MARGINS: readonly [number, number, number, number] = [57, 62, 57, 58];
 export const REPORT_HEADINGS: HeadingSizes = { h1: 18, h2: 12.5, h3: 10.5, caption: 9 };
+export const REPORT_TABLE_SIZES: readonly number[] = [8.5, 7.5];
 
 /** Overlaps smaller than this (points) are kerning, rounding or touching glyphs, not a collision. */
 const OVERLAP_PT = 1;
@@ -112,7 +119,9 @@ interface Page {
 interface Line {
   baseline: number;
   runs: TextRun[];
-  kind: keyof HeadingSizes | null;
+  /** A heading kind, `th` for a table's header row (all bold at a table's size), or null for other text. */
+  kind: keyof HeadingSizes | 'th' | null;
+  size: number;
 }
 
 const multiply = (m: Matrix, n: Matrix): Matrix => [
@@ -352,18 +361,19 @@ async function readPage(doc: Awaited<ReturnType<typeof getDocument>['promise']>,
 }
 
 /** Content lines (horizontal text between the running header and footer) grouped by baseline, top to bottom. */
-function linesOf(runs: TextRun[], headings: HeadingSizes): Line[] {
+function linesOf(runs: TextRun[], headings: HeadingSizes, tableSizes: readonly number[]): Line[] {
   const lines: Line[] = [];
   for (const r of [...runs].sort((x, y) => (x.baseline ?? 0) - (y.baseline ?? 0) || x.box.x - y.box.x)) {
     if (r.baseline === undefined) continue;
     const last = lines[lines.length - 1];
     if (last && Math.abs(last.baseline - r.baseline) <= 1) last.runs.push(r);
-    else lines.push({ baseline: r.baseline, runs: [r], kind: null });
+    else lines.push({ baseline: r.baseline, runs: [r], kind: null, size: r.size });
   }
+  const is = (line: Line, size: number): boolean => line.runs.every((r) => r.bold && Math.abs(r.size - size) < 0.05);
   for (const line of lines) {
-    for (const kind of ['h1', 'h2', 'h3', 'caption'] as const) {
-      if (line.runs.every((r) => r.bold && Math.abs(r.size - headings[kind]) < 0.05)) line.kind = kind;
-    }
+    line.size = Math.max(...line.runs.map((r) => r.size));
+    for (const kind of ['h1', 'h2', 'h3', 'caption'] as const) if (is(line, headings[kind])) line.kind = kind;
+    if (line.kind === null && tableSizes.some((size) => is(line, size))) line.kind = 'th';
   }
   return lines;
 }
@@ -376,6 +386,7 @@ const textOf = (line: Line): string => line.runs.map((r) => r.str).join(' ').rep
 export async function checkLayout(pdf: Uint8Array, options: LayoutOptions): Promise<LayoutCheck> {
   const [, top, , bottom] = options.margins ?? REPORT_MARGINS;
   const headings = options.headings ?? REPORT_HEADINGS;
+  const tableSizes = options.tableSizes ?? REPORT_TABLE_SIZES;
   const minFill = options.minFill ?? 0.6;
   const file = options.file;
   // pdf.js takes ownership of (detaches) the buffer it is given.
@@ -388,7 +399,7 @@ export async function checkLayout(pdf: Uint8Array, options: LayoutOptions): Prom
       // The running header and footer sit in the margins: they are not content.
       const isContent = (b: Box): boolean => b.y + b.h > top && b.y < page.height - bottom;
       const content = page.runs.filter((r) => (r.baseline === undefined ? isContent(r.box) : r.baseline > top && r.baseline < page.height - bottom));
-      pages.push({ page, lines: linesOf(content, headings), content });
+      pages.push({ page, lines: linesOf(content, headings, tableSizes), content });
     }
     pages.forEach(({ page, lines, content }, i) => {
       const p = i + 1;
@@ -399,12 +410,17 @@ export async function checkLayout(pdf: Uint8Array, options: LayoutOptions): Prom
       const last = lines[lines.length - 1];
       const lowestGraphic = Math.max(top, ...graphics.map((g) => g.y + g.h));
 
-      // A heading or caption as the last thing on the page.
-      if (last && last.kind !== null && lowestGraphic < last.baseline + BLOCK_BELOW_PT) {
-        // The heading lines that end the page: a caption of several lines, or a section heading and the caption
-        // under it, each line less than three of its sizes below the one before.
-        let k = lines.length - 1;
-        for (let prev = lines[k - 1]; prev?.kind && (lines[k] as Line).baseline - prev.baseline < 3 * headings[prev.kind]; prev = lines[k - 1]) k--;
+      // A heading or caption as the last thing on the page, or a caption with only its table's header row under it.
+      // The block that ends the page: lines each less than three of their sizes (at least 9 pt) below the one before.
+      const close = (j: number): boolean => (lines[j + 1] as Line).baseline - (lines[j] as Line).baseline < 3 * Math.max(9, (lines[j] as Line).size);
+      let k = lines.length - 1;
+      while (k > 0 && lines[k]?.kind === 'th' && lines[k - 1]?.kind === 'th' && close(k - 1)) k--;
+      const headerRows = lines[k]?.kind === 'th';
+      if (headerRows) k = lines[k - 1]?.kind === 'caption' && close(k - 1) ? k - 1 : -1;
+      const headed = k >= 0 && lines[k]?.kind !== null && lines[k]?.kind !== 'th';
+      if (last && headed && lowestGraphic < last.baseline + BLOCK_BELOW_PT) {
+        // A caption of several lines, or a section heading and the caption under it.
+        while (k > 0 && lines[k - 1]?.kind && lines[k - 1]?.kind !== 'th' && close(k - 1)) k--;
         const block = lines.slice(k);
         const box = boxOf(block.flatMap((l) => l.runs.flatMap((r) => [[r.box.x, r.box.y] as [number, number], [r.box.x + r.box.w, r.box.y + r.box.h] as [number, number]])));
         findings.push({
@@ -413,7 +429,7 @@ export async function checkLayout(pdf: Uint8Array, options: LayoutOptions): Prom
           rule: 'heading-at-page-end',
           text: block.map(textOf).join(' '),
           box: round(box),
-          detail: `${block.map((l) => l.kind).filter((x, j, all) => all.indexOf(x) === j).join(' and ')} ${block.length > 1 ? 'lines end' : 'line ends'} page ${p}; what ${block.length > 1 ? 'they introduce' : 'it introduces'} starts on page ${p + 1}`,
+          detail: `${block.map((l) => (l.kind === 'th' ? 'table header' : l.kind)).filter((x, j, all) => all.indexOf(x) === j).join(' and ')} ${block.length > 1 ? 'lines end' : 'line ends'} page ${p}; what ${block.length > 1 ? 'they introduce' : 'it introduces'} starts on page ${p + 1}`,
         });
       }
 

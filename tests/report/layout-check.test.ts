@@ -11,10 +11,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ALL_STAGES, runStages } from '../../pipelines/run.ts';
 import { GOLDEN_DIR } from '../fixtures/expect-golden.ts';
 import { startTinyPipeline, type TinyPipeline } from '../helpers/tiny-pipeline.ts';
+import type { TopLevelSpec } from 'vega-lite';
+import { chartNode, installChartDrawing } from '../../pipelines/charts/draw-chart.ts';
 import { useReportFonts } from '../../pipelines/charts/fonts.ts';
+import { renderChartScene } from '../../pipelines/charts/render-chart.ts';
 import { reportDefinition } from '../../pipelines/report/build-pdf.ts';
 import { reportModelFixture } from '../fixtures/report-model.ts';
-import { checkLayout, REPORT_HEADINGS, REPORT_MARGINS, type LayoutFinding } from '../helpers/pdf-layout.ts';
+import { checkLayout, REPORT_HEADINGS, REPORT_MARGINS, REPORT_TABLE_SIZES, type LayoutFinding } from '../helpers/pdf-layout.ts';
 
 interface PdfMake {
   setFonts(fonts: Record<string, Record<string, string>>): void;
@@ -26,6 +29,8 @@ interface PdfMake {
 const require = createRequire(import.meta.url);
 const fonts = useReportFonts();
 const pdfmake = require('pdfmake') as PdfMake;
+// Charts drawn as the report draws them (vector marks and text straight into the page, draw-chart.ts).
+installChartDrawing((require('pdfmake/js/Renderer.js') as { default: { prototype: object } }).default, fonts.family);
 pdfmake.setFonts({ [fonts.family]: fonts.paths });
 pdfmake.setUrlAccessPolicy(() => false);
 pdfmake.setLocalAccessPolicy((path) => Object.values(fonts.paths).includes(path));
@@ -102,6 +107,23 @@ describe('checkLayout on PDFs made for the purpose', () => {
     expect(summary(r.findings)).toEqual(['p4 heading-at-page-end: Figur 1. En figur med en linje']);
   });
 
+  it('finds a table caption with only the table’s header row under it, and not a bold total row ending a table', async () => {
+    const th = (cells: string[]): object => ({ table: { widths: ['*', 60], body: [cells.map((text) => ({ text, bold: true }))] }, fontSize: 8.5 });
+    const rows = (n: number, total: boolean): object => ({
+      table: { widths: ['*', 60], body: Array.from({ length: n }, (_, i) => (total && i === n - 1 ? ['Totalt', '100,0'].map((text) => ({ text, bold: true })) : [`Område ${i + 1}`, '1,0'])) },
+      fontSize: 8.5,
+    });
+    const split = clean();
+    split.splice(5, 4, { text: '2 Andra kapitlet', style: 'h1', pageBreak: 'before' }, lines(42), { text: 'Tabell 1. En tabell', style: 'caption' }, th(['Område', 'Andel']), { ...(rows(20, false) as object), pageBreak: 'before' });
+    const r = await checkLayout(await pdf(split), { file: 'th.pdf' });
+    expect(summary(r.findings)).toEqual(['p4 heading-at-page-end: Tabell 1. En tabell Område Andel']);
+    expect(r.findings[0]?.detail).toMatch(/^caption and table header lines end page 4/);
+
+    const total = clean();
+    total.splice(5, 4, { text: '2 Andra kapitlet', style: 'h1', pageBreak: 'before' }, lines(36), { text: 'Tabell 1. En tabell', style: 'caption' }, th(['Område', 'Andel']), rows(4, true), { ...(lines(10) as object), pageBreak: 'before' });
+    expect(summary((await checkLayout(await pdf(total), { file: 'total.pdf' })).findings)).toEqual([]);
+  });
+
   it('finds a page under 60 % full inside a chapter, but not a chapter’s last page', async () => {
     const content = clean();
     // Chapter 1's first page breaks after 20 lines (under half the page), and its section goes to the next page.
@@ -159,6 +181,50 @@ describe('checkLayout on PDFs made for the purpose', () => {
   });
 });
 
+/**
+ * A line chart drawn by the report's own chart path (Vega scene onto the page, text in the chart's flipped coordinates,
+ * clipped to the chart box), with a label placed at a chosen year and value.
+ */
+async function chartPdf(labels: { year: number; value: number; text: string }[]): Promise<Uint8Array> {
+  const spec = {
+    width: 400,
+    height: 160,
+    layer: [
+      { data: { name: 'values' }, mark: { type: 'line', color: '#1d4f91', strokeWidth: 2 }, encoding: { x: { field: 'year', type: 'quantitative' }, y: { field: 'value', type: 'quantitative', scale: { domain: [0, 100] } } } },
+      {
+        data: { name: 'labels' },
+        mark: { type: 'text', align: 'left', baseline: 'middle', fontSize: 8.5, color: '#333333' },
+        encoding: { x: { field: 'year', type: 'quantitative' }, y: { field: 'value', type: 'quantitative' }, text: { field: 'text' } },
+      },
+    ],
+  } as unknown as TopLevelSpec;
+  const values = [2016, 2018, 2020, 2022, 2024].map((year, i) => ({ year, value: 20 + i * 10 }));
+  const scene = await renderChartScene(spec, { values, labels });
+  const content = clean();
+  content.splice(7, 1, chartNode(scene, 481, 'Figur 1'));
+  return pdf(content);
+}
+
+describe('checkLayout on a chart drawn by the report’s chart path', () => {
+  it('passes labels placed clear of the line and of each other', async () => {
+    const r = await checkLayout(await chartPdf([
+      { year: 2016, value: 80, text: 'Ny indelning: DeSO 2025' },
+      { year: 2016, value: 60, text: 'Typ 5 (55,0 %)' },
+    ]), { file: 'chart-clean.pdf' });
+    expect(summary(r.findings)).toEqual([]);
+  });
+
+  it('finds an end label printed over another label and a label printed over the line', async () => {
+    const r = await checkLayout(await chartPdf([
+      // The x scale gives 50 pt a year: 'Typ 5' starts 30 pt into the first label, 'Över linjen' straddles 2020.
+      { year: 2016, value: 80, text: 'Ny indelning: DeSO 2025' },
+      { year: 2016.6, value: 80, text: 'Typ 5 (55,0 %)' },
+      { year: 2019.6, value: 40, text: 'Över linjen' },
+    ]), { file: 'chart.pdf' });
+    expect(summary(r.findings).sort()).toEqual(['p4 label-over-label: Ny indelning: DeSO 2025', 'p4 label-over-line: Över linjen']);
+  });
+});
+
 describe('the checker’s page geometry is the report’s', () => {
   it('uses the report’s margins and heading sizes (STYLES and PAGE_MARGINS in build-pdf.ts)', async () => {
     const dd = await reportDefinition(reportModelFixture());
@@ -166,6 +232,8 @@ describe('the checker’s page geometry is the report’s', () => {
     const size = (s: string): number | undefined => dd.styles?.[s]?.fontSize;
     expect({ h1: size('h1'), h2: size('h2'), h3: size('h3'), caption: size('caption') }).toEqual(REPORT_HEADINGS);
     for (const s of ['h1', 'h2', 'h3', 'caption']) expect(dd.styles?.[s]?.bold).toBe(true);
+    expect([size('table'), size('tableSmall')]).toEqual([...REPORT_TABLE_SIZES]);
+    expect(dd.styles?.th?.bold).toBe(true);
   });
 });
 
