@@ -385,7 +385,7 @@ function withComparisons(spec: TopLevelSpec, cmp: ComparisonRows): TopLevelSpec 
   if (cmp.band.length) {
     extra.push({
       data: { name: 'band' },
-      mark: { type: 'area', color: BAND_FILL, opacity: 0.7 },
+      mark: { type: 'area', color: BAND_FILL, fillOpacity: 0.7, stroke: '#767676', strokeWidth: 0.75 },
       encoding: { x, y: { ...y, field: 'lo' }, y2: { field: 'hi' } },
     } as LayerItem);
   }

@@ -155,7 +155,7 @@ interface TableLayout {
 export interface TableNode extends NodeBase {
   table: { headerRows?: number; widths: (number | string)[]; body: Content[][]; dontBreakRows?: boolean; keepWithHeaderRows?: number };
   layout?: TableLayout | 'noBorders';
-  /** How many leading body columns label their row (indicator, year, area, type): TH scope Row in the tagged PDF. */
+  /** How many leading body columns label their row (indicator, year, area, type): TH /Scope /Row in the tagged PDF (report/tagging/layer.ts). */
   rowHeaderColumns?: number;
 }
 export interface TocNode extends NodeBase {
