@@ -385,7 +385,7 @@ function withComparisons(spec: TopLevelSpec, cmp: ComparisonRows): TopLevelSpec 
   if (cmp.band.length) {
     extra.push({
       data: { name: 'band' },
-      mark: { type: 'area', color: BAND_FILL, opacity: 0.7 },
+      mark: { type: 'area', color: BAND_FILL, fillOpacity: 0.7, stroke: '#767676', strokeWidth: 0.75 },
       encoding: { x, y: { ...y, field: 'lo' }, y2: { field: 'hi' } },
     } as LayerItem);
   }
@@ -1111,7 +1111,7 @@ export function indicatorPanelsChart(blocks: readonly IndicatorBlock[], own: str
         width: PANEL_WIDTH,
         height: PANEL_HEIGHT,
         layer: [
-          { transform: [{ filter: 'isValid(datum.pad)' }], mark: { type: 'point', opacity: 0, size: 1 }, encoding: { x, y: { ...y, field: 'pad' } } },
+          { transform: [{ filter: 'isValid(datum.pad)' }], mark: { type: 'point', opacity: 0, size: 1, color: 'white' }, encoding: { x, y: { ...y, field: 'pad' } } },
           ...(banded.size ? [{ transform: [{ filter: 'isValid(datum.lo)' }], mark: { type: 'area', color: BAND_FILL, opacity: 0.7 }, encoding: { x, y: { ...y, field: 'lo' }, y2: { field: 'hi' } } }] : []),
           { transform: [{ filter: 'isValid(datum.break_x)' }], mark: { type: 'rule', color: MUTED, strokeWidth: 0.8, strokeDash: [4, 3] }, encoding: { x: { ...x, field: 'break_x' } } },
           {
@@ -1192,7 +1192,7 @@ export function segregationPanelsChart(blocks: readonly SegregationBlock[], labe
         width: PANEL_WIDTH,
         height: PANEL_HEIGHT,
         layer: [
-          { transform: [{ filter: 'isValid(datum.pad)' }], mark: { type: 'point', opacity: 0, size: 1 }, encoding: { x, y: { ...y, field: 'pad' } } },
+          { transform: [{ filter: 'isValid(datum.pad)' }], mark: { type: 'point', opacity: 0, size: 1, color: 'white' }, encoding: { x, y: { ...y, field: 'pad' } } },
           { transform: [{ filter: 'isValid(datum.break_x)' }], mark: { type: 'rule', color: MUTED, strokeWidth: 0.8, strokeDash: [4, 3] }, encoding: { x: { ...x, field: 'break_x' } } },
           { transform: [{ filter: 'isValid(datum.series)' }], mark: { type: 'line', strokeWidth: 1.6, invalid: 'break-paths-show-domains' }, encoding: { x, y, color, strokeDash: dash } },
           {

@@ -79,7 +79,7 @@ export function countSetsFromPlainCsv(
       start = at + 1;
     }
     if (f !== nFields) return null;
-    for (let k = 0; k < keyIdx.length; k++) (keyCols[k] as string[]).push((fields[keyIdx[k] as number] as string).trim());
+    for (let k = 0; k < keyIdx.length; k++) (keyCols[k] as string[]).push(trimSpaces(fields[keyIdx[k] as number] as string));
     for (let g = 0; g < groupIdx.length; g++) (groupCols[g] as string[]).push(fields[groupIdx[g] as number] as string);
     pos = eol + 1;
   }
@@ -96,6 +96,15 @@ export function countSetsFromPlainCsv(
     return out;
   });
   return checkCountSets(file, spec, keyCols, counts);
+}
+
+/** Spaces off both ends, as DuckDB's trim() (which the DuckDB reader uses), not every kind of whitespace. */
+function trimSpaces(s: string): string {
+  let a = 0;
+  let b = s.length;
+  while (a < b && s.charCodeAt(a) === 32) a++;
+  while (b > a && s.charCodeAt(b - 1) === 32) b--;
+  return a === 0 && b === s.length ? s : s.slice(a, b);
 }
 
 /**

@@ -38,6 +38,9 @@ function bindings(): DuckBindings {
   return loaded;
 }
 
+/** Bound parameters, all VARCHAR (cast in SQL where another type is meant): positional ($1, $2, …) or named. */
+export type Params = readonly string[] | Readonly<Record<string, string>>;
+
 /** A column of a result: numbers (NULL as NaN) or strings (NULL as null). */
 export type RawColumn = Float64Array | Int32Array | (string | null)[];
 
@@ -74,13 +77,13 @@ export class RawDuck {
     this.b.close_sync(this.db);
   }
 
-  /** Runs one statement; `params` bind $1, $2, … as VARCHAR. */
-  async run(sql: string, params: readonly string[] = []): Promise<void> {
+  /** Runs one statement; `params` bind $1, $2, … (an array) or $name (an object) as VARCHAR. */
+  async run(sql: string, params: Params = []): Promise<void> {
     await this.execute(sql, params);
   }
 
   /** Runs one query and reads its whole result, column by column. */
-  async read(sql: string, params: readonly string[] = []): Promise<RawResult> {
+  async read(sql: string, params: Params = []): Promise<RawResult> {
     const b = this.b;
     const result = await this.execute(sql, params);
     const nCols = b.column_count(result);
@@ -129,7 +132,7 @@ export class RawDuck {
   }
 
   /** Rows as objects of numbers and strings (NULL as null): for the few-row answers of validation queries. */
-  async rows(sql: string, params: readonly string[] = []): Promise<Record<string, number | string | null>[]> {
+  async rows(sql: string, params: Params = []): Promise<Record<string, number | string | null>[]> {
     const r = await this.read(sql, params);
     const out: Record<string, number | string | null>[] = [];
     for (let i = 0; i < r.rowCount; i++) {
@@ -144,12 +147,14 @@ export class RawDuck {
     return out;
   }
 
-  private async execute(sql: string, params: readonly string[]): Promise<Bindings.Result> {
+  private async execute(sql: string, params: Params): Promise<Bindings.Result> {
     const b = this.b;
-    if (params.length === 0) return await b.query(this.conn, sql);
+    const named = !Array.isArray(params);
+    if (!named && params.length === 0) return await b.query(this.conn, sql);
     const prepared = await b.prepare(this.conn, sql);
     try {
-      params.forEach((p, i) => b.bind_varchar(prepared, i + 1, p));
+      if (Array.isArray(params)) params.forEach((p, i) => b.bind_varchar(prepared, i + 1, p));
+      else for (const [name, p] of Object.entries(params)) b.bind_varchar(prepared, b.bind_parameter_index(prepared, name), p);
       return await b.execute_prepared(prepared);
     } finally {
       b.destroy_prepare_sync(prepared);

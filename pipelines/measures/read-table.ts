@@ -6,44 +6,30 @@ import { RawDuck } from './duck-raw.ts';
 
 export { rowLabel, sortedSetOrder, type CountSet, type CountSpec };
 
-/**
- * A CSV or Parquet file read as text: every requested column as strings (null where empty), in file order.
- * Reading everything as text first means a bad cell is reported by our own validation with its row and column,
- * instead of DuckDB's type sniffer guessing a type and failing (or silently coercing) somewhere else.
- */
-export interface TextTable {
-  readonly file: string;
-  readonly format: 'csv' | 'parquet';
-  /** Every column in the file, in order. */
-  readonly columnNames: readonly string[];
-  readonly nRows: number;
-  /** The requested columns. */
-  readonly columns: ReadonlyMap<string, readonly (string | null)[]>;
-}
-
-
 const CSV_DELIMITERS = [',', ';', '\t', '|'] as const;
 const HEADER_PEEK_BYTES = 1 << 20;
 
 /**
- * Reads `wanted` columns of `file`. Throws UsageError (exit 2) naming the file for an unreadable or empty file,
- * a missing or duplicated column, a malformed CSV line, or a file without data rows.
- *
- * CSV: the header line is parsed here (delimiter , ; tab or |, double quotes) and DuckDB reads the body with
- * that fixed dialect and every column as VARCHAR. Letting DuckDB sniff instead would, on a ragged file, pick a
- * different delimiter and report a confusing "missing column" rather than the bad line.
+ * A FROM item reading `file` ($1 = `params[0]`): a CSV's body with every column as text, or a Parquet file, after the
+ * checks every reader makes (a regular, non-empty file with every `wanted` column once). `kind` names the format in
+ * errors. A CSV's header line is parsed here (delimiter , ; tab or |, double quotes) and DuckDB reads the body with
+ * that fixed dialect: letting DuckDB sniff instead would, on a ragged file, pick a different delimiter and report a
+ * confusing "missing column" rather than the bad line.
  */
-export async function readTable(file: string, wanted: readonly string[]): Promise<TextTable> {
+export async function tableSource(db: RawDuck, file: string, wanted: readonly string[]): Promise<{ from: string; params: string[]; kind: 'CSV' | 'Parquet' }> {
   const head = peek(file);
   if (head.length === 0) throw new UsageError(`${file}: the file is empty`);
   const isParquet = head.length >= 4 && head.toString('latin1', 0, 4) === 'PAR1';
-
-  const db = await RawDuck.open(readerSettings());
-  try {
-    return isParquet ? await readParquet(db, file, wanted) : await readCsv(db, file, head, wanted);
-  } finally {
-    db.close();
+  if (isParquet) {
+    await parquetColumns(db, file, wanted);
+    return { from: 'read_parquet($1)', params: [literalDuckdbPath(file)], kind: 'Parquet' };
   }
+  return { from: csvSource(file, head, wanted).from, params: [literalDuckdbPath(file)], kind: 'CSV' };
+}
+
+/** A DuckDB error while reading `file`, as a UsageError naming the file (and the line of a malformed CSV). */
+export function readError(file: string, e: unknown, kind: 'CSV' | 'Parquet'): UsageError {
+  return csvError(file, e, kind);
 }
 
 /** Only a regular file: a FIFO or device would hang the read or never end; a folder is not a table. */
@@ -89,12 +75,6 @@ function peek(file: string): Buffer {
   }
 }
 
-async function readCsv(db: RawDuck, file: string, head: Buffer, wanted: readonly string[]): Promise<TextTable> {
-  const { names, from } = csvSource(file, head, wanted);
-  const columns = await run(db, `SELECT ${wanted.map(sqlIdent).join(', ')} FROM ${from}`, file, 'CSV');
-  return finish(file, 'csv', names, wanted, columns);
-}
-
 /** The CSV's header names and a FROM item reading its body as text ($1 = the file), after checking `wanted`. */
 function csvSource(file: string, head: Buffer, wanted: readonly string[]): { names: string[]; delim: string; from: string } {
   let text = head.toString('utf8');
@@ -120,13 +100,6 @@ function csvSource(file: string, head: Buffer, wanted: readonly string[]): { nam
   return { names, delim, from };
 }
 
-async function readParquet(db: RawDuck, file: string, wanted: readonly string[]): Promise<TextTable> {
-  const names = (await parquetColumns(db, file, wanted)).map((c) => c.name);
-  const select = wanted.map((c) => `CAST(${sqlIdent(c)} AS VARCHAR) AS ${sqlIdent(c)}`).join(', ');
-  const columns = await run(db, `SELECT ${select} FROM read_parquet($1)`, file, 'Parquet');
-  return finish(file, 'parquet', names, wanted, columns);
-}
-
 /** The Parquet file's columns (name and DuckDB type), after checking `wanted`. */
 async function parquetColumns(db: RawDuck, file: string, wanted: readonly string[]): Promise<{ name: string; type: string }[]> {
   let cols: { name: string; type: string }[];
@@ -138,29 +111,6 @@ async function parquetColumns(db: RawDuck, file: string, wanted: readonly string
   }
   checkColumns(file, cols.map((c) => c.name), wanted);
   return cols;
-}
-
-async function run(db: RawDuck, sql: string, file: string, kind: string): Promise<(string | null)[][]> {
-  try {
-    // Without ORDER BY DuckDB still returns a plain scan in file order (preserve_insertion_order is on by default).
-    return (await db.read(sql, [literalDuckdbPath(file)])).columns as (string | null)[][];
-  } catch (e) {
-    throw csvError(file, e, kind);
-  }
-}
-
-function finish(
-  file: string,
-  format: 'csv' | 'parquet',
-  names: readonly string[],
-  wanted: readonly string[],
-  cols: (string | null)[][],
-): TextTable {
-  const nRows = cols[0]?.length ?? 0;
-  if (nRows === 0) throw new UsageError(`${file}: no data rows below the header`);
-  const columns = new Map<string, readonly (string | null)[]>();
-  wanted.forEach((name, i) => columns.set(name, cols[i] ?? []));
-  return { file, format, columnNames: names, nRows, columns };
 }
 
 function checkColumns(file: string, names: readonly string[], wanted: readonly string[]): void {
@@ -253,9 +203,8 @@ function sqlIdent(s: string): string {
 /**
  * Plain whole numbers (up to 15 digits: exact as a double) become DOUBLE in SQL; anything else ("12.0", "1e3", " 7",
  * "-1", "many", empty) stays NULL there, and its text goes to `parseCount`, so the rules live in one place.
- * A digit-only test by string functions: a regular expression costs twice as much over millions of cells.
  */
-const PLAIN_COUNT_SQL = (col: string): string => `(length(${col}) BETWEEN 1 AND 15 AND ltrim(${col}, '0123456789') = '')`;
+const PLAIN_COUNT_SQL = (col: string): string => `regexp_full_match(${col}, '[0-9]{1,15}')`;
 
 /**
  * Up to this size a plain CSV (count-sets.ts) is read in JavaScript: below it, starting DuckDB costs more than the
@@ -264,7 +213,7 @@ const PLAIN_COUNT_SQL = (col: string): string => `(length(${col}) BETWEEN 1 AND 
 export const PLAIN_CSV_MAX_BYTES = 8 << 20;
 
 /** DuckDB settings of the in-memory database that reads a user's table. */
-function readerSettings(): Record<string, string> {
+export function readerSettings(): Record<string, string> {
   const s: Record<string, string> = {};
   // The same knob as the warehouse (SEGFOLLOW_MEMORY_LIMIT), so one setting bounds a whole machine's DuckDB use.
   const limit = process.env.SEGFOLLOW_MEMORY_LIMIT?.trim();
@@ -277,8 +226,7 @@ function readerSettings(): Record<string, string> {
  * JavaScript (count-sets.ts); anything else is validated and grouped inside DuckDB, where only typed numbers cross
  * into JavaScript, never a cell as text (except counts that are not plain integers, judged by `parseCount`), so a
  * 5-million-row file costs seconds and a few hundred MB instead of minutes and gigabytes.
- * The checks and their messages are those of validateCounts/validateKeys (file, row, column, value), in the same
- * order: each count column in turn, then the unit, --by and --within columns, then duplicate sub-areas.
+ * The checks and their messages (file, row, column, value) are those of count-sets.ts, in the same order: each count column in turn, then the unit, --by and --within columns, then duplicate sub-areas.
  */
 export async function readCountSets(
   file: string,

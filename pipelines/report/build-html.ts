@@ -97,7 +97,8 @@ function children(node: Obj): unknown[] {
 
 function plan(content: readonly Content[]): Plan {
   const p: Plan = { headingIds: new Map(), toc: [], figureTables: new Map() };
-  const used = new Set<string>();
+  // The contents' own heading has this id (Writer.toc).
+  const used = new Set<string>(['innehall']);
   const visit = (node: unknown): void => {
     if (Array.isArray(node)) return node.forEach(visit);
     if (!isObj(node)) return;
@@ -140,6 +141,12 @@ function inline(x: Inline | unknown): string {
   if (x.bold === true && !styles(x).includes('th')) html = `<strong>${html}</strong>`;
   if (typeof x.link === 'string') html = link(x.link, html);
   return html;
+}
+
+/** A caption with its label ("Figur 3.", "Tabell 12.") in bold and the long rest in the body weight. */
+function captionHtml(node: TextNode): string {
+  const m = typeof node.text === 'string' ? /^((?:Figur|Tabell) \d+\.)(.*)$/su.exec(node.text) : null;
+  return m ? `<strong>${escapeHtml(m[1] as string)}</strong>${inline(m[2])}` : inline(node);
 }
 
 function link(href: string, html: string): string {
@@ -269,7 +276,7 @@ class Writer {
     const capId = id ? `${id}-rubrik` : null;
     this.push(`<div class="table-box" role="region" tabindex="0"${capId ? ` aria-labelledby="${capId}"` : ' aria-label="Tabell"'}>\n`);
     this.push(`<table${id ? ` id="${id}"` : ''}>\n`);
-    if (caption) this.push(`<caption${capId ? ` id="${capId}"` : ''}>${inline(caption)}</caption>\n`);
+    if (caption) this.push(`<caption${capId ? ` id="${capId}"` : ''}>${captionHtml(caption)}</caption>\n`);
     if (header.length) {
       this.push('<thead>\n');
       for (const r of header) this.push(`<tr>${r.map((c) => `<th scope="col"${cellClass(c)}>${cellHtml(this.p, c)}</th>`).join('')}</tr>\n`);
@@ -293,7 +300,7 @@ class Writer {
     const id = num ? `figur-${num}` : `bild-${this.out.length}`;
     const svg = isObj(node.chart) ? sceneSvg(node.chart as unknown as ChartScene) : typeof node.svg === 'string' ? node.svg : '';
     this.push(`<figure id="${id}">\n`);
-    if (caption) this.push(`<figcaption>${inline(caption)}</figcaption>\n`);
+    if (caption) this.push(`<figcaption>${captionHtml(caption)}</figcaption>\n`);
     this.push(`${accessibleSvg(svg, id, alt, node.decorative === true)}\n`);
     const tables = num ? this.p.figureTables.get(num) ?? [] : [];
     if (tables.length) {
@@ -376,7 +383,7 @@ function sceneSvg(scene: ChartScene): string {
 
 /**
  * The chart's root <svg> made an image with an accessible name (its alt text, as <title> and aria-labelledby), and
- * its ids (clip paths, gradients) prefixed with the figure's, since every chart of the page shares one id space.
+ * its ids (clip paths, gradients) made the figure's own, since every chart of the page shares one id space.
  */
 function accessibleSvg(svg: string, id: string, alt: string, decorative: boolean): string {
   const open = /^\s*<svg\b[^>]*>/u.exec(svg);
@@ -385,11 +392,19 @@ function accessibleSvg(svg: string, id: string, alt: string, decorative: boolean
   const width = attr('width');
   const height = attr('height');
   const viewBox = attr('viewBox') ?? (width && height ? `0 0 ${width} ${height}` : null);
+  // Vega numbers clip paths and gradients process-wide ("clip37"): renumbered per figure, so the same model gives
+  // the same file.
+  const local = new Map<string, string>();
   const body = svg
     .slice(open[0].length)
-    .replace(/\sid="([^"]+)"/gu, (_, x: string) => ` id="${id}-${x}"`)
-    .replace(/url\(#([^)]+)\)/gu, (_, x: string) => `url(#${id}-${x})`)
-    .replace(/href="#([^"]+)"/gu, (_, x: string) => `href="#${id}-${x}"`);
+    .replace(/(\sid="|url\(#|href="#)([^")]+)/gu, (_, ref: string, x: string) => {
+      let v = local.get(x);
+      if (v === undefined) local.set(x, (v = `${id}-${local.size + 1}`));
+      return `${ref}${v}`;
+    })
+    // Vega's own roles and English labels per mark ("X-axis for a linear scale…", "value: 8,9"): inside an img they
+    // are never read (its name is the alt text, its numbers are in the tables), and they are a quarter of the bytes.
+    .replace(/<[^>]+>/gu, (tag) => tag.replace(/\s(?:aria-[a-z]+|role)="[^"]*"/gu, ''));
   const size = `${width ? ` width="${width}"` : ''}${height ? ` height="${height}"` : ''}${viewBox ? ` viewBox="${viewBox}"` : ''}`;
   const a11y = decorative || !alt ? ' aria-hidden="true"' : ` role="img" aria-labelledby="${id}-alt"`;
   const title = decorative || !alt ? '' : `<title id="${id}-alt">${escapeHtml(alt)}</title>`;
@@ -422,14 +437,14 @@ nav ol ol{padding-left:1.25rem;font-size:.95rem}
 .columns>div{flex:1 1 12rem;min-width:0}
 a{color:var(--accent)}
 figure{margin:1.5rem 0;max-width:100%}
-figcaption{font-weight:600;font-size:.95rem;margin-bottom:.4rem}
-svg.chart{display:block;max-width:100%;height:auto}
+figcaption{font-size:.95rem;margin-bottom:.4rem}
+svg.chart{display:block;width:100%;max-width:40rem;height:auto;max-height:85vh}
 svg.chart text{font-family:Roboto,"Segoe UI",Arial,sans-serif}
 .numbers{font-size:.9rem}
 .table-box{overflow-x:auto;max-width:100%;margin:1rem 0 .3rem}
 .table-box:focus{outline:2px solid var(--accent)}
 table{border-collapse:collapse;font-size:.9rem;min-width:50%}
-caption{text-align:left;font-weight:bold;padding-bottom:.4rem;caption-side:top;position:sticky;left:0;max-width:calc(100vw - 2rem)}
+caption{text-align:left;padding-bottom:.4rem;caption-side:top;position:sticky;left:0;max-width:calc(100vw - 2rem)}
 th,td{padding:.25rem .5rem;text-align:left;vertical-align:top;border-bottom:1px solid var(--rule)}
 thead th{border-bottom:2px solid #404040;vertical-align:bottom}
 tbody th{font-weight:normal}
@@ -437,19 +452,16 @@ tbody th{font-weight:normal}
 .unknown{white-space:pre-wrap}
 `.trim();
 
-/** The text parts of the page header or footer as inline HTML, without page numbers ("Sida 3 av 40"). */
-function furniture(make: () => Content | null): string[] {
-  const node = make();
-  if (node === null) return [];
+/** The text parts of a page header or footer as inline HTML. */
+function furnitureParts(node: Content | null): string[] {
   const parts: string[] = [];
   const visit = (n: unknown): void => {
     if (typeof n === 'string') {
       if (n.trim()) parts.push(inline(n));
     } else if (Array.isArray(n)) n.forEach(visit);
     else if (isObj(n)) {
-      const text = plainText(n).trim();
       if ('text' in n) {
-        if (text && !/^Sida \d+ av \d+$/u.test(text)) parts.push(inline(n));
+        if (plainText(n).trim()) parts.push(inline(n));
       } else children(n).forEach(visit);
     }
   };
@@ -457,14 +469,23 @@ function furniture(make: () => Content | null): string[] {
   return parts;
 }
 
+/**
+ * What a page header or footer says on every page, once: the parts that are the same on pages 2 and 3 (the page
+ * number, "Sida 2 av 9", is not). Page 1, the title page, has no header.
+ */
+function furniture(make: (page: number, count: number) => Content | null): string[] {
+  const a = furnitureParts(make(2, 9));
+  const b = furnitureParts(make(3, 9));
+  return a.filter((x, i) => x === b[i]);
+}
+
 /** The whole HTML document for a report's document definition. */
 export function reportHtml(dd: DocDefinition): string {
   const p = plan(dd.content);
   const w = new Writer(p);
   w.block(dd.content);
-  // Page 2's header: page 1 (the title page) has none. Only what it says, once.
-  const header = furniture(() => dd.header(2, 2));
-  const footer = furniture(() => dd.footer(2, 2));
+  const header = furniture(dd.header);
+  const footer = furniture(dd.footer);
   const lang = dd.language.split('-')[0] || 'sv';
   return [
     '<!DOCTYPE html>',

@@ -155,7 +155,7 @@ interface TableLayout {
 export interface TableNode extends NodeBase {
   table: { headerRows?: number; widths: (number | string)[]; body: Content[][]; dontBreakRows?: boolean; keepWithHeaderRows?: number };
   layout?: TableLayout | 'noBorders';
-  /** How many leading body columns label their row (indicator, year, area, type): TH scope Row in the tagged PDF. */
+  /** How many leading body columns label their row (indicator, year, area, type): TH /Scope /Row in the tagged PDF (report/tagging/layer.ts). */
   rowHeaderColumns?: number;
 }
 export interface TocNode extends NodeBase {
@@ -228,6 +228,9 @@ interface Ctx {
    * order in which a reader meets them.
    */
   appendix: (() => Content)[];
+  /** The number of the first policy-area chapter and of its table, which explains the columns the later ones share. */
+  firstPolicyChapter?: number;
+  firstPolicyTable?: number;
   /** The reform chapter's sources, laid out in bilaga A. */
   reformSources?: ReturnType<typeof reformChapter>;
 }
@@ -488,7 +491,8 @@ function yearsOf(series: readonly { year: number }[]): string {
   return ys.length ? formatYearRange(Math.min(...ys), Math.max(...ys)) : '';
 }
 
-function latestTable(ctx: Ctx, title: string, blocks: readonly IndicatorBlock[], caption?: string): StackNode {
+/** `fullNote`: the first such table explains its columns; later ones refer back to it. */
+function latestTable(ctx: Ctx, title: string, blocks: readonly IndicatorBlock[], fullNote: boolean): StackNode {
   const scope = ctx.model.scope.level === 'riket' ? 'riket' : ctx.model.scope.name;
   const ranked = blocks.some((b) => b.rank);
   const rows = blocks.map((b) => {
@@ -506,17 +510,20 @@ function latestTable(ctx: Ctx, title: string, blocks: readonly IndicatorBlock[],
       numberCell(ctx, last ? `${formatCell(last.value, b.unit)} (${last.year})` : '..'),
       numberCell(ctx, change),
       { text: ctx.fit(trendWord(trend)) },
-      ...(ranked ? [numberCell(ctx, r?.rank_riket != null ? `${r.rank_riket} av ${r.n_riket}` : '..'), numberCell(ctx, r?.rank_lan != null ? `${r.rank_lan} av ${r.n_lan}` : '..')] : []),
+      ...(ranked ? [numberCell(ctx, r && r.rank_riket !== null ? `${r.rank_riket} av ${r.n_riket}` : '..'), numberCell(ctx, r && r.rank_lan !== null ? `${r.rank_lan} av ${r.n_lan}` : '..')] : []),
     ];
   });
   const rankYear = blocks.find((b) => b.rank)?.rank?.year;
+  if (fullNote) ctx.firstPolicyTable = ctx.table + 1;
   return table(
     ctx,
-    caption ?? `${title}: första och senaste år med värde, ${scope}`,
+    `${title}: första och senaste år med värde, ${scope}`,
     ranked ? ['*', 'auto', 'auto', 'auto', 62, 'auto', 'auto'] : ['*', 'auto', 'auto', 'auto', 70],
     headerRow(ctx, ['Indikator (enhet)', 'Första värde (år)', 'Senaste värde (år)', 'Förändring', 'Bedömning', ...(ranked ? ['Plats i riket', 'Plats i länet'] : [])], ranked ? [1, 2, 3, 5, 6] : [1, 2, 3]),
     rows,
-    'Förändringen är skillnaden mellan de avrundade värdena i tabellen, i indikatorns enhet; för andelar i procent är det ' +
+    !fullNote
+      ? `Kolumnerna förklaras under tabell ${ctx.firstPolicyTable ?? ''}. Definition, population, källa och förbehåll: bilaga B.`
+      : 'Förändringen är skillnaden mellan de avrundade värdena i tabellen, i indikatorns enhet; för andelar i procent är det ' +
       'procentenheter. Bedömning: en förändring är tydlig först när den är större än den minsta förändring som har betydelse ' +
       'för indikatorn och än den slumpmässiga osäkerheten (bilaga A). Vid brott i serien bedöms bara ' +
       'åren med samma definition.' +
@@ -598,7 +605,7 @@ async function spreadFigure(ctx: Ctx, block: IndicatorBlock): Promise<Content[]>
   const ref = block.series.find((p) => p.year === kYear);
   // The riket report's 290 kommun rows are in the workbook; a län report's few stay in bilaga C.
   const kommunRows = m.scope.level !== 'riket';
-  const where = kommunRows ? 'Siffrorna finns i bilaga C.' : 'Länens siffror finns i bilaga C, kommunernas i Excelfilen (bladet Kommuner).';
+  const where = kommunRows ? 'Siffrorna finns i bilaga C.' : 'Siffrorna finns i bilaga C (länen) och i Excelfilen (bladet Kommuner, kommunerna).';
   if (block.by_lan.filter((l) => l.value !== null).length >= 2) {
     const nK = block.by_kommun.filter((k) => k.value !== null).length;
     const noLan = block.by_lan.filter((l) => l.value === null).map((l) => l.name);
@@ -635,7 +642,9 @@ async function policyChapter(ctx: Ctx, n: number, ch: ReportModel['chapters'][nu
   const scopeName = m.scope.level === 'riket' ? 'Riket' : m.scope.name;
   const scopeLabel = m.scope.level === 'riket' ? 'riket' : m.scope.name;
   const head: Content[] = [h1(ctx, `${n} ${ch.title_sv}`, false)];
-  if (sentences.length) head.push({ ul: sentences.map((x) => para(ctx, x, { margin: [0, 0, 0, 2] })), style: 'body' });
+  // The area's sentences (summary.ts) say in words what the table below says in numbers; a short report prints the
+  // table only, unless the chapter has no indicator with values (then the sentences say so).
+  if (sentences.length && !ch.indicators.some((b) => lastValid(b.series))) head.push({ ul: sentences.map((x) => para(ctx, x, { margin: [0, 0, 0, 2] })), style: 'body' });
   const drawn = ch.indicators.filter((b) => lastValid(b.series));
   const out: Content[] = [];
   if (drawn.length) {
@@ -655,12 +664,15 @@ async function policyChapter(ctx: Ctx, n: number, ch: ReportModel['chapters'][nu
     const fig = await figure(ctx, indicatorPanelsChart(drawn, scopeName), caption, alt);
     const num = ctx.figure;
     for (const b of drawn) ctx.appendix.push(() => lineNumbersTable(ctx, `Siffrorna i figur ${num}: ${b.title_sv}, ${scopeLabel} ${yearsOf(b.series)}`, b));
-    // Heading, sentences and figure on one page: a heading never ends a page.
+    // Heading and figure on one page: a heading never ends a page.
     out.push({ stack: [...head, fig], unbreakable: true });
+    for (const b of ch.indicators.filter((x) => !drawn.includes(x))) {
+      out.push(para(ctx, `Diagram saknas för ${b.title_sv.charAt(0).toLowerCase()}${b.title_sv.slice(1)} eftersom inga värden finns för något år.`, { style: 'note' }));
+    }
   } else {
     out.push({ stack: [...head, para(ctx, 'Diagram saknas eftersom inga värden finns för något år.', { style: 'note' })], unbreakable: true });
   }
-  out.push(latestTable(ctx, ch.title_sv, ch.indicators));
+  out.push(latestTable(ctx, ch.title_sv, ch.indicators, n === ctx.firstPolicyChapter));
   for (const block of ch.indicators) out.push(...(await spreadFigure(ctx, block)));
   return out;
 }
@@ -980,7 +992,8 @@ function areaTypeGapTable(ctx: Ctx, block: AreaTypeBlock, scopeName: string, lev
   return table(
     ctx,
     `Skillnaden mellan ${comparisonPhrase(first, level)}, ${scopeName} ${year ?? ''}, och dess förändring sedan ${base ?? 'basåret'}`,
-    ['*', 34, 34, 40, 48, 46, 56],
+    // Wide enough for "ingen säkerställd förändring" on two lines rather than three.
+    ['*', 32, 32, 38, 44, 44, 76],
     headerRow(ctx, header, [1, 2, 3, 4, 5]),
     rows,
     `Procent; skillnad = ${focus.toLowerCase()} − ${reference.toLowerCase()} i procentenheter; skillnader och förändringar är räknade på de avrundade värdena. ` +
@@ -1112,7 +1125,9 @@ async function areaTypesChapter(ctx: Ctx, n: number, block: AreaTypeBlock): Prom
   if (gapTable) out.push(gapTable);
   // The chart compares types, so it needs indicators with at least two types; a kommun with one type has none.
   const charted = orderedIndicators({ ...block, indicators: gapIndicators(block) }).filter((i) => i.by_type.filter((t) => t.value !== null).length >= 2);
-  if (charted.length > 0) {
+  // With two types only, the chart's two dots per indicator are the table's two value columns: it says nothing more.
+  const typesCharted = new Set(charted.flatMap((i) => i.by_type.filter((t) => t.value !== null).map((t) => t.area_type)));
+  if (charted.length > 0 && typesCharted.size >= 3) {
     const year = mostCommon(charted.map((i) => i.year));
     const rest = comparison?.comparison === 'lowest_vs_rest';
     out.push(
@@ -1489,6 +1504,7 @@ async function content(ctx: Ctx): Promise<Content[]> {
   out.push(...chapter(summaryChapter(ctx, n++)));
   if (ctx.model.reforms) out.push(...chapter(reformsChapter(ctx, n++, ctx.model.reforms)));
   const summary = buildSummary(ctx.model);
+  ctx.firstPolicyChapter = n;
   for (const ch of ctx.model.chapters) {
     const sentences = summary.areas.find((a) => a.policy_area === ch.policy_area)?.sentences ?? [];
     out.push(...(await policyChapter(ctx, n++, ch, sentences)));

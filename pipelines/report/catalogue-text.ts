@@ -6,7 +6,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { UsageError } from '../errors.ts';
+import { StageError, UsageError } from '../errors.ts';
+import { MESSAGES, message, type MessageId } from '../messages.ts';
 import type { IndicatorBlock, SeriesBreak } from './model.ts';
 import type { Lang } from './wording.ts';
 
@@ -94,6 +95,24 @@ function loadEnglish(): CatalogueText {
       return { what: need(br.what_en, `area_version_breaks[year ${br.year}].what_en`), effect: need(br.effect_en, `area_version_breaks[year ${br.year}].effect_en`) };
     },
   };
+}
+
+/**
+ * A report caveat in the report's language. The model carries caveats as Swedish message texts (indicator blocks)
+ * or as `{ id, text }` (the report's list); the English text is the message's `en` (pipelines/messages.ts). A caveat
+ * with text of its own beyond the message (W225's list of late indicators, written by freshness.ts in Swedish) has no
+ * English yet, and stops an English report rather than printing Swedish in it.
+ */
+export function caveatText(caveat: string | { id: string; text: string }, lang: Lang): string {
+  const text = typeof caveat === 'string' ? caveat : caveat.text;
+  if (lang === 'sv') return text;
+  const ids = Object.keys(MESSAGES) as MessageId[];
+  const id = typeof caveat === 'string' ? ids.find((k) => message(k) === text) : ids.find((k) => k === caveat.id);
+  if (id === undefined) throw new StageError(`report caveat "${text.slice(0, 60)}": not a message of pipelines/messages.ts, so it has no English text`);
+  if (message(id) !== text) {
+    throw new StageError(`report caveat ${id}: its text goes beyond the message (${text.slice(message(id).length, message(id).length + 60).trim()} …), which is written in Swedish only; an English report needs it in English`);
+  }
+  return message(id, lang);
 }
 
 /** The catalogue's words in `lang`; the English ones are read once per process. */

@@ -63,6 +63,8 @@ interface PmNode {
   ul?: PmNode[];
   ol?: PmNode[];
   table?: { body: PmNode[][]; headerRows?: number };
+  /** How many leading columns of the body rows are row headers (TH /Scope /Row). */
+  rowHeaderColumns?: number;
   toc?: { _table?: PmNode };
   svg?: unknown;
   image?: unknown;
@@ -183,6 +185,7 @@ interface TableInfo {
   readonly cells: Map<PmNode, { row: number; col: number }>;
   readonly body: PmNode[][];
   readonly headerRows: number;
+  readonly rowHeaderColumns: number;
   readonly toc: boolean;
   readonly table: StructNode;
   head?: StructNode;
@@ -244,8 +247,8 @@ class Tagger {
   root: StructNode = Tagger.node('Document', null);
   stack: Frame[] = [];
   issues: TaggingIssue[] = [];
-  /** The text of the last text node seen: names a figure or table in a message ("after …"). */
-  lastText = '';
+  /** The last text node with text: names a figure or table in a message ("after …"); its text is built then. */
+  lastTextNode: PmNode | undefined = undefined;
   private open: Tag | null = null;
   private page: object | null = null;
   /** The page whose ParentTree array `mcids` is (the MCIDs given out on it so far). */
@@ -267,7 +270,7 @@ class Tagger {
     this.root = Tagger.node('Document', null);
     this.stack = [{ container: this.root }];
     this.issues = this.issues.filter((i) => i.kind === 'no-title' || i.kind === 'no-language');
-    this.lastText = '';
+    this.lastTextNode = undefined;
   }
 
   top(): Frame {
@@ -299,7 +302,7 @@ class Tagger {
     if (node.table) {
       // A table used for layout (a framed box): its cells are plain containers.
       if (role && role !== 'Table') return { container: add(role) };
-      if (!((node.table.headerRows ?? 0) > 0)) this.issues.push({ kind: 'table-without-header', node: describe('Table', undefined, this.lastText.trim()) });
+      if (!((node.table.headerRows ?? 0) > 0)) this.issues.push({ kind: 'table-without-header', node: describe('Table', undefined, textOf(this.lastTextNode).trim()) });
       return { container: null, table: this.tableInfo(node, add('Table'), false) };
     }
     if (node.ul || node.ol) {
@@ -308,8 +311,8 @@ class Tagger {
       return { container: list, list: { items: new Set(node.ul ?? node.ol), list } };
     }
     if (node.text !== undefined) {
-      const t = textOf(node);
-      if (t.trim()) this.lastText = t;
+      const t = node.text;
+      if (typeof t === 'string' ? /\S/.test(t) : textOf(node).trim()) this.lastTextNode = node;
       const owner = slot && !role ? slot : add(role ?? this.heading(node) ?? 'P');
       return { container: owner, owner };
     }
@@ -319,7 +322,7 @@ class Tagger {
         figure.alt = node.alt.trim();
         return { container: figure, figure };
       }
-      if (!node.decorative) this.issues.push({ kind: 'figure-without-alt', node: describe('Figure', undefined, this.lastText.trim()) });
+      if (!node.decorative) this.issues.push({ kind: 'figure-without-alt', node: describe('Figure', undefined, textOf(this.lastTextNode).trim()) });
       return { artifact: LAYOUT, container: null };
     }
     // stack, columns, section: transparent unless given a role.
@@ -337,7 +340,7 @@ class Tagger {
     const body = node.table?.body ?? [];
     const cells = new Map<PmNode, { row: number; col: number }>();
     body.forEach((r, row) => r.forEach((c, col) => cells.set(c, { row, col })));
-    return { cells, body, headerRows: toc ? 0 : (node.table?.headerRows ?? 0), toc, table, rows: new Map() };
+    return { cells, body, headerRows: toc ? 0 : (node.table?.headerRows ?? 0), rowHeaderColumns: toc ? 0 : Math.max(0, node.rowHeaderColumns ?? 0), toc, table, rows: new Map() };
   }
 
   private cell(info: TableInfo, node: PmNode): StructNode {
@@ -361,7 +364,8 @@ class Tagger {
       tr = Tagger.node('TR', group);
       info.rows.set(pos.row, tr);
     }
-    const th = header || node.role === 'TH';
+    // A body cell is a row header by its column (the table's rowHeaderColumns) or by its own role.
+    const th = header || pos.col < info.rowHeaderColumns || node.role === 'TH';
     const c = Tagger.node(th ? 'TH' : 'TD', tr);
     if (th) c.scope = header ? 'Column' : 'Row';
     if ((node.colSpan ?? 1) > 1) c.colSpan = node.colSpan;
