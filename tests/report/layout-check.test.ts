@@ -298,7 +298,8 @@ describe('checkLayout over the riket and a kommun report of a tiny-world run', (
       remaining.splice(i, 1);
       return false;
     });
-    expect(added, 'new layout findings (fix the layout; the baseline may only shrink)').toEqual([]);
-    expect(remaining, 'recorded findings that are gone: remove them from tests/golden/report/layout-findings.json').toEqual([]);
+    const update = 'UPDATE_GOLDEN=1 npx vitest run tests/report/layout-check.test.ts -t baseline';
+    expect(added, `new layout findings: fix the layout (the baseline may only shrink; to record one knowingly: ${update})`).toEqual([]);
+    expect(remaining, `recorded findings that are gone: cut them from tests/golden/report/layout-findings.json (${update})`).toEqual([]);
   });
 });
