@@ -1,18 +1,27 @@
 /**
  * WCAG 2.1 contrast of every colour the report's charts draw with (success criteria 1.4.3 and 1.4.11): text at
  * least 4.5:1 against what it is drawn on, graphical marks at least 3:1 against the chart background (a filled mark
- * also passes by an outline that reaches 3:1). The colours are read from the charts themselves: the scenegraphs of
- * every chart in a riket, a län and a kommun report, as Vega hands them to the PDF, with each item's opacity
- * blended over the background. Exemptions are listed below with the reason.
+ * also passes by an outline that reaches 3:1, WCAG's "boundary" of a graphical object). The colours are read from the
+ * charts themselves: the scenegraphs of every chart in a riket, a län and a kommun report, plus a kommun trend chart
+ * with its län and riket lines and the similar-kommun band (the report fixtures have no comparison series), as Vega
+ * hands them to the PDF, with each item's opacity blended over the background. Every colour named in the chart specs
+ * (pipelines/charts/specs.ts, read as source) must be among the colours drawn and checked, so a new colour cannot
+ * escape the test. Exemptions are listed below with the reason.
+ *
+ * The similar-kommun band is a graphical object needed to understand the chart (it is the range the kommun's own
+ * line is read against, and its values are printed nowhere in the chart), so it needs 3:1 (1.4.11). It keeps its
+ * light fill, so the lines drawn over it keep their own contrast, and meets 3:1 by its outline.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { color as parseColor } from 'd3-color';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ACCENT, AREA_TYPE_COLORS, CHART_CONFIG, MUTED, SECOND } from '../../pipelines/charts/specs.ts';
-import type { ChartScene } from '../../pipelines/charts/render-chart.ts';
+import { ACCENT, AREA_TYPE_COLORS, CHART_CONFIG, MUTED, SECOND, areaTypePopulationChart, indicatorLineChart } from '../../pipelines/charts/specs.ts';
+import { renderChartScene, type ChartScene } from '../../pipelines/charts/render-chart.ts';
+import type { IndicatorBlock } from '../../pipelines/report/model.ts';
+import { areaTypeBlockFixture, reportModelFixture } from '../fixtures/report-model.ts';
 import { buildReportPdf } from '../../pipelines/report/build-pdf.ts';
 import { KINDS, model } from '../report/tagging/reports.ts';
 import { pdfmake } from '../report/tagging/synthetic.ts';
@@ -72,6 +81,15 @@ interface SceneMark {
  */
 const EXEMPT: { why: string; test: (m: SceneMark, i: SceneItem) => boolean }[] = [{ why: 'grid lines', test: (m) => m.role === 'axis-grid' }];
 
+/**
+ * Below the threshold and not exempt: known shortfalls, listed so that the test fails on any other and on one that
+ * is fixed (then remove it here). The segment of residents in RegSO without an area type (#d9d9d9, 1.41:1 on white; its bar segment and legend symbol)
+ * is data, so it needs 3:1; a grey that reaches 3:1 would be hard to tell from type 3's #8c8c8c, so the fix is a
+ * design choice for the chart's owner (pipelines/charts/specs.ts). Its share is printed on it where it is 7 % or
+ * more, and is in the table and the appendix. README "Accessible PDFs" names it.
+ */
+const KNOWN_BELOW = ['rect (mark) #d9d9d9 1.41:1', 'symbol (legend-symbol) #d9d9d9 1.41:1'];
+
 interface Finding {
   chart: number;
   what: string;
@@ -98,6 +116,31 @@ beforeAll(async () => {
   } finally {
     Renderer.prototype.renderSVG = draw;
   }
+  // A kommun's trend chart with its län, riket and the similar-kommun band, which the report fixtures do not draw.
+  const b = reportModelFixture().chapters.flatMap((c) => c.indicators).find((i) => i.series.filter((p) => p.value !== null).length > 3);
+  if (!b) throw new Error('fixture changed: no indicator with a series');
+  const shift = (d: number): IndicatorBlock['series'] => b.series.map((p) => ({ ...p, value: p.value === null ? null : p.value + d }));
+  const block: IndicatorBlock = {
+    ...b,
+    comparison_series: [
+      { name: 'Stockholms län', level: 'lan', series: shift(-1) },
+      { name: 'riket', level: 'riket', series: shift(-2) },
+    ],
+    similar: {
+      group_id: 'G1',
+      group_title: 'Liknande kommuner',
+      members: [{ code: '1480', name: 'Göteborg' }],
+      band: b.series.flatMap((p) => (p.value === null ? [] : [{ year: p.year, min: p.value - 3, median: p.value - 1, max: p.value + 1, n: 7 }])),
+    },
+  };
+  const chart = indicatorLineChart(block);
+  if (!chart.data.band?.length) throw new Error('the comparison chart has no band');
+  scenes.push(await renderChartScene(chart.spec, chart.data));
+  // The residents by area type with a share in RegSO without a type (its own colour), which the fixtures lack.
+  const types = areaTypeBlockFixture();
+  const untyped = types.population.filter((r) => r.area_type === 5).map((r) => ({ ...r, area_type: null, share: 9 }));
+  const population = areaTypePopulationChart({ ...types, population: [...types.population, ...untyped] }, (t) => `Typ ${t}`);
+  scenes.push(await renderChartScene(population.spec, population.data));
 }, 600_000);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -142,7 +185,34 @@ function check(scene: ChartScene, index: number, exempted: Set<string>): Finding
   return out;
 }
 
+const hex = (css: string): string => `#${rgbOf(css).map((v) => Math.round(v).toString(16).padStart(2, '0')).join('')}`;
+
+/** Every fill and stroke colour a scene draws (text included), as #rrggbb. */
+function drawnColours(scene: ChartScene): Set<string> {
+  const out = new Set<string>();
+  const walk = (mark: SceneMark): void => {
+    for (const item of mark.items ?? []) {
+      for (const c of [item.fill, item.stroke]) if (c && c !== 'transparent' && parseColor(c)) out.add(hex(c));
+      for (const child of item.items ?? []) walk(child);
+    }
+  };
+  walk(scene.root as SceneMark);
+  if (scene.background) out.add(hex(scene.background));
+  return out;
+}
+
+/** Colours the specs name that no test chart draws, and why that is right. */
+const UNDRAWN: Readonly<Record<string, string>> = {};
+
 describe('chart colours', () => {
+  it('checks every colour the chart specs name: each is drawn in one of the charts above', () => {
+    const source = readFileSync(new URL('../../pipelines/charts/specs.ts', import.meta.url), 'utf8');
+    const named = new Set([...source.matchAll(/'(#[0-9a-fA-F]{3,8}|white|black)'/g)].map((m) => hex(m[1] ?? '')));
+    expect(named.size).toBeGreaterThan(10);
+    const drawn = new Set(scenes.flatMap((s) => [...drawnColours(s)]));
+    expect([...named].filter((c) => !drawn.has(c) && !UNDRAWN[c])).toEqual([]);
+  });
+
   it('has the charts of all three report kinds', () => {
     expect(scenes.length).toBeGreaterThan(20);
   });
@@ -151,7 +221,7 @@ describe('chart colours', () => {
     const exempted = new Set<string>();
     const findings = scenes.flatMap((s, i) => check(s, i, exempted));
     const summary = [...new Map(findings.map((f) => [`${f.what.replace(/"[^"]*"/, '"…"')} ${f.colour}`, f])).values()].map((f) => `${f.what} ${f.colour} ${f.ratio.toFixed(2)}:1`);
-    expect(summary).toEqual([]);
+    expect(summary).toEqual(KNOWN_BELOW);
     // Every exemption is in use (a stale one would hide nothing, or the wrong thing).
     expect([...exempted].sort()).toEqual(EXEMPT.map((e) => e.why).sort());
   });

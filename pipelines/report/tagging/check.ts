@@ -5,7 +5,8 @@
  * - catalogue: /Lang, /MarkInfo Marked, DisplayDocTitle, a structure tree, Info /Title, XMP with dc:title and
  *   pdfuaid:part 1 (well-formed); with PDF/A: pdfaid 2/A, the pdfaExtension schema for pdfuaid, an sRGB output intent;
  * - structure tree: every element's /P points at its parent, parent/child types are legal (TR in Table/THead/TBody,
- *   TH/TD in TR, LI in L, Lbl/LBody in LI, TOCI in TOC …), only standard types, Figure with /Alt, TH with /Scope,
+ *   TH/TD in TR, LI in L, Lbl/LBody in LI, TOCI in TOC …), only standard types, Figure with /Alt, TH with /Scope
+ *   (Column in a header row, Row in a body row),
  *   Link with an OBJR, headings that skip no level going down;
  * - marked content: every MCID in the content maps through the ParentTree to exactly the element whose /K holds it,
  *   every MCID of the tree exists in the content once, no painting operator outside marked content or an artifact,
@@ -40,6 +41,8 @@ export interface CheckStats {
   fonts: number;
   /** Rows under THead: with one header row per table, equal to the tables (a repeated header is an artifact). */
   headRows: number;
+  /** Header cells by /Scope: Column in header rows, Row for the row headers of body rows. */
+  scopes: Record<string, number>;
   archive: boolean;
 }
 
@@ -140,7 +143,7 @@ export function checkTaggedPdf(pdf: PdfFile): CheckResult {
   const err = (s: string): void => {
     if (errors.length < 200) errors.push(s);
   };
-  const stats: CheckStats = { pages: 0, elements: 0, roles: {}, mcids: 0, artifacts: 0, paints: 0, links: 0, fonts: 0, headRows: 0, archive: false };
+  const stats: CheckStats = { pages: 0, elements: 0, roles: {}, mcids: 0, artifacts: 0, paints: 0, links: 0, fonts: 0, headRows: 0, scopes: {}, archive: false };
   const root = dictOf(pdf, pdf.trailer.get('Root'));
   if (!root) return { errors: ['no document catalogue (trailer /Root)'], stats };
 
@@ -215,7 +218,17 @@ export function checkTaggedPdf(pdf: PdfFile): CheckResult {
       const allowedKids = CHILDREN[parentRole];
       if (allowedKids && !allowedKids.includes(role)) err(`structure: ${parentRole} ${parent} holds ${role} ${ref.num}`);
       if (role === 'Figure' && !textString(resolve(pdf, d.get('Alt')) as PdfValue)?.trim()) err(`structure: Figure ${ref.num} without /Alt`);
-      if (role === 'TH' && !isName(resolve(pdf, attrOf(pdf, d.get('A'), 'Scope')) as PdfValue)) err(`structure: TH ${ref.num} without /Scope`);
+      if (role === 'TH') {
+        const scope = resolve(pdf, attrOf(pdf, d.get('A'), 'Scope')) as PdfValue;
+        if (!isName(scope)) err(`structure: TH ${ref.num} without /Scope`);
+        else {
+          stats.scopes[scope.name] = (stats.scopes[scope.name] ?? 0) + 1;
+          // A header row's cells head their columns; a header cell in a body row heads its row.
+          const inHead = elements.get(elements.get(parent)?.parent ?? -1)?.role === 'THead';
+          const want = inHead ? 'Column' : 'Row';
+          if (scope.name !== want && scope.name !== 'Both') err(`structure: TH ${ref.num} in a ${inHead ? 'header' : 'body'} row has /Scope /${scope.name}, not /${want}`);
+        }
+      }
       const h = /^H([1-6])$/.exec(role);
       if (h) headings.push({ level: Number(h[1]), num: ref.num });
       const pg = isRef(d.get('Pg')) ? (d.get('Pg') as { num: number }).num : inheritedPg;

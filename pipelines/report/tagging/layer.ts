@@ -10,10 +10,11 @@
  * pdfmake copies items with own-property copies (Line.clone, pack), so the stamp survives unbreakable blocks.
  * Repeated table header rows, page headers, footers and backgrounds are stamped as artifacts.
  *
- * Phase 2, rendering (Renderer): a pre-pass keeps the shadow nodes that own a rendered item and creates pdfkit
- * structure elements for them in document order; then every item is drawn inside `BDC … EMC` of its element
- * (pdfkit's markStructureContent keeps the ParentTree) or inside an /Artifact sequence. Inline links get their own
- * Link element with the annotation's OBJR. No marked-content sequence straddles q/Q (clips, vertical alignment).
+ * Phase 2, rendering (Renderer): a pre-pass keeps the shadow nodes that own a rendered item and gives each an object
+ * number in document order; then every item is drawn inside `BDC … EMC` of its element (its MCID entered in pdfkit's
+ * ParentTree) or inside an /Artifact sequence. Inline links get their own Link element with one annotation per link
+ * as its OBJR. At the end the elements are written in one piece into pdfkit's body (not through pdfkit's own
+ * structure elements, which cost a generic serialisation and four stream writes each). No marked-content sequence straddles q/Q (clips, vertical alignment).
  *
  * The wrappers are inert for documents that did not ask for tagging (no symbol on the content): those come out
  * byte-identical to plain pdfmake output.
@@ -62,6 +63,8 @@ interface PmNode {
   ul?: PmNode[];
   ol?: PmNode[];
   table?: { body: PmNode[][]; headerRows?: number };
+  /** How many leading columns of the body rows are row headers (TH /Scope /Row). */
+  rowHeaderColumns?: number;
   toc?: { _table?: PmNode };
   svg?: unknown;
   image?: unknown;
@@ -98,23 +101,41 @@ interface PmPage {
   pageSize: { height: number };
 }
 
-interface PdfStructElement {
-  add(child: unknown): PdfStructElement;
-  end(): void;
-  dictionary: { data: Record<string, unknown> };
+/** A pdfkit indirect object (PDFReference): its number, and the dictionary pdfkit writes for it. */
+interface PdfRef {
+  readonly id: number;
+  data: Record<string, unknown>;
+  offset?: number;
 }
 
-/** pdfkit's PDFDocument, tagging API (0.19). */
+/** A pdfkit page (PDFPage): the marked-content sequences open on it, and its ParentTree key. */
+interface PdfPage {
+  dictionary: PdfRef;
+  markings: { tag: string; options?: Record<string, unknown> }[];
+  readonly structParentTreeKey: number;
+}
+
+/**
+ * pdfkit's PDFDocument (0.19): the public marked-content calls, and the internals the layer writes the structure tree
+ * with (ref, _write, _offset, _refEnd, the structure tree root and its ParentTree; guarded by hooks.test.ts).
+ */
 interface PdfDoc {
-  page: object | null;
-  struct(type: string, options?: { alt?: string; lang?: string }): PdfStructElement;
-  addStructure(el: PdfStructElement): unknown;
+  page: PdfPage | null;
   markContent(tag: string, options?: Record<string, unknown> | null): unknown;
-  markStructureContent(tag: string): unknown;
   endMarkedContent(): unknown;
+  addContent(data: string): unknown;
   appendXML(xml: string): void;
+  ref(data?: Record<string, unknown>): PdfRef;
+  getStructTreeRoot(): PdfRef;
+  getStructParentTree(): { get(key: number): unknown[]; add(key: number, value: unknown): unknown };
+  createStructParentTreeNextKey(): number;
+  _write(data: string): void;
+  _offset: number;
+  _refEnd(ref: PdfRef): void;
   text: (...args: unknown[]) => unknown;
   annotate: (x: number, y: number, w: number, h: number, options: Record<string, unknown>) => unknown;
+  link: (x: number, y: number, w: number, h: number, url: unknown, options?: Record<string, unknown>) => unknown;
+  goTo: (x: number, y: number, w: number, h: number, name: unknown, options?: Record<string, unknown>) => unknown;
   [STATE]?: Tagger;
 }
 
@@ -134,8 +155,13 @@ interface StructNode {
   /** A TOC entry's title: the /Contents of its page-number link. */
   title?: string;
   used: boolean;
-  el?: PdfStructElement;
+  /** The element's object, once it is to be written (pre-pass). */
+  ref?: PdfRef;
+  /** /K in order: child elements, marked content (MCID on a page), annotations (OBJR). */
+  kids?: Kid[];
 }
+
+type Kid = StructNode | { mcid: number; pg: PdfRef } | { objr: PdfRef; pg: PdfRef };
 
 interface ArtifactTag {
   readonly artifact: 'Pagination' | 'Layout' | 'Page' | 'Background';
@@ -159,6 +185,7 @@ interface TableInfo {
   readonly cells: Map<PmNode, { row: number; col: number }>;
   readonly body: PmNode[][];
   readonly headerRows: number;
+  readonly rowHeaderColumns: number;
   readonly toc: boolean;
   readonly table: StructNode;
   head?: StructNode;
@@ -193,6 +220,20 @@ function textOf(node: PmNode | undefined): string {
   return '';
 }
 
+const ESCAPE: Readonly<Record<string, string>> = { '\n': '\\n', '\r': '\\r', '\t': '\\t', '\b': '\\b', '\f': '\\f', '\\': '\\\\', '(': '\\(', ')': '\\)' };
+
+/** A PDF text string as pdfkit writes one: literal, ASCII as is, anything else UTF-16BE with a byte order mark. */
+export function pdfString(s: string): string {
+  let bytes = s;
+  // eslint-disable-next-line no-control-regex
+  if (/[^\x00-\x7f]/.test(s)) {
+    const b = Buffer.from(`\ufeff${s}`, 'utf16le');
+    b.swap16();
+    bytes = b.toString('latin1');
+  }
+  return `(${bytes.replace(/[\n\r\t\b\f()\\]/g, (c) => ESCAPE[c] ?? c)})`;
+}
+
 /** A node as a person finds it in the report: its role and text, or where it stands (after which text). */
 function describe(role: string, node: PmNode | undefined, after: string): string {
   const cut = (t: string): string => (t.length > 60 ? `${t.slice(0, 59)}…` : t);
@@ -206,10 +247,14 @@ class Tagger {
   root: StructNode = Tagger.node('Document', null);
   stack: Frame[] = [];
   issues: TaggingIssue[] = [];
-  /** The text of the last text node seen: names a figure or table in a message ("after …"). */
-  lastText = '';
+  /** The last text node with text: names a figure or table in a message ("after …"); its text is built then. */
+  lastTextNode: PmNode | undefined = undefined;
   private open: Tag | null = null;
   private page: object | null = null;
+  /** The page whose ParentTree array `mcids` is (the MCIDs given out on it so far). */
+  private mcPage: PdfPage | null = null;
+  private mcids: unknown[] = [];
+  private treeRoot: PdfRef | null = null;
 
   constructor(readonly options: LayerOptions) {
     this.reset();
@@ -225,7 +270,7 @@ class Tagger {
     this.root = Tagger.node('Document', null);
     this.stack = [{ container: this.root }];
     this.issues = this.issues.filter((i) => i.kind === 'no-title' || i.kind === 'no-language');
-    this.lastText = '';
+    this.lastTextNode = undefined;
   }
 
   top(): Frame {
@@ -257,7 +302,7 @@ class Tagger {
     if (node.table) {
       // A table used for layout (a framed box): its cells are plain containers.
       if (role && role !== 'Table') return { container: add(role) };
-      if (!((node.table.headerRows ?? 0) > 0)) this.issues.push({ kind: 'table-without-header', node: describe('Table', undefined, this.lastText.trim()) });
+      if (!((node.table.headerRows ?? 0) > 0)) this.issues.push({ kind: 'table-without-header', node: describe('Table', undefined, textOf(this.lastTextNode).trim()) });
       return { container: null, table: this.tableInfo(node, add('Table'), false) };
     }
     if (node.ul || node.ol) {
@@ -266,8 +311,8 @@ class Tagger {
       return { container: list, list: { items: new Set(node.ul ?? node.ol), list } };
     }
     if (node.text !== undefined) {
-      const t = textOf(node);
-      if (t.trim()) this.lastText = t;
+      const t = node.text;
+      if (typeof t === 'string' ? /\S/.test(t) : textOf(node).trim()) this.lastTextNode = node;
       const owner = slot && !role ? slot : add(role ?? this.heading(node) ?? 'P');
       return { container: owner, owner };
     }
@@ -277,7 +322,7 @@ class Tagger {
         figure.alt = node.alt.trim();
         return { container: figure, figure };
       }
-      if (!node.decorative) this.issues.push({ kind: 'figure-without-alt', node: describe('Figure', undefined, this.lastText.trim()) });
+      if (!node.decorative) this.issues.push({ kind: 'figure-without-alt', node: describe('Figure', undefined, textOf(this.lastTextNode).trim()) });
       return { artifact: LAYOUT, container: null };
     }
     // stack, columns, section: transparent unless given a role.
@@ -295,7 +340,7 @@ class Tagger {
     const body = node.table?.body ?? [];
     const cells = new Map<PmNode, { row: number; col: number }>();
     body.forEach((r, row) => r.forEach((c, col) => cells.set(c, { row, col })));
-    return { cells, body, headerRows: toc ? 0 : (node.table?.headerRows ?? 0), toc, table, rows: new Map() };
+    return { cells, body, headerRows: toc ? 0 : (node.table?.headerRows ?? 0), rowHeaderColumns: toc ? 0 : Math.max(0, node.rowHeaderColumns ?? 0), toc, table, rows: new Map() };
   }
 
   private cell(info: TableInfo, node: PmNode): StructNode {
@@ -319,7 +364,8 @@ class Tagger {
       tr = Tagger.node('TR', group);
       info.rows.set(pos.row, tr);
     }
-    const th = header || node.role === 'TH';
+    // A body cell is a row header by its column (the table's rowHeaderColumns) or by its own role.
+    const th = header || pos.col < info.rowHeaderColumns || node.role === 'TH';
     const c = Tagger.node(th ? 'TH' : 'TD', tr);
     if (th) c.scope = header ? 'Column' : 'Row';
     if ((node.colSpan ?? 1) > 1) c.colSpan = node.colSpan;
@@ -380,8 +426,10 @@ class Tagger {
     if (untagged > 0) this.issues.push({ kind: 'untagged-item', node: `${untagged} page item(s)` });
     this.root.used = true;
     this.levelHeadings(this.root, { last: 0 });
-    this.create(doc, this.root, null);
-    doc.addStructure(this.root.el as PdfStructElement);
+    this.create(doc, this.root);
+    const treeRoot = doc.getStructTreeRoot();
+    treeRoot.data.K = [this.root.ref];
+    this.treeRoot = treeRoot;
   }
 
   /**
@@ -398,21 +446,90 @@ class Tagger {
     for (const c of n.children) this.levelHeadings(c, state);
   }
 
-  private create(doc: PdfDoc, n: StructNode, parent: PdfStructElement | null): void {
+  /** Gives every element to be written its object (in document order) and its place in its parent's /K. */
+  private create(doc: PdfDoc, n: StructNode): void {
     // A table row keeps all its cells, so that the table stays regular even where a cell is empty.
-    if (n.role === 'TR' && n.used) for (const c of n.children) c.used = true;
-    const el = doc.struct(n.role, { ...(n.alt ? { alt: n.alt } : {}), ...(n.lang ? { lang: n.lang } : {}) });
-    const data = el.dictionary.data;
-    if (n.scope || n.colSpan || n.rowSpan) {
-      data.A = { O: 'Table', ...(n.scope ? { Scope: n.scope } : {}), ...(n.colSpan ? { ColSpan: n.colSpan } : {}), ...(n.rowSpan ? { RowSpan: n.rowSpan } : {}) };
-    } else if (n.bbox) {
-      data.A = { O: 'Layout', Placement: 'Block', BBox: n.bbox.map((v) => Math.round(v * 100) / 100) };
-    } else if (n.listNumbering) {
-      data.A = { O: 'List', ListNumbering: n.listNumbering };
+    const row = n.role === 'TR' && n.used;
+    n.ref = doc.ref();
+    n.kids = [];
+    for (const c of n.children) {
+      if (!c.used && !row) continue;
+      c.used = true;
+      n.kids.push(c);
+      this.create(doc, c);
     }
-    n.el = el;
-    parent?.add(el);
-    for (const c of n.children) if (c.used || (n.role === 'TR' && n.used)) this.create(doc, c, el);
+  }
+
+  /** Opens a marked-content sequence of element `n` on the current page: a new MCID, mapped in the ParentTree. */
+  private mark(doc: PdfDoc, n: StructNode): void {
+    const page = doc.page as PdfPage;
+    if (page !== this.mcPage) {
+      this.mcPage = page;
+      this.mcids = doc.getStructParentTree().get(page.structParentTreeKey);
+    }
+    const mcid = this.mcids.length;
+    this.mcids.push(n.ref);
+    page.markings.push({ tag: n.role, options: { mcid } });
+    doc.addContent(`/${n.role} <</MCID ${mcid}>> BDC`);
+    (n.kids as Kid[]).push({ mcid, pg: page.dictionary });
+  }
+
+  /** Makes annotation `annot` (being written by pdfkit) an OBJR of element `n`, with its /StructParent. */
+  private objr(doc: PdfDoc, n: StructNode, annot: PdfRef): void {
+    const key = doc.createStructParentTreeNextKey();
+    annot.data.StructParent = key;
+    doc.getStructParentTree().add(key, n.ref);
+    (n.kids as Kid[]).push({ objr: annot, pg: (doc.page as PdfPage).dictionary });
+  }
+
+  /**
+   * Writes every structure element in one go, in pdfkit's body with its offset, as pdfkit would write them one by one
+   * (pdfkit's own elements cost a generic serialisation and four stream writes each; a report has thousands). Same
+   * dictionaries: /S, /P, /K (elements, MCIDs on the element's /Pg, MCR dictionaries for other pages, OBJR), /Pg,
+   * /Alt, /Lang, /A.
+   */
+  private write(doc: PdfDoc): void {
+    const parts: string[] = [];
+    let at = doc._offset;
+    const refs: PdfRef[] = [];
+    const walk = (n: StructNode, parent: PdfRef): void => {
+      const ref = n.ref as PdfRef;
+      let pg: PdfRef | undefined;
+      const k: string[] = [];
+      for (const c of n.kids ?? []) {
+        if ('role' in c) k.push(`${(c.ref as PdfRef).id} 0 R`);
+        else if ('mcid' in c) {
+          pg ??= c.pg;
+          k.push(c.pg === pg ? String(c.mcid) : `<</Type /MCR /Pg ${c.pg.id} 0 R /MCID ${c.mcid}>>`);
+        } else k.push(`<</Type /OBJR /Obj ${c.objr.id} 0 R /Pg ${c.pg.id} 0 R>>`);
+      }
+      let text = `${ref.id} 0 obj\n<</S /${n.role} /P ${parent.id} 0 R`;
+      if (n.lang) text += ` /Lang ${pdfString(n.lang)}`;
+      if (n.alt) text += ` /Alt ${pdfString(n.alt)}`;
+      if (n.scope || n.colSpan || n.rowSpan) {
+        text += ' /A <</O /Table';
+        if (n.scope) text += ` /Scope /${n.scope}`;
+        if (n.colSpan) text += ` /ColSpan ${n.colSpan}`;
+        if (n.rowSpan) text += ` /RowSpan ${n.rowSpan}`;
+        text += '>>';
+      } else if (n.bbox) {
+        text += ` /A <</O /Layout /Placement /Block /BBox [${n.bbox.map((v) => Math.round(v * 100) / 100).join(' ')}]>>`;
+      } else if (n.listNumbering) {
+        text += ` /A <</O /List /ListNumbering /${n.listNumbering}>>`;
+      }
+      text += ` /K [${k.join(' ')}]`;
+      if (pg) text += ` /Pg ${pg.id} 0 R`;
+      text += '>>\nendobj\n';
+      ref.offset = at;
+      at += text.length;
+      parts.push(text);
+      refs.push(ref);
+      for (const c of n.kids ?? []) if ('role' in c) walk(c, ref);
+    };
+    walk(this.root, this.treeRoot as PdfRef);
+    // pdfkit's _write appends a newline; the last object's own newline is dropped for it.
+    doc._write(parts.join('').slice(0, -1));
+    for (const ref of refs) doc._refEnd(ref);
   }
 
   /** Puts what is drawn next into the sequence of `tag` (continuing the open one where it is the same). */
@@ -430,8 +547,8 @@ class Tagger {
       if (tag === LAYOUT) doc.markContent('Artifact');
       else doc.markContent('Artifact', { type: tag.artifact, ...(tag.attached ? { attached: [tag.attached] } : {}) });
     } else {
-      if (!tag.el) throw new Error(`tagging: ${tag.role} has no structure element (pre-pass missed it)`);
-      tag.el.add(doc.markStructureContent(tag.role));
+      if (!tag.ref) throw new Error(`tagging: ${tag.role} has no structure element (pre-pass missed it)`);
+      this.mark(doc, tag);
     }
     this.open = tag;
   }
@@ -447,7 +564,10 @@ class Tagger {
 
   /**
    * Draws a line whose inlines carry links: each run of inlines with the same target becomes a Link element in the
-   * line's element, holding its marked text and an OBJR for every annotation pdfmake makes for it (one per word).
+   * line's element, holding its marked text and one link annotation for the run. pdfmake asks pdfkit for one
+   * annotation per inline (a word, often): those calls are collected and made once with the union of their
+   * rectangles, so that a link is one annotation (one tab stop, one OBJR) as it is one link to a reader, and the file
+   * carries a fraction of the annotation and action objects. What is drawn is unchanged.
    */
   renderLinkedLine(doc: PdfDoc, line: PmLine, owner: StructNode, draw: () => void): void {
     const key = (i: PmInline): string | null =>
@@ -464,17 +584,10 @@ class Tagger {
     let index = 0;
     /** The run being drawn: a link run's number, -1 for text outside links, -2 before the first inline. */
     let current = -2;
-    let link: PdfStructElement | null = null;
-    const ownerEl = owner.el as PdfStructElement;
-    const endRun = (): void => {
-      if (!link) return;
-      doc.endMarkedContent();
-      this.open = null;
-      // Ended at once, so that pdfkit writes its OBJR with this page.
-      link.end();
-      link = null;
-      current = -1;
-    };
+    let link: StructNode | null = null;
+    /** The run's annotation: how pdfkit was asked for it first, and the union of all its rectangles. */
+    let pending: { make: (x: number, y: number, w: number, h: number) => unknown; x0: number; y0: number; x1: number; y1: number } | null = null;
+    let flushing = false;
     const contents = (r: number): string => {
       const text = line.inlines
         .filter((_, i) => runOf[i] === r)
@@ -485,15 +598,49 @@ class Tagger {
     };
     const text = doc.text;
     const annotate = doc.annotate;
+    const linkTo = doc.link;
+    const goTo = doc.goTo;
+    const endRun = (): void => {
+      if (!link) return;
+      doc.endMarkedContent();
+      this.open = null;
+      if (pending) {
+        const p = pending;
+        pending = null;
+        flushing = true;
+        try {
+          p.make(p.x0, p.y0, p.x1 - p.x0, p.y1 - p.y0);
+        } finally {
+          flushing = false;
+        }
+      }
+      link = null;
+      current = -1;
+    };
+    /** Inside a link run: widens the run's annotation by this rectangle instead of making one (true). */
+    const collect = (x: number, y: number, w: number, h: number, make: (x: number, y: number, w: number, h: number) => unknown): boolean => {
+      if (flushing || !link || current < 0) return false;
+      if (!pending) pending = { make, x0: x, y0: y, x1: x + w, y1: y + h };
+      else {
+        pending.x0 = Math.min(pending.x0, x);
+        pending.y0 = Math.min(pending.y0, y);
+        pending.x1 = Math.max(pending.x1, x + w);
+        pending.y1 = Math.max(pending.y1, y + h);
+      }
+      return true;
+    };
     doc.text = (...args: unknown[]): unknown => {
       const r = runOf[index++] ?? -1;
       if (r !== current) {
         endRun();
         if (r >= 0) {
           this.close(doc);
-          link = doc.struct('Link');
-          ownerEl.add(link);
-          link.add(doc.markStructureContent('Link'));
+          link = Tagger.node('Link', owner);
+          link.used = true;
+          link.ref = doc.ref();
+          link.kids = [];
+          (owner.kids as Kid[]).push(link);
+          this.mark(doc, link);
           current = r;
         } else {
           this.ensure(doc, owner);
@@ -501,9 +648,16 @@ class Tagger {
       }
       return text.apply(doc, args);
     };
+    doc.link = (x, y, w, h, url, options): unknown =>
+      collect(x, y, w, h, (a, b, c, d) => linkTo.call(doc, a, b, c, d, url, {})) ? doc : linkTo.call(doc, x, y, w, h, url, options);
+    doc.goTo = (x, y, w, h, name, options): unknown =>
+      collect(x, y, w, h, (a, b, c, d) => goTo.call(doc, a, b, c, d, name, {})) ? doc : goTo.call(doc, x, y, w, h, name, options);
     doc.annotate = (x, y, w, h, options): unknown => {
+      if (!flushing && collect(x, y, w, h, (a, b, c, d) => doc.annotate(a, b, c, d, options))) return doc;
       if (link && current >= 0) {
-        options.structParent = link;
+        const el = link;
+        // pdfkit calls structParent.add with the annotation before writing it.
+        options.structParent = { add: (a: { annotationRef: PdfRef }): void => this.objr(doc, el, a.annotationRef) };
         if (options.Contents === undefined) options.Contents = new String(contents(current));
       }
       return annotate.call(doc, x, y, w, h, options);
@@ -514,12 +668,14 @@ class Tagger {
     } finally {
       delete (doc as Partial<PdfDoc>).text;
       delete (doc as Partial<PdfDoc>).annotate;
+      delete (doc as Partial<PdfDoc>).link;
+      delete (doc as Partial<PdfDoc>).goTo;
     }
   }
 
   finish(doc: PdfDoc): void {
     this.close(doc);
-    this.root.el?.end();
+    this.write(doc);
     for (const xml of this.options.xmp) doc.appendXML(xml);
     this.options.onIssues(this.issues);
   }

@@ -74,6 +74,31 @@ it('tags every construct, passing the structural checker', () => {
   expect(roles.Figure).toBe(1);
   expect(roles.TOCI).toBe(2);
   expect(r.stats.pages).toBe(3);
+  expect(r.stats.scopes).toEqual({ Column: 3, Row: 70 });
+  // One annotation per link, however many words pdfmake drew it in (the paragraph's two-word link, the TOC rows).
+  expect(r.stats.links).toBe(roles.Link);
+});
+
+it('makes the leading body columns of a table with rowHeaderColumns row headers (TH /Scope /Row)', async () => {
+  // A fresh body per table: pdfmake keeps its layout state on the cell objects.
+  const body = (): unknown[][] => [
+    [{ text: 'Län', style: 'th' }, { text: 'Kommun', style: 'th' }, { text: 'Andel', style: 'th' }],
+    ['Skåne län', 'Malmö', '12,5 %'],
+    ['Skåne län', 'Lund', '8,1 %'],
+    ['Stockholms län', 'Botkyrka', '15,0 %'],
+  ];
+  const table = (rowHeaderColumns?: number): unknown => ({ table: { headerRows: 1, widths: ['*', '*', 'auto'], body: body() }, ...(rowHeaderColumns === undefined ? {} : { rowHeaderColumns }) });
+  const pdf = readPdf(await tagged(definition([{ text: 'Andelar', style: 'h1' }, table(2), table()])));
+  const r = checkTaggedPdf(pdf);
+  expect(r.errors).toEqual([]);
+  // First table: 3 column headers and 2 × 3 row headers; second (no rowHeaderColumns): 3 column headers, 9 data cells.
+  expect(r.stats.scopes).toEqual({ Column: 6, Row: 6 });
+  expect(r.stats.roles.TD).toBe(3 + 9);
+  const cells = structureText(pdf)
+    .filter((e) => e.role === 'TH' || e.role === 'TD')
+    .map((e) => `${e.role}:${e.text}`);
+  expect(cells.slice(0, 12)).toEqual(['TH:Län', 'TH:Kommun', 'TH:Andel', 'TH:Skåne län', 'TH:Malmö', 'TD:12,5 %', 'TH:Skåne län', 'TH:Lund', 'TD:8,1 %', 'TH:Stockholms län', 'TH:Botkyrka', 'TD:15,0 %']);
+  expect(cells.slice(15, 18)).toEqual(['TD:Skåne län', 'TD:Malmö', 'TD:12,5 %']);
 });
 
 it.skipIf(!hasPoppler)('puts the column span, the row scopes and the paragraph link into the tree', () => {

@@ -1,6 +1,6 @@
 /**
  * The structural checker catches what it claims to (faults injected into a good tagged file: a wrong MCID, a wrong
- * ParentTree entry, an untagged paint, a figure without /Alt, an untagged link, a font without ToUnicode), and strict
+ * ParentTree entry, an untagged paint, a figure without /Alt, a header cell scoped against its row, an untagged link, a font without ToUnicode), and strict
  * mode refuses a document without alt text, table headers, title or language, naming the report and the node.
  */
 import { describe, expect, it, beforeAll } from 'vitest';
@@ -84,6 +84,20 @@ describe('the structural checker', () => {
     const [fig] = elements(pdf, 'Figure');
     fig?.delete('Alt');
     expect(checkTaggedPdf(pdf).errors.filter((e) => e.includes('without /Alt'))).toHaveLength(1);
+  });
+
+  it('catches a header cell whose /Scope does not fit its row', () => {
+    const pdf = readPdf(good);
+    const scope = (d: Map<string, PdfValue>): PdfValue | undefined => (d.get('A') as { dict?: Map<string, PdfValue> } | undefined)?.dict?.get('Scope');
+    const ths = elements(pdf, 'TH');
+    const row = ths.find((d) => (scope(d) as { name?: string } | undefined)?.name === 'Row');
+    const column = ths.find((d) => (scope(d) as { name?: string } | undefined)?.name === 'Column');
+    (row?.get('A') as { dict: Map<string, PdfValue> }).dict.set('Scope', { name: 'Column' } as PdfValue);
+    (column?.get('A') as { dict: Map<string, PdfValue> }).dict.set('Scope', { name: 'Row' } as PdfValue);
+    const errors = checkTaggedPdf(pdf).errors.filter((e) => e.includes('/Scope'));
+    expect(errors).toHaveLength(2);
+    expect(errors.some((e) => /^structure: TH \d+ in a body row has \/Scope \/Column, not \/Row$/.test(e))).toBe(true);
+    expect(errors.some((e) => /^structure: TH \d+ in a header row has \/Scope \/Row, not \/Column$/.test(e))).toBe(true);
   });
 
   it('catches a link annotation outside the tree, and one without /Contents', () => {
