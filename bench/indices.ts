@@ -49,7 +49,7 @@ function normal(rng: Random): number {
 }
 
 /** 290 kommuner with lognormal DeSO counts (mean ~20, min 3), DeSO populations 700–2,700, uneven foreign-born shares. */
-function generatePanel(dir: string): Panel {
+export function generatePanel(dir: string): Panel {
   const rng = new Random('segfollow bench panel');
   const desos: Deso[] = [];
   for (let k = 0; k < KOMMUNER; k++) {

@@ -1,10 +1,11 @@
-import { checkOutIsNotInput, writeOutput } from './write-output.ts';
+import { readFileSync, rmSync } from 'node:fs';
+import { checkOutIsNotInput, outputTempPath, publishOutputFile } from './write-output.ts';
 import { parseArgs } from 'node:util';
 import { UsageError } from './errors.ts';
 import type { TextSink } from './log.ts';
-import { readTable, rowLabel, type TextTable } from './measures/read-table.ts';
-import { validateKeys } from './measures/validate-columns.ts';
-import { classifyAreaTypes, loadAreaTypeCatalogue, type Classification, type IndexInput, type SdKind } from './measures/classify-area-types.ts';
+import { RawDuck } from './measures/duck-raw.ts';
+import { readerSettings, readError, rowLabel, tableSource } from './measures/read-table.ts';
+import { loadAreaTypeCatalogue, type GroupCut, type SdKind } from './measures/classify-area-types.ts';
 
 export const AREA_TYPES_HELP = `segfollow area-types — socio-economic area types (områdestyper) for your own table
 
@@ -50,7 +51,13 @@ interface Options {
   out: string | null;
 }
 
-/** `segfollow area-types …` (argv without the command name). Returns the exit code: 0, 1 or 2 (bad usage or input). */
+/**
+ * `segfollow area-types …` (argv without the command name). Returns the exit code: 0, 1 or 2 (bad usage or input).
+ * Set-based in an in-memory DuckDB from start to end: the table is read once with its values checked in SQL (only
+ * cells that are not plain decimals, or missing markers, reach JavaScript, to be judged or refused with file, row
+ * and column), classified by sql/area_types/cut.sql as in the warehouse, and written with COPY, so five million
+ * rows never pass through JavaScript one by one.
+ */
 export async function runAreaTypesCommand(argv: string[], io: { stdout: TextSink; stderr: TextSink }): Promise<number> {
   if (argv.includes('-h') || argv.includes('--help')) {
     io.stdout.write(AREA_TYPES_HELP + '\n');
@@ -59,14 +66,41 @@ export async function runAreaTypesCommand(argv: string[], io: { stdout: TextSink
   const opts = parseOptions(argv);
   checkOutIsNotInput(opts.out, opts.input);
   const catalogue = loadAreaTypeCatalogue();
-  const wanted = [...(opts.by === null ? [] : [opts.by]), opts.unit, ...(opts.index === null ? (opts.components ?? []) : [opts.index])];
-  const table = await readTable(opts.input, wanted);
-  const rows = toInput(table, opts);
-  const result = await classifyAreaTypes(rows, { catalogue, sdKind: opts.sd });
-  const text = toCsv(result, opts.by);
-  writeOutput(text, opts.out, io.stdout);
-  io.stderr.write(summary(result, opts));
+  const tmp = outputTempPath(opts.out);
+  let groups: GroupCut[];
+  const db = await RawDuck.open(readerSettings());
+  try {
+    await loadInput(db, opts);
+    await db.run(sqlText('cut'), { cuts: `[${catalogue.cuts.slice(0, 4).map((c) => String(c.min_sd)).join(', ')}]`, sd_kind: opts.sd });
+    groups = await groupCuts(db);
+    await db.run(sqlText('js_number'));
+    const cols = [...(opts.by === null ? [] : [`grp AS ${sqlIdent(opts.by)}`]), 'unit', 'js_number(idx) AS "index"', 'area_type'];
+    try {
+      await db.run(`COPY (SELECT ${cols.join(', ')} FROM area_type_result ORDER BY ord) TO ${sqlString(tmp)} (FORMAT csv, HEADER true, DELIMITER ',', QUOTE '"')`);
+    } catch (e) {
+      throw new UsageError(`${opts.out ?? 'stdout'}: cannot write the output (${(e as Error).message.split('\n')[0]})`, { cause: e });
+    }
+  } catch (e) {
+    rmQuietly(tmp);
+    throw e;
+  } finally {
+    db.close();
+  }
+  publishOutputFile(tmp, opts.out, io.stdout);
+  io.stderr.write(summary(groups, opts));
   return 0;
+}
+
+function sqlText(name: 'cut' | 'js_number'): string {
+  return readFileSync(new URL(`../sql/area_types/${name}.sql`, import.meta.url), 'utf8');
+}
+
+function rmQuietly(file: string): void {
+  try {
+    rmSync(file, { force: true });
+  } catch {
+    // Nothing to clean up.
+  }
 }
 
 function parseOptions(argv: string[]): Options {
@@ -137,68 +171,135 @@ function parseOptions(argv: string[]): Options {
   };
 }
 
-function toInput(table: TextTable, opts: Options): IndexInput[] {
-  const units = validateKeys(table, opts.unit);
-  const groups = opts.by === null ? null : validateKeys(table, opts.by);
-  const numbers = (name: string): (number | null)[] => numericColumn(table, name);
-  const index = opts.index === null ? null : numbers(opts.index);
-  const [c1, c2, c3] = opts.components === null ? [null, null, null] : opts.components.map(numbers);
-  const seen = new Map<string, number>();
-  const out: IndexInput[] = [];
-  for (let r = 0; r < table.nRows; r++) {
-    const grp = groups === null ? '' : (groups[r] as string);
-    const unit = units[r] as string;
-    const key = `${grp}\u0000${unit}`;
-    const first = seen.get(key);
-    if (first !== undefined) {
-      const inBy = opts.by === null ? '' : ` for ${opts.by} = "${grp}"`;
-      throw new UsageError(`${table.file}: ${rowLabel(r)}, column "${opts.unit}": area "${unit}" appears again${inBy} (first at ${rowLabel(first)})`);
-    }
-    seen.set(key, r);
-    out.push({ grp, unit, index: index?.[r] ?? null, v1: c1?.[r] ?? null, v2: c2?.[r] ?? null, v3: c3?.[r] ?? null });
+/**
+ * Reads the table into area_type_input (cut.sql's input: ord, grp, unit, v1, v2, v3, index_value) with the checks and
+ * messages the command always had, in the same order: a missing unit, then a missing --by value, then each value
+ * column in turn (a value is a decimal number, or missing: empty, ".." or "."), then an area twice in one group.
+ */
+async function loadInput(db: RawDuck, opts: Options): Promise<void> {
+  const valueCols = opts.index === null ? (opts.components ?? []) : [opts.index];
+  const wanted = [...(opts.by === null ? [] : [opts.by]), opts.unit, ...valueCols];
+  const src = await tableSource(db, opts.input, wanted);
+  const text = (c: string): string => `CAST(${sqlIdent(c)} AS VARCHAR)`;
+  // v0…: the plain decimals as DOUBLE (+ 0.0 turns -0 into 0), NULL for missing markers and everything else;
+  // r0…: the text of the cells that are neither (NULL otherwise), to be judged in JavaScript.
+  const cols = [
+    `${opts.by === null ? "''" : `trim(${text(opts.by)})`} AS grp`,
+    `trim(${text(opts.unit)}) AS unit`,
+    ...valueCols.flatMap((c, i) => [
+      `CASE WHEN ${PLAIN_DECIMAL_SQL(`trim(${text(c)})`)} AND coalesce(abs(TRY_CAST(trim(${text(c)}) AS DOUBLE)) <= ${MAX_MAGNITUDE}, false) THEN TRY_CAST(trim(${text(c)}) AS DOUBLE) + 0.0 END AS v${i}`,
+      `CASE WHEN NOT (${text(c)} IS NULL OR trim(${text(c)}) IN ('', '..', '.') OR (${PLAIN_DECIMAL_SQL(`trim(${text(c)})`)} AND coalesce(abs(TRY_CAST(trim(${text(c)}) AS DOUBLE)) <= ${MAX_MAGNITUDE}, false))) THEN ${text(c)} END AS r${i}`,
+    ]),
+  ];
+  try {
+    await db.run(`CREATE TEMP TABLE raw_input AS SELECT ${cols.join(', ')} FROM ${src.from}`, src.params);
+  } catch (e) {
+    throw readError(opts.input, e, src.kind);
   }
-  return out;
+  const file = opts.input;
+  const odd = valueCols.map((_, i) => `count(*) FILTER (WHERE r${i} IS NOT NULL)::DOUBLE AS odd${i}`);
+  const [stats = {}] = await db.rows(
+    `SELECT count(*)::DOUBLE AS n, min(rowid) FILTER (WHERE unit IS NULL OR unit = '')::DOUBLE AS m_unit, ` +
+      `min(rowid) FILTER (WHERE grp IS NULL OR grp = '')::DOUBLE AS m_by, ${odd.join(', ')} FROM raw_input`,
+  );
+  if (Number(stats.n ?? 0) === 0) throw new UsageError(`${file}: no data rows below the header`);
+  if (stats.m_unit !== null && stats.m_unit !== undefined) throw new UsageError(`${file}: ${rowLabel(Number(stats.m_unit))}, column "${opts.unit}": missing value`);
+  if (opts.by !== null && stats.m_by !== null && stats.m_by !== undefined) throw new UsageError(`${file}: ${rowLabel(Number(stats.m_by))}, column "${opts.by}": missing value`);
+
+  // Cells SQL did not take as plain decimals: judged here, column by column and row by row; a good one (say " 5\t")
+  // goes back to the table as a number.
+  const fixes: string[] = [];
+  for (let i = 0; i < valueCols.length; i++) {
+    if (!(Number(stats[`odd${i}`]) > 0)) continue;
+    const cells = await db.rows(`SELECT rowid::DOUBLE AS r, r${i} AS v FROM raw_input WHERE r${i} IS NOT NULL ORDER BY rowid`);
+    for (const cell of cells) {
+      const v = numericCell(file, String(cell.v), Number(cell.r), valueCols[i] as string);
+      fixes.push(`(${i}, ${Number(cell.r)}, ${v === null ? 'NULL' : v.toExponential(17)}::DOUBLE)`);
+    }
+  }
+  if (fixes.length > 0) {
+    await db.run('CREATE TEMP TABLE value_fix (col INTEGER, r BIGINT, v DOUBLE)');
+    for (let k = 0; k < fixes.length; k += 1000) await db.run(`INSERT INTO value_fix VALUES ${fixes.slice(k, k + 1000).join(', ')}`);
+    for (let i = 0; i < valueCols.length; i++) {
+      await db.run(`UPDATE raw_input SET v${i} = f.v FROM value_fix f WHERE f.col = ${i} AND f.r = raw_input.rowid`);
+    }
+  }
+
+  const [dup] = await db.rows(
+    `SELECT grp, unit, min(rowid)::DOUBLE AS first, list_sort(list(rowid))[2]::DOUBLE AS again FROM raw_input ` +
+      `GROUP BY grp, unit HAVING count(*) > 1 ORDER BY again LIMIT 1`,
+  );
+  if (dup !== undefined) {
+    const inBy = opts.by === null ? '' : ` for ${opts.by} = "${String(dup.grp)}"`;
+    throw new UsageError(`${file}: ${rowLabel(Number(dup.again))}, column "${opts.unit}": area "${String(dup.unit)}" appears again${inBy} (first at ${rowLabel(Number(dup.first))})`);
+  }
+  const [v1, v2, v3] = opts.index === null ? ['v0', 'v1', 'v2'] : ['NULL', 'NULL', 'NULL'];
+  await db.run(
+    `CREATE TEMP TABLE area_type_input AS SELECT rowid AS ord, grp, unit, ${v1}::DOUBLE AS v1, ${v2}::DOUBLE AS v2, ${v3}::DOUBLE AS v3, ` +
+      `${opts.index === null ? 'NULL' : 'v0'}::DOUBLE AS index_value FROM raw_input`,
+  );
+  await db.run('DROP TABLE raw_input');
 }
+
+/** A plain decimal as JavaScript's Number() reads it (DECIMAL below); anything else is judged by numericCell. */
+const PLAIN_DECIMAL_SQL = (col: string): string => `regexp_full_match(${col}, '[+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?')`;
 
 /** Largest |value| accepted: its square (1e300) stays far from the double range's end (1.8e308). */
 const MAX_MAGNITUDE = 1e150;
 
-/** A decimal number, or null for SCB's missing markers; anything else names the file, row and column. */
-function numericColumn(table: TextTable, name: string): (number | null)[] {
-  const values = table.columns.get(name);
-  if (!values) throw new Error(`internal: column "${name}" was not read`);
-  return values.map((raw, r) => {
-    const s = raw?.trim() ?? '';
-    if (MISSING.has(s)) return null;
-    const shown = JSON.stringify(s.length > 40 ? s.slice(0, 40) + '…' : s);
-    if (!DECIMAL.test(s)) {
-      // A decimal comma is the likeliest cause in Swedish files; guessing would misread "1,234".
-      const hint = /^[+-]?\d+,\d+$/.test(s) ? ' (write decimals with a point)' : '';
-      throw new UsageError(`${table.file}: ${rowLabel(r)}, column "${name}": value ${shown} is not a number${hint}`);
-    }
-    const v = Number(s);
-    if (!Number.isFinite(v)) throw new UsageError(`${table.file}: ${rowLabel(r)}, column "${name}": value ${shown} is not a finite number`);
-    // The standard deviation squares the values: beyond this the square (and the SD) overflow double precision and
-    // the cuts become meaningless (±1e308 gave types while the summary said "no types").
-    if (Math.abs(v) > MAX_MAGNITUDE) {
-      throw new UsageError(`${table.file}: ${rowLabel(r)}, column "${name}": value ${shown} is too large in magnitude (over ${MAX_MAGNITUDE}) for the standard deviation in double precision; rescale the column`);
-    }
-    return v === 0 ? 0 : v;
-  });
-}
-
-function toCsv(result: Classification, by: string | null): string {
-  const lines = [[...(by === null ? [] : [by]), ...OUTPUT_COLUMNS].map(csvField).join(',')];
-  for (const a of result.areas) {
-    const cells = [csvField(a.unit), a.index === null ? '' : String(a.index), a.areaType === null ? '' : String(a.areaType)];
-    lines.push((by === null ? cells : [csvField(a.grp), ...cells]).join(','));
+/** One value cell: a number, or null for SCB's missing markers; anything else names the file, row and column. */
+function numericCell(file: string, raw: string, r: number, name: string): number | null {
+  const s = raw.trim();
+  if (MISSING.has(s)) return null;
+  const shown = JSON.stringify(s.length > 40 ? s.slice(0, 40) + '…' : s);
+  if (!DECIMAL.test(s)) {
+    // A decimal comma is the likeliest cause in Swedish files; guessing would misread "1,234".
+    const hint = /^[+-]?\d+,\d+$/.test(s) ? ' (write decimals with a point)' : '';
+    throw new UsageError(`${file}: ${rowLabel(r)}, column "${name}": value ${shown} is not a number${hint}`);
   }
-  return lines.join('\n') + '\n';
+  const v = Number(s);
+  if (!Number.isFinite(v)) throw new UsageError(`${file}: ${rowLabel(r)}, column "${name}": value ${shown} is not a finite number`);
+  // The standard deviation squares the values: beyond this the square (and the SD) overflow double precision and
+  // the cuts become meaningless (±1e308 gave types while the summary said "no types").
+  if (Math.abs(v) > MAX_MAGNITUDE) {
+    throw new UsageError(`${file}: ${rowLabel(r)}, column "${name}": value ${shown} is too large in magnitude (over ${MAX_MAGNITUDE}) for the standard deviation in double precision; rescale the column`);
+  }
+  return v === 0 ? 0 : v;
 }
 
-function summary(result: Classification, opts: Options): string {
+/** Per --by group, in order of first appearance: rows, areas with an index, mean, SD, cuts and areas per type. */
+async function groupCuts(db: RawDuck): Promise<GroupCut[]> {
+  const stats = await db.rows(
+    `SELECT grp, count(*)::INTEGER AS n_rows, any_value(n_areas)::INTEGER AS n_areas, any_value(mean) AS mean, any_value(sd) AS sd,
+            any_value(cut_type1) AS c1, any_value(cut_type2) AS c2, any_value(cut_type3) AS c3, any_value(cut_type4) AS c4,
+            count(*) FILTER (WHERE area_type = 1)::INTEGER AS n1, count(*) FILTER (WHERE area_type = 2)::INTEGER AS n2,
+            count(*) FILTER (WHERE area_type = 3)::INTEGER AS n3, count(*) FILTER (WHERE area_type = 4)::INTEGER AS n4,
+            count(*) FILTER (WHERE area_type = 5)::INTEGER AS n5, min(ord)::DOUBLE AS first
+     FROM area_type_result GROUP BY grp ORDER BY first`,
+  );
+  const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
+  return stats.map((s) => ({
+    grp: String(s.grp),
+    nRows: Number(s.n_rows),
+    nAreas: Number(s.n_areas),
+    mean: num(s.mean),
+    sd: num(s.sd),
+    cuts: [num(s.c1), num(s.c2), num(s.c3), num(s.c4)],
+    counts: [s.n1, s.n2, s.n3, s.n4, s.n5].map(Number),
+  }));
+}
+
+function sqlIdent(s: string): string {
+  return `"${s.replaceAll('"', '""')}"`;
+}
+
+function sqlString(s: string): string {
+  return `'${s.replaceAll("'", "''")}'`;
+}
+
+function summary(groups: readonly GroupCut[], opts: Options): string {
   const lines: string[] = [];
-  for (const g of result.groups) {
+  for (const g of groups) {
     const where = opts.by === null ? '' : `${opts.by} = ${g.grp}: `;
     const missing = g.nRows - g.nAreas;
     if (g.sd === null || !(g.sd > 0)) {
@@ -213,8 +314,4 @@ function summary(result: Classification, opts: Options): string {
     );
   }
   return lines.map((l) => `segfollow area-types: ${l}\n`).join('');
-}
-
-function csvField(s: string): string {
-  return /[",\n\r]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
 }

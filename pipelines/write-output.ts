@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { chmodSync, closeSync, fsyncSync, openSync, realpathSync, renameSync, rmSync, statSync, writeSync, type Stats } from 'node:fs';
+import { chmodSync, closeSync, fsyncSync, openSync, readSync, realpathSync, renameSync, rmSync, statSync, writeSync, type Stats } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { StringDecoder } from 'node:string_decoder';
 import { rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { UsageError } from './errors.ts';
@@ -75,11 +77,94 @@ export function writeOutput(text: string, out: string | null, stdout: TextSink):
 }
 
 /**
+ * Where a command that writes its output file by other means (DuckDB's COPY) puts it before `publishOutputFile`:
+ * beside `--out FILE` (its real path, so that a rename replaces it), or in the system's temporary folder for stdout
+ * or an existing FILE that is not a regular file. A folder as FILE is refused here, before any work.
+ */
+export function outputTempPath(out: string | null): string {
+  const name = (dir: string, base: string): string => join(dir, `.${base}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+  if (out === null) return name(tmpdir(), 'segfollow-output');
+  const st = statOrNull(out);
+  if (st?.isDirectory()) throw new UsageError(`${out}: is a directory; --out needs a file name`);
+  if (st !== null && !st.isFile()) return name(tmpdir(), 'segfollow-output');
+  let target: string;
+  try {
+    target = st === null ? out : realpathSync(out);
+  } catch (e) {
+    throw new UsageError(`${out}: cannot write the output (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, { cause: e });
+  }
+  return name(dirname(target), basename(target));
+}
+
+/**
+ * Publishes a finished output file `tmp` (from outputTempPath) as writeOutput publishes a text: to stdout, or to
+ * `--out FILE` whole (flushed, then renamed over FILE, keeping FILE's mode), or into an existing FILE that is not a
+ * regular file. `tmp` is gone afterwards, whatever happens.
+ */
+export function publishOutputFile(tmp: string, out: string | null, stdout: TextSink): void {
+  const fail = (e: unknown): UsageError =>
+    new UsageError(`${out}: cannot write the output (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, { cause: e });
+  try {
+    const st = out === null ? null : statOrNull(out);
+    if (out === null || (st !== null && !st.isFile())) {
+      let fd: number | null = null;
+      try {
+        if (out !== null) fd = openSync(out, 'w');
+      } catch (e) {
+        throw fail(e);
+      }
+      try {
+        copyChunks(tmp, (chunk, text) => {
+          if (fd === null) stdout.write(text());
+          else writeAll(fd, chunk);
+        });
+      } catch (e) {
+        throw out === null ? e : fail(e);
+      } finally {
+        if (fd !== null) closeSync(fd);
+      }
+      return;
+    }
+    try {
+      const fd = openSync(tmp, 'r+');
+      try {
+        fsyncSync(fd);
+      } finally {
+        closeSync(fd);
+      }
+      if (st !== null) chmodSync(tmp, st.mode & 0o7777);
+      renameSync(tmp, st === null ? out : realpathSync(out));
+    } catch (e) {
+      throw fail(e);
+    }
+  } finally {
+    rmSync(tmp, { force: true });
+  }
+}
+
+/** `file` in 1 MB pieces: each as bytes, and as text on demand (UTF-8 decoded across the pieces' boundaries). */
+function copyChunks(file: string, fn: (chunk: Buffer, text: () => string) => void): void {
+  const fd = openSync(file, 'r');
+  try {
+    const buf = Buffer.alloc(1 << 20);
+    const decoder = new StringDecoder('utf8');
+    for (;;) {
+      const n = readSync(fd, buf, 0, buf.length, null);
+      if (n === 0) break;
+      const chunk = buf.subarray(0, n);
+      fn(chunk, () => decoder.write(chunk));
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
  * The whole text, or an error: writeSync may write only part of a buffer (a disk that fills up mid-way gives a short
  * write before it gives ENOSPC), and a short write taken for success published a truncated file with exit 0.
  */
-function writeAll(fd: number, text: string): void {
-  const buf = Buffer.from(text, 'utf8');
+function writeAll(fd: number, text: string | Buffer): void {
+  const buf = typeof text === 'string' ? Buffer.from(text, 'utf8') : text;
   for (let off = 0; off < buf.length; ) {
     const n = writeSync(fd, buf, off, buf.length - off);
     if (n <= 0) throw Object.assign(new Error(`wrote ${off} of ${buf.length} bytes`), { code: 'EIO' });

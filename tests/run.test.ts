@@ -42,6 +42,7 @@ describe('a run over the emulator (tiny world)', () => {
       'indikatorer.csv',
       'indikatorer.parquet',
       'manifest.json',
+      'segfollow-riket-00-2025.html',
       'segfollow-riket-00-2025.pdf',
       'segfollow-riket-00-2025.xlsx',
       'segregation.csv',
@@ -85,8 +86,10 @@ describe('a run over the emulator (tiny world)', () => {
     expect(Object.fromEntries(m.outputs.map((o) => [o.name, o.run_id]))).toEqual({
       'indikatorer.csv': s.run_id,
       'indikatorer.parquet': s.run_id,
+      'segfollow-kommun-2584-2025.html': s.run_id,
       'segfollow-kommun-2584-2025.pdf': s.run_id,
       'segfollow-kommun-2584-2025.xlsx': s.run_id,
+      'segfollow-riket-00-2025.html': before.run_id,
       'segfollow-riket-00-2025.pdf': before.run_id,
       'segfollow-riket-00-2025.xlsx': before.run_id,
       'segregation.csv': s.run_id,

@@ -31,7 +31,7 @@ describe('segfollow status --history', () => {
     for (const [i, stage] of ALL_STAGES.entries()) expect(lines[2 + i]).toMatch(new RegExp(`^ {2}${stage} +ok +\\d+\\.\\d\\d s$`));
     expect(lines[6]).toMatch(/^ {2}fetched: Kolada \d+, SCB \d+$/);
     // In the order the report stage wrote them.
-    expect(lines[7]).toBe('  reports: segfollow-riket-00-2025.pdf, segfollow-riket-00-2025.xlsx, indikatorer.csv, indikatorer.parquet, segregation.csv, segregation.parquet');
+    expect(lines[7]).toBe('  reports: segfollow-riket-00-2025.pdf, segfollow-riket-00-2025.xlsx, segfollow-riket-00-2025.html, indikatorer.csv, indikatorer.parquet, segregation.csv, segregation.parquet');
   });
 
   it('gives the same facts as JSON with --json, and opens the warehouse read-only (a run can follow)', async () => {

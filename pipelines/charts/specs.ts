@@ -1036,3 +1036,174 @@ export function mapChart(blocks: readonly MapBlock[], typeLabel: (t: AreaTypeNum
     data,
   };
 }
+
+// ---- Small multiples: one panel per indicator or index, for a chapter's figure. ----
+
+/** Panel size of the small multiples: three across the text width, each with its own y scale. */
+const PANEL_WIDTH = 128;
+const PANEL_HEIGHT = 64;
+
+/** The x axis of a small panel: first, middle and last year (a 128 pt panel has no room for ten). */
+function panelX(first: number, last: number): Record<string, unknown> {
+  const ticks = [...new Set([first, Math.round((first + last) / 2), last])];
+  return { field: 'year', type: 'quantitative', title: null, scale: { domain: [first - 0.3, last + 0.3], nice: false }, axis: { values: ticks, format: 'd', labelFlush: false, grid: false, labelFontSize: 7.5 } };
+}
+
+const PANEL_HEADER = { title: null, labelFontSize: 8, labelAnchor: 'start', labelAlign: 'left', labelLimit: 0, labelPadding: 3, labelExpr: "split(datum.label, '|')" } as const;
+
+/**
+ * A policy area's indicators as small multiples: one panel per indicator (three across), each with its own y scale
+ * and its unit under its name; in each the area's own series (accent blue), its län (orange) and riket (grey,
+ * dashed) where the model carries them, and the similar kommuner's lowest-to-highest band in light grey. A dashed
+ * rule marks a break in the series (new area division or definition) in the panel it crosses. Each panel's y range
+ * is at least 20 % of its values' magnitude (valueDomain), drawn as invisible points, so a wobble never fills a panel.
+ * `own` names the area's own line in the legend.
+ */
+export function indicatorPanelsChart(blocks: readonly IndicatorBlock[], own: string): ChartDef {
+  const { fitText } = useReportFonts();
+  const drawn = blocks.filter((b) => b.series.some((p) => p.value !== null));
+  const panel = (b: IndicatorBlock): string => `${wrapLabel(fitText(b.title_sv), 30)}|${fitText(unitStyle(b.unit).label)}`;
+  const order = drawn.map(panel);
+  const ownName = fitText(own);
+  const names: { name: string; color: string; dash: number[] }[] = [{ name: ownName, color: ACCENT, dash: [] }];
+  const rows: ChartRow[] = [];
+  const allYears = drawn.flatMap((b) => b.series.filter((p) => p.value !== null).map((p) => p.year));
+  const first = Math.min(...allYears);
+  const last = Math.max(...allYears);
+  const banded = new Set<string>();
+  const bandless: { panel: string; lo: number }[] = [];
+  for (const b of drawn) {
+    const p = panel(b);
+    const years = b.series.map((q) => q.year);
+    const values = validValues(b.series);
+    for (const r of lineRows(b.series, (v) => formatValue(v, b.unit))) rows.push({ panel: p, series: ownName, year: r.year ?? null, value: r.value ?? null });
+    const cmp = comparisonRows(b, years);
+    for (const r of cmp.rows) rows.push({ panel: p, ...r });
+    for (const n of cmp.names) {
+      if (!names.some((x) => x.name === n.name)) names.push({ name: n.name, color: COMPARISON_STYLE[n.level].color, dash: COMPARISON_STYLE[n.level].dash });
+    }
+    for (const r of cmp.band) rows.push({ panel: p, ...r });
+    for (const br of breakRows(b.series, b.breaks ?? [])) rows.push({ panel: p, break_x: br.x ?? null });
+    const [lo, hi] = valueDomain([...values, ...cmp.values]);
+    rows.push({ panel: p, year: first, pad: lo }, { panel: p, year: first, pad: hi });
+    if (cmp.band.length) banded.add(p);
+    else bandless.push({ panel: p, lo });
+  }
+  // A panel without a band still gets one invisible band point (zero height, at its lowest value): Vega fails on a
+  // panel whose band fields have no values at all.
+  if (banded.size) for (const b of bandless) rows.push({ panel: b.panel, year: first, lo: b.lo, hi: b.lo });
+  const x = panelX(first, last);
+  const y = { field: 'value', type: 'quantitative' as const, title: null, scale: { zero: false, nice: true }, axis: { tickCount: 3, labelFontSize: 7.5 } };
+  const legend = { title: null, orient: 'bottom', direction: 'horizontal', labelFontSize: 8, symbolType: 'stroke', symbolStrokeWidth: 1.8, symbolSize: 140 };
+  const color = { field: 'series', type: 'nominal' as const, scale: { domain: names.map((n) => n.name), range: names.map((n) => n.color) }, legend };
+  const dash = { field: 'series', type: 'nominal' as const, scale: { domain: names.map((n) => n.name), range: names.map((n) => n.dash) }, legend };
+  return {
+    id: `panels-${drawn.map((b) => b.id).join('-')}`.slice(0, 120),
+    spec: {
+      $schema: SCHEMA,
+      description: fitText(`${drawn.map((b) => b.title_sv).join(', ')}, per år`),
+      config: CHART_CONFIG,
+      data: { name: 'values' },
+      columns: 3,
+      spacing: { row: 12, column: 14 },
+      facet: { field: 'panel', type: 'nominal', sort: order, header: PANEL_HEADER },
+      spec: {
+        width: PANEL_WIDTH,
+        height: PANEL_HEIGHT,
+        layer: [
+          { transform: [{ filter: 'isValid(datum.pad)' }], mark: { type: 'point', opacity: 0, size: 1, color: 'white' }, encoding: { x, y: { ...y, field: 'pad' } } },
+          ...(banded.size ? [{ transform: [{ filter: 'isValid(datum.lo)' }], mark: { type: 'area', color: BAND_FILL, opacity: 0.7 }, encoding: { x, y: { ...y, field: 'lo' }, y2: { field: 'hi' } } }] : []),
+          { transform: [{ filter: 'isValid(datum.break_x)' }], mark: { type: 'rule', color: MUTED, strokeWidth: 0.8, strokeDash: [4, 3] }, encoding: { x: { ...x, field: 'break_x' } } },
+          {
+            transform: [{ filter: 'isValid(datum.series)' }],
+            mark: { type: 'line', strokeWidth: 1.4, invalid: 'break-paths-show-domains' },
+            encoding: { x, y, color, strokeDash: dash, size: { condition: { test: `datum.series === '${ownName.replace(/'/g, "\\'")}'`, value: 2 }, value: 1.2 } },
+          },
+          {
+            transform: [{ filter: `isValid(datum.value) && datum.series === '${ownName.replace(/'/g, "\\'")}'` }],
+            mark: { type: 'point', filled: true, color: ACCENT, size: 10, opacity: 1 },
+            encoding: { x, y },
+          },
+        ],
+      },
+      resolve: { scale: { y: 'independent' } },
+    } as TopLevelSpec,
+    data: { values: rows },
+  };
+}
+
+/**
+ * The segregation indices as small multiples: one panel per index (measure and groups), the index over the main
+ * area division (blue) and, where the model has it, over the other (orange), the value expected under random
+ * allocation dashed grey, and the change of area division as a dashed rule. Each panel has its own y scale.
+ */
+export function segregationPanelsChart(blocks: readonly SegregationBlock[], labelOf: (b: SegregationBlock) => string): ChartDef {
+  const { fitText } = useReportFonts();
+  const drawn = blocks.filter((b) => b.series.some((p) => p.value !== null));
+  const order = drawn.map((b) => wrapLabel(fitText(labelOf(b)), 34));
+  const lineName = (level: 'deso' | 'regso'): string => unitLevelLabel(level);
+  const expectedName = 'Förväntat vid slump';
+  const rows: ChartRow[] = [];
+  const allYears = drawn.flatMap((b) => [...b.series, ...(b.other_unit_level?.series ?? [])].filter((p) => p.value !== null).map((p) => p.year));
+  const first = Math.min(...allYears);
+  const last = Math.max(...allYears);
+  const levels = new Set<'deso' | 'regso'>();
+  let anyExpected = false;
+  drawn.forEach((b, i) => {
+    const p = order[i] ?? '';
+    const all: number[] = [];
+    for (const [level, series] of [[b.unit_level, b.series], ...(b.other_unit_level ? [[b.other_unit_level.unit_level, b.other_unit_level.series] as const] : [])] as const) {
+      levels.add(level);
+      for (const q of [...series].sort((a1, a2) => a1.year - a2.year)) {
+        rows.push({ panel: p, series: lineName(level), year: q.year, value: q.value });
+        if (q.value !== null) all.push(q.value);
+      }
+    }
+    for (const q of [...b.series].sort((a1, a2) => a1.year - a2.year)) {
+      if (q.expected === undefined || q.expected === null) continue;
+      anyExpected = true;
+      rows.push({ panel: p, series: expectedName, year: q.year, value: q.expected });
+      all.push(q.expected);
+    }
+    for (const br of breakRows(b.series)) rows.push({ panel: p, break_x: br.x ?? null });
+    if (all.length) {
+      const [lo, hi] = valueDomain(all);
+      rows.push({ panel: p, year: first, pad: lo }, { panel: p, year: first, pad: hi });
+    }
+  });
+  const names = [...(['deso', 'regso'] as const).filter((l) => levels.has(l)).map((l) => ({ name: lineName(l), color: l === 'deso' ? ACCENT : SECOND, dash: [] as number[] }))];
+  if (anyExpected) names.push({ name: expectedName, color: MUTED, dash: [4, 2] });
+  const x = panelX(first, last);
+  const y = { field: 'value', type: 'quantitative' as const, title: null, scale: { zero: false, nice: true }, axis: { tickCount: 3, labelFontSize: 7.5 } };
+  const legend = { title: null, orient: 'bottom', direction: 'horizontal', labelFontSize: 8, symbolType: 'stroke', symbolStrokeWidth: 1.8, symbolSize: 140 };
+  const color = { field: 'series', type: 'nominal' as const, scale: { domain: names.map((n) => n.name), range: names.map((n) => n.color) }, legend };
+  const dash = { field: 'series', type: 'nominal' as const, scale: { domain: names.map((n) => n.name), range: names.map((n) => n.dash) }, legend };
+  return {
+    id: 'seg-panels',
+    spec: {
+      $schema: SCHEMA,
+      description: fitText('Segregationsindex per år'),
+      config: CHART_CONFIG,
+      data: { name: 'values' },
+      columns: 3,
+      spacing: { row: 12, column: 14 },
+      facet: { field: 'panel', type: 'nominal', sort: order, header: PANEL_HEADER },
+      spec: {
+        width: PANEL_WIDTH,
+        height: PANEL_HEIGHT,
+        layer: [
+          { transform: [{ filter: 'isValid(datum.pad)' }], mark: { type: 'point', opacity: 0, size: 1, color: 'white' }, encoding: { x, y: { ...y, field: 'pad' } } },
+          { transform: [{ filter: 'isValid(datum.break_x)' }], mark: { type: 'rule', color: MUTED, strokeWidth: 0.8, strokeDash: [4, 3] }, encoding: { x: { ...x, field: 'break_x' } } },
+          { transform: [{ filter: 'isValid(datum.series)' }], mark: { type: 'line', strokeWidth: 1.6, invalid: 'break-paths-show-domains' }, encoding: { x, y, color, strokeDash: dash } },
+          {
+            transform: [{ filter: `isValid(datum.value) && datum.series !== '${expectedName}'` }],
+            mark: { type: 'point', filled: true, size: 10, opacity: 1 },
+            encoding: { x, y, color },
+          },
+        ],
+      },
+      resolve: { scale: { y: 'independent' } },
+    } as TopLevelSpec,
+    data: { values: rows },
+  };
+}

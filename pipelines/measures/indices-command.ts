@@ -12,7 +12,8 @@ import {
 } from './index-ids.ts';
 import { expectedAndBootstrap, type InferenceResult, type InferenceStat } from './inference.ts';
 import { multigroupIndices } from './multigroup.ts';
-import { readCountSets, sortedSetOrder } from './read-table.ts';
+import { readCountSets } from './read-table.ts';
+import { scratchF64 } from './scratch.ts';
 import { twoGroupIndices } from './two-group.ts';
 import { parseCount } from './validate-columns.ts';
 
@@ -85,6 +86,10 @@ interface OutRow {
 }
 
 const OUTPUT_COLUMNS = ['index', 'focal', 'value', 'status', 'n_units', 'total'] as const;
+
+/** scratch.ts slots of the focal group and the rest, handed to twoGroupIndices (which copies them). */
+const SLOT_X = 5;
+const SLOT_Y = 6;
 
 /** `segfollow indices …` (argv without the command name). Returns the exit code: 0, 1 or 2 (bad usage or input). */
 export async function runIndicesCommand(argv: string[], io: CommandIo): Promise<number> {
@@ -193,8 +198,8 @@ async function computeRows(opts: Options): Promise<OutRow[]> {
   );
   const K = opts.groups.length;
   const out: OutRow[] = [];
-  for (const g of sortedSetOrder(sets.map((s) => s.by))) {
-    const set = sets[g] as (typeof sets)[number];
+  // In output order (sortedSetOrder).
+  for (const set of sets) {
     unitSetRows(out, set.by, set.counts, K, opts, set.region === null ? null : { region: set.region, nRegions: set.nRegions });
   }
   return out;
@@ -230,12 +235,15 @@ function unitSetRows(
     return pairs;
   };
   /** Two-group rows for group k against the rest: every index, or only D and H. */
-  const twoGroupRows = (pairs: Float64Array, k: number, all: boolean, focalAlways: boolean): void => {
-    const x = new Float64Array(m);
-    const y = new Float64Array(m);
+  const twoGroupRows = (k: number, all: boolean, focalAlways: boolean): void => {
+    const x = scratchF64(SLOT_X, m).subarray(0, m);
+    const y = scratchF64(SLOT_Y, m).subarray(0, m);
     for (let i = 0; i < m; i++) {
-      x[i] = pairs[2 * i] as number;
-      y[i] = pairs[2 * i + 1] as number;
+      let t = 0;
+      for (let j = 0; j < K; j++) t += set[i * K + j] as number;
+      const xi = set[i * K + k] as number;
+      x[i] = xi;
+      y[i] = t - xi;
     }
     const res = twoGroupIndices(x, y);
     const name = opts.groups[k] as string;
@@ -246,7 +254,7 @@ function unitSetRows(
   };
 
   if (K === 2) {
-    twoGroupRows(vsRest(opts.focal), opts.focal, true, false);
+    twoGroupRows(opts.focal, true, false);
     const multi = multigroupIndices(set, K);
     for (const id of MULTIGROUP_INDEX_IDS) push(id, '', multi.values[id], multi.status, multi.nUnits, multi.total);
     if (opts.draws > 0) {
@@ -264,11 +272,10 @@ function unitSetRows(
       inference.push({ id: 'multi_D', focal: '', stat: 'D', res }, { id: 'multi_H_information_theory', focal: '', stat: 'H', res });
     }
     for (let k = 0; k < K; k++) {
-      const pairs = vsRest(k);
-      twoGroupRows(pairs, k, opts.focalGiven && k === opts.focal, true);
+      twoGroupRows(k, opts.focalGiven && k === opts.focal, true);
       if (opts.draws > 0) {
         const name = opts.groups[k] as string;
-        const res = infer(pairs, 2, `group:${name}`);
+        const res = infer(vsRest(k), 2, `group:${name}`);
         inference.push({ id: 'D', focal: name, stat: 'D', res }, { id: 'H_two_group', focal: name, stat: 'H', res });
       }
     }
@@ -297,10 +304,15 @@ function unitSetRows(
 
 function toCsv(rows: readonly OutRow[], by: readonly string[]): string {
   const lines: string[] = [[...by, ...OUTPUT_COLUMNS].map(csvField).join(',')];
+  // Rows of one --by combination share their `by` array: its fields are quoted once per combination.
+  let lastBy: readonly string[] | null = null;
+  let prefix = '';
   for (const r of rows) {
-    lines.push(
-      [...r.by.map(csvField), r.index, csvField(r.focal), r.value === null ? '' : String(r.value), r.status, String(r.nUnits), String(r.total)].join(','),
-    );
+    if (r.by !== lastBy) {
+      lastBy = r.by;
+      prefix = r.by.map((f) => csvField(f) + ',').join('');
+    }
+    lines.push(`${prefix}${r.index},${r.focal === '' ? '' : csvField(r.focal)},${r.value === null ? '' : String(r.value)},${r.status},${r.nUnits},${r.total}`);
   }
   return lines.join('\n') + '\n';
 }

@@ -1,5 +1,6 @@
 import type { IndexStatus, MultigroupIndexId } from './index-ids.ts';
 import { margins } from './margins.ts';
+import { scratchF64, scratchU32 } from './scratch.ts';
 import { sortedPairSum } from './sorted-pair-sum.ts';
 
 export type MultigroupValues = Record<MultigroupIndexId, number | null>;
@@ -58,8 +59,8 @@ export function multigroupIndices(counts: ArrayLike<number>, nGroups: number): M
   const t = mg.unitTotals;
 
   // Populated units, compacted, for the per-group sorts of the Gini.
-  const ts = new Float64Array(mg.nUnits);
-  const rows = new Uint32Array(mg.nUnits);
+  const ts = scratchF64(3, mg.nUnits);
+  const rows = scratchU32(1, mg.nUnits);
   for (let i = 0, m = 0; i < n; i++) {
     if ((t[i] as number) > 0) {
       ts[m] = t[i] as number;
@@ -68,7 +69,7 @@ export function multigroupIndices(counts: ArrayLike<number>, nGroups: number): M
     }
   }
   const m = mg.nUnits;
-  const col = new Float64Array(m);
+  const col = scratchF64(4, m);
 
   let pairDen = 0; // Σ_k N_k (T − N_k) = T² I
   let entropy = 0;

@@ -1,60 +1,35 @@
-import { closeSync, constants, fstatSync, openSync, readSync, statSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { createRequire } from 'node:module';
-import type { DuckDBConnection, DuckDBInstance as DuckDBInstanceType } from '@duckdb/node-api';
 import { UsageError } from '../errors.ts';
+import { countSetsFromPlainCsv, rowLabel, sortedSetOrder, type CountSet, type CountSpec } from './count-sets.ts';
+import { RawDuck } from './duck-raw.ts';
 
-// Through require, not import: importing the CommonJS package from ESM makes Node scan every one of its files for
-// named exports first, a fifth of a short `segfollow indices` run.
-const { DuckDBInstance } = createRequire(import.meta.url)('@duckdb/node-api') as { DuckDBInstance: typeof DuckDBInstanceType };
-
-/**
- * A CSV or Parquet file read as text: every requested column as strings (null where empty), in file order.
- * Reading everything as text first means a bad cell is reported by our own validation with its row and column,
- * instead of DuckDB's type sniffer guessing a type and failing (or silently coercing) somewhere else.
- */
-export interface TextTable {
-  readonly file: string;
-  readonly format: 'csv' | 'parquet';
-  /** Every column in the file, in order. */
-  readonly columnNames: readonly string[];
-  readonly nRows: number;
-  /** The requested columns. */
-  readonly columns: ReadonlyMap<string, readonly (string | null)[]>;
-}
-
-/** Rows are numbered from 1 at the first data row below the header; blank CSV lines are not rows. */
-export function rowLabel(row: number): string {
-  return `row ${row + 1}`;
-}
+export { rowLabel, sortedSetOrder, type CountSet, type CountSpec };
 
 const CSV_DELIMITERS = [',', ';', '\t', '|'] as const;
 const HEADER_PEEK_BYTES = 1 << 20;
 
 /**
- * Reads `wanted` columns of `file`. Throws UsageError (exit 2) naming the file for an unreadable or empty file,
- * a missing or duplicated column, a malformed CSV line, or a file without data rows.
- *
- * CSV: the header line is parsed here (delimiter , ; tab or |, double quotes) and DuckDB reads the body with
- * that fixed dialect and every column as VARCHAR. Letting DuckDB sniff instead would, on a ragged file, pick a
- * different delimiter and report a confusing "missing column" rather than the bad line.
+ * A FROM item reading `file` ($1 = `params[0]`): a CSV's body with every column as text, or a Parquet file, after the
+ * checks every reader makes (a regular, non-empty file with every `wanted` column once). `kind` names the format in
+ * errors. A CSV's header line is parsed here (delimiter , ; tab or |, double quotes) and DuckDB reads the body with
+ * that fixed dialect: letting DuckDB sniff instead would, on a ragged file, pick a different delimiter and report a
+ * confusing "missing column" rather than the bad line.
  */
-export async function readTable(file: string, wanted: readonly string[]): Promise<TextTable> {
+export async function tableSource(db: RawDuck, file: string, wanted: readonly string[]): Promise<{ from: string; params: string[]; kind: 'CSV' | 'Parquet' }> {
   const head = peek(file);
   if (head.length === 0) throw new UsageError(`${file}: the file is empty`);
   const isParquet = head.length >= 4 && head.toString('latin1', 0, 4) === 'PAR1';
-
-  const instance = await DuckDBInstance.create(':memory:');
-  try {
-    const conn = await instance.connect();
-    try {
-      return isParquet ? await readParquet(conn, file, wanted) : await readCsv(conn, file, head, wanted);
-    } finally {
-      conn.closeSync();
-    }
-  } finally {
-    instance.closeSync();
+  if (isParquet) {
+    await parquetColumns(db, file, wanted);
+    return { from: 'read_parquet($1)', params: [literalDuckdbPath(file)], kind: 'Parquet' };
   }
+  return { from: csvSource(file, head, wanted).from, params: [literalDuckdbPath(file)], kind: 'CSV' };
+}
+
+/** A DuckDB error while reading `file`, as a UsageError naming the file (and the line of a malformed CSV). */
+export function readError(file: string, e: unknown, kind: 'CSV' | 'Parquet'): UsageError {
+  return csvError(file, e, kind);
 }
 
 /** Only a regular file: a FIFO or device would hang the read or never end; a folder is not a table. */
@@ -100,14 +75,8 @@ function peek(file: string): Buffer {
   }
 }
 
-async function readCsv(conn: DuckDBConnection, file: string, head: Buffer, wanted: readonly string[]): Promise<TextTable> {
-  const { names, from } = csvSource(file, head, wanted);
-  const columns = await run(conn, `SELECT ${wanted.map(sqlIdent).join(', ')} FROM ${from}`, file, 'CSV');
-  return finish(file, 'csv', names, wanted, columns);
-}
-
 /** The CSV's header names and a FROM item reading its body as text ($1 = the file), after checking `wanted`. */
-function csvSource(file: string, head: Buffer, wanted: readonly string[]): { names: string[]; from: string } {
+function csvSource(file: string, head: Buffer, wanted: readonly string[]): { names: string[]; delim: string; from: string } {
   let text = head.toString('utf8');
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   if (text.trim() === '') throw new UsageError(`${file}: the file is empty`);
@@ -128,50 +97,20 @@ function csvSource(file: string, head: Buffer, wanted: readonly string[]): { nam
   const from =
     `read_csv($1, columns = ${columnsLiteral}, header = true, auto_detect = false, ` +
     `delim = ${sqlString(delim)}, quote = '"', escape = '"', strict_mode = true, null_padding = false)`;
-  return { names, from };
+  return { names, delim, from };
 }
 
-async function readParquet(conn: DuckDBConnection, file: string, wanted: readonly string[]): Promise<TextTable> {
-  const names = await parquetNames(conn, file, wanted);
-  const select = wanted.map((c) => `CAST(${sqlIdent(c)} AS VARCHAR) AS ${sqlIdent(c)}`).join(', ');
-  const columns = await run(conn, `SELECT ${select} FROM read_parquet($1)`, file, 'Parquet');
-  return finish(file, 'parquet', names, wanted, columns);
-}
-
-async function parquetNames(conn: DuckDBConnection, file: string, wanted: readonly string[]): Promise<string[]> {
-  let names: string[];
+/** The Parquet file's columns (name and DuckDB type), after checking `wanted`. */
+async function parquetColumns(db: RawDuck, file: string, wanted: readonly string[]): Promise<{ name: string; type: string }[]> {
+  let cols: { name: string; type: string }[];
   try {
-    const r = await conn.runAndReadAll('SELECT * FROM read_parquet($1) LIMIT 0', [literalDuckdbPath(file)]);
-    names = r.columnNames();
+    const r = await db.rows('SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM read_parquet($1))', [literalDuckdbPath(file)]);
+    cols = r.map((x) => ({ name: String(x.column_name), type: String(x.column_type) }));
   } catch (e) {
     throw new UsageError(`${file}: cannot read as Parquet: ${firstMessageLine(e)}`, { cause: e });
   }
-  checkColumns(file, names, wanted);
-  return names;
-}
-
-async function run(conn: DuckDBConnection, sql: string, file: string, kind: string): Promise<(string | null)[][]> {
-  try {
-    const reader = await conn.runAndReadAll(sql, [literalDuckdbPath(file)]);
-    // Without ORDER BY DuckDB still returns a plain scan in file order (preserve_insertion_order is on by default).
-    return reader.getColumnsJS().map((col) => col.map((v) => (v === null || v === undefined ? null : typeof v === 'string' ? v : String(v))));
-  } catch (e) {
-    throw csvError(file, e, kind);
-  }
-}
-
-function finish(
-  file: string,
-  format: 'csv' | 'parquet',
-  names: readonly string[],
-  wanted: readonly string[],
-  cols: (string | null)[][],
-): TextTable {
-  const nRows = cols[0]?.length ?? 0;
-  if (nRows === 0) throw new UsageError(`${file}: no data rows below the header`);
-  const columns = new Map<string, readonly (string | null)[]>();
-  wanted.forEach((name, i) => columns.set(name, cols[i] ?? []));
-  return { file, format, columnNames: names, nRows, columns };
+  checkColumns(file, cols.map((c) => c.name), wanted);
+  return cols;
 }
 
 function checkColumns(file: string, names: readonly string[], wanted: readonly string[]): void {
@@ -261,195 +200,182 @@ function sqlIdent(s: string): string {
   return `"${s.replaceAll('"', '""')}"`;
 }
 
-/** What `readCountSets` reads: count columns, the sub-area id, and optional set and region keys. */
-export interface CountSpec {
-  readonly unit: string;
-  readonly groups: readonly string[];
-  readonly by: readonly string[];
-  readonly within: string | null;
-}
-
-/** One --by combination's sub-areas, in file order. */
-export interface CountSet {
-  readonly by: readonly string[];
-  /** Row-major sub-areas × groups. */
-  readonly counts: Float64Array;
-  /** Region (--within) of each sub-area, 0-based within the set; null without --within. */
-  readonly region: Uint32Array | null;
-  readonly nRegions: number;
-}
-
-/** A text cell that is a plain whole number (up to 15 digits: exact as a double); anything else goes through `parseCount`. */
+/**
+ * Plain whole numbers (up to 15 digits: exact as a double) become DOUBLE in SQL; anything else ("12.0", "1e3", " 7",
+ * "-1", "many", empty) stays NULL there, and its text goes to `parseCount`, so the rules live in one place.
+ */
 const PLAIN_COUNT_SQL = (col: string): string => `regexp_full_match(${col}, '[0-9]{1,15}')`;
 
 /**
- * The table as count sets, validated and grouped inside DuckDB: only typed numbers cross into JavaScript, never a
- * cell as text, so a 5-million-row file costs seconds and a few hundred MB instead of minutes and gigabytes.
- * The checks and their messages are those of validateCounts/validateKeys (file, row, column, value), in the same
- * order: each count column in turn, then the unit, --by and --within columns, then duplicate sub-areas.
- * `parseCount` decides every count that is not a plain integer ("12.0", "1e3", " 7", "-1", "many"), so the rules
- * live in one place.
+ * Up to this size a plain CSV (count-sets.ts) is read in JavaScript: below it, starting DuckDB costs more than the
+ * reading. 49,257 rows (1.4 MB) take about 25 ms in JavaScript against about 120 ms through DuckDB.
+ */
+export const PLAIN_CSV_MAX_BYTES = 8 << 20;
+
+/** DuckDB settings of the in-memory database that reads a user's table. */
+export function readerSettings(): Record<string, string> {
+  const s: Record<string, string> = {};
+  // The same knob as the warehouse (SEGFOLLOW_MEMORY_LIMIT), so one setting bounds a whole machine's DuckDB use.
+  const limit = process.env.SEGFOLLOW_MEMORY_LIMIT?.trim();
+  if (limit) s.memory_limit = limit;
+  return s;
+}
+
+/**
+ * The table as count sets in output order (sortedSetOrder). A plain CSV of up to `plainCsvMaxBytes` is read in
+ * JavaScript (count-sets.ts); anything else is validated and grouped inside DuckDB, where only typed numbers cross
+ * into JavaScript, never a cell as text (except counts that are not plain integers, judged by `parseCount`), so a
+ * 5-million-row file costs seconds and a few hundred MB instead of minutes and gigabytes.
+ * The checks and their messages (file, row, column, value) are those of count-sets.ts, in the same order: each count column in turn, then the unit, --by and --within columns, then duplicate sub-areas.
  */
 export async function readCountSets(
   file: string,
   spec: CountSpec,
   parseCount: (raw: string | null, row: number, column: string) => number,
+  opts: { plainCsvMaxBytes: number } = { plainCsvMaxBytes: PLAIN_CSV_MAX_BYTES },
 ): Promise<{ file: string; sets: CountSet[] }> {
   const head = peek(file);
   if (head.length === 0) throw new UsageError(`${file}: the file is empty`);
   const isParquet = head.length >= 4 && head.toString('latin1', 0, 4) === 'PAR1';
   const keys = [...spec.by, ...(spec.within === null ? [] : [spec.within]), spec.unit];
   const wanted = [...keys, ...spec.groups];
-  const instance = await DuckDBInstance.create(':memory:');
+  if (!isParquet && statSync(file).size <= opts.plainCsvMaxBytes) {
+    const { names, delim } = csvSource(file, head, wanted);
+    const sets = countSetsFromPlainCsv(file, readFileSync(file), names, delim, spec, parseCount);
+    if (sets !== null) return { file, sets };
+  }
+  const db = await RawDuck.open(readerSettings());
   try {
-    const conn = await instance.connect();
+    let from: string;
+    if (isParquet) {
+      await parquetColumns(db, file, wanted);
+      from = 'read_parquet($1)';
+    } else {
+      from = csvSource(file, head, wanted).from;
+    }
+    // One scan of the file into a table: k0… the trimmed keys, c0… the plain counts as DOUBLE (NULL otherwise) and
+    // o0… the text of the other count cells only (NULL for the plain ones, so they cost no string). rowid is the
+    // row's place in the file (a plain scan keeps insertion order).
+    const cols = [
+      ...keys.map((c, i) => `trim(CAST(${sqlIdent(c)} AS VARCHAR)) AS k${i}`),
+      ...spec.groups.flatMap((c, i) => {
+        const text = `CAST(${sqlIdent(c)} AS VARCHAR)`;
+        return [`CASE WHEN ${PLAIN_COUNT_SQL(text)} THEN CAST(${text} AS DOUBLE) END AS c${i}`, `CASE WHEN NOT ${PLAIN_COUNT_SQL(text)} THEN ${text} END AS o${i}`];
+      }),
+    ];
     try {
-      let from: string;
-      if (isParquet) {
-        await parquetNames(conn, file, wanted);
-        from = 'read_parquet($1)';
-      } else {
-        from = csvSource(file, head, wanted).from;
-      }
-      // k0… trimmed keys, g0… counts as written; rowid of the table is the row's place in the file (a plain scan
-      // keeps insertion order).
-      const cols = [
-        ...keys.map((c, i) => `trim(CAST(${sqlIdent(c)} AS VARCHAR)) AS k${i}`),
-        ...spec.groups.map((c, i) => `CAST(${sqlIdent(c)} AS VARCHAR) AS g${i}`),
-      ];
-      try {
-        await conn.run(`CREATE TEMP TABLE t AS SELECT ${cols.join(', ')} FROM ${from}`, [literalDuckdbPath(file)]);
-      } catch (e) {
-        throw csvError(file, e, isParquet ? 'Parquet' : 'CSV');
-      }
-      const one = async (sql: string): Promise<Record<string, unknown>[]> => (await conn.runAndReadAll(sql)).getRowObjectsJS();
-      // One scan for the row count and the first missing key of each key column (checked below in the old order).
-      const keyOrder = [spec.unit, ...spec.by, ...(spec.within === null ? [] : [spec.within])];
-      const missing = keyOrder.map((name, j) => {
-        const k = `k${keys.indexOf(name)}`;
-        return `min(rowid) FILTER (WHERE ${k} IS NULL OR ${k} = '')::DOUBLE AS m${j}`;
-      });
-      const [stats = {}] = await one(`SELECT count(*)::DOUBLE AS n, ${missing.join(', ')} FROM t`);
-      if (Number(stats.n ?? 0) === 0) throw new UsageError(`${file}: no data rows below the header`);
+      await db.run(`CREATE TEMP TABLE t AS SELECT ${cols.join(', ')} FROM ${from}`, [literalDuckdbPath(file)]);
+    } catch (e) {
+      throw csvError(file, e, isParquet ? 'Parquet' : 'CSV');
+    }
+    // One scan for the row count, the first missing value of each key column (checked below in the old order) and
+    // whether any count is not a plain integer.
+    const keyOrder = [spec.unit, ...spec.by, ...(spec.within === null ? [] : [spec.within])];
+    const missing = keyOrder.map((name, j) => {
+      const k = `k${keys.indexOf(name)}`;
+      return `min(rowid) FILTER (WHERE ${k} IS NULL OR ${k} = '')::DOUBLE AS m${j}`;
+    });
+    const anyOdd = spec.groups.map((_, i) => `c${i} IS NULL`).join(' OR ');
+    const [stats = {}] = await db.rows(`SELECT count(*)::DOUBLE AS n, count(*) FILTER (WHERE ${anyOdd})::DOUBLE AS odd, ${missing.join(', ')} FROM t`);
+    if (Number(stats.n ?? 0) === 0) throw new UsageError(`${file}: no data rows below the header`);
 
-      // Counts that are not plain integers: few in any real file; each is judged (and a bad one refused) in JS,
-      // column by column and row by row as before. One query for all count columns.
-      const odd = await one(
-        spec.groups
-          .map((_, i) => `SELECT ${i} AS col, rowid::DOUBLE AS r, g${i} AS v FROM t WHERE g${i} IS NULL OR NOT ${PLAIN_COUNT_SQL(`g${i}`)}`)
-          .join(' UNION ALL ') + ' ORDER BY col, r',
+    // Counts that are not plain integers: few in any real file; each is judged (and a bad one refused) in JS,
+    // column by column and row by row as before.
+    const fixes: Map<number, number>[] = spec.groups.map(() => new Map<number, number>());
+    if (Number(stats.odd) > 0) {
+      const odd = await db.rows(
+        spec.groups.map((_, i) => `SELECT ${i}::INTEGER AS col, rowid::DOUBLE AS r, o${i} AS v FROM t WHERE c${i} IS NULL`).join(' UNION ALL ') + ' ORDER BY col, r',
       );
-      const fixes: Map<number, number>[] = spec.groups.map(() => new Map<number, number>());
       for (const o of odd) {
         const i = Number(o.col);
         (fixes[i] as Map<number, number>).set(Number(o.r), parseCount(o.v === null ? null : String(o.v), Number(o.r), spec.groups[i] as string));
       }
-      keyOrder.forEach((name, j) => {
-        const r = stats[`m${j}`];
-        if (r !== null && r !== undefined) throw new UsageError(`${file}: ${rowLabel(Number(r))}, column "${name}": missing value`);
-      });
-
-      const byCols = spec.by.map((_, i) => `k${i}`);
-      const withinCol = spec.within === null ? null : `k${spec.by.length}`;
-      const unitCol = `k${keys.length - 1}`;
-
-      await conn.run(
-        `CREATE TEMP TABLE s AS SELECT ${byCols.length === 0 ? '' : `${byCols.join(', ')}, `}(row_number() OVER (ORDER BY ${byCols.length === 0 ? '1' : byCols.join(', ')}) - 1)::INTEGER AS gid ` +
-          `FROM (SELECT DISTINCT ${byCols.length === 0 ? '1 AS one' : byCols.join(', ')} FROM t)`,
-      );
-      const setRows = await one(`SELECT * FROM s ORDER BY gid`);
-      const setBy = setRows.map((r) => byCols.map((c) => String(r[c])));
-      const join = byCols.length === 0 ? 't CROSS JOIN s' : `t JOIN s USING (${byCols.join(', ')})`;
-
-      // A sub-area twice in one set (and region): reported as the line-by-line reading would meet it. The cheap
-      // test first (no lists kept per sub-area); the details only for a file that has duplicates.
-      const keyCols = [...byCols, ...(withinCol === null ? [] : [withinCol]), unitCol].join(', ');
-      const [dupCount] = await one(`SELECT count(*)::DOUBLE AS n FROM (SELECT 1 FROM t GROUP BY ${keyCols} HAVING count(*) > 1)`);
-      const dups = Number(dupCount?.n ?? 0) === 0 ? [] : await one(
-        `SELECT gid, ${withinCol ?? "''"} AS w, ${unitCol} AS u, min(t.rowid)::DOUBLE AS first, list_sort(list(t.rowid))[2]::DOUBLE AS again ` +
-          `FROM ${join} GROUP BY gid, w, u HAVING count(*) > 1`,
-      );
-
-      if (dups.length > 0) {
-        const order = sortedSetOrder(setBy);
-        const rank = new Map(order.map((g, i) => [g, i]));
-        dups.sort((a, b) => (rank.get(Number(a.gid)) ?? 0) - (rank.get(Number(b.gid)) ?? 0) || Number(a.again) - Number(b.again));
-        const d = dups[0] as Record<string, unknown>;
-        const by = setBy[Number(d.gid)] ?? [];
-        const where = spec.within === null ? '' : ` in ${spec.within} "${String(d.w)}"`;
-        const inBy = spec.by.length === 0 ? '' : ` for ${spec.by.map((c, i) => `${c} = "${by[i]}"`).join(', ')}`;
-        throw new UsageError(
-          `${file}: ${rowLabel(Number(d.again))}, column "${spec.unit}": sub-area "${String(d.u)}" appears again${where}${inBy} (first at ${rowLabel(Number(d.first))})`,
-        );
-      }
-
-      const K = spec.groups.length;
-      const needRow = fixes.some((f) => f.size > 0);
-      const select = [
-        'gid',
-        ...(needRow ? ['t.rowid::DOUBLE AS r'] : []),
-        ...(withinCol === null ? [] : [`(dense_rank() OVER (PARTITION BY gid ORDER BY ${withinCol}) - 1)::INTEGER AS region`]),
-        ...spec.groups.map((_, i) => `CASE WHEN ${PLAIN_COUNT_SQL(`g${i}`)} THEN CAST(g${i} AS DOUBLE) END AS c${i}`),
-      ];
-      const reader = await conn.runAndReadAll(`SELECT ${select.join(', ')} FROM ${join} ORDER BY gid, t.rowid`);
-      // The text copy of the file is no longer needed: free it before the numbers are copied into JavaScript.
-      await conn.run('DROP TABLE t');
-      const columns = reader.getColumnsJS() as unknown as (number | null)[][];
-      let c = 0;
-      const gid = columns[c++] as number[];
-      const rowIds = needRow ? (columns[c++] as number[]) : null;
-      const region = withinCol === null ? null : (columns[c++] as number[]);
-      const counts = columns.slice(c) as (number | null)[][];
-      const sets: CountSet[] = [];
-      let start = 0;
-      while (start < gid.length) {
-        const g = gid[start] as number;
-        let end = start;
-        while (end < gid.length && gid[end] === g) end++;
-        const m = end - start;
-        const table = new Float64Array(m * K);
-        for (let k = 0; k < K; k++) {
-          const col = counts[k] as (number | null)[];
-          const fix = fixes[k] as Map<number, number>;
-          for (let j = 0; j < m; j++) {
-            const v = col[start + j];
-            table[j * K + k] = v === null || v === undefined ? (fix.get((rowIds as number[])[start + j] as number) as number) : v;
-          }
-        }
-        let reg: Uint32Array | null = null;
-        let nRegions = 0;
-        if (region !== null) {
-          reg = Uint32Array.from(region.slice(start, end));
-          for (const r of reg) nRegions = Math.max(nRegions, r + 1);
-        }
-        sets.push({ by: setBy[g] ?? [], counts: table, region: reg, nRegions });
-        start = end;
-      }
-      return { file, sets };
-    } finally {
-      conn.closeSync();
     }
+    keyOrder.forEach((name, j) => {
+      const r = stats[`m${j}`];
+      if (r !== null && r !== undefined) throw new UsageError(`${file}: ${rowLabel(Number(r))}, column "${name}": missing value`);
+    });
+
+    const byCols = spec.by.map((_, i) => `k${i}`);
+    const withinCol = spec.within === null ? null : `k${spec.by.length}`;
+    const unitCol = `k${keys.length - 1}`;
+
+    let setBy: string[][] = [[]];
+    let join = 't';
+    let gidCol = '0::INTEGER';
+    if (byCols.length > 0) {
+      await db.run(
+        `CREATE TEMP TABLE s AS SELECT ${byCols.join(', ')}, (row_number() OVER (ORDER BY ${byCols.join(', ')}) - 1)::INTEGER AS gid ` +
+          `FROM (SELECT DISTINCT ${byCols.join(', ')} FROM t)`,
+      );
+      const setRows = await db.read(`SELECT ${byCols.join(', ')} FROM s ORDER BY gid`);
+      setBy = Array.from({ length: setRows.rowCount }, (_, g) => setRows.columns.map((col) => String(col[g])));
+      join = `t JOIN s USING (${byCols.join(', ')})`;
+      gidCol = 'gid';
+    }
+
+    // A sub-area twice in one set (and region): reported as the line-by-line reading would meet it. The cheap
+    // test first (no lists kept per sub-area); the details only for a file that has duplicates.
+    const keyCols = [...byCols, ...(withinCol === null ? [] : [withinCol]), unitCol].join(', ');
+    const [dupCount] = await db.rows(`SELECT count(*)::DOUBLE AS n FROM (SELECT 1 FROM t GROUP BY ${keyCols} HAVING count(*) > 1)`);
+    if (Number(dupCount?.n ?? 0) > 0) {
+      const dups = await db.rows(
+        `SELECT ${gidCol} AS gid, ${withinCol ?? "''"} AS w, ${unitCol} AS u, min(t.rowid)::DOUBLE AS first, list_sort(list(t.rowid))[2]::DOUBLE AS again ` +
+          `FROM ${join} GROUP BY ALL HAVING count(*) > 1`,
+      );
+      const order = sortedSetOrder(setBy);
+      const rank = new Map(order.map((g, i) => [g, i]));
+      dups.sort((a, b) => (rank.get(Number(a.gid)) ?? 0) - (rank.get(Number(b.gid)) ?? 0) || Number(a.again) - Number(b.again));
+      const d = dups[0] as Record<string, unknown>;
+      const by = setBy[Number(d.gid)] ?? [];
+      const where = spec.within === null ? '' : ` in ${spec.within} "${String(d.w)}"`;
+      const inBy = spec.by.length === 0 ? '' : ` for ${spec.by.map((c, i) => `${c} = "${by[i]}"`).join(', ')}`;
+      throw new UsageError(
+        `${file}: ${rowLabel(Number(d.again))}, column "${spec.unit}": sub-area "${String(d.u)}" appears again${where}${inBy} (first at ${rowLabel(Number(d.first))})`,
+      );
+    }
+
+    const K = spec.groups.length;
+    const needRow = fixes.some((f) => f.size > 0);
+    const select = [
+      `${gidCol} AS gid`,
+      ...(needRow ? ['t.rowid::DOUBLE AS r'] : []),
+      ...(withinCol === null ? [] : [`(dense_rank() OVER (PARTITION BY ${gidCol} ORDER BY ${withinCol}) - 1)::INTEGER AS region`]),
+      ...spec.groups.map((_, i) => `c${i}`),
+    ];
+    const result = await db.read(`SELECT ${select.join(', ')} FROM ${join} ORDER BY ${byCols.length === 0 ? '' : 'gid, '}t.rowid`);
+    let c = 0;
+    const gid = result.columns[c++] as Int32Array;
+    const rowIds = needRow ? (result.columns[c++] as Float64Array) : null;
+    const region = withinCol === null ? null : (result.columns[c++] as Int32Array);
+    const counts = result.columns.slice(c) as Float64Array[];
+    const sets: CountSet[] = [];
+    let start = 0;
+    while (start < gid.length) {
+      const g = gid[start] as number;
+      let end = start;
+      while (end < gid.length && gid[end] === g) end++;
+      const m = end - start;
+      const table = new Float64Array(m * K);
+      for (let k = 0; k < K; k++) {
+        const col = counts[k] as Float64Array;
+        const fix = fixes[k] as Map<number, number>;
+        for (let j = 0; j < m; j++) {
+          const v = col[start + j] as number;
+          table[j * K + k] = Number.isNaN(v) ? (fix.get((rowIds as Float64Array)[start + j] as number) as number) : v;
+        }
+      }
+      let reg: Uint32Array | null = null;
+      let nRegions = 0;
+      if (region !== null) {
+        reg = Uint32Array.from(region.subarray(start, end));
+        for (const r of reg) nRegions = Math.max(nRegions, r + 1);
+      }
+      sets.push({ by: setBy[g] ?? [], counts: table, region: reg, nRegions });
+      start = end;
+    }
+    return { file, sets: sortedSetOrder(sets.map((x) => x.by)).map((i) => sets[i] as CountSet) };
   } finally {
-    instance.closeSync();
+    db.close();
   }
 }
-
-/** Set indices in output order: element-wise, numerically where both sides are integers (years, codes). */
-export function sortedSetOrder(keys: readonly (readonly string[])[]): number[] {
-  return keys.map((_, i) => i).sort((a, b) => compareKeys(keys[a] as readonly string[], keys[b] as readonly string[]));
-}
-
-export function compareKeys(a: readonly string[], b: readonly string[]): number {
-  for (let i = 0; i < a.length; i++) {
-    const x = a[i] as string;
-    const y = b[i] as string;
-    if (x === y) continue;
-    if (INTEGER.test(x) && INTEGER.test(y)) {
-      const d = Number(x) - Number(y);
-      if (d !== 0) return d;
-    }
-    return x < y ? -1 : 1;
-  }
-  return 0;
-}
-const INTEGER = /^-?\d{1,15}$/;

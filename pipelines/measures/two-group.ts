@@ -1,5 +1,6 @@
 import { atkinsonId, type AtkinsonId, type IndexStatus, type TwoGroupIndexId } from './index-ids.ts';
 import { statusOf } from './margins.ts';
+import { scratchF64 } from './scratch.ts';
 import { sortedPairSum } from './sorted-pair-sum.ts';
 
 export interface TwoGroupOptions {
@@ -40,9 +41,9 @@ export function twoGroupIndices(x: ArrayLike<number>, y: ArrayLike<number>, opts
   }
   const n = x.length;
   // Compact to populated units once; every sum below runs over these.
-  const xs = new Float64Array(n);
-  const ys = new Float64Array(n);
-  const ts = new Float64Array(n);
+  const xs = scratchF64(0, n);
+  const ys = scratchF64(1, n);
+  const ts = scratchF64(2, n);
   let m = 0;
   let X = 0;
   let Y = 0;

@@ -1,38 +1,17 @@
 import { UsageError } from '../errors.ts';
-import { rowLabel, type TextTable } from './read-table.ts';
+import { rowLabel } from './count-sets.ts';
 
 /**
- * The group columns of a text table as a row-major rows × columns Float64Array of counts. A count is a whole
- * number >= 0 written in plain decimal notation ("12", "12.0", "1e3" and Parquet's "12.00" are fine). Anything else
- * — empty, non-numeric, negative, fractional, beyond 2^53 — is a UsageError naming the file, row and column.
+ * A count is a whole number >= 0 written in plain decimal notation ("12", "12.0", "1e3" and Parquet's "12.00" are
+ * fine). Anything else — empty, non-numeric, negative, fractional, beyond 2^53 — is a UsageError naming the file,
+ * row and column.
+ *
+ * One count cell (row `r`, 0-based, of `file`): its value, or a UsageError naming file, row, column and value.
  */
-export function validateCounts(table: TextTable, columns: readonly string[]): Float64Array {
-  const K = columns.length;
-  const out = new Float64Array(table.nRows * K);
-  columns.forEach((name, k) => {
-    const values = column(table, name);
-    for (let r = 0; r < table.nRows; r++) out[r * K + k] = parseCount(table.file, values[r] ?? null, r, name);
-  });
-  return out;
-}
-
-/** One count cell (row `r`, 0-based, of `file`): its value, or a UsageError naming file, row, column and value. */
 export function parseCount(file: string, raw: string | null, r: number, name: string): number {
   const v = raw !== null && PLAIN_INTEGER.test(raw) ? Number(raw) : parseSlow(file, r, name, raw);
   if (v > Number.MAX_SAFE_INTEGER) fail(file, r, name, raw, 'is too large to count exactly (above 2^53)');
   return v;
-}
-
-/** A text column with every value present (after trimming). Used for unit ids and --by / --within keys. */
-export function validateKeys(table: TextTable, name: string): string[] {
-  const values = column(table, name);
-  const out = new Array<string>(table.nRows);
-  for (let r = 0; r < table.nRows; r++) {
-    const v = values[r]?.trim() ?? '';
-    if (v === '') throw new UsageError(`${table.file}: ${rowLabel(r)}, column "${name}": missing value`);
-    out[r] = v;
-  }
-  return out;
 }
 
 const PLAIN_INTEGER = /^\d{1,15}$/;
@@ -53,10 +32,4 @@ function parseSlow(file: string, r: number, name: string, raw: string | null): n
 function fail(file: string, r: number, name: string, raw: string | null, problem: string): never {
   const shown = raw === null ? 'empty value' : `value ${JSON.stringify(raw.length > 40 ? raw.slice(0, 40) + '…' : raw)}`;
   throw new UsageError(`${file}: ${rowLabel(r)}, column "${name}": ${shown} ${problem}`);
-}
-
-function column(table: TextTable, name: string): readonly (string | null)[] {
-  const values = table.columns.get(name);
-  if (!values) throw new Error(`internal: column "${name}" was not read`);
-  return values;
 }

@@ -18,15 +18,15 @@ import { useReportFonts } from '../charts/fonts.ts';
 import {
   ACCENT,
   areaTypeGapChart,
-  areaTypePopulationChart,
   areaTypeTrendChart,
   areaTypeTrendIndicators,
   CHART_WIDTH,
-  indicatorLineChart,
   kommunRankChart,
   kommunSpreadChart,
+  breakRows,
+  indicatorPanelsChart,
   mapChart,
-  segregationLineChart,
+  segregationPanelsChart,
   type ChartDef,
 } from '../charts/specs.ts';
 import { StageError } from '../errors.ts';
@@ -76,6 +76,7 @@ import {
   describeAreaTypePopulation,
   describeIndicator,
   describeSegregation,
+  summarizeSegregation,
   FEW_UNITS,
   gapIndicators,
   gapVerdict,
@@ -154,7 +155,7 @@ interface TableLayout {
 export interface TableNode extends NodeBase {
   table: { headerRows?: number; widths: (number | string)[]; body: Content[][]; dontBreakRows?: boolean; keepWithHeaderRows?: number };
   layout?: TableLayout | 'noBorders';
-  /** How many leading body columns are row headers: tagged TH /Scope /Row (report/tagging/layer.ts). */
+  /** How many leading body columns label their row (indicator, year, area, type): TH /Scope /Row in the tagged PDF (report/tagging/layer.ts). */
   rowHeaderColumns?: number;
 }
 export interface TocNode extends NodeBase {
@@ -227,6 +228,11 @@ interface Ctx {
    * order in which a reader meets them.
    */
   appendix: (() => Content)[];
+  /** The number of the first policy-area chapter and of its table, which explains the columns the later ones share. */
+  firstPolicyChapter?: number;
+  firstPolicyTable?: number;
+  /** The reform chapter's sources, laid out in bilaga A. */
+  reformSources?: ReturnType<typeof reformChapter>;
 }
 
 function para(ctx: Ctx, s: string, extra: Partial<TextNode> = {}): TextNode {
@@ -259,11 +265,18 @@ function table(
   rows: Content[][],
   note?: string,
   keepTogether = rows.length <= SHORT_TABLE,
+  /** Leading columns that label the row (the first, in every table of this report but the list of sources). */
+  rowHeaders = 1,
 ): StackNode {
   ctx.table++;
   const stack: Content[] = [
     { text: ctx.fit(`Tabell ${ctx.table}. ${caption}`), style: 'caption', margin: [0, 8, 0, 4] },
-    { table: { headerRows: 1, widths, body: [header, ...rows], dontBreakRows: true, keepWithHeaderRows: 1 }, layout: TABLE_LAYOUT, style: 'table' },
+    {
+      table: { headerRows: 1, widths, body: [header, ...rows], dontBreakRows: true, keepWithHeaderRows: 1 },
+      layout: TABLE_LAYOUT,
+      style: 'table',
+      ...(rowHeaders > 0 ? { rowHeaderColumns: rowHeaders } : {}),
+    },
   ];
   if (note) stack.push({ text: ctx.fit(note), style: 'note', margin: [0, 3, 0, 0] });
   // A short table is kept whole with its caption; a long one may break, repeating its header row. (pdfmake drops
@@ -293,6 +306,7 @@ function balancedTables(
       table: { headerRows: 1, widths, body: [structuredClone(header), ...rows.slice(p * per, (p + 1) * per)], dontBreakRows: true },
       layout: TABLE_LAYOUT,
       style: 'tableSmall',
+      rowHeaderColumns: 1,
     });
   }
   const stack: Content[] = [
@@ -324,7 +338,8 @@ async function figure(ctx: Ctx, chart: ChartDef, caption: string, alt: string): 
   // Drawn straight onto the page when pdfmake renders it (charts/draw-chart.ts), not through an SVG string.
   const scene = await renderChartScene(chart.spec, chart.data);
   ctx.figure++;
-  const node: SvgNode = chartNode(scene, CHART_WIDTH, ctx.fit(alt));
+  // Small multiples of one or two panels are narrower than the text: drawn at their own size, not blown up.
+  const node: SvgNode = chartNode(scene, Math.min(CHART_WIDTH, scene.width), ctx.fit(alt));
   return {
     unbreakable: true,
     margin: [0, 6, 0, 10],
@@ -336,8 +351,9 @@ function h1(ctx: Ctx, s: string, pageBreak = true): TextNode {
   return { text: ctx.fit(s), style: 'h1', tocItem: true, outline: true, ...(pageBreak ? { pageBreak: 'before' as const } : {}) };
 }
 
+/** A section heading: in the PDF outline, but not in the printed contents, which list chapters only (one page). */
 function h2(ctx: Ctx, s: string): TextNode {
-  return { text: ctx.fit(s), style: 'h2', tocItem: true, tocStyle: 'tocSub', tocMargin: [14, 1, 0, 1], outline: true, headlineLevel: 2 };
+  return { text: ctx.fit(s), style: 'h2', outline: true, headlineLevel: 2 };
 }
 
 /** Caveats of a block may be ids or texts (the report stage passes texts); show each once, as text. */
@@ -413,7 +429,7 @@ function titlePage(ctx: Ctx): Content[] {
     text: ctx.fit(
       `Rapporten följer upp utvecklingen ${scopePhrase(m.scope)} inom reformprogrammets fem områden ${EN_DASH} boende, ` +
         `utbildning, arbete, demokrati och civilsamhälle samt brottslighet ${EN_DASH} och redovisar hur boendesegregationen ` +
-        `har förändrats. Siffrorna kommer från SCB och Kolada; källor och förbehåll finns i kapitlet Metod och källor.`,
+        `har förändrats. Siffrorna kommer från SCB och Kolada; metod, källor och förbehåll finns i bilaga A.`,
     ),
     style: 'body',
     color: GREY,
@@ -433,18 +449,32 @@ function tocPage(ctx: Ctx): Content[] {
         textMargin: [0, 5, 0, 1],
       },
     },
-    { text: ctx.fit('Tabellerna använder SCB:s teckenförklaring, se kapitlet Metod och källor.'), style: 'note', margin: [0, 14, 0, 0] },
+    { text: 'Om uppgifterna', style: 'h3', margin: [0, 18, 0, 3] },
+    para(ctx, aboutData(ctx)),
   ];
+}
+
+/**
+ * What a reader needs before the numbers, in the main part; the method itself is bilaga A. (New wording, to move
+ * into templates/ with the rest of the report's sentences.)
+ */
+function aboutData(ctx: Ctx): string {
+  const m = ctx.model;
+  return (
+    `Siffrorna kommer från SCB och Kolada och gäller ${m.scope.level === 'riket' ? 'riket' : m.scope.name} ${EN_DASH} se bilaga A för källor, ` +
+    `förbehåll och hur förändringar bedöms. Värden som vilar på färre än ${formatNumber(m.disclosure_threshold, 0)} personer redovisas inte, ` +
+    'och saknade värden räknas aldrig som noll; tabellerna använder SCB:s teckenförklaring (bilaga A). Varje indikators definition, ' +
+    'population, enhet och källa står i bilaga B, och siffrorna bakom varje diagram i bilaga C. Excelfilen som följer med rapporten har ' +
+    'alla tabeller, också de som gäller alla kommuner.'
+  );
 }
 
 function summaryChapter(ctx: Ctx, n: number): Content[] {
   const s = buildSummary(ctx.model);
-  const out: Content[] = [h1(ctx, `${n} Sammanfattning`)];
+  // Right under the key findings, on the same page when it fits.
+  const out: Content[] = [{ ...h1(ctx, `${n} Sammanfattning`, false), margin: [0, 14, 0, 10] }];
   for (const line of s.overview) out.push(para(ctx, line));
-  for (const area of s.areas) {
-    out.push({ text: ctx.fit(area.title), style: 'h3' });
-    out.push({ ul: area.sentences.map((x) => para(ctx, x, { margin: [0, 0, 0, 3] })), style: 'body' });
-  }
+  // Each policy area's sentences open its own chapter (one line per indicator there), so they are not repeated here.
   if (s.segregation.length) {
     out.push({ text: 'Boendesegregation', style: 'h3' });
     out.push({ ul: s.segregation.map((x) => para(ctx, x, { margin: [0, 0, 0, 3] })), style: 'body' });
@@ -461,8 +491,10 @@ function yearsOf(series: readonly { year: number }[]): string {
   return ys.length ? formatYearRange(Math.min(...ys), Math.max(...ys)) : '';
 }
 
-function latestTable(ctx: Ctx, title: string, blocks: readonly IndicatorBlock[]): StackNode {
+/** `fullNote`: the first such table explains its columns; later ones refer back to it. */
+function latestTable(ctx: Ctx, title: string, blocks: readonly IndicatorBlock[], fullNote: boolean): StackNode {
   const scope = ctx.model.scope.level === 'riket' ? 'riket' : ctx.model.scope.name;
+  const ranked = blocks.some((b) => b.rank);
   const rows = blocks.map((b) => {
     const style = unitStyle(b.unit);
     const first = firstValid(b.series);
@@ -471,26 +503,32 @@ function latestTable(ctx: Ctx, title: string, blocks: readonly IndicatorBlock[])
     const change = first && last && first.year !== last.year ? formatSigned(printedDiff(first.value, last.value, style.decimals), style.decimals) : '..';
     const trend = indicatorTrend(b);
     const prices = b.prices ? (b.prices.basis === 'constant' ? `, fasta priser${b.prices.base_year !== null ? ` ${b.prices.base_year}` : ''}` : ', löpande priser') : '';
+    const r = b.rank;
     return [
       { text: ctx.fit(`${b.title_sv} (${b.unit}${prices})`) },
-      numberCell(ctx, first ? String(first.year) : '..'),
-      numberCell(ctx, first ? formatCell(first.value, b.unit) : '..'),
-      numberCell(ctx, last ? String(last.year) : '..'),
-      numberCell(ctx, last ? formatCell(last.value, b.unit) : '..'),
+      numberCell(ctx, first ? `${formatCell(first.value, b.unit)} (${first.year})` : '..'),
+      numberCell(ctx, last ? `${formatCell(last.value, b.unit)} (${last.year})` : '..'),
       numberCell(ctx, change),
       { text: ctx.fit(trendWord(trend)) },
+      ...(ranked ? [numberCell(ctx, r && r.rank_riket !== null ? `${r.rank_riket} av ${r.n_riket}` : '..'), numberCell(ctx, r && r.rank_lan !== null ? `${r.rank_lan} av ${r.n_lan}` : '..')] : []),
     ];
   });
+  const rankYear = blocks.find((b) => b.rank)?.rank?.year;
+  if (fullNote) ctx.firstPolicyTable = ctx.table + 1;
   return table(
     ctx,
     `${title}: första och senaste år med värde, ${scope}`,
-    ['*', 'auto', 'auto', 'auto', 'auto', 'auto', 62],
-    headerRow(ctx, ['Indikator (enhet)', 'Första år', 'Värde', 'Senaste år', 'Värde', 'Förändring', 'Bedömning'], [1, 2, 3, 4, 5]),
+    ranked ? ['*', 'auto', 'auto', 'auto', 62, 'auto', 'auto'] : ['*', 'auto', 'auto', 'auto', 70],
+    headerRow(ctx, ['Indikator (enhet)', 'Första värde (år)', 'Senaste värde (år)', 'Förändring', 'Bedömning', ...(ranked ? ['Plats i riket', 'Plats i länet'] : [])], ranked ? [1, 2, 3, 5, 6] : [1, 2, 3]),
     rows,
-    'Förändringen är skillnaden mellan de avrundade värdena i tabellen, i indikatorns enhet; för andelar i procent är det ' +
+    !fullNote
+      ? `Kolumnerna förklaras under tabell ${ctx.firstPolicyTable ?? ''}. Definition, population, källa och förbehåll: bilaga B.`
+      : 'Förändringen är skillnaden mellan de avrundade värdena i tabellen, i indikatorns enhet; för andelar i procent är det ' +
       'procentenheter. Bedömning: en förändring är tydlig först när den är större än den minsta förändring som har betydelse ' +
-      'för indikatorn och än den slumpmässiga osäkerheten (se kapitlet Metod och källor). Vid brott i serien bedöms bara ' +
-      'åren med samma definition.',
+      'för indikatorn och än den slumpmässiga osäkerheten (bilaga A). Vid brott i serien bedöms bara ' +
+      'åren med samma definition.' +
+      (ranked ? ` Plats ${rankYear ?? ''} bland kommunerna med värde, 1 = högst värde (om högt är bra beror på indikatorn); delade platser står i bilaga B.` : '') +
+      ' Definition, population, källa och förbehåll för varje indikator: bilaga B.',
   );
 }
 
@@ -513,7 +551,8 @@ function lineNumbersTable(ctx: Ctx, caption: string, block: IndicatorBlock): Sta
   return table(ctx, caption, [34, 50, 110, '*'], headerRow(ctx, ['År', 'Värde', 'Områdesindelning', 'Anmärkning'], [1]), rows);
 }
 
-function spreadNumbersTable(ctx: Ctx, caption: string, block: IndicatorBlock): StackNode {
+/** `withKommuner` false (riket): the 290 kommun rows are in the workbook (sheet Kommuner), not in the PDF. */
+function spreadNumbersTable(ctx: Ctx, caption: string, block: IndicatorBlock, withKommuner: boolean): StackNode {
   const out: Content[] = [];
   const lanRows = [...block.by_lan]
     .sort((a, b) => swedishCollator.compare(a.name, b.name))
@@ -525,80 +564,116 @@ function spreadNumbersTable(ctx: Ctx, caption: string, block: IndicatorBlock): S
   const kRows = [...block.by_kommun]
     .sort((a, b) => swedishCollator.compare(a.name, b.name))
     .map((k) => [{ text: ctx.fit(k.name) }, numberCell(ctx, formatCell(k.value, block.unit, k.status))]);
-  if (kRows.length) {
+  if (kRows.length && withKommuner) {
     out.push(balancedTables(ctx, `${caption}: kommuner`, ['*', 'auto'], headerRow(ctx, ['Kommun', 'Värde'], [1]), kRows));
   }
   return { stack: out };
 }
 
-async function indicatorSection(ctx: Ctx, num: string, block: IndicatorBlock): Promise<Content[]> {
+/**
+ * What the main part no longer prints beside the chart, for bilaga B: the indicator's full description, its rank,
+ * caveats, definition, population, unit and source.
+ */
+function indicatorDetails(ctx: Ctx, block: IndicatorBlock, shownCaveats: Set<string>): Content {
+  const m = ctx.model;
+  const scopeName = m.scope.level === 'riket' ? 'Riket' : m.scope.name;
+  const text = describeIndicator(block, { scopePhrase: scopePhrase(m.scope), reportYear: m.year });
+  const lanName = block.comparison_series?.find((c) => c.level === 'lan')?.name;
+  const rank = block.rank ? comparisonCaption({ rank: block.rank }, scopeName, lanName).trim() : '';
+  // A caveat shared by several indicators (the DeSO sums of every housing indicator) is printed at its first.
+  const caveats = [...new Set(block.caveats.map((c) => caveatText(ctx, c)))].filter((c) => !shownCaveats.has(c));
+  for (const c of caveats) shownCaveats.add(c);
+  return {
+    stack: [
+      { text: ctx.fit(block.title_sv), style: 'h3' },
+      para(ctx, [...text, ...(rank ? [rank] : [])].join(' '), { margin: [0, 0, 0, 2] }),
+      ...caveats.map((c) => para(ctx, `Observera: ${c}`, { style: 'note', margin: [0, 2, 0, 0] })),
+      { text: ctx.fit(definitionLine(block)), style: 'note', margin: [0, 2, 0, 0] },
+      { text: ctx.fit(`Källa: ${block.source}.`), style: 'note', margin: [0, 2, 0, 4] },
+    ],
+    unbreakable: true,
+  };
+}
+
+/** Riket and län reports: where the kommuner (and län) lie in the latest year, one chart per indicator. */
+async function spreadFigure(ctx: Ctx, block: IndicatorBlock): Promise<Content[]> {
   const m = ctx.model;
   const scopeName = m.scope.level === 'riket' ? 'Riket' : m.scope.name;
   const unit = unitStyle(block.unit).label;
-  const out: Content[] = [];
-  const text = describeIndicator(block, { scopePhrase: scopePhrase(m.scope), reportYear: m.year });
-  const caveats = [...new Set(block.caveats.map((c) => caveatText(ctx, c)))];
-  out.push({
-    stack: [
-      h2(ctx, `${num} ${block.title_sv}`),
-      para(ctx, text.join(' ')),
-      ...caveats.map((c) => para(ctx, `Observera: ${c}`, { style: 'note', margin: [0, 2, 0, 0] })),
-      { text: ctx.fit(definitionLine(block)), style: 'note', margin: [0, 2, 0, 0] },
-      { text: ctx.fit(`Källa: ${block.source}.`), style: 'note', margin: [0, 2, 0, 0] },
-    ],
-    unbreakable: true,
-  });
-
   const latest = lastValid(block.series);
-  if (latest) {
-    const caption = `${block.title_sv}, ${scopeName.toLowerCase() === 'riket' ? 'riket' : scopeName} ${yearsOf(block.series)}. ${unit}.${comparisonCaption(block, scopeName)}`;
-    const alt =
-      `Linjediagram över ${block.title_sv.toLowerCase()} ${scopePhrase(m.scope)} ${yearsOf(block.series)}. ` +
-      `Senaste värde ${formatCell(latest.value, block.unit)} (${unit.toLowerCase()}) år ${latest.year}. Siffrorna finns i bilagan.`;
-    out.push(await figure(ctx, indicatorLineChart(block), caption, alt));
-    const fig = ctx.figure;
-    ctx.appendix.push(() => lineNumbersTable(ctx, `Siffrorna i figur ${fig}: ${block.title_sv}, ${yearsOf(block.series)}`, block));
-  } else {
-    out.push(para(ctx, 'Diagram saknas eftersom inga värden finns för något år.', { style: 'note' }));
-  }
-
-  const hasLan = block.by_lan.filter((l) => l.value !== null).length >= 2;
-  if (hasLan) {
-    const kYear = block.latest_year ?? latest?.year;
-    const ref = block.series.find((p) => p.year === kYear);
-    const chart = kommunSpreadChart(block, { name: scopeName, value: ref?.value ?? null });
+  const kYear = block.latest_year ?? latest?.year;
+  const ref = block.series.find((p) => p.year === kYear);
+  // The riket report's 290 kommun rows are in the workbook; a län report's few stay in bilaga C.
+  const kommunRows = m.scope.level !== 'riket';
+  const where = kommunRows ? 'Siffrorna finns i bilaga C.' : 'Siffrorna finns i bilaga C (länen) och i Excelfilen (bladet Kommuner, kommunerna).';
+  if (block.by_lan.filter((l) => l.value !== null).length >= 2) {
     const nK = block.by_kommun.filter((k) => k.value !== null).length;
     const noLan = block.by_lan.filter((l) => l.value === null).map((l) => l.name);
     const caption =
       `${block.title_sv} per län och kommun ${kYear ?? ''}. ${unit}. Punkter: kommuner (${formatNumber(nK, 0)} med värde). ` +
       `Svart streck: länet. Streckad linje: ${scopeName.toLowerCase() === 'riket' ? 'riket' : scopeName}.` +
-      (noLan.length ? ` Värde saknas för ${joinSwedish(noLan)}.` : '');
-    const alt =
-      `Punktdiagram över ${block.title_sv.toLowerCase()} ${kYear ?? ''} i kommuner, ordnade efter län.${rangeAlt(block.by_kommun, block.unit)} ` +
-      `Siffrorna per län och kommun finns i bilagan.`;
-    out.push(await figure(ctx, chart, caption, alt));
-    const fig = ctx.figure;
-    ctx.appendix.push(() => spreadNumbersTable(ctx, `Siffrorna i figur ${fig}: ${block.title_sv} ${kYear ?? ''}`, block));
-  } else if (block.by_kommun.filter((k) => k.value !== null).length >= 2) {
-    // A län report has no län rows: rank its kommuner instead.
-    const kYear = block.latest_year ?? latest?.year;
-    const ref = block.series.find((p) => p.year === kYear);
-    const missing = block.by_kommun.filter((k) => k.value === null).map((k) => k.name);
-    const caption =
-      `${block.title_sv} per kommun ${kYear ?? ''}. ${unit}. Streckad linje: ${scopeName}.` +
-      (missing.length ? ` Värde saknas för ${joinSwedish(missing)}.` : '');
-    const alt = `Punktdiagram över ${block.title_sv.toLowerCase()} ${kYear ?? ''} per kommun, ordnade efter värde.${rangeAlt(block.by_kommun, block.unit)} Siffrorna finns i bilagan.`;
-    out.push(await figure(ctx, kommunRankChart(block, { name: scopeName, value: ref?.value ?? null }), caption, alt));
-    const fig = ctx.figure;
-    ctx.appendix.push(() => spreadNumbersTable(ctx, `Siffrorna i figur ${fig}: ${block.title_sv} ${kYear ?? ''}`, block));
+      (noLan.length ? ` Värde saknas för ${joinSwedish(noLan)}.` : '') +
+      ` ${where}`;
+    const alt = `Punktdiagram över ${block.title_sv.toLowerCase()} ${kYear ?? ''} i kommuner, ordnade efter län.${rangeAlt(block.by_kommun, block.unit)} ${where}`;
+    const fig = await figure(ctx, kommunSpreadChart(block, { name: scopeName, value: ref?.value ?? null }), caption, alt);
+    const n = ctx.figure;
+    ctx.appendix.push(() => spreadNumbersTable(ctx, `Siffrorna i figur ${n}: ${block.title_sv} ${kYear ?? ''}`, block, kommunRows));
+    return [fig];
   }
-  return out;
+  if (block.by_kommun.filter((k) => k.value !== null).length >= 2) {
+    // A län report has no län rows: rank its kommuner instead.
+    const missing = block.by_kommun.filter((k) => k.value === null).map((k) => k.name);
+    const caption = `${block.title_sv} per kommun ${kYear ?? ''}. ${unit}. Streckad linje: ${scopeName}.` + (missing.length ? ` Värde saknas för ${joinSwedish(missing)}.` : '');
+    const alt = `Punktdiagram över ${block.title_sv.toLowerCase()} ${kYear ?? ''} per kommun, ordnade efter värde.${rangeAlt(block.by_kommun, block.unit)} Siffrorna finns i bilaga C.`;
+    const fig = await figure(ctx, kommunRankChart(block, { name: scopeName, value: ref?.value ?? null }), caption, alt);
+    const n = ctx.figure;
+    ctx.appendix.push(() => spreadNumbersTable(ctx, `Siffrorna i figur ${n}: ${block.title_sv} ${kYear ?? ''}`, block, true));
+    return [fig];
+  }
+  return [];
 }
 
-async function policyChapter(ctx: Ctx, n: number, ch: ReportModel['chapters'][number]): Promise<Content[]> {
-  const out: Content[] = [h1(ctx, `${n} ${ch.title_sv}`)];
-  out.push(latestTable(ctx, ch.title_sv, ch.indicators));
-  for (const [i, block] of ch.indicators.entries()) out.push(...(await indicatorSection(ctx, `${n}.${i + 1}`, block)));
+/**
+ * A policy area on about a page: one line per indicator (summary.ts), its indicators as small multiples with the län
+ * and riket lines, and the first/latest/change/verdict table; in riket and län reports the kommun spread charts.
+ */
+async function policyChapter(ctx: Ctx, n: number, ch: ReportModel['chapters'][number], sentences: readonly string[]): Promise<Content[]> {
+  const m = ctx.model;
+  const scopeName = m.scope.level === 'riket' ? 'Riket' : m.scope.name;
+  const scopeLabel = m.scope.level === 'riket' ? 'riket' : m.scope.name;
+  const head: Content[] = [h1(ctx, `${n} ${ch.title_sv}`, false)];
+  // The area's sentences (summary.ts) say in words what the table below says in numbers; a short report prints the
+  // table only, unless the chapter has no indicator with values (then the sentences say so).
+  if (sentences.length && !ch.indicators.some((b) => lastValid(b.series))) head.push({ ul: sentences.map((x) => para(ctx, x, { margin: [0, 0, 0, 2] })), style: 'body' });
+  const drawn = ch.indicators.filter((b) => lastValid(b.series));
+  const out: Content[] = [];
+  if (drawn.length) {
+    const years = drawn.flatMap((b) => b.series.filter((p) => p.value !== null).map((p) => p.year));
+    const range = formatYearRange(Math.min(...years), Math.max(...years));
+    const keyed = drawn.find((b) => (b.comparison_series?.length ?? 0) > 0 || b.similar);
+    // The lines' key without the rank (the table has each indicator's rank).
+    const key = keyed ? comparisonCaption({ comparison_series: keyed.comparison_series ?? [], ...(keyed.similar ? { similar: keyed.similar } : {}) }, scopeName) : '';
+    const breaks = drawn.some((b) => breakRows(b.series, b.breaks ?? []).length > 0) ? ' Streckad lodrät linje: brott i serien (ny områdesindelning eller definition), se bilaga A.' : '';
+    const caption =
+      `${ch.title_sv}: ${drawn.length === 1 ? 'indikatorn' : `${formatNumber(drawn.length, 0)} indikatorer`} per år, ${scopeLabel} ${range}. ` +
+      `Varje ruta har sin egen skala; enheten står under namnet.${key}${breaks} Siffrorna finns i bilaga C.`;
+    const alt =
+      `Linjediagram, en ruta per indikator (${drawn.map((b) => b.title_sv.toLowerCase()).join('; ')}) ${scopePhrase(m.scope)} ${range}.` +
+      drawn.map((b) => seriesAlt(b.series, b.unit).replace(' Värdet', ` ${b.title_sv}:`)).join('') +
+      ' Siffrorna finns i bilaga C.';
+    const fig = await figure(ctx, indicatorPanelsChart(drawn, scopeName), caption, alt);
+    const num = ctx.figure;
+    for (const b of drawn) ctx.appendix.push(() => lineNumbersTable(ctx, `Siffrorna i figur ${num}: ${b.title_sv}, ${scopeLabel} ${yearsOf(b.series)}`, b));
+    // Heading and figure on one page: a heading never ends a page.
+    out.push({ stack: [...head, fig], unbreakable: true });
+    for (const b of ch.indicators.filter((x) => !drawn.includes(x))) {
+      out.push(para(ctx, `Diagram saknas för ${b.title_sv.charAt(0).toLowerCase()}${b.title_sv.slice(1)} eftersom inga värden finns för något år.`, { style: 'note' }));
+    }
+  } else {
+    out.push({ stack: [...head, para(ctx, 'Diagram saknas eftersom inga värden finns för något år.', { style: 'note' })], unbreakable: true });
+  }
+  out.push(latestTable(ctx, ch.title_sv, ch.indicators, n === ctx.firstPolicyChapter));
+  for (const block of ch.indicators) out.push(...(await spreadFigure(ctx, block)));
   return out;
 }
 
@@ -680,9 +755,48 @@ function segregationKommunTable(ctx: Ctx, block: SegregationBlock, caption: stri
   );
 }
 
+/** One row per index and area division: first and latest value, what random allocation gives, the interval, the areas. */
+function segregationOverviewTable(ctx: Ctx, blocks: readonly SegregationBlock[], scopeName: string): StackNode {
+  const rows: Content[][] = [];
+  let withExpected = false;
+  let withInterval = false;
+  for (const b of blocks) {
+    for (const [level, series] of [[b.unit_level, b.series], ...(b.other_unit_level ? [[b.other_unit_level.unit_level, b.other_unit_level.series] as const] : [])] as const) {
+      const first = firstValid(series);
+      const last = lastValid(series);
+      if (last?.expected !== undefined && last.expected !== null) withExpected = true;
+      if (last && intervalText(last) !== null) withInterval = true;
+      rows.push([
+        { text: ctx.fit(`${measureLabel(b.measure)}, ${b.groups}`) },
+        { text: ctx.fit(unitLevelName(level)) },
+        numberCell(ctx, first ? `${formatCell(first.value, 'index')} (${first.year})` : '..'),
+        numberCell(ctx, last ? `${formatCell(last.value, 'index')} (${last.year})` : '..'),
+        numberCell(ctx, last ? formatCell(last.expected ?? null, 'index') : '..'),
+        numberCell(ctx, last ? (intervalText(last) ?? '..') : '..'),
+        numberCell(ctx, last ? formatNumber(last.n_units, 0) : '..'),
+      ]);
+    }
+  }
+  // Columns nobody has values for say nothing: left out.
+  const keep = [0, 1, 2, 3, ...(withExpected ? [4] : []), ...(withInterval ? [5] : []), 6];
+  const cells = ['Index och grupper', 'Områden', 'Första värde (år)', 'Senaste värde (år)', 'Förväntat vid slump', '95 % intervall', 'Antal områden'];
+  const widths: (number | string)[] = ['*', 44, 'auto', 'auto', 50, 'auto', 44];
+  return table(
+    ctx,
+    `Segregationsindex, ${scopeName}: första och senaste år med värde`,
+    keep.map((i) => widths[i] ?? 'auto'),
+    headerRow(ctx, keep.map((i) => cells[i] ?? ''), keep.map((_, k) => k).filter((k) => k >= 2)),
+    rows.map((r) => keep.map((i) => r[i] ?? '')),
+    'Förväntat vid slump, intervall och antal områden gäller det senaste året. Värdena per år, med status, finns i bilaga C. ' +
+      'Jämför bara värden över samma områdesindelning.',
+  );
+}
+
 async function segregationChapter(ctx: Ctx, n: number): Promise<Content[]> {
-  const out: Content[] = [h1(ctx, `${n} Segregation`)];
-  out.push(
+  const m = ctx.model;
+  const scopeLabel = m.scope.level === 'riket' ? 'riket' : m.scope.name;
+  const head: Content[] = [h1(ctx, `${n} Segregation`, false)];
+  head.push(
     para(
       ctx,
       'Kapitlet redovisar hur jämnt grupper är fördelade över bostadsområden (DeSO eller RegSO). Olikhetsindex D anger ' +
@@ -691,54 +805,67 @@ async function segregationChapter(ctx: Ctx, n: number): Promise<Content[]> {
         'Exponeringsindex anger hur stor andel av grannarna som tillhör den andra gruppen; där betyder högre värde mindre segregation.',
     ),
   );
-  out.push(para(ctx, caveatText(ctx, 'W206_SMALL_UNIT_BIAS'), { style: 'note' }));
-  if (ctx.model.segregation.some((b) => [...b.series, ...(b.other_unit_level?.series ?? [])].some((p) => intervalText(p) !== null))) {
-    out.push(
+  const notes: Content[] = [para(ctx, caveatText(ctx, 'W206_SMALL_UNIT_BIAS'), { style: 'note' })];
+  if (m.segregation.some((b) => [...b.series, ...(b.other_unit_level?.series ?? [])].some((p) => intervalText(p) !== null))) {
+    notes.push(
       para(
         ctx,
         // The measures stage's own account of its intervals (methodText, which names the draws), so the text says
         // what the code does.
-        ctx.model.segregation_method ??
+        m.segregation_method ??
           'Intervallen är bootstrapintervall (95 %).' +
-            (ctx.model.bootstrap_draws !== undefined
-              ? ` De bygger på ${formatNumber(ctx.model.bootstrap_draws, 0)} dragningar${ctx.model.bootstrap_draws < 100 ? ', så gränserna är ungefärliga' : ''}.`
-              : ''),
+            (m.bootstrap_draws !== undefined ? ` De bygger på ${formatNumber(m.bootstrap_draws, 0)} dragningar${m.bootstrap_draws < 100 ? ', så gränserna är ungefärliga' : ''}.` : ''),
         { style: 'note' },
       ),
     );
   }
-  for (const [i, block] of ctx.model.segregation.entries()) {
-    const other = block.other_unit_level;
-    const levels = other ? `${unitLevelName(block.unit_level)} och ${unitLevelName(other.unit_level)}` : unitLevelName(block.unit_level);
-    const label = `${measureLabel(block.measure)}, ${block.groups}, ${levels}`;
-    out.push({ stack: [h2(ctx, `${n}.${i + 1} ${label}`), para(ctx, describeSegregation(block).join(' '))], unbreakable: true });
-    if (lastValid(block.series)) {
-      const nextTable = ctx.table + 1;
-      const tables = other ? `tabell ${nextTable} och ${nextTable + 1}` : `tabell ${nextTable}`;
-      const key = other
-        ? ` Blå linje: ${unitLevelName(block.unit_level)}; orange linje: ${unitLevelName(other.unit_level)}; streckat: förväntat vid slumpmässig fördelning.`
-        : '';
-      out.push(
-        await figure(
-          ctx,
-          segregationLineChart(block, label),
-          `${label}, ${yearsOf(block.series)}.${key} Siffrorna finns i ${tables}.${howToRead(block)}`,
-          `Linjediagram över ${label} ${yearsOf(block.series)}.${seriesAlt(block.series, 'index')} Siffrorna finns i ${tables}.`,
-        ),
-      );
+  const label = (b: SegregationBlock): string => `${measureLabel(b.measure)}, ${b.groups}`;
+  // One line per index here; the full account of each (changes with the same division, the break) is in bilaga B.
+  const texts: Content = { ul: m.segregation.map((b) => para(ctx, summarizeSegregation(b), { margin: [0, 0, 0, 3] })), style: 'body' };
+  const out: Content[] = [{ stack: [...head, ...notes], unbreakable: true }, texts];
+  const drawn = m.segregation.filter((b) => lastValid(b.series));
+  if (drawn.length) {
+    const years = drawn.flatMap((b) => [...b.series, ...(b.other_unit_level?.series ?? [])].filter((p) => p.value !== null).map((p) => p.year));
+    const range = formatYearRange(Math.min(...years), Math.max(...years));
+    const other = drawn.some((b) => b.other_unit_level);
+    const expected = drawn.some((b) => b.series.some((p) => p.expected !== undefined && p.expected !== null));
+    const crossed = drawn.some((b) => breakRows(b.series).length > 0);
+    // "Så läses diagrammet" once per measure drawn (reading-aids.ts), the D scale with it.
+    const measures = [...new Set(drawn.map((b) => b.measure))];
+    const read = measures.map((mm) => howToRead(drawn.find((b) => b.measure === mm) as SegregationBlock)).join('');
+    const key =
+      (other ? ' Blå linje: DeSO; orange linje: RegSO.' : ` Blå linje: ${unitLevelName(drawn[0]?.unit_level ?? 'deso')}.`) +
+      (expected ? ' Grå streckad linje: förväntat vid slumpmässig fördelning.' : '') +
+      (crossed ? ' Streckad lodrät linje: ny områdesindelning.' : '');
+    const fig = await figure(
+      ctx,
+      segregationPanelsChart(drawn, label),
+      `Segregationsindex per år, ${scopeLabel} ${range}; en ruta per index, var och en med sin egen skala.${key} Siffrorna finns i bilaga C.${read}`,
+      `Linjediagram, en ruta per segregationsindex (${drawn.map((b) => label(b).toLowerCase()).join('; ')}) ${scopePhrase(m.scope)} ${range}.` +
+        drawn.map((b) => seriesAlt(b.series, 'index').replace(' Värdet', ` ${measureLabel(b.measure)}, ${b.groups}:`)).join('') +
+        ' Siffrorna finns i bilaga C.',
+    );
+    const num = ctx.figure;
+    out.push(fig);
+    for (const b of drawn) {
+      const own = `${label(b)}, ${unitLevelName(b.unit_level)}`;
+      ctx.appendix.push(() => segregationYearTable(ctx, b.series, b.unit_level, `Siffrorna i figur ${num}: ${own}, värde, antal områden och status per år`));
+      const o = b.other_unit_level;
+      if (o) ctx.appendix.push(() => segregationYearTable(ctx, o.series, o.unit_level, `Siffrorna i figur ${num}: ${label(b)}, ${unitLevelName(o.unit_level)}, värde, antal områden och status per år`));
     }
-    const own = `${measureLabel(block.measure)}, ${block.groups}, ${unitLevelName(block.unit_level)}`;
-    out.push(segregationYearTable(ctx, block.series, block.unit_level, `${own}: värde, antal områden och status per år`));
-    if (other) {
-      const o = `${measureLabel(block.measure)}, ${block.groups}, ${unitLevelName(other.unit_level)}`;
-      out.push(segregationYearTable(ctx, other.series, other.unit_level, `${o}: värde, antal områden och status per år`));
-    }
+  }
+  out.push(segregationOverviewTable(ctx, m.segregation, scopeLabel));
+  for (const block of m.segregation) {
     const dec = decompositionTable(ctx, block);
     if (dec) out.push(dec);
-    // One kommun's own value is already in the table above; a list needs at least two.
-    if (block.by_kommun.length >= 2) {
-      ctx.appendix.push(() => segregationKommunTable(ctx, block, `${own}: kommunernas värden`));
+    // One kommun's own value is already in the table above; a list needs at least two. The riket report's 290 rows
+    // are in the workbook (sheet Segregation per kommun).
+    if (block.by_kommun.length >= 2 && m.scope.level !== 'riket') {
+      ctx.appendix.push(() => segregationKommunTable(ctx, block, `${label(block)}, ${unitLevelName(block.unit_level)}: kommunernas värden`));
     }
+  }
+  if (m.scope.level === 'riket' && m.segregation.some((b) => b.by_kommun.length >= 2)) {
+    out.push(para(ctx, 'Varje kommuns index, första och senaste år med förändring och bedömning, finns i Excelfilen (bladet Segregation per kommun).', { style: 'note' }));
   }
   return out;
 }
@@ -865,7 +992,8 @@ function areaTypeGapTable(ctx: Ctx, block: AreaTypeBlock, scopeName: string, lev
   return table(
     ctx,
     `Skillnaden mellan ${comparisonPhrase(first, level)}, ${scopeName} ${year ?? ''}, och dess förändring sedan ${base ?? 'basåret'}`,
-    ['*', 34, 34, 40, 48, 46, 56],
+    // Wide enough for "ingen säkerställd förändring" on two lines rather than three.
+    ['*', 32, 32, 38, 44, 44, 76],
     headerRow(ctx, header, [1, 2, 3, 4, 5]),
     rows,
     `Procent; skillnad = ${focus.toLowerCase()} − ${reference.toLowerCase()} i procentenheter; skillnader och förändringar är räknade på de avrundade värdena. ` +
@@ -959,8 +1087,11 @@ async function areaTypesChapter(ctx: Ctx, n: number, block: AreaTypeBlock): Prom
   const scopeName = m.scope.level === 'riket' ? 'riket' : m.scope.name;
   const sp = scopePhrase(m.scope);
   const level = m.scope.level;
-  const out: Content[] = [h1(ctx, `${n} Områdestyper`)];
+  const out: Content[] = [h1(ctx, `${n} Områdestyper`, false)];
   for (const line of describeAreaTypeMethod(block)) out.push(para(ctx, line));
+  // The heading and the method's first lines stay together.
+  const opening = out.splice(0, 2);
+  out.unshift({ stack: opening, unbreakable: true });
   for (const id of ['W214_AREA_TYPES_RELATIVE', 'W215_AREA_TYPE_UNCLASSIFIED', 'W216_BY_AREA_TYPE_SUMS'] as const) {
     if (m.caveats.some((c) => c.id === id)) out.push(para(ctx, caveatText(ctx, id), { style: 'note' }));
   }
@@ -971,19 +1102,12 @@ async function areaTypesChapter(ctx: Ctx, n: number, block: AreaTypeBlock): Prom
   if (singleAreaType(block) === null) {
     const popTable = areaTypePopulationTable(ctx, block, scopeName);
     if (popTable) out.push(popTable);
+    // The shares of every year (the table has the first and the latest) are in bilaga C and the workbook; a stacked
+    // bar per year would repeat the table on a third of a page.
     const years = populationYears(block);
-    if (block.population.some((p) => (p.share ?? 0) > 0)) {
-      const range = years.length ? formatYearRange(years[0] ?? 0, years[years.length - 1] ?? 0) : '';
-      out.push(
-        await figure(
-          ctx,
-          areaTypePopulationChart(block, areaTypeLegendName),
-          `Andel av invånarna per områdestyp, ${scopeName} ${range}. Procent; siffror under 7 % visas inte i stapeln.`,
-          `Staplat stapeldiagram över hur invånarna ${sp} fördelas på områdestyp 1–5 varje år ${range}. Siffrorna finns i bilagan.`,
-        ),
-      );
-      const fig = ctx.figure;
-      ctx.appendix.push(() => areaTypePopulationNumbers(ctx, block, `Siffrorna i figur ${fig}: andel av invånarna per områdestyp, ${scopeName} ${range}`));
+    if (years.length > 2 && block.population.some((p) => (p.share ?? 0) > 0)) {
+      const range = formatYearRange(years[0] ?? 0, years[years.length - 1] ?? 0);
+      ctx.appendix.push(() => areaTypePopulationNumbers(ctx, block, `Andel av invånarna per områdestyp och år, ${scopeName} ${range}`));
     }
   }
 
@@ -1001,7 +1125,9 @@ async function areaTypesChapter(ctx: Ctx, n: number, block: AreaTypeBlock): Prom
   if (gapTable) out.push(gapTable);
   // The chart compares types, so it needs indicators with at least two types; a kommun with one type has none.
   const charted = orderedIndicators({ ...block, indicators: gapIndicators(block) }).filter((i) => i.by_type.filter((t) => t.value !== null).length >= 2);
-  if (charted.length > 0) {
+  // With two types only, the chart's two dots per indicator are the table's two value columns: it says nothing more.
+  const typesCharted = new Set(charted.flatMap((i) => i.by_type.filter((t) => t.value !== null).map((t) => t.area_type)));
+  if (charted.length > 0 && typesCharted.size >= 3) {
     const year = mostCommon(charted.map((i) => i.year));
     const rest = comparison?.comparison === 'lowest_vs_rest';
     out.push(
@@ -1053,19 +1179,17 @@ async function areaTypesChapter(ctx: Ctx, n: number, block: AreaTypeBlock): Prom
     ctx.appendix.push(() => areaTypeTrendNumbers(ctx, `Siffrorna i figur ${fig}: indikatorer per områdestyp och år, ${scopeName} ${range}`, trended));
   }
 
-  const regso = regsoTable(ctx, block, m.scope.name);
-  if (regso) {
-    const heading = h2(ctx, `${n}.${sub++} Kommunens RegSO`);
-    // A short table goes with its heading (Pajala's heading ended a page, its two-row table on the next); a long one
-    // may break anyway, and pdfmake drops what does not fit of an unbreakable block taller than a page.
-    out.push(...(regso.unbreakable ? [{ stack: [heading, regso], unbreakable: true }] : [heading, regso]));
+  // The list of the kommun's RegSO is reference matter (2–4 pages in a big city): bilaga C and the workbook.
+  if ((block.regso ?? []).length > 0) {
+    out.push(para(ctx, `Kommunens ${formatNumber(block.regso?.length ?? 0, 0)} RegSO med sin områdestyp finns i bilaga C och i Excelfilen (bladet RegSO).`, { style: 'note' }));
+    ctx.appendix.push(() => regsoTable(ctx, block, m.scope.name) ?? { stack: [] });
   }
   return out;
 }
 
-function methodChapter(ctx: Ctx, n: number): Content[] {
+function methodChapter(ctx: Ctx, n: string): Content[] {
   const m = ctx.model;
-  const out: Content[] = [h1(ctx, `${n} Metod och källor`)];
+  const out: Content[] = [h1(ctx, `Bilaga ${n} Metod och källor`)];
   out.push(
     para(
       ctx,
@@ -1108,6 +1232,7 @@ function methodChapter(ctx: Ctx, n: number): Content[] {
       ]),
       'Varje siffra i rapporten kan spåras till hämtningen ovan genom manifestet och dataexporterna som följer med rapporten.',
       false, // rows of four lines: may break between rows rather than jump a page
+      0, // the source's name repeats down the column: it labels no row
     ),
   );
   out.push(h2(ctx, `${n}.2 Förbehåll`));
@@ -1115,6 +1240,7 @@ function methodChapter(ctx: Ctx, n: number): Content[] {
   const caveats = [...m.caveats].sort((a, b) => a.id.localeCompare(b.id));
   out.push({ ul: caveats.map((c) => para(ctx, c.text, { margin: [0, 0, 0, 3] })), style: 'body' });
   out.push(...assessmentSection(ctx, `${n}.3`));
+  if (ctx.reformSources) out.push(...reformBlocks(ctx, ctx.reformSources.map((b, i) => (i === 0 && b.kind === 'h2' ? { ...b, text: `${n}.5 ${b.text.replace('kapitlet', 'kapitlet Reformprogrammet')}` } : b))));
   // Reading aids (reading-aids.ts): the data lags and the scale for D, laid out like the reform chapter's blocks.
   for (const b of readingAids(m, `${n}.4`)) out.push(b.kind === 'h2' ? h2(ctx, b.text) : b.kind === 'para' ? para(ctx, b.text) : b.kind === 'list' ? { ul: b.items.map((x) => para(ctx, x)), style: 'body' } : table(ctx, b.caption, b.header.map((_, i) => (i === b.wide ? '*' : 'auto')), headerRow(ctx, b.header, b.numeric), b.rows.map((r) => r.map((c, i) => (b.numeric.includes(i) ? numberCell(ctx, c) : { text: ctx.fit(c) }))), b.note, b.rows.length <= SHORT_TABLE));
   return out;
@@ -1188,9 +1314,36 @@ function capitalise(s: string): string {
   return s.charAt(0).toUpperCase() + s.slice(1);
 }
 
-function appendixChapter(ctx: Ctx): Content[] {
+/** Bilaga B: each indicator's full description, rank, caveats, definition and source, by policy area. */
+function indicatorAppendix(ctx: Ctx, letter: string): Content[] {
+  const out: Content[] = [h1(ctx, `Bilaga ${letter} Indikatorerna`)];
+  out.push(
+    para(
+      ctx,
+      'För varje indikator: utvecklingen i ord, plats bland kommunerna, förbehåll, definition, population, enhet och källa, i kapitlens ordning; sist segregationsindexens utveckling i ord.',
+    ),
+  );
+  const shown = new Set<string>();
+  ctx.model.chapters.forEach((ch, i) => {
+    const blocks = ch.indicators.map((b) => indicatorDetails(ctx, b, shown));
+    const [first, ...rest] = blocks;
+    // The area's heading stays with its first indicator.
+    if (first) out.push({ stack: [h2(ctx, `${letter}.${i + 1} ${ch.title_sv}`), first], unbreakable: true }, ...rest);
+  });
+  const seg = ctx.model.segregation;
+  if (seg.length) {
+    const [first, ...rest] = seg.map((b): Content => ({
+      stack: [{ text: ctx.fit(`${measureLabel(b.measure)}, ${b.groups}`), style: 'h3' }, para(ctx, describeSegregation(b).join(' '))],
+      unbreakable: true,
+    }));
+    if (first) out.push({ stack: [h2(ctx, `${letter}.${ctx.model.chapters.length + 1} Segregationsindexen`), first], unbreakable: true }, ...rest);
+  }
+  return out;
+}
+
+function appendixChapter(ctx: Ctx, letter: string): Content[] {
   return [
-    h1(ctx, 'Bilaga: Diagrammens siffror'),
+    h1(ctx, `Bilaga ${letter} Diagrammens siffror`),
     para(ctx, 'Siffrorna bakom varje diagram, som text. Tabellerna följer figurernas ordning.'),
     ...ctx.appendix.map((build) => build()),
   ];
@@ -1293,9 +1446,18 @@ function docDefinition(ctx: Ctx, content: Content[], pages: { count: number }): 
 
 /** The reform programme chapter (reforms.ts builds its content; this lays it out). */
 function reformsChapter(ctx: Ctx, n: number, programme: ReformProgramme): Content[] {
-  const out: Content[] = [h1(ctx, `${n} ${REFORM_CHAPTER_TITLE}`)];
+  const blocks = reformChapter(ctx.model, programme);
+  // The chapter's list of sources is reference matter: it goes to bilaga A, the chapter keeps its content.
+  const cut = blocks.findIndex((b) => b.kind === 'h2' && b.text.startsWith('Källor'));
+  if (cut >= 0) ctx.reformSources = blocks.slice(cut);
+  return [h1(ctx, `${n} ${REFORM_CHAPTER_TITLE}`), ...reformBlocks(ctx, cut >= 0 ? blocks.slice(0, cut) : blocks)];
+}
+
+/** Lays out reforms.ts blocks: a heading kept with what it introduces, tables numbered. */
+function reformBlocks(ctx: Ctx, blocks: ReturnType<typeof reformChapter>): Content[] {
+  const out: Content[] = [];
   let heading: TextNode | null = null;
-  for (const b of reformChapter(ctx.model, programme)) {
+  for (const b of blocks) {
     if (b.kind === 'h2') {
       heading = h2(ctx, b.text);
       continue;
@@ -1307,8 +1469,9 @@ function reformsChapter(ctx: Ctx, n: number, programme: ReformProgramme): Conten
     else {
       const widths = b.header.map((_, i) => (i === b.wide ? '*' : 'auto'));
       const rows = b.rows.map((r) => r.map((c, i) => (b.numeric.includes(i) ? numberCell(ctx, c) : { text: ctx.fit(c) })));
-      // Long tables of wrapped rows may break (header repeated) rather than leave half a page empty.
-      breakable = b.rows.length > 8;
+      // Long tables of wrapped rows may break (header repeated) rather than leave half a page empty; up to 14 rows of
+      // two lines fit a page whole, with their caption (a breakable table may leave its caption at a page's foot).
+      breakable = b.rows.length > 14;
       node = table(ctx, b.caption, widths, headerRow(ctx, b.header, b.numeric), rows, b.note || undefined, !breakable);
     }
     // A heading stays with what it introduces.
@@ -1340,13 +1503,19 @@ async function content(ctx: Ctx): Promise<Content[]> {
   const kf = keyFindings(ctx.model); out.push(...chapter([h1(ctx, kf.title), ...kf.findings.map((f, i) => para(ctx, `${i + 1}. ${f.text}`)), para(ctx, kf.method, { style: 'note' })]));
   out.push(...chapter(summaryChapter(ctx, n++)));
   if (ctx.model.reforms) out.push(...chapter(reformsChapter(ctx, n++, ctx.model.reforms)));
-  const areas = [...ctx.model.chapters];
-  for (const ch of areas) out.push(...chapter(await policyChapter(ctx, n++, ch)));
-  if (ctx.model.segregation.length) out.push(...chapter(await segregationChapter(ctx, n++)));
-  if (ctx.model.area_types) out.push(...chapter(await areaTypesChapter(ctx, n++, ctx.model.area_types)));
+  const summary = buildSummary(ctx.model);
+  ctx.firstPolicyChapter = n;
+  for (const ch of ctx.model.chapters) {
+    const sentences = summary.areas.find((a) => a.policy_area === ch.policy_area)?.sentences ?? [];
+    out.push(...(await policyChapter(ctx, n++, ch, sentences)));
+  }
+  if (ctx.model.segregation.length) out.push(...(await segregationChapter(ctx, n++)));
+  if (ctx.model.area_types) out.push(...(await areaTypesChapter(ctx, n++, ctx.model.area_types)));
   if (ctx.model.maps?.length) out.push(...chapter(await mapsChapter(ctx, n++, ctx.model.maps)));
-  out.push(...chapter(methodChapter(ctx, n++)));
-  if (ctx.appendix.length) out.push(...appendixChapter(ctx));
+  // The appendices: method and sources, the indicators in detail, the numbers behind every chart.
+  out.push(...chapter(methodChapter(ctx, 'A')));
+  if (ctx.model.chapters.length) out.push(...chapter(indicatorAppendix(ctx, 'B')));
+  if (ctx.appendix.length) out.push(...appendixChapter(ctx, 'C'));
   return out;
 }
 

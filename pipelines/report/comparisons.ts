@@ -4,6 +4,7 @@
  * Everything here works on rows the report stage read once per stage; nothing queries.
  */
 import type { IndicatorRank, SimilarKommuner } from './model.ts';
+import { wording, type Lang } from './wording.ts';
 
 /**
  * Competition ranking (1, 2, 2, 4) by value, highest first, over the values as printed (`decimals`): kommuner
@@ -82,10 +83,11 @@ export function similarBand(group: { group_id: string; title: string; members: {
 }
 
 /** "3:e av 290 (delad med 1 annan)" for running text and tables. */
-export function rankText(rank: number | null, n: number, ties: number): string {
-  if (rank === null) return `ingen plats (värde saknas; ${n} med värde)`;
-  const tie = ties > 0 ? ` (delad med ${ties} ${ties === 1 ? 'annan' : 'andra'})` : '';
-  return `${rank} av ${n}${tie}`;
+export function rankText(rank: number | null, n: number, ties: number, lang: Lang = 'sv'): string {
+  const w = wording(lang);
+  if (rank === null) return w.t('comparisons.rank.none', { n });
+  const tie = ties > 0 ? ` (${w.t('comparisons.rank.shared', { count: ties })})` : '';
+  return `${w.t('comparisons.rank.of', { rank, n })}${tie}`;
 }
 
 /**
@@ -93,22 +95,29 @@ export function rankText(rank: number | null, n: number, ties: number): string {
  * neither. Ranks count kommuner with a value in the latest year, 1 for the highest value (whether high is good or
  * bad depends on the indicator), ties sharing a rank.
  */
-export function comparisonCaption(block: { comparison_series?: { name: string; level: 'lan' | 'riket' }[]; similar?: SimilarKommuner; rank?: IndicatorRank }, scopeName: string, lanName?: string): string {
+export function comparisonCaption(
+  block: { comparison_series?: { name: string; level: 'lan' | 'riket' }[]; similar?: SimilarKommuner; rank?: IndicatorRank },
+  scopeName: string,
+  lanName?: string,
+  lang: Lang = 'sv',
+): string {
+  const w = wording(lang);
   const parts: string[] = [];
   const lines = block.comparison_series ?? [];
   if (lines.length || block.similar) {
-    const keys = [`blå linje: ${scopeName}`];
-    for (const l of lines) keys.push(l.level === 'lan' ? `orange linje: ${l.name}` : 'grå streckad linje: riket');
+    const keys = [w.t('comparisons.caption.own', { name: scopeName })];
+    for (const l of lines) keys.push(l.level === 'lan' ? w.t('comparisons.caption.lan', { name: l.name }) : w.t('comparisons.caption.riket'));
     if (block.similar) {
-      const n = block.similar.members.length;
-      keys.push(`grått fält: lägsta till högsta värde bland ${n} liknande kommuner (Kolada, ${block.similar.group_title})`);
+      keys.push(w.t('comparisons.caption.similar', { n: block.similar.members.length, group: block.similar.group_title }));
     }
-    parts.push(` ${keys.join('; ').replace(/^./, (c) => c.toUpperCase())}. Jämförelsernas värden finns i Excelfilen (bladet Jämförelser per år).`);
+    parts.push(` ${keys.join('; ').replace(/^./, (c) => c.toUpperCase())}. ${w.t('comparisons.caption.workbook')}`);
   }
   const r = block.rank;
   if (r) {
-    const lan = lanName ?? lines.find((l) => l.level === 'lan')?.name ?? 'länet';
-    parts.push(` Plats ${r.year} (1 = högst värde): bland kommunerna i riket ${rankText(r.rank_riket, r.n_riket, r.ties_riket)}, i ${lan} ${rankText(r.rank_lan, r.n_lan, r.ties_lan)}.`);
+    const lan = lanName ?? lines.find((l) => l.level === 'lan')?.name ?? w.t('areaTypes.scopeNoun.lan');
+    parts.push(
+      ` ${w.t('comparisons.caption.rank', { year: r.year, riket: rankText(r.rank_riket, r.n_riket, r.ties_riket, lang), lan, inLan: rankText(r.rank_lan, r.n_lan, r.ties_lan, lang) })}`,
+    );
   }
   return parts.join('');
 }

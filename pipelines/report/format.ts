@@ -1,10 +1,17 @@
 /**
- * Swedish number, date and unit formatting for reports and charts: the one place where a number becomes text.
- * Decimal comma, no-break space (U+00A0) between thousands, U+2212 for minus, `12,3 %`.
+ * Number, date and unit formatting for reports and charts: the one place where a number becomes text. Every function
+ * takes the report language last and writes Swedish by default.
+ * Swedish (sv): decimal comma, no-break space (U+00A0) between thousands, U+2212 for minus, `12,3 %`.
+ * English (en): decimal point, comma between thousands (`1,234.5`, as ONS and Eurostat print English tables), U+2212
+ * for minus, `12.3%`. The words (units, missing-value reasons, "och"/"and") come from templates/wording/<lang>.json.
  *
  * Why U+00A0 and not the narrower U+202F: Intl's sv-SE data produces U+00A0, and Roboto (the font the PDF
  * embeds and Vega measures with) has no glyph for U+202F, so the narrow space would print as tofu.
  */
+
+import { wording, type Lang } from './wording.ts';
+
+export type { Lang } from './wording.ts';
 
 export const NBSP = '\u00a0';
 export const MINUS = '\u2212';
@@ -14,12 +21,14 @@ export const EN_DASH = '\u2013';
 export const MISSING = '..';
 
 const numberFormats = new Map<string, Intl.NumberFormat>();
+/** The Intl locale of each report language (wording.ts prints `{count}` with the same ones). */
+const LOCALE: Record<Lang, string> = { sv: 'sv-SE', en: 'en-GB' };
 
-function numberFormat(decimals: number, signed: boolean): Intl.NumberFormat {
-  const key = `${decimals}:${signed}`;
+function numberFormat(decimals: number, signed: boolean, lang: Lang): Intl.NumberFormat {
+  const key = `${lang}:${decimals}:${signed}`;
   let f = numberFormats.get(key);
   if (!f) {
-    f = new Intl.NumberFormat('sv-SE', {
+    f = new Intl.NumberFormat(LOCALE[lang], {
       minimumFractionDigits: decimals,
       maximumFractionDigits: decimals,
       signDisplay: signed ? 'exceptZero' : 'auto',
@@ -35,20 +44,20 @@ function normalise(s: string): string {
 }
 
 /** `1234567.891, 1` → `1 234 567,9`; `-3.2` → `−3,2`. Non-finite numbers are a bug upstream, never text. */
-export function formatNumber(value: number, decimals = 1): string {
+export function formatNumber(value: number, decimals = 1, lang: Lang = 'sv'): string {
   if (!Number.isFinite(value)) throw new RangeError(`cannot format non-finite number ${value}`);
-  return normalise(numberFormat(decimals, false).format(value));
+  return normalise(numberFormat(decimals, false, lang).format(value));
 }
 
 /** With an explicit sign for changes: `+2,1`, `−0,4`; a change that rounds to zero is `0,0` without sign. */
-export function formatSigned(value: number, decimals = 1): string {
+export function formatSigned(value: number, decimals = 1, lang: Lang = 'sv'): string {
   if (!Number.isFinite(value)) throw new RangeError(`cannot format non-finite number ${value}`);
-  return normalise(numberFormat(decimals, true).format(value));
+  return normalise(numberFormat(decimals, true, lang).format(value));
 }
 
-/** A value already in percent (12.3, not 0.123) → `12,3 %`. */
-export function formatPercent(value: number, decimals = 1): string {
-  return `${formatNumber(value, decimals)}${NBSP}%`;
+/** A value already in percent (12.3, not 0.123) → `12,3 %` (en: `12.3%`). */
+export function formatPercent(value: number, decimals = 1, lang: Lang = 'sv'): string {
+  return wording(lang).t('format.percent', { value: formatNumber(value, decimals, lang) });
 }
 
 /** Years are never grouped: `2017`, not `2 017`. */
@@ -61,7 +70,7 @@ export function formatYearRange(from: number, to: number): string {
 }
 
 /** Collapses sorted years into ranges: [2017, 2019, 2020, 2021, 2023] → `2017, 2019–2021 och 2023`. */
-export function formatYearList(years: readonly number[]): string {
+export function formatYearList(years: readonly number[], lang: Lang = 'sv'): string {
   const sorted = [...new Set(years)].sort((a, b) => a - b);
   const parts: string[] = [];
   let start: number | undefined;
@@ -75,32 +84,47 @@ export function formatYearList(years: readonly number[]): string {
     start = y;
     prev = y;
   }
-  return joinSwedish(parts);
+  return joinList(parts, lang);
 }
 
 /** `a`, `a och b`, `a, b och c`. */
 export function joinSwedish(items: readonly string[]): string {
+  return joinList(items, 'sv');
+}
+
+/** `a`, `a och b`, `a, b och c` (en: `a, b and c`): the last two joined by the language's `format.and`. */
+export function joinList(items: readonly string[], lang: Lang = 'sv'): string {
   if (items.length <= 1) return items[0] ?? '';
-  return `${items.slice(0, -1).join(', ')} och ${items[items.length - 1]}`;
+  return `${items.slice(0, -1).join(', ')}${wording(lang).t('format.and')}${items[items.length - 1]}`;
 }
 
 const STOCKHOLM = 'Europe/Stockholm';
-const dateFormat = new Intl.DateTimeFormat('sv-SE', { dateStyle: 'long', timeZone: STOCKHOLM });
-const dateTimeFormat = new Intl.DateTimeFormat('sv-SE', { dateStyle: 'long', timeStyle: 'short', timeZone: STOCKHOLM });
+const dateFormats: Record<Lang, Intl.DateTimeFormat> = {
+  sv: new Intl.DateTimeFormat('sv-SE', { dateStyle: 'long', timeZone: STOCKHOLM }),
+  en: new Intl.DateTimeFormat('en-GB', { dateStyle: 'long', timeZone: STOCKHOLM }),
+};
+const dateTimeFormats: Record<Lang, Intl.DateTimeFormat> = {
+  sv: new Intl.DateTimeFormat('sv-SE', { dateStyle: 'long', timeStyle: 'short', timeZone: STOCKHOLM }),
+  en: new Intl.DateTimeFormat('en-GB', { dateStyle: 'long', timeStyle: 'short', timeZone: STOCKHOLM }),
+};
 
-/** ISO timestamp → `12 februari 2025` (Swedish time). An unparsable input is returned as given, not hidden. */
-export function formatDate(iso: string): string {
+/** ISO timestamp → `12 februari 2025` (Swedish time; en: `12 February 2025`). An unparsable input is returned as given, not hidden. */
+export function formatDate(iso: string, lang: Lang = 'sv'): string {
   const d = new Date(iso);
-  return Number.isNaN(d.getTime()) ? iso : dateFormat.format(d);
+  return Number.isNaN(d.getTime()) ? iso : dateFormats[lang].format(d);
 }
 
-/** ISO timestamp → `12 februari 2025 kl. 08:15` (Swedish time). */
-export function formatDateTime(iso: string): string {
+/** ISO timestamp → `12 februari 2025 kl. 08:15` (Swedish time; en: `12 February 2025 at 08:15`). */
+export function formatDateTime(iso: string, lang: Lang = 'sv'): string {
   const d = new Date(iso);
-  return Number.isNaN(d.getTime()) ? iso : dateTimeFormat.format(d);
+  return Number.isNaN(d.getTime()) ? iso : dateTimeFormats[lang].format(d);
 }
+
+/** What a unit is, for code that must not compare translated labels. */
+export type UnitKind = 'percent' | 'money' | 'count' | 'share' | 'index' | 'other';
 
 export interface UnitStyle {
+  kind: UnitKind;
   decimals: number;
   /** Appended to a value in running text, e.g. ` %` or ` per 1 000 invånare`; empty for plain numbers. */
   suffix: string;
@@ -117,36 +141,49 @@ function glueDigits(s: string): string {
   return s.replace(/(\d) (?=\d{3}\b)/g, `$1${NBSP}`);
 }
 
-/** How a value of a catalogue unit is written. Unknown units get one decimal and the unit as given. */
-export function unitStyle(unit: string): UnitStyle {
+/**
+ * `per 1 000 invånare` → `per_1_000_invanare`: the wording key of a Swedish name (a catalogue unit under
+ * `format.unitNames`, a segregation split under `segregation.groupNames`).
+ */
+export function wordKey(unit: string): string {
+  return unit
+    .trim()
+    .toLowerCase()
+    .replace(/[åä]/g, 'a')
+    .replace(/ö/g, 'o')
+    .replace(/[^a-z0-9]+/g, '_')
+    .replace(/^_|_$/g, '');
+}
+
+/**
+ * How a value of a catalogue unit is written. Unknown units get one decimal and, in Swedish, the unit as given; in
+ * another language the unit's name must be in the wording file (`format.unitNames`), or the report stops.
+ */
+export function unitStyle(unit: string, lang: Lang = 'sv'): UnitStyle {
+  const w = wording(lang);
   const u = unit.trim().toLowerCase();
-  if (u === 'procent' || u === '%' || u === 'percent') {
-    return { decimals: 1, suffix: `${NBSP}%`, changeSuffix: ' procentenheter', label: 'Procent', relative: false };
-  }
-  if (u === 'kronor' || u === 'kr' || u === 'sek') {
-    return { decimals: 0, suffix: ' kronor', changeSuffix: ' kronor', label: 'Kronor', relative: true };
-  }
-  if (u === 'antal' || u === 'count') {
-    return { decimals: 0, suffix: '', changeSuffix: '', label: 'Antal', relative: true };
-  }
-  if (u === 'andel') return { decimals: 2, suffix: '', changeSuffix: '', label: 'Andel', relative: false };
-  if (u === 'index') return { decimals: 3, suffix: '', changeSuffix: '', label: 'Index', relative: false };
-  const glued = glueDigits(unit.trim());
+  const words = (k: string) => ({ suffix: w.t(`format.units.${k}.suffix`), changeSuffix: w.t(`format.units.${k}.changeSuffix`), label: w.t(`format.units.${k}.label`) });
+  if (u === 'procent' || u === '%' || u === 'percent') return { kind: 'percent', decimals: 1, ...words('percent'), relative: false };
+  if (u === 'kronor' || u === 'kr' || u === 'sek') return { kind: 'money', decimals: 0, ...words('money'), relative: true };
+  if (u === 'antal' || u === 'count') return { kind: 'count', decimals: 0, ...words('count'), relative: true };
+  if (u === 'andel') return { kind: 'share', decimals: 2, ...words('share'), relative: false };
+  if (u === 'index') return { kind: 'index', decimals: 3, ...words('index'), relative: false };
+  const glued = glueDigits(lang === 'sv' ? unit.trim() : w.t(`format.unitNames.${wordKey(unit)}`));
   const decimals = /100\s?000/.test(u) ? 0 : 1;
   const label = glued.charAt(0).toUpperCase() + glued.slice(1);
-  return { decimals, suffix: ` ${glued}`, changeSuffix: ` ${glued}`, label, relative: false };
+  return { kind: 'other', decimals, suffix: ` ${glued}`, changeSuffix: ` ${glued}`, label, relative: false };
 }
 
 /** A value with its unit for running text: `78,4 %`, `245 300 kronor`, `12,3 per 1 000 invånare`. */
-export function formatValue(value: number, unit: string): string {
-  const s = unitStyle(unit);
-  return `${formatNumber(value, s.decimals)}${s.suffix}`;
+export function formatValue(value: number, unit: string, lang: Lang = 'sv'): string {
+  const s = unitStyle(unit, lang);
+  return `${formatNumber(value, s.decimals, lang)}${s.suffix}`;
 }
 
 /** The size of a change for running text, without sign (the verb carries it): `2,1 procentenheter`. */
-export function formatChangeMagnitude(diff: number, unit: string): string {
-  const s = unitStyle(unit);
-  return `${formatNumber(Math.abs(diff), s.decimals)}${s.changeSuffix}`;
+export function formatChangeMagnitude(diff: number, unit: string, lang: Lang = 'sv'): string {
+  const s = unitStyle(unit, lang);
+  return `${formatNumber(Math.abs(diff), s.decimals, lang)}${s.changeSuffix}`;
 }
 
 /**
@@ -185,34 +222,44 @@ const STATUS_SYMBOL: Record<string, string> = {
   confidential: ':',
 };
 
-const STATUS_TEXT: Record<string, string> = {
-  '..': 'uppgift saknas',
-  '.': 'uppgift kan inte förekomma',
-  ':': 'sekretess i källan',
-  confidential: 'sekretess i källan',
-  // "Skyddad" means one thing only: withheld. A cell-key value is published (with a small random deviation).
-  suppressed: 'skyddad: vilar på färre personer än röjandegränsen',
-  noise: 'publicerad med cellnyckelbrus',
+/**
+ * The wording key of each status's reason (templates/wording, `format.status`). "Skyddad" means one thing only:
+ * withheld. A cell-key value is published (with a small random deviation).
+ */
+const STATUS_KEY: Record<string, string> = {
+  '..': 'missing',
+  '.': 'impossible',
+  ':': 'confidential',
+  confidential: 'confidential',
+  suppressed: 'suppressed',
+  noise: 'noise',
 };
 
 /** A table cell: the number at the unit's precision, or the status symbol when the value is missing. */
-export function formatCell(value: number | null, unit: string, status: string | null = null, decimals?: number): string {
+export function formatCell(value: number | null, unit: string, status: string | null = null, decimals?: number, lang: Lang = 'sv'): string {
   if (value === null) return (status !== null && STATUS_SYMBOL[status]) || MISSING;
-  return formatNumber(value, decimals ?? unitStyle(unit).decimals);
+  return formatNumber(value, decimals ?? unitStyle(unit, lang).decimals, lang);
 }
 
 /** Why a value is missing or marked, in words; empty when there is nothing to say. */
-export function statusText(status: string | null): string {
+export function statusText(status: string | null, lang: Lang = 'sv'): string {
   if (status === null) return '';
-  return STATUS_TEXT[status] ?? '';
+  const key = STATUS_KEY[status];
+  return key ? wording(lang).t(`format.status.${key}`) : '';
 }
 
-/** The legend for the symbols `formatCell` writes. */
-export const STATUS_LEGEND: readonly { symbol: string; text: string }[] = [
-  { symbol: '..', text: 'Uppgift saknas eller är inte tillgänglig' },
-  { symbol: '.', text: 'Uppgift kan inte förekomma' },
-  { symbol: ':', text: 'Uppgiften är skyddad (sekretess i källan eller under röjandegränsen)' },
-];
+/** The legend for the symbols `formatCell` writes, in the report's language. */
+export function statusLegend(lang: Lang = 'sv'): { symbol: string; text: string }[] {
+  const w = wording(lang);
+  return [
+    { symbol: '..', text: w.t('format.legend.missing') },
+    { symbol: '.', text: w.t('format.legend.impossible') },
+    { symbol: ':', text: w.t('format.legend.protected') },
+  ];
+}
+
+/** The Swedish legend (build-pdf.ts and the workbook read it as a constant). */
+export const STATUS_LEGEND: readonly { symbol: string; text: string }[] = statusLegend('sv');
 
 /** `DeSO2025` → `DeSO 2025`; `riket` stays. */
 export function formatAreaVersion(version: string): string {
@@ -241,6 +288,17 @@ export const D3_NUMBER_LOCALE_SV: {
   currency: ['', `${NBSP}kr`],
   minus: MINUS,
   percent: `${NBSP}%`,
+  nan: MISSING,
+};
+
+/** d3-format locale for Vega in English reports (decimal point, comma thousands, U+2212), shaped like the Swedish one. */
+export const D3_NUMBER_LOCALE_EN: typeof D3_NUMBER_LOCALE_SV = {
+  decimal: '.',
+  thousands: ',',
+  grouping: [3],
+  currency: ['SEK\u00a0', ''],
+  minus: MINUS,
+  percent: '%',
   nan: MISSING,
 };
 

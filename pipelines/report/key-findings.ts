@@ -17,7 +17,9 @@
  * gaps come before the single indicators.
  */
 import type { AreaTypeIndicator, IndicatorBlock, ReportModel, SegregationBlock, SegregationChange } from './model.ts';
-import { formatChangeMagnitude, formatValue, formatYearRange, joinSwedish, printedDiff, unitStyle } from './format.ts';
+import { formatChangeMagnitude, formatValue, formatYearRange, joinList, printedDiff, unitStyle } from './format.ts';
+import { catalogueText } from './catalogue-text.ts';
+import { wording, type Wording } from './wording.ts';
 import { indicatorTrend, thresholdOf } from './verdict.ts';
 import {
   areaTypeComparison,
@@ -27,12 +29,14 @@ import {
   gapVerdict,
   printedGap,
   printedGapChange,
+  areaName,
   scopePhrase,
   summarizeIndicator,
   summarizeSegregation,
 } from './summary.ts';
 
-export const KEY_FINDINGS_TITLE = 'Viktigaste resultat';
+/** The page's Swedish title (build-pdf.ts reads it; `keyFindings(model).title` is in the report's language). */
+export const KEY_FINDINGS_TITLE = wording('sv').t('keyFindings.title');
 
 /** At most this many sentences on the page; the issue asks for 5–7. */
 export const MAX_FINDINGS = 7;
@@ -64,24 +68,24 @@ function clear(c: SegregationChange | null | undefined): boolean {
   return c !== null && c !== undefined && !c.crosses_break && c.verdict !== 'none';
 }
 
-function segregationFinding(blocks: readonly SegregationBlock[]): Finding | null {
+function segregationFinding(blocks: readonly SegregationBlock[], w: Wording): Finding | null {
   const withValues = blocks.filter((b) => b.series.some((p) => p.value !== null));
   const changed = withValues.find((b) => clear(b.change) || clear(b.change_before_break));
   const block = changed ?? withValues[0];
   if (!block) return null;
   // summarizeSegregation states a direction only for an established change; the tier follows the same fields.
-  return { kind: 'segregation', tier: changed ? 1 : 3, score: 0, text: summarizeSegregation(block) };
+  return { kind: 'segregation', tier: changed ? 1 : 3, score: 0, text: summarizeSegregation(block, w.lang) };
 }
 
-function areaTypeFinding(model: ReportModel): Finding | null {
+function areaTypeFinding(model: ReportModel, w: Wording): Finding | null {
   const block = model.area_types;
   if (!block) return null;
   const level = model.scope.level;
-  const scope = scopePhrase(model.scope);
+  const scope = scopePhrase(model.scope, w.lang);
   const c = areaTypeComparison(block);
   if (!c || c.comparison === 'single_type' || c.comparison === 'no_types') {
     // No gap to speak of: where the residents live is the finding (e.g. everyone in one type).
-    const first = describeAreaTypePopulation(block, scope)[0];
+    const first = describeAreaTypePopulation(block, scope, w.lang)[0];
     return first ? { kind: 'area_types', tier: 3, score: 0, text: first } : null;
   }
   const inds = gapIndicators(block).filter((i) => i.gap !== null && i.value_focus !== null && i.value_reference !== null);
@@ -92,18 +96,18 @@ function areaTypeFinding(model: ReportModel): Finding | null {
   });
   if (changed.length > 0) {
     const top = [...changed].sort((a, b) => size(b) - size(a))[0] as AreaTypeIndicator;
-    return { kind: 'area_types', tier: 1, score: 0, text: describeAreaTypeGap(top, level) };
+    return { kind: 'area_types', tier: 1, score: 0, text: describeAreaTypeGap(top, level, w.lang) };
   }
   // No clear change: the largest gap now, with the sentence saying that its change is not established.
   const widest = [...inds].sort((a, b) => Math.abs(printedGap(b, 'latest') ?? 0) - Math.abs(printedGap(a, 'latest') ?? 0))[0];
-  return widest ? { kind: 'area_types', tier: 3, score: 0, text: describeAreaTypeGap(widest, level) } : null;
+  return widest ? { kind: 'area_types', tier: 3, score: 0, text: describeAreaTypeGap(widest, level, w.lang) } : null;
 }
 
 /** The printed difference from riket in units of the indicator's threshold, with the sentence naming both. */
-function levelAgainstRiket(block: IndicatorBlock): { score: number; clause: string } | null {
+function levelAgainstRiket(block: IndicatorBlock, w: Wording): { score: number; clause: string } | null {
   const latest = [...block.series].filter((p) => p.value !== null && p.year === block.latest_year)[0];
   // A count (residents) sets a kommun against the whole country's total: no comparison of levels.
-  if (unitStyle(block.unit).label === 'Antal') return null;
+  if (unitStyle(block.unit).kind === 'count') return null;
   const riket = block.comparisons?.find((c) => c.name === 'riket');
   if (!latest || latest.value === null || !riket || riket.value === null || riket.year !== latest.year) return null;
   const decimals = unitStyle(block.unit).decimals;
@@ -112,20 +116,26 @@ function levelAgainstRiket(block: IndicatorBlock): { score: number; clause: stri
   const others = (block.comparisons ?? []).filter((c) => c.name !== 'riket' && c.value !== null && c.year === latest.year);
   // Kolada's similar kommuner (kommun reports): their median the same year, with how many had a value.
   const band = block.similar?.band.find((b) => b.year === latest.year && b.median !== null && b.n > 0);
-  const similar = band && band.median !== null ? [`median ${formatValue(band.median, block.unit)} bland ${band.n} liknande kommuner`] : [];
-  const parts = [`${formatValue(riket.value, block.unit)} i riket`, ...others.map((o) => `${formatValue(o.value as number, block.unit)} i ${o.name}`), ...similar];
-  const side = diff === 0 ? 'lika med riket' : `${formatChangeMagnitude(diff, block.unit).trim()} ${diff > 0 ? 'högre' : 'lägre'} än i riket`;
-  const clause = `Det är ${side} (${joinSwedish(parts)} år ${latest.year}).`;
+  const value = (v: number): string => formatValue(v, block.unit, w.lang);
+  const similar = band && band.median !== null ? [w.t('keyFindings.level.similar', { value: value(band.median), n: band.n })] : [];
+  const parts = [
+    w.t('keyFindings.level.inArea', { value: value(riket.value), name: areaName('riket', w.lang) }),
+    ...others.map((o) => w.t('keyFindings.level.inArea', { value: value(o.value as number), name: areaName(o.name, w.lang) })),
+    ...similar,
+  ];
+  const size = formatChangeMagnitude(diff, block.unit, w.lang).trim();
+  const side = diff === 0 ? w.t('keyFindings.level.equal') : w.t(diff > 0 ? 'keyFindings.level.higher' : 'keyFindings.level.lower', { size });
+  const clause = w.t('keyFindings.level.clause', { side, parts: joinList(parts, w.lang), year: latest.year });
   // Without a threshold there is no yardstick: the difference is stated only beside a clear change.
   return { score: threshold > 0 ? Math.abs(diff) / threshold : 0, clause };
 }
 
-function indicatorFindings(model: ReportModel): Finding[] {
-  const ctx = { scopePhrase: scopePhrase(model.scope), reportYear: model.year };
+function indicatorFindings(model: ReportModel, w: Wording): Finding[] {
+  const ctx = { scopePhrase: scopePhrase(model.scope, w.lang), reportYear: model.year, lang: w.lang };
   const out: Finding[] = [];
   for (const block of model.chapters.flatMap((ch) => ch.indicators)) {
     const trend = indicatorTrend(block);
-    const level = model.scope.level === 'riket' ? null : levelAgainstRiket(block);
+    const level = model.scope.level === 'riket' ? null : levelAgainstRiket(block, w);
     const summary = summarizeIndicator(block, ctx);
     const withLevel = level ? `${summary} ${level.clause}` : summary;
     if (trend && trend.verdict !== 'none') {
@@ -140,21 +150,22 @@ function indicatorFindings(model: ReportModel): Finding[] {
   return out;
 }
 
-function oldDataFinding(model: ReportModel): Finding | null {
+function oldDataFinding(model: ReportModel, w: Wording): Finding | null {
   const blocks = model.chapters.flatMap((ch) => ch.indicators);
   const byYear = new Map<number, string[]>();
   const none: string[] = [];
   for (const b of blocks) {
-    const title = b.title_sv.charAt(0).toLowerCase() + b.title_sv.slice(1);
+    const own = catalogueText(w.lang).title(b);
+    const title = own.charAt(0).toLowerCase() + own.slice(1);
     if (b.latest_year === null) none.push(title);
     else if (b.latest_year < model.year) byYear.set(b.latest_year, [...(byYear.get(b.latest_year) ?? []), title]);
   }
   if (byYear.size === 0 && none.length === 0) return null;
-  const lagged = [...byYear.entries()].sort((a, b) => a[0] - b[0]).map(([y, names]) => `${y}: ${joinSwedish(names)}`);
+  const lagged = [...byYear.entries()].sort((a, b) => a[0] - b[0]).map(([y, names]) => `${y}: ${joinList(names, w.lang)}`);
   const n = [...byYear.values()].reduce((a, x) => a + x.length, 0);
   const parts: string[] = [];
-  if (n > 0) parts.push(`Äldre uppgifter: ${n} av ${blocks.length} indikatorer slutar före rapportåret ${model.year}. Senaste år ${lagged.join('; ')}.`);
-  if (none.length > 0) parts.push(`Uppgifter saknas helt för ${joinSwedish(none)}.`);
+  if (n > 0) parts.push(w.t('keyFindings.oldData.lagged', { n, total: blocks.length, year: model.year, lagged: lagged.join('; ') }));
+  if (none.length > 0) parts.push(w.t('keyFindings.oldData.none', { names: joinList(none, w.lang) }));
   return { kind: 'old_data', tier: 4, score: 0, text: parts.join(' ') };
 }
 
@@ -162,12 +173,13 @@ const ORDER: Record<FindingKind, number> = { segregation: 0, area_types: 1, indi
 
 /** The ranked sentences of the key-findings page, chosen and ordered as the header of this file says. */
 export function keyFindings(model: ReportModel): KeyFindings {
-  const fixed = [segregationFinding(model.segregation), areaTypeFinding(model), oldDataFinding(model)].filter((f): f is Finding => f !== null);
+  const w = wording(model.lang ?? 'sv');
+  const fixed = [segregationFinding(model.segregation, w), areaTypeFinding(model, w), oldDataFinding(model, w)].filter((f): f is Finding => f !== null);
   const rank = (a: Finding, b: Finding): number => a.tier - b.tier || ORDER[a.kind] - ORDER[b.kind] || b.score - a.score;
   // The indicator slots: clear changes take at most CHANGE_SLOTS of them while differences from riket wait, so a
   // kommun or län report always sets itself against riket; slots one kind leaves unused go to the other.
   const slots = Math.max(0, MAX_FINDINGS - fixed.length);
-  const all = indicatorFindings(model).sort(rank);
+  const all = indicatorFindings(model, w).sort(rank);
   const changes = all.filter((f) => f.tier === 1);
   const levels = all.filter((f) => f.tier === 2);
   const nChanges = Math.min(changes.length, Math.max(CHANGE_SLOTS, slots - levels.length));
@@ -175,16 +187,10 @@ export function keyFindings(model: ReportModel): KeyFindings {
   const findings = [...fixed, ...indicators].sort(rank);
   const years = model.chapters.flatMap((ch) => ch.indicators).flatMap((b) => b.series.filter((p) => p.value !== null).map((p) => p.year));
   const span = years.length ? ` (${formatYearRange(Math.min(...years), Math.max(...years))})` : '';
-  const method =
-    `Punkterna är valda och ordnade ur rapportens siffror${span}, utan handskrivna tal. Först kommer tydliga förändringar: ` +
-    'segregationsindex med en säkerställd förändring med samma områdesindelning, skillnader mellan områdestyper som tydligt ' +
-    'har minskat eller ökat, och indikatorer med en tydlig förändring, ordnade efter hur många gånger förändringen är större ' +
-    'än den minsta förändring som räknas som tydlig för indikatorn (indikatorer utan en sådan gräns sist, och indikatorer utan ' +
-    'önskad riktning, som folkmängd, efter dem med). ' +
-    (model.scope.level === 'riket'
-      ? ''
-      : `Sedan kommer nivåer som skiljer sig från riket med mer än den gränsen, ordnade på samma sätt; tydliga förändringar tar högst ${CHANGE_SLOTS} av indikatorernas platser när sådana skillnader finns. `) +
-    'Därefter segregation och områdestyper utan säkerställd förändring, och sist indikatorer vars senaste år ligger före ' +
-    `rapportåret. Högst ${MAX_FINDINGS} punkter; alla indikatorer finns i sammanfattningen och kapitlen.`;
-  return { title: KEY_FINDINGS_TITLE, findings, method };
+  const method = w.t('keyFindings.method', {
+    span,
+    againstRiket: model.scope.level === 'riket' ? '' : w.t('keyFindings.methodAgainstRiket', { slots: CHANGE_SLOTS }),
+    max: MAX_FINDINGS,
+  });
+  return { title: w.t('keyFindings.title'), findings, method };
 }

@@ -8,14 +8,16 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { feature } from 'topojson-client';
 import { StageError } from '../errors.ts';
-import { formatNumber } from './format.ts';
+import { formatNumber, unitStyle } from './format.ts';
+import { catalogueText } from './catalogue-text.ts';
+import { wording, type Lang, type Wording } from './wording.ts';
 import type { GeoGeometry, IndicatorBlock, MapArea, MapBlock, ReportModel, SegregationBlock } from './model.ts';
 
 /** The indicator the maps show beside D and the area types: employment 20–64, the programme's core labour-market measure. */
 export const MAP_INDICATOR = 'employment_rate_20_64';
 export const BOUNDARY_FILE = 'geo/sverige-kommuner-lan.topojson';
 /** How the outlines are cited in captions and the workbook (data/geo/README.md says more). */
-export const BOUNDARY_SOURCE = 'Kommungränser: okfse/sweden-geojson (från Valmyndighetens data), förenklade';
+export const BOUNDARY_SOURCE = wording('sv').t('maps.source.kommuner');
 
 export interface Boundaries {
   kommuner: Map<string, { name: string; lan: string; geometry: GeoGeometry }>;
@@ -85,14 +87,14 @@ export const CLASS_COLORS: Readonly<Record<number, readonly string[]>> = {
   4: ['#c7e9b4', '#7fcdbb', '#1d91c0', '#253494'],
   5: ['#c7e9b4', '#7fcdbb', '#41b6c4', '#1d91c0', '#253494'],
 };
-export const MISSING_LABEL = 'Värde saknas';
+export const MISSING_LABEL = wording('sv').t('maps.missingValue');
 
 /**
  * Up to five classes of (about) equal counts over the values rounded to their printed precision: equal values
  * always share a class, and each class is labelled by the lowest and highest printed value in it, so the legend
  * never claims a range no area has. Fewer areas get fewer classes (under 8: three, under 4: one per value).
  */
-export function mapClasses(values: readonly number[], decimals: number): MapClass[] {
+export function mapClasses(values: readonly number[], decimals: number, lang: Lang = 'sv'): MapClass[] {
   const printed = [...new Set(values.map((v) => Number(v.toFixed(decimals))))].sort((a, b) => a - b);
   if (printed.length === 0) return [];
   const counts = new Map<number, number>();
@@ -124,7 +126,7 @@ export function mapClasses(values: readonly number[], decimals: number): MapClas
     const from = g[0] ?? 0;
     const to = g[g.length - 1] ?? from;
     return {
-      label: from === to ? formatNumber(from, decimals) : `${formatNumber(from, decimals)}–${formatNumber(to, decimals)}`,
+      label: from === to ? formatNumber(from, decimals, lang) : `${formatNumber(from, decimals, lang)}–${formatNumber(to, decimals, lang)}`,
       from,
       to,
       n: g.reduce((a, p) => a + (counts.get(p) ?? 0), 0),
@@ -187,7 +189,7 @@ export function kommunMaps(scope: ReportModel['scope'], chapters: ReportModel['c
     out.push({
       id: 'map-kommun-D',
       variable: 'segregation',
-      title_sv: 'Olikhetsindex D, utländsk / svensk bakgrund',
+      title_sv: wording('sv').t('maps.title.D'),
       unit: 'index',
       decimals: 3,
       year: dYear,
@@ -195,7 +197,7 @@ export function kommunMaps(scope: ReportModel['scope'], chapters: ReportModel['c
       area_version: 'kommun2003',
       areas,
       ...(outlines ? { outlines } : {}),
-      source: 'SCB TAB6571 (beräknat per DeSO)',
+      source: wording('sv').t('maps.source.D'),
       geometry_source: BOUNDARY_SOURCE,
       missing_geometry: missing,
     });
@@ -229,23 +231,21 @@ export function regsoMaps(rows: readonly RegsoMapRow[], indicator: { title_sv: s
     drawn.map((r) => ({ code: r.code, name: r.name, ...value(r), geometry: asGeometry(JSON.parse(r.geometry ?? 'null'), `area_geometry ${r.code}`) }));
   const version = drawn[0]?.area_version ?? '';
   // The demo's emulator serves synthetic outlines: say so, whatever layer name it answered under.
-  const geometrySource = demo
-    ? 'syntetiska RegSO-gränser inom kommunens verkliga gräns (demodata)'
-    : `${[...new Set(drawn.map((r) => r.geometry_source ?? ''))].filter(Boolean).join('; ')} (CC0), förenklade`;
+  const geometrySource = regsoGeometrySource(demo, drawn, wording('sv'));
   const out: MapBlock[] = [];
   const typeYear = drawn.find((r) => r.type_year !== null)?.type_year;
   if (typeYear !== undefined && typeYear !== null) {
     out.push({
       id: 'map-regso-area-type',
       variable: 'area_type',
-      title_sv: 'Områdestyp',
+      title_sv: wording('sv').t('maps.title.areaType'),
       unit: 'områdestyp',
       decimals: 0,
       year: typeYear,
       unit_level: 'regso',
       area_version: version,
       areas: areas((r) => ({ value: r.area_type, status: r.area_type === null ? '..' : null, area_type: areaType(r.area_type) })),
-      source: 'SCB, beräknat enligt data/area-types.json',
+      source: wording('sv').t('maps.source.areaType'),
       geometry_source: geometrySource,
       missing_geometry: missing,
     });
@@ -270,6 +270,12 @@ export function regsoMaps(rows: readonly RegsoMapRow[], indicator: { title_sv: s
   return out;
 }
 
+/** Where a kommun's RegSO outlines come from: SCB's WFS layers (CC0), or the demo's synthetic outlines. */
+function regsoGeometrySource(demo: boolean, drawn: readonly Pick<RegsoMapRow, 'geometry_source'>[], w: Wording): string {
+  if (demo) return w.t('maps.source.synthetic');
+  return w.t('maps.source.regso', { layers: [...new Set(drawn.map((r) => r.geometry_source ?? ''))].filter(Boolean).join('; ') });
+}
+
 function areaType(n: number | null): MapArea['area_type'] {
   return n === 1 || n === 2 || n === 3 || n === 4 || n === 5 ? n : null;
 }
@@ -284,46 +290,67 @@ export interface MapTexts {
   note: string;
 }
 
-const LEVEL_PLURAL: Record<MapBlock['unit_level'], string> = { kommun: 'kommuner', regso: 'RegSO' };
+/** The map's title in the report's language (the model keeps the Swedish one). */
+function mapTitle(m: MapBlock, w: Wording): string {
+  if (w.lang === 'sv') return m.title_sv;
+  if (m.variable === 'segregation') return w.t('maps.title.D');
+  if (m.variable === 'area_type') return w.t('maps.title.areaType');
+  return catalogueText(w.lang).title({ id: MAP_INDICATOR, title_sv: m.title_sv });
+}
+
+/** The outlines' origin in the report's language: the model keeps the Swedish text, made by this file. */
+function geometrySource(m: MapBlock, w: Wording): string {
+  if (w.lang === 'sv') return m.geometry_source;
+  const sv = wording('sv');
+  if (m.geometry_source === BOUNDARY_SOURCE) return w.t('maps.source.kommuner');
+  if (m.geometry_source === sv.t('maps.source.synthetic')) return w.t('maps.source.synthetic');
+  const suffix = sv.t('maps.source.regso', { layers: '' });
+  if (m.geometry_source.endsWith(suffix)) return w.t('maps.source.regso', { layers: m.geometry_source.slice(0, -suffix.length) });
+  return m.geometry_source;
+}
+
+function lowerFirst(s: string): string {
+  return `${s.charAt(0).toLowerCase()}${s.slice(1)}`;
+}
 
 /**
  * Caption, text alternative and class table of a map figure: what is coloured by what, in which year, where the
  * outlines come from, and where the numbers are (the workbook's map sheet; the class table beside the figure).
  */
-export function mapTexts(maps: readonly MapBlock[], scopeName: string, typeName: (t: 1 | 2 | 3 | 4 | 5) => string): MapTexts {
-  const level = LEVEL_PLURAL[maps[0]?.unit_level ?? 'kommun'];
-  const what = maps.map((m) => `${m.title_sv.charAt(0).toLowerCase()}${m.title_sv.slice(1)} ${m.year}`).join(' och ');
+export function mapTexts(maps: readonly MapBlock[], scopeName: string, typeName: (t: 1 | 2 | 3 | 4 | 5) => string, lang: Lang = 'sv'): MapTexts {
+  const w = wording(lang);
+  const level = w.t(`maps.levelPlural.${maps[0]?.unit_level ?? 'kommun'}`);
+  const what = maps.map((m) => `${lowerFirst(mapTitle(m, w))} ${m.year}`).join(w.t('format.and'));
   const missing = [...new Set(maps.flatMap((m) => m.missing_geometry))];
-  const sources = [...new Set(maps.map((m) => m.geometry_source))].join('; ');
+  const sources = [...new Set(maps.map((m) => geometrySource(m, w)))].join('; ');
   const caption =
-    `${capital(level)} i ${scopeName} efter ${what}. Vitt: värde saknas. Gränser: ${sources}.` +
-    (missing.length ? ` Saknar gräns och visas inte: ${missing.join(', ')}.` : '') +
-    ' Värdena per område finns i Excelfilen (bladet Kartor).';
+    w.t('maps.caption', { level: capital(level), scope: scopeName, what, sources }) +
+    (missing.length ? ` ${w.t('maps.captionMissing', { names: missing.join(', ') })}` : '') +
+    ` ${w.t('maps.captionWorkbook')}`;
   const classRows: MapTexts['classRows'] = [];
   const altParts: string[] = [];
   for (const m of maps) {
+    const title = mapTitle(m, w);
     if (m.variable === 'area_type') {
       const counts = ([1, 2, 3, 4, 5] as const).map((t) => ({ t, n: m.areas.filter((a) => a.area_type === t).length })).filter((c) => c.n > 0);
-      for (const c of counts) classRows.push({ map: m.title_sv, cls: `${c.t} ${typeName(c.t)}`, n: c.n });
+      for (const c of counts) classRows.push({ map: title, cls: `${c.t} ${typeName(c.t)}`, n: c.n });
       const untyped = m.areas.filter((a) => (a.area_type ?? null) === null).length;
-      if (untyped) classRows.push({ map: m.title_sv, cls: 'Utan områdestyp', n: untyped });
-      altParts.push(`${m.title_sv}: ${counts.map((c) => `${c.n} av typ ${c.t}`).join(', ')}${untyped ? `, ${untyped} utan typ` : ''}.`);
+      if (untyped) classRows.push({ map: title, cls: w.t('maps.noType'), n: untyped });
+      const list = counts.map((c) => w.t('maps.alt.ofType', { n: c.n, type: c.t })).join(', ');
+      altParts.push(`${title}: ${list}${untyped ? `, ${w.t('maps.alt.untyped', { n: untyped })}` : ''}.`);
     } else {
       const values = m.areas.flatMap((a) => (a.value === null ? [] : [a.value]));
-      const classes = mapClasses(values, m.decimals);
-      for (const c of classes) classRows.push({ map: m.title_sv, cls: c.label, n: c.n });
+      const classes = mapClasses(values, m.decimals, lang);
+      for (const c of classes) classRows.push({ map: title, cls: c.label, n: c.n });
       const none = m.areas.length - values.length;
-      if (none) classRows.push({ map: m.title_sv, cls: MISSING_LABEL, n: none });
+      if (none) classRows.push({ map: title, cls: w.t('maps.missingValue'), n: none });
       const lo = classes[0];
       const hi = classes[classes.length - 1];
-      altParts.push(`${m.title_sv} ${m.year}: från ${lo?.label ?? '..'} till ${hi?.label ?? '..'} i ${classes.length} klasser.`);
+      altParts.push(w.t('maps.alt.classes', { title, year: m.year, lo: lo?.label ?? '..', hi: hi?.label ?? '..', n: classes.length }));
     }
   }
-  const alt = `Karta över ${level} i ${scopeName}. ${altParts.join(' ')} Värdena finns i tabellen och i Excelfilen.`;
-  const note =
-    'Klasserna har ungefär lika många områden; gränserna är de lägsta och högsta avrundade värdena i klassen, så lika värden hamnar ' +
-    'alltid i samma klass. Ljusare färg betyder lägre värde.';
-  return { caption, alt, classRows, note };
+  const alt = w.t('maps.alt.text', { level, scope: scopeName, parts: altParts.join(' ') });
+  return { caption, alt, classRows, note: w.t('maps.note') };
 }
 
 function capital(s: string): string {
@@ -331,14 +358,21 @@ function capital(s: string): string {
 }
 
 /** The sentence before the maps: what they show and how to read them. */
-export function mapIntro(maps: readonly MapBlock[], scopeName: string): string {
-  const level = maps[0]?.unit_level === 'regso' ? 'kommunens RegSO (regionala statistikområden)' : `kommunerna i ${scopeName}`;
+export function mapIntro(maps: readonly MapBlock[], scopeName: string, lang: Lang = 'sv'): string {
+  const w = wording(lang);
+  const level = maps[0]?.unit_level === 'regso' ? w.t('maps.intro.regso') : w.t('maps.intro.kommuner', { scope: scopeName });
   const parts = maps.map((m) =>
     m.variable === 'area_type'
-      ? 'områdestyp (från typ 1, stora socioekonomiska utmaningar, till typ 5, mycket goda socioekonomiska förutsättningar)'
+      ? w.t('maps.intro.areaType')
       : m.variable === 'segregation'
-        ? `olikhetsindex D mellan personer med utländsk och svensk bakgrund över DeSO (0 = lika fördelning, 1 = helt åtskilda; små kommuner med få DeSO får osäkra och ofta höga värden)`
-        : `${m.title_sv.charAt(0).toLowerCase()}${m.title_sv.slice(1)} (${m.unit})`,
+        ? w.t('maps.intro.D')
+        : `${lowerFirst(mapTitle(m, w))} (${lang === 'sv' ? m.unit : unitName(m.unit, lang)})`,
   );
-  return `Kartorna visar ${level} efter ${parts.join(' och ')}. Färgen visar klassen; tabellen under kartan räknar områdena per klass.`;
+  return w.t('maps.intro.text', { level, parts: parts.join(w.t('format.and')) });
+}
+
+/** The unit of an indicator map in words, outside Swedish (`percent`, `SEK`, `per 1,000 inhabitants`). */
+function unitName(unit: string, lang: Lang): string {
+  const s = unitStyle(unit, lang);
+  return s.kind === 'money' ? s.label : lowerFirst(s.label);
 }

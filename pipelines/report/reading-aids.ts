@@ -7,21 +7,38 @@ import { readFileSync } from 'node:fs';
 import { StageError } from '../errors.ts';
 import type { IndicatorBlock, ReportModel, SegregationBlock } from './model.ts';
 import type { ChapterBlock } from './reforms.ts';
-import { EN_DASH, formatNumber, unitStyle } from './format.ts';
+import { EN_DASH, formatNumber, joinList, unitStyle } from './format.ts';
 import { measureLabel } from './summary.ts';
+import { catalogueText } from './catalogue-text.ts';
+import { wording, type Lang, type Wording } from './wording.ts';
 
 export interface ScaleBand {
   from: number;
   to: number;
   label_sv: string;
+  /** Optional in the file; an English report needs it. */
+  label_en?: string;
 }
 
 export interface SegregationScale {
   measure: string;
   source: string;
   source_short: string;
+  source_short_en?: string;
   bands: ScaleBand[];
   caveat_sv: string;
+  caveat_en?: string;
+}
+
+/** A scale text in the report's language; an English text missing from the file stops an English report. */
+function scaleText(sv: string, en: string | undefined, field: string, lang: Lang): string {
+  if (lang === 'sv') return sv;
+  if (typeof en !== 'string' || en.trim() === '') throw new StageError(`data/segregation-scale.json: ${field}: no English text (an English report needs it)`);
+  return en;
+}
+
+function bandLabel(b: ScaleBand, i: number, lang: Lang): string {
+  return scaleText(b.label_sv, b.label_en, `bands[${i}].label_en`, lang);
 }
 
 const SCALE_FILE = new URL('../../data/segregation-scale.json', import.meta.url);
@@ -62,39 +79,40 @@ export function scaleBand(value: number, scale: SegregationScale = segregationSc
   return scale.bands.find((b, i) => value >= b.from && (value < b.to || i === scale.bands.length - 1)) ?? null;
 }
 
-function bandRange(b: ScaleBand, i: number, n: number): string {
-  if (i === 0) return `under ${formatNumber(b.to, 2)}`;
-  if (i === n - 1) return `${formatNumber(b.from, 2)} eller mer`;
-  return `${formatNumber(b.from, 2)}${EN_DASH}${formatNumber(b.to, 2)}`;
+function bandRange(b: ScaleBand, i: number, n: number, w: Wording): string {
+  if (i === 0) return w.t('readingAids.scale.below', { value: formatNumber(b.to, 2, w.lang) });
+  if (i === n - 1) return w.t('readingAids.scale.orMore', { value: formatNumber(b.from, 2, w.lang) });
+  return `${formatNumber(b.from, 2, w.lang)}${EN_DASH}${formatNumber(b.to, 2, w.lang)}`;
 }
 
 /** `under 0,30 låg, 0,30–0,60 måttlig och 0,60 eller mer hög segregation (Massey och Denton 1993)`. */
-function scalePhrase(scale: SegregationScale): string {
-  const parts = scale.bands.map((b, i) => `${bandRange(b, i, scale.bands.length)} ${b.label_sv}`);
-  const list = parts.length > 1 ? `${parts.slice(0, -1).join(', ')} och ${parts[parts.length - 1] ?? ''}` : (parts[0] ?? '');
-  return `${list} segregation (${scale.source_short})`;
+function scalePhrase(scale: SegregationScale, w: Wording): string {
+  const parts = scale.bands.map((b, i) => `${bandRange(b, i, scale.bands.length, w)} ${bandLabel(b, i, w.lang)}`);
+  const source = scaleText(scale.source_short, scale.source_short_en, 'source_short_en', w.lang);
+  return w.t('readingAids.scale.phrase', { list: joinList(parts, w.lang), source });
 }
 
 /**
  * The "Så läses diagrammet" line under an index chart: what the index measures, which way is more segregation, and
  * for D the scale with its source and the latest value's band.
  */
-export function howToRead(block: SegregationBlock): string {
-  const label = measureLabel(block.measure);
+export function howToRead(block: SegregationBlock, lang: Lang = 'sv'): string {
+  const w = wording(lang);
+  const label = measureLabel(block.measure, lang);
   if (block.measure === 'D') {
     const scale = segregationScale();
     const latest = [...block.series].sort((a, b) => a.year - b.year).filter((p) => p.value !== null).pop();
     const band = latest && latest.value !== null ? scaleBand(latest.value, scale) : null;
-    const now = latest && band ? ` Värdet ${formatNumber(latest.value as number, 3)} år ${latest.year} ligger i bandet ${band.label_sv}.` : '';
-    return (
-      ` Så läses diagrammet: D är den andel av den ena gruppen som skulle behöva flytta för att båda grupperna skulle fördela sig lika över områdena (0 = jämnt, 1 = helt åtskilda). ` +
-      `Ofta läses ${scalePhrase(scale)}; små områden ger högre värden även av slump, så jämför bara värden över samma områdesindelning.${now}`
-    );
+    const now =
+      latest && band
+        ? ` ${w.t('readingAids.howToRead.band', { value: formatNumber(latest.value as number, 3, lang), year: latest.year, band: bandLabel(band, scale.bands.indexOf(band), lang) })}`
+        : '';
+    return ` ${w.t('readingAids.howToRead.D', { scale: scalePhrase(scale, w) })}${now}`;
   }
   if (block.measure === 'interaction_xPy') {
-    return ` Så läses diagrammet: ${label} är andelen av grannarna som tillhör den andra gruppen; högre värde betyder mindre segregation.`;
+    return ` ${w.t('readingAids.howToRead.exposure', { label })}`;
   }
-  return ` Så läses diagrammet: ${label} är 0 när grupperna fördelar sig lika över områdena och högre ju mer åtskilda de bor; jämför bara värden över samma områdesindelning.`;
+  return ` ${w.t('readingAids.howToRead.other', { label })}`;
 }
 
 /**
@@ -121,55 +139,57 @@ export interface LagRow {
 
 /** One row per indicator of the report: its latest year, source, lag behind the report year and the next year due. */
 export function dataLags(model: ReportModel): LagRow[] {
+  const text = catalogueText(model.lang ?? 'sv');
   return model.chapters
     .flatMap((ch) => ch.indicators)
     .map((b) => {
       const years = b.series.filter((p) => p.value !== null).map((p) => p.year);
-      return { title: b.title_sv, latest_year: b.latest_year, source: b.source, lag: b.latest_year === null ? null : model.year - b.latest_year, next_year: nextDataYear(years) };
+      return { title: text.title(b), latest_year: b.latest_year, source: b.source, lag: b.latest_year === null ? null : model.year - b.latest_year, next_year: nextDataYear(years) };
     });
 }
 
 /** The reading-aids section of the method chapter: the data-lag table and the D scale, as blocks for build-pdf.ts. */
 export function readingAids(model: ReportModel, num: string): ChapterBlock[] {
+  const lang = model.lang ?? 'sv';
+  const w = wording(lang);
   const lags = dataLags(model);
-  const out: ChapterBlock[] = [{ kind: 'h2', text: `${num} Läshjälp: uppgifternas ålder och skalan för D` }];
+  const out: ChapterBlock[] = [{ kind: 'h2', text: `${num} ${w.t('readingAids.heading')}` }];
   if (lags.length > 0) {
     const behind = lags.filter((r) => r.lag !== null && r.lag > 0).length;
     out.push({
       kind: 'para',
-      text:
-        `Källorna publicerar med olika fördröjning. För ${formatNumber(behind, 0)} av ${formatNumber(lags.length, 0)} indikatorer ligger det senaste året före rapportåret ${model.year}. ` +
-        'Nästa år med data är året efter det senaste, eller nästa år i seriens egen takt (val vart fjärde år); när källan publicerar det visar segfollow sources --due.',
+      text: w.t('readingAids.lags.intro', { behind: formatNumber(behind, 0, lang), total: formatNumber(lags.length, 0, lang), year: model.year }),
     });
     out.push({
       kind: 'table',
-      caption: `Uppgifternas ålder, rapportår ${model.year}`,
-      header: ['Indikator', 'Senaste år', 'År före rapportåret', 'Källa', 'Nästa år med data'],
+      caption: w.t('readingAids.lags.caption', { year: model.year }),
+      header: [w.t('readingAids.lags.indicator'), w.t('readingAids.lags.latest'), w.t('readingAids.lags.behind'), w.t('readingAids.lags.source'), w.t('readingAids.lags.next')],
       numeric: [1, 2, 4],
       wide: 0,
       rows: lags.map((r) => [
         r.title,
         r.latest_year === null ? '..' : String(r.latest_year),
-        r.lag === null ? '..' : formatNumber(r.lag, 0),
+        r.lag === null ? '..' : formatNumber(r.lag, 0, lang),
         r.source,
         r.next_year === null ? '..' : String(r.next_year),
       ]),
-      note: 'År före rapportåret: hur många år det senaste värdet ligger före rapportåret (0: data för rapportåret finns).',
+      note: w.t('readingAids.lags.note'),
     });
   }
   if (model.segregation.some((b) => b.measure === 'D')) {
     const scale = segregationScale();
+    const source = scaleText(scale.source_short, scale.source_short_en, 'source_short_en', lang);
     out.push({
       kind: 'para',
-      text: `Olikhetsindex D läses ofta med en grov skala: ${scalePhrase(scale)}. ${scale.caveat_sv} Källa: ${scale.source}`,
+      text: w.t('readingAids.scale.intro', { scale: scalePhrase(scale, w), caveat: scaleText(scale.caveat_sv, scale.caveat_en, 'caveat_en', lang), source: scale.source }),
     });
     out.push({
       kind: 'table',
-      caption: `Skala för olikhetsindex D (${scale.source_short})`,
-      header: ['D', 'Segregation'],
+      caption: w.t('readingAids.scale.caption', { source }),
+      header: ['D', w.t('readingAids.scale.column')],
       numeric: [],
       wide: 1,
-      rows: scale.bands.map((b, i) => [bandRange(b, i, scale.bands.length), b.label_sv]),
+      rows: scale.bands.map((b, i) => [bandRange(b, i, scale.bands.length, w), bandLabel(b, i, lang)]),
     });
   }
   return out;
@@ -179,17 +199,34 @@ export function readingAids(model: ReportModel, num: string): ChapterBlock[] {
  * The line under an indicator's heading: its definition, population and unit (catalogue fields the model carries),
  * so the reader sees what is measured where the number is shown. Empty parts are left out.
  */
-export function definitionLine(block: Pick<IndicatorBlock, 'definition' | 'population' | 'unit' | 'prices'>): string {
+export function definitionLine(block: Pick<IndicatorBlock, 'definition' | 'population' | 'unit' | 'prices'> & { id?: string }, lang: Lang = 'sv'): string {
+  const w = wording(lang);
+  const text = catalogueText(lang);
   const sentence = (s: string): string => {
     const t = s.trim();
     return /[.!?]$/.test(t) ? t : `${t}.`;
   };
+  // The id finds the English text in the catalogue; a Swedish line needs only the model's own fields.
+  const id = block.id ?? '(indicator without id)';
+  const definition = text.definition({ id, definition: block.definition });
+  const population = text.population({ id, population: block.population });
   const parts: string[] = [];
-  if (block.definition?.trim()) parts.push(`Definition: ${sentence(block.definition)}`);
-  if (block.population?.trim()) parts.push(`Population: ${sentence(block.population)}`);
-  const label = unitStyle(block.unit).label;
-  const unit = label === 'Procent' ? 'procent (procentenheter för förändringar)' : block.unit.trim();
-  const prices = block.prices ? (block.prices.basis === 'constant' ? `, fasta priser${block.prices.base_year !== null ? ` (${block.prices.base_year})` : ''}` : ', löpande priser') : '';
-  parts.push(`Enhet: ${unit}${prices}.`);
+  if (definition?.trim()) parts.push(w.t('readingAids.definition.definition', { text: sentence(definition) }));
+  if (population?.trim()) parts.push(w.t('readingAids.definition.population', { text: sentence(population) }));
+  const style = unitStyle(block.unit, lang);
+  const unit =
+    style.kind === 'percent'
+      ? w.t('readingAids.definition.percentUnit')
+      : lang === 'sv'
+        ? block.unit.trim()
+        : style.kind === 'money'
+          ? style.label
+          : style.label.charAt(0).toLowerCase() + style.label.slice(1);
+  const prices = block.prices
+    ? block.prices.basis === 'constant'
+      ? `, ${w.t('readingAids.definition.constantPrices')}${block.prices.base_year !== null ? ` (${block.prices.base_year})` : ''}`
+      : `, ${w.t('readingAids.definition.currentPrices')}`
+    : '';
+  parts.push(w.t('readingAids.definition.unit', { unit, prices }));
   return parts.join(' ');
 }

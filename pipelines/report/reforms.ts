@@ -7,8 +7,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from '../errors.ts';
-import { formatCell, formatNumber, formatSigned, formatYearList, joinSwedish, printedDiff, roundsToZero, unitStyle } from './format.ts';
+import { formatCell, formatNumber, formatSigned, formatYearList, joinList, printedDiff, roundsToZero, unitStyle } from './format.ts';
 import type { ReportModel } from './model.ts';
+import { catalogueText } from './catalogue-text.ts';
+import { wording, type Lang, type Wording } from './wording.ts';
 
 export type Verified = 'primary' | 'secondary' | 'unverified';
 export type ProgrammeArea = 'boende' | 'utbildning' | 'arbete' | 'demokrati' | 'brottslighet';
@@ -25,12 +27,16 @@ export interface Reform {
   id: string;
   n: number;
   title_sv: string;
+  /** The `_en` fields are optional in the file; an English report needs those it prints. */
+  title_en?: string;
   policy_area: ProgrammeArea;
   target_group_sv: string;
+  target_group_en?: string;
   /** `title_sv` and `unit` are filled from data/indicators.json by loadReforms, not written in the file. */
-  indicators: { id: string; relation: 'direct' | 'proxy'; note_sv: string; title_sv?: string; unit?: string }[];
+  indicators: { id: string; relation: 'direct' | 'proxy'; note_sv: string; note_en?: string; title_sv?: string; unit?: string }[];
   /** Why no open indicator follows the reform (or its target group); required when `indicators` is empty. */
   no_indicator_sv?: string;
+  no_indicator_en?: string;
   sources: string[];
   verified: Verified;
 }
@@ -43,6 +49,8 @@ export interface BudgetEntry {
   /** Announced at the launch, outcome, appropriated in the budget, proposed in a budget bill, estimated for later years. */
   kind: 'aviserat' | 'utfall' | 'budget' | 'förslag' | 'beräknat';
   note_sv: string;
+  text_en?: string;
+  note_en?: string;
   sources: string[];
   verified: Verified;
 }
@@ -50,16 +58,22 @@ export interface BudgetEntry {
 export interface ReformProgramme {
   programme: {
     title_sv: string;
+    title_en?: string;
     period: [number, number];
     presented_sv: string;
+    presented_en?: string;
     purpose_sv: string;
+    purpose_en?: string;
     followed_by_sv: string;
+    followed_by_en?: string;
     delmos_sv: string;
+    delmos_en?: string;
     sources: string[];
     verified: Verified;
   };
-  policy_areas: { id: ProgrammeArea; title_sv: string; sources: string[]; verified: Verified }[];
+  policy_areas: { id: ProgrammeArea; title_sv: string; title_en?: string; sources: string[]; verified: Verified }[];
   reforms_verification_sv: string;
+  reforms_verification_en?: string;
   reforms: Reform[];
   budget: BudgetEntry[];
   sources: ReformSource[];
@@ -103,7 +117,7 @@ export function checkReforms(p: ReformProgramme, indicatorIds: ReadonlySet<strin
     verified(where, r.verified);
   }
   for (const [i, b] of p.budget.entries()) {
-    if (!(b.kind in KIND_WORD)) problems.push(`budget #${i + 1}: kind "${String(b.kind)}" is not one of ${Object.keys(KIND_WORD).join(', ')}`);
+    if (!(b.kind in BUDGET_KIND_KEY)) problems.push(`budget #${i + 1}: kind "${String(b.kind)}" is not one of ${Object.keys(BUDGET_KIND_KEY).join(', ')}`);
     if (b.msek.length !== b.years.length) problems.push(`budget #${i + 1}: ${b.msek.length} amounts but ${b.years.length} years`);
     refs(`budget #${i + 1}`, b.sources);
     verified(`budget #${i + 1}`, b.verified);
@@ -200,136 +214,174 @@ export type ChapterBlock =
   /** `wide`: the column that takes the remaining width (the longest text). */
   | { kind: 'table'; caption: string; header: string[]; numeric: number[]; wide: number; rows: string[][]; note?: string };
 
-export const REFORM_CHAPTER_TITLE = 'Reformprogrammet för minskad segregation';
+/** The wording key (templates/wording `reforms.budget.kind`) of each kind of budget amount. */
+const BUDGET_KIND_KEY: Record<BudgetEntry['kind'], string> = { aviserat: 'announced', utfall: 'outcome', budget: 'budget', förslag: 'proposed', beräknat: 'estimated' };
 
-const AREA_WORD: Record<ProgrammeArea, string> = {
-  boende: 'Boende',
-  utbildning: 'Utbildning',
-  arbete: 'Arbete',
-  demokrati: 'Demokrati och civilsamhälle',
-  brottslighet: 'Brottslighet',
-};
+/** The chapter's Swedish title (build-pdf.ts reads it); `reformChapterTitle(lang)` in other languages. */
+export const REFORM_CHAPTER_TITLE = wording('sv').t('reforms.title');
 
-const VERIFIED_WORD: Record<Verified, string> = {
-  primary: 'regeringens eller Delmos egen text',
-  secondary: 'nyhetsartikel eller avskrift som anger regeringen som källa',
-  unverified: 'inte kontrollerad',
-};
+export function reformChapterTitle(lang: Lang = 'sv'): string {
+  return wording(lang).t('reforms.title');
+}
 
-const KIND_WORD: Record<BudgetEntry['kind'], string> = { aviserat: 'Aviserat 2016', utfall: 'Utfall', budget: 'Budget', förslag: 'Förslag i budgetproposition', beräknat: 'Beräknat i budgetproposition' };
+/** A text of data/reforms.json in the report's language: the `_sv` field, or the `_en` one, which an English report needs. */
+function inLang(sv: string, en: string | undefined, where: string, lang: Lang): string {
+  if (lang === 'sv') return sv;
+  if (typeof en !== 'string') throw new UsageError(`data/reforms.json: ${where}: no English text (an English report needs it)`);
+  return en;
+}
 
-function scopeName(model: ReportModel): string {
-  return model.scope.level === 'riket' ? 'riket' : model.scope.name;
+function lowerFirst(s: string): string {
+  return `${s.charAt(0).toLowerCase()}${s.slice(1)}`;
+}
+
+function scopeName(model: ReportModel, w: Wording): string {
+  return model.scope.level === 'riket' ? w.t('summary.riketName') : model.scope.name;
 }
 
 /** The chapter's content for one report: the programme, its reforms, the budget and the linked indicators. */
 export function reformChapter(model: ReportModel, programme: ReformProgramme): ChapterBlock[] {
+  const lang = model.lang ?? 'sv';
+  const w = wording(lang);
+  const text = catalogueText(lang);
   const p = programme.programme;
   const sources = new Map(programme.sources.map((s) => [s.id, s]));
   const rows = reformIndicatorRows(model, programme);
+  const area = (id: ProgrammeArea): string => w.t(`policyAreas.${id}`);
+  const reformTitle = (r: Reform): string => inLang(r.title_sv, r.title_en, `reform ${r.n}.title_en`, lang);
   const out: ChapterBlock[] = [
     {
       kind: 'para',
-      text: `${p.title_sv}. ${p.presented_sv} ${p.purpose_sv} Programmet omfattar fem politiska områden och tio reformer. ${p.followed_by_sv} ${p.delmos_sv}`,
+      text: w.t('reforms.intro', {
+        title: inLang(p.title_sv, p.title_en, 'programme.title_en', lang),
+        presented: inLang(p.presented_sv, p.presented_en, 'programme.presented_en', lang),
+        purpose: inLang(p.purpose_sv, p.purpose_en, 'programme.purpose_en', lang),
+        followedBy: inLang(p.followed_by_sv, p.followed_by_en, 'programme.followed_by_en', lang),
+        delmos: inLang(p.delmos_sv, p.delmos_en, 'programme.delmos_en', lang),
+      }),
     },
-    { kind: 'h2', text: 'Fem politiska områden' },
-    { kind: 'list', items: programme.policy_areas.map((a) => `${AREA_WORD[a.id]}: ${a.title_sv.charAt(0).toLowerCase()}${a.title_sv.slice(1)}`) },
-    { kind: 'h2', text: 'De tio reformerna' },
-    { kind: 'para', text: programme.reforms_verification_sv },
+    { kind: 'h2', text: w.t('reforms.areasHeading') },
+    { kind: 'list', items: programme.policy_areas.map((a) => `${area(a.id)}: ${lowerFirst(inLang(a.title_sv, a.title_en, `policy area ${a.id}.title_en`, lang))}`) },
+    { kind: 'h2', text: w.t('reforms.reformsHeading') },
+    { kind: 'para', text: inLang(programme.reforms_verification_sv, programme.reforms_verification_en, 'reforms_verification_en', lang) },
   ];
 
   out.push({
     kind: 'table',
-    caption: 'Reformerna i reformprogrammet och indikatorerna som följer dem',
-    header: ['Nr', 'Reform', 'Område', 'Indikatorer i rapporten'],
+    caption: w.t('reforms.table.caption'),
+    header: [w.t('reforms.table.n'), w.t('reforms.table.reform'), w.t('reforms.table.area'), w.t('reforms.table.indicators')],
     numeric: [0],
     wide: 1,
     rows: [...programme.reforms]
       .sort((a, b) => a.n - b.n)
       .map((r) => [
         String(r.n),
-        r.title_sv,
-        AREA_WORD[r.policy_area],
+        reformTitle(r),
+        area(r.policy_area),
         r.indicators.length === 0
-          ? 'Inget öppet mått'
-          : joinSwedish(r.indicators.map((i) => `${i.title_sv ?? i.id}${i.relation === 'proxy' ? ' (närliggande)' : ''}`)),
+          ? w.t('reforms.table.noMeasure')
+          : joinList(
+              r.indicators.map((i) => `${text.title({ id: i.id, title_sv: i.title_sv ?? i.id })}${i.relation === 'proxy' ? ` (${w.t('reforms.table.proxy')})` : ''}`),
+              lang,
+            ),
       ]),
-    note: '"Närliggande" betyder att indikatorn följer samma område men inte reformens målgrupp.',
+    note: w.t('reforms.table.note'),
   });
   const without = programme.reforms.filter((r) => r.no_indicator_sv).sort((a, b) => a.n - b.n);
   if (without.length > 0) {
-    out.push({ kind: 'para', text: 'Där det saknas ett öppet mått för reformens målgrupp:' });
-    out.push({ kind: 'list', items: without.map((r) => `Reform ${r.n} (${r.target_group_sv.charAt(0).toLowerCase()}${r.target_group_sv.slice(1)}): ${r.no_indicator_sv ?? ''}`) });
+    out.push({ kind: 'para', text: w.t('reforms.withoutIntro') });
+    out.push({
+      kind: 'list',
+      items: without.map((r) =>
+        w.t('reforms.without', {
+          n: r.n,
+          group: lowerFirst(inLang(r.target_group_sv, r.target_group_en, `reform ${r.n}.target_group_en`, lang)),
+          why: inLang(r.no_indicator_sv ?? '', r.no_indicator_en, `reform ${r.n}.no_indicator_en`, lang),
+        }),
+      ),
+    });
   }
 
-  out.push({ kind: 'h2', text: 'Budget' });
+  out.push({ kind: 'h2', text: w.t('reforms.budget.heading') });
   const budgetRows: string[][] = [];
   for (const b of programme.budget) {
     for (const [i, msek] of b.msek.entries()) {
       const y = b.years[i] ?? null;
       budgetRows.push([
-        y === null ? 'Vid lanseringen' : String(y),
-        formatNumber(msek, 0),
-        KIND_WORD[b.kind],
-        joinSwedish(b.sources.map((s) => sources.get(s)?.publisher ?? s)),
+        y === null ? w.t('reforms.budget.atLaunch') : String(y),
+        formatNumber(msek, 0, lang),
+        w.t(`reforms.budget.kind.${BUDGET_KIND_KEY[b.kind]}`),
+        joinList(
+          b.sources.map((s) => sources.get(s)?.publisher ?? s),
+          lang,
+        ),
       ]);
     }
   }
   out.push({
     kind: 'table',
-    caption: 'Belopp för reformprogrammet och åtgärder mot segregation, miljoner kronor',
-    header: ['År', 'Miljoner kronor', 'Slag', 'Källa'],
+    caption: w.t('reforms.budget.caption'),
+    header: [w.t('reforms.budget.year'), w.t('reforms.budget.msek'), w.t('reforms.budget.kindColumn'), w.t('reforms.budget.source')],
     numeric: [1],
     wide: 3,
     rows: budgetRows,
     note: programme.budget
-      .map((b) => b.note_sv)
+      .map((b, i) => inLang(b.note_sv, b.note_en, `budget #${i + 1}.note_en`, lang))
       .filter((n) => n !== '')
       .join(' '),
   });
 
-  out.push({ kind: 'h2', text: `Indikatorerna för reformerna i ${scopeName(model)}` });
+  const scope = scopeName(model, w);
+  out.push({ kind: 'h2', text: w.t('reforms.indicators.heading', { scope }) });
   const shown = rows.filter((r) => r.in_model);
-  const missing = [...new Set(rows.filter((r) => !r.in_model).map((r) => r.title_sv))];
+  const missing = [...new Set(rows.filter((r) => !r.in_model).map((r) => text.title({ id: r.indicator_id, title_sv: r.title_sv })))];
   if (shown.length === 0) {
-    out.push({ kind: 'para', text: `Ingen av reformernas indikatorer har värden för ${scopeName(model)}.` });
+    out.push({ kind: 'para', text: w.t('reforms.indicators.none', { scope }) });
   } else {
     const byIndicator = new Map<string, ReformIndicatorRow[]>();
     for (const r of shown) byIndicator.set(r.indicator_id, [...(byIndicator.get(r.indicator_id) ?? []), r]);
     const withGap = shown.some((r) => r.gap !== null);
     const tableRows = [...byIndicator.values()].map((rs) => {
       const r = rs[0] as ReformIndicatorRow;
-      const u = unitStyle(r.unit);
-      const cell = (v: number | null) => formatCell(v, r.unit);
-      const change = r.change === null ? '..' : roundsToZero(r.change, u.decimals) ? formatNumber(0, u.decimals) : formatSigned(r.change, u.decimals);
+      const u = unitStyle(r.unit, lang);
+      const title = text.title({ id: r.indicator_id, title_sv: r.title_sv });
+      const cell = (v: number | null) => formatCell(v, r.unit, null, undefined, lang);
+      const signed = (v: number): string => formatSigned(v, u.decimals, lang);
+      const change = r.change === null ? '..' : roundsToZero(r.change, u.decimals) ? formatNumber(0, u.decimals, lang) : signed(r.change);
       return [
-        r.title_sv.toLowerCase().includes(u.label.toLowerCase().replace(/\u00a0/g, ' ')) ? r.title_sv : `${r.title_sv} (${u.label.toLowerCase()})`,
-        formatYearList(rs.map((x) => x.reform_n)),
+        title.toLowerCase().includes(u.label.toLowerCase().replace(/\u00a0/g, ' ')) ? title : `${title} (${u.label.toLowerCase()})`,
+        formatYearList(
+          rs.map((x) => x.reform_n),
+          lang,
+        ),
         r.first_year === null ? '..' : `${cell(r.first_value)} (${r.first_year})`,
         r.latest_year === null ? '..' : `${cell(r.latest_value)} (${r.latest_year})`,
         change,
         // Without a base-year gap only the latest one, with its year (no arrow from nothing).
-        ...(withGap ? [r.gap === null ? '..' : r.gap_base === null ? `${formatSigned(r.gap, u.decimals)} (${r.gap_year ?? ''})` : `${formatSigned(r.gap_base, u.decimals)} → ${formatSigned(r.gap, u.decimals)}`] : []),
+        ...(withGap ? [r.gap === null ? '..' : r.gap_base === null ? `${signed(r.gap)} (${r.gap_year ?? ''})` : `${signed(r.gap_base)} → ${signed(r.gap)}`] : []),
       ];
     });
     out.push({
       kind: 'table',
-      caption: `Reformernas indikatorer i ${scopeName(model)}: första och senaste år med värde`,
-      header: ['Indikator', 'Reform', 'Första år', 'Senaste år', 'Förändring', ...(withGap ? ['Skillnad mellan områdestyper'] : [])],
+      caption: w.t('reforms.indicators.caption', { scope }),
+      header: [
+        w.t('reforms.indicators.indicator'),
+        w.t('reforms.indicators.reform'),
+        w.t('reforms.indicators.first'),
+        w.t('reforms.indicators.latest'),
+        w.t('reforms.indicators.change'),
+        ...(withGap ? [w.t('reforms.indicators.gap')] : []),
+      ],
       numeric: withGap ? [2, 3, 4, 5] : [2, 3, 4],
       wide: 0,
       rows: tableRows,
-      note:
-        'Förändringen är skillnaden mellan senaste och första värdet i enhetens precision; om den är större än ' +
-        'osäkerheten i värdena framgår av indikatorns kapitel; för andelar i procent är den i procentenheter. ' +
-        (withGap ? 'Skillnad mellan områdestyper: de mest utsatta områdena mot de minst utsatta (typ 1 mot typ 5 där båda finns), i basåret → det senaste året, som i kapitlet Områdestyper. ' : '') +
-        'Indikatorerna mäter utvecklingen i området, inte reformernas effekt.',
+      note: w.t('reforms.indicators.note', { gap: withGap ? w.t('reforms.indicators.gapNote') : '' }),
     });
   }
-  if (missing.length > 0) out.push({ kind: 'para', text: `Utan värde för ${scopeName(model)} på den här nivån: ${joinSwedish(missing)}.` });
+  if (missing.length > 0) out.push({ kind: 'para', text: w.t('reforms.indicators.missing', { scope, names: joinList(missing, lang) }) });
 
   const cited = [...new Set([...p.sources, ...programme.reforms.flatMap((r) => r.sources), ...programme.budget.flatMap((b) => b.sources)])];
-  out.push({ kind: 'h2', text: 'Källor till kapitlet' });
+  out.push({ kind: 'h2', text: w.t('reforms.sources.heading') });
   out.push({
     kind: 'list',
     items: cited.flatMap((id) => {
@@ -338,6 +390,6 @@ export function reformChapter(model: ReportModel, programme: ReformProgramme): C
     }),
   });
   const levels = [...new Set([p.verified, ...programme.reforms.map((r) => r.verified), ...programme.budget.map((b) => b.verified)])];
-  out.push({ kind: 'para', text: `Uppgifterna är kontrollerade mot: ${joinSwedish(levels.map((v) => VERIFIED_WORD[v]))}.` });
+  out.push({ kind: 'para', text: w.t('reforms.sources.verified', { levels: joinList(levels.map((v) => w.t(`reforms.verified.${v}`)), lang) }) });
   return out;
 }

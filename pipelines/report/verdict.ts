@@ -71,7 +71,7 @@ function shareSe(p: ValuePoint): number | null {
 
 /** 1.96 SE of the difference of two shares (independent years), or null when a count is unknown. */
 export function shareChangeMargin(unit: string, from: ValuePoint, to: ValuePoint): number | null {
-  if (unitStyle(unit).label !== 'Procent') return null;
+  if (unitStyle(unit).kind !== 'percent') return null;
   const a = shareSe(from);
   const b = shareSe(to);
   return a === null || b === null ? null : Z95 * Math.hypot(a, b);

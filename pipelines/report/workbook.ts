@@ -16,6 +16,9 @@ import { formatAreaVersion, printedDiff, unitStyle } from './format.ts';
 import type { AreaTypeIndicator, ReportModel } from './model.ts';
 import { comparisonPhrase, gapVerdict, gapVerdictWord, printedGap, type AreaTypeScopeLevel } from './summary.ts';
 import { reformIndicatorRows } from './reforms.ts';
+import { kommunChangeVerdict } from './verdict.ts';
+import { catalogueText } from './catalogue-text.ts';
+import { wording } from './wording.ts';
 
 export type Value = string | number | null;
 export type ColumnKind = 'text' | 'year' | 'integer' | { decimals: number } | ((row: readonly Value[]) => number);
@@ -228,8 +231,20 @@ export function workbookSheets(model: ReportModel, catalogue: readonly Indicator
       rows: segRows,
     });
   }
+  const SEG_VERDICT = { increase: 'säkerställd ökning', decrease: 'säkerställd minskning', none: 'ingen säkerställd förändring' } as const;
   const segKommun = model.segregation.flatMap((s) =>
-    s.by_kommun.map((k) => [s.measure, s.groups, k.code, k.name, val(k.first_value, INDEX), val(k.value, INDEX, k.status), k.value !== null && k.first_value !== null ? printedDiff(k.first_value, k.value, INDEX) : '..', k.n_units]),
+    s.by_kommun.map((k) => [
+      s.measure,
+      s.groups,
+      k.code,
+      k.name,
+      val(k.first_value, INDEX),
+      val(k.value, INDEX, k.status),
+      k.value !== null && k.first_value !== null ? printedDiff(k.first_value, k.value, INDEX) : '..',
+      // The verdict the PDF's kommun table printed before the table moved here (riket report, 290 rows).
+      k.value !== null && k.first_value !== null ? SEG_VERDICT[kommunChangeVerdict({ ...k, value: k.value, first_value: k.first_value }, INDEX).verdict] : '..',
+      k.n_units,
+    ]),
   );
   if (segKommun.length > 0) {
     sheets.push({
@@ -243,6 +258,7 @@ export function workbookSheets(model: ReportModel, catalogue: readonly Indicator
         { header: 'Första år', kind: { decimals: INDEX } },
         { header: 'Senaste år', kind: { decimals: INDEX } },
         { header: 'Förändring', kind: { decimals: INDEX } },
+        { header: 'Bedömning', kind: 'text', width: 30 },
         { header: 'Antal delområden', kind: 'integer' },
       ],
       rows: segKommun,
@@ -440,21 +456,26 @@ export function workbookSheets(model: ReportModel, catalogue: readonly Indicator
 
   const inReport = new Map(indicators.map(({ b }) => [b.id, b]));
   for (const i of model.area_types?.indicators ?? []) if (!inReport.has(i.id)) inReport.set(i.id, { id: i.id, title_sv: i.title_sv, unit: i.unit, series: [], source: '' } as never);
+  // The definitions in the report's language (templates/wording `workbook.definitions`, the catalogue's _en fields).
+  const lang = model.lang ?? 'sv';
+  const w = wording(lang);
+  const text = catalogueText(lang);
+  const col = (k: string): string => w.t(`workbook.definitions.columns.${k}`);
   sheets.push({
     name: 'Definitioner',
-    title: 'Indikatorernas definitioner, population, enhet och källa',
+    title: w.t('workbook.definitions.title'),
     columns: [
-      { header: 'Indikator-id', kind: 'text', width: 24 },
-      { header: 'Indikator', kind: 'text', width: 44 },
-      { header: 'Definition', kind: 'text', width: 80 },
-      { header: 'Population', kind: 'text', width: 30 },
-      { header: 'Enhet', kind: 'text', width: 14 },
-      { header: 'Decimaler', kind: 'integer' },
-      { header: 'Högre är bättre', kind: 'text' },
-      { header: 'Källa (tabell/KPI)', kind: 'text', width: 44 },
-      { header: 'År i rapporten', kind: 'text', width: 14 },
-      { header: 'Områdesindelning', kind: 'text', width: 24 },
-      { header: 'Eftersläpning, år', kind: 'integer' },
+      { header: col('id'), kind: 'text', width: 24 },
+      { header: col('indicator'), kind: 'text', width: 44 },
+      { header: col('definition'), kind: 'text', width: 80 },
+      { header: col('population'), kind: 'text', width: 30 },
+      { header: col('unit'), kind: 'text', width: 14 },
+      { header: col('decimals'), kind: 'integer' },
+      { header: col('higherIsBetter'), kind: 'text' },
+      { header: col('source'), kind: 'text', width: 44 },
+      { header: col('years'), kind: 'text', width: 14 },
+      { header: col('areaVersion'), kind: 'text', width: 24 },
+      { header: col('lag'), kind: 'integer' },
     ],
     rows: catalogue
       .filter((d) => inReport.has(d.id))
@@ -464,12 +485,12 @@ export function workbookSheets(model: ReportModel, catalogue: readonly Indicator
         const versions = [...new Set((b?.series ?? []).map((p) => formatAreaVersion(p.area_version)))];
         return [
           d.id,
-          d.title_sv,
-          d.definition,
-          d.population,
-          d.unit,
+          text.title({ id: d.id, title_sv: d.title_sv }),
+          text.definition({ id: d.id, definition: d.definition }) ?? '',
+          text.population({ id: d.id, population: d.population }) ?? '',
+          lang === 'sv' ? d.unit : unitStyle(d.unit, lang).label,
           dec(d.unit),
-          d.higher_is_better === null ? 'ingen riktning' : d.higher_is_better ? 'ja' : 'nej',
+          w.t(`workbook.definitions.direction.${d.higher_is_better === null ? 'none' : d.higher_is_better ? 'yes' : 'no'}`),
           d.source,
           years.length > 0 ? `${Math.min(...years)}–${Math.max(...years)}` : '..',
           versions.join(', '),

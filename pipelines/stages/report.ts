@@ -112,10 +112,13 @@ async function writeReports(ctx: Context, conn: DuckDBConnection, stagingDir: st
       const name = `segfollow-${scope.level}-${scope.code}-${ctx.config.year}.pdf`;
       // The workbook beside the PDF: every table and chart's numbers of the same model (report/workbook.ts).
       const xlsx = name.replace(/\.pdf$/, '.xlsx');
-      const job = pool.render({ model, catalogue: shared.cat.indicators, pdfFile: join(stagingDir, name), xlsxFile: join(stagingDir, xlsx), pdf: { archive: ctx.config.pdfArchive, tagged: ctx.config.pdfTagged } }).then((r) => {
+      // And its HTML twin, from the same content tree as the PDF (report/build-html.ts).
+      const html = name.replace(/\.pdf$/, '.html');
+      const job = pool.render({ model, catalogue: shared.cat.indicators, pdfFile: join(stagingDir, name), xlsxFile: join(stagingDir, xlsx), htmlFile: join(stagingDir, html), pdf: { archive: ctx.config.pdfArchive, tagged: ctx.config.pdfTagged } }).then((r) => {
         files[i] = [
           { name, kind: 'report', pages: r.pages, bytes: r.pdfBytes },
           { name: xlsx, kind: 'workbook', bytes: r.xlsxBytes },
+          { name: html, kind: 'html', bytes: r.htmlBytes },
         ];
         ctx.log.progress('reports', ++done, scopes.length);
       });

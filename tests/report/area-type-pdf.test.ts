@@ -61,11 +61,12 @@ describe('the Områdestyper chapter', () => {
     expect(text).not.toContain('Andel av invånarna per områdestyp');
     expect(text).not.toContain('kan inte beräknas');
     expect(text).not.toContain('Indikatorer per områdestyp');
-    expect(ch).toContain('9.3 Kommunens RegSO');
-    expect(ch.indexOf('Bjurholm RegSO 001')).toBeLessThan(ch.indexOf('Bjurholm RegSO 002'));
-    // The short RegSO table is on the page of its heading.
-    const tablePage = (pagesOf['2403'] ?? []).find((p) => p.includes('Regionala statistikområden (RegSO) i Bjurholm'));
-    expect(tablePage).toContain('9.3 Kommunens RegSO');
+    // The RegSO list is reference matter: a line in the chapter, the table in bilaga C (and the workbook).
+    expect(ch).toContain('Kommunens 2 RegSO med sin områdestyp finns i bilaga C och i Excelfilen (bladet RegSO).');
+    expect(ch).not.toContain('Bjurholm RegSO 001');
+    const appendix = text.slice(text.lastIndexOf('Bilaga C Diagrammens siffror'));
+    expect(appendix).toContain('Regionala statistikområden (RegSO) i Bjurholm');
+    expect(appendix.indexOf('Bjurholm RegSO 001')).toBeLessThan(appendix.indexOf('Bjurholm RegSO 002'));
   });
 
   it('a Malmö-like kommun: type 1 against the rest of the kommun, in the heading, the text, the table and the trends', async () => {
@@ -84,8 +85,9 @@ describe('the Områdestyper chapter', () => {
     expect(ch).toContain('Det socioekonomiska indexet för kommunens 106 RegSO låg år 2024 mellan 2,3 och 55,0');
     expect(ch).toContain('9.3 Utveckling per områdestyp');
     expect(ch).toContain('Indikatorer per områdestyp och år, Malmö 2017–2024');
-    expect(ch).toContain('9.4 Kommunens RegSO');
-    const appendix = text.slice(text.lastIndexOf('Bilaga: Diagrammens siffror'));
+    expect(ch).toContain('Kommunens 1 RegSO med sin områdestyp finns i bilaga C');
+    const appendix = text.slice(text.lastIndexOf('Bilaga C Diagrammens siffror'));
+    expect(appendix).toContain('Rosengård');
     expect(appendix).toMatch(/Siffrorna i figur \d+: indikatorer per områdestyp och år, Malmö 2017–2024/u);
     // Type 1's employment series 50,1 → 55,4, the other types flat; type 5 (no RegSO) has no row.
     expect(appendix).toMatch(/Sysselsättningsgrad 20–64 år 1 50,1 50,9 51,6 52,4 53,1 53,9 54,6 55,4/u);

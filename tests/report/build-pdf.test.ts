@@ -108,14 +108,19 @@ describe('buildReportPdf on the fixture', () => {
       '7 Ekonomi',
       '8 Befolkning',
       '9 Segregation',
-      '10 Metod och källor',
-      '10.1 Källor',
-      '10.2 Förbehåll',
-      'Bilaga: Diagrammens siffror',
+      'Bilaga A Metod och källor',
+      'Bilaga B Indikatorerna',
+      'Bilaga C Diagrammens siffror',
     ]) {
       expect(pages[1], heading).toContain(heading);
       expect(pages.slice(2).join('\n'), heading).toContain(heading);
     }
+    // The contents list chapters only (one page); sections are in the text and the PDF outline.
+    for (const section of ['A.1 Källor', 'A.2 Förbehåll', 'B.1 Boende']) {
+      expect(pages[1], section).not.toContain(section);
+      expect(pages.slice(2).join('\n'), section).toContain(section);
+    }
+    expect(pages[1]).toContain('Om uppgifterna');
     // Swedish letters and formatting survive into the text layer.
     expect(all).toContain('Trångboddhet enligt norm 2');
     expect(all).toContain('Östersund');
@@ -146,10 +151,14 @@ describe('buildReportPdf on the fixture', () => {
   it('gives each chart a numbered figure and its numbers as a table', () => {
     const all = pages.join('\n');
     const figures = new Set([...all.matchAll(/Figur (\d+)\./g)].map((m) => Number(m[1])));
-    expect(figures.size).toBe(23); // 10 indicators × (line + spread) + 3 segregation lines
-    for (let n = 1; n <= 20; n++) expect(all).toContain(`Siffrorna i figur ${n}:`);
-    const appendix = all.slice(all.lastIndexOf('Bilaga: Diagrammens siffror'));
+    // One small-multiples figure per policy area (7), a spread chart per indicator (10), one for the segregation indices.
+    expect(figures.size).toBe(18);
+    for (let n = 1; n <= 18; n++) expect(all).toContain(`Siffrorna i figur ${n}:`);
+    const appendix = all.slice(all.lastIndexOf('Bilaga C Diagrammens siffror'));
     expect(appendix).toContain('Gotlands län');
+    // Riket: the 290-kommun lists are in the workbook, not the PDF.
+    expect(appendix).not.toMatch(/Siffrorna i figur \d+: [^\n]*: kommuner/u);
+    expect(flat(pages)).toContain('och i Excelfilen (bladet Kommuner, kommunerna)');
   });
 
   it('is reproducible: the same model gives the same bytes', async () => {
@@ -214,7 +223,7 @@ describe('buildReportPdf variants', () => {
     await buildReportPdf(model, file);
     const text = (await pdftext(file)).join('\n');
     expect(text).toContain('Uppgifter saknas för alla år 2017–2025.');
-    expect(text).toContain('Diagram saknas eftersom inga värden finns för något år.');
+    expect(text.replace(/\s+/gu, ' ')).toContain(`Diagram saknas för ${first.title_sv.charAt(0).toLowerCase()}${first.title_sv.slice(1)} eftersom inga värden finns för något år.`);
     expect(text).not.toContain('9 Segregation');
   });
 });
@@ -237,7 +246,7 @@ describe('buildReportPdf with area types, the decomposition and RegSO beside DeS
 
   it('has every page numbered, marked as demo data and with content of its own (no blank pages)', () => {
     expect(pages).toHaveLength(result.pages);
-    expect(result.pages).toBeGreaterThanOrEqual(40);
+    expect(result.pages).toBeGreaterThanOrEqual(25);
     pages.forEach((text, i) => {
       expect(text, `page ${i + 1}`).toContain(DEMO);
       expect(text, `page ${i + 1}`).toContain(`Sida ${i + 1} av ${pages.length}`);
@@ -250,10 +259,13 @@ describe('buildReportPdf with area types, the decomposition and RegSO beside DeS
   });
 
   it('puts the Områdestyper chapter after Segregation, in the contents and in the text', () => {
-    for (const heading of ['9 Segregation', '10 Områdestyper', '10.1 Invånare per områdestyp', '10.2 Skillnader mellan områdestyp 1 och 5', '11 Metod och källor']) {
-      expect(pages[1] + (pages[2] ?? ''), heading).toContain(heading);
-      expect(pages.slice(3).join('\n'), heading).toContain(heading);
+    for (const heading of ['9 Segregation', '10 Områdestyper', 'Bilaga A Metod och källor']) {
+      expect(pages[1], heading).toContain(heading);
+      expect(pages.slice(2).join('\n'), heading).toContain(heading);
     }
+    const contents = pages[1] ?? '';
+    expect(contents.indexOf('9 Segregation')).toBeLessThan(contents.indexOf('10 Områdestyper'));
+    for (const section of ['10.1 Invånare per områdestyp', '10.2 Skillnader mellan områdestyp 1 och 5']) expect(pages.slice(2).join('\n'), section).toContain(section);
     expect(pages.join('\n')).not.toContain('Kommunens RegSO');
   });
 
@@ -274,14 +286,15 @@ describe('buildReportPdf with area types, the decomposition and RegSO beside DeS
     const all = flat(pages);
     expect(all).toContain('uppdelning av segregationen i riket på län, kommuner och områden inom kommunerna');
     expect(all).toMatch(/Inom kommunerna\s+0,0463\s+0,0288\s+75,0\s%/u);
-    expect(all).toContain('Olikhetsindex D, utländsk bakgrund / svensk bakgrund, RegSO: värde, antal områden och status per år');
+    expect(all).toMatch(/Siffrorna i figur \d+: Olikhetsindex D, utländsk bakgrund \/ svensk bakgrund, RegSO, värde, antal områden och status per år/u);
     expect(all).toContain('95 % intervall');
     expect(all).toContain('Blå linje: DeSO; orange linje: RegSO');
   });
 
   it('lists the new charts\' numbers in the appendix', () => {
-    const appendix = pages.join('\n').slice(pages.join('\n').lastIndexOf('Bilaga: Diagrammens siffror'));
-    expect(appendix).toMatch(/Siffrorna i figur \d+: andel av invånarna per områdestyp, riket 2017–2024/);
+    const appendix = pages.join('\n').slice(pages.join('\n').lastIndexOf('Bilaga C Diagrammens siffror'));
+    // The population bars are gone from the chapter (its table has the first and latest year); every year is here.
+    expect(appendix).toMatch(/Andel av invånarna per områdestyp och år, riket 2017–2024/);
     expect(appendix).toMatch(/Siffrorna i figur \d+: indikatorer per områdestyp, riket 2024/);
   });
 });

@@ -3,6 +3,7 @@
  * report (read-excel-file), the Swedish CSV and the Parquet exports, and the manifest; `--areas` writes exactly the
  * reports it names. Over the tiny world served by the emulator on 127.0.0.1.
  */
+import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import readXlsxFile from 'read-excel-file/node';
@@ -40,8 +41,10 @@ describe('a run with --reports riket,kommun --areas 0180', () => {
       'indikatorer.csv',
       'indikatorer.parquet',
       'manifest.json',
+      'segfollow-kommun-0180-2025.html',
       'segfollow-kommun-0180-2025.pdf',
       'segfollow-kommun-0180-2025.xlsx',
+      'segfollow-riket-00-2025.html',
       'segfollow-riket-00-2025.pdf',
       'segfollow-riket-00-2025.xlsx',
       'segregation.csv',
@@ -50,7 +53,7 @@ describe('a run with --reports riket,kommun --areas 0180', () => {
   });
 
   it('the manifest lists the reports written, the demo flag and the bootstrap draws as used', async () => {
-    const m = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')) as { demo: boolean; bootstrap_draws: number | null; reports_written: string[]; outputs: { name: string }[] };
+    const m = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')) as { demo: boolean; bootstrap_draws: number | null; reports_written: string[]; outputs: { name: string; sha256: string }[] };
     expect(m.reports_written).toEqual(['segfollow-riket-00-2025.pdf', 'segfollow-kommun-0180-2025.pdf']);
     expect(m.demo).toBe(true);
     const [build] = await withConnection(tiny.config.warehouse, (conn) => query(conn, "SELECT row_counts FROM stage_run WHERE stage = 'build' ORDER BY finished_at DESC LIMIT 1"));
@@ -58,6 +61,11 @@ describe('a run with --reports riket,kommun --areas 0180', () => {
     expect(draws).toBeGreaterThan(0);
     expect(m.bootstrap_draws).toBe(draws);
     expect(m.outputs.map((o) => o.name)).toContain('segfollow-kommun-0180-2025.xlsx');
+    // The HTML twin beside each PDF, listed with its checksum like the other files.
+    for (const name of ['segfollow-riket-00-2025.html', 'segfollow-kommun-0180-2025.html']) {
+      const html = m.outputs.find((o) => o.name === name);
+      expect(html?.sha256, name).toBe(createHash('sha256').update(readFileSync(join(out, name))).digest('hex'));
+    }
   });
 
   it("the kommun workbook's values equal the warehouse's, rounded to the published decimals", async () => {

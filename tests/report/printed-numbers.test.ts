@@ -24,6 +24,8 @@ function printed(s: string): { units: number; decimals: number } {
 }
 
 const NUM = String.raw`(?:\d{1,3}(?:[ \u00a0]\d{3})+|\d+)(?:,\d+)?`;
+/** A number whose thousands are separated by the no-break space format.ts prints (not a plain space between cells). */
+const NUM_NB = String.raw`(?:\d{1,3}(?:\u00a0\d{3})+|\d+)(?:,\d+)?`;
 const SIGNED = String.raw`(?:[+\u2212]${NUM}|0(?:,0+)?)`;
 
 beforeAll(async () => {
@@ -57,7 +59,9 @@ describe('the demo reports (tiny world, every level)', () => {
   it('prints every change as the difference of the printed values (first/latest tables and kommun tables)', () => {
     let rows = 0;
     const wrong: string[] = [];
-    const firstLatest = new RegExp(String.raw`(?<!\d)20\d\d\s+(${NUM})\s+20\d\d\s+(${NUM})\s+(${SIGNED})(?![\d,])`, 'g');
+    // First/latest tables print "value (year)" for the first and the latest value, then the change. Thousands only
+    // with the no-break space: the reform table's reform number (2) and a plain space would read as thousands.
+    const firstLatest = new RegExp(String.raw`(?<![\d,])(${NUM_NB}) \(20\d\d\)\s+(${NUM_NB}) \(20\d\d\)\s+(${SIGNED})(?![\d,])`, 'g');
     // Kommun tables: first, latest, change, verdict symbol, areas.
     const kommun = new RegExp(String.raw`(?<![\d,])(\d,\d{3})\s+(\d,\d{3})\s+([+\u2212]\d,\d{3}|0,000)\s+[+\u22120]\s+\d`, 'g');
     for (const [file, text] of reports) {

@@ -1,0 +1,255 @@
+/**
+ * `--lang en` below the PDF: the summary layer, key findings, reading aids, reform chapter, maps' texts and the
+ * catalogue's words in English, from the same model as the Swedish report.
+ */
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { UsageError } from '../../pipelines/errors.ts';
+import { catalogueText, caveatText } from '../../pipelines/report/catalogue-text.ts';
+import { message } from '../../pipelines/messages.ts';
+import { loadIndicators } from '../../pipelines/catalogue.ts';
+import { workbookSheets } from '../../pipelines/report/workbook.ts';
+import { formatNumber, formatPercent, formatValue, statusText, unitStyle } from '../../pipelines/report/format.ts';
+import { keyFindings } from '../../pipelines/report/key-findings.ts';
+import type { ReportModel } from '../../pipelines/report/model.ts';
+import { definitionLine, howToRead, readingAids } from '../../pipelines/report/reading-aids.ts';
+import { loadReforms, reformChapter } from '../../pipelines/report/reforms.ts';
+import { mapIntro, mapTexts } from '../../pipelines/report/maps.ts';
+import {
+  areaTypeShortName,
+  buildSummary,
+  describeAreaTypeMethod,
+  describeIndicator,
+  describeSegregation,
+  scopePhrase,
+  summarizeAreaTypes,
+} from '../../pipelines/report/summary.ts';
+import { expectGolden } from '../fixtures/expect-golden.ts';
+import { areaTypeBlockFixture, reportModelFixture, segregationExtrasFixture } from '../fixtures/report-model.ts';
+import { withCatalogue } from './with-catalogue.ts';
+import { fileURLToPath } from 'node:url';
+
+const DATA = fileURLToPath(new URL('../../data', import.meta.url));
+const NBSP = '\u00a0';
+
+/** Words that only a Swedish sentence has; an English text with one of them has a Swedish fragment left in it. */
+const SWEDISH = /\b(och|år|värdet?|saknas|kommunerna?|indikatorer|förändring|sedan|områden|typ|mellan|riket|länet|procentenheter|inte|säkerställd|från|till|eller|bland)\b/i;
+/** A decimal comma (`78,4`, `0,412`): English prints a decimal point; `1,234` (thousands) is allowed. */
+const DECIMAL_COMMA = /\d,\d{1,2}(?!\d)|\d,\d{4,}/;
+
+/** The fixture's group splits under the names the pipeline gives them (stages/segregation.ts), which the wording knows. */
+const REAL_GROUPS: Record<string, string> = {
+  'låg ekonomisk standard / övriga': 'låg ekonomisk standard / ej låg ekonomisk standard',
+  'nationella inkomstkvintiler K1–K5': 'nationella inkomstkvartiler Q1–Q4',
+};
+
+function realGroups<T extends { groups: string }>(b: T): T {
+  return { ...b, groups: REAL_GROUPS[b.groups] ?? b.groups };
+}
+
+function english(model: ReportModel): ReportModel {
+  return { ...model, lang: 'en', segregation: model.segregation.map(realGroups) };
+}
+
+function expectEnglish(texts: readonly string[]): void {
+  for (const t of texts) {
+    expect(t, t).not.toMatch(SWEDISH);
+    expect(t, t).not.toMatch(DECIMAL_COMMA);
+    expect(t.trim(), 'no empty sentence').not.toBe('');
+  }
+}
+
+describe('English summary from the same model', () => {
+  const model = english(withCatalogue(reportModelFixture()));
+
+  it('matches the reviewed English text (golden)', () => {
+    const s = buildSummary(model);
+    const text = [
+      ...s.overview,
+      ...s.areas.flatMap((a) => [`## ${a.title}`, ...a.sentences.map((x) => `- ${x}`)]),
+      '## Residential segregation',
+      ...s.segregation.map((x) => `- ${x}`),
+      '',
+    ].join('\n');
+    expectGolden('report/summary.en.txt', text);
+  });
+
+  it('describes every indicator and segregation block of the fixture in English as the chapters do (golden)', () => {
+    const ctx = { scopePhrase: scopePhrase(model.scope, 'en'), reportYear: model.year, lang: 'en' as const };
+    const text = [
+      ...model.chapters.flatMap((ch) => ch.indicators.flatMap((b) => [`## ${b.id}`, describeIndicator(b, ctx).join(' ')])),
+      ...model.segregation.flatMap((b) => [`## ${b.measure} ${b.groups}`, describeSegregation(b, 'en').join(' ')]),
+      '',
+    ].join('\n');
+    expectGolden('report/chapters.en.txt', text);
+  });
+
+  it('writes every summary and chapter sentence in English, with a decimal point', () => {
+    const s = buildSummary(model);
+    const ctx = { scopePhrase: scopePhrase(model.scope, 'en'), reportYear: model.year, lang: 'en' as const };
+    const chapters = model.chapters.flatMap((ch) => ch.indicators.flatMap((b) => describeIndicator(b, ctx)));
+    const segregation = [...model.segregation, ...segregationExtrasFixture().map(realGroups)].flatMap((b) => describeSegregation(b, 'en'));
+    expectEnglish([...s.overview, ...s.areas.map((a) => a.title), ...s.areas.flatMap((a) => a.sentences), ...s.segregation, ...chapters, ...segregation]);
+    expect(s.areas.map((a) => a.title)).toContain('Housing');
+  });
+
+  it('says the same numbers as the Swedish text, formatted the English way', () => {
+    const sv = buildSummary(withCatalogue(reportModelFixture())).areas.flatMap((a) => a.sentences);
+    const en = buildSummary(model).areas.flatMap((a) => a.sentences);
+    expect(en).toHaveLength(sv.length);
+    // Every number of a Swedish line is in its English line, written with a decimal point and comma thousands.
+    const found = (s: string): string[] => [...s.matchAll(/−?\d[\d\u00a0,.]*\d|\d/g)].map((m) => m[0]);
+    const fromSv = (n: string): string => n.replace(/\u00a0/g, '').replace(',', '.');
+    const fromEn = (n: string): string => n.replace(/,/g, '');
+    sv.forEach((line, i) => {
+      const en_ = en[i] ?? '';
+      // A catalogue title may group `1 000` with a plain space.
+      expect(found(en_).map(fromEn).sort(), `${line}\n${en_}`).toEqual(found(line.replace(/(\d) (?=\d{3}\b)/g, '$1')).map(fromSv).sort());
+      expect(en_).not.toMatch(DECIMAL_COMMA);
+    });
+  });
+
+  it('names the indicators by their English catalogue titles', () => {
+    const s = buildSummary(model);
+    const cat = JSON.parse(readFileSync(`${DATA}/indicators.json`, 'utf8')) as { indicators: { id: string; title_en: string }[] };
+    const employment = cat.indicators.find((i) => i.id === 'employment_rate_20_64');
+    expect(s.areas.flatMap((a) => a.sentences).some((x) => x.startsWith(`${employment?.title_en}: `))).toBe(true);
+  });
+});
+
+describe('English area types, key findings, reading aids, reforms and maps', () => {
+  const model = english(withCatalogue(reportModelFixture({ area_types: areaTypeBlockFixture() })));
+
+  it('area types: population, comparison, gaps and method', () => {
+    const block = areaTypeBlockFixture();
+    const lines = [...summarizeAreaTypes(block, 'in Sweden', 'riket', 'en'), ...describeAreaTypeMethod(block, 'en')];
+    expectEnglish(lines);
+    expect(lines.join(' ')).toContain('Areas with major socio-economic challenges'.toLowerCase());
+    expect(areaTypeShortName(1, 'en')).toBe('Type 1: major challenges');
+  });
+
+  it('key findings: title, sentences and method note', () => {
+    const k = keyFindings(model);
+    expect(k.title).toBe('Key findings');
+    expectEnglish([k.method, ...k.findings.map((f) => f.text)]);
+    expect(k.findings.length).toBeGreaterThan(2);
+  });
+
+  it('reading aids: the lag table, the D scale, the line under an indicator and under a D chart', () => {
+    const blocks = readingAids(model, '9');
+    const texts = blocks.flatMap((b) => (b.kind === 'table' ? [b.caption, ...b.header, b.note ?? 'x', ...b.rows.map((r) => r[0] ?? '')] : b.kind === 'list' ? b.items : [b.text]));
+    expectEnglish(texts.filter((t) => !/^\d/.test(t)));
+    const ind = model.chapters.flatMap((c) => c.indicators).find((b) => b.id === 'employment_rate_20_64');
+    expect(ind).toBeDefined();
+    const line = definitionLine({ ...(ind as NonNullable<typeof ind>), definition: 'x', population: 'y' }, 'en');
+    expect(line).toMatch(/^Definition: Employed persons aged 20–64 .*Population: registered residents aged 20–64\. Unit: percent \(percentage points for changes\)\.$/);
+    const d = model.segregation.find((b) => b.measure === 'D');
+    if (d) expectEnglish([howToRead(d, 'en')]);
+  });
+
+  it('the reform chapter', () => {
+    const programme = loadReforms(DATA, JSON.parse(readFileSync(`${DATA}/indicators.json`, 'utf8')).indicators);
+    const blocks = reformChapter(model, programme);
+    const texts = blocks.flatMap((b) => (b.kind === 'table' ? [b.caption, ...b.header, b.note ?? 'x'] : b.kind === 'list' ? [] : [b.text]));
+    // Names of sources and programme documents stay Swedish (Ku2018/01462/D, Statskontoret): only the running text is checked.
+    expectEnglish(texts.filter((t) => !t.includes('Statskontoret') && !t.includes('Ku2018')));
+    expect(blocks[0]?.kind === 'para' && blocks[0].text.startsWith('Long-term reform programme for reduced segregation 2017–2025.')).toBe(true);
+  });
+
+  it('maps: intro, caption, classes and text alternative', () => {
+    const map = {
+      id: 'map-kommun-employment_rate_20_64',
+      variable: 'indicator' as const,
+      title_sv: 'Sysselsättningsgrad 20–64 år',
+      unit: 'procent',
+      decimals: 1,
+      year: 2024,
+      unit_level: 'kommun' as const,
+      area_version: 'kommun2003',
+      areas: [1234.5, 78.25, 80.5, null].map((value, i) => ({ code: `018${i}`, name: `K${i}`, value, status: value === null ? '..' : null, geometry: { type: 'Polygon' as const, coordinates: [] } })),
+      source: 'Kolada N02267',
+      geometry_source: 'Kommungränser: okfse/sweden-geojson (från Valmyndighetens data), förenklade',
+      missing_geometry: [],
+    };
+    const t = mapTexts([map], 'Stockholms län', (x) => areaTypeShortName(x, 'en'), 'en');
+    expectEnglish([mapIntro([map], 'Stockholms län', 'en'), t.caption, t.alt, t.note]);
+    expect(t.caption).toContain('Municipalities in Stockholms län by employment rate, ages 20–64 2024.');
+    expect(t.classRows.map((r) => r.cls)).toContain('1,234.5');
+  });
+});
+
+describe('English formatting', () => {
+  it('decimal point, comma thousands, U+2212 minus, 12.3%', () => {
+    expect(formatNumber(1234567.891, 1, 'en')).toBe('1,234,567.9');
+    expect(formatNumber(-0.45, 2, 'en')).toBe('\u22120.45');
+    expect(formatPercent(12.34, 1, 'en')).toBe('12.3%');
+    expect(formatPercent(12.34, 1, 'sv')).toBe(`12,3${NBSP}%`);
+    expect(formatValue(245300, 'kronor', 'en')).toBe('245,300 SEK');
+    expect(formatValue(12.34, 'per 1 000 invånare', 'en')).toBe('12.3 per 1,000 inhabitants');
+    expect(formatValue(12.34, 'per 1 000 invånare', 'sv')).toBe(`12,3 per 1${NBSP}000 invånare`);
+    expect(unitStyle('procent', 'en')).toMatchObject({ kind: 'percent', changeSuffix: ' percentage points', label: 'Percent' });
+    expect(statusText('suppressed', 'en')).toBe('suppressed: based on fewer persons than the disclosure threshold');
+  });
+
+  it('an English report stops on a unit the wording has no English name for, naming file and key', () => {
+    expect(() => formatValue(1, 'per kvadratmeter', 'en')).toThrow(UsageError);
+    expect(() => formatValue(1, 'per kvadratmeter', 'en')).toThrow('templates/wording/en.json: no key "format.unitNames.per_kvadratmeter"');
+    expect(formatValue(1, 'per kvadratmeter', 'sv')).toBe('1,0 per kvadratmeter');
+  });
+});
+
+describe('catalogueText', () => {
+  it('has English words for every indicator, definition break and the area-version break', () => {
+    const cat = JSON.parse(readFileSync(`${DATA}/indicators.json`, 'utf8')) as {
+      area_version_breaks: { what: string; effect: string }[];
+      indicators: { id: string; title_sv: string; definition: string; population: string; breaks?: { year: number; what: string; effect: string; label: string; title_sv?: string }[] }[];
+    };
+    const en = catalogueText('en');
+    for (const ind of cat.indicators) {
+      expectEnglish([en.title(ind), en.definition(ind) ?? '', en.population(ind) ?? ''].map((s) => s.replace(/\d,\d{3}/g, '')));
+      for (const b of ind.breaks ?? []) {
+        const t = en.seriesBreak(ind.id, b);
+        expectEnglish([t.what, t.effect, t.label]);
+        if (b.title_sv) expectEnglish([en.title({ id: ind.id, title_sv: b.title_sv })]);
+      }
+    }
+    for (const b of cat.area_version_breaks) expectEnglish(Object.values(en.areaBreak(b)));
+  });
+
+  it('stops an English report on an indicator the catalogue does not have, naming the file and the id', () => {
+    expect(() => catalogueText('en').title({ id: 'no_such_indicator', title_sv: 'x' })).toThrow('data/indicators.json: indicator "no_such_indicator" of the report is not in the catalogue');
+    expect(catalogueText('sv').title({ id: 'no_such_indicator', title_sv: 'x' })).toBe('x');
+  });
+});
+
+describe('caveatText', () => {
+  it('gives the English text of a report caveat, by id or by its Swedish text', () => {
+    expect(caveatText({ id: 'W204_SUPPRESSED', text: message('W204_SUPPRESSED') }, 'en')).toBe(message('W204_SUPPRESSED', 'en'));
+    expect(caveatText(message('W202_CELL_KEY_NOISE'), 'en')).toBe(message('W202_CELL_KEY_NOISE', 'en'));
+    expect(caveatText(message('W202_CELL_KEY_NOISE'), 'sv')).toBe(message('W202_CELL_KEY_NOISE'));
+  });
+
+  it('stops an English report on a caveat whose own text is Swedish only (W225 with its list of late indicators)', () => {
+    const stale = { id: 'W225_STALE_ACCEPTED', text: `${message('W225_STALE_ACCEPTED')} Valdeltagande (Kolada N05401): senaste år 2022, väntat 2026.` };
+    expect(() => caveatText(stale, 'en')).toThrow(/report caveat W225_STALE_ACCEPTED: its text goes beyond the message \(Valdeltagande/);
+    expect(caveatText(stale, 'sv')).toBe(stale.text);
+  });
+});
+
+describe('the workbook in English', () => {
+  it('writes the Definitioner sheet in English: title, headers, titles, definitions, populations, units', () => {
+    const cat = loadIndicators(DATA).indicators;
+    const sheet = (lang: 'sv' | 'en') => workbookSheets({ ...withCatalogue(reportModelFixture()), lang }, cat).find((x) => x.name === 'Definitioner');
+    const en = sheet('en');
+    const sv = sheet('sv');
+    expect(en?.title).toBe("The indicators' definitions, population, unit and source");
+    expect(en?.columns.map((c) => c.header)).toEqual(['Indicator id', 'Indicator', 'Definition', 'Population', 'Unit', 'Decimals', 'Higher is better', 'Source (table/KPI)', 'Years in the report', 'Area division', 'Lag, years']);
+    expect(en?.rows).toHaveLength(sv?.rows.length ?? -1);
+    const employment = en?.rows.find((r) => r[0] === 'employment_rate_20_64');
+    expect(employment?.slice(1, 5)).toEqual(['Employment rate, ages 20–64', expect.stringMatching(/^Employed persons aged 20–64/), 'registered residents aged 20–64', 'Percent']);
+    // Every text cell but the source ids, years and area versions (the same in both languages) is English.
+    expectEnglish((en?.rows ?? []).flatMap((r) => [String(r[1]), String(r[2]), String(r[3]), String(r[6])]).map((t) => t.replace(/\d,\d{3}/g, '')));
+    // The numbers are the same cells in both languages.
+    expect(en?.rows.map((r) => [r[0], r[5], r[7], r[8], r[9], r[10]])).toEqual(sv?.rows.map((r) => [r[0], r[5], r[7], r[8], r[9], r[10]]));
+  });
+});
