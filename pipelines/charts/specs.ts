@@ -824,7 +824,10 @@ export function areaTypeTrendChart(
   const usable = areaTypeTrendIndicators(indicators);
   const legend = [1, 2, 3, 4, 5].map((t) => fitText(typeLabel(t as AreaTypeNumber)));
   const present = ([1, 2, 3, 4, 5] as const).filter((t) => usable.some((i) => (i.trend ?? []).some((p) => p.area_type === t && p.value !== null)));
-  const panel = (i: AreaTypeIndicator): string => wrapLabel(fitText(i.title_sv), 30);
+  // Four across from seven panels on (panelGrid): fifteen indicators take four rows instead of five, so the figure
+  // fits under the chapter's gap table instead of leaving most of a page empty.
+  const grid = panelGrid(usable.length);
+  const panel = (i: AreaTypeIndicator): string => wrapLabel(fitText(i.title_sv), grid.columns === 4 ? 22 : 30);
   const order = usable.map(panel);
   const rows: ChartRow[] = usable.flatMap((i) =>
     [...(i.trend ?? [])]
@@ -857,7 +860,7 @@ export function areaTypeTrendChart(
       config: CHART_CONFIG,
       title: { text: 'Procent' },
       data: { name: 'values' },
-      columns: 3,
+      columns: grid.columns,
       spacing: { row: 10, column: 12 },
       facet: {
         field: 'panel',
@@ -866,8 +869,8 @@ export function areaTypeTrendChart(
         header: { title: null, labelFontSize: 8, labelAnchor: 'start', labelAlign: 'left', labelLimit: 0, labelPadding: 3, labelExpr: "split(datum.label, '|')" },
       },
       spec: {
-        width: 128,
-        height: 62,
+        width: grid.width,
+        height: grid.columns === 4 ? 40 : 62,
         layer: [
           {
             transform: [{ filter: 'isValid(datum.break_x)' }],

@@ -316,7 +316,9 @@ function balancedTables(
     { columns, columnGap: 14 },
   ];
   if (note) stack.push({ text: ctx.fit(note), style: 'note', margin: [0, 3, 0, 0] });
-  return { stack, margin: [0, 0, 0, 8], unbreakable: per <= SHORT_TABLE };
+  // Rows of one short line (a name and a value or two): 30 of them take under half a page, so the caption stays with
+  // its table; longer parts may break.
+  return { stack, margin: [0, 0, 0, 8], unbreakable: per <= 30 };
 }
 
 /** For a chart's alt text (its Figure's /Alt): the lowest and highest kommun, from the chart's own numbers. */
@@ -477,14 +479,13 @@ function summaryChapter(ctx: Ctx, n: number): Content[] {
   const out: Content[] = [{ ...h1(ctx, `${n} Sammanfattning`, false), margin: [0, 14, 0, 10] }];
   for (const line of s.overview) out.push(para(ctx, line));
   // Each policy area's sentences open its own chapter (one line per indicator there), so they are not repeated here.
-  if (s.segregation.length) {
-    out.push({ text: 'Boendesegregation', style: 'h3' });
-    out.push({ ul: s.segregation.map((x) => para(ctx, x, { margin: [0, 0, 0, 3] })), style: 'body' });
-  }
-  if (s.area_types.length) {
-    out.push({ text: 'Områdestyper', style: 'h3' });
-    out.push({ ul: s.area_types.map((x) => para(ctx, x, { margin: [0, 0, 0, 3] })), style: 'body' });
-  }
+  // Each heading kept with its first point, the rest free to run on to the next page.
+  const list = (title: string, items: readonly string[]): Content[] => {
+    const nodes = items.map((x) => para(ctx, x, { margin: [0, 0, 0, 3] }));
+    return [{ stack: [{ text: title, style: 'h3' }, { ul: nodes.slice(0, 1), style: 'body', margin: [0, 0, 0, 0] }], unbreakable: true }, ...(nodes.length > 1 ? [{ ul: nodes.slice(1), style: 'body' }] : [])];
+  };
+  if (s.segregation.length) out.push(...list('Boendesegregation', s.segregation));
+  if (s.area_types.length) out.push(...list('Områdestyper', s.area_types));
   return out;
 }
 
@@ -1133,8 +1134,8 @@ async function areaTypesChapter(ctx: Ctx, n: number, block: AreaTypeBlock): Prom
   const intro = comparison && comparison.comparison !== 'type1_vs_type5' ? describeAreaTypeComparison(block, sp, level) : [];
   const gapText = [...intro, ...describeAreaTypeGaps(block, sp, level)].join(' ') || 'Inga indikatorer har värden per områdestyp.';
   out.push({ stack: [h2(ctx, `${n}.${sub++} ${heading}`), para(ctx, gapText)], unbreakable: true });
+  // The chart first, then the table: the table may break across pages and so fills what the chart leaves.
   const gapTable = areaTypeGapTable(ctx, block, scopeName, level);
-  if (gapTable) out.push(gapTable);
   // The chart compares types, so it needs indicators with at least two types; a kommun with one type has none.
   const charted = orderedIndicators({ ...block, indicators: gapIndicators(block) }).filter((i) => i.by_type.filter((t) => t.value !== null).length >= 2);
   // With two types only, the chart's two dots per indicator are the table's two value columns: it says nothing more.
@@ -1155,6 +1156,7 @@ async function areaTypesChapter(ctx: Ctx, n: number, block: AreaTypeBlock): Prom
     const fig = ctx.figure;
     ctx.appendix.push(() => areaTypeValuesTable(ctx, block, `Siffrorna i figur ${fig}: indikatorer per områdestyp, ${scopeName} ${year ?? ''}`, charted));
   }
+  if (gapTable) out.push(gapTable);
 
   // Trends by type, where the scope has at least two types with a series (a kommun with one type has nothing to add).
   const trended = areaTypeTrendIndicators(orderedIndicators({ ...block, indicators: gapIndicators(block) }));
@@ -1432,8 +1434,9 @@ function docDefinition(ctx: Ctx, content: Content[], pages: { count: number }): 
       modDate: when,
     },
     content,
-    // A section heading never ends a page: it moves to the next one, with what it introduces.
-    // pageBreakBefore removed: with the heading inside an unbreakable stack it made pdfmake emit blank pages
+    // No pageBreakBefore: with the heading inside an unbreakable stack it made pdfmake emit blank pages, and a
+    // re-run to keep a breakable table's caption with its rows loses the tagging layer's figures ("pre-pass missed
+    // it"). Headings and captions are kept with their blocks by unbreakable stacks instead.
     header: (page) =>
       page === 1
         ? null
@@ -1482,13 +1485,20 @@ function reformBlocks(ctx: Ctx, blocks: ReturnType<typeof reformChapter>): Conte
     let node: Content;
     let breakable = false;
     if (b.kind === 'para') node = para(ctx, b.text);
-    else if (b.kind === 'list') node = { ul: b.items.map((x) => para(ctx, x, { margin: [0, 0, 0, 3] })), style: 'body' };
+    else if (b.kind === 'list' && b.items.length > 4) {
+      // A long list (the sources) may run on to the next page: its heading stays with the first two items only, so
+      // the page before is not left half empty.
+      const items = b.items.map((x) => para(ctx, x, { margin: [0, 0, 0, 3] }));
+      out.push({ stack: [...(heading ? [heading] : []), { ul: items.slice(0, 2), style: 'body', margin: [0, 0, 0, 0] }], unbreakable: true }, { ul: items.slice(2), style: 'body' });
+      heading = null;
+      continue;
+    } else if (b.kind === 'list') node = { ul: b.items.map((x) => para(ctx, x, { margin: [0, 0, 0, 3] })), style: 'body' };
     else {
       const widths = b.header.map((_, i) => (i === b.wide ? '*' : 'auto'));
       const rows = b.rows.map((r) => r.map((c, i) => (b.numeric.includes(i) ? numberCell(ctx, c) : { text: ctx.fit(c) })));
-      // Long tables of wrapped rows may break (header repeated) rather than leave half a page empty; up to 14 rows of
-      // two lines fit a page whole, with their caption (a breakable table may leave its caption at a page's foot).
-      breakable = b.rows.length > 14;
+      // A table right under its heading stays whole with it (up to 14 rows of two lines fit a page, caption and all);
+      // one after a paragraph may break (header repeated) rather than leave half a page empty, as the ten reforms do.
+      breakable = b.rows.length > (heading ? 14 : 8);
       node = table(ctx, b.caption, widths, headerRow(ctx, b.header, b.numeric), rows, b.note || undefined, !breakable);
     }
     // A heading stays with what it introduces.
