@@ -442,7 +442,10 @@ async function readPage(doc: Awaited<ReturnType<typeof getDocument>['promise']>,
     }
     return f;
   };
-  return { height, ...drawingOf(ops.fnArray, ops.argsArray as unknown[][], height, fontOf) };
+  const drawn = drawingOf(ops.fnArray, ops.argsArray as unknown[][], height, fontOf);
+  // The page keeps its operator list cached; a long report would hold every page's in memory.
+  page.cleanup();
+  return { height, ...drawn };
 }
 
 /** Content lines (horizontal text between the running header and footer) grouped by baseline, top to bottom. */
