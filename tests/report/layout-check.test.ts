@@ -131,6 +131,13 @@ describe('checkLayout on PDFs made for the purpose', () => {
     const r = await checkLayout(await pdf(content), { file: 'half.pdf' });
     expect(r.findings.map((f) => [f.page, f.rule, f.text])).toEqual([[2, 'page-under-filled', 'Rad 20 med vanlig brödtext.']]);
     expect(r.findings[0]?.detail).toMatch(/page 2 is 4\d % full/);
+    // The box is the empty part: from under the last line (20 lines of 15.2 pt below the heading) to the bottom margin.
+    const box = r.findings[0]?.box;
+    expect(box?.x).toBe(57);
+    expect(box?.w).toBeCloseTo(595.28 - 114, 0);
+    expect((box?.y ?? 0) + (box?.h ?? 0)).toBeCloseTo(841.89 - 58, 0);
+    expect(box?.y).toBeGreaterThan(62 + 20 * 15);
+    expect(box?.y).toBeLessThan(62 + 30 + 21 * 15.3);
     // The same page passes at a lower threshold: the rule measures, it does not just flag.
     expect((await checkLayout(await pdf(content), { file: 'half.pdf', minFill: 0.3 })).findings).toEqual([]);
   });
