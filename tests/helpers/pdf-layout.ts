@@ -109,6 +109,7 @@ interface Mark {
 }
 
 interface Page {
+  width: number;
   height: number;
   runs: TextRun[];
   strokes: Stroke[];
@@ -269,7 +270,7 @@ interface FontInfo {
 }
 
 /** Painted paths and images of a page in top-down page coordinates, clipped to the current clip's bounding box. */
-function drawingOf(fnArray: number[], argsArray: unknown[][], height: number, fontOf: (name: string) => FontInfo): Omit<Page, 'height'> {
+function drawingOf(fnArray: number[], argsArray: unknown[][], height: number, fontOf: (name: string) => FontInfo): Omit<Page, 'width' | 'height'> {
   const strokes: Stroke[] = [];
   const marks: Mark[] = [];
   const graphics: Box[] = [];
@@ -426,7 +427,7 @@ function drawingOf(fnArray: number[], argsArray: unknown[][], height: number, fo
 
 async function readPage(doc: Awaited<ReturnType<typeof getDocument>['promise']>, p: number): Promise<Page> {
   const page = await doc.getPage(p);
-  const [, y0 = 0, , y1 = 0] = page.view;
+  const [x0 = 0, y0 = 0, x1 = 0, y1 = 0] = page.view;
   const height = y1 - y0;
   // Text is read from the operator list too: each showText is one piece as drawn (a chart label, a word run), where
   // getTextContent would join neighbouring pieces on a line, and it saves parsing the page a second time. The fonts
@@ -442,7 +443,10 @@ async function readPage(doc: Awaited<ReturnType<typeof getDocument>['promise']>,
     }
     return f;
   };
-  return { height, ...drawingOf(ops.fnArray, ops.argsArray as unknown[][], height, fontOf) };
+  const drawn = drawingOf(ops.fnArray, ops.argsArray as unknown[][], height, fontOf);
+  // The page keeps its operator list cached; a long report would hold every page's in memory.
+  page.cleanup();
+  return { width: x1 - x0, height, ...drawn };
 }
 
 /** Content lines (horizontal text between the running header and footer) grouped by baseline, top to bottom. */
@@ -508,7 +512,7 @@ const textOf = (line: Line): string => joinRuns(line.runs);
  * Reads a report PDF and returns its layout findings (see the rules above). Fails only on a PDF pdf.js cannot read.
  */
 export async function checkLayout(pdf: Uint8Array, options: LayoutOptions): Promise<LayoutCheck> {
-  const [, top, , bottom] = options.margins ?? REPORT_MARGINS;
+  const [left, top, right, bottom] = options.margins ?? REPORT_MARGINS;
   const headings = options.headings ?? REPORT_HEADINGS;
   const tableSizes = options.tableSizes ?? REPORT_TABLE_SIZES;
   const minFill = options.minFill ?? 0.6;
@@ -569,7 +573,8 @@ export async function checkLayout(pdf: Uint8Array, options: LayoutOptions): Prom
             page: p,
             rule: 'page-under-filled',
             text: last ? textOf(last) : '',
-            box: round({ x: 0, y: top, w: 0, h: Math.max(0, lowest - top) }),
+            // The empty part of the usable area, under the last content.
+            box: round({ x: left, y: lowest, w: page.width - left - right, h: Math.max(0, page.height - bottom - lowest) }),
             detail: `page ${p} is ${Math.round(fill * 100)} % full (content ends ${Math.round(lowest)} pt from the top, usable ${Math.round(top)}–${Math.round(page.height - bottom)} pt); the next page, not a chapter start, begins "${next.lines[0] ? textOf(next.lines[0]) : ''}"`,
           });
         }
