@@ -12,7 +12,7 @@ afterAll(() => {
 });
 
 describe('memoryLimit (SEGFOLLOW_MEMORY_LIMIT): DuckDB memory_limit of the warehouse', () => {
-  it('comes from the environment or the config file, and is null (DuckDB default) otherwise', () => {
+  it('comes from the environment or the config file, and is null (db.ts DEFAULT_MEMORY_LIMIT) otherwise', () => {
     expect(loadConfig({}, { root: dir, env: {} }).memoryLimit).toBeNull();
     expect(loadConfig({}, { root: dir, env: { SEGFOLLOW_MEMORY_LIMIT: '500MB' } }).memoryLimit).toBe('500MB');
   });
@@ -27,8 +27,9 @@ describe('memoryLimit (SEGFOLLOW_MEMORY_LIMIT): DuckDB memory_limit of the wareh
     const [row] = await withConnection(join(dir, 'w.duckdb'), (conn) => query(conn, "SELECT current_setting('memory_limit') AS v"));
     // DuckDB reports it in its own units (300MB = 286.1 MiB).
     expect(String(row?.v)).toMatch(/^286\.\d MiB$/);
+    // Without one, 500MB (db.ts DEFAULT_MEMORY_LIMIT) rather than DuckDB's 80 % of the machine's memory.
     configureWarehouse({ memoryLimit: null });
-    const [free] = await withConnection(join(dir, 'w.duckdb'), (conn) => query(conn, "SELECT current_setting('memory_limit') AS v"));
-    expect(String(free?.v)).not.toMatch(/^286\./);
+    const [dflt] = await withConnection(join(dir, 'w.duckdb'), (conn) => query(conn, "SELECT current_setting('memory_limit') AS v"));
+    expect(String(dflt?.v)).toMatch(/^476\.\d MiB$/);
   });
 });
