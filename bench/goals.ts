@@ -14,6 +14,8 @@ const TIME = '/usr/bin/time';
 
 export interface Measured {
   wallS: number;
+  /** User + system CPU seconds of the process and its threads (GNU time); null without GNU time. */
+  cpuS: number | null;
   /** Peak resident memory of the whole process tree's largest process (GNU time's %M), MB; null without GNU time. */
   peakMb: number | null;
   status: number | null;
@@ -24,15 +26,21 @@ export interface Measured {
 export function measure(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): Measured {
   const gnuTime = existsSync(TIME);
   const t0 = performance.now();
-  const r = spawnSync(gnuTime ? TIME : cmd, gnuTime ? ['-f', 'segfollow-bench-peak-kb %M', cmd, ...args] : args, {
+  const r = spawnSync(gnuTime ? TIME : cmd, gnuTime ? ['-f', 'segfollow-bench-peak-kb %M cpu %U %S', cmd, ...args] : args, {
     cwd: ROOT,
     env: { ...process.env, ...env },
     encoding: 'utf8',
     maxBuffer: 256 << 20,
   });
   const wallS = (performance.now() - t0) / 1000;
-  const m = /segfollow-bench-peak-kb (\d+)/.exec(r.stderr ?? '');
-  return { wallS, peakMb: m ? Number(m[1]) / 1024 : null, status: r.status, stderr: (r.stderr ?? '').replace(/segfollow-bench-peak-kb \d+\n?/, '') };
+  const m = /segfollow-bench-peak-kb (\d+) cpu ([\d.]+) ([\d.]+)/.exec(r.stderr ?? '');
+  return {
+    wallS,
+    cpuS: m ? Number(m[2]) + Number(m[3]) : null,
+    peakMb: m ? Number(m[1]) / 1024 : null,
+    status: r.status,
+    stderr: (r.stderr ?? '').replace(/segfollow-bench-peak-kb .*\n?/, ''),
+  };
 }
 
 export function line(label: string, value: string, goal: string): void {
@@ -40,12 +48,16 @@ export function line(label: string, value: string, goal: string): void {
 }
 
 const s = (x: number): string => `${x.toFixed(2)} s`;
-const mb = (x: number | null): string => (x === null ? 'n/a' : `${x.toFixed(0)} MB`);
+/** Wall time, with CPU time beside it when known: on a shared machine the wall time carries the others' load. */
+const sc = (m: { wallS: number; cpuS: number | null }): string => (m.cpuS === null ? s(m.wallS) : `${s(m.wallS)} (CPU ${m.cpuS.toFixed(2)} s)`);
+const load = (): string => `load average ${loadavg()[0]?.toFixed(1)}`;
 
-function median(v: number[]): number {
-  const sorted = [...v].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] as number;
+/** The median run of `n` by wall time, with its CPU time. */
+function medianRun(n: number, run: () => Measured): Measured {
+  const runs = Array.from({ length: n }, run).sort((a, b) => a.wallS - b.wallS);
+  return runs[Math.floor(n / 2)] as Measured;
 }
+const mb = (x: number | null): string => (x === null ? 'n/a' : `${x.toFixed(0)} MB`);
 
 /** Goal 1 and 5: the demo with every report (riket + 21 län + 290 kommuner), then the same under a 500 MB limit. */
 export function benchAllReports(dir: string): void {
@@ -69,7 +81,7 @@ export function benchAllReports(dir: string): void {
     };
     const reports = m.outputs.filter((o) => o.name.endsWith('.pdf')).length;
     const reportStage = m.stages.find((x) => x.stage === 'report');
-    line(`${label}: whole process (${reports} reports)`, s(r.wallS), '≤ 60 s');
+    line(`${label}: whole process (${reports} reports)`, sc(r), '≤ 60 s');
     line(`${label}: peak memory (GNU time, whole process)`, mb(r.peakMb), '< 1024 MB');
     if (reportStage) line(`${label}: report stage, reports per second`, `${(reports / reportStage.seconds).toFixed(2)}/s`, `≥ ${(312 / 30).toFixed(1)}/s`);
     for (const x of m.stages) console.log(`    ${x.stage.padEnd(8)} ${x.seconds.toFixed(2).padStart(7)} s   peak RSS ${String(x.peak_rss_mb).padStart(5)} MB`);
@@ -80,28 +92,30 @@ export function benchAllReports(dir: string): void {
 
 /** Goal 3: `--help` as a whole process, next to a bare `node -e 0` (what no program can go below). */
 export function benchStartup(): void {
-  console.log(`\nissue 10 goal 3: CLI start-up (load average ${loadavg()[0]?.toFixed(1)})`);
-  const times = (args: string[], n = 7): number => median(Array.from({ length: n }, () => measure(process.execPath, args).wallS));
-  const bare = times(['-e', '0']);
-  const help = times(['bin/segfollow.js', '--help']);
-  line('node -e 0 (the floor on this machine)', s(bare), '-');
-  line('segfollow --help, whole process, median of 7', s(help), '≤ 0.15 s');
-  line('segfollow --help from the TypeScript sources (tsx)', s(median(Array.from({ length: 3 }, () => measure(process.execPath, ['bin/segfollow.js', '--help'], { SEGFOLLOW_FROM_SOURCE: '1' }).wallS))), '-');
+  console.log(`\nissue 10 goal 3: CLI start-up (${load()})`);
+  const bare = medianRun(9, () => measure(process.execPath, ['-e', '0']));
+  const help = medianRun(9, () => measure(process.execPath, ['bin/segfollow.js', '--help']));
+  const cmdHelp = medianRun(5, () => measure(process.execPath, ['bin/segfollow.js', 'indices', '--help']));
+  line('node -e 0 (the floor on this machine), median of 9', sc(bare), '-');
+  line('segfollow --help, whole process, median of 9', sc(help), '≤ 0.15 s');
+  line('segfollow indices --help, median of 5', sc(cmdHelp), '-');
+  line('segfollow --help from the TypeScript sources (tsx)', sc(medianRun(3, () => measure(process.execPath, ['bin/segfollow.js', '--help'], { SEGFOLLOW_FROM_SOURCE: '1' }))), '-');
 }
 
 /** Goal 3, second half: `segfollow indices` on the panel, and the pandas/numpy script on the same file. */
 export function benchPanelAgainstPandas(panel: string, dir: string): void {
   const args = ['bin/segfollow.js', 'indices', '--input', panel, '--unit', 'deso', '--groups', 'foreign,swedish', '--by', 'kommun,year', '--out', join(dir, 'segfollow.csv')];
-  const ours = median(Array.from({ length: 5 }, () => measure(process.execPath, args).wallS));
-  line('segfollow indices, 49,257-row panel, all indices, median of 5', s(ours), '≤ 0.35 s');
+  console.log(`  (${load()})`);
+  const ours = medianRun(5, () => measure(process.execPath, args));
+  line('segfollow indices, 49,257-row panel, all indices, median of 5', sc(ours), '≤ 0.35 s');
   const hasPandas = spawnSync('python3', ['-c', 'import pandas, numpy'], { encoding: 'utf8' }).status === 0;
   if (!hasPandas) {
     console.log('  pandas/numpy comparison skipped: python3 with pandas and numpy is not installed (Debian: apt-get install python3-pandas)');
     return;
   }
   const py = join(ROOT, 'bench', 'indices_pandas.py');
-  const theirs = median(Array.from({ length: 5 }, () => measure('python3', [py, panel, join(dir, 'pandas.csv')]).wallS));
-  line('pandas/numpy script (D and H only), same panel, median of 5', s(theirs), 'slower than ours');
+  const theirs = medianRun(5, () => measure('python3', [py, panel, join(dir, 'pandas.csv')]));
+  line('pandas/numpy script (D and H only), same panel, median of 5', sc(theirs), 'slower than ours');
   // The same numbers, or the comparison would be of different work.
   const read = (f: string): Map<string, number> => {
     const out = new Map<string, number>();
@@ -142,10 +156,11 @@ export async function benchLargeInput(dir: string): Promise<void> {
   conn.closeSync();
   instance.closeSync();
   const ind = measure(process.execPath, ['bin/segfollow.js', 'indices', '--input', file, '--unit', 'unit', '--groups', 'foreign,swedish', '--by', 'kommun', '--out', join(dir, 'idx5m.csv')]);
-  line(`segfollow indices, 5M units${ind.status === 0 ? '' : ` (exit ${ind.status})`}`, s(ind.wallS), '≤ 5 s');
+  line(`segfollow indices, 5M units${ind.status === 0 ? '' : ` (exit ${ind.status})`}`, sc(ind), '≤ 5 s');
   line('  peak memory', mb(ind.peakMb), '< 1024 MB');
+  console.log(`  (${load()})`);
   const at = measure(process.execPath, ['bin/segfollow.js', 'area-types', '--input', file, '--unit', 'unit', '--index', 'socio', '--out', join(dir, 'types5m.csv')]);
-  line(`segfollow area-types, 5M units${at.status === 0 ? '' : ` (exit ${at.status})`}`, s(at.wallS), '≤ 5 s');
+  line(`segfollow area-types, 5M units${at.status === 0 ? '' : ` (exit ${at.status})`}`, sc(at), '≤ 5 s');
   line('  peak memory', mb(at.peakMb), '< 1024 MB');
   writeFileSync(join(dir, '.done'), '');
 }

@@ -231,6 +231,8 @@ interface Ctx {
   /** The number of the first policy-area chapter and of its table, which explains the columns the later ones share. */
   firstPolicyChapter?: number;
   firstPolicyTable?: number;
+  /** The area-type method's details (the year's cut, the comparison, the change rule), laid out in bilaga A. */
+  areaTypeMethod?: string[];
   /** The reform chapter's sources, laid out in bilaga A. */
   reformSources?: ReturnType<typeof reformChapter>;
 }
@@ -650,9 +652,13 @@ async function policyChapter(ctx: Ctx, n: number, ch: ReportModel['chapters'][nu
   if (drawn.length) {
     const years = drawn.flatMap((b) => b.series.filter((p) => p.value !== null).map((p) => p.year));
     const range = formatYearRange(Math.min(...years), Math.max(...years));
-    const keyed = drawn.find((b) => (b.comparison_series?.length ?? 0) > 0 || b.similar);
-    // The lines' key without the rank (the table has each indicator's rank).
-    const key = keyed ? comparisonCaption({ comparison_series: keyed.comparison_series ?? [], ...(keyed.similar ? { similar: keyed.similar } : {}) }, scopeName) : '';
+    // The legend under the panels names the lines; the caption says what the grey band is and where the comparison
+    // series are. (New wording beside comparisons.ts's caption, to move into templates/.)
+    const similar = drawn.find((b) => b.similar)?.similar;
+    const compared = drawn.some((b) => (b.comparison_series?.length ?? 0) > 0);
+    const key =
+      (similar ? ` Grått fält: lägsta till högsta värde bland ${formatNumber(similar.members.length, 0)} liknande kommuner (Kolada, ${similar.group_title}).` : '') +
+      (compared || similar ? ' Jämförelsernas värden finns i Excelfilen (bladet Jämförelser per år).' : '');
     const breaks = drawn.some((b) => breakRows(b.series, b.breaks ?? []).length > 0) ? ' Streckad lodrät linje: brott i serien (ny områdesindelning eller definition), se bilaga A.' : '';
     const caption =
       `${ch.title_sv}: ${drawn.length === 1 ? 'indikatorn' : `${formatNumber(drawn.length, 0)} indikatorer`} per år, ${scopeLabel} ${range}. ` +
@@ -899,7 +905,8 @@ function areaTypePopulationTable(ctx: Ctx, block: AreaTypeBlock, scopeName: stri
       numberCell(ctx, formatCell(p.share, 'procent', p.share === null ? '..' : null)),
     ];
   };
-  const rows: Content[][] = keys.map((t) => [{ text: ctx.fit(t === null ? 'Utan områdestyp' : `${t} ${typeName(block, t)}`) }, ...shown.flatMap((y) => cell(y, t))]);
+  // The short names fit one line; the official names are in the text above the table.
+  const rows: Content[][] = keys.map((t) => [{ text: ctx.fit(t === null ? 'Utan områdestyp' : areaTypeShortName(t)) }, ...shown.flatMap((y) => cell(y, t))]);
   rows.push([
     { text: 'Totalt', bold: true },
     ...shown.flatMap((y) => {
@@ -1088,7 +1095,12 @@ async function areaTypesChapter(ctx: Ctx, n: number, block: AreaTypeBlock): Prom
   const sp = scopePhrase(m.scope);
   const level = m.scope.level;
   const out: Content[] = [h1(ctx, `${n} Områdestyper`, false)];
-  for (const line of describeAreaTypeMethod(block)) out.push(para(ctx, line));
+  // What the types are stays here; the year's cut, the choice of comparison and the rule for a change go to bilaga A.
+  const method = describeAreaTypeMethod(block);
+  const here = method.filter((l, i) => i === 0 || l.startsWith('Typerna bestäms'));
+  ctx.areaTypeMethod = method.filter((l) => !here.includes(l));
+  for (const line of here) out.push(para(ctx, line));
+  if (ctx.areaTypeMethod.length) out.push(para(ctx, 'Hur jämförelsen väljs och när en förändring av en skillnad räknas som tydlig står i bilaga A.', { style: 'note' }));
   // The heading and the method's first lines stay together.
   const opening = out.splice(0, 2);
   out.unshift({ stack: opening, unbreakable: true });
@@ -1240,7 +1252,12 @@ function methodChapter(ctx: Ctx, n: string): Content[] {
   const caveats = [...m.caveats].sort((a, b) => a.id.localeCompare(b.id));
   out.push({ ul: caveats.map((c) => para(ctx, c.text, { margin: [0, 0, 0, 3] })), style: 'body' });
   out.push(...assessmentSection(ctx, `${n}.3`));
-  if (ctx.reformSources) out.push(...reformBlocks(ctx, ctx.reformSources.map((b, i) => (i === 0 && b.kind === 'h2' ? { ...b, text: `${n}.5 ${b.text.replace('kapitlet', 'kapitlet Reformprogrammet')}` } : b))));
+  let k = 5;
+  if (ctx.areaTypeMethod?.length) {
+    const [first, ...rest] = ctx.areaTypeMethod;
+    out.push({ stack: [h2(ctx, `${n}.${k++} Områdestyperna`), para(ctx, first ?? '')], unbreakable: true }, ...rest.map((l) => para(ctx, l)));
+  }
+  if (ctx.reformSources) out.push(...reformBlocks(ctx, ctx.reformSources.map((b, i) => (i === 0 && b.kind === 'h2' ? { ...b, text: `${n}.${k++} ${b.text.replace('kapitlet', 'kapitlet Reformprogrammet')}` } : b))));
   // Reading aids (reading-aids.ts): the data lags and the scale for D, laid out like the reform chapter's blocks.
   for (const b of readingAids(m, `${n}.4`)) out.push(b.kind === 'h2' ? h2(ctx, b.text) : b.kind === 'para' ? para(ctx, b.text) : b.kind === 'list' ? { ul: b.items.map((x) => para(ctx, x)), style: 'body' } : table(ctx, b.caption, b.header.map((_, i) => (i === b.wide ? '*' : 'auto')), headerRow(ctx, b.header, b.numeric), b.rows.map((r) => r.map((c, i) => (b.numeric.includes(i) ? numberCell(ctx, c) : { text: ctx.fit(c) }))), b.note, b.rows.length <= SHORT_TABLE));
   return out;

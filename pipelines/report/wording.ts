@@ -114,8 +114,15 @@ function checkAgainst(ref: Map<string, Entry>, refFile: string, own: Map<string,
   for (const key of own.keys()) if (!ref.has(key)) throw new UsageError(`${shown(ownFile)}: key "${key}" is not in ${shown(refFile)}`);
 }
 
+const countFormats = new Map<Lang, Intl.NumberFormat>();
+
 function countText(n: number, lang: Lang): string {
-  return new Intl.NumberFormat(LOCALE[lang], { maximumFractionDigits: 0 })
+  let f = countFormats.get(lang);
+  if (!f) {
+    f = new Intl.NumberFormat(LOCALE[lang], { maximumFractionDigits: 0 });
+    countFormats.set(lang, f);
+  }
+  return f
     .format(n)
     .replace(/[\u202f\u2009 ](?=\d)/g, '\u00a0')
     .replace(/-/g, '\u2212');
