@@ -122,11 +122,10 @@ const runSeries = new WeakMap<DuckDBConnection, Map<number, Promise<Map<string, 
 /**
  * The rows the per-scope file `name` gives for one scope, taken from `${name}_all`: the same query for every scope
  * at once, read once per report stage and grouped by its leading scope_level and scope_code columns (dropped here),
- * in the per-scope file's order. Outside a report stage, the per-scope file itself.
+ * in the per-scope file's order (tests/sql/report.test.ts holds each pair to that).
  */
 async function scopeRows(conn: DuckDBConnection, name: string, params: Params, scope: Scope): Promise<Row[]> {
-  const memo = runScopes.get(conn);
-  if (!memo) return queryFile(conn, name, { ...params, scope_level: scope.level, scope_code: scope.code });
+  const memo = runScopes.get(conn) ?? new Map<string, Promise<Map<string, Row[]>>>();
   const key = `${name}\u0000${JSON.stringify(params)}`;
   let all = memo.get(key);
   if (!all) {
@@ -507,7 +506,7 @@ async function reportModel(ctx: Context, conn: DuckDBConnection, scope: Scope, s
   const maps =
     scope.level === 'kommun'
       ? regsoMaps(
-          (await queryFile(conn, 'report/map_regso', { kommun_code: scope.code, indicator_id: MAP_INDICATOR, year })).map(
+          (await scopeRows(conn, 'report/map_regso', { indicator_id: MAP_INDICATOR, year }, scope)).map(
             (r): RegsoMapRow => ({
               code: String(r.code),
               name: String(r.name),
@@ -608,7 +607,7 @@ async function areaTypeBlock(
   if (cutRows.length === 0) return undefined;
   const cat = loadAreaTypeCatalogue(ctx.config.dataDir);
   const scopeParams = { scope_level: scope.level, scope_code: scope.code, year };
-  const population = (await queryFile(conn, 'report/area_type_population', scopeParams)).map((r) => ({
+  const population = (await scopeRows(conn, 'report/area_type_population', { year }, scope)).map((r) => ({
     year: Number(r.year),
     area_type: areaTypeNumber(r.area_type),
     n_areas: Number(r.n_areas),
@@ -617,7 +616,7 @@ async function areaTypeBlock(
     share: num(r.share),
     status: String(r.status),
   }));
-  const byType = await queryFile(conn, 'report/indicator_by_area_type', scopeParams);
+  const byType = await scopeRows(conn, 'report/indicator_by_area_type', { year }, scope);
   const gaps = await scopeRows(conn, 'report/area_type_gaps', { year }, scope);
   const regsoOnly = new Set(indicators.filter((d) => d.levels.length === 1 && d.levels[0] === 'regso').map((d) => d.id));
   const rows: AreaTypeIndicator[] = gaps.map((g) => {
@@ -681,7 +680,7 @@ async function areaTypeBlock(
     change_rule: { materiality_pp: cat.gap.change.materiality_pp, z: cat.gap.change.z },
   };
   if (scope.level === 'kommun') {
-    const regso = await queryFile(conn, 'report/area_type_regso', { kommun_code: scope.code, first_year: BASELINE_YEAR, year });
+    const regso = await scopeRows(conn, 'report/area_type_regso', { first_year: BASELINE_YEAR, year }, scope);
     block.regso = regso.map((r) => ({
       code: String(r.code),
       name: String(r.name),
