@@ -16,6 +16,8 @@ export interface Measured {
   wallS: number;
   /** Peak resident memory of the whole process tree's largest process (GNU time's %M), MB; null without GNU time. */
   peakMb: number | null;
+  /** User + system CPU seconds of the process and its threads (GNU time's %U + %S); null without GNU time. */
+  cpuS: number | null;
   status: number | null;
   stderr: string;
 }
@@ -24,15 +26,21 @@ export interface Measured {
 export function measure(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): Measured {
   const gnuTime = existsSync(TIME);
   const t0 = performance.now();
-  const r = spawnSync(gnuTime ? TIME : cmd, gnuTime ? ['-f', 'segfollow-bench-peak-kb %M', cmd, ...args] : args, {
+  const r = spawnSync(gnuTime ? TIME : cmd, gnuTime ? ['-f', 'segfollow-bench-peak-kb %M cpu %U %S', cmd, ...args] : args, {
     cwd: ROOT,
     env: { ...process.env, ...env },
     encoding: 'utf8',
     maxBuffer: 256 << 20,
   });
   const wallS = (performance.now() - t0) / 1000;
-  const m = /segfollow-bench-peak-kb (\d+)/.exec(r.stderr ?? '');
-  return { wallS, peakMb: m ? Number(m[1]) / 1024 : null, status: r.status, stderr: (r.stderr ?? '').replace(/segfollow-bench-peak-kb \d+\n?/, '') };
+  const m = /segfollow-bench-peak-kb (\d+) cpu ([\d.]+) ([\d.]+)/.exec(r.stderr ?? '');
+  return {
+    wallS,
+    peakMb: m ? Number(m[1]) / 1024 : null,
+    cpuS: m ? Number(m[2]) + Number(m[3]) : null,
+    status: r.status,
+    stderr: (r.stderr ?? '').replace(/segfollow-bench-peak-kb .*\n?/, ''),
+  };
 }
 
 export function line(label: string, value: string, goal: string): void {
@@ -55,7 +63,7 @@ export function benchAllReports(dir: string): void {
     mkdirSync(d, { recursive: true });
     const r = measure(
       process.execPath,
-      ['bin/segfollow.js', 'run', '--demo', '--year', '2025', '--reports', 'riket,lan,kommun', '--warehouse', join(d, 'w.duckdb'), '--out', join(d, 'out'), '--log-level', 'warn'],
+      ['bin/segfollow.js', 'run', '--demo', '--year', '2025', '--reports', 'riket,lan,kommun', '--warehouse', join(d, 'w.duckdb'), '--out', join(d, 'out'), '--log-level', 'info'],
       { SEGFOLLOW_RAW: join(d, 'raw'), ...env },
     );
     if (r.status !== 0) {
@@ -71,8 +79,11 @@ export function benchAllReports(dir: string): void {
     const reportStage = m.stages.find((x) => x.stage === 'report');
     line(`${label}: whole process (${reports} reports)`, s(r.wallS), '≤ 60 s');
     line(`${label}: peak memory (GNU time, whole process)`, mb(r.peakMb), '< 1024 MB');
+    if (r.cpuS !== null) line(`${label}: CPU time, user + system (2 cores: wall ≥ CPU / 2)`, s(r.cpuS), '≤ 120 s');
     if (reportStage) line(`${label}: report stage, reports per second`, `${(reports / reportStage.seconds).toFixed(2)}/s`, `≥ ${(312 / 30).toFixed(1)}/s`);
     for (const x of m.stages) console.log(`    ${x.stage.padEnd(8)} ${x.seconds.toFixed(2).padStart(7)} s   peak RSS ${String(x.peak_rss_mb).padStart(5)} MB`);
+    // Where a report's time goes, by kind: the stage's "report timing" log lines (pipelines/stages/report.ts).
+    for (const t of r.stderr.split('\n').filter((l) => l.includes('report timing'))) console.log(`    ${t.replace(/^.*report timing\s+/, 'report timing ')}`);
   };
   run('demo, all reports', 'all', {});
   run('demo, all reports, SEGFOLLOW_MEMORY_LIMIT=500MB', 'limited', { SEGFOLLOW_MEMORY_LIMIT: '500MB' });
