@@ -1570,11 +1570,20 @@ export interface PdfOptions {
 /**
  * Renders the report and writes it atomically (temporary file in the same folder, then rename), so a reader never
  * sees half a PDF and a failed run leaves no file behind.
+ *
+ * `built`: the model's tree from `reportDefinition(model, pages)`, when the caller has built it already (the report
+ * worker writes the HTML twin from the same tree first: building it renders every chart). pdfmake mutates the tree
+ * as it lays it out, so it serves one PDF, last.
  */
-export async function buildReportPdf(model: ReportModel, outFile: string, options: PdfOptions = {}): Promise<{ pages: number; bytes: number }> {
+export async function buildReportPdf(
+  model: ReportModel,
+  outFile: string,
+  options: PdfOptions = {},
+  built?: { dd: DocDefinition; pages: { count: number } },
+): Promise<{ pages: number; bytes: number }> {
   if (model.lang !== 'sv') throw new StageError(`the report renderer writes Swedish only (lang '${model.lang}' requested)`);
-  const pages = { count: 0 };
-  const dd = await reportDefinition(model, pages);
+  const pages = built?.pages ?? { count: 0 };
+  const dd = built?.dd ?? (await reportDefinition(model, pages));
   let buffer: Buffer;
   try {
     const pm = pdfmake();
