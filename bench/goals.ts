@@ -67,7 +67,7 @@ export function benchAllReports(dir: string): void {
     mkdirSync(d, { recursive: true });
     const r = measure(
       process.execPath,
-      ['bin/segfollow.js', 'run', '--demo', '--year', '2025', '--reports', 'riket,lan,kommun', '--warehouse', join(d, 'w.duckdb'), '--out', join(d, 'out'), '--log-level', 'warn'],
+      ['bin/segfollow.js', 'run', '--demo', '--year', '2025', '--reports', 'riket,lan,kommun', '--warehouse', join(d, 'w.duckdb'), '--out', join(d, 'out'), '--log-level', 'info'],
       { SEGFOLLOW_RAW: join(d, 'raw'), ...env },
     );
     if (r.status !== 0) {
@@ -85,6 +85,8 @@ export function benchAllReports(dir: string): void {
     line(`${label}: peak memory (GNU time, whole process)`, mb(r.peakMb), '< 1024 MB');
     if (reportStage) line(`${label}: report stage, reports per second`, `${(reports / reportStage.seconds).toFixed(2)}/s`, `≥ ${(312 / 30).toFixed(1)}/s`);
     for (const x of m.stages) console.log(`    ${x.stage.padEnd(8)} ${x.seconds.toFixed(2).padStart(7)} s   peak RSS ${String(x.peak_rss_mb).padStart(5)} MB`);
+    // Where a report's time goes, by kind: the stage's "report timing" log lines (pipelines/stages/report.ts).
+    for (const t of r.stderr.split('\n').filter((l) => l.includes('report timing'))) console.log(`    ${t.replace(/^.*report timing\s+/, 'report timing ')}`);
   };
   run('demo, all reports', 'all', {});
   run('demo, all reports, SEGFOLLOW_MEMORY_LIMIT=500MB', 'limited', { SEGFOLLOW_MEMORY_LIMIT: '500MB' });

@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: the demo end to end in a scratch folder, printing each stage's wall time and the peak memory,
  * then issue 10's figures with their goals (bench/goals.ts: start-up, every report, a 500 MB memory limit, 5 million
- * units), then the segregation stage at 20 and 200 draws, then the indices benchmarks (with the pandas comparison).
+ * units), issue 8's (bench/tagging.ts: the report stage tagged against untagged, file sizes), then the segregation
+ * stage at 20 and 200 draws, then the indices benchmarks (with the pandas comparison).
  * Figures are printed, never asserted.
  */
 import { spawnSync } from 'node:child_process';
@@ -46,6 +47,10 @@ try {
   const goals = await import('./goals.ts');
   goals.benchStartup();
   goals.benchAllReports(dir);
+  // Issue 8: tagging's cost (report stage tagged vs untagged, file sizes) over the demo warehouse built above.
+  const tagging = await import('./tagging.ts');
+  tagging.benchTaggingReports(join(dir, 'w.duckdb'), join(dir, 'raw'));
+  await tagging.benchTaggingPaired(5);
   await goals.benchLargeInput(dir);
   // Issue 10 goal 2: the segregation stage alone at 20 and 200 draws on the demo warehouse just built.
   const { benchSegregation } = await import('./segregation.ts');

@@ -824,7 +824,10 @@ export function areaTypeTrendChart(
   const usable = areaTypeTrendIndicators(indicators);
   const legend = [1, 2, 3, 4, 5].map((t) => fitText(typeLabel(t as AreaTypeNumber)));
   const present = ([1, 2, 3, 4, 5] as const).filter((t) => usable.some((i) => (i.trend ?? []).some((p) => p.area_type === t && p.value !== null)));
-  const panel = (i: AreaTypeIndicator): string => wrapLabel(fitText(i.title_sv), 30);
+  // Four across from seven panels on (panelGrid): fifteen indicators take four rows instead of five, so the figure
+  // fits under the chapter's gap table instead of leaving most of a page empty.
+  const grid = panelGrid(usable.length);
+  const panel = (i: AreaTypeIndicator): string => wrapLabel(fitText(i.title_sv), grid.columns === 4 ? 22 : 30);
   const order = usable.map(panel);
   const rows: ChartRow[] = usable.flatMap((i) =>
     [...(i.trend ?? [])]
@@ -857,7 +860,7 @@ export function areaTypeTrendChart(
       config: CHART_CONFIG,
       title: { text: 'Procent' },
       data: { name: 'values' },
-      columns: 3,
+      columns: grid.columns,
       spacing: { row: 10, column: 12 },
       facet: {
         field: 'panel',
@@ -866,8 +869,8 @@ export function areaTypeTrendChart(
         header: { title: null, labelFontSize: 8, labelAnchor: 'start', labelAlign: 'left', labelLimit: 0, labelPadding: 3, labelExpr: "split(datum.label, '|')" },
       },
       spec: {
-        width: 128,
-        height: 62,
+        width: grid.width,
+        height: grid.columns === 4 ? 40 : 62,
         layer: [
           {
             transform: [{ filter: 'isValid(datum.break_x)' }],
@@ -1041,7 +1044,15 @@ export function mapChart(blocks: readonly MapBlock[], typeLabel: (t: AreaTypeNum
 
 /** Panel size of the small multiples: three across the text width, each with its own y scale. */
 const PANEL_WIDTH = 128;
-const PANEL_HEIGHT = 64;
+const PANEL_HEIGHT = 56;
+
+/**
+ * Three panels across, or four when that saves a row (four panels, or seven and more): a row of panels is a fifth of
+ * a page, and a policy area's figure should leave room for its table on the same page.
+ */
+function panelGrid(n: number): { columns: number; width: number; height: number } {
+  return n === 4 || n >= 7 ? { columns: 4, width: 92, height: 52 } : { columns: 3, width: PANEL_WIDTH, height: PANEL_HEIGHT };
+}
 
 /** The x axis of a small panel: first, middle and last year (a 128 pt panel has no room for ten). */
 function panelX(first: number, last: number): Record<string, unknown> {
@@ -1062,7 +1073,8 @@ const PANEL_HEADER = { title: null, labelFontSize: 8, labelAnchor: 'start', labe
 export function indicatorPanelsChart(blocks: readonly IndicatorBlock[], own: string): ChartDef {
   const { fitText } = useReportFonts();
   const drawn = blocks.filter((b) => b.series.some((p) => p.value !== null));
-  const panel = (b: IndicatorBlock): string => `${wrapLabel(fitText(b.title_sv), 30)}|${fitText(unitStyle(b.unit).label)}`;
+  const grid = panelGrid(drawn.length);
+  const panel = (b: IndicatorBlock): string => `${wrapLabel(fitText(b.title_sv), grid.columns === 4 ? 22 : 30)}|${fitText(unitStyle(b.unit).label)}`;
   const order = drawn.map(panel);
   const ownName = fitText(own);
   const names: { name: string; color: string; dash: number[] }[] = [{ name: ownName, color: ACCENT, dash: [] }];
@@ -1104,12 +1116,12 @@ export function indicatorPanelsChart(blocks: readonly IndicatorBlock[], own: str
       description: fitText(`${drawn.map((b) => b.title_sv).join(', ')}, per år`),
       config: CHART_CONFIG,
       data: { name: 'values' },
-      columns: 3,
-      spacing: { row: 12, column: 14 },
+      columns: grid.columns,
+      spacing: { row: 10, column: 14 },
       facet: { field: 'panel', type: 'nominal', sort: order, header: PANEL_HEADER },
       spec: {
-        width: PANEL_WIDTH,
-        height: PANEL_HEIGHT,
+        width: grid.width,
+        height: grid.height,
         layer: [
           { transform: [{ filter: 'isValid(datum.pad)' }], mark: { type: 'point', opacity: 0, size: 1, color: 'white' }, encoding: { x, y: { ...y, field: 'pad' } } },
           ...(banded.size ? [{ transform: [{ filter: 'isValid(datum.lo)' }], mark: { type: 'area', color: BAND_FILL, opacity: 0.7 }, encoding: { x, y: { ...y, field: 'lo' }, y2: { field: 'hi' } } }] : []),
@@ -1140,7 +1152,8 @@ export function indicatorPanelsChart(blocks: readonly IndicatorBlock[], own: str
 export function segregationPanelsChart(blocks: readonly SegregationBlock[], labelOf: (b: SegregationBlock) => string): ChartDef {
   const { fitText } = useReportFonts();
   const drawn = blocks.filter((b) => b.series.some((p) => p.value !== null));
-  const order = drawn.map((b) => wrapLabel(fitText(labelOf(b)), 34));
+  const grid = panelGrid(drawn.length);
+  const order = drawn.map((b) => wrapLabel(fitText(labelOf(b)), grid.columns === 4 ? 24 : 34));
   const lineName = (level: 'deso' | 'regso'): string => unitLevelLabel(level);
   const expectedName = 'Förväntat vid slump';
   const rows: ChartRow[] = [];
@@ -1185,12 +1198,12 @@ export function segregationPanelsChart(blocks: readonly SegregationBlock[], labe
       description: fitText('Segregationsindex per år'),
       config: CHART_CONFIG,
       data: { name: 'values' },
-      columns: 3,
-      spacing: { row: 12, column: 14 },
+      columns: grid.columns,
+      spacing: { row: 10, column: 14 },
       facet: { field: 'panel', type: 'nominal', sort: order, header: PANEL_HEADER },
       spec: {
-        width: PANEL_WIDTH,
-        height: PANEL_HEIGHT,
+        width: grid.width,
+        height: grid.height,
         layer: [
           { transform: [{ filter: 'isValid(datum.pad)' }], mark: { type: 'point', opacity: 0, size: 1, color: 'white' }, encoding: { x, y: { ...y, field: 'pad' } } },
           { transform: [{ filter: 'isValid(datum.break_x)' }], mark: { type: 'rule', color: MUTED, strokeWidth: 0.8, strokeDash: [4, 3] }, encoding: { x: { ...x, field: 'break_x' } } },

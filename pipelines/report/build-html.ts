@@ -517,7 +517,15 @@ export function reportHtml(dd: DocDefinition): string {
 
 /** Writes the report's HTML twin whole or not at all (write-output.ts replaceFile), beside its PDF. */
 export async function buildReportHtml(model: ReportModel, outFile: string): Promise<{ bytes: number }> {
-  const html = Buffer.from(reportHtml(await reportDefinition(model)), 'utf8');
+  return writeReportHtml(await reportDefinition(model), outFile);
+}
+
+/**
+ * The HTML twin of an already-built tree (the report worker builds one tree for both files). Call it before the PDF
+ * is laid out from the same tree: pdfmake mutates the tree as it lays it out. The walk itself changes nothing.
+ */
+export async function writeReportHtml(dd: DocDefinition, outFile: string): Promise<{ bytes: number }> {
+  const html = Buffer.from(reportHtml(dd), 'utf8');
   await replaceFile(outFile, html);
   return { bytes: html.length };
 }

@@ -231,6 +231,8 @@ interface Ctx {
   /** The number of the first policy-area chapter and of its table, which explains the columns the later ones share. */
   firstPolicyChapter?: number;
   firstPolicyTable?: number;
+  /** The area-type method's details (the year's cut, the comparison, the change rule), laid out in bilaga A. */
+  areaTypeMethod?: string[];
   /** The reform chapter's sources, laid out in bilaga A. */
   reformSources?: ReturnType<typeof reformChapter>;
 }
@@ -314,7 +316,9 @@ function balancedTables(
     { columns, columnGap: 14 },
   ];
   if (note) stack.push({ text: ctx.fit(note), style: 'note', margin: [0, 3, 0, 0] });
-  return { stack, margin: [0, 0, 0, 8], unbreakable: per <= SHORT_TABLE };
+  // Rows of one short line (a name and a value or two): 30 of them take under half a page, so the caption stays with
+  // its table; longer parts may break.
+  return { stack, margin: [0, 0, 0, 8], unbreakable: per <= 30 };
 }
 
 /** For a chart's alt text (its Figure's /Alt): the lowest and highest kommun, from the chart's own numbers. */
@@ -475,14 +479,13 @@ function summaryChapter(ctx: Ctx, n: number): Content[] {
   const out: Content[] = [{ ...h1(ctx, `${n} Sammanfattning`, false), margin: [0, 14, 0, 10] }];
   for (const line of s.overview) out.push(para(ctx, line));
   // Each policy area's sentences open its own chapter (one line per indicator there), so they are not repeated here.
-  if (s.segregation.length) {
-    out.push({ text: 'Boendesegregation', style: 'h3' });
-    out.push({ ul: s.segregation.map((x) => para(ctx, x, { margin: [0, 0, 0, 3] })), style: 'body' });
-  }
-  if (s.area_types.length) {
-    out.push({ text: 'Områdestyper', style: 'h3' });
-    out.push({ ul: s.area_types.map((x) => para(ctx, x, { margin: [0, 0, 0, 3] })), style: 'body' });
-  }
+  // Each heading kept with its first point, the rest free to run on to the next page.
+  const list = (title: string, items: readonly string[]): Content[] => {
+    const nodes = items.map((x) => para(ctx, x, { margin: [0, 0, 0, 3] }));
+    return [{ stack: [{ text: title, style: 'h3' }, { ul: nodes.slice(0, 1), style: 'body', margin: [0, 0, 0, 0] }], unbreakable: true }, ...(nodes.length > 1 ? [{ ul: nodes.slice(1), style: 'body' }] : [])];
+  };
+  if (s.segregation.length) out.push(...list('Boendesegregation', s.segregation));
+  if (s.area_types.length) out.push(...list('Områdestyper', s.area_types));
   return out;
 }
 
@@ -650,9 +653,13 @@ async function policyChapter(ctx: Ctx, n: number, ch: ReportModel['chapters'][nu
   if (drawn.length) {
     const years = drawn.flatMap((b) => b.series.filter((p) => p.value !== null).map((p) => p.year));
     const range = formatYearRange(Math.min(...years), Math.max(...years));
-    const keyed = drawn.find((b) => (b.comparison_series?.length ?? 0) > 0 || b.similar);
-    // The lines' key without the rank (the table has each indicator's rank).
-    const key = keyed ? comparisonCaption({ comparison_series: keyed.comparison_series ?? [], ...(keyed.similar ? { similar: keyed.similar } : {}) }, scopeName) : '';
+    // The legend under the panels names the lines; the caption says what the grey band is and where the comparison
+    // series are. (New wording beside comparisons.ts's caption, to move into templates/.)
+    const similar = drawn.find((b) => b.similar)?.similar;
+    const compared = drawn.some((b) => (b.comparison_series?.length ?? 0) > 0);
+    const key =
+      (similar ? ` Grått fält: lägsta till högsta värde bland ${formatNumber(similar.members.length, 0)} liknande kommuner (Kolada, ${similar.group_title}).` : '') +
+      (compared || similar ? ' Jämförelsernas värden finns i Excelfilen (bladet Jämförelser per år).' : '');
     const breaks = drawn.some((b) => breakRows(b.series, b.breaks ?? []).length > 0) ? ' Streckad lodrät linje: brott i serien (ny områdesindelning eller definition), se bilaga A.' : '';
     const caption =
       `${ch.title_sv}: ${drawn.length === 1 ? 'indikatorn' : `${formatNumber(drawn.length, 0)} indikatorer`} per år, ${scopeLabel} ${range}. ` +
@@ -899,7 +906,8 @@ function areaTypePopulationTable(ctx: Ctx, block: AreaTypeBlock, scopeName: stri
       numberCell(ctx, formatCell(p.share, 'procent', p.share === null ? '..' : null)),
     ];
   };
-  const rows: Content[][] = keys.map((t) => [{ text: ctx.fit(t === null ? 'Utan områdestyp' : `${t} ${typeName(block, t)}`) }, ...shown.flatMap((y) => cell(y, t))]);
+  // The short names fit one line; the official names are in the text above the table.
+  const rows: Content[][] = keys.map((t) => [{ text: ctx.fit(t === null ? 'Utan områdestyp' : areaTypeShortName(t)) }, ...shown.flatMap((y) => cell(y, t))]);
   rows.push([
     { text: 'Totalt', bold: true },
     ...shown.flatMap((y) => {
@@ -1088,7 +1096,12 @@ async function areaTypesChapter(ctx: Ctx, n: number, block: AreaTypeBlock): Prom
   const sp = scopePhrase(m.scope);
   const level = m.scope.level;
   const out: Content[] = [h1(ctx, `${n} Områdestyper`, false)];
-  for (const line of describeAreaTypeMethod(block)) out.push(para(ctx, line));
+  // What the types are stays here; the year's cut, the choice of comparison and the rule for a change go to bilaga A.
+  const method = describeAreaTypeMethod(block);
+  const here = method.filter((l, i) => i === 0 || l.startsWith('Typerna bestäms'));
+  ctx.areaTypeMethod = method.filter((l) => !here.includes(l));
+  for (const line of here) out.push(para(ctx, line));
+  if (ctx.areaTypeMethod.length) out.push(para(ctx, 'Hur jämförelsen väljs och när en förändring av en skillnad räknas som tydlig står i bilaga A.', { style: 'note' }));
   // The heading and the method's first lines stay together.
   const opening = out.splice(0, 2);
   out.unshift({ stack: opening, unbreakable: true });
@@ -1121,8 +1134,8 @@ async function areaTypesChapter(ctx: Ctx, n: number, block: AreaTypeBlock): Prom
   const intro = comparison && comparison.comparison !== 'type1_vs_type5' ? describeAreaTypeComparison(block, sp, level) : [];
   const gapText = [...intro, ...describeAreaTypeGaps(block, sp, level)].join(' ') || 'Inga indikatorer har värden per områdestyp.';
   out.push({ stack: [h2(ctx, `${n}.${sub++} ${heading}`), para(ctx, gapText)], unbreakable: true });
+  // The chart first, then the table: the table may break across pages and so fills what the chart leaves.
   const gapTable = areaTypeGapTable(ctx, block, scopeName, level);
-  if (gapTable) out.push(gapTable);
   // The chart compares types, so it needs indicators with at least two types; a kommun with one type has none.
   const charted = orderedIndicators({ ...block, indicators: gapIndicators(block) }).filter((i) => i.by_type.filter((t) => t.value !== null).length >= 2);
   // With two types only, the chart's two dots per indicator are the table's two value columns: it says nothing more.
@@ -1143,6 +1156,7 @@ async function areaTypesChapter(ctx: Ctx, n: number, block: AreaTypeBlock): Prom
     const fig = ctx.figure;
     ctx.appendix.push(() => areaTypeValuesTable(ctx, block, `Siffrorna i figur ${fig}: indikatorer per områdestyp, ${scopeName} ${year ?? ''}`, charted));
   }
+  if (gapTable) out.push(gapTable);
 
   // Trends by type, where the scope has at least two types with a series (a kommun with one type has nothing to add).
   const trended = areaTypeTrendIndicators(orderedIndicators({ ...block, indicators: gapIndicators(block) }));
@@ -1240,7 +1254,12 @@ function methodChapter(ctx: Ctx, n: string): Content[] {
   const caveats = [...m.caveats].sort((a, b) => a.id.localeCompare(b.id));
   out.push({ ul: caveats.map((c) => para(ctx, c.text, { margin: [0, 0, 0, 3] })), style: 'body' });
   out.push(...assessmentSection(ctx, `${n}.3`));
-  if (ctx.reformSources) out.push(...reformBlocks(ctx, ctx.reformSources.map((b, i) => (i === 0 && b.kind === 'h2' ? { ...b, text: `${n}.5 ${b.text.replace('kapitlet', 'kapitlet Reformprogrammet')}` } : b))));
+  let k = 5;
+  if (ctx.areaTypeMethod?.length) {
+    const [first, ...rest] = ctx.areaTypeMethod;
+    out.push({ stack: [h2(ctx, `${n}.${k++} Områdestyperna`), para(ctx, first ?? '')], unbreakable: true }, ...rest.map((l) => para(ctx, l)));
+  }
+  if (ctx.reformSources) out.push(...reformBlocks(ctx, ctx.reformSources.map((b, i) => (i === 0 && b.kind === 'h2' ? { ...b, text: `${n}.${k++} ${b.text.replace('kapitlet', 'kapitlet Reformprogrammet')}` } : b))));
   // Reading aids (reading-aids.ts): the data lags and the scale for D, laid out like the reform chapter's blocks.
   for (const b of readingAids(m, `${n}.4`)) out.push(b.kind === 'h2' ? h2(ctx, b.text) : b.kind === 'para' ? para(ctx, b.text) : b.kind === 'list' ? { ul: b.items.map((x) => para(ctx, x)), style: 'body' } : table(ctx, b.caption, b.header.map((_, i) => (i === b.wide ? '*' : 'auto')), headerRow(ctx, b.header, b.numeric), b.rows.map((r) => r.map((c, i) => (b.numeric.includes(i) ? numberCell(ctx, c) : { text: ctx.fit(c) }))), b.note, b.rows.length <= SHORT_TABLE));
   return out;
@@ -1415,8 +1434,9 @@ function docDefinition(ctx: Ctx, content: Content[], pages: { count: number }): 
       modDate: when,
     },
     content,
-    // A section heading never ends a page: it moves to the next one, with what it introduces.
-    // pageBreakBefore removed: with the heading inside an unbreakable stack it made pdfmake emit blank pages
+    // No pageBreakBefore: with the heading inside an unbreakable stack it made pdfmake emit blank pages, and a
+    // re-run to keep a breakable table's caption with its rows loses the tagging layer's figures ("pre-pass missed
+    // it"). Headings and captions are kept with their blocks by unbreakable stacks instead.
     header: (page) =>
       page === 1
         ? null
@@ -1465,13 +1485,20 @@ function reformBlocks(ctx: Ctx, blocks: ReturnType<typeof reformChapter>): Conte
     let node: Content;
     let breakable = false;
     if (b.kind === 'para') node = para(ctx, b.text);
-    else if (b.kind === 'list') node = { ul: b.items.map((x) => para(ctx, x, { margin: [0, 0, 0, 3] })), style: 'body' };
+    else if (b.kind === 'list' && b.items.length > 4) {
+      // A long list (the sources) may run on to the next page: its heading stays with the first two items only, so
+      // the page before is not left half empty.
+      const items = b.items.map((x) => para(ctx, x, { margin: [0, 0, 0, 3] }));
+      out.push({ stack: [...(heading ? [heading] : []), { ul: items.slice(0, 2), style: 'body', margin: [0, 0, 0, 0] }], unbreakable: true }, { ul: items.slice(2), style: 'body' });
+      heading = null;
+      continue;
+    } else if (b.kind === 'list') node = { ul: b.items.map((x) => para(ctx, x, { margin: [0, 0, 0, 3] })), style: 'body' };
     else {
       const widths = b.header.map((_, i) => (i === b.wide ? '*' : 'auto'));
       const rows = b.rows.map((r) => r.map((c, i) => (b.numeric.includes(i) ? numberCell(ctx, c) : { text: ctx.fit(c) })));
-      // Long tables of wrapped rows may break (header repeated) rather than leave half a page empty; up to 14 rows of
-      // two lines fit a page whole, with their caption (a breakable table may leave its caption at a page's foot).
-      breakable = b.rows.length > 14;
+      // A table right under its heading stays whole with it (up to 14 rows of two lines fit a page, caption and all);
+      // one after a paragraph may break (header repeated) rather than leave half a page empty, as the ten reforms do.
+      breakable = b.rows.length > (heading ? 14 : 8);
       node = table(ctx, b.caption, widths, headerRow(ctx, b.header, b.numeric), rows, b.note || undefined, !breakable);
     }
     // A heading stays with what it introduces.
@@ -1543,11 +1570,20 @@ export interface PdfOptions {
 /**
  * Renders the report and writes it atomically (temporary file in the same folder, then rename), so a reader never
  * sees half a PDF and a failed run leaves no file behind.
+ *
+ * `built`: the model's tree from `reportDefinition(model, pages)`, when the caller has built it already (the report
+ * worker writes the HTML twin from the same tree first: building it renders every chart). pdfmake mutates the tree
+ * as it lays it out, so it serves one PDF, last.
  */
-export async function buildReportPdf(model: ReportModel, outFile: string, options: PdfOptions = {}): Promise<{ pages: number; bytes: number }> {
+export async function buildReportPdf(
+  model: ReportModel,
+  outFile: string,
+  options: PdfOptions = {},
+  built?: { dd: DocDefinition; pages: { count: number } },
+): Promise<{ pages: number; bytes: number }> {
   if (model.lang !== 'sv') throw new StageError(`the report renderer writes Swedish only (lang '${model.lang}' requested)`);
-  const pages = { count: 0 };
-  const dd = await reportDefinition(model, pages);
+  const pages = built?.pages ?? { count: 0 };
+  const dd = built?.dd ?? (await reportDefinition(model, pages));
   let buffer: Buffer;
   try {
     const pm = pdfmake();

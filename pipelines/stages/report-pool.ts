@@ -9,9 +9,9 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { StageError } from '../errors.ts';
-import { renderJob, type RenderJob, type RenderReply } from './report-worker.ts';
+import { renderJob, type RenderJob, type RenderOutcome, type RenderReply } from './report-worker.ts';
 
-export type RenderResult = { pages: number; pdfBytes: number; xlsxBytes: number; htmlBytes: number };
+export type RenderResult = RenderOutcome;
 
 export interface RenderPool {
   /** Resolves when the report's files are written. */
@@ -74,7 +74,7 @@ export function startRenderPool(size: number): RenderPool {
       idle.push(w);
       const p = waiting.get(reply.id);
       waiting.delete(reply.id);
-      if (reply.ok) p?.resolve({ pages: reply.pages, pdfBytes: reply.pdfBytes, xlsxBytes: reply.xlsxBytes, htmlBytes: reply.htmlBytes });
+      if (reply.ok) p?.resolve({ pages: reply.pages, pdfBytes: reply.pdfBytes, xlsxBytes: reply.xlsxBytes, htmlBytes: reply.htmlBytes, phases: reply.phases });
       else fail(new StageError(reply.message));
       dispatch();
     });

@@ -5,8 +5,8 @@
  */
 import { parentPort } from 'node:worker_threads';
 import type { IndicatorDef } from '../catalogue.ts';
-import { buildReportHtml } from '../report/build-html.ts';
-import { buildReportPdf, type PdfOptions } from '../report/build-pdf.ts';
+import { writeReportHtml } from '../report/build-html.ts';
+import { buildReportPdf, reportDefinition, type PdfOptions } from '../report/build-pdf.ts';
 import type { ReportModel } from '../report/model.ts';
 import { writeWorkbook } from '../report/workbook.ts';
 
@@ -21,18 +21,51 @@ export interface RenderJob {
   readonly pdf?: PdfOptions;
 }
 
+/** Seconds of one report's rendering by step, for the stage's timing summary (bench/goals.ts reads the log). */
+export interface RenderPhases {
+  /** The content tree, every chart's Vega scenegraph included (build-pdf.ts reportDefinition). */
+  readonly tree: number;
+  readonly html: number;
+  /** pdfmake layout, tagging and compaction, and the write. */
+  readonly pdf: number;
+  readonly xlsx: number;
+}
+
+export interface RenderOutcome {
+  pages: number;
+  pdfBytes: number;
+  xlsxBytes: number;
+  htmlBytes: number;
+  phases: RenderPhases;
+}
+
 export type RenderReply =
-  | { readonly id: number; readonly ok: true; readonly pages: number; readonly pdfBytes: number; readonly xlsxBytes: number; readonly htmlBytes: number }
+  | ({ readonly id: number; readonly ok: true } & RenderOutcome)
   | { readonly id: number; readonly ok: false; readonly message: string; readonly name: string; readonly exitCode?: number };
 
 /** The work of one job; also what the stage runs in-process when a pool is not worth starting. */
-export async function renderJob(job: RenderJob): Promise<{ pages: number; pdfBytes: number; xlsxBytes: number; htmlBytes: number }> {
-  const pdf = await buildReportPdf(job.model, job.pdfFile, job.pdf);
+export async function renderJob(job: RenderJob): Promise<RenderOutcome> {
+  const t0 = performance.now();
+  // One content tree for both files: building it renders every chart, the costliest step after pdfmake's layout.
+  const pages = { count: 0 };
+  const dd = await reportDefinition(job.model, pages);
+  const t1 = performance.now();
+  // The HTML twin first (report/build-html.ts): pdfmake mutates the tree as it lays it out.
+  const html = await writeReportHtml(dd, job.htmlFile);
+  const t2 = performance.now();
+  const pdf = await buildReportPdf(job.model, job.pdfFile, job.pdf, { dd, pages });
+  const t3 = performance.now();
   // The workbook beside the PDF: every table and chart's numbers of the same model (report/workbook.ts).
   const xlsx = await writeWorkbook(job.model, job.catalogue, job.xlsxFile);
-  // The HTML twin: the same content tree as the PDF (report/build-html.ts).
-  const html = await buildReportHtml(job.model, job.htmlFile);
-  return { pages: pdf.pages, pdfBytes: pdf.bytes, xlsxBytes: xlsx.bytes, htmlBytes: html.bytes };
+  const t4 = performance.now();
+  const s = (a: number, b: number): number => (b - a) / 1000;
+  return {
+    pages: pdf.pages,
+    pdfBytes: pdf.bytes,
+    xlsxBytes: xlsx.bytes,
+    htmlBytes: html.bytes,
+    phases: { tree: s(t0, t1), html: s(t1, t2), pdf: s(t2, t3), xlsx: s(t3, t4) },
+  };
 }
 
 const port = parentPort;

@@ -7,6 +7,7 @@ import { indicatorReportFields, loadIndicators, loadSources, titleInYear, type I
 import { MESSAGES, message, type MessageId } from '../messages.ts';
 import { BASELINE_YEAR, FIRST_YEAR } from '../config.ts';
 import { poolSize, startRenderPool } from './report-pool.ts';
+import type { RenderPhases } from './report-worker.ts';
 import type {
   AreaTypeBlock,
   AreaTypeComparison,
@@ -60,10 +61,14 @@ const CHAPTERS: { area: PolicyArea; title: string }[] = [
  */
 export async function report(ctx: Context, conn: DuckDBConnection, stagingDir: string): Promise<ReportResult> {
   runQueries.set(conn, new Map());
+  runSeries.set(conn, new Map());
+  runScopes.set(conn, new Map());
   try {
     return await writeReports(ctx, conn, stagingDir);
   } finally {
     runQueries.delete(conn);
+    runSeries.delete(conn);
+    runScopes.delete(conn);
   }
 }
 
@@ -87,6 +92,68 @@ function queryOnce(conn: DuckDBConnection, name: string, params: Params): Promis
   return rows;
 }
 
+/**
+ * One area's yearly series of one indicator up to `year` (as sql/report/indicator_series.sql gives it). Within a
+ * report stage, taken from every riket, län and kommun series read at once (sql/report/indicator_series_all.sql).
+ */
+async function areaSeries(conn: DuckDBConnection, indicatorId: string, areaCode: string, year: number): Promise<Row[]> {
+  const memo = runSeries.get(conn);
+  if (!memo) return queryFile(conn, 'report/indicator_series', { indicator_id: indicatorId, area_code: areaCode, year });
+  let all = memo.get(year);
+  if (!all) {
+    all = queryFile(conn, 'report/indicator_series_all', { year }).then((rows) => {
+      const m = new Map<string, Row[]>();
+      for (const r of rows) {
+        const key = `${String(r.indicator_id)}\u0000${String(r.area_code)}`;
+        const list = m.get(key);
+        if (list) list.push(r);
+        else m.set(key, [r]);
+      }
+      return m;
+    });
+    memo.set(year, all);
+  }
+  return (await all).get(`${indicatorId}\u0000${areaCode}`) ?? [];
+}
+
+/** The run's series by `indicator\u0000area`, per report year; scoped to one stage call like runQueries. */
+const runSeries = new WeakMap<DuckDBConnection, Map<number, Promise<Map<string, Row[]>>>>();
+
+/**
+ * The rows the per-scope file `name` gives for one scope, taken from `${name}_all`: the same query for every scope
+ * at once, read once per report stage and grouped by its leading scope_level and scope_code columns (dropped here),
+ * in the per-scope file's order (tests/sql/report.test.ts holds each pair to that).
+ */
+async function scopeRows(conn: DuckDBConnection, name: string, params: Params, scope: Scope): Promise<Row[]> {
+  const memo = runScopes.get(conn) ?? new Map<string, Promise<Map<string, Row[]>>>();
+  const key = `${name}\u0000${JSON.stringify(params)}`;
+  let all = memo.get(key);
+  if (!all) {
+    all = queryFile(conn, `${name}_all`, params).then((rows) => {
+      const m = new Map<string, Row[]>();
+      for (const { scope_level: level, scope_code: code, ...row } of rows) {
+        const k = `${String(level)}\u0000${String(code)}`;
+        const list = m.get(k);
+        if (list) list.push(row);
+        else m.set(k, [row]);
+      }
+      return m;
+    });
+    memo.set(key, all);
+  }
+  return (await all).get(`${scope.level}\u0000${scope.code}`) ?? [];
+}
+
+/** scopeRows' answers, per file and parameters; scoped to one stage call like runQueries. */
+const runScopes = new WeakMap<DuckDBConnection, Map<string, Promise<Map<string, Row[]>>>>();
+
+/** The latest year of a series with a value, null if none. */
+function latestYear(series: readonly Row[]): number | null {
+  let latest: number | null = null;
+  for (const r of series) if (r.value !== null && r.value !== undefined && (latest === null || Number(r.year) > latest)) latest = Number(r.year);
+  return latest;
+}
+
 async function writeReports(ctx: Context, conn: DuckDBConnection, stagingDir: string): Promise<ReportResult> {
   const result: ReportResult = { files: [], reports: 0, demo: false, bootstrap_draws: null };
   const [values] = await query(conn, 'SELECT count(*)::INTEGER AS n FROM indicator_value WHERE year <= $year', { year: ctx.config.year });
@@ -104,11 +171,14 @@ async function writeReports(ctx: Context, conn: DuckDBConnection, stagingDir: st
   const pool = startRenderPool(poolSize(scopes.length));
   const files: ReportResult['files'][] = [];
   const pending: Promise<void>[] = [];
+  const timing = new Map<Scope['level'], PhaseTotals>();
   let done = 0;
   try {
     for (const [i, scope] of scopes.entries()) {
       await pool.ready();
+      const t0 = performance.now();
       const model = await reportModel(ctx, conn, scope, shared);
+      const modelSeconds = (performance.now() - t0) / 1000;
       const name = `segfollow-${scope.level}-${scope.code}-${ctx.config.year}.pdf`;
       // The workbook beside the PDF: every table and chart's numbers of the same model (report/workbook.ts).
       const xlsx = name.replace(/\.pdf$/, '.xlsx');
@@ -120,6 +190,7 @@ async function writeReports(ctx: Context, conn: DuckDBConnection, stagingDir: st
           { name: xlsx, kind: 'workbook', bytes: r.xlsxBytes },
           { name: html, kind: 'html', bytes: r.htmlBytes },
         ];
+        addPhases(timing, scope.level, modelSeconds, r.phases);
         ctx.log.progress('reports', ++done, scopes.length);
       });
       // Handled here too, so a failure before the loop ends is not an unhandled rejection; Promise.all reports it.
@@ -132,6 +203,11 @@ async function writeReports(ctx: Context, conn: DuckDBConnection, stagingDir: st
   }
   for (const f of files) result.files.push(...f);
   result.reports = files.length;
+  // Where a report's time goes, by kind (seconds summed over the kind's reports; wall time of each step, so inflated
+  // when the box is busy): what bench/goals.ts prints and what the next speed-up should go after.
+  for (const [level, t] of timing) {
+    ctx.log.info('report timing', { level, reports: t.reports, ...Object.fromEntries(Object.entries(t.seconds).map(([k, v]) => [`${k}_s`, Number(v.toFixed(2))])) });
+  }
   // Swedish CSV and Parquet (report/exports.ts).
   result.files.push(...(await writeExports(conn, stagingDir, ctx.config.year)));
   ctx.log.info('reports written', { reports: result.reports, files: result.files.length });
@@ -139,6 +215,19 @@ async function writeReports(ctx: Context, conn: DuckDBConnection, stagingDir: st
 }
 
 type Scope = ReportModel['scope'];
+
+interface PhaseTotals {
+  reports: number;
+  seconds: { model: number } & { -readonly [K in keyof RenderPhases]: number };
+}
+
+function addPhases(timing: Map<Scope['level'], PhaseTotals>, level: Scope['level'], model: number, phases: RenderPhases): void {
+  let t = timing.get(level);
+  if (!t) timing.set(level, (t = { reports: 0, seconds: { model: 0, tree: 0, html: 0, pdf: 0, xlsx: 0 } }));
+  t.reports++;
+  t.seconds.model += model;
+  for (const k of ['tree', 'html', 'pdf', 'xlsx'] as const) t.seconds[k] += phases[k];
+}
 
 async function reportScopes(ctx: Context, conn: DuckDBConnection): Promise<Scope[]> {
   const areas = new Map<string, { code: string; name: string }[]>();
@@ -203,10 +292,9 @@ async function reportModel(ctx: Context, conn: DuckDBConnection, scope: Scope, s
     const indicators: IndicatorBlock[] = [];
     // An indicator that does not exist at the report's level (e.g. RegSO-only index components) is left out.
     for (const ind of cat.indicators.filter((d) => d.policy_area === ch.area && d.levels.includes(scope.level))) {
-      const [latestRow] = await queryFile(conn, 'report/latest_year', { indicator_id: ind.id, area_code: scope.code, year });
-      const latest = latestRow?.latest === null || latestRow?.latest === undefined ? null : Number(latestRow.latest);
+      const series = await areaSeries(conn, ind.id, scope.code, year);
+      const latest = latestYear(series);
       if (latest !== null && latest < year) caveatIds.add('W205_LAGGED_YEAR');
-      const series = await queryFile(conn, 'report/indicator_series', { indicator_id: ind.id, area_code: scope.code, year });
       const inScope = (r: Row): boolean => scope.level === 'riket' || String(r.code).startsWith(scope.code);
       const allKommuner = latest === null ? [] : await queryOnce(conn, 'report/indicator_by_area', { indicator_id: ind.id, level: 'kommun', year: latest });
       const byKommun = allKommuner.filter(inScope);
@@ -222,7 +310,7 @@ async function reportModel(ctx: Context, conn: DuckDBConnection, scope: Scope, s
       if (latest !== null && scope.level !== 'riket') {
         const others = scope.level === 'kommun' ? [{ code: scope.code.slice(0, 2), name: lanNames.get(scope.code.slice(0, 2)) ?? scope.code.slice(0, 2) }] : [];
         for (const o of [...others, { code: '00', name: 'riket' }]) {
-          const row = (await queryOnce(conn, 'report/indicator_series', { indicator_id: ind.id, area_code: o.code, year: latest })).find((r) => Number(r.year) === latest);
+          const row = (await areaSeries(conn, ind.id, o.code, year)).find((r) => Number(r.year) === latest);
           comparisons.push({ name: o.name, year: latest, value: num(row?.value) });
         }
       }
@@ -234,7 +322,7 @@ async function reportModel(ctx: Context, conn: DuckDBConnection, scope: Scope, s
       if (scope.level !== 'riket') {
         const others = scope.level === 'kommun' ? [{ code: scope.code.slice(0, 2), name: lanNames.get(scope.code.slice(0, 2)) ?? scope.code.slice(0, 2), level: 'lan' as const }] : [];
         for (const o of [...others, { code: '00', name: 'riket', level: 'riket' as const }]) {
-          const rows = await queryOnce(conn, 'report/indicator_series', { indicator_id: ind.id, area_code: o.code, year });
+          const rows = await areaSeries(conn, ind.id, o.code, year);
           if (rows.some((r) => r.value !== null)) {
             comparisonSeries.push({ name: o.name, level: o.level, series: rows.map((r) => ({ year: Number(r.year), value: num(r.value), status: str(r.status), area_version: String(r.area_version) })) });
           }
@@ -297,7 +385,7 @@ async function reportModel(ctx: Context, conn: DuckDBConnection, scope: Scope, s
     // index whose decomposition the warehouse also holds.
     const measure = split.kind === 'two_group' ? 'D' : 'multi_H_information_theory';
     const seriesOf = async (unitLevel: 'deso' | 'regso'): Promise<SegregationPoint[]> =>
-      (await queryFile(conn, 'report/segregation_series', { measure, groups: split.groups, unit_level: unitLevel, scope_level: scope.level, scope_code: scope.code, year })).map(
+      (await scopeRows(conn, 'report/segregation_series', { measure, groups: split.groups, unit_level: unitLevel, year }, scope)).map(
         (r) => ({
           year: Number(r.year),
           value: num(r.value),
@@ -345,8 +433,8 @@ async function reportModel(ctx: Context, conn: DuckDBConnection, scope: Scope, s
       area_break: (cat.area_version_breaks ?? []).find((b) => b.levels.includes('deso')) ?? null,
     };
     // The measures stage's changes (sql/measures/segregation_change.sql) up to the report year, and the DeSO break's size.
-    const keyOf = { measure, groups: split.groups, scope_level: scope.level, scope_code: scope.code, unit_level: 'deso' };
-    const changes = await queryFile(conn, 'report/segregation_change', { ...keyOf, year });
+    const keyOf = { measure, groups: split.groups, unit_level: 'deso' };
+    const changes = await scopeRows(conn, 'report/segregation_change', { ...keyOf, year }, scope);
     const toChange = (c: Row | undefined): SegregationChange | null => {
       if (!c) return null;
       const verdict = String(c.verdict);
@@ -369,13 +457,13 @@ async function reportModel(ctx: Context, conn: DuckDBConnection, scope: Scope, s
     // The last year before the break: the year before the latest area version's first year.
     const before = block.change && block.change_since_first?.crosses_break ? (block.change.crosses_break ? block.change.to_year : block.change.from_year) - 1 : null;
     if (before !== null) {
-      const pre = await queryFile(conn, 'report/segregation_change', { ...keyOf, year: before });
+      const pre = await scopeRows(conn, 'report/segregation_change', { ...keyOf, year: before }, scope);
       block.change_before_break = toChange(pre.find((r) => r.span === 'comparable' && r.crosses_break === false));
     }
     // Every kommun's changes from the same table: the kommun tallies and lists rest on the test of the difference.
     const kommunChanges = async (y: number): Promise<Map<string, Row[]>> => {
       const m = new Map<string, Row[]>();
-      for (const r of await queryFile(conn, 'report/segregation_change_by_kommun', { measure, groups: split.groups, unit_level: 'deso', year: y })) {
+      for (const r of await queryOnce(conn, 'report/segregation_change_by_kommun', { measure, groups: split.groups, unit_level: 'deso', year: y })) {
         const list = m.get(String(r.code));
         if (list) list.push(r);
         else m.set(String(r.code), [r]);
@@ -390,7 +478,7 @@ async function reportModel(ctx: Context, conn: DuckDBConnection, scope: Scope, s
       k.change_since_first = toChange(rows.find((r) => r.span === 'since_first'));
       if (kBefore && k.change_since_first?.crosses_break) k.change_before_break = toChange(kBefore.get(k.code)?.find((r) => r.span === 'comparable' && r.crosses_break === false));
     }
-    const bridge = await queryFile(conn, 'report/segregation_bridge', keyOf);
+    const bridge = await scopeRows(conn, 'report/segregation_bridge', keyOf, scope);
     if (bridge.length > 0) {
       block.break_size = bridge.map((r) => ({ year: Number(r.year), from_version: String(r.from_version), to_version: String(r.to_version), value_from: Number(r.value_from), value_to: Number(r.value_to) }));
     }
@@ -418,7 +506,7 @@ async function reportModel(ctx: Context, conn: DuckDBConnection, scope: Scope, s
   const maps =
     scope.level === 'kommun'
       ? regsoMaps(
-          (await queryFile(conn, 'report/map_regso', { kommun_code: scope.code, indicator_id: MAP_INDICATOR, year })).map(
+          (await scopeRows(conn, 'report/map_regso', { indicator_id: MAP_INDICATOR, year }, scope)).map(
             (r): RegsoMapRow => ({
               code: String(r.code),
               name: String(r.name),
@@ -519,7 +607,7 @@ async function areaTypeBlock(
   if (cutRows.length === 0) return undefined;
   const cat = loadAreaTypeCatalogue(ctx.config.dataDir);
   const scopeParams = { scope_level: scope.level, scope_code: scope.code, year };
-  const population = (await queryFile(conn, 'report/area_type_population', scopeParams)).map((r) => ({
+  const population = (await scopeRows(conn, 'report/area_type_population', { year }, scope)).map((r) => ({
     year: Number(r.year),
     area_type: areaTypeNumber(r.area_type),
     n_areas: Number(r.n_areas),
@@ -528,8 +616,8 @@ async function areaTypeBlock(
     share: num(r.share),
     status: String(r.status),
   }));
-  const byType = await queryFile(conn, 'report/indicator_by_area_type', scopeParams);
-  const gaps = await queryFile(conn, 'report/area_type_gaps', scopeParams);
+  const byType = await scopeRows(conn, 'report/indicator_by_area_type', { year }, scope);
+  const gaps = await scopeRows(conn, 'report/area_type_gaps', { year }, scope);
   const regsoOnly = new Set(indicators.filter((d) => d.levels.length === 1 && d.levels[0] === 'regso').map((d) => d.id));
   const rows: AreaTypeIndicator[] = gaps.map((g) => {
     const id = String(g.indicator_id);
@@ -592,7 +680,7 @@ async function areaTypeBlock(
     change_rule: { materiality_pp: cat.gap.change.materiality_pp, z: cat.gap.change.z },
   };
   if (scope.level === 'kommun') {
-    const regso = await queryFile(conn, 'report/area_type_regso', { kommun_code: scope.code, first_year: BASELINE_YEAR, year });
+    const regso = await scopeRows(conn, 'report/area_type_regso', { first_year: BASELINE_YEAR, year }, scope);
     block.regso = regso.map((r) => ({
       code: String(r.code),
       name: String(r.name),

@@ -1,8 +1,8 @@
 import { getDocument, OPS } from 'pdfjs-dist/legacy/build/pdf.mjs';
 
 /**
- * Layout checks on a rendered report, read back with Mozilla's pdf.js (text boxes from getTextContent, painted paths
- * from getOperatorList). It lives beside the tests rather than in pipelines/ because nothing at run time needs it and
+ * Layout checks on a rendered report, read back with Mozilla's pdf.js (text boxes and painted paths from the page's
+ * operator list). It lives beside the tests rather than in pipelines/ because nothing at run time needs it and
  * pdf.js is a development dependency; scripts/check-layout.ts runs it over a folder of PDFs in CI.
  *
  * Rules:
@@ -18,9 +18,10 @@ import { getDocument, OPS } from 'pdfjs-dist/legacy/build/pdf.mjs';
  *
  * Not checked: text over large filled shapes (bars, bands, map polygons, table shading — labels inside a bar are
  * deliberate), text over light grid lines, a repeated table header row alone at a page's end (no caption above it),
- * a heading followed by a single line of its block, and widows inside paragraphs. Blind spot: pdf.js joins text drawn
- * on the same baseline in the same font when the second piece starts less than 0.2 em before the first ends (tight
- * tracking), so two labels side by side that overlap by less than that (about 1.6 pt at 8 pt) are read as one.
+ * a heading followed by a single line of its block, and widows inside paragraphs.
+ * Text is read from the operator list (each showText as drawn, placed with pdf.js's text state), not from
+ * getTextContent: that joins pieces on one baseline that overlap by under 0.2 em, which hid small label collisions,
+ * and parses every page a second time (the check took twice as long).
  * Coordinates are PDF points from the page's top-left corner (as in a `pdftoppm` image at 72 dpi).
  */
 
@@ -108,6 +109,7 @@ interface Mark {
 }
 
 interface Page {
+  width: number;
   height: number;
   runs: TextRun[];
   strokes: Stroke[];
@@ -245,22 +247,128 @@ interface GState {
   fill: string;
   strokeAlpha: number;
   fillAlpha: number;
+  /** Text state (part of the graphics state in PDF): font, size, spacing in text space units, horizontal scale. */
+  font: string;
+  fontSize: number;
+  charSpacing: number;
+  wordSpacing: number;
+  hScale: number;
+  rise: number;
+  leading: number;
+}
+
+interface Glyph {
+  unicode: string;
+  width: number;
+  isSpace: boolean;
+}
+
+interface FontInfo {
+  bold: boolean;
+  /** Glyph widths are in glyph units; this turns them into text space units per unit of font size. */
+  scale: number;
 }
 
 /** Painted paths and images of a page in top-down page coordinates, clipped to the current clip's bounding box. */
-function graphicsOf(fnArray: number[], argsArray: unknown[][], height: number): Pick<Page, 'strokes' | 'marks' | 'graphics'> {
+function drawingOf(fnArray: number[], argsArray: unknown[][], height: number, fontOf: (name: string) => FontInfo): Omit<Page, 'width' | 'height'> {
   const strokes: Stroke[] = [];
   const marks: Mark[] = [];
   const graphics: Box[] = [];
+  const runs: TextRun[] = [];
   // PDF user space has y up; flipping here gives top-down coordinates for everything below.
-  let gs: GState = { ctm: [1, 0, 0, -1, 0, height], clip: null, stroke: '#000000', fill: '#000000', strokeAlpha: 1, fillAlpha: 1 };
+  let gs: GState = {
+    ctm: [1, 0, 0, -1, 0, height],
+    clip: null,
+    stroke: '#000000',
+    fill: '#000000',
+    strokeAlpha: 1,
+    fillAlpha: 1,
+    font: '',
+    fontSize: 0,
+    charSpacing: 0,
+    wordSpacing: 0,
+    hScale: 1,
+    rise: 0,
+    leading: 0,
+  };
   const stack: GState[] = [];
   let clipNext = false;
   const clipped = (b: Box): Box | null => (gs.clip ? intersect(b, gs.clip) : b);
+  // Text matrix and the pen's position in it, as pdf.js's canvas keeps them (x advances along the line).
+  let tm: Matrix = [1, 0, 0, 1, 0, 0];
+  let x = 0;
+  let y = 0;
+  let lineX = 0;
+  let lineY = 0;
+  const moveText = (dx: number, dy: number): void => {
+    x = lineX += dx;
+    y = lineY += dy;
+  };
   for (let i = 0; i < fnArray.length; i++) {
     const fn = fnArray[i];
     const args = argsArray[i] ?? [];
-    if (fn === OPS.save || fn === OPS.paintFormXObjectBegin) {
+    if (fn === OPS.beginText) {
+      tm = [1, 0, 0, 1, 0, 0];
+      x = y = lineX = lineY = 0;
+    } else if (fn === OPS.setTextMatrix) {
+      // pdf.js hands the matrix over as one (typed) array argument.
+      const m = (typeof args[0] === 'object' && args[0] !== null && 'length' in args[0] ? args[0] : args) as ArrayLike<number>;
+      tm = [m[0] ?? 1, m[1] ?? 0, m[2] ?? 0, m[3] ?? 1, m[4] ?? 0, m[5] ?? 0];
+      x = y = lineX = lineY = 0;
+    } else if (fn === OPS.moveText) {
+      moveText(args[0] as number, args[1] as number);
+    } else if (fn === OPS.setLeadingMoveText) {
+      gs.leading = -(args[1] as number);
+      moveText(args[0] as number, args[1] as number);
+    } else if (fn === OPS.nextLine) {
+      moveText(0, gs.leading);
+    } else if (fn === OPS.setLeading) {
+      gs.leading = -(args[0] as number);
+    } else if (fn === OPS.setFont) {
+      gs.font = args[0] as string;
+      gs.fontSize = args[1] as number;
+    } else if (fn === OPS.setCharSpacing) {
+      gs.charSpacing = args[0] as number;
+    } else if (fn === OPS.setWordSpacing) {
+      gs.wordSpacing = args[0] as number;
+    } else if (fn === OPS.setHScale) {
+      gs.hScale = (args[0] as number) / 100;
+    } else if (fn === OPS.setTextRise) {
+      gs.rise = args[0] as number;
+    } else if (fn === OPS.showText) {
+      // The run's extent along the line, from its first to its last visible glyph (spaces at its ends are not ink).
+      const font = fontOf(gs.font);
+      const size = Math.abs(gs.fontSize);
+      let at = 0;
+      let first: number | undefined;
+      let end = 0;
+      let str = '';
+      for (const g of (args[0] ?? []) as (Glyph | number | null)[]) {
+        if (typeof g === 'number') {
+          at -= (g * size) / 1000;
+          continue;
+        }
+        if (!g) continue;
+        const advance = g.width * font.scale * size + gs.charSpacing + (g.isSpace ? gs.wordSpacing : 0);
+        str += g.unicode;
+        if (g.unicode.trim() !== '') {
+          first ??= at;
+          end = at + g.width * font.scale * size;
+        }
+        at += advance;
+      }
+      const x0 = x + (first ?? 0) * gs.hScale;
+      const x1 = x + end * gs.hScale;
+      x += at * gs.hScale;
+      if (first === undefined || size === 0) continue;
+      // Text space to top-down page space: the text matrix, then the current transformation.
+      const m = multiply(tm, gs.ctm);
+      const yb = y + gs.rise;
+      const corners = [x0, x1].flatMap((px) => [apply(m, px, yb - TEXT_BOX.below * size), apply(m, px, yb + TEXT_BOX.above * size)]);
+      const scale = Math.hypot(m[2], m[3]);
+      const horizontal = Math.abs(m[1]) < 1e-6 && Math.abs(m[2]) < 1e-6 && m[0] > 0 && m[3] < 0;
+      runs.push({ str: str.trim(), size: size * scale, bold: font.bold, baseline: horizontal ? apply(m, x0, yb)[1] : undefined, box: boxOf(corners) });
+    } else if (fn === OPS.save || fn === OPS.paintFormXObjectBegin) {
       stack.push({ ...gs });
       if (fn === OPS.paintFormXObjectBegin && Array.isArray(args[0]) && args[0].length === 6) gs.ctm = multiply(args[0] as Matrix, gs.ctm);
     } else if (fn === OPS.restore || fn === OPS.paintFormXObjectEnd) {
@@ -314,50 +422,31 @@ function graphicsOf(fnArray: number[], argsArray: unknown[][], height: number): 
       if (filled && !stroked && bbox.w <= MARK_PT && bbox.h <= MARK_PT && luminance(gs.fill) < 0.95) marks.push({ box: visible });
     }
   }
-  return { strokes, marks, graphics };
+  return { strokes, marks, graphics, runs };
 }
 
 async function readPage(doc: Awaited<ReturnType<typeof getDocument>['promise']>, p: number): Promise<Page> {
   const page = await doc.getPage(p);
-  const [, y0 = 0, , y1 = 0] = page.view;
+  const [x0 = 0, y0 = 0, x1 = 0, y1 = 0] = page.view;
   const height = y1 - y0;
-  // The operator list first: it loads the fonts whose names tell bold from regular.
+  // Text is read from the operator list too: each showText is one piece as drawn (a chart label, a word run), where
+  // getTextContent would join neighbouring pieces on a line, and it saves parsing the page a second time. The fonts
+  // are loaded with the operator list; their names tell bold from regular.
   const ops = await page.getOperatorList();
-  const content = await page.getTextContent();
-  const runs: TextRun[] = [];
-  const fontNames = new Map<string, string>();
-  for (const item of content.items) {
-    if (!('str' in item) || item.str.trim() === '') continue;
-    let name = fontNames.get(item.fontName);
-    if (name === undefined) {
-      const font = page.commonObjs.has(item.fontName) ? (page.commonObjs.get(item.fontName) as { name?: string } | null) : null;
-      name = font?.name ?? '';
-      fontNames.set(item.fontName, name);
+  const fonts = new Map<string, FontInfo>();
+  const fontOf = (id: string): FontInfo => {
+    let f = fonts.get(id);
+    if (!f) {
+      const font = page.commonObjs.has(id) ? (page.commonObjs.get(id) as { name?: string; fontMatrix?: number[] } | null) : null;
+      f = { bold: /bold|medium|semibold|black|heavy/i.test(font?.name ?? ''), scale: font?.fontMatrix?.[0] ?? 0.001 };
+      fonts.set(id, f);
     }
-    const [a, b, c, d, e, f] = item.transform as Matrix;
-    const size = Math.hypot(a, b);
-    if (size === 0) continue;
-    const ux = a / size;
-    const uy = b / size;
-    const up = Math.hypot(c, d) || size;
-    const vx = (c / up) * size;
-    const vy = (d / up) * size;
-    const corner = (s: number, t: number): [number, number] => [e + ux * s + vx * t, height - (f + uy * s + vy * t)];
-    const box = boxOf([
-      corner(0, -TEXT_BOX.below),
-      corner(item.width, -TEXT_BOX.below),
-      corner(0, TEXT_BOX.above),
-      corner(item.width, TEXT_BOX.above),
-    ]);
-    runs.push({
-      str: item.str,
-      size,
-      bold: /bold|medium|semibold|black|heavy/i.test(name),
-      baseline: b === 0 && c === 0 ? height - f : undefined,
-      box,
-    });
-  }
-  return { height, runs, ...graphicsOf(ops.fnArray, ops.argsArray as unknown[][], height) };
+    return f;
+  };
+  const drawn = drawingOf(ops.fnArray, ops.argsArray as unknown[][], height, fontOf);
+  // The page keeps its operator list cached; a long report would hold every page's in memory.
+  page.cleanup();
+  return { width: x1 - x0, height, ...drawn };
 }
 
 /** Content lines (horizontal text between the running header and footer) grouped by baseline, top to bottom. */
@@ -378,13 +467,52 @@ function linesOf(runs: TextRun[], headings: HeadingSizes, tableSizes: readonly n
   return lines;
 }
 
-const textOf = (line: Line): string => line.runs.map((r) => r.str).join(' ').replace(/\s+/g, ' ').trim();
+interface Phrase {
+  text: string;
+  box: Box;
+}
+
+/**
+ * Runs joined into phrases for naming them in findings: neighbours on one baseline, in one size, that neither overlap
+ * nor stand more than half an em apart (a word space is about a quarter). Rotated runs are phrases of their own.
+ */
+function phrasesOf(runs: TextRun[]): Map<TextRun, Phrase> {
+  const out = new Map<TextRun, Phrase>();
+  const flat = runs.filter((r) => r.baseline !== undefined).sort((a, b) => (a.baseline ?? 0) - (b.baseline ?? 0) || a.box.x - b.box.x);
+  let group: TextRun[] = [];
+  const close = (): void => {
+    if (group.length === 0) return;
+    const ph: Phrase = { text: joinRuns(group), box: boxOf(group.flatMap((r) => [[r.box.x, r.box.y] as [number, number], [r.box.x + r.box.w, r.box.y + r.box.h] as [number, number]])) };
+    for (const r of group) out.set(r, ph);
+    group = [];
+  };
+  for (const r of flat) {
+    const prev = group[group.length - 1];
+    const gap = prev ? r.box.x - (prev.box.x + prev.box.w) : 0;
+    if (prev && (Math.abs((prev.baseline ?? 0) - (r.baseline ?? 0)) > 0.5 || Math.abs(prev.size - r.size) > 0.05 || gap < -0.5 || gap > 0.5 * r.size)) close();
+    group.push(r);
+  }
+  close();
+  return out;
+}
+
+/** Runs of one line as text: a space where the runs stand apart (a word space), none where pdfmake broke a word. */
+function joinRuns(runs: TextRun[]): string {
+  let out = '';
+  runs.forEach((r, i) => {
+    const prev = runs[i - 1];
+    out += prev && r.box.x - (prev.box.x + prev.box.w) > 0.15 * r.size ? ` ${r.str}` : r.str;
+  });
+  return out.replace(/\s+/g, ' ').trim();
+}
+
+const textOf = (line: Line): string => joinRuns(line.runs);
 
 /**
  * Reads a report PDF and returns its layout findings (see the rules above). Fails only on a PDF pdf.js cannot read.
  */
 export async function checkLayout(pdf: Uint8Array, options: LayoutOptions): Promise<LayoutCheck> {
-  const [, top, , bottom] = options.margins ?? REPORT_MARGINS;
+  const [left, top, right, bottom] = options.margins ?? REPORT_MARGINS;
   const headings = options.headings ?? REPORT_HEADINGS;
   const tableSizes = options.tableSizes ?? REPORT_TABLE_SIZES;
   const minFill = options.minFill ?? 0.6;
@@ -445,13 +573,18 @@ export async function checkLayout(pdf: Uint8Array, options: LayoutOptions): Prom
             page: p,
             rule: 'page-under-filled',
             text: last ? textOf(last) : '',
-            box: round({ x: 0, y: top, w: 0, h: Math.max(0, lowest - top) }),
+            // The empty part of the usable area, under the last content.
+            box: round({ x: left, y: lowest, w: page.width - left - right, h: Math.max(0, page.height - bottom - lowest) }),
             detail: `page ${p} is ${Math.round(fill * 100)} % full (content ends ${Math.round(lowest)} pt from the top, usable ${Math.round(top)}–${Math.round(page.height - bottom)} pt); the next page, not a chapter start, begins "${next.lines[0] ? textOf(next.lines[0]) : ''}"`,
           });
         }
       }
 
-      // Text over text.
+      // Text over text. Runs are compared as drawn (a chart label, or a word of body text); a finding names the phrases
+      // they belong to, once per pair of phrases.
+      const phrase = phrasesOf(content);
+      const phraseOf = (r: TextRun): Phrase => phrase.get(r) ?? { text: r.str, box: r.box };
+      const seen = new Set<string>();
       const byX = [...content].sort((a, b) => a.box.x - b.box.x);
       for (let a = 0; a < byX.length; a++) {
         const ra = byX[a] as TextRun;
@@ -459,32 +592,40 @@ export async function checkLayout(pdf: Uint8Array, options: LayoutOptions): Prom
           const rb = byX[b] as TextRun;
           if (rb.box.x >= ra.box.x + ra.box.w) break;
           const o = intersect(ra.box, rb.box);
-          if (o && o.w >= OVERLAP_PT && o.h >= OVERLAP_PT) {
-            findings.push({
-              file,
-              page: p,
-              rule: 'label-over-label',
-              text: ra.str,
-              box: round(ra.box),
-              other: { text: rb.str, box: round(rb.box) },
-              detail: `"${ra.str}" and "${rb.str}" overlap by ${o.w.toFixed(1)} × ${o.h.toFixed(1)} pt`,
-            });
-          }
+          if (!o || o.w < OVERLAP_PT || o.h < OVERLAP_PT) continue;
+          // The pair named in reading order (the phrase starting further left first), once whichever words meet.
+          const [pa, pb] = [phraseOf(ra), phraseOf(rb)].sort((x, y) => x.box.x - y.box.x || x.box.y - y.box.y) as [Phrase, Phrase];
+          const key = `${pa.text}\u0000${Math.round(pa.box.x)},${Math.round(pa.box.y)}\u0000${pb.text}\u0000${Math.round(pb.box.x)},${Math.round(pb.box.y)}`;
+          if (seen.has(key)) continue;
+          seen.add(key);
+          findings.push({
+            file,
+            page: p,
+            rule: 'label-over-label',
+            text: pa.text,
+            box: round(pa.box),
+            other: { text: pb.text, box: round(pb.box) },
+            detail: `"${pa.text}" and "${pb.text}" overlap by ${o.w.toFixed(1)} × ${o.h.toFixed(1)} pt ("${ra.str}" and "${rb.str}" meet)`,
+          });
         }
       }
 
-      // Text over a line or a mark: one finding per label.
+      // Text over a line or a mark: one finding per phrase.
+      const crossed = new Set<Phrase>();
       for (const r of content) {
+        const ph = phraseOf(r);
+        if (crossed.has(ph)) continue;
         const hit = page.strokes.find((s) => lengthInside(s, r.box) >= OVERLAP_PT);
         if (hit) {
+          crossed.add(ph);
           findings.push({
             file,
             page: p,
             rule: 'label-over-line',
-            text: r.str,
-            box: round(r.box),
+            text: ph.text,
+            box: round(ph.box),
             other: { box: round(boxOf([hit.a, hit.b])) },
-            detail: `a line from (${hit.a.map((v) => v.toFixed(1)).join(', ')}) to (${hit.b.map((v) => v.toFixed(1)).join(', ')}) crosses "${r.str}"`,
+            detail: `a line from (${hit.a.map((v) => v.toFixed(1)).join(', ')}) to (${hit.b.map((v) => v.toFixed(1)).join(', ')}) crosses "${r.str}" of "${ph.text}"`,
           });
           continue;
         }
@@ -493,14 +634,15 @@ export async function checkLayout(pdf: Uint8Array, options: LayoutOptions): Prom
           return o !== null && o.w >= OVERLAP_PT && o.h >= OVERLAP_PT;
         });
         if (mark) {
+          crossed.add(ph);
           findings.push({
             file,
             page: p,
             rule: 'label-over-line',
-            text: r.str,
-            box: round(r.box),
+            text: ph.text,
+            box: round(ph.box),
             other: { box: round(mark.box) },
-            detail: `a mark at (${mark.box.x.toFixed(1)}, ${mark.box.y.toFixed(1)}) lies under "${r.str}"`,
+            detail: `a mark at (${mark.box.x.toFixed(1)}, ${mark.box.y.toFixed(1)}) lies under "${r.str}" of "${ph.text}"`,
           });
         }
       }

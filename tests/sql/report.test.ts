@@ -92,9 +92,14 @@ describe('sql/report/*.sql', () => {
     ]);
   });
 
-  it('latest_year: the last year with a value, not the last row', async () => {
-    expect(await queryFile(wh.conn, 'report/latest_year', { indicator_id: 'emp', area_code: '00', year: 2025 })).toEqual([{ latest: 2023 }]);
-    expect(await queryFile(wh.conn, 'report/latest_year', { indicator_id: 'nope', area_code: '00', year: 2025 })).toEqual([{ latest: null }]);
+  it('indicator_series_all: every riket, län and kommun series at once, each as indicator_series gives it', async () => {
+    const all = await queryFile(wh.conn, 'report/indicator_series_all', { year: 2025 });
+    // No DeSO row, nothing after the report year.
+    expect([...new Set(all.map((r) => `${String(r.indicator_id)} ${String(r.area_code)}`))]).toEqual(['emp 00', 'emp 01', 'emp 0180', 'emp 2584']);
+    for (const area of ['00', '01', '0180', '2584', '0127']) {
+      const one = await queryFile(wh.conn, 'report/indicator_series', { indicator_id: 'emp', area_code: area, year: 2025 });
+      expect(all.filter((r) => r.area_code === area).map(({ indicator_id: _i, area_code: _a, ...rest }) => rest), area).toEqual(one);
+    }
   });
 
   it('indicator_by_area: every kommun in Swedish order, absent values as ".."', async () => {
@@ -133,6 +138,53 @@ describe('sql/report/*.sql', () => {
       { year: 2024, area_type: 5, n_areas: 1, n_missing_population: 0, population: 300, share: 30, status: 'ok' },
       { year: 2024, area_type: null, n_areas: 1, n_missing_population: 1, population: null, share: null, status: 'missing' },
     ]);
+  });
+
+  it('the *_all files: every scope at once, the rows of each as its per-scope file gives them', async () => {
+    const c = wh.conn;
+    await exec(c, `INSERT INTO segregation_index_change VALUES
+      ('D','fb/sb','fb','riket','00','deso','comparable',2024,2025,'DeSO2025','DeSO2025',0.41,0.42,0.01,0.0,0.02,'none',false),
+      ('D','fb/sb','fb','riket','00','deso','since_first',2017,2025,'DeSO2018','DeSO2025',0.40,0.42,0.02,0.01,0.03,'increase',true),
+      ('D','fb/sb','fb','riket','00','deso','comparable',2025,2026,'DeSO2025','DeSO2025',0.42,0.5,0.08,0.07,0.09,'increase',false),
+      ('D','fb/sb','fb','kommun','0180','deso','comparable',2018,2024,'DeSO2018','DeSO2018',0.35,0.36,0.01,-0.01,0.03,'none',false),
+      ('D','fb/sb','fb','kommun','0180','deso','comparable',2017,2023,'DeSO2018','DeSO2018',0.35,0.30,-0.05,-0.07,-0.03,'decrease',false)`);
+    await exec(c, `INSERT INTO segregation_bridge VALUES
+      ('D','fb/sb','fb','riket','00','deso',2024,'DeSO2018','DeSO2025',0.41,0.42,5984,6160,'ok'),
+      ('D','fb/sb','fb','kommun','0180','deso',2024,'DeSO2018','DeSO2025',0.36,0.37,544,560,'ok'),
+      ('D','fb/sb','fb','kommun','2584','deso',2024,'DeSO2018','DeSO2025',NULL,0.2,10,11,'single_unit')`);
+    const scopes = [['riket', '00'], ['lan', '01'], ['kommun', '0180'], ['kommun', '2584'], ['kommun', '2521']] as const;
+    const split = { measure: 'D', groups: 'fb/sb', unit_level: 'deso' };
+    const files = [
+      ['report/segregation_series', { ...split, year: 2025 }],
+      ['report/segregation_series', { ...split, unit_level: 'regso', year: 2025 }],
+      ['report/segregation_change', { ...split, year: 2025 }],
+      ['report/segregation_change', { ...split, year: 2023 }],
+      ['report/segregation_bridge', split],
+      ['report/area_type_gaps', { year: 2025 }],
+      ['report/area_type_population', { year: 2025 }],
+      ['report/indicator_by_area_type', { year: 2025 }],
+      // Kommun files: asked by kommun_code.
+      ['report/area_type_regso', { first_year: 2016, year: 2025 }],
+      ['report/area_type_regso', { first_year: 2017, year: 2023 }],
+      ['report/map_regso', { indicator_id: 'emp', year: 2025 }],
+    ] as const;
+    let nonEmpty = 0;
+    for (const [name, params] of files) {
+      const all = await queryFile(c, `${name}_all`, params);
+      for (const [level, code] of scopes) {
+        const byKommun = name === 'report/area_type_regso' || name === 'report/map_regso';
+        if (byKommun && level !== 'kommun') continue;
+        const one = await queryFile(c, name, byKommun ? { ...params, kommun_code: code } : { ...params, scope_level: level, scope_code: code });
+        const mine = all.filter((r) => r.scope_level === level && r.scope_code === code).map(({ scope_level: _l, scope_code: _c, ...rest }) => rest);
+        expect(mine, `${name} ${JSON.stringify(params)} ${code}`).toEqual(one);
+        if (one.length > 0) nonEmpty++;
+      }
+    }
+    expect(nonEmpty).toBe(20);
+    // Each scope's change at its own latest end year: riket 2025, Stockholm 2024.
+    const changes = await queryFile(c, 'report/segregation_change_all', { ...split, year: 2025 });
+    expect(changes.map((r) => `${String(r.scope_code)} ${String(r.span)} ${String(r.to_year)}`)).toEqual(['0180 comparable 2024', '00 comparable 2025', '00 since_first 2025']);
+    await exec(c, 'DELETE FROM segregation_index_change; DELETE FROM segregation_bridge');
   });
 
   it('area_type_gaps: per indicator the latest year with a gap (not a later suppressed one), base-year values beside it', async () => {

@@ -500,25 +500,26 @@ class Tagger {
         if ('role' in c) k.push(`${(c.ref as PdfRef).id} 0 R`);
         else if ('mcid' in c) {
           pg ??= c.pg;
-          k.push(c.pg === pg ? String(c.mcid) : `<</Type /MCR /Pg ${c.pg.id} 0 R /MCID ${c.mcid}>>`);
-        } else k.push(`<</Type /OBJR /Obj ${c.objr.id} 0 R /Pg ${c.pg.id} 0 R>>`);
+          k.push(c.pg === pg ? String(c.mcid) : `<</Type/MCR/Pg ${c.pg.id} 0 R/MCID ${c.mcid}>>`);
+        } else k.push(`<</Type/OBJR/Obj ${c.objr.id} 0 R/Pg ${c.pg.id} 0 R>>`);
       }
-      let text = `${ref.id} 0 obj\n<</S /${n.role} /P ${parent.id} 0 R`;
-      if (n.lang) text += ` /Lang ${pdfString(n.lang)}`;
-      if (n.alt) text += ` /Alt ${pdfString(n.alt)}`;
+      let text = `${ref.id} 0 obj\n<</S/${n.role}/P ${parent.id} 0 R`;
+      if (n.lang) text += `/Lang${pdfString(n.lang)}`;
+      if (n.alt) text += `/Alt${pdfString(n.alt)}`;
       if (n.scope || n.colSpan || n.rowSpan) {
-        text += ' /A <</O /Table';
-        if (n.scope) text += ` /Scope /${n.scope}`;
-        if (n.colSpan) text += ` /ColSpan ${n.colSpan}`;
-        if (n.rowSpan) text += ` /RowSpan ${n.rowSpan}`;
+        text += '/A<</O/Table';
+        if (n.scope) text += `/Scope/${n.scope}`;
+        if (n.colSpan) text += `/ColSpan ${n.colSpan}`;
+        if (n.rowSpan) text += `/RowSpan ${n.rowSpan}`;
         text += '>>';
       } else if (n.bbox) {
-        text += ` /A <</O /Layout /Placement /Block /BBox [${n.bbox.map((v) => Math.round(v * 100) / 100).join(' ')}]>>`;
+        text += `/A<</O/Layout/Placement/Block/BBox[${n.bbox.map((v) => Math.round(v * 100) / 100).join(' ')}]>>`;
       } else if (n.listNumbering) {
-        text += ` /A <</O /List /ListNumbering /${n.listNumbering}>>`;
+        text += `/A<</O/List/ListNumbering/${n.listNumbering}>>`;
       }
-      text += ` /K [${k.join(' ')}]`;
-      if (pg) text += ` /Pg ${pg.id} 0 R`;
+      // A lone MCID without brackets (most elements: a cell with its one marked-content sequence).
+      text += k.length === 1 && /^\d+$/.test(k[0] as string) ? `/K ${k[0]}` : `/K[${k.join(' ')}]`;
+      if (pg) text += `/Pg ${pg.id} 0 R`;
       text += '>>\nendobj\n';
       ref.offset = at;
       at += text.length;

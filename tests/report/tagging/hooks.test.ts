@@ -107,6 +107,32 @@ describe('pdfkit tagging API', () => {
     for (const m of ['struct', 'addStructure', 'markContent', 'markStructureContent', 'endMarkedContent', 'appendXML', 'annotate']) expect(typeof Doc.prototype[m]).toBe('function');
   });
 
+  it('has the internals the layer writes the structure tree with (one object number per element, one write for all)', () => {
+    const P = Doc.prototype;
+    // An object number without writing the object; its offset recorded and the document's count of open objects
+    // lowered once the layer has written it.
+    expect(String(P.ref)).toContain('new PDFReference(this, this._offsets.length + 1, data)');
+    expect(String(P._refEnd)).toContain('this._offsets[ref.id - 1] = ref.offset');
+    expect(String(P._refEnd)).toContain('--this._waiting === 0');
+    expect(String(P._write)).toContain('this._offset += data.length');
+    expect(String(P._write)).toContain("Buffer.from(data + '\\n', 'binary')");
+    // The ParentTree: one array per page (its StructParents key) to which an MCID's element is appended; annotations
+    // get a key of their own.
+    expect(String(P.markStructureContent)).toContain('this.getStructParentTree().get(this.page.structParentTreeKey)');
+    expect(String(P.markStructureContent)).toContain('const mcid = pageStructParents.length');
+    expect(String(P.createStructParentTreeNextKey)).toContain('structTreeRoot.data.ParentTree.add(key, [])');
+    expect(String(P.getStructTreeRoot)).toContain("Type: 'StructTreeRoot'");
+    // A page's open sequences are in page.markings, ended (EMC) by pdfkit when the page is flushed.
+    expect(String(P.endPageMarkings)).toContain("pageMarkings.forEach(() => page.write('EMC'))");
+    expect(String(P.endMarkedContent)).toContain('this.page.markings.pop()');
+    // Links of a text fragment: one link()/goTo() call per fragment with its rectangle, which the layer gathers per
+    // link run into one annotation.
+    expect(String(P._fragment)).toContain('this.link(x, y, renderedWidth, this.currentLineHeight(), options.link, linkOptions)');
+    expect(String(P._fragment)).toContain('this.goTo(x, y, renderedWidth, this.currentLineHeight(), options.goTo)');
+    expect(String(P.link)).toContain('return this.annotate(x, y, w, h, options)');
+    expect(String(P.goTo)).toContain('return this.annotate(x, y, w, h, options)');
+  });
+
   it('links an annotation to its structure element (structParent), closes open sequences at a page end, and knows the subsets', () => {
     expect(String(Doc.prototype.annotate)).toContain('structParent.add(annotRef)');
     expect(String(Doc.prototype.addPage)).toContain('this.flushPages()');
