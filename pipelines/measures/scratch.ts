@@ -8,7 +8,7 @@
 const f64: Float64Array[] = [];
 const u32: Uint32Array[] = [];
 
-/** Slots: 0–2 two-group.ts, 3–4 multigroup.ts, 5–6 indices-command.ts. */
+/** Slots: 0–2 two-group.ts, 3–4 multigroup.ts, 5–6 indices-command.ts, 7–8 sorted-pair-sum.ts. */
 export function scratchF64(slot: number, n: number): Float64Array {
   let a = f64[slot];
   if (a === undefined || a.length < n) {
@@ -18,7 +18,7 @@ export function scratchF64(slot: number, n: number): Float64Array {
   return a;
 }
 
-/** Slots: 0 sorted-pair-sum.ts, 1 multigroup.ts. */
+/** Slots: 0 and 2 sorted-pair-sum.ts, 1 multigroup.ts. */
 export function scratchU32(slot: number, n: number): Uint32Array {
   let a = u32[slot];
   if (a === undefined || a.length < n) {
