@@ -85,6 +85,8 @@ export function accessibleDefinition<T extends TaggableDefinition>(dd: T, option
   const xmp: string[] = [];
   if (options.archive) xmp.push(PDFUA_ID, PDFUA_EXTENSION);
   if (dd.info?.modDate) xmp.push(modifyDate(dd.info.modDate));
+  // The metadata stream is not compressed (PDF/A): the blocks go in without their indentation.
+  for (let i = 0; i < xmp.length; i++) xmp[i] = `\n${(xmp[i] as string).replace(/\n\s*/g, '')}`;
   const layer: LayerOptions = {
     headingStyles: options.headingStyles ?? DEFAULT_HEADINGS,
     xmp,
