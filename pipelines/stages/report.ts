@@ -174,7 +174,11 @@ async function writeReports(ctx: Context, conn: DuckDBConnection, stagingDir: st
   const timing = new Map<Scope['level'], PhaseTotals>();
   let done = 0;
   try {
-    for (const [i, scope] of scopes.entries()) {
+    // Largest first (riket, then län, then kommuner), whatever order --reports names them in, so that no long report
+    // is left for one thread at the end while the other idles; the files stay listed in the order asked.
+    const LARGEST_FIRST: Record<Scope['level'], number> = { riket: 0, lan: 1, kommun: 2 };
+    const order = [...scopes.entries()].sort(([a, x], [b, y]) => LARGEST_FIRST[x.level] - LARGEST_FIRST[y.level] || a - b);
+    for (const [i, scope] of order) {
       await pool.ready();
       const t0 = performance.now();
       const model = await reportModel(ctx, conn, scope, shared);
@@ -197,6 +201,8 @@ async function writeReports(ctx: Context, conn: DuckDBConnection, stagingDir: st
       job.catch(() => undefined);
       pending.push(job);
     }
+    // Every model is read: the run-wide answers (some 100 MB) can go before the last reports are rendered.
+    for (const memo of [runQueries, runSeries, runScopes]) memo.get(conn)?.clear();
     await Promise.all(pending);
   } finally {
     await pool.close();
