@@ -78,7 +78,7 @@ export async function runAreaTypesCommand(argv: string[], io: { stdout: TextSink
     try {
       await db.run(`COPY (SELECT ${cols.join(', ')} FROM area_type_result ORDER BY ord) TO ${sqlString(tmp)} (FORMAT csv, HEADER true, DELIMITER ',', QUOTE '"')`);
     } catch (e) {
-      throw new UsageError(`${opts.out ?? 'stdout'}: cannot write the output (${(e as Error).message.split('\n')[0]})`, { cause: e });
+      throw new UsageError(`${opts.out ?? 'stdout'}: cannot write the output (${ioCode((e as Error).message)})`, { cause: e });
     }
   } catch (e) {
     rmQuietly(tmp);
@@ -89,6 +89,15 @@ export async function runAreaTypesCommand(argv: string[], io: { stdout: TextSink
   publishOutputFile(tmp, opts.out, io.stdout);
   io.stderr.write(summary(groups, opts));
   return 0;
+}
+
+/**
+ * DuckDB's COPY reports a failed write as text naming its temporary file; the user gets the system's error code,
+ * as from every other writer (write-output.ts), and the path they asked for.
+ */
+function ioCode(message: string): string {
+  const codes: readonly [RegExp, string][] = [[/No space left on device/i, 'ENOSPC'], [/Read-only file system/i, 'EROFS'], [/Permission denied/i, 'EACCES'], [/Disk quota exceeded/i, 'EDQUOT']];
+  return codes.find(([re]) => re.test(message))?.[1] ?? (message.split('\n')[0] ?? message);
 }
 
 function sqlText(name: 'cut' | 'js_number'): string {

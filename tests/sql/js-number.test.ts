@@ -2,8 +2,8 @@
  * sql/area_types/js_number.sql: the area-types command writes its index column with DuckDB's COPY, and must print
  * each double exactly as JavaScript's String() did before (tests/area-types/command.test.ts checks whole outputs).
  */
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { sqlFile } from '../../pipelines/db.ts';
 import { RawDuck } from '../../pipelines/measures/duck-raw.ts';
 import { Random } from '../../pipelines/measures/random.ts';
 
@@ -18,7 +18,7 @@ describe('js_number(x)', () => {
     }
     const db = await RawDuck.open();
     try {
-      await db.run(readFileSync(new URL('../../sql/area_types/js_number.sql', import.meta.url), 'utf8'));
+      await db.run(sqlFile('area_types/js_number'));
       const list = values.map((v) => v.toExponential(17)).join(', ');
       const rows = await db.rows(`SELECT x, js_number(x) AS s FROM (SELECT unnest([${list}]::DOUBLE[]) AS x) UNION ALL SELECT NULL, js_number(NULL::DOUBLE)`);
       expect(rows).toHaveLength(values.length + 1);

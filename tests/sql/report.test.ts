@@ -155,22 +155,22 @@ describe('sql/report/*.sql', () => {
     const scopes = [['riket', '00'], ['lan', '01'], ['kommun', '0180'], ['kommun', '2584'], ['kommun', '2521']] as const;
     const split = { measure: 'D', groups: 'fb/sb', unit_level: 'deso' };
     const files = [
-      ['report/segregation_series', { ...split, year: 2025 }],
-      ['report/segregation_series', { ...split, unit_level: 'regso', year: 2025 }],
-      ['report/segregation_change', { ...split, year: 2025 }],
-      ['report/segregation_change', { ...split, year: 2023 }],
-      ['report/segregation_bridge', split],
-      ['report/area_type_gaps', { year: 2025 }],
-      ['report/area_type_population', { year: 2025 }],
-      ['report/indicator_by_area_type', { year: 2025 }],
+      ['report/segregation_series', 'report/segregation_series_all', { ...split, year: 2025 }],
+      ['report/segregation_series', 'report/segregation_series_all', { ...split, unit_level: 'regso', year: 2025 }],
+      ['report/segregation_change', 'report/segregation_change_all', { ...split, year: 2025 }],
+      ['report/segregation_change', 'report/segregation_change_all', { ...split, year: 2023 }],
+      ['report/segregation_bridge', 'report/segregation_bridge_all', split],
+      ['report/area_type_gaps', 'report/area_type_gaps_all', { year: 2025 }],
+      ['report/area_type_population', 'report/area_type_population_all', { year: 2025 }],
+      ['report/indicator_by_area_type', 'report/indicator_by_area_type_all', { year: 2025 }],
       // Kommun files: asked by kommun_code.
-      ['report/area_type_regso', { first_year: 2016, year: 2025 }],
-      ['report/area_type_regso', { first_year: 2017, year: 2023 }],
-      ['report/map_regso', { indicator_id: 'emp', year: 2025 }],
+      ['report/area_type_regso', 'report/area_type_regso_all', { first_year: 2016, year: 2025 }],
+      ['report/area_type_regso', 'report/area_type_regso_all', { first_year: 2017, year: 2023 }],
+      ['report/map_regso', 'report/map_regso_all', { indicator_id: 'emp', year: 2025 }],
     ] as const;
     let nonEmpty = 0;
-    for (const [name, params] of files) {
-      const all = await queryFile(c, `${name}_all`, params);
+    for (const [name, allName, params] of files) {
+      const all = await queryFile(c, allName, params);
       for (const [level, code] of scopes) {
         const byKommun = name === 'report/area_type_regso' || name === 'report/map_regso';
         if (byKommun && level !== 'kommun') continue;
