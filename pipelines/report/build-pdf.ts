@@ -51,7 +51,8 @@ import {
   unitStyle,
 } from './format.ts';
 import type { AreaTypeBlock, AreaTypeIndicator, AreaTypeNumber, IndicatorBlock, MapBlock, ReportModel, SegregationBlock, SegregationPoint } from './model.ts';
-import { REFORM_CHAPTER_TITLE, reformChapter, type ReformProgramme } from './reforms.ts';
+import { reformChapter, reformChapterTitle, type ReformProgramme } from './reforms.ts';
+import { catalogueText, caveatText as caveatInLang } from './catalogue-text.ts';
 import { keyFindings } from './key-findings.ts';
 import { definitionLine, howToRead, readingAids } from './reading-aids.ts';
 import { mapIntro, mapTexts } from './maps.ts';
@@ -368,9 +369,24 @@ function h2(ctx: Ctx, s: string): TextNode {
 /** Caveats of a block may be ids or texts (the report stage passes texts); show each once, as text. */
 function caveatText(ctx: Ctx, c: string): string {
   const fromModel = ctx.model.caveats.find((m) => m.id === c);
-  if (fromModel) return fromModel.text;
-  if (c in MESSAGES) return message(c as keyof typeof MESSAGES);
-  return c;
+  if (fromModel) return caveatInLang(fromModel, ctx.lang);
+  if (c in MESSAGES) return message(c as keyof typeof MESSAGES, ctx.lang);
+  return caveatInLang(c, ctx.lang);
+}
+
+/** An indicator's title in the report's language (catalogue-text.ts). */
+function titleOf(ctx: Ctx, b: { id: string; title_sv: string }): string {
+  return catalogueText(ctx.lang).title(b);
+}
+
+/** A policy area's name in the report's language: the model's Swedish title, or templates/wording `policyAreas`. */
+function chapterTitle(ctx: Ctx, ch: ReportModel['chapters'][number]): string {
+  return ctx.lang === 'sv' ? ch.title_sv : ctx.t(`policyAreas.${ch.policy_area}`);
+}
+
+/** Blocks for the chart specs, which label with `title_sv`: the title in the report's language. */
+function forCharts<T extends { id: string; title_sv: string }>(ctx: Ctx, blocks: readonly T[]): T[] {
+  return ctx.lang === 'sv' ? [...blocks] : blocks.map((b) => ({ ...b, title_sv: titleOf(ctx, b) }));
 }
 
 function lastValid<T extends { year: number; value: number | null }>(series: readonly T[]): (T & { value: number }) | undefined {
@@ -503,7 +519,7 @@ function latestTable(ctx: Ctx, title: string, blocks: readonly IndicatorBlock[],
       : '';
     const r = b.rank;
     return [
-      { text: ctx.fit(`${b.title_sv} (${b.unit}${prices})`) },
+      { text: ctx.fit(`${titleOf(ctx, b)} (${lang === 'sv' ? b.unit : style.label.toLowerCase()}${prices})`) },
       numberCell(ctx, first ? `${formatCell(first.value, b.unit, null, undefined, lang)} (${first.year})` : '..'),
       numberCell(ctx, last ? `${formatCell(last.value, b.unit, null, undefined, lang)} (${last.year})` : '..'),
       numberCell(ctx, change),
@@ -566,16 +582,16 @@ function spreadNumbersTable(ctx: Ctx, caption: string, block: IndicatorBlock, wi
   const out: Content[] = [];
   const lanRows = [...block.by_lan]
     .sort((a, b) => swedishCollator.compare(a.name, b.name))
-    .map((l) => [{ text: ctx.fit(l.name) }, numberCell(ctx, formatCell(l.value, block.unit, l.status))]);
+    .map((l) => [{ text: ctx.fit(l.name) }, numberCell(ctx, formatCell(l.value, block.unit, l.status, undefined, ctx.lang))]);
   if (lanRows.length) {
-    out.push(balancedTables(ctx, `${caption}: län`, ['*', 'auto'], headerRow(ctx, ['Län', 'Värde'], [1]), lanRows));
+    out.push(balancedTables(ctx, ctx.t('pdf.spread.lanSuffix', { caption }), ['*', 'auto'], headerRow(ctx, [ctx.t('pdf.columns.lan'), ctx.t('pdf.columns.value')], [1]), lanRows));
   }
   // Kommun names are unique, so an alphabetical list is the quickest lookup; the chart already groups by län.
   const kRows = [...block.by_kommun]
     .sort((a, b) => swedishCollator.compare(a.name, b.name))
-    .map((k) => [{ text: ctx.fit(k.name) }, numberCell(ctx, formatCell(k.value, block.unit, k.status))]);
+    .map((k) => [{ text: ctx.fit(k.name) }, numberCell(ctx, formatCell(k.value, block.unit, k.status, undefined, ctx.lang))]);
   if (kRows.length && withKommuner) {
-    out.push(balancedTables(ctx, `${caption}: kommuner`, ['*', 'auto'], headerRow(ctx, ['Kommun', 'Värde'], [1]), kRows));
+    out.push(balancedTables(ctx, ctx.t('pdf.spread.kommunSuffix', { caption }), ['*', 'auto'], headerRow(ctx, [ctx.t('pdf.columns.kommun'), ctx.t('pdf.columns.value')], [1]), kRows));
   }
   return { stack: out };
 }
@@ -586,19 +602,19 @@ function spreadNumbersTable(ctx: Ctx, caption: string, block: IndicatorBlock, wi
  */
 function indicatorDetails(ctx: Ctx, block: IndicatorBlock, shownCaveats: Set<string>): Content {
   const m = ctx.model;
-  const scopeName = m.scope.level === 'riket' ? 'Riket' : m.scope.name;
-  const text = describeIndicator(block, { scopePhrase: scopePhrase(m.scope), reportYear: m.year });
+  const scopeName = m.scope.level === 'riket' ? ctx.t('pdf.riketTitle') : m.scope.name;
+  const text = describeIndicator(block, { scopePhrase: scopePhrase(m.scope, ctx.lang), reportYear: m.year, lang: ctx.lang });
   const lanName = block.comparison_series?.find((c) => c.level === 'lan')?.name;
-  const rank = block.rank ? comparisonCaption({ rank: block.rank }, scopeName, lanName).trim() : '';
+  const rank = block.rank ? comparisonCaption({ rank: block.rank }, scopeName, lanName, ctx.lang).trim() : '';
   // A caveat shared by several indicators (the DeSO sums of every housing indicator) is printed at its first.
   const caveats = [...new Set(block.caveats.map((c) => caveatText(ctx, c)))].filter((c) => !shownCaveats.has(c));
   for (const c of caveats) shownCaveats.add(c);
   return {
     stack: [
-      { text: ctx.fit(block.title_sv), style: 'h3' },
+      { text: ctx.fit(titleOf(ctx, block)), style: 'h3' },
       para(ctx, [...text, ...(rank ? [rank] : [])].join(' '), { margin: [0, 0, 0, 2] }),
       ...caveats.map((c) => para(ctx, ctx.t('pdf.note', { caveat: c }), { style: 'note', margin: [0, 2, 0, 0] })),
-      { text: ctx.fit(definitionLine(block)), style: 'note', margin: [0, 2, 0, 0] },
+      { text: ctx.fit(definitionLine(block, ctx.lang)), style: 'note', margin: [0, 2, 0, 0] },
       { text: ctx.fit(ctx.t('pdf.source', { source: block.source })), style: 'note', margin: [0, 2, 0, 4] },
     ],
     unbreakable: true,
@@ -620,28 +636,29 @@ async function spreadFigure(ctx: Ctx, block: IndicatorBlock): Promise<Content[]>
   const kommunRows = m.scope.level !== 'riket';
   const where = kommunRows ? t('pdf.spread.whereLan') : t('pdf.spread.whereRiket');
   const year = String(kYear ?? '');
-  const lower = block.title_sv.toLowerCase();
+  const title = titleOf(ctx, block);
+  const lower = title.toLowerCase();
   if (block.by_lan.filter((l) => l.value !== null).length >= 2) {
     const nK = block.by_kommun.filter((k) => k.value !== null).length;
     const noLan = block.by_lan.filter((l) => l.value === null).map((l) => l.name);
     const caption =
-      t('pdf.spread.byLanCaption', { title: block.title_sv, year, unit, n: formatNumber(nK, 0, lang), scope: scopeLabel }) +
+      t('pdf.spread.byLanCaption', { title, year, unit, n: formatNumber(nK, 0, lang), scope: scopeLabel }) +
       (noLan.length ? t('pdf.spread.missing', { list: joinList(noLan, lang) }) : '') +
       ` ${where}`;
     const alt = t('pdf.spread.byLanAlt', { title: lower, year, range: rangeAlt(ctx, block.by_kommun, block.unit), where });
-    const fig = await figure(ctx, kommunSpreadChart(block, { name: scopeName, value: ref?.value ?? null }), caption, alt);
+    const fig = await figure(ctx, kommunSpreadChart(forCharts(ctx, [block])[0] ?? block, { name: scopeName, value: ref?.value ?? null }), caption, alt);
     const n = ctx.figure;
-    ctx.appendix.push(() => spreadNumbersTable(ctx, t('pdf.figureNumbers', { n, what: `${block.title_sv} ${year}` }), block, kommunRows));
+    ctx.appendix.push(() => spreadNumbersTable(ctx, t('pdf.figureNumbers', { n, what: `${title} ${year}` }), block, kommunRows));
     return [fig];
   }
   if (block.by_kommun.filter((k) => k.value !== null).length >= 2) {
     // A län report has no län rows: rank its kommuner instead.
     const missing = block.by_kommun.filter((k) => k.value === null).map((k) => k.name);
-    const caption = t('pdf.spread.byKommunCaption', { title: block.title_sv, year, unit, scope: scopeName }) + (missing.length ? t('pdf.spread.missing', { list: joinList(missing, lang) }) : '');
+    const caption = t('pdf.spread.byKommunCaption', { title, year, unit, scope: scopeName }) + (missing.length ? t('pdf.spread.missing', { list: joinList(missing, lang) }) : '');
     const alt = t('pdf.spread.byKommunAlt', { title: lower, year, range: rangeAlt(ctx, block.by_kommun, block.unit) });
-    const fig = await figure(ctx, kommunRankChart(block, { name: scopeName, value: ref?.value ?? null }), caption, alt);
+    const fig = await figure(ctx, kommunRankChart(forCharts(ctx, [block])[0] ?? block, { name: scopeName, value: ref?.value ?? null }), caption, alt);
     const n = ctx.figure;
-    ctx.appendix.push(() => spreadNumbersTable(ctx, t('pdf.figureNumbers', { n, what: `${block.title_sv} ${year}` }), block, true));
+    ctx.appendix.push(() => spreadNumbersTable(ctx, t('pdf.figureNumbers', { n, what: `${title} ${year}` }), block, true));
     return [fig];
   }
   return [];
@@ -657,7 +674,8 @@ async function policyChapter(ctx: Ctx, n: number, ch: ReportModel['chapters'][nu
   const lang = ctx.lang;
   const scopeName = m.scope.level === 'riket' ? t('pdf.riketTitle') : m.scope.name;
   const scopeLabel = m.scope.level === 'riket' ? t('pdf.riketLabel') : m.scope.name;
-  const head: Content[] = [h1(ctx, `${n} ${ch.title_sv}`, false)];
+  const chTitle = chapterTitle(ctx, ch);
+  const head: Content[] = [h1(ctx, `${n} ${chTitle}`, false)];
   // The area's sentences (summary.ts) say in words what the table below says in numbers; a short report prints the
   // table only, unless the chapter has no indicator with values (then the sentences say so).
   if (sentences.length && !ch.indicators.some((b) => lastValid(b.series))) head.push({ ul: sentences.map((x) => para(ctx, x, { margin: [0, 0, 0, 2] })), style: 'body' });
@@ -675,25 +693,26 @@ async function policyChapter(ctx: Ctx, n: number, ch: ReportModel['chapters'][nu
       (compared || similar ? t('pdf.policy.compared') : '');
     const breaks = drawn.some((b) => breakRows(b.series, b.breaks ?? []).length > 0) ? t('pdf.policy.breaks') : '';
     const what = drawn.length === 1 ? t('pdf.policy.oneIndicator') : t('pdf.policy.indicators', { n: formatNumber(drawn.length, 0, lang) });
-    const caption = t('pdf.policy.caption', { title: ch.title_sv, what, scope: scopeLabel, range, key, breaks });
+    const caption = t('pdf.policy.caption', { title: chTitle, what, scope: scopeLabel, range, key, breaks });
     const alt = t('pdf.policy.alt', {
-      titles: drawn.map((b) => b.title_sv.toLowerCase()).join('; '),
+      titles: drawn.map((b) => titleOf(ctx, b).toLowerCase()).join('; '),
       scope: scopePhrase(m.scope, lang),
       range,
-      series: drawn.map((b) => seriesAlt(ctx, b.series, b.unit, b.title_sv)).join(''),
+      series: drawn.map((b) => seriesAlt(ctx, b.series, b.unit, titleOf(ctx, b))).join(''),
     });
-    const fig = await figure(ctx, indicatorPanelsChart(drawn, scopeName), caption, alt);
+    const fig = await figure(ctx, indicatorPanelsChart(forCharts(ctx, drawn), scopeName), caption, alt);
     const num = ctx.figure;
-    for (const b of drawn) ctx.appendix.push(() => lineNumbersTable(ctx, t('pdf.figureNumbers', { n: num, what: `${b.title_sv}, ${scopeLabel} ${yearsOf(b.series)}` }), b));
+    for (const b of drawn) ctx.appendix.push(() => lineNumbersTable(ctx, t('pdf.figureNumbers', { n: num, what: `${titleOf(ctx, b)}, ${scopeLabel} ${yearsOf(b.series)}` }), b));
     // Heading and figure on one page: a heading never ends a page.
     out.push({ stack: [...head, fig], unbreakable: true });
     for (const b of ch.indicators.filter((x) => !drawn.includes(x))) {
-      out.push(para(ctx, t('pdf.noChartFor', { title: `${b.title_sv.charAt(0).toLowerCase()}${b.title_sv.slice(1)}` }), { style: 'note' }));
+      const bt = titleOf(ctx, b);
+      out.push(para(ctx, t('pdf.noChartFor', { title: `${bt.charAt(0).toLowerCase()}${bt.slice(1)}` }), { style: 'note' }));
     }
   } else {
     out.push({ stack: [...head, para(ctx, t('pdf.noChart'), { style: 'note' })], unbreakable: true });
   }
-  out.push(latestTable(ctx, ch.title_sv, ch.indicators, n === ctx.firstPolicyChapter));
+  out.push(latestTable(ctx, chTitle, ch.indicators, n === ctx.firstPolicyChapter));
   for (const block of ch.indicators) out.push(...(await spreadFigure(ctx, block)));
   return out;
 }
@@ -968,7 +987,8 @@ function gapRowName(ctx: Ctx, ind: AreaTypeIndicator, year: number | undefined, 
     // base null: the table has no base-year column, so the base year is not a note.
     ...(base !== null && ind.base_year !== null && ind.base_year !== base ? [ctx.t('pdf.areaTypes.baseYear', { year: ind.base_year })] : []),
   ];
-  return notes.length ? `${ind.title_sv} (${notes.join(', ')})` : ind.title_sv;
+  const title = titleOf(ctx, ind);
+  return notes.length ? `${title} (${notes.join(', ')})` : title;
 }
 
 function mostCommon(values: readonly (number | null)[]): number | undefined {
@@ -1091,7 +1111,7 @@ function areaTypeTrendNumbers(ctx: Ctx, caption: string, inds: readonly AreaType
     const types = ([1, 2, 3, 4, 5] as const).filter((t) => (i.trend ?? []).some((p) => p.area_type === t && p.value !== null));
     types.forEach((t, k) => {
       rows.push([
-        { text: k === 0 ? ctx.fit(i.title_sv) : '' },
+        { text: k === 0 ? ctx.fit(titleOf(ctx, i)) : '' },
         numberCell(ctx, String(t)),
         ...years.map((y) => {
           const p = (i.trend ?? []).find((q) => q.year === y && q.area_type === t);
@@ -1170,7 +1190,7 @@ async function areaTypesChapter(ctx: Ctx, n: number, block: AreaTypeBlock): Prom
     out.push(
       await figure(
         ctx,
-        areaTypeGapChart(charted, (x) => areaTypeLegendName(x, lang)),
+        areaTypeGapChart(forCharts(ctx, charted), (x) => areaTypeLegendName(x, lang)),
         t('pdf.areaTypes.gapChartCaption', {
           scope: scopeName,
           year: String(year ?? ''),
@@ -1202,7 +1222,7 @@ async function areaTypesChapter(ctx: Ctx, n: number, block: AreaTypeBlock): Prom
         para(ctx, t('pdf.areaTypes.trendText', { n: formatNumber(trended.length, 0, lang), scope: sp, range }) + breakText),
         await figure(
           ctx,
-          areaTypeTrendChart(trended, (x) => areaTypeLegendName(x, lang), versionBreaks.map((c) => c.year)),
+          areaTypeTrendChart(forCharts(ctx, trended), (x) => areaTypeLegendName(x, lang), versionBreaks.map((c) => c.year)),
           t('pdf.areaTypes.trendCaption', { scope: scopeName, range }) +
             (versionBreaks.length > 0 ? t('pdf.areaTypes.trendCaptionBreaks', { years: versionBreaks.map((c) => c.year).join(t('pdf.areaTypes.and')) }) : ''),
           t('pdf.areaTypes.trendAlt', { scope: sp, range }),
@@ -1266,7 +1286,7 @@ function methodChapter(ctx: Ctx, n: string): Content[] {
   out.push(h2(ctx, `${n}.2 ${t('pdf.method.caveats')}`));
   // Ordered by their stable ids, which stay in the manifest and the exports; the reader sees the text only.
   const caveats = [...m.caveats].sort((a, b) => a.id.localeCompare(b.id));
-  out.push({ ul: caveats.map((c) => para(ctx, c.text, { margin: [0, 0, 0, 3] })), style: 'body' });
+  out.push({ ul: caveats.map((c) => para(ctx, caveatInLang(c, ctx.lang), { margin: [0, 0, 0, 3] })), style: 'body' });
   out.push(...assessmentSection(ctx, `${n}.3`));
   let k = 5;
   if (ctx.areaTypeMethod?.length) {
@@ -1283,7 +1303,7 @@ function methodChapter(ctx: Ctx, n: string): Content[] {
 function assessmentSection(ctx: Ctx, num: string): Content[] {
   const m = ctx.model;
   const blocks = m.chapters.flatMap((ch) => ch.indicators);
-  const out: Content[] = [h2(ctx, `${num} Bedömning av förändringar och brott i serierna`)];
+  const out: Content[] = [h2(ctx, `${num} ${ctx.t('pdf.method.assessment')}`)];
   out.push(
     para(
       ctx,
@@ -1301,15 +1321,17 @@ function assessmentSection(ctx: Ctx, num: string): Content[] {
         judged.map((b) => {
           const mt = b.materiality as NonNullable<IndicatorBlock['materiality']>;
           const limit = mt.relative ? ctx.t('pdf.method.relativeLimit', { value: formatNumber(mt.value, 1, ctx.lang) }) : formatChangeMagnitude(mt.value, b.unit, ctx.lang).trim();
-          return [{ text: ctx.fit(b.title_sv) }, { text: ctx.fit(limit) }, { text: ctx.fit(mt.reason) }];
+          return [{ text: ctx.fit(titleOf(ctx, b)) }, { text: ctx.fit(limit) }, { text: ctx.fit(mt.reason) }];
         }),
         undefined,
         false,
       ),
     );
   }
-  const breaks = blocks.flatMap((b) => (b.breaks ?? []).map((br) => ({ title: b.title_sv, ...br })));
-  const area = m.segregation.find((b) => b.area_break)?.area_break ?? null;
+  const cat = catalogueText(ctx.lang);
+  const breaks = blocks.flatMap((b) => (b.breaks ?? []).map((br) => ({ title: titleOf(ctx, b), ...cat.seriesBreak(b.id, br) })));
+  const found = m.segregation.find((b) => b.area_break)?.area_break ?? null;
+  const area = found ? { ...found, ...cat.areaBreak(found) } : null;
   if (breaks.length > 0 || area) {
     out.push(
       table(
@@ -1349,7 +1371,7 @@ function indicatorAppendix(ctx: Ctx, letter: string): Content[] {
     const blocks = ch.indicators.map((b) => indicatorDetails(ctx, b, shown));
     const [first, ...rest] = blocks;
     // The area's heading stays with its first indicator.
-    if (first) out.push({ stack: [h2(ctx, `${letter}.${i + 1} ${ch.title_sv}`), first], unbreakable: true }, ...rest);
+    if (first) out.push({ stack: [h2(ctx, `${letter}.${i + 1} ${chapterTitle(ctx, ch)}`), first], unbreakable: true }, ...rest);
   });
   const seg = ctx.model.segregation;
   if (seg.length) {
@@ -1471,9 +1493,9 @@ function docDefinition(ctx: Ctx, content: Content[], pages: { count: number }): 
 function reformsChapter(ctx: Ctx, n: number, programme: ReformProgramme): Content[] {
   const blocks = reformChapter(ctx.model, programme);
   // The chapter's list of sources is reference matter: it goes to bilaga A, the chapter keeps its content.
-  const cut = blocks.findIndex((b) => b.kind === 'h2' && b.text.startsWith('Källor'));
+  const cut = blocks.findIndex((b) => b.kind === 'h2' && b.text.startsWith(ctx.t('pdf.method.sources')));
   if (cut >= 0) ctx.reformSources = blocks.slice(cut);
-  return [h1(ctx, `${n} ${REFORM_CHAPTER_TITLE}`), ...reformBlocks(ctx, cut >= 0 ? blocks.slice(0, cut) : blocks)];
+  return [h1(ctx, `${n} ${reformChapterTitle(ctx.lang)}`), ...reformBlocks(ctx, cut >= 0 ? blocks.slice(0, cut) : blocks)];
 }
 
 /** Lays out reforms.ts blocks: a heading kept with what it introduces, tables numbered. */
@@ -1516,14 +1538,17 @@ function reformBlocks(ctx: Ctx, blocks: ReturnType<typeof reformChapter>): Conte
 /** The maps of report/maps.ts: one figure (two maps side by side) and the table of its colour classes. */
 async function mapsChapter(ctx: Ctx, n: number, maps: readonly MapBlock[]): Promise<Content[]> {
   const m = ctx.model;
-  const scopeName = m.scope.level === 'riket' ? 'Sverige' : m.scope.name;
+  const lang = ctx.lang;
+  const scopeName = m.scope.level === 'riket' ? ctx.t('pdf.maps.sweden') : m.scope.name;
   const types = m.area_types;
-  const t = mapTexts(maps, scopeName, (x) => (types ? typeName(types, x) : areaTypeShortName(x)));
-  const out: Content[] = [h1(ctx, `${n} Kartor`)];
-  out.push(para(ctx, mapIntro(maps, scopeName)));
-  out.push(await figure(ctx, mapChart(maps, areaTypeLegendName), t.caption, t.alt));
-  const rows = t.classRows.map((r) => [{ text: ctx.fit(r.map) }, { text: ctx.fit(r.cls) }, numberCell(ctx, formatNumber(r.n, 0))]);
-  out.push(table(ctx, `Färgklasserna i figur ${ctx.figure}`, ['*', 'auto', 'auto'], headerRow(ctx, ['Karta', 'Klass', 'Antal områden'], [2]), rows, t.note));
+  const t = mapTexts(maps, scopeName, (x) => (types && lang === 'sv' ? typeName(types, x) : areaTypeShortName(x, lang)), lang);
+  const out: Content[] = [h1(ctx, `${n} ${ctx.t('pdf.maps.heading')}`)];
+  out.push(para(ctx, mapIntro(maps, scopeName, lang)));
+  out.push(await figure(ctx, mapChart(forCharts(ctx, maps), (x) => areaTypeLegendName(x, lang)), t.caption, t.alt));
+  const rows = t.classRows.map((r) => [{ text: ctx.fit(r.map) }, { text: ctx.fit(r.cls) }, numberCell(ctx, formatNumber(r.n, 0, lang))]);
+  out.push(
+    table(ctx, ctx.t('pdf.maps.classesCaption', { n: ctx.figure }), ['*', 'auto', 'auto'], headerRow(ctx, [ctx.t('pdf.maps.map'), ctx.t('pdf.maps.class'), ctx.t('pdf.columns.units')], [2]), rows, t.note),
+  );
   return out;
 }
 
