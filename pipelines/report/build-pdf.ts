@@ -346,7 +346,7 @@ function seriesAlt(ctx: Ctx, series: readonly { year: number; value: number | nu
 
 async function figure(ctx: Ctx, chart: ChartDef, caption: string, alt: string): Promise<StackNode> {
   // Drawn straight onto the page when pdfmake renders it (charts/draw-chart.ts), not through an SVG string.
-  const scene = await renderChartScene(chart.spec, chart.data);
+  const scene = await renderChartScene(chart.spec, chart.data, ctx.lang);
   ctx.figure++;
   // Small multiples of one or two panels are narrower than the text: drawn at their own size, not blown up.
   const node: SvgNode = chartNode(scene, Math.min(CHART_WIDTH, scene.width), ctx.fit(alt));
@@ -372,6 +372,12 @@ function caveatText(ctx: Ctx, c: string): string {
   if (fromModel) return caveatInLang(fromModel, ctx.lang);
   if (c in MESSAGES) return message(c as keyof typeof MESSAGES, ctx.lang);
   return caveatInLang(c, ctx.lang);
+}
+
+/** `DeSO 2018`, `kommun 2003`; in English the level words of Kolada's and the derived series (`riket`, `kommun`, `lan`) translated. */
+function areaVersionText(ctx: Ctx, version: string): string {
+  const s = formatAreaVersion(version);
+  return ctx.lang === 'sv' ? s : s.replace(/^(riket|kommun|lan)(?![A-Za-z])/, (w) => ctx.t(`pdf.areaVersion.${w}`));
 }
 
 /** An indicator's title in the report's language (catalogue-text.ts). */
@@ -570,7 +576,7 @@ function lineNumbersTable(ctx: Ctx, caption: string, block: IndicatorBlock): Sta
     .map((p) => [
       String(p.year),
       numberCell(ctx, formatCell(p.value, block.unit, p.status, undefined, ctx.lang)),
-      { text: ctx.fit(formatAreaVersion(p.area_version)) },
+      { text: ctx.fit(areaVersionText(ctx, p.area_version)) },
       { text: ctx.fit(statusText(p.status, ctx.lang)) },
     ]);
   const t = ctx.t;
@@ -646,7 +652,7 @@ async function spreadFigure(ctx: Ctx, block: IndicatorBlock): Promise<Content[]>
       (noLan.length ? t('pdf.spread.missing', { list: joinList(noLan, lang) }) : '') +
       ` ${where}`;
     const alt = t('pdf.spread.byLanAlt', { title: lower, year, range: rangeAlt(ctx, block.by_kommun, block.unit), where });
-    const fig = await figure(ctx, kommunSpreadChart(forCharts(ctx, [block])[0] ?? block, { name: scopeName, value: ref?.value ?? null }), caption, alt);
+    const fig = await figure(ctx, kommunSpreadChart(forCharts(ctx, [block])[0] ?? block, { name: scopeName, value: ref?.value ?? null }, lang), caption, alt);
     const n = ctx.figure;
     ctx.appendix.push(() => spreadNumbersTable(ctx, t('pdf.figureNumbers', { n, what: `${title} ${year}` }), block, kommunRows));
     return [fig];
@@ -656,7 +662,7 @@ async function spreadFigure(ctx: Ctx, block: IndicatorBlock): Promise<Content[]>
     const missing = block.by_kommun.filter((k) => k.value === null).map((k) => k.name);
     const caption = t('pdf.spread.byKommunCaption', { title, year, unit, scope: scopeName }) + (missing.length ? t('pdf.spread.missing', { list: joinList(missing, lang) }) : '');
     const alt = t('pdf.spread.byKommunAlt', { title: lower, year, range: rangeAlt(ctx, block.by_kommun, block.unit) });
-    const fig = await figure(ctx, kommunRankChart(forCharts(ctx, [block])[0] ?? block, { name: scopeName, value: ref?.value ?? null }), caption, alt);
+    const fig = await figure(ctx, kommunRankChart(forCharts(ctx, [block])[0] ?? block, { name: scopeName, value: ref?.value ?? null }, lang), caption, alt);
     const n = ctx.figure;
     ctx.appendix.push(() => spreadNumbersTable(ctx, t('pdf.figureNumbers', { n, what: `${title} ${year}` }), block, true));
     return [fig];
@@ -700,7 +706,7 @@ async function policyChapter(ctx: Ctx, n: number, ch: ReportModel['chapters'][nu
       range,
       series: drawn.map((b) => seriesAlt(ctx, b.series, b.unit, titleOf(ctx, b))).join(''),
     });
-    const fig = await figure(ctx, indicatorPanelsChart(forCharts(ctx, drawn), scopeName), caption, alt);
+    const fig = await figure(ctx, indicatorPanelsChart(forCharts(ctx, drawn), scopeName, lang), caption, alt);
     const num = ctx.figure;
     for (const b of drawn) ctx.appendix.push(() => lineNumbersTable(ctx, t('pdf.figureNumbers', { n: num, what: `${titleOf(ctx, b)}, ${scopeLabel} ${yearsOf(b.series)}` }), b));
     // Heading and figure on one page: a heading never ends a page.
@@ -728,7 +734,7 @@ function segregationYearTable(ctx: Ctx, series: readonly SegregationPoint[], uni
       ...(withExpected ? [numberCell(ctx, formatCell(p.expected ?? null, 'index', null, undefined, ctx.lang))] : []),
       ...(withInterval ? [numberCell(ctx, intervalText(p, ctx.lang) ?? '..')] : []),
       numberCell(ctx, formatNumber(p.n_units, 0, ctx.lang)),
-      { text: ctx.fit(p.area_version ? formatAreaVersion(p.area_version) : unitLevelName(unitLevel)) },
+      { text: ctx.fit(p.area_version ? areaVersionText(ctx, p.area_version) : unitLevelName(unitLevel)) },
       { text: ctx.fit(statusText(p.status, ctx.lang) || (p.status === 'ok' ? '' : p.status)) },
     ]);
   const c = (k: string): string => ctx.t(`pdf.columns.${k}`);
@@ -872,7 +878,7 @@ async function segregationChapter(ctx: Ctx, n: number): Promise<Content[]> {
       (crossed ? t('pdf.segregation.keyCrossed') : '');
     const fig = await figure(
       ctx,
-      segregationPanelsChart(drawn, label),
+      segregationPanelsChart(drawn, label, lang),
       t('pdf.segregation.caption', { scope: scopeLabel, range, key, read }),
       t('pdf.segregation.alt', {
         titles: drawn.map((b) => label(b).toLowerCase()).join('; '),
@@ -1190,7 +1196,7 @@ async function areaTypesChapter(ctx: Ctx, n: number, block: AreaTypeBlock): Prom
     out.push(
       await figure(
         ctx,
-        areaTypeGapChart(forCharts(ctx, charted), (x) => areaTypeLegendName(x, lang)),
+        areaTypeGapChart(forCharts(ctx, charted), (x) => areaTypeLegendName(x, lang), lang),
         t('pdf.areaTypes.gapChartCaption', {
           scope: scopeName,
           year: String(year ?? ''),
@@ -1222,7 +1228,7 @@ async function areaTypesChapter(ctx: Ctx, n: number, block: AreaTypeBlock): Prom
         para(ctx, t('pdf.areaTypes.trendText', { n: formatNumber(trended.length, 0, lang), scope: sp, range }) + breakText),
         await figure(
           ctx,
-          areaTypeTrendChart(forCharts(ctx, trended), (x) => areaTypeLegendName(x, lang), versionBreaks.map((c) => c.year)),
+          areaTypeTrendChart(forCharts(ctx, trended), (x) => areaTypeLegendName(x, lang), versionBreaks.map((c) => c.year), lang),
           t('pdf.areaTypes.trendCaption', { scope: scopeName, range }) +
             (versionBreaks.length > 0 ? t('pdf.areaTypes.trendCaptionBreaks', { years: versionBreaks.map((c) => c.year).join(t('pdf.areaTypes.and')) }) : ''),
           t('pdf.areaTypes.trendAlt', { scope: sp, range }),
@@ -1311,17 +1317,20 @@ function assessmentSection(ctx: Ctx, num: string): Content[] {
     ),
   );
   const judged = blocks.filter((b) => b.materiality);
+  const reasons = ctx.lang === 'sv';
   if (judged.length > 0) {
     out.push(
       table(
         ctx,
         ctx.t('pdf.method.materialityCaption'),
-        ['*', 86, '*'],
-        headerRow(ctx, [ctx.t('pdf.columns.indicator'), ctx.t('pdf.method.limit'), ctx.t('pdf.method.reason')]),
+        // The catalogue gives each limit's reason in Swedish only (data/indicators.json materiality.reason): an English
+        // report prints the limits without it.
+        reasons ? ['*', 86, '*'] : ['*', 'auto'],
+        headerRow(ctx, [ctx.t('pdf.columns.indicator'), ctx.t('pdf.method.limit'), ...(reasons ? [ctx.t('pdf.method.reason')] : [])]),
         judged.map((b) => {
           const mt = b.materiality as NonNullable<IndicatorBlock['materiality']>;
           const limit = mt.relative ? ctx.t('pdf.method.relativeLimit', { value: formatNumber(mt.value, 1, ctx.lang) }) : formatChangeMagnitude(mt.value, b.unit, ctx.lang).trim();
-          return [{ text: ctx.fit(titleOf(ctx, b)) }, { text: ctx.fit(limit) }, { text: ctx.fit(mt.reason) }];
+          return [{ text: ctx.fit(titleOf(ctx, b)) }, { text: ctx.fit(limit) }, ...(reasons ? [{ text: ctx.fit(mt.reason) }] : [])];
         }),
         undefined,
         false,
@@ -1544,7 +1553,7 @@ async function mapsChapter(ctx: Ctx, n: number, maps: readonly MapBlock[]): Prom
   const t = mapTexts(maps, scopeName, (x) => (types && lang === 'sv' ? typeName(types, x) : areaTypeShortName(x, lang)), lang);
   const out: Content[] = [h1(ctx, `${n} ${ctx.t('pdf.maps.heading')}`)];
   out.push(para(ctx, mapIntro(maps, scopeName, lang)));
-  out.push(await figure(ctx, mapChart(forCharts(ctx, maps), (x) => areaTypeLegendName(x, lang)), t.caption, t.alt));
+  out.push(await figure(ctx, mapChart(forCharts(ctx, maps), (x) => areaTypeLegendName(x, lang), lang), t.caption, t.alt));
   const rows = t.classRows.map((r) => [{ text: ctx.fit(r.map) }, { text: ctx.fit(r.cls) }, numberCell(ctx, formatNumber(r.n, 0, lang))]);
   out.push(
     table(ctx, ctx.t('pdf.maps.classesCaption', { n: ctx.figure }), ['*', 'auto', 'auto'], headerRow(ctx, [ctx.t('pdf.maps.map'), ctx.t('pdf.maps.class'), ctx.t('pdf.columns.units')], [2]), rows, t.note),
@@ -1609,7 +1618,6 @@ export async function buildReportPdf(
   options: PdfOptions = {},
   built?: { dd: DocDefinition; pages: { count: number } },
 ): Promise<{ pages: number; bytes: number }> {
-  if (model.lang !== 'sv') throw new StageError(`the report renderer writes Swedish only (lang '${model.lang}' requested)`);
   const pages = built?.pages ?? { count: 0 };
   const dd = built?.dd ?? (await reportDefinition(model, pages));
   let buffer: Buffer;
