@@ -55,7 +55,7 @@ import { reformChapter, reformChapterTitle, type ReformProgramme } from './refor
 import { catalogueText, caveatText as caveatInLang } from './catalogue-text.ts';
 import { keyFindings } from './key-findings.ts';
 import { definitionLine, howToRead, readingAids } from './reading-aids.ts';
-import { mapIntro, mapTexts } from './maps.ts';
+import { mapIntro, mapTexts, mapTitle } from './maps.ts';
 import { comparisonCaption } from './comparisons.ts';
 import { indicatorTrend, kommunChangeVerdict, type Trend, type Verdict } from './verdict.ts';
 import {
@@ -425,7 +425,7 @@ function titlePage(ctx: Ctx): Content[] {
           [
             {
               stack: [
-                { text: ctx.fit(message('W301_DEMO_DATA')), fontSize: 16, bold: true, color: ACCENT },
+                { text: ctx.fit(message('W301_DEMO_DATA', ctx.lang)), fontSize: 16, bold: true, color: ACCENT },
                 {
                   text: ctx.fit(t('pdf.demoText')),
                   style: 'body',
@@ -851,7 +851,8 @@ async function segregationChapter(ctx: Ctx, n: number): Promise<Content[]> {
         ctx,
         // The measures stage's own account of its intervals (methodText, which names the draws), so the text says
         // what the code does.
-        m.segregation_method ??
+        // (Swedish: the measures stage writes it in Swedish only, so an English report gives the shorter account.)
+        (ctx.lang === 'sv' ? m.segregation_method : undefined) ??
           t('pdf.segregation.bootstrap') +
             (m.bootstrap_draws !== undefined ? t(m.bootstrap_draws < 100 ? 'pdf.segregation.drawsFew' : 'pdf.segregation.draws', { n: formatNumber(m.bootstrap_draws, 0, lang) }) : ''),
         { style: 'note' },
@@ -1253,7 +1254,7 @@ function methodChapter(ctx: Ctx, n: string): Content[] {
   const t = ctx.t;
   const out: Content[] = [h1(ctx, t('pdf.appendix.method', { letter: n }))];
   out.push(para(ctx, t('pdf.method.disclosure', { threshold: formatNumber(m.disclosure_threshold, 0, ctx.lang) })));
-  out.push(para(ctx, t('pdf.method.compiled', { date: formatDateTime(m.generated_at, ctx.lang) }) + (m.demo ? ` ${message('W301_DEMO_DATA')}.` : '')));
+  out.push(para(ctx, t('pdf.method.compiled', { date: formatDateTime(m.generated_at, ctx.lang) }) + (m.demo ? ` ${message('W301_DEMO_DATA', ctx.lang)}.` : '')));
   out.push(
     table(
       ctx,
@@ -1447,7 +1448,7 @@ function docDefinition(ctx: Ctx, content: Content[], pages: { count: number }): 
   const m = ctx.model;
   const scope = m.scope.level === 'riket' ? ctx.t('pdf.riketTitle') : m.scope.name;
   const title = ctx.t('pdf.title');
-  const demo = m.demo ? ctx.fit(message('W301_DEMO_DATA')) : '';
+  const demo = m.demo ? ctx.fit(message('W301_DEMO_DATA', ctx.lang)) : '';
   const created = new Date(m.generated_at);
   const when = Number.isNaN(created.getTime()) ? new Date(0) : created;
   return {
@@ -1459,7 +1460,7 @@ function docDefinition(ctx: Ctx, content: Content[], pages: { count: number }): 
     info: {
       title: ctx.fit(`${title} – ${scope} ${m.year}`),
       author: 'segfollow',
-      subject: ctx.fit(ctx.t('pdf.metadata.subject', { scope: scopePhrase(m.scope, ctx.lang), year: m.year }) + (m.demo ? ` (${message('W301_DEMO_DATA')})` : '')),
+      subject: ctx.fit(ctx.t('pdf.metadata.subject', { scope: scopePhrase(m.scope, ctx.lang), year: m.year }) + (m.demo ? ` (${message('W301_DEMO_DATA', ctx.lang)})` : '')),
       keywords: ctx.t('pdf.metadata.keywords'),
       creator: 'segfollow',
       producer: 'segfollow (pdfmake)',
@@ -1553,7 +1554,7 @@ async function mapsChapter(ctx: Ctx, n: number, maps: readonly MapBlock[]): Prom
   const t = mapTexts(maps, scopeName, (x) => (types && lang === 'sv' ? typeName(types, x) : areaTypeShortName(x, lang)), lang);
   const out: Content[] = [h1(ctx, `${n} ${ctx.t('pdf.maps.heading')}`)];
   out.push(para(ctx, mapIntro(maps, scopeName, lang)));
-  out.push(await figure(ctx, mapChart(forCharts(ctx, maps), (x) => areaTypeLegendName(x, lang), lang), t.caption, t.alt));
+  out.push(await figure(ctx, mapChart(lang === 'sv' ? maps : maps.map((b) => ({ ...b, title_sv: mapTitle(b, wording(lang)) })), (x) => areaTypeLegendName(x, lang), lang), t.caption, t.alt));
   const rows = t.classRows.map((r) => [{ text: ctx.fit(r.map) }, { text: ctx.fit(r.cls) }, numberCell(ctx, formatNumber(r.n, 0, lang))]);
   out.push(
     table(ctx, ctx.t('pdf.maps.classesCaption', { n: ctx.figure }), ['*', 'auto', 'auto'], headerRow(ctx, [ctx.t('pdf.maps.map'), ctx.t('pdf.maps.class'), ctx.t('pdf.columns.units')], [2]), rows, t.note),
@@ -1589,7 +1590,10 @@ async function content(ctx: Ctx): Promise<Content[]> {
  */
 export async function reportDefinition(model: ReportModel, pages: { count: number } = { count: 0 }): Promise<DocDefinition> {
   const fonts = useReportFonts();
-  const ctx: Ctx = { model, lang: model.lang, t: wording(model.lang).t, fit: fonts.fitText, figure: 0, table: 0, appendix: [] };
+  // The font has no → and fitText writes Swedish "till" for it: another language gets its own word first.
+  const arrow = wording(model.lang).t('pdf.arrow');
+  const fit = model.lang === 'sv' ? fonts.fitText : (s: string): string => fonts.fitText(s.replaceAll('\u2192', arrow));
+  const ctx: Ctx = { model, lang: model.lang, t: wording(model.lang).t, fit, figure: 0, table: 0, appendix: [] };
   return docDefinition(ctx, await content(ctx), pages);
 }
 

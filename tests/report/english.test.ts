@@ -264,7 +264,7 @@ describe('the workbook in English', () => {
 
 describe('the English PDF', () => {
   /** Swedish words a page of English text must not have (official names such as "Stockholms län" are fine: none of these). */
-  const SWEDISH_WORDS = /(?<![\p{L}])(och|år|Tabell|Figur|Sida|kommun|kommuner|kommunen|bilaga|Källa|värde|saknas|förändring|procent|Bedömning|Innehåll|Sammanfattning|Områdestyper|Indikator|intervall|riket|länet)(?![\p{L}])/u;
+  const SWEDISH_WORDS = /(?<![\p{L}])(och|år|Tabell|Figur|Sida|kommun|kommuner|kommunen|bilaga|Källa|värde|saknas|förändring|procent|Bedömning|Innehåll|Sammanfattning|Områdestyper|Indikator|intervall|riket|länet|till|Demodata|syntetiska)(?![\p{L}])/u;
   let pages: string[] = [];
   let pdf: ReturnType<typeof readPdf>;
 
