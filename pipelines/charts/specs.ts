@@ -924,7 +924,7 @@ export function mapAspect(geometries: readonly MapArea['geometry'][]): number {
 }
 
 /** A map's legend entries: the colour classes (or area types) with their counts, and the missing entry if any area lacks a value. */
-export function mapLegend(block: MapBlock, typeLabel: (t: AreaTypeNumber) => string): { rows: ChartGeoRow[]; domain: string[]; range: string[] } {
+export function mapLegend(block: MapBlock, typeLabel: (t: AreaTypeNumber) => string, lang: Lang = 'sv'): { rows: ChartGeoRow[]; domain: string[]; range: string[] } {
   const { fitText } = useReportFonts();
   const missing = block.areas.filter((a) => (block.variable === 'area_type' ? (a.area_type ?? null) === null : a.value === null)).length;
   const rows: ChartGeoRow[] = [];
@@ -940,7 +940,7 @@ export function mapLegend(block: MapBlock, typeLabel: (t: AreaTypeNumber) => str
       for (const a of block.areas.filter((x) => x.area_type === t)) rows.push({ type: 'Feature', code: a.code, name: fitText(a.name), cls: label, geometry: a.geometry });
     }
   } else {
-    const classes = mapClasses(block.areas.flatMap((a) => (a.value === null ? [] : [a.value])), block.decimals);
+    const classes = mapClasses(block.areas.flatMap((a) => (a.value === null ? [] : [a.value])), block.decimals, lang);
     const labels = new Map(classes.map((c) => [c, fitText(`${c.label} (${c.n})`)]));
     for (const c of classes) {
       domain.push(labels.get(c) ?? c.label);
@@ -952,7 +952,7 @@ export function mapLegend(block: MapBlock, typeLabel: (t: AreaTypeNumber) => str
     }
   }
   if (missing > 0) {
-    const label = fitText(`${MISSING_LABEL} (${missing})`);
+    const label = fitText(`${lang === 'sv' ? MISSING_LABEL : wording(lang).t('maps.missingValue')} (${missing})`);
     domain.push(label);
     range.push(MISSING_FILL);
     for (const a of block.areas.filter((x) => (block.variable === 'area_type' ? (x.area_type ?? null) === null : x.value === null))) {
@@ -985,7 +985,7 @@ export function mapChart(blocks: readonly MapBlock[], typeLabel: (t: AreaTypeNum
   const height = Math.round(Math.min(470, Math.max(140, width / aspect)));
   const data: Record<string, ChartGeoRow[]> = {};
   const panels = blocks.map((b, i) => {
-    const legend = mapLegend(b, typeLabel);
+    const legend = mapLegend(b, typeLabel, lang);
     data[`areas${i}`] = legend.rows;
     if (b.outlines?.length) data[`outline${i}`] = b.outlines.map((g) => ({ type: 'Feature', geometry: g }));
     return {
