@@ -278,8 +278,6 @@ function validate(m: Partial2, origin: Partial<Record<keyof Config, Origin>>, ro
     assertNoUrlCredentials(v, `${from(key).where}: ${key}`);
     return v.replace(/\/+$/, '');
   };
-  // The catalogue has English titles, but report texts exist only in Swedish so far; refuse rather than mix.
-  if (m.lang === 'en') throw new UsageError('--lang en: English reports are not available yet; only sv');
   const reports = list('reports', 'report levels (riket, lan, kommun)');
   if (reports.length === 0) throw bad('reports', 'at least one report level (riket, lan, kommun)');
   for (const r of reports) if (!['riket', 'lan', 'kommun'].includes(r)) throw new UsageError(`${from('reports').where}: reports: unknown level "${r}" (expected riket, lan, kommun)`);

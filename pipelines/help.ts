@@ -10,7 +10,7 @@ const COMMON = `Options:
   --areas CODES        exactly these reports, e.g. 0180,14: a län code (2 digits) gives that län's report
                        (needs lan in --reports), a kommun code (4 digits) that kommun's (needs kommun); a län
                        code does not bring its kommuner: for the kommun reports of a län, list their codes
-  --lang sv            report language (default sv; English texts are not written yet)
+  --lang sv|en         report language (default sv); en writes the PDF and its HTML twin in English
   --out DIR            output folder (default output/)
   --warehouse FILE     DuckDB warehouse (default data/warehouse.duckdb)
   --log-format F       text (default) or json

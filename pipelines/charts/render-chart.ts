@@ -7,7 +7,8 @@
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
 import { StageError } from '../errors.ts';
-import { D3_NUMBER_LOCALE_SV, D3_TIME_LOCALE_SV } from '../report/format.ts';
+import { D3_NUMBER_LOCALE_EN, D3_NUMBER_LOCALE_SV, D3_TIME_LOCALE_SV } from '../report/format.ts';
+import type { Lang } from '../report/wording.ts';
 import { useReportFonts } from './fonts.ts';
 
 /** A map's outline (GeoJSON geometry, WGS84) for a geoshape mark; its coordinates are checked like numbers. */
@@ -145,7 +146,7 @@ interface ViewInternals {
  * Compiles and runs the chart, checking data and messages; calls `use` with the finished View, then finalizes it.
  * Every failure is a StageError naming what is wrong.
  */
-async function withChartView<T>(spec: TopLevelSpec, data: ChartData, use: (view: vega.View, markItems: number) => Promise<T> | T): Promise<T> {
+async function withChartView<T>(spec: TopLevelSpec, data: ChartData, use: (view: vega.View, markItems: number) => Promise<T> | T, lang: Lang = 'sv'): Promise<T> {
   useReportFonts();
   checkData(data);
   const names = datasetNames(spec);
@@ -159,7 +160,8 @@ async function withChartView<T>(spec: TopLevelSpec, data: ChartData, use: (view:
   const vg = compile(spec, { logger }).spec;
   if (messages.length) throw new StageError(`Vega-Lite rejected the chart: ${messages.join('; ')}`);
   // Per chart, not vega.formatLocale(): a process-wide default would change every other Vega user's output.
-  vg.config = { ...vg.config, locale: { number: D3_NUMBER_LOCALE_SV, time: D3_TIME_LOCALE_SV } };
+  // English: the en number locale (decimal point, comma grouping); Vega's own time locale is English already.
+  vg.config = { ...vg.config, locale: lang === 'sv' ? { number: D3_NUMBER_LOCALE_SV, time: D3_TIME_LOCALE_SV } : { number: D3_NUMBER_LOCALE_EN } };
 
   const view = new vega.View(vega.parse(vg), { renderer: 'none', logger, logLevel: vega.Warn });
   try {
@@ -189,7 +191,7 @@ export async function renderChart(spec: TopLevelSpec, data: ChartData): Promise<
 }
 
 /** The chart's scenegraph for drawing onto a PDF page (draw-chart.ts); the same checks as `renderChart`. */
-export async function renderChartScene(spec: TopLevelSpec, data: ChartData): Promise<ChartScene> {
+export async function renderChartScene(spec: TopLevelSpec, data: ChartData, lang: Lang = 'sv'): Promise<ChartScene> {
   return withChartView(spec, data, (view, markItems) => {
     const v = view as unknown as ViewInternals;
     const p = v.padding();
@@ -203,7 +205,7 @@ export async function renderChartScene(spec: TopLevelSpec, data: ChartData): Pro
       background: typeof bg === 'string' ? bg : null,
       markItems,
     };
-  });
+  }, lang);
 }
 
 /** The SVG of a chart; throws instead of returning an empty or wrongly drawn one. */

@@ -10,6 +10,7 @@ import type { Config, TopLevelSpec } from 'vega-lite';
 import type { AreaTypeBlock, AreaTypeIndicator, AreaTypeNumber, IndicatorBlock, MapArea, MapBlock, SegregationBlock } from '../report/model.ts';
 import { classOf, mapClasses, MISSING_LABEL } from '../report/maps.ts';
 import { formatAreaVersion, formatNumber, formatValue, swedishCollator, unitStyle } from '../report/format.ts';
+import { wording, type Lang } from '../report/wording.ts';
 import { FONT_FAMILY, useReportFonts } from './fonts.ts';
 import type { ChartData, ChartGeoRow, ChartRow } from './render-chart.ts';
 
@@ -352,14 +353,14 @@ interface ComparisonRows {
 }
 
 /** The comparison series and the similar-kommun band inside the years of the area's own series. */
-function comparisonRows(block: IndicatorBlock, years: readonly number[]): ComparisonRows {
+function comparisonRows(block: IndicatorBlock, years: readonly number[], lang: Lang = 'sv'): ComparisonRows {
   const { fitText } = useReportFonts();
   const inYears = (y: number): boolean => years.includes(y);
   const out: ComparisonRows = { names: [], rows: [], band: [], values: [] };
   for (const c of block.comparison_series ?? []) {
     const pts = c.series.filter((p) => inYears(p.year) && !(p.value === null && p.status === '.'));
     if (!pts.some((p) => p.value !== null)) continue;
-    const name = fitText(c.level === 'riket' ? 'Riket' : c.name);
+    const name = fitText(c.level === 'riket' ? wording(lang).t('charts.riket') : c.name);
     out.names.push({ name, level: c.level });
     for (const p of pts) out.rows.push({ year: p.year, series: name, value: p.value });
     out.values.push(...validValues(pts));
@@ -499,9 +500,9 @@ function unitLevelLabel(level: 'deso' | 'regso'): string {
  * value as a dark tick and the report area's own value as a dashed rule. Empty län rows stay, so a missing
  * län is visible rather than silently dropped.
  */
-export function kommunSpreadChart(block: IndicatorBlock, reference: { name: string; value: number | null }): ChartDef {
+export function kommunSpreadChart(block: IndicatorBlock, reference: { name: string; value: number | null }, lang: Lang = 'sv'): ChartDef {
   const { fitText } = useReportFonts();
-  const style = unitStyle(block.unit);
+  const style = unitStyle(block.unit, lang);
   const lans = [...block.by_lan].sort((a, b) => {
     if (a.value === null || b.value === null) return a.value === null ? (b.value === null ? 0 : 1) : -1;
     return b.value - a.value || swedishCollator.compare(a.name, b.name);
@@ -517,7 +518,7 @@ export function kommunSpreadChart(block: IndicatorBlock, reference: { name: stri
   const refRows: ChartRow[] =
     reference.value === null
       ? []
-      : [{ value: reference.value, label: fitText(`${reference.name} ${formatValue(reference.value, block.unit)}`) }];
+      : [{ value: reference.value, label: fitText(`${reference.name} ${formatValue(reference.value, block.unit, lang)}`) }];
   const y = { field: 'lan', type: 'nominal' as const, title: null, scale: { domain: order }, axis: { ticks: false, domain: false, labelPadding: 4 } };
   const x = { field: 'value', type: 'quantitative' as const, title: null, scale: { zero: false, nice: true } };
   const rowHeight = 9.5;
@@ -525,7 +526,7 @@ export function kommunSpreadChart(block: IndicatorBlock, reference: { name: stri
     id: `spread-${block.id}`,
     spec: {
       $schema: SCHEMA,
-      description: fitText(`${block.title_sv}: kommuner och län`),
+      description: fitText(wording(lang).t('charts.kommunerAndLan', { title: block.title_sv })),
       width: CHART_WIDTH,
       height: Math.max(3, order.length) * rowHeight,
       autosize: { type: 'fit-x', contains: 'padding' },
@@ -570,9 +571,9 @@ function referenceLayers() {
  * For a län (or any report without län rows): one row per kommun, ordered by value (highest first, missing
  * last), with the report area's own value as a dashed rule.
  */
-export function kommunRankChart(block: IndicatorBlock, reference: { name: string; value: number | null }): ChartDef {
+export function kommunRankChart(block: IndicatorBlock, reference: { name: string; value: number | null }, lang: Lang = 'sv'): ChartDef {
   const { fitText } = useReportFonts();
-  const style = unitStyle(block.unit);
+  const style = unitStyle(block.unit, lang);
   const kommuner = [...block.by_kommun].sort((a, b) => {
     if (a.value === null || b.value === null) return a.value === null ? (b.value === null ? swedishCollator.compare(a.name, b.name) : 1) : -1;
     return b.value - a.value || swedishCollator.compare(a.name, b.name);
@@ -584,14 +585,14 @@ export function kommunRankChart(block: IndicatorBlock, reference: { name: string
   const refRows: ChartRow[] =
     reference.value === null
       ? []
-      : [{ value: reference.value, label: fitText(`${reference.name} ${formatValue(reference.value, block.unit)}`) }];
+      : [{ value: reference.value, label: fitText(`${reference.name} ${formatValue(reference.value, block.unit, lang)}`) }];
   const y = { field: 'kommun', type: 'nominal' as const, title: null, scale: { domain: order }, axis: { ticks: false, domain: false, labelPadding: 4 } };
   const x = { field: 'value', type: 'quantitative' as const, title: null, scale: { zero: false, nice: true } };
   return {
     id: `rank-${block.id}`,
     spec: {
       $schema: SCHEMA,
-      description: fitText(`${block.title_sv}: kommuner`),
+      description: fitText(wording(lang).t('charts.kommuner', { title: block.title_sv })),
       width: CHART_WIDTH,
       height: Math.max(3, order.length) * 11,
       autosize: { type: 'fit-x', contains: 'padding' },
@@ -719,7 +720,7 @@ export function areaTypePopulationChart(block: AreaTypeBlock, typeLabel: (t: Are
  * carry their year. Indicators with fewer than two type values are left out (nothing to compare); the caller
  * must not ask for a chart when none is left.
  */
-export function areaTypeGapChart(indicators: readonly AreaTypeIndicator[], typeLabel: (t: AreaTypeNumber) => string): ChartDef {
+export function areaTypeGapChart(indicators: readonly AreaTypeIndicator[], typeLabel: (t: AreaTypeNumber) => string, lang: Lang = 'sv'): ChartDef {
   const { fitText } = useReportFonts();
   const usable = indicators.filter((i) => i.by_type.filter((t) => t.value !== null).length >= 2);
   const yearCount = new Map<number, number>();
@@ -745,12 +746,12 @@ export function areaTypeGapChart(indicators: readonly AreaTypeIndicator[], typeL
     id: 'area-type-gaps',
     spec: {
       $schema: SCHEMA,
-      description: fitText('Indikatorer per områdestyp'),
+      description: fitText(wording(lang).t('charts.gapDescription')),
       width: CHART_WIDTH,
       height: Math.max(2, order.length) * 15,
       autosize: { type: 'fit-x', contains: 'padding' },
       config: { ...CHART_CONFIG, axisY: { grid: true, domain: false, ticks: false }, axisX: { grid: true, tickSize: 0, domain: false } },
-      title: { text: 'Procent' },
+      title: { text: wording(lang).t('charts.percent') },
       layer: [
         {
           data: { name: 'gaps' },
@@ -819,6 +820,7 @@ export function areaTypeTrendChart(
   indicators: readonly AreaTypeIndicator[],
   typeLabel: (t: AreaTypeNumber) => string,
   versionBreaks: readonly number[] = [],
+  lang: Lang = 'sv',
 ): ChartDef {
   const { fitText } = useReportFonts();
   const usable = areaTypeTrendIndicators(indicators);
@@ -856,9 +858,9 @@ export function areaTypeTrendChart(
     id: 'area-type-trends',
     spec: {
       $schema: SCHEMA,
-      description: fitText('Indikatorer per områdestyp och år'),
+      description: fitText(wording(lang).t('charts.trendDescription')),
       config: CHART_CONFIG,
-      title: { text: 'Procent' },
+      title: { text: wording(lang).t('charts.percent') },
       data: { name: 'values' },
       columns: grid.columns,
       spacing: { row: 10, column: 12 },
@@ -922,7 +924,7 @@ export function mapAspect(geometries: readonly MapArea['geometry'][]): number {
 }
 
 /** A map's legend entries: the colour classes (or area types) with their counts, and the missing entry if any area lacks a value. */
-export function mapLegend(block: MapBlock, typeLabel: (t: AreaTypeNumber) => string): { rows: ChartGeoRow[]; domain: string[]; range: string[] } {
+export function mapLegend(block: MapBlock, typeLabel: (t: AreaTypeNumber) => string, lang: Lang = 'sv'): { rows: ChartGeoRow[]; domain: string[]; range: string[] } {
   const { fitText } = useReportFonts();
   const missing = block.areas.filter((a) => (block.variable === 'area_type' ? (a.area_type ?? null) === null : a.value === null)).length;
   const rows: ChartGeoRow[] = [];
@@ -938,7 +940,7 @@ export function mapLegend(block: MapBlock, typeLabel: (t: AreaTypeNumber) => str
       for (const a of block.areas.filter((x) => x.area_type === t)) rows.push({ type: 'Feature', code: a.code, name: fitText(a.name), cls: label, geometry: a.geometry });
     }
   } else {
-    const classes = mapClasses(block.areas.flatMap((a) => (a.value === null ? [] : [a.value])), block.decimals);
+    const classes = mapClasses(block.areas.flatMap((a) => (a.value === null ? [] : [a.value])), block.decimals, lang);
     const labels = new Map(classes.map((c) => [c, fitText(`${c.label} (${c.n})`)]));
     for (const c of classes) {
       domain.push(labels.get(c) ?? c.label);
@@ -950,7 +952,7 @@ export function mapLegend(block: MapBlock, typeLabel: (t: AreaTypeNumber) => str
     }
   }
   if (missing > 0) {
-    const label = fitText(`${MISSING_LABEL} (${missing})`);
+    const label = fitText(`${lang === 'sv' ? MISSING_LABEL : wording(lang).t('maps.missingValue')} (${missing})`);
     domain.push(label);
     range.push(MISSING_FILL);
     for (const a of block.areas.filter((x) => (block.variable === 'area_type' ? (x.area_type ?? null) === null : x.value === null))) {
@@ -961,10 +963,10 @@ export function mapLegend(block: MapBlock, typeLabel: (t: AreaTypeNumber) => str
 }
 
 /** The legend title of a map: the unit, and the year the colours are from. */
-function mapLegendTitle(block: MapBlock): string {
-  if (block.variable === 'area_type') return `Områdestyp ${block.year}`;
+function mapLegendTitle(block: MapBlock, lang: Lang): string {
+  if (block.variable === 'area_type') return wording(lang).t('charts.mapAreaType', { year: block.year });
   if (block.unit === 'index') return `Index (0–1) ${block.year}`;
-  return `${unitStyle(block.unit).label} ${block.year}`;
+  return `${unitStyle(block.unit, lang).label} ${block.year}`;
 }
 
 /**
@@ -974,7 +976,7 @@ function mapLegendTitle(block: MapBlock): string {
  * Feature (Vega fits the projection to Features, not to a geometry field) with the class beside it; the outlines are
  * data (`areas0`, `outline0`, …), so the golden spec shows the shape and not the coordinates.
  */
-export function mapChart(blocks: readonly MapBlock[], typeLabel: (t: AreaTypeNumber) => string): ChartDef {
+export function mapChart(blocks: readonly MapBlock[], typeLabel: (t: AreaTypeNumber) => string, lang: Lang = 'sv'): ChartDef {
   const { fitText } = useReportFonts();
   if (blocks.length === 0 || blocks.length > 2) throw new RangeError(`mapChart draws one or two maps, got ${blocks.length}`);
   const width = blocks.length === 2 ? Math.floor((CHART_WIDTH - 24) / 2) : Math.round(CHART_WIDTH * 0.6);
@@ -983,7 +985,7 @@ export function mapChart(blocks: readonly MapBlock[], typeLabel: (t: AreaTypeNum
   const height = Math.round(Math.min(470, Math.max(140, width / aspect)));
   const data: Record<string, ChartGeoRow[]> = {};
   const panels = blocks.map((b, i) => {
-    const legend = mapLegend(b, typeLabel);
+    const legend = mapLegend(b, typeLabel, lang);
     data[`areas${i}`] = legend.rows;
     if (b.outlines?.length) data[`outline${i}`] = b.outlines.map((g) => ({ type: 'Feature', geometry: g }));
     return {
@@ -1001,7 +1003,7 @@ export function mapChart(blocks: readonly MapBlock[], typeLabel: (t: AreaTypeNum
               type: 'nominal' as const,
               scale: { domain: legend.domain, range: legend.range },
               legend: {
-                title: fitText(mapLegendTitle(b)),
+                title: fitText(mapLegendTitle(b, lang)),
                 orient: 'bottom' as const,
                 direction: 'vertical' as const,
                 symbolType: 'square',
@@ -1030,7 +1032,7 @@ export function mapChart(blocks: readonly MapBlock[], typeLabel: (t: AreaTypeNum
     id: `map-${blocks.map((b) => b.id.replace(/^map-/, '')).join('+')}`,
     spec: {
       $schema: SCHEMA,
-      description: fitText(`Karta: ${blocks.map((b) => b.title_sv).join(' och ')}`),
+      description: fitText(wording(lang).t('charts.mapDescription', { titles: blocks.map((b) => b.title_sv).join(wording(lang).t('format.and')) })),
       config: { ...CHART_CONFIG, legend: { titleFontWeight: 'normal', titleColor: '#333333', labelColor: '#333333' } },
       spacing: 24,
       hconcat: panels,
@@ -1070,11 +1072,11 @@ const PANEL_HEADER = { title: null, labelFontSize: 8, labelAnchor: 'start', labe
  * is at least 20 % of its values' magnitude (valueDomain), drawn as invisible points, so a wobble never fills a panel.
  * `own` names the area's own line in the legend.
  */
-export function indicatorPanelsChart(blocks: readonly IndicatorBlock[], own: string): ChartDef {
+export function indicatorPanelsChart(blocks: readonly IndicatorBlock[], own: string, lang: Lang = 'sv'): ChartDef {
   const { fitText } = useReportFonts();
   const drawn = blocks.filter((b) => b.series.some((p) => p.value !== null));
   const grid = panelGrid(drawn.length);
-  const panel = (b: IndicatorBlock): string => `${wrapLabel(fitText(b.title_sv), grid.columns === 4 ? 22 : 30)}|${fitText(unitStyle(b.unit).label)}`;
+  const panel = (b: IndicatorBlock): string => `${wrapLabel(fitText(b.title_sv), grid.columns === 4 ? 22 : 30)}|${fitText(unitStyle(b.unit, lang).label)}`;
   const order = drawn.map(panel);
   const ownName = fitText(own);
   const names: { name: string; color: string; dash: number[] }[] = [{ name: ownName, color: ACCENT, dash: [] }];
@@ -1088,8 +1090,8 @@ export function indicatorPanelsChart(blocks: readonly IndicatorBlock[], own: str
     const p = panel(b);
     const years = b.series.map((q) => q.year);
     const values = validValues(b.series);
-    for (const r of lineRows(b.series, (v) => formatValue(v, b.unit))) rows.push({ panel: p, series: ownName, year: r.year ?? null, value: r.value ?? null });
-    const cmp = comparisonRows(b, years);
+    for (const r of lineRows(b.series, (v) => formatValue(v, b.unit, lang))) rows.push({ panel: p, series: ownName, year: r.year ?? null, value: r.value ?? null });
+    const cmp = comparisonRows(b, years, lang);
     for (const r of cmp.rows) rows.push({ panel: p, ...r });
     for (const n of cmp.names) {
       if (!names.some((x) => x.name === n.name)) names.push({ name: n.name, color: COMPARISON_STYLE[n.level].color, dash: COMPARISON_STYLE[n.level].dash });
@@ -1113,7 +1115,7 @@ export function indicatorPanelsChart(blocks: readonly IndicatorBlock[], own: str
     id: `panels-${drawn.map((b) => b.id).join('-')}`.slice(0, 120),
     spec: {
       $schema: SCHEMA,
-      description: fitText(`${drawn.map((b) => b.title_sv).join(', ')}, per år`),
+      description: fitText(wording(lang).t('charts.perYear', { title: drawn.map((b) => b.title_sv).join(', ') })),
       config: CHART_CONFIG,
       data: { name: 'values' },
       columns: grid.columns,
@@ -1149,13 +1151,13 @@ export function indicatorPanelsChart(blocks: readonly IndicatorBlock[], own: str
  * area division (blue) and, where the model has it, over the other (orange), the value expected under random
  * allocation dashed grey, and the change of area division as a dashed rule. Each panel has its own y scale.
  */
-export function segregationPanelsChart(blocks: readonly SegregationBlock[], labelOf: (b: SegregationBlock) => string): ChartDef {
+export function segregationPanelsChart(blocks: readonly SegregationBlock[], labelOf: (b: SegregationBlock) => string, lang: Lang = 'sv'): ChartDef {
   const { fitText } = useReportFonts();
   const drawn = blocks.filter((b) => b.series.some((p) => p.value !== null));
   const grid = panelGrid(drawn.length);
   const order = drawn.map((b) => wrapLabel(fitText(labelOf(b)), grid.columns === 4 ? 24 : 34));
   const lineName = (level: 'deso' | 'regso'): string => unitLevelLabel(level);
-  const expectedName = 'Förväntat vid slump';
+  const expectedName = wording(lang).t('charts.expected');
   const rows: ChartRow[] = [];
   const allYears = drawn.flatMap((b) => [...b.series, ...(b.other_unit_level?.series ?? [])].filter((p) => p.value !== null).map((p) => p.year));
   const first = Math.min(...allYears);
@@ -1195,7 +1197,7 @@ export function segregationPanelsChart(blocks: readonly SegregationBlock[], labe
     id: 'seg-panels',
     spec: {
       $schema: SCHEMA,
-      description: fitText('Segregationsindex per år'),
+      description: fitText(wording(lang).t('charts.segregationDescription')),
       config: CHART_CONFIG,
       data: { name: 'values' },
       columns: grid.columns,

@@ -14,16 +14,53 @@ import { ACCENT } from '../charts/specs.ts';
 import { replaceFile } from '../write-output.ts';
 import { reportDefinition, type Content, type DocDefinition, type Inline, type TableNode, type TextNode } from './build-pdf.ts';
 import type { ReportModel } from './model.ts';
+import type { Lang } from './wording.ts';
 
 const HEADING_TAG: Readonly<Record<string, 'h1' | 'h2' | 'h3'>> = { title: 'h1', h1: 'h1', h2: 'h2', h3: 'h3' };
 /** Paragraph styles kept as classes, for the stylesheet. */
 const PARA_CLASS = new Set(['kicker', 'subtitle', 'note', 'caption']);
-const FIGURE_CAPTION = /^Figur (\d+)\./u;
-const TABLE_CAPTION = /^Tabell (\d+)\./u;
-/** A table that holds a figure's numbers names it ("Siffrorna i figur 3", "Färgklasserna i figur 12"). */
-const NAMES_FIGURE = /\bi figur (\d+)\b/u;
-/** …or a figure names the tables that hold its numbers ("Siffrorna finns i tabell 11 och 12"). */
-const NAMES_TABLES = /\btabell (\d+)(?: och (\d+))?/gu;
+/**
+ * The words the HTML twin finds in the PDF's captions or adds itself, per report language (the PDF's from
+ * templates/wording `pdf.figureCaption`, `pdf.tableCaption`, `pdf.figureNumbers`, `pdf.maps.classesCaption`).
+ */
+interface HtmlWords {
+  figureCaption: RegExp;
+  tableCaption: RegExp;
+  /** A table that holds a figure's numbers names it ("Siffrorna i figur 3", "Färgklasserna i figur 12"). */
+  namesFigure: RegExp;
+  /** …or a figure names the tables that hold its numbers ("Siffrorna finns i tabell 11 och 12"). */
+  namesTables: RegExp;
+  captionLabel: RegExp;
+  table: string;
+  numbers: string;
+  contents: string;
+  and: string;
+}
+
+const WORDS: Readonly<Record<Lang, HtmlWords>> = {
+  sv: {
+    figureCaption: /^Figur (\d+)\./u,
+    tableCaption: /^Tabell (\d+)\./u,
+    namesFigure: /\bi figur (\d+)\b/u,
+    namesTables: /\btabell (\d+)(?: och (\d+))?/gu,
+    captionLabel: /^((?:Figur|Tabell) \d+\.)(.*)$/su,
+    table: 'Tabell',
+    numbers: 'Siffrorna i diagrammet',
+    contents: 'Innehåll',
+    and: ' och ',
+  },
+  en: {
+    figureCaption: /^Figure (\d+)\./u,
+    tableCaption: /^Table (\d+)\./u,
+    namesFigure: /\bof figure (\d+)\b/u,
+    namesTables: /\btable (\d+)(?: and (\d+))?/gu,
+    captionLabel: /^((?:Figure|Table) \d+\.)(.*)$/su,
+    table: 'Table',
+    numbers: "The chart's figures",
+    contents: 'Contents',
+    and: ' and ',
+  },
+};
 
 /** Fields of a node that hold its children, in pdfmake's node kinds (`section` is pdfmake 0.3's page section). */
 const CONTAINERS = ['stack', 'columns', 'ul', 'ol', 'section'] as const;
@@ -81,6 +118,7 @@ interface Heading {
 
 /** What a first pass over the tree learns, so links can point forward (contents, figure → appendix table). */
 interface Plan {
+  words: HtmlWords;
   headingIds: Map<object, string>;
   toc: Heading[];
   /** Figure number → the tables whose caption names it: [table id, "Tabell N"]. */
@@ -95,8 +133,8 @@ function children(node: Obj): unknown[] {
   return out;
 }
 
-function plan(content: readonly Content[]): Plan {
-  const p: Plan = { headingIds: new Map(), toc: [], figureTables: new Map() };
+function plan(content: readonly Content[], words: HtmlWords): Plan {
+  const p: Plan = { words, headingIds: new Map(), toc: [], figureTables: new Map() };
   // The contents' own heading has this id (Writer.toc).
   const used = new Set<string>(['innehall']);
   const visit = (node: unknown): void => {
@@ -115,15 +153,15 @@ function plan(content: readonly Content[]): Plan {
       const text = plainText(node);
       const add = (fig: number, table: string): void => {
         const list = p.figureTables.get(fig) ?? [];
-        if (!list.some(([id]) => id === `tabell-${table}`)) list.push([`tabell-${table}`, `Tabell ${table}`]);
+        if (!list.some(([id]) => id === `tabell-${table}`)) list.push([`tabell-${table}`, `${words.table} ${table}`]);
         p.figureTables.set(fig, list);
       };
-      const t = TABLE_CAPTION.exec(text);
-      const f = t ? NAMES_FIGURE.exec(text) : null;
+      const t = words.tableCaption.exec(text);
+      const f = t ? words.namesFigure.exec(text) : null;
       if (t && f) add(Number(f[1]), t[1] as string);
       // Or the figure names its tables ("Siffrorna finns i tabell 11 och 12").
-      const fig = FIGURE_CAPTION.exec(text);
-      if (fig) for (const m of text.matchAll(NAMES_TABLES)) for (const n of m.slice(1)) if (n) add(Number(fig[1]), n);
+      const fig = words.figureCaption.exec(text);
+      if (fig) for (const m of text.matchAll(words.namesTables)) for (const n of m.slice(1)) if (n) add(Number(fig[1]), n);
     }
     children(node).forEach(visit);
   };
@@ -144,8 +182,8 @@ function inline(x: Inline | unknown): string {
 }
 
 /** A caption with its label ("Figur 3.", "Tabell 12.") in bold and the long rest in the body weight. */
-function captionHtml(node: TextNode): string {
-  const m = typeof node.text === 'string' ? /^((?:Figur|Tabell) \d+\.)(.*)$/su.exec(node.text) : null;
+function captionHtml(node: TextNode, words: HtmlWords): string {
+  const m = typeof node.text === 'string' ? words.captionLabel.exec(node.text) : null;
   return m ? `<strong>${escapeHtml(m[1] as string)}</strong>${inline(m[2])}` : inline(node);
 }
 
@@ -214,8 +252,8 @@ class Writer {
       const next = items[i + 1];
       if (isObj(item) && styles(item).includes('caption') && isObj(next)) {
         const caption = plainText(item);
-        if ('svg' in next && FIGURE_CAPTION.test(caption)) {
-          this.svg(next, item as TextNode, Number(FIGURE_CAPTION.exec(caption)?.[1]));
+        if ('svg' in next && this.p.words.figureCaption.test(caption)) {
+          this.svg(next, item as TextNode, Number(this.p.words.figureCaption.exec(caption)?.[1]));
           i++;
           continue;
         }
@@ -223,7 +261,7 @@ class Writer {
         if (tables) {
           const after = items[i + 2];
           const note = isObj(after) && styles(after).includes('note') ? (after as TextNode) : null;
-          const num = TABLE_CAPTION.exec(caption)?.[1];
+          const num = this.p.words.tableCaption.exec(caption)?.[1];
           this.table(tables[0] as TableNode, item as TextNode, num ? `tabell-${num}` : null, tables.slice(1), note);
           i += note ? 2 : 1;
           continue;
@@ -274,9 +312,9 @@ class Writer {
     const given = (node as TableNode & { rowHeaderColumns?: unknown }).rowHeaderColumns;
     const rowHeaders = typeof given === 'number' ? given : rows.length > 0 && rows.every((r) => r[0] !== undefined && !isNumberCell(r[0])) ? 1 : 0;
     const capId = id ? `${id}-rubrik` : null;
-    this.push(`<div class="table-box" role="region" tabindex="0"${capId ? ` aria-labelledby="${capId}"` : ' aria-label="Tabell"'}>\n`);
+    this.push(`<div class="table-box" role="region" tabindex="0"${capId ? ` aria-labelledby="${capId}"` : ` aria-label="${escapeHtml(this.p.words.table)}"`}>\n`);
     this.push(`<table${id ? ` id="${id}"` : ''}>\n`);
-    if (caption) this.push(`<caption${capId ? ` id="${capId}"` : ''}>${captionHtml(caption)}</caption>\n`);
+    if (caption) this.push(`<caption${capId ? ` id="${capId}"` : ''}>${captionHtml(caption, this.p.words)}</caption>\n`);
     if (header.length) {
       this.push('<thead>\n');
       for (const r of header) this.push(`<tr>${r.map((c) => `<th scope="col"${cellClass(c)}>${cellHtml(this.p, c)}</th>`).join('')}</tr>\n`);
@@ -300,19 +338,19 @@ class Writer {
     const id = num ? `figur-${num}` : `bild-${this.out.length}`;
     const svg = isObj(node.chart) ? sceneSvg(node.chart as unknown as ChartScene) : typeof node.svg === 'string' ? node.svg : '';
     this.push(`<figure id="${id}">\n`);
-    if (caption) this.push(`<figcaption>${captionHtml(caption)}</figcaption>\n`);
+    if (caption) this.push(`<figcaption>${captionHtml(caption, this.p.words)}</figcaption>\n`);
     this.push(`${accessibleSvg(svg, id, alt, node.decorative === true)}\n`);
     const tables = num ? this.p.figureTables.get(num) ?? [] : [];
     if (tables.length) {
       const links = tables.map(([tid, label]) => `<a href="#${tid}">${escapeHtml(label)}</a>`);
-      this.push(`<p class="numbers">Siffrorna i diagrammet: ${joinSv(links)}.</p>\n`);
+      this.push(`<p class="numbers">${escapeHtml(this.p.words.numbers)}: ${joinWords(links, this.p.words.and)}.</p>\n`);
     }
     this.push('</figure>\n');
   }
 
   private toc(node: Obj): void {
     const toc = isObj(node.toc) ? node.toc : {};
-    const title = plainText(toc.title).trim() || 'Innehåll';
+    const title = plainText(toc.title).trim() || this.p.words.contents;
     this.push(`<nav aria-labelledby="innehall">\n<h2 id="innehall">${escapeHtml(title)}</h2>\n<ol>\n`);
     let open = false;
     for (const h of this.p.toc) {
@@ -337,8 +375,8 @@ class Writer {
   }
 }
 
-function joinSv(items: readonly string[]): string {
-  return items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} och ${items[items.length - 1]}`;
+function joinWords(items: readonly string[], and: string): string {
+  return items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')}${and}${items[items.length - 1]}`;
 }
 
 /** The table nodes of a table or of columns made only of tables (a long list split side by side), else null. */
@@ -481,7 +519,8 @@ function furniture(make: (page: number, count: number) => Content | null): strin
 
 /** The whole HTML document for a report's document definition. */
 export function reportHtml(dd: DocDefinition): string {
-  const p = plan(dd.content);
+  // The report's language from the tree (build-pdf sets `language` from templates/wording `pdf.metadata.language`).
+  const p = plan(dd.content, WORDS[dd.language.startsWith('en') ? 'en' : 'sv']);
   const w = new Writer(p);
   w.block(dd.content);
   const header = furniture(dd.header);

@@ -15,6 +15,7 @@ import { compactPdf } from './tagging/compact.ts';
 import { accessibleDefinition } from './tagging/document.ts';
 import { installTagging } from './tagging/layer.ts';
 import { useReportFonts } from '../charts/fonts.ts';
+import { wording, type Lang, type Wording } from './wording.ts';
 import {
   ACCENT,
   areaTypeGapChart,
@@ -32,7 +33,6 @@ import {
 import { StageError } from '../errors.ts';
 import { MESSAGES, message } from '../messages.ts';
 import {
-  EN_DASH,
   formatAreaVersion,
   formatCell,
   formatChangeMagnitude,
@@ -43,18 +43,19 @@ import {
   formatSigned,
   formatYearRange,
   printedDiff,
-  joinSwedish,
+  joinList,
   MINUS,
-  STATUS_LEGEND,
+  statusLegend,
   statusText,
   swedishCollator,
   unitStyle,
 } from './format.ts';
 import type { AreaTypeBlock, AreaTypeIndicator, AreaTypeNumber, IndicatorBlock, MapBlock, ReportModel, SegregationBlock, SegregationPoint } from './model.ts';
-import { REFORM_CHAPTER_TITLE, reformChapter, type ReformProgramme } from './reforms.ts';
+import { reformChapter, reformChapterTitle, type ReformProgramme } from './reforms.ts';
+import { catalogueText, caveatText as caveatInLang } from './catalogue-text.ts';
 import { keyFindings } from './key-findings.ts';
 import { definitionLine, howToRead, readingAids } from './reading-aids.ts';
-import { mapIntro, mapTexts } from './maps.ts';
+import { mapIntro, mapTexts, mapTitle } from './maps.ts';
 import { comparisonCaption } from './comparisons.ts';
 import { indicatorTrend, kommunChangeVerdict, type Trend, type Verdict } from './verdict.ts';
 import {
@@ -76,6 +77,7 @@ import {
   describeAreaTypePopulation,
   describeIndicator,
   describeSegregation,
+  groupsName,
   summarizeSegregation,
   FEW_UNITS,
   gapIndicators,
@@ -187,7 +189,7 @@ interface PdfMake {
 
 // ---- Constants of the page. ----
 
-export const REPORT_TITLE = 'Uppföljning av reformprogrammet för minskad segregation 2017–2025';
+export const REPORT_TITLE = wording('sv').t('pdf.title');
 const TEXT = '#1a1a1a';
 const GREY = '#595959';
 const RULE = '#bfbfbf';
@@ -220,6 +222,9 @@ function pdfmake(): PdfMake {
 
 interface Ctx {
   model: ReportModel;
+  lang: Lang;
+  /** The report's wording (templates/wording/<lang>.json), read once per run. */
+  t: Wording['t'];
   fit: (s: string) => string;
   figure: number;
   table: number;
@@ -272,7 +277,7 @@ function table(
 ): StackNode {
   ctx.table++;
   const stack: Content[] = [
-    { text: ctx.fit(`Tabell ${ctx.table}. ${caption}`), style: 'caption', margin: [0, 8, 0, 4] },
+    { text: ctx.fit(ctx.t('pdf.tableCaption', { n: ctx.table, caption })), style: 'caption', margin: [0, 8, 0, 4] },
     {
       table: { headerRows: 1, widths, body: [header, ...rows], dontBreakRows: true, keepWithHeaderRows: 1 },
       layout: TABLE_LAYOUT,
@@ -312,7 +317,7 @@ function balancedTables(
     });
   }
   const stack: Content[] = [
-    { text: ctx.fit(`Tabell ${ctx.table}. ${caption}`), style: 'caption', margin: [0, 8, 0, 4] },
+    { text: ctx.fit(ctx.t('pdf.tableCaption', { n: ctx.table, caption })), style: 'caption', margin: [0, 8, 0, 4] },
     { columns, columnGap: 14 },
   ];
   if (note) stack.push({ text: ctx.fit(note), style: 'note', margin: [0, 3, 0, 0] });
@@ -322,32 +327,33 @@ function balancedTables(
 }
 
 /** For a chart's alt text (its Figure's /Alt): the lowest and highest kommun, from the chart's own numbers. */
-function rangeAlt(rows: readonly { name: string; value: number | null }[], unit: IndicatorBlock['unit']): string {
+function rangeAlt(ctx: Ctx, rows: readonly { name: string; value: number | null }[], unit: IndicatorBlock['unit']): string {
   const valid = rows.filter((r): r is { name: string; value: number } => r.value !== null).sort((a, b) => a.value - b.value);
   const lo = valid[0];
   const hi = valid[valid.length - 1];
   if (!lo || !hi || valid.length < 2) return '';
-  return ` Lägst ${lo.name} (${formatCell(lo.value, unit)}), högst ${hi.name} (${formatCell(hi.value, unit)}), ${formatNumber(valid.length, 0)} kommuner med värde.`;
+  return ctx.t('pdf.alt.range', { lo: lo.name, loValue: formatCell(lo.value, unit, null, undefined, ctx.lang), hi: hi.name, hiValue: formatCell(hi.value, unit, null, undefined, ctx.lang), n: formatNumber(valid.length, 0, ctx.lang) });
 }
 
 /** For a line chart's alt text: the first and the latest value with their years. */
-function seriesAlt(series: readonly { year: number; value: number | null }[], unit: IndicatorBlock['unit']): string {
+function seriesAlt(ctx: Ctx, series: readonly { year: number; value: number | null }[], unit: IndicatorBlock['unit'], name?: string): string {
   const first = firstValid(series);
   const last = lastValid(series);
   if (!first || !last || first.year === last.year) return '';
-  return ` Värdet ${formatCell(first.value, unit)} år ${first.year} och ${formatCell(last.value, unit)} år ${last.year}.`;
+  const p = { first: formatCell(first.value, unit, null, undefined, ctx.lang), firstYear: first.year, last: formatCell(last.value, unit, null, undefined, ctx.lang), lastYear: last.year };
+  return name === undefined ? ctx.t('pdf.alt.series', p) : ctx.t('pdf.alt.seriesNamed', { ...p, name });
 }
 
 async function figure(ctx: Ctx, chart: ChartDef, caption: string, alt: string): Promise<StackNode> {
   // Drawn straight onto the page when pdfmake renders it (charts/draw-chart.ts), not through an SVG string.
-  const scene = await renderChartScene(chart.spec, chart.data);
+  const scene = await renderChartScene(chart.spec, chart.data, ctx.lang);
   ctx.figure++;
   // Small multiples of one or two panels are narrower than the text: drawn at their own size, not blown up.
   const node: SvgNode = chartNode(scene, Math.min(CHART_WIDTH, scene.width), ctx.fit(alt));
   return {
     unbreakable: true,
     margin: [0, 6, 0, 10],
-    stack: [{ text: ctx.fit(`Figur ${ctx.figure}. ${caption}`), style: 'caption', margin: [0, 0, 0, 4] }, node],
+    stack: [{ text: ctx.fit(ctx.t('pdf.figureCaption', { n: ctx.figure, caption })), style: 'caption', margin: [0, 0, 0, 4] }, node],
   };
 }
 
@@ -363,9 +369,30 @@ function h2(ctx: Ctx, s: string): TextNode {
 /** Caveats of a block may be ids or texts (the report stage passes texts); show each once, as text. */
 function caveatText(ctx: Ctx, c: string): string {
   const fromModel = ctx.model.caveats.find((m) => m.id === c);
-  if (fromModel) return fromModel.text;
-  if (c in MESSAGES) return message(c as keyof typeof MESSAGES);
-  return c;
+  if (fromModel) return caveatInLang(fromModel, ctx.lang);
+  if (c in MESSAGES) return message(c as keyof typeof MESSAGES, ctx.lang);
+  return caveatInLang(c, ctx.lang);
+}
+
+/** `DeSO 2018`, `kommun 2003`; in English the level words of Kolada's and the derived series (`riket`, `kommun`, `lan`) translated. */
+function areaVersionText(ctx: Ctx, version: string): string {
+  const s = formatAreaVersion(version);
+  return ctx.lang === 'sv' ? s : s.replace(/^(riket|kommun|lan)(?![A-Za-z])/, (w) => ctx.t(`pdf.areaVersion.${w}`));
+}
+
+/** An indicator's title in the report's language (catalogue-text.ts). */
+function titleOf(ctx: Ctx, b: { id: string; title_sv: string }): string {
+  return catalogueText(ctx.lang).title(b);
+}
+
+/** A policy area's name in the report's language: the model's Swedish title, or templates/wording `policyAreas`. */
+function chapterTitle(ctx: Ctx, ch: ReportModel['chapters'][number]): string {
+  return ctx.lang === 'sv' ? ch.title_sv : ctx.t(`policyAreas.${ch.policy_area}`);
+}
+
+/** Blocks for the chart specs, which label with `title_sv`: the title in the report's language. */
+function forCharts<T extends { id: string; title_sv: string }>(ctx: Ctx, blocks: readonly T[]): T[] {
+  return ctx.lang === 'sv' ? [...blocks] : blocks.map((b) => ({ ...b, title_sv: titleOf(ctx, b) }));
 }
 
 function lastValid<T extends { year: number; value: number | null }>(series: readonly T[]): (T & { value: number }) | undefined {
@@ -378,20 +405,15 @@ function firstValid<T extends { year: number; value: number | null }>(series: re
 
 // ---- Parts of the report. ----
 
-const KICKER: Record<ReportModel['scope']['level'], string> = {
-  riket: 'Nationell uppföljning',
-  lan: 'Uppföljning för länet',
-  kommun: 'Uppföljning för kommunen',
-};
-
 function titlePage(ctx: Ctx): Content[] {
   const m = ctx.model;
-  const scope = m.scope.level === 'riket' ? 'Riket' : m.scope.name;
+  const t = ctx.t;
+  const scope = m.scope.level === 'riket' ? t('pdf.riketTitle') : m.scope.name;
   const out: Content[] = [
-    { text: KICKER[m.scope.level], style: 'kicker', margin: [0, 90, 0, 8] },
-    { text: ctx.fit(REPORT_TITLE), style: 'title' },
-    { text: ctx.fit(`${scope} ${EN_DASH} rapportår ${m.year}`), style: 'subtitle', margin: [0, 14, 0, 0] },
-    { text: ctx.fit(`Sammanställd ${formatDate(m.generated_at)}`), style: 'body', color: GREY, margin: [0, 6, 0, 36] },
+    { text: t(`pdf.kicker.${m.scope.level}`), style: 'kicker', margin: [0, 90, 0, 8] },
+    { text: ctx.fit(t('pdf.title')), style: 'title' },
+    { text: ctx.fit(t('pdf.subtitle', { scope, year: m.year })), style: 'subtitle', margin: [0, 14, 0, 0] },
+    { text: ctx.fit(t('pdf.compiled', { date: formatDate(m.generated_at, ctx.lang) })), style: 'body', color: GREY, margin: [0, 6, 0, 36] },
   ];
   if (m.demo) {
     out.push({
@@ -403,12 +425,9 @@ function titlePage(ctx: Ctx): Content[] {
           [
             {
               stack: [
-                { text: ctx.fit(message('W301_DEMO_DATA')), fontSize: 16, bold: true, color: ACCENT },
+                { text: ctx.fit(message('W301_DEMO_DATA', ctx.lang)), fontSize: 16, bold: true, color: ACCENT },
                 {
-                  text: ctx.fit(
-                    'Alla siffror i den här rapporten är syntetiska. De är framtagna för att visa och pröva verktyget och ' +
-                      'beskriver inte verkliga förhållanden i någon kommun, något län eller riket.',
-                  ),
+                  text: ctx.fit(t('pdf.demoText')),
                   style: 'body',
                   margin: [0, 4, 0, 0],
                 },
@@ -430,11 +449,7 @@ function titlePage(ctx: Ctx): Content[] {
     });
   }
   out.push({
-    text: ctx.fit(
-      `Rapporten följer upp utvecklingen ${scopePhrase(m.scope)} inom reformprogrammets fem områden ${EN_DASH} boende, ` +
-        `utbildning, arbete, demokrati och civilsamhälle samt brottslighet ${EN_DASH} och redovisar hur boendesegregationen ` +
-        `har förändrats. Siffrorna kommer från SCB och Kolada; metod, källor och förbehåll finns i bilaga A.`,
-    ),
+    text: ctx.fit(t('pdf.intro', { scope: scopePhrase(m.scope, ctx.lang) })),
     style: 'body',
     color: GREY,
     pageBreak: 'after',
@@ -446,14 +461,14 @@ function tocPage(ctx: Ctx): Content[] {
   return [
     {
       toc: {
-        title: { text: 'Innehåll', style: 'h1' },
+        title: { text: ctx.t('pdf.contents'), style: 'h1' },
         outlines: true,
         textStyle: { fontSize: 10.5, bold: true },
         numberStyle: { fontSize: 10.5 },
         textMargin: [0, 5, 0, 1],
       },
     },
-    { text: 'Om uppgifterna', style: 'h3', margin: [0, 18, 0, 3] },
+    { text: ctx.t('pdf.aboutHeading'), style: 'h3', margin: [0, 18, 0, 3] },
     para(ctx, aboutData(ctx)),
   ];
 }
@@ -464,19 +479,13 @@ function tocPage(ctx: Ctx): Content[] {
  */
 function aboutData(ctx: Ctx): string {
   const m = ctx.model;
-  return (
-    `Siffrorna kommer från SCB och Kolada och gäller ${m.scope.level === 'riket' ? 'riket' : m.scope.name} ${EN_DASH} se bilaga A för källor, ` +
-    `förbehåll och hur förändringar bedöms. Värden som vilar på färre än ${formatNumber(m.disclosure_threshold, 0)} personer redovisas inte, ` +
-    'och saknade värden räknas aldrig som noll; tabellerna använder SCB:s teckenförklaring (bilaga A). Varje indikators definition, ' +
-    'population, enhet och källa står i bilaga B, och siffrorna bakom varje diagram i bilaga C. Excelfilen som följer med rapporten har ' +
-    'alla tabeller, också de som gäller alla kommuner.'
-  );
+  return ctx.t('pdf.about', { scope: m.scope.level === 'riket' ? ctx.t('pdf.riketLabel') : m.scope.name, threshold: formatNumber(m.disclosure_threshold, 0, ctx.lang) });
 }
 
 function summaryChapter(ctx: Ctx, n: number): Content[] {
   const s = buildSummary(ctx.model);
   // Right under the key findings, on the same page when it fits.
-  const out: Content[] = [{ ...h1(ctx, `${n} Sammanfattning`, false), margin: [0, 14, 0, 10] }];
+  const out: Content[] = [{ ...h1(ctx, `${n} ${ctx.t('pdf.summary.heading')}`, false), margin: [0, 14, 0, 10] }];
   for (const line of s.overview) out.push(para(ctx, line));
   // Each policy area's sentences open its own chapter (one line per indicator there), so they are not repeated here.
   // Each heading kept with its first point, the rest free to run on to the next page.
@@ -484,8 +493,8 @@ function summaryChapter(ctx: Ctx, n: number): Content[] {
     const nodes = items.map((x) => para(ctx, x, { margin: [0, 0, 0, 3] }));
     return [{ stack: [{ text: title, style: 'h3' }, { ul: nodes.slice(0, 1), style: 'body', margin: [0, 0, 0, 0] }], unbreakable: true }, ...(nodes.length > 1 ? [{ ul: nodes.slice(1), style: 'body' }] : [])];
   };
-  if (s.segregation.length) out.push(...list('Boendesegregation', s.segregation));
-  if (s.area_types.length) out.push(...list('Områdestyper', s.area_types));
+  if (s.segregation.length) out.push(...list(ctx.t('pdf.summary.segregation'), s.segregation));
+  if (s.area_types.length) out.push(...list(ctx.t('pdf.summary.areaTypes'), s.area_types));
   return out;
 }
 
@@ -496,49 +505,68 @@ function yearsOf(series: readonly { year: number }[]): string {
 
 /** `fullNote`: the first such table explains its columns; later ones refer back to it. */
 function latestTable(ctx: Ctx, title: string, blocks: readonly IndicatorBlock[], fullNote: boolean): StackNode {
-  const scope = ctx.model.scope.level === 'riket' ? 'riket' : ctx.model.scope.name;
+  const t = ctx.t;
+  const lang = ctx.lang;
+  const scope = ctx.model.scope.level === 'riket' ? t('pdf.riketLabel') : ctx.model.scope.name;
   const ranked = blocks.some((b) => b.rank);
   const rows = blocks.map((b) => {
-    const style = unitStyle(b.unit);
+    const style = unitStyle(b.unit, lang);
     const first = firstValid(b.series);
     const last = lastValid(b.series);
     // The difference of the printed values, so the row adds up for a reader with a pencil.
-    const change = first && last && first.year !== last.year ? formatSigned(printedDiff(first.value, last.value, style.decimals), style.decimals) : '..';
+    const change = first && last && first.year !== last.year ? formatSigned(printedDiff(first.value, last.value, style.decimals), style.decimals, lang) : '..';
     const trend = indicatorTrend(b);
-    const prices = b.prices ? (b.prices.basis === 'constant' ? `, fasta priser${b.prices.base_year !== null ? ` ${b.prices.base_year}` : ''}` : ', löpande priser') : '';
+    const prices = b.prices
+      ? b.prices.basis === 'constant'
+        ? b.prices.base_year !== null
+          ? t('pdf.firstLatest.pricesConstantYear', { year: b.prices.base_year })
+          : t('pdf.firstLatest.pricesConstant')
+        : t('pdf.firstLatest.pricesCurrent')
+      : '';
     const r = b.rank;
     return [
-      { text: ctx.fit(`${b.title_sv} (${b.unit}${prices})`) },
-      numberCell(ctx, first ? `${formatCell(first.value, b.unit)} (${first.year})` : '..'),
-      numberCell(ctx, last ? `${formatCell(last.value, b.unit)} (${last.year})` : '..'),
+      { text: ctx.fit(`${titleOf(ctx, b)} (${lang === 'sv' ? b.unit : style.label.toLowerCase()}${prices})`) },
+      numberCell(ctx, first ? `${formatCell(first.value, b.unit, null, undefined, lang)} (${first.year})` : '..'),
+      numberCell(ctx, last ? `${formatCell(last.value, b.unit, null, undefined, lang)} (${last.year})` : '..'),
       numberCell(ctx, change),
-      { text: ctx.fit(trendWord(trend)) },
-      ...(ranked ? [numberCell(ctx, r && r.rank_riket !== null ? `${r.rank_riket} av ${r.n_riket}` : '..'), numberCell(ctx, r && r.rank_lan !== null ? `${r.rank_lan} av ${r.n_lan}` : '..')] : []),
+      { text: ctx.fit(trendWord(ctx, trend)) },
+      ...(ranked
+        ? [
+            numberCell(ctx, r && r.rank_riket !== null ? t('pdf.firstLatest.rankOf', { rank: r.rank_riket, n: r.n_riket }) : '..'),
+            numberCell(ctx, r && r.rank_lan !== null ? t('pdf.firstLatest.rankOf', { rank: r.rank_lan, n: r.n_lan }) : '..'),
+          ]
+        : []),
     ];
   });
   const rankYear = blocks.find((b) => b.rank)?.rank?.year;
   if (fullNote) ctx.firstPolicyTable = ctx.table + 1;
   return table(
     ctx,
-    `${title}: första och senaste år med värde, ${scope}`,
+    t('pdf.firstLatest.caption', { title, scope }),
     ranked ? ['*', 'auto', 'auto', 'auto', 62, 'auto', 'auto'] : ['*', 'auto', 'auto', 'auto', 70],
-    headerRow(ctx, ['Indikator (enhet)', 'Första värde (år)', 'Senaste värde (år)', 'Förändring', 'Bedömning', ...(ranked ? ['Plats i riket', 'Plats i länet'] : [])], ranked ? [1, 2, 3, 5, 6] : [1, 2, 3]),
+    headerRow(
+      ctx,
+      [
+        t('pdf.firstLatest.indicator'),
+        t('pdf.firstLatest.first'),
+        t('pdf.firstLatest.latest'),
+        t('pdf.firstLatest.change'),
+        t('pdf.firstLatest.verdict'),
+        ...(ranked ? [t('pdf.firstLatest.rankRiket'), t('pdf.firstLatest.rankLan')] : []),
+      ],
+      ranked ? [1, 2, 3, 5, 6] : [1, 2, 3],
+    ),
     rows,
     !fullNote
-      ? `Kolumnerna förklaras under tabell ${ctx.firstPolicyTable ?? ''}. Definition, population, källa och förbehåll: bilaga B.`
-      : 'Förändringen är skillnaden mellan de avrundade värdena i tabellen, i indikatorns enhet; för andelar i procent är det ' +
-      'procentenheter. Bedömning: en förändring är tydlig först när den är större än den minsta förändring som har betydelse ' +
-      'för indikatorn och än den slumpmässiga osäkerheten (bilaga A). Vid brott i serien bedöms bara ' +
-      'åren med samma definition.' +
-      (ranked ? ` Plats ${rankYear ?? ''} bland kommunerna med värde, 1 = högst värde (om högt är bra beror på indikatorn); delade platser står i bilaga B.` : '') +
-      ' Definition, population, källa och förbehåll för varje indikator: bilaga B.',
+      ? t('pdf.firstLatest.shortNote', { n: String(ctx.firstPolicyTable ?? '') })
+      : t('pdf.firstLatest.note') + (ranked ? t('pdf.firstLatest.rankNote', { year: String(rankYear ?? '') }) : '') + t('pdf.firstLatest.definitionsNote'),
   );
 }
 
 /** The verdict column of the first-and-latest tables: the comparable part's verdict across a break. */
-function trendWord(trend: Trend | null): string {
+function trendWord(ctx: Ctx, trend: Trend | null): string {
   if (!trend) return '..';
-  const v = trend.verdict === 'increase' ? 'tydlig ökning' : trend.verdict === 'decrease' ? 'tydlig minskning' : 'ej säkerställd';
+  const v = ctx.t(`pdf.verdict.${trend.verdict}`);
   return trend.crossed ? `${v} (${formatYearRange(trend.comparable?.from.year ?? trend.whole.from.year, trend.comparable?.to.year ?? trend.whole.to.year)})` : v;
 }
 
@@ -547,11 +575,12 @@ function lineNumbersTable(ctx: Ctx, caption: string, block: IndicatorBlock): Sta
     .sort((a, b) => a.year - b.year)
     .map((p) => [
       String(p.year),
-      numberCell(ctx, formatCell(p.value, block.unit, p.status)),
-      { text: ctx.fit(formatAreaVersion(p.area_version)) },
-      { text: ctx.fit(statusText(p.status)) },
+      numberCell(ctx, formatCell(p.value, block.unit, p.status, undefined, ctx.lang)),
+      { text: ctx.fit(areaVersionText(ctx, p.area_version)) },
+      { text: ctx.fit(statusText(p.status, ctx.lang)) },
     ]);
-  return table(ctx, caption, [34, 50, 110, '*'], headerRow(ctx, ['År', 'Värde', 'Områdesindelning', 'Anmärkning'], [1]), rows);
+  const t = ctx.t;
+  return table(ctx, caption, [34, 50, 110, '*'], headerRow(ctx, [t('pdf.columns.year'), t('pdf.columns.value'), t('pdf.columns.areaVersion'), t('pdf.columns.remark')], [1]), rows);
 }
 
 /** `withKommuner` false (riket): the 290 kommun rows are in the workbook (sheet Kommuner), not in the PDF. */
@@ -559,16 +588,16 @@ function spreadNumbersTable(ctx: Ctx, caption: string, block: IndicatorBlock, wi
   const out: Content[] = [];
   const lanRows = [...block.by_lan]
     .sort((a, b) => swedishCollator.compare(a.name, b.name))
-    .map((l) => [{ text: ctx.fit(l.name) }, numberCell(ctx, formatCell(l.value, block.unit, l.status))]);
+    .map((l) => [{ text: ctx.fit(l.name) }, numberCell(ctx, formatCell(l.value, block.unit, l.status, undefined, ctx.lang))]);
   if (lanRows.length) {
-    out.push(balancedTables(ctx, `${caption}: län`, ['*', 'auto'], headerRow(ctx, ['Län', 'Värde'], [1]), lanRows));
+    out.push(balancedTables(ctx, ctx.t('pdf.spread.lanSuffix', { caption }), ['*', 'auto'], headerRow(ctx, [ctx.t('pdf.columns.lan'), ctx.t('pdf.columns.value')], [1]), lanRows));
   }
   // Kommun names are unique, so an alphabetical list is the quickest lookup; the chart already groups by län.
   const kRows = [...block.by_kommun]
     .sort((a, b) => swedishCollator.compare(a.name, b.name))
-    .map((k) => [{ text: ctx.fit(k.name) }, numberCell(ctx, formatCell(k.value, block.unit, k.status))]);
+    .map((k) => [{ text: ctx.fit(k.name) }, numberCell(ctx, formatCell(k.value, block.unit, k.status, undefined, ctx.lang))]);
   if (kRows.length && withKommuner) {
-    out.push(balancedTables(ctx, `${caption}: kommuner`, ['*', 'auto'], headerRow(ctx, ['Kommun', 'Värde'], [1]), kRows));
+    out.push(balancedTables(ctx, ctx.t('pdf.spread.kommunSuffix', { caption }), ['*', 'auto'], headerRow(ctx, [ctx.t('pdf.columns.kommun'), ctx.t('pdf.columns.value')], [1]), kRows));
   }
   return { stack: out };
 }
@@ -579,20 +608,20 @@ function spreadNumbersTable(ctx: Ctx, caption: string, block: IndicatorBlock, wi
  */
 function indicatorDetails(ctx: Ctx, block: IndicatorBlock, shownCaveats: Set<string>): Content {
   const m = ctx.model;
-  const scopeName = m.scope.level === 'riket' ? 'Riket' : m.scope.name;
-  const text = describeIndicator(block, { scopePhrase: scopePhrase(m.scope), reportYear: m.year });
+  const scopeName = m.scope.level === 'riket' ? ctx.t('pdf.riketTitle') : m.scope.name;
+  const text = describeIndicator(block, { scopePhrase: scopePhrase(m.scope, ctx.lang), reportYear: m.year, lang: ctx.lang });
   const lanName = block.comparison_series?.find((c) => c.level === 'lan')?.name;
-  const rank = block.rank ? comparisonCaption({ rank: block.rank }, scopeName, lanName).trim() : '';
+  const rank = block.rank ? comparisonCaption({ rank: block.rank }, scopeName, lanName, ctx.lang).trim() : '';
   // A caveat shared by several indicators (the DeSO sums of every housing indicator) is printed at its first.
   const caveats = [...new Set(block.caveats.map((c) => caveatText(ctx, c)))].filter((c) => !shownCaveats.has(c));
   for (const c of caveats) shownCaveats.add(c);
   return {
     stack: [
-      { text: ctx.fit(block.title_sv), style: 'h3' },
+      { text: ctx.fit(titleOf(ctx, block)), style: 'h3' },
       para(ctx, [...text, ...(rank ? [rank] : [])].join(' '), { margin: [0, 0, 0, 2] }),
-      ...caveats.map((c) => para(ctx, `Observera: ${c}`, { style: 'note', margin: [0, 2, 0, 0] })),
-      { text: ctx.fit(definitionLine(block)), style: 'note', margin: [0, 2, 0, 0] },
-      { text: ctx.fit(`Källa: ${block.source}.`), style: 'note', margin: [0, 2, 0, 4] },
+      ...caveats.map((c) => para(ctx, ctx.t('pdf.note', { caveat: c }), { style: 'note', margin: [0, 2, 0, 0] })),
+      { text: ctx.fit(definitionLine(block, ctx.lang)), style: 'note', margin: [0, 2, 0, 0] },
+      { text: ctx.fit(ctx.t('pdf.source', { source: block.source })), style: 'note', margin: [0, 2, 0, 4] },
     ],
     unbreakable: true,
   };
@@ -601,36 +630,41 @@ function indicatorDetails(ctx: Ctx, block: IndicatorBlock, shownCaveats: Set<str
 /** Riket and län reports: where the kommuner (and län) lie in the latest year, one chart per indicator. */
 async function spreadFigure(ctx: Ctx, block: IndicatorBlock): Promise<Content[]> {
   const m = ctx.model;
-  const scopeName = m.scope.level === 'riket' ? 'Riket' : m.scope.name;
-  const unit = unitStyle(block.unit).label;
+  const t = ctx.t;
+  const lang = ctx.lang;
+  const scopeName = m.scope.level === 'riket' ? t('pdf.riketTitle') : m.scope.name;
+  const scopeLabel = m.scope.level === 'riket' ? t('pdf.riketLabel') : m.scope.name;
+  const unit = unitStyle(block.unit, lang).label;
   const latest = lastValid(block.series);
   const kYear = block.latest_year ?? latest?.year;
   const ref = block.series.find((p) => p.year === kYear);
   // The riket report's 290 kommun rows are in the workbook; a län report's few stay in bilaga C.
   const kommunRows = m.scope.level !== 'riket';
-  const where = kommunRows ? 'Siffrorna finns i bilaga C.' : 'Siffrorna finns i bilaga C (länen) och i Excelfilen (bladet Kommuner, kommunerna).';
+  const where = kommunRows ? t('pdf.spread.whereLan') : t('pdf.spread.whereRiket');
+  const year = String(kYear ?? '');
+  const title = titleOf(ctx, block);
+  const lower = title.toLowerCase();
   if (block.by_lan.filter((l) => l.value !== null).length >= 2) {
     const nK = block.by_kommun.filter((k) => k.value !== null).length;
     const noLan = block.by_lan.filter((l) => l.value === null).map((l) => l.name);
     const caption =
-      `${block.title_sv} per län och kommun ${kYear ?? ''}. ${unit}. Punkter: kommuner (${formatNumber(nK, 0)} med värde). ` +
-      `Svart streck: länet. Streckad linje: ${scopeName.toLowerCase() === 'riket' ? 'riket' : scopeName}.` +
-      (noLan.length ? ` Värde saknas för ${joinSwedish(noLan)}.` : '') +
+      t('pdf.spread.byLanCaption', { title, year, unit, n: formatNumber(nK, 0, lang), scope: scopeLabel }) +
+      (noLan.length ? t('pdf.spread.missing', { list: joinList(noLan, lang) }) : '') +
       ` ${where}`;
-    const alt = `Punktdiagram över ${block.title_sv.toLowerCase()} ${kYear ?? ''} i kommuner, ordnade efter län.${rangeAlt(block.by_kommun, block.unit)} ${where}`;
-    const fig = await figure(ctx, kommunSpreadChart(block, { name: scopeName, value: ref?.value ?? null }), caption, alt);
+    const alt = t('pdf.spread.byLanAlt', { title: lower, year, range: rangeAlt(ctx, block.by_kommun, block.unit), where });
+    const fig = await figure(ctx, kommunSpreadChart(forCharts(ctx, [block])[0] ?? block, { name: scopeName, value: ref?.value ?? null }, lang), caption, alt);
     const n = ctx.figure;
-    ctx.appendix.push(() => spreadNumbersTable(ctx, `Siffrorna i figur ${n}: ${block.title_sv} ${kYear ?? ''}`, block, kommunRows));
+    ctx.appendix.push(() => spreadNumbersTable(ctx, t('pdf.figureNumbers', { n, what: `${title} ${year}` }), block, kommunRows));
     return [fig];
   }
   if (block.by_kommun.filter((k) => k.value !== null).length >= 2) {
     // A län report has no län rows: rank its kommuner instead.
     const missing = block.by_kommun.filter((k) => k.value === null).map((k) => k.name);
-    const caption = `${block.title_sv} per kommun ${kYear ?? ''}. ${unit}. Streckad linje: ${scopeName}.` + (missing.length ? ` Värde saknas för ${joinSwedish(missing)}.` : '');
-    const alt = `Punktdiagram över ${block.title_sv.toLowerCase()} ${kYear ?? ''} per kommun, ordnade efter värde.${rangeAlt(block.by_kommun, block.unit)} Siffrorna finns i bilaga C.`;
-    const fig = await figure(ctx, kommunRankChart(block, { name: scopeName, value: ref?.value ?? null }), caption, alt);
+    const caption = t('pdf.spread.byKommunCaption', { title, year, unit, scope: scopeName }) + (missing.length ? t('pdf.spread.missing', { list: joinList(missing, lang) }) : '');
+    const alt = t('pdf.spread.byKommunAlt', { title: lower, year, range: rangeAlt(ctx, block.by_kommun, block.unit) });
+    const fig = await figure(ctx, kommunRankChart(forCharts(ctx, [block])[0] ?? block, { name: scopeName, value: ref?.value ?? null }, lang), caption, alt);
     const n = ctx.figure;
-    ctx.appendix.push(() => spreadNumbersTable(ctx, `Siffrorna i figur ${n}: ${block.title_sv} ${kYear ?? ''}`, block, true));
+    ctx.appendix.push(() => spreadNumbersTable(ctx, t('pdf.figureNumbers', { n, what: `${title} ${year}` }), block, true));
     return [fig];
   }
   return [];
@@ -642,9 +676,12 @@ async function spreadFigure(ctx: Ctx, block: IndicatorBlock): Promise<Content[]>
  */
 async function policyChapter(ctx: Ctx, n: number, ch: ReportModel['chapters'][number], sentences: readonly string[]): Promise<Content[]> {
   const m = ctx.model;
-  const scopeName = m.scope.level === 'riket' ? 'Riket' : m.scope.name;
-  const scopeLabel = m.scope.level === 'riket' ? 'riket' : m.scope.name;
-  const head: Content[] = [h1(ctx, `${n} ${ch.title_sv}`, false)];
+  const t = ctx.t;
+  const lang = ctx.lang;
+  const scopeName = m.scope.level === 'riket' ? t('pdf.riketTitle') : m.scope.name;
+  const scopeLabel = m.scope.level === 'riket' ? t('pdf.riketLabel') : m.scope.name;
+  const chTitle = chapterTitle(ctx, ch);
+  const head: Content[] = [h1(ctx, `${n} ${chTitle}`, false)];
   // The area's sentences (summary.ts) say in words what the table below says in numbers; a short report prints the
   // table only, unless the chapter has no indicator with values (then the sentences say so).
   if (sentences.length && !ch.indicators.some((b) => lastValid(b.series))) head.push({ ul: sentences.map((x) => para(ctx, x, { margin: [0, 0, 0, 2] })), style: 'body' });
@@ -658,28 +695,30 @@ async function policyChapter(ctx: Ctx, n: number, ch: ReportModel['chapters'][nu
     const similar = drawn.find((b) => b.similar)?.similar;
     const compared = drawn.some((b) => (b.comparison_series?.length ?? 0) > 0);
     const key =
-      (similar ? ` Grått fält: lägsta till högsta värde bland ${formatNumber(similar.members.length, 0)} liknande kommuner (Kolada, ${similar.group_title}).` : '') +
-      (compared || similar ? ' Jämförelsernas värden finns i Excelfilen (bladet Jämförelser per år).' : '');
-    const breaks = drawn.some((b) => breakRows(b.series, b.breaks ?? []).length > 0) ? ' Streckad lodrät linje: brott i serien (ny områdesindelning eller definition), se bilaga A.' : '';
-    const caption =
-      `${ch.title_sv}: ${drawn.length === 1 ? 'indikatorn' : `${formatNumber(drawn.length, 0)} indikatorer`} per år, ${scopeLabel} ${range}. ` +
-      `Varje ruta har sin egen skala; enheten står under namnet.${key}${breaks} Siffrorna finns i bilaga C.`;
-    const alt =
-      `Linjediagram, en ruta per indikator (${drawn.map((b) => b.title_sv.toLowerCase()).join('; ')}) ${scopePhrase(m.scope)} ${range}.` +
-      drawn.map((b) => seriesAlt(b.series, b.unit).replace(' Värdet', ` ${b.title_sv}:`)).join('') +
-      ' Siffrorna finns i bilaga C.';
-    const fig = await figure(ctx, indicatorPanelsChart(drawn, scopeName), caption, alt);
+      (similar ? t('pdf.policy.similar', { n: formatNumber(similar.members.length, 0, lang), group: similar.group_title }) : '') +
+      (compared || similar ? t('pdf.policy.compared') : '');
+    const breaks = drawn.some((b) => breakRows(b.series, b.breaks ?? []).length > 0) ? t('pdf.policy.breaks') : '';
+    const what = drawn.length === 1 ? t('pdf.policy.oneIndicator') : t('pdf.policy.indicators', { n: formatNumber(drawn.length, 0, lang) });
+    const caption = t('pdf.policy.caption', { title: chTitle, what, scope: scopeLabel, range, key, breaks });
+    const alt = t('pdf.policy.alt', {
+      titles: drawn.map((b) => titleOf(ctx, b).toLowerCase()).join('; '),
+      scope: scopePhrase(m.scope, lang),
+      range,
+      series: drawn.map((b) => seriesAlt(ctx, b.series, b.unit, titleOf(ctx, b))).join(''),
+    });
+    const fig = await figure(ctx, indicatorPanelsChart(forCharts(ctx, drawn), scopeName, lang), caption, alt);
     const num = ctx.figure;
-    for (const b of drawn) ctx.appendix.push(() => lineNumbersTable(ctx, `Siffrorna i figur ${num}: ${b.title_sv}, ${scopeLabel} ${yearsOf(b.series)}`, b));
+    for (const b of drawn) ctx.appendix.push(() => lineNumbersTable(ctx, t('pdf.figureNumbers', { n: num, what: `${titleOf(ctx, b)}, ${scopeLabel} ${yearsOf(b.series)}` }), b));
     // Heading and figure on one page: a heading never ends a page.
     out.push({ stack: [...head, fig], unbreakable: true });
     for (const b of ch.indicators.filter((x) => !drawn.includes(x))) {
-      out.push(para(ctx, `Diagram saknas för ${b.title_sv.charAt(0).toLowerCase()}${b.title_sv.slice(1)} eftersom inga värden finns för något år.`, { style: 'note' }));
+      const bt = titleOf(ctx, b);
+      out.push(para(ctx, t('pdf.noChartFor', { title: `${bt.charAt(0).toLowerCase()}${bt.slice(1)}` }), { style: 'note' }));
     }
   } else {
-    out.push({ stack: [...head, para(ctx, 'Diagram saknas eftersom inga värden finns för något år.', { style: 'note' })], unbreakable: true });
+    out.push({ stack: [...head, para(ctx, t('pdf.noChart'), { style: 'note' })], unbreakable: true });
   }
-  out.push(latestTable(ctx, ch.title_sv, ch.indicators, n === ctx.firstPolicyChapter));
+  out.push(latestTable(ctx, chTitle, ch.indicators, n === ctx.firstPolicyChapter));
   for (const block of ch.indicators) out.push(...(await spreadFigure(ctx, block)));
   return out;
 }
@@ -691,14 +730,15 @@ function segregationYearTable(ctx: Ctx, series: readonly SegregationPoint[], uni
     .sort((a, b) => a.year - b.year)
     .map((p) => [
       String(p.year),
-      numberCell(ctx, formatCell(p.value, 'index', p.value === null ? p.status : null)),
-      ...(withExpected ? [numberCell(ctx, formatCell(p.expected ?? null, 'index'))] : []),
-      ...(withInterval ? [numberCell(ctx, intervalText(p) ?? '..')] : []),
-      numberCell(ctx, formatNumber(p.n_units, 0)),
-      { text: ctx.fit(p.area_version ? formatAreaVersion(p.area_version) : unitLevelName(unitLevel)) },
-      { text: ctx.fit(statusText(p.status) || (p.status === 'ok' ? '' : p.status)) },
+      numberCell(ctx, formatCell(p.value, 'index', p.value === null ? p.status : null, undefined, ctx.lang)),
+      ...(withExpected ? [numberCell(ctx, formatCell(p.expected ?? null, 'index', null, undefined, ctx.lang))] : []),
+      ...(withInterval ? [numberCell(ctx, intervalText(p, ctx.lang) ?? '..')] : []),
+      numberCell(ctx, formatNumber(p.n_units, 0, ctx.lang)),
+      { text: ctx.fit(p.area_version ? areaVersionText(ctx, p.area_version) : unitLevelName(unitLevel)) },
+      { text: ctx.fit(statusText(p.status, ctx.lang) || (p.status === 'ok' ? '' : p.status)) },
     ]);
-  const cells = ['År', 'Index', ...(withExpected ? ['Förväntat vid slump'] : []), ...(withInterval ? ['95 % intervall'] : []), 'Antal områden', 'Indelning', 'Status'];
+  const c = (k: string): string => ctx.t(`pdf.columns.${k}`);
+  const cells = [c('year'), c('index'), ...(withExpected ? [c('expected')] : []), ...(withInterval ? [c('interval')] : []), c('units'), c('division'), c('status')];
   const numeric = cells.map((_, i) => i).filter((i) => i > 0 && i < cells.length - 2);
   const widths = [30, 40, ...(withExpected ? [58] : []), ...(withInterval ? [72] : []), 52, 58, '*'];
   return table(ctx, caption, widths, headerRow(ctx, cells, numeric), rows);
@@ -712,27 +752,25 @@ function decompositionTable(ctx: Ctx, block: SegregationBlock): StackNode | null
   const shares = years.map((y) => decompositionShares(y));
   const components = years[0]?.terms.map((t) => t.component) ?? [];
   const rows = components.map((c) => [
-    { text: ctx.fit(componentLabel(c)), bold: c === 'total' },
+    { text: ctx.fit(componentLabel(c, ctx.lang)), bold: c === 'total' },
     ...years.flatMap((y, i) => {
       const t = y.terms.find((x) => x.component === c);
       const share = shares[i]?.get(c) ?? null;
       return [
-        numberCell(ctx, formatCell(t?.M ?? null, 'index', null, 4)),
-        numberCell(ctx, formatCell(t?.H ?? null, 'index', null, 4)),
-        numberCell(ctx, share === null ? '..' : formatPercent(share, 1)),
+        numberCell(ctx, formatCell(t?.M ?? null, 'index', null, 4, ctx.lang)),
+        numberCell(ctx, formatCell(t?.H ?? null, 'index', null, 4, ctx.lang)),
+        numberCell(ctx, share === null ? '..' : formatPercent(share, 1, ctx.lang)),
       ];
     }),
   ]);
-  const header = ['Del', ...years.flatMap((y) => [`M ${y.year}`, `H ${y.year}`, `Andel ${y.year}`])];
+  const header = [ctx.t('pdf.columns.part'), ...years.flatMap((y) => [`M ${y.year}`, `H ${y.year}`, `${ctx.t('pdf.columns.share')} ${y.year}`])];
   return table(
     ctx,
-    `${measureLabel(block.measure)}, ${block.groups}: uppdelning av segregationen i riket på län, kommuner och områden inom kommunerna (${unitLevelName(dec.unit_level)})`,
+    ctx.t('pdf.segregation.decompositionCaption', { measure: measureLabel(block.measure, ctx.lang), groups: groupsName(block.groups, ctx.lang), level: unitLevelName(dec.unit_level) }),
     ['*', ...years.flatMap(() => [44, 44, 50])],
     headerRow(ctx, header, header.map((_, i) => i).slice(1)),
     rows,
-    'M är ömsesidig information (i nat) och H = M delat med entropin för hela landet; delarna summerar till totalen, så ' +
-      'andelarna är desamma för M och H. Mellan län: hur olika länen är; mellan kommuner i samma län: hur olika ' +
-      `kommunerna inom länen är; inom kommunerna: hur ojämnt grupperna fördelas över ${unitLevelName(dec.unit_level)} i varje kommun.`,
+    ctx.t('pdf.segregation.decompositionNote', { level: unitLevelName(dec.unit_level) }),
   );
 }
 
@@ -743,21 +781,20 @@ function segregationKommunTable(ctx: Ctx, block: SegregationBlock, caption: stri
     .sort((a, b) => swedishCollator.compare(a.name, b.name))
     .map((k) => [
       { text: ctx.fit(k.name) },
-      numberCell(ctx, formatCell(k.first_value, 'index')),
-      numberCell(ctx, formatCell(k.value, 'index', k.value === null ? k.status : null)),
-      numberCell(ctx, k.value !== null && k.first_value !== null ? formatSigned(printedDiff(k.first_value, k.value, 3), 3) : '..'),
+      numberCell(ctx, formatCell(k.first_value, 'index', null, undefined, ctx.lang)),
+      numberCell(ctx, formatCell(k.value, 'index', k.value === null ? k.status : null, undefined, ctx.lang)),
+      numberCell(ctx, k.value !== null && k.first_value !== null ? formatSigned(printedDiff(k.first_value, k.value, 3), 3, ctx.lang) : '..'),
       { text: k.value !== null && k.first_value !== null ? KOMMUN_VERDICT[kommunChangeVerdict({ ...k, value: k.value, first_value: k.first_value }, 3).verdict] : '..' },
-      numberCell(ctx, formatNumber(k.n_units, 0)),
+      numberCell(ctx, formatNumber(k.n_units, 0, ctx.lang)),
     ]);
+  const c = (key: string): string => ctx.t(`pdf.columns.${key}`);
   return balancedTables(
     ctx,
     caption,
     ['*', 'auto', 'auto', 'auto', 'auto', 'auto'],
-    headerRow(ctx, ['Kommun', 'Första år', 'Senaste år', 'Förändring', 'Bedömning', 'Områden'], [1, 2, 3, 5]),
+    headerRow(ctx, [c('kommun'), c('firstYear'), c('latestYear'), ctx.t('pdf.firstLatest.change'), ctx.t('pdf.firstLatest.verdict'), c('areas')], [1, 2, 3, 5]),
     rows,
-    'Förändringen är skillnaden mellan de avrundade värdena. Bedömning: + säkerställd ökning, − säkerställd minskning, ' +
-      '0 ingen säkerställd förändring (inom osäkerheten enligt bootstrapintervallen, eller bara efter bytet av områdesindelning). ' +
-      `Kommuner med färre än ${FEW_UNITS} områden har mycket osäkra index.`,
+    ctx.t('pdf.segregation.kommunNote', { few: FEW_UNITS }),
     2,
   );
 }
@@ -772,63 +809,59 @@ function segregationOverviewTable(ctx: Ctx, blocks: readonly SegregationBlock[],
       const first = firstValid(series);
       const last = lastValid(series);
       if (last?.expected !== undefined && last.expected !== null) withExpected = true;
-      if (last && intervalText(last) !== null) withInterval = true;
+      if (last && intervalText(last, ctx.lang) !== null) withInterval = true;
+      const L = ctx.lang;
       rows.push([
-        { text: ctx.fit(`${measureLabel(b.measure)}, ${b.groups}`) },
+        { text: ctx.fit(`${measureLabel(b.measure, L)}, ${groupsName(b.groups, L)}`) },
         { text: ctx.fit(unitLevelName(level)) },
-        numberCell(ctx, first ? `${formatCell(first.value, 'index')} (${first.year})` : '..'),
-        numberCell(ctx, last ? `${formatCell(last.value, 'index')} (${last.year})` : '..'),
-        numberCell(ctx, last ? formatCell(last.expected ?? null, 'index') : '..'),
-        numberCell(ctx, last ? (intervalText(last) ?? '..') : '..'),
-        numberCell(ctx, last ? formatNumber(last.n_units, 0) : '..'),
+        numberCell(ctx, first ? `${formatCell(first.value, 'index', null, undefined, L)} (${first.year})` : '..'),
+        numberCell(ctx, last ? `${formatCell(last.value, 'index', null, undefined, L)} (${last.year})` : '..'),
+        numberCell(ctx, last ? formatCell(last.expected ?? null, 'index', null, undefined, L) : '..'),
+        numberCell(ctx, last ? (intervalText(last, L) ?? '..') : '..'),
+        numberCell(ctx, last ? formatNumber(last.n_units, 0, L) : '..'),
       ]);
     }
   }
   // Columns nobody has values for say nothing: left out.
   const keep = [0, 1, 2, 3, ...(withExpected ? [4] : []), ...(withInterval ? [5] : []), 6];
-  const cells = ['Index och grupper', 'Områden', 'Första värde (år)', 'Senaste värde (år)', 'Förväntat vid slump', '95 % intervall', 'Antal områden'];
+  const c = (k: string): string => ctx.t(`pdf.columns.${k}`);
+  const cells = [c('indexGroups'), c('areas'), ctx.t('pdf.firstLatest.first'), ctx.t('pdf.firstLatest.latest'), c('expected'), c('interval'), c('units')];
   const widths: (number | string)[] = ['*', 44, 'auto', 'auto', 50, 'auto', 44];
   return table(
     ctx,
-    `Segregationsindex, ${scopeName}: första och senaste år med värde`,
+    ctx.t('pdf.segregation.overviewCaption', { scope: scopeName }),
     keep.map((i) => widths[i] ?? 'auto'),
     headerRow(ctx, keep.map((i) => cells[i] ?? ''), keep.map((_, k) => k).filter((k) => k >= 2)),
     rows.map((r) => keep.map((i) => r[i] ?? '')),
-    'Förväntat vid slump, intervall och antal områden gäller det senaste året. Värdena per år, med status, finns i bilaga C. ' +
-      'Jämför bara värden över samma områdesindelning.',
+    ctx.t('pdf.segregation.overviewNote'),
   );
 }
 
 async function segregationChapter(ctx: Ctx, n: number): Promise<Content[]> {
   const m = ctx.model;
-  const scopeLabel = m.scope.level === 'riket' ? 'riket' : m.scope.name;
-  const head: Content[] = [h1(ctx, `${n} Segregation`, false)];
-  head.push(
-    para(
-      ctx,
-      'Kapitlet redovisar hur jämnt grupper är fördelade över bostadsområden (DeSO eller RegSO). Olikhetsindex D anger ' +
-        'hur stor andel av den ena gruppen som skulle behöva flytta för att fördelningen skulle bli densamma i alla områden; ' +
-        'entropiindex H mäter samma ojämnhet med informationsteori. För båda betyder högre värde mer segregation. ' +
-        'Exponeringsindex anger hur stor andel av grannarna som tillhör den andra gruppen; där betyder högre värde mindre segregation.',
-    ),
-  );
+  const t = ctx.t;
+  const lang = ctx.lang;
+  const scopeLabel = m.scope.level === 'riket' ? t('pdf.riketLabel') : m.scope.name;
+  const head: Content[] = [h1(ctx, `${n} ${t('pdf.segregation.heading')}`, false)];
+  head.push(para(ctx, t('pdf.segregation.intro')));
   const notes: Content[] = [para(ctx, caveatText(ctx, 'W206_SMALL_UNIT_BIAS'), { style: 'note' })];
-  if (m.segregation.some((b) => [...b.series, ...(b.other_unit_level?.series ?? [])].some((p) => intervalText(p) !== null))) {
+  if (m.segregation.some((b) => [...b.series, ...(b.other_unit_level?.series ?? [])].some((p) => intervalText(p, lang) !== null))) {
     notes.push(
       para(
         ctx,
         // The measures stage's own account of its intervals (methodText, which names the draws), so the text says
         // what the code does.
-        m.segregation_method ??
-          'Intervallen är bootstrapintervall (95 %).' +
-            (m.bootstrap_draws !== undefined ? ` De bygger på ${formatNumber(m.bootstrap_draws, 0)} dragningar${m.bootstrap_draws < 100 ? ', så gränserna är ungefärliga' : ''}.` : ''),
+        // (Swedish: the measures stage writes it in Swedish only, so an English report gives the shorter account.)
+        (ctx.lang === 'sv' ? m.segregation_method : undefined) ??
+          t('pdf.segregation.bootstrap') +
+            (m.bootstrap_draws !== undefined ? t(m.bootstrap_draws < 100 ? 'pdf.segregation.drawsFew' : 'pdf.segregation.draws', { n: formatNumber(m.bootstrap_draws, 0, lang) }) : ''),
         { style: 'note' },
       ),
     );
   }
-  const label = (b: SegregationBlock): string => `${measureLabel(b.measure)}, ${b.groups}`;
+  const label = (b: SegregationBlock): string => `${measureLabel(b.measure, lang)}, ${groupsName(b.groups, lang)}`;
   // One line per index here; the full account of each (changes with the same division, the break) is in bilaga B.
-  const texts: Content = { ul: m.segregation.map((b) => para(ctx, summarizeSegregation(b), { margin: [0, 0, 0, 3] })), style: 'body' };
+  const texts: Content = { ul: m.segregation.map((b) => para(ctx, summarizeSegregation(b, lang), { margin: [0, 0, 0, 3] })), style: 'body' };
   const out: Content[] = [{ stack: [...head, ...notes], unbreakable: true }, texts];
   const drawn = m.segregation.filter((b) => lastValid(b.series));
   if (drawn.length) {
@@ -839,26 +872,30 @@ async function segregationChapter(ctx: Ctx, n: number): Promise<Content[]> {
     const crossed = drawn.some((b) => breakRows(b.series).length > 0);
     // "Så läses diagrammet" once per measure drawn (reading-aids.ts), the D scale with it.
     const measures = [...new Set(drawn.map((b) => b.measure))];
-    const read = measures.map((mm) => howToRead(drawn.find((b) => b.measure === mm) as SegregationBlock)).join('');
+    const read = measures.map((mm) => howToRead(drawn.find((b) => b.measure === mm) as SegregationBlock, lang)).join('');
     const key =
-      (other ? ' Blå linje: DeSO; orange linje: RegSO.' : ` Blå linje: ${unitLevelName(drawn[0]?.unit_level ?? 'deso')}.`) +
-      (expected ? ' Grå streckad linje: förväntat vid slumpmässig fördelning.' : '') +
-      (crossed ? ' Streckad lodrät linje: ny områdesindelning.' : '');
+      (other ? t('pdf.segregation.keyBoth') : t('pdf.segregation.keyOne', { level: unitLevelName(drawn[0]?.unit_level ?? 'deso') })) +
+      (expected ? t('pdf.segregation.keyExpected') : '') +
+      (crossed ? t('pdf.segregation.keyCrossed') : '');
     const fig = await figure(
       ctx,
-      segregationPanelsChart(drawn, label),
-      `Segregationsindex per år, ${scopeLabel} ${range}; en ruta per index, var och en med sin egen skala.${key} Siffrorna finns i bilaga C.${read}`,
-      `Linjediagram, en ruta per segregationsindex (${drawn.map((b) => label(b).toLowerCase()).join('; ')}) ${scopePhrase(m.scope)} ${range}.` +
-        drawn.map((b) => seriesAlt(b.series, 'index').replace(' Värdet', ` ${measureLabel(b.measure)}, ${b.groups}:`)).join('') +
-        ' Siffrorna finns i bilaga C.',
+      segregationPanelsChart(drawn, label, lang),
+      t('pdf.segregation.caption', { scope: scopeLabel, range, key, read }),
+      t('pdf.segregation.alt', {
+        titles: drawn.map((b) => label(b).toLowerCase()).join('; '),
+        scope: scopePhrase(m.scope, lang),
+        range,
+        series: drawn.map((b) => seriesAlt(ctx, b.series, 'index', label(b))).join(''),
+      }),
     );
     const num = ctx.figure;
     out.push(fig);
     for (const b of drawn) {
       const own = `${label(b)}, ${unitLevelName(b.unit_level)}`;
-      ctx.appendix.push(() => segregationYearTable(ctx, b.series, b.unit_level, `Siffrorna i figur ${num}: ${own}, värde, antal områden och status per år`));
+      const yearNumbers = (what: string): string => t('pdf.figureNumbers', { n: num, what: t('pdf.segregation.yearNumbers', { what }) });
+      ctx.appendix.push(() => segregationYearTable(ctx, b.series, b.unit_level, yearNumbers(own)));
       const o = b.other_unit_level;
-      if (o) ctx.appendix.push(() => segregationYearTable(ctx, o.series, o.unit_level, `Siffrorna i figur ${num}: ${label(b)}, ${unitLevelName(o.unit_level)}, värde, antal områden och status per år`));
+      if (o) ctx.appendix.push(() => segregationYearTable(ctx, o.series, o.unit_level, yearNumbers(`${label(b)}, ${unitLevelName(o.unit_level)}`)));
     }
   }
   out.push(segregationOverviewTable(ctx, m.segregation, scopeLabel));
@@ -868,11 +905,11 @@ async function segregationChapter(ctx: Ctx, n: number): Promise<Content[]> {
     // One kommun's own value is already in the table above; a list needs at least two. The riket report's 290 rows
     // are in the workbook (sheet Segregation per kommun).
     if (block.by_kommun.length >= 2 && m.scope.level !== 'riket') {
-      ctx.appendix.push(() => segregationKommunTable(ctx, block, `${label(block)}, ${unitLevelName(block.unit_level)}: kommunernas värden`));
+      ctx.appendix.push(() => segregationKommunTable(ctx, block, t('pdf.segregation.kommunCaption', { what: `${label(block)}, ${unitLevelName(block.unit_level)}` })));
     }
   }
   if (m.scope.level === 'riket' && m.segregation.some((b) => b.by_kommun.length >= 2)) {
-    out.push(para(ctx, 'Varje kommuns index, första och senaste år med förändring och bedömning, finns i Excelfilen (bladet Segregation per kommun).', { style: 'note' }));
+    out.push(para(ctx, t('pdf.segregation.riketKommuner'), { style: 'note' }));
   }
   return out;
 }
@@ -901,34 +938,35 @@ function areaTypePopulationTable(ctx: Ctx, block: AreaTypeBlock, scopeName: stri
     const p = block.population.find((q) => q.year === y && q.area_type === t);
     if (!p) return [numberCell(ctx, '..'), numberCell(ctx, '..'), numberCell(ctx, '..')];
     return [
-      numberCell(ctx, formatNumber(p.n_areas, 0)),
-      numberCell(ctx, formatCell(p.population, 'antal', p.population === null ? '..' : null, 0)),
-      numberCell(ctx, formatCell(p.share, 'procent', p.share === null ? '..' : null)),
+      numberCell(ctx, formatNumber(p.n_areas, 0, ctx.lang)),
+      numberCell(ctx, formatCell(p.population, 'antal', p.population === null ? '..' : null, 0, ctx.lang)),
+      numberCell(ctx, formatCell(p.share, 'procent', p.share === null ? '..' : null, undefined, ctx.lang)),
     ];
   };
   // The short names fit one line; the official names are in the text above the table.
-  const rows: Content[][] = keys.map((t) => [{ text: ctx.fit(t === null ? 'Utan områdestyp' : areaTypeShortName(t)) }, ...shown.flatMap((y) => cell(y, t))]);
+  const rows: Content[][] = keys.map((t) => [{ text: ctx.fit(t === null ? ctx.t('pdf.areaTypes.noType') : areaTypeShortName(t, ctx.lang)) }, ...shown.flatMap((y) => cell(y, t))]);
   rows.push([
-    { text: 'Totalt', bold: true },
+    { text: ctx.t('pdf.areaTypes.total'), bold: true },
     ...shown.flatMap((y) => {
       const ps = block.population.filter((p) => p.year === y);
       const pop = ps.reduce((a, p) => a + (p.population ?? 0), 0);
       return [
-        numberCell(ctx, formatNumber(ps.reduce((a, p) => a + p.n_areas, 0), 0)),
-        numberCell(ctx, formatNumber(pop, 0)),
-        numberCell(ctx, formatNumber(100, 1)),
+        numberCell(ctx, formatNumber(ps.reduce((a, p) => a + p.n_areas, 0), 0, ctx.lang)),
+        numberCell(ctx, formatNumber(pop, 0, ctx.lang)),
+        numberCell(ctx, formatNumber(100, 1, ctx.lang)),
       ];
     }),
   ]);
-  const header = ['Områdestyp', ...shown.flatMap((y) => [`RegSO ${y}`, `Invånare ${y}`, `Andel ${y}`])];
+  const c = (k: string): string => ctx.t(`pdf.columns.${k}`);
+  const header = [c('areaType'), ...shown.flatMap((y) => [`RegSO ${y}`, `${c('inhabitants')} ${y}`, `${c('share')} ${y}`])];
   const partial = block.population.some((p) => shown.includes(p.year) && p.n_missing_population > 0);
   return table(
     ctx,
-    `Invånare per områdestyp, ${scopeName} ${shown.join(' och ')}`,
+    ctx.t('pdf.areaTypes.populationCaption', { scope: scopeName, years: shown.join(ctx.t('pdf.areaTypes.and')) }),
     ['*', ...shown.flatMap(() => [36, 54, 42])],
     headerRow(ctx, header, header.map((_, i) => i).slice(1)),
     rows,
-    'Andel i procent av invånarna i områdets RegSO.' + (partial ? ' Folkmängd saknas för några RegSO; deras invånare ingår inte.' : ''),
+    ctx.t('pdf.areaTypes.populationNote') + (partial ? ctx.t('pdf.areaTypes.populationPartial') : ''),
   );
 }
 
@@ -940,23 +978,24 @@ function areaTypePopulationNumbers(ctx: Ctx, block: AreaTypeBlock, caption: stri
     String(y),
     ...keys.map((t) => {
       const p = block.population.find((q) => q.year === y && q.area_type === t);
-      return numberCell(ctx, p ? formatCell(p.share, 'procent', p.share === null ? '..' : null) : '..');
+      return numberCell(ctx, p ? formatCell(p.share, 'procent', p.share === null ? '..' : null, undefined, ctx.lang) : '..');
     }),
   ]);
-  const header = ['År', ...keys.map((t) => (t === null ? 'Utan typ' : `Typ ${t}`))];
-  return table(ctx, caption, [34, ...keys.map(() => '*')], headerRow(ctx, header, header.map((_, i) => i).slice(1)), rows, 'Procent av invånarna.');
+  const header = [ctx.t('pdf.columns.year'), ...keys.map((t) => (t === null ? ctx.t('pdf.areaTypes.noTypeShort') : `${ctx.t('pdf.columns.type')} ${t}`))];
+  return table(ctx, caption, [34, ...keys.map(() => '*')], headerRow(ctx, header, header.map((_, i) => i).slice(1)), rows, ctx.t('pdf.areaTypes.populationNumbersNote'));
 }
 
 const BY_TYPE_SYMBOL: Record<string, string | null> = { no_areas: '.', missing: '..', suppressed: ':' };
 
 /** An indicator's name with its year and base year where they differ from the table's own. */
-function gapRowName(ind: AreaTypeIndicator, year: number | undefined, base: number | null | undefined): string {
+function gapRowName(ctx: Ctx, ind: AreaTypeIndicator, year: number | undefined, base: number | null | undefined): string {
   const notes = [
     ...(ind.year !== year ? [String(ind.year)] : []),
     // base null: the table has no base-year column, so the base year is not a note.
-    ...(base !== null && ind.base_year !== null && ind.base_year !== base ? [`basår ${ind.base_year}`] : []),
+    ...(base !== null && ind.base_year !== null && ind.base_year !== base ? [ctx.t('pdf.areaTypes.baseYear', { year: ind.base_year })] : []),
   ];
-  return notes.length ? `${ind.title_sv} (${notes.join(', ')})` : ind.title_sv;
+  const title = titleOf(ctx, ind);
+  return notes.length ? `${title} (${notes.join(', ')})` : title;
 }
 
 function mostCommon(values: readonly (number | null)[]): number | undefined {
@@ -977,7 +1016,9 @@ function areaTypeGapTable(ctx: Ctx, block: AreaTypeBlock, scopeName: string, lev
   if (!first) return null;
   const year = mostCommon(inds.map((i) => i.year));
   const base = mostCommon(inds.map((i) => i.base_year));
-  const [focus, reference] = areaTypeGroupHeaders(first);
+  const t = ctx.t;
+  const lang = ctx.lang;
+  const [focus, reference] = areaTypeGroupHeaders(first, lang);
   const rows = inds.map((i) => {
     // Every difference from the values as printed: the gap is the difference of the two value columns, the change
     // the difference of the two gap columns.
@@ -985,32 +1026,38 @@ function areaTypeGapTable(ctx: Ctx, block: AreaTypeBlock, scopeName: string, lev
     const gapThen = printedGap(i, 'base');
     const diff = gapNow === null || gapThen === null || i.year === i.base_year ? null : printedDiff(gapThen, gapNow, 1);
     return [
-      { text: ctx.fit(gapRowName(i, year, base)) },
-      numberCell(ctx, formatCell(i.value_focus, i.unit)),
-      numberCell(ctx, formatCell(i.value_reference, i.unit)),
-      numberCell(ctx, formatCell(gapNow, i.unit)),
-      numberCell(ctx, formatCell(gapThen, i.unit)),
-      numberCell(ctx, diff === null ? '..' : formatSigned(diff, 1)),
-      { text: ctx.fit(gapVerdictWord(gapVerdict(i))) },
+      { text: ctx.fit(gapRowName(ctx, i, year, base)) },
+      numberCell(ctx, formatCell(i.value_focus, i.unit, null, undefined, lang)),
+      numberCell(ctx, formatCell(i.value_reference, i.unit, null, undefined, lang)),
+      numberCell(ctx, formatCell(gapNow, i.unit, null, undefined, lang)),
+      numberCell(ctx, formatCell(gapThen, i.unit, null, undefined, lang)),
+      numberCell(ctx, diff === null ? '..' : formatSigned(diff, 1, lang)),
+      { text: ctx.fit(gapVerdictWord(gapVerdict(i), lang)) },
     ];
   });
-  const header = ['Indikator', focus, reference, 'Skillnad', `Skillnad ${base ?? 'basår'}`, 'Förändring', 'Bedömning'];
+  const header = [
+    t('pdf.columns.indicator'),
+    focus,
+    reference,
+    t('pdf.columns.gap'),
+    `${t('pdf.columns.gap')} ${base ?? t('pdf.areaTypes.baseYearColumn')}`,
+    t('pdf.firstLatest.change'),
+    t('pdf.firstLatest.verdict'),
+  ];
   const components = inds.some((i) => i.index_component);
   const rule = block.change_rule;
   return table(
     ctx,
-    `Skillnaden mellan ${comparisonPhrase(first, level)}, ${scopeName} ${year ?? ''}, och dess förändring sedan ${base ?? 'basåret'}`,
+    t('pdf.areaTypes.gapCaption', { comparison: comparisonPhrase(first, level, lang), scope: scopeName, year: String(year ?? ''), base: base === undefined || base === null ? t('pdf.areaTypes.baseYearText') : base }),
     // Wide enough for "ingen säkerställd förändring" on two lines rather than three.
     ['*', 32, 32, 38, 44, 44, 76],
     headerRow(ctx, header, [1, 2, 3, 4, 5]),
     rows,
-    `Procent; skillnad = ${focus.toLowerCase()} − ${reference.toLowerCase()} i procentenheter; skillnader och förändringar är räknade på de avrundade värdena. ` +
-      (first.comparison === 'type1_vs_type5' ? '' : `${reference} är resten av området: invånarna i typerna räknas samman. `) +
-      '"Minskat" betyder att avståndet till jämförelsegruppen har krympt (för indikatorer utan bestämd riktning: att skillnadens storlek har krympt)' +
-      (rule
-        ? `, och sägs bara när förändringen är större än ${gapMaterialityPhrase(block)} och större än ${formatNumber(rule.z, 2)} standardfel beräknade från antalen; annars "ingen säkerställd förändring".`
-        : '.') +
-      (components ? ' Indikatorerna märkta "index V1–V3" är de andelar som typerna bestäms av; att de skiljer sig mellan typerna följer av definitionen.' : ''),
+    t('pdf.areaTypes.gapNote', { focus: focus.toLowerCase(), reference: reference.toLowerCase() }) +
+      (first.comparison === 'type1_vs_type5' ? '' : t('pdf.areaTypes.gapNoteRest', { reference })) +
+      t('pdf.areaTypes.gapNoteShrunk') +
+      (rule ? t('pdf.areaTypes.gapNoteRule', { materiality: gapMaterialityPhrase(block, lang), z: formatNumber(rule.z, 2, lang) }) : '.') +
+      (components ? t('pdf.areaTypes.gapNoteComponents') : ''),
   );
 }
 
@@ -1019,20 +1066,20 @@ function areaTypeValuesTable(ctx: Ctx, block: AreaTypeBlock, caption: string, in
   const types = ([1, 2, 3, 4, 5] as const).filter((t) => inds.some((i) => i.by_type.some((b) => b.area_type === t && b.status !== 'no_areas')));
   const year = mostCommon(inds.map((i) => i.year));
   const rows = inds.map((i) => [
-    { text: ctx.fit(gapRowName(i, year, null)) },
+    { text: ctx.fit(gapRowName(ctx, i, year, null)) },
     ...types.map((t) => {
       const b = i.by_type.find((x) => x.area_type === t);
-      return numberCell(ctx, b ? formatCell(b.value, i.unit, b.value === null ? (BY_TYPE_SYMBOL[b.status] ?? b.status) : null) : '..');
+      return numberCell(ctx, b ? formatCell(b.value, i.unit, b.value === null ? (BY_TYPE_SYMBOL[b.status] ?? b.status) : null, undefined, ctx.lang) : '..');
     }),
   ]);
-  const header = ['Indikator', ...types.map((t) => `Typ ${t}`)];
+  const header = [ctx.t('pdf.columns.indicator'), ...types.map((t) => `${ctx.t('pdf.columns.type')} ${t}`)];
   return table(
     ctx,
     caption,
     ['*', ...types.map(() => 40)],
     headerRow(ctx, header, header.map((_, k) => k).slice(1)),
     rows,
-    'Procent. "." betyder att området saknar RegSO av typen, ":" att värdet vilar på för få personer.',
+    ctx.t('pdf.areaTypes.valuesNote'),
   );
 }
 
@@ -1048,16 +1095,17 @@ function regsoTable(ctx: Ctx, block: AreaTypeBlock, scopeName: string): StackNod
     { text: r.code },
     numberCell(ctx, r.first_type === null ? '..' : String(r.first_type)),
     numberCell(ctx, r.latest_type === null ? '..' : String(r.latest_type)),
-    numberCell(ctx, formatCell(r.latest_index, 'procent')),
+    numberCell(ctx, formatCell(r.latest_index, 'procent', null, undefined, ctx.lang)),
   ]);
-  const header = ['RegSO', 'Kod', `Typ ${first ?? ''}`.trim(), `Typ ${latest ?? ''}`.trim(), `Index ${latest ?? ''}`.trim()];
+  const c = (k: string): string => ctx.t(`pdf.columns.${k}`);
+  const header = ['RegSO', c('code'), `${c('type')} ${first ?? ''}`.trim(), `${c('type')} ${latest ?? ''}`.trim(), `${c('index')} ${latest ?? ''}`.trim()];
   return balancedTables(
     ctx,
-    `Regionala statistikområden (RegSO) i ${scopeName} och deras områdestyp, efter typ ${latest ?? ''}`.trimEnd(),
+    ctx.t('pdf.areaTypes.regsoCaption', { scope: scopeName, year: String(latest ?? '') }).trimEnd(),
     ['*', 'auto', 'auto', 'auto', 'auto'],
     headerRow(ctx, header, [2, 3, 4]),
     rows,
-    'Index: det socioekonomiska indexet (medelvärdet av V1–V3, procent). ".." betyder att RegSO saknade typ eller inte fanns det året.',
+    ctx.t('pdf.areaTypes.regsoNote'),
     2,
   );
 }
@@ -1070,38 +1118,41 @@ function areaTypeTrendNumbers(ctx: Ctx, caption: string, inds: readonly AreaType
     const types = ([1, 2, 3, 4, 5] as const).filter((t) => (i.trend ?? []).some((p) => p.area_type === t && p.value !== null));
     types.forEach((t, k) => {
       rows.push([
-        { text: k === 0 ? ctx.fit(i.title_sv) : '' },
+        { text: k === 0 ? ctx.fit(titleOf(ctx, i)) : '' },
         numberCell(ctx, String(t)),
         ...years.map((y) => {
           const p = (i.trend ?? []).find((q) => q.year === y && q.area_type === t);
-          return numberCell(ctx, p ? formatCell(p.value, i.unit, p.value === null ? (BY_TYPE_SYMBOL[p.status] ?? p.status) : null) : '..');
+          return numberCell(ctx, p ? formatCell(p.value, i.unit, p.value === null ? (BY_TYPE_SYMBOL[p.status] ?? p.status) : null, undefined, ctx.lang) : '..');
         }),
       ]);
     });
   }
-  const header = ['Indikator', 'Typ', ...years.map(String)];
+  const header = [ctx.t('pdf.columns.indicator'), ctx.t('pdf.columns.type'), ...years.map(String)];
   return table(
     ctx,
     caption,
     ['*', 22, ...years.map(() => 30)],
     headerRow(ctx, header, header.map((_, k) => k).slice(1)),
     rows,
-    'Procent. "." betyder att området saknade RegSO av typen det året, ":" att värdet vilar på för få personer.',
+    ctx.t('pdf.areaTypes.trendNote'),
   );
 }
 
 async function areaTypesChapter(ctx: Ctx, n: number, block: AreaTypeBlock): Promise<Content[]> {
   const m = ctx.model;
-  const scopeName = m.scope.level === 'riket' ? 'riket' : m.scope.name;
-  const sp = scopePhrase(m.scope);
+  const t = ctx.t;
+  const lang = ctx.lang;
+  const scopeName = m.scope.level === 'riket' ? t('pdf.riketLabel') : m.scope.name;
+  const sp = scopePhrase(m.scope, lang);
   const level = m.scope.level;
-  const out: Content[] = [h1(ctx, `${n} Områdestyper`, false)];
+  const out: Content[] = [h1(ctx, `${n} ${t('pdf.areaTypes.heading')}`, false)];
   // What the types are stays here; the year's cut, the choice of comparison and the rule for a change go to bilaga A.
-  const method = describeAreaTypeMethod(block);
-  const here = method.filter((l, i) => i === 0 || l.startsWith('Typerna bestäms'));
+  const method = describeAreaTypeMethod(block, lang);
+  const national = t('areaTypes.method.national');
+  const here = method.filter((l, i) => i === 0 || l.startsWith(national));
   ctx.areaTypeMethod = method.filter((l) => !here.includes(l));
   for (const line of here) out.push(para(ctx, line));
-  if (ctx.areaTypeMethod.length) out.push(para(ctx, 'Hur jämförelsen väljs och när en förändring av en skillnad räknas som tydlig står i bilaga A.', { style: 'note' }));
+  if (ctx.areaTypeMethod.length) out.push(para(ctx, t('pdf.areaTypes.methodInAppendix'), { style: 'note' }));
   // The heading and the method's first lines stay together.
   const opening = out.splice(0, 2);
   out.unshift({ stack: opening, unbreakable: true });
@@ -1110,7 +1161,7 @@ async function areaTypesChapter(ctx: Ctx, n: number, block: AreaTypeBlock): Prom
   }
 
   let sub = 1;
-  out.push({ stack: [h2(ctx, `${n}.${sub++} Invånare per områdestyp`), para(ctx, describeAreaTypePopulation(block, sp).join(' '))], unbreakable: true });
+  out.push({ stack: [h2(ctx, `${n}.${sub++} ${t('pdf.areaTypes.population')}`), para(ctx, describeAreaTypePopulation(block, sp, lang).join(' '))], unbreakable: true });
   // Everyone in one type every year: the sentence says it all; a table of zeros and a bar per year at 100 % would not.
   if (singleAreaType(block) === null) {
     const popTable = areaTypePopulationTable(ctx, block, scopeName);
@@ -1120,19 +1171,19 @@ async function areaTypesChapter(ctx: Ctx, n: number, block: AreaTypeBlock): Prom
     const years = populationYears(block);
     if (years.length > 2 && block.population.some((p) => (p.share ?? 0) > 0)) {
       const range = formatYearRange(years[0] ?? 0, years[years.length - 1] ?? 0);
-      ctx.appendix.push(() => areaTypePopulationNumbers(ctx, block, `Andel av invånarna per områdestyp och år, ${scopeName} ${range}`));
+      ctx.appendix.push(() => areaTypePopulationNumbers(ctx, block, t('pdf.areaTypes.populationNumbers', { scope: scopeName, range })));
     }
   }
 
   const comparison = areaTypeComparison(block);
   const heading =
     comparison === null || comparison.comparison === 'type1_vs_type5'
-      ? 'Skillnader mellan områdestyp 1 och 5'
+      ? t('pdf.areaTypes.type1vs5')
       : comparison.comparison === 'lowest_vs_rest'
-        ? `Områdestyp ${comparison.focus_upto ?? ''} jämfört med resten av ${level === 'kommun' ? 'kommunen' : level === 'lan' ? 'länet' : 'riket'}`
-        : 'Jämförelse mellan områdestyper';
-  const intro = comparison && comparison.comparison !== 'type1_vs_type5' ? describeAreaTypeComparison(block, sp, level) : [];
-  const gapText = [...intro, ...describeAreaTypeGaps(block, sp, level)].join(' ') || 'Inga indikatorer har värden per områdestyp.';
+        ? t(`pdf.areaTypes.lowestVsRest.${level}`, { type: String(comparison.focus_upto ?? '') })
+        : t('pdf.areaTypes.comparison');
+  const intro = comparison && comparison.comparison !== 'type1_vs_type5' ? describeAreaTypeComparison(block, sp, level, lang) : [];
+  const gapText = [...intro, ...describeAreaTypeGaps(block, sp, level, lang)].join(' ') || t('pdf.areaTypes.noIndicators');
   out.push({ stack: [h2(ctx, `${n}.${sub++} ${heading}`), para(ctx, gapText)], unbreakable: true });
   // The chart first, then the table: the table may break across pages and so fills what the chart leaves.
   const gapTable = areaTypeGapTable(ctx, block, scopeName, level);
@@ -1146,15 +1197,17 @@ async function areaTypesChapter(ctx: Ctx, n: number, block: AreaTypeBlock): Prom
     out.push(
       await figure(
         ctx,
-        areaTypeGapChart(charted, areaTypeLegendName),
-        `Indikatorer per områdestyp, ${scopeName} ${year ?? ''}. Procent. Grått streck: skillnaden mellan ` +
-          (rest && comparison ? `typ ${comparison.focus_upto ?? ''} och resten av området (svart streck).` : 'typ 1 och typ 5.') +
-          ' Indexdelarna V1–V3 visas inte.',
-        `Punktdiagram över ${formatNumber(charted.length, 0)} indikatorer med ett värde per områdestyp ${sp}. Siffrorna finns i bilagan.`,
+        areaTypeGapChart(forCharts(ctx, charted), (x) => areaTypeLegendName(x, lang), lang),
+        t('pdf.areaTypes.gapChartCaption', {
+          scope: scopeName,
+          year: String(year ?? ''),
+          between: rest && comparison ? t('pdf.areaTypes.gapChartRest', { type: String(comparison.focus_upto ?? '') }) : t('pdf.areaTypes.gapChart1vs5'),
+        }),
+        t('pdf.areaTypes.gapChartAlt', { n: formatNumber(charted.length, 0, lang), scope: sp }),
       ),
     );
     const fig = ctx.figure;
-    ctx.appendix.push(() => areaTypeValuesTable(ctx, block, `Siffrorna i figur ${fig}: indikatorer per områdestyp, ${scopeName} ${year ?? ''}`, charted));
+    ctx.appendix.push(() => areaTypeValuesTable(ctx, block, t('pdf.figureNumbers', { n: fig, what: t('pdf.areaTypes.gapNumbers', { scope: scopeName, year: String(year ?? '') }) }), charted));
   }
   if (gapTable) out.push(gapTable);
 
@@ -1167,35 +1220,30 @@ async function areaTypesChapter(ctx: Ctx, n: number, block: AreaTypeBlock): Prom
     const cuts = [...block.cuts].sort((a, b) => a.year - b.year);
     const versionBreaks = cuts.filter((c, i) => i > 0 && c.area_version !== cuts[i - 1]?.area_version && c.year > (years[0] ?? 0) && c.year <= (years[years.length - 1] ?? 0));
     const breakText = versionBreaks
-      .map((c) => ` Från ${c.year} är typerna skurna på ${c.area_version.replace(/^(RegSO|DeSO)(\d{4})$/, '$1 $2')} (streckad linje), så en förändring över bytet kan delvis bero på den nya indelningen och bedöms inte för sig.`)
+      .map((c) => t('pdf.areaTypes.versionBreak', { year: c.year, version: c.area_version.replace(/^(RegSO|DeSO)(\d{4})$/, '$1 $2') }))
       .join('');
     // Heading, text and figure on one page: the heading must not end a page with its figure on the next.
     out.push({
       stack: [
-        h2(ctx, `${n}.${sub++} Utveckling per områdestyp`),
-        para(
-          ctx,
-          `Figuren visar hur ${formatNumber(trended.length, 0)} indikatorer har utvecklats i varje områdestyp ${sp} ${range}. ` +
-            'Varje år jämförs områdena med hela landet det året, så ett område kan byta typ mellan åren; en linje följer typen, inte samma områden.' +
-            breakText,
-        ),
+        h2(ctx, `${n}.${sub++} ${t('pdf.areaTypes.trends')}`),
+        para(ctx, t('pdf.areaTypes.trendText', { n: formatNumber(trended.length, 0, lang), scope: sp, range }) + breakText),
         await figure(
           ctx,
-          areaTypeTrendChart(trended, areaTypeLegendName, versionBreaks.map((c) => c.year)),
-          `Indikatorer per områdestyp och år, ${scopeName} ${range}. Procent; varje ruta har sin egen skala.` +
-            (versionBreaks.length > 0 ? ` Streckad linje: ny RegSO-indelning från ${versionBreaks.map((c) => c.year).join(' och ')}.` : ''),
-          `Linjediagram, en ruta per indikator och en linje per områdestyp ${sp} ${range}. Siffrorna finns i bilagan.`,
+          areaTypeTrendChart(forCharts(ctx, trended), (x) => areaTypeLegendName(x, lang), versionBreaks.map((c) => c.year), lang),
+          t('pdf.areaTypes.trendCaption', { scope: scopeName, range }) +
+            (versionBreaks.length > 0 ? t('pdf.areaTypes.trendCaptionBreaks', { years: versionBreaks.map((c) => c.year).join(t('pdf.areaTypes.and')) }) : ''),
+          t('pdf.areaTypes.trendAlt', { scope: sp, range }),
         ),
       ],
       unbreakable: true,
     });
     const fig = ctx.figure;
-    ctx.appendix.push(() => areaTypeTrendNumbers(ctx, `Siffrorna i figur ${fig}: indikatorer per områdestyp och år, ${scopeName} ${range}`, trended));
+    ctx.appendix.push(() => areaTypeTrendNumbers(ctx, t('pdf.figureNumbers', { n: fig, what: t('pdf.areaTypes.trendNumbers', { scope: scopeName, range }) }), trended));
   }
 
   // The list of the kommun's RegSO is reference matter (2–4 pages in a big city): bilaga C and the workbook.
   if ((block.regso ?? []).length > 0) {
-    out.push(para(ctx, `Kommunens ${formatNumber(block.regso?.length ?? 0, 0)} RegSO med sin områdestyp finns i bilaga C och i Excelfilen (bladet RegSO).`, { style: 'note' }));
+    out.push(para(ctx, t('pdf.areaTypes.regsoPointer', { n: formatNumber(block.regso?.length ?? 0, 0, lang) }), { style: 'note' }));
     ctx.appendix.push(() => regsoTable(ctx, block, m.scope.name) ?? { stack: [] });
   }
   return out;
@@ -1203,34 +1251,27 @@ async function areaTypesChapter(ctx: Ctx, n: number, block: AreaTypeBlock): Prom
 
 function methodChapter(ctx: Ctx, n: string): Content[] {
   const m = ctx.model;
-  const out: Content[] = [h1(ctx, `Bilaga ${n} Metod och källor`)];
-  out.push(
-    para(
-      ctx,
-      `Röjandekontroll: värden som vilar på färre än ${formatNumber(m.disclosure_threshold, 0)} personer redovisas inte ` +
-        'och markeras som skyddade. Saknade värden visas som saknade och räknas aldrig som noll.',
-    ),
-  );
-  out.push(
-    para(ctx, `Rapporten sammanställdes ${formatDateTime(m.generated_at)} av segfollow.${m.demo ? ` ${message('W301_DEMO_DATA')}.` : ''}`),
-  );
+  const t = ctx.t;
+  const out: Content[] = [h1(ctx, t('pdf.appendix.method', { letter: n }))];
+  out.push(para(ctx, t('pdf.method.disclosure', { threshold: formatNumber(m.disclosure_threshold, 0, ctx.lang) })));
+  out.push(para(ctx, t('pdf.method.compiled', { date: formatDateTime(m.generated_at, ctx.lang) }) + (m.demo ? ` ${message('W301_DEMO_DATA', ctx.lang)}.` : '')));
   out.push(
     table(
       ctx,
-      'Teckenförklaring',
+      t('pdf.method.legend'),
       [40, '*'],
-      headerRow(ctx, ['Tecken', 'Betydelse']),
-      STATUS_LEGEND.map((l) => [{ text: l.symbol, bold: true }, { text: ctx.fit(l.text) }]),
+      headerRow(ctx, [t('pdf.method.symbol'), t('pdf.method.meaning')]),
+      statusLegend(ctx.lang).map((l) => [{ text: l.symbol, bold: true }, { text: ctx.fit(l.text) }]),
     ),
   );
-  out.push(h2(ctx, `${n}.1 Källor`));
+  out.push(h2(ctx, `${n}.1 ${t('pdf.method.sources')}`));
   const sources = [...m.sources].sort((a, b) => a.source.localeCompare(b.source, 'sv') || swedishCollator.compare(a.table_id, b.table_id));
   out.push(
     table(
       ctx,
-      'Källtabeller och hämtningar',
+      t('pdf.method.sourcesCaption'),
       [40, 70, '*', 96],
-      headerRow(ctx, ['Källa', 'Tabell/KPI', 'Titel och adress', 'Hämtad']),
+      headerRow(ctx, [t('pdf.method.sourceColumn'), t('pdf.method.tableColumn'), t('pdf.method.titleColumn'), t('pdf.method.fetchedColumn')]),
       sources.map((s) => [
         { text: s.source },
         { text: ctx.fit(s.table_id), bold: true },
@@ -1242,24 +1283,24 @@ function methodChapter(ctx: Ctx, n: string): Content[] {
             { text: ctx.fit(s.url.length > 80 ? `${s.url.slice(0, 79)}…` : s.url), link: s.url, color: ACCENT, fontSize: 7 },
           ],
         },
-        { text: ctx.fit(formatDateTime(s.fetched_at)) },
+        { text: ctx.fit(formatDateTime(s.fetched_at, ctx.lang)) },
       ]),
-      'Varje siffra i rapporten kan spåras till hämtningen ovan genom manifestet och dataexporterna som följer med rapporten.',
+      t('pdf.method.trace'),
       false, // rows of four lines: may break between rows rather than jump a page
       0, // the source's name repeats down the column: it labels no row
     ),
   );
-  out.push(h2(ctx, `${n}.2 Förbehåll`));
+  out.push(h2(ctx, `${n}.2 ${t('pdf.method.caveats')}`));
   // Ordered by their stable ids, which stay in the manifest and the exports; the reader sees the text only.
   const caveats = [...m.caveats].sort((a, b) => a.id.localeCompare(b.id));
-  out.push({ ul: caveats.map((c) => para(ctx, c.text, { margin: [0, 0, 0, 3] })), style: 'body' });
+  out.push({ ul: caveats.map((c) => para(ctx, caveatInLang(c, ctx.lang), { margin: [0, 0, 0, 3] })), style: 'body' });
   out.push(...assessmentSection(ctx, `${n}.3`));
   let k = 5;
   if (ctx.areaTypeMethod?.length) {
     const [first, ...rest] = ctx.areaTypeMethod;
-    out.push({ stack: [h2(ctx, `${n}.${k++} Områdestyperna`), para(ctx, first ?? '')], unbreakable: true }, ...rest.map((l) => para(ctx, l)));
+    out.push({ stack: [h2(ctx, `${n}.${k++} ${t('pdf.method.areaTypes')}`), para(ctx, first ?? '')], unbreakable: true }, ...rest.map((l) => para(ctx, l)));
   }
-  if (ctx.reformSources) out.push(...reformBlocks(ctx, ctx.reformSources.map((b, i) => (i === 0 && b.kind === 'h2' ? { ...b, text: `${n}.${k++} ${b.text.replace('kapitlet', 'kapitlet Reformprogrammet')}` } : b))));
+  if (ctx.reformSources) out.push(...reformBlocks(ctx, ctx.reformSources.map((b, i) => (i === 0 && b.kind === 'h2' ? { ...b, text: `${n}.${k++} ${b.text.replace(t('pdf.method.reformSourcesFrom'), t('pdf.method.reformSourcesTo'))}` } : b))));
   // Reading aids (reading-aids.ts): the data lags and the scale for D, laid out like the reform chapter's blocks.
   for (const b of readingAids(m, `${n}.4`)) out.push(b.kind === 'h2' ? h2(ctx, b.text) : b.kind === 'para' ? para(ctx, b.text) : b.kind === 'list' ? { ul: b.items.map((x) => para(ctx, x)), style: 'body' } : table(ctx, b.caption, b.header.map((_, i) => (i === b.wide ? '*' : 'auto')), headerRow(ctx, b.header, b.numeric), b.rows.map((r) => r.map((c, i) => (b.numeric.includes(i) ? numberCell(ctx, c) : { text: ctx.fit(c) }))), b.note, b.rows.length <= SHORT_TABLE));
   return out;
@@ -1269,59 +1310,57 @@ function methodChapter(ctx: Ctx, n: string): Content[] {
 function assessmentSection(ctx: Ctx, num: string): Content[] {
   const m = ctx.model;
   const blocks = m.chapters.flatMap((ch) => ch.indicators);
-  const out: Content[] = [h2(ctx, `${num} Bedömning av förändringar och brott i serierna`)];
+  const out: Content[] = [h2(ctx, `${num} ${ctx.t('pdf.method.assessment')}`)];
   out.push(
     para(
       ctx,
-      'Varje förändring bedöms med tre utfall: tydlig ökning, tydlig minskning eller ingen säkerställd förändring. En förändring ' +
-        'är tydlig först när skillnaden mellan de avrundade värdena är större än den minsta förändring som har betydelse för ' +
-        'indikatorn (tabellen nedan) och, för andelar där antalet personer är känt, större än 1,96 gånger förändringens ' +
-        'standardfel enligt binomialfördelningen. Bara tydliga förändringar kallas förbättring eller försämring och räknas i ' +
-        'sammanfattningen. Ett segregationsindex har ökat eller minskat bara när hela intervallet för skillnaden ligger på samma ' +
-        'sida om noll. För kommunernas index prövas skillnaden mot den osäkerhet som de två årens intervall anger, och över bytet ' +
-        'av områdesindelning räknas den bara om den syns redan med den gamla indelningen. En förändring över ett brott i serien ' +
-        'bedöms aldrig för sig: då bedöms bara åren med samma definition eller indelning.',
+      ctx.t('pdf.method.assessmentText'),
     ),
   );
   const judged = blocks.filter((b) => b.materiality);
+  const reasons = ctx.lang === 'sv';
   if (judged.length > 0) {
     out.push(
       table(
         ctx,
-        'Minsta förändring som räknas som tydlig, per indikator',
-        ['*', 86, '*'],
-        headerRow(ctx, ['Indikator', 'Gräns', 'Skäl']),
+        ctx.t('pdf.method.materialityCaption'),
+        // The catalogue gives each limit's reason in Swedish only (data/indicators.json materiality.reason): an English
+        // report prints the limits without it.
+        reasons ? ['*', 86, '*'] : ['*', 'auto'],
+        headerRow(ctx, [ctx.t('pdf.columns.indicator'), ctx.t('pdf.method.limit'), ...(reasons ? [ctx.t('pdf.method.reason')] : [])]),
         judged.map((b) => {
           const mt = b.materiality as NonNullable<IndicatorBlock['materiality']>;
-          const limit = mt.relative ? `${formatNumber(mt.value, 1)} % av värdet` : formatChangeMagnitude(mt.value, b.unit).trim();
-          return [{ text: ctx.fit(b.title_sv) }, { text: ctx.fit(limit) }, { text: ctx.fit(mt.reason) }];
+          const limit = mt.relative ? ctx.t('pdf.method.relativeLimit', { value: formatNumber(mt.value, 1, ctx.lang) }) : formatChangeMagnitude(mt.value, b.unit, ctx.lang).trim();
+          return [{ text: ctx.fit(titleOf(ctx, b)) }, { text: ctx.fit(limit) }, ...(reasons ? [{ text: ctx.fit(mt.reason) }] : [])];
         }),
         undefined,
         false,
       ),
     );
   }
-  const breaks = blocks.flatMap((b) => (b.breaks ?? []).map((br) => ({ title: b.title_sv, ...br })));
-  const area = m.segregation.find((b) => b.area_break)?.area_break ?? null;
+  const cat = catalogueText(ctx.lang);
+  const breaks = blocks.flatMap((b) => (b.breaks ?? []).map((br) => ({ title: titleOf(ctx, b), ...cat.seriesBreak(b.id, br) })));
+  const found = m.segregation.find((b) => b.area_break)?.area_break ?? null;
+  const area = found ? { ...found, ...cat.areaBreak(found) } : null;
   if (breaks.length > 0 || area) {
     out.push(
       table(
         ctx,
-        'Brott i serierna',
+        ctx.t('pdf.method.breaksCaption'),
         ['*', 34, '*', '*'],
-        headerRow(ctx, ['Serie', 'Från år', 'Vad ändrades', 'Följd'], [1]),
+        headerRow(ctx, [ctx.t('pdf.method.series'), ctx.t('pdf.method.fromYear'), ctx.t('pdf.method.what'), ctx.t('pdf.method.effect')], [1]),
         [
           ...breaks.map((b) => [
-            { text: ctx.fit(b.title_before ? `${b.title} (före ${b.year}: ${b.title_before})` : b.title) },
+            { text: ctx.fit(b.title_before ? ctx.t('pdf.method.titleBefore', { title: b.title, year: b.year, before: b.title_before }) : b.title) },
             numberCell(ctx, String(b.year)),
             { text: ctx.fit(capitalise(b.what)) },
             { text: ctx.fit(capitalise(b.effect)) },
           ]),
           ...(area
-            ? [[{ text: 'Segregationsindex över DeSO och RegSO' }, numberCell(ctx, String(area.year)), { text: ctx.fit(capitalise(area.what)) }, { text: ctx.fit(capitalise(area.effect)) }]]
+            ? [[{ text: ctx.t('pdf.method.areaBreak') }, numberCell(ctx, String(area.year)), { text: ctx.fit(capitalise(area.what)) }, { text: ctx.fit(capitalise(area.effect)) }]]
             : []),
         ],
-        'Brotten är markerade med en streckad linje i diagrammen.',
+        ctx.t('pdf.method.breaksNote'),
         false,
       ),
     );
@@ -1335,35 +1374,30 @@ function capitalise(s: string): string {
 
 /** Bilaga B: each indicator's full description, rank, caveats, definition and source, by policy area. */
 function indicatorAppendix(ctx: Ctx, letter: string): Content[] {
-  const out: Content[] = [h1(ctx, `Bilaga ${letter} Indikatorerna`)];
-  out.push(
-    para(
-      ctx,
-      'För varje indikator: utvecklingen i ord, plats bland kommunerna, förbehåll, definition, population, enhet och källa, i kapitlens ordning; sist segregationsindexens utveckling i ord.',
-    ),
-  );
+  const out: Content[] = [h1(ctx, ctx.t('pdf.appendix.indicators', { letter }))];
+  out.push(para(ctx, ctx.t('pdf.appendix.indicatorsIntro')));
   const shown = new Set<string>();
   ctx.model.chapters.forEach((ch, i) => {
     const blocks = ch.indicators.map((b) => indicatorDetails(ctx, b, shown));
     const [first, ...rest] = blocks;
     // The area's heading stays with its first indicator.
-    if (first) out.push({ stack: [h2(ctx, `${letter}.${i + 1} ${ch.title_sv}`), first], unbreakable: true }, ...rest);
+    if (first) out.push({ stack: [h2(ctx, `${letter}.${i + 1} ${chapterTitle(ctx, ch)}`), first], unbreakable: true }, ...rest);
   });
   const seg = ctx.model.segregation;
   if (seg.length) {
     const [first, ...rest] = seg.map((b): Content => ({
-      stack: [{ text: ctx.fit(`${measureLabel(b.measure)}, ${b.groups}`), style: 'h3' }, para(ctx, describeSegregation(b).join(' '))],
+      stack: [{ text: ctx.fit(`${measureLabel(b.measure, ctx.lang)}, ${groupsName(b.groups, ctx.lang)}`), style: 'h3' }, para(ctx, describeSegregation(b, ctx.lang).join(' '))],
       unbreakable: true,
     }));
-    if (first) out.push({ stack: [h2(ctx, `${letter}.${ctx.model.chapters.length + 1} Segregationsindexen`), first], unbreakable: true }, ...rest);
+    if (first) out.push({ stack: [h2(ctx, `${letter}.${ctx.model.chapters.length + 1} ${ctx.t('pdf.appendix.segregationIndices')}`), first], unbreakable: true }, ...rest);
   }
   return out;
 }
 
 function appendixChapter(ctx: Ctx, letter: string): Content[] {
   return [
-    h1(ctx, `Bilaga ${letter} Diagrammens siffror`),
-    para(ctx, 'Siffrorna bakom varje diagram, som text. Tabellerna följer figurernas ordning.'),
+    h1(ctx, ctx.t('pdf.appendix.numbers', { letter })),
+    para(ctx, ctx.t('pdf.appendix.numbersIntro')),
     ...ctx.appendix.map((build) => build()),
   ];
 }
@@ -1412,21 +1446,22 @@ function chapter(nodes: Content[]): Content[] {
 
 function docDefinition(ctx: Ctx, content: Content[], pages: { count: number }): DocDefinition {
   const m = ctx.model;
-  const scope = m.scope.level === 'riket' ? 'Riket' : m.scope.name;
-  const demo = m.demo ? ctx.fit(message('W301_DEMO_DATA')) : '';
+  const scope = m.scope.level === 'riket' ? ctx.t('pdf.riketTitle') : m.scope.name;
+  const title = ctx.t('pdf.title');
+  const demo = m.demo ? ctx.fit(message('W301_DEMO_DATA', ctx.lang)) : '';
   const created = new Date(m.generated_at);
   const when = Number.isNaN(created.getTime()) ? new Date(0) : created;
   return {
     pageSize: 'A4',
     pageMargins: PAGE_MARGINS,
-    language: 'sv-SE',
+    language: ctx.t('pdf.metadata.language'),
     displayTitle: true,
     version: '1.7',
     info: {
-      title: ctx.fit(`${REPORT_TITLE} – ${scope} ${m.year}`),
+      title: ctx.fit(`${title} – ${scope} ${m.year}`),
       author: 'segfollow',
-      subject: ctx.fit(`Uppföljning av segregationen ${scopePhrase(m.scope)}, rapportår ${m.year}${m.demo ? ` (${message('W301_DEMO_DATA')})` : ''}`),
-      keywords: 'segregation, uppföljning, DeSO, RegSO, SCB, Kolada',
+      subject: ctx.fit(ctx.t('pdf.metadata.subject', { scope: scopePhrase(m.scope, ctx.lang), year: m.year }) + (m.demo ? ` (${message('W301_DEMO_DATA', ctx.lang)})` : '')),
+      keywords: ctx.t('pdf.metadata.keywords'),
       creator: 'segfollow',
       producer: 'segfollow (pdfmake)',
       // From the model, not the clock: the same model gives the same file.
@@ -1442,7 +1477,7 @@ function docDefinition(ctx: Ctx, content: Content[], pages: { count: number }): 
         ? null
         : {
             columns: [
-              { text: ctx.fit(`${REPORT_TITLE} · ${scope} ${m.year}`), width: '*' },
+              { text: ctx.fit(`${title} · ${scope} ${m.year}`), width: '*' },
               ...(demo ? [{ text: demo, width: 'auto', bold: true, color: ACCENT }] : []),
             ],
             style: 'pageHeader',
@@ -1453,7 +1488,7 @@ function docDefinition(ctx: Ctx, content: Content[], pages: { count: number }): 
       return {
         columns: [
           demo ? { text: demo, bold: true, color: ACCENT, width: '*' } : { text: '', width: '*' },
-          { text: `Sida ${page} av ${count}`, width: 'auto', alignment: 'right' },
+          { text: ctx.t('pdf.page', { page, count }), width: 'auto', alignment: 'right' },
         ],
         style: 'pageFooter',
         margin: [PAGE_MARGINS[0], 22, PAGE_MARGINS[2], 0],
@@ -1468,9 +1503,9 @@ function docDefinition(ctx: Ctx, content: Content[], pages: { count: number }): 
 function reformsChapter(ctx: Ctx, n: number, programme: ReformProgramme): Content[] {
   const blocks = reformChapter(ctx.model, programme);
   // The chapter's list of sources is reference matter: it goes to bilaga A, the chapter keeps its content.
-  const cut = blocks.findIndex((b) => b.kind === 'h2' && b.text.startsWith('Källor'));
+  const cut = blocks.findIndex((b) => b.kind === 'h2' && b.text.startsWith(ctx.t('pdf.method.sources')));
   if (cut >= 0) ctx.reformSources = blocks.slice(cut);
-  return [h1(ctx, `${n} ${REFORM_CHAPTER_TITLE}`), ...reformBlocks(ctx, cut >= 0 ? blocks.slice(0, cut) : blocks)];
+  return [h1(ctx, `${n} ${reformChapterTitle(ctx.lang)}`), ...reformBlocks(ctx, cut >= 0 ? blocks.slice(0, cut) : blocks)];
 }
 
 /** Lays out reforms.ts blocks: a heading kept with what it introduces, tables numbered. */
@@ -1513,14 +1548,17 @@ function reformBlocks(ctx: Ctx, blocks: ReturnType<typeof reformChapter>): Conte
 /** The maps of report/maps.ts: one figure (two maps side by side) and the table of its colour classes. */
 async function mapsChapter(ctx: Ctx, n: number, maps: readonly MapBlock[]): Promise<Content[]> {
   const m = ctx.model;
-  const scopeName = m.scope.level === 'riket' ? 'Sverige' : m.scope.name;
+  const lang = ctx.lang;
+  const scopeName = m.scope.level === 'riket' ? ctx.t('pdf.maps.sweden') : m.scope.name;
   const types = m.area_types;
-  const t = mapTexts(maps, scopeName, (x) => (types ? typeName(types, x) : areaTypeShortName(x)));
-  const out: Content[] = [h1(ctx, `${n} Kartor`)];
-  out.push(para(ctx, mapIntro(maps, scopeName)));
-  out.push(await figure(ctx, mapChart(maps, areaTypeLegendName), t.caption, t.alt));
-  const rows = t.classRows.map((r) => [{ text: ctx.fit(r.map) }, { text: ctx.fit(r.cls) }, numberCell(ctx, formatNumber(r.n, 0))]);
-  out.push(table(ctx, `Färgklasserna i figur ${ctx.figure}`, ['*', 'auto', 'auto'], headerRow(ctx, ['Karta', 'Klass', 'Antal områden'], [2]), rows, t.note));
+  const t = mapTexts(maps, scopeName, (x) => (types && lang === 'sv' ? typeName(types, x) : areaTypeShortName(x, lang)), lang);
+  const out: Content[] = [h1(ctx, `${n} ${ctx.t('pdf.maps.heading')}`)];
+  out.push(para(ctx, mapIntro(maps, scopeName, lang)));
+  out.push(await figure(ctx, mapChart(lang === 'sv' ? maps : maps.map((b) => ({ ...b, title_sv: mapTitle(b, wording(lang)) })), (x) => areaTypeLegendName(x, lang), lang), t.caption, t.alt));
+  const rows = t.classRows.map((r) => [{ text: ctx.fit(r.map) }, { text: ctx.fit(r.cls) }, numberCell(ctx, formatNumber(r.n, 0, lang))]);
+  out.push(
+    table(ctx, ctx.t('pdf.maps.classesCaption', { n: ctx.figure }), ['*', 'auto', 'auto'], headerRow(ctx, [ctx.t('pdf.maps.map'), ctx.t('pdf.maps.class'), ctx.t('pdf.columns.units')], [2]), rows, t.note),
+  );
   return out;
 }
 
@@ -1552,7 +1590,10 @@ async function content(ctx: Ctx): Promise<Content[]> {
  */
 export async function reportDefinition(model: ReportModel, pages: { count: number } = { count: 0 }): Promise<DocDefinition> {
   const fonts = useReportFonts();
-  const ctx: Ctx = { model, fit: fonts.fitText, figure: 0, table: 0, appendix: [] };
+  // The font has no → and fitText writes Swedish "till" for it: another language gets its own word first.
+  const arrow = wording(model.lang).t('pdf.arrow');
+  const fit = model.lang === 'sv' ? fonts.fitText : (s: string): string => fonts.fitText(s.replaceAll('\u2192', arrow));
+  const ctx: Ctx = { model, lang: model.lang, t: wording(model.lang).t, fit, figure: 0, table: 0, appendix: [] };
   return docDefinition(ctx, await content(ctx), pages);
 }
 
@@ -1581,7 +1622,6 @@ export async function buildReportPdf(
   options: PdfOptions = {},
   built?: { dd: DocDefinition; pages: { count: number } },
 ): Promise<{ pages: number; bytes: number }> {
-  if (model.lang !== 'sv') throw new StageError(`the report renderer writes Swedish only (lang '${model.lang}' requested)`);
   const pages = built?.pages ?? { count: 0 };
   const dd = built?.dd ?? (await reportDefinition(model, pages));
   let buffer: Buffer;

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { StageError, UsageError } from '../errors.ts';
 import { MESSAGES, message, type MessageId } from '../messages.ts';
 import type { IndicatorBlock, SeriesBreak } from './model.ts';
-import type { Lang } from './wording.ts';
+import { wording, type Lang } from './wording.ts';
 
 interface EnBreak {
   year: number;
@@ -87,7 +87,15 @@ function loadEnglish(): CatalogueText {
       const br = (ind(id).breaks ?? []).find((x) => x.year === b.year);
       const at = `indicator "${id}": breaks[year ${b.year}]`;
       if (!br) throw new UsageError(`data/indicators.json: ${at}: the report's break is not in the catalogue`);
-      return { ...b, what: need(br.what_en, `${at}.what_en`), effect: need(br.effect_en, `${at}.effect_en`), label: need(br.label_en, `${at}.label_en`) };
+      const out = { ...b, what: need(br.what_en, `${at}.what_en`), effect: need(br.effect_en, `${at}.effect_en`), label: need(br.label_en, `${at}.label_en`) };
+      if (b.title_before === undefined) return out;
+      // The title before the break is the indicator's own title or an earlier break's.
+      const i = ind(id);
+      const before = i.title_sv === b.title_before ? { en: i.title_en, where: 'title_en' } : (() => {
+        const e = (i.breaks ?? []).find((x) => x.title_sv === b.title_before);
+        return { en: e?.title_en, where: `breaks[year ${e?.year ?? '?'}].title_en` };
+      })();
+      return { ...out, title_before: need(before.en, `indicator "${id}": ${before.where}`) };
     },
     areaBreak: (info) => {
       const br = (cat.area_version_breaks ?? []).find((x) => x.what === info.what);
@@ -100,8 +108,8 @@ function loadEnglish(): CatalogueText {
 /**
  * A report caveat in the report's language. The model carries caveats as Swedish message texts (indicator blocks)
  * or as `{ id, text }` (the report's list); the English text is the message's `en` (pipelines/messages.ts). A caveat
- * with text of its own beyond the message (W225's list of late indicators, written by freshness.ts in Swedish) has no
- * English yet, and stops an English report rather than printing Swedish in it.
+ * with text of its own beyond the message (W225's list of late indicators, written by freshness.ts in Swedish) prints
+ * the message's English text and a sentence saying the list is in Swedish only.
  */
 export function caveatText(caveat: string | { id: string; text: string }, lang: Lang): string {
   const text = typeof caveat === 'string' ? caveat : caveat.text;
@@ -109,9 +117,10 @@ export function caveatText(caveat: string | { id: string; text: string }, lang: 
   const ids = Object.keys(MESSAGES) as MessageId[];
   const id = typeof caveat === 'string' ? ids.find((k) => message(k) === text) : ids.find((k) => k === caveat.id);
   if (id === undefined) throw new StageError(`report caveat "${text.slice(0, 60)}": not a message of pipelines/messages.ts, so it has no English text`);
-  if (message(id) !== text) {
-    throw new StageError(`report caveat ${id}: its text goes beyond the message (${text.slice(message(id).length, message(id).length + 60).trim()} …), which is written in Swedish only; an English report needs it in English`);
-  }
+  // The part beyond the message (W225's list of late indicators, with the catalogue's and the sources' Swedish
+  // reasons) has no English: the English report gives the message and says where the list is, rather than printing
+  // Swedish or leaving the list out silently. Otherwise the id decides the text.
+  if (text !== message(id) && text.startsWith(message(id))) return wording(lang).t('pdf.caveatListSwedishOnly', { message: message(id, lang).replace(/:$/, '.') });
   return message(id, lang);
 }
 

@@ -291,7 +291,7 @@ export interface MapTexts {
 }
 
 /** The map's title in the report's language (the model keeps the Swedish one). */
-function mapTitle(m: MapBlock, w: Wording): string {
+export function mapTitle(m: MapBlock, w: Wording): string {
   if (w.lang === 'sv') return m.title_sv;
   if (m.variable === 'segregation') return w.t('maps.title.D');
   if (m.variable === 'area_type') return w.t('maps.title.areaType');

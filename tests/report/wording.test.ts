@@ -39,16 +39,6 @@ describe('templates/wording', () => {
     for (const [key, ph] of sv) expect({ key, ph: en.get(key) }).toEqual({ key, ph });
   });
 
-  it('has the same keys and placeholders in the pending PDF wording (pending/pdf.sv.json, pending/pdf.en.json)', () => {
-    const sv = keysOf('pending/pdf.sv.json');
-    const en = keysOf('pending/pdf.en.json');
-    expect([...en.keys()].sort()).toEqual([...sv.keys()].sort());
-    for (const [key, ph] of sv) expect({ key, ph: en.get(key) }).toEqual({ key, ph });
-    // Not yet read by the report: none of its keys may clash with the live file's when it moves in.
-    const live = keysOf('sv.json');
-    expect([...sv.keys()].filter((k) => live.has(k))).toEqual([]);
-  });
-
   it('loads both languages without a fault (the loader checks en.json against sv.json)', () => {
     expect(wording('sv').t('format.and')).toBe(' och ');
     expect(wording('en').t('format.and')).toBe(' and ');
