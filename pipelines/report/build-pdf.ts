@@ -1295,14 +1295,14 @@ function methodChapter(ctx: Ctx, n: string): Content[] {
   const caveats = [...m.caveats].sort((a, b) => a.id.localeCompare(b.id));
   out.push({ ul: caveats.map((c) => para(ctx, caveatInLang(c, ctx.lang), { margin: [0, 0, 0, 3] })), style: 'body' });
   out.push(...assessmentSection(ctx, `${n}.3`));
+  // Sections in the order of their numbers. Reading aids (reading-aids.ts): the data lags and the scale for D, laid out like the reform chapter's blocks.
+  for (const b of readingAids(m, `${n}.4`)) out.push(b.kind === 'h2' ? h2(ctx, b.text) : b.kind === 'para' ? para(ctx, b.text) : b.kind === 'list' ? { ul: b.items.map((x) => para(ctx, x)), style: 'body' } : table(ctx, b.caption, b.header.map((_, i) => (i === b.wide ? '*' : 'auto')), headerRow(ctx, b.header, b.numeric), b.rows.map((r) => r.map((c, i) => (b.numeric.includes(i) ? numberCell(ctx, c) : { text: ctx.fit(c) }))), b.note, b.rows.length <= SHORT_TABLE));
   let k = 5;
   if (ctx.areaTypeMethod?.length) {
     const [first, ...rest] = ctx.areaTypeMethod;
     out.push({ stack: [h2(ctx, `${n}.${k++} ${t('pdf.method.areaTypes')}`), para(ctx, first ?? '')], unbreakable: true }, ...rest.map((l) => para(ctx, l)));
   }
   if (ctx.reformSources) out.push(...reformBlocks(ctx, ctx.reformSources.map((b, i) => (i === 0 && b.kind === 'h2' ? { ...b, text: `${n}.${k++} ${b.text.replace(t('pdf.method.reformSourcesFrom'), t('pdf.method.reformSourcesTo'))}` } : b))));
-  // Reading aids (reading-aids.ts): the data lags and the scale for D, laid out like the reform chapter's blocks.
-  for (const b of readingAids(m, `${n}.4`)) out.push(b.kind === 'h2' ? h2(ctx, b.text) : b.kind === 'para' ? para(ctx, b.text) : b.kind === 'list' ? { ul: b.items.map((x) => para(ctx, x)), style: 'body' } : table(ctx, b.caption, b.header.map((_, i) => (i === b.wide ? '*' : 'auto')), headerRow(ctx, b.header, b.numeric), b.rows.map((r) => r.map((c, i) => (b.numeric.includes(i) ? numberCell(ctx, c) : { text: ctx.fit(c) }))), b.note, b.rows.length <= SHORT_TABLE));
   return out;
 }
 
