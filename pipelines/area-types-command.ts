@@ -5,7 +5,7 @@ import { UsageError } from './errors.ts';
 import type { TextSink } from './log.ts';
 import { RawDuck } from './measures/duck-raw.ts';
 import { readerSettings, readError, rowLabel, tableSource } from './measures/read-table.ts';
-import { loadAreaTypeCatalogue, type GroupCut, type SdKind } from './measures/classify-area-types.ts';
+import { groupCutOf, loadAreaTypeCatalogue, type GroupCut, type SdKind } from './measures/classify-area-types.ts';
 
 export const AREA_TYPES_HELP = `segfollow area-types — socio-economic area types (områdestyper) for your own table
 
@@ -100,7 +100,7 @@ function ioCode(message: string): string {
   return codes.find(([re]) => re.test(message))?.[1] ?? (message.split('\n')[0] ?? message);
 }
 
-function sqlText(name: 'cut' | 'js_number'): string {
+function sqlText(name: 'cut' | 'js_number' | 'group_cuts'): string {
   return readFileSync(new URL(`../sql/area_types/${name}.sql`, import.meta.url), 'utf8');
 }
 
@@ -283,24 +283,7 @@ function numericCell(file: string, raw: string, r: number, name: string): number
 
 /** Per --by group, in order of first appearance: rows, areas with an index, mean, SD, cuts and areas per type. */
 async function groupCuts(db: RawDuck): Promise<GroupCut[]> {
-  const stats = await db.rows(
-    `SELECT grp, count(*)::INTEGER AS n_rows, any_value(n_areas)::INTEGER AS n_areas, any_value(mean) AS mean, any_value(sd) AS sd,
-            any_value(cut_type1) AS c1, any_value(cut_type2) AS c2, any_value(cut_type3) AS c3, any_value(cut_type4) AS c4,
-            count(*) FILTER (WHERE area_type = 1)::INTEGER AS n1, count(*) FILTER (WHERE area_type = 2)::INTEGER AS n2,
-            count(*) FILTER (WHERE area_type = 3)::INTEGER AS n3, count(*) FILTER (WHERE area_type = 4)::INTEGER AS n4,
-            count(*) FILTER (WHERE area_type = 5)::INTEGER AS n5, min(ord)::DOUBLE AS first
-     FROM area_type_result GROUP BY grp ORDER BY first`,
-  );
-  const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
-  return stats.map((s) => ({
-    grp: String(s.grp),
-    nRows: Number(s.n_rows),
-    nAreas: Number(s.n_areas),
-    mean: num(s.mean),
-    sd: num(s.sd),
-    cuts: [num(s.c1), num(s.c2), num(s.c3), num(s.c4)],
-    counts: [s.n1, s.n2, s.n3, s.n4, s.n5].map(Number),
-  }));
+  return (await db.rows(sqlText('group_cuts'))).map(groupCutOf);
 }
 
 function sqlIdent(s: string): string {

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DuckDBInstance, listValue, type DuckDBConnection } from '@duckdb/node-api';
-import { exec, execFile, query, type Params } from '../db.ts';
+import { exec, execFile, query, sqlFile, type Params } from '../db.ts';
 import { UsageError } from '../errors.ts';
 
 export type SdKind = 'population' | 'sample';
@@ -125,6 +125,19 @@ export interface GroupCut {
   counts: number[];
 }
 
+/** A row of sql/area_types/group_cuts.sql as a GroupCut (the warehouse's reader and the command's give the same row). */
+export function groupCutOf(s: Readonly<Record<string, unknown>>): GroupCut {
+  return {
+    grp: String(s.grp),
+    nRows: Number(s.n_rows),
+    nAreas: Number(s.n_areas),
+    mean: num(s.mean),
+    sd: num(s.sd),
+    cuts: [num(s.c1), num(s.c2), num(s.c3), num(s.c4)],
+    counts: [s.n1, s.n2, s.n3, s.n4, s.n5].map(Number),
+  };
+}
+
 export interface Classification {
   areas: ClassifiedArea[];
   groups: GroupCut[];
@@ -142,15 +155,7 @@ export async function classifyAreaTypes(rows: readonly IndexInput[], opts: { cat
       await load(conn, rows);
       await execFile(conn, 'area_types/cut', cutParams(opts.catalogue, opts.sdKind));
       const out = await query(conn, 'SELECT grp, unit, idx, z_score, area_type, status FROM area_type_result ORDER BY ord');
-      const stats = await query(
-        conn,
-        `SELECT grp, count(*)::INTEGER AS n_rows, any_value(n_areas)::INTEGER AS n_areas, any_value(mean) AS mean, any_value(sd) AS sd,
-                any_value(cut_type1) AS c1, any_value(cut_type2) AS c2, any_value(cut_type3) AS c3, any_value(cut_type4) AS c4,
-                count(*) FILTER (WHERE area_type = 1)::INTEGER AS n1, count(*) FILTER (WHERE area_type = 2)::INTEGER AS n2,
-                count(*) FILTER (WHERE area_type = 3)::INTEGER AS n3, count(*) FILTER (WHERE area_type = 4)::INTEGER AS n4,
-                count(*) FILTER (WHERE area_type = 5)::INTEGER AS n5, min(ord) AS first
-         FROM area_type_result GROUP BY grp ORDER BY first`,
-      );
+      const stats = await query(conn, sqlFile('area_types/group_cuts'));
       return {
         areas: out.map((r) => ({
           grp: String(r.grp),
@@ -160,15 +165,7 @@ export async function classifyAreaTypes(rows: readonly IndexInput[], opts: { cat
           areaType: num(r.area_type),
           status: r.status as AreaTypeStatus,
         })),
-        groups: stats.map((s) => ({
-          grp: String(s.grp),
-          nRows: Number(s.n_rows),
-          nAreas: Number(s.n_areas),
-          mean: num(s.mean),
-          sd: num(s.sd),
-          cuts: [num(s.c1), num(s.c2), num(s.c3), num(s.c4)],
-          counts: [s.n1, s.n2, s.n3, s.n4, s.n5].map(Number),
-        })),
+        groups: stats.map(groupCutOf),
       };
     } finally {
       conn.closeSync();

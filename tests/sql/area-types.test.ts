@@ -5,7 +5,7 @@
  */
 import { describe, it, expect, beforeEach, afterEach } from 'vitest';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { exec, execFile, query, queryFile } from '../../pipelines/db.ts';
+import { exec, execFile, query, queryFile, sqlFile } from '../../pipelines/db.ts';
 import { cutParams, gapParams, loadAreaTypeCatalogue, type SdKind } from '../../pipelines/measures/classify-area-types.ts';
 import { memoryWarehouse, insertObservations } from './helpers.ts';
 
@@ -166,6 +166,19 @@ describe('sql/area_types/cut.sql', () => {
       { unit: 'z1', idx: 5, area_type: 4, status: 'ok' },
       { unit: 'z2', idx: 7, area_type: 2, status: 'ok' },
     ]);
+  });
+
+  it('sums each group up in group_cuts.sql: rows, areas, mean, SD, the cuts and the areas per type, in order of first row', async () => {
+    await input([
+      { grp: 'two', unit: 'z1', index: 5 },
+      { grp: 'one', unit: 'x', index: 30 },
+      { grp: 'two', unit: 'z2', index: 7 },
+    ]);
+    await cut();
+    const rows = await query(wh.conn, sqlFile('area_types/group_cuts'));
+    expect(rows.map((r) => r.grp)).toEqual(['two', 'one']);
+    expect(rows[0]).toMatchObject({ n_rows: 2, n_areas: 2, mean: 6, sd: 1, c1: 8, c2: 7, c3: 6, c4: 5, n1: 0, n2: 1, n3: 0, n4: 1, n5: 0 });
+    expect(rows[1]).toMatchObject({ n_rows: 1, n_areas: 1, n1: 0, n2: 0, n3: 0, n4: 0, n5: 0 });
   });
 
   it('refuses an unknown kind of SD', async () => {
