@@ -1064,6 +1064,34 @@ function panelX(first: number, last: number): Record<string, unknown> {
 
 const PANEL_HEADER = { title: null, labelFontSize: 8, labelAnchor: 'start', labelAlign: 'left', labelLimit: 0, labelPadding: 3, labelExpr: "split(datum.label, '|')" } as const;
 
+type PanelSeries = { name: string; color: string; dash: number[] };
+
+/** The encodings of the small-multiple panels: years across, each panel's own value scale, one colour and dash per series. */
+function panelEncodings(names: readonly PanelSeries[], first: number, last: number) {
+  const legend = { title: null, orient: 'bottom', direction: 'horizontal', labelFontSize: 8, symbolType: 'stroke', symbolStrokeWidth: 1.8, symbolSize: 140 };
+  return {
+    x: panelX(first, last),
+    y: { field: 'value', type: 'quantitative' as const, title: null, scale: { zero: false, nice: true }, axis: { tickCount: 3, labelFontSize: 7.5 } },
+    color: { field: 'series', type: 'nominal' as const, scale: { domain: names.map((n) => n.name), range: names.map((n) => n.color) }, legend },
+    dash: { field: 'series', type: 'nominal' as const, scale: { domain: names.map((n) => n.name), range: names.map((n) => n.dash) }, legend },
+  };
+}
+
+/** The small-multiples frame: one panel per `panel` value in `order`, `grid.columns` across, y scales independent. */
+function panelFrame(description: string, grid: { columns: number; width: number; height: number }, order: readonly string[], layer: readonly unknown[]): TopLevelSpec {
+  return {
+    $schema: SCHEMA,
+    description,
+    config: CHART_CONFIG,
+    data: { name: 'values' },
+    columns: grid.columns,
+    spacing: { row: 10, column: 14 },
+    facet: { field: 'panel', type: 'nominal', sort: order, header: PANEL_HEADER },
+    spec: { width: grid.width, height: grid.height, layer },
+    resolve: { scale: { y: 'independent' } },
+  } as TopLevelSpec;
+}
+
 /**
  * A policy area's indicators as small multiples: one panel per indicator (three across), each with its own y scale
  * and its unit under its name; in each the area's own series (accent blue), its län (orange) and riket (grey,
@@ -1106,42 +1134,24 @@ export function indicatorPanelsChart(blocks: readonly IndicatorBlock[], own: str
   // A panel without a band still gets one invisible band point (zero height, at its lowest value): Vega fails on a
   // panel whose band fields have no values at all.
   if (banded.size) for (const b of bandless) rows.push({ panel: b.panel, year: first, lo: b.lo, hi: b.lo });
-  const x = panelX(first, last);
-  const y = { field: 'value', type: 'quantitative' as const, title: null, scale: { zero: false, nice: true }, axis: { tickCount: 3, labelFontSize: 7.5 } };
-  const legend = { title: null, orient: 'bottom', direction: 'horizontal', labelFontSize: 8, symbolType: 'stroke', symbolStrokeWidth: 1.8, symbolSize: 140 };
-  const color = { field: 'series', type: 'nominal' as const, scale: { domain: names.map((n) => n.name), range: names.map((n) => n.color) }, legend };
-  const dash = { field: 'series', type: 'nominal' as const, scale: { domain: names.map((n) => n.name), range: names.map((n) => n.dash) }, legend };
+  const { x, y, color, dash } = panelEncodings(names, first, last);
   return {
     id: `panels-${drawn.map((b) => b.id).join('-')}`.slice(0, 120),
-    spec: {
-      $schema: SCHEMA,
-      description: fitText(wording(lang).t('charts.perYear', { title: drawn.map((b) => b.title_sv).join(', ') })),
-      config: CHART_CONFIG,
-      data: { name: 'values' },
-      columns: grid.columns,
-      spacing: { row: 10, column: 14 },
-      facet: { field: 'panel', type: 'nominal', sort: order, header: PANEL_HEADER },
-      spec: {
-        width: grid.width,
-        height: grid.height,
-        layer: [
-          { transform: [{ filter: 'isValid(datum.pad)' }], mark: { type: 'point', opacity: 0, size: 1, color: 'white' }, encoding: { x, y: { ...y, field: 'pad' } } },
-          ...(banded.size ? [{ transform: [{ filter: 'isValid(datum.lo)' }], mark: { type: 'area', color: BAND_FILL, opacity: 0.7 }, encoding: { x, y: { ...y, field: 'lo' }, y2: { field: 'hi' } } }] : []),
-          { transform: [{ filter: 'isValid(datum.break_x)' }], mark: { type: 'rule', color: MUTED, strokeWidth: 0.8, strokeDash: [4, 3] }, encoding: { x: { ...x, field: 'break_x' } } },
-          {
-            transform: [{ filter: 'isValid(datum.series)' }],
-            mark: { type: 'line', strokeWidth: 1.4, invalid: 'break-paths-show-domains' },
-            encoding: { x, y, color, strokeDash: dash, size: { condition: { test: `datum.series === '${ownName.replace(/'/g, "\\'")}'`, value: 2 }, value: 1.2 } },
-          },
-          {
-            transform: [{ filter: `isValid(datum.value) && datum.series === '${ownName.replace(/'/g, "\\'")}'` }],
-            mark: { type: 'point', filled: true, color: ACCENT, size: 10, opacity: 1 },
-            encoding: { x, y },
-          },
-        ],
+    spec: panelFrame(fitText(wording(lang).t('charts.perYear', { title: drawn.map((b) => b.title_sv).join(', ') })), grid, order, [
+      { transform: [{ filter: 'isValid(datum.pad)' }], mark: { type: 'point', opacity: 0, size: 1, color: 'white' }, encoding: { x, y: { ...y, field: 'pad' } } },
+      ...(banded.size ? [{ transform: [{ filter: 'isValid(datum.lo)' }], mark: { type: 'area', color: BAND_FILL, opacity: 0.7 }, encoding: { x, y: { ...y, field: 'lo' }, y2: { field: 'hi' } } }] : []),
+      { transform: [{ filter: 'isValid(datum.break_x)' }], mark: { type: 'rule', color: MUTED, strokeWidth: 0.8, strokeDash: [4, 3] }, encoding: { x: { ...x, field: 'break_x' } } },
+      {
+        transform: [{ filter: 'isValid(datum.series)' }],
+        mark: { type: 'line', strokeWidth: 1.4, invalid: 'break-paths-show-domains' },
+        encoding: { x, y, color, strokeDash: dash, size: { condition: { test: `datum.series === '${ownName.replace(/'/g, "\\'")}'`, value: 2 }, value: 1.2 } },
       },
-      resolve: { scale: { y: 'independent' } },
-    } as TopLevelSpec,
+      {
+        transform: [{ filter: `isValid(datum.value) && datum.series === '${ownName.replace(/'/g, "\\'")}'` }],
+        mark: { type: 'point', filled: true, color: ACCENT, size: 10, opacity: 1 },
+        encoding: { x, y },
+      },
+    ]),
     data: { values: rows },
   };
 }
@@ -1188,37 +1198,19 @@ export function segregationPanelsChart(blocks: readonly SegregationBlock[], labe
   });
   const names = [...(['deso', 'regso'] as const).filter((l) => levels.has(l)).map((l) => ({ name: lineName(l), color: l === 'deso' ? ACCENT : SECOND, dash: [] as number[] }))];
   if (anyExpected) names.push({ name: expectedName, color: MUTED, dash: [4, 2] });
-  const x = panelX(first, last);
-  const y = { field: 'value', type: 'quantitative' as const, title: null, scale: { zero: false, nice: true }, axis: { tickCount: 3, labelFontSize: 7.5 } };
-  const legend = { title: null, orient: 'bottom', direction: 'horizontal', labelFontSize: 8, symbolType: 'stroke', symbolStrokeWidth: 1.8, symbolSize: 140 };
-  const color = { field: 'series', type: 'nominal' as const, scale: { domain: names.map((n) => n.name), range: names.map((n) => n.color) }, legend };
-  const dash = { field: 'series', type: 'nominal' as const, scale: { domain: names.map((n) => n.name), range: names.map((n) => n.dash) }, legend };
+  const { x, y, color, dash } = panelEncodings(names, first, last);
   return {
     id: 'seg-panels',
-    spec: {
-      $schema: SCHEMA,
-      description: fitText(wording(lang).t('charts.segregationDescription')),
-      config: CHART_CONFIG,
-      data: { name: 'values' },
-      columns: grid.columns,
-      spacing: { row: 10, column: 14 },
-      facet: { field: 'panel', type: 'nominal', sort: order, header: PANEL_HEADER },
-      spec: {
-        width: grid.width,
-        height: grid.height,
-        layer: [
-          { transform: [{ filter: 'isValid(datum.pad)' }], mark: { type: 'point', opacity: 0, size: 1, color: 'white' }, encoding: { x, y: { ...y, field: 'pad' } } },
-          { transform: [{ filter: 'isValid(datum.break_x)' }], mark: { type: 'rule', color: MUTED, strokeWidth: 0.8, strokeDash: [4, 3] }, encoding: { x: { ...x, field: 'break_x' } } },
-          { transform: [{ filter: 'isValid(datum.series)' }], mark: { type: 'line', strokeWidth: 1.6, invalid: 'break-paths-show-domains' }, encoding: { x, y, color, strokeDash: dash } },
-          {
-            transform: [{ filter: `isValid(datum.value) && datum.series !== '${expectedName}'` }],
-            mark: { type: 'point', filled: true, size: 10, opacity: 1 },
-            encoding: { x, y, color },
-          },
-        ],
+    spec: panelFrame(fitText(wording(lang).t('charts.segregationDescription')), grid, order, [
+      { transform: [{ filter: 'isValid(datum.pad)' }], mark: { type: 'point', opacity: 0, size: 1, color: 'white' }, encoding: { x, y: { ...y, field: 'pad' } } },
+      { transform: [{ filter: 'isValid(datum.break_x)' }], mark: { type: 'rule', color: MUTED, strokeWidth: 0.8, strokeDash: [4, 3] }, encoding: { x: { ...x, field: 'break_x' } } },
+      { transform: [{ filter: 'isValid(datum.series)' }], mark: { type: 'line', strokeWidth: 1.6, invalid: 'break-paths-show-domains' }, encoding: { x, y, color, strokeDash: dash } },
+      {
+        transform: [{ filter: `isValid(datum.value) && datum.series !== '${expectedName}'` }],
+        mark: { type: 'point', filled: true, size: 10, opacity: 1 },
+        encoding: { x, y, color },
       },
-      resolve: { scale: { y: 'independent' } },
-    } as TopLevelSpec,
+    ]),
     data: { values: rows },
   };
 }
