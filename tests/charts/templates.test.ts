@@ -4,8 +4,10 @@
  * written from the specs as the code built them before the templates existed (so moving the static parts into
  * JSON changed no chart), and a broken template stopping with a UsageError that names the file and the field.
  */
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import {
   areaTypeGapChart,
   areaTypePopulationChart,
@@ -19,6 +21,8 @@ import {
   segregationPanelsChart,
   type ChartDef,
 } from '../../pipelines/charts/specs.ts';
+import { chartStyle, chartTemplate } from '../../pipelines/charts/templates.ts';
+import { UsageError } from '../../pipelines/errors.ts';
 import { loadBoundaries } from '../../pipelines/report/maps.ts';
 import type { IndicatorBlock, MapBlock } from '../../pipelines/report/model.ts';
 import { areaTypeLegendName, measureLabel } from '../../pipelines/report/summary.ts';
@@ -66,7 +70,7 @@ function maps(): MapBlock[] {
       areas: areas.map((a, i) => ({ ...a, value: null, area_type: i < 2 ? null : ((1 + (i % 5)) as 1 | 2 | 3 | 4 | 5) })),
       outlines: [areas[0]?.geometry].filter((g) => g !== undefined),
     },
-  ] as MapBlock[];
+  ] as unknown as MapBlock[];
 }
 
 /** One or more charts of every kind the report draws, with the variants that change the spec's shape. */
@@ -113,4 +117,77 @@ describe('chart specs of every kind (golden, written before the templates)', () 
       expectGolden(`charts/specs-every-kind.${lang}.json`, JSON.stringify(specs, null, 1) + '\n');
     });
   }
+});
+
+describe('a template a statistician edits', () => {
+  const TEMPLATES = new URL('../../templates/charts/', import.meta.url).pathname;
+  const made: string[] = [];
+  afterAll(() => {
+    for (const d of made) rmSync(d, { recursive: true, force: true });
+  });
+  /** A copy of templates/charts with `file` changed by `edit` (its JSON text). */
+  function edited(file: string, edit: (text: string) => string): string {
+    const root = mkdtempSync(join(tmpdir(), 'segfollow-templates-'));
+    made.push(root);
+    const dir = join(root, 'templates', 'charts');
+    cpSync(TEMPLATES, dir, { recursive: true });
+    writeFileSync(join(dir, file), edit(readFileSync(join(dir, file), 'utf8')));
+    return `${dir}/`;
+  }
+  const rankParams = { description: 'd', width: 481, height: 33, unitLabel: 'Procent', rows: ['A', 'B', 'C'] };
+  function failure(f: () => unknown): UsageError {
+    try {
+      f();
+    } catch (e) {
+      if (e instanceof UsageError) return e;
+      throw e;
+    }
+    throw new Error('no error');
+  }
+
+  it('changes the chart: a new accent colour and row height reach the spec', () => {
+    const dir = edited('style.json', (t) => t.replace('"accent": "#1d4f91"', '"accent": "#0b3d7a"'));
+    const dir2 = edited('kommun-rank.vl.json', (t) => t.replace('"rowHeight": 11', '"rowHeight": 12'));
+    const spec = JSON.stringify(chartTemplate('kommun-rank', dir).fill(rankParams));
+    expect(spec).toContain('"color":"#0b3d7a"');
+    expect(spec).not.toContain('#1d4f91');
+    expect(chartTemplate('kommun-rank', dir2).setting('rowHeight')).toBe(12);
+  });
+
+  it('fills a fresh spec on every call (a caller changing one cannot change the next)', () => {
+    const t = chartTemplate('kommun-rank');
+    const a = t.fill(rankParams) as unknown as { layer: { mark: { color?: string } }[] };
+    const first = a.layer[2]?.mark;
+    if (first) first.color = 'red';
+    expect(JSON.stringify(t.fill(rankParams))).not.toContain('red');
+  });
+
+  it('stops with a UsageError naming the file and the field', () => {
+    const cases: [string, (t: string) => string, RegExp][] = [
+      ['line.vl.json', (t) => t.replace('"color": "{{accent}}", "strokeWidth": 2', '"color": "{{acent}}", "strokeWidth": 2'), /templates\/charts\/line\.vl\.json: "spec\.layer\[14\]\.mark\.color": unknown placeholder \{\{acent\}\}/],
+      ['line.vl.json', (t) => t.replace('"indicatorHeight": 110', '"indicatorHeight": "110"'), /line\.vl\.json: "settings\.indicatorHeight": expected a number/],
+      ['kommun-rank.vl.json', (t) => t.replace('{ "$use": "x" }', '{ "$use": "xx" }'), /kommun-rank\.vl\.json: "spec\.layer\[2\]\.encoding\.x\.\$use": no part "xx"/],
+      ['kommun-rank.vl.json', (t) => t.replace('"layer": [', '"layer": [ { "$when": "nosuchflag", "mark": "rule" },'), /kommun-rank\.vl\.json: "spec\.layer\[0\]\.\$when": expected the name of a flag/],
+      ['kommun-rank.vl.json', (t) => t.replace('"spec": {', '"spek": {'), /kommun-rank\.vl\.json: "spek": unknown section/],
+      ['kommun-rank.vl.json', (t) => t.slice(0, -10), /kommun-rank\.vl\.json: cannot read the chart template/],
+      ['kommun-rank.vl.json', (t) => t.replace('"{{description}}"', '"{{description}"'), /kommun-rank\.vl\.json: "spec\.description": a stray \{\{ or \}\}/],
+      ['style.json', (t) => t.replace('"accent": "#1d4f91"', '"accent": "#1d4f9"'), /templates\/charts\/style\.json: "colors\.accent": expected a CSS colour/],
+      ['style.json', (t) => t.replace('"font": "Roboto"', '"font": "Arial"'), /style\.json: "parts\.config\.font": the report embeds and measures Roboto only/],
+      ['style.json', (t) => t.replace('"riket": [4, 2]', '"riket": "4 2"'), /style\.json: "dashes\.riket": expected a list of numbers/],
+    ];
+    for (const [file, edit, message] of cases) {
+      const dir = edited(file, edit);
+      const e = failure(() => {
+        chartStyle(dir);
+        chartTemplate(file.replace('.vl.json', '').replace('style.json', 'kommun-rank'), dir);
+      });
+      expect(e.message).toMatch(message);
+      expect(e.exitCode).toBe(2);
+    }
+  });
+
+  it('refuses a placeholder the code does not fill, when the chart is filled', () => {
+    const dir = edited('kommun-rank.vl.json', (t) => t.replace('"rows": "the kommuner in order"', '"rows": "the kommuner in order", "subtitle": "new"').replace('"text": "{{unitLabel}}"', '"text": "{{unitLabel}}", "subtitle": "{{subtitle}}"'));
+    expect(failure(() => chartTemplate('kommun-rank', dir).fill(rankParams)).message).toMatch(/kommun-rank\.vl\.json: "spec\.title\.subtitle": the code gave no value for \{\{subtitle\}\}/);
+  });
 });
