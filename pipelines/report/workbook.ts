@@ -577,12 +577,46 @@ export function toXlsxSheets(specs: readonly SheetSpec[]): Sheet<Buffer>[] {
   }));
 }
 
+/**
+ * Sets the modification time of every entry of a ZIP archive (an .xlsx) to `at`, in place, so the same workbook
+ * gives the same bytes. write-excel-file (through fflate) stamps each entry with the clock and has no option for it;
+ * the time is only in the entries' local and central headers (MS-DOS date and time, 2-second steps, no time zone:
+ * written in UTC), outside the CRC, so nothing else changes. `at` before 1980 (DOS dates start there) is 1980-01-01.
+ */
+export function fixZipTimes(zip: Buffer, at: Date): Buffer {
+  const t = Number.isFinite(at.getTime()) && at.getUTCFullYear() >= 1980 ? at : new Date(Date.UTC(1980, 0, 1));
+  const time = (t.getUTCHours() << 11) | (t.getUTCMinutes() << 5) | (t.getUTCSeconds() >> 1);
+  const date = ((t.getUTCFullYear() - 1980) << 9) | ((t.getUTCMonth() + 1) << 5) | t.getUTCDate();
+  let eocd = zip.length - 22;
+  while (eocd >= 0 && zip.readUInt32LE(eocd) !== 0x06054b50) eocd--;
+  if (eocd < 0) throw new Error('the workbook writer gave no ZIP archive (no end of central directory)');
+  const count = zip.readUInt16LE(eocd + 10);
+  let p = zip.readUInt32LE(eocd + 16);
+  for (let i = 0; i < count; i++) {
+    if (zip.readUInt32LE(p) !== 0x02014b50) throw new Error(`the workbook's ZIP entry ${i}: no central directory header`);
+    const local = zip.readUInt32LE(p + 42);
+    if (zip.readUInt32LE(local) !== 0x04034b50) throw new Error(`the workbook's ZIP entry ${i}: no local header`);
+    zip.writeUInt16LE(time, p + 12);
+    zip.writeUInt16LE(date, p + 14);
+    zip.writeUInt16LE(time, local + 10);
+    zip.writeUInt16LE(date, local + 12);
+    p += 46 + zip.readUInt16LE(p + 28) + zip.readUInt16LE(p + 30) + zip.readUInt16LE(p + 32);
+  }
+  return zip;
+}
+
+/** The workbook's bytes: the same model gives the same bytes (its entries dated when the model was made). */
+export async function workbookBytes(model: ReportModel, catalogue: readonly IndicatorDef[]): Promise<{ buffer: Buffer; sheets: string[] }> {
+  const specs = workbookSheets(model, catalogue);
+  const buffer = fixZipTimes(await writeXlsxFile(toXlsxSheets(specs)).toBuffer(), new Date(model.generated_at));
+  return { buffer, sheets: specs.map((s) => s.name) };
+}
+
 /** Writes the workbook atomically (temporary file, then rename) and returns its size and sheet names. */
 export async function writeWorkbook(model: ReportModel, catalogue: readonly IndicatorDef[], outFile: string): Promise<{ bytes: number; sheets: string[] }> {
-  const specs = workbookSheets(model, catalogue);
-  const buffer = await writeXlsxFile(toXlsxSheets(specs)).toBuffer();
+  const { buffer, sheets } = await workbookBytes(model, catalogue);
   await replaceFile(outFile, buffer);
-  return { bytes: buffer.length, sheets: specs.map((s) => s.name) };
+  return { bytes: buffer.length, sheets };
 }
 
 /** The sheets behind the comparison lines and bands of the trend charts, the kommun's ranks and the maps. */
