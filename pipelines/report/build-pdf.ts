@@ -849,10 +849,9 @@ async function segregationChapter(ctx: Ctx, n: number): Promise<Content[]> {
     notes.push(
       para(
         ctx,
-        // The measures stage's own account of its intervals (methodText, which names the draws), so the text says
-        // what the code does.
-        // (Swedish: the measures stage writes it in Swedish only, so an English report gives the shorter account.)
-        (ctx.lang === 'sv' ? m.segregation_method : undefined) ??
+        // The measures stage's own account of its intervals (methodText, which names the draws, in the model's
+        // language), so the text says what the code does.
+        m.segregation_method ??
           t('pdf.segregation.bootstrap') +
             (m.bootstrap_draws !== undefined ? t(m.bootstrap_draws < 100 ? 'pdf.segregation.drawsFew' : 'pdf.segregation.draws', { n: formatNumber(m.bootstrap_draws, 0, lang) }) : ''),
         { style: 'note' },
@@ -1318,20 +1317,19 @@ function assessmentSection(ctx: Ctx, num: string): Content[] {
     ),
   );
   const judged = blocks.filter((b) => b.materiality);
-  const reasons = ctx.lang === 'sv';
+  const reasonOf = catalogueText(ctx.lang).materialityReason;
   if (judged.length > 0) {
     out.push(
       table(
         ctx,
         ctx.t('pdf.method.materialityCaption'),
-        // The catalogue gives each limit's reason in Swedish only (data/indicators.json materiality.reason): an English
-        // report prints the limits without it.
-        reasons ? ['*', 86, '*'] : ['*', 'auto'],
-        headerRow(ctx, [ctx.t('pdf.columns.indicator'), ctx.t('pdf.method.limit'), ...(reasons ? [ctx.t('pdf.method.reason')] : [])]),
+        // Each limit's reason in the report's language (data/indicators.json materiality.reason, reason_en).
+        ['*', 86, '*'],
+        headerRow(ctx, [ctx.t('pdf.columns.indicator'), ctx.t('pdf.method.limit'), ctx.t('pdf.method.reason')]),
         judged.map((b) => {
           const mt = b.materiality as NonNullable<IndicatorBlock['materiality']>;
           const limit = mt.relative ? ctx.t('pdf.method.relativeLimit', { value: formatNumber(mt.value, 1, ctx.lang) }) : formatChangeMagnitude(mt.value, b.unit, ctx.lang).trim();
-          return [{ text: ctx.fit(titleOf(ctx, b)) }, { text: ctx.fit(limit) }, ...(reasons ? [{ text: ctx.fit(mt.reason) }] : [])];
+          return [{ text: ctx.fit(titleOf(ctx, b)) }, { text: ctx.fit(limit) }, { text: ctx.fit(reasonOf(b) ?? mt.reason) }];
         }),
         undefined,
         false,

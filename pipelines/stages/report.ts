@@ -551,7 +551,7 @@ async function reportModel(ctx: Context, conn: DuckDBConnection, scope: Scope, s
     sources,
     caveats: [...[...caveatIds].sort().map((id) => ({ id, text: message(id) })), ...(shared.facts.staleCaveat ? [shared.facts.staleCaveat] : [])],
     disclosure_threshold: shared.facts.threshold,
-    ...(draws !== undefined ? { bootstrap_draws: draws, segregation_method: methodText(draws) } : {}),
+    ...(draws !== undefined ? { bootstrap_draws: draws, segregation_method: methodText(draws, 0.95, ctx.config.lang) } : {}),
     reforms: shared.reforms,
     ...(maps.length > 0 ? { maps } : {}),
   };

@@ -205,14 +205,14 @@ describe('English formatting', () => {
 });
 
 describe('catalogueText', () => {
-  it('has English words for every indicator, definition break and the area-version break', () => {
+  it('has English words for every indicator, materiality reason, definition break and the area-version break', () => {
     const cat = JSON.parse(readFileSync(`${DATA}/indicators.json`, 'utf8')) as {
       area_version_breaks: { what: string; effect: string }[];
-      indicators: { id: string; title_sv: string; definition: string; population: string; breaks?: { year: number; what: string; effect: string; label: string; title_sv?: string }[] }[];
+      indicators: { id: string; title_sv: string; definition: string; population: string; materiality?: { value: number; reason: string }; breaks?: { year: number; what: string; effect: string; label: string; title_sv?: string }[] }[];
     };
     const en = catalogueText('en');
     for (const ind of cat.indicators) {
-      expectEnglish([en.title(ind), en.definition(ind) ?? '', en.population(ind) ?? ''].map((s) => s.replace(/\d,\d{3}/g, '')));
+      expectEnglish([en.title(ind), en.definition(ind) ?? '', en.population(ind) ?? '', en.materialityReason(ind) ?? ''].filter((s) => s !== '').map((s) => s.replace(/\d,\d{3}/g, '')));
       for (const b of ind.breaks ?? []) {
         const t = en.seriesBreak(ind.id, b);
         expectEnglish([t.what, t.effect, t.label]);
@@ -331,6 +331,8 @@ describe('the English PDF', () => {
     expect(all).toMatch(/Table 1\. /);
     expect(all).toMatch(/Figure 1\. /);
     expect(all).toMatch(/Page 2 of \d+/);
+    // The materiality limits with their reasons (data/indicators.json materiality.reason_en), as the Swedish report has them.
+    expect(all.replace(/\s+/g, ' ')).toContain('moves a few tenths from year to year with the business cycle');
     // Every page, one by one, so a failure names the page and the word. The source tables' own titles are quoted as
     // SCB and Kolada publish them (official names, in Swedish): the rows between the sources table's header and its
     // note are left out of the check.
