@@ -127,7 +127,10 @@ function radixByRatio(xs: Float64Array, ts: Float64Array, m: number): Uint32Arra
     const src = pass < 2 ? lo : hi;
     const shift = (pass & 1) * 16;
     count.fill(0);
-    for (let i = 0; i < m; i++) count[((src[i] as number) >>> shift) & 0xffff]++;
+    for (let i = 0; i < m; i++) {
+      const d = ((src[i] as number) >>> shift) & 0xffff;
+      count[d] = (count[d] as number) + 1;
+    }
     // A digit every unit shares moves nothing.
     if (count[((src[0] as number) >>> shift) & 0xffff] === m) continue;
     let sum = 0;
@@ -137,7 +140,9 @@ function radixByRatio(xs: Float64Array, ts: Float64Array, m: number): Uint32Arra
       sum += c;
     }
     for (let i = 0; i < m; i++) {
-      const j = count[((src[i] as number) >>> shift) & 0xffff]++ as number;
+      const d = ((src[i] as number) >>> shift) & 0xffff;
+      const j = count[d] as number;
+      count[d] = j + 1;
       hi2[j] = hi[i] as number;
       lo2[j] = lo[i] as number;
       b[j] = a[i] as number;
