@@ -1,4 +1,7 @@
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type * as Bindings from '@duckdb/node-bindings';
 
 /**
@@ -55,19 +58,28 @@ export class RawDuck {
     private readonly b: DuckBindings,
     private readonly db: Bindings.Database,
     private readonly conn: Bindings.Connection,
+    private readonly spillDir: string | null,
   ) {}
 
-  /** An in-memory database with these settings (DuckDB configuration options, e.g. threads, memory_limit). */
+  /**
+   * An in-memory database with these settings (DuckDB configuration options, e.g. threads, memory_limit). With a
+   * memory_limit and no temp_directory, DuckDB's spill files go to a folder of its own in the OS temp folder, removed
+   * on close (DuckDB's default would be ".tmp" in the user's working folder).
+   */
   static async open(settings: Record<string, string> = {}): Promise<RawDuck> {
     const b = bindings();
     const config = b.create_config();
     b.set_config(config, 'duckdb_api', 'segfollow');
-    for (const [k, v] of Object.entries(settings)) b.set_config(config, k, v);
-    const db = await b.open(':memory:', config);
+    const spillDir = settings.memory_limit !== undefined && settings.temp_directory === undefined ? mkdtempSync(join(tmpdir(), 'segfollow-duckdb-')) : null;
+    const all = spillDir === null ? settings : { ...settings, temp_directory: spillDir };
+    let db: Bindings.Database | undefined;
     try {
-      return new RawDuck(b, db, await b.connect(db));
+      for (const [k, v] of Object.entries(all)) b.set_config(config, k, v);
+      db = await b.open(':memory:', config);
+      return new RawDuck(b, db, await b.connect(db), spillDir);
     } catch (e) {
-      b.close_sync(db);
+      if (db !== undefined) b.close_sync(db);
+      if (spillDir !== null) rmSync(spillDir, { recursive: true, force: true });
       throw e;
     }
   }
@@ -75,6 +87,7 @@ export class RawDuck {
   close(): void {
     this.b.disconnect_sync(this.conn);
     this.b.close_sync(this.db);
+    if (this.spillDir !== null) rmSync(this.spillDir, { recursive: true, force: true });
   }
 
   /** Runs one statement; `params` bind $1, $2, … (an array) or $name (an object) as VARCHAR. */

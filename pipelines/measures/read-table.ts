@@ -212,13 +212,17 @@ const PLAIN_COUNT_SQL = (col: string): string => `regexp_full_match(${col}, '[0-
  */
 export const PLAIN_CSV_MAX_BYTES = 8 << 20;
 
+/**
+ * The reader's DuckDB memory limit unless SEGFOLLOW_MEMORY_LIMIT says otherwise: the warehouse's default
+ * (db.ts DEFAULT_MEMORY_LIMIT, not imported: db.ts loads DuckDB's node-api). Beyond it DuckDB spills to a temporary
+ * folder, so a table of millions of rows stays well under a gigabyte (DuckDB's own default is 80% of the RAM).
+ */
+export const READER_MEMORY_LIMIT = '500MB';
+
 /** DuckDB settings of the in-memory database that reads a user's table. */
 export function readerSettings(): Record<string, string> {
-  const s: Record<string, string> = {};
   // The same knob as the warehouse (SEGFOLLOW_MEMORY_LIMIT), so one setting bounds a whole machine's DuckDB use.
-  const limit = process.env.SEGFOLLOW_MEMORY_LIMIT?.trim();
-  if (limit) s.memory_limit = limit;
-  return s;
+  return { memory_limit: process.env.SEGFOLLOW_MEMORY_LIMIT?.trim() || READER_MEMORY_LIMIT };
 }
 
 /**
