@@ -14,6 +14,7 @@ import { AccessibilityError } from './tagging/errors.ts';
 import { compactPdf } from './tagging/compact.ts';
 import { accessibleDefinition } from './tagging/document.ts';
 import { installTagging } from './tagging/layer.ts';
+import { installPageFit } from './page-fit.ts';
 import { useReportFonts } from '../charts/fonts.ts';
 import { wording, type Lang, type Wording } from './wording.ts';
 import {
@@ -111,6 +112,10 @@ export interface NodeBase extends Style {
   style?: string | string[];
   pageBreak?: 'before' | 'after';
   unbreakable?: boolean;
+  /** page-fit.ts: a node that must not end a page (a breakable table's caption); outside unbreakable blocks only. */
+  keepWithNext?: boolean;
+  /** page-fit.ts: an unbreakable block whose charts may be drawn down to this share of their size to fit a page. */
+  fit?: number;
   width?: number | string;
   /** A chart's text alternative: its Figure's /Alt in the tagged PDF (report/tagging/). */
   alt?: string;
@@ -196,6 +201,8 @@ const RULE = '#bfbfbf';
 const PAGE_MARGINS: Margins = [57, 62, 57, 58];
 /** Tables up to this many rows (of one line each) are kept on one page with their caption. */
 const SHORT_TABLE = 12;
+/** A figure pushed to the next page may be drawn down to this share of its size to stay on the page before. */
+const FIT_SCALE = 0.8;
 
 const require = createRequire(import.meta.url);
 let pdfmakeReady: PdfMake | undefined;
@@ -209,6 +216,8 @@ function pdfmake(): PdfMake {
   installChartDrawing((require('pdfmake/js/Renderer.js') as { default: { prototype: object } }).default, family);
   // After the chart hook: the tagging layer wraps it, so a chart is drawn inside its Figure (PDF/UA).
   installTagging();
+  // After the tagging layer: each corrected layout pass starts a new structure tree.
+  installPageFit();
   pm.setFonts({ [family]: paths });
   const allowed = new Set(Object.values(paths));
   // Nothing else may be read or fetched: a report needs nothing outside the model.
@@ -277,7 +286,8 @@ function table(
 ): StackNode {
   ctx.table++;
   const stack: Content[] = [
-    { text: ctx.fit(ctx.t('pdf.tableCaption', { n: ctx.table, caption })), style: 'caption', margin: [0, 8, 0, 4] },
+    // A table that may break keeps its caption with its first rows (page-fit.ts); a short one is kept whole.
+    { text: ctx.fit(ctx.t('pdf.tableCaption', { n: ctx.table, caption })), style: 'caption', margin: [0, 8, 0, 4], ...(keepTogether ? {} : { keepWithNext: true }) },
     {
       table: { headerRows: 1, widths, body: [header, ...rows], dontBreakRows: true, keepWithHeaderRows: 1 },
       layout: TABLE_LAYOUT,
@@ -317,7 +327,7 @@ function balancedTables(
     });
   }
   const stack: Content[] = [
-    { text: ctx.fit(ctx.t('pdf.tableCaption', { n: ctx.table, caption })), style: 'caption', margin: [0, 8, 0, 4] },
+    { text: ctx.fit(ctx.t('pdf.tableCaption', { n: ctx.table, caption })), style: 'caption', margin: [0, 8, 0, 4], ...(per <= 30 ? {} : { keepWithNext: true }) },
     { columns, columnGap: 14 },
   ];
   if (note) stack.push({ text: ctx.fit(note), style: 'note', margin: [0, 3, 0, 0] });
@@ -352,6 +362,7 @@ async function figure(ctx: Ctx, chart: ChartDef, caption: string, alt: string): 
   const node: SvgNode = chartNode(scene, Math.min(CHART_WIDTH, scene.width), ctx.fit(alt));
   return {
     unbreakable: true,
+    fit: FIT_SCALE,
     margin: [0, 6, 0, 10],
     stack: [{ text: ctx.fit(ctx.t('pdf.figureCaption', { n: ctx.figure, caption })), style: 'caption', margin: [0, 0, 0, 4] }, node],
   };
@@ -710,7 +721,7 @@ async function policyChapter(ctx: Ctx, n: number, ch: ReportModel['chapters'][nu
     const num = ctx.figure;
     for (const b of drawn) ctx.appendix.push(() => lineNumbersTable(ctx, t('pdf.figureNumbers', { n: num, what: `${titleOf(ctx, b)}, ${scopeLabel} ${yearsOf(b.series)}` }), b));
     // Heading and figure on one page: a heading never ends a page.
-    out.push({ stack: [...head, fig], unbreakable: true });
+    out.push({ stack: [...head, fig], unbreakable: true, fit: FIT_SCALE });
     for (const b of ch.indicators.filter((x) => !drawn.includes(x))) {
       const bt = titleOf(ctx, b);
       out.push(para(ctx, t('pdf.noChartFor', { title: `${bt.charAt(0).toLowerCase()}${bt.slice(1)}` }), { style: 'note' }));
@@ -1235,6 +1246,7 @@ async function areaTypesChapter(ctx: Ctx, n: number, block: AreaTypeBlock): Prom
         ),
       ],
       unbreakable: true,
+      fit: FIT_SCALE,
     });
     const fig = ctx.figure;
     ctx.appendix.push(() => areaTypeTrendNumbers(ctx, t('pdf.figureNumbers', { n: fig, what: t('pdf.areaTypes.trendNumbers', { scope: scopeName, range }) }), trended));
@@ -1550,9 +1562,10 @@ async function mapsChapter(ctx: Ctx, n: number, maps: readonly MapBlock[]): Prom
   const scopeName = m.scope.level === 'riket' ? ctx.t('pdf.maps.sweden') : m.scope.name;
   const types = m.area_types;
   const t = mapTexts(maps, scopeName, (x) => (types && lang === 'sv' ? typeName(types, x) : areaTypeShortName(x, lang)), lang);
-  const out: Content[] = [h1(ctx, `${n} ${ctx.t('pdf.maps.heading')}`)];
-  out.push(para(ctx, mapIntro(maps, scopeName, lang)));
-  out.push(await figure(ctx, mapChart(lang === 'sv' ? maps : maps.map((b) => ({ ...b, title_sv: mapTitle(b, wording(lang)) })), (x) => areaTypeLegendName(x, lang), lang), t.caption, t.alt));
+  // Heading, text and the two maps on one page (the maps drawn smaller if need be), not the heading alone on one.
+  const head = [h1(ctx, `${n} ${ctx.t('pdf.maps.heading')}`, false), para(ctx, mapIntro(maps, scopeName, lang))];
+  const out: Content[] = [];
+  out.push({ stack: [...head, await figure(ctx, mapChart(lang === 'sv' ? maps : maps.map((b) => ({ ...b, title_sv: mapTitle(b, wording(lang)) })), (x) => areaTypeLegendName(x, lang), lang), t.caption, t.alt)], unbreakable: true, fit: FIT_SCALE, pageBreak: 'before' });
   const rows = t.classRows.map((r) => [{ text: ctx.fit(r.map) }, { text: ctx.fit(r.cls) }, numberCell(ctx, formatNumber(r.n, 0, lang))]);
   out.push(
     table(ctx, ctx.t('pdf.maps.classesCaption', { n: ctx.figure }), ['*', 'auto', 'auto'], headerRow(ctx, [ctx.t('pdf.maps.map'), ctx.t('pdf.maps.class'), ctx.t('pdf.columns.units')], [2]), rows, t.note),

@@ -9,6 +9,8 @@ import { writeReportHtml } from '../report/build-html.ts';
 import { buildReportPdf, reportDefinition, type PdfOptions } from '../report/build-pdf.ts';
 import type { ReportModel } from '../report/model.ts';
 import { writeWorkbook } from '../report/workbook.ts';
+import { shareFontLayouts } from '../charts/pdf-font-cache.ts';
+import { useReportFonts } from '../charts/fonts.ts';
 
 export interface RenderJob {
   readonly id: number;
@@ -45,6 +47,8 @@ export type RenderReply =
 
 /** The work of one job; also what the stage runs in-process when a pool is not worth starting. */
 export async function renderJob(job: RenderJob): Promise<RenderOutcome> {
+  // Words shaped for one report serve the next (charts/pdf-font-cache.ts); once per thread.
+  shareFontLayouts(useReportFonts().paths.normal);
   const t0 = performance.now();
   // One content tree for both files: building it renders every chart, the costliest step after pdfmake's layout.
   const pages = { count: 0 };

@@ -14,7 +14,7 @@ const LENGTH = /\/Length (\d+)(?!\s+\d+\s+R)/;
  * Objects per object stream: one stream holds them all in a report (a few thousand small dictionaries), which
  * compresses best; readers find an object through the xref stream's index, so the size costs them nothing.
  */
-const PER = 5000;
+const PER = 100_000;
 /**
  * zlib level of the object stream. The dictionaries repeat a few keys: level 7 packs them 3 % tighter than the
  * default 6 for ~2 ms a report; 8 and 9 gain another 3 % at three to six times the time (measured on the report
