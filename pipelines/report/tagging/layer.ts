@@ -20,6 +20,7 @@
  * byte-identical to plain pdfmake output.
  */
 import { createRequire } from 'node:module';
+import { packWrites } from './compact.ts';
 import type { TaggingIssue } from './errors.ts';
 
 /** On the document definition's content array: the tagging options of this document. */
@@ -129,9 +130,16 @@ interface PdfDoc {
   getStructTreeRoot(): PdfRef;
   getStructParentTree(): { get(key: number): unknown[]; add(key: number, value: unknown): unknown };
   createStructParentTreeNextKey(): number;
-  _write(data: string): void;
+  _write(data: string | Buffer): void;
   _offset: number;
   _refEnd(ref: PdfRef): void;
+  _finalize(): void;
+  _root: PdfRef;
+  _info: PdfRef;
+  _id: Buffer;
+  _security?: unknown;
+  /** The document's output stream (pdfkit's PDFDocument is a Readable). */
+  push(chunk: Buffer | null): boolean;
   text: (...args: unknown[]) => unknown;
   annotate: (x: number, y: number, w: number, h: number, options: Record<string, unknown>) => unknown;
   link: (x: number, y: number, w: number, h: number, url: unknown, options?: Record<string, unknown>) => unknown;
@@ -772,6 +780,35 @@ function hasLink(inlines: readonly PmInline[]): boolean {
   return false;
 }
 
+/**
+ * Keeps what a tagged document writes after its header in memory instead of streaming it, and at the end writes it
+ * packed into object streams with a cross-reference stream (compact.ts, packWrites): pdfkit's classic
+ * cross-reference table (one line and one stream write per object; a tagged report has thousands of structure
+ * elements) is never written, and the file is not scanned again to find its objects, since pdfkit reports where
+ * each one starts (_refEnd).
+ */
+function packOutput(doc: PdfDoc): void {
+  if (doc._security) throw new Error('tagging: encrypted documents are not supported');
+  const base = doc._offset;
+  const chunks: Buffer[] = [];
+  const starts: [number, number][] = [];
+  const refEnd = doc._refEnd;
+  doc._write = (data: string | Buffer): void => {
+    const b = typeof data === 'string' ? Buffer.from(`${data}\n`, 'latin1') : data;
+    chunks.push(b);
+    doc._offset += b.length;
+  };
+  doc._refEnd = (ref: PdfRef): void => {
+    starts.push([ref.id, ref.offset as number]);
+    refEnd.call(doc, ref);
+  };
+  doc._finalize = (): void => {
+    const id = `<${doc._id.toString('hex')}>`;
+    doc.push(packWrites(Buffer.concat(chunks), base, starts, ` /Root ${doc._root.id} 0 R /Info ${doc._info.id} 0 R /ID [${id} ${id}]`));
+    doc.push(null);
+  };
+}
+
 // ---- Installation. ----
 
 type Method = (this: unknown, ...args: unknown[]) => unknown;
@@ -831,6 +868,7 @@ export function installTagging(classes: PdfmakeClasses = pdfmakeClasses()): void
       const tagger = new Tagger(options);
       (this as Proto)[STATE] = tagger;
       pdfDocument[STATE] = tagger;
+      packOutput(pdfDocument);
       const previous = active;
       active = tagger;
       try {
