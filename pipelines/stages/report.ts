@@ -7,7 +7,7 @@ import { indicatorReportFields, loadIndicators, loadSources, titleInYear, type I
 import { MESSAGES, message, type MessageId } from '../messages.ts';
 import { BASELINE_YEAR, FIRST_YEAR } from '../config.ts';
 import { poolSize, startRenderPool } from './report-pool.ts';
-import type { RenderPhases } from './report-worker.ts';
+import { threadCpuSeconds, type RenderPhases } from './report-worker.ts';
 import type {
   AreaTypeBlock,
   AreaTypeComparison,
@@ -181,8 +181,12 @@ async function writeReports(ctx: Context, conn: DuckDBConnection, stagingDir: st
     for (const [i, scope] of order) {
       await pool.ready();
       const t0 = performance.now();
+      const c0 = threadCpuSeconds();
       const model = await reportModel(ctx, conn, scope, shared);
+      const c1 = threadCpuSeconds();
       const modelSeconds = (performance.now() - t0) / 1000;
+      // The main thread's CPU for the model (DuckDB's own threads not included).
+      const modelCpu = c0 === null || c1 === null ? null : c1 - c0;
       const name = `segfollow-${scope.level}-${scope.code}-${ctx.config.year}.pdf`;
       // The workbook beside the PDF: every table and chart's numbers of the same model (report/workbook.ts).
       const xlsx = name.replace(/\.pdf$/, '.xlsx');
@@ -194,7 +198,7 @@ async function writeReports(ctx: Context, conn: DuckDBConnection, stagingDir: st
           { name: xlsx, kind: 'workbook', bytes: r.xlsxBytes },
           { name: html, kind: 'html', bytes: r.htmlBytes },
         ];
-        addPhases(timing, scope.level, modelSeconds, r.phases);
+        addPhases(timing, scope.level, modelSeconds, modelCpu, r.phases);
         ctx.log.progress('reports', ++done, scopes.length);
       });
       // Handled here too, so a failure before the loop ends is not an unhandled rejection; Promise.all reports it.
@@ -224,14 +228,17 @@ type Scope = ReportModel['scope'];
 
 interface PhaseTotals {
   reports: number;
-  seconds: { model: number } & { -readonly [K in keyof RenderPhases]: number };
+  /** Wall seconds by step; `model_cpu` and `render_cpu` are the CPU seconds of the main thread and render thread. */
+  seconds: { model: number; tree: number; html: number; pdf: number; xlsx: number; model_cpu: number; render_cpu: number };
 }
 
-function addPhases(timing: Map<Scope['level'], PhaseTotals>, level: Scope['level'], model: number, phases: RenderPhases): void {
+function addPhases(timing: Map<Scope['level'], PhaseTotals>, level: Scope['level'], model: number, modelCpu: number | null, phases: RenderPhases): void {
   let t = timing.get(level);
-  if (!t) timing.set(level, (t = { reports: 0, seconds: { model: 0, tree: 0, html: 0, pdf: 0, xlsx: 0 } }));
+  if (!t) timing.set(level, (t = { reports: 0, seconds: { model: 0, tree: 0, html: 0, pdf: 0, xlsx: 0, model_cpu: 0, render_cpu: 0 } }));
   t.reports++;
   t.seconds.model += model;
+  t.seconds.model_cpu += modelCpu ?? 0;
+  t.seconds.render_cpu += phases.cpu ?? 0;
   for (const k of ['tree', 'html', 'pdf', 'xlsx'] as const) t.seconds[k] += phases[k];
 }
 
