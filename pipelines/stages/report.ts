@@ -172,6 +172,7 @@ async function writeReports(ctx: Context, conn: DuckDBConnection, stagingDir: st
   const files: ReportResult['files'][] = [];
   const pending: Promise<void>[] = [];
   const timing = new Map<Scope['level'], PhaseTotals>();
+  let exported: Awaited<ReturnType<typeof writeExports>> = [];
   let done = 0;
   try {
     // Largest first (riket, then län, then kommuner), whatever order --reports names them in, so that no long report
@@ -207,7 +208,19 @@ async function writeReports(ctx: Context, conn: DuckDBConnection, stagingDir: st
     }
     // Every model is read: the run-wide answers (some 100 MB) can go before the last reports are rendered.
     for (const memo of [runQueries, runSeries, runScopes]) memo.get(conn)?.clear();
-    await Promise.all(pending);
+    // Swedish CSV and Parquet (report/exports.ts), written while the threads render the last reports: the main
+    // thread and DuckDB are free by now. Awaited only after the reports, so a report's failure is the one reported.
+    const written = writeExports(conn, stagingDir, ctx.config.year);
+    try {
+      await Promise.all(pending);
+    } finally {
+      // Never leave with a query still running on the connection the caller is about to close.
+      await written.then(
+        () => undefined,
+        () => undefined,
+      );
+    }
+    exported = await written;
   } finally {
     await pool.close();
   }
@@ -218,8 +231,7 @@ async function writeReports(ctx: Context, conn: DuckDBConnection, stagingDir: st
   for (const [level, t] of timing) {
     ctx.log.info('report timing', { level, reports: t.reports, ...Object.fromEntries(Object.entries(t.seconds).map(([k, v]) => [`${k}_s`, Number(v.toFixed(2))])) });
   }
-  // Swedish CSV and Parquet (report/exports.ts).
-  result.files.push(...(await writeExports(conn, stagingDir, ctx.config.year)));
+  result.files.push(...exported);
   ctx.log.info('reports written', { reports: result.reports, files: result.files.length });
   return result;
 }
