@@ -26,6 +26,9 @@ const MAX_WORDS = 50_000;
 
 const HOOKED = Symbol.for('segfollow.sharedFontLayouts');
 let installed = false;
+/** pdfkit's own layoutCached, kept so tests can compare against it (unshareFontLayouts). */
+let original: ((this: EmbeddedFontLike, text: string) => GlyphRun) | undefined;
+let proto: (EmbeddedFontLike & { [HOOKED]?: true }) | undefined;
 /** Runs per font file (name, em size and checksum), and each embedded font's entry in it. */
 const runs = new Map<string, Map<string, GlyphRun>>();
 const runsOf = new WeakMap<EmbeddedFontLike, Map<string, GlyphRun>>();
@@ -52,16 +55,18 @@ export function shareFontLayouts(fontPath: string): void {
   const PDFDocument = require('pdfkit') as new (o?: object) => { font(src: string): unknown; _font: object; end(): void };
   const doc = new PDFDocument({ autoFirstPage: false });
   doc.font(fontPath);
-  const proto = Object.getPrototypeOf(doc._font) as EmbeddedFontLike & { [HOOKED]?: true };
+  const p = Object.getPrototypeOf(doc._font) as EmbeddedFontLike & { [HOOKED]?: true };
   doc.end();
-  if (proto[HOOKED]) {
+  if (p[HOOKED]) {
     installed = true;
     return;
   }
-  if (typeof proto.layoutCached !== 'function' || typeof proto.layoutRun !== 'function') {
+  if (typeof p.layoutCached !== 'function' || typeof p.layoutRun !== 'function') {
     throw new Error('pdfkit EmbeddedFont has no layoutCached/layoutRun: the shared font layout cache cannot be installed (pdfkit upgraded?)');
   }
-  proto.layoutCached = function layoutCached(this: EmbeddedFontLike, text: string): GlyphRun {
+  proto = p;
+  original = p.layoutCached;
+  p.layoutCached = function layoutCached(this: EmbeddedFontLike, text: string): GlyphRun {
     // The document asked for no cache (pdfkit's fontLayoutCache: false): keep to that.
     if (!this.layoutCache) return this.layoutRun(text);
     const words = wordsOf(this);
@@ -73,6 +78,23 @@ export function shareFontLayouts(fontPath: string): void {
     }
     return run;
   };
-  proto[HOOKED] = true;
+  p[HOOKED] = true;
   installed = true;
+}
+
+/** Words held in the shared cache, over every font (for tests and the curious). */
+export function sharedFontLayoutWords(): number {
+  let n = 0;
+  for (const words of runs.values()) n += words.size;
+  return n;
+}
+
+/** Puts pdfkit's per-document cache back and empties the shared one (tests compare the two). */
+export function unshareFontLayouts(): void {
+  if (proto && original) {
+    proto.layoutCached = original;
+    delete proto[HOOKED];
+  }
+  runs.clear();
+  installed = false;
 }
