@@ -571,7 +571,8 @@ function referenceLayers() {
  * For a län (or any report without län rows): one row per kommun, ordered by value (highest first, missing
  * last), with the report area's own value as a dashed rule.
  */
-export function kommunRankChart(block: IndicatorBlock, reference: { name: string; value: number | null }, lang: Lang = 'sv'): ChartDef {
+/** `rowStep`: points per kommun (the report draws a ranking that would fill half a page or a little more taller). */
+export function kommunRankChart(block: IndicatorBlock, reference: { name: string; value: number | null }, lang: Lang = 'sv', rowStep = 11): ChartDef {
   const { fitText } = useReportFonts();
   const style = unitStyle(block.unit, lang);
   const kommuner = [...block.by_kommun].sort((a, b) => {
@@ -594,7 +595,7 @@ export function kommunRankChart(block: IndicatorBlock, reference: { name: string
       $schema: SCHEMA,
       description: fitText(wording(lang).t('charts.kommuner', { title: block.title_sv })),
       width: CHART_WIDTH,
-      height: Math.max(3, order.length) * 11,
+      height: Math.max(3, order.length) * rowStep,
       autosize: { type: 'fit-x', contains: 'padding' },
       config: { ...CHART_CONFIG, axisY: { grid: true, domain: false, ticks: false } },
       title: { text: fitText(style.label) },
