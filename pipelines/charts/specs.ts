@@ -364,9 +364,10 @@ export function kommunSpreadChart(block: IndicatorBlock, reference: { name: stri
 
 /**
  * For a län (or any report without län rows): one row per kommun, ordered by value (highest first, missing
- * last), with the report area's own value as a dashed rule.
+ * last), with the report area's own value as a dashed rule. `rowStep`: points per kommun, the template's
+ * rowHeight unless given (the report draws a ranking that would fill half a page or a little more taller).
  */
-export function kommunRankChart(block: IndicatorBlock, reference: { name: string; value: number | null }, lang: Lang = 'sv'): ChartDef {
+export function kommunRankChart(block: IndicatorBlock, reference: { name: string; value: number | null }, lang: Lang = 'sv', rowStep?: number): ChartDef {
   const { fitText } = useReportFonts();
   const style = unitStyle(block.unit, lang);
   const kommuner = [...block.by_kommun].sort((a, b) => {
@@ -387,7 +388,7 @@ export function kommunRankChart(block: IndicatorBlock, reference: { name: string
     spec: t.fill({
       description: fitText(wording(lang).t('charts.kommuner', { title: block.title_sv })),
       width: CHART_WIDTH,
-      height: Math.max(3, order.length) * t.setting('rowHeight'),
+      height: Math.max(3, order.length) * (rowStep ?? t.setting('rowHeight')),
       unitLabel: fitText(style.label),
       rows: order,
     }),

@@ -116,6 +116,11 @@ export interface NodeBase extends Style {
   keepWithNext?: boolean;
   /** page-fit.ts: an unbreakable block whose charts may be drawn down to this share of their size to fit a page. */
   fit?: number;
+  /**
+   * page-fit.ts: what an unbreakable stack (a table and its caption) is laid out as instead, breaking across pages,
+   * rather than leave a page under 60 % full.
+   */
+  breakable?: Content[];
   width?: number | string;
   /** A chart's text alternative: its Figure's /Alt in the tagged PDF (report/tagging/). */
   alt?: string;
@@ -247,6 +252,8 @@ interface Ctx {
   firstPolicyTable?: number;
   /** The area-type method's details (the year's cut, the comparison, the change rule), laid out in bilaga A. */
   areaTypeMethod?: string[];
+  /** A län report's rankings of its kommuner, one per indicator, laid out in a chapter of their own (spreadChapter). */
+  spread: (() => Promise<Content[]>)[];
   /** The reform chapter's sources, laid out in bilaga A. */
   reformSources?: ReturnType<typeof reformChapter>;
 }
@@ -286,8 +293,8 @@ function table(
 ): StackNode {
   ctx.table++;
   const stack: Content[] = [
-    // A table that may break keeps its caption with its first rows (page-fit.ts); a short one is kept whole.
-    { text: ctx.fit(ctx.t('pdf.tableCaption', { n: ctx.table, caption })), style: 'caption', margin: [0, 8, 0, 4], ...(keepTogether ? {} : { keepWithNext: true }) },
+    // A table that breaks keeps its caption with its first rows (page-fit.ts); a short one is kept whole.
+    { text: ctx.fit(ctx.t('pdf.tableCaption', { n: ctx.table, caption })), style: 'caption', margin: [0, 8, 0, 4], keepWithNext: true },
     {
       table: { headerRows: 1, widths, body: [header, ...rows], dontBreakRows: true, keepWithHeaderRows: 1 },
       layout: TABLE_LAYOUT,
@@ -298,7 +305,7 @@ function table(
   if (note) stack.push({ text: ctx.fit(note), style: 'note', margin: [0, 3, 0, 0] });
   // A short table is kept whole with its caption; a long one may break, repeating its header row. (pdfmake drops
   // what does not fit when an unbreakable block is taller than a page, so only short tables qualify.)
-  return { stack, margin: [0, 0, 0, 8], unbreakable: keepTogether };
+  return { stack, margin: [0, 0, 0, 8], unbreakable: keepTogether, ...(keepTogether ? { breakable: stack } : {}) };
 }
 
 /** Long lists (290 kommuner) side by side, so an appendix table takes pages, not dozens of them. */
@@ -312,7 +319,9 @@ function balancedTables(
   /** Wider rows (more than two or three columns) fit only two parts across the page. */
   maxParts = 3,
 ): StackNode {
-  const parts = Math.min(maxParts, rows.length > 60 ? 3 : rows.length > 16 ? 2 : 1);
+  // Parts of up to 17 rows (about a third of a page) where the width allows, so a part seldom leaves the page before
+  // it half empty; 2 parts of 17–25 rows before.
+  const parts = rows.length <= 16 ? 1 : Math.min(maxParts, Math.ceil(rows.length / 17));
   if (parts === 1) return table(ctx, caption, widths, header, rows, note);
   ctx.table++;
   const per = Math.ceil(rows.length / parts);
@@ -326,14 +335,20 @@ function balancedTables(
       rowHeaderColumns: 1,
     });
   }
-  const stack: Content[] = [
-    { text: ctx.fit(ctx.t('pdf.tableCaption', { n: ctx.table, caption })), style: 'caption', margin: [0, 8, 0, 4], ...(per <= 30 ? {} : { keepWithNext: true }) },
-    { columns, columnGap: 14 },
-  ];
-  if (note) stack.push({ text: ctx.fit(note), style: 'note', margin: [0, 3, 0, 0] });
+  const captionNode: TextNode = { text: ctx.fit(ctx.t('pdf.tableCaption', { n: ctx.table, caption })), style: 'caption', margin: [0, 8, 0, 4], keepWithNext: true };
+  const noteNode: Content[] = note ? [{ text: ctx.fit(note), style: 'note', margin: [0, 3, 0, 0] }] : [];
+  const stack: Content[] = [captionNode, { columns, columnGap: 14 }, ...noteNode];
+  // Parts side by side cannot break across pages (each would continue on the next page beside the others): where the
+  // block would leave a page under-filled it becomes one long table that breaks (page-fit.ts).
+  const single: TableNode = {
+    table: { headerRows: 1, widths, body: [structuredClone(header), ...structuredClone(rows)], dontBreakRows: true, keepWithHeaderRows: 1 },
+    layout: TABLE_LAYOUT,
+    style: 'tableSmall',
+    rowHeaderColumns: 1,
+  };
   // Rows of one short line (a name and a value or two): 30 of them take under half a page, so the caption stays with
   // its table; longer parts may break.
-  return { stack, margin: [0, 0, 0, 8], unbreakable: per <= 30 };
+  return { stack, margin: [0, 0, 0, 8], unbreakable: per <= 30, ...(per <= 30 ? { breakable: [captionNode, single, ...noteNode] } : {}) };
 }
 
 /** For a chart's alt text (its Figure's /Alt): the lowest and highest kommun, from the chart's own numbers. */
@@ -673,12 +688,47 @@ async function spreadFigure(ctx: Ctx, block: IndicatorBlock): Promise<Content[]>
     const missing = block.by_kommun.filter((k) => k.value === null).map((k) => k.name);
     const caption = t('pdf.spread.byKommunCaption', { title, year, unit, scope: scopeName }) + (missing.length ? t('pdf.spread.missing', { list: joinList(missing, lang) }) : '');
     const alt = t('pdf.spread.byKommunAlt', { title: lower, year, range: rangeAlt(ctx, block.by_kommun, block.unit) });
-    const fig = await figure(ctx, kommunRankChart(forCharts(ctx, [block])[0] ?? block, { name: scopeName, value: ref?.value ?? null }, lang), caption, alt);
+    const charted = forCharts(ctx, [block])[0] ?? block;
+    const fig = await figure(ctx, kommunRankChart(charted, { name: scopeName, value: ref?.value ?? null }, lang, await rankRowStep(ctx, charted, scopeName, ref?.value ?? null)), caption, alt);
     const n = ctx.figure;
     ctx.appendix.push(() => spreadNumbersTable(ctx, t('pdf.figureNumbers', { n, what: `${title} ${year}` }), block, true));
     return [fig];
   }
   return [];
+}
+
+/** Points per kommun in a ranking (kommunRankChart's default), and the share of a page a ranking must fill alone. */
+const RANK_STEP = 11;
+const RANK_PAGE_SHARE = 0.67;
+/** A figure's caption (a line) and margins, around its chart. */
+const FIGURE_FRAME = 28;
+
+/**
+ * Points per kommun in a ranking: a figure of a little over half a page cannot share a page with the next one, and
+ * alone it leaves its page under 60 % full (the layout rule). Such a ranking is drawn taller, to fill RANK_PAGE_SHARE
+ * of a page; shorter and taller ones keep the default step.
+ */
+async function rankRowStep(ctx: Ctx, block: IndicatorBlock, scopeName: string, value: number | null): Promise<number> {
+  const rows = Math.max(3, block.by_kommun.length);
+  const usable = 842 - PAGE_MARGINS[1] - PAGE_MARGINS[3];
+  // Rankings of under 20 kommuner are well under half a page, over 40 well over; only those between are measured.
+  if (rows < 20 || rows > 40) return RANK_STEP;
+  const chart = kommunRankChart(block, { name: scopeName, value }, ctx.lang);
+  const scene = await renderChartScene(chart.spec, chart.data, ctx.lang);
+  const scale = Math.min(CHART_WIDTH, scene.width) / scene.width;
+  const height = scene.height * scale + FIGURE_FRAME;
+  if (height < 0.5 * usable || height >= RANK_PAGE_SHARE * usable) return RANK_STEP;
+  return RANK_STEP + (RANK_PAGE_SHARE * usable - height) / (rows * scale);
+}
+
+/** A län report's rankings of its kommuner, one figure per indicator; the heading and its text kept with the first. */
+async function spreadChapter(ctx: Ctx, n: number): Promise<Content[]> {
+  const figures: Content[] = [];
+  for (const build of ctx.spread) figures.push(...(await build()));
+  const [first, ...rest] = figures;
+  if (!first) return [];
+  const head = [h1(ctx, `${n} ${ctx.t('pdf.spread.chapter')}`, false), para(ctx, ctx.t('pdf.spread.chapterIntro', { scope: ctx.model.scope.name }))];
+  return [{ stack: [...head, first], unbreakable: true, fit: FIT_SCALE }, ...rest];
 }
 
 /**
@@ -730,7 +780,10 @@ async function policyChapter(ctx: Ctx, n: number, ch: ReportModel['chapters'][nu
     out.push({ stack: [...head, para(ctx, t('pdf.noChart'), { style: 'note' })], unbreakable: true });
   }
   out.push(latestTable(ctx, chTitle, ch.indicators, n === ctx.firstPolicyChapter));
-  for (const block of ch.indicators) out.push(...(await spreadFigure(ctx, block)));
+  // A län report's rankings (20–50 kommuner make most of a page each) go to a chapter of their own: after a chapter's
+  // table they left that page half empty. Built there, so that figures are numbered in the order they are printed.
+  if (m.scope.level === 'lan') ctx.spread.push(...ch.indicators.map((b) => () => spreadFigure(ctx, b)));
+  else for (const block of ch.indicators) out.push(...(await spreadFigure(ctx, block)));
   return out;
 }
 
@@ -1585,6 +1638,13 @@ async function content(ctx: Ctx): Promise<Content[]> {
     const sentences = summary.areas.find((a) => a.policy_area === ch.policy_area)?.sentences ?? [];
     out.push(...(await policyChapter(ctx, n++, ch, sentences)));
   }
+  if (ctx.spread.length) {
+    const spread = await spreadChapter(ctx, n);
+    if (spread.length) {
+      out.push(...spread);
+      n++;
+    }
+  }
   if (ctx.model.segregation.length) out.push(...(await segregationChapter(ctx, n++)));
   if (ctx.model.area_types) out.push(...(await areaTypesChapter(ctx, n++, ctx.model.area_types)));
   if (ctx.model.maps?.length) out.push(...chapter(await mapsChapter(ctx, n++, ctx.model.maps)));
@@ -1604,7 +1664,7 @@ export async function reportDefinition(model: ReportModel, pages: { count: numbe
   // The font has no → and fitText writes Swedish "till" for it: another language gets its own word first.
   const arrow = wording(model.lang).t('pdf.arrow');
   const fit = model.lang === 'sv' ? fonts.fitText : (s: string): string => fonts.fitText(s.replaceAll('\u2192', arrow));
-  const ctx: Ctx = { model, lang: model.lang, t: wording(model.lang).t, fit, figure: 0, table: 0, appendix: [] };
+  const ctx: Ctx = { model, lang: model.lang, t: wording(model.lang).t, fit, figure: 0, table: 0, appendix: [], spread: [] };
   return docDefinition(ctx, await content(ctx), pages);
 }
 

@@ -9,6 +9,9 @@
  * - `fit: minScale` on an unbreakable block holding charts: when the block was pushed to the next page and the page it
  *   would have started on is under MIN_FILL full, its charts are drawn smaller (each keeps its proportions, never
  *   under `minScale` of its own size) so that the block fits where it would have started.
+ * - `breakable: [nodes]` on an unbreakable stack (a table with its caption): when it was pushed to the next page from
+ *   a page under MIN_FILL full, it is laid out as these nodes instead, breaking across pages (its caption, marked
+ *   keepWithNext, stays with its first rows).
  *
  * One correction a pass, the first in document order (it moves everything after it), at most MAX_PASSES passes; a
  * document without marked nodes is laid out once, as before. pdfmake's own `pageBreakBefore` re-run is not used: it
@@ -20,6 +23,11 @@ import { createRequire } from 'node:module';
 
 /** A page must be filled to this share of its usable height before a block may leave it (tests/helpers/pdf-layout.ts). */
 export const MIN_FILL = 0.6;
+/**
+ * The writer's position counts the margins and line spacing under the last text, which the layout check
+ * (tests/helpers/pdf-layout.ts) does not: a page the writer finds this full may still be under MIN_FILL by the check.
+ */
+const FILL_TARGET = MIN_FILL + 0.04;
 /** Layout passes at most (the first and the corrected ones). */
 const MAX_PASSES = 12;
 /** Points of slack on a shrunk block: rounding in pdfmake's measuring must not push it again. */
@@ -33,6 +41,8 @@ const INSTALLED = Symbol.for('segfollow.pageFit.installed');
 interface PmNode {
   keepWithNext?: boolean;
   fit?: number;
+  breakable?: PmNode[];
+  unbreakable?: boolean;
   pageBreak?: string;
   stack?: PmNode[];
   columns?: PmNode[];
@@ -108,9 +118,12 @@ function naturalHeight(chart: PmNode): number {
   return ((chart.width ?? c.width) * c.height) / c.width;
 }
 
-/** Whether anything is drawn on a page between y and the bottom margin (the footer below it does not count). */
+/**
+ * Whether text or a picture stands on a page between y and the bottom margin (the footer below it does not count, nor
+ * do lines and rules: a table that moved on leaves its top rule behind).
+ */
 function hasItemBelow(page: PmPage, y: number, bottom: number): boolean {
-  return page.items.some(({ item }) => [item.y, item.y1, item.y2].some((v) => v !== undefined && v >= y - 0.5 && v < bottom));
+  return page.items.some(({ type, item }) => type !== 'vector' && item.y !== undefined && item.y >= y - 0.5 && item.y < bottom);
 }
 
 /**
@@ -130,6 +143,15 @@ function correct({ marks, bottoms }: Pass, ctx: PmContext, tried: Set<PmNode>): 
       node.pageBreak = 'before';
       return true;
     }
+    // A block with a page break before it starts at the top of the next page, not where the writer stood.
+    const start = node.pageBreak === 'before' ? { page: mark.start.page + 1, y: top } : mark.start;
+    const pushed = end.page === start.page + 1 && (start.y - top) / (bottom - top) < FILL_TARGET;
+    if (node.breakable && node.unbreakable) {
+      if (!pushed) continue;
+      node.stack = node.breakable;
+      node.unbreakable = false;
+      return true;
+    }
     const charts = chartsIn(node);
     // The block's height as laid out in its own context (pdfmake gives an unbreakable block one page of unlimited
     // height): the lowest chart's bottom, and under it the figure's margin. A chart-less block is not fitted.
@@ -147,11 +169,7 @@ function correct({ marks, bottoms }: Pass, ctx: PmContext, tried: Set<PmNode>): 
       charts.forEach((c, i) => (c.maxHeight = next[i]));
       return true;
     }
-    // A block with a page break before it starts at the top of the next page, not where the writer stood.
-    const start = node.pageBreak === 'before' ? { page: mark.start.page + 1, y: top } : mark.start;
-    if (end.page !== start.page + 1 || tried.has(node)) continue;
-    const fill = (start.y - top) / (bottom - top);
-    if (fill >= MIN_FILL) continue;
+    if (!pushed || tried.has(node)) continue;
     // Pushed to the next page from a page under MIN_FILL: its charts drawn smaller so that it fits in what that page
     // has left under start.y (the block's top margin included), if they need not shrink below node.fit.
     const deficit = height + (node._margin?.[1] ?? 0) - (bottom - start.y) + SLACK;
@@ -188,7 +206,7 @@ export function installPageFit(LayoutBuilder: { prototype: object } = layoutBuil
         pass.bottoms.set(node, w.context().y);
         return result;
       }
-      if ((!node.keepWithNext && node.fit === undefined) || w.transactionLevel > 0) return original.apply(this, args);
+      if ((!node.keepWithNext && node.fit === undefined && !node.breakable) || w.transactionLevel > 0) return original.apply(this, args);
       const before = w.context();
       const start = { page: before.page, y: before.y };
       const result = original.apply(this, args);
