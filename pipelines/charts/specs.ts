@@ -1046,14 +1046,14 @@ export function mapChart(blocks: readonly MapBlock[], typeLabel: (t: AreaTypeNum
 
 /** Panel size of the small multiples: three across the text width, each with its own y scale. */
 const PANEL_WIDTH = 128;
-const PANEL_HEIGHT = 56;
+const PANEL_HEIGHT = 48;
 
 /**
  * Three panels across, or four when that saves a row (four panels, or seven and more): a row of panels is a fifth of
  * a page, and a policy area's figure should leave room for its table on the same page.
  */
 function panelGrid(n: number): { columns: number; width: number; height: number } {
-  return n === 4 || n >= 7 ? { columns: 4, width: 92, height: 52 } : { columns: 3, width: PANEL_WIDTH, height: PANEL_HEIGHT };
+  return n === 4 || n >= 7 ? { columns: 4, width: 92, height: 46 } : { columns: 3, width: PANEL_WIDTH, height: PANEL_HEIGHT };
 }
 
 /** The x axis of a small panel: first, middle and last year (a 128 pt panel has no room for ten). */
