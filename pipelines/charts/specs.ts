@@ -12,7 +12,7 @@ import { classOf, mapClasses, MISSING_LABEL } from '../report/maps.ts';
 import { formatAreaVersion, formatNumber, formatValue, swedishCollator, unitStyle } from '../report/format.ts';
 import { wording, type Lang } from '../report/wording.ts';
 import { useReportFonts } from './fonts.ts';
-import { chartStyle, chartTemplate, type TemplateParams } from './templates.ts';
+import { chartStyle, chartTemplate, chartTemplates, type TemplateParams } from './templates.ts';
 import type { ChartData, ChartGeoRow, ChartRow } from './render-chart.ts';
 
 /**
@@ -31,6 +31,17 @@ export const GRID = STYLE.color('grid');
 /** A second colour for a second series on a line chart (style.json `second`). */
 export const SECOND = STYLE.color('second');
 export const CHART_CONFIG = STYLE.config as Config;
+
+/** The chart kinds of this file, one template each in templates/charts (`<kind>.vl.json`). */
+export const CHART_KINDS = ['line', 'indicator-panels', 'segregation-panels', 'kommun-spread', 'kommun-rank', 'area-type-population', 'area-type-gaps', 'area-type-trends', 'map'] as const;
+
+/**
+ * Reads and checks every chart template (each is read once per process anyway): the report stage calls it before its
+ * first report, so a broken template stops the run at once with the file and field named (exit 2), not mid-run.
+ */
+export function checkChartTemplates(): void {
+  chartTemplates(CHART_KINDS);
+}
 
 export interface ChartDef {
   /** Stable id, used for golden files and figure numbering. */
