@@ -1,10 +1,13 @@
 /**
- * Vega-Lite specs for the report charts, built from ReportModel blocks together with the data they draw.
- * Specs name their data (`values`, `breaks`, …) and never embed it, so one spec shape serves every report and the
- * golden files show the shape and the data separately. Every label a reader sees is formatted by format.ts before
- * it reaches Vega, so chart text and body text agree to the character.
+ * Vega-Lite specs for the report charts, built from ReportModel blocks together with the data they draw. What is the
+ * same in every report (marks, encodings, scales, axes, legends, colours, sizes) is in the chart templates,
+ * templates/charts/<kind>.vl.json and style.json (read by templates.ts); this file fills in only what depends on the
+ * data and the language: data values and their order, domains, heights by row count, and every word (from
+ * templates/wording). Specs name their data (`values`, `breaks`, …) and never embed it, so one spec shape serves
+ * every report and the golden files show the shape and the data separately. Every label a reader sees is formatted
+ * by format.ts before it reaches Vega, so chart text and body text agree to the character.
  *
- * Sizes are in points: the PDF places the SVG at its own width, so 8.5 here is 8.5 pt on paper.
+ * Sizes are in points: the PDF places the SVG at its own width, so 8.5 in a template is 8.5 pt on paper.
  */
 import type { Config, TopLevelSpec } from 'vega-lite';
 import type { AreaTypeBlock, AreaTypeIndicator, AreaTypeNumber, IndicatorBlock, MapArea, MapBlock, SegregationBlock } from '../report/model.ts';
