@@ -91,7 +91,7 @@ const Y_AXIS_PT = 45;
  * sits above the plot, on the side of the rule with room (`side`), and a second label that would run into the
  * first moves up a line (`row`), so no label covers the title, another label or the plot.
  */
-export function breakRows(points: readonly LinePoint[], definitionBreaks: readonly { year: number; label: string }[] = []): ChartRow[] {
+export function breakRows(points: readonly LinePoint[], definitionBreaks: readonly { year: number; label: string }[] = [], lang: Lang = 'sv'): ChartRow[] {
   const sorted = [...points].filter((p) => p.value !== null).sort((a, b) => a.year - b.year);
   const found: { x: number; label: string }[] = [];
   for (let i = 1; i < sorted.length; i++) {
@@ -99,7 +99,7 @@ export function breakRows(points: readonly LinePoint[], definitionBreaks: readon
     const cur = sorted[i];
     if (!prev || !cur) continue;
     if (prev.area_version !== undefined && cur.area_version !== undefined && prev.area_version !== cur.area_version) {
-      found.push({ x: (prev.year + cur.year) / 2, label: `Ny indelning: ${formatAreaVersion(cur.area_version)}` });
+      found.push({ x: (prev.year + cur.year) / 2, label: wording(lang).t('charts.newDivision', { version: formatAreaVersion(cur.area_version) }) });
     }
     for (const b of definitionBreaks) if (prev.year < b.year && b.year <= cur.year) found.push({ x: (prev.year + cur.year) / 2, label: b.label });
   }
@@ -222,7 +222,7 @@ export function indicatorLineChart(block: IndicatorBlock, lang: Lang = 'sv'): Ch
     spec,
     data: {
       values: lineRows(block.series, (v) => formatValue(v, block.unit, lang)),
-      breaks: breakRows(block.series, block.breaks ?? []),
+      breaks: breakRows(block.series, block.breaks ?? [], lang),
       ...(cmp.names.length ? { comparisons: cmp.rows } : {}),
       ...(cmp.band.length ? { band: cmp.band } : {}),
     },
@@ -330,7 +330,7 @@ export function segregationLineChart(block: SegregationBlock, label: string, lan
           }
         : {}),
     }),
-    data: { values, breaks: breakRows(block.series) },
+    data: { values, breaks: breakRows(block.series, [], lang) },
   };
 }
 
