@@ -1,10 +1,13 @@
 /**
- * Vega-Lite specs for the report charts, built from ReportModel blocks together with the data they draw.
- * Specs name their data (`values`, `breaks`, …) and never embed it, so one spec shape serves every report and the
- * golden files show the shape and the data separately. Every label a reader sees is formatted by format.ts before
- * it reaches Vega, so chart text and body text agree to the character.
+ * Vega-Lite specs for the report charts, built from ReportModel blocks together with the data they draw. What is the
+ * same in every report (marks, encodings, scales, axes, legends, colours, sizes) is in the chart templates,
+ * templates/charts/<kind>.vl.json and style.json (read by templates.ts); this file fills in only what depends on the
+ * data and the language: data values and their order, domains, heights by row count, and every word (from
+ * templates/wording). Specs name their data (`values`, `breaks`, …) and never embed it, so one spec shape serves
+ * every report and the golden files show the shape and the data separately. Every label a reader sees is formatted
+ * by format.ts before it reaches Vega, so chart text and body text agree to the character.
  *
- * Sizes are in points: the PDF places the SVG at its own width, so 8.5 here is 8.5 pt on paper.
+ * Sizes are in points: the PDF places the SVG at its own width, so 8.5 in a template is 8.5 pt on paper.
  */
 import type { Config, TopLevelSpec } from 'vega-lite';
 import type { AreaTypeBlock, AreaTypeIndicator, AreaTypeNumber, IndicatorBlock, MapArea, MapBlock, SegregationBlock } from '../report/model.ts';
@@ -12,7 +15,7 @@ import { classOf, mapClasses, MISSING_LABEL } from '../report/maps.ts';
 import { formatAreaVersion, formatNumber, formatValue, swedishCollator, unitStyle } from '../report/format.ts';
 import { wording, type Lang } from '../report/wording.ts';
 import { useReportFonts } from './fonts.ts';
-import { chartStyle, chartTemplate, type TemplateParams } from './templates.ts';
+import { chartStyle, chartTemplate, chartTemplates, type TemplateParams } from './templates.ts';
 import type { ChartData, ChartGeoRow, ChartRow } from './render-chart.ts';
 
 /**
@@ -31,6 +34,17 @@ export const GRID = STYLE.color('grid');
 /** A second colour for a second series on a line chart (style.json `second`). */
 export const SECOND = STYLE.color('second');
 export const CHART_CONFIG = STYLE.config as Config;
+
+/** The chart kinds of this file, one template each in templates/charts (`<kind>.vl.json`). */
+export const CHART_KINDS = ['line', 'indicator-panels', 'segregation-panels', 'kommun-spread', 'kommun-rank', 'area-type-population', 'area-type-gaps', 'area-type-trends', 'map'] as const;
+
+/**
+ * Reads and checks every chart template (each is read once per process anyway): the report stage calls it before its
+ * first report, so a broken template stops the run at once with the file and field named (exit 2), not mid-run.
+ */
+export function checkChartTemplates(): void {
+  chartTemplates(CHART_KINDS);
+}
 
 export interface ChartDef {
   /** Stable id, used for golden files and figure numbering. */
@@ -77,7 +91,7 @@ const Y_AXIS_PT = 45;
  * sits above the plot, on the side of the rule with room (`side`), and a second label that would run into the
  * first moves up a line (`row`), so no label covers the title, another label or the plot.
  */
-export function breakRows(points: readonly LinePoint[], definitionBreaks: readonly { year: number; label: string }[] = []): ChartRow[] {
+export function breakRows(points: readonly LinePoint[], definitionBreaks: readonly { year: number; label: string }[] = [], lang: Lang = 'sv'): ChartRow[] {
   const sorted = [...points].filter((p) => p.value !== null).sort((a, b) => a.year - b.year);
   const found: { x: number; label: string }[] = [];
   for (let i = 1; i < sorted.length; i++) {
@@ -85,7 +99,7 @@ export function breakRows(points: readonly LinePoint[], definitionBreaks: readon
     const cur = sorted[i];
     if (!prev || !cur) continue;
     if (prev.area_version !== undefined && cur.area_version !== undefined && prev.area_version !== cur.area_version) {
-      found.push({ x: (prev.year + cur.year) / 2, label: `Ny indelning: ${formatAreaVersion(cur.area_version)}` });
+      found.push({ x: (prev.year + cur.year) / 2, label: wording(lang).t('charts.newDivision', { version: formatAreaVersion(cur.area_version) }) });
     }
     for (const b of definitionBreaks) if (prev.year < b.year && b.year <= cur.year) found.push({ x: (prev.year + cur.year) / 2, label: b.label });
   }
@@ -208,7 +222,7 @@ export function indicatorLineChart(block: IndicatorBlock, lang: Lang = 'sv'): Ch
     spec,
     data: {
       values: lineRows(block.series, (v) => formatValue(v, block.unit, lang)),
-      breaks: breakRows(block.series, block.breaks ?? []),
+      breaks: breakRows(block.series, block.breaks ?? [], lang),
       ...(cmp.names.length ? { comparisons: cmp.rows } : {}),
       ...(cmp.band.length ? { band: cmp.band } : {}),
     },
@@ -316,7 +330,7 @@ export function segregationLineChart(block: SegregationBlock, label: string, lan
           }
         : {}),
     }),
-    data: { values, breaks: breakRows(block.series) },
+    data: { values, breaks: breakRows(block.series, [], lang) },
   };
 }
 

@@ -4,11 +4,13 @@
  * written from the specs as the code built them before the templates existed (so moving the static parts into
  * JSON changed no chart), and a broken template stopping with a UsageError that names the file and the field.
  */
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
+  CHART_KINDS,
+  checkChartTemplates,
   areaTypeGapChart,
   areaTypePopulationChart,
   areaTypeTrendChart,
@@ -117,6 +119,14 @@ describe('chart specs of every kind (golden, written before the templates)', () 
       expectGolden(`charts/specs-every-kind.${lang}.json`, JSON.stringify(specs, null, 1) + '\n');
     });
   }
+});
+
+describe('the chart templates', () => {
+  it('are one file per chart kind the code draws, and no other', () => {
+    const files = readdirSync(new URL('../../templates/charts/', import.meta.url)).filter((f) => f.endsWith('.vl.json'));
+    expect(files.map((f) => f.replace('.vl.json', '')).sort()).toEqual([...CHART_KINDS].sort());
+    expect(() => checkChartTemplates()).not.toThrow();
+  });
 });
 
 describe('a template a statistician edits', () => {
