@@ -46,18 +46,21 @@ function sortByRatio(xs: Float64Array, ts: Float64Array, m: number): Uint32Array
     a[i] = i;
     ka[i] = (xs[i] as number) / (ts[i] as number);
   }
-  /** Unit p (ratio kp) goes after unit q (ratio kq). */
-  const after = (kp: number, kq: number, p: number, q: number): boolean =>
-    kp > kq || (kp === kq && (xs[p] as number) * (ts[q] as number) > (xs[q] as number) * (ts[p] as number));
+  // Unit p (ratio kp) goes after unit q (ratio kq) when kp > kq || (kp === kq && xs[p] * ts[q] > xs[q] * ts[p]),
+  // written out at both places rather than called: most sets are small, and their sorts run before the optimizing
+  // compiler has seen them, where a call per comparison costs more than the comparison.
   for (let lo = 0; lo < m; lo += RUN) {
     const hi = Math.min(lo + RUN, m);
     for (let j = lo + 1; j < hi; j++) {
       const o = a[j] as number;
       const ko = ka[j] as number;
       let i = j - 1;
-      while (i >= lo && after(ka[i] as number, ko, a[i] as number, o)) {
-        a[i + 1] = a[i] as number;
-        ka[i + 1] = ka[i] as number;
+      while (i >= lo) {
+        const p = a[i] as number;
+        const kp = ka[i] as number;
+        if (!(kp > ko || (kp === ko && (xs[p] as number) * (ts[o] as number) > (xs[o] as number) * (ts[p] as number)))) break;
+        a[i + 1] = p;
+        ka[i + 1] = kp;
         i--;
       }
       a[i + 1] = o;
@@ -73,7 +76,11 @@ function sortByRatio(xs: Float64Array, ts: Float64Array, m: number): Uint32Array
       let k = lo;
       while (i < mid && j < hi) {
         // Take from the right only when it is strictly smaller: stable, as the insertion sort.
-        if (after(ka[i] as number, ka[j] as number, a[i] as number, a[j] as number)) {
+        const p = a[i] as number;
+        const q = a[j] as number;
+        const kp = ka[i] as number;
+        const kq = ka[j] as number;
+        if (kp > kq || (kp === kq && (xs[p] as number) * (ts[q] as number) > (xs[q] as number) * (ts[p] as number))) {
           b[k] = a[j] as number;
           kb[k++] = ka[j++] as number;
         } else {
