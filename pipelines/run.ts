@@ -6,6 +6,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { execFile, memoryLimit, queryFile, withConnection, type Row } from './db.ts';
 import { EnvironmentError, environmentError, InterruptedError, memoryLimitError, UsageError } from './errors.ts';
 import { acquireLock } from './lock.ts';
+import { collectGarbage } from './heap.ts';
 import { prepareOutput, publish, stagingDir } from './publish.ts';
 import { buildAreas } from './stages/areas.ts';
 import { ingest } from './stages/ingest.ts';
@@ -227,6 +228,8 @@ export async function runStages(ctx: Context, command: string, stages: StageName
         hooks = { ...hooks, sourcesDone: undefined };
         await done();
       }
+      // What the stage left on the heap is dead now; freed before the next stage takes DuckDB's and workers' memory.
+      collectGarbage();
       await withConnection(config.warehouse, (conn) =>
         execFile(conn, 'staging/stage_end', {
           run_id: runId,
