@@ -62,12 +62,12 @@ const mb = (x: number | null): string => (x === null ? 'n/a' : `${x.toFixed(0)} 
 /** Goal 1 and 5: the demo with every report (riket + 21 län + 290 kommuner), then the same under a 500 MB limit. */
 export function benchAllReports(dir: string): void {
   console.log(`\nissue 10 goals 1 and 5: the demo with every report (load average ${loadavg()[0]?.toFixed(1)})`);
-  const run = (label: string, sub: string, env: NodeJS.ProcessEnv): void => {
+  const run = (label: string, sub: string, env: NodeJS.ProcessEnv, levels = 'riket,lan,kommun'): void => {
     const d = join(dir, sub);
     mkdirSync(d, { recursive: true });
     const r = measure(
       process.execPath,
-      ['bin/segfollow.js', 'run', '--demo', '--year', '2025', '--reports', 'riket,lan,kommun', '--warehouse', join(d, 'w.duckdb'), '--out', join(d, 'out'), '--log-level', 'info'],
+      ['bin/segfollow.js', 'run', '--demo', '--year', '2025', '--reports', levels, '--warehouse', join(d, 'w.duckdb'), '--out', join(d, 'out'), '--log-level', 'info'],
       { SEGFOLLOW_RAW: join(d, 'raw'), ...env },
     );
     if (r.status !== 0) {
@@ -81,15 +81,20 @@ export function benchAllReports(dir: string): void {
     };
     const reports = m.outputs.filter((o) => o.name.endsWith('.pdf')).length;
     const reportStage = m.stages.find((x) => x.stage === 'report');
-    line(`${label}: whole process (${reports} reports)`, sc(r), '≤ 60 s');
+    const all = levels === 'riket,lan,kommun';
+    line(`${label}: whole process (${reports} reports)`, sc(r), all ? '≤ 60 s' : '-');
     line(`${label}: peak memory (GNU time, whole process)`, mb(r.peakMb), '< 1024 MB');
-    if (reportStage) line(`${label}: report stage, reports per second`, `${(reports / reportStage.seconds).toFixed(2)}/s`, `≥ ${(312 / 30).toFixed(1)}/s`);
-    for (const x of m.stages) console.log(`    ${x.stage.padEnd(8)} ${x.seconds.toFixed(2).padStart(7)} s   peak RSS ${String(x.peak_rss_mb).padStart(5)} MB`);
+    if (reportStage && all) line(`${label}: report stage, reports per second`, `${(reports / reportStage.seconds).toFixed(2)}/s`, `≥ ${(312 / 30).toFixed(1)}/s`);
+    // Each stage's peak (sampled in-process, main thread and worker threads alike) against the whole run's goal.
+    for (const x of m.stages) console.log(`    ${x.stage.padEnd(8)} ${x.seconds.toFixed(2).padStart(7)} s   peak RSS ${String(x.peak_rss_mb).padStart(5)} MB   goal < 1024 MB`);
     // Where a report's time goes, by kind: the stage's "report timing" log lines (pipelines/stages/report.ts).
     for (const t of r.stderr.split('\n').filter((l) => l.includes('report timing'))) console.log(`    ${t.replace(/^.*report timing\s+/, 'report timing ')}`);
   };
   run('demo, all reports', 'all', {});
   run('demo, all reports, SEGFOLLOW_MEMORY_LIMIT=500MB', 'limited', { SEGFOLLOW_MEMORY_LIMIT: '500MB' });
+  // Below the goal's limit: ingest and build (where DuckDB holds the most) with the riket report only; a run that
+  // cannot fit says so with its exit code and error line rather than a crash.
+  run('demo, riket report, SEGFOLLOW_MEMORY_LIMIT=300MB', 'limited300', { SEGFOLLOW_MEMORY_LIMIT: '300MB' }, 'riket');
 }
 
 /** Goal 3: `--help` as a whole process, next to a bare `node -e 0` (what no program can go below). */

@@ -31,7 +31,7 @@ async function demoRun(label: string, extra: string[]): Promise<void> {
   // Issue 10 goal 5: the whole process tree's largest process (GNU time), and the run's own sampled figure.
   line('peak memory, whole process (GNU time)', r.peakMb === null ? 'n/a' : `${r.peakMb.toFixed(0)} MB`, '< 1024 MB');
   line('peak memory, sampled in-process (manifest peak_rss_mb)', `${m.peak_rss_mb} MB`, '< 1024 MB');
-  for (const s of m.stages) console.log(`  ${s.stage.padEnd(8)} ${s.seconds.toFixed(2).padStart(7)} s   peak RSS ${String(s.peak_rss_mb).padStart(5)} MB`);
+  for (const s of m.stages) console.log(`  ${s.stage.padEnd(8)} ${s.seconds.toFixed(2).padStart(7)} s   peak RSS ${String(s.peak_rss_mb).padStart(5)} MB   goal < 1024 MB`);
   const pdf = m.outputs.find((o) => o.name.endsWith('.pdf'));
   if (pdf) console.log(`  report   ${pdf.name} ${(pdf.bytes / 1024).toFixed(0)} KB`);
 }

@@ -203,7 +203,13 @@ async function runCommand(command: string, stages: StageName[], args: string[], 
     // Loaded here, not at the top: the stages pull in DuckDB, Vega and pdfmake, which `indices` or `--help` never need.
     const { runStages } = await import('./run.ts');
     (await import('./db.ts')).configureWarehouse(config);
-    const summary = await runStages(ctx, command, stages, args);
+    // The emulator and its world are let go as soon as the ingest is over (issue 10 goal 5: a demo run under 1 GB).
+    const sourcesDone = async (): Promise<void> => {
+      const em = emulator;
+      emulator = undefined;
+      await em?.close();
+    };
+    const summary = await runStages(ctx, command, stages, args, { sourcesDone });
     if (summary.nothingNew) {
       log.info(`${command} finished: inget nytt (no new data; nothing built or published)`, { run: summary.run_id });
       return 0;

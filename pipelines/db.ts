@@ -39,6 +39,11 @@ export function configureWarehouse(opts: { memoryLimit: string | null }): void {
   warehouseOptions = { memory_limit: opts.memoryLimit ?? DEFAULT_MEMORY_LIMIT };
 }
 
+/** The memory_limit every warehouse of this process opens with, as configured (e.g. "500MB"). */
+export function memoryLimit(): string {
+  return warehouseOptions.memory_limit ?? DEFAULT_MEMORY_LIMIT;
+}
+
 /**
  * Opens the warehouse, hands a connection to `fn` and always closes both. One DuckDB file admits one process,
  * so stages hold a connection only while they run.

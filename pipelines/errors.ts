@@ -55,6 +55,33 @@ export function environmentError(e: unknown, what?: string): EnvironmentError | 
   return null;
 }
 
+/**
+ * DuckDB could not stay within the warehouse's memory_limit (SEGFOLLOW_MEMORY_LIMIT): it spills what it can to
+ * <warehouse>.tmp, but some work (a hash table, a sort run) must fit. Names the limit and how to raise it. Exit 2.
+ */
+export class MemoryLimitError extends EnvironmentError {}
+
+const DUCKDB_OOM = /Out of Memory Error: ?([^\n]*)/;
+
+/**
+ * The MemoryLimitError a DuckDB out-of-memory error stands for, or null. `limit` is the memory_limit in force, `what`
+ * what was running; the first line of the error (the SQL file and DuckDB's allocation figures) is kept, DuckDB's own
+ * advice (SET memory_limit, which a segfollow user does not type) is not.
+ */
+export function memoryLimitError(e: unknown, limit: string, what: string): MemoryLimitError | null {
+  for (let cur: unknown = e; cur instanceof Error; cur = cur.cause) {
+    const m = DUCKDB_OOM.exec(cur.message);
+    if (!m) continue;
+    const head = (e as Error).message.split('\n')[0] ?? m[0];
+    return new MemoryLimitError(
+      `${what}: DuckDB needed more memory than its memory_limit of ${limit} allows (SEGFOLLOW_MEMORY_LIMIT, or memoryLimit in segfollow.config.json; default 500MB): ${head}. ` +
+        'Raise the limit, e.g. SEGFOLLOW_MEMORY_LIMIT=500MB; the warehouse keeps its last committed state',
+      { cause: e },
+    );
+  }
+  return null;
+}
+
 /** A source could not be reached or answered something we cannot use. Names the URL or table. Exit 1. */
 export class SourceError extends SegfollowError {
   override readonly exitCode = 1;

@@ -3,9 +3,10 @@ import { createHash, randomBytes } from 'node:crypto';
 import { dirname, join, resolve } from 'node:path';
 import type { Context } from './context.ts';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { execFile, queryFile, withConnection, type Row } from './db.ts';
-import { EnvironmentError, environmentError, InterruptedError, UsageError } from './errors.ts';
+import { execFile, memoryLimit, queryFile, withConnection, type Row } from './db.ts';
+import { EnvironmentError, environmentError, InterruptedError, memoryLimitError, UsageError } from './errors.ts';
 import { acquireLock } from './lock.ts';
+import { collectGarbage } from './heap.ts';
 import { prepareOutput, publish, stagingDir } from './publish.ts';
 import { buildAreas } from './stages/areas.ts';
 import { ingest } from './stages/ingest.ts';
@@ -57,7 +58,16 @@ const SIGNAL_GRACE_MS = 2_000;
  * retry a request), or a second signal, ends the process at once: staging folder and lock removed, one error line,
  * the same exit code; its transaction is never committed, and the next run marks the run 'interrupted'.
  */
-export async function runStages(ctx: Context, command: string, stages: StageName[], args: string[]): Promise<RunSummary> {
+export interface RunHooks {
+  /**
+   * Called once the last stage that fetches (areas, ingest) has ended, whether it succeeded or not (never by a run
+   * without one): the demo's emulator and its synthetic world (a few hundred MB of JavaScript heap) need not live
+   * through build and report.
+   */
+  sourcesDone?: () => Promise<void>;
+}
+
+export async function runStages(ctx: Context, command: string, stages: StageName[], args: string[], hooks: RunHooks = {}): Promise<RunSummary> {
   const { config } = ctx;
   // Checked before anything is created: a mistyped --warehouse for build or report must not leave an empty
   // database behind, and an --out that cannot become a folder must not fail only after the whole build.
@@ -198,7 +208,7 @@ export async function runStages(ctx: Context, command: string, stages: StageName
       } catch (e) {
         // A write that fails for want of space has no path of its own: name where the stage was writing.
         const where = stage === 'report' ? `writing ${staging}` : stage === 'ingest' || stage === 'areas' ? `writing ${config.rawDir} or ${config.warehouse}` : `writing ${config.warehouse}`;
-        failure = environmentError(e, where) ?? e;
+        failure = memoryLimitError(e, memoryLimit(), `stage ${stage}`) ?? environmentError(e, where) ?? e;
       }
       if (interrupted) failure = interrupted;
       const rec: StageRecord = {
@@ -212,6 +222,14 @@ export async function runStages(ctx: Context, command: string, stages: StageName
         ...(failure ? { message: (failure as Error).message } : {}),
       };
       records.push(rec);
+      const fetches = (x: StageName): boolean => x === 'areas' || x === 'ingest';
+      if (hooks.sourcesDone && fetches(stage) && !stages.slice(stages.indexOf(stage) + 1).some(fetches)) {
+        const done = hooks.sourcesDone;
+        hooks = { ...hooks, sourcesDone: undefined };
+        await done();
+      }
+      // What the stage left on the heap is dead now; freed before the next stage takes DuckDB's and workers' memory.
+      collectGarbage();
       await withConnection(config.warehouse, (conn) =>
         execFile(conn, 'staging/stage_end', {
           run_id: runId,

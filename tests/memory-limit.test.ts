@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../pipelines/config.ts';
-import { configureWarehouse, query, withConnection } from '../pipelines/db.ts';
+import { configureWarehouse, memoryLimit, query, withConnection } from '../pipelines/db.ts';
+import { EnvironmentError, MemoryLimitError, memoryLimitError, StageError } from '../pipelines/errors.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'segfollow-memory-'));
 afterAll(() => {
@@ -31,5 +32,25 @@ describe('memoryLimit (SEGFOLLOW_MEMORY_LIMIT): DuckDB memory_limit of the wareh
     configureWarehouse({ memoryLimit: null });
     const [dflt] = await withConnection(join(dir, 'w.duckdb'), (conn) => query(conn, "SELECT current_setting('memory_limit') AS v"));
     expect(String(dflt?.v)).toMatch(/^476\.\d MiB$/);
+  });
+
+  it('DuckDB running out of memory under the limit becomes a MemoryLimitError naming the limit and the variable', async () => {
+    configureWarehouse({ memoryLimit: '8MB' });
+    expect(memoryLimit()).toBe('8MB');
+    // A string aggregate cannot spill: 3 million numbers joined need more than 8 MB.
+    const raw = await withConnection(join(dir, 'oom.duckdb'), (conn) => query(conn, "SELECT string_agg(i::VARCHAR, ',') AS s FROM range(3000000) t(i)")).catch((e: unknown) => e);
+    configureWarehouse({ memoryLimit: null });
+    expect((raw as Error).message).toMatch(/^SQL failed: Out of Memory Error: failed to allocate/);
+    // As stages wrap it (e.g. segregation's "sql/… failed: …"): the cause chain is searched, the first line kept.
+    const wrapped = new StageError(`sql/measures/segregation_change.sql failed: ${(raw as Error).message.replace(/^SQL failed: /, '')}`, { cause: raw });
+    const err = memoryLimitError(wrapped, '8MB', 'stage build');
+    expect(err).toBeInstanceOf(MemoryLimitError);
+    expect(err).toBeInstanceOf(EnvironmentError);
+    expect(err?.exitCode).toBe(2);
+    expect(err?.message).toMatch(/^stage build: DuckDB needed more memory than its memory_limit of 8MB allows \(SEGFOLLOW_MEMORY_LIMIT, or memoryLimit in segfollow.config.json; default 500MB\): sql\/measures\/segregation_change.sql failed: Out of Memory Error: failed to allocate/);
+    // DuckDB's own advice ("SET memory_limit") is not what a segfollow user types.
+    expect(err?.message).not.toContain('SET memory_limit');
+    expect(memoryLimitError(raw, '8MB', 'stage ingest')?.message).toMatch(/^stage ingest: .* of 8MB allows .*: SQL failed: Out of Memory Error: failed to allocate/);
+    expect(memoryLimitError(new StageError('sql/x.sql failed: Binder Error: no such column'), '8MB', 'stage build')).toBeNull();
   });
 });
