@@ -15,6 +15,7 @@
  * ParentTree) or inside an /Artifact sequence. Inline links get their own Link element with one annotation per link
  * as its OBJR. At the end the elements are written in one piece into pdfkit's body (not through pdfkit's own
  * structure elements, which cost a generic serialisation and four stream writes each). No marked-content sequence straddles q/Q (clips, vertical alignment).
+ * The document's output is kept and packed into object streams when pdfkit ends it (packOutput, compact.ts).
  *
  * The wrappers are inert for documents that did not ask for tagging (no symbol on the content): those come out
  * byte-identical to plain pdfmake output.
@@ -259,7 +260,6 @@ const PDF_DOC_BYTES: ReadonlyMap<string, string> = new Map([
  */
 export function pdfString(s: string): string {
   let bytes = s;
-  // eslint-disable-next-line no-control-regex
   if (/[^\t\n\r\x20-\x7e]/.test(s)) {
     let doc = '';
     for (const c of s) {
