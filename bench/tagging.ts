@@ -41,7 +41,7 @@ const kindOf = (file: string): string => /segfollow-(riket|lan|kommun)-/.exec(fi
 
 /** The report stage tagged and untagged over a demo warehouse, then sizes and the checker. */
 export function benchTaggingReports(warehouse: string, raw: string, reports = 'riket,lan,kommun', rounds = 3, areas: string | null = SAMPLE_AREAS): void {
-  const what = `--reports ${reports}${areas ? ' over riket, the 21 län and 21 kommuner (the län residence cities)' : ''}`;
+  const what = `--reports ${reports}${areas === SAMPLE_AREAS ? ' over riket, the 21 län and 21 kommuner (the län residence cities)' : areas ? ` --areas ${areas}` : ''}`;
   console.log(`\nissue 8: tagging, report stage for ${what}, ${rounds} round(s) each, alternating (load average ${loadavg()[0]?.toFixed(1)})`);
   const dir = mkdtempSync(join(tmpdir(), 'segfollow-bench-tagging-'));
   try {
@@ -80,7 +80,7 @@ export function benchTaggingReports(warehouse: string, raw: string, reports = 'r
       const worst = of.reduce((a, r) => (r.t / r.u > a.t / a.u ? r : a));
       line(`${kind}: ${of.length} file(s), largest tagged / untagged`, pct(worst.t, worst.u), '≤ +0 %');
     }
-    line('all files, tagged / untagged', `${(sum('t') / 1048576).toFixed(2)} / ${(sum('u') / 1048576).toFixed(2)} MB`, `${pct(sum('t'), sum('u'))}`);
+    line('all files, tagged / untagged', `${(sum('t') / 1048576).toFixed(2)} / ${(sum('u') / 1048576).toFixed(2)} MB (${pct(sum('t'), sum('u'))})`, '≤ +0 %');
     line('tagged files larger than their untagged twin', `${rows.filter((r) => r.t > r.u).length} of ${rows.length}`, '0');
     let errors = 0;
     for (const f of tagged) errors += checkTaggedPdf(readPdf(readFileSync(join(dir, 'tagged', '2025', f)))).errors.length;
