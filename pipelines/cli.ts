@@ -1,13 +1,11 @@
 import { parseArgs } from 'node:util';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadConfig, type Config } from './config.ts';
-import { HELP } from './help.ts';
+import type { Config } from './config.ts';
 import { createLogger, type Logger, type TextSink } from './log.ts';
 import { EnvironmentError, environmentError, exitCodeOf, SegfollowError, UsageError } from './errors.ts';
 import type { Context } from './context.ts';
 import type { StageName } from './run.ts';
-import { repairInterruptedPublish } from './publish.ts';
 
 const STAGES: Record<string, StageName[]> = {
   run: ['areas', 'ingest', 'build', 'report'],
@@ -21,7 +19,10 @@ export async function main(argv: string[], io: { stdout: TextSink; stderr: TextS
   let log: Logger = createLogger({ format: 'text', level: 'info', stream: io.stderr });
   if (io.stdout === process.stdout) endQuietlyOnBrokenPipe();
   try {
+    // The configuration, help texts and publishing are loaded after `indices` and `area-types` have been handed
+    // their arguments: those two commands need none of them, and each module loaded adds to their start-up.
     if (!command || command === '-h' || command === '--help' || command === 'help') {
+      const { HELP } = await import('./help.ts');
       io.stdout.write(HELP.main + '\n');
       return command ? 0 : 2;
     }
@@ -33,6 +34,7 @@ export async function main(argv: string[], io: { stdout: TextSink; stderr: TextS
       const { runAreaTypesCommand } = await import('./area-types-command.ts');
       return await runAreaTypesCommand(rest, io);
     }
+    const { HELP } = await import('./help.ts');
     if (!(command in HELP)) throw new UsageError(`unknown command "${command}"; run "segfollow --help"`);
     const { values } = parseFlags(rest);
     if (values.help) {
@@ -42,6 +44,7 @@ export async function main(argv: string[], io: { stdout: TextSink; stderr: TextS
     checkSourcesFlags(command, values);
     checkReleaseFlags(command, values);
     checkStatusFlags(command, values);
+    const { loadConfig } = await import('./config.ts');
     const config = loadConfig({
       year: values.year,
       demo: values.demo,
@@ -62,7 +65,7 @@ export async function main(argv: string[], io: { stdout: TextSink; stderr: TextS
       const { statusHistory, parseLimit } = await import('./status-history.ts');
       return await statusHistory(config.warehouse, { limit: parseLimit(values.limit), json: values.json === true }, io.stdout);
     }
-    if (command === 'status') return status(config, io.stdout, values.json === true);
+    if (command === 'status') return status(config, io.stdout, values.json === true, (await import('./publish.ts')).repairInterruptedPublish);
     if (command === 'sources' && values.check) {
       const { runSourcesCheck } = await import('./sources/check-command.ts');
       const ctx: Context = { config, log, fetch: globalThis.fetch, now: () => new Date() };
@@ -213,7 +216,7 @@ async function runCommand(command: string, stages: StageName[], args: string[], 
   }
 }
 
-function status(config: Config, stdout: TextSink, json: boolean): number {
+function status(config: Config, stdout: TextSink, json: boolean, repairInterruptedPublish: (outDir: string, year: number) => void): number {
   // A run that died between the two renames of its publish left only <year>.old: put it back first (publish.ts).
   repairInterruptedPublish(config.outDir, config.year);
   const file = join(config.outDir, String(config.year), 'manifest.json');

@@ -29,8 +29,12 @@ export function rowLabel(row: number): string {
  *
  * Only a plain file is read here: no quote character anywhere, valid UTF-8, no bare CR, no blank line inside, every
  * line with the header's number of fields. For anything else this returns null and the caller reads the file with
- * DuckDB, whose messages name the malformed line; so both readers see the same cells, and what they check
- * (`checkCountSets`) is one function.
+ * DuckDB, whose messages name the malformed line; so both readers see the same cells and judge them alike (the
+ * same checks in the same order, tests/measures/count-sets.test.ts).
+ *
+ * Cells are kept as positions in the text (typed arrays), not as a string each: a string is made for a --by value
+ * only where it differs from the row before, and for a sub-area only while its set is checked for duplicates, so
+ * the garbage collector has little to copy.
  */
 export function countSetsFromPlainCsv(
   file: string,
@@ -47,25 +51,35 @@ export function countSetsFromPlainCsv(
   } catch {
     return null;
   }
-  const nFields = names.length;
-  const colIndex = (name: string): number => names.indexOf(name);
-  const keys = [...spec.by, ...(spec.within === null ? [] : [spec.within]), spec.unit];
-  const keyIdx = keys.map(colIndex);
-  const groupIdx = spec.groups.map(colIndex);
-  const keyCols: string[][] = keys.map(() => []);
-  // Count cells as positions in the text: a plain integer is read from its digits, without a string per cell.
-  const groupStart: number[][] = spec.groups.map(() => []);
-  const groupEnd: number[][] = spec.groups.map(() => []);
   // A CR only as part of CRLF.
   for (let at = bytes.indexOf(0x0d); at >= 0; at = bytes.indexOf(0x0d, at + 1)) if (bytes[at + 1] !== 0x0a) return null;
-
   let pos = text.indexOf('\n');
   if (pos < 0) return null; // a header alone: DuckDB says so
+  let cap = 0;
+  for (let at = pos; at >= 0; at = text.indexOf('\n', at + 1)) cap++;
+
+  const nFields = names.length;
+  const nBy = spec.by.length;
+  const keys = [...spec.by, ...(spec.within === null ? [] : [spec.within]), spec.unit];
+  const nKeys = keys.length;
+  const keyIdx = keys.map((name) => names.indexOf(name));
+  const groupIdx = spec.groups.map((name) => names.indexOf(name));
+  const K = groupIdx.length;
+  // Per row: each key's trimmed [start, end) and each count's [start, end); counts that are plain digits, NaN otherwise.
+  const keyPos = new Int32Array(cap * nKeys * 2);
+  const countPos = new Int32Array(cap * K * 2);
+  const counts = spec.groups.map(() => new Float64Array(cap));
+  const setOf = new Int32Array(cap);
+  const setIds = new Map<string, number>();
+  const setBy: string[][] = [];
+
   const end = text.endsWith('\n') ? text.length - 1 : text.length;
   pos++;
   const fieldStart = new Int32Array(nFields);
   const fieldEnd = new Int32Array(nFields);
   const delimCode = delim.charCodeAt(0);
+  let nRows = 0;
+  let g = -1;
   while (pos <= end) {
     let eol = text.indexOf('\n', pos);
     if (eol < 0) eol = text.length;
@@ -83,81 +97,37 @@ export function countSetsFromPlainCsv(
       }
     }
     if (f !== nFields) return null;
-    for (let k = 0; k < keyIdx.length; k++) {
+    const r = nRows++;
+    for (let k = 0; k < nKeys; k++) {
       const c = keyIdx[k] as number;
-      (keyCols[k] as string[]).push(trimSpaces(text.slice(fieldStart[c] as number, fieldEnd[c] as number)));
+      // Spaces off both ends, as DuckDB's trim() (which the DuckDB reader uses), not every kind of whitespace.
+      let a = fieldStart[c] as number;
+      let b = fieldEnd[c] as number;
+      while (a < b && text.charCodeAt(a) === 32) a++;
+      while (b > a && text.charCodeAt(b - 1) === 32) b--;
+      keyPos[(r * nKeys + k) * 2] = a;
+      keyPos[(r * nKeys + k) * 2 + 1] = b;
     }
-    for (let g = 0; g < groupIdx.length; g++) {
-      const c = groupIdx[g] as number;
-      (groupStart[g] as number[]).push(fieldStart[c] as number);
-      (groupEnd[g] as number[]).push(fieldEnd[c] as number);
-    }
-    pos = eol + 1;
-  }
-  const nRows = (keyCols[0] as string[]).length;
-  if (nRows === 0) return null;
-  // Column by column, as the DuckDB reader judges them. DuckDB reads an empty field as NULL; parseCount gives both
-  // the same message.
-  const counts = spec.groups.map((name, g) => {
-    const out = new Float64Array(nRows);
-    const starts = groupStart[g] as number[];
-    const ends = groupEnd[g] as number[];
-    for (let r = 0; r < nRows; r++) {
-      const a = starts[r] as number;
-      const b = ends[r] as number;
+    for (let k = 0; k < K; k++) {
+      const c = groupIdx[k] as number;
+      const a = fieldStart[c] as number;
+      const b = fieldEnd[c] as number;
+      countPos[(r * K + k) * 2] = a;
+      countPos[(r * K + k) * 2 + 1] = b;
       let v = b - a >= 1 && b - a <= 15 ? 0 : -1;
       for (let i = a; v >= 0 && i < b; i++) {
         const d = text.charCodeAt(i) - 48;
         v = d >= 0 && d <= 9 ? v * 10 + d : -1;
       }
-      out[r] = v >= 0 ? v : parseCount(a === b ? null : text.slice(a, b), r, name);
+      (counts[k] as Float64Array)[r] = v >= 0 ? v : Number.NaN;
     }
-    return out;
-  });
-  return checkCountSets(file, spec, keyCols, counts);
-}
-
-/** Spaces off both ends, as DuckDB's trim() (which the DuckDB reader uses), not every kind of whitespace. */
-function trimSpaces(s: string): string {
-  let a = 0;
-  let b = s.length;
-  while (a < b && s.charCodeAt(a) === 32) a++;
-  while (b > a && s.charCodeAt(b - 1) === 32) b--;
-  return a === 0 && b === s.length ? s : s.slice(a, b);
-}
-
-/**
- * The checks after the counts (each count column was judged in turn by parseCount): a missing unit, --by or
- * --within value, then a sub-area twice in one set (and region), as the line-by-line reading would meet it; then
- * the sets in output order (sortedSetOrder), each in file order. `keyCols` are the trimmed --by, --within and unit columns in that order.
- */
-function checkCountSets(file: string, spec: CountSpec, keyCols: readonly string[][], counts: readonly Float64Array[]): CountSet[] {
-  const nBy = spec.by.length;
-  const unitCol = keyCols[keyCols.length - 1] as string[];
-  const withinCol = spec.within === null ? null : (keyCols[nBy] as string[]);
-  const nRows = unitCol.length;
-  const keyOrder: Array<[string, string[]]> = [
-    [spec.unit, unitCol],
-    ...spec.by.map((name, i): [string, string[]] => [name, keyCols[i] as string[]]),
-    ...(withinCol === null ? [] : [[spec.within as string, withinCol] as [string, string[]]]),
-  ];
-  for (const [name, col] of keyOrder) {
-    const r = col.indexOf('');
-    if (r >= 0) throw new UsageError(`${file}: ${rowLabel(r)}, column "${name}": missing value`);
-  }
-
-  // Set of each row, numbered in order of first appearance. Rows of a set usually follow each other: the key is
-  // built only when a row's --by values differ from the row before.
-  const setOf = new Int32Array(nRows);
-  const setIds = new Map<string, number>();
-  const setBy: string[][] = [];
-  const byCols = keyCols.slice(0, nBy);
-  let g = -1;
-  for (let r = 0; r < nRows; r++) {
-    let same = g >= 0;
-    for (let i = 0; same && i < nBy; i++) same = (byCols[i] as string[])[r] === (setBy[g] as string[])[i];
+    // The row's set, numbered in order of first appearance. Rows of a set usually follow each other: the --by
+    // values are compared in place with the row before's, and made into strings only when they differ.
+    let same = r > 0;
+    for (let k = 0; same && k < nBy; k++) same = sameText(text, keyPos, ((r - 1) * nKeys + k) * 2, (r * nKeys + k) * 2);
     if (!same) {
-      const values = byCols.map((col) => col[r] as string);
+      const values: string[] = [];
+      for (let k = 0; k < nBy; k++) values.push(text.slice(keyPos[(r * nKeys + k) * 2], keyPos[(r * nKeys + k) * 2 + 1]));
       const key = values.join('\u0000');
       let id = setIds.get(key);
       if (id === undefined) {
@@ -168,56 +138,94 @@ function checkCountSets(file: string, spec: CountSpec, keyCols: readonly string[
       g = id;
     }
     setOf[r] = g;
+    pos = eol + 1;
   }
-  const order = sortedSetOrder(setBy);
-  const rank = new Int32Array(setBy.length);
-  order.forEach((g, i) => (rank[g] = i));
+  if (nRows === 0) return null;
 
-  // The first duplicate in output-set order, then file order.
-  const firstAt = setBy.map(() => new Map<string, number>());
-  let dup: { again: number; first: number } | null = null;
-  for (let r = 0; r < nRows; r++) {
-    const key = withinCol === null ? (unitCol[r] as string) : `${withinCol[r]}\u0000${unitCol[r]}`;
-    const seen = firstAt[setOf[r] as number] as Map<string, number>;
-    const first = seen.get(key);
-    if (first === undefined) seen.set(key, r);
-    else if (dup === null || (rank[setOf[r] as number] as number) < (rank[setOf[dup.again] as number] as number)) dup = { again: r, first };
-  }
-  if (dup !== null) {
-    const by = setBy[setOf[dup.again] as number] as string[];
-    const where = withinCol === null ? '' : ` in ${spec.within} "${withinCol[dup.again]}"`;
-    const inBy = nBy === 0 ? '' : ` for ${spec.by.map((c, i) => `${c} = "${by[i]}"`).join(', ')}`;
-    throw new UsageError(
-      `${file}: ${rowLabel(dup.again)}, column "${spec.unit}": sub-area "${unitCol[dup.again]}" appears again${where}${inBy} (first at ${rowLabel(dup.first)})`,
-    );
-  }
-
-  const K = counts.length;
-  const sizes = new Int32Array(setBy.length);
-  for (let r = 0; r < nRows; r++) {
-    const g = setOf[r] as number;
-    sizes[g] = (sizes[g] as number) + 1;
-  }
-  const tables = setBy.map((_, g) => new Float64Array((sizes[g] as number) * K));
-  const rowsOf: number[][] = setBy.map(() => []);
-  const fill = new Int32Array(setBy.length);
-  for (let r = 0; r < nRows; r++) {
-    const g = setOf[r] as number;
-    const j = fill[g] as number;
-    fill[g] = j + 1;
-    const t = tables[g] as Float64Array;
-    for (let k = 0; k < K; k++) t[j * K + k] = (counts[k] as Float64Array)[r] as number;
-    if (withinCol !== null) (rowsOf[g] as number[]).push(r);
-  }
-  return order.map((g) => {
-    const by = setBy[g] as string[];
-    if (withinCol === null) return { by, counts: tables[g] as Float64Array, region: null, nRegions: 0 };
-    const rows = rowsOf[g] as number[];
-    // Regions numbered in the order of their names, byte by byte as DuckDB's ORDER BY sorts them.
-    const namesSorted = [...new Set(rows.map((r) => withinCol[r] as string))].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
-    const id = new Map(namesSorted.map((n, i) => [n, i]));
-    return { by, counts: tables[g] as Float64Array, region: Uint32Array.from(rows, (r) => id.get(withinCol[r] as string) as number), nRegions: namesSorted.length };
+  // Column by column, as the DuckDB reader judges them. DuckDB reads an empty field as NULL; parseCount gives both
+  // the same message.
+  spec.groups.forEach((name, k) => {
+    const col = counts[k] as Float64Array;
+    for (let r = 0; r < nRows; r++) {
+      if (!Number.isNaN(col[r] as number)) continue;
+      const a = countPos[(r * K + k) * 2] as number;
+      const b = countPos[(r * K + k) * 2 + 1] as number;
+      col[r] = parseCount(a === b ? null : text.slice(a, b), r, name);
+    }
   });
+  // Then a missing unit, --by or --within value.
+  const keyOrder: Array<[string, number]> = [[spec.unit, nKeys - 1], ...spec.by.map((name, k): [string, number] => [name, k]), ...(spec.within === null ? [] : [[spec.within, nBy] as [string, number]])];
+  for (const [name, k] of keyOrder) {
+    for (let r = 0; r < nRows; r++) {
+      if (keyPos[(r * nKeys + k) * 2] === keyPos[(r * nKeys + k) * 2 + 1]) throw new UsageError(`${file}: ${rowLabel(r)}, column "${name}": missing value`);
+    }
+  }
+
+  // Rows by set, each set's in file order.
+  const nSets = setBy.length;
+  const first = new Int32Array(nSets + 1);
+  for (let r = 0; r < nRows; r++) {
+    const s = (setOf[r] as number) + 1;
+    first[s] = (first[s] as number) + 1;
+  }
+  for (let s = 0; s < nSets; s++) first[s + 1] = (first[s + 1] as number) + (first[s] as number);
+  const rowsOfSet = new Int32Array(nRows);
+  const fill = first.slice(0, nSets);
+  for (let r = 0; r < nRows; r++) {
+    const s = setOf[r] as number;
+    rowsOfSet[fill[s] as number] = r;
+    fill[s] = (fill[s] as number) + 1;
+  }
+  const key = (r: number, k: number): string => text.slice(keyPos[(r * nKeys + k) * 2], keyPos[(r * nKeys + k) * 2 + 1]);
+  const withinK = spec.within === null ? -1 : nBy;
+  const unitK = nKeys - 1;
+
+  // Then a sub-area twice in one set (and region): the first in output-set order, then file order.
+  const order = sortedSetOrder(setBy);
+  const seen = new Map<string, number>();
+  for (const s of order) {
+    seen.clear();
+    for (let j = first[s] as number; j < (first[s + 1] as number); j++) {
+      const r = rowsOfSet[j] as number;
+      const id = withinK < 0 ? key(r, unitK) : `${key(r, withinK)}\u0000${key(r, unitK)}`;
+      const at = seen.get(id);
+      if (at === undefined) {
+        seen.set(id, r);
+        continue;
+      }
+      const by = setBy[s] as string[];
+      const where = withinK < 0 ? '' : ` in ${spec.within} "${key(r, withinK)}"`;
+      const inBy = nBy === 0 ? '' : ` for ${spec.by.map((c, i) => `${c} = "${by[i]}"`).join(', ')}`;
+      throw new UsageError(`${file}: ${rowLabel(r)}, column "${spec.unit}": sub-area "${key(r, unitK)}" appears again${where}${inBy} (first at ${rowLabel(at)})`);
+    }
+  }
+
+  return order.map((s) => {
+    const a = first[s] as number;
+    const m = (first[s + 1] as number) - a;
+    const table = new Float64Array(m * K);
+    for (let k = 0; k < K; k++) {
+      const col = counts[k] as Float64Array;
+      for (let j = 0; j < m; j++) table[j * K + k] = col[rowsOfSet[a + j] as number] as number;
+    }
+    const by = setBy[s] as string[];
+    if (withinK < 0) return { by, counts: table, region: null, nRegions: 0 };
+    const within = Array.from(rowsOfSet.subarray(a, a + m), (r) => key(r, withinK));
+    // Regions numbered in the order of their names, byte by byte as DuckDB's ORDER BY sorts them.
+    const namesSorted = [...new Set(within)].sort((x, y) => Buffer.compare(Buffer.from(x), Buffer.from(y)));
+    const id = new Map(namesSorted.map((n, i) => [n, i]));
+    return { by, counts: table, region: Uint32Array.from(within, (w) => id.get(w) as number), nRegions: namesSorted.length };
+  });
+}
+
+/** Whether the text at positions[a], positions[a + 1] equals the text at positions[b], positions[b + 1]. */
+function sameText(text: string, positions: Int32Array, a: number, b: number): boolean {
+  const a0 = positions[a] as number;
+  const b0 = positions[b] as number;
+  const n = (positions[a + 1] as number) - a0;
+  if ((positions[b + 1] as number) - b0 !== n) return false;
+  for (let i = 0; i < n; i++) if (text.charCodeAt(a0 + i) !== text.charCodeAt(b0 + i)) return false;
+  return true;
 }
 
 /** Set indices in output order: element-wise, numerically where both sides are integers (years, codes). */

@@ -37,6 +37,7 @@ const RUN = 16;
  * comparison cost seconds on 5 million units.
  */
 function sortByRatio(xs: Float64Array, ts: Float64Array, m: number): Uint32Array {
+  if (m >= RADIX_MIN) return radixByRatio(xs, ts, m);
   let a = scratchU32(0, m);
   let b = scratchU32(2, m);
   let ka = scratchF64(7, m);
@@ -45,18 +46,21 @@ function sortByRatio(xs: Float64Array, ts: Float64Array, m: number): Uint32Array
     a[i] = i;
     ka[i] = (xs[i] as number) / (ts[i] as number);
   }
-  /** Unit p (ratio kp) goes after unit q (ratio kq). */
-  const after = (kp: number, kq: number, p: number, q: number): boolean =>
-    kp > kq || (kp === kq && (xs[p] as number) * (ts[q] as number) > (xs[q] as number) * (ts[p] as number));
+  // Unit p (ratio kp) goes after unit q (ratio kq) when kp > kq || (kp === kq && xs[p] * ts[q] > xs[q] * ts[p]),
+  // written out at both places rather than called: most sets are small, and their sorts run before the optimizing
+  // compiler has seen them, where a call per comparison costs more than the comparison.
   for (let lo = 0; lo < m; lo += RUN) {
     const hi = Math.min(lo + RUN, m);
     for (let j = lo + 1; j < hi; j++) {
       const o = a[j] as number;
       const ko = ka[j] as number;
       let i = j - 1;
-      while (i >= lo && after(ka[i] as number, ko, a[i] as number, o)) {
-        a[i + 1] = a[i] as number;
-        ka[i + 1] = ka[i] as number;
+      while (i >= lo) {
+        const p = a[i] as number;
+        const kp = ka[i] as number;
+        if (!(kp > ko || (kp === ko && (xs[p] as number) * (ts[o] as number) > (xs[o] as number) * (ts[p] as number)))) break;
+        a[i + 1] = p;
+        ka[i + 1] = kp;
         i--;
       }
       a[i + 1] = o;
@@ -72,7 +76,11 @@ function sortByRatio(xs: Float64Array, ts: Float64Array, m: number): Uint32Array
       let k = lo;
       while (i < mid && j < hi) {
         // Take from the right only when it is strictly smaller: stable, as the insertion sort.
-        if (after(ka[i] as number, ka[j] as number, a[i] as number, a[j] as number)) {
+        const p = a[i] as number;
+        const q = a[j] as number;
+        const kp = ka[i] as number;
+        const kq = ka[j] as number;
+        if (kp > kq || (kp === kq && (xs[p] as number) * (ts[q] as number) > (xs[q] as number) * (ts[p] as number))) {
           b[k] = a[j] as number;
           kb[k++] = ka[j++] as number;
         } else {
@@ -91,6 +99,79 @@ function sortByRatio(xs: Float64Array, ts: Float64Array, m: number): Uint32Array
     }
     [a, b] = [b, a];
     [ka, kb] = [kb, ka];
+  }
+  return a;
+}
+
+/** From this many units on, a radix sort (four passes over 16-bit digits) beats the merge sort: 4× on 17,000 units. */
+const RADIX_MIN = 4096;
+const DIGITS = 1 << 16;
+let histogram: Uint32Array | undefined;
+
+/**
+ * The same order as the merge sort in sortByRatio (both are stable, so for one comparison there is one answer): an
+ * LSD radix sort on the bits of the ratio's double (x/t >= 0, and a non-negative double orders as its bit pattern),
+ * then runs of equal doubles put in cross-multiplied order, which for integer counts is almost never a move.
+ */
+function radixByRatio(xs: Float64Array, ts: Float64Array, m: number): Uint32Array {
+  const key = scratchF64(7, m).subarray(0, m);
+  for (let i = 0; i < m; i++) key[i] = (xs[i] as number) / (ts[i] as number);
+  const words = new Uint32Array(key.buffer, key.byteOffset, 2 * m);
+  let hi = scratchU32(3, m);
+  let lo = scratchU32(4, m);
+  let hi2 = scratchU32(5, m);
+  let lo2 = scratchU32(6, m);
+  let a = scratchU32(0, m);
+  let b = scratchU32(2, m);
+  // Little-endian words of each double (Node runs only on little-endian platforms).
+  for (let i = 0; i < m; i++) {
+    lo[i] = words[2 * i] as number;
+    hi[i] = words[2 * i + 1] as number;
+    a[i] = i;
+  }
+  const count = (histogram ??= new Uint32Array(DIGITS));
+  for (let pass = 0; pass < 4; pass++) {
+    const src = pass < 2 ? lo : hi;
+    const shift = (pass & 1) * 16;
+    count.fill(0);
+    for (let i = 0; i < m; i++) {
+      const d = ((src[i] as number) >>> shift) & 0xffff;
+      count[d] = (count[d] as number) + 1;
+    }
+    // A digit every unit shares moves nothing.
+    if (count[((src[0] as number) >>> shift) & 0xffff] === m) continue;
+    let sum = 0;
+    for (let d = 0; d < DIGITS; d++) {
+      const c = count[d] as number;
+      count[d] = sum;
+      sum += c;
+    }
+    for (let i = 0; i < m; i++) {
+      const d = ((src[i] as number) >>> shift) & 0xffff;
+      const j = count[d] as number;
+      count[d] = j + 1;
+      hi2[j] = hi[i] as number;
+      lo2[j] = lo[i] as number;
+      b[j] = a[i] as number;
+    }
+    [hi, hi2] = [hi2, hi];
+    [lo, lo2] = [lo2, lo];
+    [a, b] = [b, a];
+  }
+  // Equal doubles: stable insertion by cross-multiplication, as `after` in sortByRatio orders them.
+  for (let s = 0; s < m; ) {
+    let e = s + 1;
+    while (e < m && hi[e] === hi[s] && lo[e] === lo[s]) e++;
+    for (let j = s + 1; j < e; j++) {
+      const o = a[j] as number;
+      let i = j - 1;
+      while (i >= s && (xs[a[i] as number] as number) * (ts[o] as number) > (xs[o] as number) * (ts[a[i] as number] as number)) {
+        a[i + 1] = a[i] as number;
+        i--;
+      }
+      a[i + 1] = o;
+    }
+    s = e;
   }
   return a;
 }

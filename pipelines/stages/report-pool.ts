@@ -31,7 +31,18 @@ export function poolSize(reports: number): number {
 /** A pool of `size` threads, or an in-process renderer when size is 0. */
 export function startRenderPool(size: number): RenderPool {
   if (size === 0) {
-    return { render: (job) => renderJob({ ...job, id: 0 }), ready: async () => undefined, close: async () => undefined };
+    // One job at a time, so that the next model is not read in the gaps of this one's rendering (the per-step times
+    // and CPU figures would then mix the two). A failure surfaces through render's promise.
+    let last: Promise<unknown> = Promise.resolve();
+    return {
+      render: (job) => {
+        const p = renderJob({ ...job, id: 0 });
+        last = p.catch(() => undefined);
+        return p;
+      },
+      ready: () => last.then(() => undefined),
+      close: async () => undefined,
+    };
   }
   // Compiled (dist/*.js) the worker is plain JavaScript. From the TypeScript sources (tests, tsx) the thread first
   // registers tsx and then imports the worker: Node 20 does not run a worker's entry file through loader hooks

@@ -7,7 +7,7 @@ import { indicatorReportFields, loadIndicators, loadSources, titleInYear, type I
 import { MESSAGES, message, type MessageId } from '../messages.ts';
 import { BASELINE_YEAR, FIRST_YEAR } from '../config.ts';
 import { poolSize, startRenderPool } from './report-pool.ts';
-import type { RenderPhases } from './report-worker.ts';
+import { threadCpuSeconds, type RenderPhases } from './report-worker.ts';
 import type {
   AreaTypeBlock,
   AreaTypeComparison,
@@ -27,6 +27,7 @@ import type {
 import { loadAreaTypeCatalogue } from '../measures/classify-area-types.ts';
 import { SEGREGATION_SPLITS_ENGINE } from './segregation.ts';
 import { methodText } from '../measures/inference.ts';
+import { checkChartTemplates } from '../charts/specs.ts';
 import { AREA_KEY_TITLES } from '../areas/area-keys.ts';
 import { selectScopes } from '../report/scopes.ts';
 import { reportFacts } from '../freshness.ts';
@@ -60,6 +61,8 @@ const CHAPTERS: { area: PolicyArea; title: string }[] = [
  * all into `stagingDir` (the run moves the folder into place whole once everything has succeeded).
  */
 export async function report(ctx: Context, conn: DuckDBConnection, stagingDir: string): Promise<ReportResult> {
+  // A broken chart template stops the stage before any report is made (the render workers read their own copies).
+  checkChartTemplates();
   runQueries.set(conn, new Map());
   runSeries.set(conn, new Map());
   runScopes.set(conn, new Map());
@@ -172,6 +175,7 @@ async function writeReports(ctx: Context, conn: DuckDBConnection, stagingDir: st
   const files: ReportResult['files'][] = [];
   const pending: Promise<void>[] = [];
   const timing = new Map<Scope['level'], PhaseTotals>();
+  let exported: Awaited<ReturnType<typeof writeExports>> = [];
   let done = 0;
   try {
     // Largest first (riket, then län, then kommuner), whatever order --reports names them in, so that no long report
@@ -181,8 +185,12 @@ async function writeReports(ctx: Context, conn: DuckDBConnection, stagingDir: st
     for (const [i, scope] of order) {
       await pool.ready();
       const t0 = performance.now();
+      const c0 = threadCpuSeconds();
       const model = await reportModel(ctx, conn, scope, shared);
+      const c1 = threadCpuSeconds();
       const modelSeconds = (performance.now() - t0) / 1000;
+      // The main thread's CPU for the model (DuckDB's own threads not included).
+      const modelCpu = c0 === null || c1 === null ? null : c1 - c0;
       const name = `segfollow-${scope.level}-${scope.code}-${ctx.config.year}.pdf`;
       // The workbook beside the PDF: every table and chart's numbers of the same model (report/workbook.ts).
       const xlsx = name.replace(/\.pdf$/, '.xlsx');
@@ -194,7 +202,7 @@ async function writeReports(ctx: Context, conn: DuckDBConnection, stagingDir: st
           { name: xlsx, kind: 'workbook', bytes: r.xlsxBytes },
           { name: html, kind: 'html', bytes: r.htmlBytes },
         ];
-        addPhases(timing, scope.level, modelSeconds, r.phases);
+        addPhases(timing, scope.level, modelSeconds, modelCpu, r.phases);
         ctx.log.progress('reports', ++done, scopes.length);
       });
       // Handled here too, so a failure before the loop ends is not an unhandled rejection; Promise.all reports it.
@@ -203,7 +211,19 @@ async function writeReports(ctx: Context, conn: DuckDBConnection, stagingDir: st
     }
     // Every model is read: the run-wide answers (some 100 MB) can go before the last reports are rendered.
     for (const memo of [runQueries, runSeries, runScopes]) memo.get(conn)?.clear();
-    await Promise.all(pending);
+    // Swedish CSV and Parquet (report/exports.ts), written while the threads render the last reports: the main
+    // thread and DuckDB are free by now. Awaited only after the reports, so a report's failure is the one reported.
+    const written = writeExports(conn, stagingDir, ctx.config.year);
+    try {
+      await Promise.all(pending);
+    } finally {
+      // Never leave with a query still running on the connection the caller is about to close.
+      await written.then(
+        () => undefined,
+        () => undefined,
+      );
+    }
+    exported = await written;
   } finally {
     await pool.close();
   }
@@ -214,8 +234,7 @@ async function writeReports(ctx: Context, conn: DuckDBConnection, stagingDir: st
   for (const [level, t] of timing) {
     ctx.log.info('report timing', { level, reports: t.reports, ...Object.fromEntries(Object.entries(t.seconds).map(([k, v]) => [`${k}_s`, Number(v.toFixed(2))])) });
   }
-  // Swedish CSV and Parquet (report/exports.ts).
-  result.files.push(...(await writeExports(conn, stagingDir, ctx.config.year)));
+  result.files.push(...exported);
   ctx.log.info('reports written', { reports: result.reports, files: result.files.length });
   return result;
 }
@@ -224,14 +243,17 @@ type Scope = ReportModel['scope'];
 
 interface PhaseTotals {
   reports: number;
-  seconds: { model: number } & { -readonly [K in keyof RenderPhases]: number };
+  /** Wall seconds by step; `model_cpu` and `render_cpu` are the CPU seconds of the main thread and render thread. */
+  seconds: { model: number; tree: number; html: number; pdf: number; xlsx: number; model_cpu: number; render_cpu: number };
 }
 
-function addPhases(timing: Map<Scope['level'], PhaseTotals>, level: Scope['level'], model: number, phases: RenderPhases): void {
+function addPhases(timing: Map<Scope['level'], PhaseTotals>, level: Scope['level'], model: number, modelCpu: number | null, phases: RenderPhases): void {
   let t = timing.get(level);
-  if (!t) timing.set(level, (t = { reports: 0, seconds: { model: 0, tree: 0, html: 0, pdf: 0, xlsx: 0 } }));
+  if (!t) timing.set(level, (t = { reports: 0, seconds: { model: 0, tree: 0, html: 0, pdf: 0, xlsx: 0, model_cpu: 0, render_cpu: 0 } }));
   t.reports++;
   t.seconds.model += model;
+  t.seconds.model_cpu += modelCpu ?? 0;
+  t.seconds.render_cpu += phases.cpu ?? 0;
   for (const k of ['tree', 'html', 'pdf', 'xlsx'] as const) t.seconds[k] += phases[k];
 }
 
@@ -551,7 +573,7 @@ async function reportModel(ctx: Context, conn: DuckDBConnection, scope: Scope, s
     sources,
     caveats: [...[...caveatIds].sort().map((id) => ({ id, text: message(id) })), ...(shared.facts.staleCaveat ? [shared.facts.staleCaveat] : [])],
     disclosure_threshold: shared.facts.threshold,
-    ...(draws !== undefined ? { bootstrap_draws: draws, segregation_method: methodText(draws) } : {}),
+    ...(draws !== undefined ? { bootstrap_draws: draws, segregation_method: methodText(draws, 0.95, ctx.config.lang) } : {}),
     reforms: shared.reforms,
     ...(maps.length > 0 ? { maps } : {}),
   };

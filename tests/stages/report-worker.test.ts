@@ -69,4 +69,12 @@ describe('renderJob', () => {
   it('times each step of the report: tree, HTML, PDF and workbook', () => {
     for (const k of ['tree', 'html', 'pdf', 'xlsx'] as const) expect(outcome.phases[k], k).toBeGreaterThan(0);
   });
+
+  it('measures the thread\'s CPU for the job where the system says (Linux), never more than the wall time', () => {
+    const wall = outcome.phases.tree + outcome.phases.html + outcome.phases.pdf + outcome.phases.xlsx;
+    if (process.platform !== 'linux') return expect(outcome.phases.cpu).toBeNull();
+    // Clock ticks of 10 ms: a report takes far more than one.
+    expect(outcome.phases.cpu).toBeGreaterThan(0.05);
+    expect(outcome.phases.cpu).toBeLessThanOrEqual(wall + 0.02);
+  });
 });

@@ -446,6 +446,18 @@ class Tagger {
     return top.owner;
   }
 
+  /**
+   * Whether a stamp is of this layout: a re-run (page-fit.ts, pageBreakBefore) lays the same nodes out again, and an
+   * SVG or image item is the node itself, still stamped with an element of the tree the re-run threw away.
+   */
+  current(tag: Tag | undefined): boolean {
+    if (!tag) return false;
+    if (isArtifact(tag)) return true;
+    let n: StructNode = tag;
+    while (n.parent) n = n.parent;
+    return n === this.root;
+  }
+
   graphicTag(): Tag {
     const top = this.top();
     return top.artifact ?? top.figure ?? LAYOUT;
@@ -904,7 +916,7 @@ export function installTagging(classes: PdfmakeClasses = pdfmakeClasses()): void
   wrap(W, 'addLine', (original) =>
     function addLine(this: unknown, ...args: unknown[]): unknown {
       const line = args[0] as unknown as PmLine;
-      if (active && !line._tag) {
+      if (active && !active.current(line._tag)) {
         const tag = active.lineTag(line);
         if (tag) line._tag = tag;
       }
@@ -915,7 +927,7 @@ export function installTagging(classes: PdfmakeClasses = pdfmakeClasses()): void
     wrap(W, name, (original) =>
       function addGraphic(this: unknown, ...args: unknown[]): unknown {
         const item = args[0] as unknown as PmItem;
-        if (active && !item._tag) item._tag = active.graphicTag();
+        if (active && !active.current(item._tag)) item._tag = active.graphicTag();
         return original.apply(this, args);
       },
     );

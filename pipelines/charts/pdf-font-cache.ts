@@ -1,0 +1,100 @@
+/**
+ * One word-layout cache per font file for every PDF a thread writes, instead of one per document.
+ *
+ * pdfkit shapes text word by word through fontkit (GSUB/GPOS lookups) and caches each word's glyph run on the
+ * document's font object, so every report starts with an empty cache and shapes the same boilerplate again: about a
+ * tenth of a report's layout time. A glyph run depends only on the font file and the word (pdfkit scales positions
+ * to 1000 units once, when the run is made); what is per document — the subset, widths and ToUnicode map — is filled
+ * in by `encode` from the run's glyph ids and code points, so sharing the runs leaves every PDF byte the same.
+ */
+import { createRequire } from 'node:module';
+
+interface GlyphRun {
+  advanceWidth: number;
+}
+
+/** pdfkit's EmbeddedFont (not exported; reached through a font of a throwaway document). */
+interface EmbeddedFontLike {
+  font: { postscriptName: string; unitsPerEm: number; head: { checkSumAdjustment: number } };
+  layoutCache?: Record<string, GlyphRun>;
+  layoutRun(text: string): GlyphRun;
+  layoutCached(text: string): GlyphRun;
+}
+
+/** Words per font kept; past it the cache starts over (numbers make the set of words open-ended). */
+const MAX_WORDS = 50_000;
+
+const HOOKED = Symbol.for('segfollow.sharedFontLayouts');
+let installed = false;
+/** pdfkit's own layoutCached, kept so tests can compare against it (unshareFontLayouts). */
+let original: ((this: EmbeddedFontLike, text: string) => GlyphRun) | undefined;
+let proto: (EmbeddedFontLike & { [HOOKED]?: true }) | undefined;
+/** Runs per font file (name, em size and checksum), and each embedded font's entry in it. */
+const runs = new Map<string, Map<string, GlyphRun>>();
+const runsOf = new WeakMap<EmbeddedFontLike, Map<string, GlyphRun>>();
+
+function wordsOf(font: EmbeddedFontLike): Map<string, GlyphRun> {
+  let words = runsOf.get(font);
+  if (!words) {
+    const key = `${font.font.postscriptName}\u0000${font.font.unitsPerEm}\u0000${font.font.head.checkSumAdjustment}`;
+    words = runs.get(key);
+    if (!words) runs.set(key, (words = new Map()));
+    runsOf.set(font, words);
+  }
+  return words;
+}
+
+/**
+ * Makes pdfkit's embedded fonts share their word layouts across documents of this thread. Idempotent. `fontPath`
+ * is any TrueType file pdfkit can embed (used once, to reach the font class). Throws if pdfkit's layoutCached is
+ * gone, so an upgrade cannot silently change what this relies on.
+ */
+export function shareFontLayouts(fontPath: string): void {
+  if (installed) return;
+  const require = createRequire(import.meta.url);
+  const PDFDocument = require('pdfkit') as new (o?: object) => { font(src: string): unknown; _font: object; end(): void };
+  const doc = new PDFDocument({ autoFirstPage: false });
+  doc.font(fontPath);
+  const p = Object.getPrototypeOf(doc._font) as EmbeddedFontLike & { [HOOKED]?: true };
+  doc.end();
+  if (p[HOOKED]) {
+    installed = true;
+    return;
+  }
+  if (typeof p.layoutCached !== 'function' || typeof p.layoutRun !== 'function') {
+    throw new Error('pdfkit EmbeddedFont has no layoutCached/layoutRun: the shared font layout cache cannot be installed (pdfkit upgraded?)');
+  }
+  proto = p;
+  original = p.layoutCached;
+  p.layoutCached = function layoutCached(this: EmbeddedFontLike, text: string): GlyphRun {
+    // The document asked for no cache (pdfkit's fontLayoutCache: false): keep to that.
+    if (!this.layoutCache) return this.layoutRun(text);
+    const words = wordsOf(this);
+    let run = words.get(text);
+    if (run === undefined) {
+      run = this.layoutRun(text);
+      if (words.size >= MAX_WORDS) words.clear();
+      words.set(text, run);
+    }
+    return run;
+  };
+  p[HOOKED] = true;
+  installed = true;
+}
+
+/** Words held in the shared cache, over every font (for tests and the curious). */
+export function sharedFontLayoutWords(): number {
+  let n = 0;
+  for (const words of runs.values()) n += words.size;
+  return n;
+}
+
+/** Puts pdfkit's per-document cache back and empties the shared one (tests compare the two). */
+export function unshareFontLayouts(): void {
+  if (proto && original) {
+    proto.layoutCached = original;
+    delete proto[HOOKED];
+  }
+  runs.clear();
+  installed = false;
+}
