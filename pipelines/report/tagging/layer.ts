@@ -28,6 +28,7 @@ import type { TaggingIssue } from './errors.ts';
 export const TAGGING = Symbol.for('segfollow.tagging.options');
 const STATE = Symbol.for('segfollow.tagging.state');
 const INSTALLED = Symbol.for('segfollow.tagging.installed');
+const PACKED = Symbol.for('segfollow.tagging.packed');
 /** The chart hook (charts/draw-chart.ts) marks pdfmake's Renderer with this; tagging must wrap around it. */
 const CHART_HOOK = Symbol.for('segfollow.chartDrawing');
 
@@ -146,6 +147,7 @@ interface PdfDoc {
   link: (x: number, y: number, w: number, h: number, url: unknown, options?: Record<string, unknown>) => unknown;
   goTo: (x: number, y: number, w: number, h: number, name: unknown, options?: Record<string, unknown>) => unknown;
   [STATE]?: Tagger;
+  [PACKED]?: boolean;
 }
 
 // ---- Tags. ----
@@ -788,6 +790,9 @@ function hasLink(inlines: readonly PmInline[]): boolean {
  * each one starts (_refEnd).
  */
 function packOutput(doc: PdfDoc): void {
+  // Once per document: page-fit.ts lays a document out again (layoutDocument per pass) into the same pdfkit document.
+  if (doc[PACKED]) return;
+  doc[PACKED] = true;
   if (doc._security) throw new Error('tagging: encrypted documents are not supported');
   const base = doc._offset;
   const chunks: Buffer[] = [];
