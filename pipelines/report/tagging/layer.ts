@@ -15,6 +15,7 @@
  * ParentTree) or inside an /Artifact sequence. Inline links get their own Link element with one annotation per link
  * as its OBJR. At the end the elements are written in one piece into pdfkit's body (not through pdfkit's own
  * structure elements, which cost a generic serialisation and four stream writes each). No marked-content sequence straddles q/Q (clips, vertical alignment).
+ * The document's output is kept and packed into object streams when pdfkit ends it (packOutput, compact.ts).
  *
  * The wrappers are inert for documents that did not ask for tagging (no symbol on the content): those come out
  * byte-identical to plain pdfmake output.
@@ -27,6 +28,7 @@ import type { TaggingIssue } from './errors.ts';
 export const TAGGING = Symbol.for('segfollow.tagging.options');
 const STATE = Symbol.for('segfollow.tagging.state');
 const INSTALLED = Symbol.for('segfollow.tagging.installed');
+const PACKED = Symbol.for('segfollow.tagging.packed');
 /** The chart hook (charts/draw-chart.ts) marks pdfmake's Renderer with this; tagging must wrap around it. */
 const CHART_HOOK = Symbol.for('segfollow.chartDrawing');
 
@@ -145,6 +147,7 @@ interface PdfDoc {
   link: (x: number, y: number, w: number, h: number, url: unknown, options?: Record<string, unknown>) => unknown;
   goTo: (x: number, y: number, w: number, h: number, name: unknown, options?: Record<string, unknown>) => unknown;
   [STATE]?: Tagger;
+  [PACKED]?: boolean;
 }
 
 // ---- Tags. ----
@@ -259,7 +262,6 @@ const PDF_DOC_BYTES: ReadonlyMap<string, string> = new Map([
  */
 export function pdfString(s: string): string {
   let bytes = s;
-  // eslint-disable-next-line no-control-regex
   if (/[^\t\n\r\x20-\x7e]/.test(s)) {
     let doc = '';
     for (const c of s) {
@@ -788,6 +790,9 @@ function hasLink(inlines: readonly PmInline[]): boolean {
  * each one starts (_refEnd).
  */
 function packOutput(doc: PdfDoc): void {
+  // Once per document: page-fit.ts lays a document out again (layoutDocument per pass) into the same pdfkit document.
+  if (doc[PACKED]) return;
+  doc[PACKED] = true;
   if (doc._security) throw new Error('tagging: encrypted documents are not supported');
   const base = doc._offset;
   const chunks: Buffer[] = [];

@@ -328,7 +328,6 @@ export function textString(v: PdfValue | PdfStream | undefined): string | undefi
   if (!isString(v)) return undefined;
   const b = v.bytes;
   if (b.charCodeAt(0) === 0xfe && b.charCodeAt(1) === 0xff) return Buffer.from(b.slice(2), 'latin1').swap16().toString('utf16le');
-  // eslint-disable-next-line no-control-regex
   return /[\x80-\xa0]/.test(b) ? b.replace(/[\x80-\xa0]/g, (c) => PDF_DOC_HIGH[c.charCodeAt(0)] ?? c) : b;
 }
 
