@@ -201,6 +201,8 @@ export interface Materiality {
   value: number;
   relative?: boolean;
   reason: string;
+  /** The reason in English, for `--lang en` (report/catalogue-text.ts). */
+  reason_en?: string;
 }
 
 /** A break in an indicator's definition: the first year on the new basis, what changed and what it does to the series. */
@@ -290,6 +292,7 @@ function checkReportFields(ind: IndicatorDef): void {
   }
   if (m.relative !== undefined && typeof m.relative !== 'boolean') throw new UsageError(`${where}: materiality.relative: expected true or false, got ${JSON.stringify(m.relative)}`);
   if (typeof m.reason !== 'string' || m.reason.trim().length < 10) throw new UsageError(`${where}: materiality.reason: expected the reason for the threshold, got ${JSON.stringify(m.reason)}`);
+  if (m.reason_en !== undefined && (typeof m.reason_en !== 'string' || m.reason_en.trim().length < 10)) throw new UsageError(`${where}: materiality.reason_en: expected the reason in English, got ${JSON.stringify(m.reason_en)}`);
   for (const [k, b] of (ind.breaks ?? []).entries()) {
     const at = `${where}: breaks[${k}]`;
     if (!Number.isInteger(b.year) || b.year <= ind.years[0] || b.year > ind.years[1]) {

@@ -5,15 +5,9 @@ import { UsageError } from './errors.ts';
 import { assertNoUrlCredentials, redactUrl } from './sources/redact.ts';
 import type { LogFormat, LogLevel } from './log.ts';
 
-/**
- * The programme runs 2017–2025 (PROGRAMME_LAST_YEAR), but the delegation's follow-up goes on, and 2025 data arrive
- * in 2026–2027: report years up to LAST_YEAR are accepted. Every series starts in FIRST_YEAR, with BASELINE_YEAR (the
- * year before the programme) where every source of an indicator publishes it.
- */
-export const FIRST_YEAR = 2017;
-export const BASELINE_YEAR = 2016;
-export const PROGRAMME_LAST_YEAR = 2025;
-export const LAST_YEAR = 2030;
+import { FIRST_YEAR, LAST_YEAR, PROGRAMME_LAST_YEAR } from './years.ts';
+
+export { BASELINE_YEAR, FIRST_YEAR, LAST_YEAR, PROGRAMME_LAST_YEAR } from './years.ts';
 
 export interface Config {
   year: number;

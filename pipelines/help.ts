@@ -1,6 +1,6 @@
 // The CLI's help texts, apart from cli.ts so that `segfollow --help` (bin/segfollow.js) prints them without loading
 // the command modules: a help page should cost no more than starting Node.
-import { FIRST_YEAR, LAST_YEAR, PROGRAMME_LAST_YEAR } from './config.ts';
+import { FIRST_YEAR, LAST_YEAR, PROGRAMME_LAST_YEAR } from './years.ts';
 
 const COMMON = `Options:
   --year YYYY          report year, ${FIRST_YEAR}–${LAST_YEAR} (default ${PROGRAMME_LAST_YEAR}; the follow-up continues after the programme)

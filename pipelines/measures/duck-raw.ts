@@ -1,4 +1,7 @@
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type * as Bindings from '@duckdb/node-bindings';
 
 /**
@@ -55,19 +58,28 @@ export class RawDuck {
     private readonly b: DuckBindings,
     private readonly db: Bindings.Database,
     private readonly conn: Bindings.Connection,
+    private readonly spillDir: string | null,
   ) {}
 
-  /** An in-memory database with these settings (DuckDB configuration options, e.g. threads, memory_limit). */
+  /**
+   * An in-memory database with these settings (DuckDB configuration options, e.g. threads, memory_limit). With a
+   * memory_limit and no temp_directory, DuckDB's spill files go to a folder of its own in the OS temp folder, removed
+   * on close (DuckDB's default would be ".tmp" in the user's working folder).
+   */
   static async open(settings: Record<string, string> = {}): Promise<RawDuck> {
     const b = bindings();
     const config = b.create_config();
     b.set_config(config, 'duckdb_api', 'segfollow');
-    for (const [k, v] of Object.entries(settings)) b.set_config(config, k, v);
-    const db = await b.open(':memory:', config);
+    const spillDir = settings.memory_limit !== undefined && settings.temp_directory === undefined ? mkdtempSync(join(tmpdir(), 'segfollow-duckdb-')) : null;
+    const all = spillDir === null ? settings : { ...settings, temp_directory: spillDir };
+    let db: Bindings.Database | undefined;
     try {
-      return new RawDuck(b, db, await b.connect(db));
+      for (const [k, v] of Object.entries(all)) b.set_config(config, k, v);
+      db = await b.open(':memory:', config);
+      return new RawDuck(b, db, await b.connect(db), spillDir);
     } catch (e) {
-      b.close_sync(db);
+      if (db !== undefined) b.close_sync(db);
+      if (spillDir !== null) rmSync(spillDir, { recursive: true, force: true });
       throw e;
     }
   }
@@ -75,6 +87,7 @@ export class RawDuck {
   close(): void {
     this.b.disconnect_sync(this.conn);
     this.b.close_sync(this.db);
+    if (this.spillDir !== null) rmSync(this.spillDir, { recursive: true, force: true });
   }
 
   /** Runs one statement; `params` bind $1, $2, … (an array) or $name (an object) as VARCHAR. */
@@ -110,25 +123,46 @@ export class RawDuck {
     const columns = types.map((t, c) => {
       if (t === TYPE_VARCHAR) return this.strings(chunks, c, rowCount);
       const out = t === TYPE_DOUBLE ? new Float64Array(rowCount) : new Int32Array(rowCount);
-      const width = out.BYTES_PER_ELEMENT;
       let at = 0;
       for (const chunk of chunks) {
         const n = b.data_chunk_get_size(chunk);
-        const vec = b.data_chunk_get_vector(chunk, c);
-        const bytes = b.vector_get_data(vec, n * width);
-        // The vector's memory need not be aligned for a typed view: copy bytes, then read them as numbers.
-        new Uint8Array(out.buffer, at * width, n * width).set(bytes);
-        const validity = b.vector_get_validity(vec, Math.ceil(n / 64) * 8);
-        if (validity && out instanceof Float64Array) {
-          for (let i = 0; i < n; i++) if (!isValid(validity, i)) out[at + i] = Number.NaN;
-        } else if (validity && out instanceof Int32Array) {
-          for (let i = 0; i < n; i++) if (!isValid(validity, i)) throw new Error(`internal: NULL in INTEGER column "${names[c]}"`);
-        }
+        copyNumbers(b, b.data_chunk_get_vector(chunk, c), out, at, n, names[c] as string);
         at += n;
       }
       return out;
     });
     return { names, columns, rowCount };
+  }
+
+  /**
+   * Runs one query whose columns are all DOUBLE or INTEGER and hands its result to `onChunk` a chunk (up to 2,048
+   * rows) at a time, each column as a typed array of its own (NULL as NaN in a DOUBLE column): for millions of rows,
+   * so that neither DuckDB's chunks nor a second copy of the whole result are held at once.
+   */
+  async scan(sql: string, params: Params, onChunk: (columns: readonly (Float64Array | Int32Array)[], n: number) => void): Promise<void> {
+    const b = this.b;
+    const result = await this.execute(sql, params);
+    const nCols = b.column_count(result);
+    const types: number[] = [];
+    for (let c = 0; c < nCols; c++) {
+      const t = b.column_type(result, c) as number;
+      if (t !== TYPE_DOUBLE && t !== TYPE_INTEGER) throw new Error(`internal: column "${b.column_name(result, c)}" has DuckDB type ${t}; cast it to DOUBLE or INTEGER`);
+      types.push(t);
+    }
+    for (;;) {
+      const chunk = await b.fetch_chunk(result);
+      if (!chunk) break;
+      const n = b.data_chunk_get_size(chunk);
+      if (n === 0) break;
+      onChunk(
+        types.map((t, c) => {
+          const out = t === TYPE_DOUBLE ? new Float64Array(n) : new Int32Array(n);
+          copyNumbers(b, b.data_chunk_get_vector(chunk, c), out, 0, n, b.column_name(result, c));
+          return out;
+        }),
+        n,
+      );
+    }
   }
 
   /** Rows as objects of numbers and strings (NULL as null): for the few-row answers of validation queries. */
@@ -188,6 +222,20 @@ export class RawDuck {
       at += n;
     }
     return out;
+  }
+}
+
+/** `n` numbers of a DOUBLE or INTEGER vector into `out` from `at` (NULL as NaN; a NULL INTEGER is a bug). */
+function copyNumbers(b: DuckBindings, vec: Bindings.Vector, out: Float64Array | Int32Array, at: number, n: number, name: string): void {
+  const width = out.BYTES_PER_ELEMENT;
+  const bytes = b.vector_get_data(vec, n * width);
+  // The vector's memory need not be aligned for a typed view: copy bytes, then read them as numbers.
+  new Uint8Array(out.buffer, out.byteOffset + at * width, n * width).set(bytes);
+  const validity = b.vector_get_validity(vec, Math.ceil(n / 64) * 8);
+  if (validity && out instanceof Float64Array) {
+    for (let i = 0; i < n; i++) if (!isValid(validity, i)) out[at + i] = Number.NaN;
+  } else if (validity) {
+    for (let i = 0; i < n; i++) if (!isValid(validity, i)) throw new Error(`internal: NULL in INTEGER column "${name}"`);
   }
 }
 

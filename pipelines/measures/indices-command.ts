@@ -99,8 +99,9 @@ export async function runIndicesCommand(argv: string[], io: CommandIo): Promise<
   }
   const opts = parseOptions(argv);
   checkOutIsNotInput(opts.out, opts.input);
-  const rows = await computeRows(opts);
-  const text = opts.format === 'json' ? toJson(rows, opts.by) : toCsv(rows, opts.by);
+  const sink = opts.format === 'json' ? new JsonSink(opts.by) : new CsvSink(opts.by);
+  await computeRows(opts, sink);
+  const text = sink.text();
   writeOutput(text, opts.out, io.stdout);
   return 0;
 }
@@ -191,23 +192,21 @@ function integerOption(v: string | undefined, flag: string, dflt: number): numbe
   return n;
 }
 
-async function computeRows(opts: Options): Promise<OutRow[]> {
+async function computeRows(opts: Options, out: RowSink): Promise<void> {
   // Validated, grouped and typed in DuckDB (read-table.ts): no cell crosses into JavaScript as text.
   const { sets } = await readCountSets(opts.input, { unit: opts.unit, groups: opts.groups, by: opts.by, within: opts.within }, (raw, row, column) =>
     parseCount(opts.input, raw, row, column),
   );
   const K = opts.groups.length;
-  const out: OutRow[] = [];
   // In output order (sortedSetOrder).
   for (const set of sets) {
     unitSetRows(out, set.by, set.counts, K, opts, set.region === null ? null : { region: set.region, nRegions: set.nRegions });
   }
-  return out;
 }
 
 /** The output rows for one --by combination. */
 function unitSetRows(
-  out: OutRow[],
+  out: RowSink,
   by: readonly string[],
   set: Float64Array,
   K: number,
@@ -216,7 +215,7 @@ function unitSetRows(
 ): void {
   const m = set.length / K;
   const push = (index: string, focal: string, value: number | null, status: IndexStatus, nUnits: number, total: number): void => {
-    out.push({ by, index, focal, value: status === 'ok' ? value : null, status, nUnits, total });
+    out.row(by, index, focal, status === 'ok' ? value : null, status, nUnits, total);
   };
   const inference: Array<{ id: string; focal: string; stat: 'D' | 'H'; res: InferenceResult }> = [];
   const infer = (pairs: Float64Array, nGroups: number, stream: string): InferenceResult =>
@@ -302,19 +301,52 @@ function unitSetRows(
   }
 }
 
-function toCsv(rows: readonly OutRow[], by: readonly string[]): string {
-  const lines: string[] = [[...by, ...OUTPUT_COLUMNS].map(csvField).join(',')];
-  // Rows of one --by combination share their `by` array: its fields are quoted once per combination.
-  let lastBy: readonly string[] | null = null;
-  let prefix = '';
-  for (const r of rows) {
-    if (r.by !== lastBy) {
-      lastBy = r.by;
-      prefix = r.by.map((f) => csvField(f) + ',').join('');
-    }
-    lines.push(`${prefix}${r.index},${r.focal === '' ? '' : csvField(r.focal)},${r.value === null ? '' : String(r.value)},${r.status},${r.nUnits},${r.total}`);
+/** Where the output rows go, in order: straight into CSV text, or into objects for JSON. */
+interface RowSink {
+  row(by: readonly string[], index: string, focal: string, value: number | null, status: IndexStatus, nUnits: number, total: number): void;
+  text(): string;
+}
+
+/** CSV lines as the rows come, one string per --by combination: no object per row (36,540 rows for the panel). */
+class CsvSink implements RowSink {
+  private readonly parts: string[];
+  private lastBy: readonly string[] | null = null;
+  private prefix = '';
+  private block = '';
+
+  constructor(by: readonly string[]) {
+    this.parts = [[...by, ...OUTPUT_COLUMNS].map(csvField).join(',') + '\n'];
   }
-  return lines.join('\n') + '\n';
+
+  row(by: readonly string[], index: string, focal: string, value: number | null, status: IndexStatus, nUnits: number, total: number): void {
+    // Rows of one --by combination share their `by` array: its fields are quoted once per combination.
+    if (by !== this.lastBy) {
+      if (this.block !== '') this.parts.push(this.block);
+      this.block = '';
+      this.lastBy = by;
+      this.prefix = by.map((f) => csvField(f) + ',').join('');
+    }
+    this.block += `${this.prefix}${index},${focal === '' ? '' : csvField(focal)},${value === null ? '' : String(value)},${status},${nUnits},${total}\n`;
+  }
+
+  text(): string {
+    if (this.block !== '') this.parts.push(this.block);
+    this.block = '';
+    return this.parts.join('');
+  }
+}
+
+class JsonSink implements RowSink {
+  private readonly rows: OutRow[] = [];
+  constructor(private readonly by: readonly string[]) {}
+
+  row(by: readonly string[], index: string, focal: string, value: number | null, status: IndexStatus, nUnits: number, total: number): void {
+    this.rows.push({ by, index, focal, value, status, nUnits, total });
+  }
+
+  text(): string {
+    return toJson(this.rows, this.by);
+  }
 }
 
 function csvField(s: string): string {

@@ -1,6 +1,7 @@
 import type { IndexStatus } from './index-ids.ts';
 import { margins } from './margins.ts';
 import { logFactorial, Random } from './random.ts';
+import { wording, type Lang } from '../report/wording.ts';
 
 export interface InferenceOptions {
   /** Bootstrap tables (rseg's n_bootstrap). 0 skips the bootstrap; the expected value needs no draws. */
@@ -507,19 +508,10 @@ export function summarise(estimate: number, expected: number | null, bootMean: n
   };
 }
 
-/** Reader-facing method text (Swedish) for the report's method chapter: what the estimate and interval are. */
-export function methodText(draws: number, confidence = 0.95): string {
-  const pct = Math.round(confidence * 100);
-  return (
-    `Segregationsindex är uppåt snedvridna när områdena är små: även en helt slumpmässig fördelning ger ett värde över noll. ` +
-    `Därför redovisas, bredvid det observerade värdet, ett biaskorrigerat värde och ett ${pct}-procentigt osäkerhetsintervall ` +
-    `från ${draws} bootstrapdragningar (varje kommuns invånare lottas om på kommunens områden och grupper i de observerade ` +
-    `proportionerna). Det biaskorrigerade värdet är det observerade minus den skattade snedvridningen. Intervallet tar med ` +
-    `både slumpvariationen och osäkerheten i själva korrigeringen och begränsas till indexets möjliga värden, så det innehåller ` +
-    `alltid både det observerade och det korrigerade värdet. Förväntat värde vid slumpmässig fördelning är exakt beräknat. ` +
-    `En förändring mellan två år räknas som en ökning eller minskning bara när hela intervallet för skillnaden ligger på samma ` +
-    `sida om noll; annars är ingen förändring belagd. En jämförelse över ett byte av områdesindelning är aldrig ensam ett belägg.`
-  );
+/** Reader-facing method text for the report's method chapter, in the report's language: what the estimate and interval are. */
+export function methodText(draws: number, confidence = 0.95, lang: Lang = 'sv'): string {
+  // The words are the report's (templates/wording `segregation.bootstrapMethod`); the numbers are this file's.
+  return wording(lang).t('segregation.bootstrapMethod', { pct: Math.round(confidence * 100), draws });
 }
 
 function checkOptions(draws: number, confidence: number): void {

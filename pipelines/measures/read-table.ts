@@ -212,13 +212,17 @@ const PLAIN_COUNT_SQL = (col: string): string => `regexp_full_match(${col}, '[0-
  */
 export const PLAIN_CSV_MAX_BYTES = 8 << 20;
 
+/**
+ * The reader's DuckDB memory limit unless SEGFOLLOW_MEMORY_LIMIT says otherwise: the warehouse's default
+ * (db.ts DEFAULT_MEMORY_LIMIT, not imported: db.ts loads DuckDB's node-api). Beyond it DuckDB spills to a temporary
+ * folder, so a table of millions of rows stays well under a gigabyte (DuckDB's own default is 80% of the RAM).
+ */
+export const READER_MEMORY_LIMIT = '500MB';
+
 /** DuckDB settings of the in-memory database that reads a user's table. */
 export function readerSettings(): Record<string, string> {
-  const s: Record<string, string> = {};
   // The same knob as the warehouse (SEGFOLLOW_MEMORY_LIMIT), so one setting bounds a whole machine's DuckDB use.
-  const limit = process.env.SEGFOLLOW_MEMORY_LIMIT?.trim();
-  if (limit) s.memory_limit = limit;
-  return s;
+  return { memory_limit: process.env.SEGFOLLOW_MEMORY_LIMIT?.trim() || READER_MEMORY_LIMIT };
 }
 
 /**
@@ -335,45 +339,61 @@ export async function readCountSets(
       );
     }
 
+    // Every row's set (and region) and counts, streamed in whatever order DuckDB's threads give them and put back in
+    // file order by rowid (0 … n − 1 in a table just created): no sort and no copy of the result inside DuckDB.
     const K = spec.groups.length;
-    const needRow = fixes.some((f) => f.size > 0);
+    const n = Number(stats.n);
+    const setOfRow = new Int32Array(n);
+    const regionOfRow = withinCol === null ? null : new Int32Array(n);
+    const countCols = spec.groups.map(() => new Float64Array(n));
     const select = [
+      't.rowid::DOUBLE AS r',
       `${gidCol} AS gid`,
-      ...(needRow ? ['t.rowid::DOUBLE AS r'] : []),
       ...(withinCol === null ? [] : [`(dense_rank() OVER (PARTITION BY ${gidCol} ORDER BY ${withinCol}) - 1)::INTEGER AS region`]),
       ...spec.groups.map((_, i) => `c${i}`),
     ];
-    const result = await db.read(`SELECT ${select.join(', ')} FROM ${join} ORDER BY ${byCols.length === 0 ? '' : 'gid, '}t.rowid`);
-    let c = 0;
-    const gid = result.columns[c++] as Int32Array;
-    const rowIds = needRow ? (result.columns[c++] as Float64Array) : null;
-    const region = withinCol === null ? null : (result.columns[c++] as Int32Array);
-    const counts = result.columns.slice(c) as Float64Array[];
-    const sets: CountSet[] = [];
-    let start = 0;
-    while (start < gid.length) {
-      const g = gid[start] as number;
-      let end = start;
-      while (end < gid.length && gid[end] === g) end++;
-      const m = end - start;
-      const table = new Float64Array(m * K);
+    await db.scan(`SELECT ${select.join(', ')} FROM ${join}`, [], (cols, len) => {
+      const rowId = cols[0] as Float64Array;
+      const gid = cols[1] as Int32Array;
+      const region = regionOfRow === null ? null : (cols[2] as Int32Array);
+      const first = regionOfRow === null ? 2 : 3;
+      for (let j = 0; j < len; j++) {
+        const r = rowId[j] as number;
+        setOfRow[r] = gid[j] as number;
+        if (region !== null) (regionOfRow as Int32Array)[r] = region[j] as number;
+      }
       for (let k = 0; k < K; k++) {
-        const col = counts[k] as Float64Array;
-        const fix = fixes[k] as Map<number, number>;
-        for (let j = 0; j < m; j++) {
-          const v = col[start + j] as number;
-          table[j * K + k] = Number.isNaN(v) ? (fix.get((rowIds as Float64Array)[start + j] as number) as number) : v;
-        }
+        const from = cols[first + k] as Float64Array;
+        const to = countCols[k] as Float64Array;
+        for (let j = 0; j < len; j++) to[rowId[j] as number] = from[j] as number;
       }
-      let reg: Uint32Array | null = null;
-      let nRegions = 0;
-      if (region !== null) {
-        reg = Uint32Array.from(region.subarray(start, end));
-        for (const r of reg) nRegions = Math.max(nRegions, r + 1);
-      }
-      sets.push({ by: setBy[g] ?? [], counts: table, region: reg, nRegions });
-      start = end;
+    });
+    // Counts that were not plain integers, as parseCount judged them.
+    fixes.forEach((fix, k) => {
+      for (const [r, v] of fix) (countCols[k] as Float64Array)[r] = v;
+    });
+    const sizes = new Int32Array(setBy.length);
+    for (let r = 0; r < n; r++) {
+      const g = setOfRow[r] as number;
+      sizes[g] = (sizes[g] as number) + 1;
     }
+    const tables = setBy.map((_, g) => new Float64Array((sizes[g] as number) * K));
+    const regions = setBy.map((_, g) => (regionOfRow === null ? null : new Uint32Array(sizes[g] as number)));
+    const fill = new Int32Array(setBy.length);
+    for (let r = 0; r < n; r++) {
+      const g = setOfRow[r] as number;
+      const j = fill[g] as number;
+      fill[g] = j + 1;
+      const table = tables[g] as Float64Array;
+      for (let k = 0; k < K; k++) table[j * K + k] = (countCols[k] as Float64Array)[r] as number;
+      if (regionOfRow !== null) (regions[g] as Uint32Array)[j] = regionOfRow[r] as number;
+    }
+    const sets: CountSet[] = setBy.map((by, g) => {
+      const reg = regions[g] ?? null;
+      let nRegions = 0;
+      if (reg !== null) for (const x of reg) nRegions = Math.max(nRegions, x + 1);
+      return { by, counts: tables[g] as Float64Array, region: reg, nRegions };
+    });
     return { file, sets: sortedSetOrder(sets.map((x) => x.by)).map((i) => sets[i] as CountSet) };
   } finally {
     db.close();

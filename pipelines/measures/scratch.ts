@@ -18,7 +18,7 @@ export function scratchF64(slot: number, n: number): Float64Array {
   return a;
 }
 
-/** Slots: 0 and 2 sorted-pair-sum.ts, 1 multigroup.ts. */
+/** Slots: 0 and 2–6 sorted-pair-sum.ts, 1 multigroup.ts. */
 export function scratchU32(slot: number, n: number): Uint32Array {
   let a = u32[slot];
   if (a === undefined || a.length < n) {

@@ -25,6 +25,8 @@ export interface TwoGroupResult {
 }
 
 const DEFAULT_ATKINSON: readonly number[] = [0.5];
+/** The ids of DEFAULT_ATKINSON, built once: a key built per call is a new string that each store must look up. */
+const DEFAULT_ATKINSON_IDS: readonly AtkinsonId[] = DEFAULT_ATKINSON.map(atkinsonId);
 
 /**
  * The two-group indices of METHODS.md §3 for one unit set: x_i is the focal group's count in unit i and y_i the
@@ -65,7 +67,8 @@ export function twoGroupIndices(x: ArrayLike<number>, y: ArrayLike<number>, opts
   }
   const T = X + Y;
   const status = statusOf(T, m, (X > 0 ? 1 : 0) + (Y > 0 ? 1 : 0));
-  const values = emptyValues(bs);
+  const ids = bs === DEFAULT_ATKINSON ? DEFAULT_ATKINSON_IDS : bs.map(atkinsonId);
+  const values = emptyValues(ids);
   const result = { status, nUnits: m, total: T, focalTotal: X, otherTotal: Y, values };
   if (status !== 'ok') return result;
 
@@ -98,7 +101,8 @@ export function twoGroupIndices(x: ArrayLike<number>, y: ArrayLike<number>, opts
   values.isolation_xPx = iso / X;
   values.interaction_xPy = inter / X;
   values.correlation_ratio_V = vNum / (T * XY);
-  for (const b of bs) {
+  for (let a = 0; a < bs.length; a++) {
+    const b = bs[a] as number;
     // Σ (1−p_i)^(1−b) p_i^b t_i / (P T) simplifies to Σ x_i^b y_i^(1−b) / X.
     let s = 0;
     if (b === 0.5) {
@@ -106,12 +110,12 @@ export function twoGroupIndices(x: ArrayLike<number>, y: ArrayLike<number>, opts
     } else {
       for (let i = 0; i < m; i++) s += Math.pow(xs[i] as number, b) * Math.pow(ys[i] as number, 1 - b);
     }
-    values[atkinsonId(b)] = 1 - (X / Y) * Math.pow(Math.abs(s / X), 1 / (1 - b));
+    values[ids[a] as AtkinsonId] = 1 - (X / Y) * Math.pow(Math.abs(s / X), 1 / (1 - b));
   }
   return result;
 }
 
-function emptyValues(bs: readonly number[]): TwoGroupValues {
+function emptyValues(ids: readonly AtkinsonId[]): TwoGroupValues {
   const values = {
     D: null,
     Gini: null,
@@ -121,6 +125,6 @@ function emptyValues(bs: readonly number[]): TwoGroupValues {
     correlation_ratio_V: null,
     'atkinson_b0.5': null,
   } as TwoGroupValues;
-  for (const b of bs) values[atkinsonId(b)] = null;
+  for (const id of ids) values[id] = null;
   return values;
 }

@@ -14,6 +14,7 @@ import { AccessibilityError } from './tagging/errors.ts';
 import { compactPdf } from './tagging/compact.ts';
 import { accessibleDefinition } from './tagging/document.ts';
 import { installTagging } from './tagging/layer.ts';
+import { installPageFit } from './page-fit.ts';
 import { useReportFonts } from '../charts/fonts.ts';
 import { wording, type Lang, type Wording } from './wording.ts';
 import {
@@ -111,6 +112,15 @@ export interface NodeBase extends Style {
   style?: string | string[];
   pageBreak?: 'before' | 'after';
   unbreakable?: boolean;
+  /** page-fit.ts: a node that must not end a page (a breakable table's caption); outside unbreakable blocks only. */
+  keepWithNext?: boolean;
+  /** page-fit.ts: an unbreakable block whose charts may be drawn down to this share of their size to fit a page. */
+  fit?: number;
+  /**
+   * page-fit.ts: what an unbreakable stack (a table and its caption) is laid out as instead, breaking across pages,
+   * rather than leave a page under 60 % full.
+   */
+  breakable?: Content[];
   width?: number | string;
   /** A chart's text alternative: its Figure's /Alt in the tagged PDF (report/tagging/). */
   alt?: string;
@@ -196,6 +206,8 @@ const RULE = '#bfbfbf';
 const PAGE_MARGINS: Margins = [57, 62, 57, 58];
 /** Tables up to this many rows (of one line each) are kept on one page with their caption. */
 const SHORT_TABLE = 12;
+/** A figure pushed to the next page may be drawn down to this share of its size to stay on the page before. */
+const FIT_SCALE = 0.8;
 
 const require = createRequire(import.meta.url);
 let pdfmakeReady: PdfMake | undefined;
@@ -209,6 +221,8 @@ function pdfmake(): PdfMake {
   installChartDrawing((require('pdfmake/js/Renderer.js') as { default: { prototype: object } }).default, family);
   // After the chart hook: the tagging layer wraps it, so a chart is drawn inside its Figure (PDF/UA).
   installTagging();
+  // After the tagging layer: each corrected layout pass starts a new structure tree.
+  installPageFit();
   pm.setFonts({ [family]: paths });
   const allowed = new Set(Object.values(paths));
   // Nothing else may be read or fetched: a report needs nothing outside the model.
@@ -236,8 +250,16 @@ interface Ctx {
   /** The number of the first policy-area chapter and of its table, which explains the columns the later ones share. */
   firstPolicyChapter?: number;
   firstPolicyTable?: number;
+  /** The first policy area's figure and its key (band and comparison lines), which the later figures refer to. */
+  firstPolicyFigure?: { n: number; key: string };
   /** The area-type method's details (the year's cut, the comparison, the change rule), laid out in bilaga A. */
   areaTypeMethod?: string[];
+  /** A län report's rankings of its kommuner, one per indicator, laid out in a chapter of their own (spreadChapter). */
+  spread: (() => Promise<Content[]>)[];
+  /** How the key findings are chosen and ordered (key-findings.ts), laid out in bilaga A. */
+  keyFindingsMethod?: { title: string; text: string };
+  /** How the segregation indices' intervals are made and changes tested, laid out in bilaga A (how changes are judged). */
+  segregationMethod?: string;
   /** The reform chapter's sources, laid out in bilaga A. */
   reformSources?: ReturnType<typeof reformChapter>;
 }
@@ -277,7 +299,8 @@ function table(
 ): StackNode {
   ctx.table++;
   const stack: Content[] = [
-    { text: ctx.fit(ctx.t('pdf.tableCaption', { n: ctx.table, caption })), style: 'caption', margin: [0, 8, 0, 4] },
+    // A table that breaks keeps its caption with its first rows (page-fit.ts); a short one is kept whole.
+    { text: ctx.fit(ctx.t('pdf.tableCaption', { n: ctx.table, caption })), style: 'caption', margin: [0, 8, 0, 4], keepWithNext: true },
     {
       table: { headerRows: 1, widths, body: [header, ...rows], dontBreakRows: true, keepWithHeaderRows: 1 },
       layout: TABLE_LAYOUT,
@@ -288,7 +311,7 @@ function table(
   if (note) stack.push({ text: ctx.fit(note), style: 'note', margin: [0, 3, 0, 0] });
   // A short table is kept whole with its caption; a long one may break, repeating its header row. (pdfmake drops
   // what does not fit when an unbreakable block is taller than a page, so only short tables qualify.)
-  return { stack, margin: [0, 0, 0, 8], unbreakable: keepTogether };
+  return { stack, margin: [0, 0, 0, 8], unbreakable: keepTogether, ...(keepTogether ? { breakable: stack } : {}) };
 }
 
 /** Long lists (290 kommuner) side by side, so an appendix table takes pages, not dozens of them. */
@@ -302,7 +325,9 @@ function balancedTables(
   /** Wider rows (more than two or three columns) fit only two parts across the page. */
   maxParts = 3,
 ): StackNode {
-  const parts = Math.min(maxParts, rows.length > 60 ? 3 : rows.length > 16 ? 2 : 1);
+  // Parts of up to 17 rows (about a third of a page) where the width allows, so a part seldom leaves the page before
+  // it half empty; 2 parts of 17–25 rows before.
+  const parts = rows.length <= 16 ? 1 : Math.min(maxParts, Math.ceil(rows.length / 17));
   if (parts === 1) return table(ctx, caption, widths, header, rows, note);
   ctx.table++;
   const per = Math.ceil(rows.length / parts);
@@ -316,14 +341,20 @@ function balancedTables(
       rowHeaderColumns: 1,
     });
   }
-  const stack: Content[] = [
-    { text: ctx.fit(ctx.t('pdf.tableCaption', { n: ctx.table, caption })), style: 'caption', margin: [0, 8, 0, 4] },
-    { columns, columnGap: 14 },
-  ];
-  if (note) stack.push({ text: ctx.fit(note), style: 'note', margin: [0, 3, 0, 0] });
+  const captionNode: TextNode = { text: ctx.fit(ctx.t('pdf.tableCaption', { n: ctx.table, caption })), style: 'caption', margin: [0, 8, 0, 4], keepWithNext: true };
+  const noteNode: Content[] = note ? [{ text: ctx.fit(note), style: 'note', margin: [0, 3, 0, 0] }] : [];
+  const stack: Content[] = [captionNode, { columns, columnGap: 14 }, ...noteNode];
+  // Parts side by side cannot break across pages (each would continue on the next page beside the others): where the
+  // block would leave a page under-filled it becomes one long table that breaks (page-fit.ts).
+  const single: TableNode = {
+    table: { headerRows: 1, widths, body: [structuredClone(header), ...structuredClone(rows)], dontBreakRows: true, keepWithHeaderRows: 1 },
+    layout: TABLE_LAYOUT,
+    style: 'tableSmall',
+    rowHeaderColumns: 1,
+  };
   // Rows of one short line (a name and a value or two): 30 of them take under half a page, so the caption stays with
   // its table; longer parts may break.
-  return { stack, margin: [0, 0, 0, 8], unbreakable: per <= 30 };
+  return { stack, margin: [0, 0, 0, 8], unbreakable: per <= 30, ...(per <= 30 ? { breakable: [captionNode, single, ...noteNode] } : {}) };
 }
 
 /** For a chart's alt text (its Figure's /Alt): the lowest and highest kommun, from the chart's own numbers. */
@@ -352,6 +383,7 @@ async function figure(ctx: Ctx, chart: ChartDef, caption: string, alt: string): 
   const node: SvgNode = chartNode(scene, Math.min(CHART_WIDTH, scene.width), ctx.fit(alt));
   return {
     unbreakable: true,
+    fit: FIT_SCALE,
     margin: [0, 6, 0, 10],
     stack: [{ text: ctx.fit(ctx.t('pdf.figureCaption', { n: ctx.figure, caption })), style: 'caption', margin: [0, 0, 0, 4] }, node],
   };
@@ -410,10 +442,11 @@ function titlePage(ctx: Ctx): Content[] {
   const t = ctx.t;
   const scope = m.scope.level === 'riket' ? t('pdf.riketTitle') : m.scope.name;
   const out: Content[] = [
-    { text: t(`pdf.kicker.${m.scope.level}`), style: 'kicker', margin: [0, 90, 0, 8] },
+    // A kommun report's contents share the first page (a report of about ten pages before its appendices, issue 7).
+    { text: t(`pdf.kicker.${m.scope.level}`), style: 'kicker', margin: [0, compact(ctx) ? 0 : 90, 0, 8] },
     { text: ctx.fit(t('pdf.title')), style: 'title' },
-    { text: ctx.fit(t('pdf.subtitle', { scope, year: m.year })), style: 'subtitle', margin: [0, 14, 0, 0] },
-    { text: ctx.fit(t('pdf.compiled', { date: formatDate(m.generated_at, ctx.lang) })), style: 'body', color: GREY, margin: [0, 6, 0, 36] },
+    { text: ctx.fit(t('pdf.subtitle', { scope, year: m.year })), style: 'subtitle', margin: [0, compact(ctx) ? 10 : 14, 0, 0] },
+    { text: ctx.fit(t('pdf.compiled', { date: formatDate(m.generated_at, ctx.lang) })), style: 'body', color: GREY, margin: [0, 6, 0, compact(ctx) ? 14 : 36] },
   ];
   if (m.demo) {
     out.push({
@@ -445,32 +478,47 @@ function titlePage(ctx: Ctx): Content[] {
         paddingTop: () => 10,
         paddingBottom: () => 10,
       },
-      margin: [0, 0, 0, 30],
+      margin: [0, 0, 0, compact(ctx) ? 12 : 30],
     });
   }
   out.push({
-    text: ctx.fit(t('pdf.intro', { scope: scopePhrase(m.scope, ctx.lang) })),
+    text: ctx.fit(t('pdf.intro', { scope: scopePhrase(m.scope, ctx.lang) }) + (compact(ctx) ? ` ${t('pdf.introAppendices')}` : '')),
     style: 'body',
     color: GREY,
-    pageBreak: 'after',
+    ...(compact(ctx) ? { margin: [0, 0, 0, 12] as Margins } : { pageBreak: 'after' as const }),
   });
   return out;
 }
 
+/**
+ * A kommun report read in minutes (issue 7: about 8–12 pages before the appendices): title and contents share the
+ * first page, the summary has one table of every indicator (first and latest value, verdict, rank) and the policy
+ * areas' chapters show their charts, with the reference tables in the appendices.
+ */
+function compact(ctx: Ctx): boolean {
+  return ctx.model.scope.level === 'kommun';
+}
+
 function tocPage(ctx: Ctx): Content[] {
+  const small = compact(ctx);
   return [
     {
       toc: {
-        title: { text: ctx.t('pdf.contents'), style: 'h1' },
+        title: { text: ctx.t('pdf.contents'), style: small ? 'h2' : 'h1' },
         outlines: true,
-        textStyle: { fontSize: 10.5, bold: true },
-        numberStyle: { fontSize: 10.5 },
-        textMargin: [0, 5, 0, 1],
+        textStyle: { fontSize: small ? 10 : 10.5, bold: true, ...(small ? { lineHeight: 1.1 } : {}) },
+        numberStyle: { fontSize: small ? 10 : 10.5, ...(small ? { lineHeight: 1.1 } : {}) },
+        textMargin: small ? [0, 1.5, 0, 0] : [0, 5, 0, 1],
       },
     },
-    { text: ctx.t('pdf.aboutHeading'), style: 'h3', margin: [0, 18, 0, 3] },
-    para(ctx, aboutData(ctx)),
+    // Under the contents on a page of its own. A shared first page has no room for it: its introduction says where the
+    // numbers come from and what each appendix holds, and bilaga A opens with the disclosure rule.
+    ...(small ? [] : aboutBlock(ctx)),
   ];
+}
+
+function aboutBlock(ctx: Ctx): Content[] {
+  return [{ stack: [{ text: ctx.t('pdf.aboutHeading'), style: 'h3', margin: [0, 18, 0, 3] }, para(ctx, aboutData(ctx))], unbreakable: true }];
 }
 
 /**
@@ -487,14 +535,14 @@ function summaryChapter(ctx: Ctx, n: number): Content[] {
   // Right under the key findings, on the same page when it fits.
   const out: Content[] = [{ ...h1(ctx, `${n} ${ctx.t('pdf.summary.heading')}`, false), margin: [0, 14, 0, 10] }];
   for (const line of s.overview) out.push(para(ctx, line));
-  // Each policy area's sentences open its own chapter (one line per indicator there), so they are not repeated here.
-  // Each heading kept with its first point, the rest free to run on to the next page.
-  const list = (title: string, items: readonly string[]): Content[] => {
-    const nodes = items.map((x) => para(ctx, x, { margin: [0, 0, 0, 3] }));
-    return [{ stack: [{ text: title, style: 'h3' }, { ul: nodes.slice(0, 1), style: 'body', margin: [0, 0, 0, 0] }], unbreakable: true }, ...(nodes.length > 1 ? [{ ul: nodes.slice(1), style: 'body' }] : [])];
-  };
-  if (s.segregation.length) out.push(...list(ctx.t('pdf.summary.segregation'), s.segregation));
-  if (s.area_types.length) out.push(...list(ctx.t('pdf.summary.areaTypes'), s.area_types));
+  if (compact(ctx)) {
+    // Every indicator at a glance, by policy area: the table each area's chapter would otherwise end with.
+    const groups = ctx.model.chapters.filter((ch) => ch.indicators.length > 0).map((ch) => ({ title: chapterTitle(ctx, ch), blocks: ch.indicators }));
+    if (groups.length) out.push(latestTable(ctx, '', [], true, groups));
+  }
+  // The policy areas', the segregation indices' and the area types' sentences open their own chapters, word for word
+  // (summary.ts gives both the same lines), so the summary points to them instead of printing them twice.
+  if (s.segregation.length || s.area_types.length) out.push(para(ctx, ctx.t('pdf.summary.inChapters'), { style: 'note' }));
   return out;
 }
 
@@ -503,13 +551,17 @@ function yearsOf(series: readonly { year: number }[]): string {
   return ys.length ? formatYearRange(Math.min(...ys), Math.max(...ys)) : '';
 }
 
-/** `fullNote`: the first such table explains its columns; later ones refer back to it. */
-function latestTable(ctx: Ctx, title: string, blocks: readonly IndicatorBlock[], fullNote: boolean): StackNode {
+/**
+ * `fullNote`: the first such table explains its columns; later ones refer back to it. `groups`: a kommun report's one
+ * table of every policy area's indicators (in its summary), each area's rows under a row with the area's name.
+ */
+function latestTable(ctx: Ctx, title: string, blocks: readonly IndicatorBlock[], fullNote: boolean, groups?: readonly { title: string; blocks: readonly IndicatorBlock[] }[]): StackNode {
   const t = ctx.t;
   const lang = ctx.lang;
   const scope = ctx.model.scope.level === 'riket' ? t('pdf.riketLabel') : ctx.model.scope.name;
-  const ranked = blocks.some((b) => b.rank);
-  const rows = blocks.map((b) => {
+  const all = groups ? groups.flatMap((g) => g.blocks) : blocks;
+  const ranked = all.some((b) => b.rank);
+  const row = (b: IndicatorBlock): Content[] => {
     const style = unitStyle(b.unit, lang);
     const first = firstValid(b.series);
     const last = lastValid(b.series);
@@ -537,12 +589,17 @@ function latestTable(ctx: Ctx, title: string, blocks: readonly IndicatorBlock[],
           ]
         : []),
     ];
-  });
-  const rankYear = blocks.find((b) => b.rank)?.rank?.year;
+  };
+  const columns = ranked ? 7 : 5;
+  // A group's name in its own row, in the first cell (cells, not a span: every row of the tagged table has its cells).
+  const rows = groups
+    ? groups.flatMap((g) => [[{ text: ctx.fit(g.title), bold: true, margin: [0, 3, 0, 0] as Margins }, ...Array.from({ length: columns - 1 }, () => '')], ...g.blocks.map(row)])
+    : blocks.map(row);
+  const rankYear = all.find((b) => b.rank)?.rank?.year;
   if (fullNote) ctx.firstPolicyTable = ctx.table + 1;
   return table(
     ctx,
-    t('pdf.firstLatest.caption', { title, scope }),
+    groups ? t('pdf.firstLatest.allCaption', { scope }) : t('pdf.firstLatest.caption', { title, scope }),
     ranked ? ['*', 'auto', 'auto', 'auto', 62, 'auto', 'auto'] : ['*', 'auto', 'auto', 'auto', 70],
     headerRow(
       ctx,
@@ -662,12 +719,47 @@ async function spreadFigure(ctx: Ctx, block: IndicatorBlock): Promise<Content[]>
     const missing = block.by_kommun.filter((k) => k.value === null).map((k) => k.name);
     const caption = t('pdf.spread.byKommunCaption', { title, year, unit, scope: scopeName }) + (missing.length ? t('pdf.spread.missing', { list: joinList(missing, lang) }) : '');
     const alt = t('pdf.spread.byKommunAlt', { title: lower, year, range: rangeAlt(ctx, block.by_kommun, block.unit) });
-    const fig = await figure(ctx, kommunRankChart(forCharts(ctx, [block])[0] ?? block, { name: scopeName, value: ref?.value ?? null }, lang), caption, alt);
+    const charted = forCharts(ctx, [block])[0] ?? block;
+    const fig = await figure(ctx, kommunRankChart(charted, { name: scopeName, value: ref?.value ?? null }, lang, await rankRowStep(ctx, charted, scopeName, ref?.value ?? null)), caption, alt);
     const n = ctx.figure;
     ctx.appendix.push(() => spreadNumbersTable(ctx, t('pdf.figureNumbers', { n, what: `${title} ${year}` }), block, true));
     return [fig];
   }
   return [];
+}
+
+/** Points per kommun in a ranking (kommunRankChart's default), and the share of a page a ranking must fill alone. */
+const RANK_STEP = 11;
+const RANK_PAGE_SHARE = 0.67;
+/** A figure's caption (a line) and margins, around its chart. */
+const FIGURE_FRAME = 28;
+
+/**
+ * Points per kommun in a ranking: a figure of a little over half a page cannot share a page with the next one, and
+ * alone it leaves its page under 60 % full (the layout rule). Such a ranking is drawn taller, to fill RANK_PAGE_SHARE
+ * of a page; shorter and taller ones keep the default step.
+ */
+async function rankRowStep(ctx: Ctx, block: IndicatorBlock, scopeName: string, value: number | null): Promise<number> {
+  const rows = Math.max(3, block.by_kommun.length);
+  const usable = 842 - PAGE_MARGINS[1] - PAGE_MARGINS[3];
+  // Rankings of under 20 kommuner are well under half a page, over 40 well over; only those between are measured.
+  if (rows < 20 || rows > 40) return RANK_STEP;
+  const chart = kommunRankChart(block, { name: scopeName, value }, ctx.lang);
+  const scene = await renderChartScene(chart.spec, chart.data, ctx.lang);
+  const scale = Math.min(CHART_WIDTH, scene.width) / scene.width;
+  const height = scene.height * scale + FIGURE_FRAME;
+  if (height < 0.5 * usable || height >= RANK_PAGE_SHARE * usable) return RANK_STEP;
+  return RANK_STEP + (RANK_PAGE_SHARE * usable - height) / (rows * scale);
+}
+
+/** A län report's rankings of its kommuner, one figure per indicator; the heading and its text kept with the first. */
+async function spreadChapter(ctx: Ctx, n: number): Promise<Content[]> {
+  const figures: Content[] = [];
+  for (const build of ctx.spread) figures.push(...(await build()));
+  const [first, ...rest] = figures;
+  if (!first) return [];
+  const head = [h1(ctx, `${n} ${ctx.t('pdf.spread.chapter')}`, false), para(ctx, ctx.t('pdf.spread.chapterIntro', { scope: ctx.model.scope.name }))];
+  return [{ stack: [...head, first], unbreakable: true, fit: FIT_SCALE }, ...rest];
 }
 
 /**
@@ -699,7 +791,14 @@ async function policyChapter(ctx: Ctx, n: number, ch: ReportModel['chapters'][nu
       (compared || similar ? t('pdf.policy.compared') : '');
     const breaks = drawn.some((b) => breakRows(b.series, b.breaks ?? []).length > 0) ? t('pdf.policy.breaks') : '';
     const what = drawn.length === 1 ? t('pdf.policy.oneIndicator') : t('pdf.policy.indicators', { n: formatNumber(drawn.length, 0, lang) });
-    const caption = t('pdf.policy.caption', { title: chTitle, what, scope: scopeLabel, range, key, breaks });
+    // The panels, lines and band read the same in every policy area: the first figure says how, the later ones point to it.
+    const first = ctx.firstPolicyFigure;
+    const caption =
+      (first && first.key === key
+        ? t('pdf.policy.captionShort', { title: chTitle, what, scope: scopeLabel, range, n: first.n, breaks })
+        : t('pdf.policy.caption', { title: chTitle, what, scope: scopeLabel, range, key, breaks })) +
+      // The values, verdicts and ranks are in the summary's table (compact kommun report).
+      (compact(ctx) && ctx.firstPolicyTable !== undefined ? t('pdf.policy.inSummaryTable', { n: ctx.firstPolicyTable }) : '');
     const alt = t('pdf.policy.alt', {
       titles: drawn.map((b) => titleOf(ctx, b).toLowerCase()).join('; '),
       scope: scopePhrase(m.scope, lang),
@@ -708,9 +807,10 @@ async function policyChapter(ctx: Ctx, n: number, ch: ReportModel['chapters'][nu
     });
     const fig = await figure(ctx, indicatorPanelsChart(forCharts(ctx, drawn), scopeName, lang), caption, alt);
     const num = ctx.figure;
+    ctx.firstPolicyFigure ??= { n: num, key };
     for (const b of drawn) ctx.appendix.push(() => lineNumbersTable(ctx, t('pdf.figureNumbers', { n: num, what: `${titleOf(ctx, b)}, ${scopeLabel} ${yearsOf(b.series)}` }), b));
     // Heading and figure on one page: a heading never ends a page.
-    out.push({ stack: [...head, fig], unbreakable: true });
+    out.push({ stack: [...head, fig], unbreakable: true, fit: FIT_SCALE });
     for (const b of ch.indicators.filter((x) => !drawn.includes(x))) {
       const bt = titleOf(ctx, b);
       out.push(para(ctx, t('pdf.noChartFor', { title: `${bt.charAt(0).toLowerCase()}${bt.slice(1)}` }), { style: 'note' }));
@@ -718,8 +818,11 @@ async function policyChapter(ctx: Ctx, n: number, ch: ReportModel['chapters'][nu
   } else {
     out.push({ stack: [...head, para(ctx, t('pdf.noChart'), { style: 'note' })], unbreakable: true });
   }
-  out.push(latestTable(ctx, chTitle, ch.indicators, n === ctx.firstPolicyChapter));
-  for (const block of ch.indicators) out.push(...(await spreadFigure(ctx, block)));
+  if (!compact(ctx)) out.push(latestTable(ctx, chTitle, ch.indicators, n === ctx.firstPolicyChapter));
+  // A län report's rankings (20–50 kommuner make most of a page each) go to a chapter of their own: after a chapter's
+  // table they left that page half empty. Built there, so that figures are numbered in the order they are printed.
+  if (m.scope.level === 'lan') ctx.spread.push(...ch.indicators.map((b) => () => spreadFigure(ctx, b)));
+  else for (const block of ch.indicators) out.push(...(await spreadFigure(ctx, block)));
   return out;
 }
 
@@ -844,21 +947,15 @@ async function segregationChapter(ctx: Ctx, n: number): Promise<Content[]> {
   const scopeLabel = m.scope.level === 'riket' ? t('pdf.riketLabel') : m.scope.name;
   const head: Content[] = [h1(ctx, `${n} ${t('pdf.segregation.heading')}`, false)];
   head.push(para(ctx, t('pdf.segregation.intro')));
-  const notes: Content[] = [para(ctx, caveatText(ctx, 'W206_SMALL_UNIT_BIAS'), { style: 'note' })];
-  if (m.segregation.some((b) => [...b.series, ...(b.other_unit_level?.series ?? [])].some((p) => intervalText(p, lang) !== null))) {
-    notes.push(
-      para(
-        ctx,
-        // The measures stage's own account of its intervals (methodText, which names the draws), so the text says
-        // what the code does.
-        // (Swedish: the measures stage writes it in Swedish only, so an English report gives the shorter account.)
-        (ctx.lang === 'sv' ? m.segregation_method : undefined) ??
-          t('pdf.segregation.bootstrap') +
-            (m.bootstrap_draws !== undefined ? t(m.bootstrap_draws < 100 ? 'pdf.segregation.drawsFew' : 'pdf.segregation.draws', { n: formatNumber(m.bootstrap_draws, 0, lang) }) : ''),
-        { style: 'note' },
-      ),
-    );
+  const intervals = m.segregation.some((b) => [...b.series, ...(b.other_unit_level?.series ?? [])].some((p) => intervalText(p, lang) !== null));
+  if (intervals) {
+    // The measures stage's own account of its intervals (methodText, which names the draws), so the text says what the
+    // code does; a paragraph of method, so it is printed in bilaga A (how changes are judged) and pointed to here.
+    ctx.segregationMethod =
+      m.segregation_method ??
+      t('pdf.segregation.bootstrap') + (m.bootstrap_draws !== undefined ? t(m.bootstrap_draws < 100 ? 'pdf.segregation.drawsFew' : 'pdf.segregation.draws', { n: formatNumber(m.bootstrap_draws, 0, lang) }) : '');
   }
+  const notes: Content[] = [para(ctx, caveatText(ctx, 'W206_SMALL_UNIT_BIAS') + (intervals ? ` ${t('pdf.segregation.methodInAppendix')}` : ''), { style: 'note' })];
   const label = (b: SegregationBlock): string => `${measureLabel(b.measure, lang)}, ${groupsName(b.groups, lang)}`;
   // One line per index here; the full account of each (changes with the same division, the break) is in bilaga B.
   const texts: Content = { ul: m.segregation.map((b) => para(ctx, summarizeSegregation(b, lang), { margin: [0, 0, 0, 3] })), style: 'body' };
@@ -898,7 +995,9 @@ async function segregationChapter(ctx: Ctx, n: number): Promise<Content[]> {
       if (o) ctx.appendix.push(() => segregationYearTable(ctx, o.series, o.unit_level, yearNumbers(`${label(b)}, ${unitLevelName(o.unit_level)}`)));
     }
   }
-  out.push(segregationOverviewTable(ctx, m.segregation, scopeLabel));
+  // The first and latest value, interval and areas of each index: in a compact kommun report the per-year tables of
+  // bilaga C (every year's value, interval and areas) hold them, and the lines above say what changed.
+  if (!compact(ctx) || !drawn.length) out.push(segregationOverviewTable(ctx, m.segregation, scopeLabel));
   for (const block of m.segregation) {
     const dec = decompositionTable(ctx, block);
     if (dec) out.push(dec);
@@ -1156,16 +1255,28 @@ async function areaTypesChapter(ctx: Ctx, n: number, block: AreaTypeBlock): Prom
   // The heading and the method's first lines stay together.
   const opening = out.splice(0, 2);
   out.unshift({ stack: opening, unbreakable: true });
+  // That the types are relative is read with every number of the chapter; how unclassified areas and the sums per type
+  // are handled is method, printed with the rest of it in bilaga A when that section is there.
   for (const id of ['W214_AREA_TYPES_RELATIVE', 'W215_AREA_TYPE_UNCLASSIFIED', 'W216_BY_AREA_TYPE_SUMS'] as const) {
-    if (m.caveats.some((c) => c.id === id)) out.push(para(ctx, caveatText(ctx, id), { style: 'note' }));
+    if (!m.caveats.some((c) => c.id === id)) continue;
+    if (id !== 'W214_AREA_TYPES_RELATIVE' && ctx.areaTypeMethod?.length) ctx.areaTypeMethod.push(caveatText(ctx, id));
+    else out.push(para(ctx, caveatText(ctx, id), { style: 'note' }));
   }
 
   let sub = 1;
   out.push({ stack: [h2(ctx, `${n}.${sub++} ${t('pdf.areaTypes.population')}`), para(ctx, describeAreaTypePopulation(block, sp, lang).join(' '))], unbreakable: true });
   // Everyone in one type every year: the sentence says it all; a table of zeros and a bar per year at 100 % would not.
   if (singleAreaType(block) === null) {
-    const popTable = areaTypePopulationTable(ctx, block, scopeName);
-    if (popTable) out.push(popTable);
+    // A compact kommun report says the shares in the sentences above and prints the table of every type in bilaga C.
+    if (compact(ctx)) {
+      if (populationYears(block).length > 0) {
+        out.push(para(ctx, t('pdf.areaTypes.populationInAppendix'), { style: 'note' }));
+        ctx.appendix.push(() => areaTypePopulationTable(ctx, block, scopeName) ?? { stack: [] });
+      }
+    } else {
+      const popTable = areaTypePopulationTable(ctx, block, scopeName);
+      if (popTable) out.push(popTable);
+    }
     // The shares of every year (the table has the first and the latest) are in bilaga C and the workbook; a stacked
     // bar per year would repeat the table on a third of a page.
     const years = populationYears(block);
@@ -1185,8 +1296,10 @@ async function areaTypesChapter(ctx: Ctx, n: number, block: AreaTypeBlock): Prom
   const intro = comparison && comparison.comparison !== 'type1_vs_type5' ? describeAreaTypeComparison(block, sp, level, lang) : [];
   const gapText = [...intro, ...describeAreaTypeGaps(block, sp, level, lang)].join(' ') || t('pdf.areaTypes.noIndicators');
   out.push({ stack: [h2(ctx, `${n}.${sub++} ${heading}`), para(ctx, gapText)], unbreakable: true });
-  // The chart first, then the table: the table may break across pages and so fills what the chart leaves.
-  const gapTable = areaTypeGapTable(ctx, block, scopeName, level);
+  // The chart first, then the table: the table may break across pages and so fills what the chart leaves. A kommun
+  // report keeps the text and the chart here and prints the table, a row per indicator, in bilaga C.
+  const gapInAppendix = level === 'kommun';
+  const gapTable = gapInAppendix ? null : areaTypeGapTable(ctx, block, scopeName, level);
   // The chart compares types, so it needs indicators with at least two types; a kommun with one type has none.
   const charted = orderedIndicators({ ...block, indicators: gapIndicators(block) }).filter((i) => i.by_type.filter((t) => t.value !== null).length >= 2);
   // With two types only, the chart's two dots per indicator are the table's two value columns: it says nothing more.
@@ -1210,6 +1323,10 @@ async function areaTypesChapter(ctx: Ctx, n: number, block: AreaTypeBlock): Prom
     ctx.appendix.push(() => areaTypeValuesTable(ctx, block, t('pdf.figureNumbers', { n: fig, what: t('pdf.areaTypes.gapNumbers', { scope: scopeName, year: String(year ?? '') }) }), charted));
   }
   if (gapTable) out.push(gapTable);
+  if (gapInAppendix && orderedIndicators(block).some((i) => i.gap !== null)) {
+    out.push(para(ctx, t('pdf.areaTypes.gapTableInAppendix'), { style: 'note' }));
+    ctx.appendix.push(() => areaTypeGapTable(ctx, block, scopeName, level) ?? { stack: [] });
+  }
 
   // Trends by type, where the scope has at least two types with a series (a kommun with one type has nothing to add).
   const trended = areaTypeTrendIndicators(orderedIndicators({ ...block, indicators: gapIndicators(block) }));
@@ -1236,6 +1353,7 @@ async function areaTypesChapter(ctx: Ctx, n: number, block: AreaTypeBlock): Prom
         ),
       ],
       unbreakable: true,
+      fit: FIT_SCALE,
     });
     const fig = ctx.figure;
     ctx.appendix.push(() => areaTypeTrendNumbers(ctx, t('pdf.figureNumbers', { n: fig, what: t('pdf.areaTypes.trendNumbers', { scope: scopeName, range }) }), trended));
@@ -1302,7 +1420,11 @@ function methodChapter(ctx: Ctx, n: string): Content[] {
     const [first, ...rest] = ctx.areaTypeMethod;
     out.push({ stack: [h2(ctx, `${n}.${k++} ${t('pdf.method.areaTypes')}`), para(ctx, first ?? '')], unbreakable: true }, ...rest.map((l) => para(ctx, l)));
   }
-  if (ctx.reformSources) out.push(...reformBlocks(ctx, ctx.reformSources.map((b, i) => (i === 0 && b.kind === 'h2' ? { ...b, text: `${n}.${k++} ${b.text.replace(t('pdf.method.reformSourcesFrom'), t('pdf.method.reformSourcesTo'))}` } : b))));
+  if (ctx.reformSources?.length) {
+    // One section: how the list of reforms was checked, the reforms without an open measure, then the chapter's sources.
+    const blocks = ctx.reformSources.map((b) => (b.kind === 'h2' ? { kind: 'para' as const, text: `${b.text.replace(t('pdf.method.reformSourcesFrom'), t('pdf.method.reformSourcesTo'))}:` } : b));
+    out.push(...reformBlocks(ctx, [{ kind: 'h2', text: `${n}.${k++} ${t('pdf.method.reformDetails')}` }, ...blocks]));
+  }
   return out;
 }
 
@@ -1317,21 +1439,22 @@ function assessmentSection(ctx: Ctx, num: string): Content[] {
       ctx.t('pdf.method.assessmentText'),
     ),
   );
+  if (ctx.segregationMethod) out.push(para(ctx, ctx.segregationMethod));
+  if (ctx.keyFindingsMethod) out.push({ stack: [{ text: ctx.fit(ctx.keyFindingsMethod.title), style: 'h3' }, para(ctx, ctx.keyFindingsMethod.text)], unbreakable: true });
   const judged = blocks.filter((b) => b.materiality);
-  const reasons = ctx.lang === 'sv';
+  const reasonOf = catalogueText(ctx.lang).materialityReason;
   if (judged.length > 0) {
     out.push(
       table(
         ctx,
         ctx.t('pdf.method.materialityCaption'),
-        // The catalogue gives each limit's reason in Swedish only (data/indicators.json materiality.reason): an English
-        // report prints the limits without it.
-        reasons ? ['*', 86, '*'] : ['*', 'auto'],
-        headerRow(ctx, [ctx.t('pdf.columns.indicator'), ctx.t('pdf.method.limit'), ...(reasons ? [ctx.t('pdf.method.reason')] : [])]),
+        // Each limit's reason in the report's language (data/indicators.json materiality.reason, reason_en).
+        ['*', 86, '*'],
+        headerRow(ctx, [ctx.t('pdf.columns.indicator'), ctx.t('pdf.method.limit'), ctx.t('pdf.method.reason')]),
         judged.map((b) => {
           const mt = b.materiality as NonNullable<IndicatorBlock['materiality']>;
           const limit = mt.relative ? ctx.t('pdf.method.relativeLimit', { value: formatNumber(mt.value, 1, ctx.lang) }) : formatChangeMagnitude(mt.value, b.unit, ctx.lang).trim();
-          return [{ text: ctx.fit(titleOf(ctx, b)) }, { text: ctx.fit(limit) }, ...(reasons ? [{ text: ctx.fit(mt.reason) }] : [])];
+          return [{ text: ctx.fit(titleOf(ctx, b)) }, { text: ctx.fit(limit) }, { text: ctx.fit(reasonOf(b) ?? mt.reason) }];
         }),
         undefined,
         false,
@@ -1501,11 +1624,39 @@ function docDefinition(ctx: Ctx, content: Content[], pages: { count: number }): 
 
 /** The reform programme chapter (reforms.ts builds its content; this lays it out). */
 function reformsChapter(ctx: Ctx, n: number, programme: ReformProgramme): Content[] {
+  const t = ctx.t;
   const blocks = reformChapter(ctx.model, programme);
   // The chapter's list of sources is reference matter: it goes to bilaga A, the chapter keeps its content.
   const cut = blocks.findIndex((b) => b.kind === 'h2' && b.text.startsWith(ctx.t('pdf.method.sources')));
-  if (cut >= 0) ctx.reformSources = blocks.slice(cut);
-  return [h1(ctx, `${n} ${reformChapterTitle(ctx.lang)}`), ...reformBlocks(ctx, cut >= 0 ? blocks.slice(0, cut) : blocks)];
+  const main = cut >= 0 ? blocks.slice(0, cut) : blocks;
+  // So is the account of how the list of reforms was checked (the paragraph under its heading) and, per reform without
+  // an open measure, why (the table says "no open measure"): both go to bilaga A with the sources, a line points there.
+  const reformsAt = main.findIndex((b) => b.kind === 'h2' && b.text === t('reforms.reformsHeading'));
+  const verification = main[reformsAt + 1]?.kind === 'para' ? main[reformsAt + 1] : undefined;
+  const withoutAt = main.findIndex((b) => b.kind === 'para' && b.text === t('reforms.withoutIntro'));
+  const without = withoutAt >= 0 && main[withoutAt + 1]?.kind === 'list' ? main.slice(withoutAt, withoutAt + 2) : [];
+  // The budget: what was announced at the launch stays, in the programme file's own words; the table of amounts per
+  // year (outcome, budget, proposals, with their notes on what could be checked) goes to bilaga A.
+  const budgetAt = main.findIndex((b) => b.kind === 'h2' && b.text === t('reforms.budget.heading'));
+  const budgetTable = main[budgetAt + 1]?.kind === 'table' ? main[budgetAt + 1] : undefined;
+  const announced = programme.budget.filter((b) => b.kind === 'aviserat').map((b) => (ctx.lang === 'sv' ? b.text_sv : (b.text_en ?? b.text_sv)));
+  const yearly = programme.budget.filter((b) => b.kind !== 'aviserat').flatMap((b) => b.years.filter((y): y is number => y !== null));
+  const budgetMoved = budgetTable !== undefined && announced.length > 0 && yearly.length > 0;
+  const moved = [...(verification ? [verification] : []), ...(budgetMoved ? [budgetTable] : []), ...without];
+  const kept = main.filter((b) => !moved.includes(b));
+  if (budgetMoved) {
+    const range = formatYearRange(Math.min(...yearly), Math.max(...yearly));
+    kept.splice(kept.indexOf(main[budgetAt] as (typeof main)[number]) + 1, 0, { kind: 'para', text: `${announced.join(' ')} ${t('pdf.method.budgetInAppendix', { range })}` });
+  }
+  if (cut >= 0 || moved.length > 0) {
+    ctx.reformSources = [...moved, ...(cut >= 0 ? blocks.slice(cut) : [])];
+    const nWithout = programme.reforms.filter((r) => r.indicators.length === 0).length;
+    const tableAt = kept.findIndex((b) => b.kind === 'table');
+    kept.splice(tableAt + 1, 0, { kind: 'para', text: t(nWithout > 0 ? 'pdf.method.reformDetailsPointer' : 'pdf.method.reformSourcesPointer', { n: formatNumber(nWithout, 0, ctx.lang) }) });
+  }
+  // The heading kept with the chapter's first paragraph: a heading never ends a page.
+  const [first, ...rest] = reformBlocks(ctx, kept);
+  return [{ stack: [h1(ctx, `${n} ${reformChapterTitle(ctx.lang)}`, false), ...(first ? [first] : [])], unbreakable: true }, ...rest];
 }
 
 /** Lays out reforms.ts blocks: a heading kept with what it introduces, tables numbered. */
@@ -1529,7 +1680,10 @@ function reformBlocks(ctx: Ctx, blocks: ReturnType<typeof reformChapter>): Conte
       continue;
     } else if (b.kind === 'list') node = { ul: b.items.map((x) => para(ctx, x, { margin: [0, 0, 0, 3] })), style: 'body' };
     else {
-      const widths = b.header.map((_, i) => (i === b.wide ? '*' : 'auto'));
+      // Every column of long text shares the free width (the ten reforms and their indicators): an 'auto' column would
+      // take its longest cell's width and squeeze the others to three lines a row.
+      const long = (i: number): boolean => !b.numeric.includes(i) && b.rows.some((r) => (r[i]?.length ?? 0) > 45);
+      const widths = b.header.map((_, i) => (i === b.wide || long(i) ? '*' : 'auto'));
       const rows = b.rows.map((r) => r.map((c, i) => (b.numeric.includes(i) ? numberCell(ctx, c) : { text: ctx.fit(c) })));
       // A table right under its heading stays whole with it (up to 14 rows of two lines fit a page, caption and all);
       // one after a paragraph may break (header repeated) rather than leave half a page empty, as the ten reforms do.
@@ -1552,12 +1706,14 @@ async function mapsChapter(ctx: Ctx, n: number, maps: readonly MapBlock[]): Prom
   const scopeName = m.scope.level === 'riket' ? ctx.t('pdf.maps.sweden') : m.scope.name;
   const types = m.area_types;
   const t = mapTexts(maps, scopeName, (x) => (types && lang === 'sv' ? typeName(types, x) : areaTypeShortName(x, lang)), lang);
-  const out: Content[] = [h1(ctx, `${n} ${ctx.t('pdf.maps.heading')}`)];
-  out.push(para(ctx, mapIntro(maps, scopeName, lang)));
-  out.push(await figure(ctx, mapChart(lang === 'sv' ? maps : maps.map((b) => ({ ...b, title_sv: mapTitle(b, wording(lang)) })), (x) => areaTypeLegendName(x, lang), lang), t.caption, t.alt));
+  // Heading, text and maps on one page, run on after the previous chapter: a heading never ends a page.
+  const fig = await figure(ctx, mapChart(lang === 'sv' ? maps : maps.map((b) => ({ ...b, title_sv: mapTitle(b, wording(lang)) })), (x) => areaTypeLegendName(x, lang), lang), t.caption, t.alt);
+  const out: Content[] = [{ stack: [h1(ctx, `${n} ${ctx.t('pdf.maps.heading')}`, false), para(ctx, mapIntro(maps, scopeName, lang)), fig], unbreakable: true, fit: FIT_SCALE }];
+  // The legend counts the areas of each class; the table of the classes, with how they are cut, is in bilaga C.
+  const num = ctx.figure;
   const rows = t.classRows.map((r) => [{ text: ctx.fit(r.map) }, { text: ctx.fit(r.cls) }, numberCell(ctx, formatNumber(r.n, 0, lang))]);
-  out.push(
-    table(ctx, ctx.t('pdf.maps.classesCaption', { n: ctx.figure }), ['*', 'auto', 'auto'], headerRow(ctx, [ctx.t('pdf.maps.map'), ctx.t('pdf.maps.class'), ctx.t('pdf.columns.units')], [2]), rows, t.note),
+  ctx.appendix.push(() =>
+    table(ctx, ctx.t('pdf.maps.classesCaption', { n: num }), ['*', 'auto', 'auto'], headerRow(ctx, [ctx.t('pdf.maps.map'), ctx.t('pdf.maps.class'), ctx.t('pdf.columns.units')], [2]), rows, t.note),
   );
   return out;
 }
@@ -1565,14 +1721,28 @@ async function mapsChapter(ctx: Ctx, n: number, maps: readonly MapBlock[]): Prom
 async function content(ctx: Ctx): Promise<Content[]> {
   const out: Content[] = [...titlePage(ctx), ...tocPage(ctx)];
   let n = 1;
-  const kf = keyFindings(ctx.model); out.push(...chapter([h1(ctx, kf.title), ...kf.findings.map((f, i) => para(ctx, `${i + 1}. ${f.text}`)), para(ctx, kf.method, { style: 'note' })]));
-  out.push(...chapter(summaryChapter(ctx, n++)));
-  if (ctx.model.reforms) out.push(...chapter(reformsChapter(ctx, n++, ctx.model.reforms)));
+  // How the findings are chosen and ordered is method: bilaga A, with a line here that says so.
+  const kf = keyFindings(ctx.model);
+  ctx.keyFindingsMethod = { title: kf.title, text: kf.method };
+  const [firstFinding, ...findings] = kf.findings.map((f, i) => para(ctx, `${i + 1}. ${f.text}`));
+  // The page break on the block, not on the heading inside it: pdfmake drops an unbreakable block whose child breaks.
+  out.push({ stack: [h1(ctx, kf.title, false), ...(firstFinding ? [firstFinding] : [])], unbreakable: true, pageBreak: 'before' }, ...findings);
+  out.push(para(ctx, ctx.t('pdf.keyFindingsMethodInAppendix'), { style: 'note' }));
+  // The chapters run on: a chapter starts where the one before ends, its heading kept with what follows.
+  out.push(...summaryChapter(ctx, n++));
+  if (ctx.model.reforms) out.push(...reformsChapter(ctx, n++, ctx.model.reforms));
   const summary = buildSummary(ctx.model);
   ctx.firstPolicyChapter = n;
   for (const ch of ctx.model.chapters) {
     const sentences = summary.areas.find((a) => a.policy_area === ch.policy_area)?.sentences ?? [];
     out.push(...(await policyChapter(ctx, n++, ch, sentences)));
+  }
+  if (ctx.spread.length) {
+    const spread = await spreadChapter(ctx, n);
+    if (spread.length) {
+      out.push(...spread);
+      n++;
+    }
   }
   if (ctx.model.segregation.length) out.push(...(await segregationChapter(ctx, n++)));
   if (ctx.model.area_types) out.push(...(await areaTypesChapter(ctx, n++, ctx.model.area_types)));
@@ -1593,7 +1763,7 @@ export async function reportDefinition(model: ReportModel, pages: { count: numbe
   // The font has no → and fitText writes Swedish "till" for it: another language gets its own word first.
   const arrow = wording(model.lang).t('pdf.arrow');
   const fit = model.lang === 'sv' ? fonts.fitText : (s: string): string => fonts.fitText(s.replaceAll('\u2192', arrow));
-  const ctx: Ctx = { model, lang: model.lang, t: wording(model.lang).t, fit, figure: 0, table: 0, appendix: [] };
+  const ctx: Ctx = { model, lang: model.lang, t: wording(model.lang).t, fit, figure: 0, table: 0, appendix: [], spread: [] };
   return docDefinition(ctx, await content(ctx), pages);
 }
 

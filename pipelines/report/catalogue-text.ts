@@ -26,6 +26,7 @@ interface EnIndicator {
   title_en?: string;
   definition_en?: string;
   population_en?: string;
+  materiality?: { reason_en?: string };
   breaks?: EnBreak[];
 }
 
@@ -39,6 +40,8 @@ export interface CatalogueText {
   title(block: Pick<IndicatorBlock, 'id' | 'title_sv'>): string;
   definition(block: Pick<IndicatorBlock, 'id' | 'definition'>): string | undefined;
   population(block: Pick<IndicatorBlock, 'id' | 'population'>): string | undefined;
+  /** Why the indicator's materiality limit is what it is (catalogue `materiality.reason`, `reason_en`). */
+  materialityReason(block: Pick<IndicatorBlock, 'id' | 'materiality'>): string | undefined;
   /** A definition break's clauses and chart label. */
   seriesBreak(id: string, b: SeriesBreak): SeriesBreak;
   /** The area-version break's clauses (model `area_break`). */
@@ -52,6 +55,7 @@ const swedish: CatalogueText = {
   title: (b) => b.title_sv,
   definition: (b) => b.definition,
   population: (b) => b.population,
+  materialityReason: (b) => b.materiality?.reason,
   seriesBreak: (_id, b) => b,
   areaBreak: (info) => info,
 };
@@ -83,6 +87,7 @@ function loadEnglish(): CatalogueText {
     },
     definition: (b) => (b.definition === undefined ? undefined : need(ind(b.id).definition_en, `indicator "${b.id}": definition_en`)),
     population: (b) => (b.population === undefined ? undefined : need(ind(b.id).population_en, `indicator "${b.id}": population_en`)),
+    materialityReason: (b) => (b.materiality === undefined ? undefined : need(ind(b.id).materiality?.reason_en, `indicator "${b.id}": materiality.reason_en`)),
     seriesBreak: (id, b) => {
       const br = (ind(id).breaks ?? []).find((x) => x.year === b.year);
       const at = `indicator "${id}": breaks[year ${b.year}]`;

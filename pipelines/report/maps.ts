@@ -299,7 +299,7 @@ export function mapTitle(m: MapBlock, w: Wording): string {
 }
 
 /** The outlines' origin in the report's language: the model keeps the Swedish text, made by this file. */
-function geometrySource(m: MapBlock, w: Wording): string {
+export function geometrySource(m: MapBlock, w: Wording): string {
   if (w.lang === 'sv') return m.geometry_source;
   const sv = wording('sv');
   if (m.geometry_source === BOUNDARY_SOURCE) return w.t('maps.source.kommuner');

@@ -1,7 +1,7 @@
 /**
  * The Excel workbook beside each report PDF: every table of the report and the numbers behind every chart, one
  * sheet per kind of table, from the same ReportModel the PDF is drawn from; plus a sheet of definitions and sources.
- * Swedish headers; numbers are numbers, rounded to the decimals the report prints and shown with a number format of
+ * Headers and words in the report's language (templates/wording `workbook`); numbers are numbers, rounded to the decimals the report prints and shown with a number format of
  * those decimals (Excel in Swedish shows them with decimal comma and space between thousands). A value missing or
  * protected is SCB's symbol as text (`..`, `.`, `:`), as in SCB's own Excel files.
  *
@@ -14,11 +14,13 @@ import writeXlsxFile, { type Cell, type Sheet } from 'write-excel-file/node';
 import type { IndicatorDef } from '../catalogue.ts';
 import { formatAreaVersion, printedDiff, unitStyle } from './format.ts';
 import type { AreaTypeIndicator, ReportModel } from './model.ts';
-import { comparisonPhrase, gapVerdict, gapVerdictWord, printedGap, type AreaTypeScopeLevel } from './summary.ts';
+import { comparisonPhrase, gapVerdict, gapVerdictWord, groupsName, printedGap, type AreaTypeScopeLevel } from './summary.ts';
 import { reformIndicatorRows } from './reforms.ts';
 import { kommunChangeVerdict } from './verdict.ts';
-import { catalogueText } from './catalogue-text.ts';
-import { wording } from './wording.ts';
+import { catalogueText, caveatText } from './catalogue-text.ts';
+import { UsageError } from '../errors.ts';
+import { geometrySource as mapGeometrySource, mapTitle } from './maps.ts';
+import { wording, type Lang, type WordingParams } from './wording.ts';
 
 export type Value = string | number | null;
 export type ColumnKind = 'text' | 'year' | 'integer' | { decimals: number } | ((row: readonly Value[]) => number);
@@ -53,70 +55,127 @@ const dec = (unit: string): number => unitStyle(unit).decimals;
 const INDEX = 3;
 const MULTI = 4;
 
-const LEVEL: Record<string, string> = { riket: 'Riket', lan: 'Län', kommun: 'Kommun', regso: 'RegSO', deso: 'DeSO' };
-const STATUS: Record<string, string> = {
-  ok: '',
-  suppressed: 'skyddad enligt röjandegränsen',
-  confidential: 'sekretess i källan',
-  ':': 'sekretess i källan',
-  '..': 'uppgift saknas',
-  '.': 'uppgift kan inte förekomma',
-  noise: 'skyddad med cellnyckelmetoden',
-  missing: 'uppgift saknas',
-  no_areas: 'inga områden av typen',
+/** The segregation unit levels keep their codes' names in every language. */
+const UNIT_LEVEL: Record<string, string> = { regso: 'RegSO', deso: 'DeSO' };
+/** The wording key (templates/wording `workbook.status`) of each value status; an unknown status prints as it is. */
+const STATUS_KEY: Record<string, string | null> = {
+  ok: null,
+  suppressed: 'suppressed',
+  confidential: 'confidential',
+  ':': 'confidential',
+  '..': 'missing',
+  '.': 'cannotOccur',
+  noise: 'noise',
+  missing: 'missing',
+  no_areas: 'noAreas',
 };
-const statusWord = (s: string | null | undefined): string => (s === null || s === undefined ? '' : (STATUS[s] ?? s));
-
-/** The column of each indicator's unit (its decimals) in a sheet whose rows mix units. */
-const byUnitColumn = (unitIndex: number) => (row: readonly Value[]) => dec(String(row[unitIndex] ?? ''));
+/** Excel refuses a sheet name over 31 characters or with any of : \ / ? * [ ]. */
+const SHEET_NAME = /^[^:\\/?*[\]]{1,31}$/;
 
 /**
- * Every sheet of one report's workbook. `catalogue` gives definitions and populations, which the model does not
- * carry; everything else is the model's.
+ * The words of one workbook in the report's language (templates/wording `workbook`), and the decimals of each row
+ * whose values follow its indicator's unit: the unit column shows the unit's name in the language, so the value
+ * columns cannot read their decimals from it.
+ */
+function workbookWords(lang: Lang) {
+  const w = wording(lang);
+  const text = catalogueText(lang);
+  const decimalsOf = new WeakMap<readonly Value[], number>();
+  const sheet = (key: string): string => {
+    const name = w.t(`workbook.sheets.${key}`);
+    if (!SHEET_NAME.test(name)) throw new UsageError(`templates/wording/${lang}.json: "workbook.sheets.${key}": "${name}" is not a sheet name Excel accepts (at most 31 characters, none of : \\ / ? * [ ])`);
+    return name;
+  };
+  return {
+    w,
+    lang,
+    sheet,
+    title: (key: string, params?: WordingParams): string => w.t(`workbook.titles.${key}`, params),
+    col: (key: string): string => w.t(`workbook.columns.${key}`),
+    status: (s: string | null | undefined): string => {
+      if (s === null || s === undefined) return '';
+      const key = STATUS_KEY[s];
+      return key === undefined ? s : key === null ? '' : w.t(`workbook.status.${key}`);
+    },
+    level: (l: string): string => UNIT_LEVEL[l] ?? (['riket', 'lan', 'kommun'].includes(l) ? w.t(`workbook.level.${l}`) : l),
+    indicator: (b: { id: string; title_sv: string }): string => text.title(b),
+    unit: (u: string): string => (lang === 'sv' || u === '' ? u : unitStyle(u, lang).label),
+    /** `row`, remembering the decimals of `unit` for its value columns (`perUnit`). */
+    withUnit(row: Value[], unit: string): Value[] {
+      decimalsOf.set(row, dec(unit));
+      return row;
+    },
+    /** `row`, with `decimals` for its value columns (`perUnit`). */
+    withDecimals(row: Value[], decimals: number): Value[] {
+      decimalsOf.set(row, decimals);
+      return row;
+    },
+    perUnit: (row: readonly Value[]): number => {
+      const d = decimalsOf.get(row);
+      if (d === undefined) throw new Error('workbook: a row with values per unit was built without its unit');
+      return d;
+    },
+  };
+}
+type Words = ReturnType<typeof workbookWords>;
+
+/** A text of data/reforms.json in the workbook's language: the `_sv` field, or the `_en` one, which English needs. */
+function reformText(sv: string, en: string | undefined, where: string, lang: Lang): string {
+  if (lang === 'sv') return sv;
+  if (typeof en !== 'string') throw new UsageError(`data/reforms.json: ${where}: no English text (an English workbook needs it)`);
+  return en;
+}
+
+/**
+ * Every sheet of one report's workbook, in the report's language (templates/wording `workbook`; official names of
+ * sources, tables and Kolada's groups as published). `catalogue` gives definitions and populations, which the model
+ * does not carry; everything else is the model's.
  */
 export function workbookSheets(model: ReportModel, catalogue: readonly IndicatorDef[]): SheetSpec[] {
-  const scope = model.scope.level === 'riket' ? 'Riket' : model.scope.name;
+  const lang = model.lang ?? 'sv';
+  const x = workbookWords(lang);
+  const { w, col, title } = x;
+  const scope = model.scope.level === 'riket' ? w.t('workbook.riket') : model.scope.name;
   const sheets: SheetSpec[] = [];
-  const indicators = model.chapters.flatMap((c) => c.indicators.map((b) => ({ chapter: c.title_sv, b })));
+  const indicators = model.chapters.flatMap((c) => c.indicators.map((b) => ({ chapter: lang === 'sv' ? c.title_sv : w.t(`policyAreas.${c.policy_area}`), b })));
 
   // Long form: one row per indicator and year, as the line charts draw them.
   const long: Value[][] = indicators.flatMap(({ chapter, b }) =>
     [...b.series]
-      .sort((x, y) => x.year - y.year)
-      .map((p) => [chapter, b.id, b.title_sv, b.unit, p.year, val(p.value, dec(b.unit), p.status), statusWord(p.status), formatAreaVersion(p.area_version), b.source]),
+      .sort((p, q) => p.year - q.year)
+      .map((p) => x.withUnit([chapter, b.id, x.indicator(b), x.unit(b.unit), p.year, val(p.value, dec(b.unit), p.status), x.status(p.status), formatAreaVersion(p.area_version), b.source], b.unit)),
   );
   sheets.push({
-    name: 'Indikatorer',
-    title: `Indikatorerna för ${scope} per år (diagrammen i kapitlen om politikområdena)`,
+    name: x.sheet('indicators'),
+    title: title('indicators', { scope }),
     columns: [
-      { header: 'Kapitel', kind: 'text', width: 22 },
-      { header: 'Indikator-id', kind: 'text', width: 24 },
-      { header: 'Indikator', kind: 'text', width: 48 },
-      { header: 'Enhet', kind: 'text', width: 14 },
-      { header: 'År', kind: 'year' },
-      { header: 'Värde', kind: byUnitColumn(3) },
-      { header: 'Status', kind: 'text', width: 26 },
-      { header: 'Områdesindelning', kind: 'text', width: 16 },
-      { header: 'Källa', kind: 'text', width: 40 },
+      { header: col('chapter'), kind: 'text', width: 22 },
+      { header: col('indicatorId'), kind: 'text', width: 24 },
+      { header: col('indicator'), kind: 'text', width: 48 },
+      { header: col('unit'), kind: 'text', width: 14 },
+      { header: col('year'), kind: 'year' },
+      { header: col('value'), kind: x.perUnit },
+      { header: col('status'), kind: 'text', width: 26 },
+      { header: col('areaVersion'), kind: 'text', width: 16 },
+      { header: col('source'), kind: 'text', width: 40 },
     ],
     rows: long,
   });
 
   // Wide form: years as columns (arquero pivot), one row per indicator.
-  const points = indicators.flatMap(({ b }) =>
-    b.series.map((p) => ({ id: b.id, title: b.title_sv, unit: b.unit, year: String(p.year), cell: val(p.value, dec(b.unit), p.status) })),
-  );
+  const points = indicators.flatMap(({ b }) => b.series.map((p) => ({ id: b.id, year: String(p.year), cell: val(p.value, dec(b.unit), p.status) })));
   if (points.length > 0) {
-    const wide = aq.from(points).groupby('id', 'title', 'unit').pivot('year', { cell: (d: { cell: Value }) => aq.op.any(d.cell) });
+    const wide = aq.from(points).groupby('id').pivot('year', { cell: (d: { cell: Value }) => aq.op.any(d.cell) });
     const years = wide.columnNames().filter((c) => /^\d{4}$/.test(c)).sort();
-    const order = new Map(indicators.map(({ b }, i) => [b.id, i]));
+    const blocks = new Map(indicators.map(({ b }, i) => [b.id, { b, i }]));
     const rows = (wide.objects() as Record<string, Value>[])
-      .sort((a, b) => (order.get(String(a.id)) ?? 0) - (order.get(String(b.id)) ?? 0))
-      .map((r) => [r.title ?? '', r.unit ?? '', ...years.map((y) => r[y] ?? null)]);
+      .map((r) => ({ r, at: blocks.get(String(r.id)) }))
+      .sort((a, b) => (a.at?.i ?? 0) - (b.at?.i ?? 0))
+      .flatMap(({ r, at }) => (at ? [x.withUnit([x.indicator(at.b), x.unit(at.b.unit), ...years.map((y) => r[y] ?? null)], at.b.unit)] : []));
     sheets.push({
-      name: 'Indikatorer per år',
-      title: `Indikatorerna för ${scope}, ett år per kolumn`,
-      columns: [{ header: 'Indikator', kind: 'text', width: 48 }, { header: 'Enhet', kind: 'text', width: 14 }, ...years.map((y) => ({ header: y, kind: byUnitColumn(1) }))],
+      name: x.sheet('indicatorsWide'),
+      title: title('indicatorsWide', { scope }),
+      columns: [{ header: col('indicator'), kind: 'text', width: 48 }, { header: col('unit'), kind: 'text', width: 14 }, ...years.map((y) => ({ header: y, kind: x.perUnit }))],
       rows,
     });
   }
@@ -126,20 +185,20 @@ export function workbookSheets(model: ReportModel, catalogue: readonly Indicator
     return (b.comparisons ?? []).length === 0
       ? []
       : [
-          [b.title_sv, b.unit, scope, own?.year ?? b.latest_year, val(own?.value, dec(b.unit), own?.status)],
-          ...(b.comparisons ?? []).map((c) => [b.title_sv, b.unit, c.name, c.year, val(c.value, dec(b.unit))]),
+          x.withUnit([x.indicator(b), x.unit(b.unit), scope, own?.year ?? b.latest_year, val(own?.value, dec(b.unit), own?.status)], b.unit),
+          ...(b.comparisons ?? []).map((c) => x.withUnit([x.indicator(b), x.unit(b.unit), c.name, c.year, val(c.value, dec(b.unit))], b.unit)),
         ];
   });
   if (comparisons.length > 0) {
     sheets.push({
-      name: 'Jämförelser',
-      title: `${scope} jämfört med län och riket, senaste år`,
+      name: x.sheet('comparisons'),
+      title: title('comparisons', { scope }),
       columns: [
-        { header: 'Indikator', kind: 'text', width: 48 },
-        { header: 'Enhet', kind: 'text', width: 14 },
-        { header: 'Område', kind: 'text', width: 24 },
-        { header: 'År', kind: 'year' },
-        { header: 'Värde', kind: byUnitColumn(1) },
+        { header: col('indicator'), kind: 'text', width: 48 },
+        { header: col('unit'), kind: 'text', width: 14 },
+        { header: col('area'), kind: 'text', width: 24 },
+        { header: col('year'), kind: 'year' },
+        { header: col('value'), kind: x.perUnit },
       ],
       rows: comparisons,
     });
@@ -149,63 +208,64 @@ export function workbookSheets(model: ReportModel, catalogue: readonly Indicator
     b.by_kommun.map((k) => {
       const d = dec(b.unit);
       const change = k.value !== null && k.first_value !== null && k.first_value !== undefined ? printedDiff(k.first_value, k.value, d) : null;
-      return [b.title_sv, b.unit, k.code, k.name, k.lan_code, b.first_year ?? null, val(k.first_value, d), b.latest_year, val(k.value, d, k.status), change ?? '..', statusWord(k.status)];
+      return x.withUnit([x.indicator(b), x.unit(b.unit), k.code, k.name, k.lan_code, b.first_year ?? null, val(k.first_value, d), b.latest_year, val(k.value, d, k.status), change ?? '..', x.status(k.status)], b.unit);
     }),
   );
   if (kommuner.length > 0) {
     sheets.push({
-      name: 'Kommuner',
-      title: model.scope.level === 'riket' ? 'Alla kommuners värden, första och senaste år' : `Kommunernas värden i ${scope}, första och senaste år`,
+      name: x.sheet('kommuner'),
+      title: model.scope.level === 'riket' ? title('kommunerRiket') : title('kommuner', { scope }),
       columns: [
-        { header: 'Indikator', kind: 'text', width: 48 },
-        { header: 'Enhet', kind: 'text', width: 14 },
-        { header: 'Kommunkod', kind: 'text' },
-        { header: 'Kommun', kind: 'text', width: 20 },
-        { header: 'Länskod', kind: 'text' },
-        { header: 'Första år', kind: 'year' },
-        { header: 'Värde första år', kind: byUnitColumn(1) },
-        { header: 'Senaste år', kind: 'year' },
-        { header: 'Värde senaste år', kind: byUnitColumn(1) },
-        { header: 'Förändring', kind: byUnitColumn(1) },
-        { header: 'Status', kind: 'text', width: 26 },
+        { header: col('indicator'), kind: 'text', width: 48 },
+        { header: col('unit'), kind: 'text', width: 14 },
+        { header: col('kommunCode'), kind: 'text' },
+        { header: col('kommun'), kind: 'text', width: 20 },
+        { header: col('lanCode'), kind: 'text' },
+        { header: col('firstYear'), kind: 'year' },
+        { header: col('firstValue'), kind: x.perUnit },
+        { header: col('latestYear'), kind: 'year' },
+        { header: col('latestValue'), kind: x.perUnit },
+        { header: col('change'), kind: x.perUnit },
+        { header: col('status'), kind: 'text', width: 26 },
       ],
       rows: kommuner,
     });
   }
 
-  const lan = indicators.flatMap(({ b }) => b.by_lan.map((l) => [b.title_sv, b.unit, l.code, l.name, b.latest_year, val(l.value, dec(b.unit), l.status), statusWord(l.status)]));
+  const lan = indicators.flatMap(({ b }) => b.by_lan.map((l) => x.withUnit([x.indicator(b), x.unit(b.unit), l.code, l.name, b.latest_year, val(l.value, dec(b.unit), l.status), x.status(l.status)], b.unit)));
   if (lan.length > 0) {
     sheets.push({
-      name: 'Län',
-      title: 'Länens värden, senaste år',
+      name: x.sheet('lan'),
+      title: title('lan'),
       columns: [
-        { header: 'Indikator', kind: 'text', width: 48 },
-        { header: 'Enhet', kind: 'text', width: 14 },
-        { header: 'Länskod', kind: 'text' },
-        { header: 'Län', kind: 'text', width: 22 },
-        { header: 'År', kind: 'year' },
-        { header: 'Värde', kind: byUnitColumn(1) },
-        { header: 'Status', kind: 'text', width: 26 },
+        { header: col('indicator'), kind: 'text', width: 48 },
+        { header: col('unit'), kind: 'text', width: 14 },
+        { header: col('lanCode'), kind: 'text' },
+        { header: col('lan'), kind: 'text', width: 22 },
+        { header: col('year'), kind: 'year' },
+        { header: col('value'), kind: x.perUnit },
+        { header: col('status'), kind: 'text', width: 26 },
       ],
       rows: lan,
     });
   }
 
+  const groups = (g: string): string => (lang === 'sv' ? g : groupsName(g, lang));
   const segRows: Value[][] = [];
   for (const s of model.segregation) {
     for (const [unit, series] of [[s.unit_level, s.series], ...(s.other_unit_level ? [[s.other_unit_level.unit_level, s.other_unit_level.series] as const] : [])] as const) {
       for (const p of [...series].sort((a, b) => a.year - b.year)) {
         segRows.push([
           s.measure,
-          s.groups,
-          LEVEL[unit] ?? unit,
+          groups(s.groups),
+          x.level(unit),
           p.year,
           val(p.value, INDEX, p.status),
           val(p.expected, INDEX),
           val(p.ci_low, INDEX),
           val(p.ci_high, INDEX),
           p.n_units,
-          statusWord(p.status),
+          x.status(p.status),
           p.area_version ? formatAreaVersion(p.area_version) : '',
         ]);
       }
@@ -213,69 +273,68 @@ export function workbookSheets(model: ReportModel, catalogue: readonly Indicator
   }
   if (segRows.length > 0) {
     sheets.push({
-      name: 'Segregation',
-      title: `Segregationsindex för ${scope} per år (kapitlet Segregation)`,
+      name: x.sheet('segregation'),
+      title: title('segregation', { scope }),
       columns: [
-        { header: 'Mått', kind: 'text', width: 28 },
-        { header: 'Grupper', kind: 'text', width: 44 },
-        { header: 'Delområden', kind: 'text' },
-        { header: 'År', kind: 'year' },
-        { header: 'Index', kind: { decimals: INDEX } },
-        { header: 'Förväntat vid slump', kind: { decimals: INDEX } },
-        { header: '95 % intervall, nedre', kind: { decimals: INDEX } },
-        { header: '95 % intervall, övre', kind: { decimals: INDEX } },
-        { header: 'Antal delområden', kind: 'integer' },
-        { header: 'Status', kind: 'text', width: 26 },
-        { header: 'Områdesindelning', kind: 'text', width: 16 },
+        { header: col('measure'), kind: 'text', width: 28 },
+        { header: col('groups'), kind: 'text', width: 44 },
+        { header: col('unitLevel'), kind: 'text' },
+        { header: col('year'), kind: 'year' },
+        { header: col('index'), kind: { decimals: INDEX } },
+        { header: col('expected'), kind: { decimals: INDEX } },
+        { header: col('ciLow'), kind: { decimals: INDEX } },
+        { header: col('ciHigh'), kind: { decimals: INDEX } },
+        { header: col('nUnits'), kind: 'integer' },
+        { header: col('status'), kind: 'text', width: 26 },
+        { header: col('areaVersion'), kind: 'text', width: 16 },
       ],
       rows: segRows,
     });
   }
-  const SEG_VERDICT = { increase: 'säkerställd ökning', decrease: 'säkerställd minskning', none: 'ingen säkerställd förändring' } as const;
   const segKommun = model.segregation.flatMap((s) =>
     s.by_kommun.map((k) => [
       s.measure,
-      s.groups,
+      groups(s.groups),
       k.code,
       k.name,
       val(k.first_value, INDEX),
       val(k.value, INDEX, k.status),
       k.value !== null && k.first_value !== null ? printedDiff(k.first_value, k.value, INDEX) : '..',
       // The verdict the PDF's kommun table printed before the table moved here (riket report, 290 rows).
-      k.value !== null && k.first_value !== null ? SEG_VERDICT[kommunChangeVerdict({ ...k, value: k.value, first_value: k.first_value }, INDEX).verdict] : '..',
+      k.value !== null && k.first_value !== null ? w.t(`workbook.segVerdict.${kommunChangeVerdict({ ...k, value: k.value, first_value: k.first_value }, INDEX).verdict}`) : '..',
       k.n_units,
     ]),
   );
   if (segKommun.length > 0) {
     sheets.push({
-      name: 'Segregation per kommun',
-      title: 'Kommunernas segregationsindex, första och senaste år',
+      name: x.sheet('segregationKommun'),
+      title: title('segregationKommun'),
       columns: [
-        { header: 'Mått', kind: 'text', width: 28 },
-        { header: 'Grupper', kind: 'text', width: 44 },
-        { header: 'Kommunkod', kind: 'text' },
-        { header: 'Kommun', kind: 'text', width: 20 },
-        { header: 'Första år', kind: { decimals: INDEX } },
-        { header: 'Senaste år', kind: { decimals: INDEX } },
-        { header: 'Förändring', kind: { decimals: INDEX } },
-        { header: 'Bedömning', kind: 'text', width: 30 },
-        { header: 'Antal delområden', kind: 'integer' },
+        { header: col('measure'), kind: 'text', width: 28 },
+        { header: col('groups'), kind: 'text', width: 44 },
+        { header: col('kommunCode'), kind: 'text' },
+        { header: col('kommun'), kind: 'text', width: 20 },
+        { header: col('firstYear'), kind: { decimals: INDEX } },
+        { header: col('latestYear'), kind: { decimals: INDEX } },
+        { header: col('change'), kind: { decimals: INDEX } },
+        { header: col('verdict'), kind: 'text', width: 30 },
+        { header: col('nUnits'), kind: 'integer' },
       ],
       rows: segKommun,
     });
   }
   const decomposition = model.segregation.flatMap((s) =>
-    (s.decomposition?.years ?? []).flatMap((y) => y.terms.map((t) => [s.groups, y.year, formatAreaVersion(y.unit_version), t.component, val(t.M, MULTI), val(t.H, MULTI)])),
+    (s.decomposition?.years ?? []).flatMap((y) => y.terms.map((t) => [groups(s.groups), y.year, formatAreaVersion(y.unit_version), t.component, val(t.M, MULTI), val(t.H, MULTI)])),
   );
   if (decomposition.length > 0) {
     sheets.push({
-      name: 'Dekomposition',
-      title: 'Segregationen i riket uppdelad på län, kommuner och områden inom kommunerna (M i nat, H = M / entropin)',
+      name: x.sheet('decomposition'),
+      title: title('decomposition'),
       columns: [
-        { header: 'Grupper', kind: 'text', width: 44 },
-        { header: 'År', kind: 'year' },
-        { header: 'Områdesindelning', kind: 'text', width: 16 },
-        { header: 'Del', kind: 'text', width: 28 },
+        { header: col('groups'), kind: 'text', width: 44 },
+        { header: col('year'), kind: 'year' },
+        { header: col('areaVersion'), kind: 'text', width: 16 },
+        { header: col('component'), kind: 'text', width: 28 },
         { header: 'M', kind: { decimals: MULTI } },
         { header: 'H', kind: { decimals: MULTI } },
       ],
@@ -285,51 +344,54 @@ export function workbookSheets(model: ReportModel, catalogue: readonly Indicator
 
   const at = model.area_types;
   if (at) {
+    const typeName = (t: number): string => (lang === 'sv' ? (at.types.find((y) => y.area_type === t)?.name_sv ?? '') : w.t(`areaTypes.names.${t}`));
     sheets.push({
-      name: 'Områdestyper invånare',
-      title: `Invånare per områdestyp i ${scope} (andel i procent)`,
+      name: x.sheet('areaTypePopulation'),
+      title: title('areaTypePopulation', { scope }),
       columns: [
-        { header: 'År', kind: 'year' },
-        { header: 'Områdestyp', kind: 'text', width: 44 },
-        { header: 'Antal RegSO', kind: 'integer' },
-        { header: 'Invånare', kind: 'integer' },
-        { header: 'Andel', kind: { decimals: 1 } },
-        { header: 'Status', kind: 'text', width: 26 },
+        { header: col('year'), kind: 'year' },
+        { header: col('areaType'), kind: 'text', width: 44 },
+        { header: col('nRegso'), kind: 'integer' },
+        { header: col('residents'), kind: 'integer' },
+        { header: col('share'), kind: { decimals: 1 } },
+        { header: col('status'), kind: 'text', width: 26 },
       ],
       rows: [...at.population]
         .sort((a, b) => a.year - b.year || (a.area_type ?? 9) - (b.area_type ?? 9))
-        .map((p) => [p.year, p.area_type === null ? 'Utan områdestyp' : `${p.area_type} ${at.types.find((t) => t.area_type === p.area_type)?.name_sv ?? ''}`, p.n_areas, val(p.population, 0), val(p.share, 1), statusWord(p.status)]),
+        .map((p) => [p.year, p.area_type === null ? w.t('workbook.untyped') : `${p.area_type} ${typeName(p.area_type)}`, p.n_areas, val(p.population, 0), val(p.share, 1), x.status(p.status)]),
     });
     sheets.push({
-      name: 'Områdestyper värden',
-      title: `Indikatorerna per områdestyp i ${scope}`,
+      name: x.sheet('areaTypeValues'),
+      title: title('areaTypeValues', { scope }),
       columns: [
-        { header: 'Indikator', kind: 'text', width: 48 },
-        { header: 'Enhet', kind: 'text', width: 14 },
-        { header: 'År', kind: 'year' },
-        { header: 'Områdestyp', kind: 'integer' },
-        { header: 'Värde', kind: byUnitColumn(1) },
-        { header: 'Antal RegSO', kind: 'integer' },
-        { header: 'Status', kind: 'text', width: 26 },
+        { header: col('indicator'), kind: 'text', width: 48 },
+        { header: col('unit'), kind: 'text', width: 14 },
+        { header: col('year'), kind: 'year' },
+        { header: col('areaType'), kind: 'integer' },
+        { header: col('value'), kind: x.perUnit },
+        { header: col('nRegso'), kind: 'integer' },
+        { header: col('status'), kind: 'text', width: 26 },
       ],
-      rows: at.indicators.flatMap((i) => i.by_type.map((t) => [i.title_sv, i.unit, i.year, t.area_type, val(t.value, dec(i.unit), t.status), t.n_areas, statusWord(t.status)])),
+      rows: at.indicators.flatMap((i) => i.by_type.map((t) => x.withUnit([x.indicator(i), x.unit(i.unit), i.year, t.area_type, val(t.value, dec(i.unit), t.status), t.n_areas, x.status(t.status)], i.unit))),
     });
     // The by-type trend charts (area-types chapter), where the model carries them.
     type Trend = { trend?: { year: number; area_type: number; value: number | null; status: string }[] };
     const trend = at.indicators.flatMap((i) =>
-      [...((i as Trend).trend ?? [])].sort((x, y) => x.year - y.year || x.area_type - y.area_type).map((t) => [i.title_sv, i.unit, t.year, t.area_type, val(t.value, dec(i.unit), t.status), statusWord(t.status)]),
+      [...((i as Trend).trend ?? [])]
+        .sort((p, q) => p.year - q.year || p.area_type - q.area_type)
+        .map((t) => x.withUnit([x.indicator(i), x.unit(i.unit), t.year, t.area_type, val(t.value, dec(i.unit), t.status), x.status(t.status)], i.unit)),
     );
     if (trend.length > 0) {
       sheets.push({
-        name: 'Områdestyper per år',
-        title: `Indikatorerna per områdestyp och år i ${scope} (diagrammen över utvecklingen per områdestyp)`,
+        name: x.sheet('areaTypeTrend'),
+        title: title('areaTypeTrend', { scope }),
         columns: [
-          { header: 'Indikator', kind: 'text', width: 48 },
-          { header: 'Enhet', kind: 'text', width: 14 },
-          { header: 'År', kind: 'year' },
-          { header: 'Områdestyp', kind: 'integer' },
-          { header: 'Värde', kind: byUnitColumn(1) },
-          { header: 'Status', kind: 'text', width: 26 },
+          { header: col('indicator'), kind: 'text', width: 48 },
+          { header: col('unit'), kind: 'text', width: 14 },
+          { header: col('year'), kind: 'year' },
+          { header: col('areaType'), kind: 'integer' },
+          { header: col('value'), kind: x.perUnit },
+          { header: col('status'), kind: 'text', width: 26 },
         ],
         rows: trend,
       });
@@ -338,40 +400,40 @@ export function workbookSheets(model: ReportModel, catalogue: readonly Indicator
     // the change as the difference of the printed gaps, and the warehouse's verdict on it (summary.ts).
     const level: AreaTypeScopeLevel = model.scope.level === 'riket' || model.scope.level === 'lan' ? model.scope.level : 'kommun';
     const comparisonText = (i: AreaTypeIndicator): string =>
-      i.comparison === 'single_type' ? 'ingen: en enda områdestyp' : i.comparison === 'no_types' ? 'ingen: inga områdestyper' : comparisonPhrase(i, level);
+      i.comparison === 'single_type' ? w.t('workbook.comparisonNone.singleType') : i.comparison === 'no_types' ? w.t('workbook.comparisonNone.noTypes') : comparisonPhrase(i, level, lang);
     sheets.push({
-      name: 'Områdestyper skillnader',
-      title: 'Skillnaden mellan områdestyperna i jämförelsen, basår och senaste år, räknad på de avrundade värdena, och bedömningen av förändringen',
+      name: x.sheet('areaTypeGaps'),
+      title: title('areaTypeGaps'),
       columns: [
-        { header: 'Indikator', kind: 'text', width: 48 },
-        { header: 'Enhet', kind: 'text', width: 14 },
-        { header: 'Jämförelse', kind: 'text', width: 36 },
-        { header: 'Basår', kind: 'year' },
-        { header: 'Skillnad basår', kind: { decimals: 1 } },
-        { header: 'År', kind: 'year' },
-        { header: 'Skillnad', kind: { decimals: 1 } },
-        { header: 'Förändring', kind: { decimals: 1 } },
-        { header: 'Bedömning', kind: 'text', width: 28 },
-        { header: 'Status', kind: 'text', width: 26 },
+        { header: col('indicator'), kind: 'text', width: 48 },
+        { header: col('unit'), kind: 'text', width: 14 },
+        { header: col('comparison'), kind: 'text', width: 36 },
+        { header: col('baseYear'), kind: 'year' },
+        { header: col('gapBase'), kind: { decimals: 1 } },
+        { header: col('year'), kind: 'year' },
+        { header: col('gap'), kind: { decimals: 1 } },
+        { header: col('change'), kind: { decimals: 1 } },
+        { header: col('verdict'), kind: 'text', width: 28 },
+        { header: col('status'), kind: 'text', width: 26 },
       ],
       rows: at.indicators.map((i) => {
         const now = printedGap(i, 'latest');
         const then = printedGap(i, 'base');
         const change = now === null || then === null || i.year === i.base_year ? null : printedDiff(then, now, 1);
-        return [i.title_sv, i.unit, comparisonText(i), i.base_year, val(then, 1), i.year, val(now, 1, i.status), val(change, 1), gapVerdictWord(gapVerdict(i)), statusWord(i.status)];
+        return [x.indicator(i), x.unit(i.unit), comparisonText(i), i.base_year, val(then, 1), i.year, val(now, 1, i.status), val(change, 1), gapVerdictWord(gapVerdict(i), lang), x.status(i.status)];
       }),
     });
     sheets.push({
-      name: 'Indexgränser',
-      title: 'Det socioekonomiska indexet över alla RegSO per år: medelvärde, standardavvikelse och RegSO per typ',
+      name: x.sheet('indexCuts'),
+      title: title('indexCuts'),
       columns: [
-        { header: 'År', kind: 'year' },
-        { header: 'Områdesindelning', kind: 'text', width: 16 },
-        { header: 'Antal RegSO', kind: 'integer' },
-        { header: 'Utan typ', kind: 'integer' },
-        { header: 'Medelvärde', kind: { decimals: 2 } },
-        { header: 'Standardavvikelse', kind: { decimals: 2 } },
-        ...[1, 2, 3, 4, 5].map((t) => ({ header: `Typ ${t}`, kind: 'integer' as const })),
+        { header: col('year'), kind: 'year' },
+        { header: col('areaVersion'), kind: 'text', width: 16 },
+        { header: col('nRegso'), kind: 'integer' },
+        { header: col('unclassified'), kind: 'integer' },
+        { header: col('mean'), kind: { decimals: 2 } },
+        { header: col('sd'), kind: { decimals: 2 } },
+        ...[1, 2, 3, 4, 5].map((t) => ({ header: w.t('workbook.columns.typeN', { type: t }), kind: 'integer' as const })),
       ],
       rows: at.cuts.map((c) => [c.year, formatAreaVersion(c.area_version), c.n_areas, c.n_unclassified, val(c.mean, 2), val(c.sd, 2), ...c.n_by_type]),
     });
@@ -379,31 +441,31 @@ export function workbookSheets(model: ReportModel, catalogue: readonly Indicator
     const spread = (at as Spread).index_spread ?? [];
     if (spread.length > 0) {
       sheets.push({
-        name: 'Indexspridning',
-        title: `Det socioekonomiska indexet över RegSO i ${scope}, med rikets medelvärde och standardavvikelse samma år`,
+        name: x.sheet('indexSpread'),
+        title: title('indexSpread', { scope }),
         columns: [
-          { header: 'År', kind: 'year' },
-          { header: 'Antal RegSO', kind: 'integer' },
-          { header: 'Med index', kind: 'integer' },
-          { header: 'Lägsta', kind: { decimals: 2 } },
-          { header: 'Median', kind: { decimals: 2 } },
-          { header: 'Högsta', kind: { decimals: 2 } },
-          { header: 'Riket, medelvärde', kind: { decimals: 2 } },
-          { header: 'Riket, standardavvikelse', kind: { decimals: 2 } },
+          { header: col('year'), kind: 'year' },
+          { header: col('nRegso'), kind: 'integer' },
+          { header: col('withIndex'), kind: 'integer' },
+          { header: col('min'), kind: { decimals: 2 } },
+          { header: col('median'), kind: { decimals: 2 } },
+          { header: col('max'), kind: { decimals: 2 } },
+          { header: col('riketMean'), kind: { decimals: 2 } },
+          { header: col('riketSd'), kind: { decimals: 2 } },
         ],
-        rows: spread.map((x) => [x.year, x.n_regso, x.n_indexed, val(x.min, 2), val(x.median, 2), val(x.max, 2), val(x.national_mean, 2), val(x.national_sd, 2)]),
+        rows: spread.map((s) => [s.year, s.n_regso, s.n_indexed, val(s.min, 2), val(s.median, 2), val(s.max, 2), val(s.national_mean, 2), val(s.national_sd, 2)]),
       });
     }
     if (at.regso && at.regso.length > 0) {
       sheets.push({
-        name: 'RegSO',
-        title: `RegSO i ${scope} och deras områdestyp första och senaste år (${at.regso_years?.first ?? '..'} och ${at.regso_years?.latest ?? '..'})`,
+        name: x.sheet('regso'),
+        title: title('regso', { scope, first: at.regso_years?.first ?? '..', latest: at.regso_years?.latest ?? '..' }),
         columns: [
-          { header: 'RegSO-kod', kind: 'text' },
-          { header: 'RegSO', kind: 'text', width: 36 },
-          { header: 'Typ första år', kind: 'integer' },
-          { header: 'Typ senaste år', kind: 'integer' },
-          { header: 'Index senaste år', kind: { decimals: 2 } },
+          { header: col('regsoCode'), kind: 'text' },
+          { header: col('regso'), kind: 'text', width: 36 },
+          { header: col('typeFirst'), kind: 'integer' },
+          { header: col('typeLatest'), kind: 'integer' },
+          { header: col('indexLatest'), kind: { decimals: 2 } },
         ],
         rows: at.regso.map((r) => [r.code, r.name, r.first_type ?? '..', r.latest_type ?? '..', val(r.latest_index, 2)]),
       });
@@ -411,45 +473,59 @@ export function workbookSheets(model: ReportModel, catalogue: readonly Indicator
   }
 
   // Trends beside the län, riket and similar kommuner, ranks, and the maps' numbers (comparisons.ts, maps.ts).
-  sheets.push(...comparisonAndMapSheets(model, scope));
+  sheets.push(...comparisonAndMapSheets(model, scope, x));
 
   if (model.reforms) {
     const rows = reformIndicatorRows(model, model.reforms);
-    const title = new Map(model.reforms.reforms.map((r) => [r.n, r.title_sv]));
+    const reforms = new Map(model.reforms.reforms.map((r) => [r.n, r]));
+    const reformTitle = (n: number): string => {
+      const r = reforms.get(n);
+      return r ? reformText(r.title_sv, r.title_en, `reform ${n}.title_en`, lang) : '';
+    };
+    const note = (n: number, id: string, sv: string): string =>
+      reformText(sv, reforms.get(n)?.indicators.find((l) => l.id === id)?.note_en, `reform ${n}, indicator ${id}: note_en`, lang);
     sheets.push({
-      name: 'Reformprogrammet',
-      title: `Reformprogrammets reformer och indikatorerna som följer dem i ${scope}`,
+      name: x.sheet('reforms'),
+      title: title('reforms', { scope }),
       columns: [
-        { header: 'Nr', kind: 'integer' },
-        { header: 'Reform', kind: 'text', width: 50 },
-        { header: 'Indikator', kind: 'text', width: 44 },
-        { header: 'Samband', kind: 'text' },
-        { header: 'Enhet', kind: 'text', width: 14 },
-        { header: 'Första år', kind: 'year' },
-        { header: 'Värde första år', kind: byUnitColumn(4) },
-        { header: 'Senaste år', kind: 'year' },
-        { header: 'Värde senaste år', kind: byUnitColumn(4) },
-        { header: 'Förändring', kind: byUnitColumn(4) },
-        { header: 'Anmärkning', kind: 'text', width: 60 },
+        { header: col('reformNumber'), kind: 'integer' },
+        { header: col('reform'), kind: 'text', width: 50 },
+        { header: col('indicator'), kind: 'text', width: 44 },
+        { header: col('relation'), kind: 'text' },
+        { header: col('unit'), kind: 'text', width: 14 },
+        { header: col('firstYear'), kind: 'year' },
+        { header: col('firstValue'), kind: x.perUnit },
+        { header: col('latestYear'), kind: 'year' },
+        { header: col('latestValue'), kind: x.perUnit },
+        { header: col('change'), kind: x.perUnit },
+        { header: col('note'), kind: 'text', width: 60 },
       ],
       rows: [...model.reforms.reforms]
         .sort((a, b) => a.n - b.n)
         .flatMap((r) => {
-          const own = rows.filter((x) => x.reform_n === r.n);
-          if (own.length === 0) return [[r.n, r.title_sv, 'Inget öppet mått', '', '', null, null, null, null, null, r.no_indicator_sv ?? '']];
-          return own.map((x) => [
-            r.n,
-            title.get(r.n) ?? '',
-            x.title_sv,
-            x.relation === 'direct' ? 'direkt' : 'närliggande',
-            x.unit,
-            x.first_year,
-            val(x.first_value, dec(x.unit)),
-            x.latest_year,
-            val(x.latest_value, dec(x.unit)),
-            x.change ?? '..',
-            x.note_sv,
-          ]);
+          const own = rows.filter((y) => y.reform_n === r.n);
+          if (own.length === 0) {
+            const why = r.no_indicator_sv === undefined ? '' : reformText(r.no_indicator_sv, r.no_indicator_en, `reform ${r.n}.no_indicator_en`, lang);
+            return [x.withUnit([r.n, reformTitle(r.n), w.t('workbook.reform.noIndicator'), '', '', null, null, null, null, null, why], '')];
+          }
+          return own.map((y) =>
+            x.withUnit(
+              [
+                r.n,
+                reformTitle(r.n),
+                x.indicator({ id: y.indicator_id, title_sv: y.title_sv }),
+                w.t(`workbook.reform.${y.relation === 'direct' ? 'direct' : 'proxy'}`),
+                x.unit(y.unit),
+                y.first_year,
+                val(y.first_value, dec(y.unit)),
+                y.latest_year,
+                val(y.latest_value, dec(y.unit)),
+                y.change ?? '..',
+                note(r.n, y.indicator_id, y.note_sv),
+              ],
+              y.unit,
+            ),
+          );
         }),
     });
   }
@@ -457,25 +533,23 @@ export function workbookSheets(model: ReportModel, catalogue: readonly Indicator
   const inReport = new Map(indicators.map(({ b }) => [b.id, b]));
   for (const i of model.area_types?.indicators ?? []) if (!inReport.has(i.id)) inReport.set(i.id, { id: i.id, title_sv: i.title_sv, unit: i.unit, series: [], source: '' } as never);
   // The definitions in the report's language (templates/wording `workbook.definitions`, the catalogue's _en fields).
-  const lang = model.lang ?? 'sv';
-  const w = wording(lang);
   const text = catalogueText(lang);
-  const col = (k: string): string => w.t(`workbook.definitions.columns.${k}`);
+  const defCol = (k: string): string => w.t(`workbook.definitions.columns.${k}`);
   sheets.push({
-    name: 'Definitioner',
+    name: x.sheet('definitions'),
     title: w.t('workbook.definitions.title'),
     columns: [
-      { header: col('id'), kind: 'text', width: 24 },
-      { header: col('indicator'), kind: 'text', width: 44 },
-      { header: col('definition'), kind: 'text', width: 80 },
-      { header: col('population'), kind: 'text', width: 30 },
-      { header: col('unit'), kind: 'text', width: 14 },
-      { header: col('decimals'), kind: 'integer' },
-      { header: col('higherIsBetter'), kind: 'text' },
-      { header: col('source'), kind: 'text', width: 44 },
-      { header: col('years'), kind: 'text', width: 14 },
-      { header: col('areaVersion'), kind: 'text', width: 24 },
-      { header: col('lag'), kind: 'integer' },
+      { header: defCol('id'), kind: 'text', width: 24 },
+      { header: defCol('indicator'), kind: 'text', width: 44 },
+      { header: defCol('definition'), kind: 'text', width: 80 },
+      { header: defCol('population'), kind: 'text', width: 30 },
+      { header: defCol('unit'), kind: 'text', width: 14 },
+      { header: defCol('decimals'), kind: 'integer' },
+      { header: defCol('higherIsBetter'), kind: 'text' },
+      { header: defCol('source'), kind: 'text', width: 44 },
+      { header: defCol('years'), kind: 'text', width: 14 },
+      { header: defCol('areaVersion'), kind: 'text', width: 24 },
+      { header: defCol('lag'), kind: 'integer' },
     ],
     rows: catalogue
       .filter((d) => inReport.has(d.id))
@@ -498,49 +572,51 @@ export function workbookSheets(model: ReportModel, catalogue: readonly Indicator
         ];
       }),
   });
+  // The sources' titles as SCB and Kolada publish them, in every language.
   sheets.push({
-    name: 'Källor',
-    title: 'Tabeller och KPI:er som rapportens siffror hämtats från',
+    name: x.sheet('sources'),
+    title: title('sources'),
     columns: [
-      { header: 'Källa', kind: 'text' },
-      { header: 'Tabell/KPI', kind: 'text', width: 18 },
-      { header: 'Titel', kind: 'text', width: 60 },
-      { header: 'Adress', kind: 'text', width: 60 },
-      { header: 'Hämtad', kind: 'text', width: 22 },
+      { header: col('source'), kind: 'text' },
+      { header: col('table'), kind: 'text', width: 18 },
+      { header: col('title'), kind: 'text', width: 60 },
+      { header: col('url'), kind: 'text', width: 60 },
+      { header: col('fetched'), kind: 'text', width: 22 },
       { header: 'SHA-256', kind: 'text', width: 66 },
     ],
     rows: model.sources.map((s) => [s.source, s.table_id, s.title, s.url, s.fetched_at, s.sha256]),
   });
   sheets.push({
-    name: 'Förbehåll',
-    title: 'Förbehåll som gäller rapportens siffror',
+    name: x.sheet('caveats'),
+    title: title('caveats'),
     columns: [
-      { header: 'Id', kind: 'text', width: 28 },
-      { header: 'Förbehåll', kind: 'text', width: 120 },
+      { header: col('id'), kind: 'text', width: 28 },
+      { header: col('caveat'), kind: 'text', width: 120 },
     ],
-    rows: model.caveats.map((c) => [c.id, c.text]),
+    rows: model.caveats.map((c) => [c.id, caveatText(c, lang)]),
   });
 
+  const a = (k: string): string => w.t(`workbook.about.${k}`);
   const about: Value[][] = [
-    ['Rapport', 'Uppföljning av reformprogrammet för minskad segregation 2017–2025'],
-    ['Område', `${scope}${model.scope.level === 'riket' ? '' : ` (${model.scope.code})`}`],
-    ['Nivå', LEVEL[model.scope.level] ?? model.scope.level],
-    ['Rapportår', model.year],
-    ['Skapad', model.generated_at],
-    ['Demodata', model.demo ? 'Ja – syntetiska uppgifter, beskriver inte verkliga förhållanden' : 'Nej'],
-    ['Röjandegräns, personer', model.disclosure_threshold],
-    ['Bootstrapdragningar', model.bootstrap_draws ?? '..'],
-    ['Teckenförklaring', '.. uppgift saknas; . uppgift kan inte förekomma; : skyddad (sekretess i källan eller under röjandegränsen)'],
-    ['Avrundning', 'Talen är avrundade till det antal decimaler som rapporten visar (kolumnen Decimaler på bladet Definitioner).'],
-    ...sheets.map((s) => [`Blad: ${s.name}`, s.title]),
+    [a('report'), a('reportTitle')],
+    [a('area'), `${scope}${model.scope.level === 'riket' ? '' : ` (${model.scope.code})`}`],
+    [a('level'), x.level(model.scope.level)],
+    [a('year'), model.year],
+    [a('created'), model.generated_at],
+    [a('demo'), model.demo ? a('demoYes') : a('demoNo')],
+    [a('threshold'), model.disclosure_threshold],
+    [a('draws'), model.bootstrap_draws ?? '..'],
+    [a('symbols'), a('symbolsText')],
+    [a('rounding'), w.t('workbook.about.roundingText', { column: defCol('decimals'), sheet: x.sheet('definitions') })],
+    ...sheets.map((s) => [w.t('workbook.about.sheet', { name: s.name }), s.title]),
   ];
   return [
     {
-      name: 'Om filen',
+      name: x.sheet('about'),
       title: `${scope} ${model.year}`,
       columns: [
-        { header: 'Uppgift', kind: 'text', width: 30 },
-        { header: 'Värde', kind: 'text', width: 100 },
+        { header: a('item'), kind: 'text', width: 30 },
+        { header: col('value'), kind: 'text', width: 100 },
       ],
       rows: about,
     },
@@ -577,88 +653,129 @@ export function toXlsxSheets(specs: readonly SheetSpec[]): Sheet<Buffer>[] {
   }));
 }
 
+/**
+ * Sets the modification time of every entry of a ZIP archive (an .xlsx) to `at`, in place, so the same workbook
+ * gives the same bytes. write-excel-file (through fflate) stamps each entry with the clock and has no option for it;
+ * the time is only in the entries' local and central headers (MS-DOS date and time, 2-second steps, no time zone:
+ * written in UTC), outside the CRC, so nothing else changes. `at` before 1980 (DOS dates start there) is 1980-01-01.
+ */
+export function fixZipTimes(zip: Buffer, at: Date): Buffer {
+  const t = Number.isFinite(at.getTime()) && at.getUTCFullYear() >= 1980 ? at : new Date(Date.UTC(1980, 0, 1));
+  const time = (t.getUTCHours() << 11) | (t.getUTCMinutes() << 5) | (t.getUTCSeconds() >> 1);
+  const date = ((t.getUTCFullYear() - 1980) << 9) | ((t.getUTCMonth() + 1) << 5) | t.getUTCDate();
+  let eocd = zip.length - 22;
+  while (eocd >= 0 && zip.readUInt32LE(eocd) !== 0x06054b50) eocd--;
+  if (eocd < 0) throw new Error('the workbook writer gave no ZIP archive (no end of central directory)');
+  const count = zip.readUInt16LE(eocd + 10);
+  let p = zip.readUInt32LE(eocd + 16);
+  for (let i = 0; i < count; i++) {
+    if (zip.readUInt32LE(p) !== 0x02014b50) throw new Error(`the workbook's ZIP entry ${i}: no central directory header`);
+    const local = zip.readUInt32LE(p + 42);
+    if (zip.readUInt32LE(local) !== 0x04034b50) throw new Error(`the workbook's ZIP entry ${i}: no local header`);
+    zip.writeUInt16LE(time, p + 12);
+    zip.writeUInt16LE(date, p + 14);
+    zip.writeUInt16LE(time, local + 10);
+    zip.writeUInt16LE(date, local + 12);
+    p += 46 + zip.readUInt16LE(p + 28) + zip.readUInt16LE(p + 30) + zip.readUInt16LE(p + 32);
+  }
+  return zip;
+}
+
+/** The workbook's bytes: the same model gives the same bytes (its entries dated when the model was made). */
+export async function workbookBytes(model: ReportModel, catalogue: readonly IndicatorDef[]): Promise<{ buffer: Buffer; sheets: string[] }> {
+  const specs = workbookSheets(model, catalogue);
+  const buffer = fixZipTimes(await writeXlsxFile(toXlsxSheets(specs)).toBuffer(), new Date(model.generated_at));
+  return { buffer, sheets: specs.map((s) => s.name) };
+}
+
 /** Writes the workbook atomically (temporary file, then rename) and returns its size and sheet names. */
 export async function writeWorkbook(model: ReportModel, catalogue: readonly IndicatorDef[], outFile: string): Promise<{ bytes: number; sheets: string[] }> {
-  const specs = workbookSheets(model, catalogue);
-  const buffer = await writeXlsxFile(toXlsxSheets(specs)).toBuffer();
+  const { buffer, sheets } = await workbookBytes(model, catalogue);
   await replaceFile(outFile, buffer);
-  return { bytes: buffer.length, sheets: specs.map((s) => s.name) };
+  return { bytes: buffer.length, sheets };
 }
 
 /** The sheets behind the comparison lines and bands of the trend charts, the kommun's ranks and the maps. */
-function comparisonAndMapSheets(model: ReportModel, scope: string): SheetSpec[] {
+function comparisonAndMapSheets(model: ReportModel, scope: string, x: Words): SheetSpec[] {
+  const { w, col, title, lang } = x;
   const out: SheetSpec[] = [];
   const blocks = model.chapters.flatMap((c) => c.indicators);
   const trend: Value[][] = [];
   for (const b of blocks) {
     const d = dec(b.unit);
     const years = new Set(b.series.map((p) => p.year));
-    const lines = [{ name: scope, series: b.series }, ...(b.comparison_series ?? []).map((c) => ({ name: c.level === 'riket' ? 'Riket' : c.name, series: c.series }))];
+    const lines = [{ name: scope, series: b.series }, ...(b.comparison_series ?? []).map((c) => ({ name: c.level === 'riket' ? w.t('workbook.riket') : c.name, series: c.series }))];
     if (lines.length < 2 && !b.similar) continue;
-    for (const l of lines) for (const p of [...l.series].sort((x, y) => x.year - y.year)) if (years.has(p.year)) trend.push([b.title_sv, b.unit, l.name, p.year, val(p.value, d, p.status), null]);
-    for (const x of b.similar?.band ?? []) {
-      if (!years.has(x.year)) continue;
-      trend.push([b.title_sv, b.unit, 'Liknande kommuner, lägsta', x.year, val(x.min, d), x.n]);
-      trend.push([b.title_sv, b.unit, 'Liknande kommuner, median', x.year, val(x.median, d), x.n]);
-      trend.push([b.title_sv, b.unit, 'Liknande kommuner, högsta', x.year, val(x.max, d), x.n]);
+    const row = (area: string, year: number, v: Value, n: number | null): Value[] => x.withUnit([x.indicator(b), x.unit(b.unit), area, year, v, n], b.unit);
+    for (const l of lines) for (const p of [...l.series].sort((p1, p2) => p1.year - p2.year)) if (years.has(p.year)) trend.push(row(l.name, p.year, val(p.value, d, p.status), null));
+    for (const s of b.similar?.band ?? []) {
+      if (!years.has(s.year)) continue;
+      trend.push(row(w.t('workbook.similar.min'), s.year, val(s.min, d), s.n));
+      trend.push(row(w.t('workbook.similar.median'), s.year, val(s.median, d), s.n));
+      trend.push(row(w.t('workbook.similar.max'), s.year, val(s.max, d), s.n));
     }
   }
   if (trend.length > 0) {
+    // Kolada's group title and the kommun names as Kolada publishes them.
     const group = blocks.find((b) => b.similar)?.similar;
     out.push({
-      name: 'Jämförelser per år',
-      title:
-        `${scope} per år bredvid länet och riket` +
-        (group ? `, och liknande kommuner enligt Kolada (${group.group_title}: ${group.members.map((m) => m.name).join(', ')})` : ''),
+      name: x.sheet('comparisonsByYear'),
+      title: title('comparisonsByYear', { scope }) + (group ? title('comparisonsByYearSimilar', { group: group.group_title, members: group.members.map((m) => m.name).join(', ') }) : ''),
       columns: [
-        { header: 'Indikator', kind: 'text', width: 48 },
-        { header: 'Enhet', kind: 'text', width: 14 },
-        { header: 'Område', kind: 'text', width: 30 },
-        { header: 'År', kind: 'year' },
-        { header: 'Värde', kind: byUnitColumn(1) },
-        { header: 'Antal kommuner med värde', kind: 'integer' },
+        { header: col('indicator'), kind: 'text', width: 48 },
+        { header: col('unit'), kind: 'text', width: 14 },
+        { header: col('area'), kind: 'text', width: 30 },
+        { header: col('year'), kind: 'year' },
+        { header: col('value'), kind: x.perUnit },
+        { header: col('nWithValue'), kind: 'integer' },
       ],
       rows: trend,
     });
   }
   const ranks = blocks.flatMap((b) =>
-    b.rank ? [[b.title_sv, b.unit, b.rank.year, b.rank.rank_riket ?? '..', b.rank.n_riket, b.rank.ties_riket, b.rank.rank_lan ?? '..', b.rank.n_lan, b.rank.ties_lan]] : [],
+    b.rank ? [[x.indicator(b), x.unit(b.unit), b.rank.year, b.rank.rank_riket ?? '..', b.rank.n_riket, b.rank.ties_riket, b.rank.rank_lan ?? '..', b.rank.n_lan, b.rank.ties_lan]] : [],
   );
   if (ranks.length > 0) {
     out.push({
-      name: 'Placering',
-      title: `Platsen för ${scope} bland kommunerna i riket och i länet (1 = högst värde; lika avrundade värden delar plats)`,
+      name: x.sheet('rank'),
+      title: title('rank', { scope }),
       columns: [
-        { header: 'Indikator', kind: 'text', width: 48 },
-        { header: 'Enhet', kind: 'text', width: 14 },
-        { header: 'År', kind: 'year' },
-        { header: 'Plats i riket', kind: 'integer' },
-        { header: 'Kommuner med värde i riket', kind: 'integer' },
-        { header: 'Delar plats med (riket)', kind: 'integer' },
-        { header: 'Plats i länet', kind: 'integer' },
-        { header: 'Kommuner med värde i länet', kind: 'integer' },
-        { header: 'Delar plats med (länet)', kind: 'integer' },
+        { header: col('indicator'), kind: 'text', width: 48 },
+        { header: col('unit'), kind: 'text', width: 14 },
+        { header: col('year'), kind: 'year' },
+        { header: col('rankRiket'), kind: 'integer' },
+        { header: col('nRiket'), kind: 'integer' },
+        { header: col('tiesRiket'), kind: 'integer' },
+        { header: col('rankLan'), kind: 'integer' },
+        { header: col('nLan'), kind: 'integer' },
+        { header: col('tiesLan'), kind: 'integer' },
       ],
       rows: ranks,
     });
   }
   const maps = model.maps ?? [];
   if (maps.length > 0) {
+    // A map's unit: the catalogue's (its name in the language), or the area type.
+    const mapUnit = (u: string): string => (u === 'områdestyp' ? w.t('workbook.areaTypeUnit') : u === 'index' ? u : x.unit(u));
     out.push({
-      name: 'Kartor',
-      title: `Värdena i kartorna över ${scope} (gränser: ${[...new Set(maps.map((m) => m.geometry_source))].join('; ')})`,
+      name: x.sheet('maps'),
+      title: title('maps', { scope, sources: [...new Set(maps.map((m) => mapGeometrySource(m, w)))].join('; ') }),
       columns: [
-        { header: 'Karta', kind: 'text', width: 44 },
-        { header: 'Enhet', kind: 'text', width: 14 },
-        { header: 'År', kind: 'year' },
-        { header: 'Kod', kind: 'text', width: 12 },
-        { header: 'Område', kind: 'text', width: 30 },
-        { header: 'Värde', kind: (row) => (row[1] === 'index' ? INDEX : row[1] === 'områdestyp' ? 0 : 1) },
-        { header: 'Områdesindelning', kind: 'text', width: 16 },
+        { header: col('map'), kind: 'text', width: 44 },
+        { header: col('unit'), kind: 'text', width: 14 },
+        { header: col('year'), kind: 'year' },
+        { header: col('code'), kind: 'text', width: 12 },
+        { header: col('area'), kind: 'text', width: 30 },
+        { header: col('value'), kind: x.perUnit },
+        { header: col('areaVersion'), kind: 'text', width: 16 },
       ],
-      rows: maps.flatMap((m) =>
-        m.areas.map((a) => [m.title_sv, m.unit, m.year, a.code, a.name, m.variable === 'area_type' ? (a.area_type ?? '..') : val(a.value, m.decimals, a.status), formatAreaVersion(m.area_version)]),
-      ),
+      rows: maps.flatMap((m) => {
+        const decimals = m.unit === 'index' ? INDEX : m.unit === 'områdestyp' ? 0 : 1;
+        return m.areas.map((ar) => {
+          const r: Value[] = [lang === 'sv' ? m.title_sv : mapTitle(m, w), mapUnit(m.unit), m.year, ar.code, ar.name, m.variable === 'area_type' ? (ar.area_type ?? '..') : val(ar.value, m.decimals, ar.status), formatAreaVersion(m.area_version)];
+          return x.withDecimals(r, decimals);
+        });
+      }),
     });
   }
   return out;

@@ -17,7 +17,7 @@ export interface JsonStatWhere {
   url?: string;
 }
 
-interface Dimension {
+export interface Dimension {
   id: string;
   codes: string[];
 }
@@ -63,7 +63,23 @@ export function jsonStatDimensions(ds: Record<string, unknown>, where: JsonStatW
   });
 }
 
-export function parseJsonStat(body: string | Buffer, where: JsonStatWhere): JsonStatCell[] {
+/**
+ * A parsed JSON-stat dataset read cell by cell by flat index, without a record per cell: the ingest streams a
+ * response of 150,000 cells into DuckDB from this, where parseJsonStat's objects (one `codes` record each) were most
+ * of what a demo ingest allocated. Every value was checked when the grid was made, so reading it never throws.
+ */
+export interface JsonStatGrid {
+  dims: Dimension[];
+  /** Number of cells: the product of the dimension sizes. */
+  total: number;
+  /** The cell's number, or null for a missing cell (a symbol in `value` or a null). */
+  value(i: number): number | null;
+  /** The cell's status symbol: from `status`, or the symbol a writer put in `value` itself. */
+  status(i: number): string | null;
+}
+
+/** Parses and checks a JSON-stat 2.0 dataset (SourceError naming table, URL and what was expected). */
+export function readJsonStat(body: string | Buffer, where: JsonStatWhere): JsonStatGrid {
   const fail = (what: string): never => {
     throw new SourceError(`JSON-stat from ${where.url ?? 'SCB'} (table ${where.tableId}): ${what}`);
   };
@@ -111,6 +127,39 @@ export function parseJsonStat(body: string | Buffer, where: JsonStatWhere): Json
     return fail('expected "status" to be a string, an array or an object');
   }
 
+  // Checked whole before any cell is used: a response that does not parse is never stored or cited (ingest).
+  for (let i = 0; i < total; i++) {
+    const v = get(i);
+    if (v === null || v === undefined || typeof v === 'string' || (typeof v === 'number' && Number.isFinite(v))) continue;
+    fail(`value at ${i} is ${JSON.stringify(v)}, expected a number or null`);
+  }
+  return {
+    dims,
+    total,
+    value(i) {
+      const v = get(i);
+      if (typeof v === 'number') return v;
+      if (typeof v !== 'string') return null;
+      // Some writers put the symbol itself in `value`; a numeric string is a number.
+      const trimmed = v.trim();
+      const num = trimmed === '' ? Number.NaN : Number(trimmed);
+      return Number.isFinite(num) ? num : null;
+    },
+    status(i) {
+      const s = status(i);
+      const v = get(i);
+      if (typeof v !== 'string') return s;
+      const trimmed = v.trim();
+      const num = trimmed === '' ? Number.NaN : Number(trimmed);
+      return Number.isFinite(num) ? s : (s ?? trimmed);
+    },
+  };
+}
+
+/** Every cell of a JSON-stat 2.0 dataset as a record with its codes (tests and small tables; see readJsonStat). */
+export function parseJsonStat(body: string | Buffer, where: JsonStatWhere): JsonStatCell[] {
+  const grid = readJsonStat(body, where);
+  const { dims, total } = grid;
   const cells: JsonStatCell[] = new Array<JsonStatCell>(total);
   const counters = new Array<number>(dims.length).fill(0);
   for (let i = 0; i < total; i++) {
@@ -119,31 +168,14 @@ export function parseJsonStat(body: string | Buffer, where: JsonStatWhere): Json
       const dim = dims[d];
       if (dim) codes[dim.id] = dim.codes[counters[d] ?? 0] ?? '';
     }
-    const v = get(i);
-    const s = status(i);
-    let value: number | null;
-    if (v === null || v === undefined) value = null;
-    else if (typeof v === 'number' && Number.isFinite(v)) value = v;
-    else if (typeof v === 'string') {
-      // Some writers put the symbol itself in `value`; a numeric string is a number.
-      const trimmed = v.trim();
-      const num = trimmed === '' ? Number.NaN : Number(trimmed);
-      if (Number.isFinite(num)) value = num;
-      else {
-        cells[i] = { codes, value: null, status: s ?? trimmed };
-        advance(counters, dims);
-        continue;
-      }
-    } else {
-      return fail(`value at ${i} is ${JSON.stringify(v)}, expected a number or null`);
-    }
-    cells[i] = { codes, value, status: s };
+    cells[i] = { codes, value: grid.value(i), status: grid.status(i) };
     advance(counters, dims);
   }
   return cells;
 }
 
-function advance(counters: number[], dims: Dimension[]): void {
+/** Moves `counters` (one position per dimension) to the next cell in row-major order. */
+export function advance(counters: number[], dims: Dimension[]): void {
   for (let d = dims.length - 1; d >= 0; d--) {
     const c = (counters[d] ?? 0) + 1;
     if (c < (dims[d]?.codes.length ?? 0)) {

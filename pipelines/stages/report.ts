@@ -27,6 +27,7 @@ import type {
 import { loadAreaTypeCatalogue } from '../measures/classify-area-types.ts';
 import { SEGREGATION_SPLITS_ENGINE } from './segregation.ts';
 import { methodText } from '../measures/inference.ts';
+import { checkChartTemplates } from '../charts/specs.ts';
 import { AREA_KEY_TITLES } from '../areas/area-keys.ts';
 import { selectScopes } from '../report/scopes.ts';
 import { reportFacts } from '../freshness.ts';
@@ -60,6 +61,8 @@ const CHAPTERS: { area: PolicyArea; title: string }[] = [
  * all into `stagingDir` (the run moves the folder into place whole once everything has succeeded).
  */
 export async function report(ctx: Context, conn: DuckDBConnection, stagingDir: string): Promise<ReportResult> {
+  // A broken chart template stops the stage before any report is made (the render workers read their own copies).
+  checkChartTemplates();
   runQueries.set(conn, new Map());
   runSeries.set(conn, new Map());
   runScopes.set(conn, new Map());
@@ -570,7 +573,7 @@ async function reportModel(ctx: Context, conn: DuckDBConnection, scope: Scope, s
     sources,
     caveats: [...[...caveatIds].sort().map((id) => ({ id, text: message(id) })), ...(shared.facts.staleCaveat ? [shared.facts.staleCaveat] : [])],
     disclosure_threshold: shared.facts.threshold,
-    ...(draws !== undefined ? { bootstrap_draws: draws, segregation_method: methodText(draws) } : {}),
+    ...(draws !== undefined ? { bootstrap_draws: draws, segregation_method: methodText(draws, 0.95, ctx.config.lang) } : {}),
     reforms: shared.reforms,
     ...(maps.length > 0 ? { maps } : {}),
   };

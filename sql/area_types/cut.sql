@@ -3,7 +3,7 @@
 --          unless the input gives it directly. Per grp: mean and standard deviation over the rows with an index,
 --          each row counting once; type 1 if index ≥ mean + c1·SD, 2 if ≥ mean + c2·SD, 3 if ≥ mean + c3·SD,
 --          4 if ≥ mean + c4·SD, else 5 (c = 2, 1, 0, −1 from the catalogue). Mean and SD are two-pass with
---          compensated sums (fsum) taken in unit order: DuckDB's one-pass stddev_pop gives 1.9999999999999998
+--          compensated sums (fsum) taken in unit order (one sort per grp, shared by both passes): DuckDB's one-pass stddev_pop gives 1.9999999999999998
 --          for {0, 0, 5, 0, 0} but 2 for {0, 0, 0, 0, 5}, and an unordered sum changes in the last bit with the
 --          threads, either of which would let a type on the cut, or a rerun's figures, depend on chance.
 --          A row without an index (a component missing) gets no type and is left out of the mean and SD:
@@ -15,20 +15,25 @@
 -- Output:  temporary table area_type_result: every input row with its columns, plus idx, n_areas, mean, sd,
 --          sd_kind, cut_type1–cut_type4 (the lower bounds of types 1–4), z_score, area_type and status.
 CREATE OR REPLACE TEMP TABLE area_type_result AS
-WITH indexed AS (
+WITH indexed AS NOT MATERIALIZED (
   SELECT *, coalesce(index_value, (v1 + v2 + v3) / 3) AS idx
   FROM area_type_input
-), centre AS (
-  SELECT grp, count(idx) AS n_areas, fsum(idx ORDER BY unit, idx) / count(idx) AS mean
+), ordered AS (
+  -- The indices of a grp in unit order, sorted once: both sums below run over this list, in its order, through
+  -- list_aggregate (one fsum state, element by element, as fsum(… ORDER BY unit, idx) would, to the same last bit),
+  -- instead of two ordered aggregates each sorting every row again and a join of the rows back to their mean.
+  SELECT grp, count(idx) AS n_areas, list(idx ORDER BY unit, idx) FILTER (WHERE idx IS NOT NULL) AS xs
   FROM indexed
   GROUP BY grp
+), centre AS (
+  SELECT grp, n_areas, xs, list_aggregate(xs, 'fsum') / n_areas AS mean
+  FROM ordered
 ), stats AS (
-  SELECT c.grp, c.n_areas, c.mean,
-         CASE $sd_kind WHEN 'population' THEN sqrt(fsum((i.idx - c.mean) * (i.idx - c.mean) ORDER BY i.unit, i.idx) / c.n_areas)
-                       WHEN 'sample' THEN CASE WHEN c.n_areas > 1 THEN sqrt(fsum((i.idx - c.mean) * (i.idx - c.mean) ORDER BY i.unit, i.idx) / (c.n_areas - 1)) END
+  SELECT grp, n_areas, mean,
+         CASE $sd_kind WHEN 'population' THEN sqrt(list_aggregate(list_transform(xs, lambda x: (x - mean) * (x - mean)), 'fsum') / n_areas)
+                       WHEN 'sample' THEN CASE WHEN n_areas > 1 THEN sqrt(list_aggregate(list_transform(xs, lambda x: (x - mean) * (x - mean)), 'fsum') / (n_areas - 1)) END
               ELSE error('cut.sql: $sd_kind must be population or sample, got ' || $sd_kind) END AS sd
-  FROM centre c JOIN indexed i ON i.grp = c.grp
-  GROUP BY c.grp, c.n_areas, c.mean
+  FROM centre
 ), cuts AS (
   SELECT *,
          $sd_kind::VARCHAR AS sd_kind,

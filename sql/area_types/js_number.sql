@@ -16,6 +16,9 @@ CREATE OR REPLACE TEMP MACRO js_number_exp(neg, m, e) AS
        ELSE js_number_fixed(neg, replace(m, '.', ''), e) END;
 CREATE OR REPLACE TEMP MACRO js_number(x) AS
   CASE WHEN x IS NULL THEN NULL
+       -- The common case first, with one cast: DuckDB writes a fraction with 1e-4 <= |x| < 1e15 in plain digits
+       -- without a trailing ".0" (it turns to an exponent below 1e-4 and from 1e16 on), as JavaScript does.
+       WHEN abs(x) >= 0.0001 AND abs(x) < 1e15 AND x <> trunc(x) THEN CAST(x AS VARCHAR)
        WHEN contains(CAST(x AS VARCHAR), 'e') THEN
          js_number_exp(CASE WHEN x < 0 THEN '-' ELSE '' END,
                        split_part(ltrim(CAST(x AS VARCHAR), '-'), 'e', 1),

@@ -4,15 +4,15 @@
  * also passes by an outline that reaches 3:1, WCAG's "boundary" of a graphical object). The colours are read from the
  * charts themselves: the scenegraphs of every chart in a riket, a län and a kommun report, plus a kommun trend chart
  * with its län and riket lines and the similar-kommun band (the report fixtures have no comparison series), as Vega
- * hands them to the PDF, with each item's opacity blended over the background. Every colour named in the chart specs
- * (pipelines/charts/specs.ts, read as source) must be among the colours drawn and checked, so a new colour cannot
+ * hands them to the PDF, with each item's opacity blended over the background. Every colour named in the chart
+ * templates (templates/charts/*.json: the palette in style.json and any colour written in a template) must be among the colours drawn and checked, so a new colour cannot
  * escape the test. Exemptions are listed below with the reason.
  *
  * The similar-kommun band is a graphical object needed to understand the chart (it is the range the kommun's own
  * line is read against, and its values are printed nowhere in the chart), so it needs 3:1 (1.4.11). It keeps its
  * light fill, so the lines drawn over it keep their own contrast, and meets 3:1 by its outline.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -201,13 +201,17 @@ function drawnColours(scene: ChartScene): Set<string> {
   return out;
 }
 
-/** Colours the specs name that no test chart draws, and why that is right. */
+/** Colours the templates name that no test chart draws, and why that is right. */
 const UNDRAWN: Readonly<Record<string, string>> = {};
 
 describe('chart colours', () => {
-  it('checks every colour the chart specs name: each is drawn in one of the charts above', () => {
-    const source = readFileSync(new URL('../../pipelines/charts/specs.ts', import.meta.url), 'utf8');
-    const named = new Set([...source.matchAll(/'(#[0-9a-fA-F]{3,8}|white|black)'/g)].map((m) => hex(m[1] ?? '')));
+  it('checks every colour the chart templates name: each is drawn in one of the charts above', () => {
+    const dir = new URL('../../templates/charts/', import.meta.url);
+    const source = readdirSync(dir)
+      .filter((f) => f.endsWith('.json'))
+      .map((f) => readFileSync(new URL(f, dir), 'utf8'))
+      .join('\n');
+    const named = new Set([...source.matchAll(/"(#[0-9a-fA-F]{3,8}|white|black)"/g)].map((m) => hex(m[1] ?? '')));
     expect(named.size).toBeGreaterThan(10);
     const drawn = new Set(scenes.flatMap((s) => [...drawnColours(s)]));
     expect([...named].filter((c) => !drawn.has(c) && !UNDRAWN[c])).toEqual([]);

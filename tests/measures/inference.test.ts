@@ -361,4 +361,11 @@ describe('methodText', () => {
     expect(methodText(500, 0.9)).toContain('500 bootstrapdragningar');
     expect(methodText(500, 0.9)).toContain('90-procentigt');
   });
+
+  it('in English from the same wording key, with the same numbers', () => {
+    const t = methodText(500, 0.9, 'en');
+    expect(t).toContain('a 90 per cent uncertainty interval from 500 bootstrap draws');
+    expect(t).toContain('always contains both the observed and the corrected value');
+    expect(t).not.toMatch(/bootstrapdragningar|procentigt/);
+  });
 });

@@ -31,6 +31,7 @@ import { dictOf, readPdf, resolve, textString, type PdfValue } from '../../pipel
 import { readPdfText } from '../helpers/pdf-text.ts';
 import { expectGolden } from '../fixtures/expect-golden.ts';
 import { areaTypeBlockFixture, CAVEATS, reportModelFixture, segregationExtrasFixture } from '../fixtures/report-model.ts';
+import { malmoLike } from '../fixtures/area-type-kommuner.ts';
 import { withCatalogue } from './with-catalogue.ts';
 import { fileURLToPath } from 'node:url';
 
@@ -204,14 +205,14 @@ describe('English formatting', () => {
 });
 
 describe('catalogueText', () => {
-  it('has English words for every indicator, definition break and the area-version break', () => {
+  it('has English words for every indicator, materiality reason, definition break and the area-version break', () => {
     const cat = JSON.parse(readFileSync(`${DATA}/indicators.json`, 'utf8')) as {
       area_version_breaks: { what: string; effect: string }[];
-      indicators: { id: string; title_sv: string; definition: string; population: string; breaks?: { year: number; what: string; effect: string; label: string; title_sv?: string }[] }[];
+      indicators: { id: string; title_sv: string; definition: string; population: string; materiality?: { value: number; reason: string }; breaks?: { year: number; what: string; effect: string; label: string; title_sv?: string }[] }[];
     };
     const en = catalogueText('en');
     for (const ind of cat.indicators) {
-      expectEnglish([en.title(ind), en.definition(ind) ?? '', en.population(ind) ?? ''].map((s) => s.replace(/\d,\d{3}/g, '')));
+      expectEnglish([en.title(ind), en.definition(ind) ?? '', en.population(ind) ?? '', en.materialityReason(ind) ?? ''].filter((s) => s !== '').map((s) => s.replace(/\d,\d{3}/g, '')));
       for (const b of ind.breaks ?? []) {
         const t = en.seriesBreak(ind.id, b);
         expectEnglish([t.what, t.effect, t.label]);
@@ -247,7 +248,7 @@ describe('caveatText', () => {
 describe('the workbook in English', () => {
   it('writes the Definitioner sheet in English: title, headers, titles, definitions, populations, units', () => {
     const cat = loadIndicators(DATA).indicators;
-    const sheet = (lang: 'sv' | 'en') => workbookSheets({ ...withCatalogue(reportModelFixture()), lang }, cat).find((x) => x.name === 'Definitioner');
+    const sheet = (lang: 'sv' | 'en') => workbookSheets(lang === 'sv' ? withCatalogue(reportModelFixture()) : english(withCatalogue(reportModelFixture())), cat).find((x) => x.name === (lang === 'sv' ? 'Definitioner' : 'Definitions'));
     const en = sheet('en');
     const sv = sheet('sv');
     expect(en?.title).toBe("The indicators' definitions, population, unit and source");
@@ -259,6 +260,50 @@ describe('the workbook in English', () => {
     expectEnglish((en?.rows ?? []).flatMap((r) => [String(r[1]), String(r[2]), String(r[3]), String(r[6])]).map((t) => t.replace(/\d,\d{3}/g, '')));
     // The numbers are the same cells in both languages.
     expect(en?.rows.map((r) => [r[0], r[5], r[7], r[8], r[9], r[10]])).toEqual(sv?.rows.map((r) => [r[0], r[5], r[7], r[8], r[9], r[10]]));
+  });
+});
+
+describe('every sheet of the workbook in English', () => {
+  const cat = loadIndicators(DATA).indicators;
+  const models: ReportModel[] = [
+    { ...withCatalogue(reportModelFixture({ reforms: loadReforms(DATA, cat) })), area_types: areaTypeBlockFixture() },
+    { ...withCatalogue(reportModelFixture()), scope: { level: 'kommun', code: '1280', name: 'Malmö' }, area_types: malmoLike() },
+  ];
+
+  it('names, titles, headers and words in English; the same sheets, rows and numbers as the Swedish workbook', () => {
+    for (const m of models) {
+      const sv = workbookSheets(m, cat);
+      const en = workbookSheets(english(m), cat);
+      expect(en.map((s) => s.rows.length)).toEqual(sv.map((s) => s.rows.length));
+      expect(en.map((s) => s.name)).not.toContain('Om filen');
+      expect(en[0]?.name).toBe('About');
+      for (const [i, s] of en.entries()) {
+        const twin = sv[i];
+        if (!twin) throw new Error('no Swedish sheet');
+        // Sheet names and titles: English, except RegSO and Segregation, the same word in both.
+        if (!['RegSO', 'Segregation'].includes(s.name)) expect(s.name, s.name).not.toBe(twin.name);
+        expectEnglish([s.name, s.title, ...s.columns.map((c) => c.header)]);
+        // Every number is the same cell in both languages; texts differ only in words.
+        expect(s.rows.map((r) => r.map((v) => (typeof v === 'number' ? v : typeof v)))).toEqual(twin.rows.map((r) => r.map((v) => (typeof v === 'number' ? v : typeof v))));
+        // Words the workbook writes itself (statuses, verdicts, comparisons, units, the about sheet) are English;
+        // official names (kommuner, län, SCB's table titles, Kolada's groups) and codes are not words of ours.
+        const own = s.rows.flatMap((r) => r.filter((v, j): v is string => typeof v === 'string' && ['Status', 'Assessment', 'Comparison', 'Unit', 'Relation', 'Item', 'Indicator', 'Chapter', 'Area type'].includes(s.columns[j]?.header ?? '')));
+        expectEnglish(own.filter((t) => t !== '' && t !== '..'));
+      }
+      const about = en[0]?.rows ?? [];
+      expect(about.map((r) => r[0])).toContain('Rounding');
+      expect(about.find((r) => r[0] === 'Rounding')?.[1]).toBe('The figures are rounded to the decimals the report shows (column Decimals on the sheet Definitions).');
+    }
+  });
+
+  it('the status and verdict words of a riket workbook', () => {
+    const en = workbookSheets(english(models[0] as ReportModel), cat);
+    const kommuner = en.find((s) => s.name === 'Municipalities');
+    expect(kommuner?.rows.map((r) => r[10])).toContain('protected below the disclosure threshold');
+    const gaps = en.find((s) => s.name === 'Area types, gaps');
+    expect(new Set(gaps?.rows.map((r) => r[8]))).toEqual(new Set(['narrowed', 'widened', 'no established change', '..'].filter((w) => gaps?.rows.some((r) => r[8] === w))));
+    const reform = en.find((s) => s.name === 'Reform programme');
+    expect(reform?.rows.some((r) => r[3] === 'direct')).toBe(true);
   });
 });
 
@@ -286,6 +331,8 @@ describe('the English PDF', () => {
     expect(all).toMatch(/Table 1\. /);
     expect(all).toMatch(/Figure 1\. /);
     expect(all).toMatch(/Page 2 of \d+/);
+    // The materiality limits with their reasons (data/indicators.json materiality.reason_en), as the Swedish report has them.
+    expect(all.replace(/\s+/g, ' ')).toContain('moves a few tenths from year to year with the business cycle');
     // Every page, one by one, so a failure names the page and the word. The source tables' own titles are quoted as
     // SCB and Kolada publish them (official names, in Swedish): the rows between the sources table's header and its
     // note are left out of the check.

@@ -39,6 +39,17 @@ describe('templates/wording', () => {
     for (const [key, ph] of sv) expect({ key, ph: en.get(key) }).toEqual({ key, ph });
   });
 
+  it('points the reader to workbook sheets by the names the workbook gives them in the same language', () => {
+    for (const lang of ['sv', 'en'] as const) {
+      const raw = JSON.parse(readFileSync(join(DIR, `${lang}.json`), 'utf8')) as { workbook: { sheets: Record<string, string> } };
+      const sheets = Object.entries(raw.workbook.sheets).filter(([k]) => !k.startsWith('_')).map(([, v]) => v);
+      const texts = [...keysOf(`${lang}.json`).keys()].map((k) => wording(lang).t(k, new Proxy({}, { get: (_t, name) => (name === 'count' ? 1 : `{${String(name)}}`) })));
+      const pointers = texts.flatMap((t) => [...t.matchAll(lang === 'sv' ? /\bbladet "?([^"){]+)/g : /\bsheet "?([^"){]+)/g)].map((m) => m[1] ?? ''));
+      expect(pointers.length, lang).toBeGreaterThan(4);
+      for (const p of pointers) expect(sheets.some((s) => p.startsWith(s)), `${lang}: "${p}" names no sheet (${sheets.join(', ')})`).toBe(true);
+    }
+  });
+
   it('loads both languages without a fault (the loader checks en.json against sv.json)', () => {
     expect(wording('sv').t('format.and')).toBe(' och ');
     expect(wording('en').t('format.and')).toBe(' and ');

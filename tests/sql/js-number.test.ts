@@ -9,7 +9,7 @@ import { Random } from '../../pipelines/measures/random.ts';
 
 describe('js_number(x)', () => {
   it("writes every double as String(x) does: plain digits for 1e-7 < |x| < 1e21, else d.ddde±N; NULL stays NULL", async () => {
-    const edges = [0, 5, -2.5, 0.1, 1 / 3, 100, 1e15, 1e16, 2 ** 53, 1e20, 9.999999999999999e20, 1e21, 1.5e21, 1e-6, 1.5e-7, 1e-7, 9.99e-8, -1e-7, 1e-300, 1.5e300];
+    const edges = [0, 5, -2.5, 0.1, 0.0001, -0.0001, 0.00011, 9.9999e-5, 999999999999999.9, -999999999999999.9, 1e15 + 0.5, 123456789012.345, 1 / 3, 100, 1e15, 1e16, 2 ** 53, 1e20, 9.999999999999999e20, 1e21, 1.5e21, 1e-6, 1.5e-7, 1e-7, 9.99e-8, -1e-7, 1e-300, 1.5e300];
     const rng = new Random('js_number');
     const values = [...edges];
     for (let i = 0; i < 2000; i++) {

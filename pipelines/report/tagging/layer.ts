@@ -20,6 +20,7 @@
  * byte-identical to plain pdfmake output.
  */
 import { createRequire } from 'node:module';
+import { packWrites } from './compact.ts';
 import type { TaggingIssue } from './errors.ts';
 
 /** On the document definition's content array: the tagging options of this document. */
@@ -129,9 +130,16 @@ interface PdfDoc {
   getStructTreeRoot(): PdfRef;
   getStructParentTree(): { get(key: number): unknown[]; add(key: number, value: unknown): unknown };
   createStructParentTreeNextKey(): number;
-  _write(data: string): void;
+  _write(data: string | Buffer): void;
   _offset: number;
   _refEnd(ref: PdfRef): void;
+  _finalize(): void;
+  _root: PdfRef;
+  _info: PdfRef;
+  _id: Buffer;
+  _security?: unknown;
+  /** The document's output stream (pdfkit's PDFDocument is a Readable). */
+  push(chunk: Buffer | null): boolean;
   text: (...args: unknown[]) => unknown;
   annotate: (x: number, y: number, w: number, h: number, options: Record<string, unknown>) => unknown;
   link: (x: number, y: number, w: number, h: number, url: unknown, options?: Record<string, unknown>) => unknown;
@@ -181,6 +189,19 @@ function isArtifact(t: Tag): t is ArtifactTag {
   return 'artifact' in t;
 }
 
+/**
+ * The operator opening an artifact's sequence. Layout artifacts (rules, fills, bullets) are the most numerous: the
+ * short form `/Artifact BMC` (a /Type is optional; without one a reader treats it as layout) keeps the pages small.
+ */
+function artifactOperator(t: ArtifactTag): string {
+  if (t === LAYOUT) return '/Artifact BMC';
+  return `/Artifact <</Type /${t.artifact}${t.attached ? ` /Attached [/${t.attached}]` : ''}>> BDC`;
+}
+
+/** What the layer keeps in a pdfkit page's open markings: pdfkit reads only their count (one EMC each). */
+const STRUCT_MARKING = { tag: 'Struct' } as const;
+const ARTIFACT_MARKING = { tag: 'Artifact' } as const;
+
 interface TableInfo {
   readonly cells: Map<PmNode, { row: number; col: number }>;
   readonly body: PmNode[][];
@@ -222,14 +243,43 @@ function textOf(node: PmNode | undefined): string {
 
 const ESCAPE: Readonly<Record<string, string>> = { '\n': '\\n', '\r': '\\r', '\t': '\\t', '\b': '\\b', '\f': '\\f', '\\': '\\\\', '(': '\\(', ')': '\\)' };
 
-/** A PDF text string as pdfkit writes one: literal, ASCII as is, anything else UTF-16BE with a byte order mark. */
+/**
+ * The characters of Swedish text beyond latin1 that PDFDocEncoding has a byte for, and their bytes (the encoding's
+ * punctuation that every reader maps alike; PDF_DOC_HIGH in pdf-objects.ts has the whole table for reading).
+ */
+const PDF_DOC_BYTES: ReadonlyMap<string, string> = new Map([
+  ['\u2022', '\x80'], ['\u2026', '\x83'], ['\u2014', '\x84'], ['\u2013', '\x85'], ['\u201e', '\x8c'], ['\u201c', '\x8d'],
+  ['\u201d', '\x8e'], ['\u2018', '\x8f'], ['\u2019', '\x90'], ['\u201a', '\x91'],
+]);
+
+/**
+ * A PDF text string: in PDFDocEncoding (a byte per character) where every character has a byte there, as Swedish text
+ * mostly does (latin1's å ä ö é, dashes, ellipsis, quotes); else UTF-16BE with a byte order mark, as pdfkit writes
+ * all non-ASCII strings (twice the bytes). The no-break space has no byte in PDFDocEncoding (0xa0 is the euro sign).
+ */
 export function pdfString(s: string): string {
   let bytes = s;
   // eslint-disable-next-line no-control-regex
-  if (/[^\x00-\x7f]/.test(s)) {
-    const b = Buffer.from(`\ufeff${s}`, 'utf16le');
-    b.swap16();
-    bytes = b.toString('latin1');
+  if (/[^\t\n\r\x20-\x7e]/.test(s)) {
+    let doc = '';
+    for (const c of s) {
+      const code = c.charCodeAt(0);
+      if (code === 0x09 || code === 0x0a || code === 0x0d || (code >= 0x20 && code <= 0x7e) || (code >= 0xa1 && code <= 0xff && code !== 0xad)) doc += c;
+      else {
+        const b = PDF_DOC_BYTES.get(c);
+        if (b === undefined) {
+          doc = '';
+          break;
+        }
+        doc += b;
+      }
+    }
+    if (doc) bytes = doc;
+    else {
+      const b = Buffer.from(`\ufeff${s}`, 'utf16le');
+      b.swap16();
+      bytes = b.toString('latin1');
+    }
   }
   return `(${bytes.replace(/[\n\r\t\b\f()\\]/g, (c) => ESCAPE[c] ?? c)})`;
 }
@@ -396,6 +446,18 @@ class Tagger {
     return top.owner;
   }
 
+  /**
+   * Whether a stamp is of this layout: a re-run (page-fit.ts, pageBreakBefore) lays the same nodes out again, and an
+   * SVG or image item is the node itself, still stamped with an element of the tree the re-run threw away.
+   */
+  current(tag: Tag | undefined): boolean {
+    if (!tag) return false;
+    if (isArtifact(tag)) return true;
+    let n: StructNode = tag;
+    while (n.parent) n = n.parent;
+    return n === this.root;
+  }
+
   graphicTag(): Tag {
     const top = this.top();
     return top.artifact ?? top.figure ?? LAYOUT;
@@ -460,8 +522,11 @@ class Tagger {
     }
   }
 
-  /** Opens a marked-content sequence of element `n` on the current page: a new MCID, mapped in the ParentTree. */
-  private mark(doc: PdfDoc, n: StructNode): void {
+  /**
+   * The operator that opens a marked-content sequence of element `n` on the current page: a new MCID, mapped in the
+   * ParentTree, and the sequence in the page's open markings (pdfkit ends those, EMC, when it flushes the page).
+   */
+  private bdc(doc: PdfDoc, n: StructNode): string {
     const page = doc.page as PdfPage;
     if (page !== this.mcPage) {
       this.mcPage = page;
@@ -469,9 +534,14 @@ class Tagger {
     }
     const mcid = this.mcids.length;
     this.mcids.push(n.ref);
-    page.markings.push({ tag: n.role, options: { mcid } });
-    doc.addContent(`/${n.role} <</MCID ${mcid}>> BDC`);
+    page.markings.push(STRUCT_MARKING);
     (n.kids as Kid[]).push({ mcid, pg: page.dictionary });
+    return `/${n.role} <</MCID ${mcid}>> BDC`;
+  }
+
+  /** Opens a marked-content sequence of element `n` on the current page. */
+  private mark(doc: PdfDoc, n: StructNode): void {
+    doc.addContent(this.bdc(doc, n));
   }
 
   /** Makes annotation `annot` (being written by pdfkit) an OBJR of element `n`, with its /StructParent. */
@@ -494,14 +564,17 @@ class Tagger {
     const refs: PdfRef[] = [];
     const walk = (n: StructNode, parent: PdfRef): void => {
       const ref = n.ref as PdfRef;
+      const kids = n.kids as Kid[];
       let pg: PdfRef | undefined;
-      const k: string[] = [];
-      for (const c of n.kids ?? []) {
-        if ('role' in c) k.push(`${(c.ref as PdfRef).id} 0 R`);
+      let k = '';
+      for (let i = 0; i < kids.length; i++) {
+        const c = kids[i] as Kid;
+        if (i > 0) k += ' ';
+        if ('role' in c) k += `${(c.ref as PdfRef).id} 0 R`;
         else if ('mcid' in c) {
           pg ??= c.pg;
-          k.push(c.pg === pg ? String(c.mcid) : `<</Type/MCR/Pg ${c.pg.id} 0 R/MCID ${c.mcid}>>`);
-        } else k.push(`<</Type/OBJR/Obj ${c.objr.id} 0 R/Pg ${c.pg.id} 0 R>>`);
+          k += c.pg === pg ? c.mcid : `<</Type/MCR/Pg ${c.pg.id} 0 R/MCID ${c.mcid}>>`;
+        } else k += `<</Type/OBJR/Obj ${c.objr.id} 0 R/Pg ${c.pg.id} 0 R>>`;
       }
       let text = `${ref.id} 0 obj\n<</S/${n.role}/P ${parent.id} 0 R`;
       if (n.lang) text += `/Lang${pdfString(n.lang)}`;
@@ -518,14 +591,18 @@ class Tagger {
         text += `/A<</O/List/ListNumbering/${n.listNumbering}>>`;
       }
       // A lone MCID without brackets (most elements: a cell with its one marked-content sequence).
-      text += k.length === 1 && /^\d+$/.test(k[0] as string) ? `/K ${k[0]}` : `/K[${k.join(' ')}]`;
+      const lone = kids.length === 1 && pg !== undefined;
+      text += lone ? `/K ${k}` : `/K[${k}]`;
       if (pg) text += `/Pg ${pg.id} 0 R`;
       text += '>>\nendobj\n';
       ref.offset = at;
       at += text.length;
       parts.push(text);
       refs.push(ref);
-      for (const c of n.kids ?? []) if ('role' in c) walk(c, ref);
+      for (let i = 0; i < kids.length; i++) {
+        const c = kids[i] as Kid;
+        if ('role' in c) walk(c, ref);
+      }
     };
     walk(this.root, this.treeRoot as PdfRef);
     // pdfkit's _write appends a newline; the last object's own newline is dropped for it.
@@ -533,33 +610,45 @@ class Tagger {
     for (const ref of refs) doc._refEnd(ref);
   }
 
-  /** Puts what is drawn next into the sequence of `tag` (continuing the open one where it is the same). */
+  /**
+   * Puts what is drawn next into the sequence of `tag` (continuing the open one where it is the same). The end of the
+   * open sequence and the start of the next go into the content stream as one write (pdfkit makes a Buffer per
+   * write; a table page switches sequences at every cell). The layer's sequences never nest, so the page's open
+   * markings are at most one, kept in step for pdfkit's EMC at the page's end.
+   */
   ensure(doc: PdfDoc, tag: Tag): void {
-    if (doc.page !== this.page) {
-      // pdfkit ends a page's open sequences itself (endPageMarkings) when the next page starts.
-      this.page = doc.page;
+    const page = doc.page as PdfPage;
+    if (page !== this.page) {
+      // pdfkit ends a page's open sequences itself (endPageMarkings) when it flushes the page.
+      this.page = page;
       this.open = null;
     }
     if (this.open === tag) return;
-    if (this.open) doc.endMarkedContent();
+    let text = '';
+    if (this.open) {
+      page.markings.pop();
+      text = 'EMC\n';
+    }
     if (isArtifact(tag)) {
-      // Layout artifacts (rules, fills, bullets) are the most numerous: the short form `/Artifact BMC` (a /Type is
-      // optional; without one a reader treats it as layout) keeps the pages small.
-      if (tag === LAYOUT) doc.markContent('Artifact');
-      else doc.markContent('Artifact', { type: tag.artifact, ...(tag.attached ? { attached: [tag.attached] } : {}) });
+      page.markings.push(ARTIFACT_MARKING);
+      text += artifactOperator(tag);
     } else {
       if (!tag.ref) throw new Error(`tagging: ${tag.role} has no structure element (pre-pass missed it)`);
-      this.mark(doc, tag);
+      text += this.bdc(doc, tag);
     }
+    doc.addContent(text);
     this.open = tag;
   }
 
   close(doc: PdfDoc): void {
-    if (doc.page !== this.page) {
-      this.page = doc.page;
+    const page = doc.page as PdfPage;
+    if (page !== this.page) {
+      this.page = page;
       this.open = null;
     }
-    if (this.open) doc.endMarkedContent();
+    if (!this.open) return;
+    page.markings.pop();
+    doc.addContent('EMC');
     this.open = null;
   }
 
@@ -603,8 +692,7 @@ class Tagger {
     const goTo = doc.goTo;
     const endRun = (): void => {
       if (!link) return;
-      doc.endMarkedContent();
-      this.open = null;
+      this.close(doc);
       if (pending) {
         const p = pending;
         pending = null;
@@ -642,6 +730,7 @@ class Tagger {
           link.kids = [];
           (owner.kids as Kid[]).push(link);
           this.mark(doc, link);
+          this.open = link;
           current = r;
         } else {
           this.ensure(doc, owner);
@@ -680,6 +769,44 @@ class Tagger {
     for (const xml of this.options.xmp) doc.appendXML(xml);
     this.options.onIssues(this.issues);
   }
+}
+
+/** Whether a line carries a link (pdfmake sets absent targets to null). */
+function hasLink(inlines: readonly PmInline[]): boolean {
+  for (let i = 0; i < inlines.length; i++) {
+    const x = inlines[i] as PmInline;
+    if (x.link != null || x.linkToDestination != null || x.linkToPage != null) return true;
+  }
+  return false;
+}
+
+/**
+ * Keeps what a tagged document writes after its header in memory instead of streaming it, and at the end writes it
+ * packed into object streams with a cross-reference stream (compact.ts, packWrites): pdfkit's classic
+ * cross-reference table (one line and one stream write per object; a tagged report has thousands of structure
+ * elements) is never written, and the file is not scanned again to find its objects, since pdfkit reports where
+ * each one starts (_refEnd).
+ */
+function packOutput(doc: PdfDoc): void {
+  if (doc._security) throw new Error('tagging: encrypted documents are not supported');
+  const base = doc._offset;
+  const chunks: Buffer[] = [];
+  const starts: [number, number][] = [];
+  const refEnd = doc._refEnd;
+  doc._write = (data: string | Buffer): void => {
+    const b = typeof data === 'string' ? Buffer.from(`${data}\n`, 'latin1') : data;
+    chunks.push(b);
+    doc._offset += b.length;
+  };
+  doc._refEnd = (ref: PdfRef): void => {
+    starts.push([ref.id, ref.offset as number]);
+    refEnd.call(doc, ref);
+  };
+  doc._finalize = (): void => {
+    const id = `<${doc._id.toString('hex')}>`;
+    doc.push(packWrites(Buffer.concat(chunks), base, starts, ` /Root ${doc._root.id} 0 R /Info ${doc._info.id} 0 R /ID [${id} ${id}]`));
+    doc.push(null);
+  };
 }
 
 // ---- Installation. ----
@@ -741,6 +868,7 @@ export function installTagging(classes: PdfmakeClasses = pdfmakeClasses()): void
       const tagger = new Tagger(options);
       (this as Proto)[STATE] = tagger;
       pdfDocument[STATE] = tagger;
+      packOutput(pdfDocument);
       const previous = active;
       active = tagger;
       try {
@@ -788,7 +916,7 @@ export function installTagging(classes: PdfmakeClasses = pdfmakeClasses()): void
   wrap(W, 'addLine', (original) =>
     function addLine(this: unknown, ...args: unknown[]): unknown {
       const line = args[0] as unknown as PmLine;
-      if (active && !line._tag) {
+      if (active && !active.current(line._tag)) {
         const tag = active.lineTag(line);
         if (tag) line._tag = tag;
       }
@@ -799,7 +927,7 @@ export function installTagging(classes: PdfmakeClasses = pdfmakeClasses()): void
     wrap(W, name, (original) =>
       function addGraphic(this: unknown, ...args: unknown[]): unknown {
         const item = args[0] as unknown as PmItem;
-        if (active && !item._tag) item._tag = active.graphicTag();
+        if (active && !active.current(item._tag)) item._tag = active.graphicTag();
         return original.apply(this, args);
       },
     );
@@ -837,7 +965,7 @@ export function installTagging(classes: PdfmakeClasses = pdfmakeClasses()): void
       if (!t) return original.apply(this, args);
       const line = args[0] as unknown as PmLine;
       const tag = line._tag ?? LAYOUT;
-      const linked = !isArtifact(tag) && line.inlines.some((i) => i.link != null || i.linkToDestination != null || i.linkToPage != null);
+      const linked = !isArtifact(tag) && hasLink(line.inlines);
       // A linked line's text goes into Link and owner sequences opened per inline; what pdfmake paints before the
       // first inline (its colour-setting `f` without a path, a text background) is layout.
       t.ensure(doc, linked ? LAYOUT : tag);

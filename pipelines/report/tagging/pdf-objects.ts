@@ -312,12 +312,24 @@ export function dictOf(pdf: PdfFile, v: PdfValue | PdfStream | undefined): Map<s
   return isDict(r) || isStream(r) ? r.dict : undefined;
 }
 
-/** A text string: UTF-16BE with its byte-order mark, else PDFDocEncoding (taken as latin1). */
+/**
+ * PDFDocEncoding where it is not latin1 (ISO 32000-2 Annex D, table D.2, with the PDF Association's errata: 0x8a is
+ * U+2212). Bytes 0xa1–0xff are latin1 (0xad undefined); 0x20–0x7e ASCII.
+ */
+export const PDF_DOC_HIGH: Readonly<Record<number, string>> = {
+  0x80: '\u2022', 0x81: '\u2020', 0x82: '\u2021', 0x83: '\u2026', 0x84: '\u2014', 0x85: '\u2013', 0x86: '\u0192', 0x87: '\u2044',
+  0x88: '\u2039', 0x89: '\u203a', 0x8a: '\u2212', 0x8b: '\u2030', 0x8c: '\u201e', 0x8d: '\u201c', 0x8e: '\u201d', 0x8f: '\u2018',
+  0x90: '\u2019', 0x91: '\u201a', 0x92: '\u2122', 0x93: '\ufb01', 0x94: '\ufb02', 0x95: '\u0141', 0x96: '\u0152', 0x97: '\u0160',
+  0x98: '\u0178', 0x99: '\u017d', 0x9a: '\u0131', 0x9b: '\u0142', 0x9c: '\u0153', 0x9d: '\u0161', 0x9e: '\u017e', 0xa0: '\u20ac',
+};
+
+/** A text string: UTF-16BE with its byte-order mark, else PDFDocEncoding. */
 export function textString(v: PdfValue | PdfStream | undefined): string | undefined {
   if (!isString(v)) return undefined;
   const b = v.bytes;
   if (b.charCodeAt(0) === 0xfe && b.charCodeAt(1) === 0xff) return Buffer.from(b.slice(2), 'latin1').swap16().toString('utf16le');
-  return b;
+  // eslint-disable-next-line no-control-regex
+  return /[\x80-\xa0]/.test(b) ? b.replace(/[\x80-\xa0]/g, (c) => PDF_DOC_HIGH[c.charCodeAt(0)] ?? c) : b;
 }
 
 // ---- Writing. ----

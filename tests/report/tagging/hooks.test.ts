@@ -122,9 +122,21 @@ describe('pdfkit tagging API', () => {
     expect(String(P.markStructureContent)).toContain('const mcid = pageStructParents.length');
     expect(String(P.createStructParentTreeNextKey)).toContain('structTreeRoot.data.ParentTree.add(key, [])');
     expect(String(P.getStructTreeRoot)).toContain("Type: 'StructTreeRoot'");
-    // A page's open sequences are in page.markings, ended (EMC) by pdfkit when the page is flushed.
+    // A page's open sequences are in page.markings, ended (EMC) by pdfkit when the page is flushed: the layer opens
+    // and ends its own sequences in one content write and keeps page.markings in step.
     expect(String(P.endPageMarkings)).toContain("pageMarkings.forEach(() => page.write('EMC'))");
     expect(String(P.endMarkedContent)).toContain('this.page.markings.pop()');
+    expect(String(P.addContent)).toContain('this.page.write(data)');
+    // The packed output (layer.ts packOutput): every object written through _write, starting where its reference's
+    // offset says, reported once through _refEnd; _finalize writes only the cross-reference table and trailer (the
+    // layer's replacement writes object streams and a cross-reference stream instead) from _root, _info and _id.
+    const pdfkitSource = readFileSync(require.resolve('pdfkit/js/pdfkit.js'), 'utf8');
+    expect(pdfkitSource).toContain("this.offset = this.document._offset;\n    const encryptFn");
+    expect(pdfkitSource).toContain("this.document._write(`${this.id} ${this.gen} obj`);");
+    expect(pdfkitSource).toContain("this.document._write('endobj');\n    this.document._refEnd(this);");
+    const finalize = String(P._finalize);
+    for (const s of ["this._write('xref')", 'Root: this._root', 'Info: this._info', 'ID: [this._id, this._id]', 'this.push(null)']) expect(finalize).toContain(s);
+    expect(String(P.end)).toContain('this._finalize()');
     // Links of a text fragment: one link()/goTo() call per fragment with its rectangle, which the layer gathers per
     // link run into one annotation.
     expect(String(P._fragment)).toContain('this.link(x, y, renderedWidth, this.currentLineHeight(), options.link, linkOptions)');

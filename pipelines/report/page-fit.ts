@@ -1,0 +1,235 @@
+/**
+ * Page fitting for pdfmake (0.3, pinned): pdfmake lays a document out in one pass and never looks back, so a long
+ * table's caption can end a page with its rows on the next, and a tall unbreakable block (a figure with its caption,
+ * a heading kept with its chart) pushed to the next page leaves the page it would have started on half empty. This
+ * layer wraps `LayoutBuilder.layoutDocument` and lays the document out again after each correction:
+ *
+ * - `keepWithNext: true` on a node outside any unbreakable block (a breakable table's caption): when nothing follows
+ *   it on its page, it gets a page break before it, so it starts the next page with its block.
+ * - `fit: minScale` on an unbreakable block holding charts: when the block was pushed to the next page and the page it
+ *   would have started on is under MIN_FILL full, its charts are drawn smaller (each keeps its proportions, never
+ *   under `minScale` of its own size) so that the block fits where it would have started.
+ * - `breakable: [nodes]` on an unbreakable stack (a table with its caption): when it was pushed to the next page from
+ *   a page under MIN_FILL full, it is laid out as these nodes instead, breaking across pages (its caption, marked
+ *   keepWithNext, stays with its first rows).
+ *
+ * One correction a pass, the first in document order (it moves everything after it), at most MAX_PASSES passes; a
+ * document without marked nodes is laid out once, as before. pdfmake's own `pageBreakBefore` re-run is not used: it
+ * can only add page breaks, where a pushed block needs to become smaller. The marks are recorded by wrapping
+ * `processNode` (the layout position on entry and exit); the wrapped methods are the ones tagging/layer.ts wraps
+ * too, and tests/report/tagging/hooks.test.ts fails on a pdfmake version change.
+ */
+import { createRequire } from 'node:module';
+
+/** A page must be filled to this share of its usable height before a block may leave it (tests/helpers/pdf-layout.ts). */
+export const MIN_FILL = 0.6;
+/**
+ * The writer's position counts the margins and line spacing under the last text, which the layout check
+ * (tests/helpers/pdf-layout.ts) does not: a page the writer finds this full may still be under MIN_FILL by the check.
+ */
+const FILL_TARGET = MIN_FILL + 0.04;
+/** Layout passes at most (the first and the corrected ones). */
+const MAX_PASSES = 12;
+/** Points of slack on a shrunk block: rounding in pdfmake's measuring must not push it again. */
+const SLACK = 2;
+/** What an unbreakable block holds under its chart: the figure's bottom margin (build-pdf.ts figure()) and some slack. */
+const BLOCK_TAIL = 14;
+
+const INSTALLED = Symbol.for('segfollow.pageFit.installed');
+
+/** The slice of a pdfmake document node this layer reads. */
+interface PmNode {
+  keepWithNext?: boolean;
+  fit?: number;
+  breakable?: PmNode[];
+  unbreakable?: boolean;
+  pageBreak?: string;
+  stack?: PmNode[];
+  columns?: PmNode[];
+  /** A chart node (charts/draw-chart.ts): its scene's size and the width it is drawn at. */
+  chart?: { width: number; height: number };
+  width?: number;
+  maxHeight?: number;
+  /** The margins pdfmake resolved (left, top, right, bottom). */
+  _margin?: [number, number, number, number];
+}
+
+interface PmItem {
+  type: string;
+  item: { y?: number; y1?: number; y2?: number };
+}
+
+interface PmPage {
+  items: PmItem[];
+  pageSize: { height: number };
+}
+
+interface PmContext {
+  page: number;
+  y: number;
+  pages: PmPage[];
+  pageMargins: { top: number; bottom: number };
+}
+
+interface PmWriter {
+  transactionLevel: number;
+  context(): PmContext;
+}
+
+interface Builder {
+  writer?: PmWriter;
+  [STATE]?: Pass;
+}
+
+/** What one layout pass recorded. */
+interface Pass {
+  marks: Mark[];
+  /** Charts inside unbreakable blocks: their bottom in the block's own context (from the block's top). */
+  bottoms: Map<PmNode, number>;
+}
+
+const STATE = Symbol.for('segfollow.pageFit.marks');
+
+/** Where a marked node was laid out: the writer's page and y on entry and on exit. */
+interface Mark {
+  node: PmNode;
+  start: { page: number; y: number };
+  end: { page: number; y: number };
+}
+
+type Method = (this: unknown, ...args: unknown[]) => unknown;
+type Proto = Record<string | symbol, unknown>;
+
+function wrap(proto: Proto, name: string, make: (original: Method) => Method): void {
+  const original = proto[name];
+  if (typeof original !== 'function') throw new Error(`page fit: pdfmake has no ${name} to hook (pdfmake upgraded? see tests/report/tagging/hooks.test.ts)`);
+  proto[name] = make(original as Method);
+}
+
+/** The charts inside a node (an unbreakable block's figure or figures). */
+function chartsIn(node: PmNode): PmNode[] {
+  if (node.chart) return [node];
+  return [...(node.stack ?? []), ...(node.columns ?? [])].flatMap(chartsIn);
+}
+
+/** A chart's height at its own size (its scene's proportions at the width it was given). */
+function naturalHeight(chart: PmNode): number {
+  const c = chart.chart as { width: number; height: number };
+  return ((chart.width ?? c.width) * c.height) / c.width;
+}
+
+/**
+ * Whether text or a picture stands on a page between y and the bottom margin (the footer below it does not count, nor
+ * do lines and rules: a table that moved on leaves its top rule behind).
+ */
+function hasItemBelow(page: PmPage, y: number, bottom: number): boolean {
+  return page.items.some(({ type, item }) => type !== 'vector' && item.y !== undefined && item.y >= y - 0.5 && item.y < bottom);
+}
+
+/**
+ * The first correction the last layout needs, applied to the document tree; false when the layout is final.
+ * `tried` holds the blocks shrunk once to stay on the page before (one try each: the next pass must not guess again).
+ */
+function correct({ marks, bottoms }: Pass, ctx: PmContext, tried: Set<PmNode>): boolean {
+  for (const mark of marks) {
+    const { node, end } = mark;
+    const page = ctx.pages[end.page];
+    if (!page) continue;
+    const top = ctx.pageMargins.top;
+    const bottom = page.pageSize.height - ctx.pageMargins.bottom;
+    if (node.keepWithNext) {
+      // Something of its block below it on the same page, or already at a page's start: nothing to do.
+      if (node.pageBreak === 'before' || end.page === ctx.pages.length - 1 || hasItemBelow(page, end.y, bottom)) continue;
+      node.pageBreak = 'before';
+      return true;
+    }
+    // A block with a page break before it starts at the top of the next page, not where the writer stood.
+    const start = node.pageBreak === 'before' ? { page: mark.start.page + 1, y: top } : mark.start;
+    const pushed = end.page === start.page + 1 && (start.y - top) / (bottom - top) < FILL_TARGET;
+    if (node.breakable && node.unbreakable) {
+      if (!pushed) continue;
+      node.stack = node.breakable;
+      node.unbreakable = false;
+      return true;
+    }
+    const charts = chartsIn(node);
+    // The block's height as laid out in its own context (pdfmake gives an unbreakable block one page of unlimited
+    // height): the lowest chart's bottom, and under it the figure's margin. A chart-less block is not fitted.
+    const bottomsIn = charts.map((c) => bottoms.get(c)).filter((b): b is number => b !== undefined);
+    if (bottomsIn.length === 0) continue;
+    const height = Math.max(...bottomsIn) + BLOCK_TAIL;
+    const heights = charts.map((c) => c.maxHeight ?? naturalHeight(c));
+    const total = heights.reduce((sum, h) => sum + h, 0);
+    const shrink = (deficit: number): number[] => heights.map((h) => (h * (total - deficit)) / total);
+    if (height > bottom - top + SLACK) {
+      // Taller than a page: pdfmake would drop the block. Its charts are made to fit a page whatever the scale (a
+      // smaller chart beats a missing one).
+      const next = shrink(height - (bottom - top) + SLACK);
+      if (next.some((h) => h <= 0)) continue;
+      charts.forEach((c, i) => (c.maxHeight = next[i]));
+      return true;
+    }
+    if (!pushed || tried.has(node)) continue;
+    // Pushed to the next page from a page under MIN_FILL: its charts drawn smaller so that it fits in what that page
+    // has left under start.y (the block's top margin included), if they need not shrink below node.fit.
+    const deficit = height + (node._margin?.[1] ?? 0) - (bottom - start.y) + SLACK;
+    tried.add(node);
+    if (deficit <= 0 || deficit >= total) continue;
+    const next = shrink(deficit);
+    if (charts.some((c, i) => (next[i] ?? 0) < (node.fit ?? 1) * naturalHeight(c))) continue;
+    charts.forEach((c, i) => (c.maxHeight = next[i]));
+    return true;
+  }
+  return false;
+}
+
+/** pdfmake's LayoutBuilder (the path is pdfmake 0.3's `js/` build). */
+function layoutBuilder(): { prototype: object } {
+  const require = createRequire(import.meta.url);
+  return (require('pdfmake/js/LayoutBuilder.js') as { default: { prototype: object } }).default;
+}
+
+/** Installs the layer once per process (per worker thread); idempotent. */
+export function installPageFit(LayoutBuilder: { prototype: object } = layoutBuilder()): void {
+  const L = LayoutBuilder.prototype as Proto;
+  if (L[INSTALLED]) return;
+  wrap(L, 'processNode', (original) =>
+    function processNode(this: unknown, ...args: unknown[]): unknown {
+      const node = args[0] as PmNode;
+      const self = this as Builder;
+      const pass = self[STATE];
+      const w = self.writer;
+      if (!pass || !w) return original.apply(this, args);
+      if (node.chart && w.transactionLevel > 0) {
+        // Inside an unbreakable block the writer has a context of its own, starting at 0 at the block's top.
+        const result = original.apply(this, args);
+        pass.bottoms.set(node, w.context().y);
+        return result;
+      }
+      if ((!node.keepWithNext && node.fit === undefined && !node.breakable) || w.transactionLevel > 0) return original.apply(this, args);
+      const before = w.context();
+      const start = { page: before.page, y: before.y };
+      const result = original.apply(this, args);
+      const after = w.context();
+      pass.marks.push({ node, start, end: { page: after.page, y: after.y } });
+      return result;
+    },
+  );
+  wrap(L, 'layoutDocument', (original) =>
+    function layoutDocument(this: unknown, ...args: unknown[]): unknown {
+      const self = this as Builder;
+      const tried = new Set<PmNode>();
+      for (let pass = 1; ; pass++) {
+        const record: Pass = { marks: [], bottoms: new Map() };
+        self[STATE] = record;
+        const pages = original.apply(this, args);
+        self[STATE] = undefined;
+        const ctx = self.writer?.context();
+        if (pass >= MAX_PASSES || !ctx || !correct(record, ctx, tried)) return pages;
+        // pdfmake's own re-run (pageBreakBefore) resets the nodes' positions the same way.
+        for (const n of (this as { linearNodeList?: { resetXY?: () => void }[] }).linearNodeList ?? []) n.resetXY?.();
+      }
+    },
+  );
+  L[INSTALLED] = true;
+}
