@@ -22,26 +22,34 @@ interface EmbeddedFontLike {
 }
 
 /** Words per font kept; past it the cache starts over (numbers make the set of words open-ended). */
-const MAX_WORDS = 50_000;
+const MAX_WORDS = 20_000;
 
 const HOOKED = Symbol.for('segfollow.sharedFontLayouts');
 let installed = false;
 /** pdfkit's own layoutCached, kept so tests can compare against it (unshareFontLayouts). */
 let original: ((this: EmbeddedFontLike, text: string) => GlyphRun) | undefined;
 let proto: (EmbeddedFontLike & { [HOOKED]?: true }) | undefined;
-/** Runs per font file (name, em size and checksum), and each embedded font's entry in it. */
-const runs = new Map<string, Map<string, GlyphRun>>();
-const runsOf = new WeakMap<EmbeddedFontLike, Map<string, GlyphRun>>();
+/**
+ * Per font file (name, em size and checksum): the runs by word, and the file's first fontkit font, which shapes
+ * every word. Runs hold their glyphs and glyphs their font: shaping with each document's own font would keep every
+ * document's parsed font alive in the cache (gigabytes over 312 reports).
+ */
+interface SharedFont {
+  words: Map<string, GlyphRun>;
+  shaper: { font: EmbeddedFontLike['font']; scale: number };
+}
+const runs = new Map<string, SharedFont>();
+const runsOf = new WeakMap<EmbeddedFontLike, SharedFont>();
 
-function wordsOf(font: EmbeddedFontLike): Map<string, GlyphRun> {
-  let words = runsOf.get(font);
-  if (!words) {
+function sharedOf(font: EmbeddedFontLike): SharedFont {
+  let shared = runsOf.get(font);
+  if (!shared) {
     const key = `${font.font.postscriptName}\u0000${font.font.unitsPerEm}\u0000${font.font.head.checkSumAdjustment}`;
-    words = runs.get(key);
-    if (!words) runs.set(key, (words = new Map()));
-    runsOf.set(font, words);
+    shared = runs.get(key);
+    if (!shared) runs.set(key, (shared = { words: new Map(), shaper: { font: font.font, scale: 1000 / font.font.unitsPerEm } }));
+    runsOf.set(font, shared);
   }
-  return words;
+  return shared;
 }
 
 /**
@@ -69,10 +77,11 @@ export function shareFontLayouts(fontPath: string): void {
   p.layoutCached = function layoutCached(this: EmbeddedFontLike, text: string): GlyphRun {
     // The document asked for no cache (pdfkit's fontLayoutCache: false): keep to that.
     if (!this.layoutCache) return this.layoutRun(text);
-    const words = wordsOf(this);
+    const { words, shaper } = sharedOf(this);
     let run = words.get(text);
     if (run === undefined) {
-      run = this.layoutRun(text);
+      // pdfkit's own layoutRun (shape, then scale to 1000 units) with the file's shared font: it reads only these two.
+      run = (this.layoutRun as (this: SharedFont['shaper'], t: string) => GlyphRun).call(shaper, text);
       if (words.size >= MAX_WORDS) words.clear();
       words.set(text, run);
     }
@@ -85,7 +94,7 @@ export function shareFontLayouts(fontPath: string): void {
 /** Words held in the shared cache, over every font (for tests and the curious). */
 export function sharedFontLayoutWords(): number {
   let n = 0;
-  for (const words of runs.values()) n += words.size;
+  for (const { words } of runs.values()) n += words.size;
   return n;
 }
 

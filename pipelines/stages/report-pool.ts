@@ -8,7 +8,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { StageError } from '../errors.ts';
+import { EnvironmentError, LockError, SegfollowError, SourceError, StageError, UsageError } from '../errors.ts';
 import { renderJob, type RenderJob, type RenderOutcome, type RenderReply } from './report-worker.ts';
 
 export type RenderResult = RenderOutcome;
@@ -19,6 +19,20 @@ export interface RenderPool {
   /** Waits until fewer than two jobs per worker are queued (call before building the next model). */
   ready(): Promise<void>;
   close(): Promise<void>;
+}
+
+const TYPED: Record<string, new (message: string) => SegfollowError> = { UsageError, EnvironmentError, SourceError, StageError, LockError };
+
+/**
+ * The error a thread's failed job stands for, as renderJob would have thrown it in this thread: the same typed error
+ * (so the same exit code), or an operating-system error with its code and path (which the run maps to an
+ * EnvironmentError naming the path), or else a StageError with the message.
+ */
+export function errorOf(reply: Extract<RenderReply, { ok: false }>): Error {
+  const Typed = TYPED[reply.name];
+  if (Typed) return new Typed(reply.message);
+  if (reply.errno) return Object.assign(new Error(reply.message), reply.errno);
+  return new StageError(reply.message);
 }
 
 /** Threads for `reports` reports: none for one report (starting a thread costs more than it saves), else one per core. */
@@ -86,7 +100,13 @@ export function startRenderPool(size: number): RenderPool {
       const p = waiting.get(reply.id);
       waiting.delete(reply.id);
       if (reply.ok) p?.resolve({ pages: reply.pages, pdfBytes: reply.pdfBytes, xlsxBytes: reply.xlsxBytes, htmlBytes: reply.htmlBytes, phases: reply.phases });
-      else fail(new StageError(reply.message));
+      else {
+        // This job's own promise first: it has left `waiting`, so fail() below would not reach it, and a stage whose
+        // last job failed would wait for ever.
+        const err = errorOf(reply);
+        p?.reject(err);
+        fail(err);
+      }
       dispatch();
     });
     w.on('error', (e) => fail(e instanceof StageError ? e : new StageError(`report thread failed: ${e.message}`, { cause: e })));

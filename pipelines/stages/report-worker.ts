@@ -64,7 +64,15 @@ export interface RenderOutcome {
 
 export type RenderReply =
   | ({ readonly id: number; readonly ok: true } & RenderOutcome)
-  | { readonly id: number; readonly ok: false; readonly message: string; readonly name: string; readonly exitCode?: number };
+  | {
+      readonly id: number;
+      readonly ok: false;
+      readonly message: string;
+      readonly name: string;
+      readonly exitCode?: number;
+      /** An operating-system error's fields (ENOSPC, EACCES…), so the stage maps it as it would in-process (errors.ts environmentError). */
+      readonly errno?: { readonly code: string; readonly path?: string; readonly dest?: string; readonly syscall?: string };
+    };
 
 /** The work of one job; also what the stage runs in-process when a pool is not worth starting. */
 export async function renderJob(job: RenderJob): Promise<RenderOutcome> {
@@ -103,7 +111,9 @@ if (port) {
       (e: unknown) => {
         const err = e instanceof Error ? e : new Error(String(e));
         const exitCode = (err as { exitCode?: unknown }).exitCode;
-        port.postMessage({ id: job.id, ok: false, message: err.message, name: err.name, ...(typeof exitCode === 'number' ? { exitCode } : {}) } satisfies RenderReply);
+        const { code, path, dest, syscall } = err as NodeJS.ErrnoException & { dest?: string };
+        const errno = typeof code === 'string' ? { code, ...(path ? { path } : {}), ...(dest ? { dest } : {}), ...(syscall ? { syscall } : {}) } : undefined;
+        port.postMessage({ id: job.id, ok: false, message: err.message, name: err.name, ...(typeof exitCode === 'number' ? { exitCode } : {}), ...(errno ? { errno } : {}) } satisfies RenderReply);
       },
     );
   });
