@@ -246,7 +246,10 @@ class Writer {
   }
 
   /** A stack is a figure (caption + chart), a captioned table (caption + table(s) + note) or just a sequence. */
-  private stack(items: Content[]): void {
+  private stack(nested: Content[]): void {
+    // A plain stack inside a stack (a long table's caption kept with its first rows, build-pdf.ts table()) is read as
+    // its items, so the caption meets its table and the table the parts that continue it.
+    const items = nested.flatMap((c) => (isObj(c) && Array.isArray(c.stack) && c.role === undefined && c.style === undefined ? (c.stack as Content[]) : [c]));
     for (let i = 0; i < items.length; i++) {
       const item = items[i];
       const next = items[i + 1];
@@ -259,11 +262,15 @@ class Writer {
         }
         const tables = tablesOf(next);
         if (tables) {
-          const after = items[i + 2];
+          let j = i + 2;
+          const continued: Content[] = [];
+          // The parts that continue it: a table, or tables side by side (a long list, build-pdf.ts balancedTables).
+          for (let c = items[j]; isObj(c) && (tablesOf(c) ?? []).some((x) => isObj(x) && x.continues === true); c = items[++j]) continued.push(...(tablesOf(c) ?? []));
+          const after = items[j];
           const note = isObj(after) && styles(after).includes('note') ? (after as TextNode) : null;
           const num = this.p.words.tableCaption.exec(caption)?.[1];
-          this.table(tables[0] as TableNode, item as TextNode, num ? `tabell-${num}` : null, tables.slice(1), note);
-          i += note ? 2 : 1;
+          this.table(tables[0] as TableNode, item as TextNode, num ? `tabell-${num}` : null, [...tables.slice(1), ...continued], note);
+          i = j - 1 + (note ? 1 : 0);
           continue;
         }
       }

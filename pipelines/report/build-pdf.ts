@@ -159,6 +159,8 @@ export interface TableNode extends NodeBase {
   layout?: TableLayout | 'noBorders';
   /** How many leading body columns label their row (indicator, year, area, type): TH /Scope /Row in the tagged PDF (report/tagging/layer.ts). */
   rowHeaderColumns?: number;
+  /** The rest of the table before it, after its first rows (table()): the HTML twin joins them into one table. */
+  continues?: boolean;
 }
 export interface TocNode extends NodeBase {
   toc: { title?: Content; outlines?: boolean; textStyle?: Style; numberStyle?: Style; textMargin?: Margins };
@@ -196,6 +198,8 @@ const RULE = '#bfbfbf';
 const PAGE_MARGINS: Margins = [57, 62, 57, 58];
 /** Tables up to this many rows (of one line each) are kept on one page with their caption. */
 const SHORT_TABLE = 12;
+/** A longer table's first rows, kept on one page with its caption and header. */
+const KEPT_ROWS = 3;
 
 const require = createRequire(import.meta.url);
 let pdfmakeReady: PdfMake | undefined;
@@ -236,6 +240,11 @@ interface Ctx {
   /** The number of the first policy-area chapter and of its table, which explains the columns the later ones share. */
   firstPolicyChapter?: number;
   firstPolicyTable?: number;
+  /**
+   * True while bilaga C's tables are laid out: they break as they always have (a split there made pdfmake push the
+   * next kept table a page on after a long one); they are reference tables, read by their numbers.
+   */
+  numbersAppendix?: boolean;
   /** The first policy area's figure and its key (band and comparison lines), which the later figures refer to. */
   firstPolicyFigure?: { n: number; key: string };
   /** The area-type method's details (the year's cut, the comparison, the change rule), laid out in bilaga A. */
@@ -282,19 +291,35 @@ function table(
   rowHeaders = 1,
 ): StackNode {
   ctx.table++;
-  const stack: Content[] = [
-    { text: ctx.fit(ctx.t('pdf.tableCaption', { n: ctx.table, caption })), style: 'caption', margin: [0, 8, 0, 4] },
-    {
-      table: { headerRows: 1, widths, body: [header, ...rows], dontBreakRows: true, keepWithHeaderRows: 1 },
-      layout: TABLE_LAYOUT,
-      style: 'table',
-      ...(rowHeaders > 0 ? { rowHeaderColumns: rowHeaders } : {}),
-    },
-  ];
-  if (note) stack.push({ text: ctx.fit(note), style: 'note', margin: [0, 3, 0, 0] });
+  const captionNode: TextNode = { text: ctx.fit(ctx.t('pdf.tableCaption', { n: ctx.table, caption })), style: 'caption', margin: [0, 8, 0, 4] };
+  const part = (body: Content[][], more: Partial<TableNode> = {}): TableNode => ({
+    table: { headerRows: 1, widths, body, dontBreakRows: true, keepWithHeaderRows: 1 },
+    layout: TABLE_LAYOUT,
+    style: 'table',
+    ...(rowHeaders > 0 ? { rowHeaderColumns: rowHeaders } : {}),
+    ...more,
+  });
   // A short table is kept whole with its caption; a long one may break, repeating its header row. (pdfmake drops
-  // what does not fit when an unbreakable block is taller than a page, so only short tables qualify.)
+  // what does not fit when an unbreakable block is taller than a page, so only short tables qualify.) A long one's
+  // caption is kept with its header and first rows (a caption never ends a page), the rest following as a table of
+  // its own with the header repeated, which the HTML twin joins back (build-html.ts).
+  const stack: Content[] =
+    keepTogether || rows.length <= KEPT_ROWS + 1 || ctx.numbersAppendix
+      ? [captionNode, part([header, ...rows])]
+      : [{ stack: [captionNode, part([header, ...rows.slice(0, KEPT_ROWS)])], unbreakable: true }, part([structuredClone(header), ...rows.slice(KEPT_ROWS)], { continues: true })];
+  if (note) stack.push({ text: ctx.fit(note), style: 'note', margin: [0, 3, 0, 0] });
   return { stack, margin: [0, 0, 0, 8], unbreakable: keepTogether };
+}
+
+/**
+ * A heading kept with the start of a table (table()): with the whole table when it is kept whole, else with its
+ * caption, header and first rows, so that a heading never ends a page and a long table may still break.
+ */
+function keepWithFirst(heading: Content, node: StackNode): Content[] {
+  if (node.unbreakable) return [{ stack: [heading, node], unbreakable: true }];
+  const [first, ...rest] = node.stack;
+  if (typeof first === 'object' && 'stack' in first && first.unbreakable) return [{ ...node, stack: [{ ...first, stack: [heading, ...first.stack] }, ...rest] }];
+  return [{ stack: [heading, ...(first === undefined ? [] : [first])], unbreakable: true }, { ...node, stack: rest }];
 }
 
 /** Long lists (290 kommuner) side by side, so an appendix table takes pages, not dozens of them. */
@@ -311,24 +336,29 @@ function balancedTables(
   const parts = Math.min(maxParts, rows.length > 60 ? 3 : rows.length > 16 ? 2 : 1);
   if (parts === 1) return table(ctx, caption, widths, header, rows, note);
   ctx.table++;
-  const per = Math.ceil(rows.length / parts);
-  const columns: Content[] = [];
-  for (let p = 0; p < parts; p++) {
-    columns.push({
-      // pdfmake annotates the nodes it lays out, so each part needs its own copy of the header row.
-      table: { headerRows: 1, widths, body: [structuredClone(header), ...rows.slice(p * per, (p + 1) * per)], dontBreakRows: true },
-      layout: TABLE_LAYOUT,
-      style: 'tableSmall',
-      rowHeaderColumns: 1,
-    });
-  }
-  const stack: Content[] = [
-    { text: ctx.fit(ctx.t('pdf.tableCaption', { n: ctx.table, caption })), style: 'caption', margin: [0, 8, 0, 4] },
-    { columns, columnGap: 14 },
-  ];
-  if (note) stack.push({ text: ctx.fit(note), style: 'note', margin: [0, 3, 0, 0] });
+  const side = (list: readonly Content[][], continues: boolean): ColumnsNode => {
+    const per = Math.ceil(list.length / parts);
+    const columns: Content[] = [];
+    for (let p = 0; p < parts; p++) {
+      columns.push({
+        // pdfmake annotates the nodes it lays out, so each part needs its own copy of the header row.
+        table: { headerRows: 1, widths, body: [structuredClone(header), ...list.slice(p * per, (p + 1) * per)], dontBreakRows: true },
+        layout: TABLE_LAYOUT,
+        style: 'tableSmall',
+        rowHeaderColumns: 1,
+        ...(continues ? { continues: true } : {}),
+      });
+    }
+    return { columns, columnGap: 14 };
+  };
+  const captionNode: TextNode = { text: ctx.fit(ctx.t('pdf.tableCaption', { n: ctx.table, caption })), style: 'caption', margin: [0, 8, 0, 4] };
   // Rows of one short line (a name and a value or two): 30 of them take under half a page, so the caption stays with
-  // its table; longer parts may break.
+  // its table; a longer list keeps its caption with its first rows and the rest may break (the HTML twin joins them).
+  const per = Math.ceil(rows.length / parts);
+  const first = parts * KEPT_ROWS * 3;
+  const stack: Content[] =
+    per <= 30 ? [captionNode, side(rows, false)] : [{ stack: [captionNode, side(rows.slice(0, first), false)], unbreakable: true }, side(rows.slice(first), true)];
+  if (note) stack.push({ text: ctx.fit(note), style: 'note', margin: [0, 3, 0, 0] });
   return { stack, margin: [0, 0, 0, 8], unbreakable: per <= 30 };
 }
 
@@ -571,7 +601,7 @@ function latestTable(ctx: Ctx, title: string, blocks: readonly IndicatorBlock[],
     : blocks.map(row);
   const rankYear = all.find((b) => b.rank)?.rank?.year;
   if (fullNote) ctx.firstPolicyTable = ctx.table + 1;
-  return table(
+  const node = table(
     ctx,
     groups ? t('pdf.firstLatest.allCaption', { scope }) : t('pdf.firstLatest.caption', { title, scope }),
     ranked ? ['*', 'auto', 'auto', 'auto', 62, 'auto', 'auto'] : ['*', 'auto', 'auto', 'auto', 70],
@@ -592,6 +622,9 @@ function latestTable(ctx: Ctx, title: string, blocks: readonly IndicatorBlock[],
       ? t('pdf.firstLatest.shortNote', { n: String(ctx.firstPolicyTable ?? '') })
       : t('pdf.firstLatest.note') + (ranked ? t('pdf.firstLatest.rankNote', { year: String(rankYear ?? '') }) : '') + t('pdf.firstLatest.definitionsNote'),
   );
+  // A group's name row goes with the group's first indicator: the header never ends a page over a name row alone.
+  if (groups) for (const c of node.stack) if (typeof c === 'object' && 'table' in c) c.table.keepWithHeaderRows = 2;
+  return node;
 }
 
 /** The verdict column of the first-and-latest tables: the comparable part's verdict across a break. */
@@ -1318,10 +1351,9 @@ function methodChapter(ctx: Ctx, n: string): Content[] {
       statusLegend(ctx.lang).map((l) => [{ text: l.symbol, bold: true }, { text: ctx.fit(l.text) }]),
     ),
   );
-  out.push(h2(ctx, `${n}.1 ${t('pdf.method.sources')}`));
   const sources = [...m.sources].sort((a, b) => a.source.localeCompare(b.source, 'sv') || swedishCollator.compare(a.table_id, b.table_id));
   out.push(
-    table(
+    ...keepWithFirst(h2(ctx, `${n}.1 ${t('pdf.method.sources')}`), table(
       ctx,
       t('pdf.method.sourcesCaption'),
       [40, 70, '*', 96],
@@ -1342,15 +1374,17 @@ function methodChapter(ctx: Ctx, n: string): Content[] {
       t('pdf.method.trace'),
       false, // rows of four lines: may break between rows rather than jump a page
       0, // the source's name repeats down the column: it labels no row
-    ),
+    )),
   );
-  out.push(h2(ctx, `${n}.2 ${t('pdf.method.caveats')}`));
-  // Ordered by their stable ids, which stay in the manifest and the exports; the reader sees the text only.
-  const caveats = [...m.caveats].sort((a, b) => a.id.localeCompare(b.id));
-  out.push({ ul: caveats.map((c) => para(ctx, caveatInLang(c, ctx.lang), { margin: [0, 0, 0, 3] })), style: 'body' });
+  // Ordered by their stable ids, which stay in the manifest and the exports; the reader sees the text only. The
+  // heading kept with the first.
+  const caveats = [...m.caveats].sort((a, b) => a.id.localeCompare(b.id)).map((c) => para(ctx, caveatInLang(c, ctx.lang), { margin: [0, 0, 0, 3] }));
+  out.push({ stack: [h2(ctx, `${n}.2 ${t('pdf.method.caveats')}`), ...(caveats.length ? [{ ul: caveats.slice(0, 1), style: 'body', margin: [0, 0, 0, 0] as Margins }] : [])], unbreakable: true });
+  if (caveats.length > 1) out.push({ ul: caveats.slice(1), style: 'body' });
   out.push(...assessmentSection(ctx, `${n}.3`));
-  // Sections in the order of their numbers. Reading aids (reading-aids.ts): the data lags and the scale for D, laid out like the reform chapter's blocks.
-  for (const b of readingAids(m, `${n}.4`)) out.push(b.kind === 'h2' ? h2(ctx, b.text) : b.kind === 'para' ? para(ctx, b.text) : b.kind === 'list' ? { ul: b.items.map((x) => para(ctx, x)), style: 'body' } : table(ctx, b.caption, b.header.map((_, i) => (i === b.wide ? '*' : 'auto')), headerRow(ctx, b.header, b.numeric), b.rows.map((r) => r.map((c, i) => (b.numeric.includes(i) ? numberCell(ctx, c) : { text: ctx.fit(c) }))), b.note, b.rows.length <= SHORT_TABLE));
+  // Sections in the order of their numbers. Reading aids (reading-aids.ts): the data lags and the scale for D, laid out
+  // as the reform chapter's blocks are (a heading kept with what follows it, a long table's caption with its first rows).
+  out.push(...reformBlocks(ctx, readingAids(m, `${n}.4`)));
   let k = 5;
   if (ctx.areaTypeMethod?.length) {
     const [first, ...rest] = ctx.areaTypeMethod;
@@ -1455,11 +1489,10 @@ function indicatorAppendix(ctx: Ctx, letter: string): Content[] {
 }
 
 function appendixChapter(ctx: Ctx, letter: string): Content[] {
-  return [
-    h1(ctx, ctx.t('pdf.appendix.numbers', { letter })),
-    para(ctx, ctx.t('pdf.appendix.numbersIntro')),
-    ...ctx.appendix.map((build) => build()),
-  ];
+  ctx.numbersAppendix = true;
+  const out = [h1(ctx, ctx.t('pdf.appendix.numbers', { letter })), para(ctx, ctx.t('pdf.appendix.numbersIntro')), ...ctx.appendix.map((build) => build())];
+  ctx.numbersAppendix = false;
+  return out;
 }
 
 const STYLES: Record<string, Style> = {
@@ -1562,7 +1595,7 @@ function docDefinition(ctx: Ctx, content: Content[], pages: { count: number }): 
 /** The reform programme chapter (reforms.ts builds its content; this lays it out). */
 function reformsChapter(ctx: Ctx, n: number, programme: ReformProgramme): Content[] {
   const t = ctx.t;
-  const blocks = reformChapter(ctx.model, programme);
+  const blocks = reformChapter(ctx.model, programme, compact(ctx) && ctx.firstPolicyTable !== undefined ? { judgedIn: t('pdf.method.judgedInTable', { n: ctx.firstPolicyTable }) } : {});
   // The chapter's list of sources is reference matter: it goes to bilaga A, the chapter keeps its content.
   const cut = blocks.findIndex((b) => b.kind === 'h2' && b.text.startsWith(ctx.t('pdf.method.sources')));
   const main = cut >= 0 ? blocks.slice(0, cut) : blocks;
@@ -1581,6 +1614,16 @@ function reformsChapter(ctx: Ctx, n: number, programme: ReformProgramme): Conten
   const budgetMoved = budgetTable !== undefined && announced.length > 0 && yearly.length > 0;
   const moved = [...(verification ? [verification] : []), ...(budgetMoved ? [budgetTable] : []), ...without];
   const kept = main.filter((b) => !moved.includes(b));
+  // A compact kommun report names the five policy areas and their aims in one paragraph rather than a headed list.
+  const areasAt = kept.findIndex((b) => b.kind === 'h2' && b.text === t('reforms.areasHeading'));
+  const areas = kept[areasAt + 1];
+  if (compact(ctx) && areasAt >= 0 && areas?.kind === 'list') {
+    const named = areas.items.map((x) => {
+      const at = x.indexOf(': ');
+      return at < 0 ? x : `${x.slice(0, at)} (${x.slice(at + 2)})`;
+    });
+    kept.splice(areasAt, 2, { kind: 'para', text: t('pdf.method.reformAreas', { n: formatNumber(named.length, 0, ctx.lang), list: joinList(named, ctx.lang) }) });
+  }
   if (budgetMoved) {
     const range = formatYearRange(Math.min(...yearly), Math.max(...yearly));
     kept.splice(kept.indexOf(main[budgetAt] as (typeof main)[number]) + 1, 0, { kind: 'para', text: `${announced.join(' ')} ${t('pdf.method.budgetInAppendix', { range })}` });
@@ -1605,7 +1648,7 @@ function reformBlocks(ctx: Ctx, blocks: ReturnType<typeof reformChapter>): Conte
       heading = h2(ctx, b.text);
       continue;
     }
-    let node: Content;
+    let node: StackNode | TextNode | UlNode;
     let breakable = false;
     if (b.kind === 'para') node = para(ctx, b.text);
     else if (b.kind === 'list' && b.items.length > 4) {
@@ -1622,10 +1665,14 @@ function reformBlocks(ctx: Ctx, blocks: ReturnType<typeof reformChapter>): Conte
       const long = (i: number): boolean => !b.numeric.includes(i) && b.rows.some((r) => (r[i]?.length ?? 0) > 45);
       const widths = b.header.map((_, i) => (i === b.wide || long(i) ? '*' : 'auto'));
       const rows = b.rows.map((r) => r.map((c, i) => (b.numeric.includes(i) ? numberCell(ctx, c) : { text: ctx.fit(c) })));
-      // A table right under its heading stays whole with it (up to 14 rows of two lines fit a page, caption and all);
-      // one after a paragraph may break (header repeated) rather than leave half a page empty, as the ten reforms do.
-      breakable = b.rows.length > (heading ? 14 : 8);
-      node = table(ctx, b.caption, widths, headerRow(ctx, b.header, b.numeric), rows, b.note || undefined, !breakable);
+      // A table may break (header repeated) rather than leave half a page empty, as the ten reforms did; its heading,
+      // caption, header and first rows stay together (keepWithFirst).
+      breakable = b.rows.length > KEPT_ROWS + 1;
+      const tnode = table(ctx, b.caption, widths, headerRow(ctx, b.header, b.numeric), rows, b.note || undefined, !breakable);
+      if (heading) out.push(...keepWithFirst(heading, tnode));
+      else out.push(tnode);
+      heading = null;
+      continue;
     }
     // A heading stays with what it introduces.
     if (heading && !breakable) out.push({ stack: [heading, node], unbreakable: true });
