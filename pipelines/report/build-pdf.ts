@@ -250,6 +250,11 @@ interface Ctx {
   /** The number of the first policy-area chapter and of its table, which explains the columns the later ones share. */
   firstPolicyChapter?: number;
   firstPolicyTable?: number;
+  /**
+   * True while bilaga C's tables are laid out: they break as they always have (a split there made pdfmake push the
+   * next kept table a page on after a long one); they are reference tables, read by their numbers.
+   */
+  numbersAppendix?: boolean;
   /** The first policy area's figure and its key (band and comparison lines), which the later figures refer to. */
   firstPolicyFigure?: { n: number; key: string };
   /** The area-type method's details (the year's cut, the comparison, the change rule), laid out in bilaga A. */
@@ -312,6 +317,16 @@ function table(
   // A short table is kept whole with its caption; a long one may break, repeating its header row. (pdfmake drops
   // what does not fit when an unbreakable block is taller than a page, so only short tables qualify.)
   return { stack, margin: [0, 0, 0, 8], unbreakable: keepTogether, ...(keepTogether ? { breakable: stack } : {}) };
+}
+
+/**
+ * A heading kept with the start of a table (table()): with the whole table when it is kept whole, else marked
+ * keepWithNext like the table's caption (page-fit.ts), so that a heading never ends a page and a long table may still
+ * break.
+ */
+function keepWithFirst(heading: TextNode, node: StackNode): Content[] {
+  if (node.unbreakable) return [{ stack: [heading, node], unbreakable: true }];
+  return [{ ...node, stack: [{ ...heading, keepWithNext: true }, ...node.stack] }];
 }
 
 /** Long lists (290 kommuner) side by side, so an appendix table takes pages, not dozens of them. */
@@ -597,7 +612,7 @@ function latestTable(ctx: Ctx, title: string, blocks: readonly IndicatorBlock[],
     : blocks.map(row);
   const rankYear = all.find((b) => b.rank)?.rank?.year;
   if (fullNote) ctx.firstPolicyTable = ctx.table + 1;
-  return table(
+  const node = table(
     ctx,
     groups ? t('pdf.firstLatest.allCaption', { scope }) : t('pdf.firstLatest.caption', { title, scope }),
     ranked ? ['*', 'auto', 'auto', 'auto', 62, 'auto', 'auto'] : ['*', 'auto', 'auto', 'auto', 70],
@@ -618,6 +633,9 @@ function latestTable(ctx: Ctx, title: string, blocks: readonly IndicatorBlock[],
       ? t('pdf.firstLatest.shortNote', { n: String(ctx.firstPolicyTable ?? '') })
       : t('pdf.firstLatest.note') + (ranked ? t('pdf.firstLatest.rankNote', { year: String(rankYear ?? '') }) : '') + t('pdf.firstLatest.definitionsNote'),
   );
+  // A group's name row goes with the group's first indicator: the header never ends a page over a name row alone.
+  if (groups) for (const c of node.stack) if (typeof c === 'object' && 'table' in c) c.table.keepWithHeaderRows = 2;
+  return node;
 }
 
 /** The verdict column of the first-and-latest tables: the comparable part's verdict across a break. */
@@ -1382,10 +1400,9 @@ function methodChapter(ctx: Ctx, n: string): Content[] {
       statusLegend(ctx.lang).map((l) => [{ text: l.symbol, bold: true }, { text: ctx.fit(l.text) }]),
     ),
   );
-  out.push(h2(ctx, `${n}.1 ${t('pdf.method.sources')}`));
   const sources = [...m.sources].sort((a, b) => a.source.localeCompare(b.source, 'sv') || swedishCollator.compare(a.table_id, b.table_id));
   out.push(
-    table(
+    ...keepWithFirst(h2(ctx, `${n}.1 ${t('pdf.method.sources')}`), table(
       ctx,
       t('pdf.method.sourcesCaption'),
       [40, 70, '*', 96],
@@ -1406,15 +1423,17 @@ function methodChapter(ctx: Ctx, n: string): Content[] {
       t('pdf.method.trace'),
       false, // rows of four lines: may break between rows rather than jump a page
       0, // the source's name repeats down the column: it labels no row
-    ),
+    )),
   );
-  out.push(h2(ctx, `${n}.2 ${t('pdf.method.caveats')}`));
-  // Ordered by their stable ids, which stay in the manifest and the exports; the reader sees the text only.
-  const caveats = [...m.caveats].sort((a, b) => a.id.localeCompare(b.id));
-  out.push({ ul: caveats.map((c) => para(ctx, caveatInLang(c, ctx.lang), { margin: [0, 0, 0, 3] })), style: 'body' });
+  // Ordered by their stable ids, which stay in the manifest and the exports; the reader sees the text only. The
+  // heading kept with the first.
+  const caveats = [...m.caveats].sort((a, b) => a.id.localeCompare(b.id)).map((c) => para(ctx, caveatInLang(c, ctx.lang), { margin: [0, 0, 0, 3] }));
+  out.push({ stack: [h2(ctx, `${n}.2 ${t('pdf.method.caveats')}`), ...(caveats.length ? [{ ul: caveats.slice(0, 1), style: 'body', margin: [0, 0, 0, 0] as Margins }] : [])], unbreakable: true });
+  if (caveats.length > 1) out.push({ ul: caveats.slice(1), style: 'body' });
   out.push(...assessmentSection(ctx, `${n}.3`));
-  // Sections in the order of their numbers. Reading aids (reading-aids.ts): the data lags and the scale for D, laid out like the reform chapter's blocks.
-  for (const b of readingAids(m, `${n}.4`)) out.push(b.kind === 'h2' ? h2(ctx, b.text) : b.kind === 'para' ? para(ctx, b.text) : b.kind === 'list' ? { ul: b.items.map((x) => para(ctx, x)), style: 'body' } : table(ctx, b.caption, b.header.map((_, i) => (i === b.wide ? '*' : 'auto')), headerRow(ctx, b.header, b.numeric), b.rows.map((r) => r.map((c, i) => (b.numeric.includes(i) ? numberCell(ctx, c) : { text: ctx.fit(c) }))), b.note, b.rows.length <= SHORT_TABLE));
+  // Sections in the order of their numbers. Reading aids (reading-aids.ts): the data lags and the scale for D, laid out
+  // as the reform chapter's blocks are (a heading kept with what follows it, a long table's caption with its first rows).
+  out.push(...reformBlocks(ctx, readingAids(m, `${n}.4`)));
   let k = 5;
   if (ctx.areaTypeMethod?.length) {
     const [first, ...rest] = ctx.areaTypeMethod;
@@ -1518,11 +1537,10 @@ function indicatorAppendix(ctx: Ctx, letter: string): Content[] {
 }
 
 function appendixChapter(ctx: Ctx, letter: string): Content[] {
-  return [
-    h1(ctx, ctx.t('pdf.appendix.numbers', { letter })),
-    para(ctx, ctx.t('pdf.appendix.numbersIntro')),
-    ...ctx.appendix.map((build) => build()),
-  ];
+  ctx.numbersAppendix = true;
+  const out = [h1(ctx, ctx.t('pdf.appendix.numbers', { letter })), para(ctx, ctx.t('pdf.appendix.numbersIntro')), ...ctx.appendix.map((build) => build())];
+  ctx.numbersAppendix = false;
+  return out;
 }
 
 const STYLES: Record<string, Style> = {
@@ -1625,7 +1643,7 @@ function docDefinition(ctx: Ctx, content: Content[], pages: { count: number }): 
 /** The reform programme chapter (reforms.ts builds its content; this lays it out). */
 function reformsChapter(ctx: Ctx, n: number, programme: ReformProgramme): Content[] {
   const t = ctx.t;
-  const blocks = reformChapter(ctx.model, programme);
+  const blocks = reformChapter(ctx.model, programme, compact(ctx) && ctx.firstPolicyTable !== undefined ? { judgedIn: t('pdf.method.judgedInTable', { n: ctx.firstPolicyTable }) } : {});
   // The chapter's list of sources is reference matter: it goes to bilaga A, the chapter keeps its content.
   const cut = blocks.findIndex((b) => b.kind === 'h2' && b.text.startsWith(ctx.t('pdf.method.sources')));
   const main = cut >= 0 ? blocks.slice(0, cut) : blocks;
@@ -1644,6 +1662,16 @@ function reformsChapter(ctx: Ctx, n: number, programme: ReformProgramme): Conten
   const budgetMoved = budgetTable !== undefined && announced.length > 0 && yearly.length > 0;
   const moved = [...(verification ? [verification] : []), ...(budgetMoved ? [budgetTable] : []), ...without];
   const kept = main.filter((b) => !moved.includes(b));
+  // A compact kommun report names the five policy areas and their aims in one paragraph rather than a headed list.
+  const areasAt = kept.findIndex((b) => b.kind === 'h2' && b.text === t('reforms.areasHeading'));
+  const areas = kept[areasAt + 1];
+  if (compact(ctx) && areasAt >= 0 && areas?.kind === 'list') {
+    const named = areas.items.map((x) => {
+      const at = x.indexOf(': ');
+      return at < 0 ? x : `${x.slice(0, at)} (${x.slice(at + 2)})`;
+    });
+    kept.splice(areasAt, 2, { kind: 'para', text: t('pdf.method.reformAreas', { n: formatNumber(named.length, 0, ctx.lang), list: joinList(named, ctx.lang) }) });
+  }
   if (budgetMoved) {
     const range = formatYearRange(Math.min(...yearly), Math.max(...yearly));
     kept.splice(kept.indexOf(main[budgetAt] as (typeof main)[number]) + 1, 0, { kind: 'para', text: `${announced.join(' ')} ${t('pdf.method.budgetInAppendix', { range })}` });
@@ -1668,7 +1696,7 @@ function reformBlocks(ctx: Ctx, blocks: ReturnType<typeof reformChapter>): Conte
       heading = h2(ctx, b.text);
       continue;
     }
-    let node: Content;
+    let node: StackNode | TextNode | UlNode;
     let breakable = false;
     if (b.kind === 'para') node = para(ctx, b.text);
     else if (b.kind === 'list' && b.items.length > 4) {
@@ -1685,10 +1713,14 @@ function reformBlocks(ctx: Ctx, blocks: ReturnType<typeof reformChapter>): Conte
       const long = (i: number): boolean => !b.numeric.includes(i) && b.rows.some((r) => (r[i]?.length ?? 0) > 45);
       const widths = b.header.map((_, i) => (i === b.wide || long(i) ? '*' : 'auto'));
       const rows = b.rows.map((r) => r.map((c, i) => (b.numeric.includes(i) ? numberCell(ctx, c) : { text: ctx.fit(c) })));
-      // A table right under its heading stays whole with it (up to 14 rows of two lines fit a page, caption and all);
-      // one after a paragraph may break (header repeated) rather than leave half a page empty, as the ten reforms do.
-      breakable = b.rows.length > (heading ? 14 : 8);
-      node = table(ctx, b.caption, widths, headerRow(ctx, b.header, b.numeric), rows, b.note || undefined, !breakable);
+      // A table of more than four rows may break (header repeated) rather than leave half a page empty, as the ten
+      // reforms did; its heading and caption stay with its first rows (keepWithFirst, page-fit.ts).
+      breakable = b.rows.length > 4;
+      const tnode = table(ctx, b.caption, widths, headerRow(ctx, b.header, b.numeric), rows, b.note || undefined, !breakable);
+      if (heading) out.push(...keepWithFirst(heading, tnode));
+      else out.push(tnode);
+      heading = null;
+      continue;
     }
     // A heading stays with what it introduces.
     if (heading && !breakable) out.push({ stack: [heading, node], unbreakable: true });

@@ -240,7 +240,7 @@ function scopeName(model: ReportModel, w: Wording): string {
 }
 
 /** The chapter's content for one report: the programme, its reforms, the budget and the linked indicators. */
-export function reformChapter(model: ReportModel, programme: ReformProgramme): ChapterBlock[] {
+export function reformChapter(model: ReportModel, programme: ReformProgramme, opts: { judgedIn?: string } = {}): ChapterBlock[] {
   const lang = model.lang ?? 'sv';
   const w = wording(lang);
   const text = catalogueText(lang);
@@ -375,7 +375,8 @@ export function reformChapter(model: ReportModel, programme: ReformProgramme): C
       numeric: withGap ? [2, 3, 4, 5] : [2, 3, 4],
       wide: 0,
       rows: tableRows,
-      note: w.t('reforms.indicators.note', { gap: withGap ? w.t('reforms.indicators.gapNote') : '' }),
+      // Where a reader finds whether each change is clear: the indicator's chapter, or the table the caller names.
+      note: w.t('reforms.indicators.note', { gap: withGap ? w.t('reforms.indicators.gapNote') : '', judged: opts.judgedIn ?? w.t('reforms.indicators.judgedChapter') }),
     });
   }
   if (missing.length > 0) out.push({ kind: 'para', text: w.t('reforms.indicators.missing', { scope, names: joinList(missing, lang) }) });

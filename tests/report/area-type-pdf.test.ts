@@ -77,11 +77,15 @@ describe('the Områdestyper chapter', () => {
     const ch = chapter(text);
     expect(ch).toContain('9.2 Områdestyp 1 jämfört med resten av kommunen');
     expect(ch).toContain('I Malmö fanns inga områden av typ 5 år 2024, så områdena av typ 1');
-    expect(ch).toContain('Skillnaden mellan typ 1 och resten av kommunen, Malmö 2024, och dess förändring sedan 2017');
+    // A kommun report's gap table is in bilaga C (issue 7: a short reader's part), the chapter says where.
+    expect(ch).toContain('Skillnaden för varje indikator, hur den har förändrats och bedömningen av förändringen står i en tabell i bilaga C.');
+    expect(ch).not.toContain('Skillnaden mellan typ 1 och resten av kommunen, Malmö 2024, och dess förändring sedan 2017');
+    const gaps = text.slice(text.lastIndexOf('Bilaga C Diagrammens siffror'));
+    expect(gaps).toContain('Skillnaden mellan typ 1 och resten av kommunen, Malmö 2024, och dess förändring sedan 2017');
     // Header and employment row: 55,4 vs 78,6, gap −23,2 (base −26,9), change +3,7 as printed, narrowed.
-    expect(ch).toMatch(/Typ 1\s+Typ 2–4\s+Skillnad/u);
-    expect(ch).toMatch(/Sysselsättningsgrad 20–64 år\s+55,4\s+78,6\s+−23,2\s+−26,9\s+\+3,7\s+minskat/u);
-    expect(ch).toMatch(/Arbetslöshet 20–64 år\s+14,2\s+5,1\s+9,1\s+8,3\s+\+0,8\s+ingen säkerställd förändring/u);
+    expect(gaps).toMatch(/Typ 1\s+Typ 2–4\s+Skillnad/u);
+    expect(gaps).toMatch(/Sysselsättningsgrad 20–64 år\s+55,4\s+78,6\s+−23,2\s+−26,9\s+\+3,7\s+minskat/u);
+    expect(gaps).toMatch(/Arbetslöshet 20–64 år\s+14,2\s+5,1\s+9,1\s+8,3\s+\+0,8\s+ingen säkerställd förändring/u);
     expect(ch).toContain('Det socioekonomiska indexet för kommunens 106 RegSO låg år 2024 mellan 2,3 och 55,0');
     expect(ch).toContain('9.3 Utveckling per områdestyp');
     expect(ch).toContain('Indikatorer per områdestyp och år, Malmö 2017–2024');

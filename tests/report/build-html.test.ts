@@ -291,10 +291,12 @@ describe.each([0, 1])('report %i in Chromium', (index) => {
     const paras = bodyParagraphs(r.dd);
     expect(paras.length).toBeGreaterThan(20);
     for (const p of paras) expect(text, p).toContain(p);
-    // The tree's table of the first policy chapter against the rendered one, every cell.
-    const captionIndex = tableCaptions(r.dd).findIndex((c) => /^Tabell \d+\. Boende: första och senaste år med värde/u.test(c));
+    // The tree's table of the first policy chapter (a kommun report: the summary's table of every area) against the
+    // rendered one, every cell.
+    const first = /Boende: första och senaste år|Indikatorerna per område: första och senaste år/u;
+    const captionIndex = tableCaptions(r.dd).findIndex((c) => /^Tabell \d+\. /u.test(c) && first.test(c));
     expect(captionIndex).toBeGreaterThanOrEqual(0);
-    const stack = nodes(r.dd.content).find((n) => Array.isArray(n.stack) && (n.stack as unknown[]).some((c) => isObj(c) && hasStyle(c, 'caption') && /Boende: första och senaste år/u.test(plainText(c))));
+    const stack = nodes(r.dd.content).find((n) => Array.isArray(n.stack) && (n.stack as unknown[]).some((c) => isObj(c) && hasStyle(c, 'caption') && first.test(plainText(c))));
     const treeTable = (stack?.stack as Obj[]).find((c) => isObj(c.table)) as { table: { body: unknown[][] } };
     const treeRows = treeTable.table.body.map((row) => row.map((c) => norm(plainText(c))));
     const htmlRows = await page
