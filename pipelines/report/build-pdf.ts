@@ -1358,22 +1358,37 @@ async function areaTypesChapter(ctx: Ctx, n: number, block: AreaTypeBlock): Prom
       .map((c) => t('pdf.areaTypes.versionBreak', { year: c.year, version: c.area_version.replace(/^(RegSO|DeSO)(\d{4})$/, '$1 $2') }))
       .join('');
     // Heading, text and figure on one page: the heading must not end a page with its figure on the next.
+    const head = [h2(ctx, `${n}.${sub++} ${t('pdf.areaTypes.trends')}`), para(ctx, t('pdf.areaTypes.trendText', { n: formatNumber(trended.length, 0, lang), scope: sp, range }) + breakText)];
+    const chartOf = (inds: readonly AreaTypeIndicator[]): ChartDef => areaTypeTrendChart(forCharts(ctx, inds), (x) => areaTypeLegendName(x, lang), versionBreaks.map((c) => c.year), lang);
+    const alt = t('pdf.areaTypes.trendAlt', { scope: sp, range });
+    const whole = await figure(
+      ctx,
+      chartOf(trended),
+      t('pdf.areaTypes.trendCaption', { scope: scopeName, range }) +
+        (versionBreaks.length > 0 ? t('pdf.areaTypes.trendCaptionBreaks', { years: versionBreaks.map((c) => c.year).join(t('pdf.areaTypes.and')) }) : ''),
+      alt,
+    );
+    const fig = ctx.figure;
+    // Most of a page: where it would leave the page before under-filled, it is printed in two parts instead, the
+    // first under the heading on that page, the second on the next (page-fit.ts). From nine panels on the first part
+    // is two rows of four (panelGrid); with fewer, half of them.
+    const half = trended.length >= 9 ? 8 : Math.ceil(trended.length / 2);
+    const parts = trended.length >= 4 ? await Promise.all([trended.slice(0, half), trended.slice(half)].map(async (inds) => chartNode(await renderChartScene(chartOf(inds).spec, chartOf(inds).data, lang), CHART_WIDTH, ctx.fit(alt)))) : [];
+    const [first, second] = parts;
+    const [caption] = whole.stack;
     out.push({
-      stack: [
-        h2(ctx, `${n}.${sub++} ${t('pdf.areaTypes.trends')}`),
-        para(ctx, t('pdf.areaTypes.trendText', { n: formatNumber(trended.length, 0, lang), scope: sp, range }) + breakText),
-        await figure(
-          ctx,
-          areaTypeTrendChart(forCharts(ctx, trended), (x) => areaTypeLegendName(x, lang), versionBreaks.map((c) => c.year), lang),
-          t('pdf.areaTypes.trendCaption', { scope: scopeName, range }) +
-            (versionBreaks.length > 0 ? t('pdf.areaTypes.trendCaptionBreaks', { years: versionBreaks.map((c) => c.year).join(t('pdf.areaTypes.and')) }) : ''),
-          t('pdf.areaTypes.trendAlt', { scope: sp, range }),
-        ),
-      ],
+      stack: [...head, whole],
       unbreakable: true,
       fit: FIT_SCALE,
+      ...(first && second && caption
+        ? {
+            breakable: [
+              { stack: [...head, { stack: [caption, first], margin: [0, 6, 0, 10] }], unbreakable: true, fit: FIT_SCALE },
+              { stack: [{ text: ctx.fit(t('pdf.figureContinued', { n: fig })), style: 'caption', margin: [0, 0, 0, 4] }, second], unbreakable: true, fit: FIT_SCALE, margin: [0, 6, 0, 10] },
+            ],
+          }
+        : {}),
     });
-    const fig = ctx.figure;
     ctx.appendix.push(() => areaTypeTrendNumbers(ctx, t('pdf.figureNumbers', { n: fig, what: t('pdf.areaTypes.trendNumbers', { scope: scopeName, range }) }), trended));
   }
 
@@ -1625,7 +1640,8 @@ function docDefinition(ctx: Ctx, content: Content[], pages: { count: number }): 
             margin: [PAGE_MARGINS[0], 26, PAGE_MARGINS[2], 0],
           },
     footer: (page, count) => {
-      pages.count = Math.max(pages.count, count);
+      // The last layout pass (page-fit.ts may lay the document out more than once) has the final count.
+      pages.count = count;
       return {
         columns: [
           demo ? { text: demo, bold: true, color: ACCENT, width: '*' } : { text: '', width: '*' },

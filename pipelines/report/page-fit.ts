@@ -146,17 +146,24 @@ function correct({ marks, bottoms }: Pass, ctx: PmContext, tried: Set<PmNode>): 
     // A block with a page break before it starts at the top of the next page, not where the writer stood.
     const start = node.pageBreak === 'before' ? { page: mark.start.page + 1, y: top } : mark.start;
     const pushed = end.page === start.page + 1 && (start.y - top) / (bottom - top) < FILL_TARGET;
-    if (node.breakable && node.unbreakable) {
-      if (!pushed) continue;
+    // A block that may be laid out as its breakable alternative: that, when it was pushed and its charts (if any)
+    // cannot shrink enough to stay.
+    const alternative = (): boolean => {
+      if (!node.breakable || !node.unbreakable || !pushed) return false;
       node.stack = node.breakable;
       node.unbreakable = false;
       return true;
-    }
+    };
+    // A block laid out as its breakable alternative: its parts are fitted each on their own.
+    if (!node.unbreakable) continue;
     const charts = chartsIn(node);
     // The block's height as laid out in its own context (pdfmake gives an unbreakable block one page of unlimited
     // height): the lowest chart's bottom, and under it the figure's margin. A chart-less block is not fitted.
     const bottomsIn = charts.map((c) => bottoms.get(c)).filter((b): b is number => b !== undefined);
-    if (bottomsIn.length === 0) continue;
+    if (bottomsIn.length === 0) {
+      if (alternative()) return true;
+      continue;
+    }
     const height = Math.max(...bottomsIn) + BLOCK_TAIL;
     const heights = charts.map((c) => c.maxHeight ?? naturalHeight(c));
     const total = heights.reduce((sum, h) => sum + h, 0);
@@ -169,14 +176,19 @@ function correct({ marks, bottoms }: Pass, ctx: PmContext, tried: Set<PmNode>): 
       charts.forEach((c, i) => (c.maxHeight = next[i]));
       return true;
     }
-    if (!pushed || tried.has(node)) continue;
+    if (!pushed || tried.has(node)) {
+      if (alternative()) return true;
+      continue;
+    }
     // Pushed to the next page from a page under MIN_FILL: its charts drawn smaller so that it fits in what that page
     // has left under start.y (the block's top margin included), if they need not shrink below node.fit.
     const deficit = height + (node._margin?.[1] ?? 0) - (bottom - start.y) + SLACK;
     tried.add(node);
-    if (deficit <= 0 || deficit >= total) continue;
     const next = shrink(deficit);
-    if (charts.some((c, i) => (next[i] ?? 0) < (node.fit ?? 1) * naturalHeight(c))) continue;
+    if (deficit <= 0 || deficit >= total || charts.some((c, i) => (next[i] ?? 0) < (node.fit ?? 1) * naturalHeight(c))) {
+      if (alternative()) return true;
+      continue;
+    }
     charts.forEach((c, i) => (c.maxHeight = next[i]));
     return true;
   }
