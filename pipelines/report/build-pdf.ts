@@ -766,7 +766,9 @@ async function rankRowStep(ctx: Ctx, block: IndicatorBlock, scopeName: string, v
   const scene = await renderChartScene(chart.spec, chart.data, ctx.lang);
   const scale = Math.min(CHART_WIDTH, scene.width) / scene.width;
   const height = scene.height * scale + FIGURE_FRAME;
-  if (height < 0.5 * usable || height >= RANK_PAGE_SHARE * usable) return RANK_STEP;
+  // From 40 % of a page: the caption (one or two lines, a list of kommuner without a value) and the figure's margins
+  // add up to some 70 pt more than FIGURE_FRAME on the page, so a ranking measured at 45 % may print at 59 %.
+  if (height < 0.4 * usable || height >= RANK_PAGE_SHARE * usable) return RANK_STEP;
   return RANK_STEP + (RANK_PAGE_SHARE * usable - height) / (rows * scale);
 }
 
@@ -1370,9 +1372,10 @@ async function areaTypesChapter(ctx: Ctx, n: number, block: AreaTypeBlock): Prom
     );
     const fig = ctx.figure;
     // Most of a page: where it would leave the page before under-filled, it is printed in two parts instead, the
-    // first under the heading on that page, the second on the next (page-fit.ts). From nine panels on the first part
-    // is two rows of four (panelGrid); with fewer, half of them.
-    const half = trended.length >= 9 ? 8 : Math.ceil(trended.length / 2);
+    // first under the heading on that page, the second on the next (page-fit.ts). The first part is one row of panels
+    // (four from nine panels on, panelGrid; else half of them): the alternative is taken on a page at least 40 % empty,
+    // which holds the heading, its text and one row with its legend, but not always two rows (Nybro 0881).
+    const half = trended.length >= 9 ? 4 : Math.ceil(trended.length / 2);
     const parts = trended.length >= 4 ? await Promise.all([trended.slice(0, half), trended.slice(half)].map(async (inds) => chartNode(await renderChartScene(chartOf(inds).spec, chartOf(inds).data, lang), CHART_WIDTH, ctx.fit(alt)))) : [];
     const [first, second] = parts;
     const [caption] = whole.stack;

@@ -130,8 +130,8 @@ function hasItemBelow(page: PmPage, y: number, bottom: number): boolean {
  * The first correction the last layout needs, applied to the document tree; false when the layout is final.
  * `tried` holds the blocks shrunk once to stay on the page before (one try each: the next pass must not guess again).
  */
-function correct({ marks, bottoms }: Pass, ctx: PmContext, tried: Set<PmNode>): boolean {
-  for (const mark of marks) {
+function correct({ marks, bottoms }: Pass, ctx: PmContext, tried: Set<PmNode>, forced: Set<PmNode>): boolean {
+  for (const [i, mark] of marks.entries()) {
     const { node, end } = mark;
     const page = ctx.pages[end.page];
     if (!page) continue;
@@ -141,6 +141,14 @@ function correct({ marks, bottoms }: Pass, ctx: PmContext, tried: Set<PmNode>): 
       // Something of its block below it on the same page, or already at a page's start: nothing to do.
       if (node.pageBreak === 'before' || end.page === ctx.pages.length - 1 || hasItemBelow(page, end.y, bottom)) continue;
       node.pageBreak = 'before';
+      forced.add(node);
+      // A heading kept with a caption that an earlier pass already moved on: the caption's break was made for the page
+      // the heading has now left, and kept it would part the two (the heading alone at the top of a page).
+      const next = marks[i + 1]?.node;
+      if (next?.keepWithNext && forced.has(next)) {
+        delete next.pageBreak;
+        forced.delete(next);
+      }
       return true;
     }
     // A block with a page break before it starts at the top of the next page, not where the writer stood.
@@ -231,13 +239,14 @@ export function installPageFit(LayoutBuilder: { prototype: object } = layoutBuil
     function layoutDocument(this: unknown, ...args: unknown[]): unknown {
       const self = this as Builder;
       const tried = new Set<PmNode>();
+      const forced = new Set<PmNode>();
       for (let pass = 1; ; pass++) {
         const record: Pass = { marks: [], bottoms: new Map() };
         self[STATE] = record;
         const pages = original.apply(this, args);
         self[STATE] = undefined;
         const ctx = self.writer?.context();
-        if (pass >= MAX_PASSES || !ctx || !correct(record, ctx, tried)) return pages;
+        if (pass >= MAX_PASSES || !ctx || !correct(record, ctx, tried, forced)) return pages;
         // pdfmake's own re-run (pageBreakBefore) resets the nodes' positions the same way.
         for (const n of (this as { linearNodeList?: { resetXY?: () => void }[] }).linearNodeList ?? []) n.resetXY?.();
       }
