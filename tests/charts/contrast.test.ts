@@ -20,8 +20,7 @@ import { color as parseColor } from 'd3-color';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ACCENT, AREA_TYPE_COLORS, CHART_CONFIG, MUTED, SECOND, areaTypePopulationChart, indicatorLineChart } from '../../pipelines/charts/specs.ts';
 import { renderChartScene, type ChartScene } from '../../pipelines/charts/render-chart.ts';
-import type { IndicatorBlock } from '../../pipelines/report/model.ts';
-import { areaTypeBlockFixture, reportModelFixture } from '../fixtures/report-model.ts';
+import { areaTypeBlockFixture, reportModelFixture, withComparisons } from '../fixtures/report-model.ts';
 import { buildReportPdf } from '../../pipelines/report/build-pdf.ts';
 import { KINDS, model } from '../report/tagging/reports.ts';
 import { pdfmake } from '../report/tagging/synthetic.ts';
@@ -119,20 +118,7 @@ beforeAll(async () => {
   // A kommun's trend chart with its län, riket and the similar-kommun band, which the report fixtures do not draw.
   const b = reportModelFixture().chapters.flatMap((c) => c.indicators).find((i) => i.series.filter((p) => p.value !== null).length > 3);
   if (!b) throw new Error('fixture changed: no indicator with a series');
-  const shift = (d: number): IndicatorBlock['series'] => b.series.map((p) => ({ ...p, value: p.value === null ? null : p.value + d }));
-  const block: IndicatorBlock = {
-    ...b,
-    comparison_series: [
-      { name: 'Stockholms län', level: 'lan', series: shift(-1) },
-      { name: 'riket', level: 'riket', series: shift(-2) },
-    ],
-    similar: {
-      group_id: 'G1',
-      group_title: 'Liknande kommuner',
-      members: [{ code: '1480', name: 'Göteborg' }],
-      band: b.series.flatMap((p) => (p.value === null ? [] : [{ year: p.year, min: p.value - 3, median: p.value - 1, max: p.value + 1, n: 7 }])),
-    },
-  };
+  const block = withComparisons(b);
   const chart = indicatorLineChart(block);
   if (!chart.data.band?.length) throw new Error('the comparison chart has no band');
   scenes.push(await renderChartScene(chart.spec, chart.data));

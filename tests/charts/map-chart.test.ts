@@ -18,7 +18,7 @@ import { kommunMaps, loadBoundaries } from '../../pipelines/report/maps.ts';
 import type { IndicatorBlock, MapBlock, SegregationBlock } from '../../pipelines/report/model.ts';
 import { areaTypeLegendName } from '../../pipelines/report/summary.ts';
 import { expectGolden } from '../fixtures/expect-golden.ts';
-import { reportModelFixture } from '../fixtures/report-model.ts';
+import { reportModelFixture, withComparisons } from '../fixtures/report-model.ts';
 
 const require = createRequire(import.meta.url);
 const DATA = join(new URL('../..', import.meta.url).pathname, 'data');
@@ -115,20 +115,7 @@ describe('a kommun trend chart with its län, riket and similar kommuner', () =>
     const m = reportModelFixture();
     const b = m.chapters.find((c) => c.policy_area === 'arbete')?.indicators[0];
     if (!b) throw new Error('fixture changed');
-    const shift = (d: number): IndicatorBlock['series'] => b.series.map((p) => ({ ...p, value: p.value === null ? null : p.value + d }));
-    return {
-      ...b,
-      comparison_series: [
-        { name: 'Stockholms län', level: 'lan', series: shift(-1) },
-        { name: 'riket', level: 'riket', series: shift(-2) },
-      ],
-      similar: {
-        group_id: 'G1',
-        group_title: 'Liknande kommuner, övergripande, Stockholm, 2025',
-        members: [{ code: '1480', name: 'Göteborg' }],
-        band: b.series.flatMap((p) => (p.value === null ? [] : [{ year: p.year, min: p.value - 3, median: p.value - 1, max: p.value + 1, n: 7 }])),
-      },
-    };
+    return withComparisons(b, 'Liknande kommuner, övergripande, Stockholm, 2025');
   }
 
   it('draws the län and riket lines (legend under the plot) and the band under the own line (golden)', async () => {

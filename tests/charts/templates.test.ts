@@ -26,32 +26,14 @@ import {
 import { chartStyle, chartTemplate } from '../../pipelines/charts/templates.ts';
 import { UsageError } from '../../pipelines/errors.ts';
 import { loadBoundaries } from '../../pipelines/report/maps.ts';
-import type { IndicatorBlock, MapBlock } from '../../pipelines/report/model.ts';
+import type { MapBlock } from '../../pipelines/report/model.ts';
 import { areaTypeLegendName, measureLabel } from '../../pipelines/report/summary.ts';
 import type { Lang } from '../../pipelines/report/wording.ts';
 import { malmoLike } from '../fixtures/area-type-kommuner.ts';
 import { expectGolden } from '../fixtures/expect-golden.ts';
-import { areaTypeBlockFixture, reportModelFixture, segregationExtrasFixture } from '../fixtures/report-model.ts';
+import { areaTypeBlockFixture, reportModelFixture, segregationExtrasFixture, withComparisons } from '../fixtures/report-model.ts';
 
 const DATA = join(new URL('../..', import.meta.url).pathname, 'data');
-
-/** A kommun's indicator with its län and riket series and the similar-kommun band (the fixture has none). */
-function withComparisons(b: IndicatorBlock): IndicatorBlock {
-  const shift = (d: number): IndicatorBlock['series'] => b.series.map((p) => ({ ...p, value: p.value === null ? null : p.value + d }));
-  return {
-    ...b,
-    comparison_series: [
-      { name: 'Stockholms län', level: 'lan', series: shift(-1) },
-      { name: 'riket', level: 'riket', series: shift(-2) },
-    ],
-    similar: {
-      group_id: 'G1',
-      group_title: 'Liknande kommuner',
-      members: [{ code: '1480', name: 'Göteborg' }],
-      band: b.series.flatMap((p) => (p.value === null ? [] : [{ year: p.year, min: p.value - 3, median: p.value - 1, max: p.value + 1, n: 7 }])),
-    },
-  };
-}
 
 /** Stockholms län's kommuner coloured by a made-up value (one missing), and the same areas by area type (two without). */
 function maps(): MapBlock[] {
