@@ -14,7 +14,7 @@ import { ACCENT } from '../charts/specs.ts';
 import { replaceFile } from '../write-output.ts';
 import { reportDefinition, type Content, type DocDefinition, type Inline, type TableNode, type TextNode } from './build-pdf.ts';
 import type { ReportModel } from './model.ts';
-import type { Lang } from './wording.ts';
+import { wording, type Lang } from './wording.ts';
 
 const HEADING_TAG: Readonly<Record<string, 'h1' | 'h2' | 'h3'>> = { title: 'h1', h1: 'h1', h2: 'h2', h3: 'h3' };
 /** Paragraph styles kept as classes, for the stylesheet. */
@@ -37,30 +37,31 @@ interface HtmlWords {
   and: string;
 }
 
-const WORDS: Readonly<Record<Lang, HtmlWords>> = {
-  sv: {
-    figureCaption: /^Figur (\d+)\./u,
-    tableCaption: /^Tabell (\d+)\./u,
-    namesFigure: /\bi figur (\d+)\b/u,
-    namesTables: /\btabell (\d+)(?: och (\d+))?/gu,
-    captionLabel: /^((?:Figur|Tabell) \d+\.)(.*)$/su,
-    table: 'Tabell',
-    numbers: 'Siffrorna i diagrammet',
-    contents: 'Innehåll',
-    and: ' och ',
-  },
-  en: {
-    figureCaption: /^Figure (\d+)\./u,
-    tableCaption: /^Table (\d+)\./u,
-    namesFigure: /\bof figure (\d+)\b/u,
-    namesTables: /\btable (\d+)(?: and (\d+))?/gu,
-    captionLabel: /^((?:Figure|Table) \d+\.)(.*)$/su,
-    table: 'Table',
-    numbers: "The chart's figures",
-    contents: 'Contents',
-    and: ' and ',
-  },
+/** How the captions' running text names figures and tables, per language (inside sentences of templates/wording). */
+const NAMES: Readonly<Record<Lang, Pick<HtmlWords, 'namesFigure' | 'namesTables' | 'numbers'>>> = {
+  sv: { namesFigure: /\bi figur (\d+)\b/u, namesTables: /\btabell (\d+)(?: och (\d+))?/gu, numbers: 'Siffrorna i diagrammet' },
+  en: { namesFigure: /\bof figure (\d+)\b/u, namesTables: /\btable (\d+)(?: and (\d+))?/gu, numbers: "The chart's figures" },
 };
+
+const escapeRegExp = (x: string): string => x.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** The words of one language: the caption labels ("Figur", "Tabell"), the contents title and "och" from the wording. */
+function htmlWords(lang: Lang): HtmlWords {
+  const t = wording(lang).t;
+  // The word before the number of `pdf.figureCaption` / `pdf.tableCaption` ("Figur {n}. {caption}").
+  const label = (key: string): string => t(key, { n: '\u0000', caption: '' }).split(' \u0000')[0] ?? '';
+  const figure = label('pdf.figureCaption');
+  const table = label('pdf.tableCaption');
+  return {
+    figureCaption: new RegExp(`^${escapeRegExp(figure)} (\\d+)\\.`, 'u'),
+    tableCaption: new RegExp(`^${escapeRegExp(table)} (\\d+)\\.`, 'u'),
+    captionLabel: new RegExp(`^((?:${escapeRegExp(figure)}|${escapeRegExp(table)}) \\d+\\.)(.*)$`, 'su'),
+    table,
+    contents: t('pdf.contents'),
+    and: t('format.and'),
+    ...NAMES[lang],
+  };
+}
 
 /** Fields of a node that hold its children, in pdfmake's node kinds (`section` is pdfmake 0.3's page section). */
 const CONTAINERS = ['stack', 'columns', 'ul', 'ol', 'section'] as const;
@@ -520,7 +521,7 @@ function furniture(make: (page: number, count: number) => Content | null): strin
 /** The whole HTML document for a report's document definition. */
 export function reportHtml(dd: DocDefinition): string {
   // The report's language from the tree (build-pdf sets `language` from templates/wording `pdf.metadata.language`).
-  const p = plan(dd.content, WORDS[dd.language.startsWith('en') ? 'en' : 'sv']);
+  const p = plan(dd.content, htmlWords(dd.language.startsWith('en') ? 'en' : 'sv'));
   const w = new Writer(p);
   w.block(dd.content);
   const header = furniture(dd.header);
