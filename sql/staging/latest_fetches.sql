@@ -4,6 +4,9 @@
 SELECT f.fetch_id, f.url, f.sha256, f.method, f.request, f.fetched_at, f.etag, f.last_modified
 FROM source_fetch f
 WHERE f.table_id = $table_id
-  AND f.run_id = (SELECT max(f2.run_id) FROM source_fetch f2 JOIN run r USING (run_id)
-                  WHERE f2.table_id = $table_id AND r.outcome IN ('ok', 'running', 'failed'))
+  -- The run that started last, not the largest run id: an id is the start second and a random suffix, so two runs
+  -- in one second would be ordered by chance.
+  AND f.run_id = (SELECT f2.run_id FROM source_fetch f2 JOIN run r USING (run_id)
+                  WHERE f2.table_id = $table_id AND r.outcome IN ('ok', 'running', 'failed')
+                  ORDER BY r.started_at DESC, f2.run_id DESC LIMIT 1)
 ORDER BY f.fetch_id;
