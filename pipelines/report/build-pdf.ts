@@ -15,6 +15,7 @@ import { compactPdf } from './tagging/compact.ts';
 import { accessibleDefinition } from './tagging/document.ts';
 import { installTagging } from './tagging/layer.ts';
 import { installPageFit } from './page-fit.ts';
+import { installStyleCache } from './pdfmake-styles.ts';
 import { useReportFonts } from '../charts/fonts.ts';
 import { wording, type Lang, type Wording } from './wording.ts';
 import {
@@ -223,6 +224,8 @@ function pdfmake(): PdfMake {
   installTagging();
   // After the tagging layer: each corrected layout pass starts a new structure tree.
   installPageFit();
+  // Style lookups without allocation, named styles remembered while a document is laid out (same answers).
+  installStyleCache();
   pm.setFonts({ [family]: paths });
   const allowed = new Set(Object.values(paths));
   // Nothing else may be read or fetched: a report needs nothing outside the model.

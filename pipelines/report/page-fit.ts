@@ -18,6 +18,13 @@
  * can only add page breaks, where a pushed block needs to become smaller. The marks are recorded by wrapping
  * `processNode` (the layout position on entry and exit); the wrapped methods are the ones tagging/layer.ts wraps
  * too, and tests/report/tagging/hooks.test.ts fails on a pdfmake version change.
+ *
+ * Each pass measures the whole document again (pdfmake's tryLayoutDocument), and measuring the text (breaking it
+ * into words and resolving each word's style, DocMeasure.measureLeaf) was two thirds of a pass. A correction changes
+ * no text and no style, so a text node measured by an earlier pass of the same document, under the same style stack,
+ * gets that pass's measurement back (fresh copies of its words: laying out moves and splits them) instead of being
+ * measured again (LeafCache below; tests/report/page-fit.test.ts checks the hook points and that the bytes are the
+ * same as measured anew).
  */
 import { createRequire } from 'node:module';
 
@@ -203,16 +210,87 @@ function correct({ marks, bottoms }: Pass, ctx: PmContext, tried: Set<PmNode>, f
   return false;
 }
 
-/** pdfmake's LayoutBuilder (the path is pdfmake 0.3's `js/` build). */
-function layoutBuilder(): { prototype: object } {
-  const require = createRequire(import.meta.url);
-  return (require('pdfmake/js/LayoutBuilder.js') as { default: { prototype: object } }).default;
+/** A text node as DocMeasure.measureLeaf reads and writes it. */
+interface PmLeaf {
+  text?: unknown;
+  _textRef?: unknown;
+  _inlines?: object[];
+  _minWidth?: number;
+  _maxWidth?: number;
 }
 
+/** What measureLeaf made of a text node: its words as they were before layout, and the style stack it was under. */
+interface Measured {
+  text: unknown;
+  stack: readonly unknown[];
+  inlines: object[];
+  minWidth: number | undefined;
+  maxWidth: number | undefined;
+}
+
+/** The text measurements of the document being laid out, kept across its passes (one document at a time: pdfmake is synchronous). */
+let leafCache: WeakMap<object, Measured> | null = null;
+
+/**
+ * Counts since the thread started, for tests and benchmarks: layout passes, text nodes measured and text nodes whose
+ * measurement an earlier pass gave back. `reuse: false` measures every pass anew, as pdfmake does (the comparison
+ * build of tests/report/page-fit.test.ts).
+ */
+export const layoutPasses = { passes: 0, measured: 0, reused: 0, reuse: true };
+
+/** Whether a text refers to another node's text (pdfmake's textReference): its measurement may not be reused. */
+function hasTextRef(text: unknown): boolean {
+  if (Array.isArray(text)) return text.some(hasTextRef);
+  if (text === null || typeof text !== 'object') return false;
+  const t = text as PmLeaf;
+  return t._textRef !== undefined || hasTextRef(t.text);
+}
+
+function sameStack(a: readonly unknown[], b: readonly unknown[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/**
+ * A word's copy as measureLeaf left it (plain objects, as TextBreaker makes them): layout sets `x` on the words it
+ * places and splits a word too long for its line, so each pass gets copies of the pre-layout words.
+ */
+const copyWord = (w: object): object => ({ ...w });
+
+/** pdfmake's LayoutBuilder and DocMeasure (the paths are pdfmake 0.3's `js/` build). */
+function pdfmakeClass(name: 'LayoutBuilder' | 'DocMeasure'): { prototype: object } {
+  const require = createRequire(import.meta.url);
+  return (require(`pdfmake/js/${name}.js`) as { default: { prototype: object } }).default;
+}
+
+/** The pdfmake methods this layer wraps; tests/report/page-fit.test.ts checks them and what the leaf cache assumes. */
+export const PAGE_FIT_HOOKS = { LayoutBuilder: ['layoutDocument', 'processNode'], DocMeasure: ['measureLeaf'] } as const;
+
 /** Installs the layer once per process (per worker thread); idempotent. */
-export function installPageFit(LayoutBuilder: { prototype: object } = layoutBuilder()): void {
+export function installPageFit(LayoutBuilder: { prototype: object } = pdfmakeClass('LayoutBuilder'), DocMeasure: { prototype: object } = pdfmakeClass('DocMeasure')): void {
   const L = LayoutBuilder.prototype as Proto;
   if (L[INSTALLED]) return;
+  wrap(DocMeasure.prototype as Proto, 'measureLeaf', (original) =>
+    function measureLeaf(this: unknown, ...args: unknown[]): unknown {
+      const node = args[0] as PmLeaf;
+      const cache = leafCache;
+      layoutPasses.measured++;
+      if (!cache || node._textRef !== undefined || hasTextRef(node.text)) return original.apply(this, args);
+      const stack = (this as { styleStack: { styleOverrides: unknown[] } }).styleStack.styleOverrides;
+      const known = cache.get(node);
+      if (known && known.text === node.text && sameStack(known.stack, stack)) {
+        node._inlines = known.inlines.map(copyWord);
+        node._minWidth = known.minWidth;
+        node._maxWidth = known.maxWidth;
+        layoutPasses.reused++;
+        return node;
+      }
+      const result = original.apply(this, args);
+      cache.set(node, { text: node.text, stack: stack.slice(), inlines: (node._inlines ?? []).map(copyWord), minWidth: node._minWidth, maxWidth: node._maxWidth });
+      return result;
+    },
+  );
   wrap(L, 'processNode', (original) =>
     function processNode(this: unknown, ...args: unknown[]): unknown {
       const node = args[0] as PmNode;
@@ -240,15 +318,31 @@ export function installPageFit(LayoutBuilder: { prototype: object } = layoutBuil
       const self = this as Builder;
       const tried = new Set<PmNode>();
       const forced = new Set<PmNode>();
-      for (let pass = 1; ; pass++) {
-        const record: Pass = { marks: [], bottoms: new Map() };
-        self[STATE] = record;
-        const pages = original.apply(this, args);
-        self[STATE] = undefined;
-        const ctx = self.writer?.context();
-        if (pass >= MAX_PASSES || !ctx || !correct(record, ctx, tried, forced)) return pages;
-        // pdfmake's own re-run (pageBreakBefore) resets the nodes' positions the same way.
-        for (const n of (this as { linearNodeList?: { resetXY?: () => void }[] }).linearNodeList ?? []) n.resetXY?.();
+      const outer = leafCache;
+      leafCache = layoutPasses.reuse ? new WeakMap() : null;
+      // pdfmake wraps a content array in a new `{ stack }` on every pass (DocPreprocessor.preprocessNode), and that
+      // wrapper heads every style stack: made once here, as pdfmake makes it, the stacks of two passes are the same.
+      // Its symbol-keyed options (the tagging layer's) go with it.
+      const content = args[0];
+      if (Array.isArray(content)) {
+        const root: Record<string | symbol, unknown> = { stack: content };
+        for (const key of Object.getOwnPropertySymbols(content)) root[key] = (content as unknown as Record<symbol, unknown>)[key];
+        args[0] = root;
+      }
+      try {
+        for (let pass = 1; ; pass++) {
+          const record: Pass = { marks: [], bottoms: new Map() };
+          self[STATE] = record;
+          const pages = original.apply(this, args);
+          self[STATE] = undefined;
+          layoutPasses.passes++;
+          const ctx = self.writer?.context();
+          if (pass >= MAX_PASSES || !ctx || !correct(record, ctx, tried, forced)) return pages;
+          // pdfmake's own re-run (pageBreakBefore) resets the nodes' positions the same way.
+          for (const n of (this as { linearNodeList?: { resetXY?: () => void }[] }).linearNodeList ?? []) n.resetXY?.();
+        }
+      } finally {
+        leafCache = outer;
       }
     },
   );

@@ -1,0 +1,75 @@
+/**
+ * The page-fit layer's reuse of text measurements across layout passes (pipelines/report/page-fit.ts): a report laid
+ * out more than once is the same file, byte for byte, as when every pass measures its text anew, and the pdfmake code
+ * whose behaviour the reuse relies on is the version it was validated with.
+ */
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { buildReportPdf } from '../../pipelines/report/build-pdf.ts';
+import { layoutPasses, PAGE_FIT_HOOKS } from '../../pipelines/report/page-fit.ts';
+import { reportModelFixture } from '../fixtures/report-model.ts';
+
+const require = createRequire(import.meta.url);
+
+/**
+ * pdfmake 0.3.11's files the reuse depends on: DocMeasure.measureLeaf (what it reads and writes), TextInlines and
+ * TextBreaker (a text's words depend only on the text and the style stack), DocPreprocessor (a content array gets a
+ * new `{ stack }` per pass, which the layer makes once) and LayoutBuilder (layout moves and splits the words it is
+ * given, which is why each pass gets copies). Re-validate (this suite, and the reports' bytes before and after) and
+ * update on a pdfmake change.
+ */
+const VALIDATED: Record<string, string> = {
+  'DocMeasure.js': 'fc718894ad324bd79344b6ecc9ea3a52eb92026ef736351d15f1d6e94631a622',
+  'TextInlines.js': 'fe9110218ed3f2f63a2e7d03a5cbbb00a0523d6a06cc334b0072476d00e5013c',
+  'TextBreaker.js': '1c3ff0ae980161ea8aa7e364d30b25dc46e6f09264f3fb0b9008807ed697e410',
+  'DocPreprocessor.js': 'c59973f501365842a6e0dbf59e23b2ae0cc627bc5705a4e730f3ad33fbe13269',
+};
+
+const dir = mkdtempSync(join(tmpdir(), 'segfollow-page-fit-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('page fit: text measured once per document', () => {
+  it.each(Object.entries(VALIDATED))('pdfmake %s is the validated version', (file, sha) => {
+    const bytes = readFileSync(require.resolve(`pdfmake/js/${file}`));
+    expect(createHash('sha256').update(bytes).digest('hex')).toBe(sha);
+  });
+
+  it('hooks methods pdfmake has', () => {
+    for (const [cls, methods] of Object.entries(PAGE_FIT_HOOKS)) {
+      const proto = (require(`pdfmake/js/${cls}.js`) as { default: { prototype: Record<string, unknown> } }).default.prototype;
+      for (const m of methods) expect(typeof proto[m]).toBe('function');
+    }
+    const L = (require('pdfmake/js/LayoutBuilder.js') as { default: { prototype: Record<string, unknown> } }).default.prototype;
+    // The words a line takes are shifted off the node's list, and a word too long for its line is split in place.
+    expect(String(L.buildNextLine)).toContain('let inline = textNode._inlines.shift();');
+    expect(String(L.buildNextLine)).toContain('inline.text = inline.text.substr(0, maxChars);');
+  });
+
+  it('a report laid out in several passes is the same file as with every pass measuring anew', async () => {
+    // The fixture report (riket): laid out twice, a correction after the first pass.
+    const model = (): ReturnType<typeof reportModelFixture> => reportModelFixture();
+    const before = { ...layoutPasses };
+    await buildReportPdf(model(), join(dir, 'reused.pdf'));
+    const passes = layoutPasses.passes - before.passes;
+    const reused = layoutPasses.reused - before.reused;
+    expect(passes).toBeGreaterThan(1);
+    expect(reused).toBeGreaterThan(0);
+    layoutPasses.reuse = false;
+    try {
+      const fresh = { ...layoutPasses };
+      await buildReportPdf(model(), join(dir, 'fresh.pdf'));
+      expect(layoutPasses.reused).toBe(fresh.reused);
+      expect(layoutPasses.passes - fresh.passes).toBe(passes);
+    } finally {
+      layoutPasses.reuse = true;
+    }
+    const a = readFileSync(join(dir, 'reused.pdf'));
+    const b = readFileSync(join(dir, 'fresh.pdf'));
+    expect(a.length).toBeGreaterThan(10_000);
+    expect(a.equals(b)).toBe(true);
+  });
+});
