@@ -2,10 +2,11 @@
  * Style resolution for pdfmake (0.3, pinned), the same answers at less cost. pdfmake asks its style stack for every
  * property of every word it measures (some twenty per word: font, bold, fontSize, colour…), and each question
  * allocated a closure, a `Set` and an array and walked the named styles' `extends` chains again: a twelfth of a
- * report's CPU time, and much of its garbage. This layer replaces three methods of StyleContextStack with ones that
- * walk the same stack in the same order without allocating, and remembers what a named style says about a property
- * while a document is laid out (LayoutBuilder.layoutDocument: pdfmake reads the style dictionary there and nowhere
- * else, and nothing changes it meanwhile). Outside a layout nothing is remembered.
+ * report's CPU time, and much of its garbage. This layer replaces four methods of StyleContextStack (getProperty,
+ * the static getStyleProperty, push, pop) with ones that walk the same stack in the same order without allocating,
+ * and, while a document is laid out (LayoutBuilder.layoutDocument: pdfmake reads the style dictionary there and
+ * nowhere else, and nothing changes it meanwhile), remembers what a named style says about a property and what a
+ * stack answered since its last push or pop. Outside a layout nothing is remembered.
  *
  * tests/report/pdfmake-styles.test.ts fails when pdfmake's versions of these methods change (their source is
  * compared with the text they were validated against) and compares the two implementations on generated stacks.
@@ -55,20 +56,26 @@ function fromStyle(dictionary: StyleDictionary, name: unknown, property: string,
 }
 
 /** What named styles say, per dictionary, style and property, while a document is laid out; null otherwise. */
-let memo: WeakMap<StyleDictionary, Map<string, unknown>> | null = null;
+let memo: WeakMap<StyleDictionary, Map<string, Map<string, unknown>>> | null = null;
+/** The last dictionary looked up and its styles' memo (one dictionary per document). */
+let lastDictionary: StyleDictionary | null = null;
+let lastStyles: Map<string, Map<string, unknown>> | null = null;
 /** A cached `undefined` (Map.get cannot tell it from a miss). */
 const NONE = Symbol('none');
 
 function namedStyle(dictionary: StyleDictionary, name: unknown, property: string): unknown {
   // A String object is its own key in `visited`: left to the uncached walk, as pdfmake does it.
   if (!memo || typeof name !== 'string') return fromStyle(dictionary, name, property, new Set());
-  let known = memo.get(dictionary);
-  if (!known) memo.set(dictionary, (known = new Map()));
-  const key = `${name}\u0000${property}`;
-  const hit = known.get(key);
+  let styles = dictionary === lastDictionary ? lastStyles : memo.get(dictionary);
+  if (!styles) memo.set(dictionary, (styles = new Map()));
+  lastDictionary = dictionary;
+  lastStyles = styles;
+  let known = styles.get(name);
+  if (!known) styles.set(name, (known = new Map()));
+  const hit = known.get(property);
   if (hit !== undefined) return hit === NONE ? undefined : hit;
   const value = fromStyle(dictionary, name, property, new Set());
-  known.set(key, value === undefined ? NONE : value);
+  known.set(property, value === undefined ? NONE : value);
   return value;
 }
 
@@ -76,11 +83,43 @@ function namedStyle(dictionary: StyleDictionary, name: unknown, property: string
 export function withStyleMemo<T>(fn: () => T): T {
   const outer = memo;
   memo = new WeakMap();
+  lastDictionary = lastStyles = null;
   try {
     return fn();
   } finally {
     memo = outer;
+    lastDictionary = lastStyles = null;
   }
+}
+
+/**
+ * A stack's answers since its last push or pop, while a document is laid out: TextInlines.measure asks the same stack
+ * some twenty properties for every word of a text node. Dropped by push and pop (below), the only changes pdfmake
+ * makes to a stack after its clone() filled it; the overrides themselves do not change their style properties during
+ * a layout (pdfmake sets `font` on an SVG node to the value the stack already gives for it).
+ */
+const ANSWERS = Symbol('segfollow.pdfmakeStyles.answers');
+type Cached = Stack & { [ANSWERS]?: Map<string, unknown> };
+
+function cachedProperty(stack: Cached, property: string): unknown {
+  if (!memo) return stack.getProperty(property);
+  let answers = stack[ANSWERS];
+  if (!answers) stack[ANSWERS] = answers = new Map();
+  const hit = answers.get(property);
+  if (hit !== undefined) return hit === NONE ? undefined : hit;
+  const value = stack.getProperty(property);
+  answers.set(property, value === undefined ? NONE : value);
+  return value;
+}
+
+/** StyleContextStack.prototype.push and pop, dropping the stack's remembered answers. */
+function push(this: Cached, styleNameOrOverride: unknown): void {
+  this.styleOverrides.push(styleNameOrOverride);
+  this[ANSWERS] = undefined;
+}
+function pop(this: Cached, howMany = 1): void {
+  while (howMany-- > 0) this.styleOverrides.pop();
+  this[ANSWERS] = undefined;
 }
 
 /** StyleContextStack.prototype.getProperty: the overrides from the top, named styles looked up, then the default style. */
@@ -120,7 +159,7 @@ function getStyleProperty(item: unknown, stack: Stack | undefined, property: str
       else if (isValue((name as Record<string, unknown>)[property])) value = (name as Record<string, unknown>)[property];
     }
   }
-  if (!isValue(value)) value = stack.getProperty(property);
+  if (!isValue(value)) value = cachedProperty(stack, property);
   return isValue(value) ? value : defaultValue;
 }
 
@@ -136,7 +175,7 @@ export function styleClasses(): { StyleContextStack: StackClass; LayoutBuilder: 
 }
 
 /** The implementations this layer installs, for the equivalence test. */
-export const STYLE_METHODS = { getProperty, getStyleProperty } as const;
+export const STYLE_METHODS = { getProperty, getStyleProperty, push, pop } as const;
 
 /** Installs the layer once per process (per worker thread); idempotent. */
 export function installStyleCache(classes = styleClasses()): void {
@@ -148,8 +187,10 @@ export function installStyleCache(classes = styleClasses()): void {
   if (typeof layout !== 'function' || typeof proto.getProperty !== 'function' || typeof S.getStyleProperty !== 'function') {
     throw new Error('style cache: pdfmake has no StyleContextStack.getProperty/getStyleProperty or LayoutBuilder.layoutDocument to hook (pdfmake upgraded? see tests/report/pdfmake-styles.test.ts)');
   }
-  (S as unknown as Record<symbol, unknown>)[ORIGINALS] = { getProperty: proto.getProperty, getStyleProperty: S.getStyleProperty };
+  (S as unknown as Record<symbol, unknown>)[ORIGINALS] = { getProperty: proto.getProperty, getStyleProperty: S.getStyleProperty, push: proto.push, pop: proto.pop };
   proto.getProperty = getProperty;
+  proto.push = push;
+  proto.pop = pop;
   S.getStyleProperty = getStyleProperty;
   L.layoutDocument = function layoutDocument(this: unknown, ...args: unknown[]): unknown {
     return withStyleMemo(() => (layout as Method).apply(this, args));

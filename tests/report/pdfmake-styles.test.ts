@@ -107,6 +107,19 @@ describe('pdfmake style resolution layer', () => {
             compared++;
             if (got !== undefined && got !== null) defined++;
           }
+          // One stack asked again and again as it changes: what it remembers must go with each push and pop.
+          const ours = stack();
+          const theirs = stack();
+          const pushed = entry();
+          const steps: ((s: InstanceType<StackCtor>) => void)[] = [(s) => s.styleOverrides.length, (s) => (s as unknown as { push(x: unknown): void }).push(pushed), (s) => (s as unknown as { pop(n?: number): void }).pop(), (s) => (s as unknown as { pop(n?: number): void }).pop(2)];
+          for (const step of steps) {
+            step(ours);
+            step(theirs);
+            expect(ours.styleOverrides).toEqual(theirs.styleOverrides);
+            for (const p of PROPS) {
+              for (let twice = 0; twice < 2; twice++) expect(S.getStyleProperty(item, ours, p, 'DEFAULT')).toStrictEqual(pmStatic.call(S, item, theirs, p, 'DEFAULT'));
+            }
+          }
         };
         if (memo) withStyleMemo(run);
         else run();
