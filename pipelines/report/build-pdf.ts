@@ -16,6 +16,7 @@ import { accessibleDefinition } from './tagging/document.ts';
 import { installTagging } from './tagging/layer.ts';
 import { installPageFit } from './page-fit.ts';
 import { installStyleCache } from './pdfmake-styles.ts';
+import { installContentWrites } from './pdfkit-content.ts';
 import { useReportFonts } from '../charts/fonts.ts';
 import { wording, type Lang, type Wording } from './wording.ts';
 import {
@@ -226,6 +227,8 @@ function pdfmake(): PdfMake {
   installPageFit();
   // Style lookups without allocation, named styles remembered while a document is laid out (same answers).
   installStyleCache();
+  // Page content kept as text until its stream is finished, not a Buffer per operator (same bytes).
+  installContentWrites();
   pm.setFonts({ [family]: paths });
   const allowed = new Set(Object.values(paths));
   // Nothing else may be read or fetched: a report needs nothing outside the model.
