@@ -17,6 +17,7 @@ import { installTagging } from './tagging/layer.ts';
 import { installPageFit } from './page-fit.ts';
 import { installStyleCache } from './pdfmake-styles.ts';
 import { installContentWrites } from './pdfkit-content.ts';
+import { installTextMeasure } from './text-measure.ts';
 import { useReportFonts } from '../charts/fonts.ts';
 import { wording, type Lang, type Wording } from './wording.ts';
 import {
@@ -223,6 +224,8 @@ function pdfmake(): PdfMake {
   installChartDrawing((require('pdfmake/js/Renderer.js') as { default: { prototype: object } }).default, family);
   // After the chart hook: the tagging layer wraps it, so a chart is drawn inside its Figure (PDF/UA).
   installTagging();
+  // Words of a text measured before (in this thread) given back; before page fit, whose per-pass reuse wraps it.
+  installTextMeasure();
   // After the tagging layer: each corrected layout pass starts a new structure tree.
   installPageFit();
   // Style lookups without allocation, named styles remembered while a document is laid out (same answers).
