@@ -29,8 +29,11 @@ export const MEASURED = [
   'preserveTrailingSpaces',
 ] as const;
 
-/** Distinct texts kept per thread before the store starts again (a kommun report has ~1 500). */
-const MAX_ENTRIES = 60_000;
+/**
+ * Distinct texts kept per thread (~3.5 KB each: ~25 MB at most). The first kommun report adds ~1 500, each later
+ * one ~600 of its own (numbers); when full, what was never reused goes.
+ */
+const MAX_ENTRIES = 8_000;
 
 interface Leaf {
   text?: unknown;
@@ -59,18 +62,53 @@ interface Measurer {
   };
 }
 
-interface Entry {
+export interface Entry {
   words: Word[];
   minWidth: number | undefined;
   maxWidth: number | undefined;
+  /** Times given back since the store was last pruned. */
+  hits: number;
+}
+
+/** A full store: the texts that came back since the last pruning stay (the common text of every report), the rest go. */
+export function pruned(full: Map<string, Entry>): Map<string, Entry> {
+  const kept = new Map<string, Entry>();
+  for (const [key, entry] of full) {
+    if (entry.hits === 0) continue;
+    entry.hits = 0;
+    kept.set(key, entry);
+  }
+  return kept.size > MAX_ENTRIES / 2 ? new Map() : kept;
 }
 
 type StaticLookup = (item: unknown, stack: unknown, property: string, defaultValue: unknown) => unknown;
 
-/** A trie over the key's parts: Maps compare primitives by value and objects by identity, as the words would. */
-type Trie = Map<unknown, Trie | Entry>;
-let store: Trie = new Map();
-let entries = 0;
+/** The kept words by key (keyOf). */
+let store = new Map<string, Entry>();
+
+/** Objects among the values (a link or font features given as objects) by identity: a number each. */
+const objectIds = new WeakMap<object, number>();
+let nextObjectId = 0;
+
+/**
+ * One string for the font file, the values and the text, each part tagged with its type and strings with their
+ * length, so that two different keys cannot spell the same string (0 and -0 apart too).
+ */
+function keyOf(file: string, values: readonly unknown[], text: string): string {
+  let key = `${file.length}:${file}`;
+  for (const v of values) {
+    if (v === NO_VALUE) key += '|~';
+    else if (typeof v === 'string') key += `|s${v.length}:${v}`;
+    else if (typeof v === 'number') key += Object.is(v, -0) ? '|n-0' : `|n${v}`;
+    else if (typeof v === 'boolean') key += v ? '|t' : '|f';
+    else if ((typeof v === 'object' && v !== null) || typeof v === 'function') {
+      let id = objectIds.get(v);
+      if (id === undefined) objectIds.set(v, (id = nextObjectId++));
+      key += `|o${id}`;
+    } else key += `|${typeof v}${String(v)}`;
+  }
+  return `${key}|${text}`;
+}
 
 /** Counts since the thread started, for tests and benchmarks; `reuse: false` measures every node (the comparison build). */
 export const textMeasure = { measured: 0, reused: 0, reuse: true };
@@ -111,15 +149,8 @@ export function installTextMeasure(c = classes()): void {
     // The font file as pdfmake's measure would ask for it (with its defaults): a path (the report's fonts) or not kept.
     const file = this.pdfDocument.getFontFile(family === NO_VALUE ? 'Roboto' : family, bold === NO_VALUE ? false : bold, italics === NO_VALUE ? false : italics);
     if (typeof file !== 'string') return (original as (n: Leaf) => unknown).call(this, node);
-    const key: unknown[] = [file, node.text, ...values];
-    let level = store;
-    for (let i = 0; i < key.length - 1; i++) {
-      let next = level.get(key[i]) as Trie | undefined;
-      if (!next) level.set(key[i], (next = new Map()));
-      level = next;
-    }
-    const last = key[key.length - 1];
-    const known = level.get(last) as Entry | undefined;
+    const key = keyOf(file, values, node.text);
+    const known = store.get(key);
     if (known) {
       // Where the first word's measuring would have asked for the font (a kept entry has at least one word).
       const font = this.pdfDocument.provideFont(family === NO_VALUE ? 'Roboto' : family, bold === NO_VALUE ? false : bold, italics === NO_VALUE ? false : italics);
@@ -127,6 +158,7 @@ export function installTextMeasure(c = classes()): void {
       node._minWidth = known.minWidth;
       node._maxWidth = known.maxWidth;
       textMeasure.reused++;
+      known.hits++;
       return node;
     }
     const result = (original as (n: Leaf) => unknown).call(this, node);
@@ -135,13 +167,8 @@ export function installTextMeasure(c = classes()): void {
     // At least one word, all in one font (the stack's): otherwise not kept.
     const font = words[0]?.font;
     if (font !== undefined && words.every((w) => w.font === font)) {
-      if (entries >= MAX_ENTRIES) {
-        store = new Map();
-        entries = 0;
-      } else {
-        level.set(last, { words: words.map((w) => copyWord(w, undefined)), minWidth: node._minWidth, maxWidth: node._maxWidth });
-        entries++;
-      }
+      if (store.size >= MAX_ENTRIES) store = pruned(store);
+      store.set(key, { words: words.map((w) => copyWord(w, undefined)), minWidth: node._minWidth, maxWidth: node._maxWidth, hits: 0 });
     }
     return result;
   };

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildReportPdf } from '../../pipelines/report/build-pdf.ts';
-import { MEASURED, textMeasure } from '../../pipelines/report/text-measure.ts';
+import { MEASURED, pruned, textMeasure, type Entry } from '../../pipelines/report/text-measure.ts';
 import { malmoLike } from '../fixtures/area-type-kommuner.ts';
 import { reportModelFixture } from '../fixtures/report-model.ts';
 
@@ -62,5 +62,14 @@ describe('text measurement shared between documents', () => {
       expect(a.length).toBeGreaterThan(10_000);
       expect(a.equals(readFileSync(join(dir, `${name}-measured.pdf`)))).toBe(true);
     }
+  });
+
+  it('a full store keeps the texts that came back and forgets their counts', () => {
+    const entry = (hits: number): Entry => ({ words: [{ text: 'x' }], minWidth: 1, maxWidth: 2, hits });
+    const kept = pruned(new Map([['a', entry(0)], ['b', entry(3)], ['c', entry(1)]]));
+    expect([...kept.keys()]).toEqual(['b', 'c']);
+    expect([...kept.values()].map((e) => e.hits)).toEqual([0, 0]);
+    // More than half the limit reused: everything goes (the store would fill again at once).
+    expect(pruned(new Map(Array.from({ length: 5000 }, (_, i) => [String(i), entry(1)] as const))).size).toBe(0);
   });
 });
