@@ -10,6 +10,7 @@ import { StageError } from '../errors.ts';
 import { D3_NUMBER_LOCALE_EN, D3_NUMBER_LOCALE_SV, D3_TIME_LOCALE_SV } from '../report/format.ts';
 import type { Lang } from '../report/wording.ts';
 import { useReportFonts } from './fonts.ts';
+import { chartShape } from './templates.ts';
 
 /** A map's outline (GeoJSON geometry, WGS84) for a geoshape mark; its coordinates are checked like numbers. */
 export type ChartGeometry = { readonly type: 'Polygon'; readonly coordinates: readonly (readonly (readonly number[])[])[] } | { readonly type: 'MultiPolygon'; readonly coordinates: readonly (readonly (readonly (readonly number[])[])[])[] };
@@ -151,13 +152,106 @@ interface ViewInternals {
 const parsed = new Map<string, vega.Runtime>();
 const PARSED_MAX = 256;
 
+/**
+ * Compiled Vega specs by template shape (templates.ts ChartShape: the filled spec with the code's texts as tokens),
+ * ONCE for a shape met once, or null for a shape whose compile is not each chart's own compile with its texts put in.
+ * Charts of one kind differ mostly in their texts (a kommun's name in every policy area's legend), not in their
+ * shape: Vega-Lite compiles a shape once per thread, and each chart's Vega spec is that compile with its own texts.
+ */
+/** A shape met once so far. */
+const ONCE = Symbol('once');
+const compiledShapes = new Map<string, vega.Spec | null | typeof ONCE>();
+const SHAPES_MAX = 256;
+/** Shape compiles reused, and charts compiled whole (for tests and the timing line). */
+const shapeStats = { reused: 0, compiled: 0 };
+
+const TOKEN = /zq([WI])(\d+)qz/g;
+const WHOLE_TOKEN = /^zqW(\d+)qz$/;
+
+/**
+ * A compiled (or template) spec with the tokens replaced by `texts`: a whole-value token by its text; a token inside a
+ * longer text as Vega-Lite quotes a value in an expression (JSON) for a whole value, as the template placed it (as
+ * is) for an inner one. Returns a new tree; `seen` collects the tokens met.
+ */
+function untokenize(node: unknown, texts: readonly string[], seen: Set<number>): unknown {
+  if (typeof node === 'string') {
+    if (!node.includes('zq')) return node;
+    const whole = WHOLE_TOKEN.exec(node);
+    if (whole) {
+      seen.add(Number(whole[1]));
+      return texts[Number(whole[1])];
+    }
+    return node.replace(TOKEN, (m, kind: string, n: string) => {
+      const text = texts[Number(n)];
+      if (text === undefined) return m;
+      seen.add(Number(n));
+      return kind === 'W' ? JSON.stringify(text).slice(1, -1) : text;
+    });
+  }
+  if (Array.isArray(node)) return node.map((x) => untokenize(x, texts, seen));
+  if (node !== null && typeof node === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(node)) out[k.includes('zq') ? (untokenize(k, texts, seen) as string) : k] = untokenize(v, texts, seen);
+    return out;
+  }
+  return node;
+}
+
+/** Vega-Lite's compile of `spec`, throwing on any message; `specJson` is JSON.stringify(spec). */
+function compileChart(spec: TopLevelSpec, specJson: string, logger: vega.LoggerInterface, messages: string[]): vega.Spec {
+  const direct = (): vega.Spec => {
+    shapeStats.compiled++;
+    const vg = compile(spec, { logger }).spec as vega.Spec;
+    if (messages.length) throw new StageError(`Vega-Lite rejected the chart: ${messages.join('; ')}`);
+    return vg;
+  };
+  const shape = chartShape(spec);
+  if (!shape) return direct();
+  const texts = shape.texts;
+  // The shape must be this very spec with its texts in (a spec changed after the template filled it is not).
+  if (JSON.stringify(untokenize(shape.spec, texts, new Set())) !== specJson) return direct();
+  const key = JSON.stringify(shape.spec);
+  const held = compiledShapes.get(key);
+  if (held === null) return direct();
+  if (held && held !== ONCE) {
+    shapeStats.reused++;
+    return untokenize(held, texts, new Set()) as vega.Spec;
+  }
+  const remember = (v: vega.Spec | null | typeof ONCE): void => {
+    if (!compiledShapes.has(key) && compiledShapes.size >= SHAPES_MAX) compiledShapes.delete(compiledShapes.keys().next().value as string);
+    compiledShapes.set(key, v);
+  };
+  const own = direct();
+  // A shape seen once may be a chart's alone (a map's size follows its areas): compiled as a shape when it recurs.
+  if (held === undefined) {
+    remember(ONCE);
+    return own;
+  }
+  // Its second chart: compile the shape, and check that its compile with the texts put in is exactly this chart's
+  // compile (else this shape is always compiled whole).
+  let compiled: vega.Spec | null = null;
+  try {
+    const quiet: string[] = [];
+    const vg = compile(shape.spec, { logger: collectingLogger(quiet) }).spec as vega.Spec;
+    const seen = new Set<number>();
+    // A whole text only as a value of its own or quoted in an expression: not turned into a name or cut, which
+    // would change with the text where the token did not.
+    const quoted = !/(?<!")zqW\d+qz|zqW\d+qz(?!")/.test(JSON.stringify(vg).replace(/\\"/g, '"'));
+    if (quiet.length === 0 && quoted && JSON.stringify(untokenize(vg, texts, seen)) === JSON.stringify(own) && seen.size === texts.length) compiled = vg;
+  } catch {
+    // A shape Vega-Lite cannot compile (a token where a field name or mark type belongs): compiled whole.
+  }
+  remember(compiled);
+  return own;
+}
+
 /** The chart's parsed Vega dataflow; compile warnings fail the chart (and are never cached). */
 function runtimeOf(spec: TopLevelSpec, lang: Lang, logger: vega.LoggerInterface, messages: string[]): vega.Runtime {
-  const key = `${lang}\u0000${JSON.stringify(spec)}`;
+  const specJson = JSON.stringify(spec);
+  const key = `${lang}\u0000${specJson}`;
   const hit = parsed.get(key);
   if (hit) return hit;
-  const vg = compile(spec, { logger }).spec;
-  if (messages.length) throw new StageError(`Vega-Lite rejected the chart: ${messages.join('; ')}`);
+  const vg = compileChart(spec, specJson, logger, messages);
   // Per chart, not vega.formatLocale(): a process-wide default would change every other Vega user's output.
   // English: the en number locale (decimal point, comma grouping); Vega's own time locale is English already.
   vg.config = { ...vg.config, locale: lang === 'sv' ? { number: D3_NUMBER_LOCALE_SV, time: D3_TIME_LOCALE_SV } : { number: D3_NUMBER_LOCALE_EN } };
@@ -172,9 +266,17 @@ export function parsedChartSpecs(): number {
   return parsed.size;
 }
 
-/** Drops every parsed spec (tests compare a chart drawn from a fresh parse with one drawn from a held one). */
+/** Drops every parsed spec and compiled shape (tests compare a chart drawn from a fresh parse with one drawn from a held one). */
 export function forgetParsedCharts(): void {
   parsed.clear();
+  compiledShapes.clear();
+  shapeStats.reused = 0;
+  shapeStats.compiled = 0;
+}
+
+/** Charts whose Vega spec came from a compiled shape, and charts Vega-Lite compiled whole, since forgetParsedCharts. */
+export function chartCompiles(): { reused: number; compiled: number } {
+  return { ...shapeStats };
 }
 
 /**
