@@ -152,26 +152,26 @@ interface ViewInternals {
 const parsed = new Map<string, vega.Runtime>();
 const PARSED_MAX = 256;
 
-/**
- * Compiled Vega specs by template shape (templates.ts ChartShape: the filled spec with the code's texts as tokens),
- * ONCE for a shape met once, or null for a shape whose compile is not each chart's own compile with its texts put in.
- * Charts of one kind differ mostly in their texts (a kommun's name in every policy area's legend), not in their
- * shape: Vega-Lite compiles a shape once per thread, and each chart's Vega spec is that compile with its own texts.
- */
 /** A shape met once so far. */
 const ONCE = Symbol('once');
-const compiledShapes = new Map<string, vega.Spec | null | typeof ONCE>();
-const SHAPES_MAX = 256;
-/** Shape compiles reused, and charts compiled whole (for tests and the timing line). */
+/**
+ * Parsed Vega dataflows by language and template shape (templates.ts ChartShape: the filled spec with the code's
+ * texts as tokens), ONCE for a shape met once, or null for a shape whose dataflow is not each chart's own with its
+ * texts put in. Charts of one kind differ mostly in their texts (a kommun's name in every policy area's legend), not
+ * in their shape: a shape is compiled and parsed once per thread, and each chart's dataflow is that parse with its
+ * own texts (a parsed dataflow is data: expressions are still code text, compiled when a View is made).
+ */
+const parsedShapes = new Map<string, vega.Runtime | null | typeof ONCE>();
+/** Charts whose dataflow came from a parsed shape, and charts compiled and parsed whole (for tests). */
 const shapeStats = { reused: 0, compiled: 0 };
 
 const TOKEN = /zq([WI])(\d+)qz/g;
 const WHOLE_TOKEN = /^zqW(\d+)qz$/;
 
 /**
- * A compiled (or template) spec with the tokens replaced by `texts`: a whole-value token by its text; a token inside a
- * longer text as Vega-Lite quotes a value in an expression (JSON) for a whole value, as the template placed it (as
- * is) for an inner one. Returns a new tree; `seen` collects the tokens met.
+ * A spec or dataflow with the tokens replaced by `texts`: a whole-value token by its text; a token inside a longer
+ * text as Vega-Lite quotes a value in an expression (JSON) for a whole value, as the template placed it (as is) for an
+ * inner one. Returns a new tree; `seen` collects the tokens met.
  */
 function untokenize(node: unknown, texts: readonly string[], seen: Set<number>): unknown {
   if (typeof node === 'string') {
@@ -197,52 +197,19 @@ function untokenize(node: unknown, texts: readonly string[], seen: Set<number>):
   return node;
 }
 
-/** Vega-Lite's compile of `spec`, throwing on any message; `specJson` is JSON.stringify(spec). */
-function compileChart(spec: TopLevelSpec, specJson: string, logger: vega.LoggerInterface, messages: string[]): vega.Spec {
-  const direct = (): vega.Spec => {
-    shapeStats.compiled++;
-    const vg = compile(spec, { logger }).spec as vega.Spec;
-    if (messages.length) throw new StageError(`Vega-Lite rejected the chart: ${messages.join('; ')}`);
-    return vg;
-  };
-  const shape = chartShape(spec);
-  if (!shape) return direct();
-  const texts = shape.texts;
-  // The shape must be this very spec with its texts in (a spec changed after the template filled it is not).
-  if (JSON.stringify(untokenize(shape.spec, texts, new Set())) !== specJson) return direct();
-  const key = JSON.stringify(shape.spec);
-  const held = compiledShapes.get(key);
-  if (held === null) return direct();
-  if (held && held !== ONCE) {
-    shapeStats.reused++;
-    return untokenize(held, texts, new Set()) as vega.Spec;
-  }
-  const remember = (v: vega.Spec | null | typeof ONCE): void => {
-    if (!compiledShapes.has(key) && compiledShapes.size >= SHAPES_MAX) compiledShapes.delete(compiledShapes.keys().next().value as string);
-    compiledShapes.set(key, v);
-  };
-  const own = direct();
-  // A shape seen once may be a chart's alone (a map's size follows its areas): compiled as a shape when it recurs.
-  if (held === undefined) {
-    remember(ONCE);
-    return own;
-  }
-  // Its second chart: compile the shape, and check that its compile with the texts put in is exactly this chart's
-  // compile (else this shape is always compiled whole).
-  let compiled: vega.Spec | null = null;
-  try {
-    const quiet: string[] = [];
-    const vg = compile(shape.spec, { logger: collectingLogger(quiet) }).spec as vega.Spec;
-    const seen = new Set<number>();
-    // A whole text only as a value of its own or quoted in an expression: not turned into a name or cut, which
-    // would change with the text where the token did not.
-    const quoted = !/(?<!")zqW\d+qz|zqW\d+qz(?!")/.test(JSON.stringify(vg).replace(/\\"/g, '"'));
-    if (quiet.length === 0 && quoted && JSON.stringify(untokenize(vg, texts, seen)) === JSON.stringify(own) && seen.size === texts.length) compiled = vg;
-  } catch {
-    // A shape Vega-Lite cannot compile (a token where a field name or mark type belongs): compiled whole.
-  }
-  remember(compiled);
-  return own;
+/** A whole text only as a value of its own or quoted (in an expression): not made into a name or cut, which would change with the text where the token did not. */
+function textsQuoted(json: string): boolean {
+  return !/(?<!")zqW\d+qz|zqW\d+qz(?!")/.test(json.replace(/\\"/g, '"'));
+}
+
+/** Vega-Lite's compile and Vega's parse of `spec`; any compile message fails the chart. */
+function parseChart(spec: TopLevelSpec, lang: Lang, logger: vega.LoggerInterface, messages: string[]): vega.Runtime {
+  const vg = compile(spec, { logger }).spec;
+  if (messages.length) throw new StageError(`Vega-Lite rejected the chart: ${messages.join('; ')}`);
+  // Per chart, not vega.formatLocale(): a process-wide default would change every other Vega user's output.
+  // English: the en number locale (decimal point, comma grouping); Vega's own time locale is English already.
+  vg.config = { ...vg.config, locale: lang === 'sv' ? { number: D3_NUMBER_LOCALE_SV, time: D3_TIME_LOCALE_SV } : { number: D3_NUMBER_LOCALE_EN } };
+  return vega.parse(vg);
 }
 
 /** The chart's parsed Vega dataflow; compile warnings fail the chart (and are never cached). */
@@ -251,14 +218,48 @@ function runtimeOf(spec: TopLevelSpec, lang: Lang, logger: vega.LoggerInterface,
   const key = `${lang}\u0000${specJson}`;
   const hit = parsed.get(key);
   if (hit) return hit;
-  const vg = compileChart(spec, specJson, logger, messages);
-  // Per chart, not vega.formatLocale(): a process-wide default would change every other Vega user's output.
-  // English: the en number locale (decimal point, comma grouping); Vega's own time locale is English already.
-  vg.config = { ...vg.config, locale: lang === 'sv' ? { number: D3_NUMBER_LOCALE_SV, time: D3_TIME_LOCALE_SV } : { number: D3_NUMBER_LOCALE_EN } };
-  const runtime = vega.parse(vg);
-  if (parsed.size >= PARSED_MAX) parsed.delete(parsed.keys().next().value as string);
-  parsed.set(key, runtime);
-  return runtime;
+  const whole = (): vega.Runtime => {
+    shapeStats.compiled++;
+    const runtime = parseChart(spec, lang, logger, messages);
+    if (parsed.size >= PARSED_MAX) parsed.delete(parsed.keys().next().value as string);
+    parsed.set(key, runtime);
+    return runtime;
+  };
+  const shape = chartShape(spec);
+  // The shape must be this very spec with its texts in (a spec changed after the template filled it is not).
+  if (!shape || JSON.stringify(untokenize(shape.spec, shape.texts, new Set())) !== specJson) return whole();
+  const { texts } = shape;
+  const shapeKey = `${lang}\u0000${JSON.stringify(shape.spec)}`;
+  const held = parsedShapes.get(shapeKey);
+  if (held === null) return whole();
+  if (held && held !== ONCE) {
+    shapeStats.reused++;
+    return untokenize(held, texts, new Set()) as vega.Runtime;
+  }
+  const remember = (v: vega.Runtime | null | typeof ONCE): void => {
+    if (!parsedShapes.has(shapeKey) && parsedShapes.size >= PARSED_MAX) parsedShapes.delete(parsedShapes.keys().next().value as string);
+    parsedShapes.set(shapeKey, v);
+  };
+  const own = whole();
+  // A shape met once may be one chart's alone (a map's size follows its areas): parsed as a shape when it recurs.
+  if (held === undefined) {
+    remember(ONCE);
+    return own;
+  }
+  // Its second chart: compile and parse the shape, and check that its dataflow with the texts put in is exactly this
+  // chart's own (else this shape is always compiled whole).
+  let shaped: vega.Runtime | null = null;
+  try {
+    const quiet: string[] = [];
+    const runtime = parseChart(shape.spec, lang, collectingLogger(quiet), quiet);
+    const json = JSON.stringify(runtime);
+    const seen = new Set<number>();
+    if (textsQuoted(json) && JSON.stringify(untokenize(runtime, texts, seen)) === JSON.stringify(own) && seen.size === texts.length) shaped = runtime;
+  } catch {
+    // A shape Vega-Lite cannot compile (a token where a field name or mark type belongs): compiled whole.
+  }
+  remember(shaped);
+  return own;
 }
 
 /** Specs parsed and held (for tests). */
@@ -266,15 +267,15 @@ export function parsedChartSpecs(): number {
   return parsed.size;
 }
 
-/** Drops every parsed spec and compiled shape (tests compare a chart drawn from a fresh parse with one drawn from a held one). */
+/** Drops every parsed spec and shape (tests compare a chart drawn from a fresh parse with one drawn from a held one). */
 export function forgetParsedCharts(): void {
   parsed.clear();
-  compiledShapes.clear();
+  parsedShapes.clear();
   shapeStats.reused = 0;
   shapeStats.compiled = 0;
 }
 
-/** Charts whose Vega spec came from a compiled shape, and charts Vega-Lite compiled whole, since forgetParsedCharts. */
+/** Charts whose dataflow came from a parsed shape, and charts compiled and parsed whole, since forgetParsedCharts. */
 export function chartCompiles(): { reused: number; compiled: number } {
   return { ...shapeStats };
 }
