@@ -267,10 +267,14 @@ export function parsedChartSpecs(): number {
   return parsed.size;
 }
 
-/** Drops every parsed spec and shape (tests compare a chart drawn from a fresh parse with one drawn from a held one). */
+/**
+ * Drops every parsed spec and shape and the shared expression functions (tests compare a chart drawn from a fresh
+ * parse, with Vega's own code generator, with one drawn from held ones).
+ */
 export function forgetParsedCharts(): void {
   parsed.clear();
   parsedShapes.clear();
+  sharedCodegen = undefined;
   shapeStats.reused = 0;
   shapeStats.compiled = 0;
 }
@@ -278,6 +282,61 @@ export function forgetParsedCharts(): void {
 /** Charts whose dataflow came from a parsed shape, and charts compiled and parsed whole, since forgetParsedCharts. */
 export function chartCompiles(): { reused: number; compiled: number } {
   return { ...shapeStats };
+}
+
+/** vega-runtime's expression code generator (the View option `expr`): one function per kind of code. */
+interface Codegen {
+  operator(ctx: CodegenContext, expr: { code: string }): unknown;
+  parameter(ctx: CodegenContext, expr: { code: string }): unknown;
+  event(ctx: CodegenContext, expr: { code: string }): unknown;
+  handler(ctx: CodegenContext, expr: { code: string }): unknown;
+  encode(ctx: CodegenContext, encode: { marktype: string; channels: unknown }): unknown;
+  codegen: unknown;
+}
+interface CodegenContext {
+  functions?: object;
+}
+type Compiled = (...args: unknown[]) => unknown;
+
+/** Vega's code generator with each expression's function made once per thread; undefined until the first View. */
+let sharedCodegen: Codegen | undefined;
+const CODEGEN_MAX = 20_000;
+
+/**
+ * Vega compiles every expression of a chart (filters, encoders, signals) with `Function` for every View and every
+ * facet panel of it, though the code recurs from chart to chart and panel to panel: a tenth of a chart's time. The
+ * same code gives the same function, bound to each View's own expression functions as Vega binds it. Taken from the
+ * first View's runtime (vega-runtime's default generator); where that is not there, Vega's own is kept.
+ */
+function shareCodegen(view: vega.View): Codegen | undefined {
+  const base = (view as unknown as { _runtime?: { expr?: Codegen } })._runtime?.expr;
+  if (!base || typeof base.parameter !== 'function' || typeof base.encode !== 'function') return undefined;
+  const made = new Map<string, Compiled>();
+  const share =
+    <S>(kind: 'operator' | 'parameter' | 'event' | 'handler' | 'encode', keyOf: (spec: S) => string) =>
+    (ctx: CodegenContext, spec: S): unknown => {
+      const functions = ctx?.functions;
+      const make = base[kind] as (c: CodegenContext, s: S) => unknown;
+      if (!functions) return make(ctx, spec);
+      const key = `${kind}\u0000${keyOf(spec)}`;
+      let fn = made.get(key);
+      if (!fn) {
+        // Without `functions` Vega returns the function unbound.
+        fn = make({}, spec) as Compiled;
+        if (made.size >= CODEGEN_MAX) made.clear();
+        made.set(key, fn);
+      }
+      return fn.bind(functions);
+    };
+  const code = (e: { code: string }): string => e.code;
+  return {
+    operator: share('operator', code),
+    parameter: share('parameter', code),
+    event: share('event', code),
+    handler: share('handler', code),
+    encode: share('encode', (e: { marktype: string; channels: unknown }) => `${e.marktype}\u0000${JSON.stringify(e.channels)}`),
+    codegen: base.codegen,
+  };
 }
 
 /**
@@ -295,7 +354,9 @@ async function withChartView<T>(spec: TopLevelSpec, data: ChartData, use: (view:
 
   const messages: string[] = [];
   const logger = collectingLogger(messages);
-  const view = new vega.View(runtimeOf(spec, lang, logger, messages), { renderer: 'none', logger, logLevel: vega.Warn });
+  const runtime = runtimeOf(spec, lang, logger, messages);
+  const view = new vega.View(runtime, { renderer: 'none', logger, logLevel: vega.Warn, ...(sharedCodegen ? { expr: sharedCodegen } : {}) });
+  sharedCodegen ??= shareCodegen(view);
   try {
     for (const [name, rows] of Object.entries(data)) {
       // Vega annotates the tuples it is given; hand it copies so the caller's rows stay untouched.

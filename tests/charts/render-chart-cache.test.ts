@@ -1,8 +1,9 @@
 /**
  * Parsed chart specs held per thread (pipelines/charts/render-chart.ts): a chart drawn from a held parse is the chart
  * a fresh compile and parse draws, whatever rows it is given, and a spec that differs is parsed anew. Template charts
- * that differ only in their texts share one Vega-Lite compile of their shape, and draw what a compile of their own
- * draws.
+ * that differ only in their texts share one parse of their shape, and draw what a parse of their own draws; charts
+ * drawn with the expression functions shared between Views draw what Vega's own code generator draws (the first
+ * chart after forgetParsedCharts).
  */
 import type { TopLevelSpec } from 'vega-lite';
 import { describe, expect, it } from 'vitest';
