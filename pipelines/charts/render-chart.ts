@@ -290,7 +290,7 @@ interface Codegen {
   parameter(ctx: CodegenContext, expr: { code: string }): unknown;
   event(ctx: CodegenContext, expr: { code: string }): unknown;
   handler(ctx: CodegenContext, expr: { code: string }): unknown;
-  encode(ctx: CodegenContext, encode: { marktype: string; channels: unknown }): unknown;
+  encode(ctx: CodegenContext, encode: { marktype: string; channels: Record<string, { code: string }> }): unknown;
   codegen: unknown;
 }
 interface CodegenContext {
@@ -334,7 +334,12 @@ function shareCodegen(view: vega.View): Codegen | undefined {
     parameter: share('parameter', code),
     event: share('event', code),
     handler: share('handler', code),
-    encode: share('encode', (e: { marktype: string; channels: unknown }) => `${e.marktype}\u0000${JSON.stringify(e.channels)}`),
+    // Vega writes an encoder from the mark type and each channel's name and code alone.
+    encode: share('encode', (e: { marktype: string; channels: Record<string, { code: string }> }) => {
+      let key = e.marktype;
+      for (const name in e.channels) key += `\u0000${name}\u0000${String(e.channels[name]?.code)}`;
+      return key;
+    }),
     codegen: base.codegen,
   };
 }
