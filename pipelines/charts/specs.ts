@@ -553,13 +553,12 @@ export function areaTypeTrendChart(
   // fits under the chapter's gap table instead of leaving most of a page empty.
   const t = chartTemplate('area-type-trends');
   const grid = panelGrid(usable.length, t);
-  const panel = (i: AreaTypeIndicator): string => wrapLabel(fitText(i.title_sv), grid.columns === 4 ? 22 : 30);
-  const order = usable.map(panel);
-  const rows: ChartRow[] = usable.flatMap((i) =>
+  const order = usable.map((i) => wrapLabel(fitText(i.title_sv), grid.columns === 4 ? 22 : 30));
+  const rows: ChartRow[] = usable.flatMap((i, k) =>
     [...(i.trend ?? [])]
       .filter((p) => present.includes(p.area_type) && p.status !== 'no_areas')
       .sort((a, b) => a.area_type - b.area_type || a.year - b.year)
-      .map((p) => ({ panel: panel(i), year: p.year, type: legend[p.area_type - 1] ?? '', value: p.value })),
+      .map((p) => ({ panel: order[k] ?? '', year: p.year, type: legend[p.area_type - 1] ?? '', value: p.value })),
   );
   const years = [...new Set(rows.map((r) => Number(r.year)))].sort((a, b) => a - b);
   const first = years[0] ?? 0;

@@ -23,6 +23,7 @@ import {
   segregationPanelsChart,
   type ChartDef,
 } from '../../pipelines/charts/specs.ts';
+import { forgetParsedCharts, renderChart } from '../../pipelines/charts/render-chart.ts';
 import { chartStyle, chartTemplate } from '../../pipelines/charts/templates.ts';
 import { UsageError } from '../../pipelines/errors.ts';
 import { loadBoundaries } from '../../pipelines/report/maps.ts';
@@ -101,6 +102,23 @@ describe('chart specs of every kind (golden, written before the templates)', () 
       expectGolden(`charts/specs-every-kind.${lang}.json`, JSON.stringify(specs, null, 1) + '\n');
     });
   }
+});
+
+describe('charts of every kind drawn one after another', () => {
+  it('draw what each draws alone, with nothing held (expression functions shared between Views, render-chart.ts)', async () => {
+    const charts = everyKind('sv');
+    // The SVG, or the error: a few variants exist for their spec alone (a ranking without the area's own value
+    // warns of an empty reference layer) and must fail alike.
+    const draw = (c: ChartDef): Promise<string> => renderChart(c.spec, c.data).then((r) => r.svg, (e: unknown) => `error: ${(e as Error).message}`);
+    const alone: string[] = [];
+    for (const c of charts) {
+      forgetParsedCharts();
+      alone.push(await draw(c));
+    }
+    expect(alone.filter((s) => s.startsWith('<svg')).length).toBeGreaterThanOrEqual(15);
+    forgetParsedCharts();
+    for (const [i, c] of charts.entries()) expect(await draw(c), c.id).toBe(alone[i]);
+  });
 });
 
 describe('the chart templates', () => {
