@@ -363,17 +363,14 @@ export function kommunSpreadChart(block: IndicatorBlock, reference: { name: stri
       ? []
       : [{ value: reference.value, label: fitText(`${reference.name} ${formatValue(reference.value, block.unit, lang)}`) }];
   const t = chartTemplate('kommun-spread');
-  return {
-    id: `spread-${block.id}`,
-    spec: t.fill({
-      description: fitText(wording(lang).t('charts.kommunerAndLan', { title: block.title_sv })),
-      width: CHART_WIDTH,
-      height: Math.max(3, order.length) * t.setting('rowHeight'),
-      unitLabel: fitText(style.label),
-      rows: order,
-    }),
-    data: { values: kommuner, lans: lanRows, reference: refRows },
-  };
+  const spec = t.fill({
+    description: fitText(wording(lang).t('charts.kommunerAndLan', { title: block.title_sv })),
+    width: CHART_WIDTH,
+    height: Math.max(3, order.length) * t.setting('rowHeight'),
+    unitLabel: fitText(style.label),
+    rows: order,
+  });
+  return withReference(`spread-${block.id}`, spec, { values: kommuner, lans: lanRows }, refRows);
 }
 
 /**
@@ -397,17 +394,25 @@ export function kommunRankChart(block: IndicatorBlock, reference: { name: string
       ? []
       : [{ value: reference.value, label: fitText(`${reference.name} ${formatValue(reference.value, block.unit, lang)}`) }];
   const t = chartTemplate('kommun-rank');
-  return {
-    id: `rank-${block.id}`,
-    spec: t.fill({
-      description: fitText(wording(lang).t('charts.kommuner', { title: block.title_sv })),
-      width: CHART_WIDTH,
-      height: Math.max(3, order.length) * (rowStep ?? t.setting('rowHeight')),
-      unitLabel: fitText(style.label),
-      rows: order,
-    }),
-    data: { values: rows, reference: refRows },
-  };
+  const spec = t.fill({
+    description: fitText(wording(lang).t('charts.kommuner', { title: block.title_sv })),
+    width: CHART_WIDTH,
+    height: Math.max(3, order.length) * (rowStep ?? t.setting('rowHeight')),
+    unitLabel: fitText(style.label),
+    rows: order,
+  });
+  return withReference(`rank-${block.id}`, spec, { values: rows }, refRows);
+}
+
+/**
+ * A chart with the report area's own value as its `reference` dataset; without that value (missing or protected)
+ * the layers drawing it go too: an empty layer makes Vega warn of an infinite extent, which stops the report.
+ */
+function withReference(id: string, spec: TopLevelSpec, data: Record<string, readonly ChartRow[]>, refRows: readonly ChartRow[]): ChartDef {
+  if (refRows.length > 0) return { id, spec, data: { ...data, reference: refRows } };
+  if (!('layer' in spec)) return { id, spec, data };
+  const layer = spec.layer.filter((l) => !(l.data && 'name' in l.data && l.data.name === 'reference'));
+  return { id, spec: { ...spec, layer } as TopLevelSpec, data };
 }
 
 /**
