@@ -578,7 +578,12 @@ class Tagger {
           k += c.pg === pg ? c.mcid : `<</Type/MCR/Pg ${c.pg.id} 0 R/MCID ${c.mcid}>>`;
         } else k += `<</Type/OBJR/Obj ${c.objr.id} 0 R/Pg ${c.pg.id} 0 R>>`;
       }
-      let text = `${ref.id} 0 obj\n<</S/${n.role}/P ${parent.id} 0 R`;
+      // Keys in the order that packs best (measured on the demo's län 14: 2 % less object stream than /S /P … /K /Pg):
+      // what repeats from element to element first (/Pg, /S, /A), the two numbers that change (/P, /K) last, side by
+      // side, so that deflate breaks its match to the previous element once, not twice.
+      let text = `${ref.id} 0 obj\n<<`;
+      if (pg) text += `/Pg ${pg.id} 0 R`;
+      text += `/S/${n.role}`;
       if (n.lang) text += `/Lang${pdfString(n.lang)}`;
       if (n.alt) text += `/Alt${pdfString(n.alt)}`;
       if (n.scope || n.colSpan || n.rowSpan) {
@@ -592,11 +597,10 @@ class Tagger {
       } else if (n.listNumbering) {
         text += `/A<</O/List/ListNumbering/${n.listNumbering}>>`;
       }
+      text += `/P ${parent.id} 0 R`;
       // A lone MCID without brackets (most elements: a cell with its one marked-content sequence).
       const lone = kids.length === 1 && pg !== undefined;
-      text += lone ? `/K ${k}` : `/K[${k}]`;
-      if (pg) text += `/Pg ${pg.id} 0 R`;
-      text += '>>\nendobj\n';
+      text += lone ? `/K ${k}>>\nendobj\n` : `/K[${k}]>>\nendobj\n`;
       ref.offset = at;
       at += text.length;
       parts.push(text);
