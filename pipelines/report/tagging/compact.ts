@@ -6,7 +6,7 @@
  * unchanged: this is a container change, not a re-encoding. Works on what pdfkit writes (one definition per object
  * number, direct /Length, a classic trailer), which tests/report/tagging/ checks through the structural checker.
  */
-import { deflateSync } from 'node:zlib';
+import { constants, deflateSync } from 'node:zlib';
 
 const OBJ = /(\d+) (\d+) obj\s/g;
 const LENGTH = /\/Length (\d+)(?!\s+\d+\s+R)/;
@@ -21,6 +21,13 @@ const PER = 100_000;
  * fixtures, bench/tagging.ts), which is most of what tagging would cost.
  */
 const LEVEL = 7;
+/**
+ * zlib's filtered strategy (fewer short matches, more literals): the dictionaries' numbers are short and unlike each
+ * other, and matching two or three of their digits costs more than it saves. Measured on the demo's riket, three län
+ * and two kommuner and the three fixtures: 0.5–1.6 KB less object stream in eight of the nine (0.1–0.4 % of the
+ * file), 0.2 KB more in län 14, at 2–8 % more deflate time (0.1–1.5 ms a report).
+ */
+const STRATEGY = constants.Z_FILTERED;
 
 /**
  * The cross-reference stream's rows, each field as narrow as its largest value allows, with the PNG Up predictor
@@ -149,7 +156,7 @@ function pack(input: Buffer, streams: readonly { num: number; start: number; end
       xref.set(o.num, [2, stm, k]);
     }
     index += '\n';
-    const data = deflateSync(Buffer.from(index + group.map((o) => o.text).join('\n'), 'latin1'), { level: LEVEL });
+    const data = deflateSync(Buffer.from(index + group.map((o) => o.text).join('\n'), 'latin1'), { level: LEVEL, strategy: STRATEGY });
     xref.set(stm, [1, offset, 0]);
     put(`${stm} 0 obj\n<< /Type /ObjStm /N ${group.length} /First ${index.length} /Filter /FlateDecode /Length ${data.length} >>\nstream\n`);
     put(data);
