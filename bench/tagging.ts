@@ -12,7 +12,11 @@
  * - in one process, interleaved, the fixture's riket, län and kommun reports (tests/report/tagging/reports.ts):
  *   pdfmake's layout and rendering untagged, and the same tagged (the layer's bookkeeping, the structure tree and the
  *   packing into object streams, which the layer does as the file is written); CPU time of the pairs, the median of
- *   the paired ratios (each pair run back to back, so that the machine's load is alike for both).
+ *   the paired ratios (each pair run back to back, so that the machine's load is alike for both). This runs the
+ *   TypeScript sources through tsx, whose helpers (`__name` on every closure made) cost both sides a little more than
+ *   the compiled dist/ the demo runs;
+ * - beside the goal's comparison with the untagged file as pdfkit writes it, like with like: the untagged file packed
+ *   into object streams the same way (compact.ts), page streams and the rest apart, which is what tagging itself adds.
  *
  * `npm run bench` runs it over the demo warehouse it has built (bench/run.ts). Alone:
  * `node --import tsx bench/tagging.ts [reports] [rounds]` (reports default riket,lan,kommun over the sample above;
