@@ -23,7 +23,7 @@
  * into words and resolving each word's style, DocMeasure.measureLeaf) was two thirds of a pass. A correction changes
  * no text and no style, so a text node measured by an earlier pass of the same document, under the same style stack,
  * gets that pass's measurement back (fresh copies of its words: laying out moves and splits them) instead of being
- * measured again (LeafCache below; tests/report/page-fit.test.ts checks the hook points and that the bytes are the
+ * measured again (leafCache below; tests/report/page-fit.test.ts checks the hook points and that the bytes are the
  * same as measured anew).
  */
 import { createRequire } from 'node:module';
