@@ -363,17 +363,14 @@ export function kommunSpreadChart(block: IndicatorBlock, reference: { name: stri
       ? []
       : [{ value: reference.value, label: fitText(`${reference.name} ${formatValue(reference.value, block.unit, lang)}`) }];
   const t = chartTemplate('kommun-spread');
-  return {
-    id: `spread-${block.id}`,
-    spec: t.fill({
-      description: fitText(wording(lang).t('charts.kommunerAndLan', { title: block.title_sv })),
-      width: CHART_WIDTH,
-      height: Math.max(3, order.length) * t.setting('rowHeight'),
-      unitLabel: fitText(style.label),
-      rows: order,
-    }),
-    data: { values: kommuner, lans: lanRows, reference: refRows },
-  };
+  const spec = t.fill({
+    description: fitText(wording(lang).t('charts.kommunerAndLan', { title: block.title_sv })),
+    width: CHART_WIDTH,
+    height: Math.max(3, order.length) * t.setting('rowHeight'),
+    unitLabel: fitText(style.label),
+    rows: order,
+  });
+  return withReference(`spread-${block.id}`, spec, { values: kommuner, lans: lanRows }, refRows);
 }
 
 /**
@@ -397,17 +394,25 @@ export function kommunRankChart(block: IndicatorBlock, reference: { name: string
       ? []
       : [{ value: reference.value, label: fitText(`${reference.name} ${formatValue(reference.value, block.unit, lang)}`) }];
   const t = chartTemplate('kommun-rank');
-  return {
-    id: `rank-${block.id}`,
-    spec: t.fill({
-      description: fitText(wording(lang).t('charts.kommuner', { title: block.title_sv })),
-      width: CHART_WIDTH,
-      height: Math.max(3, order.length) * (rowStep ?? t.setting('rowHeight')),
-      unitLabel: fitText(style.label),
-      rows: order,
-    }),
-    data: { values: rows, reference: refRows },
-  };
+  const spec = t.fill({
+    description: fitText(wording(lang).t('charts.kommuner', { title: block.title_sv })),
+    width: CHART_WIDTH,
+    height: Math.max(3, order.length) * (rowStep ?? t.setting('rowHeight')),
+    unitLabel: fitText(style.label),
+    rows: order,
+  });
+  return withReference(`rank-${block.id}`, spec, { values: rows }, refRows);
+}
+
+/**
+ * A chart with the report area's own value as its `reference` dataset; without that value (missing or protected)
+ * the layers drawing it go too: an empty layer makes Vega warn of an infinite extent, which stops the report.
+ */
+function withReference(id: string, spec: TopLevelSpec, data: Record<string, readonly ChartRow[]>, refRows: readonly ChartRow[]): ChartDef {
+  if (refRows.length > 0) return { id, spec, data: { ...data, reference: refRows } };
+  if (!('layer' in spec)) return { id, spec, data };
+  const layer = spec.layer.filter((l) => !(l.data && 'name' in l.data && l.data.name === 'reference'));
+  return { id, spec: { ...spec, layer } as TopLevelSpec, data };
 }
 
 /**
@@ -553,13 +558,12 @@ export function areaTypeTrendChart(
   // fits under the chapter's gap table instead of leaving most of a page empty.
   const t = chartTemplate('area-type-trends');
   const grid = panelGrid(usable.length, t);
-  const panel = (i: AreaTypeIndicator): string => wrapLabel(fitText(i.title_sv), grid.columns === 4 ? 22 : 30);
-  const order = usable.map(panel);
-  const rows: ChartRow[] = usable.flatMap((i) =>
+  const order = usable.map((i) => wrapLabel(fitText(i.title_sv), grid.columns === 4 ? 22 : 30));
+  const rows: ChartRow[] = usable.flatMap((i, k) =>
     [...(i.trend ?? [])]
       .filter((p) => present.includes(p.area_type) && p.status !== 'no_areas')
       .sort((a, b) => a.area_type - b.area_type || a.year - b.year)
-      .map((p) => ({ panel: panel(i), year: p.year, type: legend[p.area_type - 1] ?? '', value: p.value })),
+      .map((p) => ({ panel: order[k] ?? '', year: p.year, type: legend[p.area_type - 1] ?? '', value: p.value })),
   );
   const years = [...new Set(rows.map((r) => Number(r.year)))].sort((a, b) => a - b);
   const first = years[0] ?? 0;

@@ -130,8 +130,46 @@ function check(t: Loaded, node: Json, path: string, inArray: boolean, seen: read
   for (const [k, v] of Object.entries(node)) if (k !== '$use' && k !== '$when' && !k.startsWith('_')) check(t, v, at(path, k), false, seen);
 }
 
-/** The filled value of `node`, or OMIT. */
-function fillNode(t: Loaded, node: Json, params: TemplateParams, path: string): Json | typeof OMIT {
+/**
+ * A filled spec's shape (render-chart.ts compiles a shape once and fills its compiled Vega spec with each chart's own
+ * texts): the spec filled with every non-empty text the code gave replaced by a token, and the texts by token number.
+ * A token `zqW<n>qz` stands for a whole text value (anywhere in a value the code gave, within lists and objects);
+ * `zqI<n>qz` for a text placed inside a longer text (`{{name}}` in an expression). Numbers, flags and the files'
+ * own values (palette, settings) stay in the shape.
+ */
+export interface ChartShape {
+  readonly spec: TopLevelSpec;
+  readonly texts: readonly string[];
+}
+
+/** Gives each distinct text of a shape its token. */
+class Tokens {
+  readonly texts: string[] = [];
+  private readonly ids = new Map<string, number>();
+  token(kind: 'W' | 'I', text: string): string {
+    const key = `${kind}${text}`;
+    let id = this.ids.get(key);
+    if (id === undefined) {
+      id = this.texts.length;
+      this.texts.push(text);
+      this.ids.set(key, id);
+    }
+    return `zq${kind}${id}qz`;
+  }
+  whole(v: Json): Json {
+    if (typeof v === 'string') return v === '' ? v : this.token('W', v);
+    if (Array.isArray(v)) return v.map((x) => this.whole(x));
+    if (isObject(v)) {
+      const out: JsonObject = {};
+      for (const [k, x] of Object.entries(v)) out[k] = this.whole(x);
+      return out;
+    }
+    return v;
+  }
+}
+
+/** The filled value of `node`, or OMIT; with `tokens`, the code's texts as tokens (ChartShape). */
+function fillNode(t: Loaded, node: Json, params: TemplateParams, path: string, tokens?: Tokens): Json | typeof OMIT {
   if (typeof node === 'string') {
     const whole = WHOLE.exec(node);
     if (whole) {
@@ -141,13 +179,13 @@ function fillNode(t: Loaded, node: Json, params: TemplateParams, path: string): 
         if (whole[2]) return OMIT;
         throw new UsageError(`${shown(t.file)}: "${path}": the code gave no value for {{${name}}}`);
       }
-      return v as Json;
+      return tokens && t.names.has(name) ? tokens.whole(v as Json) : (v as Json);
     }
     if (!node.includes('{{')) return node;
     return node.replace(INNER, (_m, name: string) => {
       const v = valueOf(t, params, name);
       if (typeof v !== 'string' && typeof v !== 'number') throw new UsageError(`${shown(t.file)}: "${path}": {{${name}}} inside a text needs a text or number, got ${JSON.stringify(v)}`);
-      return String(v);
+      return tokens && t.names.has(name) && typeof v === 'string' && v !== '' ? tokens.token('I', v) : String(v);
     });
   }
   if (Array.isArray(node)) {
@@ -159,7 +197,7 @@ function fillNode(t: Loaded, node: Json, params: TemplateParams, path: string): 
         if (typeof on !== 'boolean') throw new UsageError(`${shown(t.file)}: "${at(path, i)}.$when": the code gave no true/false for ${flag}`);
         if (on === v.$when.startsWith('!')) return;
       }
-      const f = fillNode(t, v, params, at(path, i));
+      const f = fillNode(t, v, params, at(path, i), tokens);
       if (f !== OMIT) out.push(f);
     });
     return out;
@@ -175,7 +213,7 @@ function fillNode(t: Loaded, node: Json, params: TemplateParams, path: string): 
   for (const [k, v] of Object.entries(source)) {
     // `_` keys are notes for the editor; no Vega-Lite property starts with one.
     if (k === '$use' || k === '$when' || k.startsWith('_')) continue;
-    const f = fillNode(t, v, params, at(path, k));
+    const f = fillNode(t, v, params, at(path, k), tokens);
     if (f !== OMIT) out[k] = f;
   }
   return out;
@@ -230,6 +268,17 @@ function readStyle(dir: string): { style: ChartStyle; parts: Record<string, Json
   return { style, parts };
 }
 
+/** The shape of each spec `fill` made, made on demand. */
+const shapes = new WeakMap<object, () => ChartShape>();
+
+/**
+ * The shape of a spec made by a template's `fill`, or undefined for any other spec. The caller must check that the
+ * shape filled with its texts is the spec it holds (a spec changed after `fill` has another shape).
+ */
+export function chartShape(spec: object): ChartShape | undefined {
+  return shapes.get(spec)?.();
+}
+
 const styles = new Map<string, { style: ChartStyle; parts: Record<string, Json> }>();
 const templates = new Map<string, ChartTemplate>();
 
@@ -281,7 +330,15 @@ export function chartTemplate(kind: string, dir: string = DEFAULT_DIR): ChartTem
   const t: ChartTemplate = {
     file: shown(file),
     // Vega-Lite checks the spec when the chart is compiled (render-chart.ts fails on any warning).
-    fill: (params) => fillNode(loaded, spec, params, 'spec') as unknown as TopLevelSpec,
+    fill(params) {
+      const filled = fillNode(loaded, spec, params, 'spec') as unknown as TopLevelSpec;
+      // The shape only when render-chart.ts asks for it (a chart whose exact spec it has compiled before does not).
+      shapes.set(filled, () => {
+        const tokens = new Tokens();
+        return { spec: fillNode(loaded, spec, params, 'spec', tokens) as unknown as TopLevelSpec, texts: tokens.texts };
+      });
+      return filled;
+    },
     part(name, params) {
       const p = own[name];
       if (p === undefined) throw new Error(`${shown(file)}: no part "${name}"`);

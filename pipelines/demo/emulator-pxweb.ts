@@ -105,9 +105,9 @@ export class PxwebApi {
   }
 
   /**
-   * SCB states `updated` for every table (required in TableResponse). The reconstructed copies we hold for tables no
-   * SCB response confirms have none; for them /tables/{id} and data answers assume a fixed date, 1 February after the
-   * table's last year, while their metadata stays as stored (no `updated`) unless a test moves it.
+   * SCB states `updated` for every table (required in TableResponse, and in every metadata response we hold). The
+   * reconstructed copies we hold for tables no SCB response confirms have none; for them /tables/{id}, the metadata
+   * and data answers assume a fixed date, 1 February after the table's last year, unless a test moves it.
    */
   private updatedOf(t: ServedTable): string {
     return this.updatedOverride.get(t.meta.id.toLowerCase()) ?? t.meta.updated ?? `${(t.meta.years.at(-1) ?? 2024) + 1}-02-01T07:00:00Z`;
@@ -220,8 +220,11 @@ export class PxwebApi {
       else if (k === 'note') out.push([k, notesOf(t)]);
       else if (k === 'dimension') {
         out.push([k, new Ordered(t.dims.map((d) => [d.code, dimensionJson(t, d, d.values.map((_, i) => i), true)]))]);
-      } else if (k === 'updated') out.push([k, this.updatedOverride.get(t.meta.id.toLowerCase()) ?? v]);
+      } else if (k === 'updated') out.push([k, this.updatedOf(t)]);
       else out.push([k, v]);
+      // SCB's metadata always states `updated`, as /tables/{id} does; a reconstructed copy that lacks it gets the
+      // same date /tables/{id} answers, after `source` where SCB puts it.
+      if (k === 'source' && !('updated' in stored)) out.push(['updated', this.updatedOf(t)]);
     }
     return relink(jsonReply(200, new Ordered(out)), base);
   }

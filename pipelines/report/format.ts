@@ -160,6 +160,16 @@ export function wordKey(unit: string): string {
  * another language the unit's name must be in the wording file (`format.unitNames`), or the report stops.
  */
 export function unitStyle(unit: string, lang: Lang = 'sv'): UnitStyle {
+  // Asked for every value a report prints (tables, chart labels, the workbook): worked out once per unit and language.
+  const key = `${lang}\u0000${unit}`;
+  let style = unitStyles.get(key);
+  if (!style) unitStyles.set(key, (style = unitStyleOf(unit, lang)));
+  return { ...style };
+}
+
+const unitStyles = new Map<string, UnitStyle>();
+
+function unitStyleOf(unit: string, lang: Lang): UnitStyle {
   const w = wording(lang);
   const u = unit.trim().toLowerCase();
   const words = (k: string) => ({ suffix: w.t(`format.units.${k}.suffix`), changeSuffix: w.t(`format.units.${k}.changeSuffix`), label: w.t(`format.units.${k}.label`) });

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, type CliResult } from '../helpers/run-cli.ts';
+import { inlineParams } from '../../pipelines/area-types-command.ts';
 
 let tmp = '';
 
@@ -52,6 +53,15 @@ describe('segfollow area-types', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toBe('year,unit,index,area_type\n2022,a,0,4\n2022,b,0,4\n2022,c,5,1\n2022,d,0,4\n2022,e,0,4\n2023,a,3,4\n2023,b,9,2\n');
     expect(r.stderr).toContain('year = 2023: 2 rows, 2 with an index; mean 6, SD 3');
+  });
+
+  it('with --by and the groups interleaved, each row keeps its own index and type in file order', async () => {
+    const f = file('by-mixed.csv', 'year,regso,idx\n2023,a,3\n2022,a,0\n2022,b,0\n2023,b,9\n2022,c,5\n2022,d,0\n2022,e,0\n');
+    const r = await cli(['--input', f, '--unit', 'regso', '--index', 'idx', '--by', 'year']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe('year,unit,index,area_type\n2023,a,3,4\n2022,a,0,4\n2022,b,0,4\n2023,b,9,2\n2022,c,5,1\n2022,d,0,4\n2022,e,0,4\n');
+    // Groups in order of first appearance.
+    expect(r.stderr.indexOf('year = 2023')).toBeLessThan(r.stderr.indexOf('year = 2022'));
   });
 
   it('--sd sample uses the divisor n − 1 (R sd(), pandas std()), which moves the edge area to type 2', async () => {
@@ -151,5 +161,13 @@ describe('segfollow area-types', () => {
         expect(r.stderr).not.toMatch(/internal error|at .*\.ts:\d+/);
       });
     }
+  });
+});
+
+describe('inlineParams (cut.sql as a view, whose parameters cannot be bound)', () => {
+  it('quotes each $name outside literals, quoted identifiers and comments, and refuses an unknown one', () => {
+    const sql = `-- uses $a\nSELECT $a AS "$a", 'got ' || $b, 'it''s $a' -- $b\nFROM t`;
+    expect(inlineParams(sql, { a: "x'y", b: '[1, 2]' })).toBe(`-- uses $a\nSELECT 'x''y' AS "$a", 'got ' || '[1, 2]', 'it''s $a' -- $b\nFROM t`);
+    expect(() => inlineParams('SELECT $c', { a: '1' })).toThrow(/\$c has no value/);
   });
 });

@@ -23,6 +23,7 @@ import {
   segregationPanelsChart,
   type ChartDef,
 } from '../../pipelines/charts/specs.ts';
+import { forgetParsedCharts, renderChart } from '../../pipelines/charts/render-chart.ts';
 import { chartStyle, chartTemplate } from '../../pipelines/charts/templates.ts';
 import { UsageError } from '../../pipelines/errors.ts';
 import { loadBoundaries } from '../../pipelines/report/maps.ts';
@@ -101,6 +102,48 @@ describe('chart specs of every kind (golden, written before the templates)', () 
       expectGolden(`charts/specs-every-kind.${lang}.json`, JSON.stringify(specs, null, 1) + '\n');
     });
   }
+});
+
+describe('charts of every kind drawn one after another', () => {
+  it('draw what each draws alone, with nothing held (expression functions shared between Views, render-chart.ts)', async () => {
+    const charts = everyKind('sv');
+    // The SVG, or the error: a variant that failed for its spec alone would have to fail alike.
+    const draw = (c: ChartDef): Promise<string> => renderChart(c.spec, c.data).then((r) => r.svg, (e: unknown) => `error: ${(e as Error).message}`);
+    const alone: string[] = [];
+    for (const c of charts) {
+      forgetParsedCharts();
+      alone.push(await draw(c));
+    }
+    expect(alone.filter((s) => !s.startsWith('<svg'))).toEqual([]);
+    forgetParsedCharts();
+    for (const [i, c] of charts.entries()) expect(await draw(c), c.id).toBe(alone[i]);
+  });
+});
+
+describe('a kommun ranking or spread without the area\'s own value', () => {
+  it('draws the spread over the län without the dashed rule and its label (riket\'s own value missing)', async () => {
+    const employment = reportModelFixture().chapters.flatMap((c) => c.indicators).find((i) => i.by_kommun.length > 0 && i.by_lan.length > 0);
+    if (!employment) throw new Error('fixture has no kommun and län values');
+    const c = kommunSpreadChart(employment, { name: 'Riket', value: null });
+    expect(Object.keys(c.data).sort()).toEqual(['lans', 'values']);
+    const r = await renderChart(c.spec, c.data);
+    expect(r.svg).not.toContain('stroke-dasharray');
+    expect((await renderChart(kommunSpreadChart(employment, { name: 'Riket', value: 81 }).spec, kommunSpreadChart(employment, { name: 'Riket', value: 81 }).data)).svg).toContain('stroke-dasharray');
+  });
+
+  it('draws the kommuner without the dashed rule and its label (a län whose own value is missing or protected)', async () => {
+    const employment = reportModelFixture().chapters.flatMap((c) => c.indicators).find((i) => i.by_kommun.length > 0);
+    if (!employment) throw new Error('fixture has no kommun values');
+    const withRef = await renderChart(kommunRankChart(employment, { name: 'Stockholms län', value: 80.2 }).spec, kommunRankChart(employment, { name: 'Stockholms län', value: 80.2 }).data);
+    const c = kommunRankChart(employment, { name: 'Stockholms län', value: null });
+    expect(Object.keys(c.data)).toEqual(['values']);
+    const r = await renderChart(c.spec, c.data);
+    expect(r.svg).toContain('<svg');
+    expect(r.svg).not.toContain('Stockholms län');
+    expect(withRef.svg).toContain('Stockholms län');
+    expect(r.svg).not.toContain('stroke-dasharray');
+    expect(withRef.svg).toContain('stroke-dasharray');
+  });
 });
 
 describe('the chart templates', () => {

@@ -93,6 +93,14 @@ describe('ingest: fetch only what changed', () => {
     expect(tab6571?.latest_period).toBe(2025);
     const n07540 = rel.find((r) => r.table_id === 'N07540');
     expect(n07540?.released).toBe('2025 published 2026-03-31'); // data/metadata/kolada/N07540.json
+    // Never fetched, so due whatever SCB says: no GET /tables/{id}; each table's release came from its metadata,
+    // asked once per table, and a reconstructed copy without `updated` got the date /tables/{id} would give.
+    const scbCalls = first.all.filter((r) => r.includes('/api/v2/tables'));
+    expect(scbCalls.filter((r) => /^GET \/api\/v2\/tables\/[^/?]+\?/.test(r))).toEqual([]);
+    const metadataCalls = scbCalls.filter((r) => r.includes('/metadata'));
+    expect(metadataCalls).toHaveLength(new Set(metadataCalls).size);
+    expect(new Set(metadataCalls.map((r) => /\/tables\/([^/]+)\//.exec(r)?.[1]))).toEqual(new Set(cat.pxweb.map((t) => t.id)));
+    expect(rel.find((r) => r.table_id === 'IntGr11RegSO1')?.released).toBe('2023-02-01T07:00:00Z');
   }, 120_000);
 
   it('a second run on unchanged sources makes no data request, says so, and records it in the run history', async () => {

@@ -318,6 +318,13 @@ class Tagger {
     return n;
   }
 
+  /** A new element of `node` in `container`, with the node's language. */
+  static child(container: StructNode | null, node: PmNode, role: string): StructNode {
+    const n = Tagger.node(role, container);
+    if (node.lang) n.lang = node.lang;
+    return n;
+  }
+
   reset(): void {
     this.root = Tagger.node('Document', null);
     this.stack = [{ container: this.root }];
@@ -343,34 +350,29 @@ class Tagger {
     if (slot) container = slot;
     const role = node.role && ROLES.has(node.role) && !(slot && (node.role === 'TH' || node.role === 'TD')) ? node.role : undefined;
     if (role === 'Artifact') return { artifact: LAYOUT, container: null };
-    const add = (r: string): StructNode => {
-      const n = Tagger.node(r, container);
-      if (node.lang) n.lang = node.lang;
-      return n;
-    };
 
-    if (parent.tocTable === node && node.table) return { container: null, table: this.tableInfo(node, add('TOC'), true) };
+    if (parent.tocTable === node && node.table) return { container: null, table: this.tableInfo(node, Tagger.child(container, node, 'TOC'), true) };
     if (node.toc) return { container, ...(node.toc._table ? { tocTable: node.toc._table } : {}) };
     if (node.table) {
       // A table used for layout (a framed box): its cells are plain containers.
-      if (role && role !== 'Table') return { container: add(role) };
+      if (role && role !== 'Table') return { container: Tagger.child(container, node, role) };
       if (!((node.table.headerRows ?? 0) > 0)) this.issues.push({ kind: 'table-without-header', node: describe('Table', undefined, textOf(this.lastTextNode).trim()) });
-      return { container: null, table: this.tableInfo(node, add('Table'), false) };
+      return { container: null, table: this.tableInfo(node, Tagger.child(container, node, 'Table'), false) };
     }
     if (node.ul || node.ol) {
-      const list = add(role ?? 'L');
+      const list = Tagger.child(container, node, role ?? 'L');
       list.listNumbering = node.ol ? 'Decimal' : 'Disc';
       return { container: list, list: { items: new Set(node.ul ?? node.ol), list } };
     }
     if (node.text !== undefined) {
       const t = node.text;
       if (typeof t === 'string' ? /\S/.test(t) : textOf(node).trim()) this.lastTextNode = node;
-      const owner = slot && !role ? slot : add(role ?? this.heading(node) ?? 'P');
+      const owner = slot && !role ? slot : Tagger.child(container, node, role ?? this.heading(node) ?? 'P');
       return { container: owner, owner };
     }
     if (node.svg !== undefined || node.image !== undefined || node.canvas !== undefined || node.qr !== undefined) {
       if (typeof node.alt === 'string' && node.alt.trim()) {
-        const figure = add(role ?? 'Figure');
+        const figure = Tagger.child(container, node, role ?? 'Figure');
         figure.alt = node.alt.trim();
         return { container: figure, figure };
       }
@@ -378,7 +380,7 @@ class Tagger {
       return { artifact: LAYOUT, container: null };
     }
     // stack, columns, section: transparent unless given a role.
-    return { container: role ? add(role) : container };
+    return { container: role ? Tagger.child(container, node, role) : container };
   }
 
   private heading(node: PmNode): string | undefined {
@@ -578,7 +580,12 @@ class Tagger {
           k += c.pg === pg ? c.mcid : `<</Type/MCR/Pg ${c.pg.id} 0 R/MCID ${c.mcid}>>`;
         } else k += `<</Type/OBJR/Obj ${c.objr.id} 0 R/Pg ${c.pg.id} 0 R>>`;
       }
-      let text = `${ref.id} 0 obj\n<</S/${n.role}/P ${parent.id} 0 R`;
+      // Keys in the order that packs best (measured on the demo's län 14: 2 % less object stream than /S /P … /K /Pg):
+      // what repeats from element to element first (/Pg, /S, /A), the two numbers that change (/P, /K) last, side by
+      // side, so that deflate breaks its match to the previous element once, not twice.
+      let text = `${ref.id} 0 obj\n<<`;
+      if (pg) text += `/Pg ${pg.id} 0 R`;
+      text += `/S/${n.role}`;
       if (n.lang) text += `/Lang${pdfString(n.lang)}`;
       if (n.alt) text += `/Alt${pdfString(n.alt)}`;
       if (n.scope || n.colSpan || n.rowSpan) {
@@ -592,11 +599,10 @@ class Tagger {
       } else if (n.listNumbering) {
         text += `/A<</O/List/ListNumbering/${n.listNumbering}>>`;
       }
+      text += `/P ${parent.id} 0 R`;
       // A lone MCID without brackets (most elements: a cell with its one marked-content sequence).
       const lone = kids.length === 1 && pg !== undefined;
-      text += lone ? `/K ${k}` : `/K[${k}]`;
-      if (pg) text += `/Pg ${pg.id} 0 R`;
-      text += '>>\nendobj\n';
+      text += lone ? `/K ${k}>>\nendobj\n` : `/K[${k}]>>\nendobj\n`;
       ref.offset = at;
       at += text.length;
       parts.push(text);
