@@ -186,18 +186,24 @@ function parseFlagsRaw(args: string[]) {
   });
 }
 
+/** Starts the demo emulator over a fresh synthetic world; the config pointed at it. */
+async function startDemoSources(config: Config, log: Logger, keep: (em: { close(): Promise<void> }) => void): Promise<Config> {
+  const t0 = performance.now();
+  const { generateWorld } = await import('./demo/generate-world.ts');
+  const { startEmulator } = await import('./demo/emulator.ts');
+  const em = await startEmulator(generateWorld());
+  keep(em);
+  log.info('demo: emulator started on 127.0.0.1 over synthetic data', { url: em.url, seconds: Math.round(performance.now() - t0) / 1000 });
+  return { ...config, scbBaseUrl: em.scbBaseUrl, koladaBaseUrl: em.koladaBaseUrl, geoBaseUrl: em.geoBaseUrl, areaKeysUrl: `${em.url}/keys` };
+}
+
 async function runCommand(command: string, stages: StageName[], args: string[], config: Config, log: Logger): Promise<number> {
   let emulator: { close(): Promise<void> } | undefined;
   try {
     if (config.demo && (stages.includes('ingest') || stages.includes('areas')) && !config.offline) {
-      const t0 = performance.now();
-      const { generateWorld } = await import('./demo/generate-world.ts');
-      const { startEmulator } = await import('./demo/emulator.ts');
-      const world = generateWorld();
-      const em = await startEmulator(world);
-      emulator = em;
-      config = { ...config, scbBaseUrl: em.scbBaseUrl, koladaBaseUrl: em.koladaBaseUrl, geoBaseUrl: em.geoBaseUrl, areaKeysUrl: `${em.url}/keys` };
-      log.info('demo: emulator started on 127.0.0.1 over synthetic data', { url: em.url, seconds: Math.round(performance.now() - t0) / 1000 });
+      // Started in a function of its own and handed over through the setter: a local of this async function lives in
+      // its suspended frame until the command ends, and so did the world (~130 MB of heap) through build and report.
+      config = await startDemoSources(config, log, (em) => (emulator = em));
     }
     const ctx: Context = { config, log, fetch: globalThis.fetch, now: () => new Date() };
     // Loaded here, not at the top: the stages pull in DuckDB, Vega and pdfmake, which `indices` or `--help` never need.

@@ -167,6 +167,35 @@ export async function queryFile(conn: DuckDBConnection, name: string, params?: P
   }
 }
 
+/**
+ * Rows of `sql/<name>.sql` as plain objects (as queryFile gives them), a DuckDB chunk (2,048 rows) at a time: for
+ * results that are written out as they come, never held whole (the report stage's exports).
+ */
+export async function* streamFile(conn: DuckDBConnection, name: string, params?: Params): AsyncGenerator<Row[]> {
+  let result;
+  try {
+    result = await (params ? conn.stream(sqlFile(name), params) : conn.stream(sqlFile(name)));
+  } catch (e) {
+    throw environmentError(e, 'the warehouse') ?? new StageError(`sql/${name}.sql failed: ${(e as Error).message}`, { cause: e });
+  }
+  const names = result.columnNames();
+  const chunks = result.yieldRowsJs();
+  for (;;) {
+    let next;
+    try {
+      next = await chunks.next();
+    } catch (e) {
+      throw environmentError(e, 'the warehouse') ?? new StageError(`sql/${name}.sql failed: ${(e as Error).message}`, { cause: e });
+    }
+    if (next.done) return;
+    yield next.value.map((values) => {
+      const out: Row = {};
+      names.forEach((k, i) => (out[k] = toPlain(values[i], k)));
+      return out;
+    });
+  }
+}
+
 function toPlain(v: unknown, column: string): string | number | boolean | null {
   if (v === null || v === undefined) return null;
   if (typeof v === 'bigint') {

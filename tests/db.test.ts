@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { withConnection, inTransaction, exec, query } from '../pipelines/db.ts';
+import { withConnection, inTransaction, exec, execFile, query, queryFile, streamFile, type Row } from '../pipelines/db.ts';
 
 describe('inTransaction', () => {
   it('commits, and rolls back on any thrown error — a parser error included', async () => {
@@ -33,6 +33,38 @@ describe('query', () => {
     await withConnection(':memory:', async (conn) => {
       expect(await query(conn, "SELECT count(*) AS n, TIMESTAMP '2026-11-27 10:00:00' AS t")).toEqual([{ n: 1, t: '2026-11-27T10:00:00.000Z' }]);
       await expect(query(conn, 'SELECT 9007199254740993::BIGINT AS big')).rejects.toThrow(/too large for a JavaScript number/);
+    });
+  });
+});
+
+describe('streamFile', () => {
+  it('gives the rows of queryFile, in order and converted alike, a chunk at a time', async () => {
+    await withConnection(':memory:', async (conn) => {
+      await execFile(conn, 'staging/schema');
+      await exec(conn, "INSERT INTO indicator VALUES ('x', 'arbete', 'X', 'X', 'procent', true, 'alla', 'SCB', 1, 'd', NULL)");
+      // 300 areas × 17 years = 5,100 rows: three DuckDB chunks of at most 2,048.
+      await exec(conn, "INSERT INTO area SELECT lpad(i::VARCHAR, 4, '0'), 'kommun', 'kommun', 'K' || i, lpad(i::VARCHAR, 4, '0'), '01', NULL FROM range(300) t(i)");
+      await exec(
+        conn,
+        `INSERT INTO indicator_value SELECT 'x', lpad(i::VARCHAR, 4, '0'), 'kommun', 2009 + y, CASE WHEN i % 7 = 0 THEN NULL ELSE i / 3 + y END,
+           i * 10 + y, 1000, CASE WHEN i % 7 = 0 THEN 'suppressed' ELSE 'ok' END, 'SCB T' FROM range(300) a(i), range(17) b(y)`,
+      );
+      const params = { year: 2025 };
+      const chunks: Row[][] = [];
+      for await (const rows of streamFile(conn, 'report/export_indicator_values', params)) chunks.push(rows);
+      expect(chunks.length).toBeGreaterThan(1);
+      const all = await queryFile(conn, 'report/export_indicator_values', params);
+      expect(all).toHaveLength(5100);
+      expect(chunks.flat()).toEqual(all);
+    });
+  });
+
+  it('names the SQL file when the statement fails', async () => {
+    await withConnection(':memory:', async (conn) => {
+      const read = async (): Promise<void> => {
+        for await (const rows of streamFile(conn, 'report/export_indicator_values', { year: 2025 })) void rows;
+      };
+      await expect(read()).rejects.toThrow(/sql\/report\/export_indicator_values\.sql failed/);
     });
   });
 });

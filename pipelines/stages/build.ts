@@ -8,6 +8,7 @@ import type { Level } from '../areas/levels.ts';
 import { StageError } from '../errors.ts';
 import { buildSegregation, buildSegregationChange, type SegregationResult } from './segregation.ts';
 import { buildAreaTypes, type AreaTypesResult } from './area-types.ts';
+import { collectGarbage } from '../heap.ts';
 
 export interface BuildResult {
   indicators: Record<string, number>;
@@ -34,6 +35,9 @@ export const SEGREGATION_SPLITS = [
  * data-quality checks. All in one transaction: a failed build leaves the previous values whole.
  */
 export async function build(ctx: Context, conn: DuckDBConnection): Promise<BuildResult> {
+  // What the stages before left is garbage by now (in a demo run the closed emulator's world, ~130 MB, was still
+  // reachable when the run collected after the ingest, through its sockets' last events): gone before DuckDB's peak.
+  collectGarbage();
   const cat = loadIndicators(ctx.config.dataDir);
   const noiseFrom = noiseYears(ctx);
   const [obs] = await query(conn, 'SELECT count(*)::INTEGER AS n FROM observation');
@@ -72,6 +76,9 @@ export async function build(ctx: Context, conn: DuckDBConnection): Promise<Build
     // The engine rewrites every split's rows, D included, adding the other indices, RegSO units, the M/H
     // decomposition, expected values and intervals; its D must equal the SQL D set aside above.
     result.segregation = await buildSegregation(ctx, conn, { draws: ctx.config.bootstrapDraws });
+    // The segregation rows (~100-200 MB of heap in a demo) are written and garbage now, but V8 would leave them in
+    // the heap through the area types and checks, where DuckDB's memory peaks (issue 10 goal 5).
+    collectGarbage();
     for (const split of SEGREGATION_SPLITS) {
       const disagree = await queryFile(conn, 'measures/compare_d', { groups: split.groups });
       if (disagree.length > 0) {

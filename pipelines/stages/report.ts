@@ -2,6 +2,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { join } from 'node:path';
 import type { Context } from '../context.ts';
 import { query, queryFile, type Params, type Row } from '../db.ts';
+import { collectGarbage } from '../heap.ts';
 import { StageError } from '../errors.ts';
 import { indicatorReportFields, loadIndicators, loadSources, titleInYear, type IndicatorCatalogue, type IndicatorDef } from '../catalogue.ts';
 import { MESSAGES, message, type MessageId } from '../messages.ts';
@@ -105,7 +106,7 @@ async function areaSeries(conn: DuckDBConnection, indicatorId: string, areaCode:
   let all = memo.get(year);
   if (!all) {
     all = queryFile(conn, 'report/indicator_series_all', { year }).then((rows) => {
-      const m = new Map<string, Row[]>();
+      const m = new Map<string, Row[] | undefined>();
       for (const r of rows) {
         const key = `${String(r.indicator_id)}\u0000${String(r.area_code)}`;
         const list = m.get(key);
@@ -116,11 +117,20 @@ async function areaSeries(conn: DuckDBConnection, indicatorId: string, areaCode:
     });
     memo.set(year, all);
   }
-  return (await all).get(`${indicatorId}\u0000${areaCode}`) ?? [];
+  const series = await all;
+  const key = `${indicatorId}\u0000${areaCode}`;
+  const rows = series.get(key);
+  // A kommun's series serves its own report only (the others set theirs beside their län's and riket's): handed
+  // over, it leaves the run-wide map. Asked again, it is read on its own.
+  if (areaCode.length === 4) {
+    if (!rows) return series.has(key) ? queryFile(conn, 'report/indicator_series', { indicator_id: indicatorId, area_code: areaCode, year }) : [];
+    series.set(key, undefined);
+  }
+  return rows ?? [];
 }
 
 /** The run's series by `indicator\u0000area`, per report year; scoped to one stage call like runQueries. */
-const runSeries = new WeakMap<DuckDBConnection, Map<number, Promise<Map<string, Row[]>>>>();
+const runSeries = new WeakMap<DuckDBConnection, Map<number, Promise<Map<string, Row[] | undefined>>>>();
 
 /**
  * The rows the per-scope file `name` gives for one scope, taken from `${name}_all`: the same query for every scope
@@ -128,27 +138,47 @@ const runSeries = new WeakMap<DuckDBConnection, Map<number, Promise<Map<string, 
  * in the per-scope file's order (tests/sql/report.test.ts holds each pair to that).
  */
 async function scopeRows(conn: DuckDBConnection, name: string, params: Params, scope: Scope): Promise<Row[]> {
-  const memo = runScopes.get(conn) ?? new Map<string, Promise<Map<string, Row[]>>>();
+  const memo = runScopes.get(conn) ?? new Map<string, Promise<ScopeGroups>>();
   const key = `${name}\u0000${JSON.stringify(params)}`;
   let all = memo.get(key);
   if (!all) {
     all = queryFile(conn, `${name}_all`, params).then((rows) => {
-      const m = new Map<string, Row[]>();
+      const groups: ScopeGroups = { rows: new Map(), taken: new Set() };
       for (const { scope_level: level, scope_code: code, ...row } of rows) {
         const k = `${String(level)}\u0000${String(code)}`;
-        const list = m.get(k);
+        const list = groups.rows.get(k);
         if (list) list.push(row);
-        else m.set(k, [row]);
+        else groups.rows.set(k, [row]);
       }
-      return m;
+      return groups;
     });
     memo.set(key, all);
   }
-  return (await all).get(`${scope.level}\u0000${scope.code}`) ?? [];
+  const groups = await all;
+  const k = `${scope.level}\u0000${scope.code}`;
+  const rows = groups.rows.get(k);
+  if (rows) {
+    // Each scope's report reads its rows once: handed over, they leave the run-wide map, which so shrinks as the
+    // stage goes on instead of holding every scope's rows (some 300,000 row objects) until the last model.
+    groups.rows.delete(k);
+    groups.taken.add(k);
+    return rows;
+  }
+  if (!groups.taken.has(k)) return [];
+  // Asked a second time (not done today): read the whole answer again rather than answer with nothing.
+  if (memo.get(key) === all) memo.delete(key);
+  groups.taken.delete(k);
+  return scopeRows(conn, name, params, scope);
+}
+
+/** One `_all` answer grouped by scope, less the scopes already handed to their report (`taken`). */
+interface ScopeGroups {
+  rows: Map<string, Row[]>;
+  taken: Set<string>;
 }
 
 /** scopeRows' answers, per file and parameters; scoped to one stage call like runQueries. */
-const runScopes = new WeakMap<DuckDBConnection, Map<string, Promise<Map<string, Row[]>>>>();
+const runScopes = new WeakMap<DuckDBConnection, Map<string, Promise<ScopeGroups>>>();
 
 /** The latest year of a series with a value, null if none. */
 function latestYear(series: readonly Row[]): number | null {
@@ -176,6 +206,7 @@ async function writeReports(ctx: Context, conn: DuckDBConnection, stagingDir: st
   const pending: Promise<void>[] = [];
   const timing = new Map<Scope['level'], PhaseTotals>();
   let done = 0;
+  let modelsRead = 0;
   try {
     // Largest first (riket, then län, then kommuner), whatever order --reports names them in, so that no long report
     // is left for one thread at the end while the other idles; the files stay listed in the order asked.
@@ -186,6 +217,10 @@ async function writeReports(ctx: Context, conn: DuckDBConnection, stagingDir: st
       const t0 = performance.now();
       const c0 = threadCpuSeconds();
       const model = await reportModel(ctx, conn, scope, shared);
+      // The main thread allocates little once the run-wide answers are read, so V8 would keep their raw rows and every
+      // handed-over scope's rows as garbage for the whole stage (heap ~230 MB, ~100 MB live): collected after the
+      // first model, when the raw rows are garbage, then every GC_EVERY models (~0.1 s each).
+      if (++modelsRead % GC_EVERY === 1) collectGarbage();
       const c1 = threadCpuSeconds();
       const modelSeconds = (performance.now() - t0) / 1000;
       // The main thread's CPU for the model (DuckDB's own threads not included).
@@ -230,6 +265,9 @@ async function writeReports(ctx: Context, conn: DuckDBConnection, stagingDir: st
 }
 
 type Scope = ReportModel['scope'];
+
+/** Models read between two full garbage collections of the main thread (writeReports). */
+const GC_EVERY = 32;
 
 interface PhaseTotals {
   reports: number;

@@ -80,14 +80,6 @@ export class Rows {
   get length(): number {
     return this.measure.length;
   }
-
-  /** Appends another set's rows (column by column). */
-  append(o: Rows): void {
-    for (const k of Object.keys(this) as (keyof Rows)[]) {
-      const dst = this[k] as unknown[];
-      for (const v of o[k] as unknown[]) dst.push(v);
-    }
-  }
 }
 
 export interface Scope {

@@ -261,7 +261,6 @@ export async function buildSegregation(ctx: Context, conn: DuckDBConnection, opt
   const confidence = opts.confidence ?? 0.95;
   if (!Number.isInteger(draws) || draws < 0) throw new StageError(`segregation: draws must be a non-negative integer, got ${draws}`);
   const result: SegregationResult = { rows: 0, by_groups: {}, unit_sets: 0, left_out_units: 0, draws, seconds: { read: 0, compute: 0, write: 0 } };
-  const rows = new Rows();
   const crosswalk = await readCrosswalk(conn);
   const bridge: BridgeRow[] = [];
 
@@ -292,60 +291,119 @@ export async function buildSegregation(ctx: Context, conn: DuckDBConnection, opt
   parts.forEach((part, i) => {
     const groups = (jobs[i] as { split: Split }).split.groups;
     result.by_groups[groups] = (result.by_groups[groups] ?? 0) + part.length;
-    rows.append(part);
   });
   result.seconds.compute += (performance.now() - tc) / 1000;
 
   const t0 = performance.now();
   await inTransaction(conn, async () => {
     await execFile(conn, 'measures/delete_segregation_groups', { groups: listValue(SEGREGATION_SPLITS_ENGINE.map((s) => s.groups)) });
-    await appendRows(conn, rows);
+    await appendParts(conn, parts);
     await execFile(conn, 'measures/delete_segregation_bridge');
     await appendBridge(conn, bridge);
     await buildSegregationChange(conn, confidence);
   });
   result.seconds.write = (performance.now() - t0) / 1000;
-  result.rows = rows.length;
+  result.rows = parts.reduce((n, p) => n + p.length, 0);
   for (const k of Object.keys(result.seconds) as (keyof SegregationResult['seconds'])[]) result.seconds[k] = Math.round(result.seconds[k] * 1000) / 1000;
   ctx.log.info('built segregation indices', { rows: result.rows, unit_sets: result.unit_sets, left_out_units: result.left_out_units, draws, ...result.seconds });
   return result;
 }
 
-async function appendRows(conn: DuckDBConnection, rows: Rows): Promise<void> {
+async function appendParts(conn: DuckDBConnection, parts: readonly PackedRows[]): Promise<void> {
   const ap = await conn.createAppender('segregation_index');
   try {
-    const dbl = (v: number | null): void => (v === null || !Number.isFinite(v) ? ap.appendNull() : ap.appendDouble(v));
-    for (let i = 0; i < rows.length; i++) {
-      ap.appendVarchar(rows.measure[i] as string);
-      ap.appendVarchar(rows.groups[i] as string);
-      const f = rows.focal[i] ?? null;
-      if (f === null) ap.appendNull();
-      else ap.appendVarchar(f);
-      ap.appendVarchar(rows.scopeLevel[i] as string);
-      ap.appendVarchar(rows.scopeCode[i] as string);
-      ap.appendVarchar(rows.unitLevel[i] as string);
-      ap.appendVarchar(rows.unitVersion[i] as string);
-      ap.appendInteger(rows.year[i] as number);
-      dbl(rows.value[i] ?? null);
-      dbl(rows.expected[i] ?? null);
-      dbl(rows.ciLow[i] ?? null);
-      dbl(rows.ciHigh[i] ?? null);
-      ap.appendInteger(rows.nUnits[i] as number);
-      ap.appendDouble(rows.total[i] as number);
-      ap.appendVarchar(rows.status[i] as string);
-      ap.appendVarchar(rows.sourceTable[i] as string);
-      dbl(rows.biasCorrected[i] ?? null);
-      dbl(rows.bias[i] ?? null);
-      dbl(rows.se[i] ?? null);
-      const d = rows.draws[i] ?? null;
-      if (d === null) ap.appendNull();
-      else ap.appendInteger(d);
-      ap.endRow();
+    // NaN stands for NULL in the packed numbers; a non-finite index value is written as NULL as well.
+    const dbl = (v: number): void => (Number.isFinite(v) ? ap.appendDouble(v) : ap.appendNull());
+    for (const rows of parts) {
+      const n = rows.num;
+      for (let i = 0; i < rows.length; i++) {
+        const at = i * NUM_COLUMNS.length;
+        ap.appendVarchar(rows.measure[i] as string);
+        ap.appendVarchar(rows.groups[i] as string);
+        const f = rows.focal[i] ?? null;
+        if (f === null) ap.appendNull();
+        else ap.appendVarchar(f);
+        ap.appendVarchar(rows.scopeLevel[i] as string);
+        ap.appendVarchar(rows.scopeCode[i] as string);
+        ap.appendVarchar(rows.unitLevel[i] as string);
+        ap.appendVarchar(rows.unitVersion[i] as string);
+        ap.appendInteger(n[at + NUM.year] as number);
+        dbl(n[at + NUM.value] as number);
+        dbl(n[at + NUM.expected] as number);
+        dbl(n[at + NUM.ciLow] as number);
+        dbl(n[at + NUM.ciHigh] as number);
+        ap.appendInteger(n[at + NUM.nUnits] as number);
+        ap.appendDouble(n[at + NUM.total] as number);
+        ap.appendVarchar(rows.status[i] as string);
+        ap.appendVarchar(rows.sourceTable[i] as string);
+        dbl(n[at + NUM.biasCorrected] as number);
+        dbl(n[at + NUM.bias] as number);
+        dbl(n[at + NUM.se] as number);
+        const d = n[at + NUM.draws] as number;
+        if (Number.isNaN(d)) ap.appendNull();
+        else ap.appendInteger(d);
+        ap.endRow();
+      }
     }
     ap.flushSync();
   } finally {
     ap.closeSync();
   }
+}
+
+/** The numeric columns of Rows, packed side by side per row in PackedRows.num. */
+const NUM_COLUMNS = ['year', 'value', 'expected', 'ciLow', 'ciHigh', 'nUnits', 'total', 'biasCorrected', 'bias', 'se', 'draws'] as const;
+const NUM = Object.fromEntries(NUM_COLUMNS.map((c, i) => [c, i])) as Record<(typeof NUM_COLUMNS)[number], number>;
+
+/**
+ * One unit set's rows as the write needs them, compact: a thread's Rows arrive with a fresh copy of every string
+ * (structured clone) and every number boxed, some 1.3 KB a row (the demo's 166,592 rows held ~290 MB of heap at the
+ * build's peak). Here each distinct string is kept once and the numbers sit in one Float64Array, NaN for null.
+ */
+export interface PackedRows {
+  readonly length: number;
+  readonly measure: string[];
+  readonly groups: string[];
+  readonly focal: (string | null)[];
+  readonly scopeLevel: string[];
+  readonly scopeCode: string[];
+  readonly unitLevel: string[];
+  readonly unitVersion: string[];
+  readonly status: string[];
+  readonly sourceTable: string[];
+  /** Row-major, NUM_COLUMNS per row. */
+  readonly num: Float64Array;
+}
+
+/** `rows` packed (PackedRows); `seen` keeps the first copy of every string across parts. */
+export function packRows(rows: Rows, seen: Map<string, string>): PackedRows {
+  const one = (v: string): string => {
+    const kept = seen.get(v);
+    if (kept !== undefined) return kept;
+    seen.set(v, v);
+    return v;
+  };
+  const text = (col: readonly string[]): string[] => col.map(one);
+  // Not rows.length: a thread's Rows arrive as a plain object, without the class's getter.
+  const n = rows.measure.length;
+  const num = new Float64Array(n * NUM_COLUMNS.length);
+  NUM_COLUMNS.forEach((c, j) => {
+    const col = rows[c] as readonly (number | null)[];
+    for (let i = 0; i < n; i++) num[i * NUM_COLUMNS.length + j] = col[i] ?? NaN;
+  });
+  return {
+    length: n,
+    measure: text(rows.measure),
+    groups: text(rows.groups),
+    focal: rows.focal.map((f) => (f === null || f === undefined ? null : one(f))),
+    scopeLevel: text(rows.scopeLevel),
+    scopeCode: text(rows.scopeCode),
+    unitLevel: text(rows.unitLevel),
+    unitVersion: text(rows.unitVersion),
+    status: text(rows.status),
+    sourceTable: text(rows.sourceTable),
+    num,
+  };
 }
 
 /**
@@ -540,17 +598,18 @@ async function appendBridge(conn: DuckDBConnection, rows: readonly BridgeRow[]):
  * The rows of every (split, unit set), in job order. With more than one worker the sets go to worker threads,
  * largest first, so the cores share the draws; each set's seed is its own, so the rows are the same either way.
  */
-async function runUnitSets(jobs: readonly { split: Split; set: UnitSet }[], draws: number, confidence: number, workers: number): Promise<Rows[]> {
+async function runUnitSets(jobs: readonly { split: Split; set: UnitSet }[], draws: number, confidence: number, workers: number): Promise<PackedRows[]> {
   const info = (s: Split): SplitInfo => ({ key: s.key, kind: s.kind, groups: s.groups, focal: s.focal });
   const n = Math.min(Math.max(1, Math.floor(workers)), jobs.length);
+  const strings = new Map<string, string>();
   if (n <= 1 || draws === 0) {
     return jobs.map(({ split, set }) => {
       const rows = new Rows();
       computeUnitSet(info(split), set, rows, draws, confidence);
-      return rows;
+      return packRows(rows, strings);
     });
   }
-  const out: Rows[] = new Array<Rows>(jobs.length);
+  const out: PackedRows[] = new Array<PackedRows>(jobs.length);
   const order = jobs.map((_, i) => i).sort((a, b) => (jobs[b] as { set: UnitSet }).set.counts.length - (jobs[a] as { set: UnitSet }).set.counts.length);
   const pool = Array.from({ length: n }, () => newWorker());
   try {
@@ -574,7 +633,7 @@ async function runUnitSets(jobs: readonly { split: Split; set: UnitSet }[], draw
                 reject(new StageError(`segregation: a worker failed on ${JSON.stringify(jobs[m.id]?.split.groups)}: ${m.error}`));
                 return;
               }
-              out[m.id] = Object.assign(new Rows(), m.rows);
+              out[m.id] = packRows(m.rows, strings);
               send();
             });
             w.on('error', (e) => reject(new StageError(`segregation: a worker failed: ${e.message}`, { cause: e })));
