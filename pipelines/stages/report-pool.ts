@@ -8,7 +8,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { EnvironmentError, LockError, SegfollowError, SourceError, StageError, UsageError } from '../errors.ts';
+import { EnvironmentError, LockError, MemoryLimitError, SegfollowError, SourceError, StageError, UsageError } from '../errors.ts';
 import { renderJob, type RenderJob, type RenderOutcome, type RenderReply } from './report-worker.ts';
 
 export type RenderResult = RenderOutcome;
@@ -40,6 +40,20 @@ export function poolSize(reports: number): number {
   const env = process.env.SEGFOLLOW_REPORT_THREADS;
   const cores = env !== undefined && /^\d+$/.test(env) ? Number(env) : availableParallelism();
   return reports <= 1 ? 0 : Math.max(0, Math.min(cores, reports));
+}
+
+/**
+ * The old-generation heap cap of each render thread in MB (SEGFOLLOW_REPORT_HEAP_MB), or undefined for none (the
+ * default). Uncapped, V8 lets each thread's heap grow to 500–580 MB over the 312 demo reports: whole demo 1.67 GB
+ * peak, report stage 167 s. Capped at 400 or 520 MB the demo peaked at 1.03–1.06 GB but the report stage took
+ * 228–237 s, V8's collector threads taking some 120 s more CPU (5 Dec, 2 cores, one after the other). So the cap is for
+ * a machine short of memory, not the default.
+ */
+export function threadHeapMb(): number | undefined {
+  const env = process.env.SEGFOLLOW_REPORT_HEAP_MB?.trim();
+  if (env === undefined || env === '' || env === '0') return undefined;
+  if (!/^\d+$/.test(env)) throw new UsageError(`SEGFOLLOW_REPORT_HEAP_MB must be a whole number of megabytes (0 for no cap), got "${env}"`);
+  return Math.max(16, Number(env));
 }
 
 /** A pool of `size` threads, or an in-process renderer when size is 0. */
@@ -92,8 +106,10 @@ export function startRenderPool(size: number): RenderPool {
     if (queue.length < 2 * size) wake?.();
   };
 
+  const heapMb = threadHeapMb();
+  const resourceLimits = heapMb === undefined ? {} : { resourceLimits: { maxOldGenerationSizeMb: heapMb } };
   const workers = Array.from({ length: size }, () => {
-    const w = typeof boot === 'string' ? new Worker(boot, { eval: true }) : new Worker(boot);
+    const w = typeof boot === 'string' ? new Worker(boot, { eval: true, ...resourceLimits }) : new Worker(boot, resourceLimits);
     w.on('message', (reply: RenderReply) => {
       busy.delete(w);
       idle.push(w);
@@ -109,7 +125,13 @@ export function startRenderPool(size: number): RenderPool {
       }
       dispatch();
     });
-    w.on('error', (e) => fail(e instanceof StageError ? e : new StageError(`report thread failed: ${e.message}`, { cause: e })));
+    w.on('error', (e) => {
+      if ((e as NodeJS.ErrnoException).code === 'ERR_WORKER_OUT_OF_MEMORY') {
+        fail(new MemoryLimitError(`a report thread ran out of its ${heapMb ?? 'default'} MB heap (SEGFOLLOW_REPORT_HEAP_MB): raise it, e.g. SEGFOLLOW_REPORT_HEAP_MB=800, or use fewer threads (SEGFOLLOW_REPORT_THREADS=1); nothing was published`, { cause: e }));
+        return;
+      }
+      fail(e instanceof StageError ? e : new StageError(`report thread failed: ${e.message}`, { cause: e }));
+    });
     w.on('exit', (code) => {
       if (code !== 0 && !closing) fail(new StageError(`report thread exited with status ${code}`));
     });

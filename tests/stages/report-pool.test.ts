@@ -8,8 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadIndicators } from '../../pipelines/catalogue.ts';
-import { EnvironmentError, environmentError, exitCodeOf, StageError, UsageError } from '../../pipelines/errors.ts';
-import { errorOf, startRenderPool } from '../../pipelines/stages/report-pool.ts';
+import { EnvironmentError, environmentError, exitCodeOf, MemoryLimitError, StageError, UsageError } from '../../pipelines/errors.ts';
+import { errorOf, startRenderPool, threadHeapMb } from '../../pipelines/stages/report-pool.ts';
 import { renderJob } from '../../pipelines/stages/report-worker.ts';
 import { reportModelFixture } from '../fixtures/report-model.ts';
 
@@ -86,4 +86,43 @@ describe('startRenderPool', () => {
     }
     for (const ext of ['pdf', 'html']) expect(readFileSync(join(dir, `thread.${ext}`)).equals(readFileSync(join(dir, `here.${ext}`))), ext).toBe(true);
   }, 120_000);
+});
+
+describe('the render threads\' heap cap (SEGFOLLOW_REPORT_HEAP_MB)', () => {
+  const withEnv = async <T>(value: string | undefined, fn: () => T | Promise<T>): Promise<T> => {
+    const before = process.env.SEGFOLLOW_REPORT_HEAP_MB;
+    if (value === undefined) delete process.env.SEGFOLLOW_REPORT_HEAP_MB;
+    else process.env.SEGFOLLOW_REPORT_HEAP_MB = value;
+    try {
+      return await fn();
+    } finally {
+      if (before === undefined) delete process.env.SEGFOLLOW_REPORT_HEAP_MB;
+      else process.env.SEGFOLLOW_REPORT_HEAP_MB = before;
+    }
+  };
+
+  it('is none unless set; a whole number of MB, at least 16; anything else is a usage error', async () => {
+    expect(await withEnv(undefined, threadHeapMb)).toBeUndefined();
+    expect(await withEnv('0', threadHeapMb)).toBeUndefined();
+    expect(await withEnv('400', threadHeapMb)).toBe(400);
+    expect(await withEnv('3', threadHeapMb)).toBe(16);
+    await expect(withEnv('400MB', threadHeapMb)).rejects.toThrow(UsageError);
+  });
+
+  it('a thread that outgrows it fails the job as a MemoryLimitError (exit 2) naming the setting, not a crash', async () => {
+    const err = await withEnv('16', async () => {
+      const pool = startRenderPool(1);
+      try {
+        return await pool.render({ model, catalogue: cat.indicators, pdfFile: join(dir, 'oom.pdf'), xlsxFile: join(dir, 'oom.xlsx'), htmlFile: join(dir, 'oom.html') }).then(
+          () => null,
+          (e: unknown) => e,
+        );
+      } finally {
+        await pool.close();
+      }
+    });
+    expect(err).toBeInstanceOf(MemoryLimitError);
+    expect(exitCodeOf(err)).toBe(2);
+    expect((err as Error).message).toContain('16 MB heap (SEGFOLLOW_REPORT_HEAP_MB)');
+  }, 60_000);
 });
