@@ -136,7 +136,7 @@ export async function execFile(conn: DuckDBConnection, name: string, params?: Pa
   try {
     await (params ? conn.run(sqlFile(name), params) : conn.run(sqlFile(name)));
   } catch (e) {
-    throw environmentError(e, 'the warehouse') ?? new StageError(`sql/${name}.sql failed: ${(e as Error).message}`, { cause: e });
+    throw fileError(name, e);
   }
 }
 
@@ -151,11 +151,8 @@ export async function query(conn: DuckDBConnection, sql: string, params?: Params
   } catch (e) {
     throw environmentError(e, 'the warehouse') ?? new StageError(`SQL failed: ${(e as Error).message}\n--- in ---\n${sql.slice(0, 400)}`, { cause: e });
   }
-  return reader.getRowObjectsJS().map((r) => {
-    const out: Row = {};
-    for (const [k, v] of Object.entries(r)) out[k] = toPlain(v, k);
-    return out;
-  });
+  const names = reader.columnNames();
+  return reader.getRowsJS().map((values) => plainRow(names, values));
 }
 
 export async function queryFile(conn: DuckDBConnection, name: string, params?: Params): Promise<Row[]> {
@@ -167,6 +164,18 @@ export async function queryFile(conn: DuckDBConnection, name: string, params?: P
   }
 }
 
+/** One result row as a plain object (toPlain on every value), as query and streamFile give them. */
+function plainRow(names: readonly string[], values: readonly unknown[]): Row {
+  const out: Row = {};
+  names.forEach((k, i) => (out[k] = toPlain(values[i], k)));
+  return out;
+}
+
+/** The error a failed `sql/<name>.sql` stands for: the warehouse's environment error, else a StageError naming the file. */
+function fileError(name: string, e: unknown): Error {
+  return environmentError(e, 'the warehouse') ?? new StageError(`sql/${name}.sql failed: ${(e as Error).message}`, { cause: e });
+}
+
 /**
  * Rows of `sql/<name>.sql` as plain objects (as queryFile gives them), a DuckDB chunk (2,048 rows) at a time: for
  * results that are written out as they come, never held whole (the report stage's exports).
@@ -176,7 +185,7 @@ export async function* streamFile(conn: DuckDBConnection, name: string, params?:
   try {
     result = await (params ? conn.stream(sqlFile(name), params) : conn.stream(sqlFile(name)));
   } catch (e) {
-    throw environmentError(e, 'the warehouse') ?? new StageError(`sql/${name}.sql failed: ${(e as Error).message}`, { cause: e });
+    throw fileError(name, e);
   }
   const names = result.columnNames();
   const chunks = result.yieldRowsJs();
@@ -185,14 +194,10 @@ export async function* streamFile(conn: DuckDBConnection, name: string, params?:
     try {
       next = await chunks.next();
     } catch (e) {
-      throw environmentError(e, 'the warehouse') ?? new StageError(`sql/${name}.sql failed: ${(e as Error).message}`, { cause: e });
+      throw fileError(name, e);
     }
     if (next.done) return;
-    yield next.value.map((values) => {
-      const out: Row = {};
-      names.forEach((k, i) => (out[k] = toPlain(values[i], k)));
-      return out;
-    });
+    yield next.value.map((values) => plainRow(names, values));
   }
 }
 

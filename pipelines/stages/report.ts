@@ -138,47 +138,43 @@ const runSeries = new WeakMap<DuckDBConnection, Map<number, Promise<Map<string, 
  * in the per-scope file's order (tests/sql/report.test.ts holds each pair to that).
  */
 async function scopeRows(conn: DuckDBConnection, name: string, params: Params, scope: Scope): Promise<Row[]> {
-  const memo = runScopes.get(conn) ?? new Map<string, Promise<ScopeGroups>>();
+  const memo = runScopes.get(conn) ?? new Map<string, Promise<Map<string, Row[] | undefined>>>();
   const key = `${name}\u0000${JSON.stringify(params)}`;
   let all = memo.get(key);
   if (!all) {
     all = queryFile(conn, `${name}_all`, params).then((rows) => {
-      const groups: ScopeGroups = { rows: new Map(), taken: new Set() };
+      const m = new Map<string, Row[] | undefined>();
       for (const { scope_level: level, scope_code: code, ...row } of rows) {
         const k = `${String(level)}\u0000${String(code)}`;
-        const list = groups.rows.get(k);
+        const list = m.get(k);
         if (list) list.push(row);
-        else groups.rows.set(k, [row]);
+        else m.set(k, [row]);
       }
-      return groups;
+      return m;
     });
     memo.set(key, all);
   }
   const groups = await all;
   const k = `${scope.level}\u0000${scope.code}`;
-  const rows = groups.rows.get(k);
+  const rows = groups.get(k);
   if (rows) {
-    // Each scope's report reads its rows once: handed over, they leave the run-wide map, which so shrinks as the
-    // stage goes on instead of holding every scope's rows (some 300,000 row objects) until the last model.
-    groups.rows.delete(k);
-    groups.taken.add(k);
+    // Each scope's report reads its rows once: handed over, they leave the run-wide map (kept as a key without rows),
+    // which so shrinks as the stage goes on instead of holding every scope's rows (some 300,000 row objects) until
+    // the last model.
+    groups.set(k, undefined);
     return rows;
   }
-  if (!groups.taken.has(k)) return [];
+  if (!groups.has(k)) return [];
   // Asked a second time (not done today): read the whole answer again rather than answer with nothing.
   if (memo.get(key) === all) memo.delete(key);
-  groups.taken.delete(k);
   return scopeRows(conn, name, params, scope);
 }
 
-/** One `_all` answer grouped by scope, less the scopes already handed to their report (`taken`). */
-interface ScopeGroups {
-  rows: Map<string, Row[]>;
-  taken: Set<string>;
-}
-
-/** scopeRows' answers, per file and parameters; scoped to one stage call like runQueries. */
-const runScopes = new WeakMap<DuckDBConnection, Map<string, Promise<ScopeGroups>>>();
+/**
+ * scopeRows' answers grouped by scope (a scope already handed its rows keeps its key, without rows), per file and
+ * parameters; scoped to one stage call like runQueries.
+ */
+const runScopes = new WeakMap<DuckDBConnection, Map<string, Promise<Map<string, Row[] | undefined>>>>();
 
 /** The latest year of a series with a value, null if none. */
 function latestYear(series: readonly Row[]): number | null {
