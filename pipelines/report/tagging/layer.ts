@@ -21,6 +21,7 @@
  * byte-identical to plain pdfmake output.
  */
 import { createRequire } from 'node:module';
+import { constants, deflateSync } from 'node:zlib';
 import { packWrites } from './compact.ts';
 import type { TaggingIssue } from './errors.ts';
 
@@ -111,9 +112,19 @@ interface PdfRef {
   offset?: number;
 }
 
+/** A pdfkit stream object (a page's content): the Buffers written to it, deflated by its finalize unless told not to. */
+interface PdfStreamRef extends PdfRef {
+  buffer: Uint8Array[];
+  compress: boolean;
+  uncompressedLength: number;
+  write(chunk: Uint8Array): void;
+  finalize(): void;
+}
+
 /** A pdfkit page (PDFPage): the marked-content sequences open on it, and its ParentTree key. */
 interface PdfPage {
   dictionary: PdfRef;
+  content: PdfStreamRef;
   markings: { tag: string; options?: Record<string, unknown> }[];
   readonly structParentTreeKey: number;
 }
@@ -142,6 +153,7 @@ interface PdfDoc {
   _security?: unknown;
   /** The document's output stream (pdfkit's PDFDocument is a Readable). */
   push(chunk: Buffer | null): boolean;
+  addPage: (...args: unknown[]) => PdfDoc;
   text: (...args: unknown[]) => unknown;
   annotate: (x: number, y: number, w: number, h: number, options: Record<string, unknown>) => unknown;
   link: (x: number, y: number, w: number, h: number, url: unknown, options?: Record<string, unknown>) => unknown;
@@ -793,7 +805,8 @@ function hasLink(inlines: readonly PmInline[]): boolean {
  * packed into object streams with a cross-reference stream (compact.ts, packWrites): pdfkit's classic
  * cross-reference table (one line and one stream write per object; a tagged report has thousands of structure
  * elements) is never written, and the file is not scanned again to find its objects, since pdfkit reports where
- * each one starts (_refEnd).
+ * each one starts (_refEnd). Its page content streams are deflated with PAGE_DEFLATE (the pages it adds from here on,
+ * which are all of them: pdfmake adds its first page when rendering).
  */
 function packOutput(doc: PdfDoc): void {
   // Once per document: page-fit.ts lays a document out again (layoutDocument per pass) into the same pdfkit document.
@@ -813,11 +826,42 @@ function packOutput(doc: PdfDoc): void {
     starts.push([ref.id, ref.offset as number]);
     refEnd.call(doc, ref);
   };
+  const addPage = doc.addPage;
+  doc.addPage = (...args: unknown[]): PdfDoc => {
+    const result = addPage.apply(doc, args);
+    (doc.page as PdfPage).content.finalize = finalizePageContent;
+    return result;
+  };
   doc._finalize = (): void => {
     const id = `<${doc._id.toString('hex')}>`;
     doc.push(packWrites(Buffer.concat(chunks), base, starts, ` /Root ${doc._root.id} 0 R /Info ${doc._info.id} 0 R /ID [${id} ${id}]`));
     doc.push(null);
   };
+}
+
+/**
+ * zlib settings for a tagged document's page content streams. pdfkit deflates them with zlib's defaults; the filtered
+ * strategy (fewer short matches, more literals) suits pdfmake's operators, long runs repeated from cell to cell with
+ * short numbers between them (coordinates, glyph ids, the MCIDs the layer adds). Measured on the demo's riket, län 01,
+ * län 14 and kommun 0180 (bench notes in the README): page streams 2.0–2.4 % smaller at the same CPU (level 6 both,
+ * median of 15: 30.0 against 30.6 ms for kommun 0180, 110.6 against 112.3 ms for riket). The decoded content, so
+ * every drawn operator, is the same.
+ */
+export const PAGE_DEFLATE = { level: 6, strategy: constants.Z_FILTERED } as const;
+const NO_BYTES = Buffer.alloc(0);
+
+/**
+ * A page content stream's finalize (set on the stream object by packOutput): deflates what was written with
+ * PAGE_DEFLATE, then lets pdfkit write it as it is (its writes have set /Filter /FlateDecode).
+ */
+function finalizePageContent(this: PdfStreamRef): void {
+  if (this.compress && this.uncompressedLength > 0) {
+    // pdfkit-content.ts keeps written text pending until a Buffer is written: an empty one moves it into the list.
+    this.write(NO_BYTES);
+    this.buffer = [deflateSync(Buffer.concat(this.buffer), PAGE_DEFLATE)];
+    this.compress = false;
+  }
+  (Object.getPrototypeOf(this) as PdfStreamRef).finalize.call(this);
 }
 
 // ---- Installation. ----

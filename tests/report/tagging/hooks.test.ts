@@ -134,6 +134,13 @@ describe('pdfkit tagging API', () => {
     expect(pdfkitSource).toContain("this.offset = this.document._offset;\n    const encryptFn");
     expect(pdfkitSource).toContain("this.document._write(`${this.id} ${this.gen} obj`);");
     expect(pdfkitSource).toContain("this.document._write('endobj');\n    this.document._refEnd(this);");
+    // A tagged document's page content streams (layer.ts finalizePageContent): pdfkit deflates a stream in finalize
+    // only while `compress` is set, and its writes have set /Filter /FlateDecode; the layer deflates the Buffers
+    // itself and clears `compress`, after an empty Buffer has flushed pdfkit-content.ts's pending text.
+    expect(pdfkitSource).toContain("if (this.compress) {\n      this.data.Filter = 'FlateDecode';\n    }");
+    expect(pdfkitSource).toContain('this.buffer = Buffer.concat(this.buffer);\n      if (this.compress) {\n        this.buffer = zlib.deflateSync(this.buffer);');
+    expect(pdfkitSource).toContain('this.content = this.document.ref();');
+    expect(String(P.addPage)).toContain('this.page = new PDFPage(this, options)');
     const finalize = String(P._finalize);
     for (const s of ["this._write('xref')", 'Root: this._root', 'Info: this._info', 'ID: [this._id, this._id]', 'this.push(null)']) expect(finalize).toContain(s);
     expect(String(P.end)).toContain('this._finalize()');

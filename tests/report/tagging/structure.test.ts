@@ -8,10 +8,12 @@
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { deflateSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkTaggedPdf, structureText, type CheckResult } from '../../../pipelines/report/tagging/check.ts';
 import { dictOf, isDict, isName, isStream, readPdf, resolve, textString, type PdfValue } from '../../../pipelines/report/tagging/pdf-objects.ts';
 import { REPORT_TITLE } from '../../../pipelines/report/build-pdf.ts';
+import { PAGE_DEFLATE } from '../../../pipelines/report/tagging/layer.ts';
 import { buildAll, hasPoppler, KINDS, type Built, type Kind } from './reports.ts';
 
 let built: Built;
@@ -75,6 +77,24 @@ describe.each(KINDS)('the %s report', (kind: Kind) => {
     expect(a2a.stats.mcids).toBeGreaterThan(500);
     expect(a2a.stats.links).toBeGreaterThan(0);
     expect(a2a.stats.fonts).toBeGreaterThanOrEqual(2);
+  });
+
+  it('deflates every page content stream with the layer\'s zlib settings, not pdfkit\'s defaults', () => {
+    const pdf = readPdf(built.bytes(kind, 'a2a'));
+    let pages = 0;
+    let unlikeDefault = 0;
+    for (const o of pdf.objects.values()) {
+      if (!isDict(o.value) || !isName(o.value.dict.get('Type'), 'Page')) continue;
+      const content = resolve(pdf, o.value.dict.get('Contents'));
+      if (!isStream(content)) throw new Error('a page without a content stream');
+      const data = Buffer.from(content.data, 'latin1');
+      const raw = Buffer.from(content.raw, 'latin1');
+      expect(raw.equals(deflateSync(data, PAGE_DEFLATE))).toBe(true);
+      if (!raw.equals(deflateSync(data))) unlikeDefault++;
+      pages++;
+    }
+    expect(pages).toBeGreaterThan(5);
+    expect(unlikeDefault).toBeGreaterThan(pages / 2);
   });
 
   it('writes Lang sv-SE, the title in Info and XMP, PDF/UA-1 identification, and PDF/A-2a with an sRGB output intent', () => {
