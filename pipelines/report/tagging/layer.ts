@@ -145,7 +145,9 @@ interface PdfDoc {
   createStructParentTreeNextKey(): number;
   _write(data: string | Buffer): void;
   _offset: number;
-  _refEnd(ref: PdfRef): void;
+  _refEnd(ref: { readonly id: number; offset?: number }): void;
+  _offsets: (number | null)[];
+  _waiting: number;
   _finalize(): void;
   _root: PdfRef;
   _info: PdfRef;
@@ -164,24 +166,60 @@ interface PdfDoc {
 
 // ---- Tags. ----
 
-interface StructNode {
-  role: string;
-  readonly parent: StructNode | null;
-  readonly children: StructNode[];
-  alt?: string;
-  lang?: string;
-  scope?: 'Column' | 'Row';
-  colSpan?: number;
-  rowSpan?: number;
-  listNumbering?: string;
-  bbox?: [number, number, number, number];
+/**
+ * A structure element of the shadow tree. A class with every field set from the start, so that the thousands of a
+ * report share one object shape (fields added later made the element code's property reads slow: a profile of seven
+ * demo reports had the tree's pre-pass and writing among the layer's costliest functions).
+ */
+class StructNode {
+  readonly children: StructNode[] = [];
+  alt: string | undefined = undefined;
+  lang: string | undefined = undefined;
+  scope: 'Column' | 'Row' | undefined = undefined;
+  colSpan: number | undefined = undefined;
+  rowSpan: number | undefined = undefined;
+  listNumbering: string | undefined = undefined;
+  bbox: [number, number, number, number] | undefined = undefined;
   /** A TOC entry's title: the /Contents of its page-number link. */
-  title?: string;
-  used: boolean;
+  title: string | undefined = undefined;
+  used = false;
   /** The element's object, once it is to be written (pre-pass). */
-  ref?: PdfRef;
+  ref: ElementRef | undefined = undefined;
   /** /K in order: child elements, marked content (MCID on a page), annotations (OBJR). */
-  kids?: Kid[];
+  kids: Kid[] | undefined = undefined;
+
+  constructor(
+    public role: string,
+    readonly parent: StructNode | null,
+  ) {}
+}
+
+/**
+ * A structure element's object: its number, and where the layer wrote it. pdfkit's own references (PDFReference) carry
+ * a dictionary, a list of Buffers and more, and cost several times as much to make (8,000 in a län report); this
+ * one is only what pdfkit's _refEnd reads and what its serialiser writes for a reference (toString, recognised by
+ * PDFAbstractReference in its prototype chain: linkElementRefs).
+ */
+class ElementRef {
+  offset = 0;
+  constructor(readonly id: number) {}
+  toString(): string {
+    return `${this.id} 0 R`;
+  }
+}
+
+/** Puts pdfkit's PDFAbstractReference (the prototype of its PDFReference's) under ElementRef, once per pdfkit. */
+function linkElementRefs(doc: PdfDoc): void {
+  const abstract = Object.getPrototypeOf(Object.getPrototypeOf(doc._root)) as object;
+  if (Object.getPrototypeOf(ElementRef.prototype) !== abstract) Object.setPrototypeOf(ElementRef.prototype, abstract);
+}
+
+/** A new object number of `doc`, as pdfkit's ref() gives one out (the object is then written and reported by the layer). */
+function elementRef(doc: PdfDoc): ElementRef {
+  const ref = new ElementRef(doc._offsets.length + 1);
+  doc._offsets.push(null);
+  doc._waiting++;
+  return ref;
 }
 
 type Kid = StructNode | { mcid: number; pg: PdfRef } | { objr: PdfRef; pg: PdfRef };
@@ -256,6 +294,16 @@ function textOf(node: PmNode | undefined): string {
   return '';
 }
 
+const NON_SPACE = /\S/;
+
+/** Whether a node's text (a string, or an array of strings and text nodes) has a character other than white space. */
+function hasText(t: unknown): boolean {
+  if (typeof t === 'string') return NON_SPACE.test(t);
+  if (!Array.isArray(t)) return false;
+  for (const x of t) if (typeof x === 'string' ? NON_SPACE.test(x) : hasText((x as PmNode | null)?.text)) return true;
+  return false;
+}
+
 const ESCAPE: Readonly<Record<string, string>> = { '\n': '\\n', '\r': '\\r', '\t': '\\t', '\b': '\\b', '\f': '\\f', '\\': '\\\\', '(': '\\(', ')': '\\)' };
 
 /**
@@ -325,7 +373,7 @@ class Tagger {
   }
 
   static node(role: string, parent: StructNode | null): StructNode {
-    const n: StructNode = { role, parent, children: [], used: false };
+    const n = new StructNode(role, parent);
     parent?.children.push(n);
     return n;
   }
@@ -357,7 +405,8 @@ class Tagger {
     if (parent.artifact) return { artifact: parent.artifact, container: null };
     let container = parent.container;
     let slot: StructNode | undefined;
-    if (parent.table?.cells.has(node)) slot = this.cell(parent.table, node);
+    const pos = parent.table?.cells.get(node);
+    if (pos) slot = this.cell(parent.table as TableInfo, node, pos);
     else if (parent.list?.items.has(node)) slot = this.item(parent.list, node);
     if (slot) container = slot;
     const role = node.role && ROLES.has(node.role) && !(slot && (node.role === 'TH' || node.role === 'TD')) ? node.role : undefined;
@@ -377,8 +426,7 @@ class Tagger {
       return { container: list, list: { items: new Set(node.ul ?? node.ol), list } };
     }
     if (node.text !== undefined) {
-      const t = node.text;
-      if (typeof t === 'string' ? /\S/.test(t) : textOf(node).trim()) this.lastTextNode = node;
+      if (hasText(node.text)) this.lastTextNode = node;
       const owner = slot && !role ? slot : Tagger.child(container, node, role ?? this.heading(node) ?? 'P');
       return { container: owner, owner };
     }
@@ -396,9 +444,11 @@ class Tagger {
   }
 
   private heading(node: PmNode): string | undefined {
-    const styles = Array.isArray(node.style) ? node.style : node.style ? [node.style] : [];
+    const style = node.style;
+    if (!style) return undefined;
+    if (typeof style === 'string') return this.options.headingStyles[style];
     let found: string | undefined;
-    for (const s of styles) found = this.options.headingStyles[s] ?? found;
+    for (const s of style) found = this.options.headingStyles[s] ?? found;
     return found;
   }
 
@@ -409,9 +459,7 @@ class Tagger {
     return { cells, body, headerRows: toc ? 0 : (node.table?.headerRows ?? 0), rowHeaderColumns: toc ? 0 : Math.max(0, node.rowHeaderColumns ?? 0), toc, table, rows: new Map() };
   }
 
-  private cell(info: TableInfo, node: PmNode): StructNode {
-    const pos = info.cells.get(node);
-    if (!pos) throw new Error('tagging: table cell not in its table');
+  private cell(info: TableInfo, node: PmNode, pos: { row: number; col: number }): StructNode {
     let tr = info.rows.get(pos.row);
     if (info.toc) {
       if (!tr) {
@@ -504,6 +552,7 @@ class Tagger {
     if (untagged > 0) this.issues.push({ kind: 'untagged-item', node: `${untagged} page item(s)` });
     this.root.used = true;
     this.levelHeadings(this.root, { last: 0 });
+    linkElementRefs(doc);
     this.create(doc, this.root);
     const treeRoot = doc.getStructTreeRoot();
     treeRoot.data.K = [this.root.ref];
@@ -528,7 +577,7 @@ class Tagger {
   private create(doc: PdfDoc, n: StructNode): void {
     // A table row keeps all its cells, so that the table stays regular even where a cell is empty.
     const row = n.role === 'TR' && n.used;
-    n.ref = doc.ref();
+    n.ref = elementRef(doc);
     n.kids = [];
     for (const c of n.children) {
       if (!c.used && !row) continue;
@@ -577,16 +626,16 @@ class Tagger {
   private write(doc: PdfDoc): void {
     const parts: string[] = [];
     let at = doc._offset;
-    const refs: PdfRef[] = [];
-    const walk = (n: StructNode, parent: PdfRef): void => {
-      const ref = n.ref as PdfRef;
+    const refs: ElementRef[] = [];
+    const walk = (n: StructNode, parent: { readonly id: number }): void => {
+      const ref = n.ref as ElementRef;
       const kids = n.kids as Kid[];
       let pg: PdfRef | undefined;
       let k = '';
       for (let i = 0; i < kids.length; i++) {
         const c = kids[i] as Kid;
         if (i > 0) k += ' ';
-        if ('role' in c) k += `${(c.ref as PdfRef).id} 0 R`;
+        if ('role' in c) k += `${(c.ref as ElementRef).id} 0 R`;
         else if ('mcid' in c) {
           pg ??= c.pg;
           k += c.pg === pg ? c.mcid : `<</Type/MCR/Pg ${c.pg.id} 0 R/MCID ${c.mcid}>>`;
@@ -746,7 +795,7 @@ class Tagger {
           this.close(doc);
           link = Tagger.node('Link', owner);
           link.used = true;
-          link.ref = doc.ref();
+          link.ref = elementRef(doc);
           link.kids = [];
           (owner.kids as Kid[]).push(link);
           this.mark(doc, link);
@@ -822,7 +871,7 @@ function packOutput(doc: PdfDoc): void {
     chunks.push(b);
     doc._offset += b.length;
   };
-  doc._refEnd = (ref: PdfRef): void => {
+  doc._refEnd = (ref: { readonly id: number; offset?: number }): void => {
     starts.push([ref.id, ref.offset as number]);
     refEnd.call(doc, ref);
   };
@@ -989,15 +1038,19 @@ export function installTagging(classes: PdfmakeClasses = pdfmakeClasses()): void
   }
   wrap(W, 'addFragment', (original) =>
     function addFragment(this: unknown, ...args: unknown[]): unknown {
-      const block = args[0] as unknown as { insertedOnPages?: unknown };
+      const block = args[0] as unknown as { insertedOnPages?: unknown; items: { item: PmItem }[] };
       if (!active || block.insertedOnPages === undefined) return original.apply(this, args);
       // A repeatable (a broken table's header rows): its copies on later pages are artifacts, so that the table's
-      // header is in the tree once.
-      const page = (this as { context(): { getCurrentPage(): PmPage | null } }).context().getCurrentPage();
-      const before = new Set(page?.items.map((i) => i.item));
-      const result = original.apply(this, args);
-      for (const i of page?.items ?? []) if (!before.has(i.item)) i.item._tag = REPEATED;
-      return result;
+      // header is in the tree once. pdfmake copies the block's items onto the page with their own properties
+      // (Line.clone, pack): stamped for the copy, their own stamps back afterwards.
+      const items = block.items;
+      const own = items.map((i) => i.item._tag);
+      for (const i of items) i.item._tag = REPEATED;
+      try {
+        return original.apply(this, args);
+      } finally {
+        for (let k = 0; k < items.length; k++) (items[k] as { item: PmItem }).item._tag = own[k];
+      }
     },
   );
 

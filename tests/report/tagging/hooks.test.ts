@@ -68,6 +68,7 @@ describe('pdfmake hook points', () => {
     const P = load('pdfmake/js/PageElementWriter.js');
     expect(source(P, 'currentBlockToRepeatable')).toContain('rep.insertedOnPages = []');
     expect(source(P, 'moveToNextPage')).toContain('this.addFragment(rep, true)');
+    expect(source(classes.ElementWriter, 'addFragment')).toContain('block.items.forEach(item => {');
     expect(source(classes.ElementWriter, 'addFragment')).toContain('item.item.clone()');
     expect(source(classes.ElementWriter, 'addFragment')).toContain('(0, _tools.pack)(item.item)');
   });
@@ -112,6 +113,7 @@ describe('pdfkit tagging API', () => {
     // An object number without writing the object; its offset recorded and the document's count of open objects
     // lowered once the layer has written it.
     expect(String(P.ref)).toContain('new PDFReference(this, this._offsets.length + 1, data)');
+    expect(String(P.ref)).toContain('this._offsets.push(null);\n    this._waiting++;');
     expect(String(P._refEnd)).toContain('this._offsets[ref.id - 1] = ref.offset');
     expect(String(P._refEnd)).toContain('--this._waiting === 0');
     expect(String(P._write)).toContain('this._offset += data.length');
@@ -141,6 +143,9 @@ describe('pdfkit tagging API', () => {
     expect(pdfkitSource).toContain('this.buffer = Buffer.concat(this.buffer);\n      if (this.compress) {\n        this.buffer = zlib.deflateSync(this.buffer);');
     expect(pdfkitSource).toContain('this.content = this.document.ref();');
     expect(String(P.addPage)).toContain('this.page = new PDFPage(this, options)');
+    // The layer's own element references (layer.ts ElementRef): written by their toString wherever pdfkit serialises
+    // a PDFAbstractReference (the ParentTree's arrays, the tree root's /K).
+    expect(pdfkitSource).toContain('} else if (object instanceof PDFAbstractReference || object instanceof PDFTree || object instanceof SpotColor) {\n      return object.toString();');
     const finalize = String(P._finalize);
     for (const s of ["this._write('xref')", 'Root: this._root', 'Info: this._info', 'ID: [this._id, this._id]', 'this.push(null)']) expect(finalize).toContain(s);
     expect(String(P.end)).toContain('this._finalize()');
