@@ -30,16 +30,26 @@ const LEVEL = 7;
 const STRATEGY = constants.Z_FILTERED;
 
 /**
+ * The cross-reference stream's entries by object number: type (0 free, 1 at a byte offset, 2 in an object stream) and
+ * the two fields (offset and 0, or object stream and index). Typed arrays: a report has ten thousand objects.
+ */
+interface Xref {
+  readonly type: Uint8Array;
+  readonly a: Float64Array;
+  readonly b: Float64Array;
+}
+
+/**
  * The cross-reference stream's rows, each field as narrow as its largest value allows, with the PNG Up predictor
  * (each byte less the one above it): consecutive rows differ in a few low bytes, so a report's tens of thousands of
  * rows deflate to a few bytes each instead of seven.
  */
-function xrefData(xref: Map<number, [number, number, number]>, size: number): { widths: number[]; columns: number; bytes: Buffer } {
+function xrefData(xref: Xref, size: number): { widths: number[]; columns: number; bytes: Buffer } {
   let maxA = 0;
   let maxB = 0xffff;
-  for (const [, a, b] of xref.values()) {
-    maxA = Math.max(maxA, a);
-    maxB = Math.max(maxB, b);
+  for (let n = 0; n < size; n++) {
+    maxA = Math.max(maxA, xref.a[n] as number);
+    maxB = Math.max(maxB, xref.b[n] as number);
   }
   const width = (v: number): number => (v < 0x100 ? 1 : v < 0x10000 ? 2 : v < 0x1000000 ? 3 : 4);
   const widths = [1, width(maxA), width(maxB)];
@@ -51,7 +61,10 @@ function xrefData(xref: Map<number, [number, number, number]>, size: number): { 
   const prev = new Uint8Array(columns);
   const wa = widths[1] as number;
   for (let n = 0; n < size; n++) {
-    const [t, a, b] = xref.get(n) ?? [0, 0, n === 0 ? 0xffff : 0];
+    const t = xref.type[n] as number;
+    const a = xref.a[n] as number;
+    // An object number not in use: a free entry (type 0), object 0 the head of the free list with generation 65535.
+    const b = t === 0 && n === 0 ? 0xffff : (xref.b[n] as number);
     row[0] = t;
     for (let i = wa, v = a; i >= 1; i--, v = Math.floor(v / 256)) row[i] = v % 256;
     for (let i = columns - 1, v = b; i > wa; i--, v = Math.floor(v / 256)) row[i] = v % 256;
@@ -135,9 +148,16 @@ function pack(input: Buffer, streams: readonly { num: number; start: number; end
     offset += buf.length;
   };
   if (head) put(head);
-  const xref = new Map<number, [number, number, number]>();
+  // Objects 0…max, then one number per object stream and the cross-reference stream's own.
+  const size = max + 2 + Math.ceil(plain.length / PER);
+  const xref: Xref = { type: new Uint8Array(size), a: new Float64Array(size), b: new Float64Array(size) };
+  const set = (num: number, type: number, a: number, b: number): void => {
+    xref.type[num] = type;
+    xref.a[num] = a;
+    xref.b[num] = b;
+  };
   for (const o of streams) {
-    xref.set(o.num, [1, offset, 0]);
+    set(o.num, 1, offset, 0);
     put(input.subarray(o.start, o.end));
     put('\n');
   }
@@ -153,17 +173,18 @@ function pack(input: Buffer, streams: readonly { num: number; start: number; end
       const o = group[k] as { num: number; text: string };
       index += k === 0 ? `${o.num} ${at}` : ` ${o.num} ${at}`;
       at += o.text.length + 1;
-      xref.set(o.num, [2, stm, k]);
+      set(o.num, 2, stm, k);
     }
     index += '\n';
     const data = deflateSync(Buffer.from(index + group.map((o) => o.text).join('\n'), 'latin1'), { level: LEVEL, strategy: STRATEGY });
-    xref.set(stm, [1, offset, 0]);
+    set(stm, 1, offset, 0);
     put(`${stm} 0 obj\n<< /Type /ObjStm /N ${group.length} /First ${index.length} /Filter /FlateDecode /Length ${data.length} >>\nstream\n`);
     put(data);
     put('\nendstream\nendobj\n');
   }
   const xrefNum = next++;
-  xref.set(xrefNum, [1, offset, 0]);
+  if (next !== size) throw new Error(`compactPdf: ${next} object numbers, ${size} expected`);
+  set(xrefNum, 1, offset, 0);
   const data = xrefData(xref, next);
   const start = offset;
   put(`${xrefNum} 0 obj\n<< /Type /XRef /Size ${next} /W [${data.widths.join(' ')}]${trailer} /Filter /FlateDecode /DecodeParms << /Predictor 12 /Columns ${data.columns} >> /Length ${data.bytes.length} >>\nstream\n`);
@@ -177,25 +198,31 @@ function pack(input: Buffer, streams: readonly { num: number; start: number; end
  * objects lie one after another, each starting where pdfkit recorded it (`starts`: object number and offset), as
  * `n 0 obj` … `endobj`. Used by the tagging layer, which keeps a tagged document's writes instead of streaming them
  * and so spares pdfkit's classic cross-reference table (a line and a stream write per object) and a scan of the file.
+ * `own`: objects that were never written into the body (the layer's structure elements: number and dictionary), packed
+ * beside the others.
  */
-export function packWrites(body: Buffer, base: number, starts: readonly (readonly [number, number])[], trailer: string): Buffer {
-  const s = body.toString('latin1');
+export function packWrites(body: Buffer, base: number, starts: readonly (readonly [number, number])[], trailer: string, own: readonly { num: number; text: string }[] = []): Buffer {
+  // Only the objects' heads and ends are read as text: the body is mostly page and font streams, copied as bytes.
+  const text = (from: number, to: number): string => body.toString('latin1', from, to);
   const order = [...starts].sort((a, b) => a[1] - b[1]);
   const streams: { num: number; start: number; end: number }[] = [];
-  const plain: { num: number; text: string }[] = [];
+  const plain: { num: number; text: string }[] = [...own];
   let max = 0;
+  for (const o of own) max = Math.max(max, o.num);
   const TAIL = '\nendstream\nendobj\n';
   for (let i = 0; i < order.length; i++) {
     const [num, at] = order[i] as readonly [number, number];
     const start = at - base;
-    const end = i + 1 < order.length ? (order[i + 1] as readonly [number, number])[1] - base : s.length;
+    const end = i + 1 < order.length ? (order[i + 1] as readonly [number, number])[1] - base : body.length;
     max = Math.max(max, num);
-    if (!s.startsWith(`${num} 0 obj`, start)) throw new Error(`packWrites: object ${num} not at its recorded offset ${at}`);
-    if (s.startsWith(TAIL, end - TAIL.length)) streams.push({ num, start, end: end - 1 });
+    const head = `${num} 0 obj`;
+    if (text(start, start + head.length) !== head) throw new Error(`packWrites: object ${num} not at its recorded offset ${at}`);
+    if (end - start > TAIL.length && text(end - TAIL.length, end) === TAIL) streams.push({ num, start, end: end - 1 });
     else {
-      const close = s.lastIndexOf('endobj', end);
-      if (close < start) throw new Error(`packWrites: object ${num} has no endobj`);
-      plain.push({ num, text: s.slice(s.indexOf('\n', start) + 1, close).trim() });
+      const obj = text(start, end);
+      const close = obj.lastIndexOf('endobj');
+      if (close < 0) throw new Error(`packWrites: object ${num} has no endobj`);
+      plain.push({ num, text: obj.slice(obj.indexOf('\n') + 1, close).trim() });
     }
   }
   return pack(body, streams, plain, max, trailer, '', base);

@@ -161,7 +161,8 @@ interface PdfDoc {
   link: (x: number, y: number, w: number, h: number, url: unknown, options?: Record<string, unknown>) => unknown;
   goTo: (x: number, y: number, w: number, h: number, name: unknown, options?: Record<string, unknown>) => unknown;
   [STATE]?: Tagger;
-  [PACKED]?: boolean;
+  /** Set by packOutput: takes the layer's own objects (their dictionaries) straight into the object stream. */
+  [PACKED]?: (objects: readonly PackedObject[]) => void;
 }
 
 // ---- Tags. ----
@@ -195,7 +196,8 @@ class StructNode {
 }
 
 /**
- * A structure element's object: its number, and where the layer wrote it. pdfkit's own references (PDFReference) carry
+ * A structure element's object: its number (its offset only for pdfkit's _refEnd, which records it in a table the
+ * packed file does not use). pdfkit's own references (PDFReference) carry
  * a dictionary, a list of Buffers and more, and cost several times as much to make (8,000 in a län report); this
  * one is only what pdfkit's _refEnd reads and what its serialiser writes for a reference (toString, recognised by
  * PDFAbstractReference in its prototype chain: linkElementRefs).
@@ -220,6 +222,12 @@ function elementRef(doc: PdfDoc): ElementRef {
   doc._offsets.push(null);
   doc._waiting++;
   return ref;
+}
+
+/** An object the layer writes itself: its reference and its dictionary's text. */
+interface PackedObject {
+  readonly ref: ElementRef;
+  readonly text: string;
 }
 
 type Kid = StructNode | { mcid: number; pg: PdfRef } | { objr: PdfRef; pg: PdfRef };
@@ -618,15 +626,15 @@ class Tagger {
   }
 
   /**
-   * Writes every structure element in one go, in pdfkit's body with its offset, as pdfkit would write them one by one
-   * (pdfkit's own elements cost a generic serialisation and four stream writes each; a report has thousands). Same
-   * dictionaries: /S, /P, /K (elements, MCIDs on the element's /Pg, MCR dictionaries for other pages, OBJR), /Pg,
-   * /Alt, /Lang, /A.
+   * Hands every structure element to the packing in one go (packOutput: straight into the object stream, never
+   * written into pdfkit's body and read back). pdfkit's own elements cost a generic serialisation and four stream
+   * writes each, and a report has thousands. Same dictionaries as pdfkit's: /S, /P, /K (elements, MCIDs on the
+   * element's /Pg, MCR dictionaries for other pages, OBJR), /Pg, /Alt, /Lang, /A.
    */
   private write(doc: PdfDoc): void {
-    const parts: string[] = [];
-    let at = doc._offset;
-    const refs: ElementRef[] = [];
+    const pack = doc[PACKED];
+    if (!pack) throw new Error('tagging: the document is not being packed (layoutDocument was not wrapped?)');
+    const objects: PackedObject[] = [];
     const walk = (n: StructNode, parent: { readonly id: number }): void => {
       const ref = n.ref as ElementRef;
       const kids = n.kids as Kid[];
@@ -644,7 +652,7 @@ class Tagger {
       // Keys in the order that packs best (measured on the demo's län 14: 2 % less object stream than /S /P … /K /Pg):
       // what repeats from element to element first (/Pg, /S, /A), the two numbers that change (/P, /K) last, side by
       // side, so that deflate breaks its match to the previous element once, not twice.
-      let text = `${ref.id} 0 obj\n<<`;
+      let text = '<<';
       if (pg) text += `/Pg ${pg.id} 0 R`;
       text += `/S/${n.role}`;
       if (n.lang) text += `/Lang${pdfString(n.lang)}`;
@@ -663,20 +671,15 @@ class Tagger {
       text += `/P ${parent.id} 0 R`;
       // A lone MCID without brackets (most elements: a cell with its one marked-content sequence).
       const lone = kids.length === 1 && pg !== undefined;
-      text += lone ? `/K ${k}>>\nendobj\n` : `/K[${k}]>>\nendobj\n`;
-      ref.offset = at;
-      at += text.length;
-      parts.push(text);
-      refs.push(ref);
+      text += lone ? `/K ${k}>>` : `/K[${k}]>>`;
+      objects.push({ ref, text });
       for (let i = 0; i < kids.length; i++) {
         const c = kids[i] as Kid;
         if ('role' in c) walk(c, ref);
       }
     };
     walk(this.root, this.treeRoot as PdfRef);
-    // pdfkit's _write appends a newline; the last object's own newline is dropped for it.
-    doc._write(parts.join('').slice(0, -1));
-    for (const ref of refs) doc._refEnd(ref);
+    pack(objects);
   }
 
   /**
@@ -860,7 +863,6 @@ function hasLink(inlines: readonly PmInline[]): boolean {
 function packOutput(doc: PdfDoc): void {
   // Once per document: page-fit.ts lays a document out again (layoutDocument per pass) into the same pdfkit document.
   if (doc[PACKED]) return;
-  doc[PACKED] = true;
   if (doc._security) throw new Error('tagging: encrypted documents are not supported');
   const base = doc._offset;
   const chunks: Buffer[] = [];
@@ -875,6 +877,14 @@ function packOutput(doc: PdfDoc): void {
     starts.push([ref.id, ref.offset as number]);
     refEnd.call(doc, ref);
   };
+  const own: { num: number; text: string }[] = [];
+  doc[PACKED] = (objects: readonly PackedObject[]): void => {
+    for (const o of objects) {
+      own.push({ num: o.ref.id, text: o.text });
+      // pdfkit's count of objects not yet written (it finishes the file when that reaches 0 after end()).
+      refEnd.call(doc, o.ref);
+    }
+  };
   const addPage = doc.addPage;
   doc.addPage = (...args: unknown[]): PdfDoc => {
     const result = addPage.apply(doc, args);
@@ -883,7 +893,7 @@ function packOutput(doc: PdfDoc): void {
   };
   doc._finalize = (): void => {
     const id = `<${doc._id.toString('hex')}>`;
-    doc.push(packWrites(Buffer.concat(chunks), base, starts, ` /Root ${doc._root.id} 0 R /Info ${doc._info.id} 0 R /ID [${id} ${id}]`));
+    doc.push(packWrites(Buffer.concat(chunks), base, starts, ` /Root ${doc._root.id} 0 R /Info ${doc._info.id} 0 R /ID [${id} ${id}]`, own));
     doc.push(null);
   };
 }
