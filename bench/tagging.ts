@@ -27,8 +27,10 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } f
 import { createRequire } from 'node:module';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { deflateSync } from 'node:zlib';
 import { checkTaggedPdf } from '../pipelines/report/tagging/check.ts';
 import { compactPdf } from '../pipelines/report/tagging/compact.ts';
+import { PAGE_DEFLATE } from '../pipelines/report/tagging/layer.ts';
 import { isDict, isName, isRef, isStream, readPdf } from '../pipelines/report/tagging/pdf-objects.ts';
 import { line, measure } from './goals.ts';
 
@@ -48,33 +50,39 @@ const kindOf = (file: string): string => /segfollow-(riket|lan|kommun)-/.exec(fi
 /**
  * Where a file's bytes are: its page content streams (as stored, deflated), and everything else (fonts, images,
  * the structure tree, the object streams, cross-reference data). Tagging adds marked-content operators to the
- * first and the structure tree to the second.
+ * first and the structure tree to the second. `redeflated`: the page streams' size had they been deflated as the
+ * tagging layer deflates a tagged file's (PAGE_DEFLATE), so that an untagged file's pages compare like with like.
  */
-export function sizeParts(buf: Buffer): { pages: number; rest: number } {
+export function sizeParts(buf: Buffer): { pages: number; rest: number; redeflated: number } {
   const pdf = readPdf(buf);
   let pages = 0;
+  let redeflated = 0;
   for (const o of pdf.objects.values()) {
     const v = o.value;
     if (!isDict(v) || !isName(v.dict.get('Type'), 'Page')) continue;
     const c = v.dict.get('Contents');
     const stream = isRef(c) ? pdf.objects.get(c.num)?.value : undefined;
-    if (isStream(stream)) pages += stream.raw.length;
+    if (!isStream(stream)) continue;
+    pages += stream.raw.length;
+    redeflated += deflateSync(Buffer.from(stream.data, 'latin1'), PAGE_DEFLATE).length;
   }
-  return { pages, rest: buf.length - pages };
+  return { pages, rest: buf.length - pages, redeflated };
 }
 
 /**
  * The same files compared like with like: the untagged file packed into object streams too (compact.ts, as the
- * tagged one is), so that what tagging itself costs shows beside the goal's comparison with the untagged file as
- * pdfkit writes it. Per part: page streams, everything else.
+ * tagged one is) and its page streams deflated as the layer deflates a tagged file's (counted, not written), so that
+ * what tagging itself costs shows beside the goal's comparison with the untagged file as pdfkit writes it. Per part:
+ * page streams, everything else.
  */
 function likeWithLike(label: string, tagged: Buffer, untagged: Buffer): void {
   const packed = compactPdf(untagged);
   const [t, u, p] = [sizeParts(tagged), sizeParts(untagged), sizeParts(packed)];
+  const same = p.redeflated + p.rest;
   console.log(
     `    ${label}: tagged ${kb(tagged.length)} (page streams ${kb(t.pages)}, the rest ${kb(t.rest)}); untagged ${kb(untagged.length)} ` +
-      `(${kb(u.pages)}, ${kb(u.rest)}); untagged packed the same way ${kb(packed.length)} (${kb(p.pages)}, ${kb(p.rest)}): ` +
-      `tagging itself ${pct(tagged.length, packed.length)} (page streams ${signedKb(t.pages - p.pages)}, the rest ${signedKb(t.rest - p.rest)})`,
+      `(${kb(u.pages)}, ${kb(u.rest)}); untagged packed and its pages deflated the same way ${kb(same)} (${kb(p.redeflated)}, ${kb(p.rest)}): ` +
+      `tagging itself ${pct(tagged.length, same)} (page streams ${signedKb(t.pages - p.redeflated)}, the rest ${signedKb(t.rest - p.rest)})`,
   );
 }
 
@@ -128,8 +136,11 @@ export function benchTaggingReports(warehouse: string, raw: string, reports = 'r
       likeWithLike(worst.f, readFileSync(join(dir, 'tagged', '2025', worst.f)), readFileSync(join(dir, 'untagged', '2025', worst.f)));
     }
     line('all files, tagged / untagged', `${(sum('t') / 1048576).toFixed(2)} / ${(sum('u') / 1048576).toFixed(2)} MB (${pct(sum('t'), sum('u'))})`, '≤ +0 %');
-    const packed = rows.reduce((a, r) => a + compactPdf(readFileSync(join(dir, 'untagged', '2025', r.f))).length, 0);
-    line('all files, tagged / untagged packed the same way (what tagging itself adds)', `${(sum('t') / 1048576).toFixed(2)} / ${(packed / 1048576).toFixed(2)} MB (${pct(sum('t'), packed)})`, '');
+    const packed = rows.reduce((a, r) => {
+      const parts = sizeParts(compactPdf(readFileSync(join(dir, 'untagged', '2025', r.f))));
+      return a + parts.rest + parts.redeflated;
+    }, 0);
+    line('all files, tagged / untagged packed and deflated the same way (what tagging itself adds)', `${(sum('t') / 1048576).toFixed(2)} / ${(packed / 1048576).toFixed(2)} MB (${pct(sum('t'), packed)})`, '');
     line('tagged files larger than their untagged twin', `${rows.filter((r) => r.t > r.u).length} of ${rows.length}`, '0');
     let errors = 0;
     for (const f of tagged) errors += checkTaggedPdf(readPdf(readFileSync(join(dir, 'tagged', '2025', f)))).errors.length;

@@ -197,12 +197,12 @@ describe.each(KINDS)('the %s report', (kind: Kind) => {
     expect(bbox('a2a')).toBe(bbox('untagged'));
   });
 
-  // Issue 8's goal is no tagged file larger than its untagged twin. The kommun report meets it; the riket and län
-  // reports, with more table cells (one structure element and one marked-content sequence each, whose MCID alone
-  // costs the page stream about 3 bytes packed), do not: measured +2.5 % and +0.2 % (README "Accessible PDFs"). This
-  // holds them to what they are, so that growth shows.
-  const limits: Record<Kind, number> = { riket: 1.03, lan: 1.01, kommun: 1 };
-  it(`is no larger than the untagged file${kind === 'kommun' ? '' : ` (${kind}: at most ${((limits[kind] - 1) * 100).toFixed(1)} % larger, goal not met)`}`, () => {
+  // Issue 8's goal is no tagged file larger than its untagged twin. The kommun and län fixtures meet it; the riket
+  // fixture, with more table cells (one structure element and one marked-content sequence each, whose MCID alone
+  // costs the page stream about 3 bytes packed), does not: measured +0.7 % (län −1.5 %, kommun −3.1 %; README
+  // "Accessible PDFs"). This holds it to what it is, so that growth shows.
+  const limits: Record<Kind, number> = { riket: 1.01, lan: 1, kommun: 1 };
+  it(`is no larger than the untagged file${limits[kind] === 1 ? '' : ` (${kind}: at most ${((limits[kind] - 1) * 100).toFixed(1)} % larger, goal not met)`}`, () => {
     const limit = limits[kind];
     expect(built.bytes(kind, 'a2a').length).toBeLessThanOrEqual(built.bytes(kind, 'untagged').length * limit);
   });
