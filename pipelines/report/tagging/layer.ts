@@ -247,7 +247,8 @@ const BACKGROUND: ArtifactTag = { artifact: 'Background' };
 const WATERMARK: ArtifactTag = { artifact: 'Pagination' };
 
 function isArtifact(t: Tag): t is ArtifactTag {
-  return 'artifact' in t;
+  // An element is a StructNode; an `in` test walked the class's prototype chain for every drawn line.
+  return !(t instanceof StructNode);
 }
 
 /**
@@ -643,7 +644,7 @@ class Tagger {
       for (let i = 0; i < kids.length; i++) {
         const c = kids[i] as Kid;
         if (i > 0) k += ' ';
-        if ('role' in c) k += `${(c.ref as ElementRef).id} 0 R`;
+        if (c instanceof StructNode) k += `${(c.ref as ElementRef).id} 0 R`;
         else if ('mcid' in c) {
           pg ??= c.pg;
           k += c.pg === pg ? c.mcid : `<</Type/MCR/Pg ${c.pg.id} 0 R/MCID ${c.mcid}>>`;
@@ -675,7 +676,7 @@ class Tagger {
       objects.push({ ref, text });
       for (let i = 0; i < kids.length; i++) {
         const c = kids[i] as Kid;
-        if ('role' in c) walk(c, ref);
+        if (c instanceof StructNode) walk(c, ref);
       }
     };
     walk(this.root, this.treeRoot as PdfRef);
