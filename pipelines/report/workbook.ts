@@ -11,6 +11,7 @@
 import * as aq from 'arquero';
 import { replaceFile } from '../write-output.ts';
 import writeXlsxFile, { type Cell, type Sheet } from 'write-excel-file/node';
+import { type XlsxCell, type XlsxSheet, type XlsxStyle } from './xlsx-file.ts';
 import type { IndicatorDef } from '../catalogue.ts';
 import { formatAreaVersion, printedDiff, unitStyle } from './format.ts';
 import type { AreaTypeIndicator, ReportModel } from './model.ts';
@@ -651,6 +652,40 @@ export function toXlsxSheets(specs: readonly SheetSpec[]): Sheet<Buffer>[] {
       ...s.rows.map((r) => s.columns.map((c, i) => cellOf(r[i] ?? null, c.kind, r))),
     ],
   }));
+}
+
+const TITLE: XlsxStyle = { bold: true };
+const HEADER: XlsxStyle = { bold: true, wrap: true };
+const YEAR: XlsxStyle = { format: '0' };
+const INTEGER: XlsxStyle = { format: '#,##0' };
+/** One style per number of decimals, so the writer finds each by identity. */
+const DECIMALS: XlsxStyle[] = [];
+const decimalsStyle = (d: number): XlsxStyle => (DECIMALS[d] ??= { format: numberFormat(d) });
+
+/** The sheets as xlsx-file.ts sheets: a title line, a bold header row kept in view, then the rows. */
+export function workbookXlsxSheets(specs: readonly SheetSpec[]): XlsxSheet[] {
+  return specs.map((s) => {
+    const kinds = s.columns.map((c) => c.kind);
+    return {
+      name: s.name,
+      frozenRows: 2,
+      widths: s.columns.map((c) => c.width ?? Math.max(10, c.header.length + 2)),
+      rows: [
+        [{ value: s.title, style: TITLE }],
+        s.columns.map((c) => ({ value: c.header, style: HEADER })),
+        ...s.rows.map((r) =>
+          kinds.map((kind, i): XlsxCell => {
+            const v = r[i] ?? null;
+            // Text, and a number in a text column, carry no style; other numbers their column's format.
+            if (v === null || typeof v === 'string' || kind === 'text') return v;
+            if (kind === 'year') return { value: v, style: YEAR };
+            if (kind === 'integer') return { value: v, style: INTEGER };
+            return { value: v, style: decimalsStyle(typeof kind === 'function' ? kind(r) : kind.decimals) };
+          }),
+        ),
+      ],
+    };
+  });
 }
 
 /**
