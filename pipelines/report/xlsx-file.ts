@@ -47,7 +47,7 @@ const FIRST_FORMAT_ID = 100;
 /**
  * Characters XML 1.0 forbids (C0 controls but tab, newline and return; lone surrogates; U+FFFE, U+FFFF) or
  * discourages (C1 controls but NEL, U+FDD0–U+FDEF, the last two code points of every plane): dropped from text,
- * as a reader would refuse the file over them.
+ * as a reader would refuse the file over them. (write-excel-file also dropped U+FFFD, which XML allows: kept here.)
  */
 const NOT_XML = new RegExp(
   `[\\0-\\x08\\x0B\\f\\x0E-\\x1F\\x7F-\\x84\\x86-\\x9F\\uFDD0-\\uFDEF\\uFFFE\\uFFFF${Array.from({ length: 16 }, (_, p) => `\\u{${(p + 1).toString(16)}FFFE}\\u{${(p + 1).toString(16)}FFFF}`).join('')}]|\\p{Cs}`,
