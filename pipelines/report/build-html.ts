@@ -72,8 +72,12 @@ type Obj = Record<string, unknown>;
 
 const isObj = (x: unknown): x is Obj => typeof x === 'object' && x !== null && !Array.isArray(x);
 
+const HTML_SPECIAL = /[&<>"']/g;
+const HTML_ENTITY: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+const htmlEntity = (c: string): string => HTML_ENTITY[c] ?? c;
+
 function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/gu, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
+  return s.replace(HTML_SPECIAL, htmlEntity);
 }
 
 /** A node's styles as a list (pdfmake allows one name or several). */
@@ -420,6 +424,14 @@ function sceneSvg(scene: ChartScene): string {
   return new Ctor(loader).initialize(null, scene.width, scene.height, scene.origin).background(scene.background).render(scene.root).svg();
 }
 
+/** An id, or a reference to one, of a chart's clip paths and gradients. */
+const SVG_REF = /(\sid="|url\(#|href="#)([^")]+)/g;
+/**
+ * An ARIA attribute or role inside a tag: the next angle bracket after it closes a tag (in text it would open the
+ * next one; Vega escapes '<' and '>' in text and attribute values).
+ */
+const SVG_ARIA = /\s(?:aria-[a-z]+|role)="[^"]*"(?=[^<>]*>)/g;
+
 /**
  * The chart's root <svg> made an image with an accessible name (its alt text, as <title> and aria-labelledby), and
  * its ids (clip paths, gradients) made the figure's own, since every chart of the page shares one id space.
@@ -434,16 +446,14 @@ function accessibleSvg(svg: string, id: string, alt: string, decorative: boolean
   // Vega numbers clip paths and gradients process-wide ("clip37"): renumbered per figure, so the same model gives
   // the same file.
   const local = new Map<string, string>();
-  const body = svg
-    .slice(open[0].length)
-    .replace(/(\sid="|url\(#|href="#)([^")]+)/gu, (_, ref: string, x: string) => {
-      let v = local.get(x);
-      if (v === undefined) local.set(x, (v = `${id}-${local.size + 1}`));
-      return `${ref}${v}`;
-    })
-    // Vega's own roles and English labels per mark ("X-axis for a linear scale…", "value: 8,9"): inside an img they
-    // are never read (its name is the alt text, its numbers are in the tables), and they are a quarter of the bytes.
-    .replace(/<[^>]+>/gu, (tag) => tag.replace(/\s(?:aria-[a-z]+|role)="[^"]*"/gu, ''));
+  const renumbered = svg.slice(open[0].length).replace(SVG_REF, (_, ref: string, x: string) => {
+    let v = local.get(x);
+    if (v === undefined) local.set(x, (v = `${id}-${local.size + 1}`));
+    return `${ref}${v}`;
+  });
+  // Vega's own roles and English labels per mark ("X-axis for a linear scale…", "value: 8,9"): inside an img they
+  // are never read (its name is the alt text, its numbers are in the tables), and they are a quarter of the bytes.
+  const body = renumbered.replace(SVG_ARIA, '');
   const size = `${width ? ` width="${width}"` : ''}${height ? ` height="${height}"` : ''}${viewBox ? ` viewBox="${viewBox}"` : ''}`;
   const a11y = decorative || !alt ? ' aria-hidden="true"' : ` role="img" aria-labelledby="${id}-alt"`;
   const title = decorative || !alt ? '' : `<title id="${id}-alt">${escapeHtml(alt)}</title>`;
