@@ -142,6 +142,8 @@ describe('pdfkit tagging API', () => {
     expect(pdfkitSource).toContain("if (this.compress) {\n      this.data.Filter = 'FlateDecode';\n    }");
     expect(pdfkitSource).toContain('this.buffer = Buffer.concat(this.buffer);\n      if (this.compress) {\n        this.buffer = zlib.deflateSync(this.buffer);');
     expect(pdfkitSource).toContain('this.content = this.document.ref();');
+    expect(pdfkitSource).toContain('this.resources.end();\n    return this.content.end();');
+    expect(pdfkitSource).toContain('if (chunk) {\n      this.write(chunk);\n    }\n    this.finalize();');
     expect(String(P.addPage)).toContain('this.page = new PDFPage(this, options)');
     // The layer's own element references (layer.ts ElementRef): written by their toString wherever pdfkit serialises
     // a PDFAbstractReference (the ParentTree's arrays, the tree root's /K).
