@@ -75,7 +75,8 @@ export async function build(ctx: Context, conn: DuckDBConnection): Promise<Build
     }
     // The engine rewrites every split's rows, D included, adding the other indices, RegSO units, the M/H
     // decomposition, expected values and intervals; its D must equal the SQL D set aside above.
-    result.segregation = await buildSegregation(ctx, conn, { draws: ctx.config.bootstrapDraws });
+    // Without its changes: they are computed once, below, after disclosure control.
+    result.segregation = await buildSegregation(ctx, conn, { draws: ctx.config.bootstrapDraws, changes: false });
     // The segregation rows (~100-200 MB of heap in a demo) are written and garbage now, but V8 would leave them in
     // the heap through the area types and checks, where DuckDB's memory peaks (issue 10 goal 5).
     collectGarbage();
@@ -86,7 +87,7 @@ export async function build(ctx: Context, conn: DuckDBConnection): Promise<Build
       }
     }
     await execFile(conn, 'measures/apply_disclosure_segregation', { threshold: ctx.config.disclosureThreshold });
-    // Changes again, now that withheld values are gone: a change never rests on a value the report may not show.
+    // The changes, now that withheld values are gone: a change never rests on a value the report may not show.
     await buildSegregationChange(conn);
     // Area types rest on the indicator values above; inside the same transaction, so the build commits whole.
     result.area_types = await buildAreaTypes(ctx, conn);

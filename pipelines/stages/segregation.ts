@@ -87,6 +87,11 @@ export interface SegregationOptions {
   readonly draws?: number;
   /** Level of the bootstrap interval. Default 0.95. */
   readonly confidence?: number;
+  /**
+   * Also fill segregation_index_change (buildSegregationChange). Default true; the build stage passes false, as it
+   * computes the changes once, after disclosure control, and the ones made here would only be deleted again.
+   */
+  readonly changes?: boolean;
 }
 
 export interface SegregationResult {
@@ -300,7 +305,7 @@ export async function buildSegregation(ctx: Context, conn: DuckDBConnection, opt
     await appendParts(conn, parts);
     await execFile(conn, 'measures/delete_segregation_bridge');
     await appendBridge(conn, bridge);
-    await buildSegregationChange(conn, confidence);
+    if (opts.changes !== false) await buildSegregationChange(conn, confidence);
   });
   result.seconds.write = (performance.now() - t0) / 1000;
   result.rows = parts.reduce((n, p) => n + p.length, 0);
