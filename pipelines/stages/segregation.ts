@@ -94,8 +94,8 @@ export interface SegregationOptions {
   readonly changes?: boolean;
   /**
    * Work on the same connection for the time the worker threads compute (the connection is idle then): the build
-   * stage's indicators and area types, which read none of this stage's tables. Awaited before the rows are written;
-   * its failure fails the stage.
+   * stage's indicators, which read none of this stage's tables. Awaited before the rows are written; its failure
+   * fails the stage.
    */
   readonly whileComputing?: () => Promise<void>;
 }
