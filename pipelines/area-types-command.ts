@@ -55,8 +55,8 @@ interface Options {
  * `segfollow area-types …` (argv without the command name). Returns the exit code: 0, 1 or 2 (bad usage or input).
  * Set-based in an in-memory DuckDB from start to end: the table is read once with its values checked in SQL (only
  * cells that are not plain decimals, or missing markers, reach JavaScript, to be judged or refused with file, row
- * and column), classified by sql/area_types/cut.sql as in the warehouse, and written with COPY, so five million
- * rows never pass through JavaScript one by one.
+ * and column), classified by sql/area_types/group_stats.sql and cut.sql as in the warehouse, and written with COPY,
+ * so five million rows never pass through JavaScript one by one.
  */
 export async function runAreaTypesCommand(argv: string[], io: { stdout: TextSink; stderr: TextSink }): Promise<number> {
   if (argv.includes('-h') || argv.includes('--help')) {
@@ -71,7 +71,9 @@ export async function runAreaTypesCommand(argv: string[], io: { stdout: TextSink
   const db = await RawDuck.open(readerSettings());
   try {
     await loadInput(db, opts);
-    await db.run(cutView({ cuts: `[${catalogue.cuts.slice(0, 4).map((c) => String(c.min_sd)).join(', ')}]`, sd_kind: opts.sd }));
+    // The group statistics once, as a table (a row per group); the rows' types are a view over it.
+    await db.run(inlineParams(sqlText('group_stats'), { cuts: `[${catalogue.cuts.slice(0, 4).map((c) => String(c.min_sd)).join(', ')}]`, sd_kind: opts.sd }));
+    await db.run(cutView());
     groups = await groupCuts(db);
     // Each row's index and type in file order, beside raw_input's own rows (also in file order): the sort carries
     // two numbers a row instead of the whole result, and the output takes grp and unit from raw_input by position.
@@ -103,22 +105,23 @@ function ioCode(message: string): string {
   return codes.find(([re]) => re.test(message))?.[1] ?? (message.split('\n')[0] ?? message);
 }
 
-function sqlText(name: 'cut' | 'js_number' | 'group_cuts'): string {
+function sqlText(name: 'cut' | 'group_stats' | 'js_number' | 'group_cuts'): string {
   return readFileSync(new URL(`../sql/area_types/${name}.sql`, import.meta.url), 'utf8');
 }
 
 /**
- * sql/area_types/cut.sql with area_type_result as a view instead of a table: the rule stays in that one file, but
- * five million rows are not materialised with every column of the group's statistics beside each of them (which
- * spilled past the reader's memory limit). The two queries that read it (group_cuts.sql, and each row's type in file
- * order) compute only what they select. A view cannot take bound parameters, so they are written in as literals,
+ * sql/area_types/cut.sql with area_type_result as a view instead of a table: the rule stays in its files, but five
+ * million rows are not materialised with every column of the group's statistics beside each of them (which spilled
+ * past the reader's memory limit). The two queries that read it (group_cuts.sql, and each row's type in file order)
+ * compute only what they select, each a join of the rows to area_type_group, whose sort (group_stats.sql) ran once.
+ * group_stats.sql's parameters are written in as literals by inlineParams (a DDL statement here takes none bound),
  * with the same text and types the prepared statement was given (VARCHAR, cast in the SQL).
  */
-function cutView(params: Readonly<Record<string, string>>): string {
+function cutView(): string {
   const table = 'CREATE OR REPLACE TEMP TABLE area_type_result AS';
   const text = sqlText('cut');
   if (!text.includes(table)) throw new Error(`internal: sql/area_types/cut.sql no longer starts its result with "${table}"`);
-  return inlineParams(text.replace(table, 'CREATE OR REPLACE TEMP VIEW area_type_result AS'), params);
+  return text.replace(table, 'CREATE OR REPLACE TEMP VIEW area_type_result AS');
 }
 
 /** `sql` with each $name outside string literals, quoted identifiers and comments replaced by params[name] as a literal. */

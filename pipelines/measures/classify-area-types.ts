@@ -89,7 +89,7 @@ export function gapParams(cat: AreaTypeCatalogue, materiality: ReadonlyMap<strin
   };
 }
 
-/** The bound parameters of sql/area_types/cut.sql: the SD multiples of types 1–4 and the kind of SD. */
+/** The bound parameters of sql/area_types/group_stats.sql: the SD multiples of types 1–4 and the kind of SD. */
 export function cutParams(cat: AreaTypeCatalogue, sdKind: SdKind = cat.statistics.sd): Params {
   return { cuts: listValue(cat.cuts.slice(0, 4).map((c) => c.min_sd as number)), sd_kind: sdKind };
 }
@@ -144,8 +144,8 @@ export interface Classification {
 }
 
 /**
- * Classifies `rows` (in their order) through sql/area_types/cut.sql in an in-memory DuckDB, so a statistician's
- * own table and the warehouse are cut by the very same SQL. Groups (`grp`) get their own mean and SD.
+ * Classifies `rows` (in their order) through sql/area_types/group_stats.sql and cut.sql in an in-memory DuckDB, so a
+ * statistician's own table and the warehouse are cut by the very same SQL. Groups (`grp`) get their own mean and SD.
  */
 export async function classifyAreaTypes(rows: readonly IndexInput[], opts: { catalogue: AreaTypeCatalogue; sdKind?: SdKind }): Promise<Classification> {
   const instance = await DuckDBInstance.create(':memory:');
@@ -153,7 +153,8 @@ export async function classifyAreaTypes(rows: readonly IndexInput[], opts: { cat
     const conn = await instance.connect();
     try {
       await load(conn, rows);
-      await execFile(conn, 'area_types/cut', cutParams(opts.catalogue, opts.sdKind));
+      await execFile(conn, 'area_types/group_stats', cutParams(opts.catalogue, opts.sdKind));
+      await execFile(conn, 'area_types/cut');
       const out = await query(conn, 'SELECT grp, unit, idx, z_score, area_type, status FROM area_type_result ORDER BY ord');
       const stats = await query(conn, sqlFile('area_types/group_cuts'));
       return {

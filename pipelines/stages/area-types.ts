@@ -52,9 +52,10 @@ export async function buildAreaTypes(ctx: Context, conn: DuckDBConnection): Prom
       v2: c.V2.measure,
       v3: c.V3.measure,
     });
-    await execFile(conn, 'area_types/cut', cutParams(cat));
+    await execFile(conn, 'area_types/group_stats', cutParams(cat));
+    await execFile(conn, 'area_types/cut');
     await execFile(conn, 'area_types/classify');
-    await exec(conn, 'DROP TABLE area_type_result; DROP TABLE area_type_input');
+    await exec(conn, 'DROP TABLE area_type_result; DROP TABLE area_type_group; DROP TABLE area_type_input');
     await execFile(conn, 'area_types/delete_aggregates');
     await execFile(conn, 'area_types/population', { table_id: cat.population.table, measure: cat.population.measure, breakdown: cat.population.breakdown });
     await execFile(conn, 'area_types/indicator_by_type', { threshold: ctx.config.disclosureThreshold });

@@ -1,4 +1,4 @@
-import { listValue, type DuckDBAppender, type DuckDBConnection } from '@duckdb/node-api';
+import { listValue, type DuckDBConnection } from '@duckdb/node-api';
 import type { Context } from '../context.ts';
 import { execFile, inTransaction, queryFile, query } from '../db.ts';
 import { loadSources, OWN_COLUMNS, yearsOf, type PxSource, type KoladaSource } from '../catalogue.ts';
@@ -12,6 +12,7 @@ import { advance, readJsonStat } from '../sources/jsonstat.ts';
 import { koladaData, parseKoladaData } from '../sources/kolada.ts';
 import type { RawResponse } from '../sources/http.ts';
 import { storeRaw, readRaw, sha256, removeStrayTemp } from './raw-cache.ts';
+import { observationChunks, type ObservationBatch } from './observation-batch.ts';
 import { scbReleases, koladaReleases } from '../sources/release.ts';
 import { redactUrl } from '../sources/redact.ts';
 import type { SourceCatalogue } from '../catalogue.ts';
@@ -27,17 +28,6 @@ export interface IngestResult {
   fetched: string[];
   /** Tables and KPIs not fetched: the source's release is the one the warehouse and data/raw already hold. */
   unchanged: string[];
-}
-
-interface Obs {
-  fetch_id: string;
-  measure: string;
-  area_code: string;
-  area_version: string;
-  year: number;
-  breakdown: string;
-  value: number | null;
-  status: string | null;
 }
 
 interface Fetched {
@@ -106,10 +96,7 @@ export async function ingest(ctx: Context, conn: DuckDBConnection, runId: string
       source: 'Kolada' as const,
       id: k.id,
       fetchAll: () => koladaData(ctx, ctx.config.koladaBaseUrl, [k.id], municipalities, yearsOf(k)),
-      parse: (f: Fetched): Parsed => {
-        const rows = koladaObservations(f, k);
-        return { appendTo: (app) => rows.forEach((o) => appendObservation(app, 'Kolada', k.id, o)) };
-      },
+      parse: (f: Fetched): ObservationBatch => koladaObservations(f, k),
       after: undefined,
       release: due?.get(`Kolada ${k.id}`),
     })),
@@ -119,18 +106,22 @@ export async function ingest(ctx: Context, conn: DuckDBConnection, runId: string
     ctx.log.info(`ingest: no source has a new release that can be fetched (${result.unchanged.length} unchanged, ${skipped.size} skipped); no data requests made`, { id: 'I109_NOTHING_CHANGED', unchanged: result.unchanged.length });
     return result;
   }
+  const chunks = observationChunks();
   for (const job of jobs) {
     const counts = await inTransaction(conn, async () => {
       await execFile(conn, 'staging/delete_observations', { source: job.source, table_id: job.id });
       const app = await conn.createAppender('observation');
       const c = { responses: 0, observations: 0, bytes: 0 };
+      // Every (area code, version) pair the table's responses brought, for the quick test of checkAreaCodes.
+      const pairs = new Map<string, [string, string]>();
       try {
         for await (const f of responses(ctx, conn, runId, job.source, job.id, job.fetchAll, () => seq++)) {
           // Parsed and checked before it is recorded: a body that does not parse throws here and leaves no
-          // source_fetch row. Its cells then go to the appender one by one, with no record per cell in between.
-          const parsed = job.parse(f);
+          // source_fetch row. Its rows then go to the appender as columns, a chunk of 2,048 rows at a time.
+          const batch = job.parse(f);
           if (f.record) await f.record();
-          parsed.appendTo(app);
+          chunks.append(app, batch);
+          batch.areaCodes.forEach((code, i) => pairs.set(`${code} ${batch.areaVersions[i] ?? ''}`, [code, batch.areaVersions[i] ?? '']));
           // Flushed per response: the appender's buffer stays small, and a bad row fails on the response it came in.
           app.flushSync();
           c.responses++;
@@ -139,7 +130,7 @@ export async function ingest(ctx: Context, conn: DuckDBConnection, runId: string
       } finally {
         app.closeSync();
       }
-      await checkAreaCodes(conn, job.source, job.id);
+      await checkAreaCodes(conn, job.source, job.id, [...pairs.values()]);
       // Levels the pipeline sums from DeSO, in the same transaction as the table they come from.
       if (job.after) await job.after();
       const [row] = await query(conn, 'SELECT count(*)::INTEGER AS n FROM observation WHERE source = $s AND table_id = $t', { s: job.source, t: job.id });
@@ -345,9 +336,14 @@ async function* pxTable(ctx: Context, t: PxSource, meta: TableMetadata | undefin
 /**
  * Fails the table (inside its transaction, so its previous observations stay) when it brought a region code that
  * is in no area register: checked set-based over the rows just loaded (sql/staging/unknown_areas.sql), naming each
- * code as the source served it, the table and the URL of a response that held it.
+ * code as the source served it, the table and the URL of a response that held it. The distinct pairs of its
+ * responses are tested first (a few thousand, against a scan of up to 460,000 rows): when all are known, so is
+ * every row, and the scan is left out.
  */
-async function checkAreaCodes(conn: DuckDBConnection, source: 'SCB' | 'Kolada', tableId: string): Promise<void> {
+async function checkAreaCodes(conn: DuckDBConnection, source: 'SCB' | 'Kolada', tableId: string, pairs: [string, string][]): Promise<void> {
+  if (pairs.length === 0) return;
+  const [quick] = await queryFile(conn, 'staging/unknown_area_pairs', { codes: listValue(pairs.map(([c]) => c)), versions: listValue(pairs.map(([, v]) => v)) });
+  if (Number(quick?.n_unknown ?? 1) === 0) return;
   const rows = await queryFile(conn, 'staging/unknown_areas', { source, table_id: tableId });
   if (rows.length === 0) return;
   const total = Number(rows[0]?.n_codes ?? rows.length);
@@ -412,96 +408,139 @@ async function* responses(
   }
 }
 
-function appendObservation(app: DuckDBAppender, source: string, tableId: string, o: Obs): void {
-  app.appendVarchar(o.fetch_id);
-  app.appendVarchar(source);
-  app.appendVarchar(tableId);
-  app.appendVarchar(o.measure);
-  app.appendVarchar(o.area_code);
-  app.appendVarchar(o.area_version);
-  app.appendInteger(o.year);
-  app.appendVarchar(o.breakdown);
-  if (o.value === null) app.appendNull();
-  else app.appendDouble(o.value);
-  if (o.status === null) app.appendNull();
-  else app.appendVarchar(o.status);
-  // derived_from: what is fetched is as published.
-  app.appendNull();
-  app.endRow();
-}
-
-/** A response that parsed and passed its checks, ready to go into the observation appender. */
-interface Parsed {
-  appendTo(app: DuckDBAppender): void;
-}
-
 /**
- * A PxWeb JSON-stat response as observation rows, appended cell by cell from the parsed dataset: the area of each
- * Region code, the year of each Tid code and the breakdown text of each combination of the other variables are
- * made once, not once per cell (a demo ingest appends 3 million cells).
+ * A PxWeb JSON-stat response as one observation batch: the area of each Region code, the year of each Tid code and
+ * the breakdown text of each combination of the other variables are made once, not once per cell (a demo ingest
+ * writes 3 million cells), and each cell carries only their indexes, its value and its status.
  */
-function pxResponse(f: Fetched, table: PxSource): Parsed {
+function pxResponse(f: Fetched, table: PxSource): ObservationBatch {
   const grid = readJsonStat(f.body, { tableId: table.id, url: f.url });
-  const { dims } = grid;
+  const { dims, total } = grid;
   // A variable's position in the dataset by name (the last one, should a name come twice).
   const at = new Map(dims.map((d, i) => [d.id, i]));
   const region = at.get('Region');
   const contents = at.get('ContentsCode');
   const tid = at.get('Tid');
   // A code of no known shape is kept as served and named by checkAreaCodes, never dropped in silence.
-  const areas = region === undefined ? null : (dims[region]?.codes ?? []).map((c) => classifyAreaCode(c, 'SCB') ?? { code: c, version: UNCLASSIFIED });
   const noArea = classifyAreaCode('', 'SCB') ?? { code: '', version: UNCLASSIFIED };
-  const years = tid === undefined ? null : (dims[tid]?.codes ?? []).map(Number);
+  const areas = region === undefined ? [noArea] : (dims[region]?.codes ?? []).map((c) => classifyAreaCode(c, 'SCB') ?? { code: c, version: UNCLASSIFIED });
+  // A year that is not a number goes in as 0, as the row appender's int32 took NaN before.
+  const years = tid === undefined ? null : (dims[tid]?.codes ?? []).map((c) => Number(c) | 0);
   // The breakdown: the other variables in name order, `name=code` joined by `;`, one text per combination.
   const others = [...at.entries()].filter(([id]) => !OWN_COLUMNS.has(id)).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, i]) => i);
   const strides = others.map(() => 1);
   for (let k = others.length - 2; k >= 0; k--) strides[k] = (strides[k + 1] ?? 1) * (dims[others[k + 1] ?? 0]?.codes.length ?? 1);
   const breakdowns: string[] = [];
-  const breakdownOf = (counters: number[]): string => {
+  // Combination key → index into `breakdowns`, made when the combination is first met.
+  const breakdownAt = new Map<number, number>();
+  const breakdownOf = (counters: number[]): number => {
     let key = 0;
     for (let k = 0; k < others.length; k++) key += (counters[others[k] ?? 0] ?? 0) * (strides[k] ?? 1);
-    let text = breakdowns[key];
-    if (text === undefined) {
-      text = others.map((d) => `${dims[d]?.id ?? ''}=${dims[d]?.codes[counters[d] ?? 0] ?? ''}`).join(';');
-      breakdowns[key] = text;
+    let index = breakdownAt.get(key);
+    if (index === undefined) {
+      index = breakdowns.push(others.map((d) => `${dims[d]?.id ?? ''}=${dims[d]?.codes[counters[d] ?? 0] ?? ''}`).join(';')) - 1;
+      breakdownAt.set(key, index);
     }
-    return text;
+    return index;
   };
-  return {
-    appendTo(app) {
-      const counters = new Array<number>(dims.length).fill(0);
-      for (let i = 0; i < grid.total; i++) {
-        const area = areas === null ? noArea : (areas[counters[region ?? 0] ?? 0] ?? noArea);
-        appendObservation(app, 'SCB', table.id, {
-          fetch_id: f.fetch_id,
-          measure: contents === undefined ? '' : (dims[contents]?.codes[counters[contents] ?? 0] ?? ''),
-          area_code: area.code,
-          area_version: area.version,
-          year: years === null ? Number.NaN : (years[counters[tid ?? 0] ?? 0] ?? Number.NaN),
-          breakdown: breakdownOf(counters),
-          value: grid.value(i),
-          status: grid.status(i),
-        });
-        advance(counters, dims);
+  const statuses: string[] = [];
+  const statusAt = new Map<string, number>();
+  const b: ObservationBatch = {
+    fetchId: f.fetch_id,
+    source: 'SCB',
+    tableId: table.id,
+    rows: total,
+    measure: new Int32Array(total),
+    measures: contents === undefined ? [''] : (dims[contents]?.codes ?? []),
+    area: new Int32Array(total),
+    areaCodes: areas.map((a) => a.code),
+    areaVersions: areas.map((a) => a.version),
+    year: new Int32Array(total),
+    breakdown: new Int32Array(total),
+    breakdowns,
+    value: new Float64Array(total),
+    status: new Int32Array(total),
+    statuses,
+  };
+  const counters = new Array<number>(dims.length).fill(0);
+  for (let i = 0; i < total; i++) {
+    if (contents !== undefined) b.measure[i] = counters[contents] ?? 0;
+    if (region !== undefined) b.area[i] = counters[region] ?? 0;
+    b.year[i] = years === null ? 0 : (years[counters[tid ?? 0] ?? 0] ?? 0);
+    b.breakdown[i] = breakdownOf(counters);
+    b.value[i] = grid.value(i) ?? Number.NaN;
+    const s = grid.status(i);
+    if (s !== null) {
+      let index = statusAt.get(s);
+      if (index === undefined) {
+        index = statuses.push(s);
+        statusAt.set(s, index);
       }
-    },
-  };
+      b.status[i] = index;
+    }
+    advance(counters, dims);
+  }
+  return b;
 }
 
-function koladaObservations(f: Fetched, kpi: KoladaSource): Obs[] {
-  const out: Obs[] = [];
-  for (const cell of parseKoladaData(f.body, { kpis: kpi.id, url: f.url })) {
-    const area = classifyAreaCode(cell.municipality, 'Kolada') ?? { code: cell.municipality, version: UNCLASSIFIED };
-    out.push({
-      fetch_id: f.fetch_id,
-      measure: cell.kpi,
-      area_code: area.code,
-      area_version: area.version,
-      year: cell.period,
-      breakdown: `gender=${cell.gender}`,
-      value: cell.value,
-      status: cell.status,
-    });
-  }
-  return out;
+/** A Kolada response as one observation batch (one row per KPI, municipality, year and gender). */
+function koladaObservations(f: Fetched, kpi: KoladaSource): ObservationBatch {
+  const cells = parseKoladaData(f.body, { kpis: kpi.id, url: f.url });
+  const n = cells.length;
+  // Each distinct text once, indexed in the order first met.
+  const texts = (): { list: string[]; index(t: string): number } => {
+    const list: string[] = [];
+    const at = new Map<string, number>();
+    return {
+      list,
+      index(t) {
+        let i = at.get(t);
+        if (i === undefined) {
+          i = list.push(t) - 1;
+          at.set(t, i);
+        }
+        return i;
+      },
+    };
+  };
+  const measures = texts();
+  const areaCodes: string[] = [];
+  const areaVersions: string[] = [];
+  const breakdowns = texts();
+  const statuses = texts();
+  const b: ObservationBatch = {
+    fetchId: f.fetch_id,
+    source: 'Kolada',
+    tableId: kpi.id,
+    rows: n,
+    measure: new Int32Array(n),
+    measures: measures.list,
+    area: new Int32Array(n),
+    areaCodes,
+    areaVersions,
+    year: new Int32Array(n),
+    breakdown: new Int32Array(n),
+    breakdowns: breakdowns.list,
+    value: new Float64Array(n),
+    status: new Int32Array(n),
+    statuses: statuses.list,
+  };
+  // One area per municipality code as served (a code maps to one area code and version).
+  const areaOf = new Map<string, number>();
+  cells.forEach((cell, i) => {
+    let a = areaOf.get(cell.municipality);
+    if (a === undefined) {
+      const area = classifyAreaCode(cell.municipality, 'Kolada') ?? { code: cell.municipality, version: UNCLASSIFIED };
+      a = areaCodes.push(area.code) - 1;
+      areaVersions.push(area.version);
+      areaOf.set(cell.municipality, a);
+    }
+    b.measure[i] = measures.index(cell.kpi);
+    b.area[i] = a;
+    b.year[i] = cell.period;
+    b.breakdown[i] = breakdowns.index(`gender=${cell.gender}`);
+    b.value[i] = cell.value ?? Number.NaN;
+    b.status[i] = cell.status === null ? 0 : statuses.index(cell.status) + 1;
+  });
+  return b;
 }

@@ -87,6 +87,17 @@ export interface SegregationOptions {
   readonly draws?: number;
   /** Level of the bootstrap interval. Default 0.95. */
   readonly confidence?: number;
+  /**
+   * Also fill segregation_index_change (buildSegregationChange). Default true; the build stage passes false, as it
+   * computes the changes once, after disclosure control, and the ones made here would only be deleted again.
+   */
+  readonly changes?: boolean;
+  /**
+   * Work on the same connection for the time the worker threads compute (the connection is idle then): the build
+   * stage's indicators, which read none of this stage's tables. Awaited before the rows are written; its failure
+   * fails the stage.
+   */
+  readonly whileComputing?: () => Promise<void>;
 }
 
 export interface SegregationResult {
@@ -287,12 +298,15 @@ export async function buildSegregation(ctx: Context, conn: DuckDBConnection, opt
     }
   }
   const tc = performance.now();
-  const parts = await runUnitSets(jobs, draws, confidence, opts.workers ?? availableParallelism());
+  const computing = runUnitSets(jobs, draws, confidence, opts.workers ?? availableParallelism()).then((p) => {
+    result.seconds.compute += (performance.now() - tc) / 1000;
+    return p;
+  });
+  const [parts] = await Promise.all([computing, opts.whileComputing?.()]);
   parts.forEach((part, i) => {
     const groups = (jobs[i] as { split: Split }).split.groups;
     result.by_groups[groups] = (result.by_groups[groups] ?? 0) + part.length;
   });
-  result.seconds.compute += (performance.now() - tc) / 1000;
 
   const t0 = performance.now();
   await inTransaction(conn, async () => {
@@ -300,7 +314,7 @@ export async function buildSegregation(ctx: Context, conn: DuckDBConnection, opt
     await appendParts(conn, parts);
     await execFile(conn, 'measures/delete_segregation_bridge');
     await appendBridge(conn, bridge);
-    await buildSegregationChange(conn, confidence);
+    if (opts.changes !== false) await buildSegregationChange(conn, confidence);
   });
   result.seconds.write = (performance.now() - t0) / 1000;
   result.rows = parts.reduce((n, p) => n + p.length, 0);

@@ -1,47 +1,17 @@
--- Purpose: THE area-type cut rule (SOURCES.md §4.1, data/area-types.json); the area-types stage and the
---          area-types command both classify through this file and nowhere else. The index is (V1 + V2 + V3) / 3
---          unless the input gives it directly. Per grp: mean and standard deviation over the rows with an index,
---          each row counting once; type 1 if index ≥ mean + c1·SD, 2 if ≥ mean + c2·SD, 3 if ≥ mean + c3·SD,
---          4 if ≥ mean + c4·SD, else 5 (c = 2, 1, 0, −1 from the catalogue). Mean and SD are two-pass with
---          compensated sums (fsum) taken in unit order (one sort per grp, shared by both passes): DuckDB's one-pass stddev_pop gives 1.9999999999999998
---          for {0, 0, 5, 0, 0} but 2 for {0, 0, 0, 0, 5}, and an unordered sum changes in the last bit with the
---          threads, either of which would let a type on the cut, or a rerun's figures, depend on chance.
---          A row without an index (a component missing) gets no type and is left out of the mean and SD:
---          'missing_component'. A grp whose SD is not positive (fewer than two rows, or all equal) cannot be cut:
---          'no_spread', no type.
--- Inputs:  temporary table area_type_input with at least grp, unit VARCHAR, v1, v2, v3, index_value DOUBLE
---          (NULL where not given); any further columns are carried through. $cuts DOUBLE[4] (the SD multiples c1–c4);
---          $sd_kind 'population' (divisor n) or 'sample' (divisor n − 1).
+-- Purpose: the second half of THE area-type cut rule (SOURCES.md §4.1, data/area-types.json); the area-types stage
+--          and the area-types command both classify through group_stats.sql and this file and nowhere else. Each
+--          row's index is (V1 + V2 + V3) / 3 unless the input gives it directly; type 1 if index ≥ cut_type1, 2 if
+--          ≥ cut_type2, 3 if ≥ cut_type3, 4 if ≥ cut_type4, else 5, with its grp's cuts from group_stats.sql.
+--          A row without an index (a component missing) gets no type: 'missing_component'. A grp whose SD is not
+--          positive (fewer than two rows, or all equal) cannot be cut: 'no_spread', no type.
+-- Inputs:  temporary table area_type_input (as group_stats.sql; any further columns are carried through) and
+--          area_type_group (group_stats.sql, run on the same input just before).
 -- Output:  temporary table area_type_result: every input row with its columns, plus idx, n_areas, mean, sd,
 --          sd_kind, cut_type1–cut_type4 (the lower bounds of types 1–4), z_score, area_type and status.
 CREATE OR REPLACE TEMP TABLE area_type_result AS
 WITH indexed AS NOT MATERIALIZED (
   SELECT *, coalesce(index_value, (v1 + v2 + v3) / 3) AS idx
   FROM area_type_input
-), ordered AS (
-  -- The indices of a grp in unit order, sorted once: both sums below run over this list, in its order, through
-  -- list_aggregate (one fsum state, element by element, as fsum(… ORDER BY unit, idx) would, to the same last bit),
-  -- instead of two ordered aggregates each sorting every row again and a join of the rows back to their mean.
-  SELECT grp, count(idx) AS n_areas, list(idx ORDER BY unit, idx) FILTER (WHERE idx IS NOT NULL) AS xs
-  FROM indexed
-  GROUP BY grp
-), centre AS (
-  SELECT grp, n_areas, xs, list_aggregate(xs, 'fsum') / n_areas AS mean
-  FROM ordered
-), stats AS (
-  SELECT grp, n_areas, mean,
-         CASE $sd_kind WHEN 'population' THEN sqrt(list_aggregate(list_transform(xs, lambda x: (x - mean) * (x - mean)), 'fsum') / n_areas)
-                       WHEN 'sample' THEN CASE WHEN n_areas > 1 THEN sqrt(list_aggregate(list_transform(xs, lambda x: (x - mean) * (x - mean)), 'fsum') / (n_areas - 1)) END
-              ELSE error('cut.sql: $sd_kind must be population or sample, got ' || $sd_kind) END AS sd
-  FROM centre
-), cuts AS (
-  SELECT *,
-         $sd_kind::VARCHAR AS sd_kind,
-         mean + ($cuts::DOUBLE[])[1] * sd AS cut_type1,
-         mean + ($cuts::DOUBLE[])[2] * sd AS cut_type2,
-         mean + ($cuts::DOUBLE[])[3] * sd AS cut_type3,
-         mean + ($cuts::DOUBLE[])[4] * sd AS cut_type4
-  FROM stats
 )
 SELECT i.*, c.n_areas, c.mean, c.sd, c.sd_kind, c.cut_type1, c.cut_type2, c.cut_type3, c.cut_type4,
        CASE WHEN i.idx IS NOT NULL AND c.sd > 0 THEN (i.idx - c.mean) / c.sd END AS z_score,
@@ -54,4 +24,4 @@ SELECT i.*, c.n_areas, c.mean, c.sd, c.sd_kind, c.cut_type1, c.cut_type2, c.cut_
        CASE WHEN i.idx IS NULL THEN 'missing_component'
             WHEN NOT coalesce(c.sd > 0, false) THEN 'no_spread'
             ELSE 'ok' END AS status
-FROM indexed i JOIN cuts c ON c.grp = i.grp;
+FROM indexed i JOIN area_type_group c ON c.grp = i.grp;

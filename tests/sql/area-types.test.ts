@@ -18,7 +18,10 @@ afterEach(() => wh.close());
 const CAT = loadAreaTypeCatalogue();
 // The components as data/area-types.json names them (TAB6586, the v2 table of v1 IntGr5Socio: 000005QU/QV/QW there).
 const INDEX_PARAMS = { table_id: 'TAB6586', breakdown: '', v1: '000008IW', v2: '000008IV', v3: '000008IX' };
-const cut = (sd: SdKind = 'population') => execFile(wh.conn, 'area_types/cut', cutParams(CAT, sd));
+const cut = async (sd: SdKind = 'population'): Promise<void> => {
+  await execFile(wh.conn, 'area_types/group_stats', cutParams(CAT, sd));
+  await execFile(wh.conn, 'area_types/cut');
+};
 
 /** area_type_input as the command builds it: one index (or three components) per unit and group. */
 async function input(rows: { grp: string; unit: string; index?: number | null; v?: [number | null, number | null, number | null] }[]): Promise<void> {
@@ -183,7 +186,7 @@ describe('sql/area_types/cut.sql', () => {
 
   it('refuses an unknown kind of SD', async () => {
     await input([{ grp: 'g', unit: 'a', index: 1 }]);
-    await expect(execFile(wh.conn, 'area_types/cut', { ...cutParams(CAT), sd_kind: 'weighted' })).rejects.toThrow(/population or sample/);
+    await expect(execFile(wh.conn, 'area_types/group_stats', { ...cutParams(CAT), sd_kind: 'weighted' })).rejects.toThrow(/population or sample/);
   });
 
   it('agrees with an independent two-pass computation on 8 years × 3,363 skewed index values', async () => {

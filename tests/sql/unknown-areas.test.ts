@@ -1,5 +1,6 @@
 import { describe, it, expect, beforeEach, afterEach } from 'vitest';
 import type { DuckDBConnection } from '@duckdb/node-api';
+import { listValue } from '@duckdb/node-api';
 import { exec, execFile, queryFile } from '../../pipelines/db.ts';
 import { memoryWarehouse, insertObservations } from './helpers.ts';
 
@@ -51,5 +52,17 @@ describe('sql/staging/unknown_areas.sql', () => {
     await exec(wh.conn, "INSERT INTO observation VALUES ('derived', 'Kolada', 'K1', 'k', '7777', 'kommun2003', 2020, '', 1, NULL, 'DeSO2018')");
     const rows = await queryFile(wh.conn, 'staging/unknown_areas', { source: 'Kolada', table_id: 'K1' });
     expect(rows.map((r) => [r.served, r.area_version])).toEqual([['0002', 'lan1998']]);
+  });
+});
+
+describe('sql/staging/unknown_area_pairs.sql', () => {
+  const count = async (pairs: [string, string][]): Promise<number> => {
+    const [row] = await queryFile(wh.conn, 'staging/unknown_area_pairs', { codes: listValue(pairs.map(([c]) => c)), versions: listValue(pairs.map(([, v]) => v)) });
+    return Number(row?.n_unknown);
+  };
+  it('counts the pairs no area row has: the code and its version must match together', async () => {
+    expect(await count([['00', 'riket'], ['01', 'lan1998'], ['0114', 'kommun2003'], ['0114A0010', 'DeSO2018']])).toBe(0);
+    // A known code under another version, an unknown code of a known shape, a code of no known shape.
+    expect(await count([['00', 'riket'], ['0114A0010', 'DeSO2025'], ['7114', 'kommun2003'], ['FA0101', 'unclassified']])).toBe(3);
   });
 });
