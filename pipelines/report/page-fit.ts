@@ -12,6 +12,10 @@
  * - `breakable: [nodes]` on an unbreakable stack (a table with its caption): when it was pushed to the next page from
  *   a page under MIN_FILL full, it is laid out as these nodes instead, breaking across pages (its caption, marked
  *   keepWithNext, stays with its first rows).
+ * - `breakableLater: true` instead, on a block whose alternative is costly to make and seldom taken (a figure drawn
+ *   again in two parts: 9 kommun reports of 290): where the alternative would be taken, the layout stops with an
+ *   AlternativeNeeded, and the caller makes the document again with the alternative in and lays it out anew (the
+ *   same passes lead to the same point, where the alternative is now there; build-pdf.ts buildReportPdf).
  *
  * One correction a pass, the first in document order (it moves everything after it), at most MAX_PASSES passes; a
  * document without marked nodes is laid out once, as before. pdfmake's own `pageBreakBefore` re-run is not used: it
@@ -49,6 +53,7 @@ interface PmNode {
   keepWithNext?: boolean;
   fit?: number;
   breakable?: PmNode[];
+  breakableLater?: boolean;
   unbreakable?: boolean;
   pageBreak?: string;
   stack?: PmNode[];
@@ -96,6 +101,17 @@ interface Pass {
 }
 
 const STATE = Symbol.for('segfollow.pageFit.marks');
+
+/**
+ * Thrown out of the layout where a block marked `breakableLater` would be laid out as its alternative, which its
+ * document does not have yet: the caller makes the document again with it (nothing of the stopped layout is kept).
+ */
+export class AlternativeNeeded extends Error {
+  constructor() {
+    super('page fit: a block needs its breakable alternative, which this document was made without (build it with the alternative and lay it out again)');
+    this.name = 'AlternativeNeeded';
+  }
+}
 
 /** Where a marked node was laid out: the writer's page and y on entry and on exit. */
 interface Mark {
@@ -164,7 +180,11 @@ function correct({ marks, bottoms }: Pass, ctx: PmContext, tried: Set<PmNode>, f
     // A block that may be laid out as its breakable alternative: that, when it was pushed and its charts (if any)
     // cannot shrink enough to stay.
     const alternative = (): boolean => {
-      if (!node.breakable || !node.unbreakable || !pushed) return false;
+      if (!node.unbreakable || !pushed) return false;
+      if (!node.breakable) {
+        if (node.breakableLater) throw new AlternativeNeeded();
+        return false;
+      }
       node.stack = node.breakable;
       node.unbreakable = false;
       return true;
@@ -310,7 +330,7 @@ export function installPageFit(LayoutBuilder: { prototype: object } = pdfmakeCla
         pass.bottoms.set(node, w.context().y);
         return result;
       }
-      if ((!node.keepWithNext && node.fit === undefined && !node.breakable) || w.transactionLevel > 0) return original.apply(this, args);
+      if ((!node.keepWithNext && node.fit === undefined && !node.breakable && !node.breakableLater) || w.transactionLevel > 0) return original.apply(this, args);
       const before = w.context();
       const start = { page: before.page, y: before.y };
       const result = original.apply(this, args);
