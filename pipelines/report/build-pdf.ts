@@ -8,7 +8,7 @@
 import { replaceFile } from '../write-output.ts';
 import { createRequire } from 'node:module';
 import { basename } from 'node:path';
-import { renderChartScene } from '../charts/render-chart.ts';
+import { renderChartScene, type ChartScene } from '../charts/render-chart.ts';
 import { chartNode, installChartDrawing } from '../charts/draw-chart.ts';
 import { AccessibilityError } from './tagging/errors.ts';
 import { compactPdf } from './tagging/compact.ts';
@@ -403,9 +403,10 @@ function seriesAlt(ctx: Ctx, series: readonly { year: number; value: number | nu
   return name === undefined ? ctx.t('pdf.alt.series', p) : ctx.t('pdf.alt.seriesNamed', { ...p, name });
 }
 
-async function figure(ctx: Ctx, chart: ChartDef, caption: string, alt: string): Promise<StackNode> {
+/** `drawn`: the chart's scene when it was drawn already (to be measured), the same chart. */
+async function figure(ctx: Ctx, chart: ChartDef, caption: string, alt: string, drawn?: ChartScene): Promise<StackNode> {
   // Drawn straight onto the page when pdfmake renders it (charts/draw-chart.ts), not through an SVG string.
-  const scene = await renderChartScene(chart.spec, chart.data, ctx.lang);
+  const scene = drawn ?? (await renderChartScene(chart.spec, chart.data, ctx.lang));
   ctx.figure++;
   // Small multiples of one or two panels are narrower than the text: drawn at their own size, not blown up.
   const node: SvgNode = chartNode(scene, Math.min(CHART_WIDTH, scene.width), ctx.fit(alt));
@@ -751,7 +752,8 @@ async function spreadFigure(ctx: Ctx, block: IndicatorBlock): Promise<Content[]>
     const caption = t('pdf.spread.byKommunCaption', { title, year, unit, scope: scopeName }) + (missing.length ? t('pdf.spread.missing', { list: joinList(missing, lang) }) : '');
     const alt = t('pdf.spread.byKommunAlt', { title: lower, year, range: rangeAlt(ctx, block.by_kommun, block.unit) });
     const charted = forCharts(ctx, [block])[0] ?? block;
-    const fig = await figure(ctx, kommunRankChart(charted, { name: scopeName, value: ref?.value ?? null }, lang, await rankRowStep(ctx, charted, scopeName, ref?.value ?? null)), caption, alt);
+    const { step, drawn } = await rankRowStep(ctx, charted, scopeName, ref?.value ?? null);
+    const fig = await figure(ctx, kommunRankChart(charted, { name: scopeName, value: ref?.value ?? null }, lang, step), caption, alt, drawn);
     const n = ctx.figure;
     ctx.appendix.push(() => spreadNumbersTable(ctx, t('pdf.figureNumbers', { n, what: `${title} ${year}` }), block, true));
     return [fig];
@@ -768,21 +770,22 @@ const FIGURE_FRAME = 28;
 /**
  * Points per kommun in a ranking: a figure of a little over half a page cannot share a page with the next one, and
  * alone it leaves its page under 60 % full (the layout rule). Such a ranking is drawn taller, to fill RANK_PAGE_SHARE
- * of a page; shorter and taller ones keep the default step.
+ * of a page; shorter and taller ones keep the default step (`step` undefined). `drawn`: the ranking at the default
+ * step, where it was drawn to be measured and keeps that step (the figure's chart, not drawn a second time).
  */
-async function rankRowStep(ctx: Ctx, block: IndicatorBlock, scopeName: string, value: number | null): Promise<number> {
+async function rankRowStep(ctx: Ctx, block: IndicatorBlock, scopeName: string, value: number | null): Promise<{ step?: number; drawn?: ChartScene }> {
   const rows = Math.max(3, block.by_kommun.length);
   const usable = 842 - PAGE_MARGINS[1] - PAGE_MARGINS[3];
   // Rankings of under 20 kommuner are well under half a page, over 40 well over; only those between are measured.
-  if (rows < 20 || rows > 40) return RANK_STEP;
+  if (rows < 20 || rows > 40) return {};
   const chart = kommunRankChart(block, { name: scopeName, value }, ctx.lang);
   const scene = await renderChartScene(chart.spec, chart.data, ctx.lang);
   const scale = Math.min(CHART_WIDTH, scene.width) / scene.width;
   const height = scene.height * scale + FIGURE_FRAME;
   // From 40 % of a page: the caption (one or two lines, a list of kommuner without a value) and the figure's margins
   // add up to some 70 pt more than FIGURE_FRAME on the page, so a ranking measured at 45 % may print at 59 %.
-  if (height < 0.4 * usable || height >= RANK_PAGE_SHARE * usable) return RANK_STEP;
-  return RANK_STEP + (RANK_PAGE_SHARE * usable - height) / (rows * scale);
+  if (height < 0.4 * usable || height >= RANK_PAGE_SHARE * usable) return { drawn: scene };
+  return { step: RANK_STEP + (RANK_PAGE_SHARE * usable - height) / (rows * scale) };
 }
 
 /** A län report's rankings of its kommuner, one figure per indicator; the heading and its text kept with the first. */
