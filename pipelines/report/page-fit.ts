@@ -26,9 +26,11 @@
  * Each pass measures the whole document again (pdfmake's tryLayoutDocument), and measuring the text (breaking it
  * into words and resolving each word's style, DocMeasure.measureLeaf) was two thirds of a pass. A correction changes
  * no text and no style, so a text node measured by an earlier pass of the same document, under the same style stack,
- * gets that pass's measurement back (fresh copies of its words: laying out moves and splits them) instead of being
- * measured again (leafCache below; tests/report/page-fit.test.ts checks the hook points and that the bytes are the
- * same as measured anew).
+ * gets that pass's measurement back instead of being measured again: the same words in a new list (laying out takes
+ * the words off the node's list and sets each word's `x`, which the next pass sets again before anything reads it),
+ * unless the layout changed a word in a way the next pass would see (a word split at a line's end, a justified or
+ * page-referencing word), when it is measured anew (leafCache below; tests/report/page-fit.test.ts checks the hook
+ * points and that the bytes are the same as measured anew).
  */
 import { createRequire } from 'node:module';
 
@@ -239,11 +241,15 @@ interface PmLeaf {
   _maxWidth?: number;
 }
 
-/** What measureLeaf made of a text node: its words as they were before layout, and the style stack it was under. */
+/**
+ * What measureLeaf made of a text node: its words (the objects, laid out since) with their texts as measured, and the
+ * style stack it was under.
+ */
 interface Measured {
   text: unknown;
   stack: readonly unknown[];
-  inlines: object[];
+  words: Word[];
+  texts: unknown[];
   minWidth: number | undefined;
   maxWidth: number | undefined;
 }
@@ -272,16 +278,26 @@ function sameStack(a: readonly unknown[], b: readonly unknown[]): boolean {
   return true;
 }
 
+/** A word as TextBreaker makes it and layout changes it. */
+interface Word {
+  text: unknown;
+  [key: string]: unknown;
+}
+
 /**
- * A word's copy as measureLeaf left it (plain objects, as TextBreaker makes them): layout sets `x` on the words it
- * places and splits a word too long for its line, so each pass gets copies of the pre-layout words.
+ * Whether the words of a measurement are as measureLeaf left them, but for their `x` (Line.addInline sets it on every
+ * word it places, before anything reads it). What else layout writes on a word (pdfmake 0.3.11, checked by
+ * tests/report/page-fit.test.ts): a word too long for its line is cut (buildNextLine: its text and width, the rest a
+ * new word), a justified line's words get `justifyShift` (ElementWriter.alignLine), a page reference's `_pageNodeRef`
+ * (LayoutBuilder.processLeaf). A new text is a new string, so comparing the text finds a cut.
  */
-function copyWord(w: object): object {
-  // Property by property in their order, as pdfmake's own cloneInline copies a word: a spread copy made objects of
-  // another shape, which slowed every later reader of the words (line building, rendering) more than the copy cost.
-  const copy: Record<string, unknown> = { text: (w as { text: unknown }).text };
-  for (const key in w) copy[key] = (w as Record<string, unknown>)[key];
-  return copy;
+function intact(m: Measured): boolean {
+  const { words, texts } = m;
+  for (let i = 0; i < words.length; i++) {
+    const w = words[i] as Word;
+    if (w.text !== texts[i] || Object.hasOwn(w, 'justifyShift') || Object.hasOwn(w, '_pageNodeRef')) return false;
+  }
+  return true;
 }
 
 /** pdfmake's LayoutBuilder and DocMeasure (the paths are pdfmake 0.3's `js/` build). */
@@ -305,15 +321,16 @@ export function installPageFit(LayoutBuilder: { prototype: object } = pdfmakeCla
       if (!cache || node._textRef !== undefined || hasTextRef(node.text)) return original.apply(this, args);
       const stack = (this as { styleStack: { styleOverrides: unknown[] } }).styleStack.styleOverrides;
       const known = cache.get(node);
-      if (known && known.text === node.text && sameStack(known.stack, stack)) {
-        node._inlines = known.inlines.map(copyWord);
+      if (known && known.text === node.text && sameStack(known.stack, stack) && intact(known)) {
+        node._inlines = known.words.slice();
         node._minWidth = known.minWidth;
         node._maxWidth = known.maxWidth;
         layoutPasses.reused++;
         return node;
       }
       const result = original.apply(this, args);
-      cache.set(node, { text: node.text, stack: stack.slice(), inlines: (node._inlines ?? []).map(copyWord), minWidth: node._minWidth, maxWidth: node._maxWidth });
+      const words = (node._inlines ?? []) as Word[];
+      cache.set(node, { text: node.text, stack: stack.slice(), words: words.slice(), texts: words.map((w) => w.text), minWidth: node._minWidth, maxWidth: node._maxWidth });
       return result;
     },
   );

@@ -28,6 +28,10 @@ const VALIDATED: Record<string, string> = {
   'TextInlines.js': 'fe9110218ed3f2f63a2e7d03a5cbbb00a0523d6a06cc334b0072476d00e5013c',
   'TextBreaker.js': '1c3ff0ae980161ea8aa7e364d30b25dc46e6f09264f3fb0b9008807ed697e410',
   'DocPreprocessor.js': 'c59973f501365842a6e0dbf59e23b2ae0cc627bc5705a4e730f3ad33fbe13269',
+  // Where layout writes on a word, which decides whether the next pass may have the same words back (page-fit.ts intact).
+  'LayoutBuilder.js': '598afaa7ca4a48a54799714351cc0c909ec86d88798c4d1dedf9d2f73f7569b8',
+  'Line.js': 'e190b006440107bca62a4803615547c981527491c58eb0da097784be4df59f61',
+  'ElementWriter.js': '3a2e46a97588cfa4ca3ed32a2220e8d75dc73a3fb0177ee36a2b2492fa536fbe',
 };
 
 const dir = mkdtempSync(join(tmpdir(), 'segfollow-page-fit-'));
@@ -48,6 +52,12 @@ describe('page fit: text measured once per document', () => {
     // The words a line takes are shifted off the node's list, and a word too long for its line is split in place.
     expect(String(L.buildNextLine)).toContain('let inline = textNode._inlines.shift();');
     expect(String(L.buildNextLine)).toContain('inline.text = inline.text.substr(0, maxChars);');
+    // What else layout writes on a word: x (set before it is read), a justified word's shift, a page reference.
+    const Line = (require('pdfmake/js/Line.js') as { default: { prototype: Record<string, unknown> } }).default.prototype;
+    const W = (require('pdfmake/js/ElementWriter.js') as { default: { prototype: Record<string, unknown> } }).default.prototype;
+    expect(String(Line.addInline)).toContain('inline.x = this.inlineWidths - this.leadingCut;');
+    expect(String(W.alignLine)).toContain('line.inlines[i].justifyShift = additionalSpacing;');
+    expect(String(L.processLeaf)).toContain('line.inlines[i]._pageNodeRef = line.inlines[i]._pageRef._nodeRef;');
   });
 
   it('a report laid out in several passes is the same file as with every pass measuring anew', async () => {
