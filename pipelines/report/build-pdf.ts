@@ -8,13 +8,13 @@
 import { replaceFile } from '../write-output.ts';
 import { createRequire } from 'node:module';
 import { basename } from 'node:path';
-import { renderChartScene } from '../charts/render-chart.ts';
+import { renderChartScene, type ChartScene } from '../charts/render-chart.ts';
 import { chartNode, installChartDrawing } from '../charts/draw-chart.ts';
 import { AccessibilityError } from './tagging/errors.ts';
 import { compactPdf } from './tagging/compact.ts';
 import { accessibleDefinition } from './tagging/document.ts';
 import { installTagging } from './tagging/layer.ts';
-import { installPageFit } from './page-fit.ts';
+import { AlternativeNeeded, installPageFit } from './page-fit.ts';
 import { installStyleCache } from './pdfmake-styles.ts';
 import { installContentWrites } from './pdfkit-content.ts';
 import { installTextMeasure } from './text-measure.ts';
@@ -124,6 +124,8 @@ export interface NodeBase extends Style {
    * rather than leave a page under 60 % full.
    */
   breakable?: Content[];
+  /** page-fit.ts: a `breakable` alternative left out of this tree, made only when the layout asks for it. */
+  breakableLater?: boolean;
   width?: number | string;
   /** A chart's text alternative: its Figure's /Alt in the tagged PDF (report/tagging/). */
   alt?: string;
@@ -276,6 +278,8 @@ interface Ctx {
   segregationMethod?: string;
   /** The reform chapter's sources, laid out in bilaga A. */
   reformSources?: ReturnType<typeof reformChapter>;
+  /** Whether costly layout alternatives are drawn into the tree now, or left for page-fit to ask for (TreeOptions). */
+  alternatives: 'now' | 'later';
 }
 
 function para(ctx: Ctx, s: string, extra: Partial<TextNode> = {}): TextNode {
@@ -399,9 +403,10 @@ function seriesAlt(ctx: Ctx, series: readonly { year: number; value: number | nu
   return name === undefined ? ctx.t('pdf.alt.series', p) : ctx.t('pdf.alt.seriesNamed', { ...p, name });
 }
 
-async function figure(ctx: Ctx, chart: ChartDef, caption: string, alt: string): Promise<StackNode> {
+/** `drawn`: the chart's scene when it was drawn already (to be measured), the same chart. */
+async function figure(ctx: Ctx, chart: ChartDef, caption: string, alt: string, drawn?: ChartScene): Promise<StackNode> {
   // Drawn straight onto the page when pdfmake renders it (charts/draw-chart.ts), not through an SVG string.
-  const scene = await renderChartScene(chart.spec, chart.data, ctx.lang);
+  const scene = drawn ?? (await renderChartScene(chart.spec, chart.data, ctx.lang));
   ctx.figure++;
   // Small multiples of one or two panels are narrower than the text: drawn at their own size, not blown up.
   const node: SvgNode = chartNode(scene, Math.min(CHART_WIDTH, scene.width), ctx.fit(alt));
@@ -747,7 +752,8 @@ async function spreadFigure(ctx: Ctx, block: IndicatorBlock): Promise<Content[]>
     const caption = t('pdf.spread.byKommunCaption', { title, year, unit, scope: scopeName }) + (missing.length ? t('pdf.spread.missing', { list: joinList(missing, lang) }) : '');
     const alt = t('pdf.spread.byKommunAlt', { title: lower, year, range: rangeAlt(ctx, block.by_kommun, block.unit) });
     const charted = forCharts(ctx, [block])[0] ?? block;
-    const fig = await figure(ctx, kommunRankChart(charted, { name: scopeName, value: ref?.value ?? null }, lang, await rankRowStep(ctx, charted, scopeName, ref?.value ?? null)), caption, alt);
+    const { step, drawn } = await rankRowStep(ctx, charted, scopeName, ref?.value ?? null);
+    const fig = await figure(ctx, kommunRankChart(charted, { name: scopeName, value: ref?.value ?? null }, lang, step), caption, alt, drawn);
     const n = ctx.figure;
     ctx.appendix.push(() => spreadNumbersTable(ctx, t('pdf.figureNumbers', { n, what: `${title} ${year}` }), block, true));
     return [fig];
@@ -764,21 +770,22 @@ const FIGURE_FRAME = 28;
 /**
  * Points per kommun in a ranking: a figure of a little over half a page cannot share a page with the next one, and
  * alone it leaves its page under 60 % full (the layout rule). Such a ranking is drawn taller, to fill RANK_PAGE_SHARE
- * of a page; shorter and taller ones keep the default step.
+ * of a page; shorter and taller ones keep the default step (`step` undefined). `drawn`: the ranking at the default
+ * step, where it was drawn to be measured and keeps that step (the figure's chart, not drawn a second time).
  */
-async function rankRowStep(ctx: Ctx, block: IndicatorBlock, scopeName: string, value: number | null): Promise<number> {
+async function rankRowStep(ctx: Ctx, block: IndicatorBlock, scopeName: string, value: number | null): Promise<{ step?: number; drawn?: ChartScene }> {
   const rows = Math.max(3, block.by_kommun.length);
   const usable = 842 - PAGE_MARGINS[1] - PAGE_MARGINS[3];
   // Rankings of under 20 kommuner are well under half a page, over 40 well over; only those between are measured.
-  if (rows < 20 || rows > 40) return RANK_STEP;
+  if (rows < 20 || rows > 40) return {};
   const chart = kommunRankChart(block, { name: scopeName, value }, ctx.lang);
   const scene = await renderChartScene(chart.spec, chart.data, ctx.lang);
   const scale = Math.min(CHART_WIDTH, scene.width) / scene.width;
   const height = scene.height * scale + FIGURE_FRAME;
   // From 40 % of a page: the caption (one or two lines, a list of kommuner without a value) and the figure's margins
   // add up to some 70 pt more than FIGURE_FRAME on the page, so a ranking measured at 45 % may print at 59 %.
-  if (height < 0.4 * usable || height >= RANK_PAGE_SHARE * usable) return RANK_STEP;
-  return RANK_STEP + (RANK_PAGE_SHARE * usable - height) / (rows * scale);
+  if (height < 0.4 * usable || height >= RANK_PAGE_SHARE * usable) return { drawn: scene };
+  return { step: RANK_STEP + (RANK_PAGE_SHARE * usable - height) / (rows * scale) };
 }
 
 /** A län report's rankings of its kommuner, one figure per indicator; the heading and its text kept with the first. */
@@ -1384,14 +1391,18 @@ async function areaTypesChapter(ctx: Ctx, n: number, block: AreaTypeBlock): Prom
     // first under the heading on that page, the second on the next (page-fit.ts). The first part is one row of panels
     // (four from nine panels on, panelGrid; else half of them): the alternative is taken on a page at least 40 % empty,
     // which holds the heading, its text and one row with its legend, but not always two rows (Nybro 0881).
+    // The two parts are drawn only where they are taken (9 kommun reports of 290): a tree made with alternatives
+    // 'later' marks the block, and the layout asks for them by stopping (page-fit.ts AlternativeNeeded).
     const half = trended.length >= 9 ? 4 : Math.ceil(trended.length / 2);
-    const parts = trended.length >= 4 ? await Promise.all([trended.slice(0, half), trended.slice(half)].map(async (inds) => chartNode(await renderChartScene(chartOf(inds).spec, chartOf(inds).data, lang), CHART_WIDTH, ctx.fit(alt)))) : [];
+    const splits = trended.length >= 4;
+    const parts = splits && ctx.alternatives === 'now' ? await Promise.all([trended.slice(0, half), trended.slice(half)].map(async (inds) => chartNode(await renderChartScene(chartOf(inds).spec, chartOf(inds).data, lang), CHART_WIDTH, ctx.fit(alt)))) : [];
     const [first, second] = parts;
     const [caption] = whole.stack;
     out.push({
       stack: [...head, whole],
       unbreakable: true,
       fit: FIT_SCALE,
+      ...(splits && ctx.alternatives === 'later' ? { breakableLater: true } : {}),
       ...(first && second && caption
         ? {
             breakable: [
@@ -1815,15 +1826,26 @@ async function content(ctx: Ctx): Promise<Content[]> {
 }
 
 /**
+ * How reportDefinition makes the tree. `alternatives: 'later'` leaves out the layout alternatives that cost a chart's
+ * drawing and are seldom taken (an area-type trend figure in two parts), marking their blocks instead: such a tree
+ * is for buildReportPdf (and for the HTML twin, which has no pages), which makes the tree again with them in, the
+ * default 'now', when the layout asks for one. pdfmake given a 'later' tree directly fails where one is needed.
+ */
+export interface TreeOptions {
+  alternatives?: 'now' | 'later';
+}
+
+/**
  * The report as a pdfmake document definition: the one content tree both the PDF and its HTML twin (build-html.ts)
  * are written from, so the two cannot say different things. `pages.count` is filled in when pdfmake lays it out.
  */
-export async function reportDefinition(model: ReportModel, pages: { count: number } = { count: 0 }): Promise<DocDefinition> {
+export async function reportDefinition(model: ReportModel, pages: { count: number } = { count: 0 }, options: TreeOptions = {}): Promise<DocDefinition> {
   const fonts = useReportFonts();
   // The font has no → and fitText writes Swedish "till" for it: another language gets its own word first.
   const arrow = wording(model.lang).t('pdf.arrow');
   const fit = model.lang === 'sv' ? fonts.fitText : (s: string): string => fonts.fitText(s.replaceAll('\u2192', arrow));
-  const ctx: Ctx = { model, lang: model.lang, t: wording(model.lang).t, fit, figure: 0, table: 0, appendix: [], spread: [] };
+  const alternatives = options.alternatives ?? 'now';
+  const ctx: Ctx = { model, lang: model.lang, t: wording(model.lang).t, fit, figure: 0, table: 0, appendix: [], spread: [], alternatives };
   return docDefinition(ctx, await content(ctx), pages);
 }
 
@@ -1832,6 +1854,12 @@ export async function reportDefinition(model: ReportModel, pages: { count: numbe
  * benchmarks); PDF/A-2a as well unless `archive` is false; `strict` (default on) fails the report on a figure without
  * alt text, a table without header rows, or no title or language (report/tagging/).
  */
+/** Trees made again by buildReportPdf because the layout asked for an alternative left out (for tests and benchmarks). */
+let alternativesMade = 0;
+export function treesMadeAgain(): number {
+  return alternativesMade;
+}
+
 export interface PdfOptions {
   tagged?: boolean;
   archive?: boolean;
@@ -1853,16 +1881,27 @@ export async function buildReportPdf(
   built?: { dd: DocDefinition; pages: { count: number } },
 ): Promise<{ pages: number; bytes: number }> {
   const pages = built?.pages ?? { count: 0 };
-  const dd = built?.dd ?? (await reportDefinition(model, pages));
+  const dd = built?.dd ?? (await reportDefinition(model, pages, { alternatives: 'later' }));
   let buffer: Buffer;
   try {
     const pm = pdfmake();
     const report = basename(outFile);
     const strict = options.strict ?? true;
     const archive = options.archive ?? true;
-    if (options.tagged === false) buffer = await pm.createPdf(dd).getBuffer();
-    // Thousands of small structure elements: packed into object streams the tagged file is smaller than the untagged.
-    else buffer = compactPdf(await pm.createPdf(accessibleDefinition(dd, { report, strict, archive })).getBuffer());
+    const print = async (tree: DocDefinition): Promise<Buffer> =>
+      options.tagged === false
+        ? pm.createPdf(tree).getBuffer()
+        : // Thousands of small structure elements: packed into object streams the tagged file is smaller than the untagged.
+          compactPdf(await pm.createPdf(accessibleDefinition(tree, { report, strict, archive })).getBuffer());
+    try {
+      buffer = await print(dd);
+    } catch (err) {
+      if (!(err instanceof AlternativeNeeded)) throw err;
+      // The layout needs an alternative the tree was made without: the whole tree again with every alternative in
+      // (pdfmake changed the first as it laid it out), laid out from the start, where the same passes reach it.
+      alternativesMade++;
+      buffer = await print(await reportDefinition(model, pages, { alternatives: 'now' }));
+    }
   } catch (err) {
     if (err instanceof AccessibilityError) throw err;
     throw new StageError(`pdf layout failed for ${basename(outFile)}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });

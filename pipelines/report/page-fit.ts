@@ -12,6 +12,10 @@
  * - `breakable: [nodes]` on an unbreakable stack (a table with its caption): when it was pushed to the next page from
  *   a page under MIN_FILL full, it is laid out as these nodes instead, breaking across pages (its caption, marked
  *   keepWithNext, stays with its first rows).
+ * - `breakableLater: true` instead, on a block whose alternative is costly to make and seldom taken (a figure drawn
+ *   again in two parts: 9 kommun reports of 290): where the alternative would be taken, the layout stops with an
+ *   AlternativeNeeded, and the caller makes the document again with the alternative in and lays it out anew (the
+ *   same passes lead to the same point, where the alternative is now there; build-pdf.ts buildReportPdf).
  *
  * One correction a pass, the first in document order (it moves everything after it), at most MAX_PASSES passes; a
  * document without marked nodes is laid out once, as before. pdfmake's own `pageBreakBefore` re-run is not used: it
@@ -22,9 +26,11 @@
  * Each pass measures the whole document again (pdfmake's tryLayoutDocument), and measuring the text (breaking it
  * into words and resolving each word's style, DocMeasure.measureLeaf) was two thirds of a pass. A correction changes
  * no text and no style, so a text node measured by an earlier pass of the same document, under the same style stack,
- * gets that pass's measurement back (fresh copies of its words: laying out moves and splits them) instead of being
- * measured again (leafCache below; tests/report/page-fit.test.ts checks the hook points and that the bytes are the
- * same as measured anew).
+ * gets that pass's measurement back instead of being measured again: the same words in a new list (laying out takes
+ * the words off the node's list and sets each word's `x`, which the next pass sets again before anything reads it),
+ * unless the layout changed a word in a way the next pass would see (a word split at a line's end, a justified or
+ * page-referencing word), when it is measured anew (leafCache below; tests/report/page-fit.test.ts checks the hook
+ * points and that the bytes are the same as measured anew).
  */
 import { createRequire } from 'node:module';
 
@@ -49,6 +55,7 @@ interface PmNode {
   keepWithNext?: boolean;
   fit?: number;
   breakable?: PmNode[];
+  breakableLater?: boolean;
   unbreakable?: boolean;
   pageBreak?: string;
   stack?: PmNode[];
@@ -96,6 +103,17 @@ interface Pass {
 }
 
 const STATE = Symbol.for('segfollow.pageFit.marks');
+
+/**
+ * Thrown out of the layout where a block marked `breakableLater` would be laid out as its alternative, which its
+ * document does not have yet: the caller makes the document again with it (nothing of the stopped layout is kept).
+ */
+export class AlternativeNeeded extends Error {
+  constructor() {
+    super('page fit: a block needs its breakable alternative, which this document was made without (build it with the alternative and lay it out again)');
+    this.name = 'AlternativeNeeded';
+  }
+}
 
 /** Where a marked node was laid out: the writer's page and y on entry and on exit. */
 interface Mark {
@@ -164,7 +182,11 @@ function correct({ marks, bottoms }: Pass, ctx: PmContext, tried: Set<PmNode>, f
     // A block that may be laid out as its breakable alternative: that, when it was pushed and its charts (if any)
     // cannot shrink enough to stay.
     const alternative = (): boolean => {
-      if (!node.breakable || !node.unbreakable || !pushed) return false;
+      if (!node.unbreakable || !pushed) return false;
+      if (!node.breakable) {
+        if (node.breakableLater) throw new AlternativeNeeded();
+        return false;
+      }
       node.stack = node.breakable;
       node.unbreakable = false;
       return true;
@@ -219,11 +241,15 @@ interface PmLeaf {
   _maxWidth?: number;
 }
 
-/** What measureLeaf made of a text node: its words as they were before layout, and the style stack it was under. */
+/**
+ * What measureLeaf made of a text node: its words (the objects, laid out since) with their texts as measured, and the
+ * style stack it was under.
+ */
 interface Measured {
   text: unknown;
   stack: readonly unknown[];
-  inlines: object[];
+  words: Word[];
+  texts: unknown[];
   minWidth: number | undefined;
   maxWidth: number | undefined;
 }
@@ -252,16 +278,26 @@ function sameStack(a: readonly unknown[], b: readonly unknown[]): boolean {
   return true;
 }
 
+/** A word as TextBreaker makes it and layout changes it. */
+interface Word {
+  text: unknown;
+  [key: string]: unknown;
+}
+
 /**
- * A word's copy as measureLeaf left it (plain objects, as TextBreaker makes them): layout sets `x` on the words it
- * places and splits a word too long for its line, so each pass gets copies of the pre-layout words.
+ * Whether the words of a measurement are as measureLeaf left them, but for their `x` (Line.addInline sets it on every
+ * word it places, before anything reads it). What else layout writes on a word (pdfmake 0.3.11, checked by
+ * tests/report/page-fit.test.ts): a word too long for its line is cut (buildNextLine: its text and width, the rest a
+ * new word), a justified line's words get `justifyShift` (ElementWriter.alignLine), a page reference's `_pageNodeRef`
+ * (LayoutBuilder.processLeaf). A new text is a new string, so comparing the text finds a cut.
  */
-function copyWord(w: object): object {
-  // Property by property in their order, as pdfmake's own cloneInline copies a word: a spread copy made objects of
-  // another shape, which slowed every later reader of the words (line building, rendering) more than the copy cost.
-  const copy: Record<string, unknown> = { text: (w as { text: unknown }).text };
-  for (const key in w) copy[key] = (w as Record<string, unknown>)[key];
-  return copy;
+function intact(m: Measured): boolean {
+  const { words, texts } = m;
+  for (let i = 0; i < words.length; i++) {
+    const w = words[i] as Word;
+    if (w.text !== texts[i] || Object.hasOwn(w, 'justifyShift') || Object.hasOwn(w, '_pageNodeRef')) return false;
+  }
+  return true;
 }
 
 /** pdfmake's LayoutBuilder and DocMeasure (the paths are pdfmake 0.3's `js/` build). */
@@ -285,15 +321,16 @@ export function installPageFit(LayoutBuilder: { prototype: object } = pdfmakeCla
       if (!cache || node._textRef !== undefined || hasTextRef(node.text)) return original.apply(this, args);
       const stack = (this as { styleStack: { styleOverrides: unknown[] } }).styleStack.styleOverrides;
       const known = cache.get(node);
-      if (known && known.text === node.text && sameStack(known.stack, stack)) {
-        node._inlines = known.inlines.map(copyWord);
+      if (known && known.text === node.text && sameStack(known.stack, stack) && intact(known)) {
+        node._inlines = known.words.slice();
         node._minWidth = known.minWidth;
         node._maxWidth = known.maxWidth;
         layoutPasses.reused++;
         return node;
       }
       const result = original.apply(this, args);
-      cache.set(node, { text: node.text, stack: stack.slice(), inlines: (node._inlines ?? []).map(copyWord), minWidth: node._minWidth, maxWidth: node._maxWidth });
+      const words = (node._inlines ?? []) as Word[];
+      cache.set(node, { text: node.text, stack: stack.slice(), words: words.slice(), texts: words.map((w) => w.text), minWidth: node._minWidth, maxWidth: node._maxWidth });
       return result;
     },
   );
@@ -310,7 +347,7 @@ export function installPageFit(LayoutBuilder: { prototype: object } = pdfmakeCla
         pass.bottoms.set(node, w.context().y);
         return result;
       }
-      if ((!node.keepWithNext && node.fit === undefined && !node.breakable) || w.transactionLevel > 0) return original.apply(this, args);
+      if ((!node.keepWithNext && node.fit === undefined && !node.breakable && !node.breakableLater) || w.transactionLevel > 0) return original.apply(this, args);
       const before = w.context();
       const start = { page: before.page, y: before.y };
       const result = original.apply(this, args);

@@ -82,7 +82,8 @@ export async function renderJob(job: RenderJob): Promise<RenderOutcome> {
   const t0 = performance.now();
   // One content tree for both files: building it renders every chart, the costliest step after pdfmake's layout.
   const pages = { count: 0 };
-  const dd = await reportDefinition(job.model, pages);
+  // Alternatives seldom taken are drawn only when the layout asks for one (buildReportPdf makes the tree again then).
+  const dd = await reportDefinition(job.model, pages, { alternatives: 'later' });
   const t1 = performance.now();
   // The HTML twin first (report/build-html.ts): pdfmake mutates the tree as it lays it out.
   const html = await writeReportHtml(dd, job.htmlFile);
