@@ -1849,17 +1849,17 @@ export async function reportDefinition(model: ReportModel, pages: { count: numbe
   return docDefinition(ctx, await content(ctx), pages);
 }
 
-/**
- * How the PDF is written. Tagged PDF/UA-1 always (`tagged: false` only for the comparison builds of tests and
- * benchmarks); PDF/A-2a as well unless `archive` is false; `strict` (default on) fails the report on a figure without
- * alt text, a table without header rows, or no title or language (report/tagging/).
- */
 /** Trees made again by buildReportPdf because the layout asked for an alternative left out (for tests and benchmarks). */
 let alternativesMade = 0;
 export function treesMadeAgain(): number {
   return alternativesMade;
 }
 
+/**
+ * How the PDF is written. Tagged PDF/UA-1 always (`tagged: false` only for the comparison builds of tests and
+ * benchmarks); PDF/A-2a as well unless `archive` is false; `strict` (default on) fails the report on a figure without
+ * alt text, a table without header rows, or no title or language (report/tagging/).
+ */
 export interface PdfOptions {
   tagged?: boolean;
   archive?: boolean;
