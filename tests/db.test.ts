@@ -35,6 +35,20 @@ describe('query', () => {
       await expect(query(conn, 'SELECT 9007199254740993::BIGINT AS big')).rejects.toThrow(/too large for a JavaScript number/);
     });
   });
+
+  it('gives every cell its own value where an answer repeats strings, short (shared within the answer) or long', async () => {
+    await withConnection(':memory:', async (conn) => {
+      const rows = await query(
+        conn,
+        `SELECT i, CASE WHEN i % 3 = 0 THEN 'ok' ELSE 'suppressed' END AS status, 'K' || (i % 5) AS code, repeat('å', 60 + i % 10) AS long, NULL AS missing
+         FROM range(3000) t(i) ORDER BY i`,
+      );
+      expect(rows).toHaveLength(3000);
+      rows.forEach((r, i) => {
+        expect(r).toEqual({ i, status: i % 3 === 0 ? 'ok' : 'suppressed', code: `K${i % 5}`, long: 'å'.repeat(60 + (i % 10)), missing: null });
+      });
+    });
+  });
 });
 
 describe('streamFile', () => {

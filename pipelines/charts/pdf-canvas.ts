@@ -171,6 +171,13 @@ function parseFont(css: string): { size: number; family: string; bold: boolean; 
  * A canvas 2D context drawing onto the current page of a pdfkit document. Create one per chart, let Vega draw,
  * then call `finish()` to write the chart's content.
  */
+const finished = (): never => {
+  throw new Error('PdfCanvasContext used after finish()');
+};
+/** What a finished context draws onto: nothing (any use throws). */
+const FINISHED_DOC = new Proxy({}, { get: finished }) as unknown as PdfKitDoc;
+const FINISHED_FONTS: FontResolver = finished;
+
 export class PdfCanvasContext {
   /** Vega reads it for pixel-grid snapping of dirty regions; a PDF has no pixels. */
   readonly pixelRatio = 1;
@@ -188,8 +195,8 @@ export class PdfCanvasContext {
   private fontCache = new Map<string, { font: PdfKitFont; size: number }>();
 
   constructor(
-    private readonly doc: PdfKitDoc,
-    private readonly fonts: FontResolver,
+    private doc: PdfKitDoc,
+    private fonts: FontResolver,
   ) {
     this.s = {
       matrix: [1, 0, 0, 1, 0, 0],
@@ -475,6 +482,12 @@ export class PdfCanvasContext {
   /** Writes everything drawn so far into the page. */
   finish(): void {
     this.flush();
+    // Vega's shape generators are module state and keep the last context they drew with until the next chart: holding
+    // the document through it kept a whole finished report (~20 MB of pages) alive into the next one on every thread.
+    this.doc = FINISHED_DOC;
+    this.fonts = FINISHED_FONTS;
+    this.fontCache.clear();
+    this.out = [];
   }
 
   // ---- Internals. ----

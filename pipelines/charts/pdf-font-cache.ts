@@ -21,8 +21,11 @@ interface EmbeddedFontLike {
   layoutCached(text: string): GlyphRun;
 }
 
-/** Words per font kept; past it the cache starts over (numbers make the set of words open-ended). */
-const MAX_WORDS = 20_000;
+/**
+ * Words per font kept (a run is ~1.7 KB: 10,000 words ~17 MB a font). Numbers make the set of words open-ended: when
+ * full, the words not asked for again since the last pruning go, and the report text every report shares stays.
+ */
+const MAX_WORDS = 10_000;
 
 const HOOKED = Symbol.for('segfollow.sharedFontLayouts');
 let installed = false;
@@ -36,9 +39,13 @@ let proto: (EmbeddedFontLike & { [HOOKED]?: true }) | undefined;
  */
 interface SharedFont {
   words: Map<string, GlyphRun>;
+  /** Words given back from `words` since it was last pruned. */
+  hit: Set<string>;
   shaper: { font: EmbeddedFontLike['font']; scale: number };
 }
 const runs = new Map<string, SharedFont>();
+/** Words shaped by this thread's shared cache since it started (for tests and benchmarks). */
+export const fontLayouts = { shaped: 0 };
 const runsOf = new WeakMap<EmbeddedFontLike, SharedFont>();
 
 function sharedOf(font: EmbeddedFontLike): SharedFont {
@@ -46,10 +53,24 @@ function sharedOf(font: EmbeddedFontLike): SharedFont {
   if (!shared) {
     const key = `${font.font.postscriptName}\u0000${font.font.unitsPerEm}\u0000${font.font.head.checkSumAdjustment}`;
     shared = runs.get(key);
-    if (!shared) runs.set(key, (shared = { words: new Map(), shaper: { font: font.font, scale: 1000 / font.font.unitsPerEm } }));
+    if (!shared) runs.set(key, (shared = { words: new Map(), hit: new Set(), shaper: { font: font.font, scale: 1000 / font.font.unitsPerEm } }));
     runsOf.set(font, shared);
   }
   return shared;
+}
+
+/**
+ * What a full cache keeps: the words asked for again since the last pruning (the text every report shares), unless
+ * they are over half of `max` (then none, so that a pruning always frees at least half).
+ */
+export function prunedWords<T>(words: ReadonlyMap<string, T>, hit: ReadonlySet<string>, max: number): Map<string, T> {
+  const kept = new Map<string, T>();
+  if (hit.size > max / 2) return kept;
+  for (const w of hit) {
+    const run = words.get(w);
+    if (run !== undefined) kept.set(w, run);
+  }
+  return kept;
 }
 
 /**
@@ -77,14 +98,18 @@ export function shareFontLayouts(fontPath: string): void {
   p.layoutCached = function layoutCached(this: EmbeddedFontLike, text: string): GlyphRun {
     // The document asked for no cache (pdfkit's fontLayoutCache: false): keep to that.
     if (!this.layoutCache) return this.layoutRun(text);
-    const { words, shaper } = sharedOf(this);
-    let run = words.get(text);
+    const shared = sharedOf(this);
+    let run = shared.words.get(text);
     if (run === undefined) {
       // pdfkit's own layoutRun (shape, then scale to 1000 units) with the file's shared font: it reads only these two.
-      run = (this.layoutRun as (this: SharedFont['shaper'], t: string) => GlyphRun).call(shaper, text);
-      if (words.size >= MAX_WORDS) words.clear();
-      words.set(text, run);
-    }
+      run = (this.layoutRun as (this: SharedFont['shaper'], t: string) => GlyphRun).call(shared.shaper, text);
+      fontLayouts.shaped++;
+      if (shared.words.size >= MAX_WORDS) {
+        shared.words = prunedWords(shared.words, shared.hit, MAX_WORDS);
+        shared.hit = new Set();
+      }
+      shared.words.set(text, run);
+    } else shared.hit.add(text);
     return run;
   };
   p[HOOKED] = true;

@@ -5,7 +5,7 @@
 import { createRequire } from 'node:module';
 import { afterAll, describe, expect, it } from 'vitest';
 import { useReportFonts } from '../../pipelines/charts/fonts.ts';
-import { shareFontLayouts, sharedFontLayoutWords, unshareFontLayouts } from '../../pipelines/charts/pdf-font-cache.ts';
+import { fontLayouts, prunedWords, shareFontLayouts, sharedFontLayoutWords, unshareFontLayouts } from '../../pipelines/charts/pdf-font-cache.ts';
 
 interface Doc {
   font(src: string): Doc;
@@ -72,5 +72,24 @@ describe('shareFontLayouts', () => {
     const n = sharedFontLayoutWords();
     shareFontLayouts(fonts.paths.normal);
     expect(sharedFontLayoutWords()).toBe(n);
+  });
+});
+
+describe('prunedWords', () => {
+  it('keeps the words asked for again since the last pruning, and none when they fill over half the cache', () => {
+    const words = new Map(['a', 'b', 'c', 'd', 'e', 'f'].map((w, i) => [w, i] as const));
+    expect([...prunedWords(words, new Set(['b', 'e']), 6)]).toEqual([['b', 1], ['e', 4]]);
+    // A word hit and then gone from the map (not possible today) is not invented.
+    expect([...prunedWords(words, new Set(['b', 'z']), 6)]).toEqual([['b', 1]]);
+    expect(prunedWords(words, new Set(['a', 'b', 'c', 'd']), 6).size).toBe(0);
+    expect(prunedWords(words, new Set(), 6).size).toBe(0);
+  });
+
+  it('counts every word the shared cache shapes, and not the ones it gives back', async () => {
+    shareFontLayouts(fonts.paths.normal);
+    await pdf();
+    const shaped = fontLayouts.shaped;
+    await pdf();
+    expect(fontLayouts.shaped).toBe(shaped);
   });
 });
