@@ -12,7 +12,6 @@ import type { ReportModel } from '../report/model.ts';
 import { writeWorkbook } from '../report/workbook.ts';
 import { shareFontLayouts } from '../charts/pdf-font-cache.ts';
 import { useReportFonts } from '../charts/fonts.ts';
-import { collectBetweenJobs } from '../heap.ts';
 
 export interface RenderJob {
   readonly id: number;
@@ -106,21 +105,10 @@ export async function renderJob(job: RenderJob): Promise<RenderOutcome> {
 }
 
 const port = parentPort;
-/**
- * Heap growth past the last between-report collection at which the thread collects before its next job (heap.ts
- * collectBetweenJobs): about two kommun reports' garbage. Over 60 kommun reports a thread's heap then stayed at or
- * under 330 MB instead of growing to 530 MB; without it the other cuts alone left a demo at 1.65 GB (README).
- */
-const GC_GROWTH_BYTES = 128e6;
-const heapState = { live: 0 };
 if (port) {
   port.on('message', (job: RenderJob) => {
     renderJob(job).then(
-      (r) => {
-        // Replied first, so the stage hears of the files now; the next job waits in this thread's queue meanwhile.
-        port.postMessage({ id: job.id, ok: true, ...r } satisfies RenderReply);
-        collectBetweenJobs(heapState, GC_GROWTH_BYTES);
-      },
+      (r) => port.postMessage({ id: job.id, ok: true, ...r } satisfies RenderReply),
       (e: unknown) => {
         const err = e instanceof Error ? e : new Error(String(e));
         const exitCode = (err as { exitCode?: unknown }).exitCode;
