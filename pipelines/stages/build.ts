@@ -43,10 +43,7 @@ export async function build(ctx: Context, conn: DuckDBConnection): Promise<Build
   const [obs] = await query(conn, 'SELECT count(*)::INTEGER AS n FROM observation');
   if (Number(obs?.n ?? 0) === 0) throw new StageError(`the warehouse ${ctx.config.warehouse} holds no observations: run "segfollow ingest" (or "segfollow run") first`);
   const result: BuildResult = { indicators: {}, suppressed: 0, segregation_rows: 0, segregation: null, area_types: null };
-  // Indicators and their disclosure control (SQL in DuckDB's threads) run while the segregation engine computes in
-  // worker threads; neither reads what the other writes. The SQL D is set aside first, as the
-  // engine rewrites those rows.
-  const indicatorValues = async (): Promise<void> => {
+  await inTransaction(conn, async () => {
     for (const ind of cat.indicators) {
       await execFile(conn, 'staging/upsert_indicator', {
         id: ind.id,
@@ -70,8 +67,7 @@ export async function build(ctx: Context, conn: DuckDBConnection): Promise<Build
     await execFile(conn, 'measures/apply_disclosure', { threshold: ctx.config.disclosureThreshold });
     const [after] = await query(conn, "SELECT count(*)::INTEGER AS n FROM indicator_value WHERE status = 'suppressed'");
     result.suppressed = Number(after?.n ?? 0) - Number(before?.n ?? 0);
-  };
-  await inTransaction(conn, async () => {
+
     for (const split of SEGREGATION_SPLITS) {
       await execFile(conn, 'measures/delete_measure', { measure: 'D', groups: split.groups });
       await execFile(conn, 'measures/dissimilarity', { ...split });
@@ -80,9 +76,9 @@ export async function build(ctx: Context, conn: DuckDBConnection): Promise<Build
     // The engine rewrites every split's rows, D included, adding the other indices, RegSO units, the M/H
     // decomposition, expected values and intervals; its D must equal the SQL D set aside above.
     // Without its changes: they are computed once, below, after disclosure control.
-    result.segregation = await buildSegregation(ctx, conn, { draws: ctx.config.bootstrapDraws, changes: false, whileComputing: indicatorValues });
+    result.segregation = await buildSegregation(ctx, conn, { draws: ctx.config.bootstrapDraws, changes: false });
     // The segregation rows (~100-200 MB of heap in a demo) are written and garbage now, but V8 would leave them in
-    // the heap through the checks and the commit (issue 10 goal 5).
+    // the heap through the area types and checks, where DuckDB's memory peaks (issue 10 goal 5).
     collectGarbage();
     for (const split of SEGREGATION_SPLITS) {
       const disagree = await queryFile(conn, 'measures/compare_d', { groups: split.groups });
@@ -93,9 +89,7 @@ export async function build(ctx: Context, conn: DuckDBConnection): Promise<Build
     await execFile(conn, 'measures/apply_disclosure_segregation', { threshold: ctx.config.disclosureThreshold });
     // The changes, now that withheld values are gone: a change never rests on a value the report may not show.
     await buildSegregationChange(conn);
-    // Area types rest on the indicator values above; inside the same transaction, so the build commits whole. Not
-    // while the engine computes: DuckDB's peak (the area-type joins) beside the workers' heaps took the stage past
-    // 1 GB (1.04 GB against 0.87 GB).
+    // Area types rest on the indicator values above; inside the same transaction, so the build commits whole.
     result.area_types = await buildAreaTypes(ctx, conn);
     const [seg] = await query(conn, 'SELECT count(*)::INTEGER AS n FROM segregation_index');
     result.segregation_rows = Number(seg?.n ?? 0);

@@ -92,12 +92,6 @@ export interface SegregationOptions {
    * computes the changes once, after disclosure control, and the ones made here would only be deleted again.
    */
   readonly changes?: boolean;
-  /**
-   * Work on the same connection for the time the worker threads compute (the connection is idle then): the build
-   * stage's indicators, which read none of this stage's tables. Awaited before the rows are written; its failure
-   * fails the stage.
-   */
-  readonly whileComputing?: () => Promise<void>;
 }
 
 export interface SegregationResult {
@@ -298,15 +292,12 @@ export async function buildSegregation(ctx: Context, conn: DuckDBConnection, opt
     }
   }
   const tc = performance.now();
-  const computing = runUnitSets(jobs, draws, confidence, opts.workers ?? availableParallelism()).then((p) => {
-    result.seconds.compute += (performance.now() - tc) / 1000;
-    return p;
-  });
-  const [parts] = await Promise.all([computing, opts.whileComputing?.()]);
+  const parts = await runUnitSets(jobs, draws, confidence, opts.workers ?? availableParallelism());
   parts.forEach((part, i) => {
     const groups = (jobs[i] as { split: Split }).split.groups;
     result.by_groups[groups] = (result.by_groups[groups] ?? 0) + part.length;
   });
+  result.seconds.compute += (performance.now() - tc) / 1000;
 
   const t0 = performance.now();
   await inTransaction(conn, async () => {
