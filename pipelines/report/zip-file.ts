@@ -44,30 +44,27 @@ export function zipFile(entries: readonly ZipEntry[], at: Date): Buffer {
     const packed = deflateRawSync(e.data);
     const crc = crc32(e.data);
     if (e.data.length > 0xfffffffe || offset + 30 + name.length + packed.length > 0xfffffffe) throw new Error(`zip: ${e.name}: the archive would pass 4 GB, which needs ZIP64`);
+    // The local header and the central directory's entry share these 26 bytes: version needed, flags, method, time,
+    // date, CRC, sizes and the name's length (at 4 in the one, at 6 in the other, after "version made by").
+    const shared = (b: Buffer, at: number): void => {
+      b.writeUInt16LE(VERSION, at);
+      b.writeUInt16LE(0, at + 2);
+      b.writeUInt16LE(DEFLATE, at + 4);
+      b.writeUInt16LE(time, at + 6);
+      b.writeUInt16LE(date, at + 8);
+      b.writeUInt32LE(crc, at + 10);
+      b.writeUInt32LE(packed.length, at + 14);
+      b.writeUInt32LE(e.data.length, at + 18);
+      b.writeUInt16LE(name.length, at + 22);
+    };
     const local = Buffer.alloc(30);
     local.writeUInt32LE(LOCAL, 0);
-    local.writeUInt16LE(VERSION, 4);
-    local.writeUInt16LE(0, 6);
-    local.writeUInt16LE(DEFLATE, 8);
-    local.writeUInt16LE(time, 10);
-    local.writeUInt16LE(date, 12);
-    local.writeUInt32LE(crc, 14);
-    local.writeUInt32LE(packed.length, 18);
-    local.writeUInt32LE(e.data.length, 22);
-    local.writeUInt16LE(name.length, 26);
-    local.writeUInt16LE(0, 28);
+    shared(local, 4);
+    // Extra field length (28): none.
     const head = Buffer.alloc(46);
     head.writeUInt32LE(CENTRAL, 0);
     head.writeUInt16LE(VERSION, 4);
-    head.writeUInt16LE(VERSION, 6);
-    head.writeUInt16LE(0, 8);
-    head.writeUInt16LE(DEFLATE, 10);
-    head.writeUInt16LE(time, 12);
-    head.writeUInt16LE(date, 14);
-    head.writeUInt32LE(crc, 16);
-    head.writeUInt32LE(packed.length, 20);
-    head.writeUInt32LE(e.data.length, 24);
-    head.writeUInt16LE(name.length, 28);
+    shared(head, 6);
     // Extra field, comment, disk number, internal and external attributes: none (Buffer.alloc zeroes them).
     head.writeUInt32LE(offset, 42);
     parts.push(local, name, packed);
