@@ -3,7 +3,6 @@
  * out more than once is the same file, byte for byte, as when every pass measures its text anew, and the pdfmake code
  * whose behaviour the reuse relies on is the version it was validated with.
  */
-import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -12,6 +11,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { buildReportPdf, reportDefinition, treesMadeAgain } from '../../pipelines/report/build-pdf.ts';
 import { layoutPasses, PAGE_FIT_HOOKS } from '../../pipelines/report/page-fit.ts';
 import { areaTypeBlockFixture, reportModelFixture } from '../fixtures/report-model.ts';
+import { pdfmakeFileSha256 } from '../helpers/pdfmake-file.ts';
 import { readPdfText } from '../helpers/pdf-text.ts';
 
 const require = createRequire(import.meta.url);
@@ -39,8 +39,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('page fit: text measured once per document', () => {
   it.each(Object.entries(VALIDATED))('pdfmake %s is the validated version', (file, sha) => {
-    const bytes = readFileSync(require.resolve(`pdfmake/js/${file}`));
-    expect(createHash('sha256').update(bytes).digest('hex')).toBe(sha);
+    expect(pdfmakeFileSha256(file)).toBe(sha);
   });
 
   it('hooks methods pdfmake has', () => {

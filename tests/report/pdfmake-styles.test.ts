@@ -2,13 +2,9 @@
  * The style-resolution layer (pipelines/report/pdfmake-styles.ts) replaces pdfmake's StyleContextStack lookups: it
  * must give the same answer for every stack, item and property, and it must be re-validated when pdfmake changes.
  */
-import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
+import { pdfmakeFileSha256 } from '../helpers/pdfmake-file.ts';
 import { installStyleCache, ORIGINALS, STYLE_METHODS, styleClasses, withStyleMemo } from '../../pipelines/report/pdfmake-styles.ts';
-
-const require = createRequire(import.meta.url);
 
 /** StyleContextStack.js of pdfmake 0.3.11, which the layer reimplements three methods of. */
 const VALIDATED_SHA256 = '618e1825a4ef4fafd448800541c68b8282ca56975bea44f613eefbaa966405dc';
@@ -41,8 +37,7 @@ const NAMES = ['a', 'b', 'c', 'd', 'e', 'missing'] as const;
 
 describe('pdfmake style resolution layer', () => {
   it('is validated against this pdfmake StyleContextStack (re-validate and update the hash on a pdfmake change)', () => {
-    const file = readFileSync(require.resolve('pdfmake/js/StyleContextStack.js'));
-    expect(createHash('sha256').update(file).digest('hex')).toBe(VALIDATED_SHA256);
+    expect(pdfmakeFileSha256('StyleContextStack.js')).toBe(VALIDATED_SHA256);
   });
 
   it('installs on pdfmake, keeping the originals, and twice is once', () => {

@@ -3,7 +3,6 @@
  * same thread, their text taken from the store, are the same files byte for byte as when every text is measured, and
  * the pdfmake code the store's key is derived from is the version it was validated with.
  */
-import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -13,6 +12,7 @@ import { buildReportPdf } from '../../pipelines/report/build-pdf.ts';
 import { MEASURED, pruned, textMeasure, type Entry } from '../../pipelines/report/text-measure.ts';
 import { malmoLike } from '../fixtures/area-type-kommuner.ts';
 import { reportModelFixture } from '../fixtures/report-model.ts';
+import { pdfmakeFileSha256 } from '../helpers/pdfmake-file.ts';
 
 const require = createRequire(import.meta.url);
 
@@ -31,7 +31,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('text measurement shared between documents', () => {
   it.each(Object.entries(VALIDATED))('pdfmake %s is the validated version', (file, sha) => {
-    expect(createHash('sha256').update(readFileSync(require.resolve(`pdfmake/js/${file}`))).digest('hex')).toBe(sha);
+    expect(pdfmakeFileSha256(file)).toBe(sha);
   });
 
   it('keys on every style property pdfmake reads when it measures a string', () => {
