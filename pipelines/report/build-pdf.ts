@@ -14,6 +14,7 @@ import { AccessibilityError } from './tagging/errors.ts';
 import { compactPdf } from './tagging/compact.ts';
 import { accessibleDefinition } from './tagging/document.ts';
 import { installTagging } from './tagging/layer.ts';
+import { installLineBreak } from './line-break.ts';
 import { AlternativeNeeded, installPageFit } from './page-fit.ts';
 import { installStyleCache } from './pdfmake-styles.ts';
 import { installContentWrites } from './pdfkit-content.ts';
@@ -234,6 +235,8 @@ function pdfmake(): PdfMake {
   installStyleCache();
   // Page content kept as text until its stream is finished, not a Buffer per operator (same bytes).
   installContentWrites();
+  // Lines built without a copy of the rest of a text's words for every word placed (same lines).
+  installLineBreak();
   pm.setFonts({ [family]: paths });
   const allowed = new Set(Object.values(paths));
   // Nothing else may be read or fetched: a report needs nothing outside the model.
@@ -280,6 +283,70 @@ interface Ctx {
   reformSources?: ReturnType<typeof reformChapter>;
   /** Whether costly layout alternatives are drawn into the tree now, or left for page-fit to ask for (TreeOptions). */
   alternatives: 'now' | 'later';
+  /** The charts drawn for this tree, in the order drawn (drawChart). */
+  drawn: DrawnChart[];
+  /** Charts drawn for an earlier tree of the same report and not yet given back (buildReportPdf's second tree). */
+  earlier: DrawnChart[];
+}
+
+/** A chart drawn for a tree: what was drawn (spec, rows, language) and its scene. */
+interface DrawnChart {
+  readonly spec: unknown;
+  readonly data: unknown;
+  readonly lang: Lang;
+  readonly scene: ChartScene;
+}
+
+/** The charts each tree made by reportDefinition drew, for a second tree of the same report (buildReportPdf). */
+const drawnFor = new WeakMap<DocDefinition, readonly DrawnChart[]>();
+
+/** Charts a second tree took from the first instead of drawing them again (for tests and benchmarks). */
+let chartsGivenBack = 0;
+export function chartsTakenFromEarlierTree(): number {
+  return chartsGivenBack;
+}
+
+/**
+ * Whether two JSON-like values (a chart's spec or rows) are the same: primitives by Object.is, arrays and plain objects
+ * by their elements and by their keys in order (Vega-Lite may read keys in their order).
+ */
+function sameValue(a: unknown, b: unknown): boolean {
+  if (Object.is(a, b)) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!sameValue(a[i], b[i])) return false;
+    return true;
+  }
+  if (Array.isArray(b) || Object.getPrototypeOf(a) !== Object.prototype || Object.getPrototypeOf(b) !== Object.prototype) return false;
+  const ka = Object.keys(a);
+  const kb = Object.keys(b);
+  if (ka.length !== kb.length) return false;
+  for (let i = 0; i < ka.length; i++) {
+    const k = ka[i] as string;
+    if (k !== kb[i] || !sameValue((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k])) return false;
+  }
+  return true;
+}
+
+/**
+ * The chart's scene: Vega's drawing of it, or the scene an earlier tree of the same report drew for the same spec,
+ * rows and language. A scene is data (render-chart.ts: the View is finalized) and drawing it onto a page or into SVG
+ * leaves it as it was, so the first tree's charts serve the second: a report whose layout asks for an alternative
+ * (buildReportPdf) draws only the alternative's charts again, not all of them.
+ */
+async function drawChart(ctx: Ctx, chart: ChartDef): Promise<ChartScene> {
+  const i = ctx.earlier.findIndex((d) => d.lang === ctx.lang && sameValue(d.spec, chart.spec) && sameValue(d.data, chart.data));
+  let scene: ChartScene;
+  if (i >= 0) {
+    scene = (ctx.earlier[i] as DrawnChart).scene;
+    ctx.earlier.splice(i, 1);
+    chartsGivenBack++;
+  } else {
+    scene = await renderChartScene(chart.spec, chart.data, ctx.lang);
+  }
+  ctx.drawn.push({ spec: chart.spec, data: chart.data, lang: ctx.lang, scene });
+  return scene;
 }
 
 function para(ctx: Ctx, s: string, extra: Partial<TextNode> = {}): TextNode {
@@ -406,7 +473,7 @@ function seriesAlt(ctx: Ctx, series: readonly { year: number; value: number | nu
 /** `drawn`: the chart's scene when it was drawn already (to be measured), the same chart. */
 async function figure(ctx: Ctx, chart: ChartDef, caption: string, alt: string, drawn?: ChartScene): Promise<StackNode> {
   // Drawn straight onto the page when pdfmake renders it (charts/draw-chart.ts), not through an SVG string.
-  const scene = drawn ?? (await renderChartScene(chart.spec, chart.data, ctx.lang));
+  const scene = drawn ?? (await drawChart(ctx, chart));
   ctx.figure++;
   // Small multiples of one or two panels are narrower than the text: drawn at their own size, not blown up.
   const node: SvgNode = chartNode(scene, Math.min(CHART_WIDTH, scene.width), ctx.fit(alt));
@@ -779,7 +846,7 @@ async function rankRowStep(ctx: Ctx, block: IndicatorBlock, scopeName: string, v
   // Rankings of under 20 kommuner are well under half a page, over 40 well over; only those between are measured.
   if (rows < 20 || rows > 40) return {};
   const chart = kommunRankChart(block, { name: scopeName, value }, ctx.lang);
-  const scene = await renderChartScene(chart.spec, chart.data, ctx.lang);
+  const scene = await drawChart(ctx, chart);
   const scale = Math.min(CHART_WIDTH, scene.width) / scene.width;
   const height = scene.height * scale + FIGURE_FRAME;
   // From 40 % of a page: the caption (one or two lines, a list of kommuner without a value) and the figure's margins
@@ -1395,7 +1462,7 @@ async function areaTypesChapter(ctx: Ctx, n: number, block: AreaTypeBlock): Prom
     // 'later' marks the block, and the layout asks for them by stopping (page-fit.ts AlternativeNeeded).
     const half = trended.length >= 9 ? 4 : Math.ceil(trended.length / 2);
     const splits = trended.length >= 4;
-    const parts = splits && ctx.alternatives === 'now' ? await Promise.all([trended.slice(0, half), trended.slice(half)].map(async (inds) => chartNode(await renderChartScene(chartOf(inds).spec, chartOf(inds).data, lang), CHART_WIDTH, ctx.fit(alt)))) : [];
+    const parts = splits && ctx.alternatives === 'now' ? await Promise.all([trended.slice(0, half), trended.slice(half)].map(async (inds) => chartNode(await drawChart(ctx, chartOf(inds)), CHART_WIDTH, ctx.fit(alt)))) : [];
     const [first, second] = parts;
     const [caption] = whole.stack;
     out.push({
@@ -1840,13 +1907,20 @@ export interface TreeOptions {
  * are written from, so the two cannot say different things. `pages.count` is filled in when pdfmake lays it out.
  */
 export async function reportDefinition(model: ReportModel, pages: { count: number } = { count: 0 }, options: TreeOptions = {}): Promise<DocDefinition> {
+  return makeTree(model, pages, options, []);
+}
+
+/** reportDefinition, taking the scenes of `earlier` (charts an earlier tree of the same model drew) where it draws the same chart. */
+async function makeTree(model: ReportModel, pages: { count: number }, options: TreeOptions, earlier: readonly DrawnChart[]): Promise<DocDefinition> {
   const fonts = useReportFonts();
   // The font has no → and fitText writes Swedish "till" for it: another language gets its own word first.
   const arrow = wording(model.lang).t('pdf.arrow');
   const fit = model.lang === 'sv' ? fonts.fitText : (s: string): string => fonts.fitText(s.replaceAll('\u2192', arrow));
   const alternatives = options.alternatives ?? 'now';
-  const ctx: Ctx = { model, lang: model.lang, t: wording(model.lang).t, fit, figure: 0, table: 0, appendix: [], spread: [], alternatives };
-  return docDefinition(ctx, await content(ctx), pages);
+  const ctx: Ctx = { model, lang: model.lang, t: wording(model.lang).t, fit, figure: 0, table: 0, appendix: [], spread: [], alternatives, drawn: [], earlier: [...earlier] };
+  const dd = docDefinition(ctx, await content(ctx), pages);
+  drawnFor.set(dd, ctx.drawn);
+  return dd;
 }
 
 /** Trees made again by buildReportPdf because the layout asked for an alternative left out (for tests and benchmarks). */
@@ -1900,7 +1974,7 @@ export async function buildReportPdf(
       // The layout needs an alternative the tree was made without: the whole tree again with every alternative in
       // (pdfmake changed the first as it laid it out), laid out from the start, where the same passes reach it.
       alternativesMade++;
-      buffer = await print(await reportDefinition(model, pages, { alternatives: 'now' }));
+      buffer = await print(await makeTree(model, pages, { alternatives: 'now' }, drawnFor.get(dd) ?? []));
     }
   } catch (err) {
     if (err instanceof AccessibilityError) throw err;

@@ -8,7 +8,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { buildReportPdf, reportDefinition, treesMadeAgain } from '../../pipelines/report/build-pdf.ts';
+import { buildReportPdf, chartsTakenFromEarlierTree, reportDefinition, treesMadeAgain } from '../../pipelines/report/build-pdf.ts';
 import { layoutPasses, PAGE_FIT_HOOKS } from '../../pipelines/report/page-fit.ts';
 import { areaTypeBlockFixture, reportModelFixture } from '../fixtures/report-model.ts';
 import { pdfmakeFileSha256 } from '../helpers/pdfmake-file.ts';
@@ -89,11 +89,17 @@ describe('page fit: an alternative made only when the layout takes it', () => {
     // The fixture kommun's trends by area type leave the page before under-filled: printed in two parts.
     const model = (): ReturnType<typeof reportModelFixture> => reportModelFixture({ scope: { level: 'kommun', code: '0180', name: 'Stockholm' }, area_types: areaTypeBlockFixture(), segregation: [] });
     const made = treesMadeAgain();
+    const taken = chartsTakenFromEarlierTree();
     await buildReportPdf(model(), join(dir, 'later.pdf'));
     expect(treesMadeAgain() - made).toBe(1);
+    // The second tree draws only the two parts; every other chart is the first tree's scene (the bytes below show that
+    // a scene given back draws the same as one drawn anew, which the 'now' route does for all of them).
+    const given = chartsTakenFromEarlierTree() - taken;
+    expect(given).toBeGreaterThan(2);
     const pages = { count: 0 };
     await buildReportPdf(model(), join(dir, 'now.pdf'), {}, { dd: await reportDefinition(model(), pages, { alternatives: 'now' }), pages });
     expect(treesMadeAgain() - made).toBe(1);
+    expect(chartsTakenFromEarlierTree() - taken).toBe(given);
     const later = readFileSync(join(dir, 'later.pdf'));
     expect(later.equals(readFileSync(join(dir, 'now.pdf')))).toBe(true);
     const text = (await readPdfText(join(dir, 'later.pdf'))).pages.join('\n');
