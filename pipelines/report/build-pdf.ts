@@ -14,7 +14,6 @@ import { AccessibilityError } from './tagging/errors.ts';
 import { compactPdf } from './tagging/compact.ts';
 import { accessibleDefinition } from './tagging/document.ts';
 import { installTagging } from './tagging/layer.ts';
-import { installLineBreak } from './line-break.ts';
 import { AlternativeNeeded, installPageFit } from './page-fit.ts';
 import { installStyleCache } from './pdfmake-styles.ts';
 import { installContentWrites } from './pdfkit-content.ts';
@@ -235,8 +234,6 @@ function pdfmake(): PdfMake {
   installStyleCache();
   // Page content kept as text until its stream is finished, not a Buffer per operator (same bytes).
   installContentWrites();
-  // Lines built without a copy of the rest of a text's words for every word placed (same lines).
-  installLineBreak();
   pm.setFonts({ [family]: paths });
   const allowed = new Set(Object.values(paths));
   // Nothing else may be read or fetched: a report needs nothing outside the model.
