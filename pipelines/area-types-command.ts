@@ -75,13 +75,9 @@ export async function runAreaTypesCommand(argv: string[], io: { stdout: TextSink
     await db.run(inlineParams(sqlText('group_stats'), { cuts: `[${catalogue.cuts.slice(0, 4).map((c) => String(c.min_sd)).join(', ')}]`, sd_kind: opts.sd }));
     await db.run(cutView());
     groups = await groupCuts(db);
-    // Each row's index and type in file order, beside raw_input's own rows (also in file order): the sort carries
-    // two numbers a row instead of the whole result, and the output takes grp and unit from raw_input by position.
-    await db.run('CREATE TEMP TABLE area_type_rows AS SELECT idx, area_type FROM area_type_result ORDER BY ord');
     await db.run(sqlText('js_number'));
-    const cols = [...(opts.by === null ? [] : [`r.grp AS ${sqlIdent(opts.by)}`]), 'r.unit', 'js_number(t.idx) AS "index"', 't.area_type'];
     try {
-      await db.run(`COPY (SELECT ${cols.join(', ')} FROM raw_input r POSITIONAL JOIN area_type_rows t) TO ${sqlString(tmp)} (FORMAT csv, HEADER true, DELIMITER ',', QUOTE '"')`);
+      await db.run(`COPY (${await rowsInFileOrder(db, opts.by, groups.length)}) TO ${sqlString(tmp)} (FORMAT csv, HEADER true, DELIMITER ',', QUOTE '"')`);
     } catch (e) {
       throw new UsageError(`${opts.out ?? 'stdout'}: cannot write the output (${ioCode((e as Error).message)})`, { cause: e });
     }
@@ -94,6 +90,35 @@ export async function runAreaTypesCommand(argv: string[], io: { stdout: TextSink
   publishOutputFile(tmp, opts.out, io.stdout);
   io.stderr.write(summary(groups, opts));
   return 0;
+}
+
+/**
+ * Up to this many groups each row's cuts are looked up by grp in a map held in a SQL variable (the lookup walks the
+ * map's keys, so its cost grows with the groups: about 0.3 s CPU over five million rows with one group, 1.3 s with
+ * a thousand); with more, the rows are sorted back into file order instead.
+ */
+const MAP_LOOKUP_MAX_GROUPS = 64;
+
+/**
+ * The output rows (the --by value, unit, index as JavaScript writes it, type) in file order. DuckDB keeps the order
+ * of a projection of one table but not of a join, so with few groups the rows are read straight from
+ * area_type_input with their group's cuts from a variable and typed by cut.sql's macros: one pass, no sort. With many
+ * groups, each row's index and type (cut.sql's result, a join) are sorted by ord and set beside raw_input's own rows
+ * (also in file order) by position: the sort carries two numbers a row instead of the whole result.
+ */
+async function rowsInFileOrder(db: RawDuck, by: string | null, nGroups: number): Promise<string> {
+  const byCol = by === null ? [] : [`grp AS ${sqlIdent(by)}`];
+  if (nGroups <= MAP_LOOKUP_MAX_GROUPS) {
+    await db.run(
+      'SET VARIABLE area_type_cuts = (SELECT map(list(grp), list({sd: sd, c1: cut_type1, c2: cut_type2, c3: cut_type3, c4: cut_type4})) FROM area_type_group)',
+    );
+    const typed =
+      'SELECT grp, unit, idx, area_type_of(idx, c.sd, c.c1, c.c2, c.c3, c.c4) AS area_type FROM ' +
+      "(SELECT grp, unit, area_type_index(index_value, v1, v2, v3) AS idx, getvariable('area_type_cuts')[grp] AS c FROM area_type_input)";
+    return `SELECT ${[...byCol, 'unit', 'js_number(idx) AS "index"', 'area_type'].join(', ')} FROM (${typed})`;
+  }
+  await db.run('CREATE TEMP TABLE area_type_rows AS SELECT idx, area_type FROM area_type_result ORDER BY ord');
+  return `SELECT ${[...byCol.map((c) => `r.${c}`), 'r.unit', 'js_number(t.idx) AS "index"', 't.area_type'].join(', ')} FROM raw_input r POSITIONAL JOIN area_type_rows t`;
 }
 
 /**
@@ -242,18 +267,29 @@ async function loadInput(db: RawDuck, opts: Options): Promise<void> {
   const wanted = [...(opts.by === null ? [] : [opts.by]), opts.unit, ...valueCols];
   const src = await tableSource(db, opts.input, wanted);
   const text = (c: string): string => `CAST(${sqlIdent(c)} AS VARCHAR)`;
-  // v0…: the plain decimals as DOUBLE (+ 0.0 turns -0 into 0), NULL for missing markers and everything else;
-  // r0…: the text of the cells that are neither (NULL otherwise), to be judged in JavaScript.
-  const cols = [
+  // Inside, c0… the cells' text and d0… the plain decimals as DOUBLE, each parsed once: a cell as it stands, and
+  // only one that is not a plain decimal is trimmed and tried again (trim copies every string it is given).
+  // Outside, v0…: the plain decimals within MAX_MAGNITUDE (+ 0.0 turns -0 into 0), NULL for missing markers and
+  // everything else; r0…: the text of the cells that are neither (NULL otherwise), to be judged in JavaScript.
+  const inner = [
     `${opts.by === null ? "''" : `trim(${text(opts.by)})`} AS grp`,
     `trim(${text(opts.unit)}) AS unit`,
     ...valueCols.flatMap((c, i) => [
-      `CASE WHEN ${PLAIN_DECIMAL_SQL(`trim(${text(c)})`)} AND coalesce(abs(TRY_CAST(trim(${text(c)}) AS DOUBLE)) <= ${MAX_MAGNITUDE}, false) THEN TRY_CAST(trim(${text(c)}) AS DOUBLE) + 0.0 END AS v${i}`,
-      `CASE WHEN NOT (${text(c)} IS NULL OR trim(${text(c)}) IN ('', '..', '.') OR (${PLAIN_DECIMAL_SQL(`trim(${text(c)})`)} AND coalesce(abs(TRY_CAST(trim(${text(c)}) AS DOUBLE)) <= ${MAX_MAGNITUDE}, false))) THEN ${text(c)} END AS r${i}`,
+      `${text(c)} AS c${i}`,
+      `CASE WHEN ${PLAIN_DECIMAL_SQL(text(c))} THEN TRY_CAST(${text(c)} AS DOUBLE) ` +
+        `WHEN ${PLAIN_DECIMAL_SQL(`trim(${text(c)})`)} THEN TRY_CAST(trim(${text(c)}) AS DOUBLE) END AS d${i}`,
+    ]),
+  ];
+  const cols = [
+    'grp',
+    'unit',
+    ...valueCols.flatMap((_, i) => [
+      `CASE WHEN abs(d${i}) <= ${MAX_MAGNITUDE} THEN d${i} + 0.0 END AS v${i}`,
+      `CASE WHEN abs(d${i}) <= ${MAX_MAGNITUDE} OR c${i} IS NULL THEN NULL WHEN trim(c${i}) IN ('', '..', '.') THEN NULL ELSE c${i} END AS r${i}`,
     ]),
   ];
   try {
-    await db.run(`CREATE TEMP TABLE raw_input AS SELECT ${cols.join(', ')} FROM ${src.from}`, src.params);
+    await db.run(`CREATE TEMP TABLE raw_input AS SELECT ${cols.join(', ')} FROM (SELECT ${inner.join(', ')} FROM ${src.from})`, src.params);
   } catch (e) {
     throw readError(opts.input, e, src.kind);
   }
