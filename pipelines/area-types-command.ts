@@ -93,28 +93,30 @@ export async function runAreaTypesCommand(argv: string[], io: { stdout: TextSink
 }
 
 /**
- * Up to this many groups each row's cuts are looked up by grp in a map held in a SQL variable (the lookup walks the
- * map's keys, so its cost grows with the groups: about 0.3 s CPU over five million rows with one group, 1.3 s with
- * a thousand); with more, the rows are sorted back into file order instead.
+ * Up to this many groups each row's type is found by a CASE over the groups with their SD and cuts written in as
+ * literals (a test per group and row; with no --by, one test on a constant column, which costs nothing); with more,
+ * the rows are sorted back into file order instead.
  */
-const MAP_LOOKUP_MAX_GROUPS = 64;
+const CASE_MAX_GROUPS = 64;
 
 /**
  * The output rows (the --by value, unit, index as JavaScript writes it, type) in file order. DuckDB keeps the order
  * of a projection of one table but not of a join, so with few groups the rows are read straight from
- * area_type_input with their group's cuts from a variable and typed by cut.sql's macros: one pass, no sort. With many
- * groups, each row's index and type (cut.sql's result, a join) are sorted by ord and set beside raw_input's own rows
- * (also in file order) by position: the sort carries two numbers a row instead of the whole result.
+ * area_type_input and typed there by cut.sql's macros with their group's cuts: one pass, no sort, in parallel. With
+ * many groups, each row's index and type (cut.sql's result, a join) are sorted by ord and set beside raw_input's own
+ * rows (also in file order) by position: the sort carries two numbers a row instead of the whole result.
  */
 async function rowsInFileOrder(db: RawDuck, by: string | null, nGroups: number): Promise<string> {
   const byCol = by === null ? [] : [`grp AS ${sqlIdent(by)}`];
-  if (nGroups <= MAP_LOOKUP_MAX_GROUPS) {
-    await db.run(
-      'SET VARIABLE area_type_cuts = (SELECT map(list(grp), list({sd: sd, c1: cut_type1, c2: cut_type2, c3: cut_type3, c4: cut_type4})) FROM area_type_group)',
+  if (nGroups <= CASE_MAX_GROUPS) {
+    // Each double as DuckDB writes it (the shortest text that reads back to the same double), so the literal is the
+    // group's value to the last bit.
+    const cuts = await db.rows(
+      'SELECT grp, sd::VARCHAR AS sd, cut_type1::VARCHAR AS c1, cut_type2::VARCHAR AS c2, cut_type3::VARCHAR AS c3, cut_type4::VARCHAR AS c4 FROM area_type_group',
     );
-    const typed =
-      'SELECT grp, unit, idx, area_type_of(idx, c.sd, c.c1, c.c2, c.c3, c.c4) AS area_type FROM ' +
-      "(SELECT grp, unit, area_type_index(index_value, v1, v2, v3) AS idx, getvariable('area_type_cuts')[grp] AS c FROM area_type_input)";
+    const lit = (v: unknown): string => (v === null ? 'NULL::DOUBLE' : `${sqlString(String(v))}::DOUBLE`);
+    const whens = cuts.map((g) => `WHEN ${sqlString(String(g.grp))} THEN area_type_of(idx, ${[g.sd, g.c1, g.c2, g.c3, g.c4].map(lit).join(', ')})`);
+    const typed = `SELECT grp, unit, idx, CASE grp ${whens.join(' ')} END AS area_type FROM (SELECT grp, unit, area_type_index(index_value, v1, v2, v3) AS idx FROM area_type_input)`;
     return `SELECT ${[...byCol, 'unit', 'js_number(idx) AS "index"', 'area_type'].join(', ')} FROM (${typed})`;
   }
   await db.run('CREATE TEMP TABLE area_type_rows AS SELECT idx, area_type FROM area_type_result ORDER BY ord');

@@ -108,6 +108,14 @@ describe('segfollow area-types', () => {
     expect(r.stderr).toContain('3 without an index (no type)');
   });
 
+  it('with --by, a group that cannot be cut keeps its indices without types beside one that can, whatever its name', async () => {
+    const f = file('by-flat.csv', 'year,regso,idx\n"it\'s",a,0\nflat,a,2\n"it\'s",b,0\nflat,b,2\n"it\'s",c,5\n"it\'s",d,0\n"it\'s",e,0\n');
+    const r = await cli(['--input', f, '--unit', 'regso', '--index', 'idx', '--by', 'year']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe("year,unit,index,area_type\nit's,a,0,4\nflat,a,2,\nit's,b,0,4\nflat,b,2,\nit's,c,5,1\nit's,d,0,4\nit's,e,0,4\n");
+    expect(r.stderr).toContain('year = flat: 2 rows, 2 with an index: fewer than two distinct index values, so no types');
+  });
+
   it('reads padded and signed decimals as numbers ("-0" as 0) and ".." as missing, as Number() in JavaScript would', async () => {
     // " 0 " and the no-break space are trimmed in SQL, the tab in JavaScript (SQL's trim leaves it): both are numbers.
     const f = file('padded.csv', 'regso,socio\na," 0 "\nb,"\t0"\nc,5\nd,-0\ne,+0e0\nf,..\ng,\u00a0.5e1\n');
