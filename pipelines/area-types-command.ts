@@ -5,7 +5,7 @@ import { UsageError } from './errors.ts';
 import type { TextSink } from './log.ts';
 import { RawDuck } from './measures/duck-raw.ts';
 import { readerSettings, readError, rowLabel, tableSource } from './measures/read-table.ts';
-import { groupCutOf, loadAreaTypeCatalogue, type GroupCut, type SdKind } from './measures/classify-area-types.ts';
+import { groupCutOf, loadAreaTypeCatalogue, type GroupCut, type SdKind } from './measures/area-type-catalogue.ts';
 
 export const AREA_TYPES_HELP = `segfollow area-types — socio-economic area types (områdestyper) for your own table
 
