@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import { UsageError } from './errors.ts';
 import type { TextSink } from './log.ts';
 import { RawDuck } from './measures/duck-raw.ts';
-import { readerSettings, readError, rowLabel, tableSource } from './measures/read-table.ts';
+import { readerSettings, readError, rowLabel, tableSource, TRIM_SQL } from './measures/read-table.ts';
 import { groupCutOf, loadAreaTypeCatalogue, type GroupCut, type SdKind } from './measures/area-type-catalogue.ts';
 
 export const AREA_TYPES_HELP = `segfollow area-types — socio-economic area types (områdestyper) for your own table
@@ -273,8 +273,8 @@ async function loadInput(db: RawDuck, opts: Options): Promise<void> {
   // Outside, v0…: those within MAX_MAGNITUDE (+ 0.0 turns -0 into 0), NULL for missing markers and everything else;
   // r0…: the text of the cells that are neither (NULL otherwise), to be judged in JavaScript.
   const inner = [
-    `${opts.by === null ? "''" : `trim(${text(opts.by)})`} AS grp`,
-    `trim(${text(opts.unit)}) AS unit`,
+    `${opts.by === null ? "''" : TRIM_SQL(text(opts.by))} AS grp`,
+    `${TRIM_SQL(text(opts.unit))} AS unit`,
     ...valueCols.flatMap((c, i) => [`${text(c)} AS c${i}`, `${DECIMAL_SQL(text(c))} AS d${i}`]),
   ];
   const cols = [

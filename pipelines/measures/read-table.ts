@@ -201,6 +201,14 @@ function sqlIdent(s: string): string {
 }
 
 /**
+ * trim(col) as DuckDB computes it (Unicode space separators off both ends), without its cost where it changes
+ * nothing: an ASCII string (as many bytes as characters) whose ends are not a space is returned as it is. trim()
+ * copies every string it is given, 0.3 s CPU for five million keys; the test costs a third of that.
+ */
+export const TRIM_SQL = (col: string): string =>
+  `CASE WHEN strlen(${col}) = length(${col}) AND ascii(${col}) <> 32 AND NOT suffix(${col}, ' ') THEN ${col} ELSE trim(${col}) END`;
+
+/**
  * Plain whole numbers (up to 15 digits: exact as a double, without leading zeros) are read in SQL; anything else
  * ("12.0", "1e3", " 7", "-1", "007", "many", empty) goes as text to `parseCount`, so the rules live in one place.
  * `num` is the cell `col` cast to UBIGINT (NULL where it is none): DuckDB's cast also reads "+7", " 7", "7.0" and "1_000",
@@ -263,7 +271,7 @@ export async function readCountSets(
     // o0… the text of the other count cells only (NULL for the plain ones, so they cost no string). rowid is the
     // row's place in the file (a plain scan keeps insertion order).
     const inner = [
-      ...keys.map((c, i) => `trim(CAST(${sqlIdent(c)} AS VARCHAR)) AS k${i}`),
+      ...keys.map((c, i) => `${TRIM_SQL(`CAST(${sqlIdent(c)} AS VARCHAR)`)} AS k${i}`),
       ...spec.groups.flatMap((c, i) => [`CAST(${sqlIdent(c)} AS VARCHAR) AS t${i}`, `TRY_CAST(CAST(${sqlIdent(c)} AS VARCHAR) AS UBIGINT) AS n${i}`]),
     ];
     const cols = [
