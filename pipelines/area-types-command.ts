@@ -69,15 +69,25 @@ export async function runAreaTypesCommand(argv: string[], io: { stdout: TextSink
   const tmp = outputTempPath(opts.out);
   let groups: GroupCut[];
   const db = await RawDuck.open(readerSettings());
+  let cutter: RawDuck | undefined;
   try {
     await loadInput(db, opts);
-    // The group statistics once, as a table (a row per group); the rows' types are a view over it.
-    await db.run(inlineParams(sqlText('group_stats'), { cuts: `[${catalogue.cuts.slice(0, 4).map((c) => String(c.min_sd)).join(', ')}]`, sd_kind: opts.sd }));
-    await db.run(cutView());
-    groups = await groupCuts(db);
-    await db.run(sqlText('js_number'));
+    // The duplicate test and the group statistics side by side, on two connections: the statistics' sort of one
+    // group's rows runs on one thread, leaving the other core to the duplicate test. The duplicate is reported first
+    // (its message comes before anything the statistics could say); the rows' types are a view over the statistics.
+    cutter = await db.connect();
+    const classify = async (c: RawDuck): Promise<GroupCut[]> => {
+      await c.run(inlineParams(sqlText('group_stats'), { cuts: `[${catalogue.cuts.slice(0, 4).map((x) => String(x.min_sd)).join(', ')}]`, sd_kind: opts.sd }));
+      await c.run(cutView());
+      return await groupCuts(c);
+    };
+    const [dup, classified] = await Promise.allSettled([checkDuplicates(db, opts), classify(cutter)]);
+    if (dup.status === 'rejected') throw dup.reason;
+    if (classified.status === 'rejected') throw classified.reason;
+    groups = classified.value;
+    await cutter.run(sqlText('js_number'));
     try {
-      await db.run(`COPY (${await rowsInFileOrder(db, opts.by, groups.length)}) TO ${sqlString(tmp)} (FORMAT csv, HEADER true, DELIMITER ',', QUOTE '"')`);
+      await cutter.run(`COPY (${await rowsInFileOrder(cutter, opts.by, groups.length)}) TO ${sqlString(tmp)} (FORMAT csv, HEADER true, DELIMITER ',', QUOTE '"')`);
     } catch (e) {
       throw new UsageError(`${opts.out ?? 'stdout'}: cannot write the output (${ioCode((e as Error).message)})`, { cause: e });
     }
@@ -85,6 +95,7 @@ export async function runAreaTypesCommand(argv: string[], io: { stdout: TextSink
     rmQuietly(tmp);
     throw e;
   } finally {
+    cutter?.close();
     db.close();
   }
   publishOutputFile(tmp, opts.out, io.stdout);
@@ -262,7 +273,8 @@ function parseOptions(argv: string[]): Options {
 /**
  * Reads the table into area_type_input (cut.sql's input: ord, grp, unit, v1, v2, v3, index_value) with the checks and
  * messages the command always had, in the same order: a missing unit, then a missing --by value, then each value
- * column in turn (a value is a decimal number, or missing: empty, ".." or "."), then an area twice in one group.
+ * column in turn (a value is a decimal number, or missing: empty, ".." or "."); an area twice in one group is
+ * checkDuplicates' to find, afterwards.
  */
 async function loadInput(db: RawDuck, opts: Options): Promise<void> {
   const valueCols = opts.index === null ? (opts.components ?? []) : [opts.index];
@@ -286,7 +298,7 @@ async function loadInput(db: RawDuck, opts: Options): Promise<void> {
     ]),
   ];
   try {
-    await db.run(`CREATE TEMP TABLE raw_input AS SELECT ${cols.join(', ')} FROM (SELECT ${inner.join(', ')} FROM ${src.from})`, src.params);
+    await db.run(`CREATE TABLE raw_input AS SELECT ${cols.join(', ')} FROM (SELECT ${inner.join(', ')} FROM ${src.from})`, src.params);
   } catch (e) {
     throw readError(opts.input, e, src.kind);
   }
@@ -319,6 +331,16 @@ async function loadInput(db: RawDuck, opts: Options): Promise<void> {
     }
   }
 
+  const [v1, v2, v3] = opts.index === null ? ['v0', 'v1', 'v2'] : ['NULL', 'NULL', 'NULL'];
+  // A view, not a copy: five million rows are in memory once. Not TEMP, like raw_input: a second connection reads it.
+  await db.run(
+    `CREATE VIEW area_type_input AS SELECT rowid AS ord, grp, unit, ${v1}::DOUBLE AS v1, ${v2}::DOUBLE AS v2, ${v3}::DOUBLE AS v3, ` +
+      `${opts.index === null ? 'NULL' : 'v0'}::DOUBLE AS index_value FROM raw_input`,
+  );
+}
+
+/** An area twice in one group: the first such row in file order, refused with both rows' numbers. */
+async function checkDuplicates(db: RawDuck, opts: Options): Promise<void> {
   // The cheap test first: grouping by a 64-bit hash of (grp, unit) instead of the strings halves its cost, and a
   // collision (odds about 1e-6 in five million areas) only costs the exact query below, which finds no duplicate.
   const [dupCount] = await db.rows('SELECT count(*)::DOUBLE AS n FROM (SELECT 1 FROM raw_input GROUP BY hash(grp, unit) HAVING count(*) > 1)');
@@ -331,14 +353,8 @@ async function loadInput(db: RawDuck, opts: Options): Promise<void> {
         );
   if (dup !== undefined) {
     const inBy = opts.by === null ? '' : ` for ${opts.by} = "${String(dup.grp)}"`;
-    throw new UsageError(`${file}: ${rowLabel(Number(dup.again))}, column "${opts.unit}": area "${String(dup.unit)}" appears again${inBy} (first at ${rowLabel(Number(dup.first))})`);
+    throw new UsageError(`${opts.input}: ${rowLabel(Number(dup.again))}, column "${opts.unit}": area "${String(dup.unit)}" appears again${inBy} (first at ${rowLabel(Number(dup.first))})`);
   }
-  const [v1, v2, v3] = opts.index === null ? ['v0', 'v1', 'v2'] : ['NULL', 'NULL', 'NULL'];
-  // A view, not a copy: five million rows are in memory once.
-  await db.run(
-    `CREATE TEMP VIEW area_type_input AS SELECT rowid AS ord, grp, unit, ${v1}::DOUBLE AS v1, ${v2}::DOUBLE AS v2, ${v3}::DOUBLE AS v3, ` +
-      `${opts.index === null ? 'NULL' : 'v0'}::DOUBLE AS index_value FROM raw_input`,
-  );
 }
 
 /**
