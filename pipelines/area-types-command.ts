@@ -4,8 +4,8 @@ import { parseArgs } from 'node:util';
 import { UsageError } from './errors.ts';
 import type { TextSink } from './log.ts';
 import { RawDuck } from './measures/duck-raw.ts';
-import { readerSettings, readError, rowLabel, tableSource } from './measures/read-table.ts';
-import { groupCutOf, loadAreaTypeCatalogue, type GroupCut, type SdKind } from './measures/classify-area-types.ts';
+import { readerSettings, readError, rowLabel, tableSource, TRIM_SQL } from './measures/read-table.ts';
+import { groupCutOf, loadAreaTypeCatalogue, type GroupCut, type SdKind } from './measures/area-type-catalogue.ts';
 
 export const AREA_TYPES_HELP = `segfollow area-types — socio-economic area types (områdestyper) for your own table
 
@@ -69,19 +69,25 @@ export async function runAreaTypesCommand(argv: string[], io: { stdout: TextSink
   const tmp = outputTempPath(opts.out);
   let groups: GroupCut[];
   const db = await RawDuck.open(readerSettings());
+  let cutter: RawDuck | undefined;
   try {
     await loadInput(db, opts);
-    // The group statistics once, as a table (a row per group); the rows' types are a view over it.
-    await db.run(inlineParams(sqlText('group_stats'), { cuts: `[${catalogue.cuts.slice(0, 4).map((c) => String(c.min_sd)).join(', ')}]`, sd_kind: opts.sd }));
-    await db.run(cutView());
-    groups = await groupCuts(db);
-    // Each row's index and type in file order, beside raw_input's own rows (also in file order): the sort carries
-    // two numbers a row instead of the whole result, and the output takes grp and unit from raw_input by position.
-    await db.run('CREATE TEMP TABLE area_type_rows AS SELECT idx, area_type FROM area_type_result ORDER BY ord');
-    await db.run(sqlText('js_number'));
-    const cols = [...(opts.by === null ? [] : [`r.grp AS ${sqlIdent(opts.by)}`]), 'r.unit', 'js_number(t.idx) AS "index"', 't.area_type'];
+    // The duplicate test and the group statistics side by side, on two connections: the statistics' sort of one
+    // group's rows runs on one thread, leaving the other core to the duplicate test. The duplicate is reported first
+    // (its message comes before anything the statistics could say); the rows' types are a view over the statistics.
+    cutter = await db.connect();
+    const classify = async (c: RawDuck): Promise<GroupCut[]> => {
+      await c.run(inlineParams(sqlText('group_stats'), { cuts: `[${catalogue.cuts.slice(0, 4).map((x) => String(x.min_sd)).join(', ')}]`, sd_kind: opts.sd }));
+      await c.run(cutView());
+      return await groupCuts(c);
+    };
+    const [dup, classified] = await Promise.allSettled([checkDuplicates(db, opts), classify(cutter)]);
+    if (dup.status === 'rejected') throw dup.reason;
+    if (classified.status === 'rejected') throw classified.reason;
+    groups = classified.value;
+    await cutter.run(sqlText('js_number'));
     try {
-      await db.run(`COPY (SELECT ${cols.join(', ')} FROM raw_input r POSITIONAL JOIN area_type_rows t) TO ${sqlString(tmp)} (FORMAT csv, HEADER true, DELIMITER ',', QUOTE '"')`);
+      await cutter.run(`COPY (${await rowsInFileOrder(cutter, opts.by, groups.length)}) TO ${sqlString(tmp)} (FORMAT csv, HEADER true, DELIMITER ',', QUOTE '"')`);
     } catch (e) {
       throw new UsageError(`${opts.out ?? 'stdout'}: cannot write the output (${ioCode((e as Error).message)})`, { cause: e });
     }
@@ -89,11 +95,43 @@ export async function runAreaTypesCommand(argv: string[], io: { stdout: TextSink
     rmQuietly(tmp);
     throw e;
   } finally {
+    cutter?.close();
     db.close();
   }
   publishOutputFile(tmp, opts.out, io.stdout);
   io.stderr.write(summary(groups, opts));
   return 0;
+}
+
+/**
+ * Up to this many groups each row's type is found by a CASE over the groups with their SD and cuts written in as
+ * literals (a test per group and row; with no --by, one test on a constant column, which costs nothing); with more,
+ * the rows are sorted back into file order instead.
+ */
+const CASE_MAX_GROUPS = 64;
+
+/**
+ * The output rows (the --by value, unit, index as JavaScript writes it, type) in file order. DuckDB keeps the order
+ * of a projection of one table but not of a join, so with few groups the rows are read straight from
+ * area_type_input and typed there by cut.sql's macros with their group's cuts: one pass, no sort, in parallel. With
+ * many groups, each row's index and type (cut.sql's result, a join) are sorted by ord and set beside raw_input's own
+ * rows (also in file order) by position: the sort carries two numbers a row instead of the whole result.
+ */
+async function rowsInFileOrder(db: RawDuck, by: string | null, nGroups: number): Promise<string> {
+  const byCol = by === null ? [] : [`grp AS ${sqlIdent(by)}`];
+  if (nGroups <= CASE_MAX_GROUPS) {
+    // Each double as DuckDB writes it (the shortest text that reads back to the same double), so the literal is the
+    // group's value to the last bit.
+    const cuts = await db.rows(
+      'SELECT grp, sd::VARCHAR AS sd, cut_type1::VARCHAR AS c1, cut_type2::VARCHAR AS c2, cut_type3::VARCHAR AS c3, cut_type4::VARCHAR AS c4 FROM area_type_group',
+    );
+    const lit = (v: unknown): string => (v === null ? 'NULL::DOUBLE' : `${sqlString(String(v))}::DOUBLE`);
+    const whens = cuts.map((g) => `WHEN ${sqlString(String(g.grp))} THEN area_type_of(idx, ${[g.sd, g.c1, g.c2, g.c3, g.c4].map(lit).join(', ')})`);
+    const typed = `SELECT grp, unit, idx, CASE grp ${whens.join(' ')} END AS area_type FROM (SELECT grp, unit, area_type_index(index_value, v1, v2, v3) AS idx FROM area_type_input)`;
+    return `SELECT ${[...byCol, 'unit', 'js_number(idx) AS "index"', 'area_type'].join(', ')} FROM (${typed})`;
+  }
+  await db.run('CREATE TEMP TABLE area_type_rows AS SELECT idx, area_type FROM area_type_result ORDER BY ord');
+  return `SELECT ${[...byCol.map((c) => `r.${c}`), 'r.unit', 'js_number(t.idx) AS "index"', 't.area_type'].join(', ')} FROM raw_input r POSITIONAL JOIN area_type_rows t`;
 }
 
 /**
@@ -235,25 +273,32 @@ function parseOptions(argv: string[]): Options {
 /**
  * Reads the table into area_type_input (cut.sql's input: ord, grp, unit, v1, v2, v3, index_value) with the checks and
  * messages the command always had, in the same order: a missing unit, then a missing --by value, then each value
- * column in turn (a value is a decimal number, or missing: empty, ".." or "."), then an area twice in one group.
+ * column in turn (a value is a decimal number, or missing: empty, ".." or "."); an area twice in one group is
+ * checkDuplicates' to find, afterwards.
  */
 async function loadInput(db: RawDuck, opts: Options): Promise<void> {
   const valueCols = opts.index === null ? (opts.components ?? []) : [opts.index];
   const wanted = [...(opts.by === null ? [] : [opts.by]), opts.unit, ...valueCols];
   const src = await tableSource(db, opts.input, wanted);
   const text = (c: string): string => `CAST(${sqlIdent(c)} AS VARCHAR)`;
-  // v0…: the plain decimals as DOUBLE (+ 0.0 turns -0 into 0), NULL for missing markers and everything else;
+  // Inside, c0… the cells' text and d0… their numbers where DuckDB reads them as JavaScript would (DECIMAL_SQL).
+  // Outside, v0…: those within MAX_MAGNITUDE (+ 0.0 turns -0 into 0), NULL for missing markers and everything else;
   // r0…: the text of the cells that are neither (NULL otherwise), to be judged in JavaScript.
+  const inner = [
+    `${opts.by === null ? "''" : TRIM_SQL(text(opts.by))} AS grp`,
+    `${TRIM_SQL(text(opts.unit))} AS unit`,
+    ...valueCols.flatMap((c, i) => [`${text(c)} AS c${i}`, `${DECIMAL_SQL(text(c))} AS d${i}`]),
+  ];
   const cols = [
-    `${opts.by === null ? "''" : `trim(${text(opts.by)})`} AS grp`,
-    `trim(${text(opts.unit)}) AS unit`,
-    ...valueCols.flatMap((c, i) => [
-      `CASE WHEN ${PLAIN_DECIMAL_SQL(`trim(${text(c)})`)} AND coalesce(abs(TRY_CAST(trim(${text(c)}) AS DOUBLE)) <= ${MAX_MAGNITUDE}, false) THEN TRY_CAST(trim(${text(c)}) AS DOUBLE) + 0.0 END AS v${i}`,
-      `CASE WHEN NOT (${text(c)} IS NULL OR trim(${text(c)}) IN ('', '..', '.') OR (${PLAIN_DECIMAL_SQL(`trim(${text(c)})`)} AND coalesce(abs(TRY_CAST(trim(${text(c)}) AS DOUBLE)) <= ${MAX_MAGNITUDE}, false))) THEN ${text(c)} END AS r${i}`,
+    'grp',
+    'unit',
+    ...valueCols.flatMap((_, i) => [
+      `CASE WHEN abs(d${i}) <= ${MAX_MAGNITUDE} THEN d${i} + 0.0 END AS v${i}`,
+      `CASE WHEN abs(d${i}) <= ${MAX_MAGNITUDE} OR c${i} IS NULL THEN NULL WHEN trim(c${i}) IN ('', '..', '.') THEN NULL ELSE c${i} END AS r${i}`,
     ]),
   ];
   try {
-    await db.run(`CREATE TEMP TABLE raw_input AS SELECT ${cols.join(', ')} FROM ${src.from}`, src.params);
+    await db.run(`CREATE TABLE raw_input AS SELECT ${cols.join(', ')} FROM (SELECT ${inner.join(', ')} FROM ${src.from})`, src.params);
   } catch (e) {
     throw readError(opts.input, e, src.kind);
   }
@@ -286,6 +331,16 @@ async function loadInput(db: RawDuck, opts: Options): Promise<void> {
     }
   }
 
+  const [v1, v2, v3] = opts.index === null ? ['v0', 'v1', 'v2'] : ['NULL', 'NULL', 'NULL'];
+  // A view, not a copy: five million rows are in memory once. Not TEMP, like raw_input: a second connection reads it.
+  await db.run(
+    `CREATE VIEW area_type_input AS SELECT rowid AS ord, grp, unit, ${v1}::DOUBLE AS v1, ${v2}::DOUBLE AS v2, ${v3}::DOUBLE AS v3, ` +
+      `${opts.index === null ? 'NULL' : 'v0'}::DOUBLE AS index_value FROM raw_input`,
+  );
+}
+
+/** An area twice in one group: the first such row in file order, refused with both rows' numbers. */
+async function checkDuplicates(db: RawDuck, opts: Options): Promise<void> {
   // The cheap test first: grouping by a 64-bit hash of (grp, unit) instead of the strings halves its cost, and a
   // collision (odds about 1e-6 in five million areas) only costs the exact query below, which finds no duplicate.
   const [dupCount] = await db.rows('SELECT count(*)::DOUBLE AS n FROM (SELECT 1 FROM raw_input GROUP BY hash(grp, unit) HAVING count(*) > 1)');
@@ -298,18 +353,21 @@ async function loadInput(db: RawDuck, opts: Options): Promise<void> {
         );
   if (dup !== undefined) {
     const inBy = opts.by === null ? '' : ` for ${opts.by} = "${String(dup.grp)}"`;
-    throw new UsageError(`${file}: ${rowLabel(Number(dup.again))}, column "${opts.unit}": area "${String(dup.unit)}" appears again${inBy} (first at ${rowLabel(Number(dup.first))})`);
+    throw new UsageError(`${opts.input}: ${rowLabel(Number(dup.again))}, column "${opts.unit}": area "${String(dup.unit)}" appears again${inBy} (first at ${rowLabel(Number(dup.first))})`);
   }
-  const [v1, v2, v3] = opts.index === null ? ['v0', 'v1', 'v2'] : ['NULL', 'NULL', 'NULL'];
-  // A view, not a copy: five million rows are in memory once.
-  await db.run(
-    `CREATE TEMP VIEW area_type_input AS SELECT rowid AS ord, grp, unit, ${v1}::DOUBLE AS v1, ${v2}::DOUBLE AS v2, ${v3}::DOUBLE AS v3, ` +
-      `${opts.index === null ? 'NULL' : 'v0'}::DOUBLE AS index_value FROM raw_input`,
-  );
 }
 
-/** A plain decimal as JavaScript's Number() reads it (DECIMAL below); anything else is judged by numericCell. */
-const PLAIN_DECIMAL_SQL = (col: string): string => `regexp_full_match(${col}, '[+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?')`;
+/**
+ * A cell's number where DuckDB's cast reads it as numericCell would, else NULL (numericCell judges the rest). DuckDB's
+ * cast skips ASCII white space and trim() drops Unicode spaces, both of which JavaScript's trim() drops too; beyond
+ * DECIMAL it also reads digits with underscores ("1_0" as 10) and "+-5", kept out here, and inf and nan, which
+ * MAX_MAGNITUDE keeps out. Checked against DECIMAL with Number() over every string of up to five characters from
+ * digits, signs, points, exponents, spaces, letters of inf and nan, underscores and commas
+ * (tests/area-types/decimal-sql.test.ts the same over four). A regular expression would cost more than the cast:
+ * 0.5 s CPU over five million cells.
+ */
+export const DECIMAL_SQL = (col: string): string =>
+  `CASE WHEN NOT (contains(${col}, '_') OR contains(${col}, '+-')) THEN coalesce(TRY_CAST(${col} AS DOUBLE), TRY_CAST(trim(${col}) AS DOUBLE)) END`;
 
 /** Largest |value| accepted: its square (1e300) stays far from the double range's end (1.8e308). */
 const MAX_MAGNITUDE = 1e150;

@@ -59,6 +59,8 @@ export class RawDuck {
     private readonly db: Bindings.Database,
     private readonly conn: Bindings.Connection,
     private readonly spillDir: string | null,
+    /** A second connection (connect()) closes only itself; the first closes the database. */
+    private readonly ownsDatabase = true,
   ) {}
 
   /**
@@ -84,8 +86,18 @@ export class RawDuck {
     }
   }
 
+  /**
+   * Another connection to the same database, to run a query beside one on this connection (each statement is
+   * executed off the main thread). It sees the database's tables and views, not this connection's TEMP objects.
+   * Close it before this one.
+   */
+  async connect(): Promise<RawDuck> {
+    return new RawDuck(this.b, this.db, await this.b.connect(this.db), null, false);
+  }
+
   close(): void {
     this.b.disconnect_sync(this.conn);
+    if (!this.ownsDatabase) return;
     this.b.close_sync(this.db);
     if (this.spillDir !== null) rmSync(this.spillDir, { recursive: true, force: true });
   }

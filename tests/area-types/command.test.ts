@@ -64,6 +64,19 @@ describe('segfollow area-types', () => {
     expect(r.stderr.indexOf('year = 2023')).toBeLessThan(r.stderr.indexOf('year = 2022'));
   });
 
+  it('with more --by groups than the cuts are looked up for row by row (64), the rows still come out in file order', async () => {
+    // 70 groups interleaved: row k of every group, then row k + 1 of every group. Each group is { 0, 0, 5, 0, 0 }
+    // shifted by its number g, so mean g + 1, SD 2, and its third row (g + 5) is exactly type 1.
+    const groups = Array.from({ length: 70 }, (_, g) => g);
+    const lines = [0, 0, 5, 0, 0].flatMap((x, k) => groups.map((g) => [`y${g}`, `u${k}`, g + x] as const));
+    const f = file('by-many.csv', 'year,regso,idx\n' + lines.map((l) => l.join(',')).join('\n') + '\n');
+    const r = await cli(['--input', f, '--unit', 'regso', '--index', 'idx', '--by', 'year']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe('year,unit,index,area_type\n' + lines.map(([y, u, v]) => `${y},${u},${v},${u === 'u2' ? 1 : 4}\n`).join(''));
+    expect(r.stderr).toContain('year = y69: 5 rows, 5 with an index; mean 70, SD 2');
+    expect(r.stderr.indexOf('year = y0:')).toBeLessThan(r.stderr.indexOf('year = y1:'));
+  });
+
   it('--sd sample uses the divisor n − 1 (R sd(), pandas std()), which moves the edge area to type 2', async () => {
     const f = file('sample.csv', 'regso,socio\na,0\nb,0\nc,5\nd,0\ne,0\n');
     const r = await cli(['--input', f, '--unit', 'regso', '--index', 'socio', '--sd', 'sample']);
@@ -93,6 +106,23 @@ describe('segfollow area-types', () => {
     expect(r.stdout).toBe('unit,index,area_type\na,0,4\nb,,\nc,0,4\nd,5,1\ne,,\nf,0,4\ng,0,4\nh,,\n');
     expect(r.stderr).toContain('8 rows, 5 with an index; mean 1, SD 2');
     expect(r.stderr).toContain('3 without an index (no type)');
+  });
+
+  it('with --by, a group that cannot be cut keeps its indices without types beside one that can, whatever its name', async () => {
+    const f = file('by-flat.csv', 'year,regso,idx\n"it\'s",a,0\nflat,a,2\n"it\'s",b,0\nflat,b,2\n"it\'s",c,5\n"it\'s",d,0\n"it\'s",e,0\n');
+    const r = await cli(['--input', f, '--unit', 'regso', '--index', 'idx', '--by', 'year']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe("year,unit,index,area_type\nit's,a,0,4\nflat,a,2,\nit's,b,0,4\nflat,b,2,\nit's,c,5,1\nit's,d,0,4\nit's,e,0,4\n");
+    expect(r.stderr).toContain('year = flat: 2 rows, 2 with an index: fewer than two distinct index values, so no types');
+  });
+
+  it('reads padded and signed decimals as numbers ("-0" as 0) and ".." as missing, as Number() in JavaScript would', async () => {
+    // " 0 " and the no-break space are trimmed in SQL, the tab in JavaScript (SQL's trim leaves it): both are numbers.
+    const f = file('padded.csv', 'regso,socio\na," 0 "\nb,"\t0"\nc,5\nd,-0\ne,+0e0\nf,..\ng,\u00a0.5e1\n');
+    const r = await cli(['--input', f, '--unit', 'regso', '--index', 'socio']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe('unit,index,area_type\na,0,4\nb,0,4\nc,5,2\nd,0,4\ne,0,4\nf,,\ng,5,2\n');
+    expect(r.stderr).toContain('7 rows, 6 with an index; mean 1.6666666666666667, SD 2.357022603955158');
   });
 
   it('says so when a group cannot be cut', async () => {

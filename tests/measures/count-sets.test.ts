@@ -58,6 +58,8 @@ describe('the JavaScript and DuckDB readers agree', () => {
     ],
     ['CRLF line ends, a byte-order mark, no final newline', '\uFEFFarea;x;y\r\na1;1;2\r\na2;3;4', { ...plainSpec }],
     ['a quoted field (JavaScript declines, DuckDB reads)', 'area,x,y\n"a,1",1,2\na2,3,4\n', plainSpec],
+    // DuckDB's cast to an integer reads all of these too; they must reach parseCount and come out as it reads them.
+    ['counts with a sign, leading zeros, a point or a zero fraction', 'area,x,y\na1,+7,007\na2,7.,0\na3,-0,000000000000012\na4,123456789012345,9.0e1\n', plainSpec],
   ];
   for (const [what, text, spec] of valid) {
     it(what, async () => {
@@ -78,6 +80,8 @@ describe('the JavaScript and DuckDB readers agree', () => {
     // Column x is checked before column y, whatever the rows.
     ['the first bad count by column, then row', 'area,x,y\na1,1,-2\na2,3,4\na3,many,5\n', plainSpec, /row 3, column "x": value "many" is not a number/],
     ['an empty count', 'area,x,y\na1,,2\n', plainSpec, /row 1, column "x": missing value/],
+    // DuckDB's cast to an integer reads "1_000" as 1000; the count must still be refused.
+    ['digits with an underscore', 'area,x,y\na1,1,2\na2,1_000,3\n', plainSpec, /row 2, column "x": value "1_000" is not a number/],
     // The unit is checked before the --by columns.
     ['a missing unit before a missing --by value', 'kommun,year,region,area,x,y\n,2024,a,a1,1,2\n0180,2024,a,,1,2\n', byWithin, /row 2, column "area": missing value/],
     [
