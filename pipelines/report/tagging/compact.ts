@@ -79,6 +79,17 @@ function xrefData(xref: Xref, size: number): { widths: number[]; columns: number
   return { widths, columns, bytes: deflateSync(rows) };
 }
 
+/**
+ * An object to pack: its number and its text, or (`refs`) an array of references to objects of those numbers, which
+ * the packing lays out itself, so many a row that like arrays lie one under the other (the ParentTree's arrays of a
+ * page's marked-content owners; `text` is then unused).
+ */
+export interface Packable {
+  readonly num: number;
+  readonly text: string;
+  readonly refs?: readonly number[];
+}
+
 /** Bounds of the object stream's row width (its PNG predictor's /Columns). */
 const MIN_COLUMNS = 16;
 const MAX_COLUMNS = 96;
@@ -96,13 +107,17 @@ const MAX_COLUMNS = 96;
  * spaces to whole rows (white space between objects is allowed; the offsets point at their starts), so that like
  * objects stay aligned. What a reader gets after the predictor is an ordinary object stream.
  */
-function objectStream(group: readonly { num: number; text: string }[]): { data: Buffer; first: number; columns: number } {
+function objectStream(group: readonly Packable[]): { data: Buffer; first: number; columns: number } {
   const counts = new Map<number, number>();
   let maxNum = 0;
   for (const o of group) {
+    maxNum = Math.max(maxNum, o.num);
+    if (o.refs) {
+      for (const r of o.refs) maxNum = Math.max(maxNum, r);
+      continue;
+    }
     const n = o.text.length + 1;
     counts.set(n, (counts.get(n) ?? 0) + 1);
-    maxNum = Math.max(maxNum, o.num);
   }
   let mode = 0;
   let best = 0;
@@ -116,9 +131,14 @@ function objectStream(group: readonly { num: number; text: string }[]): { data: 
   let columns = Math.min(MAX_COLUMNS, Math.max(MIN_COLUMNS, mode));
   let rows = 0;
   let offWidth = 0;
+  // An array of references: `[` or a space, then so many references a row, each right-aligned, ` 0 R `.
+  const refWidth = numWidth + 5;
+  let texts: string[] = [];
   for (;;) {
+    const perRow = Math.max(1, Math.floor((columns - 1) / refWidth));
+    texts = group.map((o) => (o.refs ? refRows(o.refs, perRow, numWidth, columns) : o.text));
     rows = 0;
-    for (const o of group) rows += Math.ceil((o.text.length + 1) / columns);
+    for (const t of texts) rows += Math.ceil((t.length + 1) / columns);
     offWidth = String(rows * columns).length;
     if (numWidth + 1 + offWidth + 1 <= columns) break;
     columns = numWidth + 1 + offWidth + 1;
@@ -132,11 +152,23 @@ function objectStream(group: readonly { num: number; text: string }[]): { data: 
     const off = String(at - first);
     raw.write(num, k * columns + numWidth - num.length, 'latin1');
     raw.write(off, k * columns + numWidth + 1 + offWidth - off.length, 'latin1');
-    raw.write(o.text, at, 'latin1');
-    at += Math.ceil((o.text.length + 1) / columns) * columns;
+    const text = texts[k] as string;
+    raw.write(text, at, 'latin1');
+    at += Math.ceil((text.length + 1) / columns) * columns;
     raw[at - 1] = 0x0a;
   });
   return { data: deflateSync(predictRows(raw, columns, indexRows), { level: LEVEL, strategy: STRATEGY }), first, columns };
+}
+
+/** An array of references, `perRow` of them to a row of `columns` characters (the last row left unpadded). */
+function refRows(refs: readonly number[], perRow: number, numWidth: number, columns: number): string {
+  let text = '';
+  for (let i = 0; i < refs.length; i += perRow) {
+    let row = i === 0 ? '[' : ' ';
+    for (let k = i; k < Math.min(i + perRow, refs.length); k++) row += `${String(refs[k]).padStart(numWidth, ' ')} 0 R `;
+    text += i + perRow < refs.length ? row.padEnd(columns, ' ') : row;
+  }
+  return refs.length === 0 ? '[]' : `${text.slice(0, -1)}]`;
 }
 
 /**
@@ -176,7 +208,7 @@ export function compactPdf(input: Buffer): Buffer {
   };
   /** Stream objects, copied as they are: where they lie in the input. */
   const streams: { num: number; start: number; end: number }[] = [];
-  const plain: { num: number; text: string }[] = [];
+  const plain: Packable[] = [];
   let pos = 0;
   let max = 0;
   for (;;) {
@@ -223,7 +255,7 @@ function isPacked(input: Buffer): boolean {
  * cross-reference stream with `trailer` (its /Root, /Info, /ID entries). The output starts with `head` and is to
  * stand at byte `base` of the file (after what was already written).
  */
-function pack(input: Buffer, streams: readonly { num: number; start: number; end: number }[], plain: { num: number; text: string }[], max: number, trailer: string, head: string, base: number): Buffer {
+function pack(input: Buffer, streams: readonly { num: number; start: number; end: number }[], plain: Packable[], max: number, trailer: string, head: string, base: number): Buffer {
   const chunks: Buffer[] = [];
   let offset = base;
   const put = (b: Buffer | string): void => {
@@ -274,15 +306,15 @@ function pack(input: Buffer, streams: readonly { num: number; start: number; end
  * objects lie one after another, each starting where pdfkit recorded it (`starts`: object number and offset), as
  * `n 0 obj` … `endobj`. Used by the tagging layer, which keeps a tagged document's writes instead of streaming them
  * and so spares pdfkit's classic cross-reference table (a line and a stream write per object) and a scan of the file.
- * `own`: objects that were never written into the body (the layer's structure elements: number and dictionary), packed
+ * `own`: objects that were never written into the body (the layer's structure elements and ParentTree arrays), packed
  * beside the others.
  */
-export function packWrites(body: Buffer, base: number, starts: readonly (readonly [number, number])[], trailer: string, own: readonly { num: number; text: string }[] = []): Buffer {
+export function packWrites(body: Buffer, base: number, starts: readonly (readonly [number, number])[], trailer: string, own: readonly Packable[] = []): Buffer {
   // Only the objects' heads and ends are read as text: the body is mostly page and font streams, copied as bytes.
   const text = (from: number, to: number): string => body.toString('latin1', from, to);
   const order = [...starts].sort((a, b) => a[1] - b[1]);
   const streams: { num: number; start: number; end: number }[] = [];
-  const plain: { num: number; text: string }[] = [...own];
+  const plain: Packable[] = [...own];
   let max = 0;
   for (const o of own) max = Math.max(max, o.num);
   const TAIL = '\nendstream\nendobj\n';
