@@ -6,7 +6,7 @@
  * unchanged: this is a container change, not a re-encoding. Works on what pdfkit writes (one definition per object
  * number, direct /Length, a classic trailer), which tests/report/tagging/ checks through the structural checker.
  */
-import { constants, deflateSync } from 'node:zlib';
+import { constants, deflateSync, type ZlibOptions } from 'node:zlib';
 
 const OBJ = /(\d+) (\d+) obj\s/g;
 const LENGTH = /\/Length (\d+)(?!\s+\d+\s+R)/;
@@ -16,18 +16,12 @@ const LENGTH = /\/Length (\d+)(?!\s+\d+\s+R)/;
  */
 const PER = 100_000;
 /**
- * zlib level of the object stream. The dictionaries repeat a few keys: level 7 packs them 3 % tighter than the
- * default 6 for ~2 ms a report; 8 and 9 gain another 3 % at three to six times the time (measured on the report
- * fixtures, bench/tagging.ts), which is most of what tagging would cost.
+ * zlib settings of the object stream (after the PNG predictor, objectStream). Measured on the demo's län 14 and kommun
+ * 1480, 5 December 2026: level 7 with the default strategy packs 1–1.5 % tighter than level 6, and tighter and no
+ * slower than the filtered strategy (which suited the digits of the dictionaries before they were predicted); level
+ * 9 gains another 4–5 % at three to four times the time.
  */
-const LEVEL = 7;
-/**
- * zlib's filtered strategy (fewer short matches, more literals): the dictionaries' numbers are short and unlike each
- * other, and matching two or three of their digits costs more than it saves. Measured on the demo's riket, three län
- * and two kommuner and the three fixtures: 0.5–1.6 KB less object stream in eight of the nine (0.1–0.4 % of the
- * file), 0.2 KB more in län 14, at 2–8 % more deflate time (0.1–1.5 ms a report).
- */
-const STRATEGY = constants.Z_FILTERED;
+const OBJECT_STREAM_DEFLATE: ZlibOptions = { level: 7, strategy: constants.Z_DEFAULT_STRATEGY };
 
 /**
  * The cross-reference stream's entries by object number: type (0 free, 1 at a byte offset, 2 in an object stream) and
@@ -96,9 +90,9 @@ const MAX_COLUMNS = 96;
 
 /**
  * An object stream's decoded data laid out in rows for the PNG predictors, and deflated. Most of a tagged report's
- * objects are structure elements of one shape (a table cell: /Pg, /S, /P, /K), written by the layer with their
- * numbers right-aligned in fields of one width (layer.ts), so that one element's line lies under the previous one's
- * with only a few digits different. The row width is the most common object length: such an element is one row, and
+ * objects are structure elements of a few shapes (a table cell: /Pg, /S, /P, /K), numbered by the layer so that like
+ * elements follow one another (layer.ts, renumber): one cell's line lies under the previous cell's with only a few
+ * digits different. The row width is the most common object length: such an element is one row, and
  * the row filter Up (each byte less the one above) leaves zeros but for the digits that changed, which deflate packs
  * to a byte or two a row; rows unlike the one above stay unfiltered (filter None, chosen row by row). The index (object
  * number, offset pairs) is one pair a row, right-aligned, filtered Up: the numbers count up by one and the offsets by
@@ -143,21 +137,22 @@ function objectStream(group: readonly Packable[]): { data: Buffer; first: number
     if (numWidth + 1 + offWidth + 1 <= columns) break;
     columns = numWidth + 1 + offWidth + 1;
   }
-  const indexRows = group.length;
-  const raw = Buffer.alloc((indexRows + rows) * columns, 0x20);
-  const first = indexRows * columns;
-  let at = first;
-  group.forEach((o, k) => {
-    const num = String(o.num);
-    const off = String(at - first);
-    raw.write(num, k * columns + numWidth - num.length, 'latin1');
-    raw.write(off, k * columns + numWidth + 1 + offWidth - off.length, 'latin1');
+  // One string, index rows then the objects each padded to whole rows, made a Buffer once (a write per object into a
+  // Buffer cost more than building the string).
+  const spaces = ' '.repeat(columns);
+  const indexPad = spaces.slice(numWidth + 1 + offWidth);
+  let index = '';
+  let body = '';
+  let at = 0;
+  for (let k = 0; k < group.length; k++) {
     const text = texts[k] as string;
-    raw.write(text, at, 'latin1');
-    at += Math.ceil((text.length + 1) / columns) * columns;
-    raw[at - 1] = 0x0a;
-  });
-  return { data: deflateSync(predictRows(raw, columns, indexRows), { level: LEVEL, strategy: STRATEGY }), first, columns };
+    index += `${String((group[k] as Packable).num).padStart(numWidth, ' ')} ${String(at).padStart(offWidth, ' ')}${indexPad}`;
+    const size = Math.ceil((text.length + 1) / columns) * columns;
+    body += `${text}${spaces.slice(0, size - text.length - 1)}\n`;
+    at += size;
+  }
+  const raw = Buffer.from(index + body, 'latin1');
+  return { data: deflateSync(predictRows(raw, columns, group.length), OBJECT_STREAM_DEFLATE), first: index.length, columns };
 }
 
 /** An array of references, `perRow` of them to a row of `columns` characters (the last row left unpadded). */
@@ -182,15 +177,24 @@ function predictRows(raw: Buffer, columns: number, upRows: number): Buffer {
   for (let r = 0; r < rows; r++) {
     const from = r * columns;
     const to = r * (columns + 1);
-    let up = r > 0 && r < upRows;
-    if (r > upRows) {
-      let differ = 0;
-      for (let i = 0; i < columns; i++) if (raw[from + i] !== raw[from - columns + i]) differ++;
-      up = differ * 3 < columns;
+    if (r === 0 || r === upRows) {
+      out[to] = 0;
+      raw.copy(out, to + 1, from, from + columns);
+      continue;
     }
-    out[to] = up ? 2 : 0;
-    if (up) for (let i = 0; i < columns; i++) out[to + 1 + i] = ((raw[from + i] as number) - (raw[from - columns + i] as number)) & 0xff;
-    else raw.copy(out, to + 1, from, from + columns);
+    // Up, written as it is worked out; given up for None once a third of the row differs from the row above.
+    out[to] = 2;
+    let differ = 0;
+    const limit = r < upRows ? columns : columns / 3;
+    for (let i = 0; i < columns; i++) {
+      const d = ((raw[from + i] as number) - (raw[from - columns + i] as number)) & 0xff;
+      out[to + 1 + i] = d;
+      if (d !== 0 && ++differ >= limit) break;
+    }
+    if (differ >= limit) {
+      out[to] = 0;
+      raw.copy(out, to + 1, from, from + columns);
+    }
   }
   return out;
 }
