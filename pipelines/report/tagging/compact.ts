@@ -17,11 +17,12 @@ const LENGTH = /\/Length (\d+)(?!\s+\d+\s+R)/;
 const PER = 100_000;
 /**
  * zlib settings of the object stream (after the PNG predictor, objectStream). Measured on the demo's län 14 and kommun
- * 1480, 5 December 2026: level 7 with the default strategy packs 1–1.5 % tighter than level 6, and tighter and no
- * slower than the filtered strategy (which suited the digits of the dictionaries before they were predicted); level
- * 9 gains another 4–5 % at three to four times the time.
+ * 1480, 5 December 2026 (packWrites on the same input, 36 alternating runs): level 6 with the default strategy takes
+ * 1.5–2.5 ms less a report than level 7 for 0.3 % more file (1.2–2.3 kB); the default strategy packs the predicted
+ * rows tighter than the filtered one (which suited the dictionaries' digits before they were predicted); level 9
+ * gains 4–5 % of the stream at three to four times the time.
  */
-const OBJECT_STREAM_DEFLATE: ZlibOptions = { level: 7, strategy: constants.Z_DEFAULT_STRATEGY };
+const OBJECT_STREAM_DEFLATE: ZlibOptions = { level: 6, strategy: constants.Z_DEFAULT_STRATEGY };
 
 /**
  * The cross-reference stream's entries by object number: type (0 free, 1 at a byte offset, 2 in an object stream) and
@@ -87,12 +88,19 @@ export interface Packable {
 /** Bounds of the object stream's row width (its PNG predictor's /Columns). */
 const MIN_COLUMNS = 16;
 const MAX_COLUMNS = 96;
+/**
+ * Room in a row beyond the most common object length: a table cell whose MCID or parent's number has a digit more
+ * than the most common cell's would otherwise take two rows and break the column of cells one under the other.
+ * Measured on the demo's län 14 and kommun 1480: 4 more bytes give 0.7–1.1 % smaller files than none (1 to 20 tried:
+ * 2 to 6 are alike).
+ */
+const COLUMNS_HEADROOM = 4;
 
 /**
  * An object stream's decoded data laid out in rows for the PNG predictors, and deflated. Most of a tagged report's
  * objects are structure elements of a few shapes (a table cell: /Pg, /S, /P, /K), numbered by the layer so that like
  * elements follow one another (layer.ts, renumber): one cell's line lies under the previous cell's with only a few
- * digits different. The row width is the most common object length: such an element is one row, and
+ * digits different. The row width is the most common object length and a little room: such an element is one row, and
  * the row filter Up (each byte less the one above) leaves zeros but for the digits that changed, which deflate packs
  * to a byte or two a row; rows unlike the one above stay unfiltered (filter None, chosen row by row). The index (object
  * number, offset pairs) is one pair a row, right-aligned, filtered Up: the numbers count up by one and the offsets by
@@ -122,7 +130,7 @@ function objectStream(group: readonly Packable[]): { data: Buffer; first: number
     }
   }
   const numWidth = String(maxNum).length;
-  let columns = Math.min(MAX_COLUMNS, Math.max(MIN_COLUMNS, mode));
+  let columns = Math.min(MAX_COLUMNS, Math.max(MIN_COLUMNS, mode + COLUMNS_HEADROOM));
   let rows = 0;
   let offWidth = 0;
   // An array of references: `[` or a space, then so many references a row, each right-aligned, ` 0 R `.
