@@ -61,8 +61,9 @@ function xrefData(xref: Xref, size: number): { widths: number[]; columns: number
     // An object number not in use: a free entry (type 0), object 0 the head of the free list with generation 65535.
     const b = t === 0 && n === 0 ? 0xffff : (xref.b[n] as number);
     row[0] = t;
-    for (let i = wa, v = a; i >= 1; i--, v = Math.floor(v / 256)) row[i] = v % 256;
-    for (let i = columns - 1, v = b; i > wa; i--, v = Math.floor(v / 256)) row[i] = v % 256;
+    // Offsets and numbers are below 2^32 (the widths are at most 4 bytes): shifts rather than divisions.
+    for (let i = wa, v = a; i >= 1; i--, v >>>= 8) row[i] = v & 0xff;
+    for (let i = columns - 1, v = b; i > wa; i--, v >>>= 8) row[i] = v & 0xff;
     let at = n * (columns + 1);
     rows[at++] = 2;
     for (let i = 0; i < columns; i++) {
@@ -160,7 +161,7 @@ function objectStream(group: readonly Packable[]): { data: Buffer; first: number
     at += size;
   }
   const raw = Buffer.from(index + body, 'latin1');
-  return { data: deflateSync(predictRows(raw, columns, group.length), OBJECT_STREAM_DEFLATE), first: index.length, columns };
+  return { data: deflateSync(predictRows(raw, columns, group.length, numWidth + 1 + offWidth), OBJECT_STREAM_DEFLATE), first: index.length, columns };
 }
 
 /** An array of references, `perRow` of them to a row of `columns` characters (the last row left unpadded). */
@@ -176,10 +177,10 @@ function refRows(refs: readonly number[], perRow: number, numWidth: number, colu
 
 /**
  * The PNG-predicted form of `raw` in rows of `columns` bytes: each row after a filter-type byte, Up (2: less the byte
- * above) for the first `upRows` rows but the first, and after them wherever fewer than a third of the row's bytes
+ * above) for the first `upRows` rows but the first (their bytes after the first `upWidth` are spaces), and after them wherever fewer than a third of the row's bytes
  * differ from the row above, else None (0).
  */
-function predictRows(raw: Buffer, columns: number, upRows: number): Buffer {
+function predictRows(raw: Buffer, columns: number, upRows: number, upWidth: number): Buffer {
   const rows = raw.length / columns;
   const out = Buffer.allocUnsafe(rows * (columns + 1));
   for (let r = 0; r < rows; r++) {
@@ -194,7 +195,10 @@ function predictRows(raw: Buffer, columns: number, upRows: number): Buffer {
     out[to] = 2;
     let differ = 0;
     const limit = r < upRows ? columns : columns / 3;
-    for (let i = 0; i < columns; i++) {
+    // An index row's bytes after its pair are spaces, as in the row above: their differences are zero.
+    const width = r < upRows ? upWidth : columns;
+    if (width < columns) out.fill(0, to + 1 + width, to + 1 + columns);
+    for (let i = 0; i < width; i++) {
       const d = ((raw[from + i] as number) - (raw[from - columns + i] as number)) & 0xff;
       out[to + 1 + i] = d;
       if (d !== 0 && ++differ >= limit) break;
