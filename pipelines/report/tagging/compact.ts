@@ -146,22 +146,27 @@ function objectStream(group: readonly Packable[]): { data: Buffer; first: number
     if (numWidth + 1 + offWidth + 1 <= columns) break;
     columns = numWidth + 1 + offWidth + 1;
   }
-  // One string, index rows then the objects each padded to whole rows, made a Buffer once (a write per object into a
-  // Buffer cost more than building the string).
-  const spaces = ' '.repeat(columns);
-  const indexPad = spaces.slice(numWidth + 1 + offWidth);
-  let index = '';
-  let body = '';
-  let at = 0;
+  // Index rows then the objects, each padded to whole rows, into a Buffer of spaces: the index's digits written one
+  // by one, each object's text in one latin1 write.
+  const indexRows = group.length;
+  const raw = Buffer.alloc((indexRows + rows) * columns, 0x20);
+  const first = indexRows * columns;
+  let at = first;
   for (let k = 0; k < group.length; k++) {
     const text = texts[k] as string;
-    index += `${String((group[k] as Packable).num).padStart(numWidth, ' ')} ${String(at).padStart(offWidth, ' ')}${indexPad}`;
-    const size = Math.ceil((text.length + 1) / columns) * columns;
-    body += `${text}${spaces.slice(0, size - text.length - 1)}\n`;
-    at += size;
+    for (let v = (group[k] as Packable).num, i = k * columns + numWidth - 1; ; i--, v = Math.floor(v / 10)) {
+      raw[i] = 0x30 + (v % 10);
+      if (v < 10) break;
+    }
+    for (let v = at - first, i = k * columns + numWidth + offWidth; ; i--, v = Math.floor(v / 10)) {
+      raw[i] = 0x30 + (v % 10);
+      if (v < 10) break;
+    }
+    raw.write(text, at, 'latin1');
+    at += Math.ceil((text.length + 1) / columns) * columns;
+    raw[at - 1] = 0x0a;
   }
-  const raw = Buffer.from(index + body, 'latin1');
-  return { data: deflateSync(predictRows(raw, columns, group.length, numWidth + 1 + offWidth), OBJECT_STREAM_DEFLATE), first: index.length, columns };
+  return { data: deflateSync(predictRows(raw, columns, indexRows, numWidth + 1 + offWidth), OBJECT_STREAM_DEFLATE), first, columns };
 }
 
 /** An array of references, `perRow` of them to a row of `columns` characters (the last row left unpadded). */
