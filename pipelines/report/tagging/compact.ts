@@ -300,9 +300,14 @@ function pack(input: Buffer, streams: readonly { num: number; start: number; end
   }
   let next = max + 1;
   // In number order: the object stream's index (number, offset pairs) then counts up by one, which deflates best.
-  plain.sort((a, b) => a.num - b.num);
-  for (let i = 0; i < plain.length; i += PER) {
-    const group = plain.slice(i, i + PER);
+  // Each number is one object's, at most `max`: placed by number rather than sorted.
+  const byNum: (Packable | undefined)[] = new Array<Packable | undefined>(max + 1);
+  for (const o of plain) byNum[o.num] = o;
+  const ordered: Packable[] = [];
+  for (const o of byNum) if (o) ordered.push(o);
+  if (ordered.length !== plain.length) throw new Error('compactPdf: an object number used twice');
+  for (let i = 0; i < ordered.length; i += PER) {
+    const group = ordered.slice(i, i + PER);
     const stm = next++;
     const o = objectStream(group);
     group.forEach((x, k) => set(x.num, 2, stm, k));
