@@ -3,7 +3,7 @@
  * object-stream form from compact.ts): every indirect object, streams decoded (Flate), object streams unpacked.
  * The structural checker (check.ts) reads reports with it, so that tests need no system tools, and compact.ts
  * rewrites them with it. Not a general PDF parser: no encryption, no incremental updates beyond the last object of
- * a number winning, no filters but FlateDecode.
+ * a number winning, no filters but FlateDecode (with the PNG predictors).
  */
 import { inflateSync } from 'node:zlib';
 
@@ -230,12 +230,56 @@ export function parseValue(lx: Lexer, first?: Token | null): PdfValue {
 function decode(dict: Map<string, PdfValue>, raw: string): string {
   const f = dict.get('Filter');
   const filters = Array.isArray(f) ? f : f === undefined ? [] : [f];
+  const p = dict.get('DecodeParms');
+  const params = Array.isArray(p) ? p : [p];
   let data = raw;
-  for (const x of filters) {
+  filters.forEach((x, i) => {
     if (!isName(x, 'FlateDecode')) throw new Error(`PDF: filter ${isName(x) ? x.name : '?'} not supported`);
-    data = inflateSync(Buffer.from(data, 'latin1')).toString('latin1');
-  }
+    const inflated = inflateSync(Buffer.from(data, 'latin1'));
+    const parms = params[i];
+    data = (isDict(parms) ? unpredict(inflated, parms.dict) : inflated).toString('latin1');
+  });
   return data;
+}
+
+/**
+ * Undoes a Flate stream's predictor (ISO 32000-1, 7.4.4.4): the PNG predictors (10–15: a filter-type byte before each
+ * row, the type chosen row by row), for one byte per pixel (Colors 1, BitsPerComponent 8), as the packed files' object
+ * and cross-reference streams use them. Other predictors are refused rather than misread.
+ */
+export function unpredict(data: Buffer, parms: Map<string, PdfValue>): Buffer {
+  const predictor = parms.get('Predictor') ?? 1;
+  if (predictor === 1) return data;
+  const colors = parms.get('Colors') ?? 1;
+  const bits = parms.get('BitsPerComponent') ?? 8;
+  if (typeof predictor !== 'number' || predictor < 10 || colors !== 1 || bits !== 8) throw new Error(`PDF: predictor ${String(predictor)} (Colors ${String(colors)}, BitsPerComponent ${String(bits)}) not supported`);
+  const columns = parms.get('Columns') ?? 1;
+  if (typeof columns !== 'number' || columns < 1) throw new Error(`PDF: predictor with /Columns ${String(columns)}`);
+  const rows = Math.floor(data.length / (columns + 1));
+  const out = Buffer.alloc(rows * columns);
+  for (let r = 0; r < rows; r++) {
+    const type = data[r * (columns + 1)];
+    const from = r * (columns + 1) + 1;
+    const at = r * columns;
+    for (let i = 0; i < columns; i++) {
+      const x = data[from + i] as number;
+      const left = i > 0 ? (out[at + i - 1] as number) : 0;
+      const up = r > 0 ? (out[at - columns + i] as number) : 0;
+      const upLeft = r > 0 && i > 0 ? (out[at - columns + i - 1] as number) : 0;
+      let pred: number;
+      if (type === 0) pred = 0;
+      else if (type === 1) pred = left;
+      else if (type === 2) pred = up;
+      else if (type === 3) pred = Math.floor((left + up) / 2);
+      else if (type === 4) {
+        const q = left + up - upLeft;
+        const [pa, pb, pc] = [Math.abs(q - left), Math.abs(q - up), Math.abs(q - upLeft)];
+        pred = pa <= pb && pa <= pc ? left : pb <= pc ? up : upLeft;
+      } else throw new Error(`PDF: PNG predictor row ${r} of type ${String(type)}`);
+      out[at + i] = (x + pred) & 0xff;
+    }
+  }
+  return out;
 }
 
 const OBJ = /(\d+)\s+(\d+)\s+obj\b/g;

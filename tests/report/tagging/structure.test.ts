@@ -9,6 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { deflateSync } from 'node:zlib';
+import { getDocument } from 'pdfjs-dist/legacy/build/pdf.mjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkTaggedPdf, structureText, type CheckResult } from '../../../pipelines/report/tagging/check.ts';
 import { dictOf, isDict, isName, isStream, readPdf, resolve, textString, type PdfValue } from '../../../pipelines/report/tagging/pdf-objects.ts';
@@ -197,16 +198,38 @@ describe.each(KINDS)('the %s report', (kind: Kind) => {
     expect(bbox('a2a')).toBe(bbox('untagged'));
   });
 
-  // Issue 8's goal is no tagged file larger than its untagged twin. The kommun and län fixtures meet it; the riket
-  // fixture, with more table cells (one structure element and one marked-content sequence each, whose MCID alone
-  // costs the page stream about 3 bytes packed), does not: measured +0.7 % (län −1.5 %, kommun −3.1 %; README
-  // "Accessible PDFs"). This holds it to what it is, so that growth shows.
-  const limits: Record<Kind, number> = { riket: 1.01, lan: 1, kommun: 1 };
-  it(`is no larger than the untagged file${limits[kind] === 1 ? '' : ` (${kind}: at most ${((limits[kind] - 1) * 100).toFixed(1)} % larger, goal not met)`}`, () => {
+  // Issue 8's goal is no tagged file larger than its untagged twin. Since the object stream is laid out for the PNG
+  // predictor (compact.ts) and the ParentTree's arrays are objects of their own, every fixture meets it with room:
+  // measured −3.7 % (riket), −6.5 % (län), −7.6 % (kommun) on 5 December 2026. The limits hold them near that, so that
+  // growth shows.
+  const limits: Record<Kind, number> = { riket: 0.98, lan: 0.96, kommun: 0.96 };
+  it(`is smaller than the untagged file (${kind}: by at least ${((1 - limits[kind]) * 100).toFixed(0)} %)`, () => {
     const limit = limits[kind];
     expect(built.bytes(kind, 'a2a').length).toBeLessThanOrEqual(built.bytes(kind, 'untagged').length * limit);
   });
 });
+
+it.each(KINDS)('is read by pdf.js too (%s): the packed object stream behind its PNG predictor, the tree through the ParentTree', async (kind) => {
+  const bytes = built.bytes(kind, 'a2a');
+  expect(bytes.toString('latin1')).toMatch(/\/Type \/ObjStm [^>]*\/DecodeParms << \/Predictor 12 \/Columns \d+ >>/);
+  const doc = await getDocument({ data: new Uint8Array(bytes), useSystemFonts: false, isEvalSupported: false, verbosity: 0 }).promise;
+  try {
+    const ours = results.get(`${kind}-a2a`) as CheckResult;
+    expect(doc.numPages).toBe(ours.stats.pages);
+    // pdf.js resolves a page's marked content through the ParentTree to its elements (getStructTree).
+    const roles = new Set<string>();
+    const walk = (n: { role?: string; children?: unknown[] }): void => {
+      if (n.role) roles.add(n.role);
+      for (const c of n.children ?? []) walk(c as { role?: string; children?: unknown[] });
+    };
+    for (let p = 1; p <= doc.numPages; p++) walk(((await (await doc.getPage(p)).getStructTree()) ?? {}) as { role?: string; children?: unknown[] });
+    // Every structure type of the tree reached from the pages (pdf.js adds its own 'Root' above the tree).
+    roles.delete('Root');
+    expect([...roles].sort()).toEqual(Object.keys(ours.stats.roles).sort());
+  } finally {
+    await doc.destroy();
+  }
+}, 60_000);
 
 it('writes PDF/UA-1 alone when archiving is off: the same tree, no PDF/A identification or output intent', () => {
   const ua = results.get('kommun-ua') as CheckResult;
