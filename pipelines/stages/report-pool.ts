@@ -45,11 +45,12 @@ export function poolSize(reports: number): number {
 /**
  * The render threads' old-generation cap when SEGFOLLOW_REPORT_HEAP_MB is unset. Far above what a thread keeps (after a
  * full collection 90–150 MB), it is not there to be reached: V8 lets a heap grow between its full collections by a
- * factor it bounds by the heap's cap (V8's MemoryController::MaxGrowingFactor): 4 for a cap of 2 GB or more (Node's own,
- * from the machine's memory), from 1.3 to 2 below it, about 1.6 at 1 GB. Each report leaves some 45 MB of garbage in the old generation, so uncapped a thread's heap grew to 500–580 MB
- * over the demo's 312 reports (2 threads: whole demo 1.44–1.87 GB); at 1 GB it stays at 180–250 MB, for about 1.6 times
- * the full collections (5 Dec, machine shared, load 9–15: 40 kommun reports peaked at 0.93 against 1.43 GB, render CPU
- * +6–10 %; the whole demo at 1.05 against 1.61 GB, kommun render CPU 182 against 172 s).
+ * factor it bounds by the heap's cap (V8's MemoryController::MaxGrowingFactor): 4 for a cap of 2 GB or more (Node's
+ * own, from the machine's memory), from 1.3 to 2 below it, about 1.6 at 1 GB. Each report leaves some 45 MB of garbage
+ * in the old generation, so uncapped a thread's heap grew to 500–580 MB over the demo's 312 reports (2 threads: whole
+ * demo 1.44–1.87 GB); at 1 GB it stays near 200 MB, for about 1.6 times the full collections. 5 Dec, two whole demos
+ * side by side (compiled, machine shared): peak 0.89 against 1.50 GB, kommun render CPU +6.5 %, user CPU +20 % (V8's
+ * marking threads included; README "Memory and threads").
  */
 export const DEFAULT_THREAD_HEAP_MB = 1024;
 
