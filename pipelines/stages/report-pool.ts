@@ -43,15 +43,27 @@ export function poolSize(reports: number): number {
 }
 
 /**
- * The old-generation heap cap of each render thread in MB (SEGFOLLOW_REPORT_HEAP_MB), or undefined for none (the
- * default). Uncapped, V8 lets each thread's heap grow to 500–580 MB over the 312 demo reports: whole demo 1.67 GB
- * peak, report stage 167 s. Capped at 400 or 520 MB the demo peaked at 1.03–1.06 GB but the report stage took
- * 228–237 s, V8's collector threads taking some 120 s more CPU (5 Dec, 2 cores, one after the other). So the cap is for
- * a machine short of memory, not the default.
+ * The render threads' old-generation cap when SEGFOLLOW_REPORT_HEAP_MB is unset. Far above what a thread keeps (after a
+ * full collection 90–150 MB), it is not there to be reached: V8 lets a heap grow between its full collections by a
+ * factor it bounds by the heap's cap (V8's MemoryController::MaxGrowingFactor): 4 for a cap of 2 GB or more (Node's
+ * own, from the machine's memory), from 1.3 to 2 below it, about 1.6 at 1 GB. Each report leaves some 45 MB of garbage
+ * in the old generation, so uncapped a thread's heap grew to 500–580 MB over the demo's 312 reports (2 threads: whole
+ * demo 1.44–1.87 GB); at 1 GB it stays near 200 MB, for about 1.6 times the full collections. 5 Dec, two whole demos
+ * side by side (compiled, machine shared): peak 0.89 against 1.50 GB, kommun render CPU +6.5 %, user CPU +20 % (V8's
+ * marking threads included; README "Memory and threads").
+ */
+export const DEFAULT_THREAD_HEAP_MB = 1024;
+
+/**
+ * The old-generation heap cap of each render thread in MB (SEGFOLLOW_REPORT_HEAP_MB; unset: DEFAULT_THREAD_HEAP_MB),
+ * or undefined for none (0: V8's own limit, a heap that grows to 500–580 MB a thread). A cap near what a thread keeps
+ * costs much CPU: at 400–520 MB, before the threads kept less (220–280 MB live), the demo's report stage took 228–237 s
+ * against 167 s, V8 collecting far more often.
  */
 export function threadHeapMb(): number | undefined {
   const env = process.env.SEGFOLLOW_REPORT_HEAP_MB?.trim();
-  if (env === undefined || env === '' || env === '0') return undefined;
+  if (env === undefined || env === '') return DEFAULT_THREAD_HEAP_MB;
+  if (env === '0') return undefined;
   if (!/^\d+$/.test(env)) throw new UsageError(`SEGFOLLOW_REPORT_HEAP_MB must be a whole number of megabytes (0 for no cap), got "${env}"`);
   return Math.max(16, Number(env));
 }

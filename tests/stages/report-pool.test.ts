@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadIndicators } from '../../pipelines/catalogue.ts';
 import { EnvironmentError, environmentError, exitCodeOf, MemoryLimitError, StageError, UsageError } from '../../pipelines/errors.ts';
-import { errorOf, startRenderPool, threadHeapMb } from '../../pipelines/stages/report-pool.ts';
+import { DEFAULT_THREAD_HEAP_MB, errorOf, startRenderPool, threadHeapMb } from '../../pipelines/stages/report-pool.ts';
 import { renderJob } from '../../pipelines/stages/report-worker.ts';
 import { reportModelFixture } from '../fixtures/report-model.ts';
 
@@ -101,8 +101,10 @@ describe('the render threads\' heap cap (SEGFOLLOW_REPORT_HEAP_MB)', () => {
     }
   };
 
-  it('is none unless set; a whole number of MB, at least 16; anything else is a usage error', async () => {
-    expect(await withEnv(undefined, threadHeapMb)).toBeUndefined();
+  it('is 1 GB unless set, none at 0; a whole number of MB, at least 16; anything else is a usage error', async () => {
+    expect(await withEnv(undefined, threadHeapMb)).toBe(DEFAULT_THREAD_HEAP_MB);
+    expect(DEFAULT_THREAD_HEAP_MB).toBe(1024);
+    expect(await withEnv('', threadHeapMb)).toBe(1024);
     expect(await withEnv('0', threadHeapMb)).toBeUndefined();
     expect(await withEnv('400', threadHeapMb)).toBe(400);
     expect(await withEnv('3', threadHeapMb)).toBe(16);
