@@ -87,7 +87,7 @@ export async function runAreaTypesCommand(argv: string[], io: { stdout: TextSink
     groups = classified.value;
     await cutter.run(sqlText('js_number'));
     try {
-      await cutter.run(`COPY (${await rowsInFileOrder(cutter, opts.by, groups.length)}) TO ${sqlString(tmp)} (FORMAT csv, HEADER true, DELIMITER ',', QUOTE '"')`);
+      await cutter.run(`COPY (${await rowsInFileOrder(cutter, opts.by, groups)}) TO ${sqlString(tmp)} (FORMAT csv, HEADER true, DELIMITER ',', QUOTE '"')`);
     } catch (e) {
       throw new UsageError(`${opts.out ?? 'stdout'}: cannot write the output (${ioCode((e as Error).message)})`, { cause: e });
     }
@@ -117,16 +117,13 @@ const CASE_MAX_GROUPS = 64;
  * many groups, each row's index and type (cut.sql's result, a join) are sorted by ord and set beside raw_input's own
  * rows (also in file order) by position: the sort carries two numbers a row instead of the whole result.
  */
-async function rowsInFileOrder(db: RawDuck, by: string | null, nGroups: number): Promise<string> {
+async function rowsInFileOrder(db: RawDuck, by: string | null, groups: readonly GroupCut[]): Promise<string> {
   const byCol = by === null ? [] : [`grp AS ${sqlIdent(by)}`];
-  if (nGroups <= CASE_MAX_GROUPS) {
-    // Each double as DuckDB writes it (the shortest text that reads back to the same double), so the literal is the
-    // group's value to the last bit.
-    const cuts = await db.rows(
-      'SELECT grp, sd::VARCHAR AS sd, cut_type1::VARCHAR AS c1, cut_type2::VARCHAR AS c2, cut_type3::VARCHAR AS c3, cut_type4::VARCHAR AS c4 FROM area_type_group',
-    );
-    const lit = (v: unknown): string => (v === null ? 'NULL::DOUBLE' : `${sqlString(String(v))}::DOUBLE`);
-    const whens = cuts.map((g) => `WHEN ${sqlString(String(g.grp))} THEN area_type_of(idx, ${[g.sd, g.c1, g.c2, g.c3, g.c4].map(lit).join(', ')})`);
+  if (groups.length <= CASE_MAX_GROUPS) {
+    // The group statistics already read (groupCuts): each double as JavaScript writes it, the shortest text that
+    // reads back to the same double, so the literal is the group's value to the last bit.
+    const lit = (v: number | null): string => (v === null ? 'NULL::DOUBLE' : `${sqlString(String(v))}::DOUBLE`);
+    const whens = groups.map((g) => `WHEN ${sqlString(g.grp)} THEN area_type_of(idx, ${[g.sd, ...g.cuts].map(lit).join(', ')})`);
     const typed = `SELECT grp, unit, idx, CASE grp ${whens.join(' ')} END AS area_type FROM (SELECT grp, unit, area_type_index(index_value, v1, v2, v3) AS idx FROM area_type_input)`;
     return `SELECT ${[...byCol, 'unit', 'js_number(idx) AS "index"', 'area_type'].join(', ')} FROM (${typed})`;
   }
