@@ -123,7 +123,7 @@ export interface RenderedChart {
 
 /**
  * A chart laid out by Vega, ready to be drawn straight onto a PDF page (draw-chart.ts): the scenegraph and the size
- * and origin Vega's own renderers would use (vega-view's render-size.js). The View is finalized; the scene is data.
+ * and origin Vega's own renderers would use (vega-view's render-size.js). The scene is data: its View is finalized, or held for the next chart with a copy of the scene given here.
  */
 export interface ChartScene {
   readonly root: unknown;
@@ -212,12 +212,18 @@ function parseChart(spec: TopLevelSpec, lang: Lang, logger: vega.LoggerInterface
   return vega.parse(vg);
 }
 
-/** The chart's parsed Vega dataflow; compile warnings fail the chart (and are never cached). */
-function runtimeOf(spec: TopLevelSpec, lang: Lang, logger: vega.LoggerInterface, messages: string[]): vega.Runtime {
+/**
+ * The chart's parsed Vega dataflow; compile warnings fail the chart (and are never cached). `repeated` is set when it
+ * is the dataflow parsed for an earlier chart with this very spec (so its View may be one held for it).
+ */
+function runtimeOf(spec: TopLevelSpec, lang: Lang, logger: vega.LoggerInterface, messages: string[], repeated?: { hit: boolean }): vega.Runtime {
   const specJson = JSON.stringify(spec);
   const key = `${lang}\u0000${specJson}`;
   const hit = parsed.get(key);
-  if (hit) return hit;
+  if (hit) {
+    if (repeated) repeated.hit = true;
+    return hit;
+  }
   const whole = (): vega.Runtime => {
     shapeStats.compiled++;
     const runtime = parseChart(spec, lang, logger, messages);
@@ -272,6 +278,7 @@ export function parsedChartSpecs(): number {
  * parse, with Vega's own code generator, with one drawn from held ones).
  */
 export function forgetParsedCharts(): void {
+  forgetHeldViews();
   parsed.clear();
   parsedShapes.clear();
   sharedCodegen = undefined;
@@ -345,10 +352,87 @@ function shareCodegen(view: vega.View): Codegen | undefined {
 }
 
 /**
- * Compiles and runs the chart, checking data and messages; calls `use` with the finished View, then finalizes it.
- * Every failure is a StageError naming what is wrong.
+ * Views kept for the next chart with the same spec, by its parsed dataflow (the object `parsed` holds), most recently
+ * used last. Making a View and, for every facet panel, its subflow of operators is about half of a chart's time, and
+ * the same spec recurs in every kommun report (the segregation panels, the area-type charts): such a chart swaps its
+ * rows into the View the last one left (view.data) and runs it again. Only a spec met at least twice is held, so a
+ * one-off chart holds no View; `HELD_MAX` bounds what a thread keeps alive.
  */
-async function withChartView<T>(spec: TopLevelSpec, data: ChartData, use: (view: vega.View, markItems: number) => Promise<T> | T, lang: Lang = 'sv'): Promise<T> {
+const heldViews = new Map<vega.Runtime, vega.View>();
+const HELD_MAX = 8;
+/** Charts drawn in a held View, and Views made (for tests). */
+const viewStats = { reused: 0, made: 0 };
+
+/** Finalizes and drops every held View. */
+function forgetHeldViews(): void {
+  for (const view of heldViews.values()) view.finalize();
+  heldViews.clear();
+  viewStats.reused = 0;
+  viewStats.made = 0;
+}
+
+/** Charts drawn in a View held from an earlier chart, and Views made, since forgetParsedCharts (for tests). */
+export function chartViews(): { reused: number; made: number; held: number } {
+  return { ...viewStats, held: heldViews.size };
+}
+
+/**
+ * Marks whose drawing reads state of the View at drawing time rather than the scene (a geoshape's path is made from
+ * the projection when drawn, an image is loaded): a View that drew one is not held, or its next chart would change
+ * the earlier chart's picture.
+ */
+const LIVE_MARKS: ReadonlySet<string> = new Set(['shape', 'image']);
+
+interface CopiedMark {
+  marktype: string;
+  items: CopiedItem[];
+  group?: CopiedItem;
+  bounds?: { clone(): unknown };
+  zitems?: CopiedItem[];
+  [k: string]: unknown;
+}
+interface CopiedItem {
+  mark?: CopiedMark;
+  items?: CopiedMark[];
+  bounds?: { clone(): unknown };
+  _bounds?: { clone(): unknown };
+  [k: string]: unknown;
+}
+
+/** Whether the scene has a mark of `types`. */
+function hasMark(mark: CopiedMark, types: ReadonlySet<string>): boolean {
+  if (types.has(mark.marktype)) return true;
+  for (const item of mark.items) for (const child of item.items ?? []) if (hasMark(child, types)) return true;
+  return false;
+}
+
+/**
+ * The scene as it is now, apart from the View that goes on changing it in place when it draws its next chart: every
+ * mark and item copied with its links (item.mark, mark.group, group items' marks) and bounds; item values (numbers,
+ * text, colours, dash arrays) are replaced, never changed in place, by Vega's encoders, so they are shared.
+ */
+function copyScene(mark: CopiedMark, group?: CopiedItem): CopiedMark {
+  const copy: CopiedMark = { ...mark, items: [] };
+  if (group !== undefined) copy.group = group;
+  if (mark.bounds) copy.bounds = mark.bounds.clone() as CopiedMark['bounds'];
+  const byItem = mark.zitems ? new Map<CopiedItem, CopiedItem>() : undefined;
+  copy.items = mark.items.map((item) => {
+    const c: CopiedItem = { ...item, mark: copy };
+    if (item.bounds) c.bounds = item.bounds.clone() as CopiedItem['bounds'];
+    if (item._bounds) c._bounds = item._bounds.clone() as CopiedItem['_bounds'];
+    if (item.items) c.items = item.items.map((m) => copyScene(m, c));
+    byItem?.set(item, c);
+    return c;
+  });
+  if (mark.zitems && byItem) copy.zitems = mark.zitems.map((i) => byItem.get(i) ?? i);
+  return copy;
+}
+
+/**
+ * Compiles and runs the chart, checking data and messages; calls `use` with the finished View, then finalizes it or
+ * holds it for the next chart with the same spec. Every failure is a StageError naming what is wrong.
+ */
+async function withChartView<T>(spec: TopLevelSpec, data: ChartData, use: (view: vega.View, markItems: number, held: boolean) => Promise<T> | T, lang: Lang = 'sv'): Promise<T> {
   useReportFonts();
   checkData(data);
   const names = datasetNames(spec);
@@ -359,13 +443,25 @@ async function withChartView<T>(spec: TopLevelSpec, data: ChartData, use: (view:
 
   const messages: string[] = [];
   const logger = collectingLogger(messages);
-  const runtime = runtimeOf(spec, lang, logger, messages);
-  const view = new vega.View(runtime, { renderer: 'none', logger, logLevel: vega.Warn, ...(sharedCodegen ? { expr: sharedCodegen } : {}) });
+  const repeated = { hit: false };
+  const runtime = runtimeOf(spec, lang, logger, messages, repeated);
+  // Taken out while in use: two charts of one spec drawn at once get a View each.
+  const earlier = heldViews.get(runtime);
+  if (earlier) heldViews.delete(runtime);
+  const view = earlier ?? new vega.View(runtime, { renderer: 'none', logger, logLevel: vega.Warn, ...(sharedCodegen ? { expr: sharedCodegen } : {}) });
+  if (earlier) {
+    view.logger(logger);
+    viewStats.reused++;
+  } else viewStats.made++;
   sharedCodegen ??= shareCodegen(view);
+  let hold = false;
   try {
     for (const [name, rows] of Object.entries(data)) {
-      // Vega annotates the tuples it is given; hand it copies so the caller's rows stay untouched.
-      view.insert(name, rows.map((r) => ({ ...r })));
+      // Vega annotates the tuples it is given; hand it copies so the caller's rows stay untouched. A held View's
+      // rows are all replaced (view.data: remove all, insert these).
+      const copies = rows.map((r) => ({ ...r }));
+      if (earlier) view.data(name, copies);
+      else view.insert(name, copies);
     }
     await view.runAsync();
     const root = (view.scenegraph() as unknown as { root: SceneMark }).root;
@@ -375,11 +471,20 @@ async function withChartView<T>(spec: TopLevelSpec, data: ChartData, use: (view:
       throw new StageError(`chart "${name}" has no data marks (empty data?)${messages.length ? `; ${messages.join('; ')}` : ''}`);
     }
     if (messages.length) throw new StageError(`Vega could not draw the chart: ${messages.join('; ')}`);
-    const result = await use(view, markItems);
+    const holdable = !process.env.CHART9_NOHOLD && (earlier !== undefined || repeated.hit) && !hasMark(root as unknown as CopiedMark, LIVE_MARKS);
+    const result = await use(view, markItems, holdable);
     if (messages.length) throw new StageError(`Vega could not draw the chart: ${messages.join('; ')}`);
+    hold = holdable;
     return result;
   } finally {
-    view.finalize();
+    if (hold && !heldViews.has(runtime)) {
+      heldViews.set(runtime, view);
+      if (heldViews.size > HELD_MAX) {
+        const [oldest, old] = heldViews.entries().next().value as [vega.Runtime, vega.View];
+        heldViews.delete(oldest);
+        old.finalize();
+      }
+    } else view.finalize();
   }
 }
 
@@ -390,12 +495,14 @@ export async function renderChart(spec: TopLevelSpec, data: ChartData): Promise<
 
 /** The chart's scenegraph for drawing onto a PDF page (draw-chart.ts); the same checks as `renderChart`. */
 export async function renderChartScene(spec: TopLevelSpec, data: ChartData, lang: Lang = 'sv'): Promise<ChartScene> {
-  return withChartView(spec, data, (view, markItems) => {
+  return withChartView(spec, data, (view, markItems, held) => {
     const v = view as unknown as ViewInternals;
     const p = v.padding();
     const bg = view.background() as unknown;
+    const root = (view.scenegraph() as unknown as { root: CopiedMark }).root;
     return {
-      root: (view.scenegraph() as unknown as { root: unknown }).root,
+      // A View held for the next chart changes its scene in place: this chart keeps a copy.
+      root: held ? copyScene(root) : root,
       // vega-view's render-size.js: what toSVG and toCanvas size their output by.
       width: Math.max(0, v._viewWidth + p.left + p.right),
       height: Math.max(0, v._viewHeight + p.top + p.bottom),
