@@ -359,6 +359,36 @@ function shareCodegen(view: vega.View): Codegen | undefined {
   };
 }
 
+/** A top-level Vega-Lite parameter the spec gives a plain value (not a selection, a binding or an expression). */
+interface PlainParam {
+  name: string;
+  value: unknown;
+}
+function isPlainParam(p: unknown): p is PlainParam {
+  if (p === null || typeof p !== 'object') return false;
+  const o = p as Record<string, unknown>;
+  return typeof o.name === 'string' && 'value' in o && !('select' in o) && !('bind' in o) && !('expr' in o);
+}
+
+/**
+ * The spec with its plain top-level parameters' values left out (null), and those values: the chart is compiled and
+ * its View made without them, and they are set on the View (view.signal) before it runs. A template that puts what
+ * differs from area to area (names in a legend and a filter) in parameters then gives every area's chart one spec:
+ * one compile and one View for them all. A Vega-Lite parameter with a value is a Vega signal with that initial value,
+ * so setting it before the first run draws the same chart.
+ */
+function liftParams(spec: TopLevelSpec): { spec: TopLevelSpec; values: readonly PlainParam[] } | undefined {
+  const params = (spec as { params?: unknown }).params;
+  if (!Array.isArray(params) || !params.some(isPlainParam)) return undefined;
+  const values: PlainParam[] = [];
+  const blank = params.map((p: unknown) => {
+    if (!isPlainParam(p)) return p;
+    values.push({ name: p.name, value: p.value });
+    return { ...p, value: null };
+  });
+  return { spec: { ...spec, params: blank } as TopLevelSpec, values };
+}
+
 /**
  * Views kept for the next chart with the same spec, by its parsed dataflow (the object `parsed` holds), most recently
  * used last. Making a View and, for every facet panel, its subflow of operators is about half of a chart's time, and
@@ -366,14 +396,39 @@ function shareCodegen(view: vega.View): Codegen | undefined {
  * rows into the View the last one left (view.data) and runs it again. Only a spec met at least twice is held, so a
  * one-off chart holds no View; `HELD_MAX` bounds what a thread keeps alive.
  */
-const heldViews = new Map<vega.Runtime, vega.View>();
-const HELD_MAX = 8;
+const heldViews = new Map<vega.Runtime, { view: vega.View; sameAs: string }>();
+const HELD_MAX = 16;
 /** Charts drawn in a held View, and Views made (for tests). */
 const viewStats = { reused: 0, made: 0 };
 
+/**
+ * What a held View's next chart must share with its last one to be drawn in it: the parameter values and, per
+ * dataset, every text field's distinct values in order of first appearance. Vega updates a View in place, and
+ * what it keeps differs from a new View's in three ways met in our charts: a group (a line per series, a facet
+ * panel) that stays keeps its place and a new one is drawn after it (so the drawing order changes), a legend lays
+ * out its entries with the widths of labels it had before, and the size is not fitted again (view.resize below). With
+ * the same texts in the same order the groups, legends and labels are the same and only numbers change.
+ */
+function reuseKey(data: ChartData, params: readonly PlainParam[]): string {
+  const parts: unknown[] = [params.map((p) => [p.name, p.value])];
+  for (const [name, rows] of Object.entries(data)) {
+    const texts = new Map<string, Set<string>>();
+    for (const row of rows) {
+      for (const [field, v] of Object.entries(row)) {
+        if (typeof v !== 'string' && typeof v !== 'boolean') continue;
+        let seen = texts.get(field);
+        if (!seen) texts.set(field, (seen = new Set()));
+        seen.add(String(v));
+      }
+    }
+    parts.push(name, [...texts].map(([f, vs]) => [f, [...vs]]));
+  }
+  return JSON.stringify(parts);
+}
+
 /** Finalizes and drops every held View. */
 function forgetHeldViews(): void {
-  for (const view of heldViews.values()) view.finalize();
+  for (const { view } of heldViews.values()) view.finalize();
   heldViews.clear();
   viewStats.reused = 0;
   viewStats.made = 0;
@@ -452,13 +507,19 @@ async function withChartView<T>(spec: TopLevelSpec, data: ChartData, use: (view:
   const messages: string[] = [];
   const logger = collectingLogger(messages);
   const repeated = { hit: false };
-  const runtime = runtimeOf(spec, lang, logger, messages, repeated);
+  const lifted = liftParams(spec);
+  const runtime = runtimeOf(lifted?.spec ?? spec, lang, logger, messages, repeated);
   // Taken out while in use: two charts of one spec drawn at once get a View each.
-  const earlier = heldViews.get(runtime);
+  const sameAs = reuseKey(data, lifted?.values ?? []);
+  const held = heldViews.get(runtime);
+  const earlier = held?.sameAs === sameAs ? held.view : undefined;
   if (earlier) heldViews.delete(runtime);
   const view = earlier ?? new vega.View(runtime, { renderer: 'none', logger, logLevel: vega.Warn, ...(sharedCodegen ? { expr: sharedCodegen } : {}) });
   if (earlier) {
     view.logger(logger);
+    // Vega sizes a View to its content (autosize) once, on its first run, unless asked again: without this the
+    // chart would keep the size of the View's first chart.
+    view.resize();
     viewStats.reused++;
   } else viewStats.made++;
   sharedCodegen ??= shareCodegen(view);
@@ -471,6 +532,7 @@ async function withChartView<T>(spec: TopLevelSpec, data: ChartData, use: (view:
       if (earlier) view.data(name, copies);
       else view.insert(name, copies);
     }
+    for (const p of lifted?.values ?? []) view.signal(p.name, p.value);
     await view.runAsync();
     const root = (view.scenegraph() as unknown as { root: SceneMark }).root;
     const markItems = countDataMarkItems(root);
@@ -479,18 +541,24 @@ async function withChartView<T>(spec: TopLevelSpec, data: ChartData, use: (view:
       throw new StageError(`chart "${name}" has no data marks (empty data?)${messages.length ? `; ${messages.join('; ')}` : ''}`);
     }
     if (messages.length) throw new StageError(`Vega could not draw the chart: ${messages.join('; ')}`);
-    const holdable = !process.env.CHART9_NOHOLD && (earlier !== undefined || repeated.hit) && !hasMark(root as unknown as CopiedMark, LIVE_MARKS);
+    const holdable = (earlier !== undefined || repeated.hit) && !hasMark(root as unknown as CopiedMark, LIVE_MARKS);
     const result = await use(view, markItems, holdable);
     if (messages.length) throw new StageError(`Vega could not draw the chart: ${messages.join('; ')}`);
     hold = holdable;
     return result;
   } finally {
-    if (hold && !heldViews.has(runtime)) {
-      heldViews.set(runtime, view);
+    if (hold) {
+      // The newest View of a spec is the one kept (its texts and groups are the likelier next).
+      const before = heldViews.get(runtime);
+      if (before) {
+        heldViews.delete(runtime);
+        before.view.finalize();
+      }
+      heldViews.set(runtime, { view, sameAs });
       if (heldViews.size > HELD_MAX) {
-        const [oldest, old] = heldViews.entries().next().value as [vega.Runtime, vega.View];
+        const [oldest, old] = heldViews.entries().next().value as [vega.Runtime, { view: vega.View }];
         heldViews.delete(oldest);
-        old.finalize();
+        old.view.finalize();
       }
     } else view.finalize();
   }
