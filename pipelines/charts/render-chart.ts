@@ -123,7 +123,7 @@ export interface RenderedChart {
 
 /**
  * A chart laid out by Vega, ready to be drawn straight onto a PDF page (draw-chart.ts): the scenegraph and the size
- * and origin Vega's own renderers would use (vega-view's render-size.js). The scene is data: its View is finalized, or held for the next chart with a copy of the scene given here.
+ * and origin Vega's own renderers would use (vega-view's render-size.js). The View is finalized; the scene is data.
  */
 export interface ChartScene {
   readonly root: unknown;
@@ -212,18 +212,12 @@ function parseChart(spec: TopLevelSpec, lang: Lang, logger: vega.LoggerInterface
   return vega.parse(vg);
 }
 
-/**
- * The chart's parsed Vega dataflow; compile warnings fail the chart (and are never cached). `repeated` is set when it
- * is the dataflow parsed for an earlier chart with this very spec (so its View may be one held for it).
- */
-function runtimeOf(spec: TopLevelSpec, lang: Lang, logger: vega.LoggerInterface, messages: string[], repeated?: { hit: boolean }): vega.Runtime {
+/** The chart's parsed Vega dataflow; compile warnings fail the chart (and are never cached). */
+function runtimeOf(spec: TopLevelSpec, lang: Lang, logger: vega.LoggerInterface, messages: string[]): vega.Runtime {
   const specJson = JSON.stringify(spec);
   const key = `${lang}\u0000${specJson}`;
   const hit = parsed.get(key);
-  if (hit) {
-    if (repeated) repeated.hit = true;
-    return hit;
-  }
+  if (hit) return hit;
   const whole = (): vega.Runtime => {
     shapeStats.compiled++;
     const runtime = parseChart(spec, lang, logger, messages);
@@ -278,7 +272,6 @@ export function parsedChartSpecs(): number {
  * parse, with Vega's own code generator, with one drawn from held ones).
  */
 export function forgetParsedCharts(): void {
-  forgetHeldViews();
   parsed.clear();
   parsedShapes.clear();
   sharedCodegen = undefined;
@@ -359,143 +352,11 @@ function shareCodegen(view: vega.View): Codegen | undefined {
   };
 }
 
-/** A top-level Vega-Lite parameter the spec gives a plain value (not a selection, a binding or an expression). */
-interface PlainParam {
-  name: string;
-  value: unknown;
-}
-function isPlainParam(p: unknown): p is PlainParam {
-  if (p === null || typeof p !== 'object') return false;
-  const o = p as Record<string, unknown>;
-  return typeof o.name === 'string' && 'value' in o && !('select' in o) && !('bind' in o) && !('expr' in o);
-}
-
 /**
- * The spec with its plain top-level parameters' values left out (null), and those values: the chart is compiled and
- * its View made without them, and they are set on the View (view.signal) before it runs. A template that puts what
- * differs from area to area (names in a legend and a filter) in parameters then gives every area's chart one spec:
- * one compile and one View for them all. A Vega-Lite parameter with a value is a Vega signal with that initial value,
- * so setting it before the first run draws the same chart.
+ * Compiles and runs the chart, checking data and messages; calls `use` with the finished View, then finalizes it.
+ * Every failure is a StageError naming what is wrong.
  */
-function liftParams(spec: TopLevelSpec): { spec: TopLevelSpec; values: readonly PlainParam[] } | undefined {
-  const params = (spec as { params?: unknown }).params;
-  if (!Array.isArray(params) || !params.some(isPlainParam)) return undefined;
-  const values: PlainParam[] = [];
-  const blank = params.map((p: unknown) => {
-    if (!isPlainParam(p)) return p;
-    values.push({ name: p.name, value: p.value });
-    return { ...p, value: null };
-  });
-  return { spec: { ...spec, params: blank } as TopLevelSpec, values };
-}
-
-/**
- * Views kept for the next chart with the same spec, by its parsed dataflow (the object `parsed` holds), most recently
- * used last. Making a View and, for every facet panel, its subflow of operators is about half of a chart's time, and
- * the same spec recurs in every kommun report (the segregation panels, the area-type charts): such a chart swaps its
- * rows into the View the last one left (view.data) and runs it again. Only a spec met at least twice is held, so a
- * one-off chart holds no View; `HELD_MAX` bounds what a thread keeps alive.
- */
-const heldViews = new Map<vega.Runtime, { view: vega.View; sameAs: string }>();
-const HELD_MAX = 16;
-/** Charts drawn in a held View, and Views made (for tests). */
-const viewStats = { reused: 0, made: 0 };
-
-/**
- * What a held View's next chart must share with its last one to be drawn in it: the parameter values and, per
- * dataset, every text field's distinct values in order of first appearance. Vega updates a View in place, and
- * what it keeps differs from a new View's in three ways met in our charts: a group (a line per series, a facet
- * panel) that stays keeps its place and a new one is drawn after it (so the drawing order changes), a legend lays
- * out its entries with the widths of labels it had before, and the size is not fitted again (view.resize below). With
- * the same texts in the same order the groups, legends and labels are the same and only numbers change.
- */
-function reuseKey(data: ChartData, params: readonly PlainParam[]): string {
-  const parts: unknown[] = [params.map((p) => [p.name, p.value])];
-  for (const [name, rows] of Object.entries(data)) {
-    const texts = new Map<string, Set<string>>();
-    for (const row of rows) {
-      for (const [field, v] of Object.entries(row)) {
-        if (typeof v !== 'string' && typeof v !== 'boolean') continue;
-        let seen = texts.get(field);
-        if (!seen) texts.set(field, (seen = new Set()));
-        seen.add(String(v));
-      }
-    }
-    parts.push(name, [...texts].map(([f, vs]) => [f, [...vs]]));
-  }
-  return JSON.stringify(parts);
-}
-
-/** Finalizes and drops every held View. */
-function forgetHeldViews(): void {
-  for (const { view } of heldViews.values()) view.finalize();
-  heldViews.clear();
-  viewStats.reused = 0;
-  viewStats.made = 0;
-}
-
-/** Charts drawn in a View held from an earlier chart, and Views made, since forgetParsedCharts (for tests). */
-export function chartViews(): { reused: number; made: number; held: number } {
-  return { ...viewStats, held: heldViews.size };
-}
-
-/**
- * Marks whose drawing reads state of the View at drawing time rather than the scene (a geoshape's path is made from
- * the projection when drawn, an image is loaded): a View that drew one is not held, or its next chart would change
- * the earlier chart's picture.
- */
-const LIVE_MARKS: ReadonlySet<string> = new Set(['shape', 'image']);
-
-interface CopiedMark {
-  marktype: string;
-  items: CopiedItem[];
-  group?: CopiedItem;
-  bounds?: { clone(): unknown };
-  zitems?: CopiedItem[];
-  [k: string]: unknown;
-}
-interface CopiedItem {
-  mark?: CopiedMark;
-  items?: CopiedMark[];
-  bounds?: { clone(): unknown };
-  _bounds?: { clone(): unknown };
-  [k: string]: unknown;
-}
-
-/** Whether the scene has a mark of `types`. */
-function hasMark(mark: CopiedMark, types: ReadonlySet<string>): boolean {
-  if (types.has(mark.marktype)) return true;
-  for (const item of mark.items) for (const child of item.items ?? []) if (hasMark(child, types)) return true;
-  return false;
-}
-
-/**
- * The scene as it is now, apart from the View that goes on changing it in place when it draws its next chart: every
- * mark and item copied with its links (item.mark, mark.group, group items' marks) and bounds; item values (numbers,
- * text, colours, dash arrays) are replaced, never changed in place, by Vega's encoders, so they are shared.
- */
-function copyScene(mark: CopiedMark, group?: CopiedItem): CopiedMark {
-  const copy: CopiedMark = { ...mark, items: [] };
-  if (group !== undefined) copy.group = group;
-  if (mark.bounds) copy.bounds = mark.bounds.clone() as CopiedMark['bounds'];
-  const byItem = mark.zitems ? new Map<CopiedItem, CopiedItem>() : undefined;
-  copy.items = mark.items.map((item) => {
-    const c: CopiedItem = { ...item, mark: copy };
-    if (item.bounds) c.bounds = item.bounds.clone() as CopiedItem['bounds'];
-    if (item._bounds) c._bounds = item._bounds.clone() as CopiedItem['_bounds'];
-    if (item.items) c.items = item.items.map((m) => copyScene(m, c));
-    byItem?.set(item, c);
-    return c;
-  });
-  if (mark.zitems && byItem) copy.zitems = mark.zitems.map((i) => byItem.get(i) ?? i);
-  return copy;
-}
-
-/**
- * Compiles and runs the chart, checking data and messages; calls `use` with the finished View, then finalizes it or
- * holds it for the next chart with the same spec. Every failure is a StageError naming what is wrong.
- */
-async function withChartView<T>(spec: TopLevelSpec, data: ChartData, use: (view: vega.View, markItems: number, held: boolean) => Promise<T> | T, lang: Lang = 'sv'): Promise<T> {
+async function withChartView<T>(spec: TopLevelSpec, data: ChartData, use: (view: vega.View, markItems: number) => Promise<T> | T, lang: Lang = 'sv'): Promise<T> {
   useReportFonts();
   checkData(data);
   const names = datasetNames(spec);
@@ -506,33 +367,14 @@ async function withChartView<T>(spec: TopLevelSpec, data: ChartData, use: (view:
 
   const messages: string[] = [];
   const logger = collectingLogger(messages);
-  const repeated = { hit: false };
-  const lifted = liftParams(spec);
-  const runtime = runtimeOf(lifted?.spec ?? spec, lang, logger, messages, repeated);
-  // Taken out while in use: two charts of one spec drawn at once get a View each.
-  const sameAs = reuseKey(data, lifted?.values ?? []);
-  const held = heldViews.get(runtime);
-  const earlier = held?.sameAs === sameAs ? held.view : undefined;
-  if (earlier) heldViews.delete(runtime);
-  const view = earlier ?? new vega.View(runtime, { renderer: 'none', logger, logLevel: vega.Warn, ...(sharedCodegen ? { expr: sharedCodegen } : {}) });
-  if (earlier) {
-    view.logger(logger);
-    // Vega sizes a View to its content (autosize) once, on its first run, unless asked again: without this the
-    // chart would keep the size of the View's first chart.
-    view.resize();
-    viewStats.reused++;
-  } else viewStats.made++;
+  const runtime = runtimeOf(spec, lang, logger, messages);
+  const view = new vega.View(runtime, { renderer: 'none', logger, logLevel: vega.Warn, ...(sharedCodegen ? { expr: sharedCodegen } : {}) });
   sharedCodegen ??= shareCodegen(view);
-  let hold = false;
   try {
     for (const [name, rows] of Object.entries(data)) {
-      // Vega annotates the tuples it is given; hand it copies so the caller's rows stay untouched. A held View's
-      // rows are all replaced (view.data: remove all, insert these).
-      const copies = rows.map((r) => ({ ...r }));
-      if (earlier) view.data(name, copies);
-      else view.insert(name, copies);
+      // Vega annotates the tuples it is given; hand it copies so the caller's rows stay untouched.
+      view.insert(name, rows.map((r) => ({ ...r })));
     }
-    for (const p of lifted?.values ?? []) view.signal(p.name, p.value);
     await view.runAsync();
     const root = (view.scenegraph() as unknown as { root: SceneMark }).root;
     const markItems = countDataMarkItems(root);
@@ -541,26 +383,11 @@ async function withChartView<T>(spec: TopLevelSpec, data: ChartData, use: (view:
       throw new StageError(`chart "${name}" has no data marks (empty data?)${messages.length ? `; ${messages.join('; ')}` : ''}`);
     }
     if (messages.length) throw new StageError(`Vega could not draw the chart: ${messages.join('; ')}`);
-    const holdable = (earlier !== undefined || repeated.hit) && !hasMark(root as unknown as CopiedMark, LIVE_MARKS);
-    const result = await use(view, markItems, holdable);
+    const result = await use(view, markItems);
     if (messages.length) throw new StageError(`Vega could not draw the chart: ${messages.join('; ')}`);
-    hold = holdable;
     return result;
   } finally {
-    if (hold) {
-      // The newest View of a spec is the one kept (its texts and groups are the likelier next).
-      const before = heldViews.get(runtime);
-      if (before) {
-        heldViews.delete(runtime);
-        before.view.finalize();
-      }
-      heldViews.set(runtime, { view, sameAs });
-      if (heldViews.size > HELD_MAX) {
-        const [oldest, old] = heldViews.entries().next().value as [vega.Runtime, { view: vega.View }];
-        heldViews.delete(oldest);
-        old.view.finalize();
-      }
-    } else view.finalize();
+    view.finalize();
   }
 }
 
@@ -571,14 +398,12 @@ export async function renderChart(spec: TopLevelSpec, data: ChartData): Promise<
 
 /** The chart's scenegraph for drawing onto a PDF page (draw-chart.ts); the same checks as `renderChart`. */
 export async function renderChartScene(spec: TopLevelSpec, data: ChartData, lang: Lang = 'sv'): Promise<ChartScene> {
-  return withChartView(spec, data, (view, markItems, held) => {
+  return withChartView(spec, data, (view, markItems) => {
     const v = view as unknown as ViewInternals;
     const p = v.padding();
     const bg = view.background() as unknown;
-    const root = (view.scenegraph() as unknown as { root: CopiedMark }).root;
     return {
-      // A View held for the next chart changes its scene in place: this chart keeps a copy.
-      root: held ? copyScene(root) : root,
+      root: (view.scenegraph() as unknown as { root: unknown }).root,
       // vega-view's render-size.js: what toSVG and toCanvas size their output by.
       width: Math.max(0, v._viewWidth + p.left + p.right),
       height: Math.max(0, v._viewHeight + p.top + p.bottom),

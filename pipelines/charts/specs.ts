@@ -789,7 +789,7 @@ export function indicatorPanelsChart(blocks: readonly IndicatorBlock[], own: str
     id: `panels-${drawn.map((b) => b.id).join('-')}`.slice(0, 120),
     spec: t.fill({
       ...panelParams(fitText(wording(lang).t('charts.perYear', { title: drawn.map((b) => b.title_sv).join(', ') })), grid, order, first, last, names),
-      ownName,
+      ownName: ownName.replace(/'/g, "\\'"),
       band: banded.size > 0,
     }),
     data: { values: rows },
