@@ -313,20 +313,28 @@ function shareCodegen(view: vega.View): Codegen | undefined {
   if (!base || typeof base.parameter !== 'function' || typeof base.encode !== 'function') return undefined;
   const made = new Map<string, Compiled>();
   const share =
-    <S>(kind: 'operator' | 'parameter' | 'event' | 'handler' | 'encode', keyOf: (spec: S) => string) =>
-    (ctx: CodegenContext, spec: S): unknown => {
-      const functions = ctx?.functions;
-      const make = base[kind] as (c: CodegenContext, s: S) => unknown;
-      if (!functions) return make(ctx, spec);
-      const key = `${kind}\u0000${keyOf(spec)}`;
-      let fn = made.get(key);
-      if (!fn) {
-        // Without `functions` Vega returns the function unbound.
-        fn = make({}, spec) as Compiled;
-        if (made.size >= CODEGEN_MAX) made.clear();
-        made.set(key, fn);
-      }
-      return fn.bind(functions);
+    <S extends object>(kind: 'operator' | 'parameter' | 'event' | 'handler' | 'encode', keyOf: (spec: S) => string) => {
+      // By the expression's own object too: every facet panel's subflow, and every chart of a spec parsed once, hands
+      // the same object, and an encoder's key (all its channels' code) is long to build.
+      const byObject = new WeakMap<S, Compiled>();
+      return (ctx: CodegenContext, spec: S): unknown => {
+        const functions = ctx?.functions;
+        const make = base[kind] as (c: CodegenContext, s: S) => unknown;
+        if (!functions) return make(ctx, spec);
+        let fn = byObject.get(spec);
+        if (!fn) {
+          const key = `${kind}\u0000${keyOf(spec)}`;
+          fn = made.get(key);
+          if (!fn) {
+            // Without `functions` Vega returns the function unbound.
+            fn = make({}, spec) as Compiled;
+            if (made.size >= CODEGEN_MAX) made.clear();
+            made.set(key, fn);
+          }
+          byObject.set(spec, fn);
+        }
+        return fn.bind(functions);
+      };
     };
   const code = (e: { code: string }): string => e.code;
   return {
