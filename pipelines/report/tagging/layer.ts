@@ -366,6 +366,55 @@ function describe(role: string, node: PmNode | undefined, after: string): string
   return after ? `${role} after "${cut(after)}"` : `${role} at the start of the document`;
 }
 
+/** pdfkit's text and annotation methods as a linked line's drawing calls them (PdfDoc's signatures). */
+interface LinkMethods {
+  text: PdfDoc['text'];
+  annotate: PdfDoc['annotate'];
+  link: PdfDoc['link'];
+  goTo: PdfDoc['goTo'];
+}
+
+/** A linked line's stand-ins for pdfkit's methods (renderLinkedLine); `text` takes the call's arguments as an array. */
+interface LinkHandlers {
+  text?: (args: unknown[]) => unknown;
+  annotate?: PdfDoc['annotate'];
+  link?: PdfDoc['link'];
+  goTo?: PdfDoc['goTo'];
+}
+
+const LINK_ORIGINALS = Symbol.for('segfollow.tagging.linkOriginals');
+
+/**
+ * pdfkit's own text and annotation methods of `doc`, with the document's link hooks installed in their place, once per
+ * document: each hook calls the drawing linked line's stand-in (Tagger.linking) or else pdfkit's method. Installed for
+ * good rather than set and deleted per linked line: deleting a property turns the document into a dictionary-mode
+ * object in V8, and every pdfkit property read on it for the rest of the rendering (thousands per page) was slower.
+ */
+function linkOriginals(doc: PdfDoc): LinkMethods {
+  const own = (doc as PdfDoc & { [LINK_ORIGINALS]?: LinkMethods })[LINK_ORIGINALS];
+  if (own) return own;
+  const originals: LinkMethods = { text: doc.text, annotate: doc.annotate, link: doc.link, goTo: doc.goTo };
+  const linking = (): LinkHandlers | null => doc[STATE]?.linking ?? null;
+  doc.text = (...args: unknown[]): unknown => {
+    const h = linking()?.text;
+    return h ? h(args) : originals.text.apply(doc, args);
+  };
+  doc.annotate = (x, y, w, h, options): unknown => {
+    const f = linking()?.annotate;
+    return f ? f(x, y, w, h, options) : originals.annotate.call(doc, x, y, w, h, options);
+  };
+  doc.link = (x, y, w, h, url, options): unknown => {
+    const f = linking()?.link;
+    return f ? f(x, y, w, h, url, options) : originals.link.call(doc, x, y, w, h, url, options);
+  };
+  doc.goTo = (x, y, w, h, name, options): unknown => {
+    const f = linking()?.goTo;
+    return f ? f(x, y, w, h, name, options) : originals.goTo.call(doc, x, y, w, h, name, options);
+  };
+  (doc as PdfDoc & { [LINK_ORIGINALS]?: LinkMethods })[LINK_ORIGINALS] = originals;
+  return originals;
+}
+
 /** The per-document state: shadow tree during layout, marked-content state during rendering. */
 class Tagger {
   root: StructNode = Tagger.node('Document', null);
@@ -379,6 +428,8 @@ class Tagger {
   private mcPage: PdfPage | null = null;
   private mcids: unknown[] = [];
   private treeRoot: PdfRef | null = null;
+  /** While a linked line is drawn (renderLinkedLine): what the document's link hooks do instead of pdfkit's own. */
+  linking: LinkHandlers | null = null;
 
   constructor(readonly options: LayerOptions) {
     this.reset();
@@ -815,10 +866,7 @@ class Tagger {
         .trim();
       return /^\d+$/.test(text) && owner.title ? `${owner.title} (sida ${text})` : text;
     };
-    const text = doc.text;
-    const annotate = doc.annotate;
-    const linkTo = doc.link;
-    const goTo = doc.goTo;
+    const { text, annotate, link: linkTo, goTo } = linkOriginals(doc);
     const endRun = (): void => {
       if (!link) return;
       this.close(doc);
@@ -847,7 +895,8 @@ class Tagger {
       }
       return true;
     };
-    doc.text = (...args: unknown[]): unknown => {
+    const handlers: LinkHandlers = {};
+    handlers.text = (args: unknown[]): unknown => {
       const r = runOf[index++] ?? -1;
       if (r !== current) {
         endRun();
@@ -867,11 +916,11 @@ class Tagger {
       }
       return text.apply(doc, args);
     };
-    doc.link = (x, y, w, h, url, options): unknown =>
+    handlers.link = (x, y, w, h, url, options): unknown =>
       collect(x, y, w, h, (a, b, c, d) => linkTo.call(doc, a, b, c, d, url, {})) ? doc : linkTo.call(doc, x, y, w, h, url, options);
-    doc.goTo = (x, y, w, h, name, options): unknown =>
+    handlers.goTo = (x, y, w, h, name, options): unknown =>
       collect(x, y, w, h, (a, b, c, d) => goTo.call(doc, a, b, c, d, name, {})) ? doc : goTo.call(doc, x, y, w, h, name, options);
-    doc.annotate = (x, y, w, h, options): unknown => {
+    handlers.annotate = (x, y, w, h, options): unknown => {
       if (!flushing && collect(x, y, w, h, (a, b, c, d) => doc.annotate(a, b, c, d, options))) return doc;
       if (link && current >= 0) {
         const el = link;
@@ -881,14 +930,12 @@ class Tagger {
       }
       return annotate.call(doc, x, y, w, h, options);
     };
+    this.linking = handlers;
     try {
       draw();
       endRun();
     } finally {
-      delete (doc as Partial<PdfDoc>).text;
-      delete (doc as Partial<PdfDoc>).annotate;
-      delete (doc as Partial<PdfDoc>).link;
-      delete (doc as Partial<PdfDoc>).goTo;
+      this.linking = null;
     }
   }
 
