@@ -176,6 +176,70 @@ async function scopeRows(conn: DuckDBConnection, name: string, params: Params, s
  */
 const runScopes = new WeakMap<DuckDBConnection, Map<string, Promise<Map<string, Row[] | undefined>>>>();
 
+/**
+ * Shapes of run-wide answers (queryOnce's, the same array for every report) that each report would otherwise derive
+ * again from every kommun's rows: made once per answer, dropped with it.
+ */
+const byCodeMemo = new WeakMap<readonly Row[], Map<string, Row[]>>();
+const valueMemo = new WeakMap<readonly Row[], Map<string, number | null>>();
+const yearValueMemo = new WeakMap<readonly Row[], Map<string, { code: string; year: number; value: number | null }[]>>();
+const rankMemo = new WeakMap<readonly Row[], { code: string; lan_code: string; value: number | null }[]>();
+
+/** No kommun's first values (the series has no earlier year). */
+const NO_VALUES: ReadonlyMap<string, number | null> = new Map();
+
+/** The rows by their `code`, in the answer's order. */
+function rowsByCode(rows: readonly Row[]): Map<string, Row[]> {
+  let m = byCodeMemo.get(rows);
+  if (!m) {
+    m = new Map();
+    for (const r of rows) {
+      const list = m.get(String(r.code));
+      if (list) list.push(r);
+      else m.set(String(r.code), [r]);
+    }
+    byCodeMemo.set(rows, m);
+  }
+  return m;
+}
+
+/** Each row's `value` by its `code` (report/indicator_by_area: one row a kommun). */
+function valueByCode(rows: readonly Row[]): ReadonlyMap<string, number | null> {
+  let m = valueMemo.get(rows);
+  if (!m) {
+    m = new Map();
+    for (const r of rows) m.set(String(r.code), num(r.value));
+    valueMemo.set(rows, m);
+  }
+  return m;
+}
+
+/** report/indicator_kommun_years' rows as similarBand takes them, by kommun code. */
+function yearValuesByCode(rows: readonly Row[]): Map<string, { code: string; year: number; value: number | null }[]> {
+  let m = yearValueMemo.get(rows);
+  if (!m) {
+    m = new Map();
+    for (const r of rows) {
+      const v = { code: String(r.code), year: Number(r.year), value: num(r.value) };
+      const list = m.get(v.code);
+      if (list) list.push(v);
+      else m.set(v.code, [v]);
+    }
+    yearValueMemo.set(rows, m);
+  }
+  return m;
+}
+
+/** report/indicator_by_area's kommun rows as indicatorRank takes them. */
+function rankRows(rows: readonly Row[]): { code: string; lan_code: string; value: number | null }[] {
+  let out = rankMemo.get(rows);
+  if (!out) {
+    out = rows.map((r) => ({ code: String(r.code), lan_code: String(r.lan_code), value: num(r.value) }));
+    rankMemo.set(rows, out);
+  }
+  return out;
+}
+
 /** The latest year of a series with a value, null if none. */
 function latestYear(series: readonly Row[]): number | null {
   let latest: number | null = null;
@@ -339,6 +403,9 @@ async function reportModel(ctx: Context, conn: DuckDBConnection, scope: Scope, s
   if (year >= 2025) caveatIds.add('W202_CELL_KEY_NOISE');
   if (demo) caveatIds.add('W301_DEMO_DATA');
 
+  // The kommun's similar kommuner, the same for every indicator.
+  const group = scope.level === 'kommun' ? similarGroup(shared.groups, scope, year) : undefined;
+  const memberCodes = [...new Set(group?.members.map((m) => m.code))];
   const chapters: ReportModel['chapters'] = [];
   for (const ch of CHAPTERS) {
     const indicators: IndicatorBlock[] = [];
@@ -352,10 +419,10 @@ async function reportModel(ctx: Context, conn: DuckDBConnection, scope: Scope, s
       const byKommun = allKommuner.filter(inScope);
       // The first year with a value for the scope: the kommun spread then, to say whether it widened or narrowed.
       const firstYear = series.find((r) => r.value !== null)?.year;
-      const firstByKommun = new Map<string, number | null>();
-      if (firstYear !== undefined && latest !== null && Number(firstYear) < latest) {
-        for (const r of await queryOnce(conn, 'report/indicator_by_area', { indicator_id: ind.id, level: 'kommun', year: Number(firstYear) })) firstByKommun.set(String(r.code), num(r.value));
-      }
+      const firstByKommun =
+        firstYear !== undefined && latest !== null && Number(firstYear) < latest
+          ? valueByCode(await queryOnce(conn, 'report/indicator_by_area', { indicator_id: ind.id, level: 'kommun', year: Number(firstYear) }))
+          : NO_VALUES;
       const byLan = latest === null || scope.level !== 'riket' ? [] : await queryOnce(conn, 'report/indicator_by_area', { indicator_id: ind.id, level: 'lan', year: latest });
       // A län or kommun report sets its values beside its län's and riket's in the same year.
       const comparisons: { name: string; year: number; value: number | null }[] = [];
@@ -383,14 +450,13 @@ async function reportModel(ctx: Context, conn: DuckDBConnection, scope: Scope, s
       let similar: IndicatorBlock['similar'];
       let rank: IndicatorBlock['rank'];
       if (scope.level === 'kommun') {
-        const group = similarGroup(shared.groups, scope, year);
         if (group) {
-          const band = similarBand(group, (await queryOnce(conn, 'report/indicator_kommun_years', { indicator_id: ind.id, year })).map((r) => ({ code: String(r.code), year: Number(r.year), value: num(r.value) })));
+          // Only the members' values (each member once): similarBand would pass over every kommun's, some 3,000 rows.
+          const byCode = yearValuesByCode(await queryOnce(conn, 'report/indicator_kommun_years', { indicator_id: ind.id, year }));
+          const band = similarBand(group, memberCodes.flatMap((code) => byCode.get(code) ?? []));
           if (band.band.length > 0) similar = band;
         }
-        if (latest !== null) {
-          rank = indicatorRank(allKommuner.map((r) => ({ code: String(r.code), lan_code: String(r.lan_code), value: num(r.value) })), scope.code, latest, unitStyle(ind.unit).decimals);
-        }
+        if (latest !== null) rank = indicatorRank(rankRows(allKommuner), scope.code, latest, unitStyle(ind.unit).decimals);
       }
       indicators.push({
         id: ind.id,
@@ -513,15 +579,7 @@ async function reportModel(ctx: Context, conn: DuckDBConnection, scope: Scope, s
       block.change_before_break = toChange(pre.find((r) => r.span === 'comparable' && r.crosses_break === false));
     }
     // Every kommun's changes from the same table: the kommun tallies and lists rest on the test of the difference.
-    const kommunChanges = async (y: number): Promise<Map<string, Row[]>> => {
-      const m = new Map<string, Row[]>();
-      for (const r of await queryOnce(conn, 'report/segregation_change_by_kommun', { measure, groups: split.groups, unit_level: 'deso', year: y })) {
-        const list = m.get(String(r.code));
-        if (list) list.push(r);
-        else m.set(String(r.code), [r]);
-      }
-      return m;
-    };
+    const kommunChanges = async (y: number): Promise<Map<string, Row[]>> => rowsByCode(await queryOnce(conn, 'report/segregation_change_by_kommun', { measure, groups: split.groups, unit_level: 'deso', year: y }));
     const kNow = await kommunChanges(year);
     const kBefore = before !== null ? await kommunChanges(before) : null;
     for (const k of block.by_kommun) {
@@ -658,7 +716,6 @@ async function areaTypeBlock(
   const cutRows = await queryOnce(conn, 'report/area_type_cuts', { year });
   if (cutRows.length === 0) return undefined;
   const cat = loadAreaTypeCatalogue(ctx.config.dataDir);
-  const scopeParams = { scope_level: scope.level, scope_code: scope.code, year };
   const population = (await scopeRows(conn, 'report/area_type_population', { year }, scope)).map((r) => ({
     year: Number(r.year),
     area_type: areaTypeNumber(r.area_type),
@@ -741,7 +798,7 @@ async function areaTypeBlock(
       latest_index: num(r.latest_index),
     }));
     block.regso_years = { first: num(regso[0]?.first_year), latest: num(regso[0]?.latest_year) };
-    block.index_spread = (await queryFile(conn, 'report/area_type_index_spread', { ...scopeParams, first_year: BASELINE_YEAR })).map((r) => ({
+    block.index_spread = (await scopeRows(conn, 'report/area_type_index_spread', { first_year: BASELINE_YEAR, year }, scope)).map((r) => ({
       year: Number(r.year),
       n_regso: Number(r.n_regso),
       n_indexed: Number(r.n_indexed),
