@@ -728,9 +728,18 @@ async function areaTypeBlock(
   const byType = await scopeRows(conn, 'report/indicator_by_area_type', { year }, scope);
   const gaps = await scopeRows(conn, 'report/area_type_gaps', { year }, scope);
   const regsoOnly = new Set(indicators.filter((d) => d.levels.length === 1 && d.levels[0] === 'regso').map((d) => d.id));
+  // The by-type rows of each indicator, in the answer's order: looked up per gap row instead of filtered from all.
+  const byIndicator = new Map<string, Row[]>();
+  for (const r of byType) {
+    if (typeof r.indicator_id !== 'string') continue;
+    const list = byIndicator.get(r.indicator_id);
+    if (list) list.push(r);
+    else byIndicator.set(r.indicator_id, [r]);
+  }
   const rows: AreaTypeIndicator[] = gaps.map((g) => {
     const id = String(g.indicator_id);
     const y = Number(g.year);
+    const ofIndicator = byIndicator.get(id) ?? [];
     return {
       id,
       // The title of the year's definition (the education age band), as in the indicator chapters.
@@ -758,18 +767,16 @@ async function areaTypeBlock(
       change_verdict: gapChangeVerdict(g.change_verdict),
       status: String(g.status),
       change_status: String(g.change_status),
-      by_type: byType
-        .filter((r) => r.indicator_id === id && Number(r.year) === y)
+      by_type: ofIndicator
+        .filter((r) => Number(r.year) === y)
         .flatMap((r) => {
           const t = areaTypeNumber(r.area_type);
           return t === null ? [] : [{ area_type: t, value: num(r.value), status: String(r.status), n_areas: Number(r.n_areas) }];
         }),
-      trend: byType
-        .filter((r) => r.indicator_id === id)
-        .flatMap((r) => {
-          const t = areaTypeNumber(r.area_type);
-          return t === null ? [] : [{ year: Number(r.year), area_type: t, value: num(r.value), status: String(r.status) }];
-        }),
+      trend: ofIndicator.flatMap((r) => {
+        const t = areaTypeNumber(r.area_type);
+        return t === null ? [] : [{ year: Number(r.year), area_type: t, value: num(r.value), status: String(r.status) }];
+      }),
     };
   });
   const block: AreaTypeBlock = {
