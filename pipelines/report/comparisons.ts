@@ -115,23 +115,57 @@ export interface GroupRow {
  * socioekonomi, <name>, <year>". The kommun itself is left out of the members. Undefined when Kolada has none.
  */
 export function similarGroup(rows: readonly GroupRow[], kommun: { code: string; name: string }, year: number): { group_id: string; title: string; members: { code: string; name: string }[] } | undefined {
-  const escaped = kommun.name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  const patterns = [new RegExp(`^Liknande kommuner,? övergripande, ${escaped}, (\\d{4})$`), new RegExp(`^Liknande kommuner,? socioekonomi, ${escaped}, (\\d{4})$`)];
-  for (const re of patterns) {
-    const groups = new Map<string, { title: string; year: number }>();
-    for (const r of rows) {
-      const m = re.exec(r.title);
-      if (m) groups.set(r.group_id, { title: r.title, year: Number(m[1]) });
-    }
-    if (groups.size === 0) continue;
+  const index = groupIndex(rows);
+  for (const kind of GROUP_KINDS) {
+    const groups = index.titles.get(`${kind}\u0000${kommun.name}`);
+    if (!groups) continue;
     const sorted = [...groups.entries()].sort((a, b) => b[1].year - a[1].year);
     const pick = sorted.find(([, g]) => g.year <= year) ?? sorted[sorted.length - 1];
     if (!pick) continue;
     const [id, g] = pick;
-    const members = rows.filter((r) => r.group_id === id && r.member_code !== kommun.code).map((r) => ({ code: r.member_code, name: r.member_name }));
+    const members = (index.members.get(id) ?? []).filter((r) => r.member_code !== kommun.code).map((r) => ({ code: r.member_code, name: r.member_name }));
     if (members.length > 0) return { group_id: id, title: g.title, members };
   }
   return undefined;
+}
+
+/** The kinds of group similarGroup takes, in the order it prefers them. */
+const GROUP_KINDS = ['övergripande', 'socioekonomi'] as const;
+
+/** "Liknande kommuner[,] <kind>, <kommun name>, <year>": the name is all between the kind and the year. */
+const GROUP_TITLE = /^Liknande kommuner,? (övergripande|socioekonomi), (.+), (\d{4})$/;
+
+interface GroupIndex {
+  /** By kind and kommun name: the groups with such a title, by group id in the rows' order, with the last row's title and year. */
+  titles: Map<string, Map<string, { title: string; year: number }>>;
+  /** Each group's rows, in the rows' order. */
+  members: Map<string, GroupRow[]>;
+}
+
+/**
+ * The groups' titles parsed once for every kommun of a run (the report stage reads the rows once and asks for each
+ * of 290 kommuner), instead of matching every title against each kommun's name. The rows are taken as unchanging.
+ */
+const groupIndexes = new WeakMap<readonly GroupRow[], GroupIndex>();
+
+function groupIndex(rows: readonly GroupRow[]): GroupIndex {
+  let index = groupIndexes.get(rows);
+  if (index) return index;
+  index = { titles: new Map(), members: new Map() };
+  for (const r of rows) {
+    const m = GROUP_TITLE.exec(r.title);
+    if (m) {
+      const key = `${m[1] ?? ''}\u0000${m[2] ?? ''}`;
+      let groups = index.titles.get(key);
+      if (!groups) index.titles.set(key, (groups = new Map()));
+      groups.set(r.group_id, { title: r.title, year: Number(m[3]) });
+    }
+    const list = index.members.get(r.group_id);
+    if (list) list.push(r);
+    else index.members.set(r.group_id, [r]);
+  }
+  groupIndexes.set(rows, index);
+  return index;
 }
 
 /** Per year, the members' lowest, median and highest value and how many members had one (years with none are left out). */

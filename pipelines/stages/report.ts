@@ -185,6 +185,33 @@ const valueMemo = new WeakMap<readonly Row[], Map<string, number | null>>();
 const yearValueMemo = new WeakMap<readonly Row[], Map<string, { code: string; year: number; value: number | null }[]>>();
 const rankMemo = new WeakMap<readonly Row[], { code: string; lan_code: string; value: number | null }[]>();
 
+const prefixMemo = new WeakMap<readonly Row[], Map<number, Map<string, Row[]>>>();
+
+/**
+ * The rows whose `code` starts with the scope's code (every row for riket), in the answer's order: the rows of a
+ * run-wide answer grouped once by their codes' first characters, not filtered again in every report.
+ */
+function inScope(rows: readonly Row[], scope: Scope): readonly Row[] {
+  if (scope.level === 'riket') return rows;
+  const len = scope.code.length;
+  let byLength = prefixMemo.get(rows);
+  if (!byLength) prefixMemo.set(rows, (byLength = new Map()));
+  let groups = byLength.get(len);
+  if (!groups) {
+    groups = new Map();
+    for (const r of rows) {
+      const code = String(r.code);
+      if (code.length < len) continue;
+      const prefix = code.slice(0, len);
+      const list = groups.get(prefix);
+      if (list) list.push(r);
+      else groups.set(prefix, [r]);
+    }
+    byLength.set(len, groups);
+  }
+  return groups.get(scope.code) ?? [];
+}
+
 /** No kommun's first values (the series has no earlier year). */
 const NO_VALUES: ReadonlyMap<string, number | null> = new Map();
 
@@ -414,9 +441,8 @@ async function reportModel(ctx: Context, conn: DuckDBConnection, scope: Scope, s
       const series = await areaSeries(conn, ind.id, scope.code, year);
       const latest = latestYear(series);
       if (latest !== null && latest < year) caveatIds.add('W205_LAGGED_YEAR');
-      const inScope = (r: Row): boolean => scope.level === 'riket' || String(r.code).startsWith(scope.code);
       const allKommuner = latest === null ? [] : await queryOnce(conn, 'report/indicator_by_area', { indicator_id: ind.id, level: 'kommun', year: latest });
-      const byKommun = allKommuner.filter(inScope);
+      const byKommun = inScope(allKommuner, scope);
       // The first year with a value for the scope: the kommun spread then, to say whether it widened or narrowed.
       const firstYear = series.find((r) => r.value !== null)?.year;
       const firstByKommun =
@@ -522,8 +548,7 @@ async function reportModel(ctx: Context, conn: DuckDBConnection, scope: Scope, s
     const latestValid = [...series].reverse().find((p) => p.value !== null)?.year ?? year;
     // The kommuner's first values in the series' own first year (the 2016 baseline where the source has it).
     const firstValid = series.find((p) => p.value !== null)?.year ?? FIRST_YEAR;
-    const byKommun = (await queryOnce(conn, 'report/segregation_by_kommun', { measure, groups: split.groups, unit_level: 'deso', first_year: firstValid, year: latestValid }))
-      .filter((r) => scope.level === 'riket' || String(r.code).startsWith(scope.code));
+    const byKommun = inScope(await queryOnce(conn, 'report/segregation_by_kommun', { measure, groups: split.groups, unit_level: 'deso', first_year: firstValid, year: latestValid }), scope);
     const block: SegregationBlock = {
       measure,
       groups: split.groups,
