@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
-import { DuckDBInstance, DuckDBTypeId, JSDuckDBValueConverter, type DuckDBConnection, type DuckDBDataChunk, type DuckDBValue } from '@duckdb/node-api';
+import { DuckDBInstance, DuckDBTypeId, JSDuckDBValueConverter, type DuckDBConnection, type DuckDBDataChunk, type DuckDBValue, type DuckDBVector } from '@duckdb/node-api';
 import { EnvironmentError, environmentError, LockError, StageError, UsageError } from './errors.ts';
 
 export type Params = Record<string, DuckDBValue>;
@@ -195,11 +195,11 @@ const PLAIN_TYPES: ReadonlySet<DuckDBTypeId> = new Set([
  * 920,000 strings of which 27 of 42 MB were copies. Short strings seen before in the same answer (`strings`) are
  * given as the first copy, so the others die young.
  */
-function appendRows(rows: Row[], names: readonly string[], chunk: DuckDBDataChunk, strings: Map<string, string>): void {
+function appendRows(rows: Row[], names: readonly string[], chunk: DuckDBDataChunk, strings: Map<string, string>, firstColumn = 0): void {
   const n = chunk.rowCount;
   const start = rows.length;
   for (let r = 0; r < n; r++) rows.push({});
-  for (let c = 0; c < names.length; c++) {
+  for (let c = firstColumn; c < names.length; c++) {
     const k = names[c] as string;
     const vector = chunk.getColumnVector(c);
     const type = vector.type;
@@ -227,6 +227,55 @@ function appendRows(rows: Row[], names: readonly string[], chunk: DuckDBDataChun
       }
     }
   }
+}
+
+/**
+ * Rows of `sql/<name>.sql` grouped by its first columns, named `keyNames`, which are left out of the rows: by the key
+ * columns' values as text joined by U+0000, in the order the keys first come, each group's rows in the answer's
+ * order; the rows as queryFile gives them otherwise. For answers of every scope at once that each report takes its
+ * part of: no row object is made twice to drop its key columns, and a key is made once per run of equal keys (the
+ * answers come ordered by them).
+ */
+export async function queryFileGroups(conn: DuckDBConnection, name: string, params: Params, keyNames: readonly string[]): Promise<Map<string, Row[]>> {
+  let result;
+  try {
+    result = await conn.run(sqlFile(name), params);
+  } catch (e) {
+    throw fileError(name, e);
+  }
+  const names = result.columnNames();
+  const keyColumns = keyNames.length;
+  if (keyNames.some((k, i) => names[i] !== k)) throw new StageError(`sql/${name}.sql: its first columns are ${names.slice(0, keyColumns).join(', ')}, not the keys ${keyNames.join(', ')}`);
+  const strings = new Map<string, string>();
+  const groups = new Map<string, Row[]>();
+  const previous: string[] = [];
+  let group: Row[] = [];
+  const chunks = result.chunkCount;
+  for (let i = 0; i < chunks; i++) {
+    const chunk = result.getChunk(i);
+    const rows: Row[] = [];
+    appendRows(rows, names, chunk, strings, keyColumns);
+    const keys = Array.from({ length: keyColumns }, (_, c) => chunk.getColumnVector(c));
+    for (let r = 0; r < rows.length; r++) {
+      let same = previous.length === keyColumns;
+      for (let c = 0; c < keyColumns; c++) {
+        const vector = keys[c] as DuckDBVector;
+        const v = String(toPlain(JSDuckDBValueConverter(vector.getItem(r), vector.type, JSDuckDBValueConverter), names[c] as string));
+        if (previous[c] !== v) {
+          same = false;
+          previous[c] = v;
+        }
+      }
+      if (!same) {
+        const key = previous.join('\u0000');
+        let list = groups.get(key);
+        if (!list) groups.set(key, (list = []));
+        group = list;
+      }
+      group.push(rows[r] as Row);
+    }
+  }
+  return groups;
 }
 
 /** The error a failed `sql/<name>.sql` stands for: the warehouse's environment error, else a StageError naming the file. */

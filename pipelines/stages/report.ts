@@ -1,7 +1,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { join } from 'node:path';
 import type { Context } from '../context.ts';
-import { query, queryFile, type Params, type Row } from '../db.ts';
+import { query, queryFile, queryFileGroups, type Params, type Row } from '../db.ts';
 import { collectGarbage } from '../heap.ts';
 import { StageError } from '../errors.ts';
 import { indicatorReportFields, loadIndicators, loadSources, titleInYear, type IndicatorCatalogue, type IndicatorDef } from '../catalogue.ts';
@@ -142,16 +142,7 @@ async function scopeRows(conn: DuckDBConnection, name: string, params: Params, s
   const key = `${name}\u0000${JSON.stringify(params)}`;
   let all = memo.get(key);
   if (!all) {
-    all = queryFile(conn, `${name}_all`, params).then((rows) => {
-      const m = new Map<string, Row[] | undefined>();
-      for (const { scope_level: level, scope_code: code, ...row } of rows) {
-        const k = `${String(level)}\u0000${String(code)}`;
-        const list = m.get(k);
-        if (list) list.push(row);
-        else m.set(k, [row]);
-      }
-      return m;
-    });
+    all = queryFileGroups(conn, `${name}_all`, params, ['scope_level', 'scope_code']);
     memo.set(key, all);
   }
   const groups = await all;
