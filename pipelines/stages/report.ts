@@ -105,16 +105,8 @@ async function areaSeries(conn: DuckDBConnection, indicatorId: string, areaCode:
   if (!memo) return queryFile(conn, 'report/indicator_series', { indicator_id: indicatorId, area_code: areaCode, year });
   let all = memo.get(year);
   if (!all) {
-    all = queryFile(conn, 'report/indicator_series_all', { year }).then((rows) => {
-      const m = new Map<string, Row[] | undefined>();
-      for (const r of rows) {
-        const key = `${String(r.indicator_id)}\u0000${String(r.area_code)}`;
-        const list = m.get(key);
-        if (list) list.push(r);
-        else m.set(key, [r]);
-      }
-      return m;
-    });
+    // Grouped as read, without the key columns: each series' rows as indicator_series.sql gives them.
+    all = queryFileGroups(conn, 'report/indicator_series_all', { year }, ['indicator_id', 'area_code']);
     memo.set(year, all);
   }
   const series = await all;
