@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
-import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
+import { DuckDBInstance, DuckDBTypeId, JSDuckDBValueConverter, type DuckDBConnection, type DuckDBDataChunk, type DuckDBValue, type DuckDBVector } from '@duckdb/node-api';
 import { EnvironmentError, environmentError, LockError, StageError, UsageError } from './errors.ts';
 
 export type Params = Record<string, DuckDBValue>;
@@ -145,15 +145,19 @@ export async function execFile(conn: DuckDBConnection, name: string, params?: Pa
  * mishandle BigInt; dates and timestamps become ISO strings.
  */
 export async function query(conn: DuckDBConnection, sql: string, params?: Params): Promise<Row[]> {
-  let reader;
+  let result;
   try {
-    reader = await (params ? conn.runAndReadAll(sql, params) : conn.runAndReadAll(sql));
+    result = await (params ? conn.run(sql, params) : conn.run(sql));
   } catch (e) {
     throw environmentError(e, 'the warehouse') ?? new StageError(`SQL failed: ${(e as Error).message}\n--- in ---\n${sql.slice(0, 400)}`, { cause: e });
   }
-  const names = reader.columnNames();
+  // The answer is already whole in DuckDB (materialized): its chunks are taken as they are, without an await each.
+  const names = result.columnNames();
   const strings = new Map<string, string>();
-  return reader.getRowsJS().map((values) => plainRow(names, values, strings));
+  const rows: Row[] = [];
+  const chunks = result.chunkCount;
+  for (let i = 0; i < chunks; i++) appendRows(rows, names, result.getChunk(i), strings);
+  return rows;
 }
 
 export async function queryFile(conn: DuckDBConnection, name: string, params?: Params): Promise<Row[]> {
@@ -168,25 +172,110 @@ export async function queryFile(conn: DuckDBConnection, name: string, params?: P
 /** Strings up to this length are shared within one answer (plainRow). */
 const SHARED_STRING_MAX = 64;
 
+/** Column types whose values the binding already gives as the plain value (number, string, boolean) its converter would. */
+const PLAIN_TYPES: ReadonlySet<DuckDBTypeId> = new Set([
+  DuckDBTypeId.BOOLEAN,
+  DuckDBTypeId.TINYINT,
+  DuckDBTypeId.SMALLINT,
+  DuckDBTypeId.INTEGER,
+  DuckDBTypeId.UTINYINT,
+  DuckDBTypeId.USMALLINT,
+  DuckDBTypeId.UINTEGER,
+  DuckDBTypeId.FLOAT,
+  DuckDBTypeId.DOUBLE,
+  DuckDBTypeId.VARCHAR,
+]);
+
 /**
- * One result row as a plain object (toPlain on every value), as query and streamFile give them. The binding makes a
- * new string for every cell, and an answer repeats few (statuses, codes, names, area versions): the report stage's
- * run-wide answers held 920,000 strings of which 27 of 42 MB were copies. Short strings seen before in the same
- * answer (`strings`) are given as the first copy, so the others die young.
+ * A chunk's rows appended to `rows` as plain objects (toPlain on every value), as query and streamFile give them;
+ * a column at a time, so each column's vector and type are looked up once, not once a cell (the binding's row
+ * reader asks the native chunk for its column count on every row and converts each cell through a closure).
+ * Every row gets its keys in column order, as a row reader's object would. The binding makes a new string for every
+ * cell, and an answer repeats few (statuses, codes, names, area versions): the report stage's run-wide answers held
+ * 920,000 strings of which 27 of 42 MB were copies. Short strings seen before in the same answer (`strings`) are
+ * given as the first copy, so the others die young.
  */
-function plainRow(names: readonly string[], values: readonly unknown[], strings: Map<string, string>): Row {
-  const out: Row = {};
-  for (let i = 0; i < names.length; i++) {
-    const k = names[i] as string;
-    let v = toPlain(values[i], k);
-    if (typeof v === 'string' && v.length <= SHARED_STRING_MAX) {
-      const seen = strings.get(v);
-      if (seen === undefined) strings.set(v, v);
-      else v = seen;
+function appendRows(rows: Row[], names: readonly string[], chunk: DuckDBDataChunk, strings: Map<string, string>, firstColumn = 0): void {
+  const n = chunk.rowCount;
+  const start = rows.length;
+  for (let r = 0; r < n; r++) rows.push({});
+  for (let c = firstColumn; c < names.length; c++) {
+    const k = names[c] as string;
+    const vector = chunk.getColumnVector(c);
+    const type = vector.type;
+    if (type.typeId === DuckDBTypeId.VARCHAR) {
+      for (let r = 0; r < n; r++) {
+        let v = vector.getItem(r) as string | null;
+        if (v !== null && v.length <= SHARED_STRING_MAX) {
+          const seen = strings.get(v);
+          if (seen === undefined) strings.set(v, v);
+          else v = seen;
+        }
+        (rows[start + r] as Row)[k] = v;
+      }
+    } else if (PLAIN_TYPES.has(type.typeId)) {
+      for (let r = 0; r < n; r++) (rows[start + r] as Row)[k] = vector.getItem(r) as number | boolean | null;
+    } else {
+      for (let r = 0; r < n; r++) {
+        let v = toPlain(JSDuckDBValueConverter(vector.getItem(r), type, JSDuckDBValueConverter), k);
+        if (typeof v === 'string' && v.length <= SHARED_STRING_MAX) {
+          const seen = strings.get(v);
+          if (seen === undefined) strings.set(v, v);
+          else v = seen;
+        }
+        (rows[start + r] as Row)[k] = v;
+      }
     }
-    out[k] = v;
   }
-  return out;
+}
+
+/**
+ * Rows of `sql/<name>.sql` grouped by its first columns, named `keyNames`, which are left out of the rows: by the key
+ * columns' values as text joined by U+0000, in the order the keys first come, each group's rows in the answer's
+ * order; the rows as queryFile gives them otherwise. For answers of every scope at once that each report takes its
+ * part of: no row object is made twice to drop its key columns, and a key is made once per run of equal keys (the
+ * answers come ordered by them).
+ */
+export async function queryFileGroups(conn: DuckDBConnection, name: string, params: Params, keyNames: readonly string[]): Promise<Map<string, Row[]>> {
+  let result;
+  try {
+    result = await conn.run(sqlFile(name), params);
+  } catch (e) {
+    throw fileError(name, e);
+  }
+  const names = result.columnNames();
+  const keyColumns = keyNames.length;
+  if (keyNames.some((k, i) => names[i] !== k)) throw new StageError(`sql/${name}.sql: its first columns are ${names.slice(0, keyColumns).join(', ')}, not the keys ${keyNames.join(', ')}`);
+  const strings = new Map<string, string>();
+  const groups = new Map<string, Row[]>();
+  const previous: string[] = [];
+  let group: Row[] = [];
+  const chunks = result.chunkCount;
+  for (let i = 0; i < chunks; i++) {
+    const chunk = result.getChunk(i);
+    const rows: Row[] = [];
+    appendRows(rows, names, chunk, strings, keyColumns);
+    const keys = Array.from({ length: keyColumns }, (_, c) => chunk.getColumnVector(c));
+    for (let r = 0; r < rows.length; r++) {
+      let same = previous.length === keyColumns;
+      for (let c = 0; c < keyColumns; c++) {
+        const vector = keys[c] as DuckDBVector;
+        const v = String(toPlain(JSDuckDBValueConverter(vector.getItem(r), vector.type, JSDuckDBValueConverter), names[c] as string));
+        if (previous[c] !== v) {
+          same = false;
+          previous[c] = v;
+        }
+      }
+      if (!same) {
+        const key = previous.join('\u0000');
+        let list = groups.get(key);
+        if (!list) groups.set(key, (list = []));
+        group = list;
+      }
+      group.push(rows[r] as Row);
+    }
+  }
+  return groups;
 }
 
 /** The error a failed `sql/<name>.sql` stands for: the warehouse's environment error, else a StageError naming the file. */
@@ -207,18 +296,19 @@ export async function* streamFile(conn: DuckDBConnection, name: string, params?:
   }
   const names = result.columnNames();
   const strings = new Map<string, string>();
-  const chunks = result.yieldRowsJs();
   for (;;) {
-    let next;
+    let chunk;
     try {
-      next = await chunks.next();
+      chunk = await result.fetchChunk();
     } catch (e) {
       throw fileError(name, e);
     }
-    if (next.done) return;
+    if (!chunk || chunk.rowCount === 0) return;
     // Shared within a chunk only: a streamed answer is never held whole.
     strings.clear();
-    yield next.value.map((values) => plainRow(names, values, strings));
+    const rows: Row[] = [];
+    appendRows(rows, names, chunk, strings);
+    yield rows;
   }
 }
 

@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { withConnection, inTransaction, exec, execFile, query, queryFile, streamFile, type Row } from '../pipelines/db.ts';
+import { withConnection, inTransaction, exec, execFile, query, queryFile, queryFileGroups, streamFile, type Row } from '../pipelines/db.ts';
 
 describe('inTransaction', () => {
   it('commits, and rolls back on any thrown error — a parser error included', async () => {
@@ -79,6 +79,32 @@ describe('streamFile', () => {
         for await (const rows of streamFile(conn, 'report/export_indicator_values', { year: 2025 })) void rows;
       };
       await expect(read()).rejects.toThrow(/sql\/report\/export_indicator_values\.sql failed/);
+    });
+  });
+});
+
+describe('queryFileGroups', () => {
+  it('gives the rows of queryFile grouped by the leading key columns, left out of the rows, in order, across chunks', async () => {
+    await withConnection(':memory:', async (conn) => {
+      await execFile(conn, 'staging/schema');
+      await exec(conn, "INSERT INTO area SELECT lpad(i::VARCHAR, 4, '0'), 'kommun', 'kommun', 'K' || i, lpad(i::VARCHAR, 4, '0'), '01', NULL FROM range(300) t(i)");
+      // Two indicators × 300 kommuner × 17 years = 10,200 rows: several DuckDB chunks, groups across their borders.
+      await exec(
+        conn,
+        `INSERT INTO indicator_value SELECT ind, lpad(i::VARCHAR, 4, '0'), 'kommun', 2009 + y, CASE WHEN i % 7 = 0 THEN NULL ELSE i / 3 + y END,
+           i * 10 + y, 1000, CASE WHEN i % 7 = 0 THEN 'suppressed' ELSE 'ok' END, 'SCB T' FROM range(300) a(i), range(17) b(y), (VALUES ('x'), ('y')) c(ind)`,
+      );
+      const params = { year: 2025 };
+      const expected = new Map<string, Row[]>();
+      for (const { indicator_id: ind, area_code: code, ...row } of await queryFile(conn, 'report/indicator_series_all', params)) {
+        const k = `${String(ind)}\u0000${String(code)}`;
+        expected.set(k, [...(expected.get(k) ?? []), row]);
+      }
+      const groups = await queryFileGroups(conn, 'report/indicator_series_all', params, ['indicator_id', 'area_code']);
+      expect(groups.size).toBe(600);
+      expect([...groups.keys()]).toEqual([...expected.keys()]);
+      expect([...groups.entries()]).toEqual([...expected.entries()]);
+      await expect(queryFileGroups(conn, 'report/indicator_series_all', params, ['area_code'])).rejects.toThrow(/not the keys area_code/);
     });
   });
 });

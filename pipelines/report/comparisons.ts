@@ -20,14 +20,85 @@ export function rankAmong(rows: readonly { code: string; value: number | null }[
   return { rank: valued.filter((v) => v > mine).length + 1, n: valued.length, ties: valued.filter((v) => v === mine).length - 1 };
 }
 
-/** The kommun's rank among all kommuner and among those of its län (the first two digits of the code). */
+/**
+ * rankAmong's answer for any kommun of one set of rows at once: the printed values sorted, and each code's own
+ * (its first row's) printed value. Null when a value prints as NaN, which sorting cannot place (rankAmong then).
+ */
+interface RankTable {
+  sorted: Float64Array;
+  own: Map<string, number | null>;
+}
+
+function rankTable(rows: readonly { code: string; value: number | null }[], decimals: number): RankTable | null {
+  const valued: number[] = [];
+  const own = new Map<string, number | null>();
+  for (const r of rows) {
+    const p = r.value === null ? null : Number(r.value.toFixed(decimals));
+    if (p !== null) {
+      if (Number.isNaN(p)) return null;
+      valued.push(p);
+    }
+    if (!own.has(r.code)) own.set(r.code, p);
+  }
+  return { sorted: Float64Array.from(valued).sort(), own };
+}
+
+/** How many of the ascending `sorted` are below `v` (strict) or, with `orEqual`, not above it. */
+function countBelow(sorted: Float64Array, v: number, orEqual: boolean): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    const x = sorted[mid] as number;
+    if (x < v || (orEqual && x === v)) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** rankAmong from a rank table: the same rank, n and ties. */
+function rankFrom(t: RankTable, code: string): { rank: number | null; n: number; ties: number } {
+  const n = t.sorted.length;
+  const mine = t.own.get(code);
+  if (mine === null || mine === undefined) return { rank: null, n, ties: 0 };
+  const notAbove = countBelow(t.sorted, mine, true);
+  return { rank: n - notAbove + 1, n, ties: notAbove - countBelow(t.sorted, mine, false) - 1 };
+}
+
+/**
+ * Rank tables of rows a report stage reads once and every kommun report ranks itself in (all kommuner, and each
+ * län's), by decimals: made once, not sorted again for each of 290 kommuner.
+ */
+const rankTables = new WeakMap<readonly object[], Map<string, RankTable | null>>();
+
+function tableOf(rows: readonly { code: string; lan_code: string; value: number | null }[], decimals: number, lan: string | null): RankTable | null {
+  let tables = rankTables.get(rows);
+  if (!tables) rankTables.set(rows, (tables = new Map()));
+  const key = `${decimals}\u0000${lan ?? ''}`;
+  let t = tables.get(key);
+  if (t === undefined) {
+    t = rankTable(lan === null ? rows : rows.filter((r) => r.lan_code === lan), decimals);
+    tables.set(key, t);
+  }
+  return t;
+}
+
+/**
+ * The kommun's rank among all kommuner and among those of its län (the first two digits of the code), as rankAmong
+ * gives them. The rows are taken as unchanging: the same array ranks from the same tables.
+ */
 export function indicatorRank(rows: readonly { code: string; lan_code: string; value: number | null }[], code: string, year: number, decimals: number): IndicatorRank {
-  const riket = rankAmong(rows, code, decimals);
-  const lan = rankAmong(
-    rows.filter((r) => r.lan_code === code.slice(0, 2)),
-    code,
-    decimals,
-  );
+  const lanCode = code.slice(0, 2);
+  const riketTable = tableOf(rows, decimals, null);
+  const lanTable = tableOf(rows, decimals, lanCode);
+  const riket = riketTable ? rankFrom(riketTable, code) : rankAmong(rows, code, decimals);
+  const lan = lanTable
+    ? rankFrom(lanTable, code)
+    : rankAmong(
+        rows.filter((r) => r.lan_code === lanCode),
+        code,
+        decimals,
+      );
   return { year, rank_riket: riket.rank, n_riket: riket.n, ties_riket: riket.ties, rank_lan: lan.rank, n_lan: lan.n, ties_lan: lan.ties };
 }
 
@@ -44,23 +115,57 @@ export interface GroupRow {
  * socioekonomi, <name>, <year>". The kommun itself is left out of the members. Undefined when Kolada has none.
  */
 export function similarGroup(rows: readonly GroupRow[], kommun: { code: string; name: string }, year: number): { group_id: string; title: string; members: { code: string; name: string }[] } | undefined {
-  const escaped = kommun.name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  const patterns = [new RegExp(`^Liknande kommuner,? övergripande, ${escaped}, (\\d{4})$`), new RegExp(`^Liknande kommuner,? socioekonomi, ${escaped}, (\\d{4})$`)];
-  for (const re of patterns) {
-    const groups = new Map<string, { title: string; year: number }>();
-    for (const r of rows) {
-      const m = re.exec(r.title);
-      if (m) groups.set(r.group_id, { title: r.title, year: Number(m[1]) });
-    }
-    if (groups.size === 0) continue;
+  const index = groupIndex(rows);
+  for (const kind of GROUP_KINDS) {
+    const groups = index.titles.get(`${kind}\u0000${kommun.name}`);
+    if (!groups) continue;
     const sorted = [...groups.entries()].sort((a, b) => b[1].year - a[1].year);
     const pick = sorted.find(([, g]) => g.year <= year) ?? sorted[sorted.length - 1];
     if (!pick) continue;
     const [id, g] = pick;
-    const members = rows.filter((r) => r.group_id === id && r.member_code !== kommun.code).map((r) => ({ code: r.member_code, name: r.member_name }));
+    const members = (index.members.get(id) ?? []).filter((r) => r.member_code !== kommun.code).map((r) => ({ code: r.member_code, name: r.member_name }));
     if (members.length > 0) return { group_id: id, title: g.title, members };
   }
   return undefined;
+}
+
+/** The kinds of group similarGroup takes, in the order it prefers them. */
+const GROUP_KINDS = ['övergripande', 'socioekonomi'] as const;
+
+/** "Liknande kommuner[,] <kind>, <kommun name>, <year>": the name is all between the kind and the year. */
+const GROUP_TITLE = /^Liknande kommuner,? (övergripande|socioekonomi), (.+), (\d{4})$/;
+
+interface GroupIndex {
+  /** By kind and kommun name: the groups with such a title, by group id in the rows' order, with the last row's title and year. */
+  titles: Map<string, Map<string, { title: string; year: number }>>;
+  /** Each group's rows, in the rows' order. */
+  members: Map<string, GroupRow[]>;
+}
+
+/**
+ * The groups' titles parsed once for every kommun of a run (the report stage reads the rows once and asks for each
+ * of 290 kommuner), instead of matching every title against each kommun's name. The rows are taken as unchanging.
+ */
+const groupIndexes = new WeakMap<readonly GroupRow[], GroupIndex>();
+
+function groupIndex(rows: readonly GroupRow[]): GroupIndex {
+  let index = groupIndexes.get(rows);
+  if (index) return index;
+  index = { titles: new Map(), members: new Map() };
+  for (const r of rows) {
+    const m = GROUP_TITLE.exec(r.title);
+    if (m) {
+      const key = `${m[1] ?? ''}\u0000${m[2] ?? ''}`;
+      let groups = index.titles.get(key);
+      if (!groups) index.titles.set(key, (groups = new Map()));
+      groups.set(r.group_id, { title: r.title, year: Number(m[3]) });
+    }
+    const list = index.members.get(r.group_id);
+    if (list) list.push(r);
+    else index.members.set(r.group_id, [r]);
+  }
+  groupIndexes.set(rows, index);
+  return index;
 }
 
 /** Per year, the members' lowest, median and highest value and how many members had one (years with none are left out). */

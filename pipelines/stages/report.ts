@@ -1,7 +1,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { join } from 'node:path';
 import type { Context } from '../context.ts';
-import { query, queryFile, type Params, type Row } from '../db.ts';
+import { query, queryFile, queryFileGroups, type Params, type Row } from '../db.ts';
 import { collectGarbage } from '../heap.ts';
 import { StageError } from '../errors.ts';
 import { indicatorReportFields, loadIndicators, loadSources, titleInYear, type IndicatorCatalogue, type IndicatorDef } from '../catalogue.ts';
@@ -105,16 +105,8 @@ async function areaSeries(conn: DuckDBConnection, indicatorId: string, areaCode:
   if (!memo) return queryFile(conn, 'report/indicator_series', { indicator_id: indicatorId, area_code: areaCode, year });
   let all = memo.get(year);
   if (!all) {
-    all = queryFile(conn, 'report/indicator_series_all', { year }).then((rows) => {
-      const m = new Map<string, Row[] | undefined>();
-      for (const r of rows) {
-        const key = `${String(r.indicator_id)}\u0000${String(r.area_code)}`;
-        const list = m.get(key);
-        if (list) list.push(r);
-        else m.set(key, [r]);
-      }
-      return m;
-    });
+    // Grouped as read, without the key columns: each series' rows as indicator_series.sql gives them.
+    all = queryFileGroups(conn, 'report/indicator_series_all', { year }, ['indicator_id', 'area_code']);
     memo.set(year, all);
   }
   const series = await all;
@@ -142,16 +134,7 @@ async function scopeRows(conn: DuckDBConnection, name: string, params: Params, s
   const key = `${name}\u0000${JSON.stringify(params)}`;
   let all = memo.get(key);
   if (!all) {
-    all = queryFile(conn, `${name}_all`, params).then((rows) => {
-      const m = new Map<string, Row[] | undefined>();
-      for (const { scope_level: level, scope_code: code, ...row } of rows) {
-        const k = `${String(level)}\u0000${String(code)}`;
-        const list = m.get(k);
-        if (list) list.push(row);
-        else m.set(k, [row]);
-      }
-      return m;
-    });
+    all = queryFileGroups(conn, `${name}_all`, params, ['scope_level', 'scope_code']);
     memo.set(key, all);
   }
   const groups = await all;
@@ -175,6 +158,97 @@ async function scopeRows(conn: DuckDBConnection, name: string, params: Params, s
  * parameters; scoped to one stage call like runQueries.
  */
 const runScopes = new WeakMap<DuckDBConnection, Map<string, Promise<Map<string, Row[] | undefined>>>>();
+
+/**
+ * Shapes of run-wide answers (queryOnce's, the same array for every report) that each report would otherwise derive
+ * again from every kommun's rows: made once per answer, dropped with it.
+ */
+const byCodeMemo = new WeakMap<readonly Row[], Map<string, Row[]>>();
+const valueMemo = new WeakMap<readonly Row[], Map<string, number | null>>();
+const yearValueMemo = new WeakMap<readonly Row[], Map<string, { code: string; year: number; value: number | null }[]>>();
+const rankMemo = new WeakMap<readonly Row[], { code: string; lan_code: string; value: number | null }[]>();
+
+const prefixMemo = new WeakMap<readonly Row[], Map<number, Map<string, Row[]>>>();
+
+/**
+ * The rows whose `code` starts with the scope's code (every row for riket), in the answer's order: the rows of a
+ * run-wide answer grouped once by their codes' first characters, not filtered again in every report.
+ */
+function inScope(rows: readonly Row[], scope: Scope): readonly Row[] {
+  if (scope.level === 'riket') return rows;
+  const len = scope.code.length;
+  let byLength = prefixMemo.get(rows);
+  if (!byLength) prefixMemo.set(rows, (byLength = new Map()));
+  let groups = byLength.get(len);
+  if (!groups) {
+    groups = new Map();
+    for (const r of rows) {
+      const code = String(r.code);
+      if (code.length < len) continue;
+      const prefix = code.slice(0, len);
+      const list = groups.get(prefix);
+      if (list) list.push(r);
+      else groups.set(prefix, [r]);
+    }
+    byLength.set(len, groups);
+  }
+  return groups.get(scope.code) ?? [];
+}
+
+/** No kommun's first values (the series has no earlier year). */
+const NO_VALUES: ReadonlyMap<string, number | null> = new Map();
+
+/** The rows by their `code`, in the answer's order. */
+function rowsByCode(rows: readonly Row[]): Map<string, Row[]> {
+  let m = byCodeMemo.get(rows);
+  if (!m) {
+    m = new Map();
+    for (const r of rows) {
+      const list = m.get(String(r.code));
+      if (list) list.push(r);
+      else m.set(String(r.code), [r]);
+    }
+    byCodeMemo.set(rows, m);
+  }
+  return m;
+}
+
+/** Each row's `value` by its `code` (report/indicator_by_area: one row a kommun). */
+function valueByCode(rows: readonly Row[]): ReadonlyMap<string, number | null> {
+  let m = valueMemo.get(rows);
+  if (!m) {
+    m = new Map();
+    for (const r of rows) m.set(String(r.code), num(r.value));
+    valueMemo.set(rows, m);
+  }
+  return m;
+}
+
+/** report/indicator_kommun_years' rows as similarBand takes them, by kommun code. */
+function yearValuesByCode(rows: readonly Row[]): Map<string, { code: string; year: number; value: number | null }[]> {
+  let m = yearValueMemo.get(rows);
+  if (!m) {
+    m = new Map();
+    for (const r of rows) {
+      const v = { code: String(r.code), year: Number(r.year), value: num(r.value) };
+      const list = m.get(v.code);
+      if (list) list.push(v);
+      else m.set(v.code, [v]);
+    }
+    yearValueMemo.set(rows, m);
+  }
+  return m;
+}
+
+/** report/indicator_by_area's kommun rows as indicatorRank takes them. */
+function rankRows(rows: readonly Row[]): { code: string; lan_code: string; value: number | null }[] {
+  let out = rankMemo.get(rows);
+  if (!out) {
+    out = rows.map((r) => ({ code: String(r.code), lan_code: String(r.lan_code), value: num(r.value) }));
+    rankMemo.set(rows, out);
+  }
+  return out;
+}
 
 /** The latest year of a series with a value, null if none. */
 function latestYear(series: readonly Row[]): number | null {
@@ -339,6 +413,9 @@ async function reportModel(ctx: Context, conn: DuckDBConnection, scope: Scope, s
   if (year >= 2025) caveatIds.add('W202_CELL_KEY_NOISE');
   if (demo) caveatIds.add('W301_DEMO_DATA');
 
+  // The kommun's similar kommuner, the same for every indicator.
+  const group = scope.level === 'kommun' ? similarGroup(shared.groups, scope, year) : undefined;
+  const memberCodes = [...new Set(group?.members.map((m) => m.code))];
   const chapters: ReportModel['chapters'] = [];
   for (const ch of CHAPTERS) {
     const indicators: IndicatorBlock[] = [];
@@ -347,15 +424,14 @@ async function reportModel(ctx: Context, conn: DuckDBConnection, scope: Scope, s
       const series = await areaSeries(conn, ind.id, scope.code, year);
       const latest = latestYear(series);
       if (latest !== null && latest < year) caveatIds.add('W205_LAGGED_YEAR');
-      const inScope = (r: Row): boolean => scope.level === 'riket' || String(r.code).startsWith(scope.code);
       const allKommuner = latest === null ? [] : await queryOnce(conn, 'report/indicator_by_area', { indicator_id: ind.id, level: 'kommun', year: latest });
-      const byKommun = allKommuner.filter(inScope);
+      const byKommun = inScope(allKommuner, scope);
       // The first year with a value for the scope: the kommun spread then, to say whether it widened or narrowed.
       const firstYear = series.find((r) => r.value !== null)?.year;
-      const firstByKommun = new Map<string, number | null>();
-      if (firstYear !== undefined && latest !== null && Number(firstYear) < latest) {
-        for (const r of await queryOnce(conn, 'report/indicator_by_area', { indicator_id: ind.id, level: 'kommun', year: Number(firstYear) })) firstByKommun.set(String(r.code), num(r.value));
-      }
+      const firstByKommun =
+        firstYear !== undefined && latest !== null && Number(firstYear) < latest
+          ? valueByCode(await queryOnce(conn, 'report/indicator_by_area', { indicator_id: ind.id, level: 'kommun', year: Number(firstYear) }))
+          : NO_VALUES;
       const byLan = latest === null || scope.level !== 'riket' ? [] : await queryOnce(conn, 'report/indicator_by_area', { indicator_id: ind.id, level: 'lan', year: latest });
       // A län or kommun report sets its values beside its län's and riket's in the same year.
       const comparisons: { name: string; year: number; value: number | null }[] = [];
@@ -383,14 +459,13 @@ async function reportModel(ctx: Context, conn: DuckDBConnection, scope: Scope, s
       let similar: IndicatorBlock['similar'];
       let rank: IndicatorBlock['rank'];
       if (scope.level === 'kommun') {
-        const group = similarGroup(shared.groups, scope, year);
         if (group) {
-          const band = similarBand(group, (await queryOnce(conn, 'report/indicator_kommun_years', { indicator_id: ind.id, year })).map((r) => ({ code: String(r.code), year: Number(r.year), value: num(r.value) })));
+          // Only the members' values (each member once): similarBand would pass over every kommun's, some 3,000 rows.
+          const byCode = yearValuesByCode(await queryOnce(conn, 'report/indicator_kommun_years', { indicator_id: ind.id, year }));
+          const band = similarBand(group, memberCodes.flatMap((code) => byCode.get(code) ?? []));
           if (band.band.length > 0) similar = band;
         }
-        if (latest !== null) {
-          rank = indicatorRank(allKommuner.map((r) => ({ code: String(r.code), lan_code: String(r.lan_code), value: num(r.value) })), scope.code, latest, unitStyle(ind.unit).decimals);
-        }
+        if (latest !== null) rank = indicatorRank(rankRows(allKommuner), scope.code, latest, unitStyle(ind.unit).decimals);
       }
       indicators.push({
         id: ind.id,
@@ -456,8 +531,7 @@ async function reportModel(ctx: Context, conn: DuckDBConnection, scope: Scope, s
     const latestValid = [...series].reverse().find((p) => p.value !== null)?.year ?? year;
     // The kommuner's first values in the series' own first year (the 2016 baseline where the source has it).
     const firstValid = series.find((p) => p.value !== null)?.year ?? FIRST_YEAR;
-    const byKommun = (await queryOnce(conn, 'report/segregation_by_kommun', { measure, groups: split.groups, unit_level: 'deso', first_year: firstValid, year: latestValid }))
-      .filter((r) => scope.level === 'riket' || String(r.code).startsWith(scope.code));
+    const byKommun = inScope(await queryOnce(conn, 'report/segregation_by_kommun', { measure, groups: split.groups, unit_level: 'deso', first_year: firstValid, year: latestValid }), scope);
     const block: SegregationBlock = {
       measure,
       groups: split.groups,
@@ -513,15 +587,7 @@ async function reportModel(ctx: Context, conn: DuckDBConnection, scope: Scope, s
       block.change_before_break = toChange(pre.find((r) => r.span === 'comparable' && r.crosses_break === false));
     }
     // Every kommun's changes from the same table: the kommun tallies and lists rest on the test of the difference.
-    const kommunChanges = async (y: number): Promise<Map<string, Row[]>> => {
-      const m = new Map<string, Row[]>();
-      for (const r of await queryOnce(conn, 'report/segregation_change_by_kommun', { measure, groups: split.groups, unit_level: 'deso', year: y })) {
-        const list = m.get(String(r.code));
-        if (list) list.push(r);
-        else m.set(String(r.code), [r]);
-      }
-      return m;
-    };
+    const kommunChanges = async (y: number): Promise<Map<string, Row[]>> => rowsByCode(await queryOnce(conn, 'report/segregation_change_by_kommun', { measure, groups: split.groups, unit_level: 'deso', year: y }));
     const kNow = await kommunChanges(year);
     const kBefore = before !== null ? await kommunChanges(before) : null;
     for (const k of block.by_kommun) {
@@ -658,7 +724,6 @@ async function areaTypeBlock(
   const cutRows = await queryOnce(conn, 'report/area_type_cuts', { year });
   if (cutRows.length === 0) return undefined;
   const cat = loadAreaTypeCatalogue(ctx.config.dataDir);
-  const scopeParams = { scope_level: scope.level, scope_code: scope.code, year };
   const population = (await scopeRows(conn, 'report/area_type_population', { year }, scope)).map((r) => ({
     year: Number(r.year),
     area_type: areaTypeNumber(r.area_type),
@@ -671,9 +736,18 @@ async function areaTypeBlock(
   const byType = await scopeRows(conn, 'report/indicator_by_area_type', { year }, scope);
   const gaps = await scopeRows(conn, 'report/area_type_gaps', { year }, scope);
   const regsoOnly = new Set(indicators.filter((d) => d.levels.length === 1 && d.levels[0] === 'regso').map((d) => d.id));
+  // The by-type rows of each indicator, in the answer's order: looked up per gap row instead of filtered from all.
+  const byIndicator = new Map<string, Row[]>();
+  for (const r of byType) {
+    if (typeof r.indicator_id !== 'string') continue;
+    const list = byIndicator.get(r.indicator_id);
+    if (list) list.push(r);
+    else byIndicator.set(r.indicator_id, [r]);
+  }
   const rows: AreaTypeIndicator[] = gaps.map((g) => {
     const id = String(g.indicator_id);
     const y = Number(g.year);
+    const ofIndicator = byIndicator.get(id) ?? [];
     return {
       id,
       // The title of the year's definition (the education age band), as in the indicator chapters.
@@ -701,18 +775,16 @@ async function areaTypeBlock(
       change_verdict: gapChangeVerdict(g.change_verdict),
       status: String(g.status),
       change_status: String(g.change_status),
-      by_type: byType
-        .filter((r) => r.indicator_id === id && Number(r.year) === y)
+      by_type: ofIndicator
+        .filter((r) => Number(r.year) === y)
         .flatMap((r) => {
           const t = areaTypeNumber(r.area_type);
           return t === null ? [] : [{ area_type: t, value: num(r.value), status: String(r.status), n_areas: Number(r.n_areas) }];
         }),
-      trend: byType
-        .filter((r) => r.indicator_id === id)
-        .flatMap((r) => {
-          const t = areaTypeNumber(r.area_type);
-          return t === null ? [] : [{ year: Number(r.year), area_type: t, value: num(r.value), status: String(r.status) }];
-        }),
+      trend: ofIndicator.flatMap((r) => {
+        const t = areaTypeNumber(r.area_type);
+        return t === null ? [] : [{ year: Number(r.year), area_type: t, value: num(r.value), status: String(r.status) }];
+      }),
     };
   });
   const block: AreaTypeBlock = {
@@ -741,7 +813,7 @@ async function areaTypeBlock(
       latest_index: num(r.latest_index),
     }));
     block.regso_years = { first: num(regso[0]?.first_year), latest: num(regso[0]?.latest_year) };
-    block.index_spread = (await queryFile(conn, 'report/area_type_index_spread', { ...scopeParams, first_year: BASELINE_YEAR })).map((r) => ({
+    block.index_spread = (await scopeRows(conn, 'report/area_type_index_spread', { first_year: BASELINE_YEAR, year }, scope)).map((r) => ({
       year: Number(r.year),
       n_regso: Number(r.n_regso),
       n_indexed: Number(r.n_indexed),

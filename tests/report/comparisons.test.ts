@@ -40,6 +40,26 @@ describe('indicatorRank: in riket and in the län', () => {
     expect(indicatorRank(rows, '1281', 2024, 1)).toEqual({ year: 2024, rank_riket: 6, n_riket: 6, ties_riket: 0, rank_lan: 2, n_lan: 2, ties_lan: 0 });
   });
 
+  it('ranks as rankAmong does, for every kommun of many rows asked again and again (the tables are made once)', () => {
+    // A fixed pseudo-random set with ties at print precision, gaps, negative values and -0.
+    let seed = 7;
+    const next = (): number => (seed = (seed * 48271) % 2147483647) / 2147483647;
+    const many = Array.from({ length: 300 }, (_, i) => {
+      const code = String(100 + i).padStart(4, '0');
+      const lan = String(1 + (i % 21)).padStart(2, '0');
+      const r = next();
+      return { code: `${lan}${code.slice(2)}`, lan_code: lan, value: r < 0.1 ? null : r < 0.15 ? -0 : Math.round((next() - 0.3) * 2000) / 40 };
+    });
+    for (const decimals of [0, 1, 2]) {
+      for (const { code } of many) {
+        const lan = many.filter((r) => r.lan_code === code.slice(0, 2));
+        const riket = rankAmong(many, code, decimals);
+        const inLan = rankAmong(lan, code, decimals);
+        expect(indicatorRank(many, code, 2024, decimals)).toEqual({ year: 2024, rank_riket: riket.rank, n_riket: riket.n, ties_riket: riket.ties, rank_lan: inLan.rank, n_lan: inLan.n, ties_lan: inLan.ties });
+      }
+    }
+  });
+
   it('rankText states n and ties', () => {
     expect(rankText(3, 290, 2)).toBe('3 av 290 (delad med 2 andra)');
     expect(rankText(1, 26, 1)).toBe('1 av 26 (delad med 1 annan)');

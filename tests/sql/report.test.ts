@@ -163,6 +163,7 @@ describe('sql/report/*.sql', () => {
       ['report/area_type_gaps', 'report/area_type_gaps_all', { year: 2025 }],
       ['report/area_type_population', 'report/area_type_population_all', { year: 2025 }],
       ['report/indicator_by_area_type', 'report/indicator_by_area_type_all', { year: 2025 }],
+      ['report/area_type_index_spread', 'report/area_type_index_spread_all', { first_year: 2016, year: 2025 }],
       // Kommun files: asked by kommun_code.
       ['report/area_type_regso', 'report/area_type_regso_all', { first_year: 2016, year: 2025 }],
       ['report/area_type_regso', 'report/area_type_regso_all', { first_year: 2017, year: 2023 }],
@@ -180,7 +181,7 @@ describe('sql/report/*.sql', () => {
         if (one.length > 0) nonEmpty++;
       }
     }
-    expect(nonEmpty).toBe(20);
+    expect(nonEmpty).toBe(24);
     // Each scope's change at its own latest end year: riket 2025, Stockholm 2024.
     const changes = await queryFile(c, 'report/segregation_change_all', { ...split, year: 2025 });
     expect(changes.map((r) => `${String(r.scope_code)} ${String(r.span)} ${String(r.to_year)}`)).toEqual(['0180 comparable 2024', '00 comparable 2025', '00 since_first 2025']);
