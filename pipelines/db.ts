@@ -186,6 +186,14 @@ const PLAIN_TYPES: ReadonlySet<DuckDBTypeId> = new Set([
   DuckDBTypeId.VARCHAR,
 ]);
 
+/** `v`, or the first copy of the same short string met in this answer (`strings`). */
+function shared<V>(v: V, strings: Map<string, string>): V {
+  if (typeof v !== 'string' || v.length > SHARED_STRING_MAX) return v;
+  const seen = strings.get(v);
+  if (seen === undefined) strings.set(v, v);
+  return (seen ?? v) as V;
+}
+
 /**
  * A chunk's rows appended to `rows` as plain objects (toPlain on every value), as query and streamFile give them;
  * a column at a time, so each column's vector and type are looked up once, not once a cell (the binding's row
@@ -205,25 +213,13 @@ function appendRows(rows: Row[], names: readonly string[], chunk: DuckDBDataChun
     const type = vector.type;
     if (type.typeId === DuckDBTypeId.VARCHAR) {
       for (let r = 0; r < n; r++) {
-        let v = vector.getItem(r) as string | null;
-        if (v !== null && v.length <= SHARED_STRING_MAX) {
-          const seen = strings.get(v);
-          if (seen === undefined) strings.set(v, v);
-          else v = seen;
-        }
-        (rows[start + r] as Row)[k] = v;
+        (rows[start + r] as Row)[k] = shared(vector.getItem(r) as string | null, strings);
       }
     } else if (PLAIN_TYPES.has(type.typeId)) {
       for (let r = 0; r < n; r++) (rows[start + r] as Row)[k] = vector.getItem(r) as number | boolean | null;
     } else {
       for (let r = 0; r < n; r++) {
-        let v = toPlain(JSDuckDBValueConverter(vector.getItem(r), type, JSDuckDBValueConverter), k);
-        if (typeof v === 'string' && v.length <= SHARED_STRING_MAX) {
-          const seen = strings.get(v);
-          if (seen === undefined) strings.set(v, v);
-          else v = seen;
-        }
-        (rows[start + r] as Row)[k] = v;
+        (rows[start + r] as Row)[k] = shared(toPlain(JSDuckDBValueConverter(vector.getItem(r), type, JSDuckDBValueConverter), k), strings);
       }
     }
   }

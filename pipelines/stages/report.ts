@@ -159,15 +159,32 @@ async function scopeRows(conn: DuckDBConnection, name: string, params: Params, s
  */
 const runScopes = new WeakMap<DuckDBConnection, Map<string, Promise<Map<string, Row[] | undefined>>>>();
 
+/** `items` grouped by `keyOf` (items without a key left out), each group in the items' order. */
+function groupBy<T>(items: readonly T[], keyOf: (item: T) => string | undefined): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const key = keyOf(item);
+    if (key === undefined) continue;
+    const list = groups.get(key);
+    if (list) list.push(item);
+    else groups.set(key, [item]);
+  }
+  return groups;
+}
+
 /**
  * Shapes of run-wide answers (queryOnce's, the same array for every report) that each report would otherwise derive
  * again from every kommun's rows: made once per answer, dropped with it.
  */
+function derivedOnce<T>(memo: WeakMap<readonly Row[], T>, rows: readonly Row[], make: () => T): T {
+  let shaped = memo.get(rows);
+  if (shaped === undefined) memo.set(rows, (shaped = make()));
+  return shaped;
+}
 const byCodeMemo = new WeakMap<readonly Row[], Map<string, Row[]>>();
 const valueMemo = new WeakMap<readonly Row[], Map<string, number | null>>();
 const yearValueMemo = new WeakMap<readonly Row[], Map<string, { code: string; year: number; value: number | null }[]>>();
 const rankMemo = new WeakMap<readonly Row[], { code: string; lan_code: string; value: number | null }[]>();
-
 const prefixMemo = new WeakMap<readonly Row[], Map<number, Map<string, Row[]>>>();
 
 /**
@@ -177,19 +194,13 @@ const prefixMemo = new WeakMap<readonly Row[], Map<number, Map<string, Row[]>>>(
 function inScope(rows: readonly Row[], scope: Scope): readonly Row[] {
   if (scope.level === 'riket') return rows;
   const len = scope.code.length;
-  let byLength = prefixMemo.get(rows);
-  if (!byLength) prefixMemo.set(rows, (byLength = new Map()));
+  const byLength = derivedOnce(prefixMemo, rows, () => new Map<number, Map<string, Row[]>>());
   let groups = byLength.get(len);
   if (!groups) {
-    groups = new Map();
-    for (const r of rows) {
+    groups = groupBy(rows, (r) => {
       const code = String(r.code);
-      if (code.length < len) continue;
-      const prefix = code.slice(0, len);
-      const list = groups.get(prefix);
-      if (list) list.push(r);
-      else groups.set(prefix, [r]);
-    }
+      return code.length < len ? undefined : code.slice(0, len);
+    });
     byLength.set(len, groups);
   }
   return groups.get(scope.code) ?? [];
@@ -200,54 +211,27 @@ const NO_VALUES: ReadonlyMap<string, number | null> = new Map();
 
 /** The rows by their `code`, in the answer's order. */
 function rowsByCode(rows: readonly Row[]): Map<string, Row[]> {
-  let m = byCodeMemo.get(rows);
-  if (!m) {
-    m = new Map();
-    for (const r of rows) {
-      const list = m.get(String(r.code));
-      if (list) list.push(r);
-      else m.set(String(r.code), [r]);
-    }
-    byCodeMemo.set(rows, m);
-  }
-  return m;
+  return derivedOnce(byCodeMemo, rows, () => groupBy(rows, (r) => String(r.code)));
 }
 
 /** Each row's `value` by its `code` (report/indicator_by_area: one row a kommun). */
 function valueByCode(rows: readonly Row[]): ReadonlyMap<string, number | null> {
-  let m = valueMemo.get(rows);
-  if (!m) {
-    m = new Map();
-    for (const r of rows) m.set(String(r.code), num(r.value));
-    valueMemo.set(rows, m);
-  }
-  return m;
+  return derivedOnce(valueMemo, rows, () => new Map(rows.map((r) => [String(r.code), num(r.value)])));
 }
 
 /** report/indicator_kommun_years' rows as similarBand takes them, by kommun code. */
 function yearValuesByCode(rows: readonly Row[]): Map<string, { code: string; year: number; value: number | null }[]> {
-  let m = yearValueMemo.get(rows);
-  if (!m) {
-    m = new Map();
-    for (const r of rows) {
-      const v = { code: String(r.code), year: Number(r.year), value: num(r.value) };
-      const list = m.get(v.code);
-      if (list) list.push(v);
-      else m.set(v.code, [v]);
-    }
-    yearValueMemo.set(rows, m);
-  }
-  return m;
+  return derivedOnce(yearValueMemo, rows, () =>
+    groupBy(
+      rows.map((r) => ({ code: String(r.code), year: Number(r.year), value: num(r.value) })),
+      (v) => v.code,
+    ),
+  );
 }
 
 /** report/indicator_by_area's kommun rows as indicatorRank takes them. */
 function rankRows(rows: readonly Row[]): { code: string; lan_code: string; value: number | null }[] {
-  let out = rankMemo.get(rows);
-  if (!out) {
-    out = rows.map((r) => ({ code: String(r.code), lan_code: String(r.lan_code), value: num(r.value) }));
-    rankMemo.set(rows, out);
-  }
-  return out;
+  return derivedOnce(rankMemo, rows, () => rows.map((r) => ({ code: String(r.code), lan_code: String(r.lan_code), value: num(r.value) })));
 }
 
 /** The latest year of a series with a value, null if none. */
@@ -737,13 +721,7 @@ async function areaTypeBlock(
   const gaps = await scopeRows(conn, 'report/area_type_gaps', { year }, scope);
   const regsoOnly = new Set(indicators.filter((d) => d.levels.length === 1 && d.levels[0] === 'regso').map((d) => d.id));
   // The by-type rows of each indicator, in the answer's order: looked up per gap row instead of filtered from all.
-  const byIndicator = new Map<string, Row[]>();
-  for (const r of byType) {
-    if (typeof r.indicator_id !== 'string') continue;
-    const list = byIndicator.get(r.indicator_id);
-    if (list) list.push(r);
-    else byIndicator.set(r.indicator_id, [r]);
-  }
+  const byIndicator = groupBy(byType, (r) => (typeof r.indicator_id === 'string' ? r.indicator_id : undefined));
   const rows: AreaTypeIndicator[] = gaps.map((g) => {
     const id = String(g.indicator_id);
     const y = Number(g.year);
