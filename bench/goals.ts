@@ -4,7 +4,7 @@
  * script, and a 5-million-unit table through `indices` and `area-types`. Printed, never asserted: the numbers depend
  * on the machine and its load (the load average is printed with them).
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
@@ -22,25 +22,36 @@ export interface Measured {
   stderr: string;
 }
 
-/** Runs `node args…` (or any command) as a whole process, with its wall time and peak RSS. */
-export function measure(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): Measured {
-  const gnuTime = existsSync(TIME);
-  const t0 = performance.now();
-  const r = spawnSync(gnuTime ? TIME : cmd, gnuTime ? ['-f', 'segfollow-bench-peak-kb %M cpu %U %S', cmd, ...args] : args, {
-    cwd: ROOT,
-    env: { ...process.env, ...env },
-    encoding: 'utf8',
-    maxBuffer: 256 << 20,
-  });
-  const wallS = (performance.now() - t0) / 1000;
-  const m = /segfollow-bench-peak-kb (\d+) cpu ([\d.]+) ([\d.]+)/.exec(r.stderr ?? '');
+const timed = (cmd: string, args: string[]): [string, string[]] => (existsSync(TIME) ? [TIME, ['-f', 'segfollow-bench-peak-kb %M cpu %U %S', cmd, ...args]] : [cmd, args]);
+
+function measured(wallS: number, status: number | null, stderr: string): Measured {
+  const m = /segfollow-bench-peak-kb (\d+) cpu ([\d.]+) ([\d.]+)/.exec(stderr);
   return {
     wallS,
     cpuS: m ? Number(m[2]) + Number(m[3]) : null,
     peakMb: m ? Number(m[1]) / 1024 : null,
-    status: r.status,
-    stderr: (r.stderr ?? '').replace(/segfollow-bench-peak-kb .*\n?/, ''),
+    status,
+    stderr: stderr.replace(/segfollow-bench-peak-kb .*\n?/, ''),
   };
+}
+
+/** Runs `node args…` (or any command) as a whole process, with its wall time and peak RSS. */
+export function measure(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): Measured {
+  const t0 = performance.now();
+  const r = spawnSync(...timed(cmd, args), { cwd: ROOT, env: { ...process.env, ...env }, encoding: 'utf8', maxBuffer: 256 << 20 });
+  return measured((performance.now() - t0) / 1000, r.status, r.stderr ?? '');
+}
+
+/** The same, not waiting for it: for processes measured side by side (started together, so the machine's load and speed are alike for both). */
+export function measureBeside(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<Measured> {
+  const t0 = performance.now();
+  const child = spawn(...timed(cmd, args), { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  return new Promise((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (status) => resolve(measured((performance.now() - t0) / 1000, status, stderr)));
+  });
 }
 
 export function line(label: string, value: string, goal: string): void {

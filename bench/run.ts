@@ -52,6 +52,7 @@ try {
   // Issue 8: tagging's cost (report stage tagged vs untagged, file sizes) over the demo warehouse built above.
   const tagging = await import('./tagging.ts');
   tagging.benchTaggingReports(join(dir, 'w.duckdb'), join(dir, 'raw'));
+  await tagging.benchTaggingBeside(join(dir, 'w.duckdb'), join(dir, 'raw'));
   await tagging.benchTaggingPaired(9);
   await goals.benchLargeInput(dir);
   // Issue 10 goal 2: the segregation stage alone at 20 and 200 draws on the demo warehouse just built.

@@ -6,6 +6,8 @@
  *   warehouse, alternating, median of the rounds: goal at most 5 % slower. The reports: riket, the 21 län and a
  *   sample of 21 kommuner (each län's residence city: the larger kommun reports), 43 of the demo's 312, so that a
  *   round takes a minute rather than seven;
+ * - the same side by side (tagged and untagged started together, one render thread each), which a machine's drifting
+ *   speed cannot tilt as it can two runs one after the other;
  * - every file's size, tagged against untagged, and the largest difference per report kind: goal no tagged file
  *   larger than its untagged twin;
  * - the structural checker over every tagged file;
@@ -20,10 +22,10 @@
  *
  * `npm run bench` runs it over the demo warehouse it has built (bench/run.ts). Alone:
  * `node --import tsx bench/tagging.ts [reports] [rounds]` (reports default riket,lan,kommun over the sample above;
- * rounds default 3; builds a demo warehouse first), `node --import tsx bench/tagging.ts --paired [rounds]` for the
- * in-process comparison only.
+ * rounds default 3; builds a demo warehouse first; `--beside` last for the side-by-side comparison only),
+ * `node --import tsx bench/tagging.ts --paired [rounds]` for the in-process comparison only.
  */
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -32,7 +34,7 @@ import { checkTaggedPdf } from '../pipelines/report/tagging/check.ts';
 import { compactPdf } from '../pipelines/report/tagging/compact.ts';
 import { PAGE_DEFLATE } from '../pipelines/report/tagging/layer.ts';
 import { isDict, isName, isRef, isStream, readPdf } from '../pipelines/report/tagging/pdf-objects.ts';
-import { line, measure } from './goals.ts';
+import { line, measure, measureBeside, type Measured } from './goals.ts';
 
 const median = (v: readonly number[]): number => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)] ?? NaN;
 const pct = (a: number, b: number): string => `${a >= b ? '+' : ''}${(((a - b) / b) * 100).toFixed(1)} %`;
@@ -151,6 +153,46 @@ export function benchTaggingReports(warehouse: string, raw: string, reports = 'r
 }
 
 /**
+ * The same reports tagged and untagged side by side: both report stages started together, one render thread each
+ * (SEGFOLLOW_REPORT_THREADS=1, one core each on this machine kind), each over its own copy of the warehouse. Run one
+ * after the other, two runs of the same code differ by several per cent on a shared machine (its speed drifts over
+ * minutes), which is the size of the goal; side by side, drift and other load fall on both alike. Compared: the CPU
+ * time of each whole process (GNU time), the figure held against the goal, and the report stage's wall time; the
+ * median of the rounds' ratios.
+ */
+export async function benchTaggingBeside(warehouse: string, raw: string, reports = 'riket,lan,kommun', rounds = 3, areas: string | null = SAMPLE_AREAS): Promise<void> {
+  console.log(`\nissue 8: tagging side by side, report stage for --reports ${reports}${areas === SAMPLE_AREAS ? ' (the sample above)' : areas ? ` --areas ${areas}` : ''}, tagged and untagged started together, one render thread each, ${rounds} round(s) (load average ${loadavg()[0]?.toFixed(1)})`);
+  const dir = mkdtempSync(join(tmpdir(), 'segfollow-bench-beside-'));
+  try {
+    const ratio: Record<'cpu' | 'stage', number[]> = { cpu: [], stage: [] };
+    for (let r = 0; r < rounds; r++) {
+      const runs = (['tagged', 'untagged'] as const).map((v) => {
+        const out = join(dir, `${v}-${r}`);
+        mkdirSync(out, { recursive: true });
+        const copy = join(dir, `${v}.duckdb`);
+        copyFileSync(warehouse, copy);
+        const args = ['bin/segfollow.js', 'report', '--reports', reports, ...(areas ? ['--areas', areas] : []), '--year', '2025', '--warehouse', copy, '--out', out, '--log-level', 'warn'];
+        return measureBeside(process.execPath, args, { SEGFOLLOW_RAW: raw, SEGFOLLOW_PDF_TAGGED: v === 'tagged' ? 'true' : 'false', SEGFOLLOW_REPORT_THREADS: '1' }).then((m) => {
+          if (m.status !== 0) throw new Error(`report (${v}) exited ${m.status}: ${m.stderr.trim().split('\n').slice(-3).join(' | ')}`);
+          const manifest = JSON.parse(readFileSync(join(out, '2025', 'manifest.json'), 'utf8')) as { stages: { stage: string; seconds: number }[] };
+          return { m, stage: manifest.stages.find((s) => s.stage === 'report')?.seconds ?? NaN };
+        });
+      });
+      const [t, u] = (await Promise.all(runs)) as [{ m: Measured; stage: number }, { m: Measured; stage: number }];
+      ratio.stage.push(t.stage / u.stage);
+      if (t.m.cpuS !== null && u.m.cpuS !== null) ratio.cpu.push(t.m.cpuS / u.m.cpuS);
+      const cpu = (x: Measured): string => (x.cpuS === null ? '' : `, CPU ${x.cpuS.toFixed(2)} s`);
+      console.log(`  round ${r + 1}: tagged report stage ${t.stage.toFixed(2)} s${cpu(t.m)}; untagged ${u.stage.toFixed(2)} s${cpu(u.m)} (load average ${loadavg()[0]?.toFixed(1)})`);
+    }
+    // The wall time understates the difference: the first process to finish leaves the other the whole machine.
+    line('report stage side by side, wall (median of the ratios)', pct(median(ratio.stage), 1), '');
+    if (ratio.cpu.length === rounds) line('whole process CPU side by side (median of the ratios)', pct(median(ratio.cpu), 1), '≤ +5 %');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
  * In one process, interleaved: the fixture's reports untagged (pdfmake's layout and rendering), tagged before packing
  * (the same plus the layer's bookkeeping and the structure tree written into the file), and the packing into object
  * streams. CPU time of this process, so that other processes' load counts less; medians over the rounds.
@@ -208,7 +250,9 @@ if (import.meta.url === `file://${process.argv[1]}`) {
         SEGFOLLOW_RAW: join(dir, 'raw'),
       });
       if (warm.status !== 0) throw new Error(`demo run failed: ${warm.stderr}`);
-      benchTaggingReports(join(dir, 'w.duckdb'), join(dir, 'raw'), process.argv[2] ?? 'riket,lan,kommun', Number(process.argv[3] ?? 3));
+      const [reports, rounds] = [process.argv[2] ?? 'riket,lan,kommun', Number(process.argv[3] ?? 3)];
+      if (process.argv.includes('--beside')) await benchTaggingBeside(join(dir, 'w.duckdb'), join(dir, 'raw'), reports === '--beside' ? 'riket,lan,kommun' : reports, rounds || 3);
+      else benchTaggingReports(join(dir, 'w.duckdb'), join(dir, 'raw'), reports, rounds);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
