@@ -173,7 +173,11 @@ interface PdfDoc {
  * demo reports had the tree's pre-pass and writing among the layer's costliest functions).
  */
 class StructNode {
-  readonly children: StructNode[] = [];
+  /**
+   * Child elements in document order; NO_CHILDREN until the first (most elements are leaves, and an array's first
+   * push reserves room for 17). Handed over as the element's /K by the pre-pass (Tagger.create).
+   */
+  children: StructNode[] = NO_CHILDREN;
   alt: string | undefined = undefined;
   lang: string | undefined = undefined;
   scope: 'Column' | 'Row' | undefined = undefined;
@@ -186,7 +190,10 @@ class StructNode {
   used = false;
   /** The element's object, once it is to be written (pre-pass). */
   ref: ElementRef | undefined = undefined;
-  /** /K in order: child elements, marked content (MCID on a page), annotations (OBJR). */
+  /**
+   * /K in order: child elements, marked content (a number: Tagger.mcr), annotations (OBJR). Undefined while empty
+   * (most elements get one MCID: an array literal of one holds exactly one).
+   */
   kids: Kid[] | undefined = undefined;
 
   constructor(
@@ -194,6 +201,10 @@ class StructNode {
     readonly parent: StructNode | null,
   ) {}
 }
+
+/** The children of a leaf: shared, never written to (Tagger.node replaces it on the first child). */
+const NO_CHILDREN: StructNode[] = [];
+Object.freeze(NO_CHILDREN);
 
 /**
  * A structure element's object: its number (its offset only for pdfkit's _refEnd, which records it in a table the
@@ -226,14 +237,19 @@ function elementRef(doc: PdfDoc): ElementRef {
 }
 
 /** An object the layer writes itself: its reference and its dictionary's text. */
-interface PackedObject {
+interface PackedObject extends Packable {
   readonly ref: ElementRef;
-  readonly text: string;
-  /** An array of references to these object numbers instead of `text`, laid out by the packing (compact.ts). */
-  readonly refs?: readonly number[];
 }
 
-type Kid = StructNode | { mcid: number; pg: PdfRef } | { objr: PdfRef; pg: PdfRef };
+/**
+ * A /K entry. Marked content is a number, the page's index in Tagger.mcPages times MC_SPAN plus the MCID: a report
+ * has a sequence for every table cell, and an object for each was most of the tree's retained bytes after the
+ * elements themselves.
+ */
+type Kid = StructNode | number | { objr: PdfRef; pg: PdfRef };
+/** MCIDs of a page below this (a page has hundreds); kept small so that the numbers of most pages stay small integers. */
+const MC_SPAN = 0x10000;
+const NO_KIDS: readonly Kid[] = [];
 
 interface ArtifactTag {
   readonly artifact: 'Pagination' | 'Layout' | 'Page' | 'Background';
@@ -268,7 +284,8 @@ const STRUCT_MARKING = { tag: 'Struct' } as const;
 const ARTIFACT_MARKING = { tag: 'Artifact' } as const;
 
 interface TableInfo {
-  readonly cells: Map<PmNode, { row: number; col: number }>;
+  /** Each body cell's place: row times CELL_SPAN plus column (a number, not an object per cell). */
+  readonly cells: Map<PmNode, number>;
   readonly body: PmNode[][];
   readonly headerRows: number;
   readonly rowHeaderColumns: number;
@@ -286,18 +303,37 @@ interface ListInfo {
   marker?: { inline: unknown; lbl: StructNode };
 }
 
-interface Frame {
-  readonly artifact?: ArtifactTag;
-  /** New elements of this node's children attach here. */
-  readonly container: StructNode | null;
-  /** Text lines of this node go here. */
-  readonly owner?: StructNode;
+/** Columns of a table below this (CELL_SPAN). */
+const CELL_SPAN = 0x10000;
+
+/**
+ * A node being laid out (one for every processNode). A class with every field, so that the layer's reads of the
+ * stack's frames see one shape (object literals of seven shapes made those reads polymorphic).
+ */
+class Frame {
   /** Vectors, SVGs and images of this node go here. */
-  readonly figure?: StructNode;
-  readonly table?: TableInfo;
-  readonly list?: ListInfo;
-  readonly tocTable?: PmNode;
+  figure: StructNode | undefined = undefined;
+  table: TableInfo | undefined = undefined;
+  list: ListInfo | undefined = undefined;
+  tocTable: PmNode | undefined = undefined;
+
+  constructor(
+    /** New elements of this node's children attach here. */
+    readonly container: StructNode | null,
+    readonly artifact: ArtifactTag | undefined = undefined,
+    /** Text lines of this node go here. */
+    readonly owner: StructNode | undefined = undefined,
+  ) {}
+
+  /** The frame of a node inside an artifact: one per kind, shared (such a frame is never changed). */
+  static artifact(tag: ArtifactTag): Frame {
+    let f = ARTIFACT_FRAMES.get(tag);
+    if (!f) ARTIFACT_FRAMES.set(tag, (f = new Frame(null, tag)));
+    return f;
+  }
 }
+
+const ARTIFACT_FRAMES = new Map<ArtifactTag, Frame>();
 
 function textOf(node: PmNode | undefined): string {
   const t = node?.text;
@@ -427,6 +463,9 @@ class Tagger {
   /** The page whose ParentTree array `mcids` is (the MCIDs given out on it so far). */
   private mcPage: PdfPage | null = null;
   private mcids: unknown[] = [];
+  /** The pages marked content was given out on (their dictionaries, the /Pg of an MCID), and this page's base in Kid numbers. */
+  private readonly mcPages: PdfRef[] = [];
+  private mcBase = 0;
   private treeRoot: PdfRef | null = null;
   /** While a linked line is drawn (renderLinkedLine): what the document's link hooks do instead of pdfkit's own. */
   linking: LinkHandlers | null = null;
@@ -437,7 +476,10 @@ class Tagger {
 
   static node(role: string, parent: StructNode | null): StructNode {
     const n = new StructNode(role, parent);
-    parent?.children.push(n);
+    if (parent) {
+      if (parent.children === NO_CHILDREN) parent.children = [n];
+      else parent.children.push(n);
+    }
     return n;
   }
 
@@ -450,7 +492,7 @@ class Tagger {
 
   reset(): void {
     this.root = Tagger.node('Document', null);
-    this.stack = [{ container: this.root }];
+    this.stack = [new Frame(this.root)];
     this.issues = this.issues.filter((i) => i.kind === 'no-title' || i.kind === 'no-language');
     this.lastTextNode = undefined;
   }
@@ -465,45 +507,59 @@ class Tagger {
 
   enter(node: PmNode): Frame {
     const parent = this.top();
-    if (parent.artifact) return { artifact: parent.artifact, container: null };
+    if (parent.artifact) return Frame.artifact(parent.artifact);
     let container = parent.container;
     let slot: StructNode | undefined;
     const pos = parent.table?.cells.get(node);
-    if (pos) slot = this.cell(parent.table as TableInfo, node, pos);
+    if (pos !== undefined) slot = this.cell(parent.table as TableInfo, node, Math.floor(pos / CELL_SPAN), pos % CELL_SPAN);
     else if (parent.list?.items.has(node)) slot = this.item(parent.list, node);
     if (slot) container = slot;
     const role = node.role && ROLES.has(node.role) && !(slot && (node.role === 'TH' || node.role === 'TD')) ? node.role : undefined;
-    if (role === 'Artifact') return { artifact: LAYOUT, container: null };
+    if (role === 'Artifact') return Frame.artifact(LAYOUT);
 
-    if (parent.tocTable === node && node.table) return { container: null, table: this.tableInfo(node, Tagger.child(container, node, 'TOC'), true) };
-    if (node.toc) return { container, ...(node.toc._table ? { tocTable: node.toc._table } : {}) };
+    if (parent.tocTable === node && node.table) {
+      const f = new Frame(null);
+      f.table = this.tableInfo(node, Tagger.child(container, node, 'TOC'), true);
+      return f;
+    }
+    if (node.toc) {
+      const f = new Frame(container);
+      f.tocTable = node.toc._table;
+      return f;
+    }
     if (node.table) {
       // A table used for layout (a framed box): its cells are plain containers.
-      if (role && role !== 'Table') return { container: Tagger.child(container, node, role) };
+      if (role && role !== 'Table') return new Frame(Tagger.child(container, node, role));
       if (!((node.table.headerRows ?? 0) > 0)) this.issues.push({ kind: 'table-without-header', node: describe('Table', undefined, textOf(this.lastTextNode).trim()) });
-      return { container: null, table: this.tableInfo(node, Tagger.child(container, node, 'Table'), false) };
+      const f = new Frame(null);
+      f.table = this.tableInfo(node, Tagger.child(container, node, 'Table'), false);
+      return f;
     }
     if (node.ul || node.ol) {
       const list = Tagger.child(container, node, role ?? 'L');
       list.listNumbering = node.ol ? 'Decimal' : 'Disc';
-      return { container: list, list: { items: new Set(node.ul ?? node.ol), list } };
+      const f = new Frame(list);
+      f.list = { items: new Set(node.ul ?? node.ol), list };
+      return f;
     }
     if (node.text !== undefined) {
       if (hasText(node.text)) this.lastTextNode = node;
       const owner = slot && !role ? slot : Tagger.child(container, node, role ?? this.heading(node) ?? 'P');
-      return { container: owner, owner };
+      return new Frame(owner, undefined, owner);
     }
     if (node.svg !== undefined || node.image !== undefined || node.canvas !== undefined || node.qr !== undefined) {
       if (typeof node.alt === 'string' && node.alt.trim()) {
         const figure = Tagger.child(container, node, role ?? 'Figure');
         figure.alt = node.alt.trim();
-        return { container: figure, figure };
+        const f = new Frame(figure);
+        f.figure = figure;
+        return f;
       }
       if (!node.decorative) this.issues.push({ kind: 'figure-without-alt', node: describe('Figure', undefined, textOf(this.lastTextNode).trim()) });
-      return { artifact: LAYOUT, container: null };
+      return Frame.artifact(LAYOUT);
     }
     // stack, columns, section: transparent unless given a role.
-    return { container: role ? Tagger.child(container, node, role) : container };
+    return new Frame(role ? Tagger.child(container, node, role) : container);
   }
 
   private heading(node: PmNode): string | undefined {
@@ -517,32 +573,36 @@ class Tagger {
 
   private tableInfo(node: PmNode, table: StructNode, toc: boolean): TableInfo {
     const body = node.table?.body ?? [];
-    const cells = new Map<PmNode, { row: number; col: number }>();
-    body.forEach((r, row) => r.forEach((c, col) => cells.set(c, { row, col })));
+    const cells = new Map<PmNode, number>();
+    for (let row = 0; row < body.length; row++) {
+      const r = body[row] as PmNode[];
+      if (r.length > CELL_SPAN) throw new Error(`tagging: a table of more than ${CELL_SPAN} columns`);
+      for (let col = 0; col < r.length; col++) cells.set(r[col] as PmNode, row * CELL_SPAN + col);
+    }
     return { cells, body, headerRows: toc ? 0 : (node.table?.headerRows ?? 0), rowHeaderColumns: toc ? 0 : Math.max(0, node.rowHeaderColumns ?? 0), toc, table, rows: new Map() };
   }
 
-  private cell(info: TableInfo, node: PmNode, pos: { row: number; col: number }): StructNode {
-    let tr = info.rows.get(pos.row);
+  private cell(info: TableInfo, node: PmNode, row: number, col: number): StructNode {
+    let tr = info.rows.get(row);
     if (info.toc) {
       if (!tr) {
         tr = Tagger.node('TOCI', info.table);
         const ref = Tagger.node('Reference', tr);
-        ref.title = textOf(info.body[pos.row]?.[0]).trim();
-        info.rows.set(pos.row, tr);
+        ref.title = textOf(info.body[row]?.[0]).trim();
+        info.rows.set(row, tr);
       }
       const ref = tr.children[0];
       if (!ref) throw new Error('tagging: TOC entry without reference');
       return ref;
     }
-    const header = pos.row < info.headerRows;
+    const header = row < info.headerRows;
     if (!tr) {
       const group = header ? (info.head ??= Tagger.node('THead', info.table)) : (info.tbody ??= Tagger.node('TBody', info.table));
       tr = Tagger.node('TR', group);
-      info.rows.set(pos.row, tr);
+      info.rows.set(row, tr);
     }
     // A body cell is a row header by its column (the table's rowHeaderColumns) or by its own role.
-    const th = header || pos.col < info.rowHeaderColumns || node.role === 'TH';
+    const th = header || col < info.rowHeaderColumns || node.role === 'TH';
     const c = Tagger.node(th ? 'TH' : 'TD', tr);
     if (th) c.scope = header ? 'Column' : 'Row';
     if ((node.colSpan ?? 1) > 1) c.colSpan = node.colSpan;
@@ -641,13 +701,22 @@ class Tagger {
     // A table row keeps all its cells, so that the table stays regular even where a cell is empty.
     const row = n.role === 'TR' && n.used;
     n.ref = elementRef(doc);
-    n.kids = [];
-    for (const c of n.children) {
-      if (!c.used && !row) continue;
+    const children = n.children;
+    if (children.length === 0) return;
+    let all = true;
+    for (let i = 0; i < children.length; i++) {
+      const c = children[i] as StructNode;
+      if (!c.used && !row) {
+        all = false;
+        continue;
+      }
       c.used = true;
-      n.kids.push(c);
       this.create(doc, c);
     }
+    // The children array itself becomes /K where every child is written (nothing reads the children after this
+    // pass); else a new one of the written children.
+    n.kids = all ? children : children.filter((c) => c.used);
+    n.children = NO_CHILDREN;
   }
 
   /**
@@ -659,12 +728,20 @@ class Tagger {
     if (page !== this.mcPage) {
       this.mcPage = page;
       this.mcids = doc.getStructParentTree().get(page.structParentTreeKey);
+      this.mcBase = this.mcPages.length * MC_SPAN;
+      this.mcPages.push(page.dictionary);
     }
     const mcid = this.mcids.length;
+    if (mcid >= MC_SPAN) throw new Error(`tagging: more than ${MC_SPAN} marked-content sequences on a page`);
     this.mcids.push(n.ref);
     page.markings.push(STRUCT_MARKING);
-    (n.kids as Kid[]).push({ mcid, pg: page.dictionary });
+    Tagger.addKid(n, this.mcBase + mcid);
     return `/${n.role} <</MCID ${mcid}>> BDC`;
+  }
+
+  private static addKid(n: StructNode, kid: Kid): void {
+    if (n.kids) n.kids.push(kid);
+    else n.kids = [kid];
   }
 
   /** Opens a marked-content sequence of element `n` on the current page. */
@@ -677,7 +754,7 @@ class Tagger {
     const key = doc.createStructParentTreeNextKey();
     annot.data.StructParent = key;
     doc.getStructParentTree().add(key, n.ref);
-    (n.kids as Kid[]).push({ objr: annot, pg: (doc.page as PdfPage).dictionary });
+    Tagger.addKid(n, { objr: annot, pg: (doc.page as PdfPage).dictionary });
   }
 
   /**
@@ -690,20 +767,23 @@ class Tagger {
     const pack = doc[PACKED];
     if (!pack) throw new Error('tagging: the document is not being packed (layoutDocument was not wrapped?)');
     const objects: PackedObject[] = [];
+    const mcPages = this.mcPages;
     this.renumber();
     const walk = (n: StructNode, parent: { readonly id: number }): void => {
       const ref = n.ref as ElementRef;
-      const kids = n.kids as Kid[];
+      const kids = n.kids ?? NO_KIDS;
       let pg: PdfRef | undefined;
       let k = '';
       for (let i = 0; i < kids.length; i++) {
         const c = kids[i] as Kid;
         if (i > 0) k += ' ';
-        if (c instanceof StructNode) k += `${(c.ref as ElementRef).id} 0 R`;
-        else if ('mcid' in c) {
-          pg ??= c.pg;
-          k += c.pg === pg ? c.mcid : `<</Type/MCR/Pg ${c.pg.id} 0 R/MCID ${c.mcid}>>`;
-        } else k += `<</Type/OBJR/Obj ${c.objr.id} 0 R/Pg ${c.pg.id} 0 R>>`;
+        if (typeof c === 'number') {
+          const page = mcPages[Math.floor(c / MC_SPAN)] as PdfRef;
+          const mcid = c % MC_SPAN;
+          pg ??= page;
+          k += page === pg ? mcid : `<</Type/MCR/Pg ${page.id} 0 R/MCID ${mcid}>>`;
+        } else if (c instanceof StructNode) k += `${(c.ref as ElementRef).id} 0 R`;
+        else k += `<</Type/OBJR/Obj ${c.objr.id} 0 R/Pg ${c.pg.id} 0 R>>`;
       }
       // Keys in the order that packs best (measured on the demo's län 14: 2 % less object stream than /S /P … /K /Pg):
       // what repeats from element to element first (/Pg, /S, /A), the two numbers that change (/P, /K) last, side by
@@ -728,7 +808,7 @@ class Tagger {
       // A lone MCID without brackets (most elements: a cell with its one marked-content sequence).
       const lone = kids.length === 1 && pg !== undefined;
       text += lone ? `/K ${k}>>` : `/K[${k}]>>`;
-      objects.push({ ref, text });
+      objects.push({ ref, num: ref.id, text, refs: undefined });
       for (let i = 0; i < kids.length; i++) {
         const c = kids[i] as Kid;
         if (c instanceof StructNode) walk(c, ref);
@@ -745,7 +825,7 @@ class Tagger {
       const owners = tree.get(key);
       if (!Array.isArray(owners) || owners.length === 0) continue;
       const ref = elementRef(doc);
-      objects.push({ ref, text: '', refs: owners.map((o) => (o as ElementRef).id) });
+      objects.push({ ref, num: ref.id, text: '', refs: owners.map((o) => (o as ElementRef).id) });
       tree.add(key, ref);
     }
     pack(objects);
@@ -764,7 +844,7 @@ class Tagger {
     const groups = new Map<string, StructNode[]>();
     const ids: number[] = [];
     const visit = (n: StructNode): void => {
-      const kids = n.kids as Kid[];
+      const kids = n.kids ?? NO_KIDS;
       let key = n.role;
       if (n.scope) key += n.scope;
       if (n.colSpan) key += 'c';
@@ -774,7 +854,7 @@ class Tagger {
       if (n.lang) key += 'l';
       if (n.alt) key += 'a';
       const first = kids[0];
-      key += kids.length === 1 && first !== undefined && !(first instanceof StructNode) && 'mcid' in first ? '#' : `:${kids.length}`;
+      key += kids.length === 1 && typeof first === 'number' ? '#' : `:${kids.length}`;
       let group = groups.get(key);
       if (!group) groups.set(key, (group = []));
       group.push(n);
@@ -905,8 +985,7 @@ class Tagger {
           link = Tagger.node('Link', owner);
           link.used = true;
           link.ref = elementRef(doc);
-          link.kids = [];
-          (owner.kids as Kid[]).push(link);
+          Tagger.addKid(owner, link);
           this.mark(doc, link);
           this.open = link;
           current = r;
@@ -984,7 +1063,8 @@ function packOutput(doc: PdfDoc): void {
   const own: Packable[] = [];
   doc[PACKED] = (objects: readonly PackedObject[]): void => {
     for (const o of objects) {
-      own.push(o.refs ? { num: o.ref.id, text: '', refs: o.refs } : { num: o.ref.id, text: o.text });
+      // Packed as they are: their numbers are final (Tagger.renumber ran before they were made).
+      own.push(o);
       // pdfkit's count of objects not yet written (it finishes the file when that reaches 0 after end()).
       refEnd.call(doc, o.ref);
     }
@@ -1120,7 +1200,7 @@ export function installTagging(classes: PdfmakeClasses = pdfmakeClasses()): void
       function artifactBlock(this: unknown, ...args: unknown[]): unknown {
         const t = (this as Proto)[STATE] as Tagger | undefined;
         if (!t) return original.apply(this, args);
-        t.stack.push({ artifact: tag(args), container: null });
+        t.stack.push(Frame.artifact(tag(args)));
         try {
           return original.apply(this, args);
         } finally {
