@@ -250,6 +250,8 @@ type Kid = StructNode | number | { objr: PdfRef; pg: PdfRef };
 /** MCIDs of a page below this (a page has hundreds); kept small so that the numbers of most pages stay small integers. */
 const MC_SPAN = 0x10000;
 const NO_KIDS: readonly Kid[] = [];
+/** Bound of the names (roles, scopes, list numberings) that tell kinds of element apart in Tagger.renumber. */
+const KIND_NAMES = 64;
 
 interface ArtifactTag {
   readonly artifact: 'Pagination' | 'Layout' | 'Page' | 'Background';
@@ -841,20 +843,30 @@ class Tagger {
    * an element (the ParentTree and the tree root hold the ElementRefs, written at the end).
    */
   private renumber(): void {
-    const groups = new Map<string, StructNode[]>();
+    // An element's kind as a number rather than a text built for each element: its role, scope and list numbering by
+    // their order of first appearance, its other attributes a bit each, and the form of its /K (a lone MCID, or how
+    // many entries). Groups are made in the order their first element comes, as before.
+    const groups = new Map<number, StructNode[]>();
+    const names = new Map<string, number>();
+    const nameId = (name: string | undefined): number => {
+      if (name === undefined) return 0;
+      let id = names.get(name);
+      if (id === undefined) names.set(name, (id = names.size + 1));
+      if (id >= KIND_NAMES) throw new Error(`tagging: more than ${KIND_NAMES - 1} role and attribute names`);
+      return id;
+    };
     const ids: number[] = [];
     const visit = (n: StructNode): void => {
       const kids = n.kids ?? NO_KIDS;
-      let key = n.role;
-      if (n.scope) key += n.scope;
-      if (n.colSpan) key += 'c';
-      if (n.rowSpan) key += 'r';
-      if (n.bbox) key += 'b';
-      if (n.listNumbering) key += n.listNumbering;
-      if (n.lang) key += 'l';
-      if (n.alt) key += 'a';
       const first = kids[0];
-      key += kids.length === 1 && typeof first === 'number' ? '#' : `:${kids.length}`;
+      const form = kids.length === 1 && typeof first === 'number' ? 0 : kids.length + 1;
+      let bits = 0;
+      if (n.colSpan) bits |= 1;
+      if (n.rowSpan) bits |= 2;
+      if (n.bbox) bits |= 4;
+      if (n.lang) bits |= 8;
+      if (n.alt) bits |= 16;
+      const key = (((form * 32 + bits) * KIND_NAMES + nameId(n.listNumbering)) * KIND_NAMES + nameId(n.scope)) * KIND_NAMES + nameId(n.role);
       let group = groups.get(key);
       if (!group) groups.set(key, (group = []));
       group.push(n);
