@@ -295,12 +295,17 @@ function opener(role: string, mcid: number, afterEnd: boolean): string {
   let texts = OPENERS.get(role);
   if (!texts) OPENERS.set(role, (texts = []));
   const at = mcid * 2 + (afterEnd ? 1 : 0);
-  return (texts[at] ??= `${afterEnd ? 'EMC\n' : ''}/${role} <</MCID ${mcid}>> BDC`);
+  return (texts[at] ??= flat(`${afterEnd ? 'EMC\n' : ''}/${role} <</MCID ${mcid}>> BDC`));
+}
+
+/** A string built in steps (a chain of joins in V8) as one sequential string: kept for good, it should be small. */
+function flat(s: string): string {
+  return Buffer.from(s, 'latin1').toString('latin1');
 }
 
 function artifactOpener(t: ArtifactTag, afterEnd: boolean): string {
   let texts = OPENERS.get(t);
-  if (!texts) OPENERS.set(t, (texts = [artifactOperator(t), `EMC\n${artifactOperator(t)}`]));
+  if (!texts) OPENERS.set(t, (texts = [flat(artifactOperator(t)), flat(`EMC\n${artifactOperator(t)}`)]));
   return texts[afterEnd ? 1 : 0] as string;
 }
 
