@@ -173,7 +173,11 @@ interface PdfDoc {
  * demo reports had the tree's pre-pass and writing among the layer's costliest functions).
  */
 class StructNode {
-  readonly children: StructNode[] = [];
+  /**
+   * Child elements in document order; NO_CHILDREN until the first (most elements are leaves, and an array's first
+   * push reserves room for 17). Handed over as the element's /K by the pre-pass (Tagger.create).
+   */
+  children: StructNode[] = NO_CHILDREN;
   alt: string | undefined = undefined;
   lang: string | undefined = undefined;
   scope: 'Column' | 'Row' | undefined = undefined;
@@ -186,7 +190,10 @@ class StructNode {
   used = false;
   /** The element's object, once it is to be written (pre-pass). */
   ref: ElementRef | undefined = undefined;
-  /** /K in order: child elements, marked content (MCID on a page), annotations (OBJR). */
+  /**
+   * /K in order: child elements, marked content (a number: Kid, Tagger.bdc), annotations (OBJR). Undefined while empty
+   * (most elements get one MCID: an array literal of one holds exactly one).
+   */
   kids: Kid[] | undefined = undefined;
 
   constructor(
@@ -194,6 +201,10 @@ class StructNode {
     readonly parent: StructNode | null,
   ) {}
 }
+
+/** The children of a leaf: shared, never written to (Tagger.node replaces it on the first child). */
+const NO_CHILDREN: StructNode[] = [];
+Object.freeze(NO_CHILDREN);
 
 /**
  * A structure element's object: its number (its offset only for pdfkit's _refEnd, which records it in a table the
@@ -226,14 +237,21 @@ function elementRef(doc: PdfDoc): ElementRef {
 }
 
 /** An object the layer writes itself: its reference and its dictionary's text. */
-interface PackedObject {
+interface PackedObject extends Packable {
   readonly ref: ElementRef;
-  readonly text: string;
-  /** An array of references to these object numbers instead of `text`, laid out by the packing (compact.ts). */
-  readonly refs?: readonly number[];
 }
 
-type Kid = StructNode | { mcid: number; pg: PdfRef } | { objr: PdfRef; pg: PdfRef };
+/**
+ * A /K entry. Marked content is a number, the page's index in Tagger.mcPages times MC_SPAN plus the MCID: a report
+ * has a sequence for every table cell, and an object for each was most of the tree's retained bytes after the
+ * elements themselves.
+ */
+type Kid = StructNode | number | { objr: PdfRef; pg: PdfRef };
+/** MCIDs of a page below this (a page has hundreds); kept small so that the numbers of most pages stay small integers. */
+const MC_SPAN = 0x10000;
+const NO_KIDS: readonly Kid[] = [];
+/** Bound of the names (roles, scopes, list numberings) that tell kinds of element apart in Tagger.renumber. */
+const KIND_NAMES = 64;
 
 interface ArtifactTag {
   readonly artifact: 'Pagination' | 'Layout' | 'Page' | 'Background';
@@ -263,12 +281,42 @@ function artifactOperator(t: ArtifactTag): string {
   return `/Artifact <</Type /${t.artifact}${t.attached ? ` /Attached [/${t.attached}]` : ''}>> BDC`;
 }
 
+/**
+ * The text written to open a sequence (after the open one's EMC where `afterEnd`), made once per thread and shared:
+ * pdfmake keeps every page's content until the document ends, so the pieces of a text made for each sequence (a
+ * template's joins and its number) stayed alive with it; shared, a sequence adds only the content stream's own joins.
+ * MCIDs start again on every page: the demo's riket, län 14 and kommun 0180/0114 use MCIDs up to 396 and 9 roles,
+ * 676–869 role and MCID pairs a report, so the cache holds a few thousand short strings; larger MCIDs are made each time.
+ */
+const OPENERS = new Map<string | ArtifactTag, string[]>();
+const CACHED_MCIDS = 1024;
+
+function opener(role: string, mcid: number, afterEnd: boolean): string {
+  if (mcid >= CACHED_MCIDS) return `${afterEnd ? 'EMC\n' : ''}/${role} <</MCID ${mcid}>> BDC`;
+  let texts = OPENERS.get(role);
+  if (!texts) OPENERS.set(role, (texts = []));
+  const at = mcid * 2 + (afterEnd ? 1 : 0);
+  return (texts[at] ??= flat(`${afterEnd ? 'EMC\n' : ''}/${role} <</MCID ${mcid}>> BDC`));
+}
+
+/** A string built in steps (a chain of joins in V8) as one sequential string: kept for good, it should be small. */
+function flat(s: string): string {
+  return Buffer.from(s, 'latin1').toString('latin1');
+}
+
+function artifactOpener(t: ArtifactTag, afterEnd: boolean): string {
+  let texts = OPENERS.get(t);
+  if (!texts) OPENERS.set(t, (texts = [flat(artifactOperator(t)), flat(`EMC\n${artifactOperator(t)}`)]));
+  return texts[afterEnd ? 1 : 0] as string;
+}
+
 /** What the layer keeps in a pdfkit page's open markings: pdfkit reads only their count (one EMC each). */
 const STRUCT_MARKING = { tag: 'Struct' } as const;
 const ARTIFACT_MARKING = { tag: 'Artifact' } as const;
 
 interface TableInfo {
-  readonly cells: Map<PmNode, { row: number; col: number }>;
+  /** Each body cell's place: row times CELL_SPAN plus column (a number, not an object per cell). */
+  readonly cells: Map<PmNode, number>;
   readonly body: PmNode[][];
   readonly headerRows: number;
   readonly rowHeaderColumns: number;
@@ -286,18 +334,37 @@ interface ListInfo {
   marker?: { inline: unknown; lbl: StructNode };
 }
 
-interface Frame {
-  readonly artifact?: ArtifactTag;
-  /** New elements of this node's children attach here. */
-  readonly container: StructNode | null;
-  /** Text lines of this node go here. */
-  readonly owner?: StructNode;
+/** Columns of a table below this (CELL_SPAN). */
+const CELL_SPAN = 0x10000;
+
+/**
+ * A node being laid out (one for every processNode). A class with every field, so that the layer's reads of the
+ * stack's frames see one shape (object literals of seven shapes made those reads polymorphic).
+ */
+class Frame {
   /** Vectors, SVGs and images of this node go here. */
-  readonly figure?: StructNode;
-  readonly table?: TableInfo;
-  readonly list?: ListInfo;
-  readonly tocTable?: PmNode;
+  figure: StructNode | undefined = undefined;
+  table: TableInfo | undefined = undefined;
+  list: ListInfo | undefined = undefined;
+  tocTable: PmNode | undefined = undefined;
+
+  constructor(
+    /** New elements of this node's children attach here. */
+    readonly container: StructNode | null,
+    readonly artifact: ArtifactTag | undefined = undefined,
+    /** Text lines of this node go here. */
+    readonly owner: StructNode | undefined = undefined,
+  ) {}
+
+  /** The frame of a node inside an artifact: one per kind, shared (such a frame is never changed). */
+  static artifact(tag: ArtifactTag): Frame {
+    let f = ARTIFACT_FRAMES.get(tag);
+    if (!f) ARTIFACT_FRAMES.set(tag, (f = new Frame(null, tag)));
+    return f;
+  }
 }
+
+const ARTIFACT_FRAMES = new Map<ArtifactTag, Frame>();
 
 function textOf(node: PmNode | undefined): string {
   const t = node?.text;
@@ -427,6 +494,9 @@ class Tagger {
   /** The page whose ParentTree array `mcids` is (the MCIDs given out on it so far). */
   private mcPage: PdfPage | null = null;
   private mcids: unknown[] = [];
+  /** The pages marked content was given out on (their dictionaries, the /Pg of an MCID), and this page's base in Kid numbers. */
+  private readonly mcPages: PdfRef[] = [];
+  private mcBase = 0;
   private treeRoot: PdfRef | null = null;
   /** While a linked line is drawn (renderLinkedLine): what the document's link hooks do instead of pdfkit's own. */
   linking: LinkHandlers | null = null;
@@ -437,7 +507,10 @@ class Tagger {
 
   static node(role: string, parent: StructNode | null): StructNode {
     const n = new StructNode(role, parent);
-    parent?.children.push(n);
+    if (parent) {
+      if (parent.children === NO_CHILDREN) parent.children = [n];
+      else parent.children.push(n);
+    }
     return n;
   }
 
@@ -450,7 +523,7 @@ class Tagger {
 
   reset(): void {
     this.root = Tagger.node('Document', null);
-    this.stack = [{ container: this.root }];
+    this.stack = [new Frame(this.root)];
     this.issues = this.issues.filter((i) => i.kind === 'no-title' || i.kind === 'no-language');
     this.lastTextNode = undefined;
   }
@@ -465,45 +538,59 @@ class Tagger {
 
   enter(node: PmNode): Frame {
     const parent = this.top();
-    if (parent.artifact) return { artifact: parent.artifact, container: null };
+    if (parent.artifact) return Frame.artifact(parent.artifact);
     let container = parent.container;
     let slot: StructNode | undefined;
     const pos = parent.table?.cells.get(node);
-    if (pos) slot = this.cell(parent.table as TableInfo, node, pos);
+    if (pos !== undefined) slot = this.cell(parent.table as TableInfo, node, Math.floor(pos / CELL_SPAN), pos % CELL_SPAN);
     else if (parent.list?.items.has(node)) slot = this.item(parent.list, node);
     if (slot) container = slot;
     const role = node.role && ROLES.has(node.role) && !(slot && (node.role === 'TH' || node.role === 'TD')) ? node.role : undefined;
-    if (role === 'Artifact') return { artifact: LAYOUT, container: null };
+    if (role === 'Artifact') return Frame.artifact(LAYOUT);
 
-    if (parent.tocTable === node && node.table) return { container: null, table: this.tableInfo(node, Tagger.child(container, node, 'TOC'), true) };
-    if (node.toc) return { container, ...(node.toc._table ? { tocTable: node.toc._table } : {}) };
+    if (parent.tocTable === node && node.table) {
+      const f = new Frame(null);
+      f.table = this.tableInfo(node, Tagger.child(container, node, 'TOC'), true);
+      return f;
+    }
+    if (node.toc) {
+      const f = new Frame(container);
+      f.tocTable = node.toc._table;
+      return f;
+    }
     if (node.table) {
       // A table used for layout (a framed box): its cells are plain containers.
-      if (role && role !== 'Table') return { container: Tagger.child(container, node, role) };
+      if (role && role !== 'Table') return new Frame(Tagger.child(container, node, role));
       if (!((node.table.headerRows ?? 0) > 0)) this.issues.push({ kind: 'table-without-header', node: describe('Table', undefined, textOf(this.lastTextNode).trim()) });
-      return { container: null, table: this.tableInfo(node, Tagger.child(container, node, 'Table'), false) };
+      const f = new Frame(null);
+      f.table = this.tableInfo(node, Tagger.child(container, node, 'Table'), false);
+      return f;
     }
     if (node.ul || node.ol) {
       const list = Tagger.child(container, node, role ?? 'L');
       list.listNumbering = node.ol ? 'Decimal' : 'Disc';
-      return { container: list, list: { items: new Set(node.ul ?? node.ol), list } };
+      const f = new Frame(list);
+      f.list = { items: new Set(node.ul ?? node.ol), list };
+      return f;
     }
     if (node.text !== undefined) {
       if (hasText(node.text)) this.lastTextNode = node;
       const owner = slot && !role ? slot : Tagger.child(container, node, role ?? this.heading(node) ?? 'P');
-      return { container: owner, owner };
+      return new Frame(owner, undefined, owner);
     }
     if (node.svg !== undefined || node.image !== undefined || node.canvas !== undefined || node.qr !== undefined) {
       if (typeof node.alt === 'string' && node.alt.trim()) {
         const figure = Tagger.child(container, node, role ?? 'Figure');
         figure.alt = node.alt.trim();
-        return { container: figure, figure };
+        const f = new Frame(figure);
+        f.figure = figure;
+        return f;
       }
       if (!node.decorative) this.issues.push({ kind: 'figure-without-alt', node: describe('Figure', undefined, textOf(this.lastTextNode).trim()) });
-      return { artifact: LAYOUT, container: null };
+      return Frame.artifact(LAYOUT);
     }
     // stack, columns, section: transparent unless given a role.
-    return { container: role ? Tagger.child(container, node, role) : container };
+    return new Frame(role ? Tagger.child(container, node, role) : container);
   }
 
   private heading(node: PmNode): string | undefined {
@@ -517,32 +604,36 @@ class Tagger {
 
   private tableInfo(node: PmNode, table: StructNode, toc: boolean): TableInfo {
     const body = node.table?.body ?? [];
-    const cells = new Map<PmNode, { row: number; col: number }>();
-    body.forEach((r, row) => r.forEach((c, col) => cells.set(c, { row, col })));
+    const cells = new Map<PmNode, number>();
+    for (let row = 0; row < body.length; row++) {
+      const r = body[row] as PmNode[];
+      if (r.length > CELL_SPAN) throw new Error(`tagging: a table of more than ${CELL_SPAN} columns`);
+      for (let col = 0; col < r.length; col++) cells.set(r[col] as PmNode, row * CELL_SPAN + col);
+    }
     return { cells, body, headerRows: toc ? 0 : (node.table?.headerRows ?? 0), rowHeaderColumns: toc ? 0 : Math.max(0, node.rowHeaderColumns ?? 0), toc, table, rows: new Map() };
   }
 
-  private cell(info: TableInfo, node: PmNode, pos: { row: number; col: number }): StructNode {
-    let tr = info.rows.get(pos.row);
+  private cell(info: TableInfo, node: PmNode, row: number, col: number): StructNode {
+    let tr = info.rows.get(row);
     if (info.toc) {
       if (!tr) {
         tr = Tagger.node('TOCI', info.table);
         const ref = Tagger.node('Reference', tr);
-        ref.title = textOf(info.body[pos.row]?.[0]).trim();
-        info.rows.set(pos.row, tr);
+        ref.title = textOf(info.body[row]?.[0]).trim();
+        info.rows.set(row, tr);
       }
       const ref = tr.children[0];
       if (!ref) throw new Error('tagging: TOC entry without reference');
       return ref;
     }
-    const header = pos.row < info.headerRows;
+    const header = row < info.headerRows;
     if (!tr) {
       const group = header ? (info.head ??= Tagger.node('THead', info.table)) : (info.tbody ??= Tagger.node('TBody', info.table));
       tr = Tagger.node('TR', group);
-      info.rows.set(pos.row, tr);
+      info.rows.set(row, tr);
     }
     // A body cell is a row header by its column (the table's rowHeaderColumns) or by its own role.
-    const th = header || pos.col < info.rowHeaderColumns || node.role === 'TH';
+    const th = header || col < info.rowHeaderColumns || node.role === 'TH';
     const c = Tagger.node(th ? 'TH' : 'TD', tr);
     if (th) c.scope = header ? 'Column' : 'Row';
     if ((node.colSpan ?? 1) > 1) c.colSpan = node.colSpan;
@@ -641,35 +732,53 @@ class Tagger {
     // A table row keeps all its cells, so that the table stays regular even where a cell is empty.
     const row = n.role === 'TR' && n.used;
     n.ref = elementRef(doc);
-    n.kids = [];
-    for (const c of n.children) {
-      if (!c.used && !row) continue;
+    const children = n.children;
+    if (children.length === 0) return;
+    let all = true;
+    for (let i = 0; i < children.length; i++) {
+      const c = children[i] as StructNode;
+      if (!c.used && !row) {
+        all = false;
+        continue;
+      }
       c.used = true;
-      n.kids.push(c);
       this.create(doc, c);
     }
+    // The children array itself becomes /K where every child is written (nothing reads the children after this
+    // pass); else a new one of the written children.
+    n.kids = all ? children : children.filter((c) => c.used);
+    n.children = NO_CHILDREN;
   }
 
   /**
-   * The operator that opens a marked-content sequence of element `n` on the current page: a new MCID, mapped in the
-   * ParentTree, and the sequence in the page's open markings (pdfkit ends those, EMC, when it flushes the page).
+   * A new marked-content sequence of element `n` on the current page: its MCID, mapped in the ParentTree, and the
+   * sequence in the page's open markings (pdfkit ends those, EMC, when it flushes the page). The caller writes its
+   * operator (opener).
    */
-  private bdc(doc: PdfDoc, n: StructNode): string {
+  private bdc(doc: PdfDoc, n: StructNode): number {
     const page = doc.page as PdfPage;
     if (page !== this.mcPage) {
       this.mcPage = page;
       this.mcids = doc.getStructParentTree().get(page.structParentTreeKey);
+      this.mcBase = this.mcPages.length * MC_SPAN;
+      this.mcPages.push(page.dictionary);
     }
     const mcid = this.mcids.length;
+    if (mcid >= MC_SPAN) throw new Error(`tagging: more than ${MC_SPAN} marked-content sequences on a page`);
     this.mcids.push(n.ref);
     page.markings.push(STRUCT_MARKING);
-    (n.kids as Kid[]).push({ mcid, pg: page.dictionary });
-    return `/${n.role} <</MCID ${mcid}>> BDC`;
+    Tagger.addKid(n, this.mcBase + mcid);
+    return mcid;
+  }
+
+  private static addKid(n: StructNode, kid: Kid): void {
+    if (n.kids) n.kids.push(kid);
+    else n.kids = [kid];
   }
 
   /** Opens a marked-content sequence of element `n` on the current page. */
   private mark(doc: PdfDoc, n: StructNode): void {
-    doc.addContent(this.bdc(doc, n));
+    doc.addContent(opener(n.role, this.bdc(doc, n), false));
   }
 
   /** Makes annotation `annot` (being written by pdfkit) an OBJR of element `n`, with its /StructParent. */
@@ -677,7 +786,7 @@ class Tagger {
     const key = doc.createStructParentTreeNextKey();
     annot.data.StructParent = key;
     doc.getStructParentTree().add(key, n.ref);
-    (n.kids as Kid[]).push({ objr: annot, pg: (doc.page as PdfPage).dictionary });
+    Tagger.addKid(n, { objr: annot, pg: (doc.page as PdfPage).dictionary });
   }
 
   /**
@@ -690,20 +799,23 @@ class Tagger {
     const pack = doc[PACKED];
     if (!pack) throw new Error('tagging: the document is not being packed (layoutDocument was not wrapped?)');
     const objects: PackedObject[] = [];
+    const mcPages = this.mcPages;
     this.renumber();
     const walk = (n: StructNode, parent: { readonly id: number }): void => {
       const ref = n.ref as ElementRef;
-      const kids = n.kids as Kid[];
+      const kids = n.kids ?? NO_KIDS;
       let pg: PdfRef | undefined;
       let k = '';
       for (let i = 0; i < kids.length; i++) {
         const c = kids[i] as Kid;
         if (i > 0) k += ' ';
-        if (c instanceof StructNode) k += `${(c.ref as ElementRef).id} 0 R`;
-        else if ('mcid' in c) {
-          pg ??= c.pg;
-          k += c.pg === pg ? c.mcid : `<</Type/MCR/Pg ${c.pg.id} 0 R/MCID ${c.mcid}>>`;
-        } else k += `<</Type/OBJR/Obj ${c.objr.id} 0 R/Pg ${c.pg.id} 0 R>>`;
+        if (typeof c === 'number') {
+          const page = mcPages[Math.floor(c / MC_SPAN)] as PdfRef;
+          const mcid = c % MC_SPAN;
+          pg ??= page;
+          k += page === pg ? mcid : `<</Type/MCR/Pg ${page.id} 0 R/MCID ${mcid}>>`;
+        } else if (c instanceof StructNode) k += `${(c.ref as ElementRef).id} 0 R`;
+        else k += `<</Type/OBJR/Obj ${c.objr.id} 0 R/Pg ${c.pg.id} 0 R>>`;
       }
       // Keys in the order that packs best (measured on the demo's län 14: 2 % less object stream than /S /P … /K /Pg):
       // what repeats from element to element first (/Pg, /S, /A), the two numbers that change (/P, /K) last, side by
@@ -728,7 +840,7 @@ class Tagger {
       // A lone MCID without brackets (most elements: a cell with its one marked-content sequence).
       const lone = kids.length === 1 && pg !== undefined;
       text += lone ? `/K ${k}>>` : `/K[${k}]>>`;
-      objects.push({ ref, text });
+      objects.push({ ref, num: ref.id, text, refs: undefined });
       for (let i = 0; i < kids.length; i++) {
         const c = kids[i] as Kid;
         if (c instanceof StructNode) walk(c, ref);
@@ -745,7 +857,7 @@ class Tagger {
       const owners = tree.get(key);
       if (!Array.isArray(owners) || owners.length === 0) continue;
       const ref = elementRef(doc);
-      objects.push({ ref, text: '', refs: owners.map((o) => (o as ElementRef).id) });
+      objects.push({ ref, num: ref.id, text: '', refs: owners.map((o) => (o as ElementRef).id) });
       tree.add(key, ref);
     }
     pack(objects);
@@ -761,20 +873,30 @@ class Tagger {
    * an element (the ParentTree and the tree root hold the ElementRefs, written at the end).
    */
   private renumber(): void {
-    const groups = new Map<string, StructNode[]>();
+    // An element's kind as a number rather than a text built for each element: its role, scope and list numbering by
+    // their order of first appearance, its other attributes a bit each, and the form of its /K (a lone MCID, or how
+    // many entries). Groups are made in the order their first element comes, as before.
+    const groups = new Map<number, StructNode[]>();
+    const names = new Map<string, number>();
+    const nameId = (name: string | undefined): number => {
+      if (name === undefined) return 0;
+      let id = names.get(name);
+      if (id === undefined) names.set(name, (id = names.size + 1));
+      if (id >= KIND_NAMES) throw new Error(`tagging: more than ${KIND_NAMES - 1} role and attribute names`);
+      return id;
+    };
     const ids: number[] = [];
     const visit = (n: StructNode): void => {
-      const kids = n.kids as Kid[];
-      let key = n.role;
-      if (n.scope) key += n.scope;
-      if (n.colSpan) key += 'c';
-      if (n.rowSpan) key += 'r';
-      if (n.bbox) key += 'b';
-      if (n.listNumbering) key += n.listNumbering;
-      if (n.lang) key += 'l';
-      if (n.alt) key += 'a';
+      const kids = n.kids ?? NO_KIDS;
       const first = kids[0];
-      key += kids.length === 1 && first !== undefined && !(first instanceof StructNode) && 'mcid' in first ? '#' : `:${kids.length}`;
+      const form = kids.length === 1 && typeof first === 'number' ? 0 : kids.length + 1;
+      let bits = 0;
+      if (n.colSpan) bits |= 1;
+      if (n.rowSpan) bits |= 2;
+      if (n.bbox) bits |= 4;
+      if (n.lang) bits |= 8;
+      if (n.alt) bits |= 16;
+      const key = (((form * 32 + bits) * KIND_NAMES + nameId(n.listNumbering)) * KIND_NAMES + nameId(n.scope)) * KIND_NAMES + nameId(n.role);
       let group = groups.get(key);
       if (!group) groups.set(key, (group = []));
       group.push(n);
@@ -785,7 +907,9 @@ class Tagger {
       }
     };
     visit(this.root);
-    const sorted = Float64Array.from(ids).sort();
+    // Int32Array: its elements read back as small integers; a Float64Array's came back as heap numbers, a box in every
+    // element's object.
+    const sorted = Int32Array.from(ids).sort();
     let i = 0;
     for (const group of groups.values()) for (const n of group) (n.ref as ElementRef).id = sorted[i++] as number;
   }
@@ -804,19 +928,15 @@ class Tagger {
       this.open = null;
     }
     if (this.open === tag) return;
-    let text = '';
-    if (this.open) {
-      page.markings.pop();
-      text = 'EMC\n';
-    }
+    const afterEnd = this.open !== null;
+    if (afterEnd) page.markings.pop();
     if (isArtifact(tag)) {
       page.markings.push(ARTIFACT_MARKING);
-      text += artifactOperator(tag);
+      doc.addContent(artifactOpener(tag, afterEnd));
     } else {
       if (!tag.ref) throw new Error(`tagging: ${tag.role} has no structure element (pre-pass missed it)`);
-      text += this.bdc(doc, tag);
+      doc.addContent(opener(tag.role, this.bdc(doc, tag), afterEnd));
     }
-    doc.addContent(text);
     this.open = tag;
   }
 
@@ -905,8 +1025,7 @@ class Tagger {
           link = Tagger.node('Link', owner);
           link.used = true;
           link.ref = elementRef(doc);
-          link.kids = [];
-          (owner.kids as Kid[]).push(link);
+          Tagger.addKid(owner, link);
           this.mark(doc, link);
           this.open = link;
           current = r;
@@ -984,7 +1103,8 @@ function packOutput(doc: PdfDoc): void {
   const own: Packable[] = [];
   doc[PACKED] = (objects: readonly PackedObject[]): void => {
     for (const o of objects) {
-      own.push(o.refs ? { num: o.ref.id, text: '', refs: o.refs } : { num: o.ref.id, text: o.text });
+      // Packed as they are: their numbers are final (Tagger.renumber ran before they were made).
+      own.push(o);
       // pdfkit's count of objects not yet written (it finishes the file when that reaches 0 after end()).
       refEnd.call(doc, o.ref);
     }
@@ -1120,7 +1240,7 @@ export function installTagging(classes: PdfmakeClasses = pdfmakeClasses()): void
       function artifactBlock(this: unknown, ...args: unknown[]): unknown {
         const t = (this as Proto)[STATE] as Tagger | undefined;
         if (!t) return original.apply(this, args);
-        t.stack.push({ artifact: tag(args), container: null });
+        t.stack.push(Frame.artifact(tag(args)));
         try {
           return original.apply(this, args);
         } finally {
