@@ -6,7 +6,7 @@ import { execFile, inTransaction, queryFile, query, SQL_DIR, type Params } from 
 import { loadIndicators, methodSourceLabel, loadSources, methodsOf, type IndicatorDef, type IndicatorMethod } from '../catalogue.ts';
 import type { Level } from '../areas/levels.ts';
 import { StageError } from '../errors.ts';
-import { buildSegregation, buildSegregationChange, type SegregationResult } from './segregation.ts';
+import { buildSegregationChange, computeSegregation, writeSegregation, type ComputedSegregation, type SegregationResult } from './segregation.ts';
 import { buildAreaTypes, type AreaTypesResult } from './area-types.ts';
 import { collectGarbage } from '../heap.ts';
 
@@ -43,6 +43,11 @@ export async function build(ctx: Context, conn: DuckDBConnection): Promise<Build
   const [obs] = await query(conn, 'SELECT count(*)::INTEGER AS n FROM observation');
   if (Number(obs?.n ?? 0) === 0) throw new StageError(`the warehouse ${ctx.config.warehouse} holds no observations: run "segfollow ingest" (or "segfollow run") first`);
   const result: BuildResult = { indicators: {}, suppressed: 0, segregation_rows: 0, segregation: null, area_types: null };
+  // The engine reads and computes before the transaction writes anything (segregation.ts computeSegregation): its
+  // peak then no longer meets DuckDB's uncommitted indicator values.
+  let segregation: ComputedSegregation | null = await computeSegregation(ctx, conn, { draws: ctx.config.bootstrapDraws });
+  // The unit sets and the threads' answers are garbage now; only the packed rows and the bridge are kept.
+  collectGarbage();
   await inTransaction(conn, async () => {
     for (const ind of cat.indicators) {
       await execFile(conn, 'staging/upsert_indicator', {
@@ -76,9 +81,10 @@ export async function build(ctx: Context, conn: DuckDBConnection): Promise<Build
     // The engine rewrites every split's rows, D included, adding the other indices, RegSO units, the M/H
     // decomposition, expected values and intervals; its D must equal the SQL D set aside above.
     // Without its changes: they are computed once, below, after disclosure control.
-    result.segregation = await buildSegregation(ctx, conn, { draws: ctx.config.bootstrapDraws, changes: false });
-    // The segregation rows (~100-200 MB of heap in a demo) are written and garbage now, but V8 would leave them in
-    // the heap through the area types and checks, where DuckDB's memory peaks (issue 10 goal 5).
+    result.segregation = await writeSegregation(ctx, conn, segregation as ComputedSegregation, { changes: false });
+    segregation = null;
+    // The packed segregation rows and the bridge rows are written and garbage now, but V8 would leave them in the
+    // heap through the area types and checks, where DuckDB's memory peaks (issue 10 goal 5).
     collectGarbage();
     for (const split of SEGREGATION_SPLITS) {
       const disagree = await queryFile(conn, 'measures/compare_d', { groups: split.groups });

@@ -262,6 +262,24 @@ export async function readUnitSets(conn: DuckDBConnection, split: Split): Promis
  * the caller's when one is open (e.g. inside the build stage's), so either way a failure leaves the previous rows.
  */
 export async function buildSegregation(ctx: Context, conn: DuckDBConnection, opts: SegregationOptions = {}): Promise<SegregationResult> {
+  return writeSegregation(ctx, conn, await computeSegregation(ctx, conn, opts), opts);
+}
+
+/** The rows of buildSegregation, computed and not yet written (computeSegregation, then writeSegregation). */
+export interface ComputedSegregation {
+  readonly parts: readonly PackedRows[];
+  readonly bridge: readonly BridgeRow[];
+  readonly confidence: number;
+  readonly result: SegregationResult;
+}
+
+/**
+ * buildSegregation's reading and computing, which write nothing: the unit counts come from `observation` and the
+ * crosswalk from the area tables, which no build step changes. So the build stage computes before its transaction
+ * writes the indicator values: the engine's heap, its threads and their unit sets (some 250 MB in a demo) are then
+ * gone before DuckDB holds the transaction's ~270 MB of uncommitted rows (issue 10, a demo under 1 GB).
+ */
+export async function computeSegregation(ctx: Context, conn: DuckDBConnection, opts: SegregationOptions = {}): Promise<ComputedSegregation> {
   const draws = opts.draws ?? DEFAULT_DRAWS;
   const confidence = opts.confidence ?? 0.95;
   if (!Number.isInteger(draws) || draws < 0) throw new StageError(`segregation: draws must be a non-negative integer, got ${draws}`);
@@ -298,7 +316,12 @@ export async function buildSegregation(ctx: Context, conn: DuckDBConnection, opt
     result.by_groups[groups] = (result.by_groups[groups] ?? 0) + part.length;
   });
   result.seconds.compute += (performance.now() - tc) / 1000;
+  return { parts, bridge, confidence, result };
+}
 
+/** Writes computeSegregation's rows, replacing this stage's rows; in a transaction as buildSegregation says. */
+export async function writeSegregation(ctx: Context, conn: DuckDBConnection, computed: ComputedSegregation, opts: SegregationOptions = {}): Promise<SegregationResult> {
+  const { parts, bridge, confidence, result } = computed;
   const t0 = performance.now();
   await inTransaction(conn, async () => {
     await execFile(conn, 'measures/delete_segregation_groups', { groups: listValue(SEGREGATION_SPLITS_ENGINE.map((s) => s.groups)) });
@@ -310,7 +333,7 @@ export async function buildSegregation(ctx: Context, conn: DuckDBConnection, opt
   result.seconds.write = (performance.now() - t0) / 1000;
   result.rows = parts.reduce((n, p) => n + p.length, 0);
   for (const k of Object.keys(result.seconds) as (keyof SegregationResult['seconds'])[]) result.seconds[k] = Math.round(result.seconds[k] * 1000) / 1000;
-  ctx.log.info('built segregation indices', { rows: result.rows, unit_sets: result.unit_sets, left_out_units: result.left_out_units, draws, ...result.seconds });
+  ctx.log.info('built segregation indices', { rows: result.rows, unit_sets: result.unit_sets, left_out_units: result.left_out_units, draws: result.draws, ...result.seconds });
   return result;
 }
 
