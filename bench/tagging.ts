@@ -88,6 +88,17 @@ function likeWithLike(label: string, tagged: Buffer, untagged: Buffer): void {
   );
 }
 
+/** The CLI arguments of a report stage over `warehouse` into `out` (the bench's comparisons run the same command). */
+function reportArgs(reports: string, areas: string | null, warehouse: string, out: string): string[] {
+  return ['bin/segfollow.js', 'report', '--reports', reports, ...(areas ? ['--areas', areas] : []), '--year', '2025', '--warehouse', warehouse, '--out', out, '--log-level', 'warn'];
+}
+
+/** The report stage's seconds as the run's manifest in `out` records them. */
+function reportStageSeconds(out: string): number {
+  const manifest = JSON.parse(readFileSync(join(out, '2025', 'manifest.json'), 'utf8')) as { stages: { stage: string; seconds: number }[] };
+  return manifest.stages.find((s) => s.stage === 'report')?.seconds ?? NaN;
+}
+
 /** The report stage tagged and untagged over a demo warehouse, then sizes and the checker. */
 export function benchTaggingReports(warehouse: string, raw: string, reports = 'riket,lan,kommun', rounds = 3, areas: string | null = SAMPLE_AREAS): void {
   const what = `--reports ${reports}${areas === SAMPLE_AREAS ? ' over riket, the 21 län and 21 kommuner (the län residence cities)' : areas ? ` --areas ${areas}` : ''}`;
@@ -101,11 +112,10 @@ export function benchTaggingReports(warehouse: string, raw: string, reports = 'r
       for (const v of r % 2 === 0 ? (['tagged', 'untagged'] as const) : (['untagged', 'tagged'] as const)) {
         const out = join(dir, v);
         mkdirSync(out, { recursive: true });
-        const args = ['bin/segfollow.js', 'report', '--reports', reports, ...(areas ? ['--areas', areas] : []), '--year', '2025', '--warehouse', warehouse, '--out', out, '--log-level', 'warn'];
+        const args = reportArgs(reports, areas, warehouse, out);
         const m = measure(process.execPath, args, { SEGFOLLOW_RAW: raw, SEGFOLLOW_PDF_TAGGED: v === 'tagged' ? 'true' : 'false' });
         if (m.status !== 0) throw new Error(`report (${v}) exited ${m.status}: ${m.stderr.trim().split('\n').slice(-3).join(' | ')}`);
-        const manifest = JSON.parse(readFileSync(join(out, '2025', 'manifest.json'), 'utf8')) as { stages: { stage: string; seconds: number }[] };
-        const seconds = manifest.stages.find((s) => s.stage === 'report')?.seconds ?? NaN;
+        const seconds = reportStageSeconds(out);
         stage[v].push(seconds);
         wall[v].push(m.wallS);
         if (m.cpuS !== null) cpu[v].push(m.cpuS);
@@ -171,11 +181,10 @@ export async function benchTaggingBeside(warehouse: string, raw: string, reports
         mkdirSync(out, { recursive: true });
         const copy = join(dir, `${v}.duckdb`);
         copyFileSync(warehouse, copy);
-        const args = ['bin/segfollow.js', 'report', '--reports', reports, ...(areas ? ['--areas', areas] : []), '--year', '2025', '--warehouse', copy, '--out', out, '--log-level', 'warn'];
+        const args = reportArgs(reports, areas, copy, out);
         return measureBeside(process.execPath, args, { SEGFOLLOW_RAW: raw, SEGFOLLOW_PDF_TAGGED: v === 'tagged' ? 'true' : 'false', SEGFOLLOW_REPORT_THREADS: '1' }).then((m) => {
           if (m.status !== 0) throw new Error(`report (${v}) exited ${m.status}: ${m.stderr.trim().split('\n').slice(-3).join(' | ')}`);
-          const manifest = JSON.parse(readFileSync(join(out, '2025', 'manifest.json'), 'utf8')) as { stages: { stage: string; seconds: number }[] };
-          return { m, stage: manifest.stages.find((s) => s.stage === 'report')?.seconds ?? NaN };
+          return { m, stage: reportStageSeconds(out) };
         });
       });
       const [t, u] = (await Promise.all(runs)) as [{ m: Measured; stage: number }, { m: Measured; stage: number }];

@@ -169,7 +169,7 @@ export async function queryFile(conn: DuckDBConnection, name: string, params?: P
   }
 }
 
-/** Strings up to this length are shared within one answer (plainRow). */
+/** Strings up to this length are shared within one answer (shared). */
 const SHARED_STRING_MAX = 64;
 
 /** Column types whose values the binding already gives as the plain value (number, string, boolean) its converter would. */

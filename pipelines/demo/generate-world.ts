@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { loadOfficialAreas, type OfficialAreas } from '../areas/load-official-areas.ts';
 import { createRng, type Rng } from './rng.ts';
 import { ES_CLASSES, type AreaRecord, type CrosswalkRecord, type DemoWorld, type DesoCounts, type KommunCounts } from './world.ts';
+import { groupBy } from '../collections.ts';
 
 /**
  * The deterministic synthetic Sweden behind `--demo`.
@@ -1391,13 +1392,3 @@ function largestRemainder(total: number, weights: readonly number[]): number[] {
   return out;
 }
 
-function groupBy<T>(items: readonly T[], key: (item: T) => number): Map<number, T[]> {
-  const map = new Map<number, T[]>();
-  for (const item of items) {
-    const k = key(item);
-    const list = map.get(k);
-    if (list) list.push(item);
-    else map.set(k, [item]);
-  }
-  return map;
-}

@@ -5,6 +5,7 @@
  */
 import type { IndicatorRank, SimilarKommuner } from './model.ts';
 import { wording, type Lang } from './wording.ts';
+import { derivedOnce, groupBy } from '../collections.ts';
 
 /**
  * Competition ranking (1, 2, 2, 4) by value, highest first, over the values as printed (`decimals`): kommuner
@@ -72,8 +73,7 @@ function rankFrom(t: RankTable, code: string): { rank: number | null; n: number;
 const rankTables = new WeakMap<readonly object[], Map<string, RankTable | null>>();
 
 function tableOf(rows: readonly { code: string; lan_code: string; value: number | null }[], decimals: number, lan: string | null): RankTable | null {
-  let tables = rankTables.get(rows);
-  if (!tables) rankTables.set(rows, (tables = new Map()));
+  const tables = derivedOnce(rankTables, rows, () => new Map<string, RankTable | null>());
   const key = `${decimals}\u0000${lan ?? ''}`;
   let t = tables.get(key);
   if (t === undefined) {
@@ -149,23 +149,18 @@ interface GroupIndex {
 const groupIndexes = new WeakMap<readonly GroupRow[], GroupIndex>();
 
 function groupIndex(rows: readonly GroupRow[]): GroupIndex {
-  let index = groupIndexes.get(rows);
-  if (index) return index;
-  index = { titles: new Map(), members: new Map() };
-  for (const r of rows) {
-    const m = GROUP_TITLE.exec(r.title);
-    if (m) {
+  return derivedOnce(groupIndexes, rows, () => {
+    const titles: GroupIndex['titles'] = new Map();
+    for (const r of rows) {
+      const m = GROUP_TITLE.exec(r.title);
+      if (!m) continue;
       const key = `${m[1] ?? ''}\u0000${m[2] ?? ''}`;
-      let groups = index.titles.get(key);
-      if (!groups) index.titles.set(key, (groups = new Map()));
+      let groups = titles.get(key);
+      if (!groups) titles.set(key, (groups = new Map()));
       groups.set(r.group_id, { title: r.title, year: Number(m[3]) });
     }
-    const list = index.members.get(r.group_id);
-    if (list) list.push(r);
-    else index.members.set(r.group_id, [r]);
-  }
-  groupIndexes.set(rows, index);
-  return index;
+    return { titles, members: groupBy(rows, (r) => r.group_id) };
+  });
 }
 
 /** Per year, the members' lowest, median and highest value and how many members had one (years with none are left out). */

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { Context } from '../context.ts';
 import { query, queryFile, queryFileGroups, type Params, type Row } from '../db.ts';
 import { collectGarbage } from '../heap.ts';
+import { derivedOnce, groupBy } from '../collections.ts';
 import { StageError } from '../errors.ts';
 import { indicatorReportFields, loadIndicators, loadSources, titleInYear, type IndicatorCatalogue, type IndicatorDef } from '../catalogue.ts';
 import { MESSAGES, message, type MessageId } from '../messages.ts';
@@ -159,28 +160,8 @@ async function scopeRows(conn: DuckDBConnection, name: string, params: Params, s
  */
 const runScopes = new WeakMap<DuckDBConnection, Map<string, Promise<Map<string, Row[] | undefined>>>>();
 
-/** `items` grouped by `keyOf` (items without a key left out), each group in the items' order. */
-function groupBy<T>(items: readonly T[], keyOf: (item: T) => string | undefined): Map<string, T[]> {
-  const groups = new Map<string, T[]>();
-  for (const item of items) {
-    const key = keyOf(item);
-    if (key === undefined) continue;
-    const list = groups.get(key);
-    if (list) list.push(item);
-    else groups.set(key, [item]);
-  }
-  return groups;
-}
-
-/**
- * Shapes of run-wide answers (queryOnce's, the same array for every report) that each report would otherwise derive
- * again from every kommun's rows: made once per answer, dropped with it.
- */
-function derivedOnce<T>(memo: WeakMap<readonly Row[], T>, rows: readonly Row[], make: () => T): T {
-  let shaped = memo.get(rows);
-  if (shaped === undefined) memo.set(rows, (shaped = make()));
-  return shaped;
-}
+// Shapes of run-wide answers (queryOnce's, the same array for every report) that each report would otherwise derive
+// again from every kommun's rows: made once per answer (derivedOnce), dropped with it.
 const byCodeMemo = new WeakMap<readonly Row[], Map<string, Row[]>>();
 const valueMemo = new WeakMap<readonly Row[], Map<string, number | null>>();
 const yearValueMemo = new WeakMap<readonly Row[], Map<string, { code: string; year: number; value: number | null }[]>>();
@@ -197,7 +178,7 @@ function inScope(rows: readonly Row[], scope: Scope): readonly Row[] {
   const byLength = derivedOnce(prefixMemo, rows, () => new Map<number, Map<string, Row[]>>());
   let groups = byLength.get(len);
   if (!groups) {
-    groups = groupBy(rows, (r) => {
+    groups = groupBy<string, Row>(rows, (r) => {
       const code = String(r.code);
       return code.length < len ? undefined : code.slice(0, len);
     });
