@@ -253,6 +253,22 @@ const NO_KIDS: readonly Kid[] = [];
 /** Bound of the names (roles, scopes, list numberings) that tell kinds of element apart in Tagger.renumber. */
 const KIND_NAMES = 64;
 
+/** Tagger.renumber's groups of elements by kind, the names' numbers, and the elements' numbers in document order. */
+interface RenumberState {
+  readonly groups: Map<number, StructNode[]>;
+  readonly names: Map<string, number>;
+  readonly ids: number[];
+}
+
+/** A role's or attribute's number among `names` (by first appearance; 0 for none). */
+function nameId(names: Map<string, number>, name: string | undefined): number {
+  if (name === undefined) return 0;
+  let id = names.get(name);
+  if (id === undefined) names.set(name, (id = names.size + 1));
+  if (id >= KIND_NAMES) throw new Error(`tagging: more than ${KIND_NAMES - 1} role and attribute names`);
+  return id;
+}
+
 interface ArtifactTag {
   readonly artifact: 'Pagination' | 'Layout' | 'Page' | 'Background';
   readonly attached?: 'Top' | 'Bottom';
@@ -799,54 +815,8 @@ class Tagger {
     const pack = doc[PACKED];
     if (!pack) throw new Error('tagging: the document is not being packed (layoutDocument was not wrapped?)');
     const objects: PackedObject[] = [];
-    const mcPages = this.mcPages;
     this.renumber();
-    const walk = (n: StructNode, parent: { readonly id: number }): void => {
-      const ref = n.ref as ElementRef;
-      const kids = n.kids ?? NO_KIDS;
-      let pg: PdfRef | undefined;
-      let k = '';
-      for (let i = 0; i < kids.length; i++) {
-        const c = kids[i] as Kid;
-        if (i > 0) k += ' ';
-        if (typeof c === 'number') {
-          const page = mcPages[Math.floor(c / MC_SPAN)] as PdfRef;
-          const mcid = c % MC_SPAN;
-          pg ??= page;
-          k += page === pg ? mcid : `<</Type/MCR/Pg ${page.id} 0 R/MCID ${mcid}>>`;
-        } else if (c instanceof StructNode) k += `${(c.ref as ElementRef).id} 0 R`;
-        else k += `<</Type/OBJR/Obj ${c.objr.id} 0 R/Pg ${c.pg.id} 0 R>>`;
-      }
-      // Keys in the order that packs best (measured on the demo's län 14: 2 % less object stream than /S /P … /K /Pg):
-      // what repeats from element to element first (/Pg, /S, /A), the two numbers that change (/P, /K) last, side by
-      // side, so that deflate breaks its match to the previous element once, not twice.
-      let text = '<<';
-      if (pg) text += `/Pg ${pg.id} 0 R`;
-      text += `/S/${n.role}`;
-      if (n.lang) text += `/Lang${pdfString(n.lang)}`;
-      if (n.alt) text += `/Alt${pdfString(n.alt)}`;
-      if (n.scope || n.colSpan || n.rowSpan) {
-        text += '/A<</O/Table';
-        if (n.scope) text += `/Scope/${n.scope}`;
-        if (n.colSpan) text += `/ColSpan ${n.colSpan}`;
-        if (n.rowSpan) text += `/RowSpan ${n.rowSpan}`;
-        text += '>>';
-      } else if (n.bbox) {
-        text += `/A<</O/Layout/Placement/Block/BBox[${n.bbox.map((v) => Math.round(v * 100) / 100).join(' ')}]>>`;
-      } else if (n.listNumbering) {
-        text += `/A<</O/List/ListNumbering/${n.listNumbering}>>`;
-      }
-      text += `/P ${parent.id} 0 R`;
-      // A lone MCID without brackets (most elements: a cell with its one marked-content sequence).
-      const lone = kids.length === 1 && pg !== undefined;
-      text += lone ? `/K ${k}>>` : `/K[${k}]>>`;
-      objects.push({ ref, num: ref.id, text, refs: undefined });
-      for (let i = 0; i < kids.length; i++) {
-        const c = kids[i] as Kid;
-        if (c instanceof StructNode) walk(c, ref);
-      }
-    };
-    walk(this.root, this.treeRoot as PdfRef);
+    this.writeElement(this.root, (this.treeRoot as PdfRef).id, objects);
     // Each page's array of marked-content owners (the ParentTree's value for the page) as an object of its own, which
     // the packing lays out in rows like the elements (compact.ts): written inline in the tree, the arrays' ascending
     // object numbers were the tree's whole size (16 kB deflated in the demo's län 14). Annotations' entries (one
@@ -864,6 +834,57 @@ class Tagger {
   }
 
   /**
+   * Element `n`'s dictionary into `objects`, then its child elements' (document order). A method rather than a closure
+   * made in write(): a closure made anew for every document started each report in unoptimised code (a third of its
+   * time in a demo profile).
+   */
+  private writeElement(n: StructNode, parentId: number, objects: PackedObject[]): void {
+    const ref = n.ref as ElementRef;
+    const kids = n.kids ?? NO_KIDS;
+    let pg: PdfRef | undefined;
+    let k = '';
+    for (let i = 0; i < kids.length; i++) {
+      const c = kids[i] as Kid;
+      if (i > 0) k += ' ';
+      if (typeof c === 'number') {
+        const page = this.mcPages[Math.floor(c / MC_SPAN)] as PdfRef;
+        const mcid = c % MC_SPAN;
+        pg ??= page;
+        k += page === pg ? mcid : `<</Type/MCR/Pg ${page.id} 0 R/MCID ${mcid}>>`;
+      } else if (c instanceof StructNode) k += `${(c.ref as ElementRef).id} 0 R`;
+      else k += `<</Type/OBJR/Obj ${c.objr.id} 0 R/Pg ${c.pg.id} 0 R>>`;
+    }
+    // Keys in the order that packs best (measured on the demo's län 14: 2 % less object stream than /S /P … /K /Pg):
+    // what repeats from element to element first (/Pg, /S, /A), the two numbers that change (/P, /K) last, side by
+    // side, so that deflate breaks its match to the previous element once, not twice.
+    let text = '<<';
+    if (pg) text += `/Pg ${pg.id} 0 R`;
+    text += `/S/${n.role}`;
+    if (n.lang) text += `/Lang${pdfString(n.lang)}`;
+    if (n.alt) text += `/Alt${pdfString(n.alt)}`;
+    if (n.scope || n.colSpan || n.rowSpan) {
+      text += '/A<</O/Table';
+      if (n.scope) text += `/Scope/${n.scope}`;
+      if (n.colSpan) text += `/ColSpan ${n.colSpan}`;
+      if (n.rowSpan) text += `/RowSpan ${n.rowSpan}`;
+      text += '>>';
+    } else if (n.bbox) {
+      text += `/A<</O/Layout/Placement/Block/BBox[${n.bbox.map((v) => Math.round(v * 100) / 100).join(' ')}]>>`;
+    } else if (n.listNumbering) {
+      text += `/A<</O/List/ListNumbering/${n.listNumbering}>>`;
+    }
+    text += `/P ${parentId} 0 R`;
+    // A lone MCID without brackets (most elements: a cell with its one marked-content sequence).
+    const lone = kids.length === 1 && pg !== undefined;
+    text += lone ? `/K ${k}>>` : `/K[${k}]>>`;
+    objects.push({ ref, num: ref.id, text, refs: undefined });
+    for (let i = 0; i < kids.length; i++) {
+      const c = kids[i] as Kid;
+      if (c instanceof StructNode) this.writeElement(c, ref.id, objects);
+    }
+  }
+
+  /**
    * Gives the elements their object numbers anew, like elements (by role, attributes and the form of their /K) one
    * after another in document order, rather than all in document order: the packing lays the object stream out in rows
    * whose bytes are predicted from the row above (compact.ts), and a table cell's dictionary then lies under the
@@ -873,45 +894,41 @@ class Tagger {
    * an element (the ParentTree and the tree root hold the ElementRefs, written at the end).
    */
   private renumber(): void {
+    const state: RenumberState = { groups: new Map(), names: new Map(), ids: [] };
+    this.groupByKind(this.root, state);
+    // Int32Array: its elements read back as small integers; a Float64Array's came back as heap numbers, a box in every
+    // element's object.
+    const sorted = Int32Array.from(state.ids).sort();
+    let i = 0;
+    for (const group of state.groups.values()) for (const n of group) (n.ref as ElementRef).id = sorted[i++] as number;
+  }
+
+  /**
+   * Element `n` and its child elements (document order) into their groups by kind (renumber), their numbers into
+   * `state.ids`. A method rather than a closure made in renumber(), for the reason writeElement gives.
+   */
+  private groupByKind(n: StructNode, state: RenumberState): void {
     // An element's kind as a number rather than a text built for each element: its role, scope and list numbering by
     // their order of first appearance, its other attributes a bit each, and the form of its /K (a lone MCID, or how
     // many entries). Groups are made in the order their first element comes, as before.
-    const groups = new Map<number, StructNode[]>();
-    const names = new Map<string, number>();
-    const nameId = (name: string | undefined): number => {
-      if (name === undefined) return 0;
-      let id = names.get(name);
-      if (id === undefined) names.set(name, (id = names.size + 1));
-      if (id >= KIND_NAMES) throw new Error(`tagging: more than ${KIND_NAMES - 1} role and attribute names`);
-      return id;
-    };
-    const ids: number[] = [];
-    const visit = (n: StructNode): void => {
-      const kids = n.kids ?? NO_KIDS;
-      const first = kids[0];
-      const form = kids.length === 1 && typeof first === 'number' ? 0 : kids.length + 1;
-      let bits = 0;
-      if (n.colSpan) bits |= 1;
-      if (n.rowSpan) bits |= 2;
-      if (n.bbox) bits |= 4;
-      if (n.lang) bits |= 8;
-      if (n.alt) bits |= 16;
-      const key = (((form * 32 + bits) * KIND_NAMES + nameId(n.listNumbering)) * KIND_NAMES + nameId(n.scope)) * KIND_NAMES + nameId(n.role);
-      let group = groups.get(key);
-      if (!group) groups.set(key, (group = []));
-      group.push(n);
-      ids.push((n.ref as ElementRef).id);
-      for (let i = 0; i < kids.length; i++) {
-        const c = kids[i] as Kid;
-        if (c instanceof StructNode) visit(c);
-      }
-    };
-    visit(this.root);
-    // Int32Array: its elements read back as small integers; a Float64Array's came back as heap numbers, a box in every
-    // element's object.
-    const sorted = Int32Array.from(ids).sort();
-    let i = 0;
-    for (const group of groups.values()) for (const n of group) (n.ref as ElementRef).id = sorted[i++] as number;
+    const kids = n.kids ?? NO_KIDS;
+    const first = kids[0];
+    const form = kids.length === 1 && typeof first === 'number' ? 0 : kids.length + 1;
+    let bits = 0;
+    if (n.colSpan) bits |= 1;
+    if (n.rowSpan) bits |= 2;
+    if (n.bbox) bits |= 4;
+    if (n.lang) bits |= 8;
+    if (n.alt) bits |= 16;
+    const key = (((form * 32 + bits) * KIND_NAMES + nameId(state.names, n.listNumbering)) * KIND_NAMES + nameId(state.names, n.scope)) * KIND_NAMES + nameId(state.names, n.role);
+    let group = state.groups.get(key);
+    if (!group) state.groups.set(key, (group = []));
+    group.push(n);
+    state.ids.push((n.ref as ElementRef).id);
+    for (let i = 0; i < kids.length; i++) {
+      const c = kids[i] as Kid;
+      if (c instanceof StructNode) this.groupByKind(c, state);
+    }
   }
 
   /**
