@@ -22,7 +22,8 @@
  *
  * `npm run bench` runs it over the demo warehouse it has built (bench/run.ts). Alone:
  * `node --import tsx bench/tagging.ts [reports] [rounds]` (reports default riket,lan,kommun over the sample above;
- * rounds default 3; builds a demo warehouse first; `--beside` last for the side-by-side comparison only),
+ * rounds default 3; builds a demo warehouse first; `--beside` last for the side-by-side comparison only, `--pinned`
+ * for the same with each process on a core of its own, `--all` with either for every area rather than the sample),
  * `node --import tsx bench/tagging.ts --paired [rounds]` for the in-process comparison only.
  */
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -169,9 +170,17 @@ export function benchTaggingReports(warehouse: string, raw: string, reports = 'r
  * minutes), which is the size of the goal; side by side, drift and other load fall on both alike. Compared: the CPU
  * time of each whole process (GNU time), the figure held against the goal, and the report stage's wall time; the
  * median of the rounds' ratios.
+ *
+ * `pinned`: each process held to a core of its own (taskset), the cores swapped every round. Unpinned, a process's
+ * threads (its render thread, V8's collector and compiler threads, DuckDB's) share both cores with the other's, and
+ * the build with the larger heap loses more to the other's cache traffic. Pinned, the two cores are not alike (one ran
+ * 2 % faster in session 11), so a round's ratio carries that factor and the next round, swapped, its inverse: the
+ * figure is the geometric mean of the rounds' ratios (an even number of rounds).
  */
-export async function benchTaggingBeside(warehouse: string, raw: string, reports = 'riket,lan,kommun', rounds = 3, areas: string | null = SAMPLE_AREAS): Promise<void> {
-  console.log(`\nissue 8: tagging side by side, report stage for --reports ${reports}${areas === SAMPLE_AREAS ? ' (the sample above)' : areas ? ` --areas ${areas}` : ''}, tagged and untagged started together, one render thread each, ${rounds} round(s) (load average ${loadavg()[0]?.toFixed(1)})`);
+export async function benchTaggingBeside(warehouse: string, raw: string, reports = 'riket,lan,kommun', roundsAsked = 3, areas: string | null = SAMPLE_AREAS, pinned = false): Promise<void> {
+  // Pinned, the rounds come in pairs (the cores swapped), so that the cores' own difference cancels.
+  const rounds = pinned ? Math.max(2, roundsAsked + (roundsAsked % 2)) : roundsAsked;
+  console.log(`\nissue 8: tagging side by side, report stage for --reports ${reports}${areas === SAMPLE_AREAS ? ' (the sample above)' : areas ? ` --areas ${areas}` : ' (every area)'}, tagged and untagged started together, one render thread each${pinned ? ', each pinned to a core of its own (swapped every round)' : ''}, ${rounds} round(s) (load average ${loadavg()[0]?.toFixed(1)})`);
   const dir = mkdtempSync(join(tmpdir(), 'segfollow-bench-beside-'));
   try {
     const ratio: Record<'cpu' | 'stage', number[]> = { cpu: [], stage: [] };
@@ -182,7 +191,8 @@ export async function benchTaggingBeside(warehouse: string, raw: string, reports
         const copy = join(dir, `${v}.duckdb`);
         copyFileSync(warehouse, copy);
         const args = reportArgs(reports, areas, copy, out);
-        return measureBeside(process.execPath, args, { SEGFOLLOW_RAW: raw, SEGFOLLOW_PDF_TAGGED: v === 'tagged' ? 'true' : 'false', SEGFOLLOW_REPORT_THREADS: '1' }).then((m) => {
+        const core = pinned ? (r + (v === 'tagged' ? 0 : 1)) % 2 : undefined;
+        return measureBeside(process.execPath, args, { SEGFOLLOW_RAW: raw, SEGFOLLOW_PDF_TAGGED: v === 'tagged' ? 'true' : 'false', SEGFOLLOW_REPORT_THREADS: '1' }, core).then((m) => {
           if (m.status !== 0) throw new Error(`report (${v}) exited ${m.status}: ${m.stderr.trim().split('\n').slice(-3).join(' | ')}`);
           return { m, stage: reportStageSeconds(out) };
         });
@@ -191,7 +201,13 @@ export async function benchTaggingBeside(warehouse: string, raw: string, reports
       ratio.stage.push(t.stage / u.stage);
       if (t.m.cpuS !== null && u.m.cpuS !== null) ratio.cpu.push(t.m.cpuS / u.m.cpuS);
       const cpu = (x: Measured): string => (x.cpuS === null ? '' : `, CPU ${x.cpuS.toFixed(2)} s`);
-      console.log(`  round ${r + 1}: tagged report stage ${t.stage.toFixed(2)} s${cpu(t.m)}; untagged ${u.stage.toFixed(2)} s${cpu(u.m)} (load average ${loadavg()[0]?.toFixed(1)})`);
+      const cores = pinned ? ` (tagged on core ${r % 2}, untagged on core ${(r + 1) % 2})` : '';
+      console.log(`  round ${r + 1}${cores}: tagged report stage ${t.stage.toFixed(2)} s${cpu(t.m)}; untagged ${u.stage.toFixed(2)} s${cpu(u.m)} (load average ${loadavg()[0]?.toFixed(1)})`);
+    }
+    if (pinned && ratio.cpu.length === rounds) {
+      const geo = Math.exp(ratio.cpu.reduce((a, x) => a + Math.log(x), 0) / rounds);
+      line('whole process CPU pinned, geometric mean of the rounds\' ratios', pct(geo, 1), '≤ +5 %');
+      return;
     }
     // The wall time understates the difference: the first process to finish leaves the other the whole machine.
     line('report stage side by side, wall (median of the ratios)', pct(median(ratio.stage), 1), '');
@@ -260,7 +276,9 @@ if (import.meta.url === `file://${process.argv[1]}`) {
       });
       if (warm.status !== 0) throw new Error(`demo run failed: ${warm.stderr}`);
       const [reports, rounds] = [process.argv[2] ?? 'riket,lan,kommun', Number(process.argv[3] ?? 3)];
-      if (process.argv.includes('--beside')) await benchTaggingBeside(join(dir, 'w.duckdb'), join(dir, 'raw'), reports === '--beside' ? 'riket,lan,kommun' : reports, rounds || 3);
+      const pinned = process.argv.includes('--pinned');
+      const areas = process.argv.includes('--all') ? null : SAMPLE_AREAS;
+      if (process.argv.includes('--beside') || pinned) await benchTaggingBeside(join(dir, 'w.duckdb'), join(dir, 'raw'), reports.startsWith('--') ? 'riket,lan,kommun' : reports, rounds || 3, areas, pinned);
       else benchTaggingReports(join(dir, 'w.duckdb'), join(dir, 'raw'), reports, rounds);
     } finally {
       rmSync(dir, { recursive: true, force: true });
