@@ -171,11 +171,11 @@ export function benchTaggingReports(warehouse: string, raw: string, reports = 'r
  * time of each whole process (GNU time), the figure held against the goal, and the report stage's wall time; the
  * median of the rounds' ratios.
  *
- * `pinned`: each process held to a core of its own (taskset), the cores swapped every round. Unpinned, a process's
- * threads (its render thread, V8's collector and compiler threads, DuckDB's) share both cores with the other's, and
- * the build with the larger heap loses more to the other's cache traffic. Pinned, the two cores are not alike (one ran
- * 2 % faster in session 11), so a round's ratio carries that factor and the next round, swapped, its inverse: the
- * figure is the geometric mean of the rounds' ratios (an even number of rounds).
+ * `pinned`: each process held to a core of its own (taskset), the cores swapped every round, so that neither shares a
+ * core with the other's threads (render thread, V8's collector and compiler threads, DuckDB's). The two cores are not
+ * alike (one ran 2–3 % faster in session 11), so a round's ratio carries that factor and the next round, swapped, its
+ * inverse: the figure is the geometric mean of the rounds' ratios (an even number of rounds). Session 11's whole demo
+ * came out the same pinned as crowded (+4.8 against +5.2 %).
  */
 export async function benchTaggingBeside(warehouse: string, raw: string, reports = 'riket,lan,kommun', roundsAsked = 3, areas: string | null = SAMPLE_AREAS, pinned = false): Promise<void> {
   // Pinned, the rounds come in pairs (the cores swapped), so that the cores' own difference cancels.
