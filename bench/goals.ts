@@ -45,10 +45,9 @@ export function measure(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}
 /** The same, not waiting for it: for processes measured side by side (started together, so the machine's load and speed are alike for both). */
 export function measureBeside(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}, core?: number): Promise<Measured> {
   const t0 = performance.now();
-  const [c, a] = timed(cmd, args);
-  // Pinned to one core (util-linux taskset), the process and all its threads.
-  const [c2, a2] = core === undefined ? [c, a] : ['taskset', ['-c', String(core), c, ...a]];
-  const child = spawn(c2, a2, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+  // `core`: the process and all its threads held to that core (util-linux taskset).
+  const [c, a] = core === undefined ? timed(cmd, args) : timed('taskset', ['-c', String(core), cmd, ...args]);
+  const child = spawn(c, a, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
   return new Promise((resolve, reject) => {

@@ -21,7 +21,10 @@
  * `node --import tsx bench/instructions.ts [kind] [lo] [hi]` (kind riket, lan or kommun, default kommun; lo 4, hi 12).
  */
 import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 type Kind = 'riket' | 'lan' | 'kommun';
@@ -31,9 +34,6 @@ async function child(kind: Kind, variant: Variant, k: number): Promise<void> {
   const { buildReportPdf, reportDefinition } = await import('../pipelines/report/build-pdf.ts');
   const { accessibleDefinition } = await import('../pipelines/report/tagging/document.ts');
   const { model } = await import('../tests/report/tagging/reports.ts');
-  const { mkdtempSync, rmSync } = await import('node:fs');
-  const { tmpdir } = await import('node:os');
-  const { join } = await import('node:path');
   const dir = mkdtempSync(join(tmpdir(), 'segfollow-bench-instructions-'));
   try {
     for (const tagged of [true, false]) await buildReportPdf(model(kind), join(dir, 'warm.pdf'), { tagged });
