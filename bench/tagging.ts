@@ -48,6 +48,25 @@ export const SAMPLE_AREAS = [
   '0180', '0380', '0480', '0580', '0680', '0780', '0880', '0980', '1080', '1280', '1380', '1480', '1780', '1880', '1980', '2080', '2180', '2281', '2380', '2480', '2580',
 ].join(',');
 
+/**
+ * The sample's codes that `reports` asks for (län codes only with `lan`, kommun codes only with `kommun`): the CLI
+ * rightly refuses an area of a kind not being reported, so `kommun --beside` must not pass the län codes.
+ */
+export function sampleFor(reports: string): string {
+  const kinds = reports.split(',');
+  const codes = SAMPLE_AREAS.split(',').filter((c) => kinds.includes(c.length === 2 ? 'lan' : 'kommun'));
+  return codes.length === SAMPLE_AREAS.split(',').length ? SAMPLE_AREAS : codes.join(',');
+}
+
+/**
+ * The time goal (at most 5 % slower) is the whole demo's. A sample's figure is printed beside it as a pointer, not as
+ * the goal's figure: the 43-report sample weighs the län reports' large tables, where tagging costs most.
+ */
+function timeGoal(reports: string, areas: string | null): string {
+  const whole = areas === null && ['riket', 'lan', 'kommun'].every((k) => reports.split(',').includes(k));
+  return whole ? '≤ +5 %' : '(≤ +5 % is the whole demo\'s: --all)';
+}
+
 const kindOf = (file: string): string => /segfollow-(riket|lan|kommun)-/.exec(file)?.[1] ?? 'other';
 
 /**
@@ -126,8 +145,8 @@ export function benchTaggingReports(warehouse: string, raw: string, reports = 'r
     const [t, u] = [median(stage.tagged), median(stage.untagged)];
     const paired = median(stage.tagged.map((x, i) => x / (stage.untagged[i] as number)));
     line('report stage, median: tagged / untagged', `${t.toFixed(2)} / ${u.toFixed(2)} s`, '');
-    line('report stage, tagging costs (medians)', pct(t, u), '≤ +5 %');
-    line('report stage, tagging costs (median of the rounds\' ratios)', pct(paired, 1), '≤ +5 %');
+    line('report stage, tagging costs (medians)', pct(t, u), timeGoal(reports, areas));
+    line('report stage, tagging costs (median of the rounds\' ratios)', pct(paired, 1), timeGoal(reports, areas));
     line('whole process (median), tagged / untagged', `${median(wall.tagged).toFixed(2)} / ${median(wall.untagged).toFixed(2)} s`, '');
     // CPU time counts other processes' load less than wall time (GNU time: user + system of the process and its threads).
     if (cpu.tagged.length === rounds && cpu.untagged.length === rounds) {
@@ -206,12 +225,12 @@ export async function benchTaggingBeside(warehouse: string, raw: string, reports
     }
     if (pinned && ratio.cpu.length === rounds) {
       const geo = Math.exp(ratio.cpu.reduce((a, x) => a + Math.log(x), 0) / rounds);
-      line('whole process CPU pinned, geometric mean of the rounds\' ratios', pct(geo, 1), '≤ +5 %');
+      line('whole process CPU pinned, geometric mean of the rounds\' ratios', pct(geo, 1), timeGoal(reports, areas));
       return;
     }
     // The wall time understates the difference: the first process to finish leaves the other the whole machine.
     line('report stage side by side, wall (median of the ratios)', pct(median(ratio.stage), 1), '');
-    if (ratio.cpu.length === rounds) line('whole process CPU side by side (median of the ratios)', pct(median(ratio.cpu), 1), '≤ +5 %');
+    if (ratio.cpu.length === rounds) line('whole process CPU side by side (median of the ratios)', pct(median(ratio.cpu), 1), timeGoal(reports, areas));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -255,7 +274,7 @@ export async function benchTaggingPaired(rounds = 5): Promise<void> {
       const paired = median(t.tagged.map((x, i) => x / (t.untagged[i] as number)));
       const [tb, ub] = [last.t as Buffer, last.u as Buffer];
       console.log(
-        `  ${kind.padEnd(7)} untagged ${u.toFixed(0).padStart(5)} ms, tagged ${tg.toFixed(0).padStart(5)} ms (medians ${pct(tg, u)}; median of the pairs ${pct(paired, 1)}, goal ≤ +5 %); ` +
+        `  ${kind.padEnd(7)} untagged ${u.toFixed(0).padStart(5)} ms, tagged ${tg.toFixed(0).padStart(5)} ms (medians ${pct(tg, u)}; median of the pairs ${pct(paired, 1)}; the goal ≤ +5 % is the whole demo's); ` +
           `size ${kb(tb.length)} tagged, ${kb(ub.length)} untagged (${pct(tb.length, ub.length)}, goal ≤ +0 %)`,
       );
       likeWithLike(kind, tb, ub);
@@ -277,9 +296,10 @@ if (import.meta.url === `file://${process.argv[1]}`) {
       if (warm.status !== 0) throw new Error(`demo run failed: ${warm.stderr}`);
       const [reports, rounds] = [process.argv[2] ?? 'riket,lan,kommun', Number(process.argv[3] ?? 3)];
       const pinned = process.argv.includes('--pinned');
-      const areas = process.argv.includes('--all') ? null : SAMPLE_AREAS;
-      if (process.argv.includes('--beside') || pinned) await benchTaggingBeside(join(dir, 'w.duckdb'), join(dir, 'raw'), reports.startsWith('--') ? 'riket,lan,kommun' : reports, rounds || 3, areas, pinned);
-      else benchTaggingReports(join(dir, 'w.duckdb'), join(dir, 'raw'), reports, rounds);
+      const asked = reports.startsWith('--') ? 'riket,lan,kommun' : reports;
+      const areas = process.argv.includes('--all') ? null : sampleFor(asked);
+      if (process.argv.includes('--beside') || pinned) await benchTaggingBeside(join(dir, 'w.duckdb'), join(dir, 'raw'), asked, rounds || 3, areas, pinned);
+      else benchTaggingReports(join(dir, 'w.duckdb'), join(dir, 'raw'), asked, rounds, areas);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
