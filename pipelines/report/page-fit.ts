@@ -17,8 +17,9 @@
  *   AlternativeNeeded, and the caller makes the document again with the alternative in and lays it out anew (the
  *   same passes lead to the same point, where the alternative is now there; build-pdf.ts buildReportPdf).
  *
- * One correction a pass, the first in document order (it moves everything after it), at most MAX_PASSES passes; a
- * document without marked nodes is laid out once, as before. pdfmake's own `pageBreakBefore` re-run is not used: it
+ * One correction a pass in each section (a part starting on a new page by the tree's own page break: a correction
+ * moves everything after it up to the next such break, and nothing beyond it but page numbers), the first in document
+ * order, at most MAX_PASSES passes; a document without marked nodes is laid out once, as before. pdfmake's own `pageBreakBefore` re-run is not used: it
  * can only add page breaks, where a pushed block needs to become smaller. The marks are recorded by wrapping
  * `processNode` (the layout position on entry and exit); the wrapped methods are the ones tagging/layer.ts wraps
  * too, and tests/report/tagging/hooks.test.ts fails on a pdfmake version change.
@@ -100,6 +101,12 @@ interface Pass {
   marks: Mark[];
   /** Charts inside unbreakable blocks: their bottom in the block's own context (from the block's top). */
   bottoms: Map<PmNode, number>;
+  /** The page breaks this layer made (keepWithNext): not section starts, since a later pass may take them back. */
+  forced: ReadonlySet<PmNode>;
+  /** Sections begun so far (see Mark.section). */
+  section: number;
+  /** Per node being laid out: whether its children are in the document's top-level flow (stacks all the way up). */
+  flow: boolean[];
 }
 
 const STATE = Symbol.for('segfollow.pageFit.marks');
@@ -115,11 +122,18 @@ export class AlternativeNeeded extends Error {
   }
 }
 
-/** Where a marked node was laid out: the writer's page and y on entry and on exit. */
+/**
+ * Where a marked node was laid out: the writer's page and y on entry and on exit, and its section: the part of the
+ * document after the last page break of the tree's own in its top-level flow (a chapter or appendix starting on a new
+ * page, `pageBreak: 'before'`, reached through stacks only, outside any unbreakable block). A section is laid out from
+ * the top of a new page whatever came before it, so a correction in one section moves nothing in another but page
+ * numbers, and each section's first correction can be made in the same pass.
+ */
 interface Mark {
   node: PmNode;
   start: { page: number; y: number };
   end: { page: number; y: number };
+  section: number;
 }
 
 type Method = (this: unknown, ...args: unknown[]) => unknown;
@@ -152,84 +166,103 @@ function hasItemBelow(page: PmPage, y: number, bottom: number): boolean {
 }
 
 /**
- * The first correction the last layout needs, applied to the document tree; false when the layout is final.
- * `tried` holds the blocks shrunk once to stay on the page before (one try each: the next pass must not guess again).
+ * The corrections the last layout needs, applied to the document tree; false when the layout is final. One a section,
+ * its first in document order (it moves everything after it in its section, and nothing in another): the same
+ * corrections, in the same order within each section, as one a pass over the whole document would make, in fewer
+ * passes. `oneAPass` (layoutPasses.sections false) makes only the document's first.
  */
-function correct({ marks, bottoms }: Pass, ctx: PmContext, tried: Set<PmNode>, forced: Set<PmNode>): boolean {
-  for (const [i, mark] of marks.entries()) {
-    const { node, end } = mark;
-    const page = ctx.pages[end.page];
-    if (!page) continue;
-    const top = ctx.pageMargins.top;
-    const bottom = page.pageSize.height - ctx.pageMargins.bottom;
-    if (node.keepWithNext) {
-      // Something of its block below it on the same page, or already at a page's start: nothing to do.
-      if (node.pageBreak === 'before' || end.page === ctx.pages.length - 1 || hasItemBelow(page, end.y, bottom)) continue;
-      node.pageBreak = 'before';
-      forced.add(node);
-      // A heading kept with a caption that an earlier pass already moved on: the caption's break was made for the page
-      // the heading has now left, and kept it would part the two (the heading alone at the top of a page).
-      const next = marks[i + 1]?.node;
-      if (next?.keepWithNext && forced.has(next)) {
-        delete next.pageBreak;
-        forced.delete(next);
-      }
-      return true;
-    }
-    // A block with a page break before it starts at the top of the next page, not where the writer stood.
-    const start = node.pageBreak === 'before' ? { page: mark.start.page + 1, y: top } : mark.start;
-    const pushed = end.page === start.page + 1 && (start.y - top) / (bottom - top) < FILL_TARGET;
-    // A block that may be laid out as its breakable alternative: that, when it was pushed and its charts (if any)
-    // cannot shrink enough to stay.
-    const alternative = (): boolean => {
-      if (!node.unbreakable || !pushed) return false;
-      if (!node.breakable) {
-        if (node.breakableLater) throw new AlternativeNeeded();
-        return false;
-      }
-      node.stack = node.breakable;
-      node.unbreakable = false;
-      return true;
-    };
-    // A block laid out as its breakable alternative: its parts are fitted each on their own.
-    if (!node.unbreakable) continue;
-    const charts = chartsIn(node);
-    // The block's height as laid out in its own context (pdfmake gives an unbreakable block one page of unlimited
-    // height): the lowest chart's bottom, and under it the figure's margin. A chart-less block is not fitted.
-    const bottomsIn = charts.map((c) => bottoms.get(c)).filter((b): b is number => b !== undefined);
-    if (bottomsIn.length === 0) {
-      if (alternative()) return true;
-      continue;
-    }
-    const height = Math.max(...bottomsIn) + BLOCK_TAIL;
-    const heights = charts.map((c) => c.maxHeight ?? naturalHeight(c));
-    const total = heights.reduce((sum, h) => sum + h, 0);
-    const shrink = (deficit: number): number[] => heights.map((h) => (h * (total - deficit)) / total);
-    if (height > bottom - top + SLACK) {
-      // Taller than a page: pdfmake would drop the block. Its charts are made to fit a page whatever the scale (a
-      // smaller chart beats a missing one).
-      const next = shrink(height - (bottom - top) + SLACK);
-      if (next.some((h) => h <= 0)) continue;
-      charts.forEach((c, i) => (c.maxHeight = next[i]));
-      return true;
-    }
-    if (!pushed || tried.has(node)) {
-      if (alternative()) return true;
-      continue;
-    }
-    // Pushed to the next page from a page under MIN_FILL: its charts drawn smaller so that it fits in what that page
-    // has left under start.y (the block's top margin included), if they need not shrink below node.fit.
-    const deficit = height + (node._margin?.[1] ?? 0) - (bottom - start.y) + SLACK;
-    tried.add(node);
-    const next = shrink(deficit);
-    if (deficit <= 0 || deficit >= total || charts.some((c, i) => (next[i] ?? 0) < (node.fit ?? 1) * naturalHeight(c))) {
-      if (alternative()) return true;
-      continue;
-    }
-    charts.forEach((c, i) => (c.maxHeight = next[i]));
-    return true;
+function correct(pass: Pass, ctx: PmContext, tried: Set<PmNode>, forced: Set<PmNode>, oneAPass: boolean): boolean {
+  let corrected = false;
+  let done = -1;
+  for (let i = 0; i < pass.marks.length; i++) {
+    const section = (pass.marks[i] as Mark).section;
+    if (section === done) continue;
+    const made = correctAt(pass, i, ctx, tried, forced);
+    if (made === 'none') continue;
+    corrected = true;
+    done = section;
+    // A correction that took back a break in another section has moved that section: the next pass sees it anew.
+    if (oneAPass || made === 'beyond') return true;
   }
-  return false;
+  return corrected;
+}
+
+/**
+ * The correction the mark at `i` needs, made: 'none', 'made', or 'beyond' when it also took back a page break of
+ * this layer's in another section. `tried` holds the blocks shrunk once to stay on the page before (one try each:
+ * the next pass must not guess again).
+ */
+function correctAt({ marks, bottoms }: Pass, i: number, ctx: PmContext, tried: Set<PmNode>, forced: Set<PmNode>): 'none' | 'made' | 'beyond' {
+  const mark = marks[i] as Mark;
+  const { node, end } = mark;
+  const page = ctx.pages[end.page];
+  if (!page) return 'none';
+  const top = ctx.pageMargins.top;
+  const bottom = page.pageSize.height - ctx.pageMargins.bottom;
+  if (node.keepWithNext) {
+    // Something of its block below it on the same page, or already at a page's start: nothing to do.
+    if (node.pageBreak === 'before' || end.page === ctx.pages.length - 1 || hasItemBelow(page, end.y, bottom)) return 'none';
+    node.pageBreak = 'before';
+    forced.add(node);
+    // A heading kept with a caption that an earlier pass already moved on: the caption's break was made for the page
+    // the heading has now left, and kept it would part the two (the heading alone at the top of a page).
+    const following = marks[i + 1];
+    if (following && following.node.keepWithNext && forced.has(following.node)) {
+      delete following.node.pageBreak;
+      forced.delete(following.node);
+      if (following.section !== mark.section) return 'beyond';
+    }
+    return 'made';
+  }
+  // A block with a page break before it starts at the top of the next page, not where the writer stood.
+  const start = node.pageBreak === 'before' ? { page: mark.start.page + 1, y: top } : mark.start;
+  const pushed = end.page === start.page + 1 && (start.y - top) / (bottom - top) < FILL_TARGET;
+  // A block that may be laid out as its breakable alternative: that, when it was pushed and its charts (if any)
+  // cannot shrink enough to stay.
+  const alternative = (): boolean => {
+    if (!node.unbreakable || !pushed) return false;
+    if (!node.breakable) {
+      if (node.breakableLater) throw new AlternativeNeeded();
+      return false;
+    }
+    node.stack = node.breakable;
+    node.unbreakable = false;
+    return true;
+  };
+  // A block laid out as its breakable alternative: its parts are fitted each on their own.
+  if (!node.unbreakable) return 'none';
+  const charts = chartsIn(node);
+  // The block's height as laid out in its own context (pdfmake gives an unbreakable block one page of unlimited
+  // height): the lowest chart's bottom, and under it the figure's margin. A chart-less block is not fitted.
+  const bottomsIn = charts.map((c) => bottoms.get(c)).filter((b): b is number => b !== undefined);
+  if (bottomsIn.length === 0) {
+    return alternative() ? 'made' : 'none';
+  }
+  const height = Math.max(...bottomsIn) + BLOCK_TAIL;
+  const heights = charts.map((c) => c.maxHeight ?? naturalHeight(c));
+  const total = heights.reduce((sum, h) => sum + h, 0);
+  const shrink = (deficit: number): number[] => heights.map((h) => (h * (total - deficit)) / total);
+  if (height > bottom - top + SLACK) {
+    // Taller than a page: pdfmake would drop the block. Its charts are made to fit a page whatever the scale (a
+    // smaller chart beats a missing one).
+    const next = shrink(height - (bottom - top) + SLACK);
+    if (next.some((h) => h <= 0)) return 'none';
+    charts.forEach((c, i) => (c.maxHeight = next[i]));
+    return 'made';
+  }
+  if (!pushed || tried.has(node)) {
+    return alternative() ? 'made' : 'none';
+  }
+  // Pushed to the next page from a page under MIN_FILL: its charts drawn smaller so that it fits in what that page
+  // has left under start.y (the block's top margin included), if they need not shrink below node.fit.
+  const deficit = height + (node._margin?.[1] ?? 0) - (bottom - start.y) + SLACK;
+  tried.add(node);
+  const next = shrink(deficit);
+  if (deficit <= 0 || deficit >= total || charts.some((c, i) => (next[i] ?? 0) < (node.fit ?? 1) * naturalHeight(c))) {
+    return alternative() ? 'made' : 'none';
+  }
+  charts.forEach((c, i) => (c.maxHeight = next[i]));
+  return 'made';
 }
 
 /** A text node as DocMeasure.measureLeaf reads and writes it. */
@@ -259,10 +292,10 @@ let leafCache: WeakMap<object, Measured> | null = null;
 
 /**
  * Counts since the thread started, for tests and benchmarks: layout passes, text nodes measured and text nodes whose
- * measurement an earlier pass gave back. `reuse: false` measures every pass anew, as pdfmake does (the comparison
- * build of tests/report/page-fit.test.ts).
+ * measurement an earlier pass gave back. `reuse: false` measures every pass anew, as pdfmake does, and `sections:
+ * false` makes one correction a pass over the whole document (the comparison builds of tests/report/page-fit.test.ts).
  */
-export const layoutPasses = { passes: 0, measured: 0, reused: 0, reuse: true };
+export const layoutPasses = { passes: 0, measured: 0, reused: 0, reuse: true, sections: true };
 
 /** Whether a text refers to another node's text (pdfmake's textReference): its measurement may not be reused. */
 function hasTextRef(text: unknown): boolean {
@@ -341,19 +374,28 @@ export function installPageFit(LayoutBuilder: { prototype: object } = pdfmakeCla
       const pass = self[STATE];
       const w = self.writer;
       if (!pass || !w) return original.apply(this, args);
-      if (node.chart && w.transactionLevel > 0) {
-        // Inside an unbreakable block the writer has a context of its own, starting at 0 at the block's top.
+      // The parent's children are in the top-level flow when the stack is empty (the root) or its flag says so.
+      const inFlow = pass.flow.length === 0 || pass.flow[pass.flow.length - 1] === true;
+      if (inFlow && node.pageBreak === 'before' && !pass.forced.has(node)) pass.section++;
+      pass.flow.push(inFlow && node.stack !== undefined && !node.unbreakable);
+      try {
+        if (node.chart && w.transactionLevel > 0) {
+          // Inside an unbreakable block the writer has a context of its own, starting at 0 at the block's top.
+          const result = original.apply(this, args);
+          pass.bottoms.set(node, w.context().y);
+          return result;
+        }
+        if ((!node.keepWithNext && node.fit === undefined && !node.breakable && !node.breakableLater) || w.transactionLevel > 0) return original.apply(this, args);
+        const section = pass.section;
+        const before = w.context();
+        const start = { page: before.page, y: before.y };
         const result = original.apply(this, args);
-        pass.bottoms.set(node, w.context().y);
+        const after = w.context();
+        pass.marks.push({ node, start, end: { page: after.page, y: after.y }, section });
         return result;
+      } finally {
+        pass.flow.pop();
       }
-      if ((!node.keepWithNext && node.fit === undefined && !node.breakable && !node.breakableLater) || w.transactionLevel > 0) return original.apply(this, args);
-      const before = w.context();
-      const start = { page: before.page, y: before.y };
-      const result = original.apply(this, args);
-      const after = w.context();
-      pass.marks.push({ node, start, end: { page: after.page, y: after.y } });
-      return result;
     },
   );
   wrap(L, 'layoutDocument', (original) =>
@@ -374,13 +416,13 @@ export function installPageFit(LayoutBuilder: { prototype: object } = pdfmakeCla
       }
       try {
         for (let pass = 1; ; pass++) {
-          const record: Pass = { marks: [], bottoms: new Map() };
+          const record: Pass = { marks: [], bottoms: new Map(), forced, section: 0, flow: [] };
           self[STATE] = record;
           const pages = original.apply(this, args);
           self[STATE] = undefined;
           layoutPasses.passes++;
           const ctx = self.writer?.context();
-          if (pass >= MAX_PASSES || !ctx || !correct(record, ctx, tried, forced)) return pages;
+          if (pass >= MAX_PASSES || !ctx || !correct(record, ctx, tried, forced, !layoutPasses.sections)) return pages;
           // pdfmake's own re-run (pageBreakBefore) resets the nodes' positions the same way.
           for (const n of (this as { linearNodeList?: { resetXY?: () => void }[] }).linearNodeList ?? []) n.resetXY?.();
         }

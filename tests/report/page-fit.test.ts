@@ -3,16 +3,17 @@
  * out more than once is the same file, byte for byte, as when every pass measures its text anew, and the pdfmake code
  * whose behaviour the reuse relies on is the version it was validated with.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildReportPdf, chartsTakenFromEarlierTree, reportDefinition, treesMadeAgain } from '../../pipelines/report/build-pdf.ts';
-import { layoutPasses, PAGE_FIT_HOOKS } from '../../pipelines/report/page-fit.ts';
+import { installPageFit, layoutPasses, PAGE_FIT_HOOKS } from '../../pipelines/report/page-fit.ts';
 import { areaTypeBlockFixture, reportModelFixture } from '../fixtures/report-model.ts';
 import { pdfmakeFileSha256 } from '../helpers/pdfmake-file.ts';
 import { readPdfText } from '../helpers/pdf-text.ts';
+import { definition, pdfmake } from './tagging/synthetic.ts';
 
 const require = createRequire(import.meta.url);
 
@@ -110,5 +111,44 @@ describe('page fit: an alternative made only when the layout takes it', () => {
     const made = treesMadeAgain();
     await buildReportPdf(reportModelFixture(), join(dir, 'riket.pdf'));
     expect(treesMadeAgain()).toBe(made);
+  });
+});
+
+describe('page fit: a correction a section in each pass', () => {
+  // Two chapters, the second starting on a new page, each with a table's caption (keepWithNext) that 61 lines of text
+  // leave alone at the foot of a page: each needs the same page break before its caption.
+  const lines = (n: number): object => ({ text: Array.from({ length: n }, (_, i) => `Rad ${i + 1} med vanlig brödtext.`).join('\n') });
+  const table = (): object => ({ table: { headerRows: 1, body: [['Område', 'Värde'], ...Array.from({ length: 30 }, (_, i) => [`Område ${i + 1}`, String(i)])] } });
+  const chapter = (title: string, newPage: boolean): object[] => [
+    { text: title, style: 'h1', ...(newPage ? { pageBreak: 'before' } : {}) },
+    lines(61),
+    { text: 'Tabell 1. Bildtext', keepWithNext: true },
+    table(),
+  ];
+  const build = async (sections: boolean): Promise<{ passes: number; pdf: Buffer; pages: string[] }> => {
+    const pm = pdfmake(false);
+    installPageFit();
+    layoutPasses.sections = sections;
+    try {
+      const before = layoutPasses.passes;
+      const pdf = await pm.createPdf(definition([...chapter('Första kapitlet', false), ...chapter('Andra kapitlet', true)])).getBuffer();
+      const file = join(dir, `sections-${sections}.pdf`);
+      writeFileSync(file, pdf);
+      return { passes: layoutPasses.passes - before, pdf, pages: (await readPdfText(file)).pages };
+    } finally {
+      layoutPasses.sections = true;
+    }
+  };
+
+  it('corrects both chapters in one pass, and the file is the one a correction a pass makes', async () => {
+    const one = await build(false);
+    const both = await build(true);
+    // The first layout, then one correction a pass: three; both chapters corrected together: two.
+    expect(one.passes).toBe(3);
+    expect(both.passes).toBe(2);
+    expect(both.pdf.equals(one.pdf)).toBe(true);
+    // The corrections were made: each caption starts a page, above its table's first row.
+    const captions = both.pages.map((page, i) => [i, page.trimStart().startsWith('Tabell 1. Bildtext')] as const).filter(([, starts]) => starts);
+    expect(captions).toHaveLength(2);
   });
 });
