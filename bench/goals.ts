@@ -182,13 +182,14 @@ export function benchPanelAgainstPandas(panel: string, dir: string): void {
   line('segfollow indices, a 2-row table (start-up), median of 5', sc(floor), '-');
   const ours = medianRun(5, () => measure(process.execPath, args));
   line('segfollow indices, 49,257-row panel, median of 5', sc(ours), '≤ 0.35 s');
-  const hasPandas = spawnSync('python3', ['-c', 'import pandas, numpy'], { encoding: 'utf8' }).status === 0;
-  if (!hasPandas) {
-    console.log('  pandas/numpy comparison skipped: python3 with pandas and numpy is not installed (Debian: apt-get install python3-pandas)');
+  // The python3 first on PATH may be another install (pyenv) than Debian's, where python3-pandas puts pandas.
+  const python = ['python3', '/usr/bin/python3'].find((p) => spawnSync(p, ['-c', 'import pandas, numpy'], { encoding: 'utf8' }).status === 0);
+  if (!python) {
+    console.log('  pandas/numpy comparison skipped: no python3 with pandas and numpy (python3 on PATH, /usr/bin/python3; Debian: apt-get install python3-pandas)');
     return;
   }
   const py = join(ROOT, 'bench', 'indices_pandas.py');
-  const theirs = medianRun(5, () => measure('python3', [py, panel, join(dir, 'pandas.csv')]));
+  const theirs = medianRun(5, () => measure(python, [py, panel, join(dir, 'pandas.csv')]));
   line('pandas/numpy script (D and H), same panel, median of 5', sc(theirs), 'slower than ours');
   // The same numbers, or the comparison would be of different work.
   const read = (f: string): Map<string, number> => {
