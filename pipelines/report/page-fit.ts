@@ -19,10 +19,10 @@
  *
  * One correction a pass in each section (a part starting on a new page by the tree's own page break: a correction
  * moves everything after it up to the next such break, and nothing beyond it but page numbers), the first in document
- * order, at most MAX_PASSES passes; a document without marked nodes is laid out once, as before. pdfmake's own `pageBreakBefore` re-run is not used: it
- * can only add page breaks, where a pushed block needs to become smaller. The marks are recorded by wrapping
- * `processNode` (the layout position on entry and exit); the wrapped methods are the ones tagging/layer.ts wraps
- * too, and tests/report/tagging/hooks.test.ts fails on a pdfmake version change.
+ * order, at most MAX_PASSES passes; a document without marked nodes is laid out once, as before. pdfmake's own
+ * `pageBreakBefore` re-run is not used: it can only add page breaks, where a pushed block needs to become smaller.
+ * The marks are recorded by wrapping `processNode` (the layout position on entry and exit); the wrapped methods are
+ * the ones tagging/layer.ts wraps too, and tests/report/tagging/hooks.test.ts fails on a pdfmake version change.
  *
  * Each pass measures the whole document again (pdfmake's tryLayoutDocument), and measuring the text (breaking it
  * into words and resolving each word's style, DocMeasure.measureLeaf) was two thirds of a pass. A correction changes
