@@ -101,8 +101,11 @@ interface Pass {
   marks: Mark[];
   /** Charts inside unbreakable blocks: their bottom in the block's own context (from the block's top). */
   bottoms: Map<PmNode, number>;
-  /** The page breaks this layer made (keepWithNext): not section starts, since a later pass may take them back. */
-  forced: ReadonlySet<PmNode>;
+  /**
+   * The page breaks this layer made (keepWithNext), the document's across its passes: not section starts, since a
+   * later pass may take them back.
+   */
+  forced: Set<PmNode>;
   /** Sections begun so far (see Mark.section). */
   section: number;
   /** Per node being laid out: whether its children are in the document's top-level flow (stacks all the way up). */
@@ -171,13 +174,13 @@ function hasItemBelow(page: PmPage, y: number, bottom: number): boolean {
  * corrections, in the same order within each section, as one a pass over the whole document would make, in fewer
  * passes. `oneAPass` (layoutPasses.sections false) makes only the document's first.
  */
-function correct(pass: Pass, ctx: PmContext, tried: Set<PmNode>, forced: Set<PmNode>, oneAPass: boolean): boolean {
+function correct(pass: Pass, ctx: PmContext, tried: Set<PmNode>, oneAPass: boolean): boolean {
   let corrected = false;
   let done = -1;
   for (let i = 0; i < pass.marks.length; i++) {
     const section = (pass.marks[i] as Mark).section;
     if (section === done) continue;
-    const made = correctAt(pass, i, ctx, tried, forced);
+    const made = correctAt(pass, i, ctx, tried);
     if (made === 'none') continue;
     corrected = true;
     done = section;
@@ -192,7 +195,7 @@ function correct(pass: Pass, ctx: PmContext, tried: Set<PmNode>, forced: Set<PmN
  * this layer's in another section. `tried` holds the blocks shrunk once to stay on the page before (one try each:
  * the next pass must not guess again).
  */
-function correctAt({ marks, bottoms }: Pass, i: number, ctx: PmContext, tried: Set<PmNode>, forced: Set<PmNode>): 'none' | 'made' | 'beyond' {
+function correctAt({ marks, bottoms, forced }: Pass, i: number, ctx: PmContext, tried: Set<PmNode>): 'none' | 'made' | 'beyond' {
   const mark = marks[i] as Mark;
   const { node, end } = mark;
   const page = ctx.pages[end.page];
@@ -422,7 +425,7 @@ export function installPageFit(LayoutBuilder: { prototype: object } = pdfmakeCla
           self[STATE] = undefined;
           layoutPasses.passes++;
           const ctx = self.writer?.context();
-          if (pass >= MAX_PASSES || !ctx || !correct(record, ctx, tried, forced, !layoutPasses.sections)) return pages;
+          if (pass >= MAX_PASSES || !ctx || !correct(record, ctx, tried, !layoutPasses.sections)) return pages;
           // pdfmake's own re-run (pageBreakBefore) resets the nodes' positions the same way.
           for (const n of (this as { linearNodeList?: { resetXY?: () => void }[] }).linearNodeList ?? []) n.resetXY?.();
         }
