@@ -74,8 +74,8 @@ export function memoryLimitError(e: unknown, limit: string, what: string): Memor
     if (!m) continue;
     const head = (e as Error).message.split('\n')[0] ?? m[0];
     return new MemoryLimitError(
-      `${what}: DuckDB needed more memory than its memory_limit of ${limit} allows (SEGFOLLOW_MEMORY_LIMIT, or memoryLimit in segfollow.config.json; default 500MB): ${head}. ` +
-        'Raise the limit, e.g. SEGFOLLOW_MEMORY_LIMIT=500MB; the warehouse keeps its last committed state',
+      `${what}: DuckDB needed more memory than its memory_limit of ${limit} allows (SEGFOLLOW_MEMORY_LIMIT, or memoryLimit in segfollow.config.json; default 300MB): ${head}. ` +
+        'Raise the limit, e.g. SEGFOLLOW_MEMORY_LIMIT=1GB; the warehouse keeps its last committed state',
       { cause: e },
     );
   }

@@ -22,7 +22,7 @@ const COMMON = `Options:
 
 Environment: SEGFOLLOW_SCB_URL, SEGFOLLOW_KOLADA_URL, SEGFOLLOW_AREA_KEYS_URL, SEGFOLLOW_WAREHOUSE,
 SEGFOLLOW_OUT, SEGFOLLOW_LOG_FORMAT, SEGFOLLOW_DISCLOSURE_THRESHOLD, SEGFOLLOW_MEMORY_LIMIT (DuckDB memory_limit,
-default 500MB; DuckDB spills to <warehouse>.tmp beyond it). A segfollow.config.json in the working
+default 300MB; DuckDB spills to <warehouse>.tmp beyond it). A segfollow.config.json in the working
 folder sets the same keys (camelCase). Flags win over environment, environment over the file.
 Exit codes: 0 done, 1 a stage failed, 2 usage or bad input, 3 another run holds the lock.`;
 

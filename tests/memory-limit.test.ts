@@ -3,8 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../pipelines/config.ts';
-import { configureWarehouse, memoryLimit, query, withConnection } from '../pipelines/db.ts';
+import { configureWarehouse, DEFAULT_MEMORY_LIMIT, memoryLimit, query, withConnection } from '../pipelines/db.ts';
 import { EnvironmentError, MemoryLimitError, memoryLimitError, StageError } from '../pipelines/errors.ts';
+import { HELP } from '../pipelines/help.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'segfollow-memory-'));
 afterAll(() => {
@@ -18,20 +19,27 @@ describe('memoryLimit (SEGFOLLOW_MEMORY_LIMIT): DuckDB memory_limit of the wareh
     expect(loadConfig({}, { root: dir, env: { SEGFOLLOW_MEMORY_LIMIT: '500MB' } }).memoryLimit).toBe('500MB');
   });
 
+  it('the help text and the out-of-memory message name the default that db.ts sets', () => {
+    // Literals there (help.ts must not load DuckDB for --help), so held to the constant here.
+    for (const [cmd, text] of Object.entries(HELP)) if (text.includes('SEGFOLLOW_MEMORY_LIMIT')) expect(text, cmd).toContain(`default ${DEFAULT_MEMORY_LIMIT};`);
+    expect(memoryLimitError(new Error('Out of Memory Error: failed to allocate'), '1MB', 'x')?.message).toContain(`default ${DEFAULT_MEMORY_LIMIT})`);
+  });
+
   it('refuses a size without a unit or with a unit DuckDB does not know, naming the variable', () => {
     expect(() => loadConfig({}, { root: dir, env: { SEGFOLLOW_MEMORY_LIMIT: '500' } })).toThrow(/SEGFOLLOW_MEMORY_LIMIT: memoryLimit: expected a size such as 500MB/);
     expect(() => loadConfig({}, { root: dir, env: { SEGFOLLOW_MEMORY_LIMIT: '1 parsec' } })).toThrow(/expected a size/);
   });
 
   it('every warehouse the process opens gets it', async () => {
-    configureWarehouse({ memoryLimit: '300MB' });
+    configureWarehouse({ memoryLimit: '500MB' });
     const [row] = await withConnection(join(dir, 'w.duckdb'), (conn) => query(conn, "SELECT current_setting('memory_limit') AS v"));
-    // DuckDB reports it in its own units (300MB = 286.1 MiB).
-    expect(String(row?.v)).toMatch(/^286\.\d MiB$/);
-    // Without one, 500MB (db.ts DEFAULT_MEMORY_LIMIT) rather than DuckDB's 80 % of the machine's memory.
+    // DuckDB reports it in its own units (500MB = 476.8 MiB).
+    expect(String(row?.v)).toMatch(/^476\.\d MiB$/);
+    // Without one, 300MB (db.ts DEFAULT_MEMORY_LIMIT) rather than DuckDB's 80 % of the machine's memory.
     configureWarehouse({ memoryLimit: null });
+    expect(DEFAULT_MEMORY_LIMIT).toBe('300MB');
     const [dflt] = await withConnection(join(dir, 'w.duckdb'), (conn) => query(conn, "SELECT current_setting('memory_limit') AS v"));
-    expect(String(dflt?.v)).toMatch(/^476\.\d MiB$/);
+    expect(String(dflt?.v)).toMatch(/^286\.\d MiB$/);
   });
 
   it('DuckDB running out of memory under the limit becomes a MemoryLimitError naming the limit and the variable', async () => {
@@ -47,7 +55,7 @@ describe('memoryLimit (SEGFOLLOW_MEMORY_LIMIT): DuckDB memory_limit of the wareh
     expect(err).toBeInstanceOf(MemoryLimitError);
     expect(err).toBeInstanceOf(EnvironmentError);
     expect(err?.exitCode).toBe(2);
-    expect(err?.message).toMatch(/^stage build: DuckDB needed more memory than its memory_limit of 8MB allows \(SEGFOLLOW_MEMORY_LIMIT, or memoryLimit in segfollow.config.json; default 500MB\): sql\/measures\/segregation_change.sql failed: Out of Memory Error: failed to allocate/);
+    expect(err?.message).toMatch(/^stage build: DuckDB needed more memory than its memory_limit of 8MB allows \(SEGFOLLOW_MEMORY_LIMIT, or memoryLimit in segfollow.config.json; default 300MB\): sql\/measures\/segregation_change.sql failed: Out of Memory Error: failed to allocate/);
     // DuckDB's own advice ("SET memory_limit") is not what a segfollow user types.
     expect(err?.message).not.toContain('SET memory_limit');
     expect(memoryLimitError(raw, '8MB', 'stage ingest')?.message).toMatch(/^stage ingest: .* of 8MB allows .*: SQL failed: Out of Memory Error: failed to allocate/);
