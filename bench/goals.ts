@@ -73,7 +73,8 @@ function medianRun(n: number, run: () => Measured): Measured {
 const mb = (x: number | null): string => (x === null ? 'n/a' : `${x.toFixed(0)} MB`);
 
 /**
- * Goal 1 and 5: the demo with every report (riket + 21 län + 290 kommuner), then the same under a 500 MB limit.
+ * Goal 1 and 5: the demo with every report (riket + 21 län + 290 kommuner) at the default DuckDB limit (300MB), then
+ * the same under the goal's 500 MB limit, then the riket report under 200 MB.
  * Returns the seconds of the stages before the report stage in the unlimited run (what is left of 60 s for the
  * reports), or null when that run failed.
  */
@@ -111,9 +112,9 @@ export function benchAllReports(dir: string): number | null {
   };
   run('demo, all reports', 'all', {});
   run('demo, all reports, SEGFOLLOW_MEMORY_LIMIT=500MB', 'limited', { SEGFOLLOW_MEMORY_LIMIT: '500MB' });
-  // Below the goal's limit: ingest and build (where DuckDB holds the most) with the riket report only; a run that
-  // cannot fit says so with its exit code and error line rather than a crash.
-  run('demo, riket report, SEGFOLLOW_MEMORY_LIMIT=300MB', 'limited300', { SEGFOLLOW_MEMORY_LIMIT: '300MB' }, 'riket');
+  // Below the default (300MB, db.ts): ingest and build (where DuckDB holds the most) with the riket report only; a run
+  // that cannot fit says so with its exit code and error line rather than a crash.
+  run('demo, riket report, SEGFOLLOW_MEMORY_LIMIT=200MB', 'limited200', { SEGFOLLOW_MEMORY_LIMIT: '200MB' }, 'riket');
   return before;
 }
 
