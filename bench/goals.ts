@@ -112,7 +112,7 @@ export function benchAllReports(dir: string): number | null {
   };
   run('demo, all reports', 'all', {});
   run('demo, all reports, SEGFOLLOW_MEMORY_LIMIT=500MB', 'limited', { SEGFOLLOW_MEMORY_LIMIT: '500MB' });
-  // Below the default (300MB, db.ts): ingest and build (where DuckDB holds the most) with the riket report only; a run
+  // Below the default (300MB, memory-limit.ts): ingest and build (where DuckDB holds the most) with the riket report only; a run
   // that cannot fit says so with its exit code and error line rather than a crash.
   run('demo, riket report, SEGFOLLOW_MEMORY_LIMIT=200MB', 'limited200', { SEGFOLLOW_MEMORY_LIMIT: '200MB' }, 'riket');
   return before;

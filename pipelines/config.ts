@@ -45,7 +45,7 @@ export interface Config {
   whenNew: boolean;
   /** Indicators whose data may be older than their publication lag expects (the delay is known); the report says so. */
   acceptStale: string[];
-  /** DuckDB's memory_limit for the warehouse (e.g. "500MB"); beyond it DuckDB spills to <warehouse>.tmp. null: segfollow's default of 300MB (db.ts), not DuckDB's 80 % of the machine. */
+  /** DuckDB's memory_limit for the warehouse (e.g. "500MB"); beyond it DuckDB spills to <warehouse>.tmp. null: segfollow's default (memory-limit.ts, 300MB), not DuckDB's 80 % of the machine. */
   memoryLimit: string | null;
   /** Report PDFs as PDF/A-2a besides PDF/UA-1 (archiving; default on); false: PDF/UA-1 only (report/tagging/). */
   pdfArchive: boolean;

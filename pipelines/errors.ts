@@ -2,6 +2,8 @@
  * The few typed errors the pipeline throws. The CLI catches them once (cli.ts) and maps them to exit codes,
  * so cron and CI read nothing but the code: 0 done, 1 a stage failed, 2 usage or bad input, 3 locked.
  */
+import { DEFAULT_MEMORY_LIMIT } from './memory-limit.ts';
+
 export class SegfollowError extends Error {
   readonly exitCode: number = 1;
   constructor(message: string, options?: { cause?: unknown }) {
@@ -74,7 +76,7 @@ export function memoryLimitError(e: unknown, limit: string, what: string): Memor
     if (!m) continue;
     const head = (e as Error).message.split('\n')[0] ?? m[0];
     return new MemoryLimitError(
-      `${what}: DuckDB needed more memory than its memory_limit of ${limit} allows (SEGFOLLOW_MEMORY_LIMIT, or memoryLimit in segfollow.config.json; default 300MB): ${head}. ` +
+      `${what}: DuckDB needed more memory than its memory_limit of ${limit} allows (SEGFOLLOW_MEMORY_LIMIT, or memoryLimit in segfollow.config.json; default ${DEFAULT_MEMORY_LIMIT}): ${head}. ` +
         'Raise the limit, e.g. SEGFOLLOW_MEMORY_LIMIT=1GB; the warehouse keeps its last committed state',
       { cause: e },
     );

@@ -1,5 +1,6 @@
 // The CLI's help texts, apart from cli.ts so that `segfollow --help` (bin/segfollow.js) prints them without loading
 // the command modules: a help page should cost no more than starting Node.
+import { DEFAULT_MEMORY_LIMIT } from './memory-limit.ts';
 import { FIRST_YEAR, LAST_YEAR, PROGRAMME_LAST_YEAR } from './years.ts';
 
 const COMMON = `Options:
@@ -22,7 +23,7 @@ const COMMON = `Options:
 
 Environment: SEGFOLLOW_SCB_URL, SEGFOLLOW_KOLADA_URL, SEGFOLLOW_AREA_KEYS_URL, SEGFOLLOW_WAREHOUSE,
 SEGFOLLOW_OUT, SEGFOLLOW_LOG_FORMAT, SEGFOLLOW_DISCLOSURE_THRESHOLD, SEGFOLLOW_MEMORY_LIMIT (DuckDB memory_limit,
-default 300MB; DuckDB spills to <warehouse>.tmp beyond it). A segfollow.config.json in the working
+default ${DEFAULT_MEMORY_LIMIT}; DuckDB spills to <warehouse>.tmp beyond it). A segfollow.config.json in the working
 folder sets the same keys (camelCase). Flags win over environment, environment over the file.
 Exit codes: 0 done, 1 a stage failed, 2 usage or bad input, 3 another run holds the lock.`;
 

@@ -3,9 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../pipelines/config.ts';
-import { configureWarehouse, DEFAULT_MEMORY_LIMIT, memoryLimit, query, withConnection } from '../pipelines/db.ts';
+import { configureWarehouse, memoryLimit, query, withConnection } from '../pipelines/db.ts';
 import { EnvironmentError, MemoryLimitError, memoryLimitError, StageError } from '../pipelines/errors.ts';
 import { HELP } from '../pipelines/help.ts';
+import { DEFAULT_MEMORY_LIMIT } from '../pipelines/memory-limit.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'segfollow-memory-'));
 afterAll(() => {
@@ -14,13 +15,12 @@ afterAll(() => {
 });
 
 describe('memoryLimit (SEGFOLLOW_MEMORY_LIMIT): DuckDB memory_limit of the warehouse', () => {
-  it('comes from the environment or the config file, and is null (db.ts DEFAULT_MEMORY_LIMIT) otherwise', () => {
+  it('comes from the environment or the config file, and is null (memory-limit.ts DEFAULT_MEMORY_LIMIT) otherwise', () => {
     expect(loadConfig({}, { root: dir, env: {} }).memoryLimit).toBeNull();
     expect(loadConfig({}, { root: dir, env: { SEGFOLLOW_MEMORY_LIMIT: '500MB' } }).memoryLimit).toBe('500MB');
   });
 
   it('the help text and the out-of-memory message name the default that db.ts sets', () => {
-    // Literals there (help.ts must not load DuckDB for --help), so held to the constant here.
     const naming = Object.entries(HELP).filter(([, text]) => text.includes('SEGFOLLOW_MEMORY_LIMIT'));
     expect(naming.map(([cmd]) => cmd)).toContain('run');
     for (const [cmd, text] of naming) expect(text, cmd).toContain(`default ${DEFAULT_MEMORY_LIMIT};`);
@@ -37,7 +37,7 @@ describe('memoryLimit (SEGFOLLOW_MEMORY_LIMIT): DuckDB memory_limit of the wareh
     const [row] = await withConnection(join(dir, 'w.duckdb'), (conn) => query(conn, "SELECT current_setting('memory_limit') AS v"));
     // DuckDB reports it in its own units (500MB = 476.8 MiB).
     expect(String(row?.v)).toMatch(/^476\.\d MiB$/);
-    // Without one, 300MB (db.ts DEFAULT_MEMORY_LIMIT) rather than DuckDB's 80 % of the machine's memory.
+    // Without one, 300MB (memory-limit.ts DEFAULT_MEMORY_LIMIT) rather than DuckDB's 80 % of the machine's memory.
     configureWarehouse({ memoryLimit: null });
     expect(DEFAULT_MEMORY_LIMIT).toBe('300MB');
     const [dflt] = await withConnection(join(dir, 'w.duckdb'), (conn) => query(conn, "SELECT current_setting('memory_limit') AS v"));

@@ -108,7 +108,10 @@ interface Pass {
   forced: Set<PmNode>;
   /** Sections begun so far (see Mark.section). */
   section: number;
-  /** Per node being laid out: whether its children are in the document's top-level flow (stacks all the way up). */
+  /**
+   * Per node being laid out, from the document's root (true): whether its children are in the document's top-level
+   * flow (stacks all the way up).
+   */
   flow: boolean[];
 }
 
@@ -377,8 +380,7 @@ export function installPageFit(LayoutBuilder: { prototype: object } = pdfmakeCla
       const pass = self[STATE];
       const w = self.writer;
       if (!pass || !w) return original.apply(this, args);
-      // The parent's children are in the top-level flow when the stack is empty (the root) or its flag says so.
-      const inFlow = pass.flow.length === 0 || pass.flow[pass.flow.length - 1] === true;
+      const inFlow = pass.flow[pass.flow.length - 1] === true;
       if (inFlow && node.pageBreak === 'before' && !pass.forced.has(node)) pass.section++;
       pass.flow.push(inFlow && node.stack !== undefined && !node.unbreakable);
       try {
@@ -419,7 +421,7 @@ export function installPageFit(LayoutBuilder: { prototype: object } = pdfmakeCla
       }
       try {
         for (let pass = 1; ; pass++) {
-          const record: Pass = { marks: [], bottoms: new Map(), forced, section: 0, flow: [] };
+          const record: Pass = { marks: [], bottoms: new Map(), forced, section: 0, flow: [true] };
           self[STATE] = record;
           const pages = original.apply(this, args);
           self[STATE] = undefined;

@@ -148,7 +148,6 @@ describe('page fit: a correction a section in each pass', () => {
     expect(both.passes).toBe(2);
     expect(both.pdf.equals(one.pdf)).toBe(true);
     // The corrections were made: each caption starts a page, above its table's first row.
-    const captions = both.pages.map((page, i) => [i, page.trimStart().startsWith('Tabell 1. Bildtext')] as const).filter(([, starts]) => starts);
-    expect(captions).toHaveLength(2);
+    expect(both.pages.filter((page) => page.trimStart().startsWith('Tabell 1. Bildtext'))).toHaveLength(2);
   });
 });
