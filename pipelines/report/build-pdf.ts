@@ -224,7 +224,8 @@ function pdfmake(): PdfMake {
   // Charts are drawn into the page by their own hook, in the document's fonts: body text and chart text share
   // one embedded subset per face.
   installChartDrawing((require('pdfmake/js/Renderer.js') as { default: { prototype: object } }).default, family);
-  // After the chart hook: the tagging layer wraps it, so a chart is drawn inside its Figure (PDF/UA).
+  // After the chart hook: the tagging layer wraps it, so a chart is drawn inside its Figure (PDF/UA). It installs the
+  // line-text layer (a line of same-styled words as one text object) beneath its own wrapper of renderLine.
   installTagging();
   // Words of a text measured before (in this thread) given back; before page fit, whose per-pass reuse wraps it.
   installTextMeasure();

@@ -23,6 +23,7 @@
 import { createRequire } from 'node:module';
 import { constants, deflateSync } from 'node:zlib';
 import { type Packable, packWrites } from './compact.ts';
+import { installLineText } from '../line-text.ts';
 import type { TaggingIssue } from './errors.ts';
 
 /** On the document definition's content array: the tagging options of this document. */
@@ -1213,6 +1214,8 @@ export function installTagging(classes: PdfmakeClasses = pdfmakeClasses()): void
   const R = classes.Renderer.prototype as Proto;
   if (L[INSTALLED]) return;
   if (!R[CHART_HOOK]) throw new Error('tagging: install the chart drawing hook first, so that charts are drawn inside their Figure');
+  // pdfmake's renderLine as the line-text layer draws it, beneath this layer's wrapper (which marks the line's content).
+  installLineText(classes.Renderer);
 
   wrap(L, 'layoutDocument', (original) =>
     function layoutDocument(this: unknown, ...args: unknown[]): unknown {
