@@ -95,6 +95,8 @@ export function isPlainLine(line: Line): boolean {
     if (w._pageNodeRef || w.link || w.linkToPage || w.linkToDestination || w.fontFeatures || w.characterSpacing || w.sup || w.sub || w.background || w.decoration) return false;
     const text = w.text;
     if (typeof text !== 'string' || text.includes('\n')) return false;
+    // pdfmake takes a Number object for a number too; such a line is left to it.
+    if (w.opacity !== undefined && typeof w.opacity !== 'number') return false;
     if (w.color !== color || (isNumber(w.opacity) ? w.opacity : 1) !== opacity) return false;
   }
   return true;

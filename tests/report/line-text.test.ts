@@ -111,6 +111,7 @@ describe('a line of same-styled words as one text object', () => {
     expect(isPlainLine(line([word('halv ', { opacity: 0.5 }), word('hel')]))).toBe(false);
     expect(isPlainLine(line([word('rad\nbryt')]))).toBe(false);
     expect(isPlainLine(line([word('färg', { color: ['#000'] })]))).toBe(false);
+    expect(isPlainLine(line([word('halv', { opacity: Object(0.5) as unknown })]))).toBe(false);
   });
 
   it.each(['tagged', 'untagged'] as const)('draws the same pages as pdfmake\'s renderLine, in fewer text objects (%s)', async (variant) => {
