@@ -18,8 +18,6 @@
 import { createRequire } from 'node:module';
 
 const INSTALLED = Symbol.for('segfollow.lineText.installed');
-/** pdfmake's renderLine, kept on the prototype for the comparison test. */
-export const ORIGINAL = Symbol.for('segfollow.lineText.original');
 
 interface Position {
   xAdvance: number;
@@ -226,7 +224,6 @@ export function installLineText(R: { prototype: object } = rendererClass()): voi
   if (proto[INSTALLED]) return;
   const original = proto.renderLine;
   if (typeof original !== 'function') throw new Error('line text: pdfmake has no Renderer.renderLine to replace (pdfmake upgraded? see tests/report/line-text.test.ts)');
-  proto[ORIGINAL] = original;
   proto.renderLine = function renderLine(this: { pdfDocument: Doc }, line: Line, x?: number, y?: number): unknown {
     if (!lineText.enabled || !isPlainLine(line)) return (original as RenderLine).call(this, line, x, y);
     drawPlainLine(this.pdfDocument, line, x || 0, y || 0);
@@ -235,5 +232,5 @@ export function installLineText(R: { prototype: object } = rendererClass()): voi
   proto[INSTALLED] = true;
 }
 
-/** `enabled: false` draws every line with pdfmake's renderLine (the comparison in tests and benchmarks). */
+/** `enabled: false` draws every line with pdfmake's renderLine (the comparison in tests/report/line-text.test.ts). */
 export const lineText = { enabled: true };
