@@ -21,7 +21,6 @@ export function sqlFile(name: string): string {
   return text;
 }
 
-
 /** Settings every warehouse instance of this process opens with (configureWarehouse). */
 let warehouseOptions: Record<string, string> = { memory_limit: DEFAULT_MEMORY_LIMIT };
 

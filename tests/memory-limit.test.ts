@@ -20,7 +20,7 @@ describe('memoryLimit (SEGFOLLOW_MEMORY_LIMIT): DuckDB memory_limit of the wareh
     expect(loadConfig({}, { root: dir, env: { SEGFOLLOW_MEMORY_LIMIT: '500MB' } }).memoryLimit).toBe('500MB');
   });
 
-  it('the help text and the out-of-memory message name the default that db.ts sets', () => {
+  it('the help text and the out-of-memory message name the default (memory-limit.ts)', () => {
     const naming = Object.entries(HELP).filter(([, text]) => text.includes('SEGFOLLOW_MEMORY_LIMIT'));
     expect(naming.map(([cmd]) => cmd)).toContain('run');
     for (const [cmd, text] of naming) expect(text, cmd).toContain(`default ${DEFAULT_MEMORY_LIMIT};`);

@@ -17,6 +17,7 @@ import { installTagging } from './tagging/layer.ts';
 import { AlternativeNeeded, installPageFit } from './page-fit.ts';
 import { installStyleCache } from './pdfmake-styles.ts';
 import { installContentWrites } from './pdfkit-content.ts';
+import { installLineText } from './line-text.ts';
 import { installTextMeasure } from './text-measure.ts';
 import { useReportFonts } from '../charts/fonts.ts';
 import { wording, type Lang, type Wording } from './wording.ts';
@@ -223,9 +224,12 @@ function pdfmake(): PdfMake {
   const { paths, family } = useReportFonts();
   // Charts are drawn into the page by their own hook, in the document's fonts: body text and chart text share
   // one embedded subset per face.
-  installChartDrawing((require('pdfmake/js/Renderer.js') as { default: { prototype: object } }).default, family);
-  // After the chart hook: the tagging layer wraps it, so a chart is drawn inside its Figure (PDF/UA). It installs the
-  // line-text layer (a line of same-styled words as one text object) beneath its own wrapper of renderLine.
+  const Renderer = (require('pdfmake/js/Renderer.js') as { default: { prototype: object } }).default;
+  installChartDrawing(Renderer, family);
+  // A line of same-styled words as one text object (same pages, a third less content).
+  installLineText(Renderer);
+  // After both: the tagging layer wraps them, so a chart is drawn inside its Figure and a line inside its marked
+  // content (PDF/UA).
   installTagging();
   // Words of a text measured before (in this thread) given back; before page fit, whose per-pass reuse wraps it.
   installTextMeasure();

@@ -218,7 +218,7 @@ function rendererClass(): { prototype: object } {
   return (require('pdfmake/js/Renderer.js') as { default: { prototype: object } }).default;
 }
 
-/** Installs the layer once per process (per worker thread); idempotent. Before the tagging layer, which wraps it. */
+/** Installs the layer once per process (per worker thread); idempotent. Before the tagging layer, which wraps it (and checks). */
 export function installLineText(R: { prototype: object } = rendererClass()): void {
   const proto = R.prototype as Record<string | symbol, unknown>;
   if (proto[INSTALLED]) return;

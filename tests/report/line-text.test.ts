@@ -9,9 +9,9 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { inflateSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { isPlainLine, lineText } from '../../pipelines/report/line-text.ts';
+import { isDict, isName, isStream, readPdf, resolve } from '../../pipelines/report/tagging/pdf-objects.ts';
 import { pdfmakeFileSha256 } from '../helpers/pdfmake-file.ts';
 import { definition, tagged, untagged } from './tagging/synthetic.ts';
 import { hasPoppler } from './tagging/reports.ts';
@@ -32,22 +32,18 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const sha = (s: string): string => createHash('sha256').update(s).digest('hex');
 
-/** The page content streams of a PDF written by pdfkit (FlateDecode, object dictionaries not compressed), inflated. */
-function contents(pdf: Buffer): string {
-  const text = pdf.toString('latin1');
-  let out = '';
-  for (const m of text.matchAll(/\/Filter \/FlateDecode[^>]*>>\s*stream\r?\n/g)) {
-    const start = (m.index ?? 0) + m[0].length;
-    const end = text.indexOf('endstream', start);
-    try {
-      const stream = inflateSync(pdf.subarray(start, end)).toString('latin1');
-      // Page content only (a font file or a ToUnicode map has no text operators).
-      if (stream.includes(' Tf\n')) out += stream + '\n';
-    } catch {
-      // Not a deflate stream of its own: skipped.
-    }
-  }
-  return out;
+/** Every page's content, decoded, read with the project's own PDF reader (the tagged files' objects are packed). */
+function contents(bytes: Buffer): string {
+  const pdf = readPdf(bytes);
+  const pages = [...pdf.objects.values()].flatMap((o) => (isDict(o.value) && isName(o.value.dict.get('Type'), 'Page') ? [o.value.dict] : []));
+  expect(pages.length).toBeGreaterThan(0);
+  return pages
+    .map((page) => {
+      const c = resolve(pdf, page.get('Contents'));
+      const parts = Array.isArray(c) ? c.map((x) => resolve(pdf, x)) : [c];
+      return parts.map((x) => (isStream(x) ? x.data : '')).join('\n');
+    })
+    .join('\n');
 }
 
 const count = (s: string, op: string): number => s.split('\n').filter((l) => l === op || l.endsWith(` ${op}`)).length;

@@ -23,7 +23,6 @@
 import { createRequire } from 'node:module';
 import { constants, deflateSync } from 'node:zlib';
 import { type Packable, packWrites } from './compact.ts';
-import { installLineText } from '../line-text.ts';
 import type { TaggingIssue } from './errors.ts';
 
 /** On the document definition's content array: the tagging options of this document. */
@@ -33,6 +32,8 @@ const INSTALLED = Symbol.for('segfollow.tagging.installed');
 const PACKED = Symbol.for('segfollow.tagging.packed');
 /** The chart hook (charts/draw-chart.ts) marks pdfmake's Renderer with this; tagging must wrap around it. */
 const CHART_HOOK = Symbol.for('segfollow.chartDrawing');
+/** The line-text layer (report/line-text.ts) marks pdfmake's Renderer with this; tagging must wrap around it too. */
+const LINE_TEXT = Symbol.for('segfollow.lineText.installed');
 
 export type HeadingRole = 'H1' | 'H2' | 'H3' | 'H4' | 'H5' | 'H6';
 
@@ -1214,8 +1215,7 @@ export function installTagging(classes: PdfmakeClasses = pdfmakeClasses()): void
   const R = classes.Renderer.prototype as Proto;
   if (L[INSTALLED]) return;
   if (!R[CHART_HOOK]) throw new Error('tagging: install the chart drawing hook first, so that charts are drawn inside their Figure');
-  // pdfmake's renderLine as the line-text layer draws it, beneath this layer's wrapper (which marks the line's content).
-  installLineText(classes.Renderer);
+  if (!R[LINE_TEXT]) throw new Error('tagging: install the line-text layer first (line-text.ts), so that its lines are drawn inside their marked content');
 
   wrap(L, 'layoutDocument', (original) =>
     function layoutDocument(this: unknown, ...args: unknown[]): unknown {

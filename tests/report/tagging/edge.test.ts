@@ -136,12 +136,9 @@ it('tags documents laid out concurrently independently', async () => {
 });
 
 it('is inert for documents that do not ask for tagging: byte-identical to pdfmake without the layer', () => {
-  // The same definition rendered in a process that never installs the layer (only the line-text layer, which the
-  // tagging layer installs beneath itself: it changes how lines are written, tagged or not; tests/report/line-text.test.ts).
+  // The same definition rendered in a process that never installs the layer.
   const script = `
     import { definition, edgeContent, pdfmake } from ${JSON.stringify(fileURLToPath(new URL('./synthetic.ts', import.meta.url)))};
-    import { installLineText } from ${JSON.stringify(fileURLToPath(new URL('../../../pipelines/report/line-text.ts', import.meta.url)))};
-    installLineText();
     const svg = ${JSON.stringify(SVG)};
     const pdf = await pdfmake(false).createPdf(definition([...edgeContent(), { svg, width: 100, alt: 'Ett blått fält.' }])).getBuffer();
     process.stdout.write(pdf.toString('base64'));`;

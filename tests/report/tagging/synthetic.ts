@@ -1,11 +1,12 @@
 /**
  * Small pdfmake documents for the tagging layer's edge cases and fault tests, rendered with the report's own pdfmake
- * setup (fonts, the chart hook, then the tagging layer), so they run in a second or two instead of a whole report.
+ * setup (fonts, the chart hook and the line-text layer, then the tagging layer), so they run in a second or two instead of a whole report.
  */
 import { createRequire } from 'node:module';
 import { installChartDrawing } from '../../../pipelines/charts/draw-chart.ts';
 import { useReportFonts } from '../../../pipelines/charts/fonts.ts';
 import { accessibleDefinition, type AccessibilityOptions, type TaggableDefinition } from '../../../pipelines/report/tagging/document.ts';
+import { installLineText } from '../../../pipelines/report/line-text.ts';
 import { installTagging } from '../../../pipelines/report/tagging/layer.ts';
 
 const require = createRequire(import.meta.url);
@@ -20,7 +21,9 @@ interface PdfMake {
 export function pdfmake(withTagging = true): PdfMake {
   const pm = require('pdfmake') as PdfMake;
   const { paths, family } = useReportFonts();
-  installChartDrawing((require('pdfmake/js/Renderer.js') as { default: { prototype: object } }).default, family);
+  const Renderer = (require('pdfmake/js/Renderer.js') as { default: { prototype: object } }).default;
+  installChartDrawing(Renderer, family);
+  installLineText(Renderer);
   if (withTagging) installTagging();
   pm.setFonts({ [family]: paths });
   const allowed = new Set(Object.values(paths));
