@@ -13,7 +13,7 @@ import { chartNode, installChartDrawing } from '../charts/draw-chart.ts';
 import { AccessibilityError } from './tagging/errors.ts';
 import { compactPdf } from './tagging/compact.ts';
 import { accessibleDefinition } from './tagging/document.ts';
-import { installTagging } from './tagging/layer.ts';
+import { installTagging, pdfmakeClasses } from './tagging/layer.ts';
 import { AlternativeNeeded, installPageFit } from './page-fit.ts';
 import { installStyleCache } from './pdfmake-styles.ts';
 import { installContentWrites } from './pdfkit-content.ts';
@@ -224,13 +224,13 @@ function pdfmake(): PdfMake {
   const { paths, family } = useReportFonts();
   // Charts are drawn into the page by their own hook, in the document's fonts: body text and chart text share
   // one embedded subset per face.
-  const Renderer = (require('pdfmake/js/Renderer.js') as { default: { prototype: object } }).default;
-  installChartDrawing(Renderer, family);
+  const classes = pdfmakeClasses();
+  installChartDrawing(classes.Renderer, family);
   // A line of same-styled words as one text object (same pages, a third less content).
-  installLineText(Renderer);
+  installLineText(classes.Renderer);
   // After both: the tagging layer wraps them, so a chart is drawn inside its Figure and a line inside its marked
   // content (PDF/UA).
-  installTagging();
+  installTagging(classes);
   // Words of a text measured before (in this thread) given back; before page fit, whose per-pass reuse wraps it.
   installTextMeasure();
   // After the tagging layer: each corrected layout pass starts a new structure tree.

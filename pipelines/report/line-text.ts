@@ -15,8 +15,6 @@
  * pdfmake's own renderLine. tests/report/line-text.test.ts pins the pdfmake and pdfkit functions this follows
  * (their source is compared with the text validated here) and compares rendered pages of both ways pixel by pixel.
  */
-import { createRequire } from 'node:module';
-
 const INSTALLED = Symbol.for('segfollow.lineText.installed');
 
 interface Position {
@@ -212,14 +210,11 @@ function drawPlainLine(doc: Doc, line: Line, x: number, y: number): void {
   doc.y = lastY;
 }
 
-/** pdfmake's Renderer class (pdfmake 0.3's `js/` build). */
-function rendererClass(): { prototype: object } {
-  const require = createRequire(import.meta.url);
-  return (require('pdfmake/js/Renderer.js') as { default: { prototype: object } }).default;
-}
-
-/** Installs the layer once per process (per worker thread); idempotent. Before the tagging layer, which wraps it (and checks). */
-export function installLineText(R: { prototype: object } = rendererClass()): void {
+/**
+ * Installs the layer on pdfmake's Renderer class (tagging/layer.ts pdfmakeClasses) once per process (per worker
+ * thread); idempotent. Before the tagging layer, which wraps it (and checks).
+ */
+export function installLineText(R: { prototype: object }): void {
   const proto = R.prototype as Record<string | symbol, unknown>;
   if (proto[INSTALLED]) return;
   const original = proto.renderLine;

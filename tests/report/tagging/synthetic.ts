@@ -7,7 +7,7 @@ import { installChartDrawing } from '../../../pipelines/charts/draw-chart.ts';
 import { useReportFonts } from '../../../pipelines/charts/fonts.ts';
 import { accessibleDefinition, type AccessibilityOptions, type TaggableDefinition } from '../../../pipelines/report/tagging/document.ts';
 import { installLineText } from '../../../pipelines/report/line-text.ts';
-import { installTagging } from '../../../pipelines/report/tagging/layer.ts';
+import { installTagging, pdfmakeClasses } from '../../../pipelines/report/tagging/layer.ts';
 
 const require = createRequire(import.meta.url);
 
@@ -21,10 +21,10 @@ interface PdfMake {
 export function pdfmake(withTagging = true): PdfMake {
   const pm = require('pdfmake') as PdfMake;
   const { paths, family } = useReportFonts();
-  const Renderer = (require('pdfmake/js/Renderer.js') as { default: { prototype: object } }).default;
-  installChartDrawing(Renderer, family);
-  installLineText(Renderer);
-  if (withTagging) installTagging();
+  const classes = pdfmakeClasses();
+  installChartDrawing(classes.Renderer, family);
+  installLineText(classes.Renderer);
+  if (withTagging) installTagging(classes);
   pm.setFonts({ [family]: paths });
   const allowed = new Set(Object.values(paths));
   pm.setUrlAccessPolicy(() => false);
