@@ -74,7 +74,8 @@ function modifyDate(d: Date): string {
 
 /**
  * The definition, tagged: the same layout (pdfmake lays it out exactly as before), plus what the tagging layer and
- * pdfkit need. Installs the layer on first use (after the chart hook; build-pdf.ts does both in its pdfmake setup).
+ * pdfkit need. Installs the layer on first use, which throws unless the chart hook and line-text are installed first
+ * (build-pdf.ts installs all three in its pdfmake setup, so there this only finds the layer in place).
  */
 export function accessibleDefinition<T extends TaggableDefinition>(dd: T, options: AccessibilityOptions): T {
   installTagging();
